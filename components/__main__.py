@@ -1,0 +1,22 @@
+"""Command line: ``python -m components prepare|ask|batch ...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from components import cli_ask, cli_prepare
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line, run the subcommand, return its exit code (2 on usage errors)."""
+    parser = argparse.ArgumentParser(prog="python -m components", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for module in (cli_prepare, cli_ask):
+        module.add_parser(sub)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""Kantu's errors: one tree, one ``kind`` per leaf, messages from the i18n table.
+
+::
+
+    KantuError                    root; .kind, .detail (the other side's own words), .message(lang)
+    ├── ImageError       image    a picture was refused (.reason says why, .filename names it)
+    ├── ConfigError      config   settings that cannot work (no key, a base URL that is not http(s))
+    └── ProviderError             the upstream said no, or the exchange with it failed
+        ├── AuthError              auth             key missing, wrong or expired (401/403, 冰橙 900)
+        ├── QuotaError             quota            balance or quota exhausted (402, 冰橙 300)
+        ├── ContentFilterError     content_filter   refused by a content-safety check (冰橙 402)
+        ├── InvalidInputError      invalid_input    the request itself was rejected (400, 冰橙 400)
+        ├── RateLimitError         rate_limited     too many requests (429), after retries
+        ├── ModelNotFoundError     model_not_found  the model name is unknown to the provider (404)
+        ├── TooLargeError          too_large        images or body over the provider's limits (413)
+        ├── ServerError            server           5xx or a gateway's HTML page, after retries
+        ├── NetworkError           network          could not connect, or the connection reset
+        ├── RequestTimeoutError    timeout          no connection or no first byte in time
+        ├── StreamInterruptedError interrupted      the answer stopped before it was finished
+        └── ProtocolError          protocol         an answer Kantu cannot read
+
+Every ``ProviderError`` carries ``partial_text``: the answer received before the failure, which
+callers keep (marked) rather than discard. Messages never contain the API key: ``detail`` is the
+provider's text, truncated, with anything that looks like a bearer token masked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from components.i18n import Lang, t
+
+_SECRETISH = re.compile(r"(Bearer\s+)?\b(sk|ak|key)-[A-Za-z0-9_\-]{6,}", re.IGNORECASE)
+_DETAIL_LIMIT = 300
+
+
+def mask_secrets(text: str) -> str:
+    """Return ``text`` with anything shaped like an API key replaced by ``***``."""
+    return _SECRETISH.sub("***", text)
+
+
+class KantuError(Exception):
+    """Root of Kantu's errors. Raised only through a subclass."""
+
+    kind: str = "unknown"
+
+    def __init__(self, detail: str = "", **facts: object) -> None:
+        self.detail = mask_secrets(detail)[:_DETAIL_LIMIT]
+        self.facts = facts
+        super().__init__(self.detail or self.kind)
+
+    def message(self, lang: Lang = "en") -> str:
+        """Return the short, actionable message for the user, in ``lang``."""
+        return t(f"error.{self.kind}", lang, **self.facts)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(kind={self.kind!r}, detail={self.detail!r})"
+
+
+class ImageError(KantuError):
+    """Raised when a picture is refused: empty, not an image, too big, or undecodable.
+
+    ``reason`` is one of: empty, not_image, unsupported_format, too_many_bytes,
+    too_many_pixels, corrupt. The message names the file and what is supported.
+    """
+
+    kind = "image"
+
+    def __init__(self, reason: str, filename: str, detail: str = "", **facts: object) -> None:
+        self.reason = reason
+        self.filename = filename
+        super().__init__(detail, name=filename, **facts)
+
+    def message(self, lang: Lang = "en") -> str:
+        return t(f"image.{self.reason}", lang, **self.facts)
+
+
+class ConfigError(KantuError):
+    """Raised when the settings cannot work: no API key where one is needed, a bad base URL."""
+
+    kind = "config"
+
+    def __init__(self, reason: str, detail: str = "", **facts: object) -> None:
+        self.reason = reason
+        super().__init__(detail, **facts)
+
+    def message(self, lang: Lang = "en") -> str:
+        return t(f"config.{self.reason}", lang, **self.facts)
+
+
+class ProviderError(KantuError):
+    """Raised when the upstream refuses a request or the exchange with it fails."""
+
+    kind = "server"
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        status: int | None = None,
+        vendor_code: str | int | None = None,
+        partial_text: str = "",
+        **facts: object,
+    ) -> None:
+        self.status = status
+        self.vendor_code = vendor_code
+        self.partial_text = partial_text
+        super().__init__(detail, **facts)
+
+
+class AuthError(ProviderError):
+    """Raised on 401/403, 冰橙 ``codes: 900``, or a relay saying the token is invalid."""
+
+    kind = "auth"
+
+
+class QuotaError(ProviderError):
+    """Raised when the balance is exhausted: 402, ``insufficient_quota``, 冰橙 ``codes: 300``."""
+
+    kind = "quota"
+
+
+class ContentFilterError(ProviderError):
+    """Raised when a content-safety check refuses the request (冰橙 ``codes: 402``)."""
+
+    kind = "content_filter"
+
+
+class InvalidInputError(ProviderError):
+    """Raised when the request is rejected as malformed or illegal (400, 冰橙 ``codes: 400``)."""
+
+    kind = "invalid_input"
+
+
+class RateLimitError(ProviderError):
+    """Raised on 429 once the bounded retries are spent."""
+
+    kind = "rate_limited"
+
+
+class ModelNotFoundError(ProviderError):
+    """Raised when the provider does not know the model (404, ``model_not_found``)."""
+
+    kind = "model_not_found"
+
+
+class TooLargeError(ProviderError):
+    """Raised before sending when images exceed the provider's limits, or on 413."""
+
+    kind = "too_large"
+
+
+class ServerError(ProviderError):
+    """Raised on 5xx, a gateway's HTML error page, or an empty error body, after retries."""
+
+    kind = "server"
+
+
+class NetworkError(ProviderError):
+    """Raised when the connection cannot be made or is reset before any answer text."""
+
+    kind = "network"
+
+
+class RequestTimeoutError(ProviderError):
+    """Raised when connecting or waiting for the first byte takes longer than configured."""
+
+    kind = "timeout"
+
+
+class StreamInterruptedError(ProviderError):
+    """Raised when a stream stops before its end; ``partial_text`` holds what arrived."""
+
+    kind = "interrupted"
+
+
+class ProtocolError(ProviderError):
+    """Raised when the answer cannot be read (not JSON, not SSE, no choices at all)."""
+
+    kind = "protocol"
+
+
+PROVIDER_ERROR_KINDS: dict[str, type[ProviderError]] = {
+    cls.kind: cls
+    for cls in (
+        AuthError,
+        QuotaError,
+        ContentFilterError,
+        InvalidInputError,
+        RateLimitError,
+        ModelNotFoundError,
+        TooLargeError,
+        ServerError,
+        NetworkError,
+        RequestTimeoutError,
+        StreamInterruptedError,
+        ProtocolError,
+    )
+}
