@@ -130,6 +130,133 @@ _CONFIG: dict[str, dict[str, str]] = {
 
 _UI: dict[str, dict[str, str]] = {
     "app.title": {"zh": "Kantu 看图", "en": "Kantu 看图"},
+    "nav.chat": {"zh": "对话", "en": "Chat"},
+    "sidebar.language": {"zh": "语言", "en": "Language"},
+    "sidebar.settings": {"zh": "设置", "en": "Settings"},
+    "sidebar.provider": {"zh": "服务商", "en": "Provider"},
+    "sidebar.model": {"zh": "模型", "en": "Model"},
+    "sidebar.model_help": {
+        "zh": "可从建议中选择，也可直接输入模型名称。",
+        "en": "Pick a suggestion or type any model name.",
+    },
+    "sidebar.api_key": {"zh": "API 密钥", "en": "API key"},
+    "sidebar.api_key_help": {
+        "zh": "只保存在本次浏览器会话中，不会显示、记录或导出。",
+        "en": "Kept only in this browser session; never shown, logged or exported.",
+    },
+    "sidebar.using_configured_key": {
+        "zh": "🔑 正在使用站点配置的密钥（不会显示）。填写上面的输入框可改用你自己的密钥。",
+        "en": "🔑 Using the configured key (never shown). Fill in the field above to use your own.",
+    },
+    "sidebar.no_key_needed": {
+        "zh": "这个服务商不需要密钥。",
+        "en": "This provider needs no key.",
+    },
+    "sidebar.base_url": {"zh": "接口地址（Base URL）", "en": "Base URL"},
+    "sidebar.base_url_help": {
+        "zh": "OpenAI 兼容接口的地址，通常以 /v1 结尾。",
+        "en": "The OpenAI-compatible address, usually ending in /v1.",
+    },
+    "sidebar.detail": {"zh": "图片清晰度", "en": "Image detail"},
+    "sidebar.detail_help": {
+        "zh": "省钱：缩到 512 像素内，最省 token；自动：与服务商自己的缩放一致，清晰度不变、体积最小；"
+        "高清：同样大小并要求高清识别；最大：最长边 2048，适合 Qwen-VL 等用更多像素的模型。",
+        "en": "Low: fits 512 px, fewest tokens. Auto: exactly what the provider would downscale to, "
+        "so quality is unchanged and uploads are small. High: same size, high-detail reading. "
+        "Max: up to 2048 px, for models that use more pixels (e.g. Qwen-VL).",
+    },
+    "detail.low": {"zh": "省钱", "en": "Low"},
+    "detail.auto": {"zh": "自动", "en": "Auto"},
+    "detail.high": {"zh": "高清", "en": "High"},
+    "detail.max": {"zh": "最大", "en": "Max"},
+    "sidebar.advanced": {"zh": "高级选项", "en": "Advanced"},
+    "sidebar.max_tokens": {"zh": "最多输出 token 数", "en": "Max output tokens"},
+    "sidebar.temperature": {"zh": "温度（随机性）", "en": "Temperature"},
+    "sidebar.system_prompt": {"zh": "系统提示词", "en": "System prompt"},
+    "sidebar.system_prompt_placeholder": {
+        "zh": "例如：请用简体中文回答。",
+        "en": "For example: answer in one paragraph.",
+    },
+    "sidebar.new_chat": {"zh": "新对话", "en": "New chat"},
+    "chat.placeholder": {
+        "zh": "问一个关于图片的问题（可拖入、粘贴或附加图片）",
+        "en": "Ask about a picture (drop, paste or attach images)",
+    },
+    "chat.default_question": {"zh": "这是什么图片?", "en": "What is in this picture?"},
+    "chat.camera_toggle": {"zh": "📷 拍照", "en": "📷 Camera"},
+    "chat.camera_label": {
+        "zh": "拍一张照片，随下一条消息发送",
+        "en": "Take a photo to send with your next message",
+    },
+    "chat.send_photo": {"zh": "直接发送这张照片", "en": "Send this photo now"},
+    "chat.pending": {
+        "zh": "待发送：{width}×{height} · 约 {tokens} tokens",
+        "en": "Ready to send: {width}×{height} · about {tokens} tokens",
+    },
+    "chat.image_caption": {
+        "zh": "{width}×{height} · 约 {tokens} tokens",
+        "en": "{width}×{height} · ~{tokens} tokens",
+    },
+    "chat.refused": {"zh": "未发送的图片", "en": "Not sent"},
+    "chat.not_sent": {
+        "zh": "没有可以发送的图片，这条消息没有发出。换一张图片再试，你的文字已保留在上面。",
+        "en": "No picture could be sent, so this message was not sent. Try another picture; "
+        "your text is kept above.",
+    },
+    "chat.retry": {"zh": "重试", "en": "Retry"},
+    "chat.status_interrupted": {
+        "zh": "⚠️ 回答在中途断开，以上是已收到的部分。",
+        "en": "⚠️ The answer was cut off; above is the part that arrived.",
+    },
+    "chat.status_stopped": {
+        "zh": "⏹ 已停止，以上是已收到的部分。",
+        "en": "⏹ Stopped; above is the part that arrived.",
+    },
+    "chat.status_length": {
+        "zh": "✂️ 回答达到了最多输出 token 数，可在高级选项中调大。",
+        "en": "✂️ The answer hit the max output tokens; raise it under Advanced.",
+    },
+    "chat.get_key": {"zh": "如何获取 {provider} 的密钥", "en": "How to get a {provider} key"},
+    "meta.model": {"zh": "{model}", "en": "{model}"},
+    "meta.tokens": {
+        "zh": "输入 {prompt} / 输出 {completion} tokens",
+        "en": "{prompt} in / {completion} out tokens",
+    },
+    "meta.estimated": {"zh": "图片约 {tokens} tokens", "en": "images ~{tokens} tokens"},
+    "meta.ttft": {"zh": "首字 {seconds} 秒", "en": "first token {seconds} s"},
+    "meta.total": {"zh": "共 {seconds} 秒", "en": "total {seconds} s"},
+    "source.rotated": {"zh": "已按拍摄方向摆正", "en": "turned upright"},
+    "source.stripped": {"zh": "已去除 EXIF/GPS 信息", "en": "EXIF/GPS removed"},
+    "source.frames": {
+        "zh": "动图/多页，只发送第 1 帧（共 {frames} 帧）",
+        "en": "animated/multi-page: first of {frames} frames sent",
+    },
+    "source.truncated": {"zh": "文件不完整，已尽量恢复", "en": "file was cut short; recovered"},
+    "welcome.title": {"zh": "看图，问图。", "en": "Ask about any picture."},
+    "welcome.body": {
+        "zh": "把照片或截图拖进下面的输入框（也可以粘贴、点 📎 附加，或打开 📷 拍照），"
+        "再问一个问题，回答会实时显示。",
+        "en": "Drop photos or screenshots into the box below (or paste, attach with 📎, or "
+        "turn on 📷 Camera), ask a question, and watch the answer stream in.",
+    },
+    "welcome.no_key": {
+        "zh": "还没有 API 密钥：先在左侧边栏填写 {provider} 的密钥。",
+        "en": "No API key yet: enter your {provider} key in the sidebar first.",
+    },
+    "welcome.examples": {"zh": "可以这样问：", "en": "Try asking:"},
+    "welcome.example_1": {"zh": "这是什么图片?", "en": "What is in this picture?"},
+    "welcome.example_2": {
+        "zh": "这张截图里哪里出错了？怎么修？",
+        "en": "What is wrong in this screenshot, and how do I fix it?",
+    },
+    "welcome.example_3": {
+        "zh": "把图片里的文字提取出来，并翻译成英文。",
+        "en": "Extract the text in this picture and translate it into Chinese.",
+    },
+    "welcome.example_4": {
+        "zh": "这两张照片有什么不同？",
+        "en": "What is different between these two photos?",
+    },
 }
 
 TEXTS: dict[str, dict[str, str]] = {**_ERRORS, **_IMAGES, **_CONFIG, **_UI}

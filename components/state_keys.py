@@ -1,0 +1,56 @@
+"""Every ``st.session_state`` key and widget key, and their defaults, in one place.
+
+Kept free of streamlit so tests and pages share the names; ``init_state`` takes the
+session-state mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any
+
+# Per-session objects
+CONVERSATION = "kantu_conversation"  # history.Conversation
+HTTP_SESSION = "kantu_http_session"  # requests.Session, one per browser session
+CAMERA_ROUND = "kantu_camera_round"  # bumps to reset the camera after its photo was sent
+RETRY = "kantu_retry"  # set by the Retry button, consumed by the page
+SEND_CAMERA = "kantu_send_camera"  # set by the "send photo" button
+SIDEBAR_CHOICE = "kantu_sidebar_choice"  # this run's settings, set by app.py for the page
+
+# Widgets
+LANG = "kantu_lang"
+PROVIDER = "kantu_provider"
+MODEL = "kantu_model"
+API_KEY = "kantu_api_key"
+BASE_URL = "kantu_base_url"
+DETAIL = "kantu_detail"
+MAX_TOKENS = "kantu_max_tokens"
+TEMPERATURE = "kantu_temperature"
+SYSTEM_PROMPT = "kantu_system_prompt"
+CAMERA_ON = "kantu_camera_on"
+CHAT_INPUT = "kantu_chat_input"
+
+
+def camera_key(round_: int) -> str:
+    """Return the camera widget's key for this round (a new key gives an empty camera)."""
+    return f"kantu_camera_{round_}"
+
+
+DEFAULTS: dict[str, Any] = {
+    CAMERA_ROUND: 0,
+    RETRY: False,
+    SEND_CAMERA: False,
+    DETAIL: "auto",
+    MAX_TOKENS: 1024,
+    TEMPERATURE: 0.7,
+    SYSTEM_PROMPT: "",
+    API_KEY: "",
+    CAMERA_ON: False,
+}
+
+
+def init_state(state: MutableMapping[str, Any], **first_values: Any) -> None:
+    """Set every default (and ``first_values``) that the session does not have yet."""
+    for key, value in {**DEFAULTS, **first_values}.items():
+        if key not in state:
+            state[key] = value
