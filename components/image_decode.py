@@ -47,7 +47,9 @@ _UNSUPPORTED_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xc5\xd0\xd3\xc6", "EPS"),
     (b"8BPS", "PSD"),
 )
-_SVG = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]", re.S)
+_SVG = re.compile(
+    rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]", re.S
+)
 # Files that announce an image format; if Pillow then cannot read them they are damaged.
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"BM", b"II*\x00", b"MM\x00*")
 _METADATA_KEYS = frozenset(
@@ -194,7 +196,9 @@ def _draft(
         size = (math.ceil(upright[0] / scale), math.ceil(upright[1] / scale))
         if (size[0] >= want[0] and size[1] >= want[1]) or _as_good(size, want, target):
             request = (upright[0] // scale, upright[1] // scale)
-            im.draft(im.mode if im.mode in ("RGB", "L") else None, request[::-1] if swap else request)
+            im.draft(
+                im.mode if im.mode in ("RGB", "L") else None, request[::-1] if swap else request
+            )
             return
 
 

@@ -46,7 +46,9 @@ class _Sizer:
         return target_size(width, height, self.policy)
 
     def same_cost(self, size: tuple[int, int], target: tuple[int, int]) -> bool:
-        cost = [estimate_image_tokens(*s, model=self.model, detail=self.detail) for s in (size, target)]
+        cost = [
+            estimate_image_tokens(*s, model=self.model, detail=self.detail) for s in (size, target)
+        ]
         return cost[0].tokens == cost[1].tokens
 
 
