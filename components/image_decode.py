@@ -56,6 +56,7 @@ _METADATA_KEYS = frozenset(
     {"exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "photoshop", "comment", "iptc"}
 )
 _ORIENTATION = 0x0112
+FEW_COLOURS = 256
 _truncated_lock = threading.Lock()
 
 
@@ -77,6 +78,7 @@ class Decoded:
 
     image: Image.Image
     facts: SourceFacts
+    few_colours: bool = False  # line art or a flat screenshot before resizing: PNG may suit it
 
 
 def refuse_unsupported(data: bytes, name: str) -> None:
@@ -161,6 +163,7 @@ def _decode(data: bytes, name: str, target: Sizer, *, truncated: bool) -> Decode
     # Orientation is applied on the (DCT-reduced) decode, which is already small.
     pixels = ImageOps.exif_transpose(im) if orientation in range(2, 9) else im
     pixels = flatten(pixels)
+    few_colours = pixels.getcolors(FEW_COLOURS) is not None
     if pixels.size != (tw, th) and not _as_good(pixels.size, (tw, th), target):
         pixels = pixels.resize((tw, th), Image.Resampling.LANCZOS, reducing_gap=3.0)
     facts = SourceFacts(
@@ -173,7 +176,7 @@ def _decode(data: bytes, name: str, target: Sizer, *, truncated: bool) -> Decode
         metadata_stripped=metadata,
         truncated=truncated,
     )
-    return Decoded(pixels, facts)
+    return Decoded(pixels, facts, few_colours)
 
 
 def _as_good(size: tuple[int, int], want: tuple[int, int], target: Sizer) -> bool:

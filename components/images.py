@@ -31,7 +31,6 @@ from components.tokens import estimate_image_tokens
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # input files; the 20 MB API limit applies to the output
 JPEG_QUALITY = 85
-PNG_MAX_COLOURS = 256  # line art and flat screenshots; anything richer is a photo to JPEG
 
 
 @dataclass(frozen=True)
@@ -108,20 +107,20 @@ def prepare_file(
     return prepare_image(data, name=path.name, detail=detail, model=model, max_bytes=max_bytes)
 
 
-def encode(image: Image.Image) -> tuple[bytes, str]:
-    """Encode once: JPEG for photos, PNG for few-colour art when that is not larger.
+def encode(image: Image.Image, *, few_colours: bool = False) -> tuple[bytes, str]:
+    """Encode once: JPEG for photos; PNG for few-colour art when it is not larger.
 
-    Nothing from the source's ``info`` (EXIF, XMP, ICC, text chunks) is written.
+    Nothing from the source's ``info`` (EXIF, XMP, ICC, text chunks) is written. Resizing line
+    art adds in-between shades, so its PNG is quantized back to at most 256 colours.
     """
     image.info = {}
     jpeg = io.BytesIO()
     image.save(jpeg, "JPEG", quality=JPEG_QUALITY)
-    colours = image.getcolors(PNG_MAX_COLOURS)
-    if colours is None:
+    if not few_colours:
         return jpeg.getvalue(), "image/jpeg"
-    png = io.BytesIO()
-    flat = image if image.mode == "L" else image.quantize(len(colours), dither=Image.Dither.NONE)
+    flat = image if image.mode == "L" else image.quantize(256, dither=Image.Dither.NONE)
     flat.info = {}
+    png = io.BytesIO()
     flat.save(png, "PNG")
     if png.tell() <= jpeg.tell():
         return png.getvalue(), "image/png"
@@ -141,9 +140,15 @@ def _too_many_bytes(name: str, size: int, limit: int) -> ImageError:
         "too_many_bytes",
         name,
         f"{size} bytes",
-        size_mb=f"{size / 1024 / 1024:.1f}",
-        limit_mb=f"{limit / 1024 / 1024:.0f}",
+        size_mb=_megabytes(size),
+        limit_mb=_megabytes(limit),
     )
+
+
+def _megabytes(count: int) -> str:
+    """Return ``count`` bytes in MB, with enough digits that small limits do not read as 0."""
+    mb = count / 1024 / 1024
+    return f"{mb:.0f}" if mb >= 10 else f"{mb:.1f}" if mb >= 1 else f"{mb:.2g}"
 
 
 _BOMB_PIXELS = re.compile(r"\((\d+) pixels\)")
@@ -153,7 +158,7 @@ def _decode_at_boundary(data: bytes, name: str, sizer: _Sizer) -> tuple[Decoded,
     """Decode and encode, translating every third-party exception into ``ImageError``."""
     try:
         decoded = decode(data, name, sizer)
-        return (decoded, *encode(decoded.image))
+        return (decoded, *encode(decoded.image, few_colours=decoded.few_colours))
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

@@ -1,0 +1,146 @@
+"""Pictures built in code for the image tests: each helper returns encoded file bytes."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+from PIL import Image, ImageDraw
+
+ORIENTATION = 0x0112
+GPS_IFD = 0x8825
+
+
+def encode(image: Image.Image, fmt: str, **params: object) -> bytes:
+    """Return ``image`` saved as ``fmt``."""
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **params)
+    return buffer.getvalue()
+
+
+def photo(width: int, height: int, *, noise: bool = True) -> Image.Image:
+    """Return a photo-like RGB image: colour gradients plus sensor-like noise."""
+    ramp = Image.linear_gradient("L")
+    red = ramp.resize((width, height))
+    green = ramp.rotate(90).resize((width, height))
+    blue = Image.radial_gradient("L").resize((width, height))
+    if noise:
+        grain = Image.effect_noise((width, height), 24)
+        red = Image.blend(red, grain, 0.3)
+    return Image.merge("RGB", (red, green, blue))
+
+
+def photo_jpeg(
+    width: int,
+    height: int,
+    *,
+    orientation: int | None = None,
+    gps: bool = False,
+    noise: bool = True,
+    quality: int = 85,
+) -> bytes:
+    """Return a JPEG photo, optionally with an EXIF orientation and a GPS position."""
+    exif = Image.Exif()
+    if orientation is not None:
+        exif[ORIENTATION] = orientation
+    if gps:
+        exif[0x010F] = "KantuCam"  # Make
+        exif.get_ifd(GPS_IFD).update({1: "N", 2: (48.0, 51.0, 29.0), 3: "E", 4: (2.0, 17.0, 40.0)})
+    return encode(photo(width, height, noise=noise), "JPEG", quality=quality, exif=exif.tobytes())
+
+
+def half_red_jpeg(width: int, height: int, *, orientation: int) -> bytes:
+    """Return a JPEG whose stored top half is red and bottom half blue, with ``orientation``."""
+    image = Image.new("RGB", (width, height), (0, 0, 255))
+    ImageDraw.Draw(image).rectangle((0, 0, width, height // 2 - 1), fill=(255, 0, 0))
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    return encode(image, "JPEG", quality=95, exif=exif.tobytes())
+
+
+def transparent_logo_png(size: int = 200) -> bytes:
+    """Return an RGBA PNG: a dark disc on a fully transparent (black, alpha 0) background."""
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse(
+        (size // 4, size // 4, 3 * size // 4, 3 * size // 4), fill=(20, 40, 200, 255)
+    )
+    return encode(image, "PNG")
+
+
+def cmyk_jpeg(width: int = 256, height: int = 192) -> tuple[bytes, Image.Image]:
+    """Return a CMYK JPEG and the RGB image it was made from."""
+    rgb = photo(width, height, noise=False)
+    return encode(rgb.convert("CMYK"), "JPEG", quality=95), rgb
+
+
+def sixteen_bit_png(width: int = 256, height: int = 64) -> bytes:
+    """Return a 16-bit greyscale PNG ramping 0..65535 left to right (mean value 32767)."""
+    row = [round(x * 65535 / (width - 1)) for x in range(width)]
+    raw = b"".join(b"\x00" + struct.pack(f">{width}H", *row) for _ in range(height))
+    return _png(width, height, bit_depth=16, colour_type=0, raw=raw)
+
+
+def striped_palette_png(width: int = 2048, height: int = 1536) -> bytes:
+    """Return a palette PNG of 1-px black and white columns (a grey when properly shrunk)."""
+    image = Image.new("P", (width, height), 0)
+    image.putpalette([0, 0, 0, 255, 255, 255])
+    ImageDraw.Draw(image).line((0, 0, 0, 0))
+    stripes = Image.new("P", (2, 1))
+    stripes.putpalette([0, 0, 0, 255, 255, 255])
+    stripes.putdata([0, 1])
+    for x in range(0, width, 2):
+        image.paste(stripes.resize((2, height)), (x, 0))
+    return encode(image, "PNG")
+
+
+def screenshot_png(width: int = 1280, height: int = 800) -> bytes:
+    """Return a flat-colour screenshot-like PNG with text-like bars (few colours)."""
+    image = Image.new("RGB", (width, height), (250, 250, 250))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, width, 48), fill=(40, 44, 52))
+    for row, y in enumerate(range(80, height - 40, 28)):
+        for x in range(40, width - 200, 90):
+            draw.rectangle((x, y, x + 40 + (x * 7 + row * 13) % 45, y + 12), fill=(30, 30, 30))
+    return encode(image, "PNG")
+
+
+def animated_gif(
+    colours: tuple[tuple[int, int, int], ...] = ((255, 0, 0), (0, 255, 0), (0, 0, 255)),
+) -> bytes:
+    """Return an animated GIF whose frames are solid ``colours`` in order."""
+    frames = [Image.new("RGB", (64, 48), colour) for colour in colours]
+    return encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+
+
+def heic(width: int = 320, height: int = 240) -> bytes:
+    """Return a HEIC photo made with pillow-heif."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    return encode(photo(width, height, noise=False), "HEIF", quality=80)
+
+
+def png_bomb_header(width: int, height: int) -> bytes:
+    """Return a tiny valid-looking PNG whose header claims ``width``×``height`` pixels."""
+    return _png(width, height, bit_depth=8, colour_type=0, raw=b"\x00" * 64)
+
+
+def grey_jpeg(width: int, height: int) -> bytes:
+    """Return a flat grey JPEG of any size; flat data encodes quickly even at 200 MP."""
+    return encode(Image.new("L", (width, height), 128), "JPEG", quality=50)
+
+
+def _png(width: int, height: int, *, bit_depth: int, colour_type: int, raw: bytes) -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )

@@ -1,0 +1,276 @@
+"""Behaviour of ``components.images.prepare_image`` on pictures built in code."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops, ImageFile, ImageStat
+
+from components.errors import ImageError
+from components.images import prepare_file, prepare_image
+from tests import image_factory as make
+from tests.conftest import ROOT
+
+ALLOWED_MIMES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
+
+
+def opened(prepared) -> Image.Image:
+    image = Image.open(io.BytesIO(prepared.data))
+    image.load()
+    return image
+
+
+@pytest.fixture(scope="module")
+def phone_photo() -> bytes:
+    """A 12 MP (4032×3024) camera JPEG with GPS in its EXIF."""
+    return make.photo_jpeg(4032, 3024, gps=True, noise=False)
+
+
+@pytest.fixture(scope="session")
+def camera_200mp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("big") / "200mp.jpg"
+    path.write_bytes(make.grey_jpeg(16384, 12200))
+    return path
+
+
+# Orientation, colour and transparency
+
+
+def test_rotated_phone_photo_comes_out_upright():
+    data = make.half_red_jpeg(400, 300, orientation=6)  # phone held upright: rotate 90° clockwise
+    prepared = prepare_image(data, name="phone.jpg")
+    image = opened(prepared).convert("RGB")
+    assert (prepared.width, prepared.height) == (300, 400)
+    assert prepared.source.orientation_applied
+    right, left = image.getpixel((290, 200)), image.getpixel((10, 200))
+    assert right[0] > 200 and right[2] < 60  # the stored top (red) is now on the right
+    assert left[2] > 200 and left[0] < 60
+
+
+def test_transparent_logo_is_flattened_on_white_not_black():
+    prepared = prepare_image(make.transparent_logo_png(), name="logo.png")
+    image = opened(prepared).convert("RGB")
+    assert image.getpixel((2, 2)) == (255, 255, 255)
+    assert image.getpixel((100, 100))[2] > 150  # the disc itself keeps its colour
+
+
+def test_cmyk_jpeg_matches_its_rgb_original():
+    data, rgb = make.cmyk_jpeg()
+    image = opened(prepare_image(data, name="print.jpg")).convert("RGB")
+    diff = ImageStat.Stat(ImageChops.difference(image, rgb)).mean
+    assert max(diff) < 12, diff
+
+
+def test_sixteen_bit_greyscale_is_scaled_not_blown_to_white():
+    image = opened(prepare_image(make.sixteen_bit_png(), name="scan.png")).convert("L")
+    mean = ImageStat.Stat(image).mean[0]
+    assert 110 < mean < 145, mean
+    assert image.getpixel((0, 10)) < 10 and image.getpixel((255, 10)) > 245
+
+
+def test_palette_image_is_converted_before_shrinking_so_stripes_become_grey():
+    prepared = prepare_image(make.striped_palette_png(), name="stripes.png", model="gpt-4o")
+    image = opened(prepared).convert("L")
+    assert (prepared.width, prepared.height) == (1024, 768)
+    low, high = image.getextrema()
+    assert 90 < low and high < 170, (low, high)  # NEAREST would keep pure black and white
+
+
+def test_animated_gif_sends_its_first_frame_and_counts_frames():
+    prepared = prepare_image(make.animated_gif(), name="anim.gif")
+    assert prepared.source.frames == 3
+    red, green, blue = opened(prepared).convert("RGB").getpixel((32, 24))
+    assert red > 200 and green < 50 and blue < 50
+
+
+def test_heic_photo_is_decoded():
+    prepared = prepare_image(make.heic(), name="IMG_0001.HEIC")
+    assert prepared.source.format == "HEIF"
+    assert (prepared.width, prepared.height) == (320, 240)
+    assert prepared.mime == "image/jpeg"
+
+
+# Metadata and output
+
+
+def test_gps_and_exif_are_stripped_and_reported(phone_photo):
+    prepared = prepare_image(phone_photo, name="holiday.jpg")
+    assert prepared.source.metadata_stripped
+    assert b"Exif" not in prepared.data and b"KantuCam" not in prepared.data
+    assert len(opened(prepared).getexif()) == 0
+
+
+def test_photo_is_sent_as_jpeg_and_screenshot_as_png():
+    photo = prepare_image(make.photo_jpeg(640, 480), name="photo.jpg")
+    shot = prepare_image(make.screenshot_png(), name="screen.png")
+    assert photo.mime == "image/jpeg"
+    assert shot.mime == "image/png"
+    assert opened(shot).mode in ("P", "L", "RGB")
+
+
+def test_prepared_image_carries_hash_and_data_url():
+    prepared = prepare_image(make.photo_jpeg(320, 240), name="x.jpg")
+    assert prepared.sha256 == hashlib.sha256(prepared.data).hexdigest()
+    assert prepared.data_url.startswith(f"data:{prepared.mime};base64,")
+    assert base64.b64decode(prepared.data_url.split(",", 1)[1]) == prepared.data
+    assert prepared.mime in ALLOWED_MIMES and prepared.name == "x.jpg"
+
+
+# Detail policy and speed
+
+
+def test_auto_detail_sends_what_the_provider_would_downscale_to():
+    prepared = prepare_image(
+        make.photo_jpeg(2000, 1000, noise=False), name="wide.jpg", model="gpt-4o"
+    )
+    assert (prepared.width, prepared.height) == (1536, 768)
+    assert prepared.tokens == 85 + 170 * 6
+    assert prepared.api_detail == "auto"
+
+
+def test_dct_scaled_size_with_same_tokens_is_sent_without_resizing(phone_photo, monkeypatch):
+    def no_resize(*args, **kwargs):
+        raise AssertionError("resize should be skipped: 1008×756 costs the same 4 tiles")
+
+    monkeypatch.setattr(Image.Image, "resize", no_resize)
+    prepared = prepare_image(phone_photo, name="phone.jpg", model="gpt-4o")
+    assert (prepared.width, prepared.height) == (1008, 756)
+    assert prepared.tokens == 765
+
+
+def test_low_detail_fits_512_and_costs_the_base(phone_photo):
+    prepared = prepare_image(phone_photo, name="p.jpg", detail="low", model="gpt-4o")
+    assert max(prepared.width, prepared.height) <= 512 and prepared.width >= 500
+    assert prepared.tokens == 85
+    assert prepared.api_detail == "low"
+
+
+def test_max_detail_fits_2048_and_is_sent_as_high(phone_photo):
+    prepared = prepare_image(phone_photo, name="p.jpg", detail="max")
+    assert (prepared.width, prepared.height) == (2016, 1512)  # the 1/2 DCT decode, within 2048
+    assert prepared.api_detail == "high"
+
+
+def test_patch_priced_model_gets_at_most_1536_patches():
+    data = make.photo_jpeg(1800, 2400, noise=False)
+    prepared = prepare_image(data, name="tall.jpg", model="gpt-4.1-mini")
+    patches = -(-prepared.width // 32) * -(-prepared.height // 32)
+    assert patches <= 1536
+    assert prepared.width < 1800 and prepared.tokens == round(1452 * 1.62 + 0.5)
+
+
+def test_small_image_is_never_upscaled():
+    prepared = prepare_image(make.photo_jpeg(100, 80), name="tiny.jpg", detail="max")
+    assert (prepared.width, prepared.height) == (100, 80)
+
+
+def test_unknown_model_gets_a_capped_size_and_an_approximate_estimate(phone_photo):
+    prepared = prepare_image(phone_photo, name="p.jpg", model="qwen-vl-max")
+    assert max(prepared.width, prepared.height) <= 2048
+    assert prepared.tokens_approximate
+
+
+def test_200mp_camera_jpeg_is_accepted_cheaply(camera_200mp):
+    # Peak memory in a fresh process: a full decode would hold 200 MB of pixels at least.
+    code = (
+        "import sys; from components.images import prepare_file\n"
+        f"p = prepare_file({str(camera_200mp)!r})\n"
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
+        "print(p.width, p.height, int(hwm) // 1024)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    width, height, peak_mb = map(int, out.stdout.split())
+    assert max(width, height) <= 2048
+    assert peak_mb < 150, f"peak RSS {peak_mb} MB"
+
+
+# Refusals
+
+
+@pytest.mark.parametrize(("width", "height"), [(40_000, 40_000), (9_000, 7_000)])
+def test_png_bomb_header_is_refused_without_decoding(width, height, monkeypatch):
+    def no_load(self):
+        raise AssertionError("a bomb must be refused from its header")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_load)
+    with pytest.raises(ImageError) as refused:
+        prepare_image(make.png_bomb_header(width, height), name="bomb.png")
+    assert refused.value.reason == "too_many_pixels"
+    message = refused.value.message("en")
+    assert f"{width}×{height}" in message and "bomb.png" in message and "50 MP" in message
+
+
+def test_empty_file_is_refused():
+    with pytest.raises(ImageError) as refused:
+        prepare_image(b"", name="empty.jpg")
+    assert refused.value.reason == "empty"
+    assert "empty.jpg" in refused.value.message("en")
+
+
+def test_text_file_is_refused_as_not_an_image():
+    with pytest.raises(ImageError) as refused:
+        prepare_image(b"hello, this is not a picture\n" * 10, name="notes.txt")
+    assert refused.value.reason == "not_image"
+    assert "Supported: JPEG" in refused.value.message("en")
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt"),
+    [
+        (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"></svg>', "SVG"),
+        (b"<svg width='10' height='10'></svg>", "SVG"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+    ],
+)
+def test_svg_and_pdf_are_refused_by_sniffing(data, fmt):
+    with pytest.raises(ImageError) as refused:
+        prepare_image(data, name="drawing.png")  # the extension lies; the bytes decide
+    assert refused.value.reason == "unsupported_format"
+    assert f"{fmt} files are not supported" in refused.value.message("en")
+
+
+def test_file_over_the_byte_limit_is_refused_before_decoding():
+    data = make.photo_jpeg(320, 240)
+    with pytest.raises(ImageError) as refused:
+        prepare_image(data, name="big.jpg", max_bytes=1024)
+    assert refused.value.reason == "too_many_bytes"
+    assert "over the 0 MB limit" not in refused.value.message("en")
+    assert "MB" in refused.value.message("en")
+
+
+def test_truncated_jpeg_is_recovered_and_flagged():
+    data = make.photo_jpeg(640, 480)
+    prepared = prepare_image(data[: len(data) * 2 // 3], name="cut.jpg")
+    assert prepared.source.truncated
+    assert (prepared.width, prepared.height) == (640, 480)
+
+
+def test_damaged_png_is_refused_as_corrupt_without_traceback():
+    data = make.screenshot_png(64, 64)
+    damaged = data[:40] + bytes(reversed(data[40:]))
+    with pytest.raises(ImageError) as refused:
+        prepare_image(damaged, name="broken.png")
+    assert refused.value.reason == "corrupt"
+
+
+def test_missing_file_is_a_refusal_not_an_exception(tmp_path):
+    with pytest.raises(ImageError) as refused:
+        prepare_file(tmp_path / "nowhere.jpg")
+    assert "nowhere.jpg" in refused.value.message("en")
+
+
+def test_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "huge.jpg"
+    path.write_bytes(b"\xff\xd8\xff" + b"\0" * 4096)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read an oversized file"))
+    with pytest.raises(ImageError) as refused:
+        prepare_file(path, max_bytes=1000)
+    assert refused.value.reason == "too_many_bytes"
