@@ -1,0 +1,108 @@
+"""The `python -m components prepare` contract, run as other tools run it: a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests import image_factory as make
+from tests.conftest import CORPUS, ROOT
+
+OK_KEYS = {"file", "ok", "mime", "width", "height", "bytes", "tokens", "detail", "source"}
+
+
+def prepare(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "components", "prepare", *map(str, args)]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def corpus_run() -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+    with (CORPUS / "expect.tsv").open(newline="", encoding="utf-8") as handle:
+        expect = {row["file"]: row["expect"] for row in csv.DictReader(handle, delimiter="\t")}
+    return prepare("--json", *(CORPUS / name for name in expect)), expect
+
+
+def test_json_over_the_whole_corpus_gives_one_parsable_line_per_file(corpus_run):
+    result, expect = corpus_run
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(expect)
+    rows = [json.loads(line) for line in lines]
+    assert [Path(row["file"]).name for row in rows] == list(expect)
+    assert "Traceback" not in result.stderr
+
+
+def test_json_ok_and_refusals_match_expectations(corpus_run):
+    result, expect = corpus_run
+    for row in map(json.loads, result.stdout.splitlines()):
+        wanted = expect[Path(row["file"]).name]
+        if row["ok"]:
+            assert wanted in ("prepare", "either"), row
+            assert set(row) == OK_KEYS
+            assert row["bytes"] > 0 and row["tokens"] > 0 and row["detail"] == "auto"
+            assert set(row["source"]) >= {"format", "width", "height", "frames", "truncated"}
+        else:
+            assert wanted in ("refuse", "either"), row
+            assert set(row) == {"file", "ok", "error"}
+            assert row["error"].startswith(Path(row["file"]).name)
+
+
+def test_exit_code_is_1_when_any_input_is_refused(corpus_run):
+    assert corpus_run[0].returncode == 1
+
+
+def test_exit_code_is_0_when_every_input_is_prepared():
+    result = prepare("--json", CORPUS / "hopper.jpg", CORPUS / "transparent.png")
+    assert result.returncode == 0, result.stderr
+    assert all(json.loads(line)["ok"] for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize("args", [(), ("--detail", "huge", "x.jpg"), ("--nope", "x.jpg")])
+def test_usage_errors_exit_2(args):
+    result = prepare(*args)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_file_is_a_refusal_with_a_message_not_a_traceback(tmp_path):
+    result = prepare("--json", tmp_path / "gone.jpg")
+    assert result.returncode == 1
+    row = json.loads(result.stdout)
+    assert row == {"file": str(tmp_path / "gone.jpg"), "ok": False, "error": row["error"]}
+    assert "gone.jpg" in row["error"]
+    assert "Traceback" not in result.stderr
+
+
+def test_out_writes_each_prepared_image_as_stem_and_extension(tmp_path):
+    photo = tmp_path / "holiday.heic"
+    photo.write_bytes(make.heic())
+    out = tmp_path / "out"
+    result = prepare("--json", "--out", out, photo, CORPUS / "chi.gif", CORPUS / "broken.png")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 1
+    assert sorted(p.name for p in out.iterdir()) == ["chi.png", "holiday.jpg"]
+    assert (out / "holiday.jpg").stat().st_size == rows[0]["bytes"]
+
+
+def test_detail_and_model_options_change_size_and_tokens():
+    low = json.loads(
+        prepare(
+            "--json", "--detail", "low", "--model", "gpt-4o", CORPUS / "hopper_bad_exif.jpg"
+        ).stdout
+    )
+    assert low["detail"] == "low" and low["tokens"] == 85
+    assert max(low["width"], low["height"]) <= 512
+
+
+def test_table_without_json_is_aligned_and_names_refusals():
+    result = prepare(CORPUS / "hopper.jpg", CORPUS / "broken.png")
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:2] == ["file", "result"]
+    assert "refused" in lines[2] and "broken.png: the image is damaged" in lines[2]
+    assert lines[1].index("image/jpeg") == lines[0].index("result")
+    assert result.returncode == 1
