@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import socket
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -352,6 +353,11 @@ class ChatStream:
         self._aborted = True
         response = self._response
         if response is not None:
+            # Closing a socket does not wake a thread blocked reading it; shutting it down does.
+            sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
             response.close()
         # ValueError: iterating in another thread right now; the closed response stops it
         with contextlib.suppress(ValueError):

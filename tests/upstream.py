@@ -5,7 +5,8 @@ and records every request it received. Nothing in ``requests`` is patched.
 
 ::
 
-    from tests.upstream import FakeUpstream, sse, openai_error, upstream  # noqa: F401 (fixture)
+    from tests.upstream import FakeUpstream, openai_error, sse
+    from tests.upstream import upstream_fixture  # noqa: F401 (the `upstream` fixture)
 
     with FakeUpstream() as up:
         up.enqueue(openai_error(429, "slow down", headers={"Retry-After": "0"}), sse(["你", "好"]))
@@ -14,8 +15,9 @@ and records every request it received. Nothing in ``requests`` is patched.
 
 Replies are served in order, one per request; when the queue is empty ``up.default`` is served
 (initially ``sse(["你好"])``). Builders: ``sse``, ``events``, ``json_reply``, ``raw``, ``html``,
-``bingcheng_error``, ``openai_error``, ``drop``, ``models``. Tests that want a fixture import
-``upstream`` from this module (it is deliberately not in ``conftest.py``).
+``bingcheng_error``, ``openai_error``, ``completion``, ``drop``, ``models``. Tests that want
+the ``upstream`` fixture import ``upstream_fixture`` from this module (it is deliberately not
+in ``conftest.py``).
 """
 
 from __future__ import annotations
@@ -498,8 +500,15 @@ class FakeUpstream:
             return self._queue.popleft() if self._queue else self.default
 
 
-@pytest.fixture
-def upstream() -> Iterator[FakeUpstream]:
-    """A started ``FakeUpstream``, stopped after the test."""
+@pytest.fixture(name="upstream")
+def upstream_fixture() -> Iterator[FakeUpstream]:
+    """The ``upstream`` fixture: a started ``FakeUpstream``, stopped after the test.
+
+    Import it as ``from tests.upstream import upstream_fixture  # noqa: F401`` and name the test
+    parameter ``upstream`` (importing it as ``upstream`` works too, but ruff then reports F811).
+    """
     with FakeUpstream() as up:
         yield up
+
+
+upstream = upstream_fixture

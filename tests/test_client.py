@@ -1,0 +1,440 @@
+"""ChatClient against a real fake upstream: requests, streaming, cuts, retries, timeouts."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import replace
+
+import pytest
+import requests
+
+from components.chat_turn import ChatTurn
+from components.client import ChatClient, ChatOptions
+from components.config import ClientSettings, resolve_settings
+from components.errors import (
+    AuthError,
+    NetworkError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+    StreamInterruptedError,
+    TooLargeError,
+)
+from components.prepared_image import PreparedImage, SourceFacts
+from components.presets import MB, get_preset
+from tests.upstream import (
+    FakeUpstream,
+    completion,
+    drop,
+    events,
+    html,
+    json_reply,
+    models,
+    openai_error,
+    sse,
+    upstream_fixture,  # noqa: F401 (the `upstream` fixture)
+)
+
+KEY = "sk-test-0123456789abcdef"
+USAGE = {"prompt_tokens": 120, "completion_tokens": 7, "total_tokens": 127}
+
+
+def settings_for(up: FakeUpstream, **overrides: object) -> ClientSettings:
+    base = resolve_settings(base_url=up.base_url, api_key=KEY, environ={}, backoff_factor=0)
+    return replace(base, **overrides)
+
+
+def client_for(up: FakeUpstream, **overrides: object) -> ChatClient:
+    return ChatClient(settings_for(up, **overrides))
+
+
+def image(size: int = 64, detail: str = "low", name: str = "cat.jpg") -> PreparedImage:
+    data = b"\xff\xd8\xff" + bytes(size - 3)
+    return PreparedImage(
+        data=data,
+        mime="image/jpeg",
+        width=32,
+        height=32,
+        detail=detail,  # type: ignore[arg-type]
+        tokens=85,
+        tokens_approximate=False,
+        sha256="0" * 64,
+        source=SourceFacts("JPEG", 32, 32, size),
+        name=name,
+    )
+
+
+def ask(client: ChatClient, text: str = "这是什么？", **kw: object) -> list[str]:
+    return list(client.stream_chat([ChatTurn("user", text, kw.pop("images", ()))], **kw))  # type: ignore[arg-type]
+
+
+# --- the request ---------------------------------------------------------------------------
+
+
+def test_request_has_text_and_image_parts_with_detail(upstream):
+    ask(client_for(upstream), "这是什么？", images=(image(detail="max"),))
+    (req,) = upstream.requests
+    assert req.method == "POST" and req.path == "/v1/chat/completions"
+    (message,) = req.json["messages"]
+    text, picture = message["content"]
+    assert text == {"type": "text", "text": "这是什么？"}
+    assert picture["type"] == "image_url"
+    assert picture["image_url"]["url"].startswith("data:image/jpeg;base64,/9j/")
+    assert picture["image_url"]["detail"] == "high"  # "max" is sent as "high"
+    assert req.json["stream"] is True
+
+
+def test_detail_is_left_out_for_a_provider_that_does_not_take_it(upstream):
+    ask(client_for(upstream, preset=get_preset("zhipu")), images=(image(),))
+    part = upstream.requests[0].json["messages"][0]["content"][1]
+    assert "detail" not in part["image_url"]
+
+
+def test_system_prompt_and_prior_turns_are_sent_assistant_as_plain_text(upstream):
+    client = client_for(upstream)
+    turns = [
+        ChatTurn("user", "图里有什么？", (image(),)),
+        ChatTurn("assistant", "一只猫。"),
+        ChatTurn("user", "什么颜色？"),
+    ]
+    list(client.stream_chat(turns, ChatOptions(system="用中文回答")))
+    messages = upstream.requests[0].json["messages"]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[0]["content"] == "用中文回答"
+    assert messages[2]["content"] == "一只猫。"
+    assert messages[3]["content"] == "什么颜色？"
+
+
+def test_unset_options_are_left_out(upstream):
+    ask(client_for(upstream))
+    body = upstream.requests[0].json
+    assert "max_tokens" not in body and "temperature" not in body
+    assert "stream_options" not in body  # the custom preset is not known to accept it
+
+
+def test_set_options_are_sent(upstream):
+    list(
+        client_for(upstream).stream_chat(
+            [ChatTurn("user", "hi")], ChatOptions(max_tokens=300, temperature=0.2)
+        )
+    )
+    body = upstream.requests[0].json
+    assert body["max_tokens"] == 300 and body["temperature"] == 0.2
+
+
+def test_stream_options_only_for_providers_known_to_accept_it(upstream):
+    ask(client_for(upstream, preset=get_preset("openai")))
+    ask(client_for(upstream, preset=get_preset("bingcheng")))
+    first, second = upstream.requests
+    assert first.json["stream_options"] == {"include_usage": True}
+    assert "stream_options" not in second.json
+
+
+def test_bearer_key_is_sent(upstream):
+    ask(client_for(upstream))
+    assert upstream.requests[0].headers["Authorization"] == f"Bearer {KEY}"
+
+
+def test_no_authorization_header_at_all_without_a_key(upstream):
+    ask(client_for(upstream, api_key="", preset=get_preset("ollama")))
+    assert "Authorization" not in upstream.requests[0].headers
+
+
+def test_image_over_the_per_image_limit_is_refused_before_sending(upstream):
+    preset = replace(get_preset("openai"), max_image_bytes=1 * MB)
+    stream = client_for(upstream, preset=preset).stream_chat(
+        [ChatTurn("user", "?", (image(size=1 * MB + 1),))]
+    )
+    with pytest.raises(TooLargeError) as info:
+        next(stream)
+    assert info.value.kind == "too_large"
+    assert upstream.requests == []
+
+
+def test_images_over_the_per_request_limit_are_refused_before_sending(upstream):
+    preset = replace(get_preset("openai"), max_image_bytes=1 * MB, max_request_image_bytes=2 * MB)
+    pictures = tuple(image(size=800_000, name=f"{i}.jpg") for i in range(3))
+    with pytest.raises(TooLargeError):
+        ask(client_for(upstream, preset=preset), images=pictures)
+    assert upstream.requests == []
+
+
+# --- streaming -----------------------------------------------------------------------------
+
+
+def test_deltas_stream_and_result_has_text_finish_model_usage_and_timings(upstream):
+    upstream.enqueue(sse(["这是", "一只", "橙子。"], model="gpt-4o-mini-2024-07-18", usage=USAGE))
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+    assert list(stream) == ["这是", "一只", "橙子。"]
+    result = stream.result
+    assert result is not None
+    assert result.text == "这是一只橙子。"
+    assert result.finish_reason == "stop"
+    assert result.model == "gpt-4o-mini-2024-07-18"
+    assert (result.usage.prompt_tokens, result.usage.total_tokens) == (120, 127)
+    assert result.ttft_s is not None and 0 < result.ttft_s <= result.total_s
+
+
+def test_first_token_time_is_measured_to_the_first_text(upstream):
+    upstream.enqueue(sse(["慢", "快"], delay=0.3))
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+    list(stream)
+    assert stream.result.ttft_s >= 0.25
+
+
+def test_split_multibyte_utf8_across_reads_is_decoded(upstream):
+    # text/event-stream without a charset: requests' own decoding would say ISO-8859-1
+    upstream.enqueue(sse(["你好", "，世界", "🍊"], split_utf8=True, charset=False))
+    assert "".join(ask(client_for(upstream))) == "你好，世界🍊"
+
+
+def test_crlf_lines_and_data_without_space_are_parsed(upstream):
+    upstream.enqueue(sse(["一", "二"], crlf=True, space_after_colon=False))
+    assert ask(client_for(upstream)) == ["一", "二"]
+
+
+def test_keepalive_comments_are_ignored(upstream):
+    upstream.enqueue(sse(["甲", "乙"], keepalive=True))
+    assert ask(client_for(upstream)) == ["甲", "乙"]
+
+
+def test_chunks_with_empty_choices_are_skipped_and_usage_kept(upstream):
+    upstream.enqueue(sse(["答"], filter_first=True, usage=USAGE))
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+    assert list(stream) == ["答"]
+    assert stream.result.usage.completion_tokens == 7
+
+
+def test_usage_on_a_normal_chunk_is_read(upstream):
+    upstream.enqueue(sse(["答"], usage=USAGE, usage_on_finish=True))
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+    list(stream)
+    assert stream.result.usage.total_tokens == 127
+
+
+def test_missing_done_after_finish_reason_is_a_normal_end(upstream):
+    upstream.enqueue(sse(["完", "整"], done=False))
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+    assert list(stream) == ["完", "整"]
+    assert stream.result.finish_reason == "stop"
+
+
+def test_error_event_mid_stream_raises_typed_error_and_keeps_partial(upstream):
+    upstream.enqueue(
+        sse(
+            ["前半", "段"],
+            error_after=2,
+            error={"message": "Rate limit reached", "type": "rate_limit_error", "code": None},
+        )
+    )
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+    received = []
+    with pytest.raises(RateLimitError) as info:
+        for delta in stream:
+            received.append(delta)
+    assert received == ["前半", "段"]
+    assert info.value.partial_text == "前半段"
+    assert "Rate limit reached" in info.value.detail
+
+
+def test_cut_stream_keeps_partial_answer(upstream):
+    upstream.enqueue(sse(["第一句。", "第二句", "没来"], cut_after=2))
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+    received = []
+    with pytest.raises(StreamInterruptedError) as info:
+        for delta in stream:
+            received.append(delta)
+    assert info.value.partial_text == "第一句。第二句" == "".join(received)
+    assert stream.result is None
+
+
+def test_cut_that_looks_like_a_clean_end_is_interrupted(upstream):
+    # no chunked framing: the body ends when the socket closes, so the cut reads as a clean EOF
+    upstream.enqueue(sse(["半", "句"], cut_after=2, framing="close"))
+    with pytest.raises(StreamInterruptedError) as info:
+        ask(client_for(upstream))
+    assert info.value.partial_text == "半句"
+
+
+def test_server_ignoring_stream_answers_once(upstream):
+    upstream.enqueue(completion("这是一张橙子的图标。", usage=USAGE))
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+    assert list(stream) == ["这是一张橙子的图标。"]
+    assert stream.result.finish_reason == "stop" and stream.result.usage.total_tokens == 127
+
+
+def test_errors_before_any_text_are_raised_at_the_first_next(upstream):
+    upstream.enqueue(openai_error(401, "Incorrect API key provided", "invalid_request_error"))
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+    assert upstream.requests == []  # nothing sent yet
+    with pytest.raises(AuthError):
+        next(stream)
+
+
+def test_response_is_closed_after_a_normal_end_and_after_an_error(upstream):
+    client = client_for(upstream)
+    stream = client.stream_chat([ChatTurn("user", "?")])
+    list(stream)
+    assert stream._response.raw.closed
+    upstream.enqueue(sse(["a"], cut_after=1))
+    failing = client.stream_chat([ChatTurn("user", "?")])
+    with pytest.raises(StreamInterruptedError):
+        list(failing)
+    assert failing._response.raw.closed
+
+
+def test_abort_from_another_thread_closes_the_response_and_ends_iteration(upstream):
+    upstream.enqueue(sse(["开始", "永远等不到"], stall_after=1, stall=30))
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+    assert next(stream) == "开始"
+    threading.Timer(0.2, stream.close).start()
+    started = time.monotonic()
+    rest = list(stream)
+    assert rest == [] and time.monotonic() - started < 5
+    assert stream.text == "开始" and stream._response.raw.closed
+
+
+# --- retries -------------------------------------------------------------------------------
+
+
+def test_retry_after_is_honoured_before_first_token(upstream):
+    upstream.enqueue(openai_error(429, "slow down", "requests", headers={"Retry-After": "1"}))
+    started = time.monotonic()
+    assert ask(client_for(upstream)) == ["你好"]
+    assert time.monotonic() - started >= 0.95
+    assert len(upstream.requests) == 2
+
+
+def test_retry_after_ms_is_honoured(upstream):
+    headers = {"retry-after-ms": "400", "Retry-After": "20"}
+    upstream.enqueue(openai_error(429, "slow down", "requests", headers=headers))
+    started = time.monotonic()
+    assert ask(client_for(upstream)) == ["你好"]
+    elapsed = time.monotonic() - started
+    assert 0.38 <= elapsed < 5  # the milliseconds won over the 20 s
+    assert len(upstream.requests) == 2
+
+
+def test_gateway_errors_are_retried_then_answered(upstream):
+    upstream.enqueue(html(502), html(504))
+    assert ask(client_for(upstream)) == ["你好"]
+    assert len(upstream.requests) == 3
+
+
+def test_connection_reset_before_the_answer_is_retried(upstream):
+    upstream.enqueue(drop())
+    assert ask(client_for(upstream)) == ["你好"]
+    assert len(upstream.requests) == 2
+
+
+def test_retries_are_bounded_then_the_status_is_the_error(upstream):
+    busy = openai_error(429, "busy", "requests", headers={"Retry-After": "0"})
+    upstream.enqueue(busy, busy, busy, busy)
+    with pytest.raises(RateLimitError):
+        ask(client_for(upstream, max_retries=2))
+    assert len(upstream.requests) == 3
+
+
+def test_no_retry_after_answer_text_started(upstream):
+    upstream.enqueue(sse(["已经开始"], cut_after=1))
+    with pytest.raises(StreamInterruptedError) as info:
+        ask(client_for(upstream, max_retries=3))
+    assert info.value.partial_text == "已经开始"
+    assert len(upstream.requests) == 1
+
+
+def test_503_with_retry_after_is_retried(upstream):
+    upstream.enqueue(json_reply({"error": {"message": "overloaded"}}, 503, {"Retry-After": "0"}))
+    assert ask(client_for(upstream)) == ["你好"]
+    assert len(upstream.requests) == 2
+
+
+# --- timeouts and the network --------------------------------------------------------------
+
+
+def test_no_first_byte_in_time_is_a_timeout_and_not_retried(upstream):
+    upstream.enqueue(json_reply({"late": True}, delay=3))
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError):
+        ask(client_for(upstream, read_timeout=0.3, max_retries=2))
+    assert time.monotonic() - started < 2
+    assert len(upstream.requests) == 1
+
+
+def test_read_timeout_after_text_is_interrupted_with_partial(upstream):
+    upstream.enqueue(sse(["说到一半", "……"], stall_after=1, stall=3))
+    with pytest.raises(StreamInterruptedError) as info:
+        ask(client_for(upstream, read_timeout=0.4))
+    assert info.value.partial_text == "说到一半"
+
+
+def test_refused_connection_is_a_network_error():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = resolve_settings(
+        base_url=f"http://127.0.0.1:{port}/v1", api_key=KEY, environ={}, backoff_factor=0
+    )
+    with pytest.raises(NetworkError) as info:
+        list(ChatClient(replace(settings, max_retries=0)).stream_chat([ChatTurn("user", "?")]))
+    assert "refused" in info.value.detail.lower()
+
+
+def test_gateway_html_after_retries_is_a_server_error_with_short_detail(upstream):
+    upstream.enqueue(html(502), html(502), html(502))
+    with pytest.raises(ServerError) as info:
+        ask(client_for(upstream))
+    assert "502" in info.value.detail and "<" not in info.value.detail
+
+
+# --- keys, models, sessions ----------------------------------------------------------------
+
+
+def test_key_is_in_no_error_repr_or_message(upstream):
+    echo = f"Incorrect API key provided: {KEY}. You can find your API key at …"
+    upstream.enqueue(openai_error(401, echo, "invalid_request_error", "invalid_api_key"))
+    client = client_for(upstream)
+    with pytest.raises(AuthError) as info:
+        ask(client)
+    err = info.value
+    for text in (str(err), repr(err), err.detail, err.message("en"), err.message("zh")):
+        assert KEY not in text
+    assert KEY not in repr(client.settings) and KEY not in repr(client)
+    assert KEY not in repr(client.stream_chat([ChatTurn("user", "?")]))
+
+
+def test_list_models_returns_ids(upstream):
+    upstream.enqueue(models(["gpt-4o-mini", "gpt-4o"]))
+    assert client_for(upstream).list_models() == ["gpt-4o-mini", "gpt-4o"]
+    (req,) = upstream.requests
+    assert (req.method, req.path) == ("GET", "/v1/models")
+    assert req.headers["authorization"] == f"Bearer {KEY}"
+
+
+def test_list_models_errors_are_typed(upstream):
+    upstream.enqueue(openai_error(401, "bad key", "invalid_request_error", "invalid_api_key"))
+    with pytest.raises(AuthError):
+        client_for(upstream).list_models()
+
+
+def test_one_session_is_reused_and_a_given_session_is_not_closed(upstream):
+    session = requests.Session()
+    client = ChatClient(settings_for(upstream), session=session)
+    ask(client)
+    ask(client)
+    assert client.session is session and len(upstream.requests) == 2
+    client.close()
+    upstream.enqueue(models(["m"]))
+    assert session.get(upstream.base_url + "/models", timeout=5).status_code == 200
+
+
+def test_raw_event_bytes_split_anywhere_still_parse(upstream):
+    body = (
+        'data: {"choices":[{"index":0,"delta":{"content":"橙"}}]}\r\n\r\n'
+        'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\r\n\r\n'
+        "data: [DONE]\r\n\r\n"
+    ).encode()
+    upstream.enqueue(events([body[i : i + 5] for i in range(0, len(body), 5)], delay=0.001))
+    assert ask(client_for(upstream)) == ["橙"]
