@@ -1,0 +1,207 @@
+"""What providers say becomes the right error: 冰橙's HTTP-200 bodies, OpenAI, one-api, gateways."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from components.chat_turn import ChatTurn
+from components.client import ChatClient
+from components.config import resolve_settings
+from components.errors import (
+    AuthError,
+    ContentFilterError,
+    InvalidInputError,
+    ModelNotFoundError,
+    ProtocolError,
+    ProviderError,
+    QuotaError,
+    RateLimitError,
+    ServerError,
+    TooLargeError,
+)
+from components.provider_errors import error_from_payload, error_from_response, html_title
+from tests.upstream import (
+    BINGCHENG_ERRORS,
+    FakeUpstream,
+    bingcheng_error,
+    events,
+    html,
+    json_reply,
+    openai_error,
+    raw,
+    sse,
+    upstream_fixture,  # noqa: F401 (the `upstream` fixture)
+)
+
+KEY = "sk-test-0123456789abcdef"
+
+
+def failure(up: FakeUpstream, *, model: str = "gpt-4o-mini", retries: int = 0) -> ProviderError:
+    settings = resolve_settings(
+        base_url=up.base_url, api_key=KEY, model=model, environ={}, backoff_factor=0
+    )
+    client = ChatClient(replace(settings, max_retries=retries))
+    with pytest.raises(ProviderError) as info:
+        list(client.stream_chat([ChatTurn("user", "这是什么图片?")]))
+    return info.value
+
+
+# --- 冰橙: errors come back with HTTP 200 ---------------------------------------------------
+
+
+def test_vendor_900_with_http_200_is_auth_error(upstream):
+    upstream.enqueue(bingcheng_error(900))
+    err = failure(upstream)
+    assert isinstance(err, AuthError)
+    assert err.vendor_code == 900
+    assert err.detail == BINGCHENG_ERRORS[900]["mess"]
+
+
+@pytest.mark.parametrize(
+    ("code", "cls"),
+    [(400, InvalidInputError), (402, ContentFilterError), (300, QuotaError)],
+    ids=["400-illegal-input", "402-content-safety", "300-no-quota"],
+)
+def test_vendor_codes_with_http_200_map_to_their_kinds(upstream, code, cls):
+    upstream.enqueue(bingcheng_error(code))
+    err = failure(upstream)
+    assert type(err) is cls
+    assert err.detail == BINGCHENG_ERRORS[code]["mess"] and err.partial_text == ""
+
+
+def test_vendor_code_in_an_sse_event_is_recognised_too(upstream):
+    upstream.enqueue(events(['data: {"codes": 300, "mess": "当前额度不足"}\n\n'.encode()]))
+    assert isinstance(failure(upstream), QuotaError)
+
+
+# --- the OpenAI shape ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "type_", "code", "cls"),
+    [
+        (401, "invalid_request_error", "invalid_api_key", AuthError),
+        (401, "invalid_request_error", None, AuthError),
+        (403, "invalid_request_error", "unsupported_country_region_territory", AuthError),
+        (400, "invalid_request_error", "invalid_image_format", InvalidInputError),
+        (413, "invalid_request_error", None, TooLargeError),
+        (500, "server_error", None, ServerError),
+    ],
+)
+def test_openai_error_statuses_map_to_kinds(upstream, status, type_, code, cls):
+    upstream.enqueue(openai_error(status, "the provider's own words", type_, code))
+    err = failure(upstream)
+    assert type(err) is cls and err.status == status
+    assert err.detail == "the provider's own words"
+
+
+def test_insufficient_quota_is_quota_even_on_429(upstream):
+    upstream.enqueue(
+        openai_error(429, "You exceeded your current quota", "insufficient_quota", None)
+    )
+    assert isinstance(failure(upstream), QuotaError)
+
+
+def test_plain_429_is_rate_limited(upstream):
+    upstream.enqueue(openai_error(429, "Rate limit reached for gpt-4o-mini", "requests", None))
+    assert isinstance(failure(upstream), RateLimitError)
+
+
+def test_unknown_model_names_the_model_in_the_message(upstream):
+    upstream.enqueue(
+        openai_error(
+            404,
+            "The model `gpt-5-vision` does not exist or you do not have access to it.",
+            "invalid_request_error",
+            "model_not_found",
+        )
+    )
+    err = failure(upstream, model="gpt-5-vision")
+    assert isinstance(err, ModelNotFoundError)
+    assert "gpt-5-vision" in err.message("en") and "gpt-5-vision" in err.message("zh")
+
+
+# --- one-api / new-api relays ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "type_", "cls"),
+    [
+        (401, "无效的令牌 (request id: 2024)", "one_api_error", AuthError),
+        (401, "该令牌额度已用尽", "one_api_error", QuotaError),
+        (403, "该令牌额度已用尽 (request id: x)", "new_api_error", QuotaError),
+        (503, "当前分组上游负载已饱和，请稍后再试", "new_api_error", RateLimitError),
+        (503, "当前分组 default 下对于模型 glm-4v 无可用渠道", "new_api_error", ModelNotFoundError),
+    ],
+)
+def test_relay_messages_say_more_than_their_status(upstream, status, message, type_, cls):
+    upstream.enqueue(openai_error(status, message, type_, None))
+    err = failure(upstream)
+    assert type(err) is cls and err.detail == message
+
+
+# --- gateways, empty and odd bodies -------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_gateway_html_page_is_server_error_with_short_text(upstream, status):
+    upstream.enqueue(html(status))
+    err = failure(upstream)
+    assert isinstance(err, ServerError)
+    assert str(status) in err.detail and "<" not in err.detail and len(err.detail) < 80
+
+
+def test_empty_error_body_maps_by_status(upstream):
+    upstream.enqueue(raw(401, {}, b""), raw(502, {}, b""))
+    assert isinstance(failure(upstream), AuthError)
+    err = failure(upstream)
+    assert isinstance(err, ServerError) and "empty" in err.detail
+
+
+def test_empty_200_body_is_server_error(upstream):
+    upstream.enqueue(raw(200, {"Content-Type": "application/json"}, b""))
+    assert isinstance(failure(upstream), ServerError)
+
+
+def test_html_page_with_200_means_the_base_url_is_not_an_api(upstream):
+    upstream.enqueue(
+        raw(200, {"Content-Type": "text/html"}, b"<html><title>Welcome</title></html>")
+    )
+    err = failure(upstream)
+    assert isinstance(err, ProtocolError) and "Welcome" in err.detail
+
+
+def test_json_without_choices_is_a_protocol_error(upstream):
+    upstream.enqueue(json_reply({"hello": "world"}))
+    assert isinstance(failure(upstream), ProtocolError)
+
+
+# --- the table, directly ------------------------------------------------------------------
+
+
+def test_detail_is_truncated_and_key_masked():
+    err = error_from_response(
+        401, ('{"error": {"message": "bad key sk-abcdefghijklmnop ' + "x" * 900 + '"}}').encode()
+    )
+    assert "sk-abcdefghijklmnop" not in err.detail and "***" in err.detail
+    assert len(err.detail) <= 300
+
+
+def test_bare_string_error_and_message_only_bodies():
+    assert isinstance(error_from_payload({"error": "无效的令牌"}, status=401), AuthError)
+    assert isinstance(error_from_payload({"message": "Not allowed"}, status=403), AuthError)
+    assert error_from_payload({"choices": []}, status=None) is None
+
+
+def test_one_api_numeric_code_is_read_as_a_status():
+    err = error_from_payload({"error": {"message": "upstream said no", "code": 429}})
+    assert isinstance(err, RateLimitError)
+
+
+def test_html_title_is_short_text():
+    assert html_title(b"<html><head><title>504 Gateway Time-out</title></head></html>") == (
+        "504 Gateway Time-out"
+    )
+    assert html_title(b"<h1>Bad   gateway</h1>") == "Bad gateway"
