@@ -31,7 +31,6 @@ from tests.upstream import (
     json_reply,
     openai_error,
     raw,
-    sse,
     upstream_fixture,  # noqa: F401 (the `upstream` fixture)
 )
 
