@@ -1,0 +1,241 @@
+"""Presets are data; settings resolve explicit → operator → preset; the operator's key stays home."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from components.chat_turn import ChatTurn
+from components.client import ChatClient
+from components.config import OperatorConfig, operator_config, resolve_settings
+from components.errors import ConfigError
+from components.presets import (
+    DEFAULT_PRESET_ID,
+    MB,
+    PRESETS,
+    get_preset,
+    normalize_base_url,
+    preset_for_base_url,
+)
+from tests.upstream import FakeUpstream
+
+OP_KEY = "sk-operator-0123456789abcdef"
+VISITOR_KEY = "sk-visitor-0123456789abcdef"
+BINGCHENG = "https://yewu.bcwhkj.cn/v1"
+
+# --- presets ------------------------------------------------------------------------------
+
+
+def test_every_provider_is_in_the_table_and_dated():
+    assert set(PRESETS) == {
+        "bingcheng",
+        "openai",
+        "openrouter",
+        "dashscope",
+        "siliconflow",
+        "zhipu",
+        "ollama",
+        "custom",
+    }
+    assert DEFAULT_PRESET_ID == "bingcheng"
+    for preset in PRESETS.values():
+        assert re.fullmatch(r"20\d\d-\d\d", preset.checked), preset.id
+        assert preset.name_zh and preset.name_en and preset.key_help_zh and preset.key_help_en
+        assert preset.max_image_bytes <= preset.max_request_image_bytes
+        assert preset.default_model
+        if preset.id != "custom":
+            assert preset.default_model in preset.vision_models
+            assert normalize_base_url(preset.base_url)
+
+
+@pytest.mark.parametrize(
+    ("preset_id", "base_url", "model"),
+    [
+        ("bingcheng", BINGCHENG, "gpt-4o-mini"),
+        ("openai", "https://api.openai.com/v1", "gpt-4o-mini"),
+        ("openrouter", "https://openrouter.ai/api/v1", None),
+        ("dashscope", "https://dashscope.aliyuncs.com/compatible-mode/v1", "qwen-vl-max"),
+        ("siliconflow", "https://api.siliconflow.cn/v1", "Qwen/Qwen2.5-VL-72B-Instruct"),
+        ("zhipu", "https://open.bigmodel.cn/api/paas/v4", "glm-4v-flash"),
+        ("ollama", "http://localhost:11434/v1", None),
+        ("custom", "", None),
+    ],
+)
+def test_preset_addresses_and_models(preset_id, base_url, model):
+    preset = get_preset(preset_id)
+    assert preset.base_url == base_url
+    if model:
+        assert model in preset.vision_models or preset.default_model == model
+
+
+def test_openai_limits_and_capabilities():
+    openai = get_preset("openai")
+    assert openai.max_image_bytes == 20 * MB and openai.max_request_image_bytes == 50 * MB
+    assert openai.accepts_detail and openai.accepts_stream_options
+    assert not get_preset("ollama").needs_key
+    assert {"gpt-4o-mini", "gpt-4.1-mini", "gpt-4o"} <= set(openai.vision_models)
+    assert {"qwen-vl-max", "qwen-vl-plus"} <= set(get_preset("dashscope").vision_models)
+    assert {"glm-4v-flash", "glm-4v-plus"} <= set(get_preset("zhipu").vision_models)
+    assert {"llava", "qwen2.5vl"} <= set(get_preset("ollama").vision_models)
+
+
+def test_bingcheng_key_help_gives_both_routes_of_the_spec():
+    preset = get_preset("bingcheng")
+    for piece in ("公众号《冰橙云》", "冰橙AI助手", "右上角", "API密钥", "token"):
+        assert piece in preset.key_help_zh
+    for piece in ("https://yewu.bcwhkj.cn", "个人", "Token令牌"):
+        assert piece in preset.key_help_zh
+    for piece in ("WeChat", "冰橙云", "top right", "https://yewu.bcwhkj.cn", "Personal", "Token"):
+        assert piece in preset.key_help_en
+    assert preset.key_url == "https://yewu.bcwhkj.cn"
+
+
+def test_preset_for_base_url_ignores_trailing_slash_and_case():
+    assert preset_for_base_url("https://API.openai.com/v1/").id == "openai"
+    assert preset_for_base_url("https://api.openai.com:443/v1").id == "openai"
+    assert preset_for_base_url("https://relay.example.com/v1").id == "custom"
+    assert preset_for_base_url("not a url").id == "custom"
+
+
+def test_unknown_preset_id_is_a_key_error():
+    with pytest.raises(KeyError):
+        get_preset("nope")
+
+
+# --- operator configuration ---------------------------------------------------------------
+
+
+def test_operator_config_reads_secrets_before_environ():
+    cfg = operator_config(
+        {"KANTU_API_KEY": "sk-from-secrets-123456", "KANTU_MODEL": "gpt-4o"},
+        {"KANTU_API_KEY": "sk-from-env-123456", "KANTU_BASE_URL": "https://relay.example/v1"},
+    )
+    assert cfg.api_key == "sk-from-secrets-123456"
+    assert cfg.base_url == "https://relay.example/v1" and cfg.model == "gpt-4o"
+
+
+def test_operator_key_alone_goes_to_the_default_preset():
+    cfg = operator_config(None, {"KANTU_API_KEY": OP_KEY})
+    assert cfg.base_url == BINGCHENG
+
+
+def test_openai_variables_are_the_fallback_and_keep_to_openai():
+    cfg = operator_config(None, {"OPENAI_API_KEY": OP_KEY})
+    assert cfg.api_key == OP_KEY and cfg.base_url == "https://api.openai.com/v1"
+    cfg = operator_config({}, {"OPENAI_API_KEY": OP_KEY, "OPENAI_BASE_URL": "http://x.test/v1"})
+    assert cfg.base_url == "http://x.test/v1"
+    # a KANTU key never travels to an OPENAI_BASE_URL
+    cfg = operator_config(None, {"KANTU_API_KEY": OP_KEY, "OPENAI_BASE_URL": "http://x.test/v1"})
+    assert cfg.base_url == BINGCHENG
+
+
+def test_secrets_that_raise_are_treated_as_absent():
+    class NoSecretsFile(dict):
+        def get(self, key, default=None):
+            raise FileNotFoundError("no secrets.toml")
+
+    assert operator_config(NoSecretsFile(), {"KANTU_API_KEY": OP_KEY}).api_key == OP_KEY
+
+
+def test_keys_are_not_in_reprs():
+    cfg = OperatorConfig(BINGCHENG, OP_KEY, None)
+    settings = resolve_settings(environ={"KANTU_API_KEY": OP_KEY})
+    for text in (repr(cfg), str(cfg), repr(settings), str(settings)):
+        assert OP_KEY not in text
+
+
+# --- resolution order ---------------------------------------------------------------------
+
+
+def test_explicit_arguments_beat_operator_and_preset():
+    env = {"KANTU_API_KEY": OP_KEY, "KANTU_MODEL": "gpt-4o"}
+    s = resolve_settings(base_url=BINGCHENG, api_key=VISITOR_KEY, model="gpt-4.1-mini", environ=env)
+    assert (s.api_key, s.key_source, s.model) == (VISITOR_KEY, "argument", "gpt-4.1-mini")
+
+
+def test_operator_config_beats_preset_defaults():
+    env = {"KANTU_API_KEY": OP_KEY, "KANTU_BASE_URL": "https://relay.example/v1/"}
+    s = resolve_settings(environ={**env, "KANTU_MODEL": "gpt-4o"})
+    assert s.base_url == "https://relay.example/v1" and s.model == "gpt-4o"
+    assert (s.api_key, s.key_source, s.key_withheld) == (OP_KEY, "operator", False)
+
+
+def test_preset_defaults_when_nothing_is_configured():
+    s = resolve_settings(environ={})
+    assert (s.base_url, s.model, s.preset.id) == (BINGCHENG, "gpt-4o-mini", "bingcheng")
+    assert (s.api_key, s.key_source, s.key_withheld) == ("", "none", False)
+
+
+def test_picking_the_operators_preset_keeps_the_operator_key():
+    s = resolve_settings(preset_id="bingcheng", environ={"KANTU_API_KEY": OP_KEY})
+    assert s.api_key == OP_KEY and s.key_source == "operator"
+
+
+@pytest.mark.parametrize(
+    "same",
+    [
+        "https://yewu.bcwhkj.cn/v1/",
+        "https://YEWU.bcwhkj.cn/v1",
+        "https://yewu.bcwhkj.cn:443/v1",
+        "HTTPS://yewu.bcwhkj.cn/v1",
+    ],
+)
+def test_operator_url_written_differently_is_still_the_operators(same):
+    s = resolve_settings(base_url=same, environ={"KANTU_API_KEY": OP_KEY})
+    assert s.api_key == OP_KEY and not s.key_withheld
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "https://evil.example/v1",
+        "http://yewu.bcwhkj.cn/v1",  # another scheme
+        "https://yewu.bcwhkj.cn:8443/v1",  # another port
+        "https://yewu.bcwhkj.cn/v2",  # another path
+        "https://yewu.bcwhkj.cn.evil.example/v1",
+        "https://yewu.bcwhkj.cn@evil.example/v1",
+    ],
+)
+def test_operator_key_is_withheld_from_any_other_base_url(other):
+    s = resolve_settings(base_url=other, environ={"KANTU_API_KEY": OP_KEY})
+    assert s.api_key == "" and s.key_withheld and s.key_source == "none"
+
+
+def test_picking_another_preset_withholds_the_operator_key():
+    s = resolve_settings(preset_id="openai", environ={"KANTU_API_KEY": OP_KEY})
+    assert s.base_url == "https://api.openai.com/v1"
+    assert s.api_key == "" and s.key_withheld
+
+
+def test_operator_model_is_not_carried_to_another_provider():
+    env = {"KANTU_API_KEY": OP_KEY, "KANTU_MODEL": "gpt-4o"}
+    assert resolve_settings(preset_id="zhipu", environ=env).model == "glm-4v-flash"
+
+
+def test_visitor_key_is_used_on_a_changed_base_url():
+    s = resolve_settings(
+        base_url="https://openrouter.ai/api/v1",
+        api_key=VISITOR_KEY,
+        environ={"KANTU_API_KEY": OP_KEY},
+    )
+    assert s.api_key == VISITOR_KEY and not s.key_withheld and s.preset.id == "openrouter"
+
+
+@pytest.mark.parametrize("bad", ["ftp://yewu.bcwhkj.cn/v1", "yewu.bcwhkj.cn/v1", "http://"])
+def test_non_http_base_url_is_a_config_error(bad):
+    with pytest.raises(ConfigError) as info:
+        resolve_settings(base_url=bad, environ={})
+    assert info.value.reason == "bad_base_url"
+
+
+def test_operator_key_never_sent_to_changed_base_url():
+    with FakeUpstream() as operator, FakeUpstream() as elsewhere:
+        env = {"KANTU_API_KEY": OP_KEY, "KANTU_BASE_URL": operator.base_url}
+        home = resolve_settings(environ=env)
+        list(ChatClient(home).stream_chat([ChatTurn("user", "hi")]))
+        changed = resolve_settings(base_url=elsewhere.base_url, environ=env)
+        list(ChatClient(changed).stream_chat([ChatTurn("user", "hi")]))
+        assert operator.requests[0].headers["Authorization"] == f"Bearer {OP_KEY}"
+        assert "Authorization" not in elsewhere.requests[0].headers
+        assert OP_KEY.encode() not in elsewhere.requests[0].body
