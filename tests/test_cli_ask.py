@@ -1,0 +1,222 @@
+"""`python -m components ask` as a subprocess against the fake upstream."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.upstream import (
+    FakeUpstream,
+    bingcheng_error,
+    json_reply,
+    openai_error,
+    sse,
+    upstream_fixture,  # noqa: F401 (the `upstream` fixture)
+)
+
+KEY = "sk-cli-0123456789abcdef"
+USAGE = {"prompt_tokens": 90, "completion_tokens": 3, "total_tokens": 93}
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment without anyone's own keys or base URLs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KANTU_", "OPENAI_"))}
+    env["PYTHONIOENCODING"] = "utf-8"
+    env.update(extra)
+    return env
+
+
+def ask(
+    up: FakeUpstream, *args: str, env: dict[str, str] | None = None, key: bool = True
+) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "components", "ask", "--base-url", up.base_url]
+    if key:
+        command += ["--api-key", KEY]
+    return subprocess.run(
+        [*command, *args],
+        cwd=ROOT,
+        env=env or clean_env(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+
+
+def png(path: Path) -> Path:
+    from PIL import Image
+
+    Image.new("RGB", (64, 48), (255, 140, 0)).save(path, "PNG")
+    return path
+
+
+def test_answer_streams_to_stdout(upstream):
+    upstream.enqueue(sse(["这是", "一个橙子。"]))
+    done = ask(upstream, "这是什么？")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "这是一个橙子。\n" and done.stderr == ""
+    body = upstream.requests[0].json
+    assert body["messages"][0]["content"] == "这是什么？"
+    assert upstream.requests[0].headers["Authorization"] == f"Bearer {KEY}"
+
+
+def test_each_delta_is_flushed_as_it_arrives(upstream):
+    upstream.enqueue(sse(["先到", "后到"], stall_after=1, stall=2.0))
+    command = [sys.executable, "-m", "components", "ask", "--base-url", upstream.base_url]
+    proc = subprocess.Popen(
+        [*command, "--api-key", KEY, "hi"], cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE
+    )
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], 1.8)  # before the second delta
+        assert ready, "nothing on stdout before the stream ended"
+        assert os.read(proc.stdout.fileno(), 100).decode() == "先到"
+    finally:
+        proc.wait(timeout=30)
+        proc.stdout.close()
+
+
+def test_options_and_system_prompt_are_sent(upstream):
+    done = ask(
+        upstream, "--system", "只用中文", "--max-tokens", "50", "--temperature", "0.3", "--model",
+        "gpt-4.1-mini", "问题",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    body = upstream.requests[0].json
+    assert body["model"] == "gpt-4.1-mini"
+    assert body["max_tokens"] == 50 and body["temperature"] == 0.3
+    assert body["messages"][0] == {"role": "system", "content": "只用中文"}
+
+
+def test_image_is_sent_as_a_data_url(upstream, tmp_path):
+    done = ask(upstream, "--image", str(png(tmp_path / "orange.png")), "--detail", "low", "看图")
+    assert done.returncode == 0, done.stderr
+    text, picture = upstream.requests[0].json["messages"][0]["content"]
+    assert text == {"type": "text", "text": "看图"}
+    assert picture["image_url"]["url"].startswith("data:image/")
+    assert picture["image_url"]["detail"] == "low"
+
+
+def test_provider_failure_is_one_line_on_stderr_and_exit_1(upstream):
+    upstream.enqueue(bingcheng_error(900))
+    done = ask(upstream, "hi")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr
+    assert "API key is wrong" in lines[0] and "密钥错误或已过期" in lines[0]
+
+
+def test_partial_answer_stays_on_stdout_when_cut(upstream):
+    upstream.enqueue(sse(["前半句", "还有"], cut_after=2))
+    done = ask(upstream, "hi")
+    assert done.returncode == 1
+    assert done.stdout.startswith("前半句还有")
+    assert len(done.stderr.strip().splitlines()) == 1 and "cut off" in done.stderr
+
+
+def test_json_line_has_answer_usage_timings(upstream, tmp_path):
+    upstream.enqueue(sse(["答案"], usage=USAGE, model="gpt-4o-mini-2024-07-18"))
+    done = ask(upstream, "--json", "--image", str(png(tmp_path / "a.png")), "hi")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["answer"] == "答案" and summary["finish_reason"] == "stop"
+    assert summary["model"] == "gpt-4o-mini-2024-07-18"
+    assert summary["usage"] == USAGE
+    assert summary["image_tokens"] > 0
+    assert summary["timings"]["total_s"] >= summary["timings"]["ttft_s"] > 0
+    assert summary["error"] is None
+
+
+def test_json_line_carries_the_error_kind(upstream):
+    upstream.enqueue(openai_error(404, "The model `x` does not exist", "invalid_request_error"))
+    done = ask(upstream, "--json", "--model", "x", "hi")
+    assert done.returncode == 1
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["error"]["kind"] == "model_not_found"
+    assert "“x”" in summary["error"]["message"]
+
+
+def test_unreadable_image_exits_2(upstream, tmp_path):
+    not_a_picture = tmp_path / "notes.png"
+    not_a_picture.write_text("hello")
+    for path in (not_a_picture, tmp_path / "missing.jpg"):
+        done = ask(upstream, "--image", str(path), "hi")
+        assert done.returncode == 2
+        assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert upstream.requests == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["--temperature", "7", "hi"], ["--max-tokens", "0", "hi"], ["--detail", "huge", "hi"]],
+)
+def test_usage_errors_exit_2(upstream, args):
+    done = ask(upstream, *args)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_bad_base_url_exits_2(upstream):
+    done = subprocess.run(
+        [sys.executable, "-m", "components", "ask", "--base-url", "ftp://x/v1", "hi"],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "http://" in done.stderr
+
+
+def test_key_and_base_url_from_the_environment_and_never_printed(upstream):
+    echo = f"Incorrect API key provided: {KEY}"
+    upstream.enqueue(openai_error(401, echo, "invalid_request_error", "invalid_api_key"))
+    env = clean_env(KANTU_API_KEY=KEY, KANTU_BASE_URL=upstream.base_url, KANTU_MODEL="m-1")
+    done = subprocess.run(
+        [sys.executable, "-m", "components", "ask", "--json", "hi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert upstream.requests[0].headers["Authorization"] == f"Bearer {KEY}"
+    assert upstream.requests[0].json["model"] == "m-1"
+    assert KEY not in done.stdout and KEY not in done.stderr
+
+
+def test_openai_api_key_is_the_fallback(upstream):
+    env = clean_env(OPENAI_API_KEY=KEY, OPENAI_BASE_URL=upstream.base_url)
+    done = subprocess.run(
+        [sys.executable, "-m", "components", "ask", "hi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert upstream.requests[0].headers["Authorization"] == f"Bearer {KEY}"
+
+
+def test_environment_key_is_withheld_from_another_base_url(upstream):
+    env = clean_env(KANTU_API_KEY=KEY, KANTU_BASE_URL="https://yewu.bcwhkj.cn/v1")
+    done = ask(upstream, "hi", env=env, key=False)
+    assert done.returncode == 2 and "own key" in done.stderr
+    assert upstream.requests == []
+
+
+def test_timeout_sets_the_first_byte_wait(upstream):
+    upstream.enqueue(json_reply({"late": True}, delay=5))
+    started = time.monotonic()
+    done = ask(upstream, "--timeout", "0.5", "hi")
+    assert done.returncode == 1 and "too long" in done.stderr
+    assert time.monotonic() - started < 4
