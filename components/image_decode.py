@@ -74,7 +74,7 @@ class Sizer(Protocol):
 
 @dataclass(frozen=True)
 class Decoded:
-    """An upright, flattened image (mode RGB or L), and the facts about its source."""
+    """An upright image flattened onto white (mode RGB or L), and the facts about its source."""
 
     image: Image.Image
     facts: SourceFacts
@@ -162,10 +162,11 @@ def _decode(data: bytes, name: str, target: Sizer, *, truncated: bool) -> Decode
     im.load()
     # Orientation is applied on the (DCT-reduced) decode, which is already small.
     pixels = ImageOps.exif_transpose(im) if orientation in range(2, 9) else im
-    pixels = flatten(pixels)
+    pixels = normalize(pixels)
     few_colours = pixels.getcolors(FEW_COLOURS) is not None
     if pixels.size != (tw, th) and not _as_good(pixels.size, (tw, th), target):
         pixels = pixels.resize((tw, th), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    pixels = flatten(pixels)
     facts = SourceFacts(
         format=fmt,
         width=width,
@@ -223,35 +224,42 @@ def _has_exif(im: Image.Image) -> bool:
 _SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N", "I")
 
 
-def flatten(im: Image.Image) -> Image.Image:
-    """Return ``im`` as 8-bit RGB or L, transparency composited onto white.
+def normalize(im: Image.Image) -> Image.Image:
+    """Return ``im`` as 8-bit L, LA, RGB or RGBA, ready to be resized smoothly.
 
     16-bit greyscale is scaled (65535 → 255) instead of clipped, so it does not turn white;
-    palette and 1-bit images are expanded first because Pillow resizes them with NEAREST.
+    palette and 1-bit images are expanded because Pillow resizes them with NEAREST; a tRNS
+    transparent colour becomes an alpha channel (Pillow resizes RGBA/LA premultiplied).
     """
-    alpha = _alpha(im)
     if im.mode in _SIXTEEN_BIT or im.mode == "F":
-        im = _to_8bit(im)
-    elif im.mode not in ("RGB", "L"):
-        im = im.convert("RGBA" if alpha is not None else "RGB")
-        if im.mode == "RGBA":
-            im = im.convert("RGB")
-    if alpha is None:
+        alpha = im.convert("RGBA").getchannel("A") if "transparency" in im.info else None
+        grey = _to_8bit(im)
+        if alpha is not None:
+            grey.putalpha(alpha)
+        return grey
+    if im.mode in ("RGB", "L", "RGBA", "LA"):
+        if "transparency" not in im.info:
+            return im
+        return im.convert("LA" if im.mode == "L" else "RGBA")
+    has_alpha = im.mode in ("PA", "La", "RGBa") or "transparency" in im.info
+    if im.mode == "P" and im.palette is not None and im.palette.mode == "RGBA":
+        has_alpha = True
+    if im.mode == "1":
+        return im.convert("LA" if has_alpha else "L")
+    return im.convert("RGBA" if has_alpha else "RGB")
+
+
+def flatten(im: Image.Image) -> Image.Image:
+    """Return ``im`` as RGB or L with any transparency composited onto white (never black)."""
+    if im.mode not in ("RGBA", "LA"):
         return im
-    white = Image.new(im.mode, im.size, 255 if im.mode == "L" else (255, 255, 255))
-    white.paste(im, mask=alpha)
+    alpha = im.getchannel("A")
+    base = "L" if im.mode == "LA" else "RGB"
+    if alpha.getextrema()[0] == 255:
+        return im.convert(base)
+    white = Image.new(base, im.size, 255 if base == "L" else (255, 255, 255))
+    white.paste(im.convert(base), mask=alpha)
     return white
-
-
-def _alpha(im: Image.Image) -> Image.Image | None:
-    """Return the alpha mask if any pixel is not fully opaque, else None."""
-    if im.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
-        alpha = im.getchannel("A")
-    elif "transparency" in im.info:
-        alpha = im.convert("RGBA" if im.mode != "1" else "LA").getchannel("A")
-    else:
-        return None
-    return alpha if alpha.getextrema()[0] < 255 else None
 
 
 def _to_8bit(im: Image.Image) -> Image.Image:
