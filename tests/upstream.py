@@ -26,6 +26,7 @@ import json
 import socket
 import socketserver
 import struct
+import sys
 import threading
 import time
 from collections import deque
@@ -354,6 +355,11 @@ class _Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     block_on_close = False  # a handler may be sleeping in a stall; shutdown must not wait for it
     upstream: FakeUpstream
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            return  # a client that hangs up (abort, timeout, reset) is part of the script
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
