@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import pillow_heif
-from PIL import Image, ImageFile, ImageOps
+from PIL import Image, ImageCms, ImageFile, ImageOps
 
 from components.errors import ImageError
 from components.prepared_image import SourceFacts
@@ -58,6 +58,7 @@ _METADATA_KEYS = frozenset(
 _ORIENTATION = 0x0112
 FEW_COLOURS = 256
 _truncated_lock = threading.Lock()
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
 class Sizer(Protocol):
@@ -166,7 +167,7 @@ def _decode(data: bytes, name: str, target: Sizer, *, truncated: bool) -> Decode
     few_colours = pixels.getcolors(FEW_COLOURS) is not None
     if pixels.size != (tw, th) and not _as_good(pixels.size, (tw, th), target):
         pixels = pixels.resize((tw, th), Image.Resampling.LANCZOS, reducing_gap=3.0)
-    pixels = flatten(pixels)
+    pixels = to_srgb(flatten(pixels), im.info.get("icc_profile"))
     facts = SourceFacts(
         format=fmt,
         width=width,
@@ -260,6 +261,23 @@ def flatten(im: Image.Image) -> Image.Image:
     white = Image.new(base, im.size, 255 if base == "L" else (255, 255, 255))
     white.paste(im.convert(base), mask=alpha)
     return white
+
+
+def to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
+    """Return RGB ``im`` converted from its embedded ICC profile to sRGB.
+
+    The profile itself is not sent (metadata is stripped), so without this a Display P3 or
+    Adobe RGB photo would look washed out. A profile that cannot be used leaves ``im`` as it is.
+    """
+    if not icc or im.mode != "RGB":
+        return im
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if source.profile.xcolor_space.strip() != "RGB":
+            return im
+        return ImageCms.profileToProfile(im, source, _SRGB, outputMode="RGB") or im
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return im
 
 
 def _to_8bit(im: Image.Image) -> Image.Image:

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops, ImageStat
+from PIL import Image, ImageChops, ImageCms, ImageStat
 
 from components.errors import ImageError
 from components.images import prepare_file
@@ -146,3 +146,14 @@ def test_camera_metadata_is_reported_stripped(corpus_dir):
     prepared = prepare_file(corpus_dir / "flower.jpg")
     assert prepared.source.metadata_stripped
     assert b"Exif" not in prepared.data
+
+
+def test_embedded_icc_profile_is_converted_to_srgb_before_it_is_stripped(corpus_dir):
+    source = Image.open(corpus_dir / "icc_profile_big.jpg")
+    profile = ImageCms.ImageCmsProfile(io.BytesIO(source.info["icc_profile"]))
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    expected = ImageCms.profileToProfile(source.convert("RGB"), profile, srgb, outputMode="RGB")
+    prepared = prepare_file(corpus_dir / "icc_profile_big.jpg")
+    sent = Image.open(io.BytesIO(prepared.data))
+    assert "icc_profile" not in sent.info
+    assert max(ImageStat.Stat(ImageChops.difference(sent.convert("RGB"), expected)).mean) < 3
