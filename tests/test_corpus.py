@@ -74,11 +74,15 @@ def test_orientation_files_come_out_with_the_right_aspect(corpus_dir, name, size
 def test_png_orientation_from_exif_or_xmp_is_applied(corpus_dir, name):
     prepared = prepare_file(corpus_dir / name)
     assert prepared.source.orientation_applied
-    # Orientation 3 is a half turn: the output is the source rotated by 180°.
-    source = Image.open(corpus_dir / name).convert("RGB")
-    expected = source.transpose(Image.Transpose.ROTATE_180)
-    diff = ImageStat.Stat(ImageChops.difference(prepared_pixels(corpus_dir / name), expected)).mean
-    assert max(diff) < 8, diff
+    # Orientation 3 is a half turn: the output is far closer to the source turned by 180° than to
+    # the source as stored (colours differ a little: alpha is flattened, ICC converted).
+    source = Image.open(corpus_dir / name).convert("L")
+    sent = prepared_pixels(corpus_dir / name).convert("L")
+    turned = ImageStat.Stat(
+        ImageChops.difference(sent, source.transpose(Image.Transpose.ROTATE_180))
+    )
+    stored = ImageStat.Stat(ImageChops.difference(sent, source))
+    assert turned.mean[0] * 2 < stored.mean[0], (turned.mean, stored.mean)
 
 
 def test_cmyk_sample_matches_its_rgb_twin(corpus_dir):
