@@ -126,6 +126,14 @@ def build_retry(settings: ClientSettings) -> KantuRetry:
     )
 
 
+class _KantuAdapter(HTTPAdapter):
+    """An HTTPAdapter that remembers which retry policy it carries."""
+
+    def __init__(self, policy: tuple[int, float, float], **kwargs: Any) -> None:
+        self.policy = policy
+        super().__init__(**kwargs)
+
+
 class ChatClient:
     """A client for one provider configuration; reuse it for a whole conversation."""
 
@@ -133,9 +141,13 @@ class ChatClient:
         self.settings = settings
         self._owns_session = session is None
         self.session = session if session is not None else requests.Session()
-        adapter = HTTPAdapter(max_retries=build_retry(settings))
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        policy = (settings.max_retries, settings.backoff_factor, settings.retry_after_max)
+        current = self.session.adapters.get("https://")
+        if not (isinstance(current, _KantuAdapter) and current.policy == policy):
+            # a shared session keeps its pooled connections while the retry policy is unchanged
+            adapter = _KantuAdapter(policy, max_retries=build_retry(settings))
+            self.session.mount("http://", adapter)
+            self.session.mount("https://", adapter)
 
     def __repr__(self) -> str:
         return f"ChatClient(base_url={self.settings.base_url!r}, model={self.settings.model!r})"
@@ -209,6 +221,12 @@ class ChatClient:
         Raises the ProviderError subclass the answer calls for (AuthError, ServerError,
         NetworkError, RequestTimeoutError, ProtocolError…).
         """
+        try:
+            return self._list_models()
+        except ProviderError as err:
+            raise scrub(err, self.settings.api_key) from err.__cause__
+
+    def _list_models(self) -> list[str]:
         try:
             response = self.session.get(
                 self.settings.base_url + "/models", headers=self.headers(), timeout=self.timeout
@@ -373,6 +391,7 @@ class ChatStream:
         except ProviderError as err:
             if self._parts and not err.partial_text:
                 err.partial_text = self.text
+            scrub(err, self._client.settings.api_key)
             raise
 
     def _exchange(self, started: float) -> Iterator[str]:
@@ -500,6 +519,15 @@ class ChatStream:
             raise err
         if isinstance(obj, dict):
             yield from answer.apply(obj)
+
+
+def scrub(err: ProviderError, secret: str) -> ProviderError:
+    """Remove ``secret`` from the error's detail: keys without a known prefix are not masked
+    by ``KantuError``, and some providers echo the key they were sent."""
+    if secret and secret in err.detail:
+        err.detail = err.detail.replace(secret, "***")
+        err.args = (err.detail,)
+    return err
 
 
 def _prepend(head: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:

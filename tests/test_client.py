@@ -405,6 +405,32 @@ def test_key_is_in_no_error_repr_or_message(upstream):
     assert KEY not in repr(client.stream_chat([ChatTurn("user", "?")]))
 
 
+def test_key_without_a_known_prefix_is_scrubbed_from_echoed_errors(upstream):
+    token = "bcToken4f9a8e7d6c5b4a39"  # 冰橙-style token: no sk- prefix for the generic mask
+    echo = f"密钥错误或已过期: {token}"
+    upstream.enqueue(json_reply({"codes": 900, "mess": echo, "data": "token"}))
+    upstream.enqueue(openai_error(401, echo, "invalid_request_error", "invalid_api_key"))
+    client = client_for(upstream, api_key=token)
+    with pytest.raises(AuthError) as info:
+        ask(client)
+    with pytest.raises(AuthError) as listed:
+        client.list_models()
+    for err in (info.value, listed.value):
+        assert token not in str(err) and token not in err.detail and token not in repr(err)
+        assert "密钥错误或已过期" in err.detail
+
+
+def test_a_shared_session_keeps_its_adapter_across_clients(upstream):
+    session = requests.Session()
+    first = ChatClient(settings_for(upstream), session=session)
+    adapter = session.get_adapter(upstream.base_url)
+    ChatClient(settings_for(upstream), session=session)
+    assert session.get_adapter(upstream.base_url) is adapter
+    ChatClient(settings_for(upstream, max_retries=5), session=session)
+    assert session.get_adapter(upstream.base_url) is not adapter
+    first.close()
+
+
 def test_list_models_returns_ids(upstream):
     upstream.enqueue(models(["gpt-4o-mini", "gpt-4o"]))
     assert client_for(upstream).list_models() == ["gpt-4o-mini", "gpt-4o"]
