@@ -93,11 +93,24 @@ def refuse_unsupported(data: bytes, name: str) -> None:
 
 
 def header_size(data: bytes) -> tuple[str, int, int] | None:
-    """Return (format, width, height) read straight from a PNG or GIF header, else None."""
+    """Return (format, width, height) read straight from a PNG, GIF or JPEG header, else None."""
     if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) >= 24:
         return "PNG", int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     if data.startswith(b"GIF8") and len(data) >= 10:
         return "GIF", int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    if data.startswith(b"\xff\xd8"):
+        return _jpeg_frame_size(data)
+    return None
+
+
+def _jpeg_frame_size(data: bytes) -> tuple[str, int, int] | None:
+    at = 2
+    while at + 9 <= len(data) and data[at] == 0xFF:
+        marker, length = data[at + 1], int.from_bytes(data[at + 2 : at + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height = int.from_bytes(data[at + 5 : at + 7], "big")
+            return "JPEG", int.from_bytes(data[at + 7 : at + 9], "big"), height
+        at += 2 + length
     return None
 
 

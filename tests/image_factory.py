@@ -144,3 +144,11 @@ def _png(width: int, height: int, *, bit_depth: int, colour_type: int, raw: byte
         + chunk(b"IDAT", zlib.compress(raw))
         + chunk(b"IEND", b"")
     )
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """Return a small JPEG whose frame header (SOF0) is patched to claim ``width``×``height``."""
+    data = bytearray(encode(Image.new("RGB", (16, 16), (90, 120, 150)), "JPEG"))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)

@@ -106,3 +106,16 @@ def test_table_without_json_is_aligned_and_names_refusals():
     assert "refused" in lines[2] and "broken.png: the image is damaged" in lines[2]
     assert lines[1].index("image/jpeg") == lines[0].index("result")
     assert result.returncode == 1
+
+
+@pytest.mark.parametrize(("width", "height", "mp"), [(20_000, 12_000, 240), (30_000, 20_000, 600)])
+def test_jpeg_bomb_refusal_names_its_size_even_when_pillow_refuses_first(
+    tmp_path, width, height, mp
+):
+    # Outside pytest, Pillow's DecompressionBombWarning is an error; the message still has the size.
+    path = tmp_path / "pano.jpg"
+    path.write_bytes(make.jpeg_claiming(width, height))
+    result = prepare("--json", path)
+    row = json.loads(result.stdout)
+    assert result.returncode == 1 and not row["ok"]
+    assert f"{width}×{height} pixels ({mp} MP) is over the 200 MP limit for JPEG" in row["error"]

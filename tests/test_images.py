@@ -208,6 +208,16 @@ def test_png_bomb_header_is_refused_without_decoding(width, height, monkeypatch)
     assert f"{width}×{height}" in message and "bomb.png" in message and "50 MP" in message
 
 
+def test_jpeg_over_200mp_is_refused_from_its_header(monkeypatch):
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded a bomb"))
+    with pytest.raises(ImageError) as refused:
+        prepare_image(make.jpeg_claiming(20_000, 12_000), name="pano.jpg")
+    assert refused.value.reason == "too_many_pixels"
+    assert "20000×12000 pixels (240 MP) is over the 200 MP limit for JPEG" in refused.value.message(
+        "en"
+    )
+
+
 def test_empty_file_is_refused():
     with pytest.raises(ImageError) as refused:
         prepare_image(b"", name="empty.jpg")
