@@ -586,6 +586,9 @@ def _reason(exc: BaseException) -> str:
             inner = args[0]
         else:
             break
+    args = getattr(inner, "args", ())
+    if len(args) > 1 and isinstance(args[-1], str):
+        inner = args[-1]  # urllib3's (connection, message) pairs
     return _OBJECT_PREFIX.sub("", str(inner))[:200] or type(exc).__name__
 
 

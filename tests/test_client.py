@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import sys
 import threading
 import time
 from dataclasses import replace
@@ -380,6 +382,39 @@ def test_refused_connection_is_a_network_error():
     with pytest.raises(NetworkError) as info:
         list(ChatClient(replace(settings, max_retries=0)).stream_chat([ChatTurn("user", "?")]))
     assert "refused" in info.value.detail.lower()
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux", reason="relies on Linux dropping SYNs to a full backlog"
+)
+def test_connect_timeout_is_a_request_timeout_error():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port = server.getsockname()[1]
+        fillers = []
+        for _ in range(3):  # fill the accept queue so the next SYN goes unanswered
+            filler = socket.socket()
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(("127.0.0.1", port))
+            fillers.append(filler)
+        settings = resolve_settings(
+            base_url=f"http://127.0.0.1:{port}/v1", api_key=KEY, environ={}, connect_timeout=0.3
+        )
+        started = time.monotonic()
+        try:
+            with pytest.raises(RequestTimeoutError) as info:
+                list(
+                    ChatClient(replace(settings, max_retries=0)).stream_chat(
+                        [ChatTurn("user", "?")]
+                    )
+                )
+        finally:
+            for filler in fillers:
+                filler.close()
+        assert time.monotonic() - started < 3
+        assert "timed out" in info.value.detail and "<" not in info.value.detail
 
 
 def test_gateway_html_after_retries_is_a_server_error_with_short_detail(upstream):
