@@ -131,7 +131,9 @@ def resolve_settings(
     try:
         normalize_base_url(url)
     except ValueError:
-        raise ConfigError("bad_base_url", "the base URL must start with http:// or https://") from None
+        raise ConfigError(
+            "bad_base_url", "the base URL must start with http:// or https://"
+        ) from None
     url = url.strip().rstrip("/")
 
     # an explicit URL decides the provider's capabilities; otherwise the chosen preset does
