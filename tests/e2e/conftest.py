@@ -1,0 +1,131 @@
+"""Browser-test fixtures: headless Chromium, the app server, and pages opened on it.
+
+Fixtures (see ``harness.py`` for the helpers they use):
+
+- ``browser`` (session): Debian's Chromium. Missing → skip locally, fail when ``CI`` is set.
+- ``start_app(env=None, *, secrets_toml=None, script="app.py") -> App`` (per test): a fresh
+  server; stopped at the end of the test.
+- ``app`` (per module): one shared server built from the module-scoped ``app_env`` and
+  ``app_secrets_toml`` fixtures; override those in a test module to change them.
+- ``new_page(app, *, locale="zh-CN", viewport=(1280, 900), **context_args) -> Page`` (per
+  test): a new browser context per page, opened on ``app.url`` and idle; closed after the test.
+
+Every test under this directory is marked ``e2e`` (``pytest -m "not e2e"`` skips them).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.e2e.harness import CHROMIUM, App, AppStartError, launch_browser, open_page
+from tests.e2e.harness import start_app as _start_app
+
+HERE = Path(__file__).resolve().parent
+
+StartApp = Callable[..., App]
+NewPage = Callable[..., Page]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium shared by the session; each page gets its own context."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(
+                f"{CHROMIUM} is missing and CI is set: browser tests must run in CI "
+                "(apt-get install chromium fonts-noto-cjk)",
+                pytrace=False,
+            )
+        pytest.skip("Debian chromium not installed: apt-get install chromium fonts-noto-cjk")
+    with sync_playwright() as playwright:
+        chromium = launch_browser(playwright)
+        yield chromium
+        chromium.close()
+
+
+class _Servers:
+    """Start servers and remember them, so teardown stops every one."""
+
+    def __init__(self) -> None:
+        self.apps: list[App] = []
+
+    def start(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        secrets_toml: str | None = None,
+        script: str = "app.py",
+    ) -> App:
+        try:
+            app = _start_app(env, secrets_toml=secrets_toml, script=script)
+        except AppStartError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        self.apps.append(app)
+        return app
+
+    def stop_all(self) -> None:
+        for app in self.apps:
+            app.stop()
+
+
+@pytest.fixture
+def start_app() -> Iterator[StartApp]:
+    """Factory: ``start_app(env=None, *, secrets_toml=None, script="app.py") -> App``.
+
+    Every server it started is stopped after the test.
+    """
+    servers = _Servers()
+    yield servers.start
+    servers.stop_all()
+
+
+@pytest.fixture(scope="module")
+def app_env() -> dict[str, str]:
+    """Environment overrides for the module's shared ``app``; override in a test module."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def app_secrets_toml() -> str | None:
+    """Secrets for the module's shared ``app``; ``None`` (default) writes no secrets file."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def app(app_env: dict[str, str], app_secrets_toml: str | None) -> Iterator[App]:
+    """One server shared by the tests of a module (for tests that need no fresh one)."""
+    servers = _Servers()
+    yield servers.start(app_env, secrets_toml=app_secrets_toml)
+    servers.stop_all()
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[NewPage]:
+    """Factory: ``new_page(app, *, locale="zh-CN", viewport=(1280, 900)) -> Page``, idle."""
+    pages: list[Page] = []
+
+    def _new_page(
+        app: App,
+        *,
+        locale: str = "zh-CN",
+        viewport: tuple[int, int] = (1280, 900),
+        **context_args: object,
+    ) -> Page:
+        page = open_page(browser, app, locale=locale, viewport=viewport, **context_args)
+        pages.append(page)
+        return page
+
+    yield _new_page
+    for page in pages:
+        page.context.close()

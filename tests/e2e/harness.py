@@ -1,0 +1,308 @@
+"""Start the Kantu app and a headless Chromium for browser tests and screenshots.
+
+Shared by ``conftest.py`` (pytest fixtures) and ``screenshot.py`` (a command-line tool), so it
+never imports pytest. Everything here stays on loopback: the server listens on 127.0.0.1 and
+Chromium runs with its background networking switched off.
+
+Isolation: every server gets its own temporary directory holding a fresh ``HOME`` (so a
+developer's ``~/.streamlit`` config and secrets are never read) and the only secrets location
+Streamlit is given (``--secrets.files``). By default no secrets file is written at all, so the
+app's "no secrets" path is what runs. Inherited ``STREAMLIT_*`` variables are dropped for the
+same reason, and ``NO_PROXY=*`` keeps the server's calls to a fake upstream on 127.0.0.1 off any
+proxy the developer has configured.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from playwright.sync_api import Browser, ConsoleMessage, FilePayload, Page, Playwright, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking switches Chromium keeps calling home on a closed network.
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+HOST = "127.0.0.1"
+START_TIMEOUT_S = 30.0
+IDLE_TIMEOUT_MS = 30_000
+STOP_GRACE_S = 5.0
+APP_SELECTOR = '[data-testid="stApp"]'
+EXCEPTION_SELECTOR = '[data-testid="stException"]'
+SKELETON_SELECTOR = '[data-testid="stSkeleton"]'
+CHAT_INPUT_SELECTOR = '[data-testid="stChatInput"]'
+# st.chat_input(accept_file=...) renders a hidden <input type=file> inside its upload button;
+# set_input_files() on it attaches files exactly as the file chooser does.
+CHAT_FILE_INPUT_SELECTOR = (
+    '[data-testid="stChatInput"] [data-testid="stChatInputFileUploadButton"] input[type="file"]'
+)
+
+
+class AppStartError(RuntimeError):
+    """Raised when the Streamlit server exits or is not healthy within the timeout.
+
+    The message ends with everything the server printed.
+    """
+
+
+def launch_browser(playwright: Playwright) -> Browser:
+    """Launch Debian's headless Chromium; raise FileNotFoundError when it is not installed."""
+    if not CHROMIUM.exists():
+        raise FileNotFoundError(f"{CHROMIUM} not found: apt-get install chromium fonts-noto-cjk")
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS)
+    )
+
+
+def free_port() -> int:
+    """Return a loopback TCP port that nothing listened on a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class App:
+    """A running ``streamlit run app.py`` server; ``stop()`` ends it and removes its temp dir."""
+
+    url: str
+    port: int
+    home: Path
+    secrets_file: Path
+    env: dict[str, str] = field(repr=False)
+    process: subprocess.Popen[bytes] = field(repr=False)
+    _log: IO[bytes] = field(repr=False)
+    _tmp: Path = field(repr=False)
+
+    def logs(self) -> str:
+        """Return everything the server has printed so far (stdout and stderr interleaved)."""
+        self._log.flush()
+        with open(self._log.name, "rb") as log:
+            return log.read().decode("utf-8", errors="replace")
+
+    def stop(self) -> None:
+        """Terminate the server (SIGTERM, then SIGKILL after 5 s) and delete its temp dir."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if not self._log.closed:
+            self._log.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel SIGTERM the server if the test process dies without teardown."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _server_env(home: Path, overrides: dict[str, str] | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    env.update(HOME=str(home), PYTHONUNBUFFERED="1", NO_PROXY="*", no_proxy="*")
+    env.update(overrides or {})
+    return env
+
+
+def _is_healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}/_stcore/health", timeout=1) as resp:
+            return resp.read().strip() == b"ok"
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def start_app(
+    env: dict[str, str] | None = None,
+    *,
+    secrets_toml: str | None = None,
+    script: str = "app.py",
+    timeout: float = START_TIMEOUT_S,
+) -> App:
+    """Start ``streamlit run <script>`` from the repo root on a free port and wait for health.
+
+    ``env`` adds to (or overrides) the server's environment. ``secrets_toml`` is written to the
+    server's only secrets location; ``None`` writes nothing. Raises AppStartError.
+    """
+    tmp = Path(tempfile.mkdtemp(prefix="kantu-e2e-"))
+    home = tmp / "home"
+    home.mkdir()
+    secrets_file = tmp / "secrets.toml"
+    if secrets_toml is not None:
+        secrets_file.write_text(secrets_toml, encoding="utf-8")
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        script,
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        HOST,
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--global.developmentMode",
+        "false",
+        "--secrets.files",
+        str(secrets_file),
+    ]
+    server_env = _server_env(home, env)
+    # A file, not a pipe: a chatty server could fill a pipe nobody reads and hang.
+    log = open(tmp / "server.log", "w+b")  # noqa: SIM115 - closed by App.stop()
+    process = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=server_env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+    app = App(
+        url=f"http://{HOST}:{port}/",
+        port=port,
+        home=home,
+        secrets_file=secrets_file,
+        env=server_env,
+        process=process,
+        _log=log,
+        _tmp=tmp,
+    )
+    deadline = time.monotonic() + timeout
+    while not _is_healthy(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            why = (
+                f"exited with code {process.returncode}"
+                if process.poll() is not None
+                else f"not healthy after {timeout:g} s"
+            )
+            output = app.logs()
+            app.stop()
+            raise AppStartError(
+                f"streamlit server on port {port} {why}\n$ {' '.join(cmd)}\n--- output ---\n{output}"
+            )
+        time.sleep(0.1)
+    return app
+
+
+_console_errors: weakref.WeakKeyDictionary[Page, list[str]] = weakref.WeakKeyDictionary()
+
+
+def watch_console(page: Page) -> list[str]:
+    """Start recording the page's console errors and uncaught exceptions; return the live list."""
+    errors = _console_errors.setdefault(page, [])
+
+    def on_console(msg: ConsoleMessage) -> None:
+        if msg.type == "error":
+            errors.append(msg.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
+    return errors
+
+
+def console_errors(page: Page) -> list[str]:
+    """Return the console errors recorded for a page opened by ``open_page`` (live list)."""
+    return _console_errors.setdefault(page, [])
+
+
+def wait_for_idle(page: Page, timeout: float = IDLE_TIMEOUT_MS) -> None:
+    """Wait until the app is connected, no script run is in progress and nothing is loading.
+
+    Streamlit lazy-loads some widgets (the chat input among them): the script can be finished
+    while such a widget is still a grey ``stSkeleton`` box, so wait for those to go too.
+    Content that changes later (a stream, a toast) still needs its own ``expect()``.
+    """
+    app = page.locator(APP_SELECTOR)
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=timeout)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
+    expect(page.locator(SKELETON_SELECTOR)).to_have_count(0, timeout=timeout)
+
+
+def assert_no_exception(page: Page) -> None:
+    """Assert that no Streamlit exception box (a traceback shown to the user) is on the page."""
+    expect(page.locator(EXCEPTION_SELECTOR)).to_have_count(0)
+
+
+def attach_files(page: Page, files: FilePayload | Path | list[FilePayload] | list[Path]) -> None:
+    """Attach files to the chat input and wait until each has a chip and none is uploading.
+
+    ``files`` are paths or Playwright payloads ``{"name", "mimeType", "buffer"}``. A chip that
+    failed to upload shows ``stFileChipIconError``; the caller asserts on that if it matters.
+    """
+    chat = page.locator(CHAT_INPUT_SELECTOR)
+    chips = chat.get_by_test_id("stFileChip")
+    before = chips.count()
+    page.locator(CHAT_FILE_INPUT_SELECTOR).set_input_files(files)
+    added = len(files) if isinstance(files, list) else 1
+    expect(chips).to_have_count(before + added)
+    # The send button stays disabled (and Enter does nothing) while any upload is running.
+    expect(chat.get_by_test_id("stFileChipIconSpinner")).to_have_count(0)
+
+
+def send_prompt(page: Page, text: str) -> None:
+    """Type ``text`` into the chat input and send it once the send button is enabled."""
+    chat = page.locator(CHAT_INPUT_SELECTOR)
+    chat.get_by_test_id("stChatInputTextArea").fill(text)
+    send = chat.get_by_test_id("stChatInputSubmitButton")
+    expect(send).to_be_enabled()
+    send.click()
+
+
+def open_page(
+    browser: Browser,
+    app: App,
+    *,
+    locale: str = "zh-CN",
+    viewport: tuple[int, int] = (1280, 900),
+    path: str = "",
+    **context_args: object,
+) -> Page:
+    """Open the app in a new browser context (no shared cookies or storage) and wait for idle.
+
+    ``context_args`` go to ``browser.new_context`` (e.g. ``is_mobile=True``). Close the page's
+    context when done: ``page.context.close()``.
+    """
+    width, height = viewport
+    context = browser.new_context(
+        locale=locale, viewport={"width": width, "height": height}, **context_args
+    )
+    page = context.new_page()
+    watch_console(page)
+    page.goto(app.url + path.lstrip("/"))
+    wait_for_idle(page)
+    return page

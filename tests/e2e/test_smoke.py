@@ -1,0 +1,115 @@
+"""Smoke: the app starts without secrets, loads in both locales and on a phone, and the harness
+keeps the server away from the developer's own HOME and secrets.
+
+Assertions stay generic to Streamlit (chat input, no exception box) so they survive the chat page
+replacing the placeholder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.harness import (
+    CHAT_INPUT_SELECTOR,
+    assert_no_exception,
+    attach_files,
+    console_errors,
+    send_prompt,
+)
+
+PHONE = (390, 844)
+
+# Shows what the server process sees; written to a temp dir, run with the repo root as cwd.
+PROBE_SCRIPT = """\
+from pathlib import Path
+
+import streamlit as st
+
+st.code(f"home={Path.home()}")
+try:
+    st.code(f"probe={st.secrets['probe']}")
+except (FileNotFoundError, KeyError) as exc:
+    st.code(f"probe=<{type(exc).__name__}>")
+"""
+
+# Echoes what st.chat_input delivered, to prove attach_files() reaches the script.
+ECHO_SCRIPT = """\
+import streamlit as st
+
+prompt = st.chat_input("Ask", accept_file="multiple")
+if prompt:
+    st.code("text=" + prompt.text)
+    st.code("files=" + ",".join(f"{f.name}:{f.type}:{f.size}" for f in prompt.files))
+"""
+
+
+def test_app_starts_without_a_secrets_file(app, new_page):
+    assert not app.secrets_file.exists()
+    page = new_page(app)
+    expect(page.locator(CHAT_INPUT_SELECTOR).locator("textarea")).to_be_visible()
+    assert_no_exception(page)
+    assert "Traceback" not in app.logs()
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_page_loads_with_chat_input_in_each_locale(app, new_page, locale):
+    page = new_page(app, locale=locale)
+    assert page.evaluate("navigator.language") == locale
+    expect(page.locator(CHAT_INPUT_SELECTOR).locator("textarea")).to_be_visible()
+    assert_no_exception(page)
+    assert console_errors(page) == []
+
+
+def test_chat_input_fits_a_phone_screen(app, new_page):
+    page = new_page(app, viewport=PHONE)
+    chat = page.locator(CHAT_INPUT_SELECTOR)
+    expect(chat.locator("textarea")).to_be_visible()
+    expect(chat).to_be_in_viewport(ratio=1.0)
+    box = chat.bounding_box()
+    assert box is not None
+    width, height = PHONE
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    assert box["y"] >= 0 and box["y"] + box["height"] <= height, box
+    assert_no_exception(page)
+
+
+def test_server_runs_with_a_temporary_home(app):
+    assert app.env["HOME"] == str(app.home) != os.environ.get("HOME")
+    assert not app.home.is_relative_to(Path.home())
+    environ = Path(f"/proc/{app.process.pid}/environ")
+    if environ.exists():  # Linux: read what the server process really got
+        entries = environ.read_bytes().split(b"\0")
+        assert f"HOME={app.home}".encode() in entries
+
+
+def test_server_sees_temporary_home_and_no_secrets(start_app, new_page, tmp_path):
+    script = tmp_path / "probe.py"
+    script.write_text(PROBE_SCRIPT, encoding="utf-8")
+    app = start_app(script=str(script))
+    page = new_page(app)
+    expect(page.get_by_text(f"home={app.home}")).to_be_visible()
+    expect(page.get_by_text("probe=<StreamlitSecretNotFoundError>")).to_be_visible()
+
+
+def test_server_reads_only_the_secrets_the_test_gives(start_app, new_page, tmp_path):
+    script = tmp_path / "probe.py"
+    script.write_text(PROBE_SCRIPT, encoding="utf-8")
+    app = start_app(script=str(script), secrets_toml='probe = "from-the-test"\n')
+    page = new_page(app)
+    expect(page.get_by_text("probe=from-the-test")).to_be_visible()
+
+
+def test_attached_files_reach_the_script_with_the_prompt(start_app, new_page, tmp_path):
+    script = tmp_path / "echo.py"
+    script.write_text(ECHO_SCRIPT, encoding="utf-8")
+    app = start_app(script=str(script))
+    page = new_page(app)
+    data = b"\x89PNG fake"
+    attach_files(page, [{"name": "点.png", "mimeType": "image/png", "buffer": data}])
+    send_prompt(page, "这是什么？")
+    expect(page.get_by_text("text=这是什么？")).to_be_visible()
+    expect(page.get_by_text(f"files=点.png:image/png:{len(data)}")).to_be_visible()
