@@ -31,6 +31,7 @@ from components.tokens import estimate_image_tokens
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # input files; the 20 MB API limit applies to the output
 JPEG_QUALITY = 85
+FAST, NO_DITHER = Image.Quantize.FASTOCTREE, Image.Dither.NONE
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ def prepare_image(
     """Decode, orient, flatten, resize to the detail policy and encode ``data`` once.
 
     Raises ``ImageError`` (reason empty, not_image, unsupported_format, too_many_bytes,
-    too_many_pixels or corrupt) and nothing else.
+    too_many_pixels or corrupt) for anything about the picture; ``ValueError`` only for a
+    ``detail`` outside ``DETAILS``, which is a caller's bug, not a user's file.
     """
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {DETAILS}, got {detail!r}")
@@ -118,7 +120,8 @@ def encode(image: Image.Image, *, few_colours: bool = False) -> tuple[bytes, str
     image.save(jpeg, "JPEG", quality=JPEG_QUALITY)
     if not few_colours:
         return jpeg.getvalue(), "image/jpeg"
-    flat = image if image.mode == "L" else image.quantize(256, dither=Image.Dither.NONE)
+    # Fast octree: median cut costs ~6× more on a 2048-px screenshot for no visible gain.
+    flat = image if image.mode == "L" else image.quantize(256, method=FAST, dither=NO_DITHER)
     flat.info = {}
     png = io.BytesIO()
     flat.save(png, "PNG")
