@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageFile, ImageStat
 
+from components.detail_policy import POLICIES
 from components.errors import ImageError
 from components.images import prepare_file, prepare_image
+from components.prepared_image import DETAILS
 from tests import image_factory as make
 from tests.conftest import ROOT
 
@@ -163,6 +165,12 @@ def test_patch_priced_model_gets_at_most_1536_patches():
     patches = -(-prepared.width // 32) * -(-prepared.height // 32)
     assert patches <= 1536
     assert prepared.width < 1800 and prepared.tokens == round(1452 * 1.62 + 0.5)
+
+
+def test_policy_table_has_a_row_for_every_family_and_detail():
+    assert set(POLICIES) == {(family, detail) for family in ("tile", "patch") for detail in DETAILS}
+    assert all(row.fit <= 2048 for row in POLICIES.values())
+    assert {row.api_detail for (_, detail), row in POLICIES.items() if detail == "low"} == {"low"}
 
 
 def test_small_image_is_never_upscaled():
