@@ -27,6 +27,7 @@ class ErrorInfo:
     key: str  # translation key of the actionable message
     detail: str = ""  # the provider's (or decoder's) own words, already key-masked
     facts: tuple[tuple[str, str], ...] = ()
+    vendor_code: str = ""  # e.g. "900" for 冰橙's "key wrong or expired" body
 
     @classmethod
     def from_error(cls, err: KantuError) -> ErrorInfo:
@@ -38,7 +39,14 @@ class ErrorInfo:
         else:
             key = f"error.{err.kind}"
         facts = tuple((k, str(v)) for k, v in err.facts.items())
-        return cls(kind=err.kind, key=key, detail=err.detail, facts=facts)
+        vendor = getattr(err, "vendor_code", None)
+        return cls(
+            kind=err.kind,
+            key=key,
+            detail=err.detail,
+            facts=facts,
+            vendor_code="" if vendor is None else str(vendor),
+        )
 
     def message(self, lang: Lang) -> str:
         """Return the actionable message in ``lang``."""

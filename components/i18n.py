@@ -145,8 +145,8 @@ _UI: dict[str, dict[str, str]] = {
         "en": "Kept only in this browser session; never shown, logged or exported.",
     },
     "sidebar.using_configured_key": {
-        "zh": "🔑 正在使用站点配置的密钥（不会显示）。填写上面的输入框可改用你自己的密钥。",
-        "en": "🔑 Using the configured key (never shown). Fill in the field above to use your own.",
+        "zh": "正在使用站点配置的密钥（不会显示）。填写上面的输入框可改用你自己的密钥。",
+        "en": "Using the configured key (never shown). Fill in the field above to use your own.",
     },
     "sidebar.no_key_needed": {
         "zh": "这个服务商不需要密钥。",
@@ -205,16 +205,16 @@ _UI: dict[str, dict[str, str]] = {
     },
     "chat.retry": {"zh": "重试", "en": "Retry"},
     "chat.status_interrupted": {
-        "zh": "⚠️ 回答在中途断开，以上是已收到的部分。",
-        "en": "⚠️ The answer was cut off; above is the part that arrived.",
+        "zh": "回答在中途断开，以上是已收到的部分。",
+        "en": "The answer was cut off; above is the part that arrived.",
     },
     "chat.status_stopped": {
-        "zh": "⏹ 已停止，以上是已收到的部分。",
-        "en": "⏹ Stopped; above is the part that arrived.",
+        "zh": "已停止，以上是已收到的部分。",
+        "en": "Stopped; above is the part that arrived.",
     },
     "chat.status_length": {
-        "zh": "✂️ 回答达到了最多输出 token 数，可在高级选项中调大。",
-        "en": "✂️ The answer hit the max output tokens; raise it under Advanced.",
+        "zh": "回答达到了最多输出 token 数，可在高级选项中调大。",
+        "en": "The answer hit the max output tokens; raise it under Advanced.",
     },
     "chat.get_key": {"zh": "如何获取 {provider} 的密钥", "en": "How to get a {provider} key"},
     "meta.model": {"zh": "{model}", "en": "{model}"},

@@ -1,6 +1,82 @@
-"""The chat page (placeholder until the chat issue lands)."""
+"""The chat page: drop, paste or shoot a picture, ask, watch the answer stream."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("Kantu 看图")
-prompt = st.chat_input("Ask about a picture", accept_file="multiple")
+from components import state_keys as keys
+from components.i18n import t
+from components.ui_chat import (
+    conversation,
+    render_entry,
+    render_history,
+    render_images,
+    stream_answer,
+)
+from components.ui_sidebar import SidebarChoice
+from components.ui_welcome import render_welcome
+from components.uploads import IMAGE_EXTENSIONS, Upload, prepare_uploads
+
+choice: SidebarChoice = st.session_state[keys.SIDEBAR_CHOICE]
+lang = choice.lang
+conv = conversation()
+
+retrying = st.session_state[keys.RETRY] and conv.can_retry()
+st.session_state[keys.RETRY] = False
+if retrying:
+    conv.drop_failed_answer()
+
+if not conv.entries:
+    render_welcome(choice)
+render_history(conv, lang, choice)
+new_messages = st.container()  # the next exchange goes here, above the camera
+
+# The camera: its photo waits, shown with its prepared size, and goes with the next message.
+camera_on = st.toggle(t("chat.camera_toggle", lang), key=keys.CAMERA_ON)
+camera_key = keys.camera_key(st.session_state[keys.CAMERA_ROUND])
+photo = None
+if camera_on:
+    shot = st.camera_input(t("chat.camera_label", lang), key=camera_key, resolution="1080p")
+    if shot is not None:
+        photo = Upload(shot.name or "camera.jpg", shot.getvalue())
+        pending = prepare_uploads([photo], detail=choice.detail, model=choice.model)
+        render_images(pending.images, lang)
+        for refusal in pending.refusals:
+            st.warning(refusal.message(lang), icon="🚫")
+        st.button(
+            t("chat.send_photo", lang),
+            icon="📤",
+            on_click=st.session_state.__setitem__,
+            args=(keys.SEND_CAMERA, True),
+        )
+
+submission = st.chat_input(
+    t("chat.placeholder", lang),
+    key=keys.CHAT_INPUT,
+    accept_file="multiple",
+    file_type=list(IMAGE_EXTENSIONS),
+    submit_mode="stop",  # a new message never silently kills the answer in progress
+)
+send_photo_now = st.session_state[keys.SEND_CAMERA] and photo is not None
+st.session_state[keys.SEND_CAMERA] = False
+
+if submission is not None or send_photo_now:
+    text = (submission.text if submission else "") or ""
+    uploads = [Upload(f.name, f.getvalue()) for f in (submission.files if submission else [])]
+    if photo is not None:
+        uploads.append(photo)
+        st.session_state[keys.CAMERA_ROUND] += 1  # the photo is used: the camera starts empty
+    prepared = prepare_uploads(uploads, detail=choice.detail, model=choice.model)
+    if text.strip() or uploads:
+        question = text.strip() or t("chat.default_question", lang)
+        sent = bool(prepared.images) or not prepared.refusals
+        entry = conv.add_user(question, prepared.images, prepared.refusals, sent=sent)
+        with new_messages:
+            render_entry(entry, conv, lang, choice, last=True)
+            if sent:
+                stream_answer(conv, choice)
+        if photo is not None:
+            st.rerun()  # show the camera empty again
+elif retrying:
+    with new_messages:
+        stream_answer(conv, choice)

@@ -1,0 +1,56 @@
+"""Turn what a person attached into prepared images, keeping every refusal and its reason."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from components.errors import ImageError
+from components.images import prepare_image
+from components.prepared_image import Detail, PreparedImage
+
+# Extensions the chat input accepts (the browser's file chooser filters on these).
+IMAGE_EXTENSIONS: tuple[str, ...] = (
+    "jpg",
+    "jpeg",
+    "png",
+    "webp",
+    "gif",
+    "bmp",
+    "tif",
+    "tiff",
+    "heic",
+    "heif",
+    "avif",
+    "mpo",
+)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as it arrived from the browser: its name and bytes."""
+
+    name: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class PreparedUploads:
+    """The images that can be sent, and the ones that were refused (with why)."""
+
+    images: tuple[PreparedImage, ...]
+    refusals: tuple[ImageError, ...]
+
+
+def prepare_uploads(uploads: Iterable[Upload], *, detail: Detail, model: str) -> PreparedUploads:
+    """Prepare each upload; a refused one is kept with its reason while the others still go."""
+    images: dict[str, PreparedImage] = {}
+    refusals: list[ImageError] = []
+    for upload in uploads:
+        try:
+            image = prepare_image(upload.data, name=upload.name, detail=detail, model=model)
+        except ImageError as err:
+            refusals.append(err)
+            continue
+        images.setdefault(image.sha256, image)  # the same picture twice is sent once
+    return PreparedUploads(images=tuple(images.values()), refusals=tuple(refusals))

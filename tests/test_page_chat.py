@@ -1,0 +1,303 @@
+"""The chat page under Streamlit's AppTest, talking to the real loopback fake upstream."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from PIL import Image
+from streamlit import config as st_config
+from streamlit.testing.v1 import AppTest
+
+from components import state_keys as keys
+from components.i18n import t
+from tests.conftest import ROOT
+from tests.upstream import (
+    FakeUpstream,
+    bingcheng_error,
+    html,
+    openai_error,
+    sse,
+)
+
+OPERATOR_KEY = "operator-secret-key-123456"
+USAGE = {"prompt_tokens": 8511, "completion_tokens": 34, "total_tokens": 8545}
+
+
+def _jpeg(color=(240, 140, 40), size=(640, 480)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path) -> Iterator[None]:
+    """Never read a developer's secrets or environment: point Streamlit at an empty location."""
+    for name in (
+        "KANTU_BASE_URL",
+        "KANTU_API_KEY",
+        "KANTU_MODEL",
+        "OPENAI_BASE_URL",
+        "OPENAI_API_KEY",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    old = st_config.get_option("secrets.files")
+    st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])
+    yield
+    st_config.set_option("secrets.files", old)
+
+
+@pytest.fixture
+def upstream() -> Iterator[FakeUpstream]:
+    with FakeUpstream() as up:
+        yield up
+
+
+def _entry_app_test() -> AppTest:
+    """Return an AppTest that runs the entry script on every rerun, as a browser session does.
+
+    AppTest 1.67 re-requests the page a multipage app finished on, and the main script's sidebar
+    (language, provider, key) is then missing from the next run's tree.
+    """
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    run_once = at._run
+
+    def run_from_entry(*args, **kwargs):
+        at._finished_page_script_hash = ""
+        return run_once(*args, **kwargs)
+
+    at._run = run_from_entry
+    return at
+
+
+def _app(lang: str = "zh", secrets: dict | None = None) -> AppTest:
+    at = _entry_app_test()
+    if secrets:
+        at.secrets.update(secrets)
+    at.session_state[keys.LANG] = lang
+    return at.run()
+
+
+def _configured(up: FakeUpstream, lang: str = "zh") -> AppTest:
+    return _app(lang, {"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY})
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in [*at.error, *at.warning, *at.info]]
+    return "\n".join(str(p) for p in parts)
+
+
+def _assistant_text(at: AppTest) -> str:
+    messages = [m for m in at.chat_message if m.name == "assistant"]
+    assert messages, "no assistant message on the page"
+    return "\n".join(md.value for md in messages[-1].markdown)
+
+
+def _no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_starts_without_secrets_and_says_how_to_get_a_key():
+    at = _app("zh")
+    _no_exception(at)
+    text = _texts(at)
+    assert "冰橙云" in text and "yewu.bcwhkj.cn" in text  # the spec's two routes to a token
+    assert t("welcome.example_1", "zh") in text
+    at_en = _app("en")
+    _no_exception(at_en)
+    assert "No API key yet" in _texts(at_en)
+
+
+def test_upload_and_ask_streams_the_answer_with_the_photo(upstream):
+    upstream.enqueue(sse(["这是一张", "橙子的", "图标。"], usage=USAGE))
+    at = _configured(upstream)
+    at.chat_input[0].upload("orange.jpg", _jpeg(), "image/jpeg").set_value("这是什么图片?").run()
+    _no_exception(at)
+    assert "这是一张橙子的图标。" in _assistant_text(at)
+    request = upstream.requests[-1]
+    assert request.headers["Authorization"] == f"Bearer {OPERATOR_KEY}"
+    content = request.json["messages"][-1]["content"]
+    assert {"type": "text", "text": "这是什么图片?"} in content
+    image_parts = [p for p in content if p["type"] == "image_url"]
+    assert len(image_parts) == 1 and image_parts[0]["image_url"]["url"].startswith("data:image/")
+    user = [m for m in at.chat_message if m.name == "user"][-1]
+    images = user.get("image")
+    assert len(images) == 1 and len(images[0].value) == 1  # the photo is in the conversation
+    assert "tokens" in images[0].captions[0]
+    assert "8,511" in _texts(at)  # the quiet line under the answer shows the billed tokens
+
+
+def test_image_only_message_asks_the_default_question(upstream):
+    at = _configured(upstream, "en")
+    at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").run()
+    _no_exception(at)
+    content = upstream.requests[-1].json["messages"][-1]["content"]
+    assert {"type": "text", "text": "What is in this picture?"} in content
+
+
+def test_follow_up_carries_the_earlier_turn_and_its_image(upstream):
+    upstream.enqueue(sse(["一个橙子。"]), sse(["橙色。"]))
+    at = _configured(upstream)
+    at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value("这是什么?").run()
+    at.chat_input[0].set_value("什么颜色?").run()
+    _no_exception(at)
+    messages = upstream.requests[-1].json["messages"]
+    roles = [m["role"] for m in messages if m["role"] != "system"]
+    assert roles == ["user", "assistant", "user"]
+    assert any(p["type"] == "image_url" for p in messages[0]["content"])
+    assert "橙色。" in _assistant_text(at)
+
+
+def test_camera_photo_goes_with_the_next_message_then_resets(upstream):
+    at = _configured(upstream, "en")
+    at.toggle(key=keys.CAMERA_ON).set_value(True).run()
+    camera = at.camera_input[0]
+    assert camera.resolution == "1080p"
+    camera.set_value(("shot.jpg", _jpeg(size=(1920, 1080)), "image/jpeg")).run()
+    pending = at.get("image")[-1]
+    # what will be sent: scaled to the provider's own 768 px short side, with its token cost
+    assert pending.captions[0].startswith("1365×768 · ~36,835 tokens")
+    at.chat_input[0].set_value("What is this?").run()
+    _no_exception(at)
+    content = upstream.requests[-1].json["messages"][-1]["content"]
+    assert sum(p["type"] == "image_url" for p in content) == 1
+    assert at.camera_input[0].key == keys.camera_key(1)  # a fresh, empty camera
+    at.chat_input[0].set_value("And now?").run()
+    last = upstream.requests[-1].json["messages"][-1]["content"]
+    assert last == "And now?"  # text only: the photo went with one message, not this one
+
+
+ERROR_CASES = [
+    (bingcheng_error(900), "error.auth"),
+    (bingcheng_error(300), "error.quota"),
+    (bingcheng_error(402), "error.content_filter"),
+    (bingcheng_error(400), "error.invalid_input"),
+    (
+        openai_error(401, "Incorrect API key provided", "invalid_request_error", "invalid_api_key"),
+        "error.auth",
+    ),
+    (
+        openai_error(
+            429, "You exceeded your current quota", "insufficient_quota", "insufficient_quota"
+        ),
+        "error.quota",
+    ),
+    (
+        openai_error(404, "The model does not exist", "invalid_request_error", "model_not_found"),
+        "error.model_not_found",
+    ),
+    (openai_error(413, "Request too large"), "error.too_large"),
+    (html(502), "error.server"),
+]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(
+    ("reply", "key"), ERROR_CASES, ids=[k + str(i) for i, (_, k) in enumerate(ERROR_CASES)]
+)
+def test_provider_error_is_a_translated_message_in_the_chat(upstream, reply, key, lang):
+    upstream.default = reply
+    at = _configured(upstream, lang)
+    at.chat_input[0].set_value("这是什么图片?").run()
+    _no_exception(at)
+    errors = [e.value for e in at.error]
+    expected = t(key, lang, model="gpt-4o-mini").split("“")[0]
+    assert any(expected in e for e in errors), errors
+    assert at.button(key="retry_2")  # the question is kept and can be asked again
+    assert [m.name for m in at.chat_message] == ["user", "assistant"]
+
+
+def test_vendor_900_says_where_to_get_a_token(upstream):
+    upstream.default = bingcheng_error(900)
+    at = _configured(upstream, "zh")
+    at.chat_input[0].set_value("你好").run()
+    text = _texts(at)
+    assert "冰橙云" in text and "yewu.bcwhkj.cn" in text
+    assert "密钥错误或已过期" in text  # the provider's own words, in small print
+
+
+def test_cut_stream_keeps_partial_answer_and_retry_replaces_it(upstream):
+    upstream.enqueue(sse(["前半句，", "后半句"], cut_after=1), sse(["完整的回答。"]))
+    at = _configured(upstream, "zh")
+    at.chat_input[0].set_value("讲一下").run()
+    _no_exception(at)
+    assert "前半句" in _assistant_text(at)
+    assert t("error.interrupted", "zh") in [w.value for w in at.warning]
+    at.button(key="retry_2").click().run()
+    _no_exception(at)
+    assert "完整的回答。" in _assistant_text(at)
+    assert [m.name for m in at.chat_message] == ["user", "assistant"]
+    assert len(upstream.requests) == 2
+
+
+def test_refused_image_is_named_while_the_others_still_go(upstream):
+    at = _configured(upstream, "en")
+    chat = at.chat_input[0]
+    chat.upload("good.jpg", _jpeg(), "image/jpeg")
+    chat.upload("broken.png", b"\x89PNG\r\n\x1a\nnot really", "image/png")
+    chat.set_value("Compare").run()
+    _no_exception(at)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "broken.png" in warnings
+    content = upstream.requests[-1].json["messages"][-1]["content"]
+    assert sum(p["type"] == "image_url" for p in content) == 1
+
+
+def test_only_refused_images_send_nothing_and_keep_the_text(upstream):
+    at = _configured(upstream, "en")
+    at.chat_input[0].upload("notes.png", b"just text, not a picture", "image/png").set_value(
+        "What is this?"
+    ).run()
+    _no_exception(at)
+    assert upstream.requests == []
+    assert "notes.png" in " ".join(w.value for w in at.warning)
+    user = [m for m in at.chat_message if m.name == "user"][-1]
+    assert "What is this?" in user.text[0].value
+
+
+def test_operator_key_is_not_sent_to_a_changed_base_url(upstream):
+    with FakeUpstream() as elsewhere:
+        elsewhere.default = openai_error(401, "No auth provided", "invalid_request_error")
+        at = _configured(upstream, "en")
+        at.selectbox(key=keys.PROVIDER).set_value("custom").run()
+        at.text_input(key=keys.BASE_URL).set_value(elsewhere.base_url).run()
+        at.chat_input[0].set_value("hi").run()
+        _no_exception(at)
+        assert not any(
+            OPERATOR_KEY in r.headers.get("Authorization", "") for r in elsewhere.requests
+        )
+        assert t("config.operator_key_withheld", "en") in _texts(at)
+        assert any(t("error.auth", "en") in e.value for e in at.error)
+        elsewhere.default = sse(["ok"])
+        at.text_input(key=keys.API_KEY).set_value("visitor-own-key").run()
+        at.button(key="retry_2").click().run()
+        _no_exception(at)
+        assert elsewhere.requests[-1].headers["Authorization"] == "Bearer visitor-own-key"
+
+
+def test_configured_key_is_never_shown(upstream):
+    at = _configured(upstream, "zh")
+    assert t("sidebar.using_configured_key", "zh") in _texts(at)
+    assert at.text_input(key=keys.API_KEY).value == ""
+    assert OPERATOR_KEY not in _texts(at)
+
+
+def test_answer_cannot_load_a_tracking_image(upstream):
+    upstream.enqueue(
+        sse(["见 ![x](http://127.0.0.1:9/leak?q=secret)", " 和 [文档](https://example.org/d)"])
+    )
+    at = _configured(upstream, "zh")
+    at.chat_input[0].set_value("读一下图里的字").run()
+    answer = _assistant_text(at)
+    assert "![x](" not in answer
+    assert "https://example.org/d" in answer  # links show their address
+
+
+def test_language_switch_changes_the_interface():
+    at = _app("zh")
+    assert at.chat_input[0].placeholder == t("chat.placeholder", "zh")
+    at.button_group(key=keys.LANG).set_value("en").run()
+    assert at.chat_input[0].placeholder == t("chat.placeholder", "en")
+    assert at.selectbox(key=keys.PROVIDER).label == t("sidebar.provider", "en")
