@@ -30,7 +30,10 @@ def _neutralise(segment: str, *, show_links: bool) -> str:
 
 def _link_with_address(match: re.Match[str]) -> str:
     label, url = match.group(1).strip(), match.group(2)
-    return url if label in ("", url) else f"{label} ({url})"
+    # The address itself becomes the link text (an explicit link: a bare URL would swallow the
+    # punctuation after it).
+    shown = f"[{url}]({url})"
+    return shown if label in ("", url) else f"{label} ({shown})"
 
 
 def _outside_code(line: str, *, show_links: bool) -> str:

@@ -17,18 +17,26 @@ RETRY = "kantu_retry"  # set by the Retry button, consumed by the page
 SEND_CAMERA = "kantu_send_camera"  # set by the "send photo" button
 SIDEBAR_CHOICE = "kantu_sidebar_choice"  # this run's settings, set by app.py for the page
 
-# Widgets
+# Choices whose labels follow the language: the value lives here, the widget key is
+# "<key>.<lang>" (see ui_sidebar._remembered)
 LANG = "kantu_lang"
 PROVIDER = "kantu_provider"
+DETAIL = "kantu_detail"
+
+# Widgets
 MODEL = "kantu_model"
 API_KEY = "kantu_api_key"
 BASE_URL = "kantu_base_url"
-DETAIL = "kantu_detail"
 MAX_TOKENS = "kantu_max_tokens"
 TEMPERATURE = "kantu_temperature"
 SYSTEM_PROMPT = "kantu_system_prompt"
 CAMERA_ON = "kantu_camera_on"
 CHAT_INPUT = "kantu_chat_input"
+
+
+def choice_key(state_key: str, lang: str) -> str:
+    """Return the widget key of a language-following choice (``LANG``, ``PROVIDER``, ``DETAIL``)."""
+    return f"{state_key}.{lang}"
 
 
 def camera_key(round_: int) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -60,21 +62,39 @@ def provider_name(preset: ProviderPreset, lang: Lang) -> str:
     return preset.name_zh if lang == "zh" else preset.name_en
 
 
+def _remembered(render: Callable[..., Any], state_key: str, lang: Lang, **kwargs: Any) -> Any:
+    """Render a choice whose labels follow the language; its value lives in ``state_key``.
+
+    Streamlit identifies a choice by its formatted label, so a widget whose labels change with the
+    language would lose its value on a switch. Each language gets its own widget, created with the
+    remembered value.
+    """
+    value = render(key=keys.choice_key(state_key, lang), **kwargs)
+    if value is not None:
+        st.session_state[state_key] = value
+    return st.session_state[state_key]
+
+
 def render_language() -> Lang:
     """Show the language switch (first value: the browser's locale) and return the choice."""
     if keys.LANG not in st.session_state:
         st.session_state[keys.LANG] = lang_from_locale(st.context.locale)
-    return st.sidebar.segmented_control(
-        "🌐 " + t("sidebar.language", st.session_state[keys.LANG]),
+    lang = st.session_state[keys.LANG]
+    return _remembered(
+        st.sidebar.segmented_control,
+        keys.LANG,
+        lang,
+        label="🌐 " + t("sidebar.language", lang),
         options=LANGS,
         format_func=LANG_LABELS.__getitem__,
-        key=keys.LANG,
+        default=lang,
         required=True,
     )
 
 
-def _on_provider_change() -> None:
-    preset = PRESETS[st.session_state[keys.PROVIDER]]
+def _on_provider_change(widget_key: str) -> None:
+    preset = PRESETS[st.session_state[widget_key]]
+    st.session_state[keys.PROVIDER] = preset.id
     st.session_state[keys.MODEL] = preset.default_model
     st.session_state[keys.BASE_URL] = preset.base_url
 
@@ -96,12 +116,17 @@ def render_settings(lang: Lang) -> SidebarChoice:
     keys.init_state(st.session_state, **_first_values(secrets))
     side = st.sidebar
     side.subheader(t("sidebar.settings", lang))
-    preset_id = side.selectbox(
-        t("sidebar.provider", lang),
-        options=list(PRESETS),
+    preset_ids = list(PRESETS)
+    preset_id = _remembered(
+        side.selectbox,
+        keys.PROVIDER,
+        lang,
+        label=t("sidebar.provider", lang),
+        options=preset_ids,
+        index=preset_ids.index(st.session_state[keys.PROVIDER]),
         format_func=lambda pid: provider_name(PRESETS[pid], lang),
-        key=keys.PROVIDER,
         on_change=_on_provider_change,
+        args=(keys.choice_key(keys.PROVIDER, lang),),
     )
     preset = PRESETS[preset_id]
     current_model = st.session_state[keys.MODEL]
@@ -127,11 +152,14 @@ def render_settings(lang: Lang) -> SidebarChoice:
     )
     if preset.id != "custom":
         base_url = preset.base_url
-    detail = side.segmented_control(
-        t("sidebar.detail", lang),
+    detail = _remembered(
+        side.segmented_control,
+        keys.DETAIL,
+        lang,
+        label=t("sidebar.detail", lang),
         options=DETAILS,
         format_func=lambda d: t(f"detail.{d}", lang),
-        key=keys.DETAIL,
+        default=st.session_state[keys.DETAIL],
         required=True,
         help=t("sidebar.detail_help", lang),
     )

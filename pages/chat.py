@@ -26,7 +26,15 @@ st.session_state[keys.RETRY] = False
 if retrying:
     conv.drop_failed_answer()
 
-if not conv.entries:
+submission = st.chat_input(
+    t("chat.placeholder", lang),
+    key=keys.CHAT_INPUT,
+    accept_file="multiple",
+    file_type=list(IMAGE_EXTENSIONS),
+    submit_mode="stop",  # a new message never silently kills the answer in progress
+)
+
+if not conv.entries and submission is None and not st.session_state[keys.SEND_CAMERA]:
     render_welcome(choice)
 render_history(conv, lang, choice)
 new_messages = st.container()  # the next exchange goes here, above the camera
@@ -50,13 +58,6 @@ if camera_on:
             args=(keys.SEND_CAMERA, True),
         )
 
-submission = st.chat_input(
-    t("chat.placeholder", lang),
-    key=keys.CHAT_INPUT,
-    accept_file="multiple",
-    file_type=list(IMAGE_EXTENSIONS),
-    submit_mode="stop",  # a new message never silently kills the answer in progress
-)
 send_photo_now = st.session_state[keys.SEND_CAMERA] and photo is not None
 st.session_state[keys.SEND_CAMERA] = False
 

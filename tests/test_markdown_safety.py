@@ -25,11 +25,11 @@ def test_raw_html_image_is_shown_as_text():
 
 def test_link_shows_its_address():
     out = safe_markdown("see [the docs](https://example.org/docs) for more")
-    assert out == "see the docs (https://example.org/docs) for more"
+    assert out == "see the docs ([https://example.org/docs](https://example.org/docs)) for more"
 
 
-def test_link_whose_text_is_its_address_is_left_plain():
-    assert safe_markdown("[https://a.org](https://a.org)") == "https://a.org"
+def test_link_whose_text_is_its_address_is_shown_once():
+    assert safe_markdown("[https://a.org](https://a.org)。") == "[https://a.org](https://a.org)。"
 
 
 def test_code_blocks_and_inline_code_are_untouched():

@@ -261,7 +261,7 @@ def test_operator_key_is_not_sent_to_a_changed_base_url(upstream):
     with FakeUpstream() as elsewhere:
         elsewhere.default = openai_error(401, "No auth provided", "invalid_request_error")
         at = _configured(upstream, "en")
-        at.selectbox(key=keys.PROVIDER).set_value("custom").run()
+        at.selectbox(key=keys.choice_key(keys.PROVIDER, "en")).set_value("custom").run()
         at.text_input(key=keys.BASE_URL).set_value(elsewhere.base_url).run()
         at.chat_input[0].set_value("hi").run()
         _no_exception(at)
@@ -298,6 +298,7 @@ def test_answer_cannot_load_a_tracking_image(upstream):
 def test_language_switch_changes_the_interface():
     at = _app("zh")
     assert at.chat_input[0].placeholder == t("chat.placeholder", "zh")
-    at.button_group(key=keys.LANG).set_value("en").run()
+    at.button_group(key=keys.choice_key(keys.LANG, "zh")).set_value("en").run()
     assert at.chat_input[0].placeholder == t("chat.placeholder", "en")
-    assert at.selectbox(key=keys.PROVIDER).label == t("sidebar.provider", "en")
+    assert at.selectbox(key=keys.choice_key(keys.PROVIDER, "en")).label == t("sidebar.provider", "en")
+    assert at.button_group(key=keys.choice_key(keys.DETAIL, "en")).value == "auto"  # kept
