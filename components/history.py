@@ -141,18 +141,13 @@ class Conversation:
         return turns
 
     def can_retry(self) -> bool:
-        """Whether the last exchange failed or was cut and can be asked again."""
-        return bool(self.entries) and (
-            self.entries[-1].role == "user" or self.entries[-1].status != "ok"
-        )
+        """Whether the last answer failed, was cut or was stopped, so it can be asked again."""
+        last = self.entries[-1] if self.entries else None
+        return last is not None and last.role == "assistant" and last.status != "ok"
 
     def drop_failed_answer(self) -> None:
         """Remove the last answer if it failed or was cut, so the question can be asked again."""
-        if (
-            self.entries
-            and self.entries[-1].role == "assistant"
-            and self.entries[-1].status != "ok"
-        ):
+        if self.can_retry():
             self.entries.pop()
 
     def clear(self) -> None:
