@@ -60,7 +60,7 @@ class KantuError(Exception):
 class ImageError(KantuError):
     """Raised when a picture is refused: empty, not an image, too big, or undecodable.
 
-    ``reason`` is one of: empty, not_image, unsupported_format, too_many_bytes,
+    ``reason`` is one of: unreadable, empty, not_image, unsupported_format, too_many_bytes,
     too_many_pixels, corrupt. The message names the file and what is supported.
     """
 

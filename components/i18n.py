@@ -80,6 +80,10 @@ _ERRORS: dict[str, dict[str, str]] = {
 
 # Image refusals: each names the file and says what is accepted.
 _IMAGES: dict[str, dict[str, str]] = {
+    "image.unreadable": {
+        "zh": "{name}：无法读取文件（{why}）。",
+        "en": "{name}: the file cannot be read ({why}).",
+    },
     "image.empty": {
         "zh": "{name}：文件是空的。支持的格式：" + SUPPORTED_IMAGES + "。",
         "en": "{name}: the file is empty. Supported: " + SUPPORTED_IMAGES + ".",

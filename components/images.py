@@ -62,7 +62,7 @@ def prepare_image(
 ) -> PreparedImage:
     """Decode, orient, flatten, resize to the detail policy and encode ``data`` once.
 
-    Raises ``ImageError`` (reason empty, not_image, unsupported_format, too_many_bytes,
+    Raises ``ImageError`` (reason unreadable, empty, not_image, unsupported_format, too_many_bytes,
     too_many_pixels or corrupt) for anything about the picture; ``ValueError`` only for a
     ``detail`` outside ``DETAILS``, which is a caller's bug, not a user's file.
     """
@@ -105,7 +105,8 @@ def prepare_file(
             raise _too_many_bytes(path.name, size, max_bytes)
         data = path.read_bytes()
     except OSError as exc:
-        raise ImageError("not_image", path.name, f"cannot read: {exc.strerror or exc}") from exc
+        reason = exc.strerror or str(exc)
+        raise ImageError("unreadable", path.name, reason, why=reason) from exc
     return prepare_image(data, name=path.name, detail=detail, model=model, max_bytes=max_bytes)
 
 

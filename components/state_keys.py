@@ -31,6 +31,7 @@ MAX_TOKENS = "kantu_max_tokens"
 TEMPERATURE = "kantu_temperature"
 SYSTEM_PROMPT = "kantu_system_prompt"
 CAMERA_ON = "kantu_camera_on"
+NEW_CHAT = "kantu_new_chat"
 CHAT_INPUT = "kantu_chat_input"
 
 

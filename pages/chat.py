@@ -81,3 +81,8 @@ if submission is not None or send_photo_now:
 elif retrying:
     with new_messages:
         stream_answer(conv, choice)
+
+if conv.entries:  # after this run's exchange, so it shows as soon as there is one
+    st.sidebar.button(
+        t("sidebar.new_chat", lang), icon="🆕", key=keys.NEW_CHAT, on_click=conv.clear
+    )

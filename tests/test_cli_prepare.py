@@ -74,7 +74,7 @@ def test_missing_file_is_a_refusal_with_a_message_not_a_traceback(tmp_path):
     assert result.returncode == 1
     row = json.loads(result.stdout)
     assert row == {"file": str(tmp_path / "gone.jpg"), "ok": False, "error": row["error"]}
-    assert "gone.jpg" in row["error"]
+    assert "gone.jpg" in row["error"] and "cannot be read" in row["error"]  # not "not an image"
     assert "Traceback" not in result.stderr
 
 

@@ -283,6 +283,7 @@ def test_missing_file_is_a_refusal_not_an_exception(tmp_path):
     with pytest.raises(ImageError) as refused:
         prepare_file(tmp_path / "nowhere.jpg")
     assert "nowhere.jpg" in refused.value.message("en")
+    assert refused.value.reason == "unreadable"  # not mistaken for "not an image"
 
 
 def test_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):

@@ -300,5 +300,18 @@ def test_language_switch_changes_the_interface():
     assert at.chat_input[0].placeholder == t("chat.placeholder", "zh")
     at.button_group(key=keys.choice_key(keys.LANG, "zh")).set_value("en").run()
     assert at.chat_input[0].placeholder == t("chat.placeholder", "en")
-    assert at.selectbox(key=keys.choice_key(keys.PROVIDER, "en")).label == t("sidebar.provider", "en")
+    assert at.selectbox(key=keys.choice_key(keys.PROVIDER, "en")).label == t(
+        "sidebar.provider", "en"
+    )
     assert at.button_group(key=keys.choice_key(keys.DETAIL, "en")).value == "auto"  # kept
+
+
+def test_new_chat_starts_over(upstream):
+    at = _configured(upstream, "en")
+    at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value("What is it?").run()
+    assert len(at.chat_message) == 2
+    at.button(key=keys.NEW_CHAT).click().run()
+    _no_exception(at)
+    assert len(at.chat_message) == 0
+    assert t("welcome.title", "en") in [s.value for s in at.subheader]
+    assert at.session_state[keys.CONVERSATION].images == {}  # the pictures are gone too
