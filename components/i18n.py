@@ -183,8 +183,8 @@ _UI: dict[str, dict[str, str]] = {
     },
     "sidebar.new_chat": {"zh": "新对话", "en": "New chat"},
     "chat.placeholder": {
-        "zh": "问一个关于图片的问题（可拖入、粘贴或附加图片）",
-        "en": "Ask about a picture (drop, paste or attach images)",
+        "zh": "问一个关于图片的问题…",
+        "en": "Ask about a picture…",
     },
     "chat.default_question": {"zh": "这是什么图片?", "en": "What is in this picture?"},
     "chat.camera_toggle": {"zh": "📷 拍照", "en": "📷 Camera"},
