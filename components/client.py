@@ -243,13 +243,7 @@ class ChatClient:
                 content_type=response.headers.get("Content-Type", ""),
                 model=model,
             )
-        try:
-            obj = json.loads(body)
-        except ValueError:
-            raise error_from_response(200, body[:_MAX_ERROR_BODY], model=model) from None
-        err = error_from_payload(obj, status=None, model=model)
-        if err is not None:
-            raise err
+        obj = _json_answer(body, model)
         data = obj.get("data") if isinstance(obj, dict) else obj
         if not isinstance(data, list):
             raise ProtocolError("the model list has no 'data' array", status=200)
@@ -460,14 +454,7 @@ class ChatStream:
         if not first:
             raise ServerError("HTTP 200, empty body", status=200, model=model)
         if first in (b"{", b"["):  # the server ignored stream: true, or refused with HTTP 200
-            body = head + b"".join(chunks)
-            try:
-                obj = json.loads(body)
-            except ValueError:
-                raise error_from_response(200, body[:_MAX_ERROR_BODY], model=model) from None
-            err = error_from_payload(obj, status=None, model=model)
-            if err is not None:
-                raise err
+            obj = _json_answer(head + b"".join(chunks), model)
             if not isinstance(obj, dict) or not isinstance(obj.get("choices"), list):
                 raise ProtocolError("a JSON answer without 'choices'", status=200, model=model)
             yield from answer.apply(obj, key="message")
@@ -528,6 +515,19 @@ def scrub(err: ProviderError, secret: str) -> ProviderError:
         err.detail = err.detail.replace(secret, "***")
         err.args = (err.detail,)
     return err
+
+
+def _json_answer(body: bytes, model: str) -> Any:
+    """Parse a JSON body sent with HTTP 200. Raises the error it carries (冰橙's ``codes``, an
+    ``error`` object) or ProtocolError/ServerError when it is not JSON."""
+    try:
+        obj = json.loads(body)
+    except ValueError:
+        raise error_from_response(200, body[:_MAX_ERROR_BODY], model=model) from None
+    err = error_from_payload(obj, status=None, model=model)
+    if err is not None:
+        raise err
+    return obj
 
 
 def _prepend(head: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:
