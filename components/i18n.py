@@ -176,6 +176,12 @@ _UI: dict[str, dict[str, str]] = {
     "sidebar.advanced": {"zh": "高级选项", "en": "Advanced"},
     "sidebar.max_tokens": {"zh": "最多输出 token 数", "en": "Max output tokens"},
     "sidebar.temperature": {"zh": "温度（随机性）", "en": "Temperature"},
+    "sidebar.read_timeout": {"zh": "等待回答的超时（秒）", "en": "Answer timeout (seconds)"},
+    "sidebar.read_timeout_help": {
+        "zh": "服务商多久没有任何回应就放弃（第一个字之前，以及两段之间）。",
+        "en": "How long to wait for the provider before giving up (before the first words, "
+        "and between parts of the answer).",
+    },
     "sidebar.system_prompt": {"zh": "系统提示词", "en": "System prompt"},
     "sidebar.system_prompt_placeholder": {
         "zh": "例如：请用简体中文回答。",

@@ -29,6 +29,7 @@ API_KEY = "kantu_api_key"
 BASE_URL = "kantu_base_url"
 MAX_TOKENS = "kantu_max_tokens"
 TEMPERATURE = "kantu_temperature"
+READ_TIMEOUT = "kantu_read_timeout"
 SYSTEM_PROMPT = "kantu_system_prompt"
 CAMERA_ON = "kantu_camera_on"
 NEW_CHAT = "kantu_new_chat"
@@ -52,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
     DETAIL: "auto",
     MAX_TOKENS: 1024,
     TEMPERATURE: 0.7,
+    READ_TIMEOUT: 60,
     SYSTEM_PROMPT: "",
     API_KEY: "",
     CAMERA_ON: False,

@@ -174,12 +174,20 @@ def render_settings(lang: Lang) -> SidebarChoice:
         temperature = st.slider(
             t("sidebar.temperature", lang), 0.0, 2.0, step=0.1, key=keys.TEMPERATURE
         )
+        read_timeout = st.number_input(
+            t("sidebar.read_timeout", lang),
+            min_value=1,
+            max_value=600,
+            step=10,
+            key=keys.READ_TIMEOUT,
+            help=t("sidebar.read_timeout_help", lang),
+        )
         system = st.text_area(
             t("sidebar.system_prompt", lang),
             key=keys.SYSTEM_PROMPT,
             placeholder=t("sidebar.system_prompt_placeholder", lang),
         )
-    settings, error = _resolve(preset, base_url, typed_key, model, secrets)
+    settings, error = _resolve(preset, base_url, typed_key, model, secrets, float(read_timeout))
     _explain_key(side, settings, error, preset, lang)
     options = ChatOptions(
         max_tokens=int(max_tokens), temperature=float(temperature), system=system.strip() or None
@@ -188,7 +196,12 @@ def render_settings(lang: Lang) -> SidebarChoice:
 
 
 def _resolve(
-    preset: ProviderPreset, base_url: str, typed_key: str, model: str, secrets: dict[str, object]
+    preset: ProviderPreset,
+    base_url: str,
+    typed_key: str,
+    model: str,
+    secrets: dict[str, object],
+    read_timeout: float,
 ) -> tuple[ClientSettings | None, ConfigError | None]:
     try:
         settings = resolve_settings(
@@ -198,6 +211,7 @@ def _resolve(
             model=(model or "").strip() or None,
             secrets=secrets,
             environ=os.environ,
+            read_timeout=read_timeout,
         )
     except ConfigError as err:
         return None, err

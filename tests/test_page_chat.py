@@ -190,6 +190,13 @@ ERROR_CASES = [
     ),
     (openai_error(413, "Request too large"), "error.too_large"),
     (html(502), "error.server"),
+    (html(200, "Welcome to nginx!"), "error.protocol"),
+    (
+        openai_error(
+            429, "Rate limit reached", "requests", "rate_limit_exceeded", {"Retry-After": "0"}
+        ),
+        "error.rate_limited",
+    ),
 ]
 
 
@@ -315,3 +322,23 @@ def test_new_chat_starts_over(upstream):
     assert len(at.chat_message) == 0
     assert t("welcome.title", "en") in [s.value for s in at.subheader]
     assert at.session_state[keys.CONVERSATION].images == {}  # the pictures are gone too
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_unreachable_provider_is_a_network_error(lang):
+    with FakeUpstream() as gone:
+        base_url = gone.base_url
+    at = _app(lang, {"KANTU_BASE_URL": base_url, "KANTU_API_KEY": OPERATOR_KEY})
+    at.chat_input[0].set_value("hi").run()
+    _no_exception(at)
+    assert t("error.network", lang) in [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_silent_provider_is_a_timeout_after_the_configured_wait(upstream, lang):
+    upstream.default = sse(["late"], delay=5)  # nothing for 5 s
+    at = _configured(upstream, lang)
+    at.number_input(key=keys.READ_TIMEOUT).set_value(1).run()
+    at.chat_input[0].set_value("hi").run()
+    _no_exception(at)
+    assert t("error.timeout", lang) in [e.value for e in at.error]
