@@ -244,9 +244,9 @@ _UI: dict[str, dict[str, str]] = {
     "source.truncated": {"zh": "文件不完整，已尽量恢复", "en": "file was cut short; recovered"},
     "welcome.title": {"zh": "看图，问图。", "en": "Ask about any picture."},
     "welcome.body": {
-        "zh": "把照片或截图拖进下面的输入框（也可以粘贴、点 📎 附加，或打开 📷 拍照），"
+        "zh": "把照片或截图拖进下面的输入框（也可以粘贴、点输入框左边的 ＋ 附加，或打开 📷 拍照），"
         "再问一个问题，回答会实时显示。",
-        "en": "Drop photos or screenshots into the box below (or paste, attach with 📎, or "
+        "en": "Drop photos or screenshots into the box below (or paste, attach with the + button, or "
         "turn on 📷 Camera), ask a question, and watch the answer stream in.",
     },
     "welcome.no_key": {
