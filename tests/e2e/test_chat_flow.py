@@ -1,0 +1,264 @@
+"""Chat flow in a real browser: attach a photo, ask, watch the answer stream; errors and Retry;
+switching the language keeps the conversation and the sidebar's choices.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from PIL import Image, ImageDraw
+from playwright.sync_api import FilePayload, Locator, Page, expect
+
+from components.i18n import t
+from components.uploads import Upload, prepare_uploads
+from tests.e2e.harness import (
+    CHAT_INPUT_SELECTOR,
+    assert_no_exception,
+    attach_files,
+    console_errors,
+    send_prompt,
+    wait_for_idle,
+)
+from tests.upstream import FakeUpstream, bingcheng_error, sse
+
+USAGE = {"prompt_tokens": 8511, "completion_tokens": 34, "total_tokens": 8545}
+ANSWER = [
+    "这是",
+    "一张",
+    "白色",
+    "背景",
+    "上的",
+    "橙色",
+    "圆形",
+    "图片，",
+    "圆心",
+    "大约",
+    "在",
+    "正中间。",
+]
+
+
+@pytest.fixture(scope="module")
+def up() -> Iterator[FakeUpstream]:
+    with FakeUpstream() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def app_env(up: FakeUpstream) -> dict[str, str]:
+    return {"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": "test-key"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_upstream(up: FakeUpstream) -> None:
+    up.reset()
+    up.default = sse(["默认回答"])
+
+
+def orange_circle_jpeg() -> bytes:
+    image = Image.new("RGB", (1200, 900), "white")
+    ImageDraw.Draw(image).ellipse((300, 150, 900, 750), fill=(255, 140, 0))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def messages(page: Page, role: str) -> Locator:
+    avatar = "stChatMessageAvatarUser" if role == "user" else "stChatMessageAvatarAssistant"
+    return page.get_by_test_id("stChatMessage").filter(has=page.get_by_test_id(avatar))
+
+
+def chat_posts(up: FakeUpstream) -> list:
+    return [(r.method, r.path) for r in up.requests]
+
+
+def switch_to_english(page: Page) -> None:
+    sidebar = page.get_by_test_id("stSidebar")
+    language = sidebar.get_by_role("radiogroup", name=t("sidebar.language", "zh"))
+    language.get_by_role("radio", name="English").click()
+    expect(sidebar.get_by_text(t("sidebar.settings", "en"), exact=True)).to_be_visible()
+    wait_for_idle(page)
+
+
+def test_photo_question_streams_answer_with_meta_in_chinese(app, new_page, up):
+    page = new_page(app, locale="zh-CN")
+    chat = page.locator(CHAT_INPUT_SELECTOR)
+    textarea = chat.get_by_test_id("stChatInputTextArea")
+    expect(textarea).to_have_attribute("placeholder", t("chat.placeholder", "zh"))
+
+    jpeg = orange_circle_jpeg()
+    payload: FilePayload = {"name": "圆.jpg", "mimeType": "image/jpeg", "buffer": jpeg}
+    with page.expect_file_chooser() as chooser:
+        chat.locator('[data-testid="stChatInputFileUploadButton"] button').click()
+    chooser.value.set_files(payload)
+    expect(chat.get_by_test_id("stFileChip")).to_have_count(1)
+    expect(chat.get_by_test_id("stFileChipIconSpinner")).to_have_count(0)
+    expect(chat.get_by_test_id("stFileChipIconError")).to_have_count(0)
+
+    up.enqueue(sse(ANSWER, delay=0.15, usage=USAGE))
+    send_prompt(page, "这张图里有什么？")
+
+    full = "".join(ANSWER)
+    first_part = "".join(ANSWER[:3])
+    answer = messages(page, "assistant").last
+    # Caught mid-stream: the beginning is shown while the end has not arrived yet.
+    expect(answer).to_contain_text(first_part)
+    assert full not in answer.inner_text()
+    expect(answer).to_contain_text(full)
+    wait_for_idle(page)
+
+    meta = t("meta.tokens", "zh", prompt="8,511", completion="34")
+    expect(answer.get_by_test_id("stCaptionContainer")).to_contain_text("gpt-4o-mini")
+    expect(answer.get_by_test_id("stCaptionContainer")).to_contain_text(meta)
+
+    question = messages(page, "user").last
+    expect(question).to_contain_text("这张图里有什么？")
+    thumb = question.locator("img")
+    expect(thumb).to_have_count(1)
+    expect(thumb).to_be_visible()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle()
+    )
+    prepared = prepare_uploads([Upload("圆.jpg", jpeg)], detail="auto", model="gpt-4o-mini")
+    image = prepared.images[0]
+    caption = t(
+        "chat.image_caption",
+        "zh",
+        width=image.width,
+        height=image.height,
+        tokens=f"{image.tokens:,}",
+    )
+    expect(question).to_contain_text(caption)
+    assert "tokens" in caption
+
+    assert chat_posts(up) == [("POST", "/v1/chat/completions")]
+    request = up.requests[0]
+    assert request.headers["Authorization"] == "Bearer test-key"
+    parts = request.json["messages"][-1]["content"]
+    urls = [p["image_url"]["url"] for p in parts if p.get("type") == "image_url"]
+    assert len(urls) == 1 and urls[0].startswith("data:image/jpeg;base64,")
+    assert {"type": "text", "text": "这张图里有什么？"} in parts
+
+    assert_no_exception(page)
+    assert console_errors(page) == []
+
+
+def test_bingcheng_key_error_then_retry_recovers(app, new_page, up):
+    page = new_page(app, locale="zh-CN")
+    up.enqueue(bingcheng_error(900))
+    send_prompt(page, "你好")
+    wait_for_idle(page)
+
+    main = page.get_by_role("main")
+    expect(main.get_by_text(t("error.auth", "zh"))).to_be_visible()
+    help_box = main.get_by_test_id("stExpander")
+    expect(help_box).to_contain_text("冰橙云")
+    expect(help_box).to_contain_text("yewu.bcwhkj.cn")
+    retry = main.get_by_role("button", name=t("chat.retry", "zh"))
+    expect(retry).to_be_visible()
+
+    up.enqueue(sse(["重试", "成功了。"], usage=USAGE))
+    retry.click()
+    expect(messages(page, "assistant").last).to_contain_text("重试成功了。")
+    wait_for_idle(page)
+    expect(main.get_by_text(t("error.auth", "zh"))).to_have_count(0)
+    expect(main.get_by_role("button", name=t("chat.retry", "zh"))).to_have_count(0)
+    expect(messages(page, "user")).to_have_count(1)
+    expect(messages(page, "assistant")).to_have_count(1)
+    expect(messages(page, "user")).to_contain_text("你好")
+
+    assert chat_posts(up) == [("POST", "/v1/chat/completions")] * 2
+    retried = up.requests[1].json["messages"]
+    assert [m["role"] for m in retried if m["role"] != "system"] == ["user"]
+    assert_no_exception(page)
+    assert console_errors(page) == []
+
+
+def test_language_switch_keeps_conversation_and_detail(app, new_page, up):
+    page = new_page(app, locale="zh-CN")
+    sidebar = page.get_by_test_id("stSidebar")
+    up.enqueue(sse(["你好，", "有什么可以帮你？"], usage=USAGE))
+    send_prompt(page, "你好")
+    expect(messages(page, "assistant").last).to_contain_text("你好，有什么可以帮你？")
+    wait_for_idle(page)
+
+    detail_zh = sidebar.get_by_role("radiogroup", name=t("sidebar.detail", "zh"))
+    detail_zh.get_by_role("radio", name=t("detail.high", "zh")).click()
+    wait_for_idle(page)
+    expect(detail_zh.get_by_role("radio", name=t("detail.high", "zh"))).to_have_attribute(
+        "aria-checked", "true"
+    )
+
+    switch_to_english(page)
+
+    textarea = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
+    expect(textarea).to_have_attribute("placeholder", t("chat.placeholder", "en"))
+    expect(sidebar.get_by_text(t("sidebar.settings", "en"), exact=True)).to_be_visible()
+    expect(page.get_by_text(t("chat.camera_toggle", "en"))).to_be_visible()
+    expect(sidebar.get_by_role("radio", name="English")).to_have_attribute("aria-checked", "true")
+
+    expect(messages(page, "user")).to_have_count(1)
+    expect(messages(page, "user")).to_contain_text("你好")
+    expect(messages(page, "assistant")).to_have_count(1)
+    expect(messages(page, "assistant")).to_contain_text("你好，有什么可以帮你？")
+    meta = t("meta.tokens", "en", prompt="8,511", completion="34")
+    expect(messages(page, "assistant").get_by_test_id("stCaptionContainer")).to_contain_text(meta)
+
+    detail_en = sidebar.get_by_role("radiogroup", name=t("sidebar.detail", "en"))
+    expect(detail_en.get_by_role("radio", name=t("detail.high", "en"))).to_have_attribute(
+        "aria-checked", "true"
+    )
+    expect(detail_en.get_by_role("radio", name=t("detail.auto", "en"))).to_have_attribute(
+        "aria-checked", "false"
+    )
+
+    # The kept choice is the one used: the next picture goes out with detail "high".
+    up.enqueue(sse(["OK"]))
+    attach_files(page, {"name": "c.jpg", "mimeType": "image/jpeg", "buffer": orange_circle_jpeg()})
+    send_prompt(page, "And this one?")
+    expect(messages(page, "assistant").last).to_contain_text("OK")
+    wait_for_idle(page)
+    assert len(up.requests) == 2
+    sent = up.requests[1].json["messages"]
+    assert [m["role"] for m in sent if m["role"] != "system"] == ["user", "assistant", "user"]
+    images = [p["image_url"] for p in sent[-1]["content"] if p.get("type") == "image_url"]
+    assert [image.get("detail") for image in images] == ["high"]
+    assert_no_exception(page)
+    assert console_errors(page) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app bug: right after switching 中文→English the language control's own label is "
+    "still '🌐 语言' (render_language builds the label from the language before the switch); "
+    "it turns English only on the next rerun (and back to Chinese likewise)",
+)
+def test_language_switch_translates_the_language_control_itself(app, new_page, tmp_path):
+    page = new_page(app, locale="zh-CN")
+    sidebar = page.get_by_test_id("stSidebar")
+    # One ordinary rerun first, so this does not depend on the first-click bug below.
+    high = sidebar.get_by_role("radio", name=t("detail.high", "zh"))
+    high.click()
+    expect(high).to_have_attribute("aria-checked", "true")
+    wait_for_idle(page)
+    switch_to_english(page)
+    page.screenshot(path=tmp_path / "language-switch.png")
+    label = "🌐 " + t("sidebar.language", "en")
+    expect(sidebar.get_by_role("radiogroup", name=label, exact=True)).to_be_visible(timeout=2000)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app bug: on a freshly started server, the first session's first click on the "
+    "language control is ignored (a rerun happens, the page stays Chinese); the second click "
+    "works. The control is created before st.navigation(), and Streamlit's widget id includes "
+    "the active script hash, which differs on that very first run",
+)
+def test_first_language_click_after_server_start_switches(start_app, new_page, up):
+    fresh = start_app({"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": "test-key"})
+    page = new_page(fresh, locale="zh-CN")
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("radio", name="English").click()
+    expect(sidebar.get_by_text(t("sidebar.settings", "en"), exact=True)).to_be_visible(timeout=3000)

@@ -1,0 +1,98 @@
+"""Stopping an answer mid-stream keeps what arrived, marked as stopped, with a Retry button."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from components.i18n import t
+from tests.e2e.harness import (
+    CHAT_INPUT_SELECTOR,
+    assert_no_exception,
+    console_errors,
+    send_prompt,
+    wait_for_idle,
+)
+from tests.upstream import FakeUpstream, sse
+
+DELTAS = [f"第{i}段 " for i in range(20)]
+
+
+@pytest.fixture(scope="module")
+def up() -> Iterator[FakeUpstream]:
+    with FakeUpstream() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def app_env(up: FakeUpstream) -> dict[str, str]:
+    return {"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": "test-key"}
+
+
+def stop_streaming_answer(page: Page, up: FakeUpstream) -> None:
+    up.reset()
+    up.enqueue(sse(DELTAS, delay=0.3))
+    send_prompt(page, "慢慢说")
+    answer = page.get_by_test_id("stChatMessage").last
+    expect(answer).to_contain_text("第2段")
+    stop = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputStopButton")
+    expect(stop).to_be_visible()
+    stop.click()
+    wait_for_idle(page)
+
+
+def test_stop_ends_the_stream_keeping_the_partial_answer(app, new_page, up):
+    page = new_page(app)
+    stop_streaming_answer(page, up)
+    messages = page.get_by_test_id("stChatMessage")
+    answer = messages.last
+    expect(messages).to_have_count(2)
+    expect(answer).to_contain_text("第0段 第1段 第2段")
+    expect(answer).not_to_contain_text(DELTAS[-1].strip())
+    # The stop button is a send button again.
+    chat = page.locator(CHAT_INPUT_SELECTOR)
+    expect(chat.get_by_test_id("stChatInputStopButton")).to_have_count(0)
+    expect(chat.get_by_test_id("stChatInputSubmitButton")).to_be_visible()
+    assert_no_exception(page)
+    assert console_errors(page) == []
+
+    # The history kept the partial answer as stopped: the next run shows it marked, with Retry.
+    page.get_by_test_id("stCheckbox").filter(
+        has=page.get_by_role("switch", name=t("chat.camera_toggle", "zh"))
+    ).click()
+    wait_for_idle(page)
+    expect(messages).to_have_count(2)
+    expect(answer).to_contain_text("第0段 第1段 第2段")
+    expect(answer).not_to_contain_text(DELTAS[-1].strip())
+    expect(answer.get_by_text(t("chat.status_stopped", "zh"))).to_be_visible()
+    retry = answer.get_by_role("button", name=t("chat.retry", "zh"))
+    expect(retry).to_be_visible()
+
+    up.enqueue(sse(["这次", "说完了。"]))
+    retry.click()
+    expect(messages.last).to_contain_text("这次说完了。")
+    wait_for_idle(page)
+    expect(messages).to_have_count(2)
+    expect(messages.last).not_to_contain_text("第0段")
+    expect(page.get_by_text(t("chat.status_stopped", "zh"))).to_have_count(0)
+    assert len(up.requests) == 2
+    assert up.requests[1].json["messages"][-1]["role"] == "user"
+    assert_no_exception(page)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app bug: after Stop the partial answer shows no 'stopped' mark and no Retry button "
+    "until the next rerun (ui_chat.stream_answer records the answer in `finally`, but Streamlit's "
+    "stop ends the script before the footer is rendered)",
+)
+def test_stop_marks_the_answer_stopped_with_retry_at_once(app, new_page, up, tmp_path):
+    page = new_page(app)
+    stop_streaming_answer(page, up)
+    page.screenshot(path=tmp_path / "stopped.png")
+    answer = page.get_by_test_id("stChatMessage").last
+    expect(answer).to_contain_text("第0段 第1段 第2段")
+    expect(answer.get_by_text(t("chat.status_stopped", "zh"))).to_be_visible(timeout=3000)
+    expect(answer.get_by_role("button", name=t("chat.retry", "zh"))).to_be_visible()
