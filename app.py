@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import state_keys as keys
 from components.i18n import DEFAULT_LANG, t
-from components.ui_sidebar import render_language, render_settings
+from components.ui_sidebar import current_lang, render_language, render_settings
 
 log = logging.getLogger("kantu")
 
@@ -14,10 +14,11 @@ st.set_page_config(page_title="Kantu 看图", page_icon="🖼️", layout="cente
 
 lang = st.session_state.get(keys.LANG, DEFAULT_LANG)
 try:
-    lang = render_language()
     keys.init_state(st.session_state)
-    pages = [st.Page("pages/chat.py", title=t("nav.chat", lang), icon="💬", default=True)]
+    nav_lang = current_lang()
+    pages = [st.Page("pages/chat.py", title=t("nav.chat", nav_lang), icon="💬", default=True)]
     page = st.navigation(pages, position="hidden" if len(pages) == 1 else "sidebar")
+    lang = render_language()
     st.session_state[keys.SIDEBAR_CHOICE] = render_settings(lang)
     page.run()
 except Exception:  # the last line of defence: a bug shows a message, never a traceback

@@ -135,7 +135,7 @@ _CONFIG: dict[str, dict[str, str]] = {
 _UI: dict[str, dict[str, str]] = {
     "app.title": {"zh": "Kantu 看图", "en": "Kantu 看图"},
     "nav.chat": {"zh": "对话", "en": "Chat"},
-    "sidebar.language": {"zh": "语言", "en": "Language"},
+    "sidebar.language": {"zh": "语言 / Language", "en": "语言 / Language"},
     "sidebar.settings": {"zh": "设置", "en": "Settings"},
     "sidebar.provider": {"zh": "服务商", "en": "Provider"},
     "sidebar.model": {"zh": "模型", "en": "Model"},
@@ -214,6 +214,7 @@ _UI: dict[str, dict[str, str]] = {
         "your text is kept above.",
     },
     "chat.retry": {"zh": "重试", "en": "Retry"},
+    "chat.stop": {"zh": "停止", "en": "Stop"},
     "chat.status_interrupted": {
         "zh": "回答在中途断开，以上是已收到的部分。",
         "en": "The answer was cut off; above is the part that arrived.",

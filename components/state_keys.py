@@ -14,6 +14,8 @@ CONVERSATION = "kantu_conversation"  # history.Conversation
 HTTP_SESSION = "kantu_http_session"  # requests.Session, one per browser session
 CAMERA_ROUND = "kantu_camera_round"  # bumps to reset the camera after its photo was sent
 RETRY = "kantu_retry"  # set by the Retry button, consumed by the page
+NEW_CHAT_REQUESTED = "kantu_new_chat_requested"  # set by the New chat button
+ANSWERING = "kantu_answering"  # ui_chat.Answering: the answer a run is streaming
 SEND_CAMERA = "kantu_send_camera"  # set by the "send photo" button
 SIDEBAR_CHOICE = "kantu_sidebar_choice"  # this run's settings, set by app.py for the page
 
@@ -33,6 +35,7 @@ READ_TIMEOUT = "kantu_read_timeout"
 SYSTEM_PROMPT = "kantu_system_prompt"
 CAMERA_ON = "kantu_camera_on"
 NEW_CHAT = "kantu_new_chat"
+STOP = "kantu_stop"
 CHAT_INPUT = "kantu_chat_input"
 
 
@@ -49,6 +52,7 @@ def camera_key(round_: int) -> str:
 DEFAULTS: dict[str, Any] = {
     CAMERA_ROUND: 0,
     RETRY: False,
+    NEW_CHAT_REQUESTED: False,
     SEND_CAMERA: False,
     DETAIL: "auto",
     MAX_TOKENS: 1024,

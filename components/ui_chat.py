@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 import requests
 import streamlit as st
 
 from components import state_keys as keys
-from components.client import ChatClient, StreamResult
+from components.client import ChatClient, ChatStream, StreamResult
 from components.errors import ConfigError, KantuError, ProviderError
 from components.history import AnswerMeta, Conversation, Entry, ErrorInfo, partial_status
 from components.i18n import Lang, t
@@ -18,6 +20,31 @@ from components.presets import DEFAULT_PRESET_ID, PRESETS, ProviderPreset
 from components.ui_sidebar import SidebarChoice, provider_name
 
 THUMB_WIDTH = 220
+
+
+@dataclass
+class Answering:
+    """The answer a run is streaming, so that the next run can end it and wait for it."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    stream: ChatStream | None = None
+    stopped: bool = False
+
+
+def settle_previous_answer(timeout_s: float = 5.0) -> None:
+    """End an answer that an earlier run is still streaming, and wait until it is in the history.
+
+    On any interaction (Stop included) Streamlit starts the new run at once in a new thread while
+    the old run may still be blocked reading the stream; without this the new run would draw the
+    history before the old run has recorded its partial answer.
+    """
+    answering: Answering | None = st.session_state.get(keys.ANSWERING)
+    if answering is None or answering.done.is_set():
+        return
+    answering.stopped = True
+    if answering.stream is not None:
+        answering.stream.close()  # wakes a read blocked on the socket
+    answering.done.wait(timeout_s)
 
 
 def conversation() -> Conversation:
@@ -167,8 +194,8 @@ def render_history(conv: Conversation, lang: Lang, choice: SidebarChoice) -> Non
 def stream_answer(conv: Conversation, choice: SidebarChoice) -> None:
     """Ask the model about the conversation so far and stream the answer into a new message.
 
-    Whatever happens (an error, a cut, the user pressing Stop) the answer is recorded: complete,
-    partial and marked, or as an error with nothing lost.
+    Whatever happens (an error, a cut, the person pressing Stop or doing anything else that reruns
+    the page) the answer is recorded: complete, partial and marked, or as an error.
     """
     lang = choice.lang
     with st.chat_message("assistant"):
@@ -184,11 +211,16 @@ def stream_answer(conv: Conversation, choice: SidebarChoice) -> None:
         received: list[str] = []
         failure: list[KantuError] = []
         result: StreamResult | None = None
-        status = "stopped"  # stays so if Streamlit stops the script mid-stream (Stop, rerun)
+        status = "stopped"  # stays so if the run ends mid-stream (Stop, or any rerun)
+        answering = st.session_state[keys.ANSWERING] = Answering()
         live = st.empty()
+        stop = st.empty()
+        # Pressing Stop reruns the script, which ends this run at the next delta; `finally`
+        # below keeps what arrived, and the rerun shows it marked "stopped" with Retry.
+        stop.button(t("chat.stop", lang), icon="⏹️", key=keys.STOP)
         try:
             client = ChatClient(choice.settings, session=http_session())
-            stream = client.stream_chat(turns, choice.options)
+            stream = answering.stream = client.stream_chat(turns, choice.options)
             try:
                 with live.container():
                     st.write_stream(stream_safely(_collect(stream, received, failure)))
@@ -200,11 +232,15 @@ def stream_answer(conv: Conversation, choice: SidebarChoice) -> None:
             failure.append(err)
             status = "error"
         finally:
+            if answering.stopped:  # a newer run ended this one (see settle_previous_answer)
+                status, failure = "stopped", []
             text = "".join(received)
             error = failure[0] if failure else None
             meta = _meta(result, choice, image_tokens)
             entry = conv.add_answer(text, status=status, meta=meta, error=error)
+            answering.done.set()
         live.empty()
+        stop.empty()
         if entry.text:
             st.markdown(safe_markdown(entry.text))
         render_answer_footer(entry, lang, choice, last=True)
@@ -213,10 +249,12 @@ def stream_answer(conv: Conversation, choice: SidebarChoice) -> None:
 def _collect(
     stream: Iterator[str], received: list[str], failure: list[KantuError]
 ) -> Iterator[str]:
+    # A delta is kept once it has been handed on to be shown: if the person stops the answer
+    # while it is drawn, the kept text is what they saw.
     try:
         for delta in stream:
-            received.append(delta)
             yield delta
+            received.append(delta)
     except ProviderError as err:
         failure.append(err)
 

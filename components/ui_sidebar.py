@@ -75,16 +75,25 @@ def _remembered(render: Callable[..., Any], state_key: str, lang: Lang, **kwargs
     return st.session_state[state_key]
 
 
-def render_language() -> Lang:
-    """Show the language switch (first value: the browser's locale) and return the choice."""
+def current_lang() -> Lang:
+    """Return the language in use: the person's choice, else their browser's."""
     if keys.LANG not in st.session_state:
         st.session_state[keys.LANG] = lang_from_locale(st.context.locale)
-    lang = st.session_state[keys.LANG]
+    return st.session_state[keys.LANG]
+
+
+def render_language() -> Lang:
+    """Show the language switch and return the choice.
+
+    Call it after ``st.navigation``: a widget made before it on a server's very first run gets
+    another identity than on later runs, and the first click on it would be lost.
+    """
+    lang = current_lang()
     return _remembered(
         st.sidebar.segmented_control,
         keys.LANG,
         lang,
-        label="🌐 " + t("sidebar.language", lang),
+        label="🌐 " + t("sidebar.language", lang),  # the same words in both languages
         options=LANGS,
         format_func=LANG_LABELS.__getitem__,
         default=lang,

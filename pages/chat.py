@@ -11,6 +11,7 @@ from components.ui_chat import (
     render_entry,
     render_history,
     render_images,
+    settle_previous_answer,
     stream_answer,
 )
 from components.ui_sidebar import SidebarChoice
@@ -20,6 +21,11 @@ from components.uploads import IMAGE_EXTENSIONS, Upload, prepare_uploads
 choice: SidebarChoice = st.session_state[keys.SIDEBAR_CHOICE]
 lang = choice.lang
 conv = conversation()
+
+settle_previous_answer()  # before reading the history: an earlier run may still be adding to it
+if st.session_state[keys.NEW_CHAT_REQUESTED]:
+    st.session_state[keys.NEW_CHAT_REQUESTED] = False
+    conv.clear()
 
 retrying = st.session_state[keys.RETRY] and conv.can_retry()
 st.session_state[keys.RETRY] = False
@@ -31,7 +37,9 @@ submission = st.chat_input(
     key=keys.CHAT_INPUT,
     accept_file="multiple",
     file_type=list(IMAGE_EXTENSIONS),
-    submit_mode="stop",  # a new message never silently kills the answer in progress
+    # Disabled while an answer streams, so a new message never silently kills it; the answer
+    # has its own Stop button.
+    submit_mode="disable",
 )
 
 if not conv.entries and submission is None and not st.session_state[keys.SEND_CAMERA]:
@@ -84,5 +92,9 @@ elif retrying:
 
 if conv.entries:  # after this run's exchange, so it shows as soon as there is one
     st.sidebar.button(
-        t("sidebar.new_chat", lang), icon="🆕", key=keys.NEW_CHAT, on_click=conv.clear
+        t("sidebar.new_chat", lang),
+        icon="🆕",
+        key=keys.NEW_CHAT,
+        on_click=st.session_state.__setitem__,
+        args=(keys.NEW_CHAT_REQUESTED, True),
     )

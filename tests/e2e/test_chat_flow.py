@@ -229,12 +229,6 @@ def test_language_switch_keeps_conversation_and_detail(app, new_page, up):
     assert console_errors(page) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: right after switching 中文→English the language control's own label is "
-    "still '🌐 语言' (render_language builds the label from the language before the switch); "
-    "it turns English only on the next rerun (and back to Chinese likewise)",
-)
 def test_language_switch_translates_the_language_control_itself(app, new_page, up, tmp_path):
     page = new_page(app, locale="zh-CN")
     sidebar = page.get_by_test_id("stSidebar")
@@ -248,14 +242,6 @@ def test_language_switch_translates_the_language_control_itself(app, new_page, u
     expect(sidebar.get_by_role("radiogroup", name=label, exact=True)).to_be_visible(timeout=2000)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: on a freshly started server, in the first browser session, a click on the "
-    "language control is ignored (a rerun happens, the page stays Chinese) until some rerun has "
-    "rendered the control again; then a second click works. The control is created before "
-    "st.navigation(), and Streamlit's widget id includes the active script hash, which differs "
-    "on the server's very first script run",
-)
 def test_first_language_click_after_server_start_switches(start_app, new_page, up):
     fresh = start_app({"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": "test-key"})
     page = new_page(fresh, locale="zh-CN")
