@@ -342,3 +342,17 @@ def test_silent_provider_is_a_timeout_after_the_configured_wait(upstream, lang):
     at.chat_input[0].set_value("hi").run()
     _no_exception(at)
     assert t("error.timeout", lang) in [e.value for e in at.error]
+
+
+def test_session_state_holds_no_uploads_base64_or_key(upstream):
+    at = _configured(upstream, "en")
+    at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value("What is it?").run()
+    at.text_input(key=keys.API_KEY).set_value("visitor-typed-key").run()
+    conv = at.session_state[keys.CONVERSATION]
+    assert len(conv.images) == 1  # the picture is stored once, as prepared bytes
+    for key in at.session_state:
+        value = at.session_state[key]
+        assert type(value).__name__ != "UploadedFile", key
+        assert "base64," not in repr(value), key
+        if key != keys.API_KEY:  # the visitor's own key lives only in its password field
+            assert OPERATOR_KEY not in repr(value) and "visitor-typed-key" not in repr(value), key
