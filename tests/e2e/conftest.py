@@ -24,6 +24,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.e2e.harness import CHROMIUM, App, AppStartError, launch_browser, open_page
 from tests.e2e.harness import start_app as _start_app
+from tests.upstream import FakeUpstream
 
 HERE = Path(__file__).resolve().parent
 
@@ -94,6 +95,22 @@ def start_app() -> Iterator[StartApp]:
 def app_env() -> dict[str, str]:
     """Environment overrides for the module's shared ``app``; override in a test module."""
     return {}
+
+
+@pytest.fixture(scope="module")
+def up() -> Iterator[FakeUpstream]:
+    """The module's fake upstream: a real SSE server on 127.0.0.1."""
+    with FakeUpstream() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def operator_env(up: FakeUpstream) -> dict[str, str]:
+    """An operator's configuration pointing at ``up`` with the key ``test-key``.
+
+    A test module uses it for its shared ``app`` by overriding ``app_env`` to return it.
+    """
+    return {"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": "test-key"}
 
 
 @pytest.fixture(scope="module")

@@ -14,14 +14,8 @@ from tests.upstream import FakeUpstream, sse
 
 
 @pytest.fixture(scope="module")
-def up() -> Iterator[FakeUpstream]:
-    with FakeUpstream() as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module")
-def app_env(up: FakeUpstream) -> dict[str, str]:
-    return {"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": "test-key"}
+def app_env(operator_env: dict[str, str]) -> dict[str, str]:
+    return operator_env
 
 
 @pytest.fixture

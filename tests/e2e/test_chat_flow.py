@@ -5,7 +5,6 @@ switching the language keeps the conversation and the sidebar's choices.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
 from PIL import Image, ImageDraw
@@ -41,14 +40,8 @@ ANSWER = [
 
 
 @pytest.fixture(scope="module")
-def up() -> Iterator[FakeUpstream]:
-    with FakeUpstream() as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module")
-def app_env(up: FakeUpstream) -> dict[str, str]:
-    return {"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": "test-key"}
+def app_env(operator_env: dict[str, str]) -> dict[str, str]:
+    return operator_env
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,6 @@ screen and work by touch.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
 from PIL import Image, ImageDraw
@@ -20,20 +19,14 @@ from tests.e2e.harness import (
     send_prompt,
     wait_for_idle,
 )
-from tests.upstream import FakeUpstream, sse
+from tests.upstream import sse
 
 PHONE = (390, 844)
 
 
 @pytest.fixture(scope="module")
-def up() -> Iterator[FakeUpstream]:
-    with FakeUpstream() as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module")
-def app_env(up: FakeUpstream) -> dict[str, str]:
-    return {"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": "test-key"}
+def app_env(operator_env: dict[str, str]) -> dict[str, str]:
+    return operator_env
 
 
 def screenshot_png() -> bytes:

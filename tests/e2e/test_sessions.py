@@ -4,8 +4,6 @@ operator's key never reaches either browser.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Locator, Page, WebSocket, expect
 
@@ -17,14 +15,9 @@ OPERATOR_KEY = "test-key"
 
 
 @pytest.fixture(scope="module")
-def up() -> Iterator[FakeUpstream]:
-    with FakeUpstream() as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module")
-def app_env(up: FakeUpstream) -> dict[str, str]:
-    return {"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY}
+def app_env(operator_env: dict[str, str]) -> dict[str, str]:
+    assert operator_env["KANTU_API_KEY"] == OPERATOR_KEY
+    return operator_env
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -21,14 +19,8 @@ DELTAS = [f"第{i}段 " for i in range(20)]
 
 
 @pytest.fixture(scope="module")
-def up() -> Iterator[FakeUpstream]:
-    with FakeUpstream() as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module")
-def app_env(up: FakeUpstream) -> dict[str, str]:
-    return {"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": "test-key"}
+def app_env(operator_env: dict[str, str]) -> dict[str, str]:
+    return operator_env
 
 
 def stop_streaming_answer(page: Page, up: FakeUpstream) -> None:
