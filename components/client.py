@@ -44,6 +44,7 @@ USER_AGENT = "kantu/0.1 (+OpenAI-compatible client)"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _MAX_ERROR_BODY = 64 * 1024
 _MB = 1024 * 1024
+_MIN_SECRET_LEN = 8
 
 
 @dataclass(frozen=True)
@@ -510,8 +511,9 @@ class ChatStream:
 
 def scrub(err: ProviderError, secret: str) -> ProviderError:
     """Remove ``secret`` from the error's detail: keys without a known prefix are not masked
-    by ``KantuError``, and some providers echo the key they were sent."""
-    if secret and secret in err.detail:
+    by ``KantuError``, and some providers echo the key they were sent. Strings too short to be
+    a real key are left alone: masking them would garble the provider's words."""
+    if len(secret) >= _MIN_SECRET_LEN and secret in err.detail:
         err.detail = err.detail.replace(secret, "***")
         err.args = (err.detail,)
     return err

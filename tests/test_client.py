@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from components.chat_turn import ChatTurn
-from components.client import ChatClient, ChatOptions
+from components.client import ChatClient, ChatOptions, scrub
 from components.config import ClientSettings, resolve_settings
 from components.errors import (
     AuthError,
@@ -499,3 +499,9 @@ def test_raw_event_bytes_split_anywhere_still_parse(upstream):
     ).encode()
     upstream.enqueue(events([body[i : i + 5] for i in range(0, len(body), 5)], delay=0.001))
     assert ask(client_for(upstream)) == ["橙"]
+
+
+def test_a_too_short_key_does_not_garble_the_providers_words():
+    err = scrub(AuthError("请通过微信访问yewu.bcwhkj.cn个人中心获取"), "k")
+    assert err.detail == "请通过微信访问yewu.bcwhkj.cn个人中心获取"
+    assert scrub(AuthError("bad key abcdefgh123"), "abcdefgh123").detail == "bad key ***"
