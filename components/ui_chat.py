@@ -17,7 +17,7 @@ from components.i18n import Lang, t
 from components.markdown_safety import safe_markdown, stream_safely
 from components.prepared_image import PreparedImage
 from components.presets import DEFAULT_PRESET_ID, PRESETS, ProviderPreset
-from components.ui_sidebar import SidebarChoice, provider_name
+from components.ui_sidebar import SidebarChoice
 
 THUMB_WIDTH = 220
 
@@ -118,7 +118,7 @@ def _key_preset(info: ErrorInfo, chosen: ProviderPreset) -> ProviderPreset | Non
 def render_key_help(preset: ProviderPreset, lang: Lang) -> None:
     """Explain where to get a key for ``preset``."""
     help_text = preset.key_help_zh if lang == "zh" else preset.key_help_en
-    with st.expander(t("chat.get_key", lang, provider=provider_name(preset, lang)), expanded=True):
+    with st.expander(t("chat.get_key", lang, provider=preset.name(lang)), expanded=True):
         st.markdown(help_text)
 
 
@@ -200,9 +200,7 @@ def stream_answer(conv: Conversation, choice: SidebarChoice) -> None:
     lang = choice.lang
     with st.chat_message("assistant"):
         if choice.settings is None or not choice.has_key:
-            error = choice.config_error or ConfigError(
-                "no_key", provider=provider_name(choice.preset, lang)
-            )
+            error = choice.config_error or ConfigError("no_key", provider=choice.preset.name(lang))
             entry = conv.add_answer("", status="error", error=error)
             render_answer_footer(entry, lang, choice, last=True)
             return

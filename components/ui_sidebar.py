@@ -57,11 +57,6 @@ def read_secrets() -> dict[str, object]:
         return {}
 
 
-def provider_name(preset: ProviderPreset, lang: Lang) -> str:
-    """Return the preset's display name in ``lang``."""
-    return preset.name_zh if lang == "zh" else preset.name_en
-
-
 def _remembered(render: Callable[..., Any], state_key: str, lang: Lang, **kwargs: Any) -> Any:
     """Render a choice whose labels follow the language; its value lives in ``state_key``.
 
@@ -133,7 +128,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
         label=t("sidebar.provider", lang),
         options=preset_ids,
         index=preset_ids.index(st.session_state[keys.PROVIDER]),
-        format_func=lambda pid: provider_name(PRESETS[pid], lang),
+        format_func=lambda pid: PRESETS[pid].name(lang),
         on_change=_on_provider_change,
         args=(keys.choice_key(keys.PROVIDER, lang),),
     )

@@ -6,7 +6,7 @@ import streamlit as st
 
 from components.i18n import t
 from components.ui_chat import render_key_help
-from components.ui_sidebar import SidebarChoice, provider_name
+from components.ui_sidebar import SidebarChoice
 
 EXAMPLES = ("welcome.example_1", "welcome.example_2", "welcome.example_3", "welcome.example_4")
 
@@ -18,7 +18,7 @@ def render_welcome(choice: SidebarChoice) -> None:
     st.subheader(t("welcome.title", lang))
     st.markdown(t("welcome.body", lang))
     if not choice.has_key:
-        provider = provider_name(choice.preset, lang)
+        provider = choice.preset.name(lang)
         st.info(t("welcome.no_key", lang, provider=provider), icon="🔑")
         render_key_help(choice.preset, lang)
     st.markdown(f"**{t('welcome.examples', lang)}**")

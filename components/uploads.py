@@ -42,6 +42,13 @@ class PreparedUploads:
     refusals: tuple[ImageError, ...]
 
 
+def combine(*parts: PreparedUploads) -> PreparedUploads:
+    """Return the images (each picture once) and refusals of several preparations together."""
+    images = {image.sha256: image for part in parts for image in part.images}
+    refusals = tuple(err for part in parts for err in part.refusals)
+    return PreparedUploads(images=tuple(images.values()), refusals=refusals)
+
+
 def prepare_uploads(uploads: Iterable[Upload], *, detail: Detail, model: str) -> PreparedUploads:
     """Prepare each upload; a refused one is kept with its reason while the others still go."""
     images: dict[str, PreparedImage] = {}

@@ -16,7 +16,7 @@ from components.ui_chat import (
 )
 from components.ui_sidebar import SidebarChoice
 from components.ui_welcome import render_welcome
-from components.uploads import IMAGE_EXTENSIONS, Upload, prepare_uploads
+from components.uploads import IMAGE_EXTENSIONS, PreparedUploads, Upload, combine, prepare_uploads
 
 choice: SidebarChoice = st.session_state[keys.SIDEBAR_CHOICE]
 lang = choice.lang
@@ -50,14 +50,17 @@ new_messages = st.container()  # the next exchange goes here, above the camera
 # The camera: its photo waits, shown with its prepared size, and goes with the next message.
 camera_on = st.toggle(t("chat.camera_toggle", lang), key=keys.CAMERA_ON)
 camera_key = keys.camera_key(st.session_state[keys.CAMERA_ROUND])
-photo = None
+photo = PreparedUploads(images=(), refusals=())  # the camera's photo, prepared once
 if camera_on:
     shot = st.camera_input(t("chat.camera_label", lang), key=camera_key, resolution="1080p")
     if shot is not None:
-        photo = Upload(shot.name or "camera.jpg", shot.getvalue())
-        pending = prepare_uploads([photo], detail=choice.detail, model=choice.model)
-        render_images(pending.images, lang)
-        for refusal in pending.refusals:
+        photo = prepare_uploads(
+            [Upload(shot.name or "camera.jpg", shot.getvalue())],
+            detail=choice.detail,
+            model=choice.model,
+        )
+        render_images(photo.images, lang)
+        for refusal in photo.refusals:
             st.warning(refusal.message(lang), icon="🚫")
         st.button(
             t("chat.send_photo", lang),
@@ -66,17 +69,17 @@ if camera_on:
             args=(keys.SEND_CAMERA, True),
         )
 
-send_photo_now = st.session_state[keys.SEND_CAMERA] and photo is not None
+has_photo = bool(photo.images or photo.refusals)
+send_photo_now = st.session_state[keys.SEND_CAMERA] and has_photo
 st.session_state[keys.SEND_CAMERA] = False
 
 if submission is not None or send_photo_now:
     text = (submission.text if submission else "") or ""
     uploads = [Upload(f.name, f.getvalue()) for f in (submission.files if submission else [])]
-    if photo is not None:
-        uploads.append(photo)
+    if has_photo:
         st.session_state[keys.CAMERA_ROUND] += 1  # the photo is used: the camera starts empty
-    prepared = prepare_uploads(uploads, detail=choice.detail, model=choice.model)
-    if text.strip() or uploads:
+    prepared = combine(prepare_uploads(uploads, detail=choice.detail, model=choice.model), photo)
+    if text.strip() or uploads or has_photo:
         question = text.strip() or t("chat.default_question", lang)
         sent = bool(prepared.images) or not prepared.refusals
         entry = conv.add_user(question, prepared.images, prepared.refusals, sent=sent)
@@ -84,7 +87,7 @@ if submission is not None or send_photo_now:
             render_entry(entry, conv, lang, choice, last=True)
             if sent:
                 stream_answer(conv, choice)
-        if photo is not None:
+        if has_photo:
             st.rerun()  # show the camera empty again
 elif retrying:
     with new_messages:
