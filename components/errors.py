@@ -66,13 +66,22 @@ class ImageError(KantuError):
 
     kind = "image"
 
-    def __init__(self, reason: str, filename: str, detail: str = "", **facts: object) -> None:
+    def __init__(
+        self,
+        reason: str,
+        filename: str,
+        detail: str = "",
+        *,
+        message_key: str | None = None,
+        **facts: object,
+    ) -> None:
         self.reason = reason
         self.filename = filename
+        self.message_key = message_key or f"image.{reason}"
         super().__init__(detail, name=filename, **facts)
 
     def message(self, lang: Lang = "en") -> str:
-        return t(f"image.{self.reason}", lang, **self.facts)
+        return t(self.message_key, lang, **self.facts)
 
 
 class ConfigError(KantuError):

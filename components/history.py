@@ -33,7 +33,7 @@ class ErrorInfo:
     def from_error(cls, err: KantuError) -> ErrorInfo:
         """Capture ``err`` (any Kantu error) for the history."""
         if isinstance(err, ImageError):
-            key = f"image.{err.reason}"
+            key = err.message_key
         elif isinstance(err, ConfigError):
             key = f"config.{err.reason}"
         else:

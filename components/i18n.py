@@ -110,6 +110,12 @@ _IMAGES: dict[str, dict[str, str]] = {
         "en": "{name}: {width}×{height} pixels ({megapixels} MP) is over the {limit_mp} MP "
         "limit for {format}. Scale it down and send it again.",
     },
+    "image.too_many_pixels_claimed": {
+        "zh": "{name}：文件声称有 {megapixels} MP 像素，超过 {format} 的上限 {limit_mp} MP；"
+        "它可能已损坏或被恶意构造，已拒绝。",
+        "en": "{name}: the file claims {megapixels} MP, over the {limit_mp} MP limit for "
+        "{format}; it is refused as damaged or hostile.",
+    },
     "image.corrupt": {
         "zh": "{name}：图片已损坏，无法解码。请重新导出或换一张。",
         "en": "{name}: the image is damaged and cannot be decoded. Re-export it or use another.",

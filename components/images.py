@@ -180,13 +180,16 @@ def _bomb(data: bytes, name: str, exc: Exception) -> ImageError:
     """Describe a file Pillow refused as a decompression bomb, from its header where possible."""
     found = _BOMB_PIXELS.search(str(exc))
     header = header_size(data)
-    fmt, width, height = header if header else ("this format", "?", "?")
     pixels = int(found.group(1)) if found else 0
+    fmt, width, height = header if header else (Path(name).suffix.lstrip(".").upper(), 0, 0)
+    # Frame extents can claim more than the canvas in the header: then only the count is known.
+    claimed = width * height != pixels
     return ImageError(
         "too_many_pixels",
         name,
         str(exc),
-        format=fmt,
+        message_key="image.too_many_pixels_claimed" if claimed else None,
+        format=fmt or "?",
         width=width,
         height=height,
         megapixels=f"{pixels / 1e6:.0f}",

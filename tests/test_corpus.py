@@ -144,6 +144,10 @@ def test_decompression_bombs_are_refused_as_too_many_pixels(corpus_dir):
         with pytest.raises(ImageError) as refused:
             prepare_file(corpus_dir / name)
         assert refused.value.reason == "too_many_pixels", name
+        message = refused.value.message("en")
+        # what the file claims, said plainly: no made-up size, no "?" placeholders
+        assert "claims 4" in message and "MP" in message and "?" not in message, message
+        assert "32×32" not in message, message
 
 
 def test_camera_metadata_is_reported_stripped(corpus_dir):
