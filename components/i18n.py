@@ -205,10 +205,6 @@ _UI: dict[str, dict[str, str]] = {
         "en": "Take a photo to send with your next message",
     },
     "chat.send_photo": {"zh": "直接发送这张照片", "en": "Send this photo now"},
-    "chat.pending": {
-        "zh": "待发送：{width}×{height} · 约 {tokens} tokens",
-        "en": "Ready to send: {width}×{height} · about {tokens} tokens",
-    },
     "chat.image_caption": {
         "zh": "{width}×{height} · 约 {tokens} tokens",
         "en": "{width}×{height} · ~{tokens} tokens",
@@ -234,7 +230,6 @@ _UI: dict[str, dict[str, str]] = {
         "en": "The answer hit the max output tokens; raise it under Advanced.",
     },
     "chat.get_key": {"zh": "如何获取 {provider} 的密钥", "en": "How to get a {provider} key"},
-    "meta.model": {"zh": "{model}", "en": "{model}"},
     "meta.tokens": {
         "zh": "输入 {prompt} / 输出 {completion} tokens",
         "en": "{prompt} in / {completion} out tokens",
@@ -243,7 +238,6 @@ _UI: dict[str, dict[str, str]] = {
     "meta.ttft": {"zh": "首字 {seconds} 秒", "en": "first token {seconds} s"},
     "meta.total": {"zh": "共 {seconds} 秒", "en": "total {seconds} s"},
     "source.rotated": {"zh": "已按拍摄方向摆正", "en": "turned upright"},
-    "source.stripped": {"zh": "已去除 EXIF/GPS 信息", "en": "EXIF/GPS removed"},
     "source.frames": {
         "zh": "动图/多页，只发送第 1 帧（共 {frames} 帧）",
         "en": "animated/multi-page: first of {frames} frames sent",

@@ -15,7 +15,13 @@ from components.config import ClientSettings, operator_config, resolve_settings
 from components.errors import ConfigError
 from components.i18n import LANGS, Lang, lang_from_locale, t
 from components.prepared_image import DETAILS, Detail
-from components.presets import DEFAULT_PRESET_ID, PRESETS, ProviderPreset, preset_for_base_url
+from components.presets import (
+    CUSTOM_PRESET_ID,
+    DEFAULT_PRESET_ID,
+    PRESETS,
+    ProviderPreset,
+    preset_for_base_url,
+)
 
 SECRET_NAMES = (
     "KANTU_BASE_URL",
@@ -151,10 +157,10 @@ def render_settings(lang: Lang) -> SidebarChoice:
     base_url = side.text_input(
         t("sidebar.base_url", lang),
         key=keys.BASE_URL,
-        disabled=preset.id != "custom",
+        disabled=preset.id != CUSTOM_PRESET_ID,
         help=t("sidebar.base_url_help", lang),
     )
-    if preset.id != "custom":
+    if preset.id != CUSTOM_PRESET_ID:
         base_url = preset.base_url
     detail = _remembered(
         side.segmented_control,

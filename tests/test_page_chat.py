@@ -356,3 +356,16 @@ def test_session_state_holds_no_uploads_base64_or_key(upstream):
         assert "base64," not in repr(value), key
         if key != keys.API_KEY:  # the visitor's own key lives only in its password field
             assert OPERATOR_KEY not in repr(value) and "visitor-typed-key" not in repr(value), key
+
+
+def test_animated_gif_says_only_its_first_frame_is_sent(upstream):
+    frames = [Image.new("RGB", (80, 60), c) for c in ((255, 0, 0), (0, 255, 0), (0, 0, 255))]
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:])
+    at = _configured(upstream, "en")
+    at.chat_input[0].upload("anim.gif", buf.getvalue(), "image/gif").set_value("What?").run()
+    _no_exception(at)
+    user = [m for m in at.chat_message if m.name == "user"][-1]
+    caption = user.get("image")[0].captions[0]
+    assert t("source.frames", "en", frames=3) in caption
+    assert "first of 3 frames" in caption  # the real words, not a missing key shown as-is
