@@ -4,9 +4,9 @@ import logging
 
 import streamlit as st
 
-from components import state_keys as keys
 from components.i18n import DEFAULT_LANG, t
-from components.ui_sidebar import current_lang, render_language, render_settings
+from components.ui import state_keys as keys
+from components.ui.sidebar import current_lang, render_language, render_settings
 
 log = logging.getLogger("kantu")
 

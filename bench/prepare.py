@@ -35,7 +35,7 @@ WORKER = r"""
 import base64, io, json, sys, time
 sys.path.insert(0, {root!r})
 from PIL import Image
-from components.images import prepare_image
+from components.images.prepare import prepare_image
 
 def status(key):
     for line in open("/proc/self/status"):
@@ -82,7 +82,7 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     from PIL import Image, ImageDraw
 
     sys.path.insert(0, str(ROOT))
-    from tests.image_factory import photo
+    from components.devtools.image_factory import photo
 
     pillow_heif.register_heif_opener()
     inputs: dict[str, Path] = {}

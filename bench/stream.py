@@ -23,11 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from components.chat_turn import ChatTurn
-from components.client import ChatClient, ChatOptions
-from components.config import resolve_settings
-from components.sse import SSEDecoder
-from tests.upstream import FakeUpstream, sse
+from components.conversation.turns import ChatTurn
+from components.devtools.upstream import FakeUpstream, sse
+from components.providers.client import ChatClient, ChatOptions
+from components.providers.settings import resolve_settings
+from components.providers.sse import SSEDecoder
 
 EVENTS = 20_000
 READ_SIZE = 4096

@@ -1,11 +1,12 @@
-"""Command line: ``python -m components prepare|ask|batch ...``."""
+"""Command line: ``python -m components prepare|ask ...``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from components import cli_ask, cli_prepare
+from components.cli import ask as cli_ask
+from components.cli import prepare as cli_prepare
 
 
 def main(argv: list[str] | None = None) -> int:

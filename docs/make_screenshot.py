@@ -17,7 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.harness import (  # noqa: E402
+from components.devtools.browser import (  # noqa: E402
     attach_files,
     launch_browser,
     open_page,
@@ -25,7 +25,7 @@ from tests.e2e.harness import (  # noqa: E402
     start_app,
     wait_for_idle,
 )
-from tests.upstream import FakeUpstream, sse  # noqa: E402
+from components.devtools.upstream import FakeUpstream, sse  # noqa: E402
 
 ANSWER = [
     "这是一张**橙子**的插图：",

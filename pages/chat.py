@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import state_keys as keys
 from components.i18n import t
-from components.ui_chat import (
+from components.images.uploads import (
+    IMAGE_EXTENSIONS,
+    PreparedUploads,
+    Upload,
+    combine,
+    prepare_uploads,
+)
+from components.ui import state_keys as keys
+from components.ui.chat import (
     conversation,
     render_entry,
     render_history,
@@ -14,9 +21,8 @@ from components.ui_chat import (
     settle_previous_answer,
     stream_answer,
 )
-from components.ui_sidebar import SidebarChoice
-from components.ui_welcome import render_welcome
-from components.uploads import IMAGE_EXTENSIONS, PreparedUploads, Upload, combine, prepare_uploads
+from components.ui.sidebar import SidebarChoice
+from components.ui.welcome import render_welcome
 
 choice: SidebarChoice = st.session_state[keys.SIDEBAR_CHOICE]
 lang = choice.lang

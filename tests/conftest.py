@@ -1,18 +1,42 @@
-"""Shared fixtures: the public corpus of odd images, and where it lives."""
+"""Shared fixtures: the corpus of odd images kept in the repo, and the loopback fake upstream."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+from components.devtools.upstream import FakeUpstream
+
+# Property-based suites: a small budget in every run; KANTU_HYPOTHESIS=long for a deep search.
+settings.register_profile(
+    "default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "long", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("KANTU_HYPOTHESIS", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "pillow-tests"
+# Pillow's own odd test images (MIT-CMU licence beside them), copied so a fresh clone passes.
+CORPUS = ROOT / "tests" / "corpus" / "pillow"
 
 
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
-    """The directory of real odd images from Pillow's test suite (``../shared/corpus``)."""
-    if not CORPUS.is_dir():
-        pytest.fail(f"the shared corpus is missing: {CORPUS}")
+    """The directory of real odd images from Pillow's test suite, kept in ``tests/corpus``."""
     return CORPUS
+
+
+@pytest.fixture(name="upstream")
+def upstream_fixture() -> Iterator[FakeUpstream]:
+    """A started loopback ``FakeUpstream``, stopped after the test."""
+    with FakeUpstream() as up:
+        yield up
+
+
+def pytest_report_header() -> str:
+    return f"kantu: corpus {CORPUS.relative_to(ROOT)}; CI={os.environ.get('CI', '')}"

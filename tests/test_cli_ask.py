@@ -12,15 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.upstream import (
+from components.devtools.upstream import (
     FakeUpstream,
     bingcheng_error,
     json_reply,
     openai_error,
     sse,
-    upstream_fixture,  # noqa: F401 (the `upstream` fixture)
 )
+from tests.conftest import ROOT
 
 KEY = "sk-cli-0123456789abcdef"
 USAGE = {"prompt_tokens": 90, "completion_tokens": 3, "total_tokens": 93}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import image_factory as make
+from components.devtools import image_factory as make
 from tests.conftest import CORPUS, ROOT
 
 OK_KEYS = {"file", "ok", "mime", "width", "height", "bytes", "tokens", "detail", "source"}

@@ -12,21 +12,8 @@ from dataclasses import replace
 import pytest
 import requests
 
-from components.chat_turn import ChatTurn
-from components.client import ChatClient, ChatOptions, scrub
-from components.config import ClientSettings, resolve_settings
-from components.errors import (
-    AuthError,
-    NetworkError,
-    RateLimitError,
-    RequestTimeoutError,
-    ServerError,
-    StreamInterruptedError,
-    TooLargeError,
-)
-from components.prepared_image import PreparedImage, SourceFacts
-from components.presets import MB, get_preset
-from tests.upstream import (
+from components.conversation.turns import ChatTurn
+from components.devtools.upstream import (
     FakeUpstream,
     completion,
     drop,
@@ -36,8 +23,20 @@ from tests.upstream import (
     models,
     openai_error,
     sse,
-    upstream_fixture,  # noqa: F401 (the `upstream` fixture)
 )
+from components.errors import (
+    AuthError,
+    NetworkError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+    StreamInterruptedError,
+    TooLargeError,
+)
+from components.images.prepared import PreparedImage, SourceFacts
+from components.providers.client import ChatClient, ChatOptions, scrub
+from components.providers.presets import MB, get_preset
+from components.providers.settings import ClientSettings, resolve_settings
 
 KEY = "sk-test-0123456789abcdef"
 USAGE = {"prompt_tokens": 120, "completion_tokens": 7, "total_tokens": 127}

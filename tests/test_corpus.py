@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageChops, ImageCms, ImageStat
 
 from components.errors import ImageError
-from components.images import prepare_file
+from components.images.prepare import prepare_file
 from tests.conftest import CORPUS
 
 

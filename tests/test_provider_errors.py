@@ -6,9 +6,17 @@ from dataclasses import replace
 
 import pytest
 
-from components.chat_turn import ChatTurn
-from components.client import ChatClient
-from components.config import resolve_settings
+from components.conversation.turns import ChatTurn
+from components.devtools.upstream import (
+    BINGCHENG_ERRORS,
+    FakeUpstream,
+    bingcheng_error,
+    events,
+    html,
+    json_reply,
+    openai_error,
+    raw,
+)
 from components.errors import (
     AuthError,
     ContentFilterError,
@@ -21,18 +29,9 @@ from components.errors import (
     ServerError,
     TooLargeError,
 )
-from components.provider_errors import error_from_payload, error_from_response, html_title
-from tests.upstream import (
-    BINGCHENG_ERRORS,
-    FakeUpstream,
-    bingcheng_error,
-    events,
-    html,
-    json_reply,
-    openai_error,
-    raw,
-    upstream_fixture,  # noqa: F401 (the `upstream` fixture)
-)
+from components.providers.client import ChatClient
+from components.providers.error_mapping import error_from_payload, error_from_response, html_title
+from components.providers.settings import resolve_settings
 
 KEY = "sk-test-0123456789abcdef"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.sse import ServerSentEvent, SSEDecoder
+from components.providers.sse import ServerSentEvent, SSEDecoder
 
 
 def decode_all(chunks: list[bytes]) -> list[ServerSentEvent]:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from components.tokens import (
+from components.images.tokens import (
     RULES,
     estimate_image_tokens,
     estimate_text_tokens,

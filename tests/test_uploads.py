@@ -6,7 +6,7 @@ import io
 
 from PIL import Image
 
-from components.uploads import Upload, combine, prepare_uploads
+from components.images.uploads import Upload, combine, prepare_uploads
 
 
 def _png(color: tuple[int, int, int]) -> bytes:

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.e2e.harness import CHROMIUM, App, AppStartError, launch_browser, open_page
-from tests.e2e.harness import start_app as _start_app
-from tests.upstream import FakeUpstream
+from components.devtools.browser import CHROMIUM, App, AppStartError, launch_browser, open_page
+from components.devtools.browser import start_app as _start_app
+from components.devtools.upstream import FakeUpstream
 
 HERE = Path(__file__).resolve().parent
 

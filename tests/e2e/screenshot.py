@@ -15,7 +15,7 @@ if __package__ in (None, ""):  # run as a file: make `tests.e2e` importable from
 
 from playwright.sync_api import sync_playwright
 
-from tests.e2e.harness import AppStartError, launch_browser, open_page, start_app
+from components.devtools.browser import AppStartError, launch_browser, open_page, start_app
 
 
 def parse_env(pairs: list[str]) -> dict[str, str]:

@@ -9,8 +9,13 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.harness import assert_no_exception, console_errors, send_prompt, wait_for_idle
-from tests.upstream import FakeUpstream, sse
+from components.devtools.browser import (
+    assert_no_exception,
+    console_errors,
+    send_prompt,
+    wait_for_idle,
+)
+from components.devtools.upstream import FakeUpstream, sse
 
 
 @pytest.fixture(scope="module")

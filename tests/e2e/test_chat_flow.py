@@ -10,9 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import FilePayload, Locator, Page, expect
 
-from components.i18n import t
-from components.uploads import Upload, prepare_uploads
-from tests.e2e.harness import (
+from components.devtools.browser import (
     CHAT_INPUT_SELECTOR,
     assert_no_exception,
     attach_files,
@@ -20,7 +18,9 @@ from tests.e2e.harness import (
     send_prompt,
     wait_for_idle,
 )
-from tests.upstream import FakeUpstream, bingcheng_error, sse
+from components.devtools.upstream import FakeUpstream, bingcheng_error, sse
+from components.i18n import t
+from components.images.uploads import Upload, prepare_uploads
 
 USAGE = {"prompt_tokens": 8511, "completion_tokens": 34, "total_tokens": 8545}
 ANSWER = [

@@ -10,8 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import Locator, expect
 
-from components.i18n import t
-from tests.e2e.harness import (
+from components.devtools.browser import (
     CHAT_INPUT_SELECTOR,
     assert_no_exception,
     attach_files,
@@ -19,7 +18,8 @@ from tests.e2e.harness import (
     send_prompt,
     wait_for_idle,
 )
-from tests.upstream import sse
+from components.devtools.upstream import sse
+from components.i18n import t
 
 PHONE = (390, 844)
 

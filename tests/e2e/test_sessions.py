@@ -7,9 +7,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Locator, Page, WebSocket, expect
 
+from components.devtools.browser import (
+    assert_no_exception,
+    console_errors,
+    send_prompt,
+    wait_for_idle,
+)
+from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
-from tests.e2e.harness import assert_no_exception, console_errors, send_prompt, wait_for_idle
-from tests.upstream import FakeUpstream, sse
 
 OPERATOR_KEY = "test-key"
 

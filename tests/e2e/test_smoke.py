@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.harness import (
+from components.devtools.browser import (
     CHAT_INPUT_SELECTOR,
     assert_no_exception,
     attach_files,

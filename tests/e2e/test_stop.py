@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from components.i18n import t
-from tests.e2e.harness import (
+from components.devtools.browser import (
     CHAT_INPUT_SELECTOR,
     assert_no_exception,
     console_errors,
     send_prompt,
     wait_for_idle,
 )
-from tests.upstream import FakeUpstream, sse
+from components.devtools.upstream import FakeUpstream, sse
+from components.i18n import t
 
 DELTAS = [f"第{i}段 " for i in range(20)]
 

@@ -1,0 +1,181 @@
+"""`python -m components ask`: ask a vision model a question about pictures, streaming the answer.
+
+Exit codes: 0 answered; 1 the provider or the network failed (a partial answer stays on stdout);
+2 usage errors, unreadable images, or settings that cannot work. Errors are one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from components.conversation.turns import ChatTurn
+from components.errors import ConfigError, ImageError, KantuError, ProviderError
+from components.i18n import t
+from components.images.prepared import DETAILS, PreparedImage
+from components.providers.client import ChatClient, ChatOptions, ChatStream
+from components.providers.settings import ClientSettings, resolve_settings
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register the `ask` subcommand."""
+    parser = sub.add_parser(
+        "ask",
+        help="ask a vision model about pictures; the answer streams to stdout",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("question", metavar="QUESTION", help="what to ask")
+    parser.add_argument("--base-url", help="OpenAI-compatible base URL (env KANTU_BASE_URL)")
+    parser.add_argument("--api-key", help="API key (env KANTU_API_KEY, then OPENAI_API_KEY)")
+    parser.add_argument("--model", help="model name (env KANTU_MODEL; else the preset's)")
+    parser.add_argument(
+        "--image", action="append", default=[], metavar="FILE", help="a picture; repeatable"
+    )
+    parser.add_argument("--detail", choices=DETAILS, default="auto", help="image detail")
+    parser.add_argument("--system", help="system prompt")
+    parser.add_argument("--max-tokens", type=_positive_int, metavar="N")
+    parser.add_argument("--temperature", type=_temperature, metavar="T", help="0 to 2")
+    parser.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=60.0,
+        metavar="SECONDS",
+        help="read timeout: wait this long for the first byte and between chunks (default 60)",
+    )
+    parser.add_argument("--json", action="store_true", help="end with one JSON line of results")
+    parser.set_defaults(run=run)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return value
+
+
+def _temperature(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 2.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 2")
+    return value
+
+
+def _error_line(err: KantuError) -> str:
+    line = err.message("en")
+    if isinstance(err, ImageError | ConfigError) or not err.detail:
+        return line
+    if isinstance(err, ProviderError) and (err.status is not None or err.vendor_code is not None):
+        return line + " " + t("error.provider_said", "en", detail=err.detail)
+    return f"{line} ({err.detail})"  # our own words (a timeout, a refused connection)
+
+
+def _settings(args: argparse.Namespace) -> ClientSettings:
+    """Raises ConfigError when the settings cannot work."""
+    settings = resolve_settings(
+        base_url=args.base_url,
+        api_key=args.api_key,
+        model=args.model,
+        environ=os.environ,
+        read_timeout=args.timeout,
+    )
+    if not settings.api_key and settings.key_withheld:
+        raise ConfigError("operator_key_withheld")
+    if not settings.api_key and settings.preset.needs_key:
+        raise ConfigError("no_key", provider=settings.preset.name_en)
+    return settings
+
+
+def _images(paths: Sequence[str], settings: ClientSettings, detail: str) -> list[PreparedImage]:
+    """Raises ImageError for a picture that cannot be used."""
+    if not paths:
+        return []
+    from components.images.prepare import (
+        prepare_file,  # Pillow is only needed when there are pictures
+    )
+
+    return [
+        prepare_file(
+            path, detail=detail, model=settings.model, max_bytes=settings.preset.max_image_bytes
+        )
+        for path in paths
+    ]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Ask, stream the answer to stdout, report failures on stderr; return the exit code."""
+    try:
+        settings = _settings(args)
+        images = _images(args.image, settings, args.detail)
+    except (ConfigError, ImageError) as err:
+        print(f"error: {_error_line(err)}", file=sys.stderr)
+        return 2
+
+    options = ChatOptions(
+        max_tokens=args.max_tokens, temperature=args.temperature, system=args.system
+    )
+    turns = [ChatTurn("user", args.question, tuple(images))]
+    failure: ProviderError | None = None
+    with ChatClient(settings) as client:
+        stream = client.stream_chat(turns, options)
+        try:
+            for delta in stream:
+                sys.stdout.write(delta)
+                sys.stdout.flush()
+        except ProviderError as err:
+            failure = err
+        except KeyboardInterrupt:
+            stream.close()
+            sys.stdout.write("\n")
+            return 130
+        finally:
+            stream.close()
+    if stream.text and not stream.text.endswith("\n"):
+        sys.stdout.write("\n")
+    if failure is not None:
+        print(f"error: {_error_line(failure)}", file=sys.stderr)
+    if args.json:
+        sys.stdout.write(json.dumps(_summary(stream, images, failure), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    return 1 if failure is not None else 0
+
+
+def _summary(
+    stream: ChatStream, images: Sequence[PreparedImage], failure: ProviderError | None
+) -> dict[str, Any]:
+    result = stream.result
+    usage = result.usage if result else None
+    return {
+        "answer": stream.text,
+        "finish_reason": result.finish_reason if result else None,
+        "model": result.model if result else None,
+        "usage": (
+            {
+                "prompt_tokens": usage.prompt_tokens,
+                "completion_tokens": usage.completion_tokens,
+                "total_tokens": usage.total_tokens,
+            }
+            if usage
+            else None
+        ),
+        "image_tokens": sum(image.tokens for image in images),
+        "image_tokens_approximate": any(image.tokens_approximate for image in images),
+        "timings": {
+            "ttft_s": round(result.ttft_s, 4) if result and result.ttft_s is not None else None,
+            "total_s": round(result.total_s, 4) if result else None,
+        },
+        "error": (
+            {"kind": failure.kind, "message": _error_line(failure)} if failure is not None else None
+        ),
+    }

@@ -1,0 +1,163 @@
+"""One person's conversation: turns that refer to images by hash, and the images stored once.
+
+A ``Conversation`` lives in that person's ``st.session_state`` and nowhere else. It holds no
+base64 and no upload objects: prepared bytes are kept once per image, keyed by sha256, and the
+data URL is built only when a request is assembled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from components.conversation.turns import ChatTurn
+from components.errors import ConfigError, ImageError, KantuError, ProviderError
+from components.i18n import Lang, t
+from components.images.prepared import PreparedImage
+
+Status = Literal["ok", "interrupted", "stopped", "error", "not_sent"]
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """What went wrong, kept as data so it can be shown again in either language."""
+
+    kind: str
+    key: str  # translation key of the actionable message
+    detail: str = ""  # the provider's (or decoder's) own words, already key-masked
+    facts: tuple[tuple[str, str], ...] = ()
+    vendor_code: str = ""  # e.g. "900" for 冰橙's "key wrong or expired" body
+
+    @classmethod
+    def from_error(cls, err: KantuError) -> ErrorInfo:
+        """Capture ``err`` (any Kantu error) for the history."""
+        if isinstance(err, ImageError):
+            key = err.message_key
+        elif isinstance(err, ConfigError):
+            key = f"config.{err.reason}"
+        else:
+            key = f"error.{err.kind}"
+        facts = tuple((k, str(v)) for k, v in err.facts.items())
+        vendor = getattr(err, "vendor_code", None)
+        return cls(
+            kind=err.kind,
+            key=key,
+            detail=err.detail,
+            facts=facts,
+            vendor_code="" if vendor is None else str(vendor),
+        )
+
+    def message(self, lang: Lang) -> str:
+        """Return the actionable message in ``lang``."""
+        return t(self.key, lang, **dict(self.facts))
+
+
+@dataclass(frozen=True)
+class AnswerMeta:
+    """The quiet line under an answer."""
+
+    model: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    ttft_s: float | None = None
+    total_s: float | None = None
+    finish_reason: str | None = None
+    estimated_image_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A message in the history. User entries name their images by sha256."""
+
+    role: Literal["user", "assistant"]
+    text: str
+    image_ids: tuple[str, ...] = ()
+    status: Status = "ok"
+    error: ErrorInfo | None = None
+    refusals: tuple[ErrorInfo, ...] = ()
+    meta: AnswerMeta | None = None
+
+
+@dataclass
+class Conversation:
+    """The ordered entries of one conversation and the images they refer to."""
+
+    entries: list[Entry] = field(default_factory=list)
+    images: dict[str, PreparedImage] = field(default_factory=dict)
+
+    def add_user(
+        self,
+        text: str,
+        images: Sequence[PreparedImage] = (),
+        refusals: Iterable[KantuError] = (),
+        *,
+        sent: bool = True,
+    ) -> Entry:
+        """Record a user message; each image's bytes are stored once, however often it is sent."""
+        for image in images:
+            self.images.setdefault(image.sha256, image)
+        entry = Entry(
+            role="user",
+            text=text,
+            image_ids=tuple(dict.fromkeys(image.sha256 for image in images)),
+            status="ok" if sent else "not_sent",
+            refusals=tuple(ErrorInfo.from_error(err) for err in refusals),
+        )
+        self.entries.append(entry)
+        return entry
+
+    def add_answer(
+        self,
+        text: str,
+        *,
+        status: Status = "ok",
+        meta: AnswerMeta | None = None,
+        error: KantuError | None = None,
+    ) -> Entry:
+        """Record an answer: complete, partial (interrupted/stopped) or failed, never dropped."""
+        entry = Entry(
+            role="assistant",
+            text=text,
+            status=status,
+            meta=meta,
+            error=ErrorInfo.from_error(error) if error is not None else None,
+        )
+        self.entries.append(entry)
+        return entry
+
+    def images_of(self, entry: Entry) -> list[PreparedImage]:
+        """Return the stored images an entry refers to, in order."""
+        return [self.images[sha] for sha in entry.image_ids if sha in self.images]
+
+    def request_turns(self) -> list[ChatTurn]:
+        """Return the turns to send: every sent question with its images, and every answer text."""
+        turns: list[ChatTurn] = []
+        for entry in self.entries:
+            if entry.role == "user" and entry.status != "not_sent":
+                turns.append(ChatTurn("user", entry.text, tuple(self.images_of(entry))))
+            elif entry.role == "assistant" and entry.text.strip():
+                turns.append(ChatTurn("assistant", entry.text))
+        return turns
+
+    def can_retry(self) -> bool:
+        """Whether the last answer failed, was cut or was stopped, so it can be asked again."""
+        last = self.entries[-1] if self.entries else None
+        return last is not None and last.role == "assistant" and last.status != "ok"
+
+    def drop_failed_answer(self) -> None:
+        """Remove the last answer if it failed or was cut, so the question can be asked again."""
+        if self.can_retry():
+            self.entries.pop()
+
+    def clear(self) -> None:
+        """Start over: forget every entry and image."""
+        self.entries.clear()
+        self.images.clear()
+
+
+def partial_status(err: KantuError) -> Status:
+    """Return how an answer that ended with ``err`` is marked."""
+    if isinstance(err, ProviderError) and err.partial_text:
+        return "interrupted"
+    return "error"

@@ -1,0 +1,507 @@
+"""A fake OpenAI-compatible upstream: a real threaded HTTP server on 127.0.0.1, scripted per test.
+
+It writes raw bytes (chunked, flushed per event) so split reads, cuts and odd framing are real,
+and records every request it received. Nothing in ``requests`` is patched.
+
+::
+
+    from components.devtools.upstream import FakeUpstream, openai_error, sse
+
+    with FakeUpstream() as up:
+        up.enqueue(openai_error(429, "slow down", headers={"Retry-After": "0"}), sse(["你", "好"]))
+        ...  # point the client at up.base_url ("http://127.0.0.1:PORT/v1")
+        assert len(up.requests) == 2 and up.requests[1].json["stream"] is True
+
+Replies are served in order, one per request; when the queue is empty ``up.default`` is served
+(initially ``sse(["你好"])``). Builders: ``sse``, ``events``, ``json_reply``, ``raw``, ``html``,
+``bingcheng_error``, ``openai_error``, ``completion``, ``drop``, ``models``. Tests get a started one from the
+``upstream`` fixture in ``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import socketserver
+import struct
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from typing import Any, Literal
+
+Framing = Literal["chunked", "close", "length"]
+End = Literal["ok", "cut", "drop"]
+
+
+class Headers(dict):
+    """Request headers with lower-cased keys; lookups ignore case."""
+
+    def __getitem__(self, key: str) -> str:
+        return super().__getitem__(key.lower())
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and super().__contains__(key.lower())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(key.lower(), default)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One request as the server received it."""
+
+    method: str
+    path: str
+    headers: Headers
+    body: bytes
+    json: Any  # the parsed body, or None when it is not JSON
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of the body, written (and flushed) as one write after ``delay`` seconds."""
+
+    data: bytes
+    delay: float = 0.0
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A scripted response.
+
+    ``framing``: "chunked" (one HTTP chunk per part), "length" (Content-Length), or "close"
+    (neither: the body ends when the socket closes, so a cut looks like a clean end).
+    ``end``: "ok"; "cut" closes the socket after the parts without ending the body;
+    "drop" closes the connection with a reset before sending anything.
+    """
+
+    status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()
+    parts: tuple[Part, ...] = ()
+    framing: Framing = "chunked"
+    end: End = "ok"
+    first_byte_delay: float = 0.0
+    declared_length: int | None = None  # "length" framing: announce more than is sent
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(p.data for p in self.parts)
+
+
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    402: "Payment Required",
+    403: "Forbidden",
+    404: "Not Found",
+    413: "Payload Too Large",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Reply builders
+
+
+def _chunk(
+    model: str,
+    delta: dict[str, Any] | None,
+    finish: str | None = None,
+    usage: dict[str, Any] | None = None,
+    *,
+    choices: bool = True,
+) -> dict[str, Any]:
+    obj: dict[str, Any] = {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": 1721962870,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta or {}, "finish_reason": finish}] if choices else [],
+    }
+    if usage is not None:
+        obj["usage"] = usage
+    return obj
+
+
+def sse(
+    deltas: Sequence[str],
+    *,
+    model: str = "gpt-4o-mini",
+    finish_reason: str | None = "stop",
+    usage: dict[str, int] | None = None,
+    usage_on_finish: bool = False,
+    done: bool = True,
+    delay: float = 0.0,
+    split_utf8: bool = False,
+    keepalive: bool = False,
+    filter_first: bool = False,
+    cut_after: int | None = None,
+    error_after: int | None = None,
+    error: dict[str, Any] | None = None,
+    stall_after: int | None = None,
+    stall: float = 0.0,
+    space_after_colon: bool = True,
+    crlf: bool = False,
+    charset: bool = False,
+    framing: Framing = "chunked",
+    status: int = 200,
+) -> Reply:
+    """Build a streamed chat answer, OpenAI style, one event per write.
+
+    ``usage`` goes in a last chunk with empty ``choices`` (or on the finish chunk with
+    ``usage_on_finish``). ``split_utf8`` writes each event in two reads split inside a multibyte
+    character. ``keepalive`` adds ``: PING`` / ``: OPENROUTER PROCESSING`` comments.
+    ``filter_first`` sends an Azure-style first chunk with empty ``choices``. ``cut_after=n``
+    closes the socket after n deltas (no finish, no ``[DONE]``). ``error_after=n`` sends an
+    ``{"error": error}`` event after n deltas and ends. ``stall_after=n`` waits ``stall`` seconds
+    after n deltas.
+    """
+    nl = "\r\n" if crlf else "\n"
+    prefix = "data: " if space_after_colon else "data:"
+
+    def event(payload: str) -> bytes:
+        return (prefix + payload + nl + nl).encode("utf-8")
+
+    def data(obj: dict[str, Any]) -> bytes:
+        return event(json.dumps(obj, ensure_ascii=False))
+
+    parts: list[Part] = []
+
+    def add(blob: bytes, wait: float = delay) -> None:
+        if split_utf8:
+            at = next((i for i, b in enumerate(blob) if b >= 0x80), None)
+            if at is not None:
+                parts.append(Part(blob[: at + 1], wait))
+                parts.append(Part(blob[at + 1 :], 0.02))
+                return
+        parts.append(Part(blob, wait))
+
+    if keepalive:
+        add(f": OPENROUTER PROCESSING{nl}{nl}".encode(), 0.0)
+    if filter_first:
+        add(data({**_chunk(model, None, choices=False), "prompt_filter_results": []}), 0.0)
+    add(data(_chunk(model, {"role": "assistant", "content": ""})), 0.0)
+    end: End = "ok"
+    for i, text in enumerate(deltas):
+        if cut_after is not None and i == cut_after:
+            end = "cut"
+            break
+        if error_after is not None and i == error_after:
+            break
+        if stall_after is not None and i == stall_after:
+            add(data(_chunk(model, {"content": text})), stall)
+        else:
+            add(data(_chunk(model, {"content": text})))
+        if keepalive:
+            add(f": PING{nl}{nl}".encode(), 0.0)
+    else:
+        if cut_after is not None and cut_after >= len(deltas):
+            end = "cut"
+    if end == "cut":
+        return Reply(status, _sse_headers(charset), tuple(parts), framing, "cut")
+    if error_after is not None:
+        add(data({"error": error or {"message": "upstream error", "type": "server_error"}}))
+        if done:
+            add(event("[DONE]"))
+        return Reply(status, _sse_headers(charset), tuple(parts), framing)
+    if finish_reason is not None:
+        add(data(_chunk(model, {}, finish_reason, usage if usage_on_finish else None)))
+    if usage is not None and not usage_on_finish:
+        add(data(_chunk(model, None, None, usage, choices=False)))
+    if done:
+        add(event("[DONE]"))
+    return Reply(status, _sse_headers(charset), tuple(parts), framing)
+
+
+def _sse_headers(charset: bool) -> tuple[tuple[str, str], ...]:
+    ctype = "text/event-stream; charset=utf-8" if charset else "text/event-stream"
+    return (("Content-Type", ctype), ("Cache-Control", "no-cache"))
+
+
+def events(
+    blobs: Sequence[bytes], *, delay: float = 0.0, end: End = "ok", framing: Framing = "chunked"
+) -> Reply:
+    """Build a stream from raw event bytes, written one blob per read, as given."""
+    return Reply(
+        200, _sse_headers(False), tuple(Part(b, delay) for b in blobs), framing=framing, end=end
+    )
+
+
+def json_reply(
+    obj: Any, status: int = 200, headers: dict[str, str] | None = None, *, delay: float = 0.0
+) -> Reply:
+    """Build a JSON response with a Content-Length."""
+    hdrs = {"Content-Type": "application/json", **(headers or {})}
+    body = json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    return Reply(status, tuple(hdrs.items()), (Part(body),), "length", first_byte_delay=delay)
+
+
+def raw(
+    status: int,
+    headers: dict[str, str] | None,
+    body: bytes,
+    close_early: bool = False,
+    *,
+    delay: float = 0.0,
+) -> Reply:
+    """Build a response from raw bytes; ``close_early`` announces more than it sends, then closes."""
+    return Reply(
+        status,
+        tuple((headers or {}).items()),
+        (Part(body),),
+        "length",
+        "cut" if close_early else "ok",
+        first_byte_delay=delay,
+        declared_length=len(body) + 100 if close_early else None,
+    )
+
+
+def html(status: int, text: str = "") -> Reply:
+    """Build a gateway's HTML error page (nginx / Cloudflare style)."""
+    title = text or f"{status} {_REASONS.get(status, 'Error')}"
+    page = (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+        "</body>\r\n</html>\r\n" + "<!-- padding -->\r\n" * 6
+    )
+    return raw(status, {"Content-Type": "text/html"}, page.encode("utf-8"))
+
+
+BINGCHENG_ERRORS: dict[int, dict[str, Any]] = {
+    900: {
+        "codes": 900,
+        "mess": "密钥错误或已过期，请通过微信访问yewu.bcwhkj.cn个人中心获取",
+        "data": "token",
+    },
+    400: {"codes": 400, "mess": "非法字符。请勿提交", "data": ""},
+    402: {"codes": 402, "mess": "提交问题涉及内容安全，请修改问题", "data": ""},
+    300: {"codes": 300, "mess": "当前额度不足，请充值后继续使用", "data": ""},
+}
+"""The four error bodies of 冰橙's OpenAPI page, all sent with HTTP 200."""
+
+
+def bingcheng_error(code: Literal[900, 400, 402, 300]) -> Reply:
+    """Build one of 冰橙's error bodies exactly as its spec shows them (HTTP 200)."""
+    return json_reply(BINGCHENG_ERRORS[code], 200)
+
+
+def openai_error(
+    status: int,
+    message: str,
+    type: str | None = None,
+    code: str | int | None = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
+    """Build an OpenAI-shaped error: ``{"error": {"message", "type", "param", "code"}}``."""
+    err = {"message": message, "type": type, "param": None, "code": code}
+    return json_reply({"error": err}, status, headers)
+
+
+def completion(
+    text: str,
+    *,
+    model: str = "gpt-4o-mini",
+    finish_reason: str = "stop",
+    usage: dict[str, int] | None = None,
+) -> Reply:
+    """Build a non-streamed answer, as a server that ignores ``stream: true`` sends it."""
+    obj: dict[str, Any] = {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": 1721962870,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": finish_reason,
+            }
+        ],
+    }
+    if usage is not None:
+        obj["usage"] = usage
+    return json_reply(obj)
+
+
+def models(ids: Sequence[str]) -> Reply:
+    """Build a ``GET /models`` answer."""
+    return json_reply({"object": "list", "data": [{"id": i, "object": "model"} for i in ids]})
+
+
+def drop() -> Reply:
+    """Build a reply that resets the connection without answering."""
+    return Reply(end="drop")
+
+
+# ---------------------------------------------------------------------------------------------
+# The server
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    block_on_close = False  # a handler may be sleeping in a stall; shutdown must not wait for it
+    upstream: FakeUpstream
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            return  # a client that hangs up (abort, timeout, reset) is part of the script
+        super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        # small flushed writes must leave at once, not wait for an ACK (Nagle + delayed ACK)
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # keep test output clean
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        try:
+            parsed = json.loads(body) if body else None
+        except ValueError:
+            parsed = None
+        headers = Headers((k.lower(), v) for k, v in self.headers.items())
+        up = self.server.upstream
+        reply = up._next(Recorded(self.command, self.path, headers, body, parsed))
+        try:
+            self._write(reply, up._stopping)
+        except OSError:
+            self.close_connection = True  # the client went away (abort, timeout): expected
+
+    def _write(self, reply: Reply, stopping: threading.Event) -> None:
+        if reply.end == "drop":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
+        if reply.first_byte_delay and stopping.wait(reply.first_byte_delay):
+            return
+        head = [f"HTTP/1.1 {reply.status} {_REASONS.get(reply.status, 'Status')}"]
+        head += [f"{k}: {v}" for k, v in reply.headers]
+        if reply.framing == "chunked":
+            head.append("Transfer-Encoding: chunked")
+        elif reply.framing == "length":
+            head.append(f"Content-Length: {reply.declared_length or len(reply.body)}")
+        if reply.framing == "close" or reply.end == "cut":
+            head.append("Connection: close")
+            self.close_connection = True
+        self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+        self.wfile.flush()
+        for part in reply.parts:
+            if part.delay and stopping.wait(part.delay):
+                return
+            if reply.framing == "chunked":
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part.data), part.data))
+            else:
+                self.wfile.write(part.data)
+            self.wfile.flush()
+        if reply.end == "cut":
+            return  # close without the terminating chunk / the announced bytes
+        if reply.framing == "chunked":
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+
+
+@dataclass
+class FakeUpstream:
+    """A scripted OpenAI-compatible server on ``127.0.0.1`` at a random port.
+
+    Use as a context manager (or the ``upstream`` fixture). ``enqueue`` replies; read
+    ``requests`` afterwards. Thread-safe.
+    """
+
+    default: Reply = field(default_factory=lambda: sse(["你好"]))
+    requests: list[Recorded] = field(default_factory=list)
+    _queue: deque[Reply] = field(default_factory=deque)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _server: _Server | None = None
+    _thread: threading.Thread | None = None
+
+    def start(self) -> FakeUpstream:
+        """Start serving in a daemon thread; return self."""
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.upstream = self
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, wake any stalled replies, close the socket."""
+        self._stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeUpstream:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "not started"
+        return self._server.server_address[1]
+
+    @property
+    def origin(self) -> str:
+        """``http://127.0.0.1:PORT`` (no path)."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT/v1``: what a client is configured with."""
+        return self.origin + "/v1"
+
+    def enqueue(self, *replies: Reply) -> None:
+        """Serve these replies, in order, to the next requests."""
+        with self._lock:
+            self._queue.extend(replies)
+
+    def reset(self) -> None:
+        """Forget queued replies and recorded requests."""
+        with self._lock:
+            self._queue.clear()
+            self.requests.clear()
+
+    def wait_for_requests(self, n: int, timeout: float = 5.0) -> list[Recorded]:
+        """Wait until at least ``n`` requests arrived; return them. AssertionError on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.requests) >= n:
+                    return list(self.requests)
+            time.sleep(0.01)
+        raise AssertionError(f"expected {n} requests, got {len(self.requests)}")
+
+    def _next(self, recorded: Recorded) -> Reply:
+        with self._lock:
+            self.requests.append(recorded)
+            return self._queue.popleft() if self._queue else self.default

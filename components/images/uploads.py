@@ -1,0 +1,63 @@
+"""Turn what a person attached into prepared images, keeping every refusal and its reason."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from components.errors import ImageError
+from components.images.prepare import prepare_image
+from components.images.prepared import Detail, PreparedImage
+
+# Extensions the chat input accepts (the browser's file chooser filters on these).
+IMAGE_EXTENSIONS: tuple[str, ...] = (
+    "jpg",
+    "jpeg",
+    "png",
+    "webp",
+    "gif",
+    "bmp",
+    "tif",
+    "tiff",
+    "heic",
+    "heif",
+    "avif",
+    "mpo",
+)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as it arrived from the browser: its name and bytes."""
+
+    name: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class PreparedUploads:
+    """The images that can be sent, and the ones that were refused (with why)."""
+
+    images: tuple[PreparedImage, ...]
+    refusals: tuple[ImageError, ...]
+
+
+def combine(*parts: PreparedUploads) -> PreparedUploads:
+    """Return the images (each picture once) and refusals of several preparations together."""
+    images = {image.sha256: image for part in parts for image in part.images}
+    refusals = tuple(err for part in parts for err in part.refusals)
+    return PreparedUploads(images=tuple(images.values()), refusals=refusals)
+
+
+def prepare_uploads(uploads: Iterable[Upload], *, detail: Detail, model: str) -> PreparedUploads:
+    """Prepare each upload; a refused one is kept with its reason while the others still go."""
+    images: dict[str, PreparedImage] = {}
+    refusals: list[ImageError] = []
+    for upload in uploads:
+        try:
+            image = prepare_image(upload.data, name=upload.name, detail=detail, model=model)
+        except ImageError as err:
+            refusals.append(err)
+            continue
+        images.setdefault(image.sha256, image)  # the same picture twice is sent once
+    return PreparedUploads(images=tuple(images.values()), refusals=tuple(refusals))

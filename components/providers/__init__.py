@@ -1,0 +1,1 @@
+"""Provider access: presets, settings, the HTTP client, the SSE decoder, provider errors."""

@@ -1,0 +1,1 @@
+"""Streamlit helpers: the only package that imports streamlit."""

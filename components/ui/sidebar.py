@@ -1,0 +1,245 @@
+"""The shared sidebar: language, provider, model, key, base URL, detail and answer options."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from components.errors import ConfigError
+from components.i18n import LANGS, Lang, lang_from_locale, t
+from components.images.prepared import DETAILS, Detail
+from components.providers.client import ChatOptions
+from components.providers.presets import (
+    CUSTOM_PRESET_ID,
+    DEFAULT_PRESET_ID,
+    PRESETS,
+    ProviderPreset,
+    preset_for_base_url,
+)
+from components.providers.settings import ClientSettings, operator_config, resolve_settings
+from components.ui import state_keys as keys
+
+SECRET_NAMES = (
+    "KANTU_BASE_URL",
+    "KANTU_API_KEY",
+    "KANTU_MODEL",
+    "OPENAI_BASE_URL",
+    "OPENAI_API_KEY",
+)
+LANG_LABELS = {"zh": "中文", "en": "English"}
+
+
+@dataclass(frozen=True)
+class SidebarChoice:
+    """Everything the pages need from the sidebar for this run."""
+
+    lang: Lang
+    preset: ProviderPreset
+    settings: ClientSettings | None  # None when the settings cannot work (see config_error)
+    config_error: ConfigError | None
+    options: ChatOptions
+    detail: Detail
+
+    @property
+    def model(self) -> str:
+        return self.settings.model if self.settings else self.preset.default_model
+
+    @property
+    def has_key(self) -> bool:
+        return self.settings is not None and (
+            bool(self.settings.api_key) or not self.preset.needs_key
+        )
+
+
+def read_secrets() -> dict[str, object]:
+    """Return the operator's Kantu settings from ``st.secrets``; empty when there is no file."""
+    try:
+        return {name: st.secrets[name] for name in SECRET_NAMES if name in st.secrets}
+    except FileNotFoundError:  # no secrets.toml, or one that does not parse
+        return {}
+
+
+def _remembered(render: Callable[..., Any], state_key: str, lang: Lang, **kwargs: Any) -> Any:
+    """Render a choice whose labels follow the language; its value lives in ``state_key``.
+
+    Streamlit identifies a choice by its formatted label, so a widget whose labels change with the
+    language would lose its value on a switch. Each language gets its own widget, created with the
+    remembered value.
+    """
+    value = render(key=keys.choice_key(state_key, lang), **kwargs)
+    if value is not None:
+        st.session_state[state_key] = value
+    return st.session_state[state_key]
+
+
+def current_lang() -> Lang:
+    """Return the language in use: the person's choice, else their browser's."""
+    if keys.LANG not in st.session_state:
+        st.session_state[keys.LANG] = lang_from_locale(st.context.locale)
+    return st.session_state[keys.LANG]
+
+
+def render_language() -> Lang:
+    """Show the language switch and return the choice.
+
+    Call it after ``st.navigation``: a widget made before it on a server's very first run gets
+    another identity than on later runs, and the first click on it would be lost.
+    """
+    lang = current_lang()
+    return _remembered(
+        st.sidebar.segmented_control,
+        keys.LANG,
+        lang,
+        label="🌐 " + t("sidebar.language", lang),  # the same words in both languages
+        options=LANGS,
+        format_func=LANG_LABELS.__getitem__,
+        default=lang,
+        required=True,
+    )
+
+
+def _on_provider_change(widget_key: str) -> None:
+    preset = PRESETS[st.session_state[widget_key]]
+    st.session_state[keys.PROVIDER] = preset.id
+    st.session_state[keys.MODEL] = preset.default_model
+    st.session_state[keys.BASE_URL] = preset.base_url
+
+
+def _first_values(secrets: dict[str, object]) -> dict[str, object]:
+    operator = operator_config(secrets, os.environ)
+    preset = preset_for_base_url(operator.base_url) if operator.base_url else None
+    preset = preset or PRESETS[DEFAULT_PRESET_ID]
+    return {
+        keys.PROVIDER: preset.id,
+        keys.MODEL: operator.model or preset.default_model,
+        keys.BASE_URL: operator.base_url or preset.base_url,
+    }
+
+
+def render_settings(lang: Lang) -> SidebarChoice:
+    """Show the provider settings and return what this run should use."""
+    secrets = read_secrets()
+    keys.init_state(st.session_state, **_first_values(secrets))
+    side = st.sidebar
+    side.subheader(t("sidebar.settings", lang))
+    preset_ids = list(PRESETS)
+    preset_id = _remembered(
+        side.selectbox,
+        keys.PROVIDER,
+        lang,
+        label=t("sidebar.provider", lang),
+        options=preset_ids,
+        index=preset_ids.index(st.session_state[keys.PROVIDER]),
+        format_func=lambda pid: PRESETS[pid].name(lang),
+        on_change=_on_provider_change,
+        args=(keys.choice_key(keys.PROVIDER, lang),),
+    )
+    preset = PRESETS[preset_id]
+    current_model = st.session_state[keys.MODEL]
+    model = side.selectbox(
+        t("sidebar.model", lang),
+        options=list(dict.fromkeys([*preset.vision_models, current_model])),
+        key=keys.MODEL,
+        accept_new_options=True,
+        help=t("sidebar.model_help", lang),
+    )
+    typed_key = side.text_input(
+        t("sidebar.api_key", lang),
+        type="password",
+        key=keys.API_KEY,
+        help=t("sidebar.api_key_help", lang),
+        autocomplete="off",
+    )
+    base_url = side.text_input(
+        t("sidebar.base_url", lang),
+        key=keys.BASE_URL,
+        disabled=preset.id != CUSTOM_PRESET_ID,
+        help=t("sidebar.base_url_help", lang),
+    )
+    if preset.id != CUSTOM_PRESET_ID:
+        base_url = preset.base_url
+    detail = _remembered(
+        side.segmented_control,
+        keys.DETAIL,
+        lang,
+        label=t("sidebar.detail", lang),
+        options=DETAILS,
+        format_func=lambda d: t(f"detail.{d}", lang),
+        default=st.session_state[keys.DETAIL],
+        required=True,
+        help=t("sidebar.detail_help", lang),
+    )
+    with side.expander(t("sidebar.advanced", lang)):
+        max_tokens = st.number_input(
+            t("sidebar.max_tokens", lang),
+            min_value=16,
+            max_value=32768,
+            step=256,
+            key=keys.MAX_TOKENS,
+        )
+        temperature = st.slider(
+            t("sidebar.temperature", lang), 0.0, 2.0, step=0.1, key=keys.TEMPERATURE
+        )
+        read_timeout = st.number_input(
+            t("sidebar.read_timeout", lang),
+            min_value=1,
+            max_value=600,
+            step=10,
+            key=keys.READ_TIMEOUT,
+            help=t("sidebar.read_timeout_help", lang),
+        )
+        system = st.text_area(
+            t("sidebar.system_prompt", lang),
+            key=keys.SYSTEM_PROMPT,
+            placeholder=t("sidebar.system_prompt_placeholder", lang),
+        )
+    settings, error = _resolve(preset, base_url, typed_key, model, secrets, float(read_timeout))
+    _explain_key(side, settings, error, preset, lang)
+    options = ChatOptions(
+        max_tokens=int(max_tokens), temperature=float(temperature), system=system.strip() or None
+    )
+    return SidebarChoice(lang, preset, settings, error, options, detail)
+
+
+def _resolve(
+    preset: ProviderPreset,
+    base_url: str,
+    typed_key: str,
+    model: str,
+    secrets: dict[str, object],
+    read_timeout: float,
+) -> tuple[ClientSettings | None, ConfigError | None]:
+    try:
+        settings = resolve_settings(
+            preset_id=preset.id,
+            base_url=base_url.strip() or None,
+            api_key=typed_key.strip() or None,
+            model=(model or "").strip() or None,
+            secrets=secrets,
+            environ=os.environ,
+            read_timeout=read_timeout,
+        )
+    except ConfigError as err:
+        return None, err
+    return settings, None
+
+
+def _explain_key(
+    side,
+    settings: ClientSettings | None,
+    error: ConfigError | None,
+    preset: ProviderPreset,
+    lang: Lang,
+) -> None:
+    if error is not None:
+        side.warning(error.message(lang))
+    elif settings is not None and settings.key_source == "operator":
+        side.caption("🔑 " + t("sidebar.using_configured_key", lang))
+    elif settings is not None and settings.key_withheld:
+        side.info(t("config.operator_key_withheld", lang), icon="🔑")
+    elif not preset.needs_key:
+        side.caption(t("sidebar.no_key_needed", lang))
