@@ -98,17 +98,16 @@ def _settings(args: argparse.Namespace) -> ClientSettings:
 
 
 def _images(paths: Sequence[str], settings: ClientSettings, detail: str) -> list[PreparedImage]:
-    """Raises ImageError for a picture that cannot be used."""
+    """Prepare each file under the 50 MB input limit the page uses; the provider's send limits
+    apply later, to the prepared pictures. Raises ImageError for a picture that cannot be used.
+    """
     if not paths:
         return []
-    from components.images.prepare import (
-        prepare_file,  # Pillow is only needed when there are pictures
-    )
+    # Pillow is only needed when there are pictures
+    from components.images.prepare import DEFAULT_MAX_BYTES, prepare_file
 
     return [
-        prepare_file(
-            path, detail=detail, model=settings.model, max_bytes=settings.preset.max_image_bytes
-        )
+        prepare_file(path, detail=detail, model=settings.model, max_bytes=DEFAULT_MAX_BYTES)
         for path in paths
     ]
 
