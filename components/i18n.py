@@ -270,7 +270,37 @@ _UI: dict[str, dict[str, str]] = {
     },
 }
 
-TEXTS: dict[str, dict[str, str]] = {**_ERRORS, **_IMAGES, **_CONFIG, **_UI}
+# Refusals before sending (components/conversation/send_limits.py): each gives the numbers.
+_SEND_LIMITS: dict[str, dict[str, str]] = {
+    "error.too_many_images": {
+        "zh": "这条消息有 {count} 张图片，每条消息最多发送 {cap} 张。请少选几张，或分几条消息发送。",
+        "en": "This message has {count} pictures; Kantu sends at most {cap} per message. Send "
+        "fewer, or spread them over several messages.",
+    },
+    "error.image_too_big_to_send": {
+        "zh": "图片 {name} 编码后（base64）有 {size_mb} MB，超过服务商每张 {limit_mb} MB 的上限。"
+        "请把清晰度调到“省钱”，或换一张小一些的图片。",
+        "en": "Picture {name} is {size_mb} MB as sent (base64), over the provider's {limit_mb} MB "
+        "per picture. Set the detail to “low”, or use a smaller picture.",
+    },
+    "error.request_too_big_to_send": {
+        "zh": "这次请求中的 {count} 张图片（之前对话里的图片每次提问都会重新发送）编码后共 "
+        "{size_mb} MB，超过服务商每次请求 {limit_mb} MB 的上限。请少发几张图片，或开始新对话。",
+        "en": "The {count} pictures in this request (earlier ones in the chat are sent again with "
+        "every question) come to {size_mb} MB as sent (base64), over the provider's {limit_mb} MB "
+        "per request. Send fewer pictures, or start a new chat.",
+    },
+    "error.context_too_long": {
+        "zh": "这次请求估计需要约 {tokens} tokens（图片 {image_tokens}，文字 {text_tokens}，"
+        "回答预留 {answer_tokens}），超过模型 {model} 的上下文 {context} tokens。"
+        "请把清晰度调到“省钱”、少发几张图片，或开始新对话。",
+        "en": "This request needs about {tokens} tokens (pictures {image_tokens}, text "
+        "{text_tokens}, answer {answer_tokens}), more than {model}'s context of {context} tokens. "
+        "Set the detail to “low”, send fewer pictures, or start a new chat.",
+    },
+}
+
+TEXTS: dict[str, dict[str, str]] = {**_ERRORS, **_IMAGES, **_CONFIG, **_UI, **_SEND_LIMITS}
 
 
 class _KeepMissing(dict):
