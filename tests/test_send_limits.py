@@ -165,7 +165,7 @@ def test_pictures_from_earlier_turns_count_towards_the_request():
     image = sized_image(3 * MB)  # 4 MB as sent; Zhipu takes 20 MB per request
     conversation = Conversation()
     for turn in range(5):
-        conversation.add_user(f"question {turn}", [replace_name(image, turn)])
+        conversation.add_user(f"question {turn}", [variant(image, turn)])
         conversation.add_answer(f"answer {turn}")
     turns = conversation.request_turns()
     assert check_send_limits(turns[:-2], preset=ZHIPU, model="glm-4v-plus-0111") is None
@@ -176,7 +176,8 @@ def test_pictures_from_earlier_turns_count_towards_the_request():
     assert "The 5 pictures" in err.message("en") and "sent again" in err.message("en")
 
 
-def replace_name(image: PreparedImage, n: int) -> PreparedImage:
+def variant(image: PreparedImage, n: int) -> PreparedImage:
+    """Return another picture of the same size (different bytes, so stored separately)."""
     data = image.data + n.to_bytes(2, "big")
     return PreparedImage(
         data=data,
@@ -315,6 +316,7 @@ def noise_jpeg(path: Path, min_bytes: int) -> Path:
 
 
 def test_ask_prepares_a_six_mb_photo_for_zhipu(tmp_path):
+    # ask picks the preset from the base URL, so a loopback URL cannot be Zhipu: call its _images.
     photo = noise_jpeg(tmp_path / "photo.jpg", 6 * MB)
     settings = resolve_settings(preset_id="zhipu", api_key=KEY, environ={})
 
