@@ -196,32 +196,52 @@ def variant(image: PreparedImage, n: int) -> PreparedImage:
 # --- the context window -------------------------------------------------------------------------
 
 
-def test_an_estimate_over_a_128k_context_is_refused_with_the_suggestion():
-    # gpt-4o-mini bills 25,501 tokens for a photo at auto: five of them are over 128,000.
+def test_five_photos_on_gpt_4o_mini_are_not_refused_for_their_billed_tokens():
+    # gpt-4o-mini bills 25,501 tokens for a photo at auto (33⅓ × gpt-4o's 765); the model's
+    # context holds the 765, so five photos are nowhere near 128,000.
     question = "这五张照片分别是在哪里拍的？"
     turns = [ChatTurn("user", question, tuple(photos(5, size=(1600, 1200))))]
     assert sum(image.tokens for image in turns[0].images) == 5 * 25_501
 
-    err = check_send_limits(turns, preset=OPENAI, model="gpt-4o-mini", max_tokens=800)
+    assert check_send_limits(turns, preset=OPENAI, model="gpt-4o-mini", max_tokens=800) is None
+    size = measure_request(turns, max_tokens=800, model="openai/gpt-4o-mini")
+    assert size.image_tokens == 5 * 25_501
+    assert size.total_tokens == 5 * 765 + 14 + 4 + 800
+
+
+def test_an_estimate_over_the_context_is_refused_with_the_suggestion():
+    # Zhipu's glm-4v-flash: an 8,192-token window (marked as not confirmed). Three questions with
+    # four photos each, at gpt-4o's fallback rule of 765 tokens a photo, do not fit.
+    turns = []
+    for n in range(3):
+        turns.append(
+            ChatTurn(
+                "user",
+                "这几张照片分别是在哪里拍的？",
+                tuple(photos(4, model="glm-4v-flash", size=(1600, 1200))),
+            )
+        )
+        if n < 2:
+            turns.append(ChatTurn("assistant", "好的"))
+
+    err = check_send_limits(turns, preset=ZHIPU, model="glm-4v-flash", max_tokens=800)
 
     assert isinstance(err, ContextTooLongError)
     en, zh = err.message("en"), err.message("zh")
-    assert "about 128,323 tokens" in en  # 127,505 + 14 CJK + 4 message overhead + 800
-    assert "pictures 127,505" in en and "answer 800" in en
-    assert "gpt-4o-mini's context of 128,000 tokens" in en
+    assert "pictures 9,180" in en and "answer 800" in en
+    assert "glm-4v-flash's context of ~8,192 tokens" in en
     assert "detail to “low”" in en and "fewer pictures" in en and "new chat" in en
-    assert "128,000" in zh and "省钱" in zh and "新对话" in zh
+    assert "8,192" in zh and "省钱" in zh and "新对话" in zh
 
 
 def test_following_the_suggestion_lowers_the_estimate_under_the_window():
-    turns = [
-        ChatTurn(
-            "user",
-            "这五张照片分别是在哪里拍的？",
-            tuple(photos(5, detail="low", size=(1600, 1200))),
-        )
-    ]
-    assert check_send_limits(turns, preset=OPENAI, model="gpt-4o-mini", max_tokens=800) is None
+    turns = []
+    for n in range(3):
+        images = tuple(photos(4, model="glm-4v-flash", detail="low", size=(1600, 1200)))
+        turns.append(ChatTurn("user", "这几张照片分别是在哪里拍的？", images))
+        if n < 2:
+            turns.append(ChatTurn("assistant", "好的"))
+    assert check_send_limits(turns, preset=ZHIPU, model="glm-4v-flash", max_tokens=800) is None
 
 
 def test_long_text_alone_can_overflow_a_small_window():

@@ -41,6 +41,10 @@ MAX_IMAGES_PER_MESSAGE = 10
 DEFAULT_ANSWER_TOKENS = 1_000
 MESSAGE_OVERHEAD_TOKENS = 4  # role and separators around each message in the chat template
 MB = 1024 * 1024
+# gpt-4o-mini bills a picture at 33⅓ times gpt-4o's tokens (2833 + 5667 per tile against 85 + 170)
+# so that it costs what gpt-4o charges; the model sees the same tiles, so the context window holds
+# gpt-4o's count. Counting the billed figure would refuse a fifth photo on the default model.
+BILLING_ONLY_FACTORS: dict[str, float] = {"gpt-4o-mini": 2833 / 85}
 
 
 class SendLimitError(TooLargeError):
@@ -78,15 +82,26 @@ class RequestSize:
     images: int
     most_images_in_a_message: int
     image_bytes: int  # every data URL's length, as sent
-    image_tokens: int
+    image_tokens: int  # as billed
     text_tokens: int
     answer_tokens: int  # max_tokens, or DEFAULT_ANSWER_TOKENS when unset
     approximate: bool  # some picture's token rule is a guess
+    image_context_tokens: int = -1  # what the pictures take of the context; -1: as billed
 
     @property
     def total_tokens(self) -> int:
-        """Return the prompt estimate plus the answer's budget."""
-        return self.image_tokens + self.text_tokens + self.answer_tokens
+        """Return the prompt estimate plus the answer's budget, as it fills the context window."""
+        images = self.image_tokens if self.image_context_tokens < 0 else self.image_context_tokens
+        return images + self.text_tokens + self.answer_tokens
+
+
+def billing_only_factor(model: str) -> float:
+    """Return how many times the billed image tokens exceed what ``model``'s context holds."""
+    name = model.lower().rsplit("/", 1)[-1]
+    for prefix, factor in BILLING_ONLY_FACTORS.items():
+        if name.startswith(prefix):
+            return factor
+    return 1.0
 
 
 def data_url_length(image: PreparedImage) -> int:
@@ -111,9 +126,14 @@ def estimate_text_tokens(text: str) -> int:
 
 
 def measure_request(
-    turns: Sequence[ChatTurn], *, max_tokens: int | None = None, system: str | None = None
+    turns: Sequence[ChatTurn],
+    *,
+    max_tokens: int | None = None,
+    system: str | None = None,
+    model: str = "",
 ) -> RequestSize:
-    """Return what sending ``turns`` (plus ``system``) would cost in pictures, bytes and tokens."""
+    """Return what sending ``turns`` (plus ``system``) to ``model`` would cost in pictures, bytes
+    and tokens."""
     texts = [system] if system else []
     texts += [turn.text for turn in turns]
     images = [image for turn in turns for image in turn.images]
@@ -122,6 +142,9 @@ def measure_request(
         most_images_in_a_message=max((len(turn.images) for turn in turns), default=0),
         image_bytes=sum(data_url_length(image) for image in images),
         image_tokens=sum(image.tokens for image in images),
+        image_context_tokens=sum(
+            round(image.tokens / billing_only_factor(model)) for image in images
+        ),
         text_tokens=sum(estimate_text_tokens(t) + MESSAGE_OVERHEAD_TOKENS for t in texts),
         answer_tokens=max_tokens if max_tokens is not None else DEFAULT_ANSWER_TOKENS,
         approximate=any(image.tokens_approximate for image in images),
@@ -166,7 +189,7 @@ def check_send_limits(
                     size_mb=_mb(size, preset.max_image_bytes),
                     limit_mb=f"{preset.max_image_bytes / MB:g}",
                 )
-    size = measure_request(turns, max_tokens=max_tokens, system=system)
+    size = measure_request(turns, max_tokens=max_tokens, system=system, model=model)
     if size.image_bytes > preset.max_request_image_bytes:
         return RequestTooBigToSendError(
             count=size.images,
@@ -178,7 +201,7 @@ def check_send_limits(
         return ContextTooLongError(
             model=model,
             tokens=f"{size.total_tokens:,}",
-            image_tokens=f"{size.image_tokens:,}",
+            image_tokens=f"{size.total_tokens - size.text_tokens - size.answer_tokens:,}",
             text_tokens=f"{size.text_tokens:,}",
             answer_tokens=f"{size.answer_tokens:,}",
             context=f"{'~' if window.approximate else ''}{window.tokens:,}",
