@@ -9,13 +9,13 @@ import pytest
 from components.conversation.turns import ChatTurn
 from components.devtools.upstream import FakeUpstream
 from components.errors import ConfigError
+from components.providers.base_url import parse_base_url
 from components.providers.client import ChatClient
 from components.providers.presets import (
     DEFAULT_PRESET_ID,
     MB,
     PRESETS,
     get_preset,
-    normalize_base_url,
     preset_for_base_url,
 )
 from components.providers.settings import OperatorConfig, operator_config, resolve_settings
@@ -46,7 +46,7 @@ def test_every_provider_is_in_the_table_and_dated():
         assert preset.default_model
         if preset.id != "custom":
             assert preset.default_model in preset.vision_models
-            assert normalize_base_url(preset.base_url)
+            assert str(parse_base_url(preset.base_url)) == preset.base_url
 
 
 @pytest.mark.parametrize(
@@ -157,13 +157,13 @@ def test_explicit_arguments_beat_operator_and_preset():
 def test_operator_config_beats_preset_defaults():
     env = {"KANTU_API_KEY": OP_KEY, "KANTU_BASE_URL": "https://relay.example/v1/"}
     s = resolve_settings(environ={**env, "KANTU_MODEL": "gpt-4o"})
-    assert s.base_url == "https://relay.example/v1" and s.model == "gpt-4o"
+    assert str(s.base_url) == "https://relay.example/v1" and s.model == "gpt-4o"
     assert (s.api_key, s.key_source, s.key_withheld) == (OP_KEY, "operator", False)
 
 
 def test_preset_defaults_when_nothing_is_configured():
     s = resolve_settings(environ={})
-    assert (s.base_url, s.model, s.preset.id) == (BINGCHENG, "gpt-4o-mini", "bingcheng")
+    assert (str(s.base_url), s.model, s.preset.id) == (BINGCHENG, "gpt-4o-mini", "bingcheng")
     assert (s.api_key, s.key_source, s.key_withheld) == ("", "none", False)
 
 
@@ -194,7 +194,8 @@ def test_operator_url_written_differently_is_still_the_operators(same):
         "https://yewu.bcwhkj.cn:8443/v1",  # another port
         "https://yewu.bcwhkj.cn/v2",  # another path
         "https://yewu.bcwhkj.cn.evil.example/v1",
-        "https://yewu.bcwhkj.cn@evil.example/v1",
+        "https://yewu.bcwhkj.cn//v1",  # another path, to the server
+        "https://yewu.bcwhkj.cn/v1/chat",
     ],
 )
 def test_operator_key_is_withheld_from_any_other_base_url(other):
@@ -204,7 +205,7 @@ def test_operator_key_is_withheld_from_any_other_base_url(other):
 
 def test_picking_another_preset_withholds_the_operator_key():
     s = resolve_settings(preset_id="openai", environ={"KANTU_API_KEY": OP_KEY})
-    assert s.base_url == "https://api.openai.com/v1"
+    assert str(s.base_url) == "https://api.openai.com/v1"
     assert s.api_key == "" and s.key_withheld
 
 
@@ -222,16 +223,33 @@ def test_visitor_key_is_used_on_a_changed_base_url():
     assert s.api_key == VISITOR_KEY and not s.key_withheld and s.preset.id == "openrouter"
 
 
-@pytest.mark.parametrize("bad", ["ftp://yewu.bcwhkj.cn/v1", "yewu.bcwhkj.cn/v1", "http://"])
+@pytest.mark.parametrize("bad", ["ftp://yewu.bcwhkj.cn/v1", "yewu.bcwhkj.cn/v1", "http:/x"])
 def test_non_http_base_url_is_a_config_error(bad):
     with pytest.raises(ConfigError) as info:
         resolve_settings(base_url=bad, environ={})
     assert info.value.reason == "bad_base_url"
 
 
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ("http://", "base_url_host"),
+        ("https://yewu.bcwhkj.cn@evil.example/v1", "base_url_userinfo"),
+        ("https://evil.example\\@yewu.bcwhkj.cn/v1", "base_url_characters"),
+        ("https://yewu.bcwhkj.cn/v1?x=1", "base_url_query"),
+    ],
+)
+def test_base_url_no_honest_server_has_is_refused_even_with_the_operators_host(bad, reason):
+    with pytest.raises(ConfigError) as info:
+        resolve_settings(base_url=bad, environ={"KANTU_API_KEY": OP_KEY})
+    assert info.value.reason == reason
+    assert OP_KEY not in str(info.value) and OP_KEY not in info.value.message("en")
+
+
 def test_operator_key_never_sent_to_changed_base_url():
     with FakeUpstream() as operator, FakeUpstream() as elsewhere:
-        env = {"KANTU_API_KEY": OP_KEY, "KANTU_BASE_URL": operator.base_url}
+        # not hosted: both servers are on loopback, which hosted mode refuses for custom URLs
+        env = {"KANTU_API_KEY": OP_KEY, "KANTU_BASE_URL": operator.base_url, "KANTU_HOSTED": "0"}
         home = resolve_settings(environ=env)
         list(ChatClient(home).stream_chat([ChatTurn("user", "hi")]))
         changed = resolve_settings(base_url=elsewhere.base_url, environ=env)
