@@ -84,17 +84,16 @@ class ClientSettings:
     def missing_key_error(self, lang: Lang = "en") -> ConfigError | None:
         """Return the ConfigError to show when a request needs a key it does not have, else None.
 
-        The one owner of "is a key needed?": ``operator_key_withheld`` when the operator's key
-        stays home because the base URL is not the operator's, ``no_key`` when the provider needs
-        a key and none was given.
+        The one owner of "is a key needed?". The provider's preset decides whether one is needed
+        (a custom server or a local Ollama may take none); when it is and there is none:
+        ``operator_key_withheld`` if the operator's key stays home because the base URL is not
+        the operator's, else ``no_key`` naming the provider in ``lang``.
         """
-        if self.api_key:
+        if self.api_key or not self.preset.needs_key:
             return None
         if self.key_withheld:
             return ConfigError("operator_key_withheld")
-        if self.preset.needs_key:
-            return ConfigError("no_key", provider=self.preset.name(lang))
-        return None
+        return ConfigError("no_key", provider=self.preset.name(lang))
 
 
 def _lookup(name: str, sources: tuple[Mapping[str, object] | None, ...]) -> str | None:
