@@ -273,15 +273,15 @@ _UI: dict[str, dict[str, str]] = {
 _URLGUARD: dict[str, dict[str, str]] = {
     "config.base_url_characters": {
         "zh": "接口地址无效：含有空格、控制字符或反斜杠（\\），正常的接口地址不会有这些。请重新输入，"
-        "例如 https://api.example.com/v1。",
+        "例如 `https://api.example.com/v1`。",
         "en": "The base URL is not valid: it contains spaces, control characters or backslashes "
-        "(\\), which no base URL has. Retype it, e.g. https://api.example.com/v1.",
+        "(\\), which no base URL has. Retype it, e.g. `https://api.example.com/v1`.",
     },
     "config.base_url_userinfo": {
         "zh": "接口地址无效：不能包含用户名、密码或“@”。请只填写服务器地址，例如 "
-        "https://api.example.com/v1；密钥请填在密钥输入框。",
+        "`https://api.example.com/v1`；密钥请填在密钥输入框。",
         "en": "The base URL is not valid: it must not contain a user name, a password or '@'. "
-        "Enter only the server address, e.g. https://api.example.com/v1; put the key in the key "
+        "Enter only the server address, e.g. `https://api.example.com/v1`; put the key in the key "
         "field.",
     },
     "config.base_url_query": {
