@@ -35,6 +35,7 @@ _PORT = re.compile(r"[0-9]{1,5}")
 # RFC 3986 path characters without "%" (escapes are checked apart) and without "@"
 _PATH_CHARS = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:/\-]*")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_VISIBLE_ASCII = re.compile(r"[\x21-\x5b\x5d-\x7e]*")  # without the backslash (0x5c)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ class BaseURL:
 
 def _refused_character(text: str) -> bool:
     """Whether ``text`` holds a backslash, whitespace, or a control or format character."""
+    if _VISIBLE_ASCII.fullmatch(text):
+        return False
     for ch in text:
         if ch == "\\" or ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
             return True
