@@ -17,7 +17,9 @@
         ├── NetworkError           network          could not connect, or the connection reset
         ├── RequestTimeoutError    timeout          no connection or no first byte in time
         ├── StreamInterruptedError interrupted      the answer stopped before it was finished
-        └── ProtocolError          protocol         an answer Kantu cannot read
+        ├── ProtocolError          protocol         an answer Kantu cannot read
+        ├── BlockedAddressError    blocked_address  hosted: a custom base URL reaches a non-public address
+        └── RedirectError          redirect         the server answered with a redirect (never followed)
 
 Every ``ProviderError`` carries ``partial_text``: the answer received before the failure, which
 callers keep (marked) rather than discard. Messages never contain the API key: ``detail`` is the
@@ -189,6 +191,20 @@ class ProtocolError(ProviderError):
     kind = "protocol"
 
 
+class BlockedAddressError(ProviderError):
+    """Raised in hosted mode when a custom base URL resolves or connects to a loopback, private,
+    link-local or otherwise non-public address (``host`` names it)."""
+
+    kind = "blocked_address"
+
+
+class RedirectError(ProviderError):
+    """Raised when the server answers with a redirect: Kantu never follows one
+    (``location_host`` names where it pointed)."""
+
+    kind = "redirect"
+
+
 PROVIDER_ERROR_KINDS: dict[str, type[ProviderError]] = {
     cls.kind: cls
     for cls in (
@@ -204,5 +220,7 @@ PROVIDER_ERROR_KINDS: dict[str, type[ProviderError]] = {
         RequestTimeoutError,
         StreamInterruptedError,
         ProtocolError,
+        BlockedAddressError,
+        RedirectError,
     )
 }

@@ -300,7 +300,85 @@ _SEND_LIMITS: dict[str, dict[str, str]] = {
     },
 }
 
-TEXTS: dict[str, dict[str, str]] = {**_ERRORS, **_IMAGES, **_CONFIG, **_UI, **_SEND_LIMITS}
+_URLGUARD: dict[str, dict[str, str]] = {
+    "config.base_url_characters": {
+        "zh": "接口地址无效：含有空格、控制字符或反斜杠（\\），正常的接口地址不会有这些。请重新输入，"
+        "例如 `https://api.example.com/v1`。",
+        "en": "The base URL is not valid: it contains spaces, control characters or backslashes "
+        "(\\), which no base URL has. Retype it, e.g. `https://api.example.com/v1`.",
+    },
+    "config.base_url_userinfo": {
+        "zh": "接口地址无效：不能包含用户名、密码或“@”。请只填写服务器地址，例如 "
+        "`https://api.example.com/v1`；密钥请填在密钥输入框。",
+        "en": "The base URL is not valid: it must not contain a user name, a password or '@'. "
+        "Enter only the server address, e.g. `https://api.example.com/v1`; put the key in the key "
+        "field.",
+    },
+    "config.base_url_query": {
+        "zh": "接口地址无效：不能包含“?”或“#”（查询参数或片段）。请去掉“?”或“#”及其后的内容。",
+        "en": "The base URL is not valid: it must not contain '?' or '#' (a query string or "
+        "fragment). Remove them and what follows.",
+    },
+    "config.base_url_host": {
+        "zh": "接口地址无效：服务器名称或 IP 地址不正确（例如含有“%”、全角字符，或写法特殊的数字地址）。"
+        "请填写普通的域名或 IP 地址。",
+        "en": "The base URL is not valid: its server name or IP address is not a plain one (for "
+        "example it has '%', full-width characters or an unusual numeric form). Enter a normal "
+        "domain name or IP address.",
+    },
+    "config.base_url_port": {
+        "zh": "接口地址无效：端口必须是 1 到 65535 之间的数字。",
+        "en": "The base URL is not valid: the port must be a number from 1 to 65535.",
+    },
+    "config.base_url_path": {
+        "zh": "接口地址无效：路径中含有“.”/“..”段、编码过的分隔符或其他特殊字符。请填写服务商给出的地址，"
+        "通常以 /v1 结尾。",
+        "en": "The base URL is not valid: its path has '.' or '..' segments, encoded delimiters "
+        "or other unusual characters. Enter the address your provider gives, usually ending in "
+        "/v1.",
+    },
+    "config.bad_key": {
+        "zh": "API 密钥无效：含有空格、换行、全角或其他非 ASCII 字符，无法发送。请从服务商页面重新复制密钥。",
+        "en": "The API key cannot be used: it contains spaces, line breaks, full-width or other "
+        "non-ASCII characters, which cannot be sent. Copy the key again from your provider.",
+    },
+    "config.bad_operator_key": {
+        "zh": "站点配置的密钥（{name}）含有空格、换行或非 ASCII 字符，无法发送。请联系站点管理员修正；"
+        "你也可以在侧边栏填写自己的密钥。",
+        "en": "The site's configured key ({name}) contains spaces, line breaks or non-ASCII "
+        "characters and cannot be sent. Ask the site's operator to fix it, or enter your own key "
+        "in the sidebar.",
+    },
+    "config.private_address": {
+        "zh": "此站点为公开部署，不会连接本机或内网地址（{host}）。请使用公网上的接口地址；"
+        "如果这是你自己运行的 Kantu，可设置 KANTU_HOSTED=false。",
+        "en": "This site is hosted publicly and does not connect to local or private network "
+        "addresses ({host}). Use a public base URL; if you run Kantu yourself, set "
+        "KANTU_HOSTED=false.",
+    },
+    "error.blocked_address": {
+        "zh": "{host} 解析到本机或内网地址。此站点为公开部署，不会连接这类地址。请使用公网上的接口地址；"
+        "如果这是你自己运行的 Kantu，可设置 KANTU_HOSTED=false。",
+        "en": "{host} leads to a local or private network address, which this publicly hosted "
+        "site does not connect to. Use a public base URL; if you run Kantu yourself, set "
+        "KANTU_HOSTED=false.",
+    },
+    "error.redirect": {
+        "zh": "服务器要求跳转到 {location_host}，Kantu 不会跟随跳转。请确认接口地址；"
+        "如果跳转目标可信，请直接填写它的地址。",
+        "en": "The server redirected to {location_host}; Kantu never follows redirects. Check the "
+        "base URL; if that server is the right one, enter its address directly.",
+    },
+}
+
+TEXTS: dict[str, dict[str, str]] = {
+    **_ERRORS,
+    **_IMAGES,
+    **_CONFIG,
+    **_UI,
+    **_SEND_LIMITS,
+    **_URLGUARD,
+}
 
 
 class _KeepMissing(dict):

@@ -207,7 +207,10 @@ def test_openai_api_key_is_the_fallback(upstream):
 
 
 def test_environment_key_is_withheld_from_another_base_url(upstream):
-    env = clean_env(KANTU_API_KEY=KEY, KANTU_BASE_URL="https://yewu.bcwhkj.cn/v1")
+    # not hosted: the loopback upstream stands for any other server (hosted mode refuses it)
+    env = clean_env(
+        KANTU_API_KEY=KEY, KANTU_BASE_URL="https://yewu.bcwhkj.cn/v1", KANTU_HOSTED="false"
+    )
     done = ask(upstream, "hi", env=env, key=False)
     assert done.returncode == 2 and "own key" in done.stderr
     assert upstream.requests == []

@@ -40,6 +40,7 @@ def _isolated(monkeypatch, tmp_path) -> Iterator[None]:
         "KANTU_MODEL",
         "OPENAI_BASE_URL",
         "OPENAI_API_KEY",
+        "KANTU_HOSTED",
     ):
         monkeypatch.delenv(name, raising=False)
     old = st_config.get_option("secrets.files")
@@ -267,7 +268,15 @@ def test_only_refused_images_send_nothing_and_keep_the_text(upstream):
 def test_operator_key_is_not_sent_to_a_changed_base_url(upstream):
     with FakeUpstream() as elsewhere:
         elsewhere.default = openai_error(401, "No auth provided", "invalid_request_error")
-        at = _configured(upstream, "en")
+        # not hosted: "elsewhere" is on loopback, which hosted mode refuses for a custom URL
+        at = _app(
+            "en",
+            {
+                "KANTU_BASE_URL": upstream.base_url,
+                "KANTU_API_KEY": OPERATOR_KEY,
+                "KANTU_HOSTED": False,
+            },
+        )
         at.selectbox(key=keys.choice_key(keys.PROVIDER, "en")).set_value("custom").run()
         at.text_input(key=keys.BASE_URL).set_value(elsewhere.base_url).run()
         at.chat_input[0].set_value("hi").run()

@@ -9,13 +9,13 @@ import pytest
 from components.conversation.turns import ChatTurn
 from components.devtools.upstream import FakeUpstream
 from components.errors import ConfigError
+from components.providers.base_url import parse_base_url
 from components.providers.client import ChatClient
 from components.providers.presets import (
     DEFAULT_PRESET_ID,
     MB,
     PRESETS,
     get_preset,
-    normalize_base_url,
     preset_for_base_url,
 )
 from components.providers.settings import OperatorConfig, operator_config, resolve_settings
@@ -46,7 +46,7 @@ def test_every_provider_is_in_the_table_and_dated():
         assert preset.default_model
         if preset.id != "custom":
             assert preset.default_model in preset.vision_models
-            assert normalize_base_url(preset.base_url)
+            assert str(parse_base_url(preset.base_url)) == preset.base_url
 
 
 @pytest.mark.parametrize(
@@ -157,13 +157,13 @@ def test_explicit_arguments_beat_operator_and_preset():
 def test_operator_config_beats_preset_defaults():
     env = {"KANTU_API_KEY": OP_KEY, "KANTU_BASE_URL": "https://relay.example/v1/"}
     s = resolve_settings(environ={**env, "KANTU_MODEL": "gpt-4o"})
-    assert s.base_url == "https://relay.example/v1" and s.model == "gpt-4o"
+    assert str(s.base_url) == "https://relay.example/v1" and s.model == "gpt-4o"
     assert (s.api_key, s.key_source, s.key_withheld) == (OP_KEY, "operator", False)
 
 
 def test_preset_defaults_when_nothing_is_configured():
     s = resolve_settings(environ={})
-    assert (s.base_url, s.model, s.preset.id) == (BINGCHENG, "gpt-4o-mini", "bingcheng")
+    assert (str(s.base_url), s.model, s.preset.id) == (BINGCHENG, "gpt-4o-mini", "bingcheng")
     assert (s.api_key, s.key_source, s.key_withheld) == ("", "none", False)
 
 
@@ -194,7 +194,8 @@ def test_operator_url_written_differently_is_still_the_operators(same):
         "https://yewu.bcwhkj.cn:8443/v1",  # another port
         "https://yewu.bcwhkj.cn/v2",  # another path
         "https://yewu.bcwhkj.cn.evil.example/v1",
-        "https://yewu.bcwhkj.cn@evil.example/v1",
+        "https://yewu.bcwhkj.cn//v1",  # another path, to the server
+        "https://yewu.bcwhkj.cn/v1/chat",
     ],
 )
 def test_operator_key_is_withheld_from_any_other_base_url(other):
@@ -204,7 +205,7 @@ def test_operator_key_is_withheld_from_any_other_base_url(other):
 
 def test_picking_another_preset_withholds_the_operator_key():
     s = resolve_settings(preset_id="openai", environ={"KANTU_API_KEY": OP_KEY})
-    assert s.base_url == "https://api.openai.com/v1"
+    assert str(s.base_url) == "https://api.openai.com/v1"
     assert s.api_key == "" and s.key_withheld
 
 
@@ -222,16 +223,33 @@ def test_visitor_key_is_used_on_a_changed_base_url():
     assert s.api_key == VISITOR_KEY and not s.key_withheld and s.preset.id == "openrouter"
 
 
-@pytest.mark.parametrize("bad", ["ftp://yewu.bcwhkj.cn/v1", "yewu.bcwhkj.cn/v1", "http://"])
+@pytest.mark.parametrize("bad", ["ftp://yewu.bcwhkj.cn/v1", "yewu.bcwhkj.cn/v1", "http:/x"])
 def test_non_http_base_url_is_a_config_error(bad):
     with pytest.raises(ConfigError) as info:
         resolve_settings(base_url=bad, environ={})
     assert info.value.reason == "bad_base_url"
 
 
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ("http://", "base_url_host"),
+        ("https://yewu.bcwhkj.cn@evil.example/v1", "base_url_userinfo"),
+        ("https://evil.example\\@yewu.bcwhkj.cn/v1", "base_url_characters"),
+        ("https://yewu.bcwhkj.cn/v1?x=1", "base_url_query"),
+    ],
+)
+def test_base_url_no_honest_server_has_is_refused_even_with_the_operators_host(bad, reason):
+    with pytest.raises(ConfigError) as info:
+        resolve_settings(base_url=bad, environ={"KANTU_API_KEY": OP_KEY})
+    assert info.value.reason == reason
+    assert OP_KEY not in str(info.value) and OP_KEY not in info.value.message("en")
+
+
 def test_operator_key_never_sent_to_changed_base_url():
     with FakeUpstream() as operator, FakeUpstream() as elsewhere:
-        env = {"KANTU_API_KEY": OP_KEY, "KANTU_BASE_URL": operator.base_url}
+        # not hosted: both servers are on loopback, which hosted mode refuses for custom URLs
+        env = {"KANTU_API_KEY": OP_KEY, "KANTU_BASE_URL": operator.base_url, "KANTU_HOSTED": "0"}
         home = resolve_settings(environ=env)
         list(ChatClient(home).stream_chat([ChatTurn("user", "hi")]))
         changed = resolve_settings(base_url=elsewhere.base_url, environ=env)
@@ -239,3 +257,141 @@ def test_operator_key_never_sent_to_changed_base_url():
         assert operator.requests[0].headers["Authorization"] == f"Bearer {OP_KEY}"
         assert "Authorization" not in elsewhere.requests[0].headers
         assert OP_KEY.encode() not in elsewhere.requests[0].body
+
+
+# --- KANTU_HOSTED -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "hosted"),
+    [
+        ("true", True),
+        ("TRUE", True),
+        ("1", True),
+        ("yes", True),
+        ("on", True),
+        (True, True),  # a TOML boolean in secrets
+        ("false", False),
+        ("False", False),
+        ("0", False),
+        ("no", False),
+        ("off", False),
+        (False, False),
+    ],
+)
+def test_explicit_kantu_hosted_always_wins(value, hosted):
+    with_key = operator_config({"KANTU_HOSTED": value}, {"KANTU_API_KEY": OP_KEY})
+    without_key = operator_config(None, {"KANTU_HOSTED": str(value)})
+    assert with_key.hosted is hosted and without_key.hosted is hosted
+
+
+def test_hosted_by_default_exactly_when_an_operator_key_is_configured():
+    assert operator_config(None, {"KANTU_API_KEY": OP_KEY}).hosted
+    assert operator_config(None, {"OPENAI_API_KEY": OP_KEY}).hosted
+    assert not operator_config(None, {}).hosted
+    assert not operator_config(None, {"KANTU_BASE_URL": "http://localhost:11434/v1"}).hosted
+
+
+def test_unreadable_kantu_hosted_fails_closed_and_says_so(caplog):
+    assert operator_config(None, {"KANTU_HOSTED": "maybe"}).hosted
+    assert "KANTU_HOSTED" in caplog.text and "maybe" in caplog.text
+
+
+def test_resolve_settings_argument_overrides_kantu_hosted():
+    env = {"KANTU_API_KEY": OP_KEY}
+    local = resolve_settings(base_url="http://127.0.0.1:8080/v1", environ=env, hosted=False)
+    assert not local.public_only and not local.hosted
+    with pytest.raises(ConfigError):
+        resolve_settings(base_url="http://127.0.0.1:8080/v1", environ={}, hosted=True)
+
+
+# --- keys that cannot go in a header ------------------------------------------------------
+
+BAD_KEYS = [
+    "ｓｋ－abc123456",  # full-width
+    "sk-abc\n123456",
+    "sk-abc\r\nX-Evil: 1",
+    "sk-abc 123456",
+    "sk-abc\t123456",
+    "sk-abc\x00123456",
+    "sk-abc\u200b123456",
+    "sk-abcé123456",
+]
+
+
+def _assert_not_echoed(err: ConfigError, key: str) -> None:
+    core = key.strip()[3:9]  # a piece of the key as typed
+    for text in (str(err), repr(err), err.detail, err.message("zh"), err.message("en")):
+        assert key not in text and core not in text
+
+
+@pytest.mark.parametrize("key", BAD_KEYS)
+def test_typed_key_that_cannot_be_sent_is_refused_without_echoing_it(key):
+    with pytest.raises(ConfigError) as info:
+        resolve_settings(api_key=key, environ={})
+    assert info.value.reason == "bad_key"
+    _assert_not_echoed(info.value, key)
+
+
+@pytest.mark.parametrize("key", BAD_KEYS)
+@pytest.mark.parametrize("where", ["environ", "secrets"])
+def test_operator_key_that_cannot_be_sent_is_refused_naming_its_variable(key, where):
+    config = {"KANTU_API_KEY": key}
+    secrets, environ = (config, {}) if where == "secrets" else (None, config)
+    with pytest.raises(ConfigError) as info:
+        resolve_settings(secrets=secrets, environ=environ)
+    assert info.value.reason == "bad_operator_key"
+    assert "KANTU_API_KEY" in info.value.message("en") and "KANTU_API_KEY" in info.value.message(
+        "zh"
+    )
+    _assert_not_echoed(info.value, key)
+
+
+def test_a_bad_operator_key_does_not_stop_a_visitor_elsewhere():
+    s = resolve_settings(
+        preset_id="openai", api_key=VISITOR_KEY, environ={"OPENAI_API_KEY": "sk-bad key"}
+    )
+    assert s.api_key == VISITOR_KEY
+
+
+def test_keys_of_any_visible_ascii_are_accepted():
+    key = "sk-proj-AZaz09_-.~+/=:!"
+    assert resolve_settings(api_key=f"  {key}\n", environ={}).api_key == key
+
+
+# --- one owner of "is a key needed?" ------------------------------------------------------
+
+
+def test_missing_key_error_is_none_when_a_key_is_there_or_none_is_needed():
+    assert resolve_settings(environ={"KANTU_API_KEY": OP_KEY}).missing_key_error() is None
+    assert resolve_settings(api_key=VISITOR_KEY, environ={}).missing_key_error() is None
+    assert resolve_settings(preset_id="ollama", environ={}).missing_key_error() is None
+    custom = resolve_settings(base_url="https://relay.example/v1", environ={})
+    assert custom.missing_key_error() is None  # a self-hosted server may take none
+
+
+def test_missing_key_error_names_the_provider_in_the_language():
+    settings = resolve_settings(preset_id="zhipu", environ={})
+    err = settings.missing_key_error("zh")
+    assert err is not None and err.reason == "no_key"
+    assert get_preset("zhipu").name_zh in err.message("zh")
+    assert get_preset("zhipu").name_en in settings.missing_key_error("en").message("en")
+
+
+def test_missing_key_error_says_the_operator_key_was_withheld():
+    env = {"KANTU_API_KEY": OP_KEY}
+    for kwargs in ({"preset_id": "openai"}, {"base_url": "https://openrouter.ai/api/v1"}):
+        err = resolve_settings(environ=env, **kwargs).missing_key_error()
+        assert err is not None and err.reason == "operator_key_withheld"
+
+
+def test_a_withheld_key_does_not_block_a_server_that_needs_none():
+    env = {"KANTU_API_KEY": OP_KEY, "KANTU_HOSTED": "false"}
+    for kwargs in ({"preset_id": "ollama"}, {"base_url": "http://127.0.0.1:8080/v1"}):
+        settings = resolve_settings(environ=env, **kwargs)
+        assert settings.key_withheld and settings.missing_key_error() is None
+
+
+def test_custom_url_of_a_known_provider_needs_that_providers_key():
+    s = resolve_settings(base_url="https://api.openai.com/v1/", environ={})
+    assert s.preset.id == "openai" and s.missing_key_error().reason == "no_key"

@@ -21,7 +21,6 @@ from types import TracebackType
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
@@ -36,6 +35,7 @@ from components.errors import (
     StreamInterruptedError,
     TooLargeError,
 )
+from components.providers.address_guard import GuardedAdapter
 from components.providers.error_mapping import error_from_payload, error_from_response
 from components.providers.settings import ClientSettings
 from components.providers.sse import SSEDecoder
@@ -127,10 +127,10 @@ def build_retry(settings: ClientSettings) -> KantuRetry:
     )
 
 
-class _KantuAdapter(HTTPAdapter):
-    """An HTTPAdapter that remembers which retry policy it carries."""
+class _KantuAdapter(GuardedAdapter):
+    """A GuardedAdapter that remembers which retry and address policy it carries."""
 
-    def __init__(self, policy: tuple[int, float, float], **kwargs: Any) -> None:
+    def __init__(self, policy: tuple[int, float, float, bool], **kwargs: Any) -> None:
         self.policy = policy
         super().__init__(**kwargs)
 
@@ -142,11 +142,18 @@ class ChatClient:
         self.settings = settings
         self._owns_session = session is None
         self.session = session if session is not None else requests.Session()
-        policy = (settings.max_retries, settings.backoff_factor, settings.retry_after_max)
+        policy = (
+            settings.max_retries,
+            settings.backoff_factor,
+            settings.retry_after_max,
+            settings.public_only,
+        )
         current = self.session.adapters.get("https://")
         if not (isinstance(current, _KantuAdapter) and current.policy == policy):
             # a shared session keeps its pooled connections while the retry policy is unchanged
-            adapter = _KantuAdapter(policy, max_retries=build_retry(settings))
+            adapter = _KantuAdapter(
+                policy, max_retries=build_retry(settings), public_only=settings.public_only
+            )
             self.session.mount("http://", adapter)
             self.session.mount("https://", adapter)
 
@@ -230,7 +237,9 @@ class ChatClient:
     def _list_models(self) -> list[str]:
         try:
             response = self.session.get(
-                self.settings.base_url + "/models", headers=self.headers(), timeout=self.timeout
+                self.settings.base_url.endpoint("models"),
+                headers=self.headers(),
+                timeout=self.timeout,
             )
             with response:
                 body = response.content
@@ -396,7 +405,7 @@ class ChatStream:
         headers["Content-Type"] = "application/json"
         try:
             response = client.session.post(
-                client.settings.base_url + "/chat/completions",
+                client.settings.base_url.endpoint("chat/completions"),
                 data=body,
                 headers=headers,
                 stream=True,

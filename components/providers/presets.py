@@ -9,7 +9,9 @@ Unknown limits fall back to OpenAI's (20 MB per image, 50 MB of images per reque
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+
+from components.errors import ConfigError
+from components.providers.base_url import BaseURL, parse_base_url
 
 MB = 1024 * 1024
 OPENAI_MIMES: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp", "image/gif")
@@ -220,6 +222,9 @@ _ROWS: tuple[ProviderPreset, ...] = (
 PRESETS: dict[str, ProviderPreset] = {row.id: row for row in _ROWS}
 DEFAULT_PRESET_ID = "bingcheng"
 CUSTOM_PRESET_ID = "custom"
+_BY_URL: dict[BaseURL, ProviderPreset] = {
+    parse_base_url(row.base_url): row for row in _ROWS if row.base_url
+}
 
 
 def get_preset(preset_id: str) -> ProviderPreset:
@@ -227,28 +232,11 @@ def get_preset(preset_id: str) -> ProviderPreset:
     return PRESETS[preset_id]
 
 
-def normalize_base_url(url: str) -> str:
-    """Return ``scheme://host:port/path`` (lower-case scheme and host, explicit port, no trailing
-    slash): two URLs that normalise alike reach the same API. Query strings are kept, fragments
-    dropped. Raises ValueError when the URL has no http(s) scheme or no host.
-    """
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("not an http(s) URL")
-    port = parts.port or (443 if scheme == "https" else 80)
-    path = parts.path.rstrip("/")
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{scheme}://{parts.hostname.lower()}:{port}{path}{query}"
-
-
-def preset_for_base_url(url: str) -> ProviderPreset:
-    """Return the preset whose base URL matches ``url`` (normalised), else the custom preset."""
-    try:
-        wanted = normalize_base_url(url)
-    except ValueError:
-        return PRESETS[CUSTOM_PRESET_ID]
-    for row in _ROWS:
-        if row.base_url and normalize_base_url(row.base_url) == wanted:
-            return row
-    return PRESETS[CUSTOM_PRESET_ID]
+def preset_for_base_url(url: str | BaseURL) -> ProviderPreset:
+    """Return the preset whose base URL equals ``url`` once parsed, else the custom preset."""
+    if isinstance(url, str):
+        try:
+            url = parse_base_url(url)
+        except ConfigError:
+            return PRESETS[CUSTOM_PRESET_ID]
+    return _BY_URL.get(url, PRESETS[CUSTOM_PRESET_ID])

@@ -1,43 +1,68 @@
 """Where the client's settings come from: explicit arguments, then the operator, then presets.
 
 The operator (whoever runs the site) may configure a key in Streamlit secrets or the environment.
-That key is only ever sent to the operator's own base URL: a visitor who points Kantu anywhere
-else must bring their own key (``key_withheld`` tells the UI to ask for it).
+That key is only ever sent to the operator's own base URL, decided on the one parse of each URL
+(``components.providers.base_url``): a visitor who points Kantu anywhere else must bring their own
+key (``key_withheld``; ``ClientSettings.missing_key_error`` says what to show).
+
+``KANTU_HOSTED`` (true/false, 1/0, yes/no, on/off; on by default when an operator key is
+configured) makes a visitor's custom base URL reach only public addresses (``public_only``, see
+``components.providers.address_guard``). The operator's URL and the presets' are trusted.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from components.errors import ConfigError
+from components.i18n import Lang
+from components.providers.address_guard import check_literal_host
+from components.providers.base_url import BaseURL, parse_base_url
 from components.providers.presets import (
     DEFAULT_PRESET_ID,
     ProviderPreset,
     get_preset,
-    normalize_base_url,
     preset_for_base_url,
 )
 
 KeySource = Literal["argument", "operator", "none"]
 OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
+_FLAGS = {"true": True, "1": True, "yes": True, "on": True}
+_FLAGS |= {"false": False, "0": False, "no": False, "off": False}
+# what an HTTP header value can carry verbatim: visible ASCII, no spaces inside
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class OperatorConfig:
-    """What the operator configured; ``api_key`` never shows in a repr."""
+    """What the operator configured; ``api_key`` never shows in a repr.
+
+    ``key_name`` is the variable the key came from; ``hosted`` is ``KANTU_HOSTED`` resolved.
+    """
 
     base_url: str | None
     api_key: str = field(repr=False)
     model: str | None
+    key_name: str = "KANTU_API_KEY"
+    hosted: bool = False
 
 
 @dataclass(frozen=True)
 class ClientSettings:
-    """Everything ``ChatClient`` needs; ``api_key`` never shows in a repr."""
+    """Everything ``ChatClient`` needs; ``api_key`` never shows in a repr.
 
-    base_url: str
+    ``base_url`` is the parsed base URL (a string given here is parsed, raising ConfigError);
+    build request URLs with ``base_url.endpoint("chat/completions")``. ``public_only``: connect
+    only to public addresses (hosted, custom base URL).
+    """
+
+    base_url: BaseURL
     api_key: str = field(repr=False)
     model: str
     preset: ProviderPreset
@@ -48,6 +73,26 @@ class ClientSettings:
     max_retries: int = 2
     backoff_factor: float = 0.5  # urllib3 Retry: 0 s, then 1 s, 2 s…; tests set 0
     retry_after_max: float = 30.0  # a longer Retry-After is cut to this
+    hosted: bool = False
+    public_only: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.base_url, str):
+            object.__setattr__(self, "base_url", parse_base_url(self.base_url))
+
+    def missing_key_error(self, lang: Lang = "en") -> ConfigError | None:
+        """Return the ConfigError to show when a request needs a key it does not have, else None.
+
+        The one owner of "is a key needed?". The provider's preset decides whether one is needed
+        (a custom server or a local Ollama may take none); when it is and there is none:
+        ``operator_key_withheld`` if the operator's key stays home because the base URL is not
+        the operator's, else ``no_key`` naming the provider in ``lang``.
+        """
+        if self.api_key or not self.preset.needs_key:
+            return None
+        if self.key_withheld:
+            return ConfigError("operator_key_withheld")
+        return ConfigError("no_key", provider=self.preset.name(lang))
 
 
 def _lookup(name: str, sources: tuple[Mapping[str, object] | None, ...]) -> str | None:
@@ -63,35 +108,68 @@ def _lookup(name: str, sources: tuple[Mapping[str, object] | None, ...]) -> str 
     return None
 
 
+def _hosted(text: str | None, has_key: bool) -> bool:
+    """Return KANTU_HOSTED: an explicit value wins; unset means "hosted when there is a key"."""
+    if text is None:
+        return has_key
+    flag = _FLAGS.get(text.lower())
+    if flag is None:
+        # fail closed: a typo must not open the server's network to visitors
+        log.warning("KANTU_HOSTED=%r is not true/false, 1/0 or yes/no: treated as true", text)
+        return True
+    return flag
+
+
 def operator_config(
     secrets: Mapping[str, object] | None, environ: Mapping[str, str] | None
 ) -> OperatorConfig:
-    """Read the operator's KANTU_BASE_URL / KANTU_API_KEY / KANTU_MODEL (secrets, then environ),
-    falling back to OPENAI_BASE_URL / OPENAI_API_KEY.
+    """Read the operator's KANTU_BASE_URL / KANTU_API_KEY / KANTU_MODEL / KANTU_HOSTED (secrets,
+    then environ), falling back to OPENAI_BASE_URL / OPENAI_API_KEY.
 
     A key and its base URL come from the same family, so a KANTU key never travels to an
     OPENAI_BASE_URL: a KANTU key without a base URL goes to the default preset's, an OPENAI key
-    without one to OpenAI's.
+    without one to OpenAI's. Never raises: a bad key or URL is refused when it would be used.
     """
     sources = (secrets, environ)
     kantu_key = _lookup("KANTU_API_KEY", sources)
     kantu_url = _lookup("KANTU_BASE_URL", sources)
     model = _lookup("KANTU_MODEL", sources)
+    hosted_text = _lookup("KANTU_HOSTED", sources)
     if kantu_key or kantu_url:
         base = kantu_url or (get_preset(DEFAULT_PRESET_ID).base_url if kantu_key else None)
-        return OperatorConfig(base, kantu_key or "", model)
+        key = kantu_key or ""
+        return OperatorConfig(base, key, model, "KANTU_API_KEY", _hosted(hosted_text, bool(key)))
     openai_key = _lookup("OPENAI_API_KEY", sources)
     openai_url = _lookup("OPENAI_BASE_URL", sources)
+    hosted = _hosted(hosted_text, bool(openai_key))
     if openai_key:
-        return OperatorConfig(openai_url or OPENAI_DEFAULT_BASE_URL, openai_key, model)
-    return OperatorConfig(openai_url, "", model)
+        base = openai_url or OPENAI_DEFAULT_BASE_URL
+        return OperatorConfig(base, openai_key, model, "OPENAI_API_KEY", hosted)
+    return OperatorConfig(openai_url, "", model, "OPENAI_API_KEY", hosted)
 
 
-def _same_api(a: str, b: str) -> bool:
+def check_key(key: str, *, operator_key_name: str | None = None) -> None:
+    """Refuse a key that cannot go in an HTTP header verbatim (non-ASCII, spaces, controls).
+
+    Raises ConfigError("bad_key"), or ConfigError("bad_operator_key") naming the operator's
+    variable; neither message nor detail contains the key.
+    """
+    if _HEADER_SAFE.fullmatch(key):
+        return
+    if operator_key_name:
+        raise ConfigError(
+            "bad_operator_key", f"{operator_key_name} cannot be sent", name=operator_key_name
+        )
+    raise ConfigError("bad_key", "the key cannot be sent in a header")
+
+
+def _parse_or_none(url: str | None) -> BaseURL | None:
+    if not url:
+        return None
     try:
-        return normalize_base_url(a) == normalize_base_url(b)
-    except ValueError:
-        return False
+        return parse_base_url(url)
+    except ConfigError:
+        return None
 
 
 def resolve_settings(
@@ -102,6 +180,7 @@ def resolve_settings(
     model: str | None = None,
     secrets: Mapping[str, object] | None = None,
     environ: Mapping[str, str] | None = None,
+    hosted: bool | None = None,
     connect_timeout: float = 10.0,
     read_timeout: float = 60.0,
     max_retries: int = 2,
@@ -110,40 +189,52 @@ def resolve_settings(
     """Return the settings: explicit arguments first, then the operator's, then the preset's.
 
     Picking the preset that matches the operator's base URL keeps the operator's URL. The
-    operator's key is used only when the final base URL is the operator's (normalised); otherwise
-    ``api_key`` is empty and ``key_withheld`` is True. Raises ConfigError("bad_base_url") when the
-    base URL is not http(s), KeyError for an unknown preset id.
+    operator's key is used only when the parsed base URL equals the operator's (scheme, host,
+    port, path); otherwise ``api_key`` is empty and ``key_withheld`` is True. When hosted
+    (``hosted``, else the operator's KANTU_HOSTED), any base URL but the operator's gets
+    ``public_only`` (a preset's public address passes; the Ollama preset's localhost does not).
+
+    Raises ConfigError: a base URL refused by ``parse_base_url`` (``bad_base_url``,
+    ``base_url_*``), ``private_address`` (hosted, custom URL on a non-public IP literal or a
+    localhost name), ``bad_key`` / ``bad_operator_key`` (a key that cannot go in a header).
+    Raises KeyError for an unknown preset id.
     """
     op = operator_config(secrets, environ)
-    explicit_url = (base_url or "").strip() or None
-    if explicit_url:
-        url = explicit_url
+    op_url = _parse_or_none(op.base_url)
+    explicit_text = (base_url or "").strip() or None
+    text: str | None
+    if explicit_text:
+        text = explicit_text
     elif preset_id is not None:
         chosen = get_preset(preset_id)
-        if op.base_url and preset_for_base_url(op.base_url).id == chosen.id:
-            url = op.base_url
+        if op_url and preset_for_base_url(op_url).id == chosen.id:
+            text = op.base_url
         else:
-            url = chosen.base_url
+            text = chosen.base_url
     else:
-        url = op.base_url or get_preset(DEFAULT_PRESET_ID).base_url
-    if not url:
+        text = op.base_url or get_preset(DEFAULT_PRESET_ID).base_url
+    if not text:
         raise ConfigError("bad_base_url", "no base URL")
-    try:
-        normalize_base_url(url)
-    except ValueError:
-        raise ConfigError(
-            "bad_base_url", "the base URL must start with http:// or https://"
-        ) from None
-    url = url.strip().rstrip("/")
+    url = parse_base_url(text)  # the one parse: everything below compares and sends this value
 
     # an explicit URL decides the provider's capabilities; otherwise the chosen preset does
-    preset = get_preset(preset_id) if preset_id and not explicit_url else preset_for_base_url(url)
+    url_preset = preset_for_base_url(url)
+    preset = get_preset(preset_id) if preset_id and not explicit_text else url_preset
 
-    is_operator_url = bool(op.base_url) and _same_api(url, op.base_url or "")
+    is_operator_url = op_url is not None and url == op_url
+    is_hosted = op.hosted if hosted is None else hosted
+    # Presets are not exempt: on a hosted site the Ollama preset's localhost is the server's own.
+    public_only = is_hosted and not is_operator_url
+    if public_only:
+        check_literal_host(url)
+
     key_withheld = False
-    if api_key and api_key.strip():
-        key, source = api_key.strip(), "argument"
+    typed = (api_key or "").strip()
+    if typed:
+        check_key(typed)
+        key, source = typed, "argument"
     elif op.api_key and is_operator_url:
+        check_key(op.api_key, operator_key_name=op.key_name)
         key, source = op.api_key, "operator"
     else:
         key, source = "", "none"
@@ -162,4 +253,6 @@ def resolve_settings(
         read_timeout=read_timeout,
         max_retries=max_retries,
         backoff_factor=backoff_factor,
+        hosted=is_hosted,
+        public_only=public_only,
     )

@@ -29,6 +29,7 @@ SECRET_NAMES = (
     "KANTU_MODEL",
     "OPENAI_BASE_URL",
     "OPENAI_API_KEY",
+    "KANTU_HOSTED",
 )
 LANG_LABELS = {"zh": "中文", "en": "English"}
 
