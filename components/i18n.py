@@ -270,7 +270,12 @@ _UI: dict[str, dict[str, str]] = {
     },
 }
 
-TEXTS: dict[str, dict[str, str]] = {**_ERRORS, **_IMAGES, **_CONFIG, **_UI}
+# The exchange: an answer before its first word.
+_EXCHANGE: dict[str, dict[str, str]] = {
+    "chat.thinking": {"zh": "正在等待回答…", "en": "Waiting for the answer…"},
+}
+
+TEXTS: dict[str, dict[str, str]] = {**_ERRORS, **_IMAGES, **_CONFIG, **_UI, **_EXCHANGE}
 
 
 class _KeepMissing(dict):
