@@ -6,23 +6,32 @@ own, kept in the session; this module only starts it, draws what it has collecte
 
 from __future__ import annotations
 
+import io
+import logging
+import threading
 import time
 from collections.abc import Sequence
 
 import requests
 import streamlit as st
+from PIL import Image
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from components.conversation.exchange import AnswerMeta, Exchange
 from components.conversation.history import Conversation, Entry, ErrorInfo
+from components.conversation.turns import ChatTurn
 from components.errors import ConfigError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.images.uploads import PreparedUploads, Upload, prepare_uploads
+from components.providers.client import ChatClient, ChatOptions
 from components.providers.presets import DEFAULT_PRESET_ID, PRESETS, ProviderPreset
+from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
 from components.ui.markdown_safety import safe_markdown, stream_safely
 from components.ui.sidebar import SidebarChoice, request_settings
+
+log = logging.getLogger("kantu")
 
 THUMB_WIDTH = 220
 # How long the live answer waits for new text before checking in with Streamlit (which is when a
@@ -30,6 +39,35 @@ THUMB_WIDTH = 220
 POLL_S = 0.25
 FRAME_S = 0.03
 _FORMATS = {"image/png": "PNG"}  # what st.image must be told so it passes the bytes through
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> threading.Thread:
+    """Start loading, once per server and in the background, what the first question would
+    otherwise load between Enter and the request: Pillow's codecs, the payload and request
+    machinery, and numpy (which ``st.image`` imports on its first call)."""
+    thread = threading.Thread(target=_rehearse, name="kantu-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _rehearse() -> None:
+    """Prepare a tiny picture and build (but do not send) a request with it."""
+    try:
+        import numpy  # noqa: F401  # st.image imports it on every call; the first time is slow
+
+        photo = io.BytesIO()
+        Image.new("RGB", (64, 48), (255, 140, 0)).save(photo, "JPEG")
+        upload = Upload("warm-up.jpg", photo.getvalue())
+        images = prepare_uploads([upload], detail="auto", model="gpt-4o-mini").images
+        settings = resolve_settings(base_url="http://127.0.0.1:9/v1", api_key="", model="warm-up")
+        with ChatClient(settings) as client:
+            client.stream_chat([ChatTurn("user", "?", images)], ChatOptions()).close()
+            request = requests.Request("POST", settings.base_url, json={"warm": "up"})
+            prepared = client.session.prepare_request(request)  # reads ~/.netrc the first time
+            client.session.merge_environment_settings(prepared.url, {}, None, None, None)
+    except Exception:  # a rehearsal that fails costs the first question some time, nothing else
+        log.warning("warm-up failed", exc_info=True)
 
 
 def conversation() -> Conversation:
