@@ -176,6 +176,23 @@ def test_upload_and_ask_streams_the_answer_with_the_photo(upstream):
     assert "8,511" in _texts(at)  # the quiet line under the answer shows the billed tokens
 
 
+def test_rerun_encodes_no_picture_again(upstream, monkeypatch):
+    at = _configured(upstream, "en")
+    at.chat_input[0].upload("a.jpg", _jpeg(size=(1600, 1200)), "image/jpeg").set_value("Hi").run()
+    at.toggle(key=keys.CAMERA_ON).set_value(True).run()
+    at.camera_input[0].set_value(("shot.jpg", _jpeg(size=(1920, 1080)), "image/jpeg")).run()
+    assert len(at.get("image")) == 2  # the sent picture, and the camera's photo waiting
+    encodes: list[str] = []
+    save = Image.Image.save
+    monkeypatch.setattr(
+        Image.Image, "save", lambda im, *a, **k: encodes.append(im.format) or save(im, *a, **k)
+    )
+    at.run()  # what any click does: the whole page is drawn again
+    _no_exception(at)
+    assert len(at.get("image")) == 2
+    assert encodes == []  # thumbnails are the prepared bytes; the photo was prepared once
+
+
 def test_image_only_message_asks_the_default_question(upstream):
     at = _configured(upstream, "en")
     at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").run()
