@@ -37,6 +37,7 @@ if st.session_state[keys.NEW_CHAT_REQUESTED]:
     drop_exchange()
     running = None
     conv.clear()
+    st.session_state.pop(keys.DISPLAY_COPIES, None)
 
 retrying = st.session_state[keys.RETRY] and running is None and conv.can_retry()
 st.session_state[keys.RETRY] = False

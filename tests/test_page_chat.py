@@ -178,10 +178,13 @@ def test_upload_and_ask_streams_the_answer_with_the_photo(upstream):
 
 def test_rerun_encodes_no_picture_again(upstream, monkeypatch):
     at = _configured(upstream, "en")
-    at.chat_input[0].upload("a.jpg", _jpeg(size=(1600, 1200)), "image/jpeg").set_value("Hi").run()
+    chat = at.chat_input[0]
+    chat.upload("photo.jpg", _jpeg(size=(1600, 1200)), "image/jpeg")
+    chat.upload("panorama.jpg", _jpeg(size=(4000, 1500)), "image/jpeg")  # sent 2048 px wide
+    chat.set_value("Hi").run()
     at.toggle(key=keys.CAMERA_ON).set_value(True).run()
     at.camera_input[0].set_value(("shot.jpg", _jpeg(size=(1920, 1080)), "image/jpeg")).run()
-    assert len(at.get("image")) == 2  # the sent picture, and the camera's photo waiting
+    assert len(at.get("image")) == 3  # the sent pictures, and the camera's photo waiting
     encodes: list[str] = []
     save = Image.Image.save
     monkeypatch.setattr(
@@ -189,7 +192,7 @@ def test_rerun_encodes_no_picture_again(upstream, monkeypatch):
     )
     at.run()  # what any click does: the whole page is drawn again
     _no_exception(at)
-    assert len(at.get("image")) == 2
+    assert len(at.get("image")) == 3
     assert encodes == []  # thumbnails are the prepared bytes; the photo was prepared once
 
 

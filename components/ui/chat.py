@@ -39,6 +39,7 @@ THUMB_WIDTH = 220
 POLL_S = 0.25
 FRAME_S = 0.03
 _FORMATS = {"image/png": "PNG"}  # what st.image must be told so it passes the bytes through
+MAX_SHOWN_WIDTH = 1460  # st.image's widest layout (2 × 730 px): wider bytes are resized per rerun
 
 
 @st.cache_resource(show_spinner=False)
@@ -123,21 +124,38 @@ def image_caption(image: PreparedImage, lang: Lang) -> str:
 def render_images(images: Sequence[PreparedImage], lang: Lang) -> None:
     """Show each picture as sent, in a row of thumbnails captioned with size and tokens.
 
-    Streamlit re-encodes an image wider than the width it is given, on every rerun; given its own
-    width (and its real format) it passes the prepared bytes through, and the thumbnail's narrow
-    container makes the browser scale it down. A small picture stays at its real size.
+    Streamlit decodes, resizes and re-encodes, on every rerun, an image wider than the width it
+    is shown at, or than its widest layout for ``width="content"``. So the prepared bytes go
+    through as they are (the browser scales them into the narrow column; a small picture keeps its
+    real size), and a picture wider than that layout gets one display copy, made once.
     """
     if not images:
         return
     with st.container(horizontal=True, gap="small"):
         for image in images:
+            data, mime = _display_copy(image)
             with st.container(width=THUMB_WIDTH):
                 st.image(
-                    image.data,
+                    data,
                     caption=image_caption(image, lang),
-                    width=image.width,
-                    output_format=_FORMATS.get(image.mime, "JPEG"),
+                    width="content",
+                    output_format=_FORMATS.get(mime, "JPEG"),
                 )
+
+
+def _display_copy(image: PreparedImage) -> tuple[bytes, str]:
+    if image.width <= MAX_SHOWN_WIDTH:
+        return image.data, image.mime
+    copies: dict[str, tuple[bytes, str]] = st.session_state.setdefault(keys.DISPLAY_COPIES, {})
+    if image.sha256 not in copies:
+        with Image.open(io.BytesIO(image.data)) as picture:
+            height = round(image.height * MAX_SHOWN_WIDTH / image.width)
+            copy = picture.resize((MAX_SHOWN_WIDTH, max(1, height)), Image.Resampling.BILINEAR)
+        out = io.BytesIO()
+        fmt = _FORMATS.get(image.mime, "JPEG")
+        copy.save(out, fmt, **({"quality": 90} if fmt == "JPEG" else {}))
+        copies[image.sha256] = (out.getvalue(), image.mime)
+    return copies[image.sha256]
 
 
 def render_error(info: ErrorInfo, lang: Lang, choice: SidebarChoice) -> None:

@@ -19,6 +19,9 @@ EXCHANGE = "kantu_exchange"  # exchange.Exchange: the answer being fetched, unti
 CAMERA_PHOTO = (
     "kantu_camera_photo"  # the camera's photo, prepared once: (signature, PreparedUploads)
 )
+DISPLAY_COPIES = (
+    "kantu_display_copies"  # {sha256: (bytes, mime)}: pictures too wide to show as sent
+)
 SEND_CAMERA = "kantu_send_camera"  # set by the "send photo" button
 SIDEBAR_CHOICE = "kantu_sidebar_choice"  # sidebar.SidebarChoice: this run's choices (no key)
 
