@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -219,3 +221,35 @@ def test_timeout_sets_the_first_byte_wait(upstream):
     done = ask(upstream, "--timeout", "0.5", "hi")
     assert done.returncode == 1 and "too long" in done.stderr
     assert time.monotonic() - started < 4
+
+
+@pytest.mark.parametrize("words_first", [True, False], ids=["mid-answer", "before-first-byte"])
+def test_ctrl_c_stops_at_once_with_exit_130(upstream, words_first):
+    if words_first:
+        upstream.enqueue(sse(["先到", "后到"], stall_after=1, stall=30))
+    else:
+        upstream.enqueue(dataclasses.replace(sse(["太晚了"]), first_byte_delay=30))
+    command = [sys.executable, "-m", "components", "ask", "--base-url", upstream.base_url]
+    proc = subprocess.Popen(
+        [*command, "--api-key", KEY, "--json", "hi"],
+        cwd=ROOT,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        upstream.wait_for_requests(1, timeout=30)
+        if words_first:
+            ready, _, _ = select.select([proc.stdout], [], [], 10)
+            assert ready and os.read(proc.stdout.fileno(), 100).decode() == "先到"
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=5) == 130
+        assert time.monotonic() - started < 2, "Ctrl-C waited for the provider"
+        assert b"Traceback" not in proc.stderr.read()
+        assert proc.stdout.read() == b"\n"  # the line is ended; no JSON for an interrupted ask
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()

@@ -126,3 +126,23 @@ def test_stop_before_the_first_word_is_recorded_at_once(app, new_page, up):
     assert sent[0]["content"].endswith("什么颜色？") and "这是什么？" in sent[0]["content"]
     assert_no_exception(page)
     assert console_errors(page) == []
+
+
+def test_other_clicks_while_the_answer_streams_do_not_end_it(app, new_page, up):
+    page = new_page(app)
+    up.reset()
+    up.enqueue(sse(DELTAS[:8], delay=0.2))
+    send_prompt(page, "慢慢说")
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages.last).to_contain_text("第1段")
+    # Anything that reruns the page (here the camera switch) draws the answer again, still coming.
+    page.get_by_test_id("stCheckbox").filter(
+        has=page.get_by_role("switch", name=t("chat.camera_toggle", "zh"))
+    ).click()
+    expect(messages.last).to_contain_text("第7段")
+    wait_for_idle(page)
+    expect(messages).to_have_count(2)
+    expect(messages.last).to_contain_text("".join(DELTAS[:8]).strip())
+    expect(page.get_by_text(t("chat.status_stopped", "zh"))).to_have_count(0)
+    assert len(up.requests) == 1
+    assert_no_exception(page)
