@@ -70,16 +70,19 @@ def test_answer_streams_to_stdout(upstream):
 
 
 def test_each_delta_is_flushed_as_it_arrives(upstream):
-    upstream.enqueue(sse(["先到", "后到"], stall_after=1, stall=2.0))
+    upstream.enqueue(sse(["先到", "后到"], stall_after=1, stall=30))
     command = [sys.executable, "-m", "components", "ask", "--base-url", upstream.base_url]
     proc = subprocess.Popen(
         [*command, "--api-key", KEY, "hi"], cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE
     )
     try:
-        ready, _, _ = select.select([proc.stdout], [], [], 1.8)  # before the second delta
+        upstream.wait_for_requests(1, timeout=30)  # timed from here: a loaded machine starts slowly
+        ready, _, _ = select.select([proc.stdout], [], [], 10)  # the second delta is 30 s away
         assert ready, "nothing on stdout before the stream ended"
         assert os.read(proc.stdout.fileno(), 100).decode() == "先到"
+        assert proc.poll() is None  # still streaming: the first words did not wait for the end
     finally:
+        proc.kill()
         proc.wait(timeout=30)
         proc.stdout.close()
 
