@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.i18n import DEFAULT_LANG, t
 from components.ui import state_keys as keys
+from components.ui.chat import warm_up
 from components.ui.sidebar import current_lang, render_language, render_settings
 
 log = logging.getLogger("kantu")
@@ -14,6 +15,7 @@ st.set_page_config(page_title="Kantu 看图", page_icon="🖼️", layout="cente
 
 lang = st.session_state.get(keys.LANG, DEFAULT_LANG)
 try:
+    warm_up()  # once per server, in the background: the first question loads nothing new
     keys.init_state(st.session_state)
     nav_lang = current_lang()
     pages = [st.Page("pages/chat.py", title=t("nav.chat", nav_lang), icon="💬", default=True)]

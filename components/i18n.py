@@ -371,6 +371,11 @@ _URLGUARD: dict[str, dict[str, str]] = {
     },
 }
 
+# The exchange: an answer before its first word.
+_EXCHANGE: dict[str, dict[str, str]] = {
+    "chat.thinking": {"zh": "正在等待回答…", "en": "Waiting for the answer…"},
+}
+
 TEXTS: dict[str, dict[str, str]] = {
     **_ERRORS,
     **_IMAGES,
@@ -378,6 +383,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **_UI,
     **_SEND_LIMITS,
     **_URLGUARD,
+    **_EXCHANGE,
 }
 
 

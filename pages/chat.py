@@ -15,11 +15,13 @@ from components.images.uploads import (
 from components.ui import state_keys as keys
 from components.ui.chat import (
     conversation,
-    render_entry,
+    drop_exchange,
+    follow_exchange,
+    prepared_photo,
     render_history,
     render_images,
-    settle_previous_answer,
-    stream_answer,
+    settle_exchange,
+    start_exchange,
 )
 from components.ui.sidebar import SidebarChoice
 from components.ui.welcome import render_welcome
@@ -28,12 +30,16 @@ choice: SidebarChoice = st.session_state[keys.SIDEBAR_CHOICE]
 lang = choice.lang
 conv = conversation()
 
-settle_previous_answer()  # before reading the history: an earlier run may still be adding to it
+# An answer that ended since the last run (Stop included) is recorded before anything is drawn.
+running = settle_exchange(conv)
 if st.session_state[keys.NEW_CHAT_REQUESTED]:
     st.session_state[keys.NEW_CHAT_REQUESTED] = False
+    drop_exchange()
+    running = None
     conv.clear()
+    st.session_state.pop(keys.DISPLAY_COPIES, None)
 
-retrying = st.session_state[keys.RETRY] and conv.can_retry()
+retrying = st.session_state[keys.RETRY] and running is None and conv.can_retry()
 st.session_state[keys.RETRY] = False
 if retrying:
     conv.drop_failed_answer()
@@ -43,28 +49,24 @@ submission = st.chat_input(
     key=keys.CHAT_INPUT,
     accept_file="multiple",
     file_type=list(IMAGE_EXTENSIONS),
-    # Disabled while an answer streams, so a new message never silently kills it; the answer
+    # Disabled while an answer streams, so a new message never silently ends it; the answer
     # has its own Stop button.
     submit_mode="disable",
 )
 
 if not conv.entries and submission is None and not st.session_state[keys.SEND_CAMERA]:
     render_welcome(choice)
-render_history(conv, lang, choice)
-new_messages = st.container()  # the next exchange goes here, above the camera
+history = st.container()
+live = st.container()  # the answer being fetched goes here, above the camera
 
 # The camera: its photo waits, shown with its prepared size, and goes with the next message.
 camera_on = st.toggle(t("chat.camera_toggle", lang), key=keys.CAMERA_ON)
 camera_key = keys.camera_key(st.session_state[keys.CAMERA_ROUND])
-photo = PreparedUploads(images=(), refusals=())  # the camera's photo, prepared once
+photo = PreparedUploads(images=(), refusals=())
 if camera_on:
     shot = st.camera_input(t("chat.camera_label", lang), key=camera_key, resolution="1080p")
     if shot is not None:
-        photo = prepare_uploads(
-            [Upload(shot.name or "camera.jpg", shot.getvalue())],
-            detail=choice.detail,
-            model=choice.model,
-        )
+        photo = prepared_photo(shot, choice)
         render_images(photo.images, lang)
         for refusal in photo.refusals:
             st.warning(refusal.message(lang), icon="🚫")
@@ -78,28 +80,33 @@ if camera_on:
 has_photo = bool(photo.images or photo.refusals)
 send_photo_now = st.session_state[keys.SEND_CAMERA] and has_photo
 st.session_state[keys.SEND_CAMERA] = False
+photo_sent = False
 
 if submission is not None or send_photo_now:
     text = (submission.text if submission else "") or ""
     uploads = [Upload(f.name, f.getvalue()) for f in (submission.files if submission else [])]
-    if has_photo:
-        st.session_state[keys.CAMERA_ROUND] += 1  # the photo is used: the camera starts empty
-    prepared = combine(prepare_uploads(uploads, detail=choice.detail, model=choice.model), photo)
     if text.strip() or uploads or has_photo:
+        if running is not None:  # only after a reload: a new question ends the answer still coming
+            running.stop()
+            running = settle_exchange(conv)
+        if has_photo:
+            st.session_state[keys.CAMERA_ROUND] += 1  # the photo is used: the camera starts empty
+            photo_sent = True
+        prepared = combine(
+            prepare_uploads(uploads, detail=choice.detail, model=choice.model), photo
+        )
         question = text.strip() or t("chat.default_question", lang)
         sent = bool(prepared.images) or not prepared.refusals
-        entry = conv.add_user(question, prepared.images, prepared.refusals, sent=sent)
-        with new_messages:
-            render_entry(entry, conv, lang, choice, last=True)
-            if sent:
-                stream_answer(conv, choice)
-        if has_photo:
-            st.rerun()  # show the camera empty again
+        conv.add_user(question, prepared.images, prepared.refusals, sent=sent)
+        if sent:
+            start_exchange(conv, choice)  # the request leaves now; the page is drawn meanwhile
 elif retrying:
-    with new_messages:
-        stream_answer(conv, choice)
+    start_exchange(conv, choice)
 
-if conv.entries:  # after this run's exchange, so it shows as soon as there is one
+with history:
+    render_history(conv, lang, choice)
+
+if conv.entries:
     st.sidebar.button(
         t("sidebar.new_chat", lang),
         icon="🆕",
@@ -107,3 +114,10 @@ if conv.entries:  # after this run's exchange, so it shows as soon as there is o
         on_click=st.session_state.__setitem__,
         args=(keys.NEW_CHAT_REQUESTED, True),
     )
+
+running = st.session_state.get(keys.EXCHANGE)
+if running is not None:
+    with live:
+        follow_exchange(running, conv, choice)
+if photo_sent:
+    st.rerun()  # show the camera empty again

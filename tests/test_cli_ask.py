@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -68,16 +70,19 @@ def test_answer_streams_to_stdout(upstream):
 
 
 def test_each_delta_is_flushed_as_it_arrives(upstream):
-    upstream.enqueue(sse(["先到", "后到"], stall_after=1, stall=2.0))
+    upstream.enqueue(sse(["先到", "后到"], stall_after=1, stall=30))
     command = [sys.executable, "-m", "components", "ask", "--base-url", upstream.base_url]
     proc = subprocess.Popen(
         [*command, "--api-key", KEY, "hi"], cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE
     )
     try:
-        ready, _, _ = select.select([proc.stdout], [], [], 1.8)  # before the second delta
+        upstream.wait_for_requests(1, timeout=30)  # timed from here: a loaded machine starts slowly
+        ready, _, _ = select.select([proc.stdout], [], [], 10)  # the second delta is 30 s away
         assert ready, "nothing on stdout before the stream ended"
         assert os.read(proc.stdout.fileno(), 100).decode() == "先到"
+        assert proc.poll() is None  # still streaming: the first words did not wait for the end
     finally:
+        proc.kill()
         proc.wait(timeout=30)
         proc.stdout.close()
 
@@ -207,13 +212,21 @@ def test_openai_api_key_is_the_fallback(upstream):
 
 
 def test_environment_key_is_withheld_from_another_base_url(upstream):
-    # not hosted: the loopback upstream stands for any other server (hosted mode refuses it)
-    env = clean_env(
-        KANTU_API_KEY=KEY, KANTU_BASE_URL="https://yewu.bcwhkj.cn/v1", KANTU_HOSTED="false"
-    )
+    # A custom server may need no key: the question goes, but never with the operator's key.
+    env = clean_env(KANTU_API_KEY=KEY, KANTU_BASE_URL="https://yewu.bcwhkj.cn/v1")
     done = ask(upstream, "hi", env=env, key=False)
+    assert done.returncode == 0, done.stderr
+    assert [r.headers.get("Authorization") for r in upstream.requests] == [None]
+
+
+def test_a_provider_that_needs_a_key_asks_for_your_own_when_the_operators_is_withheld():
+    env = clean_env(KANTU_API_KEY=KEY, KANTU_BASE_URL="https://yewu.bcwhkj.cn/v1")
+    command = [sys.executable, "-m", "components", "ask", "--base-url", "https://api.openai.com/v1"]
+    done = subprocess.run(
+        [*command, "hi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2 and "own key" in done.stderr
-    assert upstream.requests == []
+    assert KEY not in done.stderr
 
 
 def test_timeout_sets_the_first_byte_wait(upstream):
@@ -222,3 +235,35 @@ def test_timeout_sets_the_first_byte_wait(upstream):
     done = ask(upstream, "--timeout", "0.5", "hi")
     assert done.returncode == 1 and "too long" in done.stderr
     assert time.monotonic() - started < 4
+
+
+@pytest.mark.parametrize("words_first", [True, False], ids=["mid-answer", "before-first-byte"])
+def test_ctrl_c_stops_at_once_with_exit_130(upstream, words_first):
+    if words_first:
+        upstream.enqueue(sse(["先到", "后到"], stall_after=1, stall=30))
+    else:
+        upstream.enqueue(dataclasses.replace(sse(["太晚了"]), first_byte_delay=30))
+    command = [sys.executable, "-m", "components", "ask", "--base-url", upstream.base_url]
+    proc = subprocess.Popen(
+        [*command, "--api-key", KEY, "--json", "hi"],
+        cwd=ROOT,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        upstream.wait_for_requests(1, timeout=30)
+        if words_first:
+            ready, _, _ = select.select([proc.stdout], [], [], 10)
+            assert ready and os.read(proc.stdout.fileno(), 100).decode() == "先到"
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=5) == 130
+        assert time.monotonic() - started < 2, "Ctrl-C waited for the provider"
+        assert b"Traceback" not in proc.stderr.read()
+        assert proc.stdout.read() == b"\n"  # the line is ended; no JSON for an interrupted ask
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +14,8 @@ from PIL import Image
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
+from components.conversation.exchange import Exchange
+from components.conversation.history import Conversation
 from components.devtools.upstream import (
     FakeUpstream,
     bingcheng_error,
@@ -18,10 +24,13 @@ from components.devtools.upstream import (
     sse,
 )
 from components.i18n import t
+from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
 from tests.conftest import ROOT
+from tests.state_walk import find_text, walk
 
 OPERATOR_KEY = "operator-secret-key-123456"
+VISITOR_KEY = "visitor-typed-key-987654"
 USAGE = {"prompt_tokens": 8511, "completion_tokens": 34, "total_tokens": 8545}
 
 
@@ -100,6 +109,44 @@ def _no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
+# Run in a fresh interpreter: which modules the first question loads depends on what ran before.
+FIRST_QUESTION = """
+import io, json, os, sys, tempfile
+from streamlit import config
+from streamlit.testing.v1 import AppTest
+from components.devtools.upstream import FakeUpstream
+from components.ui import state_keys as keys
+from components.ui.chat import warm_up
+
+config.set_option("secrets.files", [os.path.join(tempfile.mkdtemp(), "secrets.toml")])
+photo = sys.stdin.buffer.read()
+with FakeUpstream() as up:
+    at = AppTest.from_file(os.path.abspath("app.py"), default_timeout=30)
+    at.secrets.update({"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": "k" * 20})
+    at.session_state[keys.LANG] = "en"
+    at.run()
+    warm_up().join()  # a person takes longer than this to pick a photo
+    before = set(sys.modules)
+    at.chat_input[0].upload("a.jpg", photo, "image/jpeg").set_value("What?").run()
+    loaded = sorted(set(sys.modules) - before)
+    print(json.dumps({"requests": len(up.requests), "loaded": loaded}))
+"""
+
+
+def test_first_question_loads_nothing_new_on_its_way_to_the_provider():
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_QUESTION],
+        cwd=ROOT,
+        input=_jpeg(size=(1200, 900)),  # made here: the child must not have loaded Pillow's codecs
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    report = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    assert report["requests"] == 1
+    assert report["loaded"] == []  # e.g. numpy for st.image, pandas for st.write_stream, codecs
+
+
 def test_starts_without_secrets_and_says_how_to_get_a_key():
     at = _app("zh")
     _no_exception(at)
@@ -128,6 +175,26 @@ def test_upload_and_ask_streams_the_answer_with_the_photo(upstream):
     assert len(images) == 1 and len(images[0].value) == 1  # the photo is in the conversation
     assert "tokens" in images[0].captions[0]
     assert "8,511" in _texts(at)  # the quiet line under the answer shows the billed tokens
+
+
+def test_rerun_encodes_no_picture_again(upstream, monkeypatch):
+    at = _configured(upstream, "en")
+    chat = at.chat_input[0]
+    chat.upload("photo.jpg", _jpeg(size=(1600, 1200)), "image/jpeg")
+    chat.upload("panorama.jpg", _jpeg(size=(4000, 1500)), "image/jpeg")  # sent 2048 px wide
+    chat.set_value("Hi").run()
+    at.toggle(key=keys.CAMERA_ON).set_value(True).run()
+    at.camera_input[0].set_value(("shot.jpg", _jpeg(size=(1920, 1080)), "image/jpeg")).run()
+    assert len(at.get("image")) == 3  # the sent pictures, and the camera's photo waiting
+    encodes: list[str] = []
+    save = Image.Image.save
+    monkeypatch.setattr(
+        Image.Image, "save", lambda im, *a, **k: encodes.append(im.format) or save(im, *a, **k)
+    )
+    at.run()  # what any click does: the whole page is drawn again
+    _no_exception(at)
+    assert len(at.get("image")) == 3
+    assert encodes == []  # thumbnails are the prepared bytes; the photo was prepared once
 
 
 def test_image_only_message_asks_the_default_question(upstream):
@@ -238,6 +305,56 @@ def test_cut_stream_keeps_partial_answer_and_retry_replaces_it(upstream):
     assert "完整的回答。" in _assistant_text(at)
     assert [m.name for m in at.chat_message] == ["user", "assistant"]
     assert len(upstream.requests) == 2
+
+
+def _stopped_before_the_first_word(
+    up: FakeUpstream, question: str
+) -> tuple[Conversation, Exchange]:
+    """A question whose answer was stopped (as the Stop button's callback does) before any word."""
+    up.enqueue(dataclasses.replace(sse(["太晚了"]), first_byte_delay=30))
+    conv = Conversation()
+    conv.add_user(question)
+    settings = resolve_settings(base_url=up.base_url, api_key=OPERATOR_KEY)
+    exchange = Exchange(conv.request_turns()).start(settings)
+    up.wait_for_requests(1)
+    exchange.stop()
+    return conv, exchange
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_answer_stopped_before_its_first_word_shows_stopped_with_retry(upstream, lang):
+    at = _configured(upstream, lang)
+    conv, exchange = _stopped_before_the_first_word(upstream, "这是什么？")
+    at.session_state[keys.CONVERSATION] = conv
+    at.session_state[keys.EXCHANGE] = exchange
+    at.run()
+    _no_exception(at)
+    assert [m.name for m in at.chat_message] == ["user", "assistant"]
+    assert t("chat.status_stopped", lang) in [i.value for i in at.info]
+    assert at.button(key="retry_2").label == t("chat.retry", lang)
+    assert keys.EXCHANGE not in at.session_state  # recorded once, then let go
+    upstream.enqueue(sse(["一个橙子。"]))
+    at.button(key="retry_2").click().run()
+    _no_exception(at)
+    assert "一个橙子。" in _assistant_text(at)
+    assert [m["role"] for m in upstream.requests[-1].json["messages"]] == ["user"]
+    assert [(e.role, e.status) for e in conv.entries] == [("user", "ok"), ("assistant", "ok")]
+
+
+def test_question_after_a_stopped_answer_goes_as_one_user_turn(upstream):
+    at = _configured(upstream, "zh")
+    conv, exchange = _stopped_before_the_first_word(upstream, "这是什么？")
+    at.session_state[keys.CONVERSATION] = conv
+    at.session_state[keys.EXCHANGE] = exchange
+    at.run()
+    upstream.enqueue(sse(["橙色。"]))
+    at.chat_input[0].set_value("什么颜色？").run()
+    _no_exception(at)
+    assert "橙色。" in _assistant_text(at)
+    messages = upstream.requests[-1].json["messages"]
+    assert messages == [{"role": "user", "content": "这是什么？\n\n什么颜色？"}]
+    assert [m.name for m in at.chat_message] == ["user", "assistant", "user", "assistant"]
+    assert t("chat.status_stopped", "zh") in [i.value for i in at.info]  # the mark stays
 
 
 def test_refused_image_is_named_while_the_others_still_go(upstream):
@@ -353,18 +470,31 @@ def test_silent_provider_is_a_timeout_after_the_configured_wait(upstream, lang):
     assert t("error.timeout", lang) in [e.value for e in at.error]
 
 
-def test_session_state_holds_no_uploads_base64_or_key(upstream):
+def test_session_state_holds_no_key_uploads_or_base64_anywhere(upstream):
     at = _configured(upstream, "en")
     at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value("What is it?").run()
-    at.text_input(key=keys.API_KEY).set_value("visitor-typed-key").run()
+    assert upstream.requests[-1].headers["Authorization"] == f"Bearer {OPERATOR_KEY}"
+    at.text_input(key=keys.API_KEY).set_value(VISITOR_KEY).run()
+    at.chat_input[0].set_value("And now?").run()
+    _no_exception(at)
+    assert upstream.requests[-1].headers["Authorization"] == f"Bearer {VISITOR_KEY}"
     conv = at.session_state[keys.CONVERSATION]
     assert len(conv.images) == 1  # the picture is stored once, as prepared bytes
+    found: list[str] = []
     for key in at.session_state:
         value = at.session_state[key]
-        assert type(value).__name__ != "UploadedFile", key
-        assert "base64," not in repr(value), key
-        if key != keys.API_KEY:  # the visitor's own key lives only in its password field
-            assert OPERATOR_KEY not in repr(value) and "visitor-typed-key" not in repr(value), key
+        where = f"session_state[{key!r}]"
+        for path, item in walk(value, where):
+            assert type(item).__name__ != "UploadedFile", path
+            if isinstance(item, str):
+                assert "base64," not in item, path
+        found += find_text(value, OPERATOR_KEY, where)
+        visitor = find_text(value, VISITOR_KEY, where)
+        if key == keys.API_KEY:  # the visitor's own key lives in its password field, only there
+            assert visitor == [where], "the walk does not reach widget values"
+        else:
+            found += visitor
+    assert found == []
 
 
 def test_animated_gif_says_only_its_first_frame_is_sent(upstream):

@@ -1,7 +1,8 @@
 """`python -m components ask`: ask a vision model a question about pictures, streaming the answer.
 
 Exit codes: 0 answered; 1 the provider or the network failed (a partial answer stays on stdout);
-2 usage errors, unreadable images, or settings that cannot work. Errors are one line on stderr.
+2 usage errors, unreadable images, or settings that cannot work; 130 interrupted (Ctrl-C).
+Errors are one line on stderr.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from components.conversation.exchange import Answer, Exchange
+from components.conversation.send_limits import check_send_limits
 from components.conversation.turns import ChatTurn
 from components.errors import ConfigError, ImageError, KantuError, ProviderError
 from components.i18n import t
 from components.images.prepared import DETAILS, PreparedImage
-from components.providers.client import ChatClient, ChatOptions, ChatStream
+from components.providers.client import ChatOptions
 from components.providers.settings import ClientSettings, resolve_settings
 
 
@@ -89,11 +92,11 @@ def _settings(args: argparse.Namespace) -> ClientSettings:
         model=args.model,
         environ=os.environ,
         read_timeout=args.timeout,
+        hosted=False,  # the command line runs as whoever started it: no visitors to guard against
     )
-    if not settings.api_key and settings.key_withheld:
-        raise ConfigError("operator_key_withheld")
-    if not settings.api_key and settings.preset.needs_key:
-        raise ConfigError("no_key", provider=settings.preset.name_en)
+    missing = settings.missing_key_error("en")
+    if missing is not None:
+        raise missing
     return settings
 
 
@@ -125,40 +128,45 @@ def run(args: argparse.Namespace) -> int:
         max_tokens=args.max_tokens, temperature=args.temperature, system=args.system
     )
     turns = [ChatTurn("user", args.question, tuple(images))]
-    failure: ProviderError | None = None
-    with ChatClient(settings) as client:
-        stream = client.stream_chat(turns, options)
-        try:
-            for delta in stream:
-                sys.stdout.write(delta)
-                sys.stdout.flush()
-        except ProviderError as err:
-            failure = err
-        except KeyboardInterrupt:
-            stream.close()
-            sys.stdout.write("\n")
-            return 130
-        finally:
-            stream.close()
-    if stream.text and not stream.text.endswith("\n"):
+    refusal = check_send_limits(
+        turns,
+        preset=settings.preset,
+        model=settings.model,
+        max_tokens=args.max_tokens,
+        system=args.system,
+    )
+    if refusal is not None:  # too many or too big pictures for this provider: a usage error
+        print(f"error: {_error_line(refusal)}", file=sys.stderr)
+        return 2
+    exchange = Exchange(turns, options)
+    try:
+        for piece in exchange.start(settings).follow():
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        exchange.stop()
         sys.stdout.write("\n")
-    if failure is not None:
-        print(f"error: {_error_line(failure)}", file=sys.stderr)
+        return 130
+    answer = exchange.answer
+    assert answer is not None  # follow() returns only once the answer is final
+    if answer.text and not answer.text.endswith("\n"):
+        sys.stdout.write("\n")
+    if answer.error is not None:
+        print(f"error: {_error_line(answer.error)}", file=sys.stderr)
     if args.json:
-        sys.stdout.write(json.dumps(_summary(stream, images, failure), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(_summary(answer), ensure_ascii=False) + "\n")
     sys.stdout.flush()
-    return 1 if failure is not None else 0
+    return 0 if answer.meta.outcome == "ok" else 1
 
 
-def _summary(
-    stream: ChatStream, images: Sequence[PreparedImage], failure: ProviderError | None
-) -> dict[str, Any]:
-    result = stream.result
-    usage = result.usage if result else None
+def _summary(answer: Answer) -> dict[str, Any]:
+    """Return the ``--json`` line: the exchange's meta record, as JSON."""
+    meta, usage, failure = answer.meta, answer.meta.usage, answer.error
     return {
-        "answer": stream.text,
-        "finish_reason": result.finish_reason if result else None,
-        "model": result.model if result else None,
+        "answer": answer.text,
+        "status": meta.outcome,
+        "finish_reason": meta.finish_reason,
+        "model": meta.model,
         "usage": (
             {
                 "prompt_tokens": usage.prompt_tokens,
@@ -168,11 +176,11 @@ def _summary(
             if usage
             else None
         ),
-        "image_tokens": sum(image.tokens for image in images),
-        "image_tokens_approximate": any(image.tokens_approximate for image in images),
+        "image_tokens": meta.image_tokens,
+        "image_tokens_approximate": meta.image_tokens_approximate,
         "timings": {
-            "ttft_s": round(result.ttft_s, 4) if result and result.ttft_s is not None else None,
-            "total_s": round(result.total_s, 4) if result else None,
+            "ttft_s": None if meta.ttft_s is None else round(meta.ttft_s, 4),
+            "total_s": None if meta.total_s is None else round(meta.total_s, 4),
         },
         "error": (
             {"kind": failure.kind, "message": _error_line(failure)} if failure is not None else None

@@ -11,10 +11,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from components.conversation.exchange import Answer, AnswerMeta
 from components.conversation.turns import ChatTurn
-from components.errors import ConfigError, ImageError, KantuError, ProviderError
+from components.errors import ConfigError, ImageError, KantuError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
+
+# Error kinds that say the question itself cannot be sent as it is (see request_turns).
+REFUSED_FOR_CONTENT = frozenset(
+    {
+        "content_filter",
+        "invalid_input",
+        "too_large",
+        "too_many_images",
+        "image_too_big_to_send",
+        "request_too_big_to_send",
+        "context_too_long",
+    }
+)
 
 Status = Literal["ok", "interrupted", "stopped", "error", "not_sent"]
 
@@ -51,19 +65,6 @@ class ErrorInfo:
     def message(self, lang: Lang) -> str:
         """Return the actionable message in ``lang``."""
         return t(self.key, lang, **dict(self.facts))
-
-
-@dataclass(frozen=True)
-class AnswerMeta:
-    """The quiet line under an answer."""
-
-    model: str | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    ttft_s: float | None = None
-    total_s: float | None = None
-    finish_reason: str | None = None
-    estimated_image_tokens: int = 0
 
 
 @dataclass(frozen=True)
@@ -126,19 +127,47 @@ class Conversation:
         self.entries.append(entry)
         return entry
 
+    def record(self, answer: Answer) -> Entry:
+        """Record a finished exchange's answer, marked with how it ended."""
+        return self.add_answer(
+            answer.text, status=answer.meta.outcome, meta=answer.meta, error=answer.error
+        )
+
     def images_of(self, entry: Entry) -> list[PreparedImage]:
         """Return the stored images an entry refers to, in order."""
         return [self.images[sha] for sha in entry.image_ids if sha in self.images]
 
     def request_turns(self) -> list[ChatTurn]:
-        """Return the turns to send: every sent question with its images, and every answer text."""
+        """Return the turns to send: every sent question with its images, and every answer text.
+
+        Roles alternate: a question left without an answer's text (it failed, or was stopped
+        before the first word) is folded into the next question, pictures included, rather than
+        sent as a second user turn in a row. A question refused for what it contained (a content
+        check, an invalid request, too many or too big pictures) is left out: sending it again
+        would only earn the same refusal.
+        """
         turns: list[ChatTurn] = []
-        for entry in self.entries:
+        for i, entry in enumerate(self.entries):
             if entry.role == "user" and entry.status != "not_sent":
-                turns.append(ChatTurn("user", entry.text, tuple(self.images_of(entry))))
+                if self._refused(i):
+                    continue
+                turn = ChatTurn("user", entry.text, tuple(self.images_of(entry)))
+                if turns and turns[-1].role == "user":
+                    turn = _fold(turns.pop(), turn)
+                turns.append(turn)
             elif entry.role == "assistant" and entry.text.strip():
                 turns.append(ChatTurn("assistant", entry.text))
         return turns
+
+    def _refused(self, index: int) -> bool:
+        answer = self.entries[index + 1] if index + 1 < len(self.entries) else None
+        return (
+            answer is not None
+            and answer.role == "assistant"
+            and not answer.text.strip()
+            and answer.error is not None
+            and answer.error.kind in REFUSED_FOR_CONTENT
+        )
 
     def can_retry(self) -> bool:
         """Whether the last answer failed, was cut or was stopped, so it can be asked again."""
@@ -156,8 +185,6 @@ class Conversation:
         self.images.clear()
 
 
-def partial_status(err: KantuError) -> Status:
-    """Return how an answer that ended with ``err`` is marked."""
-    if isinstance(err, ProviderError) and err.partial_text:
-        return "interrupted"
-    return "error"
+def _fold(unanswered: ChatTurn, question: ChatTurn) -> ChatTurn:
+    images = {image.sha256: image for image in (*unanswered.images, *question.images)}
+    return ChatTurn("user", f"{unanswered.text}\n\n{question.text}", tuple(images.values()))

@@ -1,56 +1,74 @@
-"""Rendering the conversation: messages, pictures, the quiet meta line, errors and the stream."""
+"""Rendering the conversation: messages, pictures, the quiet meta line, errors and the live answer.
+
+The answer itself is fetched by ``components.conversation.exchange.Exchange`` in a thread of its
+own, kept in the session; this module only starts it, draws what it has collected and records it.
+"""
 
 from __future__ import annotations
 
+import io
+import logging
 import threading
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+import time
+from collections.abc import Sequence
 
 import requests
 import streamlit as st
+from PIL import Image
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from components.conversation.history import (
-    AnswerMeta,
-    Conversation,
-    Entry,
-    ErrorInfo,
-    partial_status,
-)
-from components.errors import ConfigError, KantuError, ProviderError
+from components.conversation.exchange import AnswerMeta, Exchange
+from components.conversation.history import Conversation, Entry, ErrorInfo
+from components.conversation.turns import ChatTurn
+from components.errors import ConfigError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
-from components.providers.client import ChatClient, ChatStream, StreamResult
+from components.images.uploads import PreparedUploads, Upload, prepare_uploads
+from components.providers.client import ChatClient, ChatOptions
 from components.providers.presets import DEFAULT_PRESET_ID, PRESETS, ProviderPreset
+from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
 from components.ui.markdown_safety import safe_markdown, stream_safely
-from components.ui.sidebar import SidebarChoice
+from components.ui.sidebar import SidebarChoice, request_settings
+
+log = logging.getLogger("kantu")
 
 THUMB_WIDTH = 220
+# How long the live answer waits for new text before checking in with Streamlit (which is when a
+# newer run can take over), and the least time between two redraws of a fast answer.
+POLL_S = 0.25
+FRAME_S = 0.03
+_FORMATS = {"image/png": "PNG"}  # what st.image must be told so it passes the bytes through
+MAX_SHOWN_WIDTH = 1460  # st.image's widest layout (2 × 730 px): wider bytes are resized per rerun
 
 
-@dataclass
-class Answering:
-    """The answer a run is streaming, so that the next run can end it and wait for it."""
+@st.cache_resource(show_spinner=False)
+def warm_up() -> threading.Thread:
+    """Start loading, once per server and in the background, what the first question would
+    otherwise load between Enter and the request: Pillow's codecs, the payload and request
+    machinery, and numpy (which ``st.image`` imports on its first call)."""
+    thread = threading.Thread(target=_rehearse, name="kantu-warm-up", daemon=True)
+    thread.start()
+    return thread
 
-    done: threading.Event = field(default_factory=threading.Event)
-    stream: ChatStream | None = None
-    stopped: bool = False
 
+def _rehearse() -> None:
+    """Prepare a tiny picture and build (but do not send) a request with it."""
+    try:
+        import numpy  # noqa: F401  # st.image imports it on every call; the first time is slow
 
-def settle_previous_answer(timeout_s: float = 5.0) -> None:
-    """End an answer that an earlier run is still streaming, and wait until it is in the history.
-
-    On any interaction (Stop included) Streamlit starts the new run at once in a new thread while
-    the old run may still be blocked reading the stream; without this the new run would draw the
-    history before the old run has recorded its partial answer.
-    """
-    answering: Answering | None = st.session_state.get(keys.ANSWERING)
-    if answering is None or answering.done.is_set():
-        return
-    answering.stopped = True
-    if answering.stream is not None:
-        answering.stream.close()  # wakes a read blocked on the socket
-    answering.done.wait(timeout_s)
+        photo = io.BytesIO()
+        Image.new("RGB", (64, 48), (255, 140, 0)).save(photo, "JPEG")
+        upload = Upload("warm-up.jpg", photo.getvalue())
+        images = prepare_uploads([upload], detail="auto", model="gpt-4o-mini").images
+        settings = resolve_settings(base_url="http://127.0.0.1:9/v1", api_key="", model="warm-up")
+        with ChatClient(settings) as client:
+            client.stream_chat([ChatTurn("user", "?", images)], ChatOptions()).close()
+            request = requests.Request("POST", settings.base_url, json={"warm": "up"})
+            prepared = client.session.prepare_request(request)  # reads ~/.netrc the first time
+            client.session.merge_environment_settings(prepared.url, {}, None, None, None)
+    except Exception:  # a rehearsal that fails costs the first question some time, nothing else
+        log.warning("warm-up failed", exc_info=True)
 
 
 def conversation() -> Conversation:
@@ -65,6 +83,21 @@ def http_session() -> requests.Session:
     if keys.HTTP_SESSION not in st.session_state:
         st.session_state[keys.HTTP_SESSION] = requests.Session()
     return st.session_state[keys.HTTP_SESSION]
+
+
+def prepared_photo(shot: UploadedFile, choice: SidebarChoice) -> PreparedUploads:
+    """Return the camera's photo prepared for the current detail and model, once per photo.
+
+    The photo stays in the camera widget across reruns; preparing it again on every rerun would
+    decode and encode a 1080p picture each time anything on the page changes.
+    """
+    signature = (shot.file_id, choice.detail, choice.model)
+    cached = st.session_state.get(keys.CAMERA_PHOTO)
+    if cached is None or cached[0] != signature:
+        upload = Upload(shot.name or "camera.jpg", shot.getvalue())
+        cached = (signature, prepare_uploads([upload], detail=choice.detail, model=choice.model))
+        st.session_state[keys.CAMERA_PHOTO] = cached
+    return cached[1]
 
 
 def image_caption(image: PreparedImage, lang: Lang) -> str:
@@ -89,13 +122,40 @@ def image_caption(image: PreparedImage, lang: Lang) -> str:
 
 
 def render_images(images: Sequence[PreparedImage], lang: Lang) -> None:
-    """Show thumbnails made from the prepared bytes, captioned with size and tokens."""
-    if images:
-        st.image(
-            [image.data for image in images],
-            caption=[image_caption(image, lang) for image in images],
-            width=THUMB_WIDTH,
-        )
+    """Show each picture as sent, in a row of thumbnails captioned with size and tokens.
+
+    Streamlit decodes, resizes and re-encodes, on every rerun, an image wider than the width it
+    is shown at, or than its widest layout for ``width="content"``. So the prepared bytes go
+    through as they are (the browser scales them into the narrow column; a small picture keeps its
+    real size), and a picture wider than that layout gets one display copy, made once.
+    """
+    if not images:
+        return
+    with st.container(horizontal=True, gap="small"):
+        for image in images:
+            data, mime = _display_copy(image)
+            with st.container(width=THUMB_WIDTH):
+                st.image(
+                    data,
+                    caption=image_caption(image, lang),
+                    width="content",
+                    output_format=_FORMATS.get(mime, "JPEG"),
+                )
+
+
+def _display_copy(image: PreparedImage) -> tuple[bytes, str]:
+    if image.width <= MAX_SHOWN_WIDTH:
+        return image.data, image.mime
+    copies: dict[str, tuple[bytes, str]] = st.session_state.setdefault(keys.DISPLAY_COPIES, {})
+    if image.sha256 not in copies:
+        with Image.open(io.BytesIO(image.data)) as picture:
+            height = round(image.height * MAX_SHOWN_WIDTH / image.width)
+            copy = picture.resize((MAX_SHOWN_WIDTH, max(1, height)), Image.Resampling.BILINEAR)
+        out = io.BytesIO()
+        fmt = _FORMATS.get(image.mime, "JPEG")
+        copy.save(out, fmt, **({"quality": 90} if fmt == "JPEG" else {}))
+        copies[image.sha256] = (out.getvalue(), image.mime)
+    return copies[image.sha256]
 
 
 def render_error(info: ErrorInfo, lang: Lang, choice: SidebarChoice) -> None:
@@ -130,20 +190,18 @@ def render_key_help(preset: ProviderPreset, lang: Lang) -> None:
 
 def meta_line(meta: AnswerMeta, lang: Lang) -> str:
     """Return the quiet line under an answer: model, tokens, time to first token, total."""
-    parts = []
-    if meta.model:
-        parts.append(meta.model)
-    if meta.prompt_tokens is not None:
+    parts = [meta.model or meta.requested_model] if meta.model or meta.requested_model else []
+    if meta.usage is not None:
         parts.append(
             t(
                 "meta.tokens",
                 lang,
-                prompt=f"{meta.prompt_tokens:,}",
-                completion=f"{meta.completion_tokens or 0:,}",
+                prompt=f"{meta.usage.prompt_tokens:,}",
+                completion=f"{meta.usage.completion_tokens:,}",
             )
         )
-    elif meta.estimated_image_tokens:
-        parts.append(t("meta.estimated", lang, tokens=f"{meta.estimated_image_tokens:,}"))
+    elif meta.image_tokens:
+        parts.append(t("meta.estimated", lang, tokens=f"{meta.image_tokens:,}"))
     if meta.ttft_s is not None:
         parts.append(t("meta.ttft", lang, seconds=f"{meta.ttft_s:.1f}"))
     if meta.total_s is not None:
@@ -151,7 +209,9 @@ def meta_line(meta: AnswerMeta, lang: Lang) -> str:
     return " · ".join(parts)
 
 
-def render_answer_footer(entry: Entry, lang: Lang, choice: SidebarChoice, *, last: bool) -> None:
+def render_answer_footer(
+    entry: Entry, conv: Conversation, lang: Lang, choice: SidebarChoice, *, last: bool
+) -> None:
     """Show an answer's status marks, error, meta line and (when it failed) a Retry button."""
     if entry.status == "interrupted" and (entry.error is None or entry.error.kind != "interrupted"):
         st.warning(t("chat.status_interrupted", lang), icon="⚠️")
@@ -161,13 +221,13 @@ def render_answer_footer(entry: Entry, lang: Lang, choice: SidebarChoice, *, las
         st.info(t("chat.status_length", lang), icon="✂️")
     if entry.error is not None:
         render_error(entry.error, lang, choice)
-    if entry.meta:
+    if entry.meta and entry.status == "ok":
         st.caption(meta_line(entry.meta, lang))
     if last and entry.status != "ok":
         st.button(
             t("chat.retry", lang),
             icon="🔁",
-            key=f"retry_{len(conversation().entries)}",
+            key=f"retry_{len(conv.entries)}",
             on_click=st.session_state.__setitem__,
             args=(keys.RETRY, True),
         )
@@ -188,93 +248,87 @@ def render_entry(
             return
         if entry.text:
             st.markdown(safe_markdown(entry.text))
-        render_answer_footer(entry, lang, choice, last=last)
+        render_answer_footer(entry, conv, lang, choice, last=last)
 
 
 def render_history(conv: Conversation, lang: Lang, choice: SidebarChoice) -> None:
     """Render every entry; the last one may offer Retry."""
-    for i, entry in enumerate(conv.entries):
-        render_entry(entry, conv, lang, choice, last=i == len(conv.entries) - 1)
+    entries = list(conv.entries)  # an answer may be recorded meanwhile; it is drawn live instead
+    for i, entry in enumerate(entries):
+        render_entry(entry, conv, lang, choice, last=i == len(entries) - 1)
 
 
-def stream_answer(conv: Conversation, choice: SidebarChoice) -> None:
-    """Ask the model about the conversation so far and stream the answer into a new message.
+# -- the exchange ------------------------------------------------------------------------------
 
-    Whatever happens (an error, a cut, the person pressing Stop or doing anything else that reruns
-    the page) the answer is recorded: complete, partial and marked, or as an error.
+
+def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
+    """Ask about the conversation so far: the request leaves at once, in the exchange's thread.
+
+    The key is resolved here, for this request only. When the settings cannot work, the answer
+    is recorded as that error (with Retry) and nothing is sent.
+    """
+    try:
+        if choice.config_error is not None:
+            raise choice.config_error
+        settings = request_settings(choice)
+        missing = settings.missing_key_error(choice.lang)
+        if missing is not None:
+            raise missing
+    except ConfigError as err:
+        conv.add_answer("", status="error", error=err)
+        return
+    exchange = Exchange(conv.request_turns(), choice.options)
+    st.session_state[keys.EXCHANGE] = exchange.start(settings, session=http_session())
+
+
+def settle_exchange(conv: Conversation) -> Exchange | None:
+    """Record the session's exchange if it has finished (once); return it if still running."""
+    exchange: Exchange | None = st.session_state.get(keys.EXCHANGE)
+    if exchange is None:
+        return None
+    if not exchange.finished:
+        return exchange
+    exchange.record_once(conv.record)
+    del st.session_state[keys.EXCHANGE]
+    return None
+
+
+def drop_exchange() -> None:
+    """Stop the session's exchange, if any, without recording it (the conversation starts over)."""
+    exchange: Exchange | None = st.session_state.pop(keys.EXCHANGE, None)
+    if exchange is not None:
+        exchange.stop()
+
+
+def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoice) -> None:
+    """Draw the answer as it arrives, with a Stop button, then record it and draw it final.
+
+    Stop (or any other click) starts a newer run at once, which draws the stopped answer from the
+    history; this loop checks in with Streamlit at least every ``POLL_S`` and ends there.
     """
     lang = choice.lang
     with st.chat_message("assistant"):
-        if choice.settings is None or not choice.has_key:
-            error = choice.config_error or ConfigError("no_key", provider=choice.preset.name(lang))
-            entry = conv.add_answer("", status="error", error=error)
-            render_answer_footer(entry, lang, choice, last=True)
-            return
-        turns = conv.request_turns()
-        image_tokens = sum(image.tokens for turn in turns for image in turn.images)
-        received: list[str] = []
-        failure: list[KantuError] = []
-        result: StreamResult | None = None
-        status = "stopped"  # stays so if the run ends mid-stream (Stop, or any rerun)
-        answering = st.session_state[keys.ANSWERING] = Answering()
         live = st.empty()
         stop = st.empty()
-        # Pressing Stop reruns the script, which ends this run at the next delta; `finally`
-        # below keeps what arrived, and the rerun shows it marked "stopped" with Retry.
-        stop.button(t("chat.stop", lang), icon="⏹️", key=keys.STOP)
-        try:
-            client = ChatClient(choice.settings, session=http_session())
-            stream = answering.stream = client.stream_chat(turns, choice.options)
-            try:
-                with live.container():
-                    st.write_stream(stream_safely(_collect(stream, received, failure)))
-            finally:
-                stream.close()
-            result = stream.result
-            status = partial_status(failure[0]) if failure else "ok"
-        except KantuError as err:  # refused before sending (e.g. too large)
-            failure.append(err)
-            status = "error"
-        finally:
-            if answering.stopped:  # a newer run ended this one (see settle_previous_answer)
-                status, failure = "stopped", []
-            text = "".join(received)
-            error = failure[0] if failure else None
-            meta = _meta(result, choice, image_tokens)
-            entry = conv.add_answer(text, status=status, meta=meta, error=error)
-            answering.done.set()
-        live.empty()
+        stop.button(t("chat.stop", lang), icon="⏹️", key=keys.STOP, on_click=exchange.stop)
+        shown = ""
+        if not exchange.text:
+            live.caption(t("chat.thinking", lang))
+        while not exchange.finished:
+            exchange.wait(len(shown), POLL_S)
+            if st.session_state.get(keys.EXCHANGE) is not exchange:
+                return  # New chat, or a newer run settled it
+            text = exchange.text
+            if text != shown:
+                live.markdown("".join(stream_safely([text])))
+                shown = text
+                time.sleep(FRAME_S)  # let a burst of small deltas arrive: one redraw for all
+        exchange.record_once(conv.record)
+        st.session_state.pop(keys.EXCHANGE, None)
         stop.empty()
+        entry = conv.entries[-1]
         if entry.text:
-            st.markdown(safe_markdown(entry.text))
-        render_answer_footer(entry, lang, choice, last=True)
-
-
-def _collect(
-    stream: Iterator[str], received: list[str], failure: list[KantuError]
-) -> Iterator[str]:
-    # A delta is kept once it has been handed on to be shown: if the person stops the answer
-    # while it is drawn, the kept text is what they saw.
-    try:
-        for delta in stream:
-            yield delta
-            received.append(delta)
-    except ProviderError as err:
-        failure.append(err)
-
-
-def _meta(
-    result: StreamResult | None, choice: SidebarChoice, image_tokens: int
-) -> AnswerMeta | None:
-    if result is None:
-        return None
-    usage = result.usage
-    return AnswerMeta(
-        model=result.model or choice.model,
-        prompt_tokens=usage.prompt_tokens if usage else None,
-        completion_tokens=usage.completion_tokens if usage else None,
-        ttft_s=result.ttft_s,
-        total_s=result.total_s,
-        finish_reason=result.finish_reason,
-        estimated_image_tokens=image_tokens,
-    )
+            live.markdown(safe_markdown(entry.text))
+        else:
+            live.empty()
+        render_answer_footer(entry, conv, lang, choice, last=True)

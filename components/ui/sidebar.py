@@ -36,24 +36,18 @@ LANG_LABELS = {"zh": "中文", "en": "English"}
 
 @dataclass(frozen=True)
 class SidebarChoice:
-    """Everything the pages need from the sidebar for this run."""
+    """The visitor's choices for this run, kept in the session: no key, neither theirs nor the
+    operator's. ``request_settings`` resolves the key when a request is built."""
 
     lang: Lang
     preset: ProviderPreset
-    settings: ClientSettings | None  # None when the settings cannot work (see config_error)
-    config_error: ConfigError | None
+    base_url: str  # as chosen (the preset's, or the custom one typed)
+    model: str  # the model that will be asked (the operator's default applied)
+    read_timeout: float
     options: ChatOptions
     detail: Detail
-
-    @property
-    def model(self) -> str:
-        return self.settings.model if self.settings else self.preset.default_model
-
-    @property
-    def has_key(self) -> bool:
-        return self.settings is not None and (
-            bool(self.settings.api_key) or not self.preset.needs_key
-        )
+    has_key: bool  # whether a request can be sent: a key is known, or none is needed
+    config_error: ConfigError | None  # why the settings cannot work, when they cannot
 
 
 def read_secrets() -> dict[str, object]:
@@ -198,12 +192,43 @@ def render_settings(lang: Lang) -> SidebarChoice:
             key=keys.SYSTEM_PROMPT,
             placeholder=t("sidebar.system_prompt_placeholder", lang),
         )
-    settings, error = _resolve(preset, base_url, typed_key, model, secrets, float(read_timeout))
+    settings: ClientSettings | None = None
+    error: ConfigError | None = None
+    try:
+        settings = _resolve(preset, base_url, typed_key, model, secrets, float(read_timeout))
+    except ConfigError as err:
+        error = err
     _explain_key(side, settings, error, preset, lang)
     options = ChatOptions(
         max_tokens=int(max_tokens), temperature=float(temperature), system=system.strip() or None
     )
-    return SidebarChoice(lang, preset, settings, error, options, detail)
+    return SidebarChoice(
+        lang=lang,
+        preset=preset,
+        base_url=base_url,
+        model=settings.model if settings else preset.default_model,
+        read_timeout=float(read_timeout),
+        options=options,
+        detail=detail,
+        has_key=settings is not None and settings.missing_key_error(lang) is None,
+        config_error=error,
+    )
+
+
+def request_settings(choice: SidebarChoice) -> ClientSettings:
+    """Resolve the settings for one request: the visitor's choices plus the key, read now from
+    the password field or the operator's configuration and never kept.
+
+    Raises ConfigError when the settings cannot work (see ``SidebarChoice.config_error``).
+    """
+    return _resolve(
+        choice.preset,
+        choice.base_url,
+        st.session_state.get(keys.API_KEY) or "",
+        choice.model,
+        read_secrets(),
+        choice.read_timeout,
+    )
 
 
 def _resolve(
@@ -213,20 +238,17 @@ def _resolve(
     model: str,
     secrets: dict[str, object],
     read_timeout: float,
-) -> tuple[ClientSettings | None, ConfigError | None]:
-    try:
-        settings = resolve_settings(
-            preset_id=preset.id,
-            base_url=base_url.strip() or None,
-            api_key=typed_key.strip() or None,
-            model=(model or "").strip() or None,
-            secrets=secrets,
-            environ=os.environ,
-            read_timeout=read_timeout,
-        )
-    except ConfigError as err:
-        return None, err
-    return settings, None
+) -> ClientSettings:
+    """Raises ConfigError when the base URL cannot work."""
+    return resolve_settings(
+        preset_id=preset.id,
+        base_url=base_url.strip() or None,
+        api_key=typed_key.strip() or None,
+        model=(model or "").strip() or None,
+        secrets=secrets,
+        environ=os.environ,
+        read_timeout=read_timeout,
+    )
 
 
 def _explain_key(

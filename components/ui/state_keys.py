@@ -15,12 +15,18 @@ HTTP_SESSION = "kantu_http_session"  # requests.Session, one per browser session
 CAMERA_ROUND = "kantu_camera_round"  # bumps to reset the camera after its photo was sent
 RETRY = "kantu_retry"  # set by the Retry button, consumed by the page
 NEW_CHAT_REQUESTED = "kantu_new_chat_requested"  # set by the New chat button
-ANSWERING = "kantu_answering"  # ui_chat.Answering: the answer a run is streaming
+EXCHANGE = "kantu_exchange"  # exchange.Exchange: the answer being fetched, until recorded
+CAMERA_PHOTO = (
+    "kantu_camera_photo"  # the camera's photo, prepared once: (signature, PreparedUploads)
+)
+DISPLAY_COPIES = (
+    "kantu_display_copies"  # {sha256: (bytes, mime)}: pictures too wide to show as sent
+)
 SEND_CAMERA = "kantu_send_camera"  # set by the "send photo" button
-SIDEBAR_CHOICE = "kantu_sidebar_choice"  # this run's settings, set by app.py for the page
+SIDEBAR_CHOICE = "kantu_sidebar_choice"  # sidebar.SidebarChoice: this run's choices (no key)
 
 # Choices whose labels follow the language: the value lives here, the widget key is
-# "<key>.<lang>" (see ui_sidebar._remembered)
+# "<key>.<lang>" (see sidebar._remembered)
 LANG = "kantu_lang"
 PROVIDER = "kantu_provider"
 DETAIL = "kantu_detail"

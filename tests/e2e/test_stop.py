@@ -1,6 +1,13 @@
-"""Stopping an answer mid-stream keeps what arrived, marked as stopped, with a Retry button."""
+"""Stop, at any moment: what arrived is kept, marked as stopped, with a Retry button, at once.
+
+Before the first word too: the provider is silent, and the answer is still recorded (empty,
+stopped, with Retry) within about a second, and the next question goes as one user turn.
+"""
 
 from __future__ import annotations
+
+import dataclasses
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -85,3 +92,57 @@ def test_stop_marks_the_answer_stopped_with_retry_at_once(app, new_page, up, tmp
     expect(answer).to_contain_text("第0段 第1段 第2段")
     expect(answer.get_by_text(t("chat.status_stopped", "zh"))).to_be_visible(timeout=3000)
     expect(answer.get_by_role("button", name=t("chat.retry", "zh"))).to_be_visible()
+
+
+def test_stop_before_the_first_word_is_recorded_at_once(app, new_page, up):
+    page = new_page(app)
+    up.reset()
+    up.enqueue(dataclasses.replace(sse(["太晚了"]), first_byte_delay=30), sse(["红色。"]))
+    send_prompt(page, "这是什么？")
+    messages = page.get_by_test_id("stChatMessage")
+    answer = messages.last
+    expect(answer.get_by_text(t("chat.thinking", "zh"))).to_be_visible()
+    up.wait_for_requests(1)  # the question is with the provider, which says nothing
+    stop = answer.get_by_role("button", name=t("chat.stop", "zh"))
+    clicked = time.monotonic()
+    stop.click()
+    expect(answer.get_by_text(t("chat.status_stopped", "zh"))).to_be_visible(timeout=1500)
+    expect(answer.get_by_role("button", name=t("chat.retry", "zh"))).to_be_visible()
+    shown_after = time.monotonic() - clicked
+    assert shown_after < 1.5, f"the stopped mark took {shown_after:.2f} s"
+    wait_for_idle(page)
+    expect(messages).to_have_count(2)
+    expect(page.get_by_role("button", name=t("chat.stop", "zh"))).to_have_count(0)
+
+    # The next question is one user turn after the stopped answer: the unanswered question rides
+    # along in it instead of standing as a second user turn in a row.
+    send_prompt(page, "什么颜色？")
+    expect(messages.last).to_contain_text("红色。")
+    wait_for_idle(page)
+    expect(messages).to_have_count(4)
+    expect(messages.nth(1).get_by_text(t("chat.status_stopped", "zh"))).to_be_visible()
+    sent = up.requests[-1].json["messages"]
+    assert [m["role"] for m in sent] == ["user"]
+    assert sent[0]["content"].endswith("什么颜色？") and "这是什么？" in sent[0]["content"]
+    assert_no_exception(page)
+    assert console_errors(page) == []
+
+
+def test_other_clicks_while_the_answer_streams_do_not_end_it(app, new_page, up):
+    page = new_page(app)
+    up.reset()
+    up.enqueue(sse(DELTAS[:8], delay=0.2))
+    send_prompt(page, "慢慢说")
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages.last).to_contain_text("第1段")
+    # Anything that reruns the page (here the camera switch) draws the answer again, still coming.
+    page.get_by_test_id("stCheckbox").filter(
+        has=page.get_by_role("switch", name=t("chat.camera_toggle", "zh"))
+    ).click()
+    expect(messages.last).to_contain_text("第7段")
+    wait_for_idle(page)
+    expect(messages).to_have_count(2)
+    expect(messages.last).to_contain_text("".join(DELTAS[:8]).strip())
+    expect(page.get_by_text(t("chat.status_stopped", "zh"))).to_have_count(0)
+    assert len(up.requests) == 1
+    assert_no_exception(page)

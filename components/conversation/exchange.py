@@ -1,0 +1,287 @@
+"""One exchange: a question's answer, streamed in a thread of its own, from request to record.
+
+Both the chat page and ``python -m components ask`` use it. An ``Exchange`` takes the turns to
+send, reads the stream in a daemon thread (so whoever shows the answer never blocks on a silent
+socket), collects the text, classifies how it ended and times it, and hands over one ``Answer``:
+the text, one ``AnswerMeta`` (the page's quiet line and the CLI's ``--json`` line both read it)
+and the error, if any.
+
+::
+
+    exchange = Exchange(turns, options).start(settings, session=http_session)
+    for delta in exchange.follow():   # or poll ``exchange.text`` / ``exchange.wait(...)``
+        show(delta)
+    answer = exchange.answer          # set once finished: ok, interrupted, stopped or error
+
+``stop()`` may be called from any thread at any moment, before the first byte included: the
+answer is final at once (``stopped``, with the text collected so far) and the stream is closed.
+The exchange keeps no settings, client or stream: the API key lives only in the threads that send
+the request, so an exchange can be kept in a person's session.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import requests
+
+from components.conversation.send_limits import check_send_limits
+from components.conversation.turns import ChatTurn
+from components.errors import KantuError, ProviderError, StreamInterruptedError
+from components.providers.client import ChatClient, ChatOptions, ChatStream, StreamResult, Usage
+from components.providers.settings import ClientSettings
+
+log = logging.getLogger("kantu")
+
+Outcome = Literal["ok", "interrupted", "stopped", "error"]
+
+
+@dataclass(frozen=True)
+class AnswerMeta:
+    """How one answer went: its outcome, what the provider reported, and how long it took.
+
+    Times are seconds from the moment the exchange started building the request.
+    """
+
+    outcome: Outcome
+    requested_model: str
+    model: str | None = None  # as the provider reported it; None when it never said
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    image_tokens: int = 0  # Kantu's estimate for every picture sent
+    image_tokens_approximate: bool = False
+    ttft_s: float | None = None  # to the first word; None when no word came
+    total_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A finished exchange: the text received, its meta record, and what went wrong (if it did)."""
+
+    text: str
+    meta: AnswerMeta
+    error: KantuError | None = None
+
+
+class Exchange:
+    """One answer's life: request, stream, outcome, timing and abort. Thread-safe.
+
+    Holds no secret: the settings go to the reading thread only.
+    """
+
+    def __init__(self, turns: Sequence[ChatTurn], options: ChatOptions | None = None) -> None:
+        self.turns = tuple(turns)
+        self.options = options or ChatOptions()
+        self._changed = threading.Condition()
+        self._ended = threading.Event()  # set on stop() and when reading ends: closes the stream
+        self._record_lock = threading.Lock()
+        self._recorded = False
+        self._parts: list[str] = []
+        self._chars = 0
+        self._model = ""
+        self._started: float | None = None
+        self._ttft_s: float | None = None
+        self._answer: Answer | None = None
+
+    def __repr__(self) -> str:
+        state = self._answer.meta.outcome if self._answer else "running"
+        return f"Exchange({state}, turns={len(self.turns)}, chars={self._chars})"
+
+    # -- the reading side ----------------------------------------------------------------------
+
+    def start(
+        self, settings: ClientSettings, *, session: requests.Session | None = None
+    ) -> Exchange:
+        """Send the request and read the answer in a daemon thread; return self at once.
+
+        ``session`` is reused for its pooled connections (one per person); without one the
+        exchange uses its own and closes it. Raises RuntimeError when started twice.
+        """
+        with self._changed:
+            if self._started is not None:
+                raise RuntimeError("an exchange is started once")
+            self._started = time.perf_counter()
+            self._model = settings.model
+        threading.Thread(
+            target=self._read, args=(settings, session), name=self.thread_name, daemon=True
+        ).start()
+        return self
+
+    @property
+    def thread_name(self) -> str:
+        """The name of the thread that reads this exchange's answer (for logs and tests)."""
+        return f"kantu-exchange-{id(self):x}"
+
+    def _read(self, settings: ClientSettings, session: requests.Session | None) -> None:
+        client: ChatClient | None = None
+        stream: ChatStream | None = None
+        try:
+            refusal = check_send_limits(
+                self.turns,
+                preset=settings.preset,
+                model=settings.model,
+                max_tokens=self.options.max_tokens,
+                system=self.options.system,
+            )
+            if refusal is not None:
+                raise refusal  # nothing is sent
+            client = ChatClient(settings, session=session)
+            stream = client.stream_chat(self.turns, self.options)
+            # A thread blocked reading a silent socket wakes only when the stream is closed from
+            # another thread; this one waits for stop() (or the end) and closes it.
+            threading.Thread(
+                target=_close_when_set,
+                args=(self._ended, stream),
+                name=f"{self.thread_name}-closer",
+                daemon=True,
+            ).start()
+            for delta in stream:
+                if not self._add(delta):
+                    return  # stopped: the answer is already final
+            self._finish_stream(stream)
+        except ProviderError as err:
+            self._finish("interrupted" if self.text else "error", error=err)
+        except KantuError as err:
+            self._finish("error", error=err)
+        except Exception as exc:  # a bug must still end the answer, never leave it running
+            log.exception("exchange failed")
+            self._finish("error", error=KantuError(type(exc).__name__))
+        finally:
+            self._ended.set()
+            if stream is not None:
+                stream.close()  # after a Stop, the rest of the answer is not read
+            if client is not None:
+                client.close()
+
+    def _finish_stream(self, stream: ChatStream) -> None:
+        result = stream.result
+        if result is None:  # ended without an error and without an end: treat as cut
+            err = StreamInterruptedError(
+                "the stream ended without a result", partial_text=self.text
+            )
+            self._finish("interrupted" if self.text else "error", error=err)
+        else:
+            self._finish("ok", result=result)
+
+    def _add(self, delta: str) -> bool:
+        with self._changed:
+            if self._answer is not None:
+                return False
+            if delta:
+                if self._ttft_s is None:
+                    self._ttft_s = self._elapsed()
+                self._parts.append(delta)
+                self._chars += len(delta)
+                self._changed.notify_all()
+            return True
+
+    def _finish(
+        self,
+        outcome: Outcome,
+        *,
+        result: StreamResult | None = None,
+        error: KantuError | None = None,
+    ) -> None:
+        with self._changed:
+            if self._answer is not None:
+                return  # stop() came first
+            images = [image for turn in self.turns for image in turn.images]
+            meta = AnswerMeta(
+                outcome=outcome,
+                requested_model=self._model,
+                model=result.model if result else None,
+                finish_reason=result.finish_reason if result else None,
+                usage=result.usage if result else None,
+                image_tokens=sum(image.tokens for image in images),
+                image_tokens_approximate=any(image.tokens_approximate for image in images),
+                ttft_s=self._ttft_s,
+                total_s=self._elapsed(),
+            )
+            self._answer = Answer("".join(self._parts), meta, _detached(error))
+            self._changed.notify_all()
+        self._ended.set()
+
+    def _elapsed(self) -> float | None:
+        return None if self._started is None else time.perf_counter() - self._started
+
+    # -- the showing side ----------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """End the answer now, keeping the text collected so far as ``stopped``; idempotent."""
+        self._finish("stopped")
+
+    @property
+    def text(self) -> str:
+        """The answer's text so far (final once ``finished``)."""
+        with self._changed:
+            return self._answer.text if self._answer else "".join(self._parts)
+
+    @property
+    def finished(self) -> bool:
+        """Whether the answer is final (any outcome)."""
+        return self._answer is not None
+
+    @property
+    def answer(self) -> Answer | None:
+        """The finished answer, or None while it is still coming."""
+        return self._answer
+
+    def wait(self, seen: int = 0, timeout: float | None = None) -> bool:
+        """Wait until the text is longer than ``seen`` characters or the answer is final.
+
+        Return whether that happened within ``timeout`` seconds.
+        """
+        with self._changed:
+            return self._changed.wait_for(
+                lambda: self._answer is not None or self._chars > seen, timeout
+            )
+
+    def follow(self, poll_s: float = 0.5) -> Iterator[str]:
+        """Yield the text as it arrives, in pieces, until the answer is final.
+
+        ``poll_s`` bounds each wait so a KeyboardInterrupt is handled promptly.
+        """
+        seen = 0
+        while True:
+            self.wait(seen, poll_s)
+            done = self.finished  # read before the text: no piece is lost at the end
+            text = self.text
+            if len(text) > seen:
+                yield text[seen:]
+                seen = len(text)
+            if done:
+                return
+
+    def record_once(self, record: Callable[[Answer], object]) -> bool:
+        """Call ``record(answer)`` once across all threads; return whether this call did it.
+
+        A later caller waits until the first one has recorded, so that when it returns False the
+        answer is already where ``record`` puts it. Returns False while the answer is not final.
+        """
+        with self._record_lock:
+            answer = self._answer
+            if self._recorded or answer is None:
+                return False
+            record(answer)
+            self._recorded = True
+            return True
+
+
+def _detached(error: KantuError | None) -> KantuError | None:
+    """Return ``error`` without its traceback and chained causes: they hold the request that
+    failed (its Authorization header) and the frames that built it, and an answer is kept in the
+    session. What the error says is in its own detail and facts."""
+    if error is not None:
+        error.__cause__ = error.__context__ = None
+        error.__traceback__ = None
+    return error
+
+
+def _close_when_set(ended: threading.Event, stream: ChatStream) -> None:
+    ended.wait()
+    stream.close()
