@@ -1,0 +1,222 @@
+"""Profile Kantu's server while 10 browser sessions send a 12 MP photo at the same moment.
+
+Run ``python bench/profile_sessions.py [--out DIR] [--sessions N]`` (needs ``pip install py-spy``
+and root or ptrace rights). The scenario is bench/browser.py's case c on a fresh server after one
+warm-up exchange; py-spy samples the server only in the window from just before the shared Enter
+to the moment the last request reaches the upstream: the path this profile is about.
+
+Two passes, each on a fresh server:
+
+- ``gil``: only samples of the thread holding the GIL, i.e. the Python work that cannot run on
+  two cores at once (the app's serial work);
+- ``cpu``: every thread on a CPU, so work that releases the GIL (Pillow decoding) shows too.
+
+For each pass it prints the window, the sampled CPU seconds, and the top functions by inclusive
+and by self share, with app frames (``components/``, ``pages/``, ``app.py``) marked. The raw
+collapsed stacks are kept in DIR (``gil.txt``, ``cpu.txt``) for a flame graph.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from playwright.sync_api import Browser, FilePayload, sync_playwright
+
+from bench.browser import (
+    SESSIONS,
+    BenchError,
+    Target,
+    concurrent_sessions,
+    launch_browser,
+    log,
+    make_photo,
+    make_targets,
+)
+
+RATE = 100  # samples per second
+START_S = 1.0  # let py-spy attach before the Enter moment
+APP_FRAME = re.compile(r"\((?:.*/)?(components/|pages/|app\.py)")
+FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*)\)$")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Collapsed stacks (root first) with their sample counts, and the sampling window."""
+
+    stacks: Counter[tuple[str, ...]]
+    window_s: float  # sampled
+    enter_to_request_s: float  # first Enter to the last request at the upstream
+
+    @property
+    def samples(self) -> int:
+        return sum(self.stacks.values())
+
+    def inclusive(self) -> Counter[str]:
+        """Samples in which each frame appears at least once."""
+        counts: Counter[str] = Counter()
+        for stack, n in self.stacks.items():
+            for frame in set(stack):
+                counts[frame] += n
+        return counts
+
+    def self_time(self) -> Counter[str]:
+        """Samples in which each frame is the innermost one."""
+        counts: Counter[str] = Counter()
+        for stack, n in self.stacks.items():
+            counts[stack[-1]] += n
+        return counts
+
+
+def short_frame(frame: str) -> str:
+    """Return ``file:function`` from py-spy's ``function (path)`` frame text."""
+    match = FRAME.match(frame)
+    if not match:
+        return frame
+    path = match["file"]
+    for anchor in ("site-packages/", "/lib/python3"):
+        if anchor in path:
+            path = path.split(anchor, 1)[1]
+            break
+    return f"{path}:{match['func']}"
+
+
+def read_raw(path: Path, window_s: float, enter_to_request_s: float) -> Profile:
+    """Parse py-spy's raw (collapsed) output; thread frames are dropped."""
+    stacks: Counter[tuple[str, ...]] = Counter()
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        frames = tuple(f for f in stack.split(";") if not f.startswith(("process ", "thread ")))
+        if frames:
+            stacks[frames] += int(count)
+    return Profile(stacks, window_s, enter_to_request_s)
+
+
+def spy(pid: int, out: Path, *, gil: bool) -> Callable[[], Callable[[], float]]:
+    """Return a hook that starts py-spy on ``pid`` and returns a stopper giving the window (s)."""
+
+    def start() -> Callable[[], float]:
+        cmd = ["py-spy", "record", "--pid", str(pid), "--rate", str(RATE), "--format", "raw"]
+        cmd += ["--nolineno", "--output", str(out)] + (["--gil"] if gil else [])
+        process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(START_S)
+        if process.poll() is not None:
+            raise BenchError(
+                f"py-spy exited: {process.stderr.read().decode() if process.stderr else ''}"
+            )
+        started = time.monotonic()
+
+        def stop() -> float:
+            window = time.monotonic() - started
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            return window
+
+        return stop
+
+    return start
+
+
+def profile_pass(
+    browser: Browser, kantu: Target, photo: FilePayload, path: Path, *, gil: bool, sessions: int
+) -> Profile:
+    """Run the concurrent sessions on a fresh Kantu server under py-spy; return the profile."""
+    stoppers: list[Callable[[], float]] = []
+    windows: list[float] = []
+
+    def start() -> Callable[[], None]:
+        stoppers.append(spy(kantu.pid, path, gil=gil)())
+        return lambda: windows.append(stoppers[0]())
+
+    try:
+        result = concurrent_sessions(browser, kantu, photo, sessions=sessions, during=start)
+    finally:
+        if stoppers and not windows:
+            stoppers[0]()  # a failed run must not leave py-spy attached
+        kantu.stop()
+    to_request = max(result.arrived_ms) - min(result.enter_ms)
+    log(
+        f"Enter to the last request {to_request:.0f} ms; first text p50 "
+        f"{statistics.median(result.enter_to_first_text):.0f} ms (under py-spy)"
+    )
+    return read_raw(path, windows[0], to_request / 1000)
+
+
+def report(name: str, profile: Profile, sessions: int, top: int = 15) -> None:
+    cpu_s = profile.samples / RATE
+    print(
+        f"\n== {name}: {profile.samples} samples = {cpu_s:.2f} s of sampled work in a "
+        f"{profile.window_s:.2f} s window (about 1 s before the Enter moment, then "
+        f"{profile.enter_to_request_s:.2f} s from the first Enter to the last request); "
+        f"{cpu_s / sessions * 1000:.0f} ms per session"
+    )
+    for title, counts in (("inclusive", profile.inclusive()), ("self", profile.self_time())):
+        print(f"\n   top {top} by {title} share (* = app code)")
+        for frame, n in counts.most_common(top):
+            mark = "*" if APP_FRAME.search(frame) else " "
+            print(f"   {n / profile.samples:6.1%}  {mark} {short_frame(frame)}")
+    app = Counter({f: n for f, n in profile.inclusive().items() if APP_FRAME.search(f)})
+    print("\n   app frames by inclusive share")
+    for frame, n in app.most_common(top):
+        print(f"   {n / profile.samples:6.1%}    {short_frame(frame)}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="keep the raw profiles here (default: a temp dir)")
+    parser.add_argument("--sessions", type=int, default=SESSIONS)
+    args = parser.parse_args(argv)
+    if shutil.which("py-spy") is None:
+        print("py-spy not found: pip install py-spy", file=sys.stderr)
+        return 2
+    out = args.out or Path(tempfile.mkdtemp(prefix="kantu-profile-"))
+    out.mkdir(parents=True, exist_ok=True)
+    photo = make_photo()
+    kantu = make_targets()["Kantu"]
+    results: dict[str, Profile] = {}
+    with kantu.upstream, sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        try:
+            for mode in ("gil", "cpu"):
+                log(f"Kantu: {args.sessions} sessions under py-spy ({mode})")
+                results[mode] = profile_pass(
+                    browser,
+                    kantu,
+                    photo,
+                    out / f"{mode}.txt",
+                    gil=mode == "gil",
+                    sessions=args.sessions,
+                )
+        except BenchError as exc:
+            print(f"bench/profile_sessions.py failed: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            kantu.stop()
+            browser.close()
+    for name, profile in results.items():
+        report(name, profile, args.sessions)
+    print(f"\nraw collapsed stacks: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
