@@ -26,6 +26,7 @@ machine are noisy: compare the two columns of one run, not figures across runs.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import threading
@@ -61,11 +62,9 @@ PHOTO_SIZE = (4000, 3000)  # 12 MP
 SHORT_CHUNKS = 12
 SHORT_DELAY_S = 0.05
 LONG_CHUNKS = 4000
-LONG_DELAY_S = 0.004  # 250 chunks/s: a fast model
 UPSTREAM_WAIT_S = 1.5
 SESSIONS = 10
 WAIT_MS = 120_000  # any single wait in the browser
-SETTLE_S = 5.0  # after the sessions close, before reading RSS "after"
 WORDS = (" the", " orange", " sits", " on", " a", " white", " plate", " near", " light", ".")
 
 # Installed in every page: Enter times, marker first-seen times, and a scheduled Enter.
@@ -107,16 +106,23 @@ class BenchError(RuntimeError):
 
 @dataclass(frozen=True)
 class Plan:
-    """How many repeats of each measure."""
+    """How many repeats of each measure, and the pace of the long answer.
+
+    The quick run streams the long answer twice as fast (500 chunks/s instead of 250, a fast
+    model): a harder test for rendering, so its last-token lag is an upper bound of the full
+    run's.
+    """
 
     cold_runs: int
     warm_runs: int
     short_runs: int
     long_runs: int
+    long_delay_s: float
+    settle_s: float  # after the sessions close, before reading RSS "after"
 
     @classmethod
     def for_mode(cls, quick: bool) -> Plan:
-        return cls(1, 3, 2, 1) if quick else cls(3, 7, 5, 2)
+        return cls(1, 2, 1, 1, 0.002, 3.0) if quick else cls(3, 7, 5, 2, 0.004, 5.0)
 
 
 @dataclass
@@ -322,6 +328,13 @@ def proc_status_mb(pid: int, key: str) -> float:
     raise BenchError(f"{key} not in /proc/{pid}/status")
 
 
+def proc_cpu_s(pid: int) -> float:
+    """Return the user + system CPU seconds used so far by process ``pid`` (all its threads)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def rss_sampler(pid: int, every_s: float = 0.05) -> Iterator[list[float]]:
     """Sample VmRSS in a thread while the block runs; yield the live list of samples."""
@@ -352,8 +365,16 @@ class Sessions:
 
     enter_ms: list[float]
     first_text_ms: list[float]
-    arrived_ms: list[float]
+    arrived_ms: list[float]  # in the pages' order
     memory: Memory
+    server_cpu_s: float  # the server's user+system CPU from just before Enter to the last request
+    server_cpu_answers_s: float  # ... to every answer shown in full
+
+    @property
+    def enter_to_request(self) -> list[float]:
+        return [
+            arrived - enter for enter, arrived in zip(self.enter_ms, self.arrived_ms, strict=True)
+        ]
 
     @property
     def enter_to_first_text(self) -> list[float]:
@@ -366,6 +387,7 @@ def concurrent_sessions(
     photo: FilePayload,
     *,
     sessions: int = SESSIONS,
+    settle_s: float = 5.0,
     during: Callable[[], Callable[[], object] | None] | None = None,
 ) -> Sessions:
     """Run ``sessions`` photo questions sent at the same moment on a freshly started server.
@@ -390,10 +412,11 @@ def concurrent_sessions(
             target.upstream.clear()
             target.upstream.default = reply
             attach_to_all(pages, photo)
-            for page in pages:
-                type_question(page)
+            for i, page in enumerate(pages):
+                type_question(page, f"{QUESTION} #{i}")
                 page.evaluate("(m) => window.__bench.expect(m)", marks)
             finish = during() if during else None
+            cpu_before = proc_cpu_s(target.pid)
             moment = pages[0].evaluate("Date.now()") + 1000
             for page in pages:
                 page.evaluate(f"window.__bench.enterAt({moment})")
@@ -401,6 +424,7 @@ def concurrent_sessions(
                 exchanges = target.upstream.wait_for_exchanges(sessions, timeout=WAIT_MS / 1000)
             except TimeoutError as exc:
                 raise BenchError(f"{target.name}: {exc}") from exc
+            server_cpu = proc_cpu_s(target.pid) - cpu_before
             if finish is not None:
                 finish()
             enter, first_text = [], []
@@ -408,15 +432,32 @@ def concurrent_sessions(
                 seen = wait_for_markers(page, marks)
                 enter.append(enter_time(page))
                 first_text.append(seen[marks[0]])
+            server_cpu_answers = proc_cpu_s(target.pid) - cpu_before
         finally:
             for page in pages:
                 close_page(page)
-        time.sleep(SETTLE_S)
+        time.sleep(settle_s)
     peak = max([proc_status_mb(target.pid, "VmHWM"), *samples])
     after = proc_status_mb(target.pid, "VmRSS")
     target.upstream.default = sse(["default"])
-    arrived = [exchange.arrived_ms for exchange in exchanges]
-    return Sessions(enter, first_text, arrived, Memory(before, peak, after))
+    by_question = {question_of(exchange): exchange.arrived_ms for exchange in exchanges}
+    try:
+        arrived = [by_question[f"{QUESTION} #{i}"] for i in range(sessions)]
+    except KeyError as exc:
+        raise BenchError(f"{target.name}: no request asked {exc}") from exc
+    return Sessions(
+        enter, first_text, arrived, Memory(before, peak, after), server_cpu, server_cpu_answers
+    )
+
+
+def question_of(exchange: Exchange) -> str:
+    """Return the text of the last user message of a chat request ("" if there is none)."""
+    body = exchange.request.json or {}
+    messages = body.get("messages") or [{}]
+    content = messages[-1].get("content")
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content or () if part.get("type") == "text")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -515,7 +556,7 @@ def measure_all(
                 page = open_bench_page(browser, target)  # a long answer per session
                 try:
                     reply, marks = answer(
-                        f"l{framing[:2]}{run}", LONG_CHUNKS, LONG_DELAY_S, framing
+                        f"l{framing[:2]}{run}", LONG_CHUNKS, plan.long_delay_s, framing
                     )
                     first, last = write_to_visible(page, target, reply, marks)
                     add(name, f"long {framing} first", first)
@@ -525,10 +566,14 @@ def measure_all(
     memory: dict[str, Memory] = {}
     for name, target in targets.items():
         log(f"{name}: {SESSIONS} concurrent sessions (fresh server)")
-        result = concurrent_sessions(browser, target, photo)
+        result = concurrent_sessions(browser, target, photo, settle_s=plan.settle_s)
         memory[name] = result.memory
         figures[name]["sessions p50"] = [median(result.enter_to_first_text)]
         figures[name]["sessions p95"] = [p95(result.enter_to_first_text)]
+        figures[name]["sessions request p50"] = [median(result.enter_to_request)]
+        figures[name]["sessions request p95"] = [p95(result.enter_to_request)]
+        figures[name]["sessions cpu"] = [result.server_cpu_s * 1000]
+        figures[name]["sessions cpu answers"] = [result.server_cpu_answers_s * 1000]
         spread = max(result.enter_ms) - min(result.enter_ms)
         log(f"{name}: the {SESSIONS} Enters fell within {spread:.0f} ms")
         target.stop()
@@ -554,12 +599,15 @@ def measure_all(
     ]
     for framing in ("chunked", "close"):
         for size, n in (("short", plan.short_runs), ("long", plan.long_runs)):
-            chunks = SHORT_CHUNKS if size == "short" else LONG_CHUNKS
+            delay = SHORT_DELAY_S if size == "short" else plan.long_delay_s
+            chunks = (
+                f"{SHORT_CHUNKS if size == 'short' else LONG_CHUNKS} chunks @ {1 / delay:.0f}/s"
+            )
             for end in ("first", "last"):
                 rows.append(
                     row(
                         f"{size} {framing} {end}",
-                        f"b. write→visible, {framing}, {size} ({chunks} chunks), {end} token (n={n})",
+                        f"b. write→visible, {framing}, {size} ({chunks}), {end} token (n={n})",
                         "≤ 150 ms",
                         150,
                     )
@@ -575,12 +623,16 @@ def measure_all(
             f"≤ {wait_ms + 1000:.0f} ms",
             wait_ms + 1000,
         ),
+        row("sessions request p50", f"c. {SESSIONS} sessions, Enter→request p50"),
+        row("sessions request p95", f"c. {SESSIONS} sessions, Enter→request p95"),
+        row("sessions cpu", "c. server CPU time, first Enter→last request (all sessions)"),
+        row("sessions cpu answers", "c. server CPU time, first Enter→every answer shown"),
     ]
     k, b = memory["Kantu"], memory["baseline"]
     rows += [
         Row("c. server RSS before the sessions", k.before, b.before, "MB"),
         Row("c. server RSS at peak (VmHWM)", k.peak, b.peak, "MB"),
-        Row("c. server RSS after they closed (+5 s)", k.after, b.after, "MB"),
+        Row(f"c. server RSS after they closed (+{plan.settle_s:.0f} s)", k.after, b.after, "MB"),
         Row(
             "c. RSS growth, peak − before",
             k.peak - k.before,

@@ -39,6 +39,7 @@ from playwright.sync_api import Browser, FilePayload, sync_playwright
 from bench.browser import (
     SESSIONS,
     BenchError,
+    Sessions,
     Target,
     concurrent_sessions,
     launch_browser,
@@ -47,10 +48,24 @@ from bench.browser import (
     make_targets,
 )
 
-RATE = 100  # samples per second
+RATE = 500  # samples per second: the window is short
 START_S = 1.0  # let py-spy attach before the Enter moment
 APP_FRAME = re.compile(r"\((?:.*/)?(components/|pages/|app\.py)")
 FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*)\)$")
+# py-spy counts some blocked threads as active (a lock wait, a blocking read, a sleep in a
+# worker): samples whose innermost frame is one of these are waiting, not working.
+WAITS = frozenset(
+    {
+        "Condition.wait",
+        "Event.wait",
+        "Queue.get",
+        "Thread.join",
+        "SocketIO.readinto",
+        "EpollSelector.select",
+        "_worker",
+        "PollingPathWatcher._schedule.<locals>.task",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,11 @@ class Profile:
     @property
     def samples(self) -> int:
         return sum(self.stacks.values())
+
+    def working(self) -> Profile:
+        """Return the profile without the samples of threads that were only waiting."""
+        work = Counter({s: n for s, n in self.stacks.items() if function(s[-1]) not in WAITS})
+        return Profile(work, self.window_s, self.enter_to_request_s)
 
     def inclusive(self) -> Counter[str]:
         """Samples in which each frame appears at least once."""
@@ -79,6 +99,12 @@ class Profile:
         for stack, n in self.stacks.items():
             counts[stack[-1]] += n
         return counts
+
+
+def function(frame: str) -> str:
+    """Return the function name of py-spy's ``function (path)`` frame text."""
+    match = FRAME.match(frame)
+    return match["func"] if match else frame
 
 
 def short_frame(frame: str) -> str:
@@ -138,8 +164,8 @@ def spy(pid: int, out: Path, *, gil: bool) -> Callable[[], Callable[[], float]]:
 
 def profile_pass(
     browser: Browser, kantu: Target, photo: FilePayload, path: Path, *, gil: bool, sessions: int
-) -> Profile:
-    """Run the concurrent sessions on a fresh Kantu server under py-spy; return the profile."""
+) -> tuple[Profile, Sessions]:
+    """Run the concurrent sessions on a fresh Kantu server under py-spy; return what was seen."""
     stoppers: list[Callable[[], float]] = []
     windows: list[float] = []
 
@@ -154,30 +180,37 @@ def profile_pass(
             stoppers[0]()  # a failed run must not leave py-spy attached
         kantu.stop()
     to_request = max(result.arrived_ms) - min(result.enter_ms)
-    log(
-        f"Enter to the last request {to_request:.0f} ms; first text p50 "
+    return read_raw(path, windows[0], to_request / 1000), result
+
+
+def report(name: str, profile: Profile, result: Sessions, top: int = 15) -> None:
+    """Print the window's figures and the hot spots of the samples that were working."""
+    sessions = len(result.enter_ms)
+    work = profile.working()
+    sampled_s = work.samples / RATE
+    print(
+        f"\n== {name} pass: first Enter to last request {profile.enter_to_request_s:.2f} s; "
+        f"Enter→request p50 {statistics.median(result.enter_to_request):.0f} ms, max "
+        f"{max(result.enter_to_request):.0f} ms; first text p50 "
         f"{statistics.median(result.enter_to_first_text):.0f} ms (under py-spy)"
     )
-    return read_raw(path, windows[0], to_request / 1000)
-
-
-def report(name: str, profile: Profile, sessions: int, top: int = 15) -> None:
-    cpu_s = profile.samples / RATE
     print(
-        f"\n== {name}: {profile.samples} samples = {cpu_s:.2f} s of sampled work in a "
-        f"{profile.window_s:.2f} s window (about 1 s before the Enter moment, then "
-        f"{profile.enter_to_request_s:.2f} s from the first Enter to the last request); "
-        f"{cpu_s / sessions * 1000:.0f} ms per session"
+        f"   server CPU in that time (/proc): {result.server_cpu_s:.2f} s = "
+        f"{result.server_cpu_s / sessions * 1000:.0f} ms per session; py-spy: "
+        f"{work.samples} working samples ({sampled_s:.2f} s) of {profile.samples} in a "
+        f"{profile.window_s:.2f} s window that starts ~1 s before the Enter moment"
     )
-    for title, counts in (("inclusive", profile.inclusive()), ("self", profile.self_time())):
-        print(f"\n   top {top} by {title} share (* = app code)")
+    if not work.samples:
+        return
+    for title, counts in (("inclusive", work.inclusive()), ("self", work.self_time())):
+        print(f"\n   top {top} by {title} share of working samples (* = app code)")
         for frame, n in counts.most_common(top):
             mark = "*" if APP_FRAME.search(frame) else " "
-            print(f"   {n / profile.samples:6.1%}  {mark} {short_frame(frame)}")
-    app = Counter({f: n for f, n in profile.inclusive().items() if APP_FRAME.search(f)})
-    print("\n   app frames by inclusive share")
+            print(f"   {n / work.samples:6.1%}  {mark} {short_frame(frame)}")
+    app = Counter({f: n for f, n in work.inclusive().items() if APP_FRAME.search(f)})
+    print("\n   app frames by inclusive share of working samples")
     for frame, n in app.most_common(top):
-        print(f"   {n / profile.samples:6.1%}    {short_frame(frame)}")
+        print(f"   {n / work.samples:6.1%}    {short_frame(frame)}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -192,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     photo = make_photo()
     kantu = make_targets()["Kantu"]
-    results: dict[str, Profile] = {}
+    results: dict[str, tuple[Profile, Sessions]] = {}
     with kantu.upstream, sync_playwright() as playwright:
         browser = launch_browser(playwright)
         try:
@@ -212,8 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             kantu.stop()
             browser.close()
-    for name, profile in results.items():
-        report(name, profile, args.sessions)
+    for name, (profile, result) in results.items():
+        report(name, profile, result)
     print(f"\nraw collapsed stacks: {out}")
     return 0
 
