@@ -366,9 +366,15 @@ class Sessions:
     enter_ms: list[float]
     first_text_ms: list[float]
     arrived_ms: list[float]  # in the pages' order
+    first_write_ms: list[float]  # when the upstream wrote each page's first token
     memory: Memory
     server_cpu_s: float  # the server's user+system CPU from just before Enter to the last request
     server_cpu_answers_s: float  # ... to every answer shown in full
+
+    @property
+    def write_to_first_text(self) -> list[float]:
+        pairs = zip(self.first_write_ms, self.first_text_ms, strict=True)
+        return [seen - written for written, seen in pairs]
 
     @property
     def enter_to_request(self) -> list[float]:
@@ -440,13 +446,19 @@ def concurrent_sessions(
     peak = max([proc_status_mb(target.pid, "VmHWM"), *samples])
     after = proc_status_mb(target.pid, "VmRSS")
     target.upstream.default = sse(["default"])
-    by_question = {question_of(exchange): exchange.arrived_ms for exchange in exchanges}
+    by_question = {question_of(exchange): exchange for exchange in exchanges}
     try:
-        arrived = [by_question[f"{QUESTION} #{i}"] for i in range(sessions)]
+        ordered = [by_question[f"{QUESTION} #{i}"] for i in range(sessions)]
     except KeyError as exc:
         raise BenchError(f"{target.name}: no request asked {exc}") from exc
     return Sessions(
-        enter, first_text, arrived, Memory(before, peak, after), server_cpu, server_cpu_answers
+        enter_ms=enter,
+        first_text_ms=first_text,
+        arrived_ms=[exchange.arrived_ms for exchange in ordered],
+        first_write_ms=[exchange.written_ms(marks[0].encode()) for exchange in ordered],
+        memory=Memory(before, peak, after),
+        server_cpu_s=server_cpu,
+        server_cpu_answers_s=server_cpu_answers,
     )
 
 
@@ -572,6 +584,8 @@ def measure_all(
         figures[name]["sessions p95"] = [p95(result.enter_to_first_text)]
         figures[name]["sessions request p50"] = [median(result.enter_to_request)]
         figures[name]["sessions request p95"] = [p95(result.enter_to_request)]
+        figures[name]["sessions write p50"] = [median(result.write_to_first_text)]
+        figures[name]["sessions write p95"] = [p95(result.write_to_first_text)]
         figures[name]["sessions cpu"] = [result.server_cpu_s * 1000]
         figures[name]["sessions cpu answers"] = [result.server_cpu_answers_s * 1000]
         spread = max(result.enter_ms) - min(result.enter_ms)
@@ -625,6 +639,8 @@ def measure_all(
         ),
         row("sessions request p50", f"c. {SESSIONS} sessions, Enter→request p50"),
         row("sessions request p95", f"c. {SESSIONS} sessions, Enter→request p95"),
+        row("sessions write p50", f"c. {SESSIONS} sessions, first token write→visible p50"),
+        row("sessions write p95", f"c. {SESSIONS} sessions, first token write→visible p95"),
         row("sessions cpu", "c. server CPU time, first Enter→last request (all sessions)"),
         row("sessions cpu answers", "c. server CPU time, first Enter→every answer shown"),
     ]

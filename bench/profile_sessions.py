@@ -1,19 +1,22 @@
 """Profile Kantu's server while 10 browser sessions send a 12 MP photo at the same moment.
 
-Run ``python bench/profile_sessions.py [--out DIR] [--sessions N]`` (needs ``pip install py-spy``
-and root or ptrace rights). The scenario is bench/browser.py's case c on a fresh server after one
-warm-up exchange; py-spy samples the server only in the window from just before the shared Enter
-to the moment the last request reaches the upstream: the path this profile is about.
+Run ``python bench/profile_sessions.py [--out DIR] [--sessions N] [--repeats N]`` (needs
+``pip install py-spy`` and root or ptrace rights). The scenario is bench/browser.py's case c on a
+fresh server after one warm-up exchange; py-spy samples the server only in the window from about
+1 s before the shared Enter to the moment the last request reaches the upstream: the path this
+profile is about.
 
-Two passes, each on a fresh server:
+Two passes, each repeated on fresh servers (samples add up across repeats):
 
 - ``gil``: only samples of the thread holding the GIL, i.e. the Python work that cannot run on
   two cores at once (the app's serial work);
-- ``cpu``: every thread on a CPU, so work that releases the GIL (Pillow decoding) shows too.
+- ``cpu``: every thread not idle, so work that releases the GIL (Pillow decoding) shows too.
+  Samples whose innermost frame is a known wait (a lock, a blocking read) are dropped.
 
-For each pass it prints the window, the sampled CPU seconds, and the top functions by inclusive
-and by self share, with app frames (``components/``, ``pages/``, ``app.py``) marked. The raw
-collapsed stacks are kept in DIR (``gil.txt``, ``cpu.txt``) for a flame graph.
+For each pass it prints the latencies and the server's CPU time in the window (from /proc), then
+the top functions by inclusive and by self share (``file:function``), app frames (``components/``,
+``pages/``, ``app.py``) marked with ``*``. The raw collapsed stacks are kept in DIR
+(``gil-N.txt``, ``cpu-N.txt``) for a flame graph.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ from bench.browser import (
     make_targets,
 )
 
-RATE = 500  # samples per second: the window is short
+RATE = 250  # asked of py-spy; it reaches fewer when the machine is busy, so counts are shares
 START_S = 1.0  # let py-spy attach before the Enter moment
 APP_FRAME = re.compile(r"\((?:.*/)?(components/|pages/|app\.py)")
 FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*)\)$")
@@ -183,22 +186,32 @@ def profile_pass(
     return read_raw(path, windows[0], to_request / 1000), result
 
 
-def report(name: str, profile: Profile, result: Sessions, top: int = 15) -> None:
-    """Print the window's figures and the hot spots of the samples that were working."""
-    sessions = len(result.enter_ms)
-    work = profile.working()
-    sampled_s = work.samples / RATE
+def report(name: str, runs: Sequence[tuple[Profile, Sessions]], top: int = 15) -> None:
+    """Print the runs' figures and the hot spots of the samples that were working.
+
+    Seconds come from /proc (the server's CPU time in the window); py-spy gives the shares,
+    and share × CPU time estimates each hot spot's milliseconds per session.
+    """
+    print(f"\n== {name} pass, {len(runs)} run(s) of {len(runs[0][1].enter_ms)} sessions")
+    cpu_ms = []
+    for profile, result in runs:
+        sessions = len(result.enter_ms)
+        cpu_ms.append(result.server_cpu_s / sessions * 1000)
+        print(
+            f"   first Enter→last request {profile.enter_to_request_s:.2f} s; Enter→request "
+            f"p50 {statistics.median(result.enter_to_request):.0f} ms, max "
+            f"{max(result.enter_to_request):.0f} ms; first text p50 "
+            f"{statistics.median(result.enter_to_first_text):.0f} ms; server CPU in that "
+            f"window {result.server_cpu_s:.2f} s = {cpu_ms[-1]:.0f} ms per session (/proc)"
+        )
+    stacks: Counter[tuple[str, ...]] = Counter()
+    for profile, _ in runs:
+        stacks.update(profile.working().stacks)
+    work = Profile(stacks, 0.0, 0.0)
+    per_session = statistics.median(cpu_ms)
     print(
-        f"\n== {name} pass: first Enter to last request {profile.enter_to_request_s:.2f} s; "
-        f"Enter→request p50 {statistics.median(result.enter_to_request):.0f} ms, max "
-        f"{max(result.enter_to_request):.0f} ms; first text p50 "
-        f"{statistics.median(result.enter_to_first_text):.0f} ms (under py-spy)"
-    )
-    print(
-        f"   server CPU in that time (/proc): {result.server_cpu_s:.2f} s = "
-        f"{result.server_cpu_s / sessions * 1000:.0f} ms per session; py-spy: "
-        f"{work.samples} working samples ({sampled_s:.2f} s) of {profile.samples} in a "
-        f"{profile.window_s:.2f} s window that starts ~1 s before the Enter moment"
+        f"   py-spy: {work.samples} working samples; ms below = share × {per_session:.0f} ms "
+        "(median server CPU per session)"
     )
     if not work.samples:
         return
@@ -206,17 +219,20 @@ def report(name: str, profile: Profile, result: Sessions, top: int = 15) -> None
         print(f"\n   top {top} by {title} share of working samples (* = app code)")
         for frame, n in counts.most_common(top):
             mark = "*" if APP_FRAME.search(frame) else " "
-            print(f"   {n / work.samples:6.1%}  {mark} {short_frame(frame)}")
+            share = n / work.samples
+            print(f"   {share:6.1%} {share * per_session:4.0f} ms {mark} {short_frame(frame)}")
     app = Counter({f: n for f, n in work.inclusive().items() if APP_FRAME.search(f)})
     print("\n   app frames by inclusive share of working samples")
     for frame, n in app.most_common(top):
-        print(f"   {n / work.samples:6.1%}    {short_frame(frame)}")
+        share = n / work.samples
+        print(f"   {share:6.1%} {share * per_session:4.0f} ms   {short_frame(frame)}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="keep the raw profiles here (default: a temp dir)")
     parser.add_argument("--sessions", type=int, default=SESSIONS)
+    parser.add_argument("--repeats", type=int, default=3, help="runs per pass (default 3)")
     args = parser.parse_args(argv)
     if shutil.which("py-spy") is None:
         print("py-spy not found: pip install py-spy", file=sys.stderr)
@@ -225,28 +241,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     photo = make_photo()
     kantu = make_targets()["Kantu"]
-    results: dict[str, tuple[Profile, Sessions]] = {}
+    results: dict[str, list[tuple[Profile, Sessions]]] = {"gil": [], "cpu": []}
     with kantu.upstream, sync_playwright() as playwright:
         browser = launch_browser(playwright)
         try:
-            for mode in ("gil", "cpu"):
-                log(f"Kantu: {args.sessions} sessions under py-spy ({mode})")
-                results[mode] = profile_pass(
-                    browser,
-                    kantu,
-                    photo,
-                    out / f"{mode}.txt",
-                    gil=mode == "gil",
-                    sessions=args.sessions,
-                )
+            for run in range(args.repeats):
+                for mode, runs in results.items():
+                    log(f"Kantu: {args.sessions} sessions under py-spy ({mode}, run {run + 1})")
+                    path = out / f"{mode}-{run + 1}.txt"
+                    runs.append(
+                        profile_pass(
+                            browser, kantu, photo, path, gil=mode == "gil", sessions=args.sessions
+                        )
+                    )
         except BenchError as exc:
             print(f"bench/profile_sessions.py failed: {exc}", file=sys.stderr)
             return 2
         finally:
             kantu.stop()
             browser.close()
-    for name, (profile, result) in results.items():
-        report(name, profile, result)
+    for name, runs in results.items():
+        if runs:
+            report(name, runs)
     print(f"\nraw collapsed stacks: {out}")
     return 0
 
