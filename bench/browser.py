@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -335,6 +335,33 @@ def proc_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def browser_cpu_s(server_pid: int) -> float:
+    """Return the CPU seconds used so far by this process's descendants (Playwright's driver and
+    Chromium), the server excluded. Processes that already exited are not counted."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text(encoding="ascii").rpartition(")")[2].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    children: dict[int, list[int]] = {}
+    for pid, parent in parents.items():
+        children.setdefault(parent, []).append(pid)
+    todo, ours = [os.getpid()], set()
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child != server_pid and child not in ours:
+                ours.add(child)
+                todo.append(child)
+    total = 0.0
+    for pid in ours:
+        with suppress(OSError):  # exited since
+            total += proc_cpu_s(pid)
+    return total
+
+
 @contextmanager
 def rss_sampler(pid: int, every_s: float = 0.05) -> Iterator[list[float]]:
     """Sample VmRSS in a thread while the block runs; yield the live list of samples."""
@@ -370,6 +397,7 @@ class Sessions:
     memory: Memory
     server_cpu_s: float  # the server's user+system CPU from just before Enter to the last request
     server_cpu_answers_s: float  # ... to every answer shown in full
+    browser_cpu_s: float  # Chromium and Playwright, from just before Enter to the last request
 
     @property
     def write_to_first_text(self) -> list[float]:
@@ -423,6 +451,7 @@ def concurrent_sessions(
                 page.evaluate("(m) => window.__bench.expect(m)", marks)
             finish = during() if during else None
             cpu_before = proc_cpu_s(target.pid)
+            browser_before = browser_cpu_s(target.pid)
             moment = pages[0].evaluate("Date.now()") + 1000
             for page in pages:
                 page.evaluate(f"window.__bench.enterAt({moment})")
@@ -431,6 +460,7 @@ def concurrent_sessions(
             except TimeoutError as exc:
                 raise BenchError(f"{target.name}: {exc}") from exc
             server_cpu = proc_cpu_s(target.pid) - cpu_before
+            browser_cpu = browser_cpu_s(target.pid) - browser_before
             if finish is not None:
                 finish()
             enter, first_text = [], []
@@ -459,6 +489,7 @@ def concurrent_sessions(
         memory=Memory(before, peak, after),
         server_cpu_s=server_cpu,
         server_cpu_answers_s=server_cpu_answers,
+        browser_cpu_s=browser_cpu,
     )
 
 
@@ -588,6 +619,7 @@ def measure_all(
         figures[name]["sessions write p95"] = [p95(result.write_to_first_text)]
         figures[name]["sessions cpu"] = [result.server_cpu_s * 1000]
         figures[name]["sessions cpu answers"] = [result.server_cpu_answers_s * 1000]
+        figures[name]["sessions browser cpu"] = [result.browser_cpu_s * 1000]
         spread = max(result.enter_ms) - min(result.enter_ms)
         log(f"{name}: the {SESSIONS} Enters fell within {spread:.0f} ms")
         target.stop()
@@ -643,6 +675,7 @@ def measure_all(
         row("sessions write p95", f"c. {SESSIONS} sessions, first token write→visible p95"),
         row("sessions cpu", "c. server CPU time, first Enter→last request (all sessions)"),
         row("sessions cpu answers", "c. server CPU time, first Enter→every answer shown"),
+        row("sessions browser cpu", "c. browser CPU time, first Enter→last request (context)"),
     ]
     k, b = memory["Kantu"], memory["baseline"]
     rows += [
