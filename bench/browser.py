@@ -31,7 +31,7 @@ import statistics
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -385,6 +385,19 @@ def rss_sampler(pid: int, every_s: float = 0.05) -> Iterator[list[float]]:
         thread.join(timeout=2)
 
 
+class Probe:
+    """Hooks called at the steps of ``concurrent_sessions``; these do nothing."""
+
+    def before_enter(self) -> None:
+        """The pages are ready; the shared Enter moment is scheduled next (about 1 s later)."""
+
+    def requests_arrived(self) -> None:
+        """Every session's request has reached the upstream."""
+
+    def answers_shown(self) -> None:
+        """Every page shows its whole answer."""
+
+
 @dataclass(frozen=True)
 class Sessions:
     """What the concurrent sessions saw: per page Enter and first-text times (ms), the requests'
@@ -422,12 +435,12 @@ def concurrent_sessions(
     *,
     sessions: int = SESSIONS,
     settle_s: float = 5.0,
-    during: Callable[[], Callable[[], object] | None] | None = None,
+    probe: Probe | None = None,
 ) -> Sessions:
     """Run ``sessions`` photo questions sent at the same moment on a freshly started server.
 
-    ``during`` runs just before the Enter moment is scheduled (to start a profiler) and may
-    return a callable, run once every request has reached the upstream. Raise BenchError.
+    ``probe`` (a profiler) is told when the Enter moment is about to be scheduled, when every
+    request has reached the upstream and when every page shows its answer. Raise BenchError.
     """
     target.start()
     warm_up = open_bench_page(browser, target)
@@ -449,7 +462,8 @@ def concurrent_sessions(
             for i, page in enumerate(pages):
                 type_question(page, f"{QUESTION} #{i}")
                 page.evaluate("(m) => window.__bench.expect(m)", marks)
-            finish = during() if during else None
+            probe = probe or Probe()
+            probe.before_enter()
             cpu_before = proc_cpu_s(target.pid)
             browser_before = browser_cpu_s(target.pid)
             moment = pages[0].evaluate("Date.now()") + 1000
@@ -461,14 +475,14 @@ def concurrent_sessions(
                 raise BenchError(f"{target.name}: {exc}") from exc
             server_cpu = proc_cpu_s(target.pid) - cpu_before
             browser_cpu = browser_cpu_s(target.pid) - browser_before
-            if finish is not None:
-                finish()
+            probe.requests_arrived()
             enter, first_text = [], []
             for page in pages:
                 seen = wait_for_markers(page, marks)
                 enter.append(enter_time(page))
                 first_text.append(seen[marks[0]])
             server_cpu_answers = proc_cpu_s(target.pid) - cpu_before
+            probe.answers_shown()
         finally:
             for page in pages:
                 close_page(page)

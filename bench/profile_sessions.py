@@ -16,7 +16,8 @@ Two passes, each repeated on fresh servers (samples add up across repeats):
 For each pass it prints the latencies and the server's CPU time in the window (from /proc), then
 the top functions by inclusive and by self share (``file:function``), app frames (``components/``,
 ``pages/``, ``app.py``) marked with ``*``. The raw collapsed stacks are kept in DIR
-(``gil-N.txt``, ``cpu-N.txt``) for a flame graph.
+(``WINDOW-gil-N.txt``, ``WINDOW-cpu-N.txt``) for a flame graph. ``--window answer`` profiles
+the next stretch instead: from the last request at the upstream to every answer shown.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from playwright.sync_api import Browser, FilePayload, sync_playwright
 from bench.browser import (
     SESSIONS,
     BenchError,
+    Probe,
     Sessions,
     Target,
     concurrent_sessions,
@@ -77,7 +79,7 @@ class Profile:
 
     stacks: Counter[tuple[str, ...]]
     window_s: float  # sampled
-    enter_to_request_s: float  # first Enter to the last request at the upstream
+    span_s: float  # the window's span in the pages' and upstream's clocks
 
     @property
     def samples(self) -> int:
@@ -86,7 +88,7 @@ class Profile:
     def working(self) -> Profile:
         """Return the profile without the samples of threads that were only waiting."""
         work = Counter({s: n for s, n in self.stacks.items() if function(s[-1]) not in WAITS})
-        return Profile(work, self.window_s, self.enter_to_request_s)
+        return Profile(work, self.window_s, self.span_s)
 
     def inclusive(self) -> Counter[str]:
         """Samples in which each frame appears at least once."""
@@ -123,7 +125,7 @@ def short_frame(frame: str) -> str:
     return f"{path}:{match['func']}"
 
 
-def read_raw(path: Path, window_s: float, enter_to_request_s: float) -> Profile:
+def read_raw(path: Path, window_s: float, span_s: float) -> Profile:
     """Parse py-spy's raw (collapsed) output; thread frames are dropped."""
     stacks: Counter[tuple[str, ...]] = Counter()
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -133,76 +135,110 @@ def read_raw(path: Path, window_s: float, enter_to_request_s: float) -> Profile:
         frames = tuple(f for f in stack.split(";") if not f.startswith(("process ", "thread ")))
         if frames:
             stacks[frames] += int(count)
-    return Profile(stacks, window_s, enter_to_request_s)
+    return Profile(stacks, window_s, span_s)
 
 
-def spy(pid: int, out: Path, *, gil: bool) -> Callable[[], Callable[[], float]]:
-    """Return a hook that starts py-spy on ``pid`` and returns a stopper giving the window (s)."""
+class Spy(Probe):
+    """Run ``py-spy record`` on the server over one window of the sessions case.
 
-    def start() -> Callable[[], float]:
-        cmd = ["py-spy", "record", "--pid", str(pid), "--rate", str(RATE), "--format", "raw"]
-        cmd += ["--nolineno", "--output", str(out)] + (["--gil"] if gil else [])
-        process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(START_S)
-        if process.poll() is not None:
-            raise BenchError(
-                f"py-spy exited: {process.stderr.read().decode() if process.stderr else ''}"
-            )
-        started = time.monotonic()
+    ``window="request"``: from just before the Enter moment to the last request at the upstream;
+    ``"answer"``: from there to every answer shown.
+    """
 
-        def stop() -> float:
-            window = time.monotonic() - started
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            return window
+    def __init__(self, target: Target, out: Path, *, gil: bool, window: str) -> None:
+        self.target = target  # restarted by concurrent_sessions: its pid is read at start
+        self.options = ["--rate", str(RATE), "--format", "raw", "--nolineno", "--output", str(out)]
+        self.options += ["--gil"] if gil else []
+        self.window = window
+        self.process: subprocess.Popen[bytes] | None = None
+        self.started = 0.0
+        self.seconds = 0.0
 
-        return stop
+    def before_enter(self) -> None:
+        if self.window == "request":
+            self.start()
 
-    return start
+    def requests_arrived(self) -> None:
+        if self.window == "request":
+            self.stop()
+        else:
+            self.start()
+
+    def answers_shown(self) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Start py-spy and give it time to attach; raise BenchError if it cannot."""
+        cmd = ["py-spy", "record", "--pid", str(self.target.pid), *self.options]
+        self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if self.window == "request":
+            time.sleep(START_S)  # the Enter moment is a second away: attach before it
+        if self.process.poll() is not None:
+            err = self.process.stderr.read().decode() if self.process.stderr else ""
+            raise BenchError(f"py-spy exited: {err}")
+        self.started = time.monotonic()
+
+    def stop(self) -> None:
+        """Stop py-spy (SIGINT makes it write its output); safe to call twice."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.seconds = time.monotonic() - self.started
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def profile_pass(
-    browser: Browser, kantu: Target, photo: FilePayload, path: Path, *, gil: bool, sessions: int
+    browser: Browser,
+    kantu: Target,
+    photo: FilePayload,
+    path: Path,
+    *,
+    gil: bool,
+    window: str,
+    sessions: int,
 ) -> tuple[Profile, Sessions]:
     """Run the concurrent sessions on a fresh Kantu server under py-spy; return what was seen."""
-    stoppers: list[Callable[[], float]] = []
-    windows: list[float] = []
-
-    def start() -> Callable[[], None]:
-        stoppers.append(spy(kantu.pid, path, gil=gil)())
-        return lambda: windows.append(stoppers[0]())
-
+    spy = Spy(kantu, path, gil=gil, window=window)
     try:
-        result = concurrent_sessions(browser, kantu, photo, sessions=sessions, during=start)
+        result = concurrent_sessions(browser, kantu, photo, sessions=sessions, probe=spy)
     finally:
-        if stoppers and not windows:
-            stoppers[0]()  # a failed run must not leave py-spy attached
+        spy.stop()  # a failed run must not leave py-spy attached
         kantu.stop()
-    to_request = max(result.arrived_ms) - min(result.enter_ms)
-    return read_raw(path, windows[0], to_request / 1000), result
+    if window == "request":
+        span = max(result.arrived_ms) - min(result.enter_ms)
+    else:
+        span = max(result.first_text_ms) - max(result.arrived_ms)
+    return read_raw(path, spy.seconds, span / 1000), result
 
 
-def report(name: str, runs: Sequence[tuple[Profile, Sessions]], top: int = 15) -> None:
+def window_cpu_s(result: Sessions, window: str) -> float:
+    """Return the server's CPU seconds (from /proc) in the profiled window."""
+    if window == "request":
+        return result.server_cpu_s
+    return result.server_cpu_answers_s - result.server_cpu_s
+
+
+def report(name: str, window: str, runs: Sequence[tuple[Profile, Sessions]], top: int = 15) -> None:
     """Print the runs' figures and the hot spots of the samples that were working.
 
     Seconds come from /proc (the server's CPU time in the window); py-spy gives the shares,
     and share × CPU time estimates each hot spot's milliseconds per session.
     """
-    print(f"\n== {name} pass, {len(runs)} run(s) of {len(runs[0][1].enter_ms)} sessions")
+    span = "first Enter→last request" if window == "request" else "last request→last first text"
+    print(f"\n== {name} pass, {len(runs)} run(s) of {len(runs[0][1].enter_ms)} sessions; {span}")
     cpu_ms = []
     for profile, result in runs:
-        sessions = len(result.enter_ms)
-        cpu_ms.append(result.server_cpu_s / sessions * 1000)
+        cpu_ms.append(window_cpu_s(result, window) / len(result.enter_ms) * 1000)
         print(
-            f"   first Enter→last request {profile.enter_to_request_s:.2f} s; Enter→request "
-            f"p50 {statistics.median(result.enter_to_request):.0f} ms, max "
+            f"   {profile.span_s:.2f} s; Enter→request p50 "
+            f"{statistics.median(result.enter_to_request):.0f} ms, max "
             f"{max(result.enter_to_request):.0f} ms; first text p50 "
-            f"{statistics.median(result.enter_to_first_text):.0f} ms; server CPU in that "
-            f"window {result.server_cpu_s:.2f} s = {cpu_ms[-1]:.0f} ms per session (/proc)"
+            f"{statistics.median(result.enter_to_first_text):.0f} ms; server CPU in the window "
+            f"{window_cpu_s(result, window):.2f} s = {cpu_ms[-1]:.0f} ms per session (/proc)"
         )
     stacks: Counter[tuple[str, ...]] = Counter()
     for profile, _ in runs:
@@ -233,6 +269,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="keep the raw profiles here (default: a temp dir)")
     parser.add_argument("--sessions", type=int, default=SESSIONS)
     parser.add_argument("--repeats", type=int, default=3, help="runs per pass (default 3)")
+    parser.add_argument(
+        "--window",
+        choices=("request", "answer"),
+        default="request",
+        help="Enter→request (default), or request→first text shown",
+    )
     args = parser.parse_args(argv)
     if shutil.which("py-spy") is None:
         print("py-spy not found: pip install py-spy", file=sys.stderr)
@@ -248,10 +290,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             for run in range(args.repeats):
                 for mode, runs in results.items():
                     log(f"Kantu: {args.sessions} sessions under py-spy ({mode}, run {run + 1})")
-                    path = out / f"{mode}-{run + 1}.txt"
+                    path = out / f"{args.window}-{mode}-{run + 1}.txt"
                     runs.append(
                         profile_pass(
-                            browser, kantu, photo, path, gil=mode == "gil", sessions=args.sessions
+                            browser,
+                            kantu,
+                            photo,
+                            path,
+                            gil=mode == "gil",
+                            window=args.window,
+                            sessions=args.sessions,
                         )
                     )
         except BenchError as exc:
@@ -262,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             browser.close()
     for name, runs in results.items():
         if runs:
-            report(name, runs)
+            report(name, args.window, runs)
     print(f"\nraw collapsed stacks: {out}")
     return 0
 
