@@ -1,7 +1,7 @@
 """Benchmark Kantu in headless Chromium against a naive Streamlit baseline, in the same run.
 
-Run ``python bench/browser.py`` (``--quick``: fewer repeats, under about 3 minutes;
-``--profile DIR``: py-spy the 10-session case on Kantu instead, see ``bench/profile_sessions.py``).
+Run ``python bench/browser.py`` (``--quick``: fewer repeats and a faster long answer, under
+about 3 minutes). ``bench/profile_sessions.py`` profiles case c below on Kantu with py-spy.
 
 Both apps run as real ``streamlit run`` servers (isolated by ``components.devtools.browser``),
 each against its own loopback fake upstream that timestamps every request it receives and every
@@ -12,9 +12,12 @@ a. Enter to the request at the upstream with a 12 MP photo attached: on a cold s
    first request after start) and a warm one (median; a new browser session each time);
 b. the upstream's write to visible text, chunked and close-delimited framing, for a short answer
    and a long one (~4,000 one-word chunks): lag of the first and of the last token;
-c. 10 browser sessions each sending a photo at the same moment while the upstream waits 1.5 s
-   before answering: p50/p95 of Enter to first visible text, and the server's RSS before, at
-   peak (VmHWM of a freshly started server) and after the sessions close.
+c. 10 browser sessions each sending a photo at the same moment (an Enter scheduled in every
+   page for the same ``Date.now()``) while the upstream waits 1.5 s before answering: p50/p95
+   of Enter to first visible text, split into Enter to request and first write to visible; the
+   server's RSS before, at peak (VmHWM of a freshly started server, after one warm-up exchange)
+   and after the sessions close; the CPU time of the server and of the browser (from /proc) in
+   that stretch. All 10 browsers share the server's 2 cores here, which real visitors do not.
 
 Clocks: every page records its own times with ``Date.now()``: a capture-phase ``keydown``
 listener notes Enter, and a MutationObserver notes when each awaited marker first appears in the
@@ -740,8 +743,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             browser = launch_browser(playwright)
             stack.callback(browser.close)
             rows = measure_all(browser, targets, plan, photo)
-        except (BenchError, FileNotFoundError) as exc:
-            print(f"bench/browser.py failed: {exc}", file=sys.stderr)
+        except (BenchError, FileNotFoundError, PlaywrightError, AssertionError) as exc:
+            # AssertionError: a Playwright expect() that timed out (an upload, a widget)
+            print(f"bench/browser.py failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 2
     print_table(
         rows,
