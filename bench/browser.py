@@ -112,8 +112,8 @@ class Plan:
     """How many repeats of each measure, and the pace of the long answer.
 
     The quick run streams the long answer twice as fast (500 chunks/s instead of 250, a fast
-    model): a harder test for rendering, so its last-token lag is an upper bound of the full
-    run's.
+    model): a harder test for rendering, so its last-token lag is not comparable with the full
+    run's (the table says the pace).
     """
 
     cold_runs: int
