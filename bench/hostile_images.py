@@ -1,0 +1,243 @@
+"""Prepare the hostile pictures of issue 7 (items 2 and 3), each in a fresh process, and tabulate.
+
+Run ``python bench/hostile_images.py`` (``--only NAME`` to run one input, ``--keep DIR`` to keep
+the generated files). Every input is generated in code in a temp dir:
+
+- ``photo-12MP.jpg``: a 12 MP photo-like JPEG, the baseline;
+- ``progressive-200MP.jpg``: a 16384×12200 progressive JPEG of ~2 MB (libjpeg holds the whole
+  coefficient image of a progressive JPEG, whatever the DCT scale);
+- ``grey16-trns-cut.png``: 83 bytes, 16-bit grey, IHDR 7071×7071, tRNS, cut short;
+- ``grey16-trns.png``: the same picture complete (~97 KB);
+- ``app15-spam.jpg``: a 48 MB JPEG whose header is 12 M empty APP15 segments;
+- ``tiff-40k-ifds.tif``: a 4.6 MB TIFF of 40,000 chained one-pixel pages;
+- ``png-4M-chunks.png``: a 48 MB PNG with 4 M empty ancillary chunks before its image data;
+- ``grey-200MP.jpg``: a 200 MP baseline JPEG, a control that must stay accepted and cheap.
+
+Each input is prepared by ``prepare_file`` in its own subprocess (detail ``auto``). The table shows
+the child's peak RSS (``ru_maxrss``: interpreter, imports and input bytes included), the wall time
+of ``prepare_file`` alone, and the outcome: the prepared size, or the refusal's reason and message.
+The RSS of a child that only imports Kantu is printed first, for reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+WORKER = r"""
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+from components.errors import ImageError
+from components.images.prepare import prepare_file
+
+path = {path!r}
+outcome = None
+started = time.perf_counter()
+if path:
+    try:
+        p = prepare_file(path)
+        outcome = f"prepared {{p.width}}x{{p.height}} {{p.mime}}" + (
+            " (truncated)" if p.source.truncated else ""
+        )
+    except ImageError as err:
+        outcome = f"refused {{err.reason}}: {{err.message('en')}}"
+    except Exception as exc:
+        outcome = f"ESCAPED {{type(exc).__name__}}: {{exc}}"
+seconds = time.perf_counter() - started
+rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"rss_mb": rss_mb, "seconds": seconds, "outcome": outcome}}))
+"""
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def _grey16_trns(size: int = 7071) -> bytes:
+    """Return a complete 16-bit grey PNG of ``size``² black pixels with a tRNS colour."""
+    row = b"\x00" * (1 + 2 * size)
+    packer = zlib.compressobj(9)
+    body = b"".join(packer.compress(row) for _ in range(size)) + packer.flush()
+    header = struct.pack(">IIBBBBB", size, size, 16, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"tRNS", b"\xff\xff")
+        + _chunk(b"IDAT", body)
+        + _chunk(b"IEND", b"")
+    )
+
+
+def grey16_trns_cut() -> bytes:
+    """Return the 83-byte cut version: signature, IHDR, tRNS and a 24-byte IDAT; no IEND."""
+    whole = _grey16_trns()
+    idat = whole.index(b"IDAT") + 4
+    data = whole[: idat - 8] + _chunk(b"IDAT", whole[idat : idat + 24])
+    assert len(data) == 83, len(data)
+    return data
+
+
+def grey16_trns() -> bytes:
+    """Return the complete ~97 KB 16-bit grey 7071×7071 PNG with tRNS."""
+    return _grey16_trns()
+
+
+def _small_jpeg() -> bytes:
+    from components.devtools.image_factory import encode, photo
+
+    return encode(photo(64, 48), "JPEG", quality=85)
+
+
+def photo_12mp() -> bytes:
+    """Return the baseline: a 4000×3000 photo-like JPEG."""
+    from components.devtools.image_factory import encode, photo
+
+    return encode(photo(4000, 3000), "JPEG", quality=90)
+
+
+def progressive_200mp() -> bytes:
+    """Return a 16384×12200 progressive JPEG (a gradient: small file, huge coefficient image)."""
+    from PIL import Image
+
+    grey = Image.linear_gradient("L").resize((16384, 12200))
+    image = Image.merge("RGB", (grey, grey.transpose(Image.Transpose.ROTATE_180), grey))
+    del grey
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=40, progressive=True)
+    return out.getvalue()
+
+
+def app15_spam() -> bytes:
+    """Return a 48 MB JPEG: SOI, 12 M empty APP15 segments, then a small valid picture."""
+    return b"\xff\xd8" + b"\xff\xef\x00\x02" * 12_000_000 + _small_jpeg()[2:]
+
+
+def tiff_chained_ifds(pages: int = 40_000) -> bytes:
+    """Return a little-endian TIFF of ``pages`` one-pixel grey pages, each IFD linking the next."""
+    ifd_size = 2 + 9 * 12 + 4
+    out = bytearray(b"II*\x00" + struct.pack("<I", 8))
+    for page in range(pages):
+        start = 8 + page * (ifd_size + 1)
+        pixel = start + ifd_size
+        following = pixel + 1 if page < pages - 1 else 0
+        tags = (
+            (256, 3, 1, 1),  # ImageWidth
+            (257, 3, 1, 1),  # ImageLength
+            (258, 3, 1, 8),  # BitsPerSample
+            (259, 3, 1, 1),  # Compression: none
+            (262, 3, 1, 1),  # Photometric: black is zero
+            (273, 4, 1, pixel),  # StripOffsets
+            (277, 3, 1, 1),  # SamplesPerPixel
+            (278, 3, 1, 1),  # RowsPerStrip
+            (279, 4, 1, 1),  # StripByteCounts
+        )
+        out += struct.pack("<H", len(tags))
+        for tag, kind, count, value in tags:
+            packed = struct.pack("<HH", value, 0) if kind == 3 else struct.pack("<I", value)
+            out += struct.pack("<HHI", tag, kind, count) + packed
+        out += struct.pack("<I", following) + bytes([page % 256])
+    return bytes(out)
+
+
+def png_chunk_spam(chunks: int = 4_000_000) -> bytes:
+    """Return a PNG with ``chunks`` empty ancillary chunks between IHDR and a 64×48 IDAT."""
+    from components.devtools.image_factory import encode, photo
+
+    small = encode(photo(64, 48), "PNG")
+    ihdr_end = 8 + 25
+    return small[:ihdr_end] + _chunk(b"spAm", b"") * chunks + small[ihdr_end:]
+
+
+def grey_200mp() -> bytes:
+    """Return a flat 16384×12200 baseline JPEG: accepted through DCT scaling."""
+    from components.devtools.image_factory import grey_jpeg
+
+    return grey_jpeg(16384, 12200)
+
+
+INPUTS: dict[str, Callable[[], bytes]] = {
+    "photo-12MP.jpg": photo_12mp,
+    "progressive-200MP.jpg": progressive_200mp,
+    "grey16-trns-cut.png": grey16_trns_cut,
+    "grey16-trns.png": grey16_trns,
+    "app15-spam.jpg": app15_spam,
+    "tiff-40k-ifds.tif": tiff_chained_ifds,
+    "png-4M-chunks.png": png_chunk_spam,
+    "grey-200MP.jpg": grey_200mp,
+}
+
+
+def generate(name: str, folder: Path) -> Path:
+    """Generate ``name`` in a subprocess (big pictures must not inflate this process) and save it."""
+    path = folder / name
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); sys.argv = ['x']\n"
+        "from bench.hostile_images import INPUTS\n"
+        f"open({str(path)!r}, 'wb').write(INPUTS[{name!r}]())\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    return path
+
+
+def measure(path: Path | None, timeout: float) -> dict:
+    """Prepare ``path`` (or nothing) in a fresh subprocess and return its report."""
+    code = WORKER.format(root=str(ROOT), path=str(path) if path else "")
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return {"rss_mb": float("nan"), "seconds": timeout, "outcome": f"TIMEOUT after {timeout} s"}
+    if result.returncode != 0:
+        tail = (result.stderr.strip().splitlines() or ["?"])[-1]
+        return {"rss_mb": float("nan"), "seconds": float("nan"), "outcome": f"CRASHED: {tail}"}
+    return json.loads(result.stdout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate the inputs, prepare each in a fresh process, print the table; return 0."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=sorted(INPUTS), action="append", help="input to run")
+    parser.add_argument("--keep", type=Path, help="write the inputs here and keep them")
+    parser.add_argument("--timeout", type=float, default=180.0, help="seconds per input")
+    args = parser.parse_args(argv)
+    names = args.only or list(INPUTS)
+    with tempfile.TemporaryDirectory(prefix="kantu-hostile-") as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        imports = measure(None, args.timeout)
+        print(f"child RSS after imports only: {imports['rss_mb']:.0f} MB\n")
+        header = ("input", "bytes", "peak RSS MB", "seconds", "outcome")
+        rows = []
+        for name in names:
+            path = folder / name if (folder / name).exists() else generate(name, folder)
+            report = measure(path, args.timeout)
+            rows.append(
+                (
+                    name,
+                    f"{path.stat().st_size:,}",
+                    f"{report['rss_mb']:.0f}",
+                    f"{report['seconds']:.2f}",
+                    report["outcome"][:110],
+                )
+            )
+            print("  ".join(rows[-1]), file=sys.stderr, flush=True)
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
