@@ -11,7 +11,8 @@ the generated files). Every input is generated in code in a temp dir:
 - ``app15-spam.jpg``: a 48 MB JPEG whose header is 12 M empty APP15 segments;
 - ``tiff-40k-ifds.tif``: a 4.6 MB TIFF of 40,000 chained one-pixel pages;
 - ``png-4M-chunks.png``: a 48 MB PNG with 4 M empty ancillary chunks before its image data;
-- ``grey-200MP.jpg``: a 200 MP baseline JPEG, a control that must stay accepted and cheap.
+- ``grey-200MP.jpg``: a 200 MP baseline JPEG, a control that must stay accepted and cheap;
+- ``rgba-24MP.png``: a 6000×4000 RGBA PNG, a control accepted near the memory budget.
 
 Each input is prepared by ``prepare_file`` in its own subprocess (detail ``auto``). The table shows
 the child's peak RSS (``ru_maxrss``: interpreter, imports and input bytes included), the wall time
@@ -159,6 +160,17 @@ def png_chunk_spam(chunks: int = 4_000_000) -> bytes:
     return small[:ihdr_end] + _chunk(b"spAm", b"") * chunks + small[ihdr_end:]
 
 
+def rgba_24mp() -> bytes:
+    """Return a 6000×4000 RGBA PNG: a legitimate picture whose decode comes near the budget."""
+    from PIL import Image
+
+    from components.devtools.image_factory import encode, photo
+
+    image = photo(6000, 4000, noise=False).convert("RGBA")
+    image.putalpha(Image.radial_gradient("L").resize((6000, 4000)))
+    return encode(image, "PNG", compress_level=1)
+
+
 def grey_200mp() -> bytes:
     """Return a flat 16384×12200 baseline JPEG: accepted through DCT scaling."""
     from components.devtools.image_factory import grey_jpeg
@@ -175,6 +187,7 @@ INPUTS: dict[str, Callable[[], bytes]] = {
     "tiff-40k-ifds.tif": tiff_chained_ifds,
     "png-4M-chunks.png": png_chunk_spam,
     "grey-200MP.jpg": grey_200mp,
+    "rgba-24MP.png": rgba_24mp,
 }
 
 

@@ -53,9 +53,10 @@ MAX_TIFF_TAG_BYTES = 8 * 2**20
 # Bytes per pixel of Pillow's storage for a mode (2- and 3-band modes use 4 bytes per pixel).
 _STORAGE = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2}
 _SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N")
-# Extra bytes per pixel some decoders hold beside Pillow's image: libwebp decodes into its own RGBA
-# buffer and libheif into its own plane, both copied into Pillow's image afterwards.
-_DECODER_EXTRA = {"WEBP": 8, "HEIF": 4, "AVIF": 4}
+# Extra bytes per pixel some decoders hold beside Pillow's image (measured with
+# bench/hostile_images.py's edge cases): libwebp and libheif decode into their own buffers, which
+# are copied into Pillow's image afterwards.
+_DECODER_EXTRA = {"WEBP": 12, "HEIF": 4, "AVIF": 5}
 _SOF_PROGRESSIVE = frozenset({0xC2, 0xC6, 0xCA, 0xCE})
 _SOF_LOSSLESS = frozenset({0xC3, 0xC7, 0xCB, 0xCF})
 _SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
@@ -312,31 +313,45 @@ def decode_memory(
     fmt: str,
     mode: str,
     decoded: tuple[int, int],
+    target: tuple[int, int],
     *,
     transparency: bool,
+    alpha: bool,
     jpeg: JpegFrame | None = None,
 ) -> int:
     """Estimate the peak bytes the whole preparation holds while decoding this picture.
 
     ``decoded`` is the size the decoder will produce: the stored size, or for a JPEG the size
     after DCT scaling (``Image.draft``), which does not shrink a multi-scan file's coefficients.
+    ``target`` is the size sent, in stored orientation; ``transparency`` says a tRNS colour is to
+    become alpha, and ``alpha`` that the picture is resized with an alpha channel.
     """
-    pixels = decoded[0] * decoded[1]
+    width, height = decoded
+    pixels = width * height
     if fmt in ("JPEG", "MPO"):
         stored = 1 if mode == "L" else 4
         copies = 2 if mode == "CMYK" else 1  # CMYK is converted to RGB at the decoded size
-        return pixels * stored * copies + (jpeg.coefficient_bytes() if jpeg else 0)
-    stored = _STORAGE.get(mode, 4)
-    if mode in _SIXTEEN_BIT or mode in ("I", "F"):
-        # Widened to 32-bit, rescaled into another 32-bit image, then 8-bit; tRNS adds an RGBA copy.
-        converted = (4 if mode in _SIXTEEN_BIT else 0) + 4 + 1 + (5 if transparency else 0)
-    elif mode in ("L", "RGB", "RGBA", "LA"):
-        converted = 4 if transparency else 0
-    elif mode == "1":
-        converted = 1
-    else:  # palette, CMYK, YCbCr, premultiplied…: converted to RGB(A) at full size
-        converted = 4
-    return pixels * (stored + converted + _DECODER_EXTRA.get(fmt, 0))
+        need = pixels * stored * copies + (jpeg.coefficient_bytes() if jpeg else 0)
+    else:
+        stored = _STORAGE.get(mode, 4)
+        if mode in _SIXTEEN_BIT or mode in ("I", "F"):
+            # Widened to 32-bit, rescaled into another 32-bit image, then 8-bit; tRNS adds RGBA.
+            converted = (4 if mode in _SIXTEEN_BIT else 0) + 4 + 1 + (5 if transparency else 0)
+        elif mode in ("L", "RGB", "RGBA", "LA"):
+            converted = 4 if transparency else 0
+        elif mode == "1":
+            converted = 1
+        else:  # palette, CMYK, YCbCr, premultiplied…: converted to RGB(A) at full size
+            converted = 4
+        need = pixels * (stored + converted + _DECODER_EXTRA.get(fmt, 0))
+    # Resizing: Pillow premultiplies alpha in a full-size copy, reduces by whole factors when the
+    # picture is over 3× the target, then resamples through a (target width × height) pass.
+    tw, th = target
+    factor = min(width // (3 * tw), height // (3 * th)) if tw and th else 1
+    if factor >= 2:
+        width, height = math.ceil(width / factor), math.ceil(height / factor)
+    resize = 4 * (pixels * alpha + (width * height if factor >= 2 else 0) + tw * height + tw * th)
+    return need + resize
 
 
 def refuse_too_much_memory(

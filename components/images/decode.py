@@ -194,24 +194,19 @@ def _decode(data: bytes, name: str, target: Sizer, layout: Layout, *, truncated:
     if frames > 1:
         im.seek(0)
     dct = fmt in ("JPEG", "MPO")
-    transparency = "transparency" in im.info
-    if not dct:
-        need = decode_memory(fmt, im.mode, im.size, transparency=transparency)
-        refuse_too_much_memory(name, fmt, im.mode, im.size, need=need, input_bytes=len(data))
-        # Load before reading EXIF: for PNG, getexif() loads the image and would hide its errors.
+    if dct:
+        orientation = _orientation(im)
+    else:
+        # Checked before loading, and EXIF read after: getexif() would load a PNG and hide errors.
+        _refuse_over_budget(im, name, fmt, len(data), target, layout)
         im.load()
-    orientation = _orientation(im)
+        orientation = _orientation(im)
     swap = orientation in (5, 6, 7, 8)
     upright = (height, width) if swap else (width, height)
     tw, th = target(*upright)
     if dct:
         _draft(im, upright, (tw, th), target, swap=swap)
-        jpeg = layout.jpeg
-        decoded = (width, height) if jpeg is not None and jpeg.lossless else im.size
-        need = decode_memory(fmt, im.mode, decoded, transparency=False, jpeg=jpeg)
-        refuse_too_much_memory(
-            name, fmt, im.mode, (width, height), need=need, input_bytes=len(data)
-        )
+        _refuse_over_budget(im, name, fmt, len(data), target, layout, stored=(width, height))
     metadata = bool(_METADATA_KEYS & im.info.keys()) or _has_exif(im)
     im.load()
     pixels = normalize(im)
@@ -238,6 +233,33 @@ def _decode(data: bytes, name: str, target: Sizer, layout: Layout, *, truncated:
         truncated=truncated,
     )
     return Decoded(pixels, facts, few_colours)
+
+
+def _refuse_over_budget(
+    im: Image.Image,
+    name: str,
+    fmt: str,
+    input_bytes: int,
+    target: Sizer,
+    layout: Layout,
+    *,
+    stored: tuple[int, int] | None = None,
+) -> None:
+    """Raise ``ImageError`` (too_much_memory) if decoding ``im`` as it is set up would not fit."""
+    stored = stored or im.size
+    jpeg = layout.jpeg
+    decoded = stored if jpeg is not None and jpeg.lossless else im.size
+    transparency = "transparency" in im.info
+    palette_alpha = im.mode == "P" and im.palette is not None and im.palette.mode == "RGBA"
+    alpha = transparency or palette_alpha or im.mode in ("RGBA", "LA", "La", "PA", "RGBa")
+    # The orientation is not always known yet (a PNG's EXIF is read after loading): either way.
+    need = max(
+        decode_memory(
+            fmt, im.mode, decoded, sent, transparency=transparency, alpha=alpha, jpeg=jpeg
+        )
+        for sent in (target(*stored), target(*stored[::-1])[::-1])
+    )
+    refuse_too_much_memory(name, fmt, im.mode, stored, need=need, input_bytes=input_bytes)
 
 
 def _frame_count(im: Image.Image, fmt: str) -> int:
