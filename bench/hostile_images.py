@@ -23,18 +23,17 @@ The RSS of a child that only imports Kantu is printed first, for reference.
 from __future__ import annotations
 
 import argparse
-import io
 import json
-import struct
 import subprocess
 import sys
 import tempfile
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from components.devtools import image_factory as make  # noqa: E402
 
 WORKER = r"""
 import json, resource, sys, time
@@ -61,121 +60,53 @@ print(json.dumps({{"rss_mb": rss_mb, "seconds": seconds, "outcome": outcome}}))
 """
 
 
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
-def _grey16_trns(size: int = 7071) -> bytes:
-    """Return a complete 16-bit grey PNG of ``size``² black pixels with a tRNS colour."""
-    row = b"\x00" * (1 + 2 * size)
-    packer = zlib.compressobj(9)
-    body = b"".join(packer.compress(row) for _ in range(size)) + packer.flush()
-    header = struct.pack(">IIBBBBB", size, size, 16, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"tRNS", b"\xff\xff")
-        + _chunk(b"IDAT", body)
-        + _chunk(b"IEND", b"")
-    )
-
-
-def grey16_trns_cut() -> bytes:
-    """Return the 83-byte cut version: signature, IHDR, tRNS and a 24-byte IDAT; no IEND."""
-    whole = _grey16_trns()
-    idat = whole.index(b"IDAT") + 4
-    data = whole[: idat - 8] + _chunk(b"IDAT", whole[idat : idat + 24])
-    assert len(data) == 83, len(data)
-    return data
-
-
-def grey16_trns() -> bytes:
-    """Return the complete ~97 KB 16-bit grey 7071×7071 PNG with tRNS."""
-    return _grey16_trns()
-
-
-def _small_jpeg() -> bytes:
-    from components.devtools.image_factory import encode, photo
-
-    return encode(photo(64, 48), "JPEG", quality=85)
-
-
 def photo_12mp() -> bytes:
     """Return the baseline: a 4000×3000 photo-like JPEG."""
-    from components.devtools.image_factory import encode, photo
-
-    return encode(photo(4000, 3000), "JPEG", quality=90)
+    return make.encode(make.photo(4000, 3000), "JPEG", quality=90)
 
 
 def progressive_200mp() -> bytes:
     """Return a 16384×12200 progressive JPEG (a gradient: small file, huge coefficient image)."""
-    from PIL import Image
+    return make.progressive_jpeg(16384, 12200)
 
-    grey = Image.linear_gradient("L").resize((16384, 12200))
-    image = Image.merge("RGB", (grey, grey.transpose(Image.Transpose.ROTATE_180), grey))
-    del grey
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=40, progressive=True)
-    return out.getvalue()
+
+def grey16_trns_cut() -> bytes:
+    """Return the 83-byte cut 16-bit grey 7071×7071 PNG with tRNS."""
+    return make.grey16_trns_png(7071, cut=True)
+
+
+def grey16_trns() -> bytes:
+    """Return the complete ~97 KB 16-bit grey 7071×7071 PNG with tRNS."""
+    return make.grey16_trns_png(7071)
 
 
 def app15_spam() -> bytes:
     """Return a 48 MB JPEG: SOI, 12 M empty APP15 segments, then a small valid picture."""
-    return b"\xff\xd8" + b"\xff\xef\x00\x02" * 12_000_000 + _small_jpeg()[2:]
+    return make.jpeg_with_segments(12_000_000)
 
 
-def tiff_chained_ifds(pages: int = 40_000) -> bytes:
-    """Return a little-endian TIFF of ``pages`` one-pixel grey pages, each IFD linking the next."""
-    ifd_size = 2 + 9 * 12 + 4
-    out = bytearray(b"II*\x00" + struct.pack("<I", 8))
-    for page in range(pages):
-        start = 8 + page * (ifd_size + 1)
-        pixel = start + ifd_size
-        following = pixel + 1 if page < pages - 1 else 0
-        tags = (
-            (256, 3, 1, 1),  # ImageWidth
-            (257, 3, 1, 1),  # ImageLength
-            (258, 3, 1, 8),  # BitsPerSample
-            (259, 3, 1, 1),  # Compression: none
-            (262, 3, 1, 1),  # Photometric: black is zero
-            (273, 4, 1, pixel),  # StripOffsets
-            (277, 3, 1, 1),  # SamplesPerPixel
-            (278, 3, 1, 1),  # RowsPerStrip
-            (279, 4, 1, 1),  # StripByteCounts
-        )
-        out += struct.pack("<H", len(tags))
-        for tag, kind, count, value in tags:
-            packed = struct.pack("<HH", value, 0) if kind == 3 else struct.pack("<I", value)
-            out += struct.pack("<HHI", tag, kind, count) + packed
-        out += struct.pack("<I", following) + bytes([page % 256])
-    return bytes(out)
+def tiff_chained_ifds() -> bytes:
+    """Return a 4.6 MB TIFF of 40,000 one-pixel pages, each IFD linking the next."""
+    return make.tiff_pages(40_000)
 
 
-def png_chunk_spam(chunks: int = 4_000_000) -> bytes:
-    """Return a PNG with ``chunks`` empty ancillary chunks between IHDR and a 64×48 IDAT."""
-    from components.devtools.image_factory import encode, photo
-
-    small = encode(photo(64, 48), "PNG")
-    ihdr_end = 8 + 25
-    return small[:ihdr_end] + _chunk(b"spAm", b"") * chunks + small[ihdr_end:]
+def png_chunk_spam() -> bytes:
+    """Return a 48 MB PNG with 4 M empty ancillary chunks before its image data."""
+    return make.png_with_chunks(4_000_000)
 
 
 def rgba_24mp() -> bytes:
     """Return a 6000×4000 RGBA PNG: a legitimate picture whose decode comes near the budget."""
     from PIL import Image
 
-    from components.devtools.image_factory import encode, photo
-
-    image = photo(6000, 4000, noise=False).convert("RGBA")
+    image = make.photo(6000, 4000, noise=False).convert("RGBA")
     image.putalpha(Image.radial_gradient("L").resize((6000, 4000)))
-    return encode(image, "PNG", compress_level=1)
+    return make.encode(image, "PNG", compress_level=1)
 
 
 def grey_200mp() -> bytes:
     """Return a flat 16384×12200 baseline JPEG: accepted through DCT scaling."""
-    from components.devtools.image_factory import grey_jpeg
-
-    return grey_jpeg(16384, 12200)
+    return make.grey_jpeg(16384, 12200)
 
 
 INPUTS: dict[str, Callable[[], bytes]] = {
