@@ -8,6 +8,7 @@ asserted here on that decision rather than on timing. ``KANTU_HYPOTHESIS=long`` 
 
 from __future__ import annotations
 
+import os
 import struct
 from contextlib import contextmanager
 from functools import cache
@@ -23,6 +24,9 @@ from components.errors import ImageError
 from components.images import budget, decode
 from components.images.prepare import prepare_image
 from components.images.prepared import DETAILS, PreparedImage
+
+# The deep run takes minutes per property: lift pytest-timeout's per-test limit for it only.
+pytestmark = [pytest.mark.timeout(0)] if os.environ.get("KANTU_HYPOTHESIS") == "long" else []
 
 REASONS = {
     "unreadable",

@@ -335,8 +335,8 @@ def decode_memory(
     else:
         stored = _STORAGE.get(mode, 4)
         if mode in _SIXTEEN_BIT or mode in ("I", "F"):
-            # Widened to 32-bit, rescaled into another 32-bit image, then 8-bit; tRNS adds RGBA.
-            converted = (4 if mode in _SIXTEEN_BIT else 0) + 4 + 1 + (5 if transparency else 0)
+            # Widened to 32-bit, rescaled into another 32-bit image, then 8-bit; tRNS adds alpha.
+            converted = (4 if mode in _SIXTEEN_BIT else 0) + 4 + 1 + (1 if transparency else 0)
         elif mode in ("L", "RGB", "RGBA", "LA"):
             converted = 4 if transparency else 0
         elif mode == "1":
