@@ -1,4 +1,4 @@
-"""Decoding untrusted picture bytes: sniff, bound the work from the header, decode as little as needed.
+"""Decoding untrusted picture bytes: sniff, bound the work from the header, decode little.
 
 Everything here may raise Pillow's own exceptions (``OSError``, ``ValueError``,
 ``DecompressionBombError``…); ``components.images.prepare.prepare_image`` translates them to
