@@ -376,6 +376,52 @@ _EXCHANGE: dict[str, dict[str, str]] = {
     "chat.thinking": {"zh": "正在等待回答…", "en": "Waiting for the answer…"},
 }
 
+# Images refused by the bounds on one decode (components/images/budget.py).
+_IMAGE_BOUNDS: dict[str, dict[str, str]] = {
+    "image.too_much_memory": {
+        "zh": "{name}：解码这张 {width}×{height} 的 {format} 图片（{mode} 模式）约需 {need_mb} MB "
+        "内存，超过每张图片 {limit_mb} MB 的上限。请缩小尺寸或另存为普通 8 位 JPEG/PNG 后再发送。",
+        "en": "{name}: decoding this {width}×{height} {format} picture ({mode} mode) would need "
+        "about {need_mb} MB of memory, over the {limit_mb} MB allowed per picture. Scale it down "
+        "or save it as an ordinary 8-bit JPEG/PNG, then send it again.",
+    },
+    "image.too_complex.jpeg_segments": {
+        "zh": "{name}：JPEG 文件头含有超过 {limit} 个标记段，正常照片只有几十个；已作为损坏或恶意构造的文件拒绝。",
+        "en": "{name}: the JPEG header has more than {limit} marker segments where a photo has a "
+        "few dozen; it is refused as damaged or hostile.",
+    },
+    "image.too_complex.jpeg_filler": {
+        "zh": "{name}：JPEG 文件头中夹杂超过 {limit} 字节的填充数据；已作为损坏或恶意构造的文件拒绝。",
+        "en": "{name}: the JPEG header holds more than {limit} bytes of filler between its "
+        "segments; it is refused as damaged or hostile.",
+    },
+    "image.too_complex.png_chunks": {
+        "zh": "{name}：PNG 文件含有超过 {limit} 个数据块；已作为损坏或恶意构造的文件拒绝。",
+        "en": "{name}: the PNG file has more than {limit} chunks; it is refused as damaged or "
+        "hostile.",
+    },
+    "image.too_complex.gif_blocks": {
+        "zh": "{name}：GIF 文件含有超过 {limit} 个数据块；已作为损坏或恶意构造的文件拒绝。",
+        "en": "{name}: the GIF file has more than {limit} data blocks; it is refused as damaged "
+        "or hostile.",
+    },
+    "image.too_complex.frames": {
+        "zh": "{name}：{format} 文件含有超过 {limit} 帧；请只导出需要的那一帧后再发送。",
+        "en": "{name}: the {format} file has more than {limit} frames; export the one frame you "
+        "need and send it again.",
+    },
+    "image.too_complex.tiff_pages": {
+        "zh": "{name}：TIFF 文件含有超过 {limit} 页；请只导出需要的那一页后再发送。",
+        "en": "{name}: the TIFF file has more than {limit} pages; export the page you need and "
+        "send it again.",
+    },
+    "image.too_complex.tiff_tags": {
+        "zh": "{name}：TIFF 文件的第一页标签数据超过 {limit} 字节；已作为损坏或恶意构造的文件拒绝。",
+        "en": "{name}: the TIFF file's first page has more than {limit} bytes of tag values; it "
+        "is refused as damaged or hostile.",
+    },
+}
+
 TEXTS: dict[str, dict[str, str]] = {
     **_ERRORS,
     **_IMAGES,
@@ -384,6 +430,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **_SEND_LIMITS,
     **_URLGUARD,
     **_EXCHANGE,
+    **_IMAGE_BOUNDS,
 }
 
 

@@ -119,3 +119,21 @@ def test_jpeg_bomb_refusal_names_its_size_even_when_pillow_refuses_first(
     row = json.loads(result.stdout)
     assert result.returncode == 1 and not row["ok"]
     assert f"{width}×{height} pixels ({mp} MP) is over the 200 MP limit for JPEG" in row["error"]
+
+
+def test_hostile_files_are_refused_with_a_reason_and_the_good_one_still_prepared(tmp_path):
+    files = {
+        "chunks.png": make.png_with_chunks(70_000),
+        "pages.tif": make.tiff_pages(10_001),
+        "scan16.png": make.grey16_trns_png(7071, cut=True),
+        "photo.jpg": make.photo_jpeg(320, 240),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    result = prepare("--json", *(tmp_path / name for name in files))
+    rows = {Path(row["file"]).name: row for row in map(json.loads, result.stdout.splitlines())}
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert rows["photo.jpg"]["ok"]
+    assert "more than 65,536 chunks" in rows["chunks.png"]["error"]
+    assert "more than 10,000 pages" in rows["pages.tif"]["error"]
+    assert "over the 256 MB allowed per picture" in rows["scan16.png"]["error"]

@@ -7,6 +7,7 @@ import hashlib
 import io
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from PIL import Image, ImageChops, ImageFile, ImageStat
 
 from components.devtools import image_factory as make
 from components.errors import ImageError
+from components.images import budget
 from components.images.policy import POLICIES
 from components.images.prepare import prepare_file, prepare_image
 from components.images.prepared import DETAILS
@@ -170,7 +172,7 @@ def test_patch_priced_model_gets_at_most_1536_patches():
 def test_policy_table_has_a_row_for_every_family_and_detail():
     assert set(POLICIES) == {(family, detail) for family in ("tile", "patch") for detail in DETAILS}
     assert all(row.fit <= 2048 for row in POLICIES.values())
-    assert {row.api_detail for (_, detail), row in POLICIES.items() if detail == "low"} == {"low"}
+    assert {row.fit for (_, detail), row in POLICIES.items() if detail == "low"} == {512}
 
 
 def test_small_image_is_never_upscaled():
@@ -293,3 +295,207 @@ def test_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
     with pytest.raises(ImageError) as refused:
         prepare_file(path, max_bytes=1000)
     assert refused.value.reason == "too_many_bytes"
+
+
+# Pictures that used to be refused as corrupt (issue 7, item 9)
+
+
+def test_long_thin_jpeg_at_low_detail_is_prepared():
+    # Image.draft divided by zero: 7 rows at a 1/8 scale asked for 0 rows.
+    prepared = prepare_image(make.photo_jpeg(4000, 7, noise=False), name="strip.jpg", detail="low")
+    assert (prepared.width, prepared.height) == (512, 1)
+
+
+@pytest.mark.parametrize("detail", DETAILS)
+def test_one_pixel_wide_jpeg_is_prepared_at_every_detail(detail):
+    prepared = prepare_image(make.photo_jpeg(3, 9000, noise=False), name="line.jpg", detail=detail)
+    assert prepared.width >= 1 and prepared.height <= 2048
+
+
+def test_rotated_photo_with_a_wrong_typed_exif_tag_comes_out_upright():
+    data = make.oriented_jpeg_with_wrong_make(400, 300)
+    prepared = prepare_image(data, name="odd-camera.jpg")
+    image = opened(prepared).convert("RGB")
+    assert (prepared.width, prepared.height) == (300, 400)
+    assert prepared.source.orientation_applied and prepared.source.metadata_stripped
+    right, left = image.getpixel((290, 200)), image.getpixel((10, 200))
+    assert right[0] > 200 and right[2] < 60
+    assert left[2] > 200 and left[0] < 60
+
+
+# Memory bombs (issue 7, item 2): refused from the header, before any pixel is allocated
+
+
+@pytest.fixture
+def no_decoding(monkeypatch):
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded a bomb"))
+
+
+def test_progressive_jpeg_is_budgeted_by_its_full_size(no_decoding):
+    with pytest.raises(ImageError) as refused:
+        prepare_image(make.progressive_jpeg_claiming(16384, 12200), name="pano.jpg")
+    assert refused.value.reason == "too_much_memory"
+    message = refused.value.message("en")
+    assert "pano.jpg" in message and "16384×12200" in message and "256 MB" in message
+    assert "内存" in refused.value.message("zh")
+
+
+def test_baseline_jpeg_of_the_same_size_fits_the_budget_through_dct_scaling():
+    frame = budget.JpegFrame(16384, 12200, ((2, 2), (1, 1), (1, 1)), False, False, False)
+    progressive = budget.JpegFrame(16384, 12200, ((2, 2), (1, 1), (1, 1)), True, True, False)
+    scaled = (2048, 1525)
+    need = budget.decode_memory("JPEG", "RGB", scaled, scaled, transparency=False, alpha=False)
+    assert need + 2_400_000 < budget.MEMORY_BUDGET
+    assert (
+        budget.decode_memory(
+            "JPEG", "RGB", scaled, scaled, transparency=False, alpha=False, jpeg=frame
+        )
+        == need
+    )
+    coefficients = progressive.coefficient_bytes()
+    # 2 bytes per sample, chroma at a quarter, rows padded to whole 16-px MCUs.
+    assert 16384 * 12200 * 3 <= coefficients <= 16384 * 12208 * 3
+    assert coefficients > budget.MEMORY_BUDGET
+
+
+@pytest.mark.parametrize("cut", [True, False], ids=["83-byte cut", "complete 97 KB"])
+def test_sixteen_bit_grey_png_with_transparency_at_50_mp_is_refused_for_memory(cut, no_decoding):
+    data = make.grey16_trns_png(7071, cut=cut)
+    with pytest.raises(ImageError) as refused:
+        prepare_image(data, name="scan16.png")
+    assert refused.value.reason == "too_much_memory"
+    assert "7071×7071" in refused.value.message("en")
+
+
+def test_sixteen_bit_grey_png_with_transparency_at_a_normal_size_is_prepared():
+    prepared = prepare_image(make.grey16_trns_png(600), name="scan16.png")
+    assert prepared.source.format == "PNG"
+    assert opened(prepared).convert("L").getpixel((5, 5)) == 0  # tRNS is white: black stays
+
+
+def test_one_input_at_the_budget_stays_under_300_mb_in_a_fresh_process(tmp_path):
+    # A 24 MP RGBA PNG comes near the 256 MiB budget: the stated peak must hold, interpreter in.
+    image = make.photo(6000, 4000, noise=False).convert("RGBA")
+    path = tmp_path / "rgba.png"
+    image.save(path, "PNG", compress_level=1)
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a child started by a large
+    # pytest process would report the parent's peak.
+    code = (
+        "import re; from components.images.prepare import prepare_file\n"
+        f"p = prepare_file({str(path)!r})\n"
+        "hwm = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)\n"
+        "print(p.width, int(hwm) // 1024)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    width, peak_mb = map(int, out.stdout.split())
+    assert width > 0 and peak_mb < 300, f"peak RSS {peak_mb} MB"
+
+
+# CPU bombs (issue 7, item 3): parts counted on the bytes, refused past the cap
+
+
+@pytest.mark.parametrize(
+    ("data", "part"),
+    [
+        (make.jpeg_with_segments(budget.MAX_JPEG_SEGMENTS + 1), "marker segments"),
+        (make.jpeg_with_filler(budget.MAX_JPEG_FILLER + 1), "filler"),
+        (make.png_with_chunks(budget.MAX_PNG_CHUNKS + 1), "chunks"),
+        (make.gif_with_blocks(budget.MAX_GIF_BLOCKS + 1), "data blocks"),
+        (make.tiff_pages(budget.MAX_FRAMES + 1), "pages"),
+    ],
+    ids=["jpeg-segments", "jpeg-filler", "png-chunks", "gif-blocks", "tiff-pages"],
+)
+def test_file_with_too_many_parts_is_refused_before_pillow_walks_them(data, part, monkeypatch):
+    monkeypatch.setattr(Image, "open", lambda *a, **k: pytest.fail("Pillow walked the parts"))
+    with pytest.raises(ImageError) as refused:
+        prepare_image(data, name="spam.bin")
+    assert refused.value.reason == "too_complex"
+    message = refused.value.message("en")
+    assert message.startswith("spam.bin") and part in message
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        make.jpeg_with_segments(budget.MAX_JPEG_SEGMENTS - 10),
+        make.png_with_chunks(1000),
+        make.gif_with_blocks(1000),
+    ],
+    ids=["jpeg-segments", "png-chunks", "gif-blocks"],
+)
+def test_file_with_many_parts_under_the_cap_is_prepared(data):
+    assert prepare_image(data, name="many.bin").width > 0
+
+
+def test_multi_page_tiff_counts_pages_without_walking_them_in_pillow(monkeypatch):
+    from PIL import TiffImagePlugin
+
+    def no_walk(self):
+        raise AssertionError("n_frames walks every page")
+
+    monkeypatch.setattr(TiffImagePlugin.TiffImageFile, "n_frames", property(no_walk))
+    prepared = prepare_image(make.tiff_pages(300), name="scan.tif")
+    assert prepared.source.frames == 300
+
+
+# Concurrency (issue 7, item 10; issue 8, item 3)
+
+
+def test_truncated_png_retry_never_lets_a_truncated_jpeg_decode_without_the_flag():
+    # Thread A keeps preparing a cut PNG (its lenient retry sets Pillow's global switch) while
+    # thread B prepares a cut JPEG: B must find it cut every time, never decode it leniently.
+    png = make.photo(1600, 1200).convert("P")
+    png_data = make.encode(png, "PNG", compress_level=1)
+    png_data = png_data[: len(png_data) // 2]
+    photo = make.photo_jpeg(320, 240)
+    jpeg = photo[: len(photo) * 2 // 3]
+    done = threading.Event()
+    png_truncated: list[bool] = []
+
+    def keep_preparing_the_png() -> None:
+        while not done.is_set():
+            png_truncated.append(prepare_image(png_data, name="cut.png").source.truncated)
+
+    other = threading.Thread(target=keep_preparing_the_png)
+    other.start()
+    try:
+        jpeg_truncated = [prepare_image(jpeg, name="cut.jpg").source.truncated for _ in range(150)]
+    finally:
+        done.set()
+        other.join(timeout=60)
+    assert png_truncated and all(png_truncated)
+    assert jpeg_truncated == [True] * 150
+
+
+def test_at_most_the_stated_number_of_preparations_decode_at_once(monkeypatch):
+    from components.images import prepare as prepare_module
+
+    active, peak = 0, 0
+    lock = threading.Lock()
+    both_in = threading.Barrier(budget.CONCURRENT_PREPARATIONS, timeout=30)
+    real_decode = prepare_module.decode
+
+    def counting_decode(*args, **kwargs):
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        try:
+            both_in.wait()  # proves two run together; a third would find the barrier reset
+            return real_decode(*args, **kwargs)
+        finally:
+            with lock:
+                active -= 1
+
+    monkeypatch.setattr(prepare_module, "decode", counting_decode)
+    threads = [
+        threading.Thread(target=prepare_image, args=(make.photo_jpeg(64, 48),), kwargs={"name": n})
+        for n in "abcdef"
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert peak == budget.CONCURRENT_PREPARATIONS

@@ -9,7 +9,6 @@ import pytest
 from components.images.tokens import (
     RULES,
     estimate_image_tokens,
-    estimate_text_tokens,
     patch_size,
     rule_for,
 )
@@ -45,8 +44,7 @@ def test_bingcheng_bill_of_8511_is_reproduced_for_gpt_4o_mini_auto():
     # The seed's 冰橙 call: one small image, a short question, no detail set, 8511 prompt tokens.
     image = estimate_image_tokens(320, 240, model="gpt-4o-mini", detail="auto")
     assert image.tokens == 2833 + 5667
-    total = image.tokens + estimate_text_tokens("这张图片里有什么？")
-    assert abs(total - 8511) <= 3
+    assert 0 < 8511 - image.tokens <= 15  # the rest: a nine-character question and its framing
 
 
 @pytest.mark.parametrize(
@@ -102,12 +100,3 @@ def test_every_rule_row_is_dated():
 def test_non_positive_size_is_rejected():
     with pytest.raises(ValueError):
         estimate_image_tokens(0, 10, model="gpt-4o", detail="auto")
-
-
-def test_cjk_text_counts_about_one_token_per_character():
-    assert estimate_text_tokens("这张图里有什么") == 7
-
-
-def test_latin_text_counts_about_four_characters_per_token():
-    assert estimate_text_tokens("What is in this picture?") == 6
-    assert estimate_text_tokens("") == 0

@@ -152,3 +152,135 @@ def jpeg_claiming(width: int, height: int) -> bytes:
     sof = data.index(b"\xff\xc0")
     data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
     return bytes(data)
+
+
+# Hostile pictures (issue 7): small versions for tests, full-size ones for bench/hostile_images.py.
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    """Return one PNG chunk: length, type, body and CRC."""
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def progressive_jpeg(width: int, height: int, *, subsampling: int = 2) -> bytes:
+    """Return a progressive RGB JPEG of a gradient (small file, full-size coefficient image)."""
+    grey = Image.linear_gradient("L").resize((width, height))
+    image = Image.merge("RGB", (grey, grey.transpose(Image.Transpose.ROTATE_180), grey))
+    return encode(image, "JPEG", quality=40, progressive=True, subsampling=subsampling)
+
+
+def progressive_jpeg_claiming(width: int, height: int) -> bytes:
+    """Return a small progressive JPEG whose frame header (SOF2) claims ``width``×``height``."""
+    data = bytearray(progressive_jpeg(16, 16))
+    sof = data.index(b"\xff\xc2")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def grey16_trns_png(size: int, *, cut: bool = False) -> bytes:
+    """Return a 16-bit grey PNG of ``size``² black pixels with a tRNS colour.
+
+    ``cut``: keep only the signature, IHDR, tRNS and a 24-byte IDAT (83 bytes, no IEND).
+    """
+    row = b"\x00" * (1 + 2 * size)
+    packer = zlib.compressobj(9)
+    body = b"".join(packer.compress(row) for _ in range(size)) + packer.flush()
+    head = (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 16, 0, 0, 0, 0))
+        + png_chunk(b"tRNS", b"\xff\xff")
+    )
+    if cut:
+        return head + png_chunk(b"IDAT", body[:24])
+    return head + png_chunk(b"IDAT", body) + png_chunk(b"IEND", b"")
+
+
+def jpeg_with_segments(count: int, *, marker: int = 0xEF, base: bytes | None = None) -> bytes:
+    """Return a JPEG whose header starts with ``count`` empty APPn segments (APP15 by default)."""
+    base = base or encode(photo(64, 48), "JPEG", quality=85)
+    return b"\xff\xd8" + bytes((0xFF, marker, 0, 2)) * count + base[2:]
+
+
+def jpeg_with_filler(count: int, *, base: bytes | None = None) -> bytes:
+    """Return a JPEG with ``count`` bytes of 0xFF fill before its first segment."""
+    base = base or encode(photo(64, 48), "JPEG", quality=85)
+    return b"\xff\xd8" + b"\xff" * count + base[2:]
+
+
+def png_with_chunks(count: int, *, base: bytes | None = None) -> bytes:
+    """Return a PNG with ``count`` empty ancillary chunks between its IHDR and its image data."""
+    base = base or encode(photo(64, 48), "PNG")
+    return base[:33] + png_chunk(b"spAm", b"") * count + base[33:]
+
+
+def tiff_pages(pages: int) -> bytes:
+    """Return a little-endian TIFF of ``pages`` one-pixel grey pages, each IFD linking the next."""
+    ifd_size = 2 + 9 * 12 + 4
+    out = bytearray(b"II*\x00" + struct.pack("<I", 8))
+    for page in range(pages):
+        pixel = 8 + page * (ifd_size + 1) + ifd_size
+        following = pixel + 1 if page < pages - 1 else 0
+        tags = (
+            (256, 3, 1),  # ImageWidth
+            (257, 3, 1),  # ImageLength
+            (258, 3, 8),  # BitsPerSample
+            (259, 3, 1),  # Compression: none
+            (262, 3, 1),  # Photometric: black is zero
+            (273, 4, pixel),  # StripOffsets
+            (277, 3, 1),  # SamplesPerPixel
+            (278, 3, 1),  # RowsPerStrip
+            (279, 4, 1),  # StripByteCounts
+        )
+        out += struct.pack("<H", len(tags))
+        for tag, kind, value in tags:
+            packed = struct.pack("<HH", value, 0) if kind == 3 else struct.pack("<I", value)
+            out += struct.pack("<HHI", tag, kind, 1) + packed
+        out += struct.pack("<I", following) + bytes([page % 256])
+    return bytes(out)
+
+
+def gif_with_blocks(count: int) -> bytes:
+    """Return a one-frame GIF preceded by a comment extension of ``count`` one-byte blocks."""
+    base = encode(Image.new("P", (8, 8), 0), "GIF")
+    comment = b"\x21\xfe" + b"\x01!" * count + b"\x00"
+    first = base.index(b"\x2c")
+    return base[:first] + comment + base[first:]
+
+
+def exif_bytes(entries: list[tuple[int, int, bytes]], *, little: bool = True) -> bytes:
+    """Return raw EXIF (``Exif\\0\\0`` + TIFF) with IFD0 ``entries`` of (tag, type, value bytes).
+
+    Values of up to 4 bytes sit in the entry; longer ones after the IFD. The value is padded to a
+    whole number of the type's size, so any tag can be given any type (a wrong-typed EXIF) while
+    the layout stays valid.
+    """
+    order = "<" if little else ">"
+    sizes = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 7: 1, 9: 4, 10: 8}
+    table, extra = b"", b""
+    after = 8 + 2 + 12 * len(entries) + 4
+    for tag, kind, value in entries:
+        size = sizes.get(kind, 1)
+        count = max(1, -(-len(value) // size))
+        value = value.ljust(count * size, b"\x00")
+        if len(value) <= 4:
+            field = value.ljust(4, b"\x00")
+        else:
+            field = struct.pack(order + "I", after + len(extra))
+            extra += value
+        table += struct.pack(order + "HHI", tag, kind, count) + field
+    header = (b"II*\x00" if little else b"MM\x00*") + struct.pack(order + "I", 8)
+    ifd = struct.pack(order + "H", len(entries)) + table + struct.pack(order + "I", 0)
+    return b"Exif\x00\x00" + header + ifd + extra
+
+
+def oriented_jpeg_with_wrong_make(width: int = 400, height: int = 300) -> bytes:
+    """Return a half-red JPEG with Orientation 6 and Make stored as a RATIONAL (a wrong type)."""
+    image = Image.new("RGB", (width, height), (0, 0, 255))
+    ImageDraw.Draw(image).rectangle((0, 0, width, height // 2 - 1), fill=(255, 0, 0))
+    exif = exif_bytes(
+        [
+            (0x010F, 5, struct.pack("<II", 1, 3)),  # Make as RATIONAL
+            (ORIENTATION, 3, struct.pack("<H", 6)),
+        ]
+    )
+    return encode(image, "JPEG", quality=95, exif=exif)

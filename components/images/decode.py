@@ -1,14 +1,14 @@
-"""Decoding untrusted picture bytes: sniff, check limits from the header, decode as little as needed.
+"""Decoding untrusted picture bytes: sniff, bound the work from the header, decode little.
 
 Everything here may raise Pillow's own exceptions (``OSError``, ``ValueError``,
 ``DecompressionBombError``…); ``components.images.prepare.prepare_image`` translates them to
 ``ImageError`` at one boundary. ``ImageError`` itself is raised for what is refused on purpose.
+The limits (pixels, parts of the file, memory) are decided in ``components.images.budget``.
 
-Pixel limits are per format. JPEG/MPO decode through DCT scaling (``Image.draft``): a 1/8 decode of
-a 200 MP camera JPEG holds ~3 MP, so real camera files up to 200 MP are accepted. Every other format
-is decoded in full, and 50 MP is the cap: that covers 48 MP phone HEICs and big screenshots while
-keeping the worst full decode near 200 MB (RGBA), and a decompression bomb is refused from its
-header before any pixel is allocated.
+Pillow's truncated-image switch (``ImageFile.LOAD_TRUNCATED_IMAGES``) is one global with no
+per-image equivalent, so decodes take a shared/exclusive lock: every normal decode shares it, and
+the lenient retry of a file cut short holds it alone while the switch is on. No decode can run
+while the switch is set, other than the one that set it.
 """
 
 from __future__ import annotations
@@ -18,20 +18,28 @@ import math
 import re
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
 import pillow_heif
-from PIL import Image, ImageCms, ImageFile, ImageOps
+from PIL import Image, ImageCms, ImageFile
 
 from components.errors import ImageError
+from components.images.budget import (
+    DCT_PIXEL_LIMIT,
+    MAX_FRAMES,
+    Layout,
+    decode_memory,
+    refuse_too_many_pixels,
+    refuse_too_much_memory,
+    scan,
+    too_complex,
+)
 from components.images.prepared import SourceFacts
 
 pillow_heif.register_heif_opener()
-
-DCT_PIXEL_LIMIT = 200_000_000
-FULL_DECODE_PIXEL_LIMIT = 50_000_000
-PIXEL_LIMITS: dict[str, int] = {"JPEG": DCT_PIXEL_LIMIT, "MPO": DCT_PIXEL_LIMIT}
 
 # Pillow's own guard stays on as a backstop at Kantu's highest limit, and its warning becomes an
 # error, so nothing above the limit is ever decoded even if a check here were missed.
@@ -56,8 +64,20 @@ _METADATA_KEYS = frozenset(
     {"exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "photoshop", "comment", "iptc"}
 )
 _ORIENTATION = 0x0112
+# The transpose that makes each EXIF orientation upright (as in ImageOps.exif_transpose).
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+# Formats whose n_frames comes from a header or a C library; others are not asked (TIFF's walks
+# every page, GIF's every block); ``scan`` counts TIFF, GIF and PNG frames itself.
+_CHEAP_FRAME_COUNT = frozenset({"WEBP", "HEIF", "AVIF", "MPO"})
 FEW_COLOURS = 256
-_truncated_lock = threading.Lock()
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
@@ -92,94 +112,115 @@ def refuse_unsupported(data: bytes, name: str) -> None:
         raise ImageError("unsupported_format", name, "SVG markup", format="SVG")
 
 
-def header_size(data: bytes) -> tuple[str, int, int] | None:
-    """Return (format, width, height) read straight from a PNG, GIF or JPEG header, else None."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) >= 24:
-        return "PNG", int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    if data.startswith(b"GIF8") and len(data) >= 10:
-        return "GIF", int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
-    if data.startswith(b"\xff\xd8"):
-        return _jpeg_frame_size(data)
-    return None
-
-
-def _jpeg_frame_size(data: bytes) -> tuple[str, int, int] | None:
-    at = 2
-    while at + 9 <= len(data) and data[at] == 0xFF:
-        marker, length = data[at + 1], int.from_bytes(data[at + 2 : at + 4], "big")
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height = int.from_bytes(data[at + 5 : at + 7], "big")
-            return "JPEG", int.from_bytes(data[at + 7 : at + 9], "big"), height
-        at += 2 + length
-    return None
-
-
 def looks_like_image(data: bytes) -> bool:
     """Return True if ``data`` starts with a common image signature."""
     return data.startswith(_IMAGE_MAGIC) or data[4:12] in (b"ftypheic", b"ftypavif", b"ftypmif1")
 
 
-def refuse_too_many_pixels(name: str, fmt: str, width: int, height: int) -> None:
-    """Raise ``ImageError`` (too_many_pixels) if ``width``×``height`` is over ``fmt``'s limit."""
-    limit = PIXEL_LIMITS.get(fmt, FULL_DECODE_PIXEL_LIMIT)
-    if width * height > limit:
-        raise ImageError(
-            "too_many_pixels",
-            name,
-            f"{width}x{height} {fmt}",
-            format=fmt,
-            width=width,
-            height=height,
-            megapixels=f"{width * height / 1e6:.0f}",
-            limit_mp=f"{limit / 1e6:.0f}",
-        )
+class _SharedExclusive:
+    """A lock many holders share, or one holds alone; a waiting exclusive holder goes first."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._shared = 0
+        self._exclusive = False
+        self._waiting = 0
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        """Hold the lock alongside other shared holders."""
+        with self._changed:
+            self._changed.wait_for(lambda: not self._exclusive and not self._waiting)
+            self._shared += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._shared -= 1
+                self._changed.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the lock alone, once every shared holder has let go."""
+        with self._changed:
+            self._waiting += 1
+            self._changed.wait_for(lambda: not self._exclusive and not self._shared)
+            self._waiting -= 1
+            self._exclusive = True
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._exclusive = False
+                self._changed.notify_all()
+
+
+_TRUNCATED_SWITCH = _SharedExclusive()
 
 
 def decode(data: bytes, name: str, target: Sizer) -> Decoded:
     """Decode ``data`` upright and flattened, at the smallest size ``target`` allows.
 
+    The file's parts are counted and its pixels and memory checked before anything is decoded.
     A file cut short is retried once with Pillow's truncated-image loading and flagged.
-    Raises ``ImageError`` for refusals and lets Pillow's exceptions through for the caller.
+    Raises ``ImageError`` (too_complex, too_many_pixels, too_much_memory) for refusals and lets
+    Pillow's exceptions through for the caller.
     """
+    layout = scan(data, name)
+    if layout.width and layout.height:
+        refuse_too_many_pixels(name, layout.format, layout.width, layout.height)
     try:
-        return _decode(data, name, target, truncated=False)
+        with _TRUNCATED_SWITCH.shared():
+            return _decode(data, name, target, layout, truncated=False)
     except OSError as exc:
         if "truncated" not in str(exc).lower():
             raise
-    # The flag is global in Pillow; hold a lock so only this decode relies on it being set.
-    with _truncated_lock:
+    with _TRUNCATED_SWITCH.exclusive():
         ImageFile.LOAD_TRUNCATED_IMAGES = True
         try:
-            return _decode(data, name, target, truncated=True)
+            return _decode(data, name, target, layout, truncated=True)
         finally:
             ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
-def _decode(data: bytes, name: str, target: Sizer, *, truncated: bool) -> Decoded:
+def _decode(data: bytes, name: str, target: Sizer, layout: Layout, *, truncated: bool) -> Decoded:
     im = Image.open(io.BytesIO(data))
     fmt = im.format or "unknown"
     width, height = im.size
     refuse_too_many_pixels(name, fmt, width, height)
-    frames = int(getattr(im, "n_frames", 1) or 1)
+    frames = layout.frames or _frame_count(im, fmt)
+    if frames > MAX_FRAMES:
+        raise too_complex(name, "frames", MAX_FRAMES, fmt)
     if frames > 1:
         im.seek(0)
     dct = fmt in ("JPEG", "MPO")
-    if not dct:
-        # Load before reading EXIF: for PNG, getexif() loads the image and would hide its errors.
+    if dct:
+        orientation = _orientation(im)
+    else:
+        # Checked before loading, and EXIF read after: getexif() would load a PNG and hide errors.
+        _refuse_over_budget(im, name, fmt, len(data), target, layout)
         im.load()
-    orientation = _orientation(im)
-    upright = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+        orientation = _orientation(im)
+    swap = orientation in (5, 6, 7, 8)
+    upright = (height, width) if swap else (width, height)
     tw, th = target(*upright)
     if dct:
-        _draft(im, upright, (tw, th), target, swap=upright != (width, height))
+        _draft(im, upright, (tw, th), target, swap=swap)
+        _refuse_over_budget(im, name, fmt, len(data), target, layout, stored=(width, height))
     metadata = bool(_METADATA_KEYS & im.info.keys()) or _has_exif(im)
     im.load()
-    # Orientation is applied on the (DCT-reduced) decode, which is already small.
-    pixels = ImageOps.exif_transpose(im) if orientation in range(2, 9) else im
-    pixels = normalize(pixels)
+    pixels = normalize(im)
     few_colours = pixels.getcolors(FEW_COLOURS) is not None
-    if pixels.size != (tw, th) and not _as_good(pixels.size, (tw, th), target):
-        pixels = pixels.resize((tw, th), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    # Resized in stored orientation, then turned: the turn costs a copy of the small image only.
+    stored_target = (th, tw) if swap else (tw, th)
+    if pixels.size != stored_target and not _as_good(
+        pixels.size[::-1] if swap else pixels.size, (tw, th), target
+    ):
+        pixels = pixels.resize(stored_target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if orientation in _UPRIGHT:
+        # Not ImageOps.exif_transpose: it rewrites the EXIF, which fails on wrong-typed tags and
+        # is dropped here anyway.
+        pixels = pixels.transpose(_UPRIGHT[orientation])
     pixels = to_srgb(flatten(pixels), im.info.get("icc_profile"))
     facts = SourceFacts(
         format=fmt,
@@ -187,11 +228,44 @@ def _decode(data: bytes, name: str, target: Sizer, *, truncated: bool) -> Decode
         height=height,
         bytes=len(data),
         frames=frames,
-        orientation_applied=orientation in range(2, 9),
+        orientation_applied=orientation in _UPRIGHT,
         metadata_stripped=metadata,
         truncated=truncated,
     )
     return Decoded(pixels, facts, few_colours)
+
+
+def _refuse_over_budget(
+    im: Image.Image,
+    name: str,
+    fmt: str,
+    input_bytes: int,
+    target: Sizer,
+    layout: Layout,
+    *,
+    stored: tuple[int, int] | None = None,
+) -> None:
+    """Raise ``ImageError`` (too_much_memory) if decoding ``im`` as it is set up would not fit."""
+    stored = stored or im.size
+    jpeg = layout.jpeg
+    decoded = stored if jpeg is not None and jpeg.lossless else im.size
+    transparency = "transparency" in im.info
+    palette_alpha = im.mode == "P" and im.palette is not None and im.palette.mode == "RGBA"
+    alpha = transparency or palette_alpha or im.mode in ("RGBA", "LA", "La", "PA", "RGBa")
+    # The orientation is not always known yet (a PNG's EXIF is read after loading): either way.
+    need = max(
+        decode_memory(
+            fmt, im.mode, decoded, sent, transparency=transparency, alpha=alpha, jpeg=jpeg
+        )
+        for sent in (target(*stored), target(*stored[::-1])[::-1])
+    )
+    refuse_too_much_memory(name, fmt, im.mode, stored, need=need, input_bytes=input_bytes)
+
+
+def _frame_count(im: Image.Image, fmt: str) -> int:
+    if fmt not in _CHEAP_FRAME_COUNT:
+        return 1
+    return int(getattr(im, "n_frames", 1) or 1)
 
 
 def _as_good(size: tuple[int, int], want: tuple[int, int], target: Sizer) -> bool:
@@ -213,7 +287,8 @@ def _draft(
     for scale in (8, 4, 2):
         size = (math.ceil(upright[0] / scale), math.ceil(upright[1] / scale))
         if (size[0] >= want[0] and size[1] >= want[1]) or _as_good(size, want, target):
-            request = (upright[0] // scale, upright[1] // scale)
+            # At least one pixel: Pillow divides by the request (a 4000×7 strip at 1/8 is 500×0).
+            request = (max(1, upright[0] // scale), max(1, upright[1] // scale))
             im.draft(
                 im.mode if im.mode in ("RGB", "L") else None, request[::-1] if swap else request
             )

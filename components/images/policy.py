@@ -1,17 +1,18 @@
 """How big an image is sent, per detail level and model family: a table, not branches.
 
-=======  ============================  =======================================  ===========
-detail   tile-priced (gpt-4o, o3, …)   patch-priced (gpt-4.1-mini, o4-mini, …)   sent detail
-=======  ============================  =======================================  ===========
-low      fit 512×512                   fit 512×512                              low
-auto     fit 2048², short side ≤ 768   ≤ 1536 32-px patches (OpenAI's shrink)   auto
-high     fit 2048², short side ≤ 768   ≤ 1536 32-px patches (OpenAI's shrink)   high
-max      fit 2048×2048                 fit 2048×2048                            high
-=======  ============================  =======================================  ===========
+=======  ============================  =======================================
+detail   tile-priced (gpt-4o, o3, …)   patch-priced (gpt-4.1-mini, o4-mini, …)
+=======  ============================  =======================================
+low      fit 512×512                   fit 512×512
+auto     fit 2048², short side ≤ 768   ≤ 1536 32-px patches (OpenAI's shrink)
+high     fit 2048², short side ≤ 768   ≤ 1536 32-px patches (OpenAI's shrink)
+max      fit 2048×2048                 fit 2048×2048
+=======  ============================  =======================================
 
 ``auto`` and ``high`` send exactly what the provider would downscale to anyway, so the model sees
 the same pixels while the upload is as small as it can be. ``max`` keeps more pixels for providers
-that use them (Qwen-VL and other relays). Images are never upscaled.
+that use them (Qwen-VL and other relays) and is sent as ``high`` (``PreparedImage.api_detail``).
+Images are never upscaled.
 """
 
 from __future__ import annotations
@@ -33,18 +34,17 @@ class SizePolicy:
 
     fit: int  # longest side fits this square
     shrink: Shrink  # then apply the provider's rule: tile (short side ≤ 768) or patch (≤ 1536)
-    api_detail: Literal["low", "auto", "high"]
 
 
 POLICIES: dict[tuple[Family, Detail], SizePolicy] = {
-    ("tile", "low"): SizePolicy(512, "none", "low"),
-    ("tile", "auto"): SizePolicy(2048, "tile", "auto"),
-    ("tile", "high"): SizePolicy(2048, "tile", "high"),
-    ("tile", "max"): SizePolicy(2048, "none", "high"),
-    ("patch", "low"): SizePolicy(512, "none", "low"),
-    ("patch", "auto"): SizePolicy(2048, "patch", "auto"),
-    ("patch", "high"): SizePolicy(2048, "patch", "high"),
-    ("patch", "max"): SizePolicy(2048, "none", "high"),
+    ("tile", "low"): SizePolicy(512, "none"),
+    ("tile", "auto"): SizePolicy(2048, "tile"),
+    ("tile", "high"): SizePolicy(2048, "tile"),
+    ("tile", "max"): SizePolicy(2048, "none"),
+    ("patch", "low"): SizePolicy(512, "none"),
+    ("patch", "auto"): SizePolicy(2048, "patch"),
+    ("patch", "high"): SizePolicy(2048, "patch"),
+    ("patch", "max"): SizePolicy(2048, "none"),
 }
 
 

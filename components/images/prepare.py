@@ -16,15 +16,8 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from components.errors import ImageError
-from components.images.decode import (
-    FULL_DECODE_PIXEL_LIMIT,
-    PIXEL_LIMITS,
-    Decoded,
-    decode,
-    header_size,
-    looks_like_image,
-    refuse_unsupported,
-)
+from components.images.budget import PREPARATION_SLOTS, scan, too_many_pixels
+from components.images.decode import Decoded, decode, looks_like_image, refuse_unsupported
 from components.images.policy import SizePolicy, policy_for, target_size
 from components.images.prepared import DETAILS, Detail, PreparedImage
 from components.images.tokens import estimate_image_tokens
@@ -161,8 +154,9 @@ _BOMB_PIXELS = re.compile(r"\((\d+) pixels\)")
 def _decode_at_boundary(data: bytes, name: str, sizer: _Sizer) -> tuple[Decoded, bytes, str]:
     """Decode and encode, translating every third-party exception into ``ImageError``."""
     try:
-        decoded = decode(data, name, sizer)
-        return (decoded, *encode(decoded.image, few_colours=decoded.few_colours))
+        with PREPARATION_SLOTS:
+            decoded = decode(data, name, sizer)
+            return (decoded, *encode(decoded.image, few_colours=decoded.few_colours))
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -179,19 +173,7 @@ def _decode_at_boundary(data: bytes, name: str, sizer: _Sizer) -> tuple[Decoded,
 def _bomb(data: bytes, name: str, exc: Exception) -> ImageError:
     """Describe a file Pillow refused as a decompression bomb, from its header where possible."""
     found = _BOMB_PIXELS.search(str(exc))
-    header = header_size(data)
+    layout = scan(data, name)  # already passed once, so it cannot raise here
+    fmt = layout.format or Path(name).suffix.lstrip(".").upper()
     pixels = int(found.group(1)) if found else 0
-    fmt, width, height = header if header else (Path(name).suffix.lstrip(".").upper(), 0, 0)
-    # Frame extents can claim more than the canvas in the header: then only the count is known.
-    claimed = width * height != pixels
-    return ImageError(
-        "too_many_pixels",
-        name,
-        str(exc),
-        message_key="image.too_many_pixels_claimed" if claimed else None,
-        format=fmt or "?",
-        width=width,
-        height=height,
-        megapixels=f"{pixels / 1e6:.0f}",
-        limit_mp=f"{PIXEL_LIMITS.get(fmt, FULL_DECODE_PIXEL_LIMIT) / 1e6:.0f}",
-    )
+    return too_many_pixels(name, fmt, layout.width, layout.height, pixels=pixels, detail=str(exc))

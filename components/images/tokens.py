@@ -1,4 +1,4 @@
-"""Prompt-token estimates for images and text, from the providers' published rules.
+"""Prompt-token estimates for images, from the providers' published rules.
 
 Two OpenAI pricing rules exist, and each model family uses one of them:
 
@@ -15,7 +15,6 @@ the gpt-4o tile rule and an estimate marked approximate.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -139,20 +138,3 @@ def estimate_image_tokens(width: int, height: int, *, model: str, detail: Detail
     w, h = tile_size(width, height)
     tiles = math.ceil(w / TILE_SIZE) * math.ceil(h / TILE_SIZE)
     return TokenEstimate(rule.base + rule.per_tile * tiles, approximate, rule.name)
-
-
-_CJK = re.compile(
-    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
-    r"\u3000-\u303f\U00020000-\U0002ffff]"
-)
-
-
-def estimate_text_tokens(text: str) -> int:
-    """Estimate the tokens of ``text`` cheaply, without a tokenizer.
-
-    Heuristic: each CJK character (and CJK punctuation) is about one token; other text is about
-    four characters per token, rounded up. Good to ±30 % for prompts, which is all a budget needs.
-    """
-    cjk = len(_CJK.findall(text))
-    other = len(text) - cjk
-    return cjk + math.ceil(other / 4)

@@ -1,11 +1,18 @@
-"""Turn what a person attached into prepared images, keeping every refusal and its reason."""
+"""Turn what a person attached into prepared images, keeping every refusal and its reason.
+
+The pictures of one message are prepared in parallel threads (Pillow releases the GIL while it
+decodes, resizes and encodes), as many at once as ``budget.CONCURRENT_PREPARATIONS``; the
+process-wide ``budget.PREPARATION_SLOTS`` still bounds all preparations together.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from components.errors import ImageError
+from components.images.budget import CONCURRENT_PREPARATIONS
 from components.images.prepare import prepare_image
 from components.images.prepared import Detail, PreparedImage
 
@@ -50,14 +57,28 @@ def combine(*parts: PreparedUploads) -> PreparedUploads:
 
 
 def prepare_uploads(uploads: Iterable[Upload], *, detail: Detail, model: str) -> PreparedUploads:
-    """Prepare each upload; a refused one is kept with its reason while the others still go."""
+    """Prepare each upload; a refused one is kept with its reason while the others still go.
+
+    Images and refusals keep the order the uploads came in.
+    """
+
+    def prepare(upload: Upload) -> PreparedImage | ImageError:
+        try:
+            return prepare_image(upload.data, name=upload.name, detail=detail, model=model)
+        except ImageError as err:
+            return err
+
+    uploads = list(uploads)
+    if len(uploads) <= 1:
+        outcomes = [prepare(upload) for upload in uploads]
+    else:
+        with ThreadPoolExecutor(CONCURRENT_PREPARATIONS, "kantu-prepare") as pool:
+            outcomes = list(pool.map(prepare, uploads))
     images: dict[str, PreparedImage] = {}
     refusals: list[ImageError] = []
-    for upload in uploads:
-        try:
-            image = prepare_image(upload.data, name=upload.name, detail=detail, model=model)
-        except ImageError as err:
-            refusals.append(err)
-            continue
-        images.setdefault(image.sha256, image)  # the same picture twice is sent once
+    for result in outcomes:
+        if isinstance(result, ImageError):
+            refusals.append(result)
+        else:
+            images.setdefault(result.sha256, result)  # the same picture twice is sent once
     return PreparedUploads(images=tuple(images.values()), refusals=tuple(refusals))
