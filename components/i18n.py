@@ -270,7 +270,17 @@ _UI: dict[str, dict[str, str]] = {
     },
 }
 
-TEXTS: dict[str, dict[str, str]] = {**_ERRORS, **_IMAGES, **_CONFIG, **_UI}
+# Stream caps (components.providers.reader): a hostile or broken upstream's endless answer.
+_STREAM: dict[str, dict[str, str]] = {
+    "error.oversized": {
+        "zh": "服务商返回的内容超出了 Kantu 能读取的大小，已停止读取并保留收到的部分。"
+        "请重试，或请模型回答得简短一些。",
+        "en": "The provider sent more than Kantu will read, so reading stopped; the part that "
+        "arrived is kept. Try again, or ask for a shorter answer.",
+    },
+}
+
+TEXTS: dict[str, dict[str, str]] = {**_ERRORS, **_IMAGES, **_CONFIG, **_UI, **_STREAM}
 
 
 class _KeepMissing(dict):

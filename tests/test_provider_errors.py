@@ -31,16 +31,20 @@ from components.errors import (
 )
 from components.providers.client import ChatClient
 from components.providers.error_mapping import error_from_payload, error_from_response, html_title
+from components.providers.presets import get_preset
 from components.providers.settings import resolve_settings
 
 KEY = "sk-test-0123456789abcdef"
 
 
-def failure(up: FakeUpstream, *, model: str = "gpt-4o-mini", retries: int = 0) -> ProviderError:
+def failure(
+    up: FakeUpstream, *, model: str = "gpt-4o-mini", retries: int = 0, preset: str = "openai"
+) -> ProviderError:
+    """The error of one question to ``up``, as a known provider (``preset``) answering."""
     settings = resolve_settings(
         base_url=up.base_url, api_key=KEY, model=model, environ={}, backoff_factor=0
     )
-    client = ChatClient(replace(settings, max_retries=retries))
+    client = ChatClient(replace(settings, max_retries=retries, preset=get_preset(preset)))
     with pytest.raises(ProviderError) as info:
         list(client.stream_chat([ChatTurn("user", "这是什么图片?")]))
     return info.value

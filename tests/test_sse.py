@@ -46,11 +46,10 @@ def test_data_without_space_after_colon():
     ]
 
 
-def test_comment_and_keepalive_lines_are_ignored_and_counted():
+def test_comment_and_keepalive_lines_are_ignored():
     decoder = SSEDecoder()
     events = decoder.feed(b": PING\n\n: OPENROUTER PROCESSING\n\ndata: 1\n\n")
     assert [e.data for e in events] == ["1"]
-    assert decoder.comments == 2
 
 
 def test_event_name_id_and_retry_are_kept():
@@ -65,5 +64,4 @@ def test_last_event_without_blank_line_is_flushed_at_end():
 def test_utf8_is_decoded_even_when_latin1_would_be_assumed():
     # requests falls back to ISO-8859-1 for text/* without charset; bytes must not go that way
     data = "data: 中文\n\n".encode()
-    assert decode_all([data])[0].data == "中文"
-    assert decode_all([data])[0].data != data.decode("latin-1")[6:-2]
+    assert [e.data for e in decode_all([data])] == ["中文"]
