@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import socket
 import sys
 import threading
 import time
+import urllib.parse
 from dataclasses import replace
 
 import pytest
@@ -18,6 +20,7 @@ from components.devtools.upstream import (
     completion,
     drop,
     events,
+    gated,
     html,
     json_reply,
     openai_error,
@@ -26,6 +29,7 @@ from components.devtools.upstream import (
 from components.errors import (
     AuthError,
     NetworkError,
+    ProviderError,
     RateLimitError,
     RequestTimeoutError,
     ServerError,
@@ -37,6 +41,7 @@ from components.providers.client import ChatClient, ChatOptions
 from components.providers.presets import MB, get_preset
 from components.providers.redaction import KeyScrubber
 from components.providers.settings import ClientSettings, resolve_settings
+from components.providers.transport import transport_error
 
 KEY = "sk-test-0123456789abcdef"
 USAGE = {"prompt_tokens": 120, "completion_tokens": 7, "total_tokens": 127}
@@ -490,3 +495,149 @@ def test_a_too_short_key_does_not_garble_the_providers_words():
     words = "请通过微信访问yewu.bcwhkj.cn个人中心获取"
     assert KeyScrubber("k")(words) == words
     assert KeyScrubber("abcdefgh123")("bad key abcdefgh123") == "bad key ***"
+
+
+# --- streaming in every framing ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["identity", "gzip", "deflate"])
+@pytest.mark.parametrize("framing", ["chunked", "close", "length"])
+def test_first_delta_arrives_before_the_upstream_writes_the_rest(upstream, framing, encoding):
+    gate = threading.Event()
+    # parts: the role chunk, "先到" | held: "后到", the finish chunk, [DONE]
+    upstream.enqueue(gated(sse(["先到", "后到"], framing=framing), gate, keep=2, encoding=encoding))
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+    try:
+        assert next(stream) == "先到"
+        assert upstream.bodies_finished == 0  # the upstream is still waiting at the gate
+    finally:
+        gate.set()
+    assert list(stream) == ["后到"]
+    assert stream.result is not None and stream.result.finish_reason == "stop"
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_compressed_cut_stream_keeps_partial_answer(upstream, encoding):
+    reply = sse(["压缩", "中断"], cut_after=1, framing="close")
+    upstream.enqueue(replace(reply, encoding=encoding))
+    with pytest.raises(StreamInterruptedError) as info:
+        ask(client_for(upstream))
+    assert info.value.partial_text == "压缩"
+
+
+def test_abort_before_the_first_byte_ends_iteration_quietly(upstream):
+    # Before the headers there is no response to shut down: the abort takes effect when they
+    # arrive, and no text of that answer is handed on.
+    upstream.enqueue(replace(sse(["迟到"]), first_byte_delay=0.5))
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+
+    def stop_once_sent() -> None:
+        upstream.wait_for_requests(1)
+        stream.close()
+
+    stopper = threading.Thread(target=stop_once_sent, daemon=True)
+    stopper.start()
+    assert list(stream) == []
+    stopper.join(5)
+    assert stream.result is None and stream.closed and stream.text == ""
+
+
+# --- the key never leaks -------------------------------------------------------------------
+
+
+def leaked(err: ProviderError, *fragments: str) -> list[str]:
+    texts = (
+        str(err),
+        repr(err),
+        err.detail,
+        err.message("en"),
+        err.message("zh"),
+        err.partial_text,
+    )
+    return [f for f in fragments for text in texts if f in text]
+
+
+def test_a_test_looking_key_is_masked_whole(upstream):
+    key = "sk-test-abc.DEF+ghi/jkl=mno"  # the generic mask alone would stop at the "."
+    upstream.enqueue(openai_error(401, f"Incorrect API key provided: {key}.", "invalid_api_key"))
+    with pytest.raises(AuthError) as info:
+        ask(client_for(upstream, api_key=key))
+    assert leaked(info.value, key, ".DEF+ghi", "jkl=mno") == []
+    assert "Incorrect API key provided: ***" in info.value.detail
+
+
+def test_a_key_near_the_length_cut_shows_none_of_its_characters(upstream):
+    for at in range(280, 300, 3):
+        upstream.enqueue(openai_error(401, "x" * at + KEY, "invalid_api_key"))
+        with pytest.raises(AuthError) as info:
+            ask(client_for(upstream))
+        assert leaked(info.value, KEY[:4], KEY[-6:]) == [], at
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        pytest.param(lambda k: base64.b64encode(k.encode()).decode(), id="base64"),
+        pytest.param(lambda k: base64.b64encode(f"Bearer {k}".encode()).decode(), id="bearer-b64"),
+        pytest.param(lambda k: base64.b64encode(f"user:{k}".encode()).decode(), id="basic"),
+        pytest.param(lambda k: base64.b64encode(f"{k}:".encode()).decode(), id="basic-user"),
+        pytest.param(lambda k: base64.urlsafe_b64encode(k.encode()).decode(), id="urlsafe-b64"),
+        pytest.param(lambda k: urllib.parse.quote(k, safe=""), id="url-encoded"),
+        pytest.param(lambda k: urllib.parse.quote_plus(k), id="form-encoded"),
+    ],
+)
+def test_an_encoded_key_echoed_in_an_error_is_masked(upstream, form):
+    key = "sk-Ab/cd+ef=gh ij~kl?mn&op"
+    echo = form(key)
+    upstream.enqueue(openai_error(401, f"got Authorization {echo} here", "invalid_api_key"))
+    with pytest.raises(AuthError) as info:
+        ask(client_for(upstream, api_key=key))
+    assert leaked(info.value, echo, key) == []
+    assert "got Authorization" in info.value.detail
+
+
+def test_a_key_split_over_two_data_lines_is_masked(upstream):
+    half = len(KEY) // 2
+    body = f"event: error\ndata: bad key {KEY[:half]}\ndata: {KEY[half:]}\n\n".encode()
+    upstream.enqueue(events([body]))
+    with pytest.raises(ServerError) as info:
+        ask(client_for(upstream, preset=get_preset("openai")))
+    assert leaked(info.value, KEY[:half], KEY[half:]) == []
+    assert "bad key ***" in info.value.detail
+
+
+@pytest.mark.parametrize("cut", [1, 5, 12, len(KEY) - 1])
+def test_a_key_echoed_in_the_answer_across_deltas_is_masked(upstream, cut):
+    upstream.enqueue(sse(["你的密钥是 ", KEY[:cut], KEY[cut:] + "，对吗？"]))
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+    shown = list(stream)
+    text = "".join(shown)
+    assert text == "你的密钥是 ***，对吗？" == stream.result.text
+    assert shown[0] == "你的密钥是 "  # ordinary text is not held back
+
+
+def test_a_key_prefix_left_dangling_by_a_cut_is_masked(upstream):
+    upstream.enqueue(sse(["密钥 ", KEY[:10]], cut_after=2))
+    with pytest.raises(StreamInterruptedError) as info:
+        ask(client_for(upstream))
+    assert KEY[:10] not in info.value.partial_text
+    assert info.value.partial_text == "密钥 ***"
+
+
+@pytest.mark.parametrize("key", ["sk-abc\n123456789", "sk-abc\r\nX-Evil: 1", "ｓｋ－abc123456"])
+def test_a_key_no_header_can_carry_is_refused_without_showing_it(upstream, key):
+    with pytest.raises(AuthError) as info:
+        ask(client_for(upstream, api_key=key))
+    assert leaked(info.value, key, "abc") == []
+    assert upstream.requests == []
+
+
+def test_transport_errors_never_carry_the_key():
+    scrubber = KeyScrubber(KEY)
+    header = requests.exceptions.InvalidHeader(
+        f"Invalid leading whitespace in header value: {f'Bearer {KEY}'!r}"
+    )
+    other = requests.ConnectionError(f"proxy said no to Bearer {KEY}")
+    for exc in (header, other):
+        err = transport_error(exc, scrubber)
+        assert leaked(err, KEY, KEY[3:]) == []
