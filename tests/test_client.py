@@ -291,8 +291,13 @@ def test_response_is_closed_after_a_normal_end_and_after_an_error(upstream):
     assert failing.closed
 
 
-def test_abort_from_another_thread_closes_the_response_and_ends_iteration(upstream):
-    upstream.enqueue(sse(["开始", "永远等不到"], stall_after=1, stall=30))
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+@pytest.mark.parametrize("framing", ["chunked", "close", "length"])
+def test_abort_from_another_thread_closes_the_response_and_ends_iteration(
+    upstream, framing, encoding
+):
+    reply = sse(["开始", "永远等不到"], stall_after=1, stall=30, framing=framing)
+    upstream.enqueue(replace(reply, encoding=encoding))
     stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
     assert next(stream) == "开始"
     threading.Timer(0.2, stream.close).start()
