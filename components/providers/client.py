@@ -148,7 +148,12 @@ class ChatStream:
         settings = client.settings
         started = time.perf_counter()
         body = json.dumps(self._payload, ensure_ascii=False).encode("utf-8")
-        opened = client.transport.post_stream("/chat/completions", body)
+        try:
+            opened = client.transport.post_stream("/chat/completions", body)
+        except ProviderError:
+            if self._aborted.is_set():
+                return
+            raise
         self._opened = opened
         try:
             if self._aborted.is_set():
