@@ -6,11 +6,13 @@ Run ``python bench/hostile_stream.py`` (``--quick`` skips the 8 MB line). In one
    beside a baseline in the same run: ``bytes.split`` over the whole body joined at once (the
    floor any decoder that must see every byte pays). The line caps are raised for these rows so
    the framing cost itself is measured; a last row times the refusal under the default caps;
-2. for 200 MB bodies served by the loopback ``FakeUpstream``, the client's peak memory and wall
-   time to its outcome (answer or typed error): an SSE stream of small deltas, one JSON body with
-   Content-Length, and one close-delimited SSE body. Each case runs in a fresh subprocess that
-   reports ``VmHWM − VmRSS`` from /proc/self/status (VmRSS read after imports, before the
-   request): the peak resident memory the request itself added. The server runs in this process.
+2. for bodies served by the loopback ``FakeUpstream`` (an SSE stream of small deltas, 5 MB and
+   200 MB, chunked and close-delimited; one 200 MB JSON body with Content-Length), the client's
+   peak memory and wall time to its outcome (an answer or a typed error). Each case runs in a
+   fresh subprocess; its peak is ``VmHWM − VmRSS`` (VmRSS read after imports, before the
+   request), read from /proc/<pid>/status: the resident memory the request itself added. A case
+   that runs past ``--timeout`` is killed and reported with the peak it had reached. The server
+   runs in this process.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from components.providers.sse import SSEDecoder  # noqa: E402
 READ = 16 * 1024
 MB = 1024 * 1024
 BODY_MB = 200
+SMALL_MB = 5
 
 WORKER = r"""
 import sys, time
@@ -52,6 +55,7 @@ settings = resolve_settings(base_url={url!r}, api_key="sk-bench-0123456789", env
                             max_retries=0, read_timeout=120)
 client = ChatClient(settings)
 base = status("VmRSS")
+print(base, flush=True)
 started = time.perf_counter()
 chars = 0
 outcome = "answer"
@@ -63,7 +67,7 @@ except ProviderError as err:
 except Exception as err:  # an untyped escape is itself a finding
     outcome = "UNTYPED " + type(err).__name__
 elapsed = time.perf_counter() - started
-print(status("VmHWM") - base, elapsed, chars, outcome)
+print(status("VmHWM") - base, elapsed, chars, outcome, flush=True)
 """
 
 
@@ -134,42 +138,63 @@ def json_body(total: int) -> bytes:
     return head + b"a" * (total - len(head) - len(tail)) + tail
 
 
-def body_cases(total: int) -> list[tuple[str, Reply]]:
-    events = tuple(Part(p) for p in sse_body(total))
+def body_cases() -> list[tuple[str, Reply]]:
     sse_headers = (("Content-Type", "text/event-stream"),)
-    blob = json_body(total)
+    small = tuple(Part(p) for p in sse_body(SMALL_MB * MB))
+    events = tuple(Part(p) for p in sse_body(BODY_MB * MB))
+    blob = json_body(BODY_MB * MB)
     json_parts = tuple(Part(blob[i : i + 64 * 1024]) for i in range(0, len(blob), 64 * 1024))
     return [
-        ("SSE, small deltas, chunked", Reply(200, sse_headers, events, "chunked")),
-        ("SSE, small deltas, close-delimited", Reply(200, sse_headers, events, "close")),
+        (f"{SMALL_MB} MB SSE, small deltas, chunked", Reply(200, sse_headers, small, "chunked")),
+        (f"{BODY_MB} MB SSE, small deltas, chunked", Reply(200, sse_headers, events, "chunked")),
+        (f"{BODY_MB} MB SSE, close-delimited", Reply(200, sse_headers, events, "close")),
         (
-            "one JSON body, Content-Length",
+            f"{BODY_MB} MB JSON body, Content-Length",
             Reply(200, (("Content-Type", "application/json"),), json_parts, "length"),
         ),
     ]
 
 
-def run_worker(url: str) -> tuple[float, float, int, str]:
+def _status(pid: int, key: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_worker(url: str, timeout: float) -> tuple[str, str, str, str]:
+    """Run one request in a fresh process: peak MB, seconds, text chars, outcome."""
     code = WORKER.format(root=str(ROOT), url=url)
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=900
-    ).stdout.split()
-    return float(out[0]), float(out[1]), int(out[2]), " ".join(out[3:])
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        base = float(proc.stdout.readline())
+        started = time.monotonic()
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            peak = _status(proc.pid, "VmHWM") - base
+            proc.kill()
+            proc.wait()
+            return f"{peak:.0f}+", f">{time.monotonic() - started:.0f}", "-", "did not finish"
+    peak, elapsed, chars, *outcome = out.split()
+    return f"{float(peak):.0f}", f"{float(elapsed):.2f}", f"{int(chars):,}", " ".join(outcome)
 
 
-def body_rows(total_mb: int) -> list[tuple[str, str, str, str, str]]:
+def body_rows(timeout: float) -> list[tuple[str, str, str, str, str]]:
     rows = []
     with FakeUpstream() as up:
-        for name, reply in body_cases(total_mb * MB):
+        for name, reply in body_cases():
             up.enqueue(reply)
-            peak, elapsed, chars, outcome = run_worker(up.base_url)
-            rows.append((name, f"{peak:.0f}", f"{elapsed:.2f}", f"{chars:,}", outcome))
+            rows.append((name, *run_worker(up.base_url, timeout)))
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 8 MB line")
+    parser.add_argument(
+        "--timeout", type=float, default=300, help="seconds a body case may take (default 300)"
+    )
     args = parser.parse_args()
     sizes = [2, 4] if args.quick else [2, 4, 8]
     print(f"Python {sys.version.split()[0]}; decoder fed {READ // 1024} KB reads")
@@ -177,9 +202,9 @@ def main() -> None:
     for name, base, kantu, outcome in decoder_rows(sizes):
         print(f"{name:<32}{base:>12}{kantu:>12}  {outcome}")
     print()
-    print(f"{BODY_MB} MB bodies over loopback, one fresh client process each")
+    print(f"Bodies over loopback, one fresh client process each (at most {args.timeout:.0f} s)")
     print(f"{'body':<38}{'peak MB':>9}{'time s':>9}{'text chars':>13}  outcome")
-    for name, peak, elapsed, chars, outcome in body_rows(BODY_MB):
+    for name, peak, elapsed, chars, outcome in body_rows(args.timeout):
         print(f"{name:<38}{peak:>9}{elapsed:>9}{chars:>13}  {outcome}")
 
 
