@@ -129,7 +129,14 @@ class AnswerReader:
     def deltas(self) -> Iterator[str]:
         """Yield the answer's text as it arrives; raise a ProviderError subclass on failure."""
         try:
-            yield from self._read()
+            try:
+                yield from self._read()
+            except (TypeError, ValueError, OverflowError, RecursionError) as exc:
+                # every shape the red team found is handled where it is read; this is the net
+                # for the next one: an answer Kantu cannot read, never a traceback
+                raise ProtocolError(
+                    f"an answer Kantu cannot read ({type(exc).__name__})", model=self._model
+                ) from exc
             tail = self._guard.flush()
             if tail:
                 self._parts.append(tail)
