@@ -18,12 +18,18 @@
         ├── RequestTimeoutError    timeout          no connection or no first byte in time
         ├── StreamInterruptedError interrupted      the answer stopped before it was finished
         ├── ProtocolError          protocol         an answer Kantu cannot read
+        │   └── OversizedAnswerError oversized      a line, event or answer over Kantu's caps
         ├── BlockedAddressError    blocked_address  hosted: a custom base URL reaches a non-public address
         └── RedirectError          redirect         the server answered with a redirect (never followed)
 
 Every ``ProviderError`` carries ``partial_text``: the answer received before the failure, which
-callers keep (marked) rather than discard. Messages never contain the API key: ``detail`` is the
-provider's text, truncated, with anything that looks like a bearer token masked.
+callers keep (marked) rather than discard. ``message_key`` names the error's message in the i18n
+table (``error.<kind>``, ``config.<reason>``, ``image.<reason>``); ``message(lang)`` renders it.
+
+Messages never contain the API key. Whoever knows the key scrubs it from the text *before* building
+the error (``components.providers.redaction``); ``KantuError`` then masks anything shaped like a
+bearer token, and only then cuts ``detail`` to length, so a cut never exposes a key's first
+characters.
 """
 
 from __future__ import annotations
@@ -51,9 +57,14 @@ class KantuError(Exception):
         self.facts = facts
         super().__init__(self.detail or self.kind)
 
+    @property
+    def message_key(self) -> str:
+        """The i18n key of this error's message: ``error.<kind>``."""
+        return f"error.{self.kind}"
+
     def message(self, lang: Lang = "en") -> str:
         """Return the short, actionable message for the user, in ``lang``."""
-        return t(f"error.{self.kind}", lang, **self.facts)
+        return t(self.message_key, lang, **self.facts)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(kind={self.kind!r}, detail={self.detail!r})"
@@ -80,11 +91,13 @@ class ImageError(KantuError):
     ) -> None:
         self.reason = reason
         self.filename = filename
-        self.message_key = message_key or f"image.{reason}"
+        self._message_key = message_key or f"image.{reason}"
         super().__init__(detail, name=filename, **facts)
 
-    def message(self, lang: Lang = "en") -> str:
-        return t(self.message_key, lang, **self.facts)
+    @property
+    def message_key(self) -> str:
+        """The i18n key of this refusal: ``image.<reason>`` unless another was given."""
+        return self._message_key
 
 
 class ConfigError(KantuError):
@@ -96,8 +109,10 @@ class ConfigError(KantuError):
         self.reason = reason
         super().__init__(detail, **facts)
 
-    def message(self, lang: Lang = "en") -> str:
-        return t(f"config.{self.reason}", lang, **self.facts)
+    @property
+    def message_key(self) -> str:
+        """The i18n key of this problem: ``config.<reason>``."""
+        return f"config.{self.reason}"
 
 
 class ProviderError(KantuError):
@@ -192,6 +207,16 @@ class ProtocolError(ProviderError):
     kind = "protocol"
 
 
+class OversizedAnswerError(ProtocolError):
+    """Raised when a line, an event or the whole answer is over Kantu's stream caps.
+
+    ``limit`` names the cap (``line``, ``event``, ``body``, ``text``); the read stops there, so a
+    hostile upstream cannot make Kantu buffer without bound.
+    """
+
+    kind = "oversized"
+
+
 class BlockedAddressError(ProviderError):
     """Raised in hosted mode when a custom base URL resolves or connects to a loopback, private,
     link-local or otherwise non-public address (``host`` names it)."""
@@ -204,24 +229,3 @@ class RedirectError(ProviderError):
     (``location_host`` names where it pointed)."""
 
     kind = "redirect"
-
-
-PROVIDER_ERROR_KINDS: dict[str, type[ProviderError]] = {
-    cls.kind: cls
-    for cls in (
-        AuthError,
-        QuotaError,
-        ContentFilterError,
-        InvalidInputError,
-        RateLimitError,
-        ModelNotFoundError,
-        TooLargeError,
-        ServerError,
-        NetworkError,
-        RequestTimeoutError,
-        StreamInterruptedError,
-        ProtocolError,
-        BlockedAddressError,
-        RedirectError,
-    )
-}

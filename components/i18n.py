@@ -422,6 +422,16 @@ _IMAGE_BOUNDS: dict[str, dict[str, str]] = {
     },
 }
 
+# Stream caps (components.providers.reader): a hostile or broken upstream's endless answer.
+_STREAM: dict[str, dict[str, str]] = {
+    "error.oversized": {
+        "zh": "服务商返回的内容超出了 Kantu 能读取的大小，已停止读取并保留收到的部分。"
+        "请重试，或请模型回答得简短一些。",
+        "en": "The provider sent more than Kantu will read, so reading stopped; the part that "
+        "arrived is kept. Try again, or ask for a shorter answer.",
+    },
+}
+
 TEXTS: dict[str, dict[str, str]] = {
     **_ERRORS,
     **_IMAGES,
@@ -431,6 +441,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **_URLGUARD,
     **_EXCHANGE,
     **_IMAGE_BOUNDS,
+    **_STREAM,
 }
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import socket
 import sys
 import threading
 import time
+import urllib.parse
 from dataclasses import replace
 
 import pytest
@@ -18,15 +20,16 @@ from components.devtools.upstream import (
     completion,
     drop,
     events,
+    gated,
     html,
     json_reply,
-    models,
     openai_error,
     sse,
 )
 from components.errors import (
     AuthError,
     NetworkError,
+    ProviderError,
     RateLimitError,
     RequestTimeoutError,
     ServerError,
@@ -34,9 +37,11 @@ from components.errors import (
     TooLargeError,
 )
 from components.images.prepared import PreparedImage, SourceFacts
-from components.providers.client import ChatClient, ChatOptions, scrub
+from components.providers.client import ChatClient, ChatOptions
 from components.providers.presets import MB, get_preset
+from components.providers.redaction import KeyScrubber
 from components.providers.settings import ClientSettings, resolve_settings
+from components.providers.transport import transport_error
 
 KEY = "sk-test-0123456789abcdef"
 USAGE = {"prompt_tokens": 120, "completion_tokens": 7, "total_tokens": 127}
@@ -150,7 +155,7 @@ def test_image_over_the_per_image_limit_is_refused_before_sending(upstream):
     )
     with pytest.raises(TooLargeError) as info:
         next(stream)
-    assert info.value.kind == "too_large"
+    assert info.value.kind == "image_too_big_to_send"  # counted as sent: base64
     assert upstream.requests == []
 
 
@@ -278,23 +283,28 @@ def test_response_is_closed_after_a_normal_end_and_after_an_error(upstream):
     client = client_for(upstream)
     stream = client.stream_chat([ChatTurn("user", "?")])
     list(stream)
-    assert stream._response.raw.closed
+    assert stream.closed
     upstream.enqueue(sse(["a"], cut_after=1))
     failing = client.stream_chat([ChatTurn("user", "?")])
     with pytest.raises(StreamInterruptedError):
         list(failing)
-    assert failing._response.raw.closed
+    assert failing.closed
 
 
-def test_abort_from_another_thread_closes_the_response_and_ends_iteration(upstream):
-    upstream.enqueue(sse(["开始", "永远等不到"], stall_after=1, stall=30))
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+@pytest.mark.parametrize("framing", ["chunked", "close", "length"])
+def test_abort_from_another_thread_closes_the_response_and_ends_iteration(
+    upstream, framing, encoding
+):
+    reply = sse(["开始", "永远等不到"], stall_after=1, stall=30, framing=framing)
+    upstream.enqueue(replace(reply, encoding=encoding))
     stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
     assert next(stream) == "开始"
     threading.Timer(0.2, stream.close).start()
     started = time.monotonic()
     rest = list(stream)
     assert rest == [] and time.monotonic() - started < 5
-    assert stream.text == "开始" and stream._response.raw.closed
+    assert stream.text == "开始" and stream.closed
 
 
 # --- retries -------------------------------------------------------------------------------
@@ -445,11 +455,11 @@ def test_key_without_a_known_prefix_is_scrubbed_from_echoed_errors(upstream):
     upstream.enqueue(json_reply({"codes": 900, "mess": echo, "data": "token"}))
     upstream.enqueue(openai_error(401, echo, "invalid_request_error", "invalid_api_key"))
     client = client_for(upstream, api_key=token)
-    with pytest.raises(AuthError) as info:
+    with pytest.raises(AuthError) as vendor:
         ask(client)
-    with pytest.raises(AuthError) as listed:
-        client.list_models()
-    for err in (info.value, listed.value):
+    with pytest.raises(AuthError) as openai:
+        ask(client)
+    for err in (vendor.value, openai.value):
         assert token not in str(err) and token not in err.detail and token not in repr(err)
         assert "密钥错误或已过期" in err.detail
 
@@ -460,23 +470,14 @@ def test_a_shared_session_keeps_its_adapter_across_clients(upstream):
     adapter = session.get_adapter(upstream.base_url)
     ChatClient(settings_for(upstream), session=session)
     assert session.get_adapter(upstream.base_url) is adapter
-    ChatClient(settings_for(upstream, max_retries=5), session=session)
-    assert session.get_adapter(upstream.base_url) is not adapter
+    # Another policy never swaps the shared session's adapter (another request may be about to
+    # go out through it with its own address guard): that client gets a session of its own.
+    other = ChatClient(settings_for(upstream, max_retries=5), session=session)
+    assert session.get_adapter(upstream.base_url) is adapter
+    assert other.session is not session
+    assert other.session.get_adapter(upstream.base_url).policy[0] == 5
+    other.close()
     first.close()
-
-
-def test_list_models_returns_ids(upstream):
-    upstream.enqueue(models(["gpt-4o-mini", "gpt-4o"]))
-    assert client_for(upstream).list_models() == ["gpt-4o-mini", "gpt-4o"]
-    (req,) = upstream.requests
-    assert (req.method, req.path) == ("GET", "/v1/models")
-    assert req.headers["authorization"] == f"Bearer {KEY}"
-
-
-def test_list_models_errors_are_typed(upstream):
-    upstream.enqueue(openai_error(401, "bad key", "invalid_request_error", "invalid_api_key"))
-    with pytest.raises(AuthError):
-        client_for(upstream).list_models()
 
 
 def test_one_session_is_reused_and_a_given_session_is_not_closed(upstream):
@@ -486,7 +487,7 @@ def test_one_session_is_reused_and_a_given_session_is_not_closed(upstream):
     ask(client)
     assert client.session is session and len(upstream.requests) == 2
     client.close()
-    upstream.enqueue(models(["m"]))
+    upstream.enqueue(json_reply({"object": "list", "data": []}))
     assert session.get(upstream.base_url + "/models", timeout=5).status_code == 200
 
 
@@ -501,6 +502,152 @@ def test_raw_event_bytes_split_anywhere_still_parse(upstream):
 
 
 def test_a_too_short_key_does_not_garble_the_providers_words():
-    err = scrub(AuthError("请通过微信访问yewu.bcwhkj.cn个人中心获取"), "k")
-    assert err.detail == "请通过微信访问yewu.bcwhkj.cn个人中心获取"
-    assert scrub(AuthError("bad key abcdefgh123"), "abcdefgh123").detail == "bad key ***"
+    words = "请通过微信访问yewu.bcwhkj.cn个人中心获取"
+    assert KeyScrubber("k")(words) == words
+    assert KeyScrubber("abcdefgh123")("bad key abcdefgh123") == "bad key ***"
+
+
+# --- streaming in every framing ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["identity", "gzip", "deflate"])
+@pytest.mark.parametrize("framing", ["chunked", "close", "length"])
+def test_first_delta_arrives_before_the_upstream_writes_the_rest(upstream, framing, encoding):
+    gate = threading.Event()
+    # parts: the role chunk, "先到" | held: "后到", the finish chunk, [DONE]
+    upstream.enqueue(gated(sse(["先到", "后到"], framing=framing), gate, keep=2, encoding=encoding))
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+    try:
+        assert next(stream) == "先到"
+        assert upstream.bodies_finished == 0  # the upstream is still waiting at the gate
+    finally:
+        gate.set()
+    assert list(stream) == ["后到"]
+    assert stream.result is not None and stream.result.finish_reason == "stop"
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_compressed_cut_stream_keeps_partial_answer(upstream, encoding):
+    reply = sse(["压缩", "中断"], cut_after=1, framing="close")
+    upstream.enqueue(replace(reply, encoding=encoding))
+    with pytest.raises(StreamInterruptedError) as info:
+        ask(client_for(upstream))
+    assert info.value.partial_text == "压缩"
+
+
+def test_abort_before_the_first_byte_ends_iteration_quietly(upstream):
+    # Before the headers there is no response to shut down: the abort takes effect when they
+    # arrive, and no text of that answer is handed on.
+    upstream.enqueue(replace(sse(["迟到"]), first_byte_delay=0.5))
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+
+    def stop_once_sent() -> None:
+        upstream.wait_for_requests(1)
+        stream.close()
+
+    stopper = threading.Thread(target=stop_once_sent, daemon=True)
+    stopper.start()
+    assert list(stream) == []
+    stopper.join(5)
+    assert stream.result is None and stream.closed and stream.text == ""
+
+
+# --- the key never leaks -------------------------------------------------------------------
+
+
+def leaked(err: ProviderError, *fragments: str) -> list[str]:
+    texts = (
+        str(err),
+        repr(err),
+        err.detail,
+        err.message("en"),
+        err.message("zh"),
+        err.partial_text,
+    )
+    return [f for f in fragments for text in texts if f in text]
+
+
+def test_a_test_looking_key_is_masked_whole(upstream):
+    key = "sk-test-abc.DEF+ghi/jkl=mno"  # the generic mask alone would stop at the "."
+    upstream.enqueue(openai_error(401, f"Incorrect API key provided: {key}.", "invalid_api_key"))
+    with pytest.raises(AuthError) as info:
+        ask(client_for(upstream, api_key=key))
+    assert leaked(info.value, key, ".DEF+ghi", "jkl=mno") == []
+    assert "Incorrect API key provided: ***" in info.value.detail
+
+
+def test_a_key_near_the_length_cut_shows_none_of_its_characters(upstream):
+    for at in range(280, 300, 3):
+        upstream.enqueue(openai_error(401, "x" * at + KEY, "invalid_api_key"))
+        with pytest.raises(AuthError) as info:
+            ask(client_for(upstream))
+        assert leaked(info.value, KEY[:4], KEY[-6:]) == [], at
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        pytest.param(lambda k: base64.b64encode(k.encode()).decode(), id="base64"),
+        pytest.param(lambda k: base64.b64encode(f"Bearer {k}".encode()).decode(), id="bearer-b64"),
+        pytest.param(lambda k: base64.b64encode(f"user:{k}".encode()).decode(), id="basic"),
+        pytest.param(lambda k: base64.b64encode(f"{k}:".encode()).decode(), id="basic-user"),
+        pytest.param(lambda k: base64.urlsafe_b64encode(k.encode()).decode(), id="urlsafe-b64"),
+        pytest.param(lambda k: urllib.parse.quote(k, safe=""), id="url-encoded"),
+        pytest.param(lambda k: urllib.parse.quote_plus(k), id="form-encoded"),
+    ],
+)
+def test_an_encoded_key_echoed_in_an_error_is_masked(upstream, form):
+    key = "sk-Ab/cd+ef=gh ij~kl?mn&op"
+    echo = form(key)
+    upstream.enqueue(openai_error(401, f"got Authorization {echo} here", "invalid_api_key"))
+    with pytest.raises(AuthError) as info:
+        ask(client_for(upstream, api_key=key))
+    assert leaked(info.value, echo, key) == []
+    assert "got Authorization" in info.value.detail
+
+
+def test_a_key_split_over_two_data_lines_is_masked(upstream):
+    half = len(KEY) // 2
+    body = f"event: error\ndata: bad key {KEY[:half]}\ndata: {KEY[half:]}\n\n".encode()
+    upstream.enqueue(events([body]))
+    with pytest.raises(ServerError) as info:
+        ask(client_for(upstream, preset=get_preset("openai")))
+    assert leaked(info.value, KEY[:half], KEY[half:]) == []
+    assert "bad key ***" in info.value.detail
+
+
+@pytest.mark.parametrize("cut", [1, 5, 12, len(KEY) - 1])
+def test_a_key_echoed_in_the_answer_across_deltas_is_masked(upstream, cut):
+    upstream.enqueue(sse(["你的密钥是 ", KEY[:cut], KEY[cut:] + "，对吗？"]))
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+    shown = list(stream)
+    text = "".join(shown)
+    assert text == "你的密钥是 ***，对吗？" == stream.result.text
+    assert shown[0] == "你的密钥是 "  # ordinary text is not held back
+
+
+def test_a_key_prefix_left_dangling_by_a_cut_is_masked(upstream):
+    upstream.enqueue(sse(["密钥 ", KEY[:10]], cut_after=2))
+    with pytest.raises(StreamInterruptedError) as info:
+        ask(client_for(upstream))
+    assert KEY[:10] not in info.value.partial_text
+    assert info.value.partial_text == "密钥 ***"
+
+
+@pytest.mark.parametrize("key", ["sk-abc\n123456789", "sk-abc\r\nX-Evil: 1", "ｓｋ－abc123456"])
+def test_a_key_no_header_can_carry_is_refused_without_showing_it(upstream, key):
+    with pytest.raises(AuthError) as info:
+        ask(client_for(upstream, api_key=key))
+    assert leaked(info.value, key, "abc") == []
+    assert upstream.requests == []
+
+
+def test_transport_errors_never_carry_the_key():
+    scrubber = KeyScrubber(KEY)
+    header = requests.exceptions.InvalidHeader(
+        f"Invalid leading whitespace in header value: {f'Bearer {KEY}'!r}"
+    )
+    other = requests.ConnectionError(f"proxy said no to Bearer {KEY}")
+    for exc in (header, other):
+        err = transport_error(exc, scrubber)
+        assert leaked(err, KEY, KEY[3:]) == []

@@ -11,8 +11,19 @@ def test_every_text_has_chinese_and_english():
     assert missing == []
 
 
+def _provider_error_kinds() -> set[str]:
+    found, todo = set(), [errors.ProviderError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls.kind)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
 def test_every_error_kind_has_a_message_in_both_languages():
-    for kind in [*errors.PROVIDER_ERROR_KINDS, "unknown"]:
+    kinds = _provider_error_kinds()
+    assert {"auth", "protocol", "oversized"} <= kinds
+    for kind in [*sorted(kinds), "unknown"]:
         zh, en = t(f"error.{kind}", "zh"), t(f"error.{kind}", "en")
         assert zh != f"error.{kind}" and en != f"error.{kind}"
         assert zh != en

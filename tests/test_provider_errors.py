@@ -19,9 +19,12 @@ from components.devtools.upstream import (
 )
 from components.errors import (
     AuthError,
+    ConfigError,
     ContentFilterError,
+    ImageError,
     InvalidInputError,
     ModelNotFoundError,
+    OversizedAnswerError,
     ProtocolError,
     ProviderError,
     QuotaError,
@@ -29,18 +32,23 @@ from components.errors import (
     ServerError,
     TooLargeError,
 )
+from components.i18n import t
 from components.providers.client import ChatClient
 from components.providers.error_mapping import error_from_payload, error_from_response, html_title
+from components.providers.presets import get_preset
 from components.providers.settings import resolve_settings
 
 KEY = "sk-test-0123456789abcdef"
 
 
-def failure(up: FakeUpstream, *, model: str = "gpt-4o-mini", retries: int = 0) -> ProviderError:
+def failure(
+    up: FakeUpstream, *, model: str = "gpt-4o-mini", retries: int = 0, preset: str = "openai"
+) -> ProviderError:
+    """The error of one question to ``up``, as a known provider (``preset``) answering."""
     settings = resolve_settings(
         base_url=up.base_url, api_key=KEY, model=model, environ={}, backoff_factor=0
     )
-    client = ChatClient(replace(settings, max_retries=retries))
+    client = ChatClient(replace(settings, max_retries=retries, preset=get_preset(preset)))
     with pytest.raises(ProviderError) as info:
         list(client.stream_chat([ChatTurn("user", "这是什么图片?")]))
     return info.value
@@ -203,3 +211,97 @@ def test_html_title_is_short_text():
         "504 Gateway Time-out"
     )
     assert html_title(b"<h1>Bad   gateway</h1>") == "Bad gateway"
+
+
+# --- a custom base URL: bodies only as far as they are provider errors -------------------
+
+
+def test_custom_url_html_page_shows_only_the_status(upstream):
+    page = b"<html><title>Admin: users list</title><body>alice, bob</body></html>"
+    upstream.enqueue(raw(403, {"Content-Type": "text/html"}, page))
+    err = failure(upstream, preset="custom")
+    assert isinstance(err, AuthError) and err.detail == "HTTP 403"
+
+
+@pytest.mark.parametrize("status", [200, 404, 500])
+def test_custom_url_plain_text_is_never_shown(upstream, status):
+    upstream.enqueue(
+        raw(status, {"Content-Type": "text/plain"}, b"internal: db=10.0.0.5 user=root")
+    )
+    err = failure(upstream, preset="custom")
+    assert "internal" not in str(err) and "10.0.0.5" not in str(err)
+    if status >= 400:
+        assert err.detail == f"HTTP {status}"
+
+
+def test_custom_url_provider_error_json_is_still_shown(upstream):
+    upstream.enqueue(openai_error(401, "Incorrect API key provided", "invalid_request_error"))
+    err = failure(upstream, preset="custom")
+    assert isinstance(err, AuthError) and err.detail == "Incorrect API key provided"
+
+
+def test_custom_url_error_event_text_is_not_shown(upstream):
+    upstream.enqueue(events([b"event: error\ndata: secret internal trace\n\n"]))
+    err = failure(upstream, preset="custom")
+    assert isinstance(err, ServerError) and "secret" not in err.detail
+
+
+def test_known_provider_html_page_still_shows_its_title(upstream):
+    upstream.enqueue(html(502, "502 Bad Gateway (cloudflare)"))
+    err = failure(upstream, preset="openai", retries=0)
+    assert "cloudflare" in err.detail
+
+
+# --- malformed bodies are typed errors, never a crash --------------------------------------
+
+
+@pytest.mark.parametrize("status", [200, 400, 502])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 5000,
+        b'{"codes": 1e999, "mess": "x"}',
+        b'{"codes": "abc"}',
+        b'{"error": {"message": 5, "code": 1e999, "type": [1]}}',
+        b'{"error": [[[["deep"]]]]}',
+        b'{"message": {"nested": true}}',
+        b"9" * 5000,
+        b"\xef\xbb\xbf" + b"{" * 3000,
+    ],
+    ids=[
+        "brackets",
+        "codes-inf",
+        "codes-text",
+        "odd-types",
+        "deep",
+        "message-obj",
+        "digits",
+        "bom",
+    ],
+)
+def test_malformed_bodies_are_typed_errors(upstream, status, body):
+    upstream.enqueue(raw(status, {"Content-Type": "application/json"}, body))
+    err = failure(upstream)
+    assert err.kind in {"protocol", "invalid_input", "server", "auth", "quota"}
+    if status >= 400:
+        assert err.status == status
+
+
+def test_vendor_codes_as_infinity_are_a_protocol_error():
+    err = error_from_payload({"codes": float("inf"), "mess": "?"})
+    assert isinstance(err, ProtocolError)
+
+
+# --- which message an error shows --------------------------------------------------------
+
+
+def test_every_error_names_its_message_key_and_message_uses_it():
+    assert AuthError().message_key == "error.auth"
+    assert OversizedAnswerError().message_key == "error.oversized"
+    assert ConfigError("no_key").message_key == "config.no_key"
+    assert ImageError("corrupt", "a.png").message_key == "image.corrupt"
+    err = ImageError("too_many_pixels", "b.png", message_key="image.too_many_pixels_claimed")
+    assert err.message_key == "image.too_many_pixels_claimed"
+    for e in (AuthError(), ConfigError("no_key", provider="x"), err):
+        assert e.message("en") == t(e.message_key, "en", **e.facts)
+        assert e.message("en") != e.message_key

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from components.errors import OversizedAnswerError
 from components.providers.sse import ServerSentEvent, SSEDecoder
 
 
@@ -46,11 +47,10 @@ def test_data_without_space_after_colon():
     ]
 
 
-def test_comment_and_keepalive_lines_are_ignored_and_counted():
+def test_comment_and_keepalive_lines_are_ignored():
     decoder = SSEDecoder()
     events = decoder.feed(b": PING\n\n: OPENROUTER PROCESSING\n\ndata: 1\n\n")
     assert [e.data for e in events] == ["1"]
-    assert decoder.comments == 2
 
 
 def test_event_name_id_and_retry_are_kept():
@@ -65,5 +65,35 @@ def test_last_event_without_blank_line_is_flushed_at_end():
 def test_utf8_is_decoded_even_when_latin1_would_be_assumed():
     # requests falls back to ISO-8859-1 for text/* without charset; bytes must not go that way
     data = "data: 中文\n\n".encode()
-    assert decode_all([data])[0].data == "中文"
-    assert decode_all([data])[0].data != data.decode("latin-1")[6:-2]
+    assert [e.data for e in decode_all([data])] == ["中文"]
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [[b"\xef\xbb\xbfdata: a\n\n"], [b"\xef", b"\xbb\xbf", b"data: a\n\n"], [b"\xef\xbb", b"\xbf"]],
+    ids=["whole", "split", "bom-only-then-end"],
+)
+def test_a_leading_byte_order_mark_is_dropped(chunks):
+    expected = ["a"] if b"data" in b"".join(chunks) else []
+    assert [e.data for e in decode_all(chunks)] == expected
+
+
+def test_a_bom_later_in_the_stream_is_data():
+    assert [e.data for e in decode_all([b"data: a\n\n", b"\xef\xbb\xbfdata: b\n\n"])] == ["a"]
+
+
+def test_a_line_over_the_cap_is_refused_before_it_is_whole():
+    decoder = SSEDecoder(max_line_bytes=100)
+    decoder.feed(b"data: " + b"x" * 90)
+    with pytest.raises(OversizedAnswerError) as info:
+        decoder.feed(b"x" * 20)  # still no newline: refused on the bytes so far
+    assert info.value.facts["limit"] == "line"
+
+
+def test_an_event_over_the_cap_is_refused():
+    decoder = SSEDecoder(max_line_bytes=100, max_event_bytes=250)
+    line = b"data: " + b"x" * 90 + b"\n"
+    decoder.feed(line * 2)  # 182 bytes of data so far: within the cap
+    with pytest.raises(OversizedAnswerError) as info:
+        decoder.feed(line)
+    assert info.value.facts["limit"] == "event"

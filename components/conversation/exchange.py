@@ -30,7 +30,6 @@ from typing import Literal
 
 import requests
 
-from components.conversation.send_limits import check_send_limits
 from components.conversation.turns import ChatTurn
 from components.errors import KantuError, ProviderError, StreamInterruptedError
 from components.providers.client import ChatClient, ChatOptions, ChatStream, StreamResult, Usage
@@ -121,15 +120,6 @@ class Exchange:
         client: ChatClient | None = None
         stream: ChatStream | None = None
         try:
-            refusal = check_send_limits(
-                self.turns,
-                preset=settings.preset,
-                model=settings.model,
-                max_tokens=self.options.max_tokens,
-                system=self.options.system,
-            )
-            if refusal is not None:
-                raise refusal  # nothing is sent
             client = ChatClient(settings, session=session)
             stream = client.stream_chat(self.turns, self.options)
             # A thread blocked reading a silent socket wakes only when the stream is closed from

@@ -13,7 +13,7 @@ from typing import Literal
 
 from components.conversation.exchange import Answer, AnswerMeta
 from components.conversation.turns import ChatTurn
-from components.errors import ConfigError, ImageError, KantuError
+from components.errors import KantuError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 
@@ -46,17 +46,11 @@ class ErrorInfo:
     @classmethod
     def from_error(cls, err: KantuError) -> ErrorInfo:
         """Capture ``err`` (any Kantu error) for the history."""
-        if isinstance(err, ImageError):
-            key = err.message_key
-        elif isinstance(err, ConfigError):
-            key = f"config.{err.reason}"
-        else:
-            key = f"error.{err.kind}"
         facts = tuple((k, str(v)) for k, v in err.facts.items())
         vendor = getattr(err, "vendor_code", None)
         return cls(
             kind=err.kind,
-            key=key,
+            key=err.message_key,
             detail=err.detail,
             facts=facts,
             vendor_code="" if vendor is None else str(vendor),

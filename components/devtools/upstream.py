@@ -1,7 +1,13 @@
 """A fake OpenAI-compatible upstream: a real threaded HTTP server on 127.0.0.1, scripted per test.
 
-It writes raw bytes (chunked, flushed per event) so split reads, cuts and odd framing are real,
-and records every request it received. Nothing in ``requests`` is patched.
+It writes raw bytes (flushed per part) so split reads, cuts and odd framing are real, in any
+framing (chunked, Content-Length, or ended by closing the connection), optionally compressed
+(gzip or deflate, flushed per part so each part can be decoded as it arrives), and records every
+request it received. Nothing in ``requests`` is patched.
+
+A part may wait for a ``threading.Event`` (its ``gate``) before it is written: a test opens the
+gate once it has seen what the earlier parts carried, which proves the client hands text on
+before the upstream has written the rest (``bodies_finished`` counts bodies written to the end).
 
 ::
 
@@ -14,8 +20,9 @@ and records every request it received. Nothing in ``requests`` is patched.
 
 Replies are served in order, one per request; when the queue is empty ``up.default`` is served
 (initially ``sse(["你好"])``). Builders: ``sse``, ``events``, ``json_reply``, ``raw``, ``html``,
-``bingcheng_error``, ``openai_error``, ``completion``, ``drop``, ``models``. Tests get a started one from the
-``upstream`` fixture in ``tests/conftest.py``.
+``bingcheng_error``, ``openai_error``, ``completion``, ``drop``; ``gated`` holds a reply's last
+parts behind an event. Tests get a started one from the ``upstream`` fixture in
+``tests/conftest.py``.
 """
 
 from __future__ import annotations
@@ -27,14 +34,18 @@ import struct
 import sys
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
 
 Framing = Literal["chunked", "close", "length"]
 End = Literal["ok", "cut", "drop"]
+Encoding = Literal["identity", "gzip", "deflate"]
+GATE_TIMEOUT = 10.0
+"""How long a gated part waits for its event before it is written anyway (a test that fails)."""
 
 
 class Headers(dict):
@@ -63,10 +74,14 @@ class Recorded:
 
 @dataclass(frozen=True)
 class Part:
-    """A piece of the body, written (and flushed) as one write after ``delay`` seconds."""
+    """A piece of the body, written (and flushed) as one write after ``delay`` seconds.
+
+    With a ``gate``, the part is written only once the event is set (or after GATE_TIMEOUT).
+    """
 
     data: bytes
     delay: float = 0.0
+    gate: threading.Event | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,8 @@ class Reply:
     (neither: the body ends when the socket closes, so a cut looks like a clean end).
     ``end``: "ok"; "cut" closes the socket after the parts without ending the body;
     "drop" closes the connection with a reset before sending anything.
+    ``encoding``: "gzip" or "deflate" compresses the body (with a ``Content-Encoding`` header),
+    flushing the compressor after each part so that part can be decoded on arrival.
     """
 
     status: int = 200
@@ -86,10 +103,34 @@ class Reply:
     end: End = "ok"
     first_byte_delay: float = 0.0
     declared_length: int | None = None  # "length" framing: announce more than is sent
+    encoding: Encoding = "identity"
 
     @property
     def body(self) -> bytes:
         return b"".join(p.data for p in self.parts)
+
+    def wire_parts(self) -> tuple[Part, ...]:
+        """Return the parts as written on the wire: compressed when ``encoding`` says so."""
+        if self.encoding == "identity":
+            return self.parts
+        wbits = 16 + zlib.MAX_WBITS if self.encoding == "gzip" else zlib.MAX_WBITS
+        compressor = zlib.compressobj(wbits=wbits)
+        wire = [
+            replace(p, data=compressor.compress(p.data) + compressor.flush(zlib.Z_SYNC_FLUSH))
+            for p in self.parts
+        ]
+        if self.end != "cut" and wire:
+            last = wire[-1]
+            wire[-1] = replace(last, data=last.data + compressor.flush(zlib.Z_FINISH))
+        return tuple(wire)
+
+
+def gated(
+    reply: Reply, gate: threading.Event, *, keep: int = 1, encoding: Encoding | None = None
+) -> Reply:
+    """Return ``reply`` with every part after the first ``keep`` held until ``gate`` is set."""
+    parts = tuple(p if i < keep else replace(p, gate=gate) for i, p in enumerate(reply.parts))
+    return replace(reply, parts=parts, encoding=encoding or reply.encoding)
 
 
 _REASONS = {
@@ -332,11 +373,6 @@ def completion(
     return json_reply(obj)
 
 
-def models(ids: Sequence[str]) -> Reply:
-    """Build a ``GET /models`` answer."""
-    return json_reply({"object": "list", "data": [{"id": i, "object": "model"} for i in ids]})
-
-
 def drop() -> Reply:
     """Build a reply that resets the connection without answering."""
     return Reply(end="drop")
@@ -398,20 +434,28 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if reply.first_byte_delay and stopping.wait(reply.first_byte_delay):
             return
+        parts = reply.wire_parts()
         head = [f"HTTP/1.1 {reply.status} {_REASONS.get(reply.status, 'Status')}"]
         head += [f"{k}: {v}" for k, v in reply.headers]
+        if reply.encoding != "identity":
+            head.append(f"Content-Encoding: {reply.encoding}")
         if reply.framing == "chunked":
             head.append("Transfer-Encoding: chunked")
         elif reply.framing == "length":
-            head.append(f"Content-Length: {reply.declared_length or len(reply.body)}")
+            size = sum(len(p.data) for p in parts)
+            head.append(f"Content-Length: {reply.declared_length or size}")
         if reply.framing == "close" or reply.end == "cut":
             head.append("Connection: close")
             self.close_connection = True
         self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
         self.wfile.flush()
-        for part in reply.parts:
+        for part in parts:
             if part.delay and stopping.wait(part.delay):
                 return
+            if part.gate is not None:
+                part.gate.wait(GATE_TIMEOUT)
+                if stopping.is_set():
+                    return
             if reply.framing == "chunked":
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(part.data), part.data))
             else:
@@ -422,6 +466,7 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.framing == "chunked":
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
+        self.server.upstream._finished()
 
 
 @dataclass
@@ -434,6 +479,7 @@ class FakeUpstream:
 
     default: Reply = field(default_factory=lambda: sse(["你好"]))
     requests: list[Recorded] = field(default_factory=list)
+    bodies_finished: int = 0  # replies written to their last byte
     _queue: deque[Reply] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopping: threading.Event = field(default_factory=threading.Event)
@@ -490,6 +536,7 @@ class FakeUpstream:
         with self._lock:
             self._queue.clear()
             self.requests.clear()
+            self.bodies_finished = 0
 
     def wait_for_requests(self, n: int, timeout: float = 5.0) -> list[Recorded]:
         """Wait until at least ``n`` requests arrived; return them. AssertionError on timeout."""
@@ -500,6 +547,10 @@ class FakeUpstream:
                     return list(self.requests)
             time.sleep(0.01)
         raise AssertionError(f"expected {n} requests, got {len(self.requests)}")
+
+    def _finished(self) -> None:
+        with self._lock:
+            self.bodies_finished += 1
 
     def _next(self, recorded: Recorded) -> Reply:
         with self._lock:

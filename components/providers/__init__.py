@@ -1,1 +1,2 @@
-"""Provider access: presets, settings, the HTTP client, the SSE decoder, provider errors."""
+"""Provider access: presets, settings, the chat client (transport, payload, reader), the SSE
+decoder, key redaction, provider error mapping."""

@@ -9,13 +9,22 @@ Precedence, most specific first:
 5. a fallback: 5xx → server, other 4xx → invalid_input, anything else → protocol.
 
 A gateway's HTML page becomes a short detail (its title), never the HTML; an empty body says so.
+From an untrusted address (a custom base URL the visitor typed) a body is shown only as far as it
+parses as a provider error: an HTML page or plain text becomes just ``HTTP <status>``, so Kantu
+cannot be used to read internal pages.
+
+Every function here is total: whatever the body (deep nesting, ``1e999``, odd types), the result
+is a typed error, never a TypeError, OverflowError or RecursionError. Each takes ``scrub``, which
+removes the API key from the provider's words before the error is built (and so before the error
+cuts its detail to length).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from components.errors import (
@@ -33,6 +42,9 @@ from components.errors import (
 )
 
 ErrorClass = type[ProviderError]
+Scrub = Callable[[str], str]
+UNREADABLE: Any = object()
+"""What ``parse_json`` returns for bytes that are not JSON Kantu can hold."""
 
 BINGCHENG_CODES: dict[int, ErrorClass] = {
     900: AuthError,  # 密钥错误或已过期
@@ -106,6 +118,19 @@ _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 _MAX_TEXT_DETAIL = 160
+_MAX_CODE = 64
+
+
+def _keep(text: str) -> str:
+    return text
+
+
+def parse_json(data: bytes | str) -> Any:
+    """Return the parsed JSON, or ``UNREADABLE`` (not JSON, nested too deep, a BOM-less mess)."""
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return UNREADABLE
 
 
 def classify(
@@ -140,6 +165,7 @@ def error_from_payload(
     status: int | None = None,
     model: str | None = None,
     partial_text: str = "",
+    scrub: Scrub = _keep,
 ) -> ProviderError | None:
     """Return the error a parsed JSON body (or SSE event) describes, or None if it is no error.
 
@@ -152,9 +178,11 @@ def error_from_payload(
     codes = obj.get("codes")
     if codes is not None and "choices" not in obj:
         vendor = _as_int(codes)
-        if vendor is not None and vendor != 200:
-            message = _text(obj.get("mess") or obj.get("msg") or obj.get("message"))
+        if vendor != 200:
+            message = scrub(_text(obj.get("mess") or obj.get("msg") or obj.get("message")))
             cls = classify(status=status, vendor_code=vendor, message=message)
+            if cls is ProtocolError and vendor is None:
+                message = message or "a 'codes' field that is not a number"
             return cls(
                 message, status=status, vendor_code=vendor, partial_text=partial_text, **facts
             )
@@ -163,10 +191,12 @@ def error_from_payload(
         if isinstance(err, Mapping):
             message = _text(err.get("message") or err.get("msg") or "")
             code = err.get("code")
-            type_ = _text(err.get("type") or "") or None
+            type_ = _short(_text(err.get("type") or "")) or None
         else:
             message, code, type_ = _text(err), None, None
-        code_text = str(code) if code is not None else None
+        message = scrub(message)
+        code_text = _short(scrub(str(code))) if isinstance(code, (str, int)) else None
+        type_ = scrub(type_) if type_ else None
         # one-api puts the upstream's HTTP status in `code` as a number: a status, not a name
         code_status = _as_int(code) if code_text and code_text.isdigit() else None
         cls = classify(
@@ -185,7 +215,7 @@ def error_from_payload(
             **facts,
         )
     if status is not None and status >= 400:
-        message = _text(obj.get("message") or obj.get("detail") or obj.get("msg") or "")
+        message = scrub(_text(obj.get("message") or obj.get("detail") or obj.get("msg") or ""))
         cls = classify(status=status, message=message)
         return cls(message or f"HTTP {status}", status=status, partial_text=partial_text, **facts)
     return None
@@ -198,34 +228,41 @@ def error_from_response(
     content_type: str = "",
     model: str | None = None,
     partial_text: str = "",
+    trusted: bool = True,
+    scrub: Scrub = _keep,
 ) -> ProviderError:
     """Return the typed error for a refused HTTP response (any status) and its raw body.
 
     An HTML page (a gateway's error page, or a web site at the wrong base URL) becomes its title;
     an HTML page with a success or 404 status means the base URL is not an API → ProtocolError.
+    With ``trusted=False`` (a custom base URL), only a provider-error JSON body shows its words;
+    anything else says ``HTTP <status>`` and nothing more.
     """
     facts: dict[str, Any] = {"model": model or "?"}
-    stripped = body.strip()
+    stripped = body.strip().removeprefix(b"\xef\xbb\xbf").strip()
     if not stripped:
         cls = classify(status=status) if status >= 400 else ServerError
         if status == 404:
             cls = ProtocolError  # nothing at this path: the base URL is wrong, not the model
         return cls(f"HTTP {status}, empty body", status=status, partial_text=partial_text, **facts)
     if stripped[:1] in (b"{", b"["):
-        try:
-            obj = json.loads(stripped)
-        except ValueError:
-            obj = None
-        err = error_from_payload(obj, status=status, model=model, partial_text=partial_text)
+        obj = parse_json(stripped)
+        err = error_from_payload(
+            obj, status=status, model=model, partial_text=partial_text, scrub=scrub
+        )
         if err is not None:
             return err
-    if stripped[:1] == b"<" or "html" in content_type.lower():
-        detail = f"HTTP {status}: {html_title(stripped)}"
-        if status < 400 or status == 404:
-            return ProtocolError(detail, status=status, partial_text=partial_text, **facts)
-        cls = classify(status=status)
-        return cls(detail, status=status, partial_text=partial_text, **facts)
-    text = _SPACE.sub(" ", stripped.decode("utf-8", errors="replace"))[:_MAX_TEXT_DETAIL]
+    is_html = stripped[:1] == b"<" or "html" in content_type.lower()
+    if is_html and (status < 400 or status == 404):
+        detail = f"HTTP {status}: {scrub(html_title(stripped))}" if trusted else f"HTTP {status}"
+        return ProtocolError(detail, status=status, partial_text=partial_text, **facts)
+    if not trusted:
+        cls = classify(status=status) if status >= 400 else ProtocolError
+        return cls(f"HTTP {status}", status=status, partial_text=partial_text, **facts)
+    if is_html:
+        detail = f"HTTP {status}: {scrub(html_title(stripped))}"
+        return classify(status=status)(detail, status=status, partial_text=partial_text, **facts)
+    text = _SPACE.sub(" ", scrub(stripped.decode("utf-8", errors="replace")))[:_MAX_TEXT_DETAIL]
     cls = classify(status=status, message=text)
     return cls(f"HTTP {status}: {text}", status=status, partial_text=partial_text, **facts)
 
@@ -239,13 +276,28 @@ def html_title(page: bytes) -> str:
 
 
 def _as_int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    """Return ``value`` as a whole number when it is one (``900``, ``"900"``, ``900.0``)."""
+    if isinstance(value, bool):
         return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value.is_integer() else None
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip()) if len(value.strip()) <= 18 else None
+    return None
+
+
+def _short(text: str) -> str:
+    return text[:_MAX_CODE]
 
 
 def _text(value: Any) -> str:
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False) if value is not None else ""
+    if value is None:
+        return ""
+    try:
+        return json.dumps(value, ensure_ascii=False)[:_MAX_TEXT_DETAIL]
+    except (ValueError, TypeError, RecursionError):
+        return ""

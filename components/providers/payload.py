@@ -1,0 +1,54 @@
+"""Build the body of a ``/chat/completions`` request.
+
+Base64 is made here, when the request is assembled, and nowhere earlier. Unset options are left
+out of the body; ``detail`` and ``stream_options`` are sent only to providers known to take them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from components.conversation.turns import ChatTurn
+from components.providers.settings import ClientSettings
+
+
+@dataclass(frozen=True)
+class ChatOptions:
+    """Per-request options; unset ones are left out of the request."""
+
+    max_tokens: int | None = None
+    temperature: float | None = None
+    system: str | None = None
+
+
+def build_payload(
+    settings: ClientSettings, turns: Sequence[ChatTurn], options: ChatOptions
+) -> dict[str, Any]:
+    """Return the JSON body for a streamed ``/chat/completions`` request."""
+    preset = settings.preset
+    messages: list[dict[str, Any]] = []
+    if options.system:
+        messages.append({"role": "system", "content": options.system})
+    for turn in turns:
+        if turn.role == "assistant" or not turn.images:
+            messages.append({"role": turn.role, "content": turn.text})
+            continue
+        parts: list[dict[str, Any]] = []
+        if turn.text:
+            parts.append({"type": "text", "text": turn.text})
+        for image in turn.images:
+            image_url: dict[str, Any] = {"url": image.data_url}
+            if preset.accepts_detail:
+                image_url["detail"] = image.api_detail
+            parts.append({"type": "image_url", "image_url": image_url})
+        messages.append({"role": "user", "content": parts})
+    payload: dict[str, Any] = {"model": settings.model, "messages": messages, "stream": True}
+    if options.max_tokens is not None:
+        payload["max_tokens"] = options.max_tokens
+    if options.temperature is not None:
+        payload["temperature"] = options.temperature
+    if preset.accepts_stream_options:
+        payload["stream_options"] = {"include_usage": True}
+    return payload
