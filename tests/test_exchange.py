@@ -125,11 +125,6 @@ def test_stop_before_the_first_byte_is_final_at_once(upstream):
     assert answer.meta.outcome == "stopped" and answer.text == "" and answer.error is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ChatStream.close() cannot yet wake a read blocked before the response headers "
-    "(components/providers/client.py, being split by another helper)",
-)
 def test_stop_before_the_first_byte_closes_the_silent_socket(upstream):
     upstream.enqueue(dataclasses.replace(sse(["太晚了"]), first_byte_delay=SILENT_S))
     exchange = _ask(upstream)

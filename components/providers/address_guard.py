@@ -34,6 +34,7 @@ from urllib3.util import parse_url
 
 from components.errors import BlockedAddressError, ConfigError, RedirectError, mask_secrets
 from components.providers.base_url import BaseURL
+from components.providers.in_flight import AbortableConnection
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
@@ -123,12 +124,28 @@ class _PublicOnly:
         return sock
 
 
-class PublicOnlyHTTPConnection(_PublicOnly, HTTPConnection):
+class AbortableHTTPConnection(AbortableConnection, HTTPConnection):
+    """An HTTP connection whose socket a Stop can shut down (see ``in_flight``)."""
+
+
+class AbortableHTTPSConnection(AbortableConnection, HTTPSConnection):
+    """An HTTPS connection whose socket a Stop can shut down (see ``in_flight``)."""
+
+
+class PublicOnlyHTTPConnection(_PublicOnly, AbortableHTTPConnection):
     """An HTTP connection that reaches only public addresses (raises BlockedAddressError)."""
 
 
-class PublicOnlyHTTPSConnection(_PublicOnly, HTTPSConnection):
+class PublicOnlyHTTPSConnection(_PublicOnly, AbortableHTTPSConnection):
     """An HTTPS connection that reaches only public addresses (raises BlockedAddressError)."""
+
+
+class AbortableHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = AbortableHTTPConnection
+
+
+class AbortableHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = AbortableHTTPSConnection
 
 
 class PublicOnlyHTTPConnectionPool(HTTPConnectionPool):
@@ -139,6 +156,7 @@ class PublicOnlyHTTPSConnectionPool(HTTPSConnectionPool):
     ConnectionCls = PublicOnlyHTTPSConnection
 
 
+_ABORTABLE_POOLS = {"http": AbortableHTTPConnectionPool, "https": AbortableHTTPSConnectionPool}
 _PUBLIC_ONLY_POOLS = {"http": PublicOnlyHTTPConnectionPool, "https": PublicOnlyHTTPSConnectionPool}
 
 
@@ -167,8 +185,8 @@ class GuardedAdapter(HTTPAdapter):
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        if self.public_only:
-            self.poolmanager.pool_classes_by_scheme = _PUBLIC_ONLY_POOLS
+        pools = _PUBLIC_ONLY_POOLS if self.public_only else _ABORTABLE_POOLS
+        self.poolmanager.pool_classes_by_scheme = pools
 
     def send(
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any

@@ -21,6 +21,7 @@ import requests
 from components.conversation.send_limits import check_send_limits
 from components.conversation.turns import ChatTurn
 from components.errors import ProviderError
+from components.providers.in_flight import InFlight
 from components.providers.payload import ChatOptions, build_payload
 from components.providers.presets import CUSTOM_PRESET_ID
 from components.providers.reader import AnswerReader, StreamLimits, StreamResult, Usage
@@ -116,6 +117,7 @@ class ChatStream:
         self._reader: AnswerReader | None = None
         self._opened: OpenedResponse | None = None
         self._aborted = threading.Event()
+        self._in_flight = InFlight()
         self._gen = self._run()
 
     def __repr__(self) -> str:
@@ -140,6 +142,7 @@ class ChatStream:
     def close(self) -> None:
         """Abort: wake a blocked read, release the response; iteration ends without an error."""
         self._aborted.set()
+        self._in_flight.abort()  # wakes a request still waiting for its headers
         opened = self._opened
         if opened is not None:
             opened.shutdown()
@@ -156,7 +159,9 @@ class ChatStream:
         started = time.perf_counter()
         body = json.dumps(self._payload, ensure_ascii=False).encode("utf-8")
         try:
-            opened = client.transport.post_stream("/chat/completions", body)
+            opened = client.transport.post_stream(
+                "/chat/completions", body, in_flight=self._in_flight
+            )
         except ProviderError:
             if self._aborted.is_set():
                 return

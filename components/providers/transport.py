@@ -34,6 +34,7 @@ from components.errors import (
     RequestTimeoutError,
 )
 from components.providers.address_guard import GuardedAdapter
+from components.providers.in_flight import InFlight
 from components.providers.redaction import NO_SECRET, KeyScrubber
 from components.providers.settings import ClientSettings
 
@@ -194,24 +195,31 @@ class Transport:
             headers["Authorization"] = f"Bearer {key}"
         return headers
 
-    def post_stream(self, path: str, body: bytes) -> OpenedResponse:
+    def post_stream(
+        self, path: str, body: bytes, *, in_flight: InFlight | None = None
+    ) -> OpenedResponse:
         """POST ``body`` (JSON) to ``{base_url}{path}``; return once the headers have arrived.
 
+        ``in_flight.abort()`` from another thread ends the wait, even before the headers.
         Raises AuthError (a key no header can carry), NetworkError or RequestTimeoutError.
         """
         headers = self.headers("text/event-stream, application/json")
         headers["Content-Type"] = "application/json"
         try:
-            response = self.session.post(
-                self.settings.base_url.endpoint(path.lstrip("/")),
-                data=body,
-                headers=headers,
-                stream=True,
-                timeout=self.timeout,
-            )
+            with (in_flight or InFlight()).current():
+                response = self._post(path, body, headers)
         except (requests.RequestException, Urllib3HTTPError, OSError, ValueError) as exc:
             raise transport_error(exc, self.scrub) from exc
         return OpenedResponse(response, self.scrub)
+
+    def _post(self, path: str, body: bytes, headers: dict[str, str]) -> requests.Response:
+        return self.session.post(
+            self.settings.base_url.endpoint(path.lstrip("/")),
+            data=body,
+            headers=headers,
+            stream=True,
+            timeout=self.timeout,
+        )
 
     def close(self) -> None:
         """Close the session if this transport created it."""
