@@ -225,6 +225,10 @@ _UI: dict[str, dict[str, str]] = {
         "zh": "已停止，以上是已收到的部分。",
         "en": "Stopped; above is the part that arrived.",
     },
+    "chat.status_stopped_empty": {
+        "zh": "已停止：服务商还没有开始回答。",
+        "en": "Stopped before the provider began to answer.",
+    },
     "chat.status_length": {
         "zh": "回答达到了最多输出 token 数，可在高级选项中调大。",
         "en": "The answer hit the max output tokens; raise it under Advanced.",

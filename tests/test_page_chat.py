@@ -330,7 +330,7 @@ def test_answer_stopped_before_its_first_word_shows_stopped_with_retry(upstream,
     at.run()
     _no_exception(at)
     assert [m.name for m in at.chat_message] == ["user", "assistant"]
-    assert t("chat.status_stopped", lang) in [i.value for i in at.info]
+    assert t("chat.status_stopped_empty", lang) in [i.value for i in at.info]
     assert at.button(key="retry_2").label == t("chat.retry", lang)
     assert keys.EXCHANGE not in at.session_state  # recorded once, then let go
     upstream.enqueue(sse(["一个橙子。"]))
@@ -354,7 +354,7 @@ def test_question_after_a_stopped_answer_goes_as_one_user_turn(upstream):
     messages = upstream.requests[-1].json["messages"]
     assert messages == [{"role": "user", "content": "这是什么？\n\n什么颜色？"}]
     assert [m.name for m in at.chat_message] == ["user", "assistant", "user", "assistant"]
-    assert t("chat.status_stopped", "zh") in [i.value for i in at.info]  # the mark stays
+    assert t("chat.status_stopped_empty", "zh") in [i.value for i in at.info]  # the mark stays
 
 
 def test_refused_image_is_named_while_the_others_still_go(upstream):

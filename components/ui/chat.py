@@ -216,7 +216,8 @@ def render_answer_footer(
     if entry.status == "interrupted" and (entry.error is None or entry.error.kind != "interrupted"):
         st.warning(t("chat.status_interrupted", lang), icon="⚠️")
     elif entry.status == "stopped":
-        st.info(t("chat.status_stopped", lang), icon="⏹️")
+        stopped = "chat.status_stopped" if entry.text.strip() else "chat.status_stopped_empty"
+        st.info(t(stopped, lang), icon="⏹️")
     if entry.meta and entry.meta.finish_reason == "length":
         st.info(t("chat.status_length", lang), icon="✂️")
     if entry.error is not None:

@@ -106,7 +106,7 @@ def test_stop_before_the_first_word_is_recorded_at_once(app, new_page, up):
     stop = answer.get_by_role("button", name=t("chat.stop", "zh"))
     clicked = time.monotonic()
     stop.click()
-    expect(answer.get_by_text(t("chat.status_stopped", "zh"))).to_be_visible(timeout=1500)
+    expect(answer.get_by_text(t("chat.status_stopped_empty", "zh"))).to_be_visible(timeout=1500)
     expect(answer.get_by_role("button", name=t("chat.retry", "zh"))).to_be_visible()
     shown_after = time.monotonic() - clicked
     assert shown_after < 1.5, f"the stopped mark took {shown_after:.2f} s"
@@ -120,7 +120,7 @@ def test_stop_before_the_first_word_is_recorded_at_once(app, new_page, up):
     expect(messages.last).to_contain_text("红色。")
     wait_for_idle(page)
     expect(messages).to_have_count(4)
-    expect(messages.nth(1).get_by_text(t("chat.status_stopped", "zh"))).to_be_visible()
+    expect(messages.nth(1).get_by_text(t("chat.status_stopped_empty", "zh"))).to_be_visible()
     sent = up.requests[-1].json["messages"]
     assert [m["role"] for m in sent] == ["user"]
     assert sent[0]["content"].endswith("什么颜色？") and "这是什么？" in sent[0]["content"]
