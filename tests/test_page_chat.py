@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation
+from components.devtools import image_factory as make
 from components.devtools.upstream import (
     FakeUpstream,
     bingcheng_error,
@@ -368,6 +369,25 @@ def test_refused_image_is_named_while_the_others_still_go(upstream):
     assert "broken.png" in warnings
     content = upstream.requests[-1].json["messages"][-1]["content"]
     assert sum(p["type"] == "image_url" for p in content) == 1
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_eleven_pictures_in_one_message_are_refused_before_sending_with_the_cap(upstream, lang):
+    at = _configured(upstream, lang)
+    chat = at.chat_input[0]
+    for i in range(11):
+        chat.upload(f"p{i}.jpg", make.photo_jpeg(160 + i, 120), "image/jpeg")
+    chat.set_value("这些是什么？").run()
+    _no_exception(at)
+    assert upstream.requests == []  # nothing went out
+    shown = " ".join(e.value for e in at.error)
+    assert t("error.too_many_images", lang, count=11, cap=10) in shown
+    # the question stays in the history, and is not sent again with the next one
+    upstream.enqueue(sse(["一张照片。"]))
+    at.chat_input[0].upload("one.jpg", _jpeg(), "image/jpeg").set_value("这张呢？").run()
+    _no_exception(at)
+    content = upstream.requests[-1].json["messages"]
+    assert len(content) == 1 and content[0]["content"][0]["text"] == "这张呢？"
 
 
 def test_only_refused_images_send_nothing_and_keep_the_text(upstream):
