@@ -25,7 +25,7 @@ from components.devtools.upstream import (
     sse,
 )
 from components.i18n import t
-from components.providers.settings import resolve_settings
+from components.providers.settings import OPERATOR_SETTINGS, resolve_settings
 from components.ui import state_keys as keys
 from tests.conftest import ROOT
 from tests.state_walk import find_text, walk
@@ -44,14 +44,7 @@ def _jpeg(color=(240, 140, 40), size=(640, 480)) -> bytes:
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch, tmp_path) -> Iterator[None]:
     """Never read a developer's secrets or environment: point Streamlit at an empty location."""
-    for name in (
-        "KANTU_BASE_URL",
-        "KANTU_API_KEY",
-        "KANTU_MODEL",
-        "OPENAI_BASE_URL",
-        "OPENAI_API_KEY",
-        "KANTU_HOSTED",
-    ):
+    for name in OPERATOR_SETTINGS:
         monkeypatch.delenv(name, raising=False)
     old = st_config.get_option("secrets.files")
     st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])

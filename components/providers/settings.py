@@ -31,6 +31,15 @@ from components.providers.presets import (
 
 KeySource = Literal["argument", "operator", "none"]
 OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
+# What the operator may set, in Streamlit secrets or the environment (``operator_config`` reads them).
+OPERATOR_SETTINGS = (
+    "KANTU_BASE_URL",
+    "KANTU_API_KEY",
+    "KANTU_MODEL",
+    "KANTU_HOSTED",
+    "OPENAI_BASE_URL",
+    "OPENAI_API_KEY",
+)
 _FLAGS = {"true": True, "1": True, "yes": True, "on": True}
 _FLAGS |= {"false": False, "0": False, "no": False, "off": False}
 # what an HTTP header value can carry verbatim: visible ASCII, no spaces inside

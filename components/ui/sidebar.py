@@ -20,17 +20,14 @@ from components.providers.presets import (
     ProviderPreset,
     preset_for_base_url,
 )
-from components.providers.settings import ClientSettings, operator_config, resolve_settings
+from components.providers.settings import (
+    OPERATOR_SETTINGS,
+    ClientSettings,
+    operator_config,
+    resolve_settings,
+)
 from components.ui import state_keys as keys
 
-SECRET_NAMES = (
-    "KANTU_BASE_URL",
-    "KANTU_API_KEY",
-    "KANTU_MODEL",
-    "OPENAI_BASE_URL",
-    "OPENAI_API_KEY",
-    "KANTU_HOSTED",
-)
 LANG_LABELS = {"zh": "中文", "en": "English"}
 
 
@@ -53,7 +50,7 @@ class SidebarChoice:
 def read_secrets() -> dict[str, object]:
     """Return the operator's Kantu settings from ``st.secrets``; empty when there is no file."""
     try:
-        return {name: st.secrets[name] for name in SECRET_NAMES if name in st.secrets}
+        return {name: st.secrets[name] for name in OPERATOR_SETTINGS if name in st.secrets}
     except FileNotFoundError:  # no secrets.toml, or one that does not parse
         return {}
 
