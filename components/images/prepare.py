@@ -21,7 +21,7 @@ from components.images.decode import Decoded, Sizer, decode, looks_like_image, r
 from components.images.legibility import Legibility, assess
 from components.images.policy import POLICIES, SizePolicy, policy_for, target_size
 from components.images.prepared import DETAILS, Box, Detail, ImagePart, PreparedImage
-from components.images.slicing import DEFAULT_MAX_SLICES, plan_slices
+from components.images.slicing import DEFAULT_MAX_SLICES, plan_slices, slice_cost
 from components.images.tokens import estimate_image_tokens, rule_for
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # input files; the 20 MB API limit applies to the output
@@ -121,19 +121,21 @@ def _prepare_slices(data: bytes, *, name: str, model: str, max_slices: int) -> P
     original = _upright(decoded)
     plan = plan_slices(whole.width, whole.height, rule_for(model)[0].kind)
     if len(plan.boxes) > max_slices:
+        cost = slice_cost(*original, model)
         raise ImageError(
             "too_many_slices",
             name,
             f"{len(plan.boxes)} slices",
             count=len(plan.boxes),
             cap=max_slices,
+            tokens=f"{cost.tokens:,}",
         )
     back = original[0] / whole.width, original[1] / whole.height
     parts = []
     for box in plan.boxes:
         piece = whole.crop(box)
         piece_data, piece_mime = _encode_at_boundary(piece, name, few_colours=decoded.few_colours)
-        estimate = estimate_image_tokens(*piece.size, model=model, detail="high")
+        estimate = estimate_image_tokens(*piece.size, model=model, detail="slices")
         parts.append(
             ImagePart(
                 data=piece_data,

@@ -81,6 +81,13 @@ class PreparedImage:
     legibility: Legibility | None = None  # the text as the provider would see it (one part)
 
     @property
+    def original_size(self) -> tuple[int, int]:
+        """Return the original's size the way up it is shown (EXIF orientation applied)."""
+        stored = self.source.width, self.source.height
+        turned = (stored[0] >= stored[1]) != (self.width >= self.height) and stored[0] != stored[1]
+        return stored[::-1] if turned else stored
+
+    @property
     def sliced(self) -> bool:
         """Return True if this picture is sent as slices of itself."""
         return bool(self.parts) and self.region is None

@@ -24,7 +24,14 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from components.images.tokens import PATCH_CAP, PATCH_SIZE, TILE_FIT, TILE_SHORT_SIDE
+from components.images.tokens import (
+    PATCH_CAP,
+    PATCH_SIZE,
+    TILE_FIT,
+    TILE_SHORT_SIDE,
+    estimate_image_tokens,
+    rule_for,
+)
 
 Family = Literal["tile", "patch"]
 Axis = Literal["vertical", "horizontal"]
@@ -45,6 +52,26 @@ class SlicePlan:
     axis: Axis
     overlap: int  # the least overlap between consecutive slices, in scaled pixels
     scale: float  # scaled short side over the original's (≤ 1)
+
+
+@dataclass(frozen=True)
+class SliceCost:
+    """What slicing a picture would send: how many slices, of what size, for how many tokens."""
+
+    count: int
+    size: tuple[int, int]  # every slice's size as sent (they are all alike)
+    tokens: int
+
+
+def slice_cost(width: int, height: int, model: str) -> SliceCost:
+    """Return the cost of slicing an upright ``width``×``height`` picture for ``model``.
+
+    Raises ``ValueError`` for a non-positive size.
+    """
+    plan = plan_slices(width, height, rule_for(model)[0].kind)
+    size = (plan.boxes[0][2] - plan.boxes[0][0], plan.boxes[0][3] - plan.boxes[0][1])
+    each = estimate_image_tokens(*size, model=model, detail="slices").tokens
+    return SliceCost(len(plan.boxes), size, each * len(plan.boxes))
 
 
 def slice_length(short_side: int, family: Family) -> int:
