@@ -67,11 +67,10 @@ def _sent(image: PreparedImage) -> list[tuple[bytes, int, int]]:
 
 def _text_px(image: PreparedImage, drawn: int, original: tuple[int, int]) -> float:
     """Return the drawn text height scaled as the provider gets it (for a zoom: in the crop)."""
-    if image.region is not None:
-        crop = image.parts[-1]
-        left, _, right, _ = crop.box
-        return drawn * crop.width / (right - left)
-    return drawn * image.width / original[0]  # slices keep the whole's once-scaled width
+    if image.parts:
+        part = image.parts[-1]  # a slice, or a zoom's crop
+        return drawn * part.width / (part.box[2] - part.box[0])
+    return drawn * image.width / original[0]
 
 
 def _ocr(reader: Reader | None, image: PreparedImage, expected: str) -> str:

@@ -5,7 +5,8 @@ With ``--json`` each input gives one JSON object on its own stdout line::
     {"file", "ok": true, "mime", "width", "height", "bytes", "tokens", "detail", "source": {...}}
     {"file", "ok": false, "error": "<message>"}
 
-With ``--detail slices`` an ok object also has ``"slices": [{"width", "height", "tokens", "top",
+With ``--detail slices`` ``width`` and ``height`` are the overview's (``--out`` writes the slices)
+and an ok object also has ``"slices": [{"width", "height", "tokens", "top",
 "left"}, ...]``: each slice's size as sent, and where it starts in the original's pixels (top to
 bottom; left to right for a wide panorama). ``tokens`` is then their sum, and ``--out`` writes
 ``DIR/<stem>.<n>.<ext>`` for each slice. At most ``--max-slices`` are made (a longer picture is

@@ -51,12 +51,28 @@ class _Sizer:
 
 @dataclass(frozen=True)
 class _SliceSizer:
-    """Sizes a picture to be sliced: the whole, scaled so every slice is sent as it is."""
+    """Sizes a picture to be sliced: the whole, scaled so every slice is sent as it is.
+
+    It is asked before any pixel is decoded, so a picture needing more slices than the cap is
+    refused (``ImageError`` too_many_slices) from its header.
+    """
 
     model: str
+    name: str
+    max_slices: int
 
     def __call__(self, width: int, height: int) -> tuple[int, int]:
-        return plan_slices(width, height, rule_for(self.model)[0].kind).scaled
+        plan = plan_slices(width, height, rule_for(self.model)[0].kind)
+        if len(plan.boxes) > self.max_slices:
+            raise ImageError(
+                "too_many_slices",
+                self.name,
+                f"{len(plan.boxes)} slices",
+                count=len(plan.boxes),
+                cap=self.max_slices,
+                tokens=f"{slice_cost(width, height, self.model).tokens:,}",
+            )
+        return plan.scaled
 
     def same_cost(self, size: tuple[int, int], target: tuple[int, int]) -> bool:
         return size == target  # a slightly smaller decode would shift every slice's cut
@@ -116,20 +132,11 @@ def prepare_image(
 
 
 def _prepare_slices(data: bytes, *, name: str, model: str, max_slices: int) -> PreparedImage:
-    decoded, _, _ = _decode_at_boundary(data, name, _SliceSizer(model), encoded=False)
+    sizer = _SliceSizer(model, name, max_slices)
+    decoded, _, _ = _decode_at_boundary(data, name, sizer, encoded=False)
     whole = decoded.image
     original = _upright(decoded)
     plan = plan_slices(whole.width, whole.height, rule_for(model)[0].kind)
-    if len(plan.boxes) > max_slices:
-        cost = slice_cost(*original, model)
-        raise ImageError(
-            "too_many_slices",
-            name,
-            f"{len(plan.boxes)} slices",
-            count=len(plan.boxes),
-            cap=max_slices,
-            tokens=f"{cost.tokens:,}",
-        )
     back = original[0] / whole.width, original[1] / whole.height
     parts = []
     for box in plan.boxes:
@@ -216,8 +223,8 @@ def _multipart(
     return PreparedImage(
         data=shown,
         mime=mime,
-        width=decoded.image.width,
-        height=decoded.image.height,
+        width=overview.width,
+        height=overview.height,
         detail=detail,
         tokens=sum(part.tokens for part in parts),
         tokens_approximate=rule_for(model)[1],

@@ -68,7 +68,7 @@ class PreparedImage:
 
     data: bytes = field(repr=False)
     mime: str  # image/jpeg, image/png, image/webp or image/gif
-    width: int
+    width: int  # of ``data``: as sent, or the overview's when the picture is sent as parts
     height: int
     detail: Detail
     tokens: int
