@@ -74,8 +74,8 @@ class ImageError(KantuError):
     """Raised when a picture is refused: empty, not an image, too big, or undecodable.
 
     ``reason`` is one of: unreadable, empty, not_image, unsupported_format, too_many_bytes,
-    too_many_pixels, too_complex, too_much_memory, corrupt. The message names the file and what
-    is supported.
+    too_many_pixels, too_complex, too_much_memory, too_many_slices, corrupt. The message names the
+    file and what is supported.
     """
 
     kind = "image"

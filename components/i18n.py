@@ -436,6 +436,84 @@ _STREAM: dict[str, dict[str, str]] = {
     },
 }
 
+_SLICES: dict[str, dict[str, str]] = {
+    "image.too_many_slices": {
+        "zh": "{name}：切片需要 {count} 片（约 {tokens} token），超过上限 {cap} 片。"
+        "请在侧边栏“高级”里调高切片上限，或先裁剪。",
+        "en": "{name}: slicing needs {count} slices (~{tokens} tokens), over the cap of {cap}. "
+        "Raise the slice cap (sidebar → Advanced) or crop it first.",
+    },
+    "detail.slices": {"zh": "切片", "en": "Slices"},
+    "sidebar.detail_help_slices": {
+        "zh": "切片：长截图按顺序切成互相重叠的几段，每段都以原清晰度发送（token 按段相加）。",
+        "en": "Slices: a long screenshot is cut into overlapping parts, in order, each sent at "
+        "full resolution (tokens add up per part).",
+    },
+    "sidebar.max_slices": {"zh": "切片上限", "en": "Slice cap"},
+    "sidebar.max_slices_help": {
+        "zh": "一张图最多切成几片；更长的图会先询问。",
+        "en": "The most slices one picture is cut into; a longer one asks first.",
+    },
+    "sidebar.review": {
+        "zh": "发送前先看看（切片、放大）",
+        "en": "Look before sending (slices, zoom)",
+    },
+    "pending.title": {"zh": "发送前请确认", "en": "Before this is sent"},
+    "pending.small_text": {
+        "zh": "{name}：按原样发送为 {width}×{height}，文字只有约 {px} 像素高，模型很可能看不清。",
+        "en": "{name}: sent as it is ({width}×{height}), its text would be about {px} px tall: "
+        "too small for the model to read.",
+    },
+    "pending.long": {
+        "zh": "{name}：{owidth}×{oheight} 的长图会被缩到 {width}×{height}，文字会看不清。",
+        "en": "{name}: this {owidth}×{oheight} picture would be shrunk to {width}×{height}; "
+        "its text would be unreadable.",
+    },
+    "pending.as_is": {
+        "zh": "{name}：{width}×{height}，约 {tokens} token。",
+        "en": "{name}: {width}×{height}, ~{tokens} tokens.",
+    },
+    "pending.slices_cost": {
+        "zh": "切片：{count} 片，每片 {width}×{height} 原清晰度，共约 {tokens} token（原样约 {now}）。",
+        "en": "Slices: {count} parts of {width}×{height} at full resolution, ~{tokens} tokens in "
+        "all (as it is: ~{now}).",
+    },
+    "pending.send_slices": {"zh": "切片发送", "en": "Send as slices"},
+    "pending.send_all_slices": {
+        "zh": "全部 {count} 片发送（约 {tokens} token）",
+        "en": "Send all {count} slices (~{tokens} tokens)",
+    },
+    "pending.send_as_is": {"zh": "原样发送", "en": "Send as it is"},
+    "pending.send": {"zh": "发送", "en": "Send"},
+    "pending.cancel": {"zh": "取消", "en": "Cancel"},
+    "pending.zoom": {
+        "zh": "放大一个区域（整图低清 + 区域高清）：",
+        "en": "Zoom into a region (whole picture at low detail + the region at high):",
+    },
+    "pending.zone": {"zh": "区域 {row}-{col}", "en": "Zone {row}-{col}"},
+    "chat.parts_sent": {"zh": "实际发送的 {count} 张", "en": "The {count} images sent"},
+    "chat.part_caption": {
+        "zh": "{width}×{height} · 约 {tokens} token · 原图第 {top} 行起",
+        "en": "{width}×{height} · ~{tokens} tokens · from row {top}",
+    },
+    "chat.part_caption_left": {
+        "zh": "{width}×{height} · 约 {tokens} token · 原图第 {left} 列起",
+        "en": "{width}×{height} · ~{tokens} tokens · from column {left}",
+    },
+    "chat.zoom_caption": {
+        "zh": "{width}×{height} · 约 {tokens} token · {detail}",
+        "en": "{width}×{height} · ~{tokens} tokens · {detail}",
+    },
+    "chat.sliced_caption": {
+        "zh": "{count} 片切片 · 共约 {tokens} token",
+        "en": "{count} slices · ~{tokens} tokens in all",
+    },
+    "chat.zoomed_caption": {
+        "zh": "整图 + 放大区域 · 共约 {tokens} token",
+        "en": "whole + zoomed region · ~{tokens} tokens in all",
+    },
+}
+
 TEXTS: dict[str, dict[str, str]] = {
     **_ERRORS,
     **_IMAGES,
@@ -446,6 +524,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **_EXCHANGE,
     **_IMAGE_BOUNDS,
     **_STREAM,
+    **_SLICES,
 }
 
 

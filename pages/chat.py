@@ -23,6 +23,7 @@ from components.ui.chat import (
     settle_exchange,
     start_exchange,
 )
+from components.ui.pending import PendingMessage, needs_a_look, render_pending, resolve
 from components.ui.sidebar import SidebarChoice
 from components.ui.welcome import render_welcome
 
@@ -82,6 +83,18 @@ send_photo_now = st.session_state[keys.SEND_CAMERA] and has_photo
 st.session_state[keys.SEND_CAMERA] = False
 photo_sent = False
 
+pending: PendingMessage | None = st.session_state.get(keys.PENDING)
+action = st.session_state.pop(keys.PENDING_ACTION, None)
+
+
+def ask(question: str, prepared: PreparedUploads) -> None:
+    """Record the question with its pictures and send it (nothing is sent if all were refused)."""
+    sent = bool(prepared.images) or not prepared.refusals
+    conv.add_user(question, prepared.images, prepared.refusals, sent=sent)
+    if sent:
+        start_exchange(conv, choice)  # the request leaves now; the page is drawn meanwhile
+
+
 if submission is not None or send_photo_now:
     text = (submission.text if submission else "") or ""
     uploads = [Upload(f.name, f.getvalue()) for f in (submission.files if submission else [])]
@@ -93,18 +106,31 @@ if submission is not None or send_photo_now:
             st.session_state[keys.CAMERA_ROUND] += 1  # the photo is used: the camera starts empty
             photo_sent = True
         prepared = combine(
-            prepare_uploads(uploads, detail=choice.detail, model=choice.model), photo
+            prepare_uploads(
+                uploads, detail=choice.detail, model=choice.model, max_slices=choice.max_slices
+            ),
+            photo,
         )
         question = text.strip() or t("chat.default_question", lang)
-        sent = bool(prepared.images) or not prepared.refusals
-        conv.add_user(question, prepared.images, prepared.refusals, sent=sent)
-        if sent:
-            start_exchange(conv, choice)  # the request leaves now; the page is drawn meanwhile
+        st.session_state.pop(keys.PENDING, None)  # a new message replaces one left waiting
+        pending = None
+        if needs_a_look(prepared, choice):  # shown first, with what slicing would cost
+            pending = PendingMessage(question, tuple(uploads), prepared)
+            st.session_state[keys.PENDING] = pending
+        else:
+            ask(question, prepared)
+elif pending is not None and action is not None:
+    st.session_state.pop(keys.PENDING, None)
+    if action[0] != "cancel" and running is None:
+        ask(pending.question, resolve(pending, action, choice))
+    pending = None
 elif retrying:
     start_exchange(conv, choice)
 
 with history:
     render_history(conv, lang, choice)
+    if pending is not None:
+        render_pending(pending, choice)
 
 if conv.entries:
     st.sidebar.button(

@@ -137,3 +137,37 @@ def test_hostile_files_are_refused_with_a_reason_and_the_good_one_still_prepared
     assert "more than 65,536 chunks" in rows["chunks.png"]["error"]
     assert "more than 10,000 pages" in rows["pages.tif"]["error"]
     assert "over the 256 MB allowed per picture" in rows["scan16.png"]["error"]
+
+
+def test_json_with_slices_lists_each_slice_as_sent_with_its_top_in_original_pixels(tmp_path):
+    long = tmp_path / "chat.png"
+    long.write_bytes(make.long_screenshot(1170, 9000))
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(make.photo_jpeg(1600, 1200))
+    result = prepare("--detail", "slices", "--model", "gpt-4o", "--json", long, photo)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 2  # one object per input
+    sliced, single = rows
+    assert OK_KEYS | {"slices"} <= set(sliced)
+    assert all(set(s) >= {"width", "height", "tokens", "top"} for s in sliced["slices"])
+    assert [(s["width"], s["height"]) for s in sliced["slices"]] == [(768, 2048)] * 4
+    tops = [s["top"] for s in sliced["slices"]]
+    assert tops[0] == 0 and tops == sorted(tops) and tops[-1] + 2048 * 1170 / 768 >= 9000
+    assert sliced["tokens"] == sum(s["tokens"] for s in sliced["slices"])
+    assert len(single["slices"]) == 1 and single["slices"][0]["top"] == 0
+
+
+def test_other_details_keep_todays_output_without_slices(tmp_path):
+    long = tmp_path / "chat.png"
+    long.write_bytes(make.long_screenshot(1170, 3000))
+    row = json.loads(prepare("--json", long).stdout)
+    assert set(row) == OK_KEYS
+
+
+def test_slice_cap_refuses_on_the_command_line_and_says_how_many(tmp_path):
+    long = tmp_path / "chat.png"
+    long.write_bytes(make.long_screenshot(1170, 9000))
+    result = prepare("--detail", "slices", "--max-slices", "2", "--json", long)
+    row = json.loads(result.stdout)
+    assert result.returncode == 1 and not row["ok"] and "4 slices" in row["error"]

@@ -2,8 +2,9 @@
 
 ``check_send_limits`` runs before anything is sent and returns the first limit the request breaks:
 
-1. pictures per message: at most ``MAX_IMAGES_PER_MESSAGE`` in any one user turn;
-2. each picture's data URL (base64, as sent) against the preset's ``max_image_bytes``;
+1. pictures per message: at most ``MAX_IMAGES_PER_MESSAGE`` in any one user turn (a sliced or
+   zoomed picture counts as one: its slices are capped when it is prepared);
+2. each image part's data URL (base64, as sent) against the preset's ``max_image_bytes``;
 3. all data URLs in the request (earlier turns are sent again) against ``max_request_image_bytes``;
 4. estimated prompt tokens plus the answer's budget against the model's context window.
 
@@ -28,8 +29,9 @@ from dataclasses import dataclass
 
 from components.conversation.turns import ChatTurn
 from components.errors import TooLargeError
-from components.images.prepared import PreparedImage
+from components.images.prepared import ImagePart, PreparedImage
 from components.providers.context_windows import context_window
+from components.providers.payload import part_note
 from components.providers.presets import ProviderPreset
 
 # Ten covers "compare these", a receipt's pages or a short screenshot series, and keeps one
@@ -104,8 +106,13 @@ def billing_only_factor(model: str) -> float:
     return 1.0
 
 
-def data_url_length(image: PreparedImage) -> int:
-    """Return the length of ``image.data_url`` without building it (base64: 4 per 3 bytes)."""
+def data_url_length(image: PreparedImage | ImagePart) -> int:
+    """Return the length of the data URLs ``image`` is sent as, without building them.
+
+    A picture sent in parts counts every part's URL (and not its shown-only overview).
+    """
+    if isinstance(image, PreparedImage) and image.parts:
+        return sum(data_url_length(part) for part in image.parts)
     return len(f"data:{image.mime};base64,") + 4 * math.ceil(len(image.data) / 3)
 
 
@@ -134,9 +141,10 @@ def measure_request(
 ) -> RequestSize:
     """Return what sending ``turns`` (plus ``system``) to ``model`` would cost in pictures, bytes
     and tokens."""
+    images = [image for turn in turns for image in turn.images]
     texts = [system] if system else []
     texts += [turn.text for turn in turns]
-    images = [image for turn in turns for image in turn.images]
+    notes = sum(estimate_text_tokens(part_note(image)) for image in images)
     return RequestSize(
         images=len(images),
         most_images_in_a_message=max((len(turn.images) for turn in turns), default=0),
@@ -145,7 +153,7 @@ def measure_request(
         image_context_tokens=sum(
             round(image.tokens / billing_only_factor(model)) for image in images
         ),
-        text_tokens=sum(estimate_text_tokens(t) + MESSAGE_OVERHEAD_TOKENS for t in texts),
+        text_tokens=notes + sum(estimate_text_tokens(t) + MESSAGE_OVERHEAD_TOKENS for t in texts),
         answer_tokens=max_tokens if max_tokens is not None else DEFAULT_ANSWER_TOKENS,
         approximate=any(image.tokens_approximate for image in images),
     )
@@ -182,7 +190,7 @@ def check_send_limits(
     for turn in turns:
         for image in turn.images:
             position += 1
-            size = data_url_length(image)
+            size = max(data_url_length(part) for part in image.parts or (image,))
             if size > preset.max_image_bytes:
                 return ImageTooBigToSendError(
                     name=image.name or f"#{position}",

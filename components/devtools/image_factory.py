@@ -6,7 +6,7 @@ import io
 import struct
 import zlib
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 ORIENTATION = 0x0112
 GPS_IFD = 0x8825
@@ -284,3 +284,77 @@ def oriented_jpeg_with_wrong_make(width: int = 400, height: int = 300) -> bytes:
         ]
     )
     return encode(image, "JPEG", quality=95, exif=exif)
+
+
+# Text for the long screenshots and small print: Chinese and English, as in real chat logs.
+CHAT_LINES = (
+    "明天下午三点在二号会议室开会",
+    "Order 20261129-0042 has shipped",
+    "请把发票抬头改成公司全称",
+    "The refund of 128.50 yuan is done",
+    "收到，谢谢！晚上七点见",
+    "Meet at gate B12 at 7:40 pm",
+)
+_CJK_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+)
+
+
+def text_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Return a font with Chinese glyphs at ``size`` px if one is installed, else Pillow's own."""
+    for path in _CJK_FONTS:
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size)
+
+
+def long_screenshot_image(
+    width: int = 1170, height: int = 12000, *, text_px: int = 42
+) -> tuple[Image.Image, list[tuple[int, str]]]:
+    """Return a chat-log screenshot with real text, and each line's (top row, text)."""
+    image = Image.new("RGB", (width, height), (237, 237, 237))
+    draw = ImageDraw.Draw(image)
+    font = text_font(text_px)
+    lines: list[tuple[int, str]] = []
+    pitch = text_px * 3
+    for i, y in enumerate(range(text_px, height - pitch, pitch)):
+        text = CHAT_LINES[i % len(CHAT_LINES)]
+        right = i % 2 == 1
+        length = draw.textlength(text, font=font)
+        x = width - length - 80 if right else 80
+        fill = (149, 236, 105) if right else (255, 255, 255)
+        draw.rounded_rectangle(
+            (x - 24, y - text_px // 3, x + length + 24, y + text_px * 4 // 3), 12, fill=fill
+        )
+        draw.text((x, y), text, fill=(20, 20, 20), font=font)
+        lines.append((y, text))
+    return image, lines
+
+
+def long_screenshot(width: int = 1170, height: int = 12000, *, text_px: int = 42) -> bytes:
+    """Return ``long_screenshot_image`` as PNG bytes."""
+    return encode(long_screenshot_image(width, height, text_px=text_px)[0], "PNG")
+
+
+def small_print_photo(
+    width: int = 4000, height: int = 3000, *, text_px: int = 22
+) -> tuple[bytes, list[str]]:
+    """Return a noisy photo (JPEG) with a label of small print in its middle, and the label's
+    lines."""
+    image = photo(width, height)
+    draw = ImageDraw.Draw(image)
+    font = text_font(text_px)
+    lines = list(CHAT_LINES[:4])
+    box_w = max(int(draw.textlength(line, font=font)) for line in lines) + 2 * text_px
+    box_h = len(lines) * text_px * 2 + text_px
+    left, top = (width - box_w) // 2, (height - box_h) // 2
+    draw.rectangle((left, top, left + box_w, top + box_h), fill=(250, 250, 245))
+    for i, line in enumerate(lines):
+        draw.text(
+            (left + text_px, top + text_px + i * text_px * 2), line, fill=(0, 0, 0), font=font
+        )
+    return encode(image, "JPEG", quality=90), lines

@@ -7,11 +7,14 @@ low      fit 512×512                   fit 512×512
 auto     fit 2048², short side ≤ 768   ≤ 1536 32-px patches (OpenAI's shrink)
 high     fit 2048², short side ≤ 768   ≤ 1536 32-px patches (OpenAI's shrink)
 max      fit 2048×2048                 fit 2048×2048
+slices   each slice as ``high``        each slice as ``high``
 =======  ============================  =======================================
 
 ``auto`` and ``high`` send exactly what the provider would downscale to anyway, so the model sees
 the same pixels while the upload is as small as it can be. ``max`` keeps more pixels for providers
 that use them (Qwen-VL and other relays) and is sent as ``high`` (``PreparedImage.api_detail``).
+``slices`` cuts the picture first (``components.images.slicing``) so each slice already fits its
+row: the row is the check that no slice is downscaled again.
 Images are never upscaled.
 """
 
@@ -41,10 +44,12 @@ POLICIES: dict[tuple[Family, Detail], SizePolicy] = {
     ("tile", "auto"): SizePolicy(2048, "tile"),
     ("tile", "high"): SizePolicy(2048, "tile"),
     ("tile", "max"): SizePolicy(2048, "none"),
+    ("tile", "slices"): SizePolicy(2048, "tile"),
     ("patch", "low"): SizePolicy(512, "none"),
     ("patch", "auto"): SizePolicy(2048, "patch"),
     ("patch", "high"): SizePolicy(2048, "patch"),
     ("patch", "max"): SizePolicy(2048, "none"),
+    ("patch", "slices"): SizePolicy(2048, "patch"),
 }
 
 

@@ -15,6 +15,7 @@ from components.errors import ImageError
 from components.images.budget import CONCURRENT_PREPARATIONS
 from components.images.prepare import prepare_image
 from components.images.prepared import Detail, PreparedImage
+from components.images.slicing import DEFAULT_MAX_SLICES
 
 # Extensions the chat input accepts (the browser's file chooser filters on these).
 IMAGE_EXTENSIONS: tuple[str, ...] = (
@@ -56,7 +57,13 @@ def combine(*parts: PreparedUploads) -> PreparedUploads:
     return PreparedUploads(images=tuple(images.values()), refusals=refusals)
 
 
-def prepare_uploads(uploads: Iterable[Upload], *, detail: Detail, model: str) -> PreparedUploads:
+def prepare_uploads(
+    uploads: Iterable[Upload],
+    *,
+    detail: Detail,
+    model: str,
+    max_slices: int = DEFAULT_MAX_SLICES,
+) -> PreparedUploads:
     """Prepare each upload; a refused one is kept with its reason while the others still go.
 
     Images and refusals keep the order the uploads came in.
@@ -64,7 +71,9 @@ def prepare_uploads(uploads: Iterable[Upload], *, detail: Detail, model: str) ->
 
     def prepare(upload: Upload) -> PreparedImage | ImageError:
         try:
-            return prepare_image(upload.data, name=upload.name, detail=detail, model=model)
+            return prepare_image(
+                upload.data, name=upload.name, detail=detail, model=model, max_slices=max_slices
+            )
         except ImageError as err:
             return err
 

@@ -2,6 +2,8 @@
 
 Base64 is made here, when the request is assembled, and nowhere earlier. Unset options are left
 out of the body; ``detail`` and ``stream_options`` are sent only to providers known to take them.
+A picture sent in parts (slices, or a zoom) goes as consecutive image parts after a short note,
+in English and Chinese, telling the model what the parts are.
 """
 
 from __future__ import annotations
@@ -11,7 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.conversation.turns import ChatTurn
+from components.images.prepared import PreparedImage
 from components.providers.settings import ClientSettings
+
+SLICES_NOTE = (
+    "[The next {count} images are overlapping slices of one picture ({name}), in order from "
+    "{start} to {end}. 以下{count}张图是同一张图片按{order}顺序切开的重叠片段。]"
+)
+ZOOM_NOTE = (
+    "[The next 2 images: the whole picture ({name}), then a zoomed region of it at full detail. "
+    "以下2张图：整张图片，和其中一个区域的放大。]"
+)
 
 
 @dataclass(frozen=True)
@@ -39,10 +51,13 @@ def build_payload(
         if turn.text:
             parts.append({"type": "text", "text": turn.text})
         for image in turn.images:
-            image_url: dict[str, Any] = {"url": image.data_url}
-            if preset.accepts_detail:
-                image_url["detail"] = image.api_detail
-            parts.append({"type": "image_url", "image_url": image_url})
+            if note := part_note(image):
+                parts.append({"type": "text", "text": note})
+            for url, detail in _sent(image):
+                image_url: dict[str, Any] = {"url": url}
+                if preset.accepts_detail:
+                    image_url["detail"] = detail
+                parts.append({"type": "image_url", "image_url": image_url})
         messages.append({"role": "user", "content": parts})
     payload: dict[str, Any] = {"model": settings.model, "messages": messages, "stream": True}
     if options.max_tokens is not None:
@@ -52,3 +67,27 @@ def build_payload(
     if preset.accepts_stream_options:
         payload["stream_options"] = {"include_usage": True}
     return payload
+
+
+def part_note(image: PreparedImage) -> str:
+    """Return the note sent before a picture's parts ("" for a picture sent as one image)."""
+    if len(image.parts) < 2:
+        return ""
+    name = image.name or "image"
+    if image.region is not None:
+        return ZOOM_NOTE.format(name=name)
+    wide = image.parts[0].box[1] == image.parts[-1].box[1]
+    return SLICES_NOTE.format(
+        count=len(image.parts),
+        name=name,
+        start="left" if wide else "top",
+        end="right" if wide else "bottom",
+        order="从左到右" if wide else "从上到下",
+    )
+
+
+def _sent(image: PreparedImage) -> list[tuple[str, str]]:
+    """Return each image part's data URL and detail (the picture itself when it has no parts)."""
+    if not image.parts:
+        return [(image.data_url, image.api_detail)]
+    return [(part.data_url, part.detail) for part in image.parts]

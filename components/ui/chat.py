@@ -34,6 +34,7 @@ from components.ui.sidebar import SidebarChoice, request_settings
 log = logging.getLogger("kantu")
 
 THUMB_WIDTH = 220
+PART_WIDTH = 120
 # How long the live answer waits for new text before checking in with Streamlit (which is when a
 # newer run can take over), and the least time between two redraws of a fast answer.
 POLL_S = 0.25
@@ -111,6 +112,9 @@ def image_caption(image: PreparedImage, lang: Lang) -> str:
             tokens=f"{image.tokens:,}",
         )
     ]
+    if image.parts:
+        key = "chat.zoomed_caption" if image.region else "chat.sliced_caption"
+        notes = [t(key, lang, count=len(image.parts), tokens=f"{image.tokens:,}")]
     source = image.source
     if source.orientation_applied:
         notes.append(t("source.rotated", lang))
@@ -140,6 +144,31 @@ def render_images(images: Sequence[PreparedImage], lang: Lang) -> None:
                     caption=image_caption(image, lang),
                     width="content",
                     output_format=_FORMATS.get(mime, "JPEG"),
+                )
+    for image in images:
+        if image.parts:
+            render_parts(image, lang)
+
+
+def render_parts(image: PreparedImage, lang: Lang) -> None:
+    """Show the slices or the zoom's two images as they were sent, with sizes and tokens."""
+    title = f"{image.name} · {t('chat.parts_sent', lang, count=len(image.parts))}"
+    wide = image.width > image.height
+    with st.expander(title), st.container(horizontal=True, gap="small"):
+        for part in image.parts:
+            facts = {"width": part.width, "height": part.height, "tokens": f"{part.tokens:,}"}
+            if image.region is not None:
+                caption = t("chat.zoom_caption", lang, detail=part.detail, **facts)
+            elif wide:
+                caption = t("chat.part_caption_left", lang, left=part.box[0], **facts)
+            else:
+                caption = t("chat.part_caption", lang, top=part.top, **facts)
+            with st.container(width=PART_WIDTH):
+                st.image(
+                    part.data,
+                    caption=caption,
+                    width="content",
+                    output_format=_FORMATS.get(part.mime, "JPEG"),
                 )
 
 

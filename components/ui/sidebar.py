@@ -12,6 +12,7 @@ import streamlit as st
 from components.errors import ConfigError
 from components.i18n import LANGS, Lang, lang_from_locale, t
 from components.images.prepared import DETAILS, Detail
+from components.images.slicing import DEFAULT_MAX_SLICES, MAX_SLICES_LIMIT
 from components.providers.client import ChatOptions
 from components.providers.presets import (
     CUSTOM_PRESET_ID,
@@ -45,6 +46,8 @@ class SidebarChoice:
     detail: Detail
     has_key: bool  # whether a request can be sent: a key is known, or none is needed
     config_error: ConfigError | None  # why the settings cannot work, when they cannot
+    max_slices: int = DEFAULT_MAX_SLICES  # the most slices one picture is cut into unasked
+    review: bool = False  # hold every message with pictures for a look before sending
 
 
 def read_secrets() -> dict[str, object]:
@@ -163,8 +166,9 @@ def render_settings(lang: Lang) -> SidebarChoice:
         format_func=lambda d: t(f"detail.{d}", lang),
         default=st.session_state[keys.DETAIL],
         required=True,
-        help=t("sidebar.detail_help", lang),
+        help=t("sidebar.detail_help", lang) + " " + t("sidebar.detail_help_slices", lang),
     )
+    review = side.toggle(t("sidebar.review", lang), key=keys.REVIEW)
     with side.expander(t("sidebar.advanced", lang)):
         max_tokens = st.number_input(
             t("sidebar.max_tokens", lang),
@@ -172,6 +176,14 @@ def render_settings(lang: Lang) -> SidebarChoice:
             max_value=32768,
             step=256,
             key=keys.MAX_TOKENS,
+        )
+        max_slices = st.number_input(
+            t("sidebar.max_slices", lang),
+            min_value=1,
+            max_value=MAX_SLICES_LIMIT,
+            step=1,
+            key=keys.MAX_SLICES,
+            help=t("sidebar.max_slices_help", lang),
         )
         temperature = st.slider(
             t("sidebar.temperature", lang), 0.0, 2.0, step=0.1, key=keys.TEMPERATURE
@@ -209,6 +221,8 @@ def render_settings(lang: Lang) -> SidebarChoice:
         detail=detail,
         has_key=settings is not None and settings.missing_key_error(lang) is None,
         config_error=error,
+        max_slices=int(max_slices),
+        review=bool(review),
     )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
+from components.images.slicing import DEFAULT_MAX_SLICES
+
 # Per-session objects
 CONVERSATION = "kantu_conversation"  # history.Conversation
 HTTP_SESSION = "kantu_http_session"  # requests.Session, one per browser session
@@ -24,6 +26,8 @@ DISPLAY_COPIES = (
 )
 SEND_CAMERA = "kantu_send_camera"  # set by the "send photo" button
 SIDEBAR_CHOICE = "kantu_sidebar_choice"  # sidebar.SidebarChoice: this run's choices (no key)
+PENDING = "kantu_pending"  # pending.PendingMessage: a message held for a look before sending
+PENDING_ACTION = "kantu_pending_action"  # set by the held message's buttons, consumed by the page
 
 # Choices whose labels follow the language: the value lives here, the widget key is
 # "<key>.<lang>" (see sidebar._remembered)
@@ -43,6 +47,8 @@ CAMERA_ON = "kantu_camera_on"
 NEW_CHAT = "kantu_new_chat"
 STOP = "kantu_stop"
 CHAT_INPUT = "kantu_chat_input"
+MAX_SLICES = "kantu_max_slices"
+REVIEW = "kantu_review"  # hold every message with pictures for a look (slices, zoom) first
 
 
 def choice_key(state_key: str, lang: str) -> str:
@@ -67,6 +73,8 @@ DEFAULTS: dict[str, Any] = {
     SYSTEM_PROMPT: "",
     API_KEY: "",
     CAMERA_ON: False,
+    MAX_SLICES: DEFAULT_MAX_SLICES,
+    REVIEW: False,
 }
 
 
