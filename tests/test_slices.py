@@ -7,7 +7,7 @@ import io
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from components.conversation.send_limits import (
     MAX_IMAGES_PER_MESSAGE,
@@ -196,3 +196,12 @@ def test_a_zoom_sends_the_whole_at_low_detail_then_the_region_at_high(upstream):
 def test_zone_outside_the_grid_is_a_callers_bug():
     with pytest.raises(ValueError):
         prepare_region(make.photo_jpeg(90, 60), name="x.jpg", zone=(3, 0))
+
+
+def test_an_ordinary_photo_is_not_taken_for_small_print():
+    # An orange disc on white, and a noisy gradient: outlines and JPEG noise are not text lines.
+    disc = Image.new("RGB", (1200, 900), "white")
+    ImageDraw.Draw(disc).ellipse((300, 150, 900, 750), fill=(255, 140, 0))
+    for picture in (make.encode(disc, "JPEG", quality=90), make.photo_jpeg(4000, 3000)):
+        prepared = prepare_image(picture, name="photo.jpg", model="gpt-4o-mini")
+        assert prepared.legibility is not None and not prepared.legibility.illegible
