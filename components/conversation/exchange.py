@@ -30,10 +30,11 @@ from typing import Literal
 
 import requests
 
+from components.conversation.clients import AnySettings, open_client
 from components.conversation.turns import ChatTurn
 from components.errors import KantuError, ProviderError, StreamInterruptedError
+from components.ocr.local_client import LocalClient, LocalStream
 from components.providers.client import ChatClient, ChatOptions, ChatStream, StreamResult, Usage
-from components.providers.settings import ClientSettings
 
 log = logging.getLogger("kantu")
 
@@ -93,13 +94,12 @@ class Exchange:
 
     # -- the reading side ----------------------------------------------------------------------
 
-    def start(
-        self, settings: ClientSettings, *, session: requests.Session | None = None
-    ) -> Exchange:
+    def start(self, settings: AnySettings, *, session: requests.Session | None = None) -> Exchange:
         """Send the request and read the answer in a daemon thread; return self at once.
 
         ``session`` is reused for its pooled connections (one per person); without one the
-        exchange uses its own and closes it. Raises RuntimeError when started twice.
+        exchange uses its own and closes it. ``LocalSettings`` read the pictures on this machine
+        instead (see ``open_client``). Raises RuntimeError when started twice.
         """
         with self._changed:
             if self._started is not None:
@@ -116,11 +116,11 @@ class Exchange:
         """The name of the thread that reads this exchange's answer (for logs and tests)."""
         return f"kantu-exchange-{id(self):x}"
 
-    def _read(self, settings: ClientSettings, session: requests.Session | None) -> None:
-        client: ChatClient | None = None
-        stream: ChatStream | None = None
+    def _read(self, settings: AnySettings, session: requests.Session | None) -> None:
+        client: ChatClient | LocalClient | None = None
+        stream: ChatStream | LocalStream | None = None
         try:
-            client = ChatClient(settings, session=session)
+            client = open_client(settings, session=session)
             stream = client.stream_chat(self.turns, self.options)
             # A thread blocked reading a silent socket wakes only when the stream is closed from
             # another thread; this one waits for stop() (or the end) and closes it.
@@ -148,7 +148,7 @@ class Exchange:
             if client is not None:
                 client.close()
 
-    def _finish_stream(self, stream: ChatStream) -> None:
+    def _finish_stream(self, stream: ChatStream | LocalStream) -> None:
         result = stream.result
         if result is None:  # ended without an error and without an end: treat as cut
             err = StreamInterruptedError(
@@ -272,6 +272,6 @@ def _detached(error: KantuError | None) -> KantuError | None:
     return error
 
 
-def _close_when_set(ended: threading.Event, stream: ChatStream) -> None:
+def _close_when_set(ended: threading.Event, stream: ChatStream | LocalStream) -> None:
     ended.wait()
     stream.close()

@@ -17,6 +17,7 @@ to 2000 px on its long side first and a 12000 px screenshot would lose its text.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import io
 import logging
@@ -30,7 +31,7 @@ from typing import Any
 
 from PIL import Image
 
-from components.errors import ReadFailedError, ReaderUnavailableError
+from components.errors import ReaderUnavailableError, ReadFailedError
 from components.images.prepared import PreparedImage
 
 log = logging.getLogger("kantu")
@@ -124,6 +125,8 @@ class TextReader:
         with self._load_lock:
             if self._engine is not None:
                 return
+            if _exiting.is_set():
+                raise ReaderUnavailableError("the process is exiting", reason="exiting")
             started = time.perf_counter()
             try:
                 self._engine = _build_engine(self._threads)
@@ -156,6 +159,8 @@ class TextReader:
                 break
             band = image.crop((0, top, image.width, bottom))
             with self._runs:
+                if _exiting.is_set():
+                    break
                 output = self._engine(band)
             for line in _lines(output, offset=top):
                 centre = sum(y for _, y in line.box) / len(line.box)
@@ -186,7 +191,9 @@ def _decode(data: bytes) -> Image.Image:
     try:
         with Image.open(io.BytesIO(data)) as opened:
             if opened.width * opened.height > MAX_PIXELS:
-                raise ReadFailedError("picture too large to read", pixels=opened.width * opened.height)
+                raise ReadFailedError(
+                    "picture too large to read", pixels=opened.width * opened.height
+                )
             return opened.convert("RGB")
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ReadFailedError(f"cannot decode the picture ({type(exc).__name__})") from None
@@ -220,6 +227,21 @@ def _lines(output: Any, *, offset: int) -> list[TextLine]:
 
 _shared: TextReader | None = None
 _shared_lock = threading.Lock()
+_exiting = threading.Event()
+
+
+@atexit.register
+def _settle_before_exit() -> None:
+    """Let a load or read in a daemon thread finish before the interpreter goes: onnxruntime
+    aborts the whole process (exit 134) when torn down under a running session."""
+    _exiting.set()
+    reader = _shared
+    if reader is None:
+        return
+    if reader._load_lock.acquire(timeout=30):
+        reader._load_lock.release()
+    if reader._runs.acquire(timeout=30):
+        reader._runs.release()
 
 
 def shared_reader() -> TextReader:

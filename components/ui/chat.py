@@ -20,10 +20,11 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from components.conversation.exchange import AnswerMeta, Exchange
 from components.conversation.history import Conversation, Entry, ErrorInfo
 from components.conversation.turns import ChatTurn
-from components.errors import ConfigError
+from components.errors import ConfigError, KantuError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.images.uploads import PreparedUploads, Upload, prepare_uploads
+from components.ocr.engine import reader_status, shared_reader
 from components.providers.client import ChatClient, ChatOptions
 from components.providers.presets import DEFAULT_PRESET_ID, PRESETS, ProviderPreset
 from components.providers.settings import resolve_settings
@@ -46,7 +47,8 @@ MAX_SHOWN_WIDTH = 1460  # st.image's widest layout (2 × 730 px): wider bytes ar
 def warm_up() -> threading.Thread:
     """Start loading, once per server and in the background, what the first question would
     otherwise load between Enter and the request: Pillow's codecs, the payload and request
-    machinery, and numpy (which ``st.image`` imports on its first call)."""
+    machinery, numpy (which ``st.image`` imports on its first call), and the local text reader's
+    models when it can run here (shared by every session: no user data)."""
     thread = threading.Thread(target=_rehearse, name="kantu-warm-up", daemon=True)
     thread.start()
     return thread
@@ -69,6 +71,11 @@ def _rehearse() -> None:
             client.session.merge_environment_settings(prepared.url, {}, None, None, None)
     except Exception:  # a rehearsal that fails costs the first question some time, nothing else
         log.warning("warm-up failed", exc_info=True)
+    if reader_status().available:
+        try:
+            shared_reader().load()
+        except KantuError:  # the preset then shows as unavailable, with why
+            log.warning("local text reader unavailable: %s", reader_status().reason)
 
 
 def conversation() -> Conversation:

@@ -9,18 +9,21 @@ from typing import Any
 
 import streamlit as st
 
+from components.conversation.clients import AnySettings, resolve_any
 from components.errors import ConfigError
 from components.i18n import LANGS, Lang, lang_from_locale, t
 from components.images.prepared import DETAILS, Detail
+from components.ocr.engine import reader_status
 from components.providers.client import ChatOptions
 from components.providers.presets import (
     CUSTOM_PRESET_ID,
     DEFAULT_PRESET_ID,
+    LOCAL_PRESET_ID,
     PRESETS,
     ProviderPreset,
     preset_for_base_url,
 )
-from components.providers.settings import ClientSettings, operator_config, resolve_settings
+from components.providers.settings import operator_config
 from components.ui import state_keys as keys
 
 SECRET_NAMES = (
@@ -104,10 +107,33 @@ def _on_provider_change(widget_key: str) -> None:
     st.session_state[keys.BASE_URL] = preset.base_url
 
 
+def _on_key_typed(lang: Lang) -> None:
+    """A key typed while the local reader is chosen means a provider: the default one."""
+    if (
+        st.session_state.get(keys.API_KEY, "").strip()
+        and PRESETS[st.session_state[keys.PROVIDER]].local
+    ):
+        preset = PRESETS[DEFAULT_PRESET_ID]
+        st.session_state[keys.PROVIDER] = preset.id
+        st.session_state[keys.choice_key(keys.PROVIDER, lang)] = preset.id
+        st.session_state[keys.MODEL] = preset.default_model
+        st.session_state[keys.BASE_URL] = preset.base_url
+
+
+def first_preset_id(secrets: dict[str, object], environ: dict[str, str]) -> str:
+    """Return the provider a new session starts with: the operator's when one is configured,
+    else the local reader when it can run here, else the default provider."""
+    operator = operator_config(secrets, environ)
+    if operator.base_url:
+        return preset_for_base_url(operator.base_url).id
+    if not operator.api_key and reader_status().available:
+        return LOCAL_PRESET_ID
+    return DEFAULT_PRESET_ID
+
+
 def _first_values(secrets: dict[str, object]) -> dict[str, object]:
     operator = operator_config(secrets, os.environ)
-    preset = preset_for_base_url(operator.base_url) if operator.base_url else None
-    preset = preset or PRESETS[DEFAULT_PRESET_ID]
+    preset = PRESETS[first_preset_id(secrets, dict(os.environ))]
     return {
         keys.PROVIDER: preset.id,
         keys.MODEL: operator.model or preset.default_model,
@@ -148,6 +174,8 @@ def render_settings(lang: Lang) -> SidebarChoice:
         key=keys.API_KEY,
         help=t("sidebar.api_key_help", lang),
         autocomplete="off",
+        on_change=_on_key_typed,
+        args=(lang,),
     )
     base_url = side.text_input(
         t("sidebar.base_url", lang),
@@ -192,10 +220,10 @@ def render_settings(lang: Lang) -> SidebarChoice:
             key=keys.SYSTEM_PROMPT,
             placeholder=t("sidebar.system_prompt_placeholder", lang),
         )
-    settings: ClientSettings | None = None
+    settings: AnySettings | None = None
     error: ConfigError | None = None
     try:
-        settings = _resolve(preset, base_url, typed_key, model, secrets, float(read_timeout))
+        settings = _resolve(preset, base_url, typed_key, model, secrets, float(read_timeout), lang)
     except ConfigError as err:
         error = err
     _explain_key(side, settings, error, preset, lang)
@@ -215,7 +243,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
     )
 
 
-def request_settings(choice: SidebarChoice) -> ClientSettings:
+def request_settings(choice: SidebarChoice) -> AnySettings:
     """Resolve the settings for one request: the visitor's choices plus the key, read now from
     the password field or the operator's configuration and never kept.
 
@@ -228,6 +256,7 @@ def request_settings(choice: SidebarChoice) -> ClientSettings:
         choice.model,
         read_secrets(),
         choice.read_timeout,
+        choice.lang,
     )
 
 
@@ -238,10 +267,16 @@ def _resolve(
     model: str,
     secrets: dict[str, object],
     read_timeout: float,
-) -> ClientSettings:
-    """Raises ConfigError when the base URL cannot work."""
-    return resolve_settings(
+    lang: Lang,
+) -> AnySettings:
+    """Raises ConfigError when the base URL cannot work, or the local reader cannot run."""
+    if preset.local:
+        status = reader_status()
+        if not status.available:
+            raise ConfigError("ocr_unavailable", status.reason, reason=status.reason)
+    return resolve_any(
         preset_id=preset.id,
+        lang=lang,
         base_url=base_url.strip() or None,
         api_key=typed_key.strip() or None,
         model=(model or "").strip() or None,
@@ -253,13 +288,15 @@ def _resolve(
 
 def _explain_key(
     side,
-    settings: ClientSettings | None,
+    settings: AnySettings | None,
     error: ConfigError | None,
     preset: ProviderPreset,
     lang: Lang,
 ) -> None:
     if error is not None:
         side.warning(error.message(lang))
+    elif preset.local:
+        side.caption(t("sidebar.ocr_local", lang))
     elif settings is not None and settings.key_source == "operator":
         side.caption("🔑 " + t("sidebar.using_configured_key", lang))
     elif settings is not None and settings.key_withheld:
