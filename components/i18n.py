@@ -478,8 +478,8 @@ _OCR: dict[str, dict[str, str]] = {
         "en": "💻 Read on this server: no key needed, the pictures go nowhere.",
     },
     "config.ocr_unavailable": {
-        "zh": "本地文字识别不可用：{reason}。",
-        "en": "Local text reading is unavailable: {reason}.",
+        "zh": "本地文字识别在此不可用：{why}。请选择其他服务商。",
+        "en": "Local text reading is not available here: {why}. Pick another provider.",
     },
     "ocr.text_of_picture": {
         "zh": "[图片 {number} 中识别出的文字（本地 OCR，非图片本身）]",

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from components.errors import ReaderUnavailableError, ReadFailedError
 from components.images.prepared import PreparedImage
@@ -174,7 +174,7 @@ def _build_engine(threads: int) -> Any:
 
     models = Path(importlib.util.find_spec("rapidocr").origin).parent / "models"
     params: dict[str, Any] = {
-        "Global.log_level": "warning",
+        "Global.log_level": "error",
         "Global.model_root_dir": str(models),
         "EngineConfig.onnxruntime.intra_op_num_threads": threads,
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
@@ -194,7 +194,7 @@ def _decode(data: bytes) -> Image.Image:
                 raise ReadFailedError(
                     "picture too large to read", pixels=opened.width * opened.height
                 )
-            return opened.convert("RGB")
+            return ImageOps.exif_transpose(opened).convert("RGB")
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ReadFailedError(f"cannot decode the picture ({type(exc).__name__})") from None
 

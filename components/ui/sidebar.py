@@ -273,7 +273,7 @@ def _resolve(
     if preset.local:
         status = reader_status()
         if not status.available:
-            raise ConfigError("ocr_unavailable", status.reason, reason=status.reason)
+            raise ConfigError("ocr_unavailable", status.reason, why=status.reason)
     return resolve_any(
         preset_id=preset.id,
         lang=lang,
