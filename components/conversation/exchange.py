@@ -33,7 +33,9 @@ import requests
 from components.conversation.clients import AnySettings, open_client
 from components.conversation.turns import ChatTurn
 from components.errors import KantuError, ProviderError, StreamInterruptedError
+from components.i18n import Lang
 from components.ocr.local_client import LocalClient, LocalStream
+from components.ocr.text_only import pictures_as_text
 from components.providers.client import ChatClient, ChatOptions, ChatStream, StreamResult, Usage
 
 log = logging.getLogger("kantu")
@@ -57,6 +59,7 @@ class AnswerMeta:
     image_tokens_approximate: bool = False
     ttft_s: float | None = None  # to the first word; None when no word came
     total_s: float | None = None
+    pictures_as_text: bool = False  # the pictures were read here and sent as text
 
 
 @dataclass(frozen=True)
@@ -74,9 +77,20 @@ class Exchange:
     Holds no secret: the settings go to the reading thread only.
     """
 
-    def __init__(self, turns: Sequence[ChatTurn], options: ChatOptions | None = None) -> None:
+    def __init__(
+        self,
+        turns: Sequence[ChatTurn],
+        options: ChatOptions | None = None,
+        *,
+        pictures_as_text: bool = False,
+        lang: Lang = "en",
+    ) -> None:
+        """``pictures_as_text``: the model cannot see pictures; read them here and send their
+        text instead (marked, in ``lang``), in the reading thread."""
         self.turns = tuple(turns)
         self.options = options or ChatOptions()
+        self.pictures_as_text = pictures_as_text
+        self.lang = lang
         self._changed = threading.Condition()
         self._ended = threading.Event()  # set on stop() and when reading ends: closes the stream
         self._record_lock = threading.Lock()
@@ -121,7 +135,10 @@ class Exchange:
         stream: ChatStream | LocalStream | None = None
         try:
             client = open_client(settings, session=session)
-            stream = client.stream_chat(self.turns, self.options)
+            turns = self.turns
+            if self.pictures_as_text and not isinstance(client, LocalClient):
+                turns = pictures_as_text(turns, lang=self.lang, cancelled=self._ended.is_set)
+            stream = client.stream_chat(turns, self.options)
             # A thread blocked reading a silent socket wakes only when the stream is closed from
             # another thread; this one waits for stop() (or the end) and closes it.
             threading.Thread(
@@ -181,6 +198,8 @@ class Exchange:
             if self._answer is not None:
                 return  # stop() came first
             images = [image for turn in self.turns for image in turn.images]
+            if self.pictures_as_text:
+                images = []  # sent as text: the provider counts it in the prompt's tokens
             meta = AnswerMeta(
                 outcome=outcome,
                 requested_model=self._model,
@@ -191,6 +210,7 @@ class Exchange:
                 image_tokens_approximate=any(image.tokens_approximate for image in images),
                 ttft_s=self._ttft_s,
                 total_s=self._elapsed(),
+                pictures_as_text=self.pictures_as_text,
             )
             self._answer = Answer("".join(self._parts), meta, _detached(error))
             self._changed.notify_all()

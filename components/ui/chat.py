@@ -209,6 +209,8 @@ def meta_line(meta: AnswerMeta, lang: Lang) -> str:
         )
     elif meta.image_tokens:
         parts.append(t("meta.estimated", lang, tokens=f"{meta.image_tokens:,}"))
+    if meta.pictures_as_text:
+        parts.append(t("chat.sent_as_text", lang))
     if meta.ttft_s is not None:
         parts.append(t("meta.ttft", lang, seconds=f"{meta.ttft_s:.1f}"))
     if meta.total_s is not None:
@@ -229,6 +231,8 @@ def render_answer_footer(
         st.info(t("chat.status_length", lang), icon="✂️")
     if entry.error is not None:
         render_error(entry.error, lang, choice)
+        if _may_refuse_pictures(entry, conv, choice):
+            st.info(t("sidebar.text_only_suggested", lang), icon="🔤")
     if entry.meta and entry.status == "ok":
         st.caption(meta_line(entry.meta, lang))
     if last and entry.status != "ok":
@@ -239,6 +243,16 @@ def render_answer_footer(
             on_click=st.session_state.__setitem__,
             args=(keys.RETRY, True),
         )
+
+
+def _may_refuse_pictures(entry: Entry, conv: Conversation, choice: SidebarChoice) -> bool:
+    """Whether to suggest "this model cannot see pictures": the provider refused a request that
+    carried pictures (400 or an unknown model), and pictures are not already sent as text."""
+    if entry.error is None or entry.error.kind not in ("invalid_input", "model_not_found"):
+        return False
+    if choice.text_only or choice.preset.local or not reader_status().available:
+        return False
+    return any(conv.images_of(e) for e in conv.entries if e.role == "user")
 
 
 def render_entry(
@@ -285,7 +299,9 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
     except ConfigError as err:
         conv.add_answer("", status="error", error=err)
         return
-    exchange = Exchange(conv.request_turns(), choice.options)
+    exchange = Exchange(
+        conv.request_turns(), choice.options, pictures_as_text=choice.text_only, lang=choice.lang
+    )
     st.session_state[keys.EXCHANGE] = exchange.start(settings, session=http_session())
 
 

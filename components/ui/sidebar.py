@@ -51,6 +51,7 @@ class SidebarChoice:
     detail: Detail
     has_key: bool  # whether a request can be sent: a key is known, or none is needed
     config_error: ConfigError | None  # why the settings cannot work, when they cannot
+    text_only: bool = False  # the model cannot see pictures: send their read text instead
 
 
 def read_secrets() -> dict[str, object]:
@@ -185,6 +186,9 @@ def render_settings(lang: Lang) -> SidebarChoice:
     )
     if preset.id != CUSTOM_PRESET_ID:
         base_url = preset.base_url
+    text_only = False
+    if not preset.local and reader_status().available:
+        text_only = _render_text_only(side, preset.id, (model or "").strip(), lang)
     detail = _remembered(
         side.segmented_control,
         keys.DETAIL,
@@ -240,7 +244,39 @@ def render_settings(lang: Lang) -> SidebarChoice:
         detail=detail,
         has_key=settings is not None and settings.missing_key_error(lang) is None,
         config_error=error,
+        text_only=text_only,
     )
+
+
+def model_id(preset_id: str, model: str) -> str:
+    """Return how a model is named in ``TEXT_ONLY_MODELS``."""
+    return f"{preset_id}/{model}"
+
+
+def _on_text_only(widget_key: str, name: str) -> None:
+    marked = set(st.session_state.get(keys.TEXT_ONLY_MODELS, ()))
+    if st.session_state[widget_key]:
+        marked.add(name)
+    else:
+        marked.discard(name)
+    st.session_state[keys.TEXT_ONLY_MODELS] = frozenset(marked)
+
+
+def _render_text_only(side, preset_id: str, model: str, lang: Lang) -> bool:
+    """Show the model's "cannot see pictures" toggle; remembered per model for the session."""
+    name = model_id(preset_id, model)
+    widget_key = keys.text_only_key(preset_id, model)
+    marked = name in st.session_state.get(keys.TEXT_ONLY_MODELS, frozenset())
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = marked
+    side.checkbox(
+        t("sidebar.text_only", lang),
+        key=widget_key,
+        help=t("sidebar.text_only_help", lang),
+        on_change=_on_text_only,
+        args=(widget_key, name),
+    )
+    return marked
 
 
 def request_settings(choice: SidebarChoice) -> AnySettings:

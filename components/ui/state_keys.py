@@ -23,6 +23,7 @@ DISPLAY_COPIES = (
     "kantu_display_copies"  # {sha256: (bytes, mime)}: pictures too wide to show as sent
 )
 SEND_CAMERA = "kantu_send_camera"  # set by the "send photo" button
+TEXT_ONLY_MODELS = "kantu_text_only_models"  # {"<preset>/<model>"}: models that cannot see
 SIDEBAR_CHOICE = "kantu_sidebar_choice"  # sidebar.SidebarChoice: this run's choices (no key)
 
 # Choices whose labels follow the language: the value lives here, the widget key is
@@ -48,6 +49,11 @@ CHAT_INPUT = "kantu_chat_input"
 def choice_key(state_key: str, lang: str) -> str:
     """Return the widget key of a language-following choice (``LANG``, ``PROVIDER``, ``DETAIL``)."""
     return f"{state_key}.{lang}"
+
+
+def text_only_key(preset_id: str, model: str) -> str:
+    """Return the widget key of one model's "cannot see pictures" toggle."""
+    return f"kantu_text_only.{preset_id}/{model}"
 
 
 def camera_key(round_: int) -> str:
