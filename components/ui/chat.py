@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -26,11 +27,16 @@ from components.images.prepared import PreparedImage
 from components.images.uploads import PreparedUploads, Upload, prepare_uploads
 from components.ocr.engine import reader_status, shared_reader
 from components.providers.client import ChatClient, ChatOptions
-from components.providers.presets import DEFAULT_PRESET_ID, PRESETS, ProviderPreset
+from components.providers.presets import (
+    DEFAULT_PRESET_ID,
+    LOCAL_PRESET_ID,
+    PRESETS,
+    ProviderPreset,
+)
 from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
 from components.ui.markdown_safety import safe_markdown, stream_safely
-from components.ui.sidebar import SidebarChoice, request_settings
+from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets, request_settings
 
 log = logging.getLogger("kantu")
 
@@ -48,14 +54,19 @@ def warm_up() -> threading.Thread:
     """Start loading, once per server and in the background, what the first question would
     otherwise load between Enter and the request: Pillow's codecs, the payload and request
     machinery, numpy (which ``st.image`` imports on its first call), and the local text reader's
-    models when it can run here (shared by every session: no user data)."""
-    thread = threading.Thread(target=_rehearse, name="kantu-warm-up", daemon=True)
+    models when it is the default here (no operator key; shared by every session: no user data).
+    Elsewhere the reader loads on first use, in the exchange's thread."""
+    local_first = first_preset_id(read_secrets(), dict(os.environ)) == LOCAL_PRESET_ID
+    thread = threading.Thread(
+        target=_rehearse, args=(local_first,), name="kantu-warm-up", daemon=True
+    )
     thread.start()
     return thread
 
 
-def _rehearse() -> None:
-    """Prepare a tiny picture and build (but do not send) a request with it."""
+def _rehearse(load_reader: bool) -> None:
+    """Prepare a tiny picture and build (but do not send) a request with it; load the local
+    reader when ``load_reader``."""
     try:
         import numpy  # noqa: F401  # st.image imports it on every call; the first time is slow
 
@@ -71,7 +82,7 @@ def _rehearse() -> None:
             client.session.merge_environment_settings(prepared.url, {}, None, None, None)
     except Exception:  # a rehearsal that fails costs the first question some time, nothing else
         log.warning("warm-up failed", exc_info=True)
-    if reader_status().available:
+    if load_reader:
         try:
             shared_reader().load()
         except KantuError:  # the preset then shows as unavailable, with why
