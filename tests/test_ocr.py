@@ -238,3 +238,42 @@ def _run(
 def test_the_subprocess_hooks_are_plain_python():
     compile(textwrap.dedent(NO_NETWORK), "no_network", "exec")
     compile(textwrap.dedent(NO_OCR), "no_ocr", "exec")
+
+
+class _SlowEngine:
+    """Stands in for RapidOCR: each read takes a while and records whose picture it was."""
+
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+
+    def __call__(self, band):
+        import time
+
+        time.sleep(0.05)
+        self.log.append(band.getpixel((0, 0)))
+        return type("Output", (), {"boxes": None, "txts": None, "scores": None})()
+
+
+def test_reads_are_served_in_turn_so_a_long_picture_cannot_starve_another():
+    import threading
+
+    from PIL import Image
+
+    from components.devtools.image_factory import encode
+
+    order: list = []
+    reader = engine.TextReader()
+    reader._engine = _SlowEngine(order)  # loaded: no models needed for the order of turns
+    # a long screenshot: eight bands read back to back, the slot released between them
+    long = encode(Image.new("RGB", (40, engine.BAND_HEIGHT * 8), (1, 1, 1)), "PNG")
+    one = encode(Image.new("RGB", (40, 40), (2, 2, 2)), "PNG")
+    first = threading.Thread(target=reader.read, args=(long,))
+    first.start()
+    for _ in range(10_000):  # until the long one holds the slot (at most 10 s)
+        if order:
+            break
+        threading.Event().wait(0.001)
+    reader.read(one)  # arrives while the long one is being read
+    position = order.index((2, 2, 2))
+    first.join()
+    assert position <= 2, order  # served after at most the picture in hand and one queued

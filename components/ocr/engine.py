@@ -24,6 +24,7 @@ import logging
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,13 +107,43 @@ def reader_status() -> ReaderStatus:
 _load_error: str | None = None  # set once when loading failed: the reason shown to people
 
 
+class FairSlots:
+    """At most ``size`` holders at once, served first come, first served (a bare semaphore lets
+    the thread that just released win again, so one long message could starve the others)."""
+
+    def __init__(self, size: int = 1) -> None:
+        self._changed = threading.Condition()
+        self._free = size
+        self._queue: deque[object] = deque()
+
+    def __enter__(self) -> None:
+        ticket = object()
+        with self._changed:
+            self._queue.append(ticket)
+            self._changed.wait_for(lambda: self._free > 0 and self._queue[0] is ticket)
+            self._queue.popleft()
+            self._free -= 1
+            self._changed.notify_all()  # the next in line may find a free slot too
+
+    def __exit__(self, *exc: object) -> None:
+        with self._changed:
+            self._free += 1
+            self._changed.notify_all()
+
+    def wait_idle(self, size: int, timeout: float) -> bool:
+        """Wait until every slot is free; return whether that happened within ``timeout``."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._free == size, timeout)
+
+
 class TextReader:
     """RapidOCR loaded once; ``read`` is thread-safe and runs one picture at a time."""
 
     def __init__(self, *, concurrency: int = 1, threads: int | None = None) -> None:
         self._engine: Any = None
         self._load_lock = threading.Lock()
-        self._runs = threading.BoundedSemaphore(concurrency)
+        self._concurrency = concurrency
+        self._runs = FairSlots(concurrency)
         self._threads = threads or min(4, os.cpu_count() or 1)
         self.load_seconds: float | None = None
 
@@ -245,8 +276,7 @@ def _settle_before_exit() -> None:
         return
     if reader._load_lock.acquire(timeout=30):
         reader._load_lock.release()
-    if reader._runs.acquire(timeout=30):
-        reader._runs.release()
+    reader._runs.wait_idle(reader._concurrency, timeout=30)
 
 
 def shared_reader() -> TextReader:
