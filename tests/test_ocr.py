@@ -107,6 +107,7 @@ def test_the_offline_preset_answers_with_the_text_says_what_it_is_and_needs_no_k
         assert escape_markdown(line) in answer.text.replace(" :gray", ":gray")
     assert ":gray[" in answer.text  # the confidence, quietly
     assert answer.meta.requested_model == "rapidocr-pp-ocrv6"
+    assert answer.meta.image_tokens == 0  # read here: nothing billed
 
 
 def test_the_offline_preset_without_a_picture_asks_for_one_in_chinese():

@@ -98,6 +98,7 @@ class Exchange:
         self._parts: list[str] = []
         self._chars = 0
         self._model = ""
+        self._free = False
         self._started: float | None = None
         self._ttft_s: float | None = None
         self._answer: Answer | None = None
@@ -120,6 +121,7 @@ class Exchange:
                 raise RuntimeError("an exchange is started once")
             self._started = time.perf_counter()
             self._model = settings.model
+            self._free = settings.preset.local  # read here: no tokens billed
         threading.Thread(
             target=self._read, args=(settings, session), name=self.thread_name, daemon=True
         ).start()
@@ -198,8 +200,8 @@ class Exchange:
             if self._answer is not None:
                 return  # stop() came first
             images = [image for turn in self.turns for image in turn.images]
-            if self.pictures_as_text:
-                images = []  # sent as text: the provider counts it in the prompt's tokens
+            if self.pictures_as_text or self._free:
+                images = []  # sent as text (the prompt's tokens count it), or read here
             meta = AnswerMeta(
                 outcome=outcome,
                 requested_model=self._model,
