@@ -1,5 +1,6 @@
-"""No key configured: the local text reader is the default, and a dropped screenshot's text is
-the answer (in Chinese and in English), with nothing sent anywhere."""
+"""No key configured and no network: the local text reader is the default, and a dropped
+screenshot's text is the answer (in Chinese and in English). The server runs with outgoing
+connections and name lookups made to fail (a sitecustomize), as on an offline machine."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from components.devtools import text_pictures as tp
 from components.devtools.browser import assert_no_exception, attach_files, send_prompt
 from components.i18n import t
 from components.ocr import engine
+from tests.conftest import ROOT
+from tests.test_ocr import NO_NETWORK
 
 pytestmark = pytest.mark.skipif(
     not engine.reader_status().available, reason="the OCR packages are not installed"
@@ -20,8 +23,10 @@ NO_KEYS = {name: "" for name in ("KANTU_API_KEY", "OPENAI_API_KEY", "KANTU_BASE_
 
 
 @pytest.fixture(scope="module")
-def app_env() -> dict[str, str]:
-    return NO_KEYS
+def app_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    hooks = tmp_path_factory.mktemp("no-network")
+    (hooks / "sitecustomize.py").write_text(NO_NETWORK)
+    return {**NO_KEYS, "PYTHONPATH": os.pathsep.join([str(hooks), str(ROOT)])}
 
 
 @pytest.mark.parametrize(("locale", "lang"), [("zh-CN", "zh"), ("en-US", "en")])
