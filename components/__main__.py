@@ -1,4 +1,4 @@
-"""Command line: ``python -m components prepare|ask ...``."""
+"""Command line: ``python -m components prepare|ask|read ...``."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import sys
 
 from components.cli import ask as cli_ask
 from components.cli import prepare as cli_prepare
+from components.cli import read as cli_read
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run the subcommand, return its exit code (2 on usage errors)."""
     parser = argparse.ArgumentParser(prog="python -m components", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (cli_prepare, cli_ask):
+    for module in (cli_prepare, cli_ask, cli_read):
         module.add_parser(sub)
     args = parser.parse_args(argv)
     return args.run(args)

@@ -5,6 +5,8 @@
     KantuError                    root; .kind, .detail (the other side's own words), .message(lang)
     ├── ImageError       image    a picture was refused (.reason says why, .filename names it)
     ├── ConfigError      config   settings that cannot work (no key, a base URL that is not http(s))
+    ├── ReaderUnavailableError ocr_unavailable  the local text reader's packages or models are missing
+    ├── ReadFailedError  ocr_failed  the local text reader could not read a picture
     └── ProviderError             the upstream said no, or the exchange with it failed
         ├── AuthError              auth             key missing, wrong or expired (401/403, 冰橙 900)
         ├── QuotaError             quota            balance or quota exhausted (402, 冰橙 300)
@@ -113,6 +115,19 @@ class ConfigError(KantuError):
     def message_key(self) -> str:
         """The i18n key of this problem: ``config.<reason>``."""
         return f"config.{self.reason}"
+
+
+class ReaderUnavailableError(KantuError):
+    """Raised when the local text reader cannot run: its packages are missing or its models
+    would not load. ``reason`` (a fact) says which, in English."""
+
+    kind = "ocr_unavailable"
+
+
+class ReadFailedError(KantuError):
+    """Raised when the local text reader cannot read a picture (undecodable, too many pixels)."""
+
+    kind = "ocr_failed"
 
 
 class ProviderError(KantuError):

@@ -514,6 +514,73 @@ _SLICES: dict[str, dict[str, str]] = {
     },
 }
 
+_OCR: dict[str, dict[str, str]] = {
+    "error.ocr_unavailable": {
+        "zh": "本地文字识别在此不可用：{reason}。请选择其他服务商。",
+        "en": "Local text reading is not available here: {reason}. Pick another provider.",
+    },
+    "error.ocr_failed": {
+        "zh": "这张图片无法识别文字（无法解码或像素过多）。",
+        "en": "The text in this picture could not be read (undecodable or too many pixels).",
+    },
+    "ocr.answer_intro": {
+        "zh": (
+            "🔤 **本地文字识别（离线）**：这是文字识别器，不是视觉模型，只能读出图片中的文字，"
+            "不能描述或分析图片。识别到的文字（灰色为置信度）："
+        ),
+        "en": (
+            "🔤 **Local text reading (offline)**: this is a text reader, not a vision model. It "
+            "reads out the text in your pictures; it cannot describe or reason about them. The "
+            "text found (confidence in grey):"
+        ),
+    },
+    "ocr.no_pictures": {
+        "zh": "请发送一张含文字的图片，我会读出其中的文字。",
+        "en": "Send a picture with text in it and the text will be read out.",
+    },
+    "ocr.no_text": {"zh": "（未找到文字）", "en": "(no text found)"},
+    "ocr.picture_heading": {"zh": "图片 {number}：{name}", "en": "Picture {number}: {name}"},
+    "welcome.local_reader": {
+        "zh": (
+            "当前使用“本地文字识别（离线）”：不需要密钥、不联网，读出图片中的文字。"
+            "它不能描述或分析图片；如需能看懂图片的模型，请在侧边栏填写密钥（默认冰橙）。"
+        ),
+        "en": (
+            "You are using Local text reading (offline): no key, no network; it reads out the "
+            "text in your pictures. It cannot describe or reason about them: for a model that "
+            "can, enter a key in the sidebar (冰橙 by default)."
+        ),
+    },
+    "sidebar.ocr_local": {
+        "zh": "💻 在本服务器上识别，不需要密钥，图片不会发往任何地方。",
+        "en": "💻 Read on this server: no key needed, the pictures go nowhere.",
+    },
+    "config.ocr_unavailable": {
+        "zh": "本地文字识别在此不可用：{why}。请选择其他服务商。",
+        "en": "Local text reading is not available here: {why}. Pick another provider.",
+    },
+    "ocr.text_of_picture": {
+        "zh": "[图片 {number} 中识别出的文字（本地 OCR，非图片本身）]",
+        "en": "[Text read from picture {number} by local OCR, not the picture itself]",
+    },
+    "sidebar.text_only": {
+        "zh": "此模型看不到图片（在本地识别文字后发送文字）",
+        "en": "This model cannot see pictures (read them locally, send their text)",
+    },
+    "sidebar.text_only_help": {
+        "zh": "开启后，图片在本机识别为文字，只发送文字；模型无法看到图片本身。",
+        "en": "When on, pictures are read here and only their text is sent; the model never sees the picture.",
+    },
+    "sidebar.text_only_suggested": {
+        "zh": "该模型似乎拒绝了图片。可以开启“此模型看不到图片”，改为发送识别出的文字。",
+        "en": "This model seems to refuse pictures. Turn on “This model cannot see pictures” to send their text instead.",
+    },
+    "chat.sent_as_text": {
+        "zh": "🔤 图片以识别出的文字发送（此模型看不到图片）",
+        "en": "🔤 Pictures sent as their read text (this model cannot see pictures)",
+    },
+}
+
 TEXTS: dict[str, dict[str, str]] = {
     **_ERRORS,
     **_IMAGES,
@@ -525,6 +592,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **_IMAGE_BOUNDS,
     **_STREAM,
     **_SLICES,
+    **_OCR,
 }
 
 

@@ -149,6 +149,10 @@ def test_starts_without_secrets_and_says_how_to_get_a_key():
     assert t("welcome.example_1", "zh") in text
     at_en = _app("en")
     _no_exception(at_en)
+    # Without a key the local reader is chosen (issue 13); 冰橙 without a key says so.
+    provider = at_en.selectbox(key=keys.choice_key(keys.PROVIDER, "en"))
+    provider.set_value("bingcheng").run()
+    _no_exception(at_en)
     assert "No API key yet" in _texts(at_en)
 
 

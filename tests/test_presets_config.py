@@ -36,6 +36,7 @@ def test_every_provider_is_in_the_table_and_dated():
         "siliconflow",
         "zhipu",
         "ollama",
+        "local_ocr",
         "custom",
     }
     assert DEFAULT_PRESET_ID == "bingcheng"
@@ -46,7 +47,9 @@ def test_every_provider_is_in_the_table_and_dated():
         assert preset.default_model
         if preset.id != "custom":
             assert preset.default_model in preset.vision_models
+        if preset.id != "custom" and not preset.local:
             assert str(parse_base_url(preset.base_url)) == preset.base_url
+        assert preset.local == (preset.base_url == "" and preset.id != "custom")
 
 
 @pytest.mark.parametrize(

@@ -30,10 +30,13 @@ from typing import Literal
 
 import requests
 
+from components.conversation.clients import AnySettings, open_client
 from components.conversation.turns import ChatTurn
 from components.errors import KantuError, ProviderError, StreamInterruptedError
+from components.i18n import Lang
+from components.ocr.local_client import LocalClient, LocalStream
+from components.ocr.text_only import pictures_as_text
 from components.providers.client import ChatClient, ChatOptions, ChatStream, StreamResult, Usage
-from components.providers.settings import ClientSettings
 
 log = logging.getLogger("kantu")
 
@@ -56,6 +59,7 @@ class AnswerMeta:
     image_tokens_approximate: bool = False
     ttft_s: float | None = None  # to the first word; None when no word came
     total_s: float | None = None
+    pictures_as_text: bool = False  # the pictures were read here and sent as text
 
 
 @dataclass(frozen=True)
@@ -73,9 +77,20 @@ class Exchange:
     Holds no secret: the settings go to the reading thread only.
     """
 
-    def __init__(self, turns: Sequence[ChatTurn], options: ChatOptions | None = None) -> None:
+    def __init__(
+        self,
+        turns: Sequence[ChatTurn],
+        options: ChatOptions | None = None,
+        *,
+        pictures_as_text: bool = False,
+        lang: Lang = "en",
+    ) -> None:
+        """``pictures_as_text``: the model cannot see pictures; read them here and send their
+        text instead (marked, in ``lang``), in the reading thread."""
         self.turns = tuple(turns)
         self.options = options or ChatOptions()
+        self.pictures_as_text = pictures_as_text
+        self.lang = lang
         self._changed = threading.Condition()
         self._ended = threading.Event()  # set on stop() and when reading ends: closes the stream
         self._record_lock = threading.Lock()
@@ -83,6 +98,7 @@ class Exchange:
         self._parts: list[str] = []
         self._chars = 0
         self._model = ""
+        self._free = False
         self._started: float | None = None
         self._ttft_s: float | None = None
         self._answer: Answer | None = None
@@ -93,19 +109,19 @@ class Exchange:
 
     # -- the reading side ----------------------------------------------------------------------
 
-    def start(
-        self, settings: ClientSettings, *, session: requests.Session | None = None
-    ) -> Exchange:
+    def start(self, settings: AnySettings, *, session: requests.Session | None = None) -> Exchange:
         """Send the request and read the answer in a daemon thread; return self at once.
 
         ``session`` is reused for its pooled connections (one per person); without one the
-        exchange uses its own and closes it. Raises RuntimeError when started twice.
+        exchange uses its own and closes it. ``LocalSettings`` read the pictures on this machine
+        instead (see ``open_client``). Raises RuntimeError when started twice.
         """
         with self._changed:
             if self._started is not None:
                 raise RuntimeError("an exchange is started once")
             self._started = time.perf_counter()
             self._model = settings.model
+            self._free = settings.preset.local  # read here: no tokens billed
         threading.Thread(
             target=self._read, args=(settings, session), name=self.thread_name, daemon=True
         ).start()
@@ -116,12 +132,15 @@ class Exchange:
         """The name of the thread that reads this exchange's answer (for logs and tests)."""
         return f"kantu-exchange-{id(self):x}"
 
-    def _read(self, settings: ClientSettings, session: requests.Session | None) -> None:
-        client: ChatClient | None = None
-        stream: ChatStream | None = None
+    def _read(self, settings: AnySettings, session: requests.Session | None) -> None:
+        client: ChatClient | LocalClient | None = None
+        stream: ChatStream | LocalStream | None = None
         try:
-            client = ChatClient(settings, session=session)
-            stream = client.stream_chat(self.turns, self.options)
+            client = open_client(settings, session=session)
+            turns = self.turns
+            if self.pictures_as_text and not isinstance(client, LocalClient):
+                turns = pictures_as_text(turns, lang=self.lang, cancelled=self._ended.is_set)
+            stream = client.stream_chat(turns, self.options)
             # A thread blocked reading a silent socket wakes only when the stream is closed from
             # another thread; this one waits for stop() (or the end) and closes it.
             threading.Thread(
@@ -148,7 +167,7 @@ class Exchange:
             if client is not None:
                 client.close()
 
-    def _finish_stream(self, stream: ChatStream) -> None:
+    def _finish_stream(self, stream: ChatStream | LocalStream) -> None:
         result = stream.result
         if result is None:  # ended without an error and without an end: treat as cut
             err = StreamInterruptedError(
@@ -181,6 +200,8 @@ class Exchange:
             if self._answer is not None:
                 return  # stop() came first
             images = [image for turn in self.turns for image in turn.images]
+            if self.pictures_as_text or self._free:
+                images = []  # sent as text (the prompt's tokens count it), or read here
             meta = AnswerMeta(
                 outcome=outcome,
                 requested_model=self._model,
@@ -191,6 +212,7 @@ class Exchange:
                 image_tokens_approximate=any(image.tokens_approximate for image in images),
                 ttft_s=self._ttft_s,
                 total_s=self._elapsed(),
+                pictures_as_text=self.pictures_as_text,
             )
             self._answer = Answer("".join(self._parts), meta, _detached(error))
             self._changed.notify_all()
@@ -272,6 +294,6 @@ def _detached(error: KantuError | None) -> KantuError | None:
     return error
 
 
-def _close_when_set(ended: threading.Event, stream: ChatStream) -> None:
+def _close_when_set(ended: threading.Event, stream: ChatStream | LocalStream) -> None:
     ended.wait()
     stream.close()

@@ -94,6 +94,8 @@ _ROWS: tuple[ContextRow, ...] = (
     ContextRow("ollama", "llava", 32_768, "2026-11", _OLLAMA, False),
     ContextRow("ollama", "llama3.2-vision", 131_072, "2026-11", _OLLAMA, False),
     ContextRow("ollama", "gemma3", 131_072, "2026-11", _OLLAMA, False),
+    # The local reader has no prompt window; the figure only keeps the send limits' rules whole.
+    ContextRow("local_ocr", "rapidocr-pp-ocrv6", 1_000_000, "2026-11", "no window (local OCR)"),
 )
 
 CONTEXT_WINDOWS: dict[tuple[str, str], ContextRow] = {(r.preset, r.model): r for r in _ROWS}

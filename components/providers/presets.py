@@ -38,6 +38,7 @@ class ProviderPreset:
     key_url: str
     checked: str
     source: str = ""  # where the row's facts come from
+    local: bool = False  # answered on this machine (no URL, no key, no network)
 
     def name(self, lang: str = "en") -> str:
         """Return the display name in ``lang``."""
@@ -199,6 +200,29 @@ _ROWS: tuple[ProviderPreset, ...] = (
         source="docs.ollama.com OpenAI compatibility (vision, stream_options.include_usage)",
     ),
     ProviderPreset(
+        id="local_ocr",
+        name_zh="本地文字识别（离线）",
+        name_en="Local text reading (offline)",
+        base_url="",
+        default_model="rapidocr-pp-ocrv6",
+        vision_models=("rapidocr-pp-ocrv6",),
+        needs_key=False,
+        accepts_detail=False,
+        accepts_stream_options=False,
+        image_mimes=OPENAI_MIMES,
+        max_image_bytes=20 * MB,
+        max_request_image_bytes=50 * MB,
+        key_help_zh="在本机读出图片中的文字，不需要密钥，也不联网。它只识字，不会描述或推理图片。",
+        key_help_en=(
+            "Reads the text in pictures on this machine: no key, no network. It reads text only;"
+            " it cannot describe or reason about a picture."
+        ),
+        key_url="",
+        checked="2026-11",
+        source="rapidocr 3.10.0 wheel: PP-OCRv6 small det/rec + PP-OCR mobile cls on onnxruntime",
+        local=True,
+    ),
+    ProviderPreset(
         id="custom",
         name_zh="自定义（OpenAI 兼容）",
         name_en="Custom (OpenAI-compatible)",
@@ -222,6 +246,7 @@ _ROWS: tuple[ProviderPreset, ...] = (
 PRESETS: dict[str, ProviderPreset] = {row.id: row for row in _ROWS}
 DEFAULT_PRESET_ID = "bingcheng"
 CUSTOM_PRESET_ID = "custom"
+LOCAL_PRESET_ID = "local_ocr"
 _BY_URL: dict[BaseURL, ProviderPreset] = {
     parse_base_url(row.base_url): row for row in _ROWS if row.base_url
 }

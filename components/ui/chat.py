@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -20,16 +21,22 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from components.conversation.exchange import AnswerMeta, Exchange
 from components.conversation.history import Conversation, Entry, ErrorInfo
 from components.conversation.turns import ChatTurn
-from components.errors import ConfigError
+from components.errors import ConfigError, KantuError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.images.uploads import PreparedUploads, Upload, prepare_uploads
+from components.ocr.engine import reader_status, shared_reader
 from components.providers.client import ChatClient, ChatOptions
-from components.providers.presets import DEFAULT_PRESET_ID, PRESETS, ProviderPreset
+from components.providers.presets import (
+    DEFAULT_PRESET_ID,
+    LOCAL_PRESET_ID,
+    PRESETS,
+    ProviderPreset,
+)
 from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
 from components.ui.markdown_safety import safe_markdown, stream_safely
-from components.ui.sidebar import SidebarChoice, request_settings
+from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets, request_settings
 
 log = logging.getLogger("kantu")
 
@@ -47,14 +54,20 @@ MAX_SHOWN_WIDTH = 1460  # st.image's widest layout (2 × 730 px): wider bytes ar
 def warm_up() -> threading.Thread:
     """Start loading, once per server and in the background, what the first question would
     otherwise load between Enter and the request: Pillow's codecs, the payload and request
-    machinery, and numpy (which ``st.image`` imports on its first call)."""
-    thread = threading.Thread(target=_rehearse, name="kantu-warm-up", daemon=True)
+    machinery, numpy (which ``st.image`` imports on its first call), and the local text reader's
+    models when it is the default here (no operator key; shared by every session: no user data).
+    Elsewhere the reader loads on first use, in the exchange's thread."""
+    local_first = first_preset_id(read_secrets(), dict(os.environ)) == LOCAL_PRESET_ID
+    thread = threading.Thread(
+        target=_rehearse, args=(local_first,), name="kantu-warm-up", daemon=True
+    )
     thread.start()
     return thread
 
 
-def _rehearse() -> None:
-    """Prepare a tiny picture and build (but do not send) a request with it."""
+def _rehearse(load_reader: bool) -> None:
+    """Prepare a tiny picture and build (but do not send) a request with it; load the local
+    reader when ``load_reader``."""
     try:
         import numpy  # noqa: F401  # st.image imports it on every call; the first time is slow
 
@@ -70,6 +83,11 @@ def _rehearse() -> None:
             client.session.merge_environment_settings(prepared.url, {}, None, None, None)
     except Exception:  # a rehearsal that fails costs the first question some time, nothing else
         log.warning("warm-up failed", exc_info=True)
+    if load_reader:
+        try:
+            shared_reader().load()
+        except KantuError:  # the preset then shows as unavailable, with why
+            log.warning("local text reader unavailable: %s", reader_status().reason)
 
 
 def conversation() -> Conversation:
@@ -231,6 +249,8 @@ def meta_line(meta: AnswerMeta, lang: Lang) -> str:
         )
     elif meta.image_tokens:
         parts.append(t("meta.estimated", lang, tokens=f"{meta.image_tokens:,}"))
+    if meta.pictures_as_text:
+        parts.append(t("chat.sent_as_text", lang))
     if meta.ttft_s is not None:
         parts.append(t("meta.ttft", lang, seconds=f"{meta.ttft_s:.1f}"))
     if meta.total_s is not None:
@@ -251,6 +271,8 @@ def render_answer_footer(
         st.info(t("chat.status_length", lang), icon="✂️")
     if entry.error is not None:
         render_error(entry.error, lang, choice)
+        if _may_refuse_pictures(entry, conv, choice):
+            st.info(t("sidebar.text_only_suggested", lang), icon="🔤")
     if entry.meta and entry.status == "ok":
         st.caption(meta_line(entry.meta, lang))
     if last and entry.status != "ok":
@@ -261,6 +283,16 @@ def render_answer_footer(
             on_click=st.session_state.__setitem__,
             args=(keys.RETRY, True),
         )
+
+
+def _may_refuse_pictures(entry: Entry, conv: Conversation, choice: SidebarChoice) -> bool:
+    """Whether to suggest "this model cannot see pictures": the provider refused a request that
+    carried pictures (400 or an unknown model), and pictures are not already sent as text."""
+    if entry.error is None or entry.error.kind not in ("invalid_input", "model_not_found"):
+        return False
+    if choice.text_only or choice.preset.local or not reader_status().available:
+        return False
+    return any(conv.images_of(e) for e in conv.entries if e.role == "user")
 
 
 def render_entry(
@@ -307,7 +339,9 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
     except ConfigError as err:
         conv.add_answer("", status="error", error=err)
         return
-    exchange = Exchange(conv.request_turns(), choice.options)
+    exchange = Exchange(
+        conv.request_turns(), choice.options, pictures_as_text=choice.text_only, lang=choice.lang
+    )
     st.session_state[keys.EXCHANGE] = exchange.start(settings, session=http_session())
 
 

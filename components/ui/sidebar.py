@@ -9,24 +9,22 @@ from typing import Any
 
 import streamlit as st
 
+from components.conversation.clients import AnySettings, resolve_any
 from components.errors import ConfigError
 from components.i18n import LANGS, Lang, lang_from_locale, t
 from components.images.prepared import DETAILS, Detail
 from components.images.slicing import DEFAULT_MAX_SLICES, MAX_SLICES_LIMIT
+from components.ocr.engine import reader_status
 from components.providers.client import ChatOptions
 from components.providers.presets import (
     CUSTOM_PRESET_ID,
     DEFAULT_PRESET_ID,
+    LOCAL_PRESET_ID,
     PRESETS,
     ProviderPreset,
     preset_for_base_url,
 )
-from components.providers.settings import (
-    OPERATOR_SETTINGS,
-    ClientSettings,
-    operator_config,
-    resolve_settings,
-)
+from components.providers.settings import OPERATOR_SETTINGS, operator_config
 from components.ui import state_keys as keys
 
 LANG_LABELS = {"zh": "中文", "en": "English"}
@@ -48,6 +46,7 @@ class SidebarChoice:
     config_error: ConfigError | None  # why the settings cannot work, when they cannot
     max_slices: int = DEFAULT_MAX_SLICES  # the most slices one picture is cut into unasked
     review: bool = False  # hold every message with pictures for a look before sending
+    text_only: bool = False  # the model cannot see pictures: send their read text instead
 
 
 def read_secrets() -> dict[str, object]:
@@ -104,10 +103,33 @@ def _on_provider_change(widget_key: str) -> None:
     st.session_state[keys.BASE_URL] = preset.base_url
 
 
+def _on_key_typed(lang: Lang) -> None:
+    """A key typed while the local reader is chosen means a provider: the default one."""
+    if (
+        st.session_state.get(keys.API_KEY, "").strip()
+        and PRESETS[st.session_state[keys.PROVIDER]].local
+    ):
+        preset = PRESETS[DEFAULT_PRESET_ID]
+        st.session_state[keys.PROVIDER] = preset.id
+        st.session_state[keys.choice_key(keys.PROVIDER, lang)] = preset.id
+        st.session_state[keys.MODEL] = preset.default_model
+        st.session_state[keys.BASE_URL] = preset.base_url
+
+
+def first_preset_id(secrets: dict[str, object], environ: dict[str, str]) -> str:
+    """Return the provider a new session starts with: the operator's when one is configured,
+    else the local reader when it can run here, else the default provider."""
+    operator = operator_config(secrets, environ)
+    if operator.base_url:
+        return preset_for_base_url(operator.base_url).id
+    if not operator.api_key and reader_status().available:
+        return LOCAL_PRESET_ID
+    return DEFAULT_PRESET_ID
+
+
 def _first_values(secrets: dict[str, object]) -> dict[str, object]:
     operator = operator_config(secrets, os.environ)
-    preset = preset_for_base_url(operator.base_url) if operator.base_url else None
-    preset = preset or PRESETS[DEFAULT_PRESET_ID]
+    preset = PRESETS[first_preset_id(secrets, dict(os.environ))]
     return {
         keys.PROVIDER: preset.id,
         keys.MODEL: operator.model or preset.default_model,
@@ -148,6 +170,8 @@ def render_settings(lang: Lang) -> SidebarChoice:
         key=keys.API_KEY,
         help=t("sidebar.api_key_help", lang),
         autocomplete="off",
+        on_change=_on_key_typed,
+        args=(lang,),
     )
     base_url = side.text_input(
         t("sidebar.base_url", lang),
@@ -157,6 +181,9 @@ def render_settings(lang: Lang) -> SidebarChoice:
     )
     if preset.id != CUSTOM_PRESET_ID:
         base_url = preset.base_url
+    text_only = False
+    if not preset.local and reader_status().available:
+        text_only = _render_text_only(side, preset.id, (model or "").strip(), lang)
     detail = _remembered(
         side.segmented_control,
         keys.DETAIL,
@@ -201,10 +228,10 @@ def render_settings(lang: Lang) -> SidebarChoice:
             key=keys.SYSTEM_PROMPT,
             placeholder=t("sidebar.system_prompt_placeholder", lang),
         )
-    settings: ClientSettings | None = None
+    settings: AnySettings | None = None
     error: ConfigError | None = None
     try:
-        settings = _resolve(preset, base_url, typed_key, model, secrets, float(read_timeout))
+        settings = _resolve(preset, base_url, typed_key, model, secrets, float(read_timeout), lang)
     except ConfigError as err:
         error = err
     _explain_key(side, settings, error, preset, lang)
@@ -223,10 +250,42 @@ def render_settings(lang: Lang) -> SidebarChoice:
         config_error=error,
         max_slices=int(max_slices),
         review=bool(review),
+        text_only=text_only,
     )
 
 
-def request_settings(choice: SidebarChoice) -> ClientSettings:
+def model_id(preset_id: str, model: str) -> str:
+    """Return how a model is named in ``TEXT_ONLY_MODELS``."""
+    return f"{preset_id}/{model}"
+
+
+def _on_text_only(widget_key: str, name: str) -> None:
+    marked = set(st.session_state.get(keys.TEXT_ONLY_MODELS, ()))
+    if st.session_state[widget_key]:
+        marked.add(name)
+    else:
+        marked.discard(name)
+    st.session_state[keys.TEXT_ONLY_MODELS] = frozenset(marked)
+
+
+def _render_text_only(side, preset_id: str, model: str, lang: Lang) -> bool:
+    """Show the model's "cannot see pictures" toggle; remembered per model for the session."""
+    name = model_id(preset_id, model)
+    widget_key = keys.text_only_key(preset_id, model)
+    marked = name in st.session_state.get(keys.TEXT_ONLY_MODELS, frozenset())
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = marked
+    side.checkbox(
+        t("sidebar.text_only", lang),
+        key=widget_key,
+        help=t("sidebar.text_only_help", lang),
+        on_change=_on_text_only,
+        args=(widget_key, name),
+    )
+    return marked
+
+
+def request_settings(choice: SidebarChoice) -> AnySettings:
     """Resolve the settings for one request: the visitor's choices plus the key, read now from
     the password field or the operator's configuration and never kept.
 
@@ -239,6 +298,7 @@ def request_settings(choice: SidebarChoice) -> ClientSettings:
         choice.model,
         read_secrets(),
         choice.read_timeout,
+        choice.lang,
     )
 
 
@@ -249,10 +309,16 @@ def _resolve(
     model: str,
     secrets: dict[str, object],
     read_timeout: float,
-) -> ClientSettings:
-    """Raises ConfigError when the base URL cannot work."""
-    return resolve_settings(
+    lang: Lang,
+) -> AnySettings:
+    """Raises ConfigError when the base URL cannot work, or the local reader cannot run."""
+    if preset.local:
+        status = reader_status()
+        if not status.available:
+            raise ConfigError("ocr_unavailable", status.reason, why=status.reason)
+    return resolve_any(
         preset_id=preset.id,
+        lang=lang,
         base_url=base_url.strip() or None,
         api_key=typed_key.strip() or None,
         model=(model or "").strip() or None,
@@ -264,13 +330,15 @@ def _resolve(
 
 def _explain_key(
     side,
-    settings: ClientSettings | None,
+    settings: AnySettings | None,
     error: ConfigError | None,
     preset: ProviderPreset,
     lang: Lang,
 ) -> None:
     if error is not None:
         side.warning(error.message(lang))
+    elif preset.local:
+        side.caption(t("sidebar.ocr_local", lang))
     elif settings is not None and settings.key_source == "operator":
         side.caption("🔑 " + t("sidebar.using_configured_key", lang))
     elif settings is not None and settings.key_withheld:

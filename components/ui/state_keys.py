@@ -25,6 +25,7 @@ DISPLAY_COPIES = (
     "kantu_display_copies"  # {sha256: (bytes, mime)}: pictures too wide to show as sent
 )
 SEND_CAMERA = "kantu_send_camera"  # set by the "send photo" button
+TEXT_ONLY_MODELS = "kantu_text_only_models"  # {"<preset>/<model>"}: models that cannot see
 SIDEBAR_CHOICE = "kantu_sidebar_choice"  # sidebar.SidebarChoice: this run's choices (no key)
 PENDING = "kantu_pending"  # pending.PendingMessage: a message held for a look before sending
 PENDING_ACTION = "kantu_pending_action"  # set by the held message's buttons, consumed by the page
@@ -54,6 +55,11 @@ REVIEW = "kantu_review"  # hold every message with pictures for a look (slices, 
 def choice_key(state_key: str, lang: str) -> str:
     """Return the widget key of a language-following choice (``LANG``, ``PROVIDER``, ``DETAIL``)."""
     return f"{state_key}.{lang}"
+
+
+def text_only_key(preset_id: str, model: str) -> str:
+    """Return the widget key of one model's "cannot see pictures" toggle."""
+    return f"kantu_text_only.{preset_id}/{model}"
 
 
 def camera_key(round_: int) -> str:

@@ -1,0 +1,81 @@
+"""Pictures for text-only models: read here, sent as marked text (never as image parts), with
+the suggestion shown when a provider refuses a request with pictures."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.conversation.exchange import Exchange
+from components.conversation.turns import ChatTurn
+from components.devtools import text_pictures as tp
+from components.devtools.upstream import openai_error, sse
+from components.i18n import t
+from components.images.prepare import prepare_image
+from components.ocr import engine
+from components.providers.settings import resolve_settings
+from components.ui import state_keys as keys
+from tests.test_page_chat import (  # noqa: F401  # _isolated: no developer secrets or env
+    _assistant_text,
+    _configured,
+    _isolated,
+    _no_exception,
+    _texts,
+)
+
+pytestmark = pytest.mark.skipif(
+    not engine.reader_status().available, reason="the OCR packages are not installed"
+)
+
+
+def _parts(body: dict) -> list[dict]:
+    return [
+        part
+        for message in body["messages"]
+        if isinstance(message["content"], list)
+        for part in message["content"]
+    ]
+
+
+def test_the_exchange_sends_the_read_text_instead_of_the_picture(upstream):
+    upstream.enqueue(sse(["The total is 16.30."]))
+    settings = resolve_settings(base_url=upstream.base_url, api_key="k" * 20, model="deepseek")
+    receipt = prepare_image(tp.text_picture(tp.RECEIPT), name="r.png", model="gpt-4o-mini")
+    exchange = Exchange(
+        [ChatTurn("user", "What is the total?", (receipt,))], pictures_as_text=True
+    ).start(settings)
+    exchange.wait(10**9, timeout=60)
+    answer = exchange.answer
+    assert answer.meta.outcome == "ok" and answer.meta.pictures_as_text
+    assert answer.meta.image_tokens == 0  # the estimate follows: no picture was sent
+    body = upstream.requests[-1].json
+    assert not any(part.get("type") == "image_url" for part in _parts(body))
+    assert "data:image" not in upstream.requests[-1].body.decode()
+    sent = body["messages"][-1]["content"]
+    sent = sent if isinstance(sent, str) else " ".join(p.get("text", "") for p in sent)
+    assert sent.startswith("What is the total?")
+    assert t("ocr.text_of_picture", "en", number=1) in sent
+    assert "合计 Total 16.30" in sent
+
+
+def test_on_the_page_a_model_marked_text_only_gets_text_and_says_so(upstream):
+    upstream.enqueue(sse(["网络连接失败。"]))
+    at = _configured(upstream, "zh")
+    model = at.session_state[keys.MODEL]
+    at.checkbox(key=keys.text_only_key("custom", model)).check().run()
+    screenshot = tp.text_picture(tp.SCREENSHOT)
+    at.chat_input[0].upload("s.png", screenshot, "image/png").set_value("说了什么？").run()
+    _no_exception(at)
+    assert "网络连接失败。" in _assistant_text(at)
+    body = upstream.requests[-1].json
+    assert not any(part.get("type") == "image_url" for part in _parts(body))
+    assert "网络连接失败" in upstream.requests[-1].body.decode("utf-8")
+    assert t("chat.sent_as_text", "zh") in _texts(at)
+
+
+def test_a_refused_request_with_a_picture_suggests_sending_its_text(upstream):
+    upstream.enqueue(openai_error(400, "image_url is not supported by this model"))
+    at = _configured(upstream, "en")
+    picture = tp.text_picture(tp.RECEIPT)
+    at.chat_input[0].upload("r.png", picture, "image/png").set_value("Total?").run()
+    _no_exception(at)
+    assert t("sidebar.text_only_suggested", "en") in _texts(at)
