@@ -14,6 +14,7 @@ import pytest
 from components.conversation.clients import open_client, resolve_any
 from components.conversation.exchange import Exchange
 from components.conversation.turns import ChatTurn
+from components.devtools import image_factory as make
 from components.devtools import text_pictures as tp
 from components.errors import ReadFailedError
 from components.i18n import t
@@ -77,6 +78,21 @@ def test_a_tall_picture_is_read_in_bands_and_a_line_on_a_band_edge_is_kept_once(
     assert [line.text.replace(" ", "") for line in found.lines] == [
         line.replace(" ", "") for line in lines
     ]
+
+
+def test_a_sliced_long_screenshot_is_read_slice_by_slice_each_line_once(reader):
+    # Sent whole, a 1170×6000 screenshot shrinks to 374×1920 and its text to unreadable; its
+    # slices are what the provider (and this reader) gets at full size.
+    image, lines = make.long_screenshot_image(1170, 6000)
+    sliced = prepare_image(
+        make.encode(image, "PNG"), name="chat.png", detail="slices", model="gpt-4o-mini"
+    )
+    assert len(sliced.parts) > 1
+    found = reader.read(sliced)
+    expected = "\n".join(text for _, text in lines)
+    assert tp.character_accuracy(expected, found.text) >= 0.95, found.text
+    assert abs(len(found.lines) - len(lines)) <= 1  # the overlaps are read once, not twice
+    assert [line.top for line in found.lines] == sorted(line.top for line in found.lines)
 
 
 def test_an_undecodable_picture_is_refused_with_its_own_error(reader):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -295,21 +296,14 @@ CHAT_LINES = (
     "收到，谢谢！晚上七点见",
     "Meet at gate B12 at 7:40 pm",
 )
-_CJK_FONTS = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-)
+# A subset of Noto Sans CJK SC (SIL OFL 1.1, licence beside it) holding every character the
+# generated pictures use, so they look the same on any machine (text_pictures.py rebuilds it).
+BUNDLED_FONT = Path(__file__).parent / "fonts" / "NotoSansSC-kantu-subset.otf"
 
 
-def text_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """Return a font with Chinese glyphs at ``size`` px if one is installed, else Pillow's own."""
-    for path in _CJK_FONTS:
-        try:
-            return ImageFont.truetype(path, size)
-        except OSError:
-            continue
-    return ImageFont.load_default(size)
+def text_font(size: int) -> ImageFont.FreeTypeFont:
+    """Return the bundled CJK font at ``size`` px (it covers the generated pictures' text)."""
+    return ImageFont.truetype(str(BUNDLED_FONT), size)
 
 
 def long_screenshot_image(

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from components.devtools.image_factory import encode
+from components.devtools.image_factory import BUNDLED_FONT, CHAT_LINES, encode
 
-FONT_PATH = Path(__file__).parent / "fonts" / "NotoSansSC-kantu-subset.otf"
+FONT_PATH = BUNDLED_FONT
 SOURCE_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")  # Debian's
 
 RECEIPT = (
@@ -44,7 +44,7 @@ ACCURACY_SET = (
 
 def all_texts() -> tuple[str, ...]:
     """Return every line any generated picture shows."""
-    return tuple(line for lines in ACCURACY_SET for line in lines)
+    return (*(line for lines in ACCURACY_SET for line in lines), *CHAT_LINES)
 
 
 @cache

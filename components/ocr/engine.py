@@ -25,7 +25,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from typing import Any
 from PIL import Image, ImageOps
 
 from components.errors import ReaderUnavailableError, ReadFailedError
-from components.images.prepared import PreparedImage
+from components.images.prepared import ImagePart, PreparedImage
 
 log = logging.getLogger("kantu")
 
@@ -180,6 +180,8 @@ class TextReader:
 
         Raises ReaderUnavailableError, ReadFailedError.
         """
+        if isinstance(picture, PreparedImage) and picture.parts:
+            return self._read_parts(picture, cancelled)
         data = picture.data if isinstance(picture, PreparedImage) else picture
         image = _decode(data)
         self.load()
@@ -198,6 +200,27 @@ class TextReader:
                 if keep_from <= centre < keep_to:
                     lines.append(line)
         return ReadResult(tuple(lines), image.width, image.height, time.perf_counter() - started)
+
+    def _read_parts(self, picture: PreparedImage, cancelled: Callable[[], bool]) -> ReadResult:
+        """Read a sliced (or zoomed) picture part by part, as sent: its overview is too small.
+
+        Lines are mapped back into the original's pixels. Neighbouring slices overlap, so each
+        keeps the lines whose centre falls on its side of the middle of an overlap: a line is read
+        once. A zoom's parts (the whole, then the region) are read one after the other.
+        """
+        started = time.perf_counter()
+        parts = picture.parts
+        keep = _slice_ranges(parts) if picture.region is None else None
+        lines: list[TextLine] = []
+        for index, part in enumerate(parts):
+            if cancelled():
+                break
+            for line in self.read(part.data, cancelled=cancelled).lines:
+                mapped = _to_original(line, part)
+                if keep is None or _centre_within(mapped, keep[index]):
+                    lines.append(mapped)
+        width, height = picture.original_size
+        return ReadResult(tuple(lines), width, height, time.perf_counter() - started)
 
 
 def _build_engine(threads: int) -> Any:
@@ -249,6 +272,35 @@ def _bands(height: int) -> list[tuple[int, int, float, float]]:
         keep_to = float("inf") if index == len(tops) - 1 else bottom - BAND_OVERLAP / 2
         bands.append((top, bottom, keep_from, keep_to))
     return bands
+
+
+Range = tuple[int, float, float]  # axis (1: rows, 0: columns), from, to: in original pixels
+
+
+def _slice_ranges(parts: Sequence[ImagePart]) -> list[Range]:
+    """Return, per slice, the stretch of the original it alone answers for: overlaps are split
+    at their middle. Slices run top to bottom, or left to right for a panorama."""
+    axis = 1 if len({(part.box[0], part.box[2]) for part in parts}) == 1 else 0
+    spans = [(part.box[axis], part.box[axis + 2]) for part in parts]
+    ranges: list[Range] = []
+    for i, (start, end) in enumerate(spans):
+        low = (start + spans[i - 1][1]) / 2 if i > 0 else float("-inf")
+        high = (end + spans[i + 1][0]) / 2 if i + 1 < len(spans) else float("inf")
+        ranges.append((axis, low, high))
+    return ranges
+
+
+def _to_original(line: TextLine, part: ImagePart) -> TextLine:
+    left, top, right, bottom = part.box
+    sx, sy = (right - left) / max(1, part.width), (bottom - top) / max(1, part.height)
+    corners = tuple((round(left + x * sx), round(top + y * sy)) for x, y in line.box)
+    return TextLine(line.text, corners, line.confidence)
+
+
+def _centre_within(line: TextLine, keep: Range) -> bool:
+    axis, low, high = keep
+    centre = sum(corner[axis] for corner in line.box) / len(line.box)
+    return low <= centre < high
 
 
 def _lines(output: Any, *, offset: int) -> list[TextLine]:
