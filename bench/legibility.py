@@ -11,9 +11,9 @@ Columns:
   at (exact), and ``est.`` the row-structure estimate Kantu flags pictures with;
 - ``images``: image parts sent; ``tokens``: the estimate, summed over the parts;
 - ``px ×``, ``tokens ×``: text px and tokens against ``as is``;
-- ``OCR acc.``: character accuracy of the local text reader run on exactly the bytes the provider
-  would get, when the offline reader of issue 13 is installed (``_reader`` is the hook);
-  ``n/a`` otherwise.
+- ``OCR acc.``: character accuracy of the local text reader run on exactly what the provider
+  would get (slices read part by part; a zoom's crop), ``n/a`` where the reader's packages are
+  missing.
 """
 
 from __future__ import annotations
@@ -29,34 +29,21 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from components.devtools import image_factory as make
+from components.devtools.text_pictures import character_accuracy
 from components.images.prepare import prepare_image, prepare_region
 from components.images.prepared import PreparedImage
 
-Reader = Callable[[bytes], str]
+Reader = Callable[[PreparedImage | bytes], str]
 
 
 def _reader() -> Reader | None:
-    """Return the offline reader (bytes → text), or None while issue 13 has not landed.
+    """Return the offline reader (a picture → its text), or None where its packages are missing."""
+    from components.ocr import engine
 
-    Hook: wire the reader's public function here once it exists (one import, one call).
-    """
-    try:
-        from components.reader import read_text  # type: ignore[import-not-found]
-    except ImportError:
+    if not engine.reader_status().available:
         return None
-    return read_text
-
-
-def char_accuracy(expected: str, got: str) -> float:
-    """Return 1 − (edit distance / len(expected)), floored at 0, ignoring spaces."""
-    a, b = expected.replace(" ", ""), got.replace(" ", "")
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return max(0.0, 1 - previous[-1] / max(1, len(a)))
+    shared = engine.shared_reader()
+    return lambda picture: shared.read(picture).text
 
 
 def _sent(image: PreparedImage) -> list[tuple[bytes, int, int]]:
@@ -76,9 +63,9 @@ def _text_px(image: PreparedImage, drawn: int, original: tuple[int, int]) -> flo
 def _ocr(reader: Reader | None, image: PreparedImage, expected: str) -> str:
     if reader is None:
         return "n/a"
-    parts = _sent(image)[-1:] if image.region is not None else _sent(image)  # a zoom: the crop
-    text = "\n".join(reader(data) for data, _, _ in parts)
-    return f"{char_accuracy(expected, text):.0%}"
+    # a zoom: the crop it was made for; slices: read part by part, each line once
+    picture = image.parts[-1].data if image.region is not None else image
+    return f"{character_accuracy(expected, reader(picture)):.0%}"
 
 
 def cases() -> list[tuple[str, bytes, int, tuple[int, int], str, str]]:
