@@ -22,6 +22,7 @@ import importlib.util
 import io
 import logging
 import os
+import sys
 import threading
 import time
 from collections import deque
@@ -92,10 +93,14 @@ class ReaderStatus:
 def reader_status() -> ReaderStatus:
     """Return whether the OCR packages are installed, without importing them (cheap)."""
     for name in REQUIRED_MODULES:
+        # Already imported, or being imported right now by the background load: cv2 swaps its
+        # own module in sys.modules while it loads, and find_spec then raises ValueError.
+        if name in sys.modules:
+            continue
         try:
             found = importlib.util.find_spec(name) is not None
         except (ImportError, ValueError):
-            found = False
+            found = name in sys.modules
         if not found:
             return ReaderStatus(False, f"the Python package providing {name!r} is not installed")
     error = _load_error
