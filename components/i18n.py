@@ -209,12 +209,6 @@ _UI: dict[str, dict[str, str]] = {
         "zh": "{width}×{height} · 约 {tokens} tokens",
         "en": "{width}×{height} · ~{tokens} tokens",
     },
-    "chat.refused": {"zh": "未发送的图片", "en": "Not sent"},
-    "chat.not_sent": {
-        "zh": "没有可以发送的图片，这条消息没有发出。换一张图片再试，你的文字已保留在上面。",
-        "en": "No picture could be sent, so this message was not sent. Try another picture; "
-        "your text is kept above.",
-    },
     "chat.retry": {"zh": "重试", "en": "Retry"},
     "chat.stop": {"zh": "停止", "en": "Stop"},
     "chat.status_interrupted": {
@@ -581,6 +575,45 @@ _OCR: dict[str, dict[str, str]] = {
     },
 }
 
+# Errors that lead somewhere (components/ui/chat.py): each kind's main action, the site's refused
+# key, the custom provider's key help, and refused files.
+_ERROR_ACTIONS: dict[str, dict[str, str]] = {
+    "error.operator_key_refused": {
+        "zh": "服务商拒绝了本站配置的密钥（不是你的密钥）。你可以在侧边栏填写自己的密钥继续使用。",
+        "en": "The provider refused this site's configured key (not a key of yours). You can "
+        "enter your own key in the sidebar to carry on.",
+    },
+    "action.enter_key": {"zh": "填写密钥", "en": "Enter a key"},
+    "action.enter_own_key": {"zh": "填写自己的密钥", "en": "Enter your own key"},
+    "action.top_up": {"zh": "去 {provider} 充值", "en": "Top up at {provider}"},
+    "action.pick_model": {"zh": "换一个模型", "en": "Pick another model"},
+    "action.rephrase": {"zh": "修改问题", "en": "Rephrase"},
+    "action.send_fewer": {"zh": "少发几张再问", "en": "Ask again with fewer pictures"},
+    "action.fix_settings": {"zh": "检查设置", "en": "Check the settings"},
+    "action.retry_after_fix": {"zh": "改好后重试", "en": "Retry after the change"},
+    "action.rephrase_help": {
+        "zh": "问题已放回输入框，修改后再发送。",
+        "en": "Your question is back in the message box: change it, then send.",
+    },
+    "key_help.custom": {
+        "zh": "密钥来自接口地址背后的服务：通常在该服务控制台的“API 密钥”或“令牌”页面创建"
+        "（例如 one-api / new-api 中转站的“令牌”页，OpenAI 的 platform.openai.com/api-keys）。"
+        "自己部署的服务（vLLM、LM Studio、Ollama）使用启动时设定的密钥（如 vLLM 的 --api-key），"
+        "没有设定就留空。",
+        "en": "The key comes from the service behind the base URL: usually created on an "
+        "“API keys” or “Tokens” page of its console (for example a one-api / new-api reseller's "
+        "Tokens page, or OpenAI's platform.openai.com/api-keys). A server you run yourself "
+        "(vLLM, LM Studio, Ollama) takes the key it was started with (vLLM's --api-key), or "
+        "none: then leave the field empty.",
+    },
+    "chat.refused_line": {"zh": "未发送——{reason}", "en": "Not sent — {reason}"},
+    "chat.not_sent_restored": {
+        "zh": "没有可以发送的图片，这条消息没有发出。你的文字已放回输入框，换一张图片后再发送。",
+        "en": "No picture could be sent, so this message was not sent. Your text is back in the "
+        "message box: attach another picture and send it again.",
+    },
+}
+
 TEXTS: dict[str, dict[str, str]] = {
     **_ERRORS,
     **_IMAGES,
@@ -593,6 +626,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **_STREAM,
     **_SLICES,
     **_OCR,
+    **_ERROR_ACTIONS,
 }
 
 

@@ -45,6 +45,11 @@ st.session_state[keys.RETRY] = False
 if retrying:
     conv.drop_failed_answer()
 
+# A message none of whose pictures could be sent comes back to the input, so nothing is retyped.
+restore = st.session_state.pop(keys.RESTORE_INPUT, None)
+if restore:
+    st.session_state[keys.CHAT_INPUT] = restore
+
 submission = st.chat_input(
     t("chat.placeholder", lang),
     key=keys.CHAT_INPUT,
@@ -87,12 +92,15 @@ pending: PendingMessage | None = st.session_state.get(keys.PENDING)
 action = st.session_state.pop(keys.PENDING_ACTION, None)
 
 
-def ask(question: str, prepared: PreparedUploads) -> None:
-    """Record the question with its pictures and send it (nothing is sent if all were refused)."""
+def ask(question: str, prepared: PreparedUploads, typed: str) -> None:
+    """Record the question with its pictures and send it; if all were refused, nothing is sent
+    and the ``typed`` text goes back to the input."""
     sent = bool(prepared.images) or not prepared.refusals
     conv.add_user(question, prepared.images, prepared.refusals, sent=sent)
     if sent:
         start_exchange(conv, choice)  # the request leaves now; the page is drawn meanwhile
+    elif typed.strip():
+        st.session_state[keys.RESTORE_INPUT] = typed.strip()
 
 
 if submission is not None or send_photo_now:
@@ -118,11 +126,11 @@ if submission is not None or send_photo_now:
             pending = PendingMessage(question, tuple(uploads), prepared)
             st.session_state[keys.PENDING] = pending
         else:
-            ask(question, prepared)
+            ask(question, prepared, text)
 elif pending is not None and action is not None:
     st.session_state.pop(keys.PENDING, None)
     if action[0] != "cancel" and running is None:
-        ask(pending.question, resolve(pending, action, choice))
+        ask(pending.question, resolve(pending, action, choice), pending.question)
     pending = None
 elif retrying:
     start_exchange(conv, choice)
@@ -145,5 +153,5 @@ running = st.session_state.get(keys.EXCHANGE)
 if running is not None:
     with live:
         follow_exchange(running, conv, choice)
-if photo_sent:
-    st.rerun()  # show the camera empty again
+if photo_sent or keys.RESTORE_INPUT in st.session_state:
+    st.rerun()  # show the camera empty again, or put the text back in the input

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -235,42 +236,61 @@ def test_camera_photo_goes_with_the_next_message_then_resets(upstream):
     assert last == "And now?"  # text only: the photo went with one message, not this one
 
 
+# (reply, message key, main action). The configured key is the site's, so a refused key says so.
 ERROR_CASES = [
-    (bingcheng_error(900), "error.auth"),
-    (bingcheng_error(300), "error.quota"),
-    (bingcheng_error(402), "error.content_filter"),
-    (bingcheng_error(400), "error.invalid_input"),
+    (bingcheng_error(900), "error.operator_key_refused", "key"),
+    (bingcheng_error(300), "error.quota", "top_up"),
+    (bingcheng_error(402), "error.content_filter", "rephrase"),
+    (bingcheng_error(400), "error.invalid_input", "rephrase"),
     (
         openai_error(401, "Incorrect API key provided", "invalid_request_error", "invalid_api_key"),
-        "error.auth",
+        "error.operator_key_refused",
+        "key",
     ),
     (
         openai_error(
             429, "You exceeded your current quota", "insufficient_quota", "insufficient_quota"
         ),
         "error.quota",
+        "top_up_here",  # a custom provider: no top-up page is known; the message says top up
     ),
     (
         openai_error(404, "The model does not exist", "invalid_request_error", "model_not_found"),
         "error.model_not_found",
+        "model",
     ),
-    (openai_error(413, "Request too large"), "error.too_large"),
-    (html(502), "error.server"),
-    (html(200, "Welcome to nginx!"), "error.protocol"),
+    (openai_error(413, "Request too large"), "error.too_large", "fewer"),
+    (html(502), "error.server", "retry"),
+    (html(200, "Welcome to nginx!"), "error.protocol", "retry"),
     (
         openai_error(
             429, "Rate limit reached", "requests", "rate_limit_exceeded", {"Retry-After": "0"}
         ),
         "error.rate_limited",
+        "retry",
     ),
 ]
+ACTION_LABELS = {
+    "key": "action.enter_key",
+    "model": "action.pick_model",
+    "rephrase": "action.rephrase",
+    "fewer": "action.send_fewer",
+}
+
+
+def _notice_outside_bubbles(at: AppTest) -> None:
+    """The error is the app's notice: no chat bubble holds it, and no empty answer is drawn."""
+    assert [m.name for m in at.chat_message] == ["user"]
+    assert all(not m.get("error") for m in at.chat_message)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize(
-    ("reply", "key"), ERROR_CASES, ids=[k + str(i) for i, (_, k) in enumerate(ERROR_CASES)]
+    ("reply", "key", "action"),
+    ERROR_CASES,
+    ids=[k + str(i) for i, (_, k, _) in enumerate(ERROR_CASES)],
 )
-def test_provider_error_is_a_translated_message_in_the_chat(upstream, reply, key, lang):
+def test_provider_error_is_a_notice_whose_main_action_fits(upstream, reply, key, action, lang):
     upstream.default = reply
     at = _configured(upstream, lang)
     at.chat_input[0].set_value("这是什么图片?").run()
@@ -278,17 +298,90 @@ def test_provider_error_is_a_translated_message_in_the_chat(upstream, reply, key
     errors = [e.value for e in at.error]
     expected = t(key, lang, model="gpt-4o-mini").split("“")[0]
     assert any(expected in e for e in errors), errors
-    assert at.button(key="retry_2")  # the question is kept and can be asked again
-    assert [m.name for m in at.chat_message] == ["user", "assistant"]
+    _notice_outside_bubbles(at)
+    buttons = {b.key: b for b in at.button}
+    if action == "retry":
+        assert buttons["retry_2"].proto.type == "primary" and "action_2" not in buttons
+    elif action == "top_up_here":
+        assert not at.get("link_button") and "action_2" not in buttons
+        assert buttons["retry_2"].proto.type == "secondary"
+    elif action == "top_up":
+        link = at.get("link_button")[0].proto
+        assert link.url == "https://yewu.bcwhkj.cn" and link.type == "primary"
+        assert buttons["retry_2"].proto.type == "secondary"  # after topping up, ask again
+    else:
+        main = buttons["action_2"]
+        assert main.label == t(ACTION_LABELS[action], lang) and main.proto.type == "primary"
+        if action in ("rephrase", "fewer"):  # asking the same again cannot help
+            assert "retry_2" not in buttons
+        else:
+            assert buttons["retry_2"].proto.type == "secondary"
 
 
-def test_vendor_900_says_where_to_get_a_token(upstream):
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_refused_site_key_never_blames_the_visitor_and_points_to_the_key_field(upstream, lang):
+    upstream.default = bingcheng_error(900)
+    at = _configured(upstream, lang)
+    at.chat_input[0].set_value("你好").run()
+    _no_exception(at)
+    shown = _texts(at)
+    assert t("error.operator_key_refused", lang) in shown
+    assert t("error.auth", lang) not in shown  # "check your key": a key they never entered
+    at.button(key="action_2").click().run()
+    _no_exception(at)
+    scripts = [h.proto.body for h in at.get("html")]
+    assert any(f".st-key-{keys.API_KEY} input" in body for body in scripts)
+    at.run()
+    assert not any(keys.API_KEY in h.proto.body for h in at.get("html"))  # focused once
+    # The visitor's own key, once entered, is what Retry sends; a refusal of it is theirs.
+    at.text_input(key=keys.API_KEY).set_value(VISITOR_KEY).run()
+    at.button(key="retry_2").click().run()
+    _no_exception(at)
+    assert upstream.requests[-1].headers["Authorization"] == f"Bearer {VISITOR_KEY}"
+    assert t("error.auth", lang) in [e.value for e in at.error]
+    assert t("error.operator_key_refused", lang) not in _texts(at)
+
+
+def test_vendor_900_says_where_to_get_a_token_without_repeating_itself(upstream):
     upstream.default = bingcheng_error(900)
     at = _configured(upstream, "zh")
     at.chat_input[0].set_value("你好").run()
     text = _texts(at)
     assert "冰橙云" in text and "yewu.bcwhkj.cn" in text
-    assert "密钥错误或已过期" in text  # the provider's own words, in small print
+    assert t("error.provider_said", "zh", detail="") not in text  # its words repeat the message
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_provider_words_show_when_they_add_something(upstream, lang):
+    upstream.default = openai_error(400, "Invalid image: unsupported MIME type image/x-icon")
+    at = _configured(upstream, lang)
+    at.chat_input[0].set_value("hi").run()
+    _no_exception(at)
+    assert t(
+        "error.provider_said", lang, detail="Invalid image: unsupported MIME type image/x-icon"
+    ) in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_rephrase_puts_the_question_back_in_the_input(upstream, lang):
+    upstream.default = bingcheng_error(402)
+    at = _configured(upstream, lang)
+    at.chat_input[0].set_value("这张图里的人是谁？").run()
+    assert not at.chat_input[0].proto.set_value
+    at.button(key="action_2").click().run()
+    _no_exception(at)
+    assert at.chat_input[0].proto.set_value
+    assert at.chat_input[0].proto.value == "这张图里的人是谁？"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_custom_provider_key_help_says_where_keys_come_from(lang):
+    at = _app(lang)
+    at.selectbox(key=keys.choice_key(keys.PROVIDER, lang)).set_value("custom").run()
+    _no_exception(at)
+    shown = _texts(at)
+    assert t("key_help.custom", lang) in shown
+    assert "--api-key" in shown and ("API keys" in shown or "API 密钥" in shown)
 
 
 def test_cut_stream_keeps_partial_answer_and_retry_replaces_it(upstream):
@@ -387,16 +480,27 @@ def test_eleven_pictures_in_one_message_are_refused_before_sending_with_the_cap(
     assert len(content) == 1 and content[0]["content"][0]["text"] == "这张呢？"
 
 
-def test_only_refused_images_send_nothing_and_keep_the_text(upstream):
-    at = _configured(upstream, "en")
-    at.chat_input[0].upload("notes.png", b"just text, not a picture", "image/png").set_value(
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_only_refused_images_send_nothing_and_put_the_text_back(upstream, lang):
+    at = _configured(upstream, lang)
+    at.chat_input[0].upload("notes.jpg", b"just text, not a picture", "image/jpeg").set_value(
         "What is this?"
     ).run()
     _no_exception(at)
     assert upstream.requests == []
-    assert "notes.png" in " ".join(w.value for w in at.warning)
     user = [m for m in at.chat_message if m.name == "user"][-1]
     assert "What is this?" in user.text[0].value
+    line = [w.value for w in user.warning]
+    reason = t("image.not_image", lang, name="notes.jpg")
+    assert line == [t("chat.refused_line", lang, reason=reason)]
+    assert not re.search(r"[:：]\s*notes\.jpg[:：]", line[0])  # no "Not sent: notes.jpg: …"
+    assert t("chat.not_sent_restored", lang) in [i.value for i in user.info]
+    assert at.chat_input[0].proto.set_value  # nothing to retype
+    assert at.chat_input[0].proto.value == "What is this?"
+    upstream.enqueue(sse(["一张照片。"]))
+    at.chat_input[0].upload("one.jpg", _jpeg(), "image/jpeg").set_value("What is this?").run()
+    _no_exception(at)
+    assert len(upstream.requests) == 1
 
 
 def test_operator_key_is_not_sent_to_a_changed_base_url(upstream):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -27,7 +28,9 @@ from components.images.prepared import PreparedImage
 from components.images.uploads import PreparedUploads, Upload, prepare_uploads
 from components.ocr.engine import reader_status, shared_reader
 from components.providers.client import ChatClient, ChatOptions
+from components.providers.error_mapping import BINGCHENG_CODES
 from components.providers.presets import (
+    CUSTOM_PRESET_ID,
     DEFAULT_PRESET_ID,
     LOCAL_PRESET_ID,
     PRESETS,
@@ -205,19 +208,163 @@ def _display_copy(image: PreparedImage) -> tuple[bytes, str]:
     return copies[image.sha256]
 
 
-def render_error(info: ErrorInfo, lang: Lang, choice: SidebarChoice) -> None:
-    """Show a translated, actionable error with the provider's own words in small print.
+# Each error kind's main action (see ``_main_action``). Retry is offered only where asking again
+# can help: not for a question refused for what it says, nor for pictures already prepared too big.
+_REPHRASE_KINDS = frozenset({"content_filter", "invalid_input"})
+_FEWER_KINDS = frozenset(
+    {
+        "too_large",
+        "too_many_images",
+        "image_too_big_to_send",
+        "request_too_big_to_send",
+        "context_too_long",
+    }
+)
+_KEY_CONFIG_MESSAGES = frozenset(
+    {"config.no_key", "config.bad_key", "config.bad_operator_key", "config.operator_key_withheld"}
+)
+# 冰橙's error bodies are fixed texts that the translated message already says.
+_CANNED_VENDOR_CODES = frozenset(str(code) for code in BINGCHENG_CODES)
+# Sidebar fields an action points to (Streamlit adds the class ``st-key-<key>`` to a keyed widget).
+_FIELDS = {"key": keys.API_KEY, "model": keys.MODEL, "settings": keys.BASE_URL}
+_FOCUS_SCRIPT = """<script>
+(() => {
+  const field = () => document.querySelector(".st-key-%s input");
+  if (!field() || field().offsetParent === null) {
+    document.querySelector('[data-testid="stExpandSidebarButton"]')?.click();
+  }
+  setTimeout(() => { field()?.scrollIntoView({block: "center"}); field()?.focus(); }, 350);
+})();
+</script>"""
+
+
+def _main_action(info: ErrorInfo) -> str:
+    """Return what the person should do first: key, top_up, model, rephrase, fewer, settings
+    or retry."""
+    if info.kind == "auth" or info.key in _KEY_CONFIG_MESSAGES:
+        return "key"
+    if info.kind == "config":
+        return "settings"
+    if info.kind == "quota":
+        return "top_up"
+    if info.kind == "model_not_found":
+        return "model"
+    if info.kind in _REPHRASE_KINDS:
+        return "rephrase"
+    if info.kind in _FEWER_KINDS:
+        return "fewer"
+    return "retry"
+
+
+def error_message(info: ErrorInfo, lang: Lang, key_source: str | None = None) -> str:
+    """Return the error's message; a refused key that was the site's own says so."""
+    if info.kind == "auth" and key_source == "operator":
+        return t("error.operator_key_refused", lang)
+    return info.message(lang)
+
+
+def provider_words(info: ErrorInfo, shown: str) -> str | None:
+    """Return the provider's own words when they add something to ``shown``, else None."""
+    if not info.detail or info.kind in ("image", "config"):
+        return None
+    if info.vendor_code in _CANNED_VENDOR_CODES:
+        return None
+
+    def core(text: str) -> str:
+        return re.sub(r"[\W_]+", "", text).casefold()
+
+    return None if core(info.detail) in core(shown) else info.detail
+
+
+def render_error(
+    info: ErrorInfo, lang: Lang, choice: SidebarChoice, key_source: str | None = None
+) -> None:
+    """Show a translated error with the provider's own words in small print, when they add any.
 
     A cut answer is a warning (its partial text is above); key problems say where to get a key.
     """
     show = st.warning if info.kind == "interrupted" else st.error
-    show(info.message(lang), icon="⚠️")
-    if info.kind in ("auth", "config"):
+    message = error_message(info, lang, key_source)
+    show(message, icon="⚠️")
+    preset = None
+    if _main_action(info) == "key":
         preset = _key_preset(info, choice.preset)
         if preset is not None:
             render_key_help(preset, lang)
-    if info.detail and info.kind not in ("image", "config"):
-        st.caption(t("error.provider_said", lang, detail=info.detail))
+    shown = " ".join(
+        [error_message(info, "zh", key_source), error_message(info, "en", key_source)]
+        + ([preset.key_help_zh, preset.key_help_en] if preset is not None else [])
+    )
+    words = provider_words(info, shown)
+    if words is not None:
+        st.caption(t("error.provider_said", lang, detail=words))
+
+
+def render_error_actions(
+    info: ErrorInfo, conv: Conversation, lang: Lang, choice: SidebarChoice, question: str
+) -> None:
+    """Offer the error's main action first, then Retry where asking again can help."""
+    action = _main_action(info)
+    n = len(conv.entries)
+    with st.container(horizontal=True, gap="small"):
+        if action in _FIELDS:
+            label = {
+                "key": "action.enter_key",
+                "model": "action.pick_model",
+                "settings": "action.fix_settings",
+            }[action]
+            st.button(
+                t(label, lang),
+                icon={"key": "🔑", "model": "🔀", "settings": "⚙️"}[action],
+                type="primary",
+                key=f"action_{n}",
+                on_click=st.session_state.__setitem__,
+                args=(keys.FOCUS_FIELD, _FIELDS[action]),
+            )
+        elif action == "top_up":
+            preset = _top_up_preset(info, choice.preset)
+            if preset is not None:
+                st.link_button(
+                    t("action.top_up", lang, provider=preset.name(lang)),
+                    preset.key_url,
+                    icon="💳",
+                    type="primary",
+                )
+        elif action in ("rephrase", "fewer"):
+            st.button(
+                t("action.rephrase" if action == "rephrase" else "action.send_fewer", lang),
+                icon="✏️",
+                type="primary",
+                key=f"action_{n}",
+                on_click=put_back,
+                args=(question,),
+            )
+        if action not in ("rephrase", "fewer"):
+            st.button(
+                t("chat.retry", lang),
+                icon="🔁",
+                type="primary" if action == "retry" else "secondary",
+                key=f"retry_{n}",
+                on_click=st.session_state.__setitem__,
+                args=(keys.RETRY, True),
+            )
+
+
+def put_back(text: str) -> None:
+    """Put ``text`` back in the chat input (a callback: it runs before the input is drawn)."""
+    st.session_state[keys.CHAT_INPUT] = text
+
+
+def focus_requested_field() -> None:
+    """Focus, once, the sidebar field an error's action pointed to (opening the sidebar)."""
+    field = st.session_state.pop(keys.FOCUS_FIELD, None)
+    if field is not None:
+        st.html(_FOCUS_SCRIPT % field, unsafe_allow_javascript=True)
+
+
+def _top_up_preset(info: ErrorInfo, chosen: ProviderPreset) -> ProviderPreset | None:
+    preset = PRESETS[DEFAULT_PRESET_ID] if info.vendor_code == "300" else chosen
+    return preset if preset.key_url else None
 
 
 def _key_preset(info: ErrorInfo, chosen: ProviderPreset) -> ProviderPreset | None:
@@ -228,11 +375,18 @@ def _key_preset(info: ErrorInfo, chosen: ProviderPreset) -> ProviderPreset | Non
     return chosen if chosen.needs_key or chosen.key_help_en else None
 
 
+def key_help(preset: ProviderPreset, lang: Lang) -> str:
+    """Return where to get a key for ``preset`` (for a custom provider: where such keys come
+    from)."""
+    if preset.id == CUSTOM_PRESET_ID:
+        return t("key_help.custom", lang)
+    return preset.key_help_zh if lang == "zh" else preset.key_help_en
+
+
 def render_key_help(preset: ProviderPreset, lang: Lang) -> None:
     """Explain where to get a key for ``preset``."""
-    help_text = preset.key_help_zh if lang == "zh" else preset.key_help_en
     with st.expander(t("chat.get_key", lang, provider=preset.name(lang)), expanded=True):
-        st.markdown(help_text)
+        st.markdown(key_help(preset, lang))
 
 
 def meta_line(meta: AnswerMeta, lang: Lang) -> str:
@@ -259,9 +413,44 @@ def meta_line(meta: AnswerMeta, lang: Lang) -> str:
 
 
 def render_answer_footer(
-    entry: Entry, conv: Conversation, lang: Lang, choice: SidebarChoice, *, last: bool
+    entry: Entry,
+    conv: Conversation,
+    lang: Lang,
+    choice: SidebarChoice,
+    *,
+    last: bool,
+    question: str = "",
+    key_source: str | None = None,
 ) -> None:
-    """Show an answer's status marks, error, meta line and (when it failed) a Retry button."""
+    """Show an answer's status marks and meta line in its bubble, and an error as the app's
+    notice below it, with the action that fits (Retry only where it can help).
+
+    Raises nothing; a failed answer without text draws no assistant bubble at all.
+    """
+    if entry.text or entry.error is None:
+        with st.chat_message("assistant"):
+            if entry.text:
+                st.markdown(safe_markdown(entry.text))
+            _render_marks(entry, lang)
+            if last and entry.error is None and entry.status != "ok":
+                st.button(
+                    t("chat.retry", lang),
+                    icon="🔁",
+                    key=f"retry_{len(conv.entries)}",
+                    on_click=st.session_state.__setitem__,
+                    args=(keys.RETRY, True),
+                )
+    if entry.error is None:
+        return
+    with st.container(border=True):
+        render_error(entry.error, lang, choice, key_source)
+        if _may_refuse_pictures(entry, conv, choice):
+            st.info(t("sidebar.text_only_suggested", lang), icon="🔤")
+        if last and entry.status != "ok":
+            render_error_actions(entry.error, conv, lang, choice, question)
+
+
+def _render_marks(entry: Entry, lang: Lang) -> None:
     if entry.status == "interrupted" and (entry.error is None or entry.error.kind != "interrupted"):
         st.warning(t("chat.status_interrupted", lang), icon="⚠️")
     elif entry.status == "stopped":
@@ -269,20 +458,8 @@ def render_answer_footer(
         st.info(t(stopped, lang), icon="⏹️")
     if entry.meta and entry.meta.finish_reason == "length":
         st.info(t("chat.status_length", lang), icon="✂️")
-    if entry.error is not None:
-        render_error(entry.error, lang, choice)
-        if _may_refuse_pictures(entry, conv, choice):
-            st.info(t("sidebar.text_only_suggested", lang), icon="🔤")
     if entry.meta and entry.status == "ok":
         st.caption(meta_line(entry.meta, lang))
-    if last and entry.status != "ok":
-        st.button(
-            t("chat.retry", lang),
-            icon="🔁",
-            key=f"retry_{len(conv.entries)}",
-            on_click=st.session_state.__setitem__,
-            args=(keys.RETRY, True),
-        )
 
 
 def _may_refuse_pictures(entry: Entry, conv: Conversation, choice: SidebarChoice) -> bool:
@@ -298,26 +475,62 @@ def _may_refuse_pictures(entry: Entry, conv: Conversation, choice: SidebarChoice
 def render_entry(
     entry: Entry, conv: Conversation, lang: Lang, choice: SidebarChoice, *, last: bool
 ) -> None:
-    """Render one history entry as a chat message."""
-    with st.chat_message(entry.role):
-        if entry.role == "user":
+    """Render one history entry: a question in its bubble, an answer with its notices."""
+    if entry.role == "user":
+        with st.chat_message("user"):
             st.text(entry.text)
             render_images(conv.images_of(entry), lang)
             for refusal in entry.refusals:
-                st.warning(f"{t('chat.refused', lang)}: {refusal.message(lang)}", icon="🚫")
+                st.warning(t("chat.refused_line", lang, reason=refusal.message(lang)), icon="🚫")
             if entry.status == "not_sent":
-                st.info(t("chat.not_sent", lang))
-            return
-        if entry.text:
-            st.markdown(safe_markdown(entry.text))
-        render_answer_footer(entry, conv, lang, choice, last=last)
+                st.info(t("chat.not_sent_restored", lang))
+        return
+    question = _question_of(entry, conv)
+    render_answer_footer(
+        entry,
+        conv,
+        lang,
+        choice,
+        last=last,
+        question=question.text if question is not None else "",
+        key_source=_key_source_of(question),
+    )
 
 
 def render_history(conv: Conversation, lang: Lang, choice: SidebarChoice) -> None:
-    """Render every entry; the last one may offer Retry."""
+    """Render every entry; the last one may offer its error's action or Retry."""
     entries = list(conv.entries)  # an answer may be recorded meanwhile; it is drawn live instead
     for i, entry in enumerate(entries):
         render_entry(entry, conv, lang, choice, last=i == len(entries) - 1)
+    focus_requested_field()
+
+
+def _question_of(answer: Entry, conv: Conversation) -> Entry | None:
+    """Return the question ``answer`` follows."""
+    for i, entry in enumerate(conv.entries):
+        if entry is answer:
+            before = conv.entries[i - 1] if i else None
+            return before if before is not None and before.role == "user" else None
+    return None
+
+
+def _remember_key_source(conv: Conversation, source: str) -> None:
+    """Record whose key the exchange starting now sends, by the question it answers."""
+    question = conv.entries[-1]
+    sources = {
+        k: v
+        for k, v in st.session_state.get(keys.KEY_SOURCES, {}).items()
+        if any(v[0] is e for e in conv.entries)
+    }
+    sources[id(question)] = (question, source)
+    st.session_state[keys.KEY_SOURCES] = sources
+
+
+def _key_source_of(question: Entry | None) -> str | None:
+    if question is None:
+        return None
+    stored = st.session_state.get(keys.KEY_SOURCES, {}).get(id(question))
+    return stored[1] if stored is not None and stored[0] is question else None
 
 
 # -- the exchange ------------------------------------------------------------------------------
@@ -339,6 +552,7 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
     except ConfigError as err:
         conv.add_answer("", status="error", error=err)
         return
+    _remember_key_source(conv, getattr(settings, "key_source", "none"))
     exchange = Exchange(
         conv.request_turns(), choice.options, pictures_as_text=choice.text_only, lang=choice.lang
     )
@@ -371,7 +585,8 @@ def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoic
     history; this loop checks in with Streamlit at least every ``POLL_S`` and ends there.
     """
     lang = choice.lang
-    with st.chat_message("assistant"):
+    slot = st.empty()  # the live bubble, replaced by the recorded answer and its notices
+    with slot.container(), st.chat_message("assistant"):
         live = st.empty()
         stop = st.empty()
         stop.button(t("chat.stop", lang), icon="⏹️", key=keys.STOP, on_click=exchange.stop)
@@ -387,12 +602,7 @@ def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoic
                 live.markdown("".join(stream_safely([text])))
                 shown = text
                 time.sleep(FRAME_S)  # let a burst of small deltas arrive: one redraw for all
-        exchange.record_once(conv.record)
-        st.session_state.pop(keys.EXCHANGE, None)
-        stop.empty()
-        entry = conv.entries[-1]
-        if entry.text:
-            live.markdown(safe_markdown(entry.text))
-        else:
-            live.empty()
-        render_answer_footer(entry, conv, lang, choice, last=True)
+    exchange.record_once(conv.record)
+    st.session_state.pop(keys.EXCHANGE, None)
+    with slot.container():
+        render_entry(conv.entries[-1], conv, lang, choice, last=True)

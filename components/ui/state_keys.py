@@ -29,6 +29,9 @@ TEXT_ONLY_MODELS = "kantu_text_only_models"  # {"<preset>/<model>"}: models that
 SIDEBAR_CHOICE = "kantu_sidebar_choice"  # sidebar.SidebarChoice: this run's choices (no key)
 PENDING = "kantu_pending"  # pending.PendingMessage: a message held for a look before sending
 PENDING_ACTION = "kantu_pending_action"  # set by the held message's buttons, consumed by the page
+KEY_SOURCES = "kantu_key_sources"  # {id(question): (question Entry, key_source)}: whose key went
+FOCUS_FIELD = "kantu_focus_field"  # a sidebar widget key an error's action asked to focus, once
+RESTORE_INPUT = "kantu_restore_input"  # text to put back in the chat input on the next run
 
 # Choices whose labels follow the language: the value lives here, the widget key is
 # "<key>.<lang>" (see sidebar._remembered)
