@@ -585,7 +585,11 @@ def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoic
     history; this loop checks in with Streamlit at least every ``POLL_S`` and ends there.
     """
     lang = choice.lang
-    slot = st.empty()  # the live bubble, replaced by the recorded answer and its notices
+    # The live bubble, emptied at the end; the recorded answer and its notices then go in a
+    # container of their own below it. (Swapping one container's subtree for a different one in
+    # the same st.empty slot crashed the frontend: "Bad delta path index".)
+    slot = st.empty()
+    final = st.container()
     with slot.container(), st.chat_message("assistant"):
         live = st.empty()
         stop = st.empty()
@@ -604,5 +608,6 @@ def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoic
                 time.sleep(FRAME_S)  # let a burst of small deltas arrive: one redraw for all
     exchange.record_once(conv.record)
     st.session_state.pop(keys.EXCHANGE, None)
-    with slot.container():
+    slot.empty()
+    with final:
         render_entry(conv.entries[-1], conv, lang, choice, last=True)

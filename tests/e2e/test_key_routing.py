@@ -97,7 +97,8 @@ def test_tricky_urls_naming_the_operators_server_never_carry_its_key(app, new_pa
     using_key = sidebar(page).get_by_text(t("sidebar.using_configured_key", LANG))
     expect(using_key).to_be_visible()  # the operator's own server: the key is in use
     pick_custom(page)
-    errors = page.get_by_test_id("stChatMessage").get_by_test_id("stAlertContentError")
+    # the chat's error notices (the sidebar's refusal is a warning, and not in main)
+    errors = page.get_by_role("main").get_by_test_id("stAlertContentError")
     for n, (url, refusal) in enumerate(tricky_urls(up, evil), start=1):
         type_base_url(page, url)
         message = shown(refusal)
@@ -136,7 +137,8 @@ def test_hosted_site_refuses_a_custom_url_on_its_own_network(
     hosted = start_app(operator_env)  # an operator key and no KANTU_HOSTED: hosted
     page = new_page(hosted, locale="zh-CN")
     pick_custom(page)
-    errors = page.get_by_test_id("stChatMessage").get_by_test_id("stAlertContentError")
+    # the chat's error notices (the sidebar's refusal is a warning, and not in main)
+    errors = page.get_by_role("main").get_by_test_id("stAlertContentError")
     for n, (url, host) in enumerate(
         [(evil.base_url, "127.0.0.1"), (f"http://localhost:{evil.port}/v1", "localhost")], start=1
     ):
