@@ -57,6 +57,7 @@ from components.devtools.browser import (
     wait_for_idle,
 )
 from components.devtools.image_factory import photo_jpeg
+from components.devtools.proc import status_mb
 from components.devtools.upstream import Reply, sse
 
 KEY = "sk-bench-0123456789abcdef"
@@ -324,11 +325,10 @@ class Memory:
 
 def proc_status_mb(pid: int, key: str) -> float:
     """Return a ``/proc/<pid>/status`` field (VmRSS, VmHWM) in MB."""
-    with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024
-    raise BenchError(f"{key} not in /proc/{pid}/status")
+    try:
+        return status_mb(key, pid)
+    except LookupError as err:
+        raise BenchError(str(err)) from err
 
 
 def proc_cpu_s(pid: int) -> float:

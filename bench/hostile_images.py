@@ -36,10 +36,11 @@ sys.path.insert(0, str(ROOT))
 from components.devtools import image_factory as make  # noqa: E402
 
 WORKER = r"""
-import json, re, sys, time
+import json, sys, time
 sys.path.insert(0, {root!r})
 from components.errors import ImageError
 from components.images.prepare import prepare_file
+from components.devtools.proc import status_mb
 
 path = {path!r}
 outcome = None
@@ -55,8 +56,7 @@ if path:
     except Exception as exc:
         outcome = f"ESCAPED {{type(exc).__name__}}: {{exc}}"
 seconds = time.perf_counter() - started
-# VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec from the process that started us.
-rss_mb = int(re.search(r"VmHWM:\s+(\d+)", open("/proc/self/status").read()).group(1)) / 1024
+rss_mb = status_mb("VmHWM")  # not ru_maxrss: see components/devtools/proc.py
 print(json.dumps({{"rss_mb": rss_mb, "seconds": seconds, "outcome": outcome}}))
 """
 

@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from components.devtools.proc import status_mb  # noqa: E402
 from components.devtools.upstream import FakeUpstream, Part, Reply  # noqa: E402
 from components.providers.sse import SSEDecoder  # noqa: E402
 
@@ -44,12 +45,7 @@ from components.conversation.turns import ChatTurn
 from components.errors import ProviderError
 from components.providers.client import ChatClient
 from components.providers.settings import resolve_settings
-
-def status(key):
-    for line in open("/proc/self/status"):
-        if line.startswith(key):
-            return int(line.split()[1]) / 1024
-    return 0.0
+from components.devtools.proc import status_mb as status
 
 settings = resolve_settings(base_url={url!r}, api_key="sk-bench-0123456789", environ={{}},
                             max_retries=0, read_timeout=120)
@@ -155,13 +151,6 @@ def body_cases() -> list[tuple[str, Reply]]:
     ]
 
 
-def _status(pid: int, key: str) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def run_worker(url: str, timeout: float) -> tuple[str, str, str, str]:
     """Run one request in a fresh process: peak MB, seconds, text chars, outcome."""
     code = WORKER.format(root=str(ROOT), url=url)
@@ -172,7 +161,7 @@ def run_worker(url: str, timeout: float) -> tuple[str, str, str, str]:
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            peak = _status(proc.pid, "VmHWM") - base
+            peak = status_mb("VmHWM", proc.pid) - base
             proc.kill()
             proc.wait()
             return f"{peak:.0f}+", f">{time.monotonic() - started:.0f}", "-", "did not finish"

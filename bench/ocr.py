@@ -31,15 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 WORKER = r"""
 import json, statistics, sys, time
-def status(key):
-    for line in open("/proc/self/status"):
-        if line.startswith(key):
-            return int(line.split()[1]) / 1024
+from components.devtools.proc import status_mb as status
 from components.devtools import text_pictures as tp
 from components.ocr.engine import TextReader
 path, expected, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
 data = open(path, "rb").read()
-baseline = status("VmRSS:")
+baseline = status("VmRSS")
 reader = TextReader()
 started = time.perf_counter(); reader.load(); load = time.perf_counter() - started
 started = time.perf_counter(); found = reader.read(data); first = time.perf_counter() - started
@@ -48,7 +45,7 @@ for _ in range(repeats):
     started = time.perf_counter(); reader.read(data); warm.append(time.perf_counter() - started)
 print(json.dumps({
     "load": load, "first": first, "warm": statistics.median(warm) if warm else None,
-    "baseline_mb": baseline, "peak_mb": status("VmHWM:"),
+    "baseline_mb": baseline, "peak_mb": status("VmHWM"),
     "accuracy": tp.character_accuracy(expected, found.text), "lines": len(found.lines),
 }))
 """

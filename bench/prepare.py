@@ -41,12 +41,7 @@ import base64, io, json, sys, time
 sys.path.insert(0, {root!r})
 from PIL import Image
 from components.images.prepare import prepare_image
-
-def status(key):
-    for line in open("/proc/self/status"):
-        if line.startswith(key):
-            return int(line.split()[1]) / 1024
-    return 0.0
+from components.devtools.proc import status_mb as status
 
 path, pipeline, detail, size, repeats = {args!r}
 data = open(path, "rb").read()

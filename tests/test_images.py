@@ -189,10 +189,10 @@ def test_unknown_model_gets_a_capped_size_and_an_approximate_estimate(phone_phot
 def test_200mp_camera_jpeg_is_accepted_cheaply(camera_200mp):
     # Peak memory in a fresh process: a full decode would hold 200 MB of pixels at least.
     code = (
-        "import sys; from components.images.prepare import prepare_file\n"
+        "from components.devtools.proc import status_mb\n"
+        "from components.images.prepare import prepare_file\n"
         f"p = prepare_file({str(camera_200mp)!r})\n"
-        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
-        "print(p.width, p.height, int(hwm) // 1024)\n"
+        "print(p.width, p.height, int(status_mb('VmHWM')))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
@@ -382,10 +382,10 @@ def test_one_input_at_the_budget_stays_under_300_mb_in_a_fresh_process(tmp_path)
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a child started by a large
     # pytest process would report the parent's peak.
     code = (
-        "import re; from components.images.prepare import prepare_file\n"
+        "from components.devtools.proc import status_mb\n"
+        "from components.images.prepare import prepare_file\n"
         f"p = prepare_file({str(path)!r})\n"
-        "hwm = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)\n"
-        "print(p.width, int(hwm) // 1024)\n"
+        "print(p.width, int(status_mb('VmHWM')))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
