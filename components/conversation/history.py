@@ -17,11 +17,11 @@ from components.errors import KantuError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 
-# Error kinds that say the question itself cannot be sent as it is (see request_turns).
-REFUSED_FOR_CONTENT = frozenset(
+# Error kinds that say the question itself cannot be sent as it is (see request_turns): refused
+# for what it says, or for pictures too many or too big. The page's error actions use them too.
+REFUSED_FOR_WORDS = frozenset({"content_filter", "invalid_input"})
+REFUSED_FOR_PICTURES = frozenset(
     {
-        "content_filter",
-        "invalid_input",
         "too_large",
         "too_many_images",
         "image_too_big_to_send",
@@ -29,6 +29,7 @@ REFUSED_FOR_CONTENT = frozenset(
         "context_too_long",
     }
 )
+REFUSED_FOR_CONTENT = REFUSED_FOR_WORDS | REFUSED_FOR_PICTURES
 
 Status = Literal["ok", "interrupted", "stopped", "error", "not_sent"]
 

@@ -20,7 +20,13 @@ from PIL import Image
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from components.conversation.exchange import AnswerMeta, Exchange
-from components.conversation.history import Conversation, Entry, ErrorInfo
+from components.conversation.history import (
+    REFUSED_FOR_PICTURES,
+    REFUSED_FOR_WORDS,
+    Conversation,
+    Entry,
+    ErrorInfo,
+)
 from components.conversation.turns import ChatTurn
 from components.errors import ConfigError, KantuError
 from components.i18n import Lang, t
@@ -208,18 +214,9 @@ def _display_copy(image: PreparedImage) -> tuple[bytes, str]:
     return copies[image.sha256]
 
 
-# Each error kind's main action (see ``_main_action``). Retry is offered only where asking again
-# can help: not for a question refused for what it says, nor for pictures already prepared too big.
-_REPHRASE_KINDS = frozenset({"content_filter", "invalid_input"})
-_FEWER_KINDS = frozenset(
-    {
-        "too_large",
-        "too_many_images",
-        "image_too_big_to_send",
-        "request_too_big_to_send",
-        "context_too_long",
-    }
-)
+# Each error kind's main action (see ``_main_action``; the kinds refused for their words or
+# pictures come from the history, which leaves those questions out). Retry is offered only where
+# asking again can help: not for a question refused for what it says, nor for pictures too big.
 _KEY_CONFIG_MESSAGES = frozenset(
     {"config.no_key", "config.bad_key", "config.bad_operator_key", "config.operator_key_withheld"}
 )
@@ -249,9 +246,9 @@ def _main_action(info: ErrorInfo) -> str:
         return "top_up"
     if info.kind == "model_not_found":
         return "model"
-    if info.kind in _REPHRASE_KINDS:
+    if info.kind in REFUSED_FOR_WORDS:
         return "rephrase"
-    if info.kind in _FEWER_KINDS:
+    if info.kind in REFUSED_FOR_PICTURES:
         return "fewer"
     return "retry"
 
