@@ -614,6 +614,51 @@ _ERROR_ACTIONS: dict[str, dict[str, str]] = {
     },
 }
 
+# Money: cost before sending and as billed, prices, calibration (components/costs)
+_MONEY: dict[str, dict[str, str]] = {
+    "money.before_sending": {"zh": "发送前估算 ≈ {cost}", "en": "≈ {cost} before sending"},
+    "money.at_most": {
+        "zh": "最多 {cost}（含最长回答）",
+        "en": "at most {cost} with the longest answer",
+    },
+    "money.billed": {"zh": "实际计费 {cost}", "en": "billed {cost}"},
+    "money.price_unknown": {"zh": "价格未知", "en": "price unknown"},
+    "money.price_unconfirmed": {"zh": "价格未经核实", "en": "price not confirmed"},
+    "money.free": {"zh": "免费（在本机运行）", "en": "free (runs on this machine)"},
+    "money.estimate_tokens": {
+        "zh": "约 {tokens} tokens（图片 {image_tokens}）",
+        "en": "≈ {tokens} tokens ({image_tokens} for pictures)",
+    },
+    "money.approximate": {
+        "zh": "估算：文字按字数近似，不认识的模型的图片规则是猜测",
+        "en": "estimate: text is approximated from its length; an unknown model's picture rule "
+        "is a guess",
+    },
+    "money.calibrated": {
+        "zh": "已根据 {n} 次回答校准（图片 ×{factor}）",
+        "en": "calibrated from {n} answers (pictures ×{factor})",
+    },
+    "money.conversation_total": {"zh": "本次对话合计 {cost}", "en": "this conversation: {cost}"},
+    "money.flag.bills_differently": {
+        "zh": "服务商计费 {billed} 个输入 tokens，Kantu 估算 {estimate}（{difference}）："
+        "该服务商计算图片的方式与公开规则不同。",
+        "en": "Billed {billed} prompt tokens, Kantu estimated {estimate} ({difference}): this "
+        "provider counts pictures differently from the published rule.",
+    },
+    "money.flag.rule_may_be_wrong": {
+        "zh": "服务商计费 {billed} 个输入 tokens，Kantu 估算 {estimate}（{difference}）："
+        "Kantu 对这个模型的图片规则可能不对。",
+        "en": "Billed {billed} prompt tokens, Kantu estimated {estimate} ({difference}): "
+        "Kantu's picture rule for this model may be wrong.",
+    },
+    "config.bad_prices": {
+        "zh": "价格设置（KANTU_PRICES）中“{entry}”无效：需要 input、output（每百万 tokens 的"
+        "非负数）和 currency（CNY 或 USD）。",
+        "en": "The price setting (KANTU_PRICES) for “{entry}” is not valid: it needs input and "
+        "output (non-negative numbers per million tokens) and currency (CNY or USD).",
+    },
+}
+
 TEXTS: dict[str, dict[str, str]] = {
     **_ERRORS,
     **_IMAGES,
@@ -627,6 +672,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **_SLICES,
     **_OCR,
     **_ERROR_ACTIONS,
+    **_MONEY,
 }
 
 

@@ -32,6 +32,7 @@ import requests
 
 from components.conversation.clients import AnySettings, open_client
 from components.conversation.turns import ChatTurn
+from components.costs.estimate import RequestEstimate, estimate_request
 from components.errors import KantuError, ProviderError, StreamInterruptedError
 from components.i18n import Lang
 from components.ocr.local_client import LocalClient, LocalStream
@@ -60,6 +61,8 @@ class AnswerMeta:
     ttft_s: float | None = None  # to the first word; None when no word came
     total_s: float | None = None
     pictures_as_text: bool = False  # the pictures were read here and sent as text
+    # Kantu's estimate of the prompt actually sent (None: read here, nothing billed)
+    prompt_estimate: RequestEstimate | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class Exchange:
         self._chars = 0
         self._model = ""
         self._free = False
+        self._estimate: RequestEstimate | None = None
         self._started: float | None = None
         self._ttft_s: float | None = None
         self._answer: Answer | None = None
@@ -140,6 +144,10 @@ class Exchange:
             turns = self.turns
             if self.pictures_as_text and not isinstance(client, LocalClient):
                 turns = pictures_as_text(turns, lang=self.lang, cancelled=self._ended.is_set)
+            if not isinstance(client, LocalClient):  # read here: nothing billed to estimate
+                estimate = _estimate(turns, settings.model, self.options)
+                with self._changed:
+                    self._estimate = estimate
             stream = client.stream_chat(turns, self.options)
             # A thread blocked reading a silent socket wakes only when the stream is closed from
             # another thread; this one waits for stop() (or the end) and closes it.
@@ -213,6 +221,7 @@ class Exchange:
                 ttft_s=self._ttft_s,
                 total_s=self._elapsed(),
                 pictures_as_text=self.pictures_as_text,
+                prompt_estimate=self._estimate,
             )
             self._answer = Answer("".join(self._parts), meta, _detached(error))
             self._changed.notify_all()
@@ -292,6 +301,19 @@ def _detached(error: KantuError | None) -> KantuError | None:
         error.__cause__ = error.__context__ = None
         error.__traceback__ = None
     return error
+
+
+def _estimate(
+    turns: Sequence[ChatTurn], model: str, options: ChatOptions
+) -> RequestEstimate | None:
+    """Return the estimate of the prompt about to be sent; a failure only loses the figure."""
+    try:
+        return estimate_request(
+            turns, model=model, system=options.system, max_tokens=options.max_tokens
+        )
+    except Exception:  # an estimate never stops a question from being sent
+        log.exception("request estimate failed")
+        return None
 
 
 def _close_when_set(ended: threading.Event, stream: ChatStream | LocalStream) -> None:
