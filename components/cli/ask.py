@@ -17,6 +17,9 @@ from typing import Any
 from components.conversation.exchange import Answer, Exchange
 from components.conversation.send_limits import check_send_limits
 from components.conversation.turns import ChatTurn
+from components.costs.calibration import Calibration
+from components.costs.estimate import RequestEstimate, cost_of
+from components.costs.prices import Money, Price, price_for
 from components.errors import ConfigError, ImageError, KantuError, ProviderError
 from components.i18n import t
 from components.images.prepared import DETAILS, PreparedImage
@@ -154,7 +157,9 @@ def run(args: argparse.Namespace) -> int:
     if answer.error is not None:
         print(f"error: {_error_line(answer.error)}", file=sys.stderr)
     if args.json:
-        sys.stdout.write(json.dumps(_summary(answer), ensure_ascii=False) + "\n")
+        price = price_for(settings.preset.id, settings.model)
+        summary = _summary(answer) | _bill(answer, price)
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
     sys.stdout.flush()
     return 0 if answer.meta.outcome == "ok" else 1
 
@@ -186,3 +191,61 @@ def _summary(answer: Answer) -> dict[str, Any]:
             {"kind": failure.kind, "message": _error_line(failure)} if failure is not None else None
         ),
     }
+
+
+def _bill(answer: Answer, price: Price | None) -> dict[str, Any]:
+    """Return the ``--json`` fields that set Kantu's estimate beside the provider's bill.
+
+    ``estimate``: the prompt tokens Kantu expected (text and pictures apart); ``calibration``:
+    the bill against it (the picture factor it implies, the difference, and the flag over 5 %);
+    ``price``, ``estimated_cost`` and ``billed_cost`` when the model's price is known (None
+    otherwise: unknown is never 0).
+    """
+    estimate, usage = answer.meta.prompt_estimate, answer.meta.usage
+    calibration = Calibration()
+    counted = calibration.learn(estimate, usage)
+    flag = calibration.flag(estimate, usage)
+    return {
+        "estimate": _estimate_fields(estimate),
+        "calibration": (
+            {
+                "billed_prompt_tokens": usage.prompt_tokens,
+                "difference": round(
+                    (usage.prompt_tokens - estimate.prompt_tokens) / estimate.prompt_tokens, 4
+                ),
+                "image_factor": round(calibration.factor(estimate.model), 4) if counted else None,
+                "flag": flag.kind if flag else None,
+            }
+            if estimate is not None and usage is not None and estimate.prompt_tokens > 0
+            else None
+        ),
+        "price": (
+            {
+                "input_per_million": price.input,
+                "output_per_million": price.output,
+                "currency": price.currency,
+                "confirmed": price.confirmed,
+            }
+            if price
+            else None
+        ),
+        "estimated_cost": _money(cost_of(estimate, price)) if price and estimate else None,
+        "billed_cost": _money(cost_of(usage, price)) if price and usage else None,
+    }
+
+
+def _estimate_fields(estimate: RequestEstimate | None) -> dict[str, Any] | None:
+    if estimate is None:
+        return None
+    return {
+        "prompt_tokens": estimate.prompt_tokens,
+        "text_tokens": estimate.text_tokens,
+        "image_tokens": estimate.image_tokens,
+        "per_image": list(estimate.per_image),
+        "approximate": estimate.approximate,
+        "rule": estimate.rule,
+    }
+
+
+def _money(money: Money) -> dict[str, Any]:
+    return {"amount": money.amount, "currency": money.currency, "text": money.format("en")}

@@ -19,7 +19,8 @@ before the upstream has written the rest (``bodies_finished`` counts bodies writ
         assert len(up.requests) == 2 and up.requests[1].json["stream"] is True
 
 Replies are served in order, one per request; when the queue is empty ``up.default`` is served
-(initially ``sse(["你好"])``). Builders: ``sse``, ``events``, ``json_reply``, ``raw``, ``html``,
+(initially ``sse(["你好"])``); with ``bill`` set, that default answer reports the usage
+``bill(request)`` returns (``bill_per_picture`` bills each picture a fixed count). Builders: ``sse``, ``events``, ``json_reply``, ``raw``, ``html``,
 ``bingcheng_error``, ``openai_error``, ``completion``, ``drop``; ``gated`` holds a reply's last
 parts behind an event. Tests get a started one from the ``upstream`` fixture in
 ``tests/conftest.py``.
@@ -36,7 +37,7 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
@@ -478,6 +479,8 @@ class FakeUpstream:
     """
 
     default: Reply = field(default_factory=lambda: sse(["你好"]))
+    # when set, the default answer reports the usage this returns for the request it answers
+    bill: Callable[[Recorded], dict[str, int]] | None = None
     requests: list[Recorded] = field(default_factory=list)
     bodies_finished: int = 0  # replies written to their last byte
     _queue: deque[Reply] = field(default_factory=deque)
@@ -555,4 +558,28 @@ class FakeUpstream:
     def _next(self, recorded: Recorded) -> Reply:
         with self._lock:
             self.requests.append(recorded)
-            return self._queue.popleft() if self._queue else self.default
+            if self._queue:
+                return self._queue.popleft()
+            bill = self.bill
+        if bill is not None:
+            return sse(["你好"], usage=bill(recorded))
+        return self.default
+
+
+def bill_per_picture(per_picture: int, text: int = 20) -> Callable[[Recorded], dict[str, int]]:
+    """Return a ``FakeUpstream.bill`` that counts ``text`` prompt tokens plus ``per_picture`` for
+    every image part in the request's messages, and 2 completion tokens."""
+
+    def bill(recorded: Recorded) -> dict[str, int]:
+        messages = (recorded.json or {}).get("messages") or []
+        pictures = sum(
+            1
+            for message in messages
+            if isinstance(message.get("content"), list)
+            for part in message["content"]
+            if part.get("type") == "image_url"
+        )
+        prompt = text + per_picture * pictures
+        return {"prompt_tokens": prompt, "completion_tokens": 2, "total_tokens": prompt + 2}
+
+    return bill
