@@ -657,6 +657,12 @@ _MONEY: dict[str, dict[str, str]] = {
         "en": "The price setting (KANTU_PRICES) for “{entry}” is not valid: it needs input and "
         "output (non-negative numbers per million tokens) and currency (CNY or USD).",
     },
+    "config.bad_prices_text": {
+        "zh": "价格设置（KANTU_PRICES）不是有效的 TOML，例如："
+        '"gpt-4o-mini" = { input = 1.05, output = 4.2, currency = "CNY" }',
+        "en": "The price setting (KANTU_PRICES) is not valid TOML; for example: "
+        '"gpt-4o-mini" = { input = 1.05, output = 4.2, currency = "CNY" }',
+    },
 }
 
 TEXTS: dict[str, dict[str, str]] = {

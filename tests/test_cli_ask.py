@@ -267,3 +267,54 @@ def test_ctrl_c_stops_at_once_with_exit_130(upstream, words_first):
         proc.wait()
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_json_line_sets_the_estimate_beside_the_bill_with_costs(upstream, tmp_path):
+    upstream.enqueue(sse(["答案"], usage={"prompt_tokens": 400, "completion_tokens": 10}))
+    done = ask(
+        upstream,
+        "--json",
+        "--model",
+        "gpt-4o",
+        "--image",
+        str(png(tmp_path / "a.png")),
+        "这是什么？",
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    estimate = summary["estimate"]
+    assert estimate["image_tokens"] == summary["image_tokens"] == sum(estimate["per_image"]) == 255
+    assert estimate["prompt_tokens"] == estimate["text_tokens"] + 255
+    assert estimate["approximate"] is False and "tile 85+170" in estimate["rule"]
+    bill = summary["calibration"]
+    assert bill["billed_prompt_tokens"] == 400 and bill["flag"] == "bills_differently"
+    assert bill["difference"] == pytest.approx(
+        (400 - estimate["prompt_tokens"]) / estimate["prompt_tokens"], abs=1e-3
+    )
+    assert bill["image_factor"] == pytest.approx((400 - estimate["text_tokens"]) / 255, abs=1e-3)
+    # A custom base URL has no price in the table: unknown, never 0.
+    assert summary["price"] is None
+    assert summary["estimated_cost"] is None and summary["billed_cost"] is None
+
+
+def test_json_line_prices_the_model_with_the_operators_kantu_prices(upstream, tmp_path):
+    upstream.enqueue(sse(["答案"], usage={"prompt_tokens": 1000, "completion_tokens": 100}))
+    prices = '"gpt-4o-mini" = { input = 1.05, output = 4.2, currency = "CNY" }'
+    image = str(png(tmp_path / "a.png"))
+    done = ask(upstream, "--json", "--image", image, "hi", env=clean_env(KANTU_PRICES=prices))
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["price"] == {
+        "input_per_million": 1.05, "output_per_million": 4.2, "currency": "CNY", "confirmed": True
+    }  # fmt: skip
+    assert summary["billed_cost"]["amount"] == pytest.approx((1000 * 1.05 + 100 * 4.2) / 1e6)
+    assert summary["billed_cost"]["text"] == "¥0.0015"
+    expected = summary["estimate"]["prompt_tokens"] * 1.05 / 1e6
+    assert summary["estimated_cost"]["amount"] == pytest.approx(expected)
+    assert summary["estimated_cost"]["text"].startswith("¥0.0")
+
+
+def test_a_malformed_kantu_prices_is_a_usage_error(upstream):
+    done = ask(upstream, "hi", env=clean_env(KANTU_PRICES='"m" = { input = 1 }'))
+    assert done.returncode == 2 and "KANTU_PRICES" in done.stderr and "Traceback" not in done.stderr
+    assert upstream.requests == []

@@ -3,6 +3,11 @@
 Exit codes: 0 answered; 1 the provider or the network failed (a partial answer stays on stdout);
 2 usage errors, unreadable images, or settings that cannot work; 130 interrupted (Ctrl-C).
 Errors are one line on stderr.
+
+``--json`` ends with one line: the answer, usage and timings, Kantu's estimate of the prompt beside
+the provider's bill, and the costs when the model's price is known (the table's, or the
+operator's ``KANTU_PRICES`` environment variable as TOML: ``"m" = { input = 1, output = 4,
+currency = "CNY" }``, per million tokens).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from components.conversation.send_limits import check_send_limits
 from components.conversation.turns import ChatTurn
 from components.costs.calibration import Calibration
 from components.costs.estimate import RequestEstimate, cost_of
-from components.costs.prices import Money, Price, price_for
+from components.costs.prices import Money, Price, price_for, prices_from_text
 from components.errors import ConfigError, ImageError, KantuError, ProviderError
 from components.i18n import t
 from components.images.prepared import DETAILS, PreparedImage
@@ -122,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
     """Ask, stream the answer to stdout, report failures on stderr; return the exit code."""
     try:
         settings = _settings(args)
+        prices = prices_from_text(os.environ.get("KANTU_PRICES"))  # the operator's, as TOML
         images = _images(args.image, settings, args.detail)
     except (ConfigError, ImageError) as err:
         print(f"error: {_error_line(err)}", file=sys.stderr)
@@ -157,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
     if answer.error is not None:
         print(f"error: {_error_line(answer.error)}", file=sys.stderr)
     if args.json:
-        price = price_for(settings.preset.id, settings.model)
+        price = price_for(settings.preset.id, settings.model, prices)
         summary = _summary(answer) | _bill(answer, price)
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
     sys.stdout.flush()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -179,6 +180,21 @@ def parse_prices(raw: Mapping[str, Any] | None, *, origin: Origin = "operator") 
             origin=origin,  # type: ignore[arg-type]
         )
     return prices
+
+
+def prices_from_text(text: str | None) -> dict[str, Price]:
+    """Parse ``KANTU_PRICES`` given as TOML text (an environment variable, for the command line):
+    ``"gpt-4o-mini" = { input = 1.05, output = 4.2, currency = "CNY" }``, one model a line.
+
+    Raises ConfigError: ``bad_prices_text`` when it is not TOML, else as ``parse_prices``.
+    """
+    if not text or not text.strip():
+        return {}
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("bad_prices_text", str(exc)) from exc
+    return parse_prices(raw)
 
 
 def _amount(value: object) -> bool:
