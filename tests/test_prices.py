@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from components.costs.prices import PRICES, Money, Price, PriceBook, format_money, price_for
+from components.costs.prices import (
+    PRICES,
+    Money,
+    Price,
+    PriceBook,
+    format_money,
+    price_for,
+    prices_from_text,
+)
 from components.errors import ConfigError
 from components.i18n import t
 from components.providers.presets import PRESETS
@@ -132,3 +140,21 @@ def test_money_of_two_currencies_does_not_add():
     with pytest.raises(ValueError):
         Money(1.0, "CNY") + Money(1.0, "USD")
     assert Money(1.0, "CNY") + Money(0.5, "CNY") == Money(1.5, "CNY")
+
+
+def test_kantu_prices_as_toml_text_for_the_command_line():
+    text = '"gpt-4o-mini" = { input = 1.05, output = 4.2, currency = "CNY" }\n'
+    assert prices_from_text(text) == {"gpt-4o-mini": Price(1.05, 4.2, "CNY", origin="operator")}
+    assert prices_from_text("") == {} and prices_from_text(None) == {}
+    with pytest.raises(ConfigError) as caught:
+        prices_from_text("gpt-4o-mini = {")
+    assert caught.value.message_key == "config.bad_prices_text"
+    assert "KANTU_PRICES" in caught.value.message("zh")
+
+
+def test_the_secrets_may_hold_the_table_or_its_toml_text():
+    text = '"gpt-4o-mini" = { input = 1.05, output = 4.2, currency = "CNY" }'
+    assert PriceBook.from_secrets(text) == PriceBook.from_secrets(OPERATOR)
+    assert PriceBook.from_secrets(None).for_limits("openai", "gpt-4o") == price_for(
+        "openai", "gpt-4o"
+    )

@@ -170,15 +170,11 @@ def parse_prices(raw: Mapping[str, Any] | None, *, origin: Origin = "operator") 
         if not isinstance(model, str) or not model.strip() or not isinstance(entry, Mapping):
             raise ConfigError("bad_prices", entry=str(model)[:80])
         values = [entry.get("input"), entry.get("output")]
-        currency = str(entry.get("currency", "")).upper()
-        if currency not in CURRENCIES or not all(_amount(v) for v in values):
+        named = str(entry.get("currency", "")).upper()
+        currency = next((c for c in CURRENCIES if c == named), None)
+        if currency is None or not all(_amount(v) for v in values):
             raise ConfigError("bad_prices", entry=model[:80])
-        prices[model.strip()] = Price(
-            float(values[0]),
-            float(values[1]),
-            currency,
-            origin=origin,  # type: ignore[arg-type]
-        )
+        prices[model.strip()] = Price(float(values[0]), float(values[1]), currency, origin=origin)
     return prices
 
 
@@ -218,8 +214,11 @@ class PriceBook:
     visitor: Mapping[str, Price] = field(default_factory=dict)
 
     @classmethod
-    def from_secrets(cls, raw: Mapping[str, Any] | None) -> PriceBook:
-        """Return a book with the operator's ``KANTU_PRICES``. Raises ConfigError if malformed."""
+    def from_secrets(cls, raw: Mapping[str, Any] | str | None) -> PriceBook:
+        """Return a book with the operator's ``KANTU_PRICES``: a table from the secrets file, or
+        the same as TOML text. Raises ConfigError if malformed."""
+        if isinstance(raw, str):
+            return cls(operator=prices_from_text(raw))
         return cls(operator=parse_prices(raw, origin="operator"))
 
     def for_display(self, preset_id: str, model: str) -> Price | None:
