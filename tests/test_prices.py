@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from components.costs import lines
+from components.costs.calibration import Calibration
+from components.costs.estimate import RequestEstimate
 from components.costs.prices import (
     PRICES,
     Money,
@@ -15,6 +18,7 @@ from components.costs.prices import (
 )
 from components.errors import ConfigError
 from components.i18n import t
+from components.providers.client import Usage
 from components.providers.presets import PRESETS
 
 OPERATOR = {"gpt-4o-mini": {"input": 1.05, "output": 4.2, "currency": "CNY"}}
@@ -158,3 +162,50 @@ def test_the_secrets_may_hold_the_table_or_its_toml_text():
     assert PriceBook.from_secrets(None).for_limits("openai", "gpt-4o") == price_for(
         "openai", "gpt-4o"
     )
+
+
+def _estimate(prompt: int = 1000, images: int = 800) -> RequestEstimate:
+    return RequestEstimate("m", prompt - images, images, (images,), False, "tile 85+170")
+
+
+def test_the_line_before_sending_in_both_languages():
+    price = Price(2.1, 8.4, "CNY")
+    assert lines.before_sending(_estimate(), price, "en") == "≈ ¥0.0021 before sending"
+    assert lines.before_sending(_estimate(), price, "zh") == "发送前估算 ≈ ¥0.0021"
+    unconfirmed = lines.before_sending(_estimate(), price_for("bingcheng", "gpt-4o"), "en")
+    assert unconfirmed.endswith("(price not confirmed)")
+
+
+def test_an_unknown_price_shows_tokens_and_says_so_never_zero():
+    line = lines.before_sending(_estimate(25_501, 25_000), None, "en")
+    assert "25,501" in line and "price unknown" in line and "¥0" not in line and "$0" not in line
+    assert lines.billed(Usage(10, 1, 11), None, "zh") == "价格未知"
+    assert lines.before_sending(_estimate(), price_for("ollama", "llava"), "en").startswith("free")
+
+
+def test_the_bill_line_and_no_line_without_usage():
+    price = Price(0.15, 0.6, "USD")
+    assert lines.billed(Usage(1000, 100, 1100), price, "en") == "billed $0.00021"
+    assert lines.billed(None, price, "en") is None
+
+
+def test_calibrated_from_n_answers():
+    calibration = Calibration()
+    assert lines.calibration_note(calibration, "m", "en") is None
+    for _ in range(3):
+        calibration.learn(_estimate(1000, 800), Usage(1400, 1, 1401))
+    assert (
+        lines.calibration_note(calibration, "m", "en")
+        == "calibrated from 3 answers (pictures ×1.50)"
+    )
+    assert "3" in lines.calibration_note(calibration, "m", "zh")
+
+
+def test_conversation_totals_per_currency_leave_out_what_cannot_be_priced():
+    cny, usd = Price(1.0, 4.0, "CNY"), Price(1.0, 1.0, "USD")
+    money, unpriced = lines.totals(
+        [(Usage(1000, 0, 1000), cny), (Usage(0, 1000, 1000), cny), (Usage(1000, 0, 1000), usd),
+         (None, cny), (Usage(5, 5, 10), None)]
+    )  # fmt: skip
+    assert money == [Money(pytest.approx(0.005), "CNY"), Money(pytest.approx(0.001), "USD")]
+    assert unpriced == 2
