@@ -282,6 +282,11 @@ def test_json_line_sets_the_estimate_beside_the_bill_with_costs(upstream, tmp_pa
     )
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert list(summary) == [  # the public contract's keys first and unchanged, then the new ones
+        "answer", "status", "finish_reason", "model", "usage", "image_tokens",
+        "image_tokens_approximate", "timings", "error",
+        "estimate", "calibration", "price", "estimated_cost", "billed_cost",
+    ]  # fmt: skip
     estimate = summary["estimate"]
     assert estimate["image_tokens"] == summary["image_tokens"] == sum(estimate["per_image"]) == 255
     assert estimate["prompt_tokens"] == estimate["text_tokens"] + 255
