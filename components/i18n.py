@@ -614,6 +614,48 @@ _ERROR_ACTIONS: dict[str, dict[str, str]] = {
     },
 }
 
+_CONTEXT: dict[str, dict[str, str]] = {
+    # Notes sent to the model in place of pictures the context policy leaves out.
+    "context.note.dropped": {
+        "zh": "[之前的第 {n} 张图片，未重新发送]",
+        "en": "[photo {n} from earlier, not re-sent]",
+    },
+    "context.note.low": {
+        "zh": "[之前的第 {n} 张图片，以低清晰度重新发送]",
+        "en": "[photo {n} from earlier, re-sent at low detail]",
+    },
+    "context.note.again": {
+        "zh": "[第 {n} 张图片，在后面的消息中再次发送]",
+        "en": "[photo {n}, sent again further down]",
+    },
+    # The setting and what the page shows per earlier picture.
+    "context.policy.label": {"zh": "追问时附带的旧图片", "en": "Earlier pictures in follow-ups"},
+    "context.policy.help": {
+        "zh": "每次追问都会把附带的图片重新计费一次。默认只附带最近一次提问的图片。",
+        "en": "Every picture sent with a follow-up is billed again. By default only the pictures "
+        "of the latest question that had any go along.",
+    },
+    "context.policy.newest": {"zh": "只附带最新的图片", "en": "Newest pictures only"},
+    "context.policy.last_turns": {
+        "zh": "最近 {n} 次提问的图片",
+        "en": "Pictures of the last {n} questions",
+    },
+    "context.policy.older_low": {
+        "zh": "较早的图片以低清晰度附带",
+        "en": "Older pictures at low detail",
+    },
+    "context.policy.all": {
+        "zh": "全部图片（每次重新计费）",
+        "en": "All pictures (billed again each time)",
+    },
+    "context.travel.full": {"zh": "随下一个问题发送", "en": "goes with the next question"},
+    "context.travel.low": {
+        "zh": "以低清晰度随下一个问题发送",
+        "en": "goes with the next question at low detail",
+    },
+    "context.travel.dropped": {"zh": "不再发送", "en": "not sent again"},
+}
+
 TEXTS: dict[str, dict[str, str]] = {
     **_ERRORS,
     **_IMAGES,
@@ -627,6 +669,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **_SLICES,
     **_OCR,
     **_ERROR_ACTIONS,
+    **_CONTEXT,
 }
 
 
