@@ -88,7 +88,7 @@ class Conversation:
     entries: list[Entry] = field(default_factory=list)
     images: dict[str, PreparedImage] = field(default_factory=dict)
     # Low-detail copies for the ``older_low`` context policy, made once per picture (sha256).
-    low_copies: dict[str, PreparedImage] = field(default_factory=dict, repr=False)
+    low_copies: dict[str, PreparedImage] = field(default_factory=dict, repr=False, compare=False)
 
     def add_user(
         self,
