@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import json
 
@@ -28,6 +29,7 @@ KEY = "sk-context-0123456789abcdef"
 MODEL = "gpt-4o"
 
 
+@functools.cache
 def _photo(seed: int, size: tuple[int, int] = (1600, 1200)) -> PreparedImage:
     return prepare_image(photo_jpeg(*size, quality=80 + seed), name=f"p{seed}.jpg", model=MODEL)
 

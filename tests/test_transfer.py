@@ -51,9 +51,12 @@ def _chat() -> Conversation:
     return conv
 
 
+_CHAT = _chat()  # read-only: tests that add to it take their additions back
+
+
 @pytest.fixture(scope="module")
 def chat() -> Conversation:
-    return _chat()
+    return _CHAT
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +142,7 @@ def _version(value):
 HOSTILE = {
     "empty": (lambda _: b"", "not_json"),
     "not json": (lambda _: b"\x89PNG\r\n\x1a\n not json", "not_json"),
-    "markdown zip": (lambda _: export_markdown(_chat()), "not_json"),
+    "markdown zip": (lambda _: export_markdown(_CHAT), "not_json"),
     "a list": (lambda _: b"[1, 2, 3]", "not_kantu"),
     "someone else's json": (lambda _: b'{"messages": []}', "not_kantu"),
     "newer version": (lambda e: _tampered(e, _version(2)), "newer_version"),
@@ -223,7 +226,7 @@ def _kantu_shaped(value) -> bytes:
         st.dictionaries(st.sampled_from(["entries", "pictures", "x"]), JSON_VALUES).map(
             _kantu_shaped
         ),
-        _mutations(export_json(_chat())),
+        _mutations(export_json(_CHAT)),
     )
 )
 def test_hostile_input_only_ever_raises_a_transfer_error_quickly(data):
