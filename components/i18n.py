@@ -698,6 +698,7 @@ _TRANSFER: dict[str, dict[str, str]] = {
     "transfer.md.status.interrupted": {"zh": "（回答中断）", "en": "(answer cut short)"},
     "transfer.md.status.stopped": {"zh": "（已停止）", "en": "(stopped)"},
     "transfer.md.status.error": {"zh": "（出错）", "en": "(failed)"},
+    "transfer.md.status.not_sent": {"zh": "（未发送）", "en": "(not sent)"},
     "transfer.export_json": {
         "zh": "下载对话（JSON，可再导入）",
         "en": "Download chat (JSON, can be imported)",

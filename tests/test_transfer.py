@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
+import hashlib
 import io
 import json
 import re
@@ -24,6 +26,7 @@ from components.conversation.transfer import (
 )
 from components.devtools.image_factory import photo_jpeg, png_bomb_header, screenshot_png
 from components.errors import AuthError, ImageError, TransferError
+from components.images.legibility import Legibility
 from components.images.prepare import prepare_image, prepare_region
 from components.providers.client import Usage
 
@@ -48,6 +51,12 @@ def _chat() -> Conversation:
     conv.add_answer("", status="error", error=AuthError(f"Incorrect API key: {KEY}"))
     conv.add_user("Again, the cat?", [photo])
     conv.add_answer("Half an answer", status="interrupted")
+    # Whole numbers where floats are usual must come back as written.
+    plain = dataclasses.replace(shot, legibility=Legibility(None, 1, False), sha256="")
+    plain = dataclasses.replace(plain, data=plain.data + b"\0", name="plain.png")
+    plain = dataclasses.replace(plain, sha256=hashlib.sha256(plain.data).hexdigest())
+    conv.add_user("Held back", [plain], sent=False)
+    conv.add_answer("Quick", meta=AnswerMeta("ok", "gpt-4o", ttft_s=0, total_s=3))
     return conv
 
 
@@ -186,6 +195,18 @@ def test_oversized_file_is_refused_before_parsing():
     assert "64 MB" in caught.value.message("en")
 
 
+def test_picture_name_cannot_put_markdown_in_the_message(exported):
+    def rename(doc: dict) -> None:
+        _swap_bytes(doc)
+        _first_picture(doc)["name"] = "[click](https://evil.example)<b>x</b>.jpg"
+
+    with pytest.raises(TransferError) as caught:
+        import_json(_tampered(exported, rename))
+    message = caught.value.message("en")
+    assert "clickhttpsevil.examplebxb.jpg" in message
+    assert not any(mark in message for mark in "[]()<>")
+
+
 def test_unknown_message_key_in_a_file_shows_a_known_message(exported):
     def rename(doc: dict) -> None:
         doc["entries"][3]["error"]["key"] = "{0.__class__}"
@@ -251,6 +272,7 @@ def test_markdown_is_a_zip_readable_on_github(chat):
     shown = {archive.read(link) for link in links}
     assert shown == {image.data for image in chat.images.values()}
     assert "## You" in markdown and "一只猫。" in markdown and "(answer cut short)" in markdown
+    assert "(not sent)" in markdown and "> " in markdown  # the failed answer's message, quoted
     assert KEY not in markdown
     assert export_markdown(chat, "en") == export_markdown(chat, "en")  # same chat, same file
 

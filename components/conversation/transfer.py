@@ -32,6 +32,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from typing import Any, get_args
@@ -66,6 +67,7 @@ _MIMES = {
 }
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
 _STATUSES = frozenset(get_args(Status))
+_LABEL_DROPS = re.compile(r"[^\w .\-]")
 _OUTCOMES = frozenset(get_args(Outcome))
 
 
@@ -133,10 +135,10 @@ def export_markdown(conv: Conversation, lang: Lang = "en") -> bytes:
                 names[sha] = f"images/{len(names) + 1:02d}-{sha[:12]}.{_EXTENSIONS[image.mime]}"
             alt = _escape_alt(image.name or t("transfer.md.picture", lang))
             lines += [f"![{alt}]({names[sha]})", ""]
-        if entry.status not in ("ok", "not_sent") and entry.role == "assistant":
+        if entry.status != "ok":
             lines += [f"*{t(f'transfer.md.status.{entry.status}', lang)}*", ""]
         if entry.error is not None:
-            lines += [f"> {entry.error.message(lang)}", ""]
+            lines += [*(f"> {line}" for line in entry.error.message(lang).splitlines()), ""]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         _add(archive, "conversation.md", "\n".join(lines).encode("utf-8"), zipfile.ZIP_DEFLATED)
@@ -270,7 +272,7 @@ def _flag(raw: Any) -> bool:
 def _number(raw: Any) -> float:
     if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 <= raw < 1e9:
         raise ValueError(f"expected a time or ratio, got {raw!r}")
-    return float(raw)
+    return raw  # as it was written (1 stays 1), so a second export writes the same
 
 
 def _optional(raw: Any, read: Callable[[Any], Any]) -> Any:
@@ -358,7 +360,8 @@ def _picture_in(sha: str, raw: Any, number: int) -> PreparedImage:
     if not isinstance(raw, dict):
         raise TypeError("a picture is not an object")
     name = _string(raw.get("name", ""), 300)
-    label = name or f"#{number}"
+    # The label goes into a message shown as Markdown: letters, digits and a few marks only.
+    label = _LABEL_DROPS.sub("", name)[:60] or f"#{number}"
     mime = _choice(raw["mime"], tuple(_MIMES))
     width, height = _integer(raw["width"], 1, MAX_SIDE), _integer(raw["height"], 1, MAX_SIDE)
     data = _checked_bytes(raw["data"], mime, (width, height), label)
