@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import io
+import itertools
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 
 from components.conversation.context_policy import (
@@ -22,7 +26,7 @@ from components.devtools.image_factory import photo_jpeg
 from components.devtools.upstream import FakeUpstream, sse
 from components.errors import ContentFilterError
 from components.images.prepare import prepare_image
-from components.images.prepared import PreparedImage
+from components.images.prepared import PreparedImage, SourceFacts
 from components.providers.settings import resolve_settings
 
 KEY = "sk-context-0123456789abcdef"
@@ -199,3 +203,65 @@ def test_travel_plan_says_which_pictures_go_with_the_next_question():
 def test_a_policy_that_cannot_work_is_refused(kwargs):
     with pytest.raises(ValueError):
         ContextPolicy(**kwargs)
+
+
+def _tiny(n: int) -> PreparedImage:
+    payload = f"picture {n}".encode()
+    return PreparedImage(
+        data=payload,
+        mime="image/jpeg",
+        width=40,
+        height=30,
+        detail="auto",
+        tokens=255,
+        tokens_approximate=False,
+        sha256=hashlib.sha256(payload).hexdigest(),
+        source=SourceFacts(format="JPEG", width=40, height=30, bytes=len(payload)),
+        name=f"{n}.jpg",
+    )
+
+
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["ok", "stopped", "error", "refused", "not_sent"]),
+        st.lists(st.integers(0, 4), max_size=3),
+    ),
+    max_size=8,
+)
+POLICY = st.sampled_from(
+    [
+        ContextPolicy("newest"),
+        ContextPolicy("older_low"),
+        *(ContextPolicy("last_turns", n=n) for n in (1, 2, 3)),
+    ]
+)
+
+
+@given(steps=STEPS, policy=POLICY)
+def test_history_stays_consistent_whatever_happened(steps, policy):
+    conv = Conversation()
+    for n, (how, pictures) in enumerate(steps):
+        conv.add_user(f"q{n}", [_tiny(p) for p in pictures], sent=how != "not_sent")
+        if how == "ok":
+            conv.add_answer(f"a{n}")
+        elif how == "stopped":
+            conv.add_answer("", status="stopped")
+        elif how == "refused":
+            conv.add_answer("", status="error", error=ContentFilterError("no"))
+    everything = conv.request_turns(ALL)
+    turns = conv.request_turns(policy, model=MODEL)
+    assert [t.role for t in turns] == [t.role for t in everything]
+    assert all(a.role != b.role for a, b in itertools.pairwise(turns))
+    sent = [image.sha256 for turn in turns for image in turn.images]
+    assert len(sent) == len(set(sent))  # a picture travels at most once
+    for full, shrunk in zip(everything, turns, strict=True):
+        notes = shrunk.text.count("[photo ")
+        assert len(shrunk.images) + notes >= len(full.images)  # every picture is sent or noted
+    users = [t for t in everything if t.role == "user"]
+    if users and users[-1].images:  # the question being asked always has its own pictures
+        assert {i.sha256 for i in users[-1].images} <= set(sent)
+    if policy.kind == "newest":
+        newest = next((t.images for t in reversed(users) if t.images), ())
+        assert set(sent) == {i.sha256 for i in newest}
+    plan = travel_plan(conv, policy)
+    assert set(plan) == {sha for e in conv.entries for sha in e.image_ids}
