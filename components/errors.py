@@ -7,6 +7,7 @@
     ├── ConfigError      config   settings that cannot work (no key, a base URL that is not http(s))
     ├── ReaderUnavailableError ocr_unavailable  the local text reader's packages or models are missing
     ├── ReadFailedError  ocr_failed  the local text reader could not read a picture
+    ├── TransferError    transfer    an imported conversation file was refused (.reason says why)
     └── ProviderError             the upstream said no, or the exchange with it failed
         ├── AuthError              auth             key missing, wrong or expired (401/403, 冰橙 900)
         ├── QuotaError             quota            balance or quota exhausted (402, 冰橙 300)
@@ -244,3 +245,23 @@ class RedirectError(ProviderError):
     (``location_host`` names where it pointed)."""
 
     kind = "redirect"
+
+
+class TransferError(KantuError):
+    """Raised when a conversation file cannot be imported: too big, not JSON, not Kantu's, a
+    newer version, malformed, over the caps, or a damaged picture.
+
+    ``reason`` is one of: too_big, not_json, not_kantu, newer_version, malformed, too_many,
+    bad_picture; the message (``transfer.<reason>``) says what to do.
+    """
+
+    kind = "transfer"
+
+    def __init__(self, reason: str, detail: str = "", **facts: object) -> None:
+        self.reason = reason
+        super().__init__(detail, **facts)
+
+    @property
+    def message_key(self) -> str:
+        """The i18n key of this refusal: ``transfer.<reason>``."""
+        return f"transfer.{self.reason}"

@@ -665,6 +665,107 @@ _MONEY: dict[str, dict[str, str]] = {
     },
 }
 
+
+_CONTEXT: dict[str, dict[str, str]] = {
+    # Notes sent to the model in place of pictures the context policy leaves out.
+    "context.note.dropped": {
+        "zh": "[之前的第 {n} 张图片，未重新发送]",
+        "en": "[photo {n} from earlier, not re-sent]",
+    },
+    "context.note.low": {
+        "zh": "[之前的第 {n} 张图片，以低清晰度重新发送]",
+        "en": "[photo {n} from earlier, re-sent at low detail]",
+    },
+    "context.note.again": {
+        "zh": "[第 {n} 张图片，在后面的消息中再次发送]",
+        "en": "[photo {n}, sent again further down]",
+    },
+    # The setting and what the page shows per earlier picture.
+    "context.policy.label": {"zh": "追问时附带的旧图片", "en": "Earlier pictures in follow-ups"},
+    "context.policy.help": {
+        "zh": "每次追问都会把附带的图片重新计费一次。默认只附带最近一次提问的图片。",
+        "en": "Every picture sent with a follow-up is billed again. By default only the pictures "
+        "of the latest question that had any go along.",
+    },
+    "context.policy.newest": {"zh": "只附带最新的图片", "en": "Newest pictures only"},
+    "context.policy.last_turns": {
+        "zh": "最近 {n} 次提问的图片",
+        "en": "Pictures of the last {n} questions",
+    },
+    "context.policy.older_low": {
+        "zh": "较早的图片以低清晰度附带",
+        "en": "Older pictures at low detail",
+    },
+    "context.policy.all": {
+        "zh": "全部图片（每次重新计费）",
+        "en": "All pictures (billed again each time)",
+    },
+    "context.travel.full": {"zh": "随下一个问题发送", "en": "goes with the next question"},
+    "context.travel.low": {
+        "zh": "以低清晰度随下一个问题发送",
+        "en": "goes with the next question at low detail",
+    },
+    "context.travel.dropped": {"zh": "不再发送", "en": "not sent again"},
+}
+
+_TRANSFER: dict[str, dict[str, str]] = {
+    "transfer.too_big": {
+        "zh": "这个文件有 {size_mb} MB，超过了可导入的上限 {limit_mb} MB。请导入 Kantu 导出的对话 JSON 文件。",
+        "en": "This file is {size_mb} MB, over the {limit_mb} MB import limit. Import a "
+        "conversation JSON file exported by Kantu.",
+    },
+    "transfer.not_json": {
+        "zh": "这个文件不是 JSON 格式，无法导入。请选择 Kantu 导出的对话 JSON 文件（不是 Markdown 压缩包）。",
+        "en": "This file is not JSON, so it cannot be imported. Choose a conversation JSON file "
+        "exported by Kantu (not the Markdown .zip).",
+    },
+    "transfer.not_kantu": {
+        "zh": "这个 JSON 文件不是 Kantu 导出的对话，无法导入。",
+        "en": "This JSON file is not a conversation exported by Kantu, so it cannot be imported.",
+    },
+    "transfer.newer_version": {
+        "zh": "这个对话由更新版本的 Kantu 导出（格式版本 {version}），请更新 Kantu 后再导入。",
+        "en": "This conversation was exported by a newer Kantu (format version {version}). "
+        "Update Kantu, then import it again.",
+    },
+    "transfer.malformed": {
+        "zh": "这个对话文件已损坏或被修改过，无法导入。当前对话没有任何改动。",
+        "en": "This conversation file is damaged or was edited, so it cannot be imported. "
+        "Your current conversation is unchanged.",
+    },
+    "transfer.too_many": {
+        "zh": "这个对话太大：最多可导入 {entries} 条消息和 {pictures} 张图片。当前对话没有任何改动。",
+        "en": "This conversation is too large: at most {entries} messages and {pictures} "
+        "pictures can be imported. Your current conversation is unchanged.",
+    },
+    "transfer.bad_picture": {
+        "zh": "对话文件中的图片 {name} 已损坏或与记录不符，无法导入。当前对话没有任何改动。",
+        "en": "Picture {name} in the conversation file is damaged or does not match its record, "
+        "so the file cannot be imported. Your current conversation is unchanged.",
+    },
+    "transfer.md.title": {"zh": "Kantu 看图对话", "en": "Kantu conversation"},
+    "transfer.md.user": {"zh": "你", "en": "You"},
+    "transfer.md.assistant": {"zh": "模型", "en": "Model"},
+    "transfer.md.picture": {"zh": "图片", "en": "picture"},
+    "transfer.md.status.interrupted": {"zh": "（回答中断）", "en": "(answer cut short)"},
+    "transfer.md.status.stopped": {"zh": "（已停止）", "en": "(stopped)"},
+    "transfer.md.status.error": {"zh": "（出错）", "en": "(failed)"},
+    "transfer.md.status.not_sent": {"zh": "（未发送）", "en": "(not sent)"},
+    "transfer.export_json": {
+        "zh": "下载对话（JSON，可再导入）",
+        "en": "Download chat (JSON, can be imported)",
+    },
+    "transfer.export_markdown": {
+        "zh": "下载对话（Markdown 和图片，.zip）",
+        "en": "Download chat (Markdown with pictures, .zip)",
+    },
+    "transfer.import": {"zh": "导入对话（JSON）", "en": "Import a chat (JSON)"},
+    "transfer.imported": {
+        "zh": "已导入对话：{entries} 条消息，{pictures} 张图片。",
+        "en": "Chat imported: {entries} messages, {pictures} pictures.",
+    },
+}
+
 TEXTS: dict[str, dict[str, str]] = {
     **_ERRORS,
     **_IMAGES,
@@ -679,6 +780,8 @@ TEXTS: dict[str, dict[str, str]] = {
     **_OCR,
     **_ERROR_ACTIONS,
     **_MONEY,
+    **_CONTEXT,
+    **_TRANSFER,
 }
 
 

@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from components.cli.ask import _images
+from components.conversation.context_policy import ALL
 from components.conversation.history import Conversation, ErrorInfo
 from components.conversation.send_limits import (
     MAX_IMAGES_PER_MESSAGE,
@@ -167,7 +168,7 @@ def test_pictures_from_earlier_turns_count_towards_the_request():
     for turn in range(5):
         conversation.add_user(f"question {turn}", [variant(image, turn)])
         conversation.add_answer(f"answer {turn}")
-    turns = conversation.request_turns()
+    turns = conversation.request_turns(ALL)  # every earlier picture sent again
     assert check_send_limits(turns[:-2], preset=ZHIPU, model="glm-4v-plus-0111") is None
 
     err = check_send_limits(turns, preset=ZHIPU, model="glm-4v-plus-0111")

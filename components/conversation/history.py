@@ -11,6 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from components.conversation.context_policy import (
+    DEFAULT_POLICY,
+    ContextPolicy,
+    apply_policy,
+    low_detail,
+)
 from components.conversation.exchange import Answer, AnswerMeta
 from components.conversation.turns import ChatTurn
 from components.errors import KantuError
@@ -81,6 +87,8 @@ class Conversation:
 
     entries: list[Entry] = field(default_factory=list)
     images: dict[str, PreparedImage] = field(default_factory=dict)
+    # Low-detail copies for the ``older_low`` context policy, made once per picture (sha256).
+    low_copies: dict[str, PreparedImage] = field(default_factory=dict, repr=False, compare=False)
 
     def add_user(
         self,
@@ -132,14 +140,19 @@ class Conversation:
         """Return the stored images an entry refers to, in order."""
         return [self.images[sha] for sha in entry.image_ids if sha in self.images]
 
-    def request_turns(self) -> list[ChatTurn]:
-        """Return the turns to send: every sent question with its images, and every answer text.
+    def request_turns(
+        self, policy: ContextPolicy = DEFAULT_POLICY, lang: Lang = "en", *, model: str = ""
+    ) -> list[ChatTurn]:
+        """Return the turns to send: every sent question, its pictures as ``policy`` says, and
+        every answer text.
 
         Roles alternate: a question left without an answer's text (it failed, or was stopped
         before the first word) is folded into the next question, pictures included, rather than
         sent as a second user turn in a row. A question refused for what it contained (a content
         check, an invalid request, too many or too big pictures) is left out: sending it again
-        would only earn the same refusal.
+        would only earn the same refusal. Pictures the policy leaves out become notes in
+        ``lang`` (see ``components.conversation.context_policy``); ``model`` prices the
+        low-detail copies of ``older_low``.
         """
         turns: list[ChatTurn] = []
         for i, entry in enumerate(self.entries):
@@ -152,7 +165,17 @@ class Conversation:
                 turns.append(turn)
             elif entry.role == "assistant" and entry.text.strip():
                 turns.append(ChatTurn("assistant", entry.text))
-        return turns
+        if policy.kind == "all":
+            return turns
+        return apply_policy(turns, policy, lang=lang, low=lambda image: self._low(image, model))
+
+    def _low(self, image: PreparedImage, model: str) -> PreparedImage:
+        for sha in self.low_copies.keys() - self.images.keys():  # forgotten pictures
+            del self.low_copies[sha]
+        copy = self.low_copies.get(image.sha256)
+        if copy is None:
+            copy = self.low_copies[image.sha256] = low_detail(image, model=model)
+        return low_detail(copy, model=model)  # already small: only priced for ``model``
 
     def _refused(self, index: int) -> bool:
         answer = self.entries[index + 1] if index + 1 < len(self.entries) else None
