@@ -166,9 +166,10 @@ RULES: dict[str, TokenRule] = {
     "glm-4.1v": _grid("GLM 28px", 28, GLM_MAX, "2026-12-02", min_pixels=112 * 112, confirmed=False),
     "glm-4.5v": _grid("GLM 28px", 28, GLM_MAX, "2026-12-02", min_pixels=112 * 112, confirmed=False),
     "glm-4.6v": _grid("GLM 28px", 28, GLM_MAX, "2026-12-02", min_pixels=112 * 112, confirmed=False),
-    # glm-4v-flash / -plus: nothing published. GLM-4V-9B (the open sibling) resizes every image to
-    # 1120×1120: 14-px patches merged 2×2 → 1600 tokens. Not confirmed for the hosted models.
-    "glm-4v": _fixed("GLM-4V 1600", 1600, 1120, "2026-12-02", confirmed=False),
+    # glm-4v-flash / -plus: Zhipu publishes no per-image count. GLM-4V-9B (the open sibling)
+    # resizes every image to 1120×1120 (1600 tokens), but the hosted models are not shown to, so
+    # the row keeps gpt-4o's tile rule as its guess and says it is one.
+    "glm-4v": _tile(85, 170, "2026-12-02", confirmed=False),
     # Claude: Anthropic "Vision" guide (checked 2026-12-02): tokens ≈ w·h/750; a long edge over
     # 1568 px or over ~1600 tokens is scaled down first; 200² → 54, 1000² → 1334, 1092² → 1590.
     "claude": CLAUDE,
