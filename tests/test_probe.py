@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import subprocess
+import sys
 from dataclasses import replace
 
 import pytest
@@ -24,6 +28,7 @@ from components.providers.probe import (
     test_connection,
 )
 from components.providers.settings import ClientSettings, resolve_settings
+from tests.conftest import ROOT
 
 KEY = "sk-probe-secret-0123456789"
 
@@ -155,3 +160,30 @@ def test_the_key_only_reaches_the_configured_host():
         assert elsewhere.requests == []
         assert {r.headers["Authorization"] for r in home.requests} == {f"Bearer {KEY}"}
         assert all(KEY not in r.path for r in home.requests)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "components", "probe", *args]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KANTU_", "OPENAI_"))}
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_cli_probe_says_whether_the_model_sees(upstream):
+    upstream.sight = "vision"
+    out = run_cli("--base-url", upstream.base_url, "--api-key", KEY, "--model", "m", "--json")
+    row = json.loads(out.stdout)
+    assert out.returncode == 0 and row["sees"] and row["prompt_tokens"] > 0
+    upstream.sight = "blind"
+    out = run_cli("--base-url", upstream.base_url, "--api-key", KEY, "--model", "m")
+    assert out.returncode == 1 and "does NOT see" in out.stdout
+    assert KEY not in out.stdout + out.stderr
+
+
+def test_cli_probe_lists_models_and_reports_a_refused_key_on_one_line(upstream):
+    upstream.models = model_list(["b", "a"])
+    out = run_cli("--base-url", upstream.base_url, "--api-key", KEY, "--list")
+    assert (out.returncode, out.stdout) == (0, "a\nb\n")
+    upstream.models = openai_error(401, "Incorrect API key provided")
+    out = run_cli("--base-url", upstream.base_url, "--api-key", KEY, "--list")
+    assert out.returncode == 1 and out.stderr.startswith("error: ")
+    assert "Traceback" not in out.stderr and KEY not in out.stderr
