@@ -47,10 +47,11 @@ def test_qwen_has_at_least_four_tokens_and_at_most_max_pixels():
     assert 0.95 * 2560 <= huge - 2 <= 2560
 
 
-def test_glm_4_5v_counts_28px_cells_from_112_px_up_to_15000_cells():
+def test_glm_counts_28px_cells_from_112_px_up_to_its_cap():
     assert tokens(112, 112, "zai-org/GLM-4.5V") == 16
     assert tokens(50, 50, "glm-4.1v-thinking-flash") == 16  # scaled up to 112²
-    assert 14000 <= tokens(6000, 6000, "glm-4.6v") <= 15000
+    assert 14000 <= tokens(6000, 6000, "glm-4.5v") <= 15000
+    assert 12000 <= tokens(6000, 6000, "glm-4.6v") <= 12288
 
 
 @pytest.mark.parametrize(
@@ -66,6 +67,12 @@ def test_claude_fits_the_long_side_to_1568_and_the_area_to_about_1600_tokens():
     assert tokens(1568, 100, "claude-opus-4") == 210  # ⌈156,800 px / 750⌉, no shrink
     size = target_size(6000, 500, policy_for("anthropic/claude-sonnet-4", "auto"))
     assert size[0] == 1568
+
+
+def test_claude_opus_4_7_keeps_more_pixels_and_says_it_is_a_guess():
+    estimate = estimate_image_tokens(4000, 3000, model="anthropic/claude-opus-4.7", detail="auto")
+    assert estimate.approximate and 4500 <= estimate.tokens <= 4784
+    assert max(target_size(6000, 500, policy_for("claude-opus-4-7", "auto"))) == 2576
 
 
 @pytest.mark.parametrize(

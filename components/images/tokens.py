@@ -100,9 +100,14 @@ QWEN_28_MAX = 1280 * 28 * 28  # DashScope's default max_pixels for 28-px models 
 QWEN_32_MAX = 2560 * 32 * 32  # DashScope's default max_pixels for 32-px models (2560 tokens)
 QWEN_OPEN_MAX = 12845056  # 3584²: Qwen2.5-VL's own processor and SiliconFlow's cap
 GLM_MAX = 28 * 28 * 15000
+GLM_46_MAX = 9633792  # 28² × 12288: GLM-4.6V's preprocessor_config.json
 CLAUDE = TokenRule(
     "Claude w·h/750", "patch", checked="2026-12-02", count="area", max_pixels=1600 * 750,
     max_side=1568,
+)  # fmt: skip
+CLAUDE_HIGH_RES = TokenRule(
+    "Claude w·h/750 (high-res)", "patch", checked="2026-12-02", confirmed=False, count="area",
+    max_pixels=4784 * 750, max_side=2576,
 )  # fmt: skip
 GEMINI = TokenRule(
     "Gemini 258/tile", "patch", per_tile=258, checked="2026-12-02", confirmed=False,
@@ -160,12 +165,16 @@ RULES: dict[str, TokenRule] = {
     "qwen2-vl": _grid("Qwen 28px", 28, QWEN_OPEN_MAX, "2026-12-02", low_side=448),
     # Ollama's own tag; a local model costs nothing, the figure is its context use.
     "qwen2.5vl": _grid("Qwen 28px", 28, QWEN_OPEN_MAX, "2026-12-02"),
-    # GLM-4.1V / 4.5V / 4.6V: the brief's numbers (28 px per token, ≥ 112×112, ≤ 28²×15000), the
-    # same smart_resize as Qwen. Not confirmed: Zhipu publishes no billing formula and the stored
-    # docs did not show the processor's limits.
+    # GLM-4.1V / 4.5V / 4.6V: the open processor (Glm4vImageProcessor's smart_resize, as copied in
+    # zai-org's GLM-V / GLM-OCR tools, checked 2026-12-02) rounds sides to 28 px, keeps the area
+    # between 112² and 14²·4·15000 = 28²×15000 px; one token per 28-px cell. GLM-4.6V's shipped
+    # preprocessor_config caps the area lower, at 9,633,792 px (28²×12288). Not confirmed: Zhipu
+    # publishes no billing formula (markers, hosted caps), so the rows are marked as guesses.
     "glm-4.1v": _grid("GLM 28px", 28, GLM_MAX, "2026-12-02", min_pixels=112 * 112, confirmed=False),
     "glm-4.5v": _grid("GLM 28px", 28, GLM_MAX, "2026-12-02", min_pixels=112 * 112, confirmed=False),
-    "glm-4.6v": _grid("GLM 28px", 28, GLM_MAX, "2026-12-02", min_pixels=112 * 112, confirmed=False),
+    "glm-4.6v": _grid(
+        "GLM 28px", 28, GLM_46_MAX, "2026-12-02", min_pixels=112 * 112, confirmed=False
+    ),
     # glm-4v-flash / -plus: Zhipu publishes no per-image count. GLM-4V-9B (the open sibling)
     # resizes every image to 1120×1120 (1600 tokens), but the hosted models are not shown to, so
     # the row keeps gpt-4o's tile rule as its guess and says it is one.
@@ -173,6 +182,11 @@ RULES: dict[str, TokenRule] = {
     # Claude: Anthropic "Vision" guide (checked 2026-12-02): tokens ≈ w·h/750; a long edge over
     # 1568 px or over ~1600 tokens is scaled down first; 200² → 54, 1000² → 1334, 1092² → 1590.
     "claude": CLAUDE,
+    # Claude Opus 4.7 (2026-04) reads larger images: "high-resolution vision (3.75 MP)", up to about
+    # 2576 px on the long edge and ~4784 tokens (release notes and a measurement, not the vision
+    # guide's table). Not confirmed.
+    "claude-opus-4-7": CLAUDE_HIGH_RES,
+    "claude-opus-4.7": CLAUDE_HIGH_RES,
     # Gemini: Vertex AI "image requirements" (quoted in BerriAI/litellm#3269): both sides ≤ 384 →
     # 258 tokens; else tiles of (short side / 1.5, clamped 256…768), each 258 tokens. Not
     # confirmed: ai.google.dev says only "tiles of 768×768", Gemini 2.5+ has media_resolution,
