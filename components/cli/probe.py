@@ -14,7 +14,6 @@ import os
 import sys
 
 from components.errors import ConfigError, KantuError
-from components.providers.probe import list_models, probe_vision
 from components.providers.settings import ClientSettings, resolve_settings
 
 
@@ -54,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.list:
         return _list(settings, as_json=args.json)
+    # Pillow and the chat client load only for this command: `ask` and `read` start faster
+    from components.providers.probe import probe_vision
+
     result = probe_vision(settings, lang="en")
     if result.error is not None:
         print(f"error: {result.error.message('en')}", file=sys.stderr)
@@ -79,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(settings: ClientSettings, *, as_json: bool) -> int:
+    from components.providers.probe import list_models
+
     try:
         models = list_models(settings)
     except KantuError as err:
