@@ -171,3 +171,22 @@ def test_slice_cap_refuses_on_the_command_line_and_says_how_many(tmp_path):
     result = prepare("--detail", "slices", "--max-slices", "2", "--json", long)
     row = json.loads(result.stdout)
     assert result.returncode == 1 and not row["ok"] and "4 slices" in row["error"]
+
+
+@pytest.mark.parametrize(
+    ("model", "long_side", "tokens"),
+    [
+        ("anthropic/claude-sonnet-4", 1264, None),  # area ≤ ~1600 tokens: 1264×948
+        ("qwen3-vl-plus", 1856, 2496),  # ≤ 2560 cells of 32 px, +2 markers
+    ],
+)
+def test_model_option_sizes_a_photo_by_that_familys_rule(tmp_path, model, long_side, tokens):
+    photo = tmp_path / "wide.jpg"
+    photo.write_bytes(make.photo_jpeg(4000, 3000))
+    row = json.loads(prepare("--json", "--model", model, photo).stdout)
+    assert row["ok"] and set(row) == OK_KEYS
+    assert max(row["width"], row["height"]) == long_side
+    if tokens is None:
+        assert 1550 <= row["tokens"] <= 1600
+    else:
+        assert row["tokens"] == tokens

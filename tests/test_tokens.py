@@ -78,9 +78,9 @@ def test_auto_is_estimated_as_high_and_max_as_high():
 
 
 def test_unknown_model_estimate_is_marked_approximate():
-    estimate = estimate_image_tokens(1024, 1024, model="qwen-vl-max", detail="auto")
+    estimate = estimate_image_tokens(1024, 1024, model="acme-vision-9", detail="auto")
     assert estimate.approximate
-    assert estimate.tokens > 0 and estimate.rule
+    assert (estimate.tokens, estimate.rule) == (765, "tile 85+170")  # gpt-4o's rule, named
 
 
 def test_known_confirmed_model_estimate_is_not_approximate():
@@ -100,3 +100,10 @@ def test_every_rule_row_is_dated():
 def test_non_positive_size_is_rejected():
     with pytest.raises(ValueError):
         estimate_image_tokens(0, 10, model="gpt-4o", detail="auto")
+
+
+def test_openai_rules_keep_their_counting_and_geometry():
+    for prefix in ("gpt-4o", "gpt-4o-mini", "o3", "gpt-5", "gpt-4.1"):
+        assert RULES[prefix].count == RULES[prefix].kind == "tile"
+    for prefix in ("gpt-4.1-mini", "gpt-4.1-nano", "o4-mini", "gpt-5-mini"):
+        assert RULES[prefix].count == RULES[prefix].kind == "patch"

@@ -20,14 +20,23 @@ before the upstream has written the rest (``bodies_finished`` counts bodies writ
 
 Replies are served in order, one per request; when the queue is empty ``up.default`` is served
 (initially ``sse(["你好"])``); with ``bill`` set, that default answer reports the usage
-``bill(request)`` returns (``bill_per_picture`` bills each picture a fixed count). Builders: ``sse``, ``events``, ``json_reply``, ``raw``, ``html``,
-``bingcheng_error``, ``openai_error``, ``completion``, ``drop``; ``gated`` holds a reply's last
-parts behind an event. Tests get a started one from the ``upstream`` fixture in
+``bill(request)`` returns (``bill_per_picture`` bills each picture a fixed count). Builders:
+``sse``, ``events``, ``json_reply``, ``raw``, ``html``, ``bingcheng_error``, ``openai_error``,
+``completion``, ``drop``, ``model_list``; ``gated`` holds a reply's last parts behind an event.
+Tests get a started one from the ``upstream`` fixture in
 ``tests/conftest.py``.
+
+Two optional behaviours (off by default) make it a small fake model for the vision probe:
+``models`` is served to every ``GET …/models`` without touching the queue, and ``sight``
+answers chat requests when the queue is empty: ``"vision"`` reads the text of the pictures it
+received with the real local OCR (``components.ocr.engine.shared_reader``) and answers it,
+``"blind"`` answers without looking.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import socket
 import socketserver
@@ -374,6 +383,51 @@ def completion(
     return json_reply(obj)
 
 
+def model_list(
+    ids: Sequence[str], *, shape: Literal["openai", "ollama"] = "openai", status: int = 200
+) -> Reply:
+    """Build a ``GET /models`` answer: OpenAI's ``{"data": [{"id"}]}`` or Ollama's ``models``."""
+    if shape == "ollama":
+        obj: dict[str, Any] = {"models": [{"name": i, "model": i} for i in ids]}
+    else:
+        obj = {"object": "list", "data": [{"id": i, "object": "model"} for i in ids]}
+    return json_reply(obj, status)
+
+
+BLIND_ANSWER = "I'm sorry, I can't see any image here. Could you describe it?"
+
+
+def _pictures(recorded: Recorded) -> list[bytes]:
+    """Return the decoded bytes of every data-URL picture in a chat request's messages."""
+    found: list[bytes] = []
+    messages = recorded.json.get("messages", []) if isinstance(recorded.json, dict) else []
+    for message in messages:
+        content = message.get("content") if isinstance(message, dict) else None
+        for part in content if isinstance(content, list) else []:
+            url = (part.get("image_url") or {}).get("url", "") if isinstance(part, dict) else ""
+            if isinstance(url, str) and url.startswith("data:") and "," in url:
+                try:
+                    found.append(base64.b64decode(url.split(",", 1)[1], validate=True))
+                except (binascii.Error, ValueError):
+                    continue
+    return found
+
+
+def sighted_reply(recorded: Recorded, sight: Literal["vision", "blind"]) -> Reply:
+    """Answer a chat request as a model that reads its pictures (OCR) or one that cannot."""
+    if sight == "blind":
+        text = BLIND_ANSWER
+    else:
+        from components.ocr.engine import shared_reader  # heavy: only when a test asks for it
+
+        reader = shared_reader()
+        text = " ".join(reader.read(data).text for data in _pictures(recorded)).strip()
+        text = text or "(nothing legible)"
+    prompt = len(json.dumps(recorded.json or {})) // 4
+    usage = {"prompt_tokens": prompt, "completion_tokens": 8, "total_tokens": prompt + 8}
+    return sse([text], usage=usage)
+
+
 def drop() -> Reply:
     """Build a reply that resets the connection without answering."""
     return Reply(end="drop")
@@ -481,6 +535,8 @@ class FakeUpstream:
     default: Reply = field(default_factory=lambda: sse(["你好"]))
     # when set, the default answer reports the usage this returns for the request it answers
     bill: Callable[[Recorded], dict[str, int]] | None = None
+    models: Reply | None = None  # served to every GET …/models when set; the queue is untouched
+    sight: Literal["vision", "blind"] | None = None  # answer chats as a fake model when set
     requests: list[Recorded] = field(default_factory=list)
     bodies_finished: int = 0  # replies written to their last byte
     _queue: deque[Reply] = field(default_factory=deque)
@@ -556,11 +612,18 @@ class FakeUpstream:
             self.bodies_finished += 1
 
     def _next(self, recorded: Recorded) -> Reply:
+        listing = recorded.method == "GET" and recorded.path.rstrip("/").endswith("/models")
         with self._lock:
             self.requests.append(recorded)
+            if listing and self.models is not None:
+                return self.models
             if self._queue:
                 return self._queue.popleft()
+            sight = self.sight if recorded.method == "POST" else None
             bill = self.bill
+        # outside the lock: reading a picture takes a while and other requests must not wait
+        if sight is not None:
+            return sighted_reply(recorded, sight)
         if bill is not None:
             return sse(["你好"], usage=bill(recorded))
         return self.default

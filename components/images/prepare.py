@@ -19,7 +19,7 @@ from components.errors import ImageError
 from components.images.budget import PREPARATION_SLOTS, scan, too_many_pixels
 from components.images.decode import Decoded, Sizer, decode, looks_like_image, refuse_unsupported
 from components.images.legibility import Legibility, assess
-from components.images.policy import POLICIES, SizePolicy, policy_for, target_size
+from components.images.policy import SizePolicy, policy_for, target_size
 from components.images.prepared import DETAILS, Box, Detail, ImagePart, PreparedImage
 from components.images.slicing import DEFAULT_MAX_SLICES, plan_slices, slice_cost
 from components.images.tokens import estimate_image_tokens, rule_for
@@ -180,7 +180,7 @@ def prepare_region(
     box = zone_box(full.size, zone)
     parts = []
     for image, detail, shown in ((full, "low", (0, 0, *full.size)), (full.crop(box), "high", box)):
-        size = target_size(*image.size, POLICIES[(rule_for(model)[0].kind, detail)])
+        size = target_size(*image.size, policy_for(model, detail))
         sent = image if image.size == size else image.resize(size, Image.Resampling.LANCZOS)
         sent_data, sent_mime = _encode_at_boundary(sent, name, few_colours=decoded.few_colours)
         estimate = estimate_image_tokens(*sent.size, model=model, detail=detail)

@@ -212,6 +212,23 @@ class Transport:
             raise transport_error(exc, self.scrub) from exc
         return OpenedResponse(response, self.scrub)
 
+    def get(self, path: str) -> OpenedResponse:
+        """GET ``{base_url}{path}`` (a listing such as ``/models``); return once headers arrived.
+
+        Same session, address guard, retries and timeouts as ``post_stream``. Raises AuthError
+        (a key no header can carry), NetworkError or RequestTimeoutError.
+        """
+        try:
+            response = self.session.get(
+                self.settings.base_url.endpoint(path.lstrip("/")),
+                headers=self.headers(),
+                stream=True,
+                timeout=self.timeout,
+            )
+        except (requests.RequestException, Urllib3HTTPError, OSError, ValueError) as exc:
+            raise transport_error(exc, self.scrub) from exc
+        return OpenedResponse(response, self.scrub)
+
     def _post(self, path: str, body: bytes, headers: dict[str, str]) -> requests.Response:
         return self.session.post(
             self.settings.base_url.endpoint(path.lstrip("/")),
