@@ -805,6 +805,100 @@ _PROBE: dict[str, dict[str, str]] = {
     },
 }
 
+_WIRING: dict[str, dict[str, str]] = {
+    # Money and tools on the chat page (components/ui/costs.py, conversation_tools.py)
+    "costs.title": {"zh": "费用", "en": "Cost"},
+    "costs.approximate": {"zh": "估算", "en": "approximate"},
+    "costs.unpriced": {"zh": "{n} 条回答无法计价", "en": "{n} answers could not be priced"},
+    "costs.no_price": {
+        "zh": "Kantu 不知道 {model} 的价格：可以在下面填写，只影响你看到的数字。",
+        "en": "Kantu does not know the price of {model}: you can enter it below; it only changes "
+        "the figures you see.",
+    },
+    "costs.price_line": {
+        "zh": "{model}：输入 {input} · 输出 {output}（每百万 tokens）",
+        "en": "{model}: {input} in · {output} out (per million tokens)",
+    },
+    "costs.origin.table": {"zh": "Kantu 价格表", "en": "Kantu's table"},
+    "costs.origin.operator": {"zh": "本站设置", "en": "set by this site"},
+    "costs.origin.visitor": {"zh": "你填写的", "en": "your own"},
+    "costs.edit_price": {"zh": "修改价格", "en": "Edit price"},
+    "costs.edit_help": {
+        "zh": "只改变你看到的费用；本站的用量限制始终按站点价格计算。",
+        "en": "This changes only the costs you see; the site's limits always use its own prices.",
+    },
+    "costs.input_per_m": {
+        "zh": "输入，每百万 tokens（{currency}）",
+        "en": "Input per million tokens ({currency})",
+    },
+    "costs.output_per_m": {
+        "zh": "输出，每百万 tokens（{currency}）",
+        "en": "Output per million tokens ({currency})",
+    },
+    "costs.save_price": {"zh": "保存", "en": "Save"},
+    "costs.reset_price": {"zh": "恢复默认价格", "en": "Back to the default price"},
+    "costs.confirm_above": {
+        "zh": "超过多少（{sign}）时发送前先确认",
+        "en": "Ask before sending above ({sign})",
+    },
+    "costs.confirm_tokens": {
+        "zh": "超过多少 tokens 时发送前先确认",
+        "en": "Ask before sending above (tokens)",
+    },
+    "costs.confirm_help": {
+        "zh": "附件在发送时才交给 Kantu：估算超过这个数时，消息会先停下来给你看费用，确认后才发送。"
+        "设为 0 表示每条带图片的消息都先确认。",
+        "en": "Attachments reach Kantu only when you send: a message estimated above this waits "
+        "with its cost shown until you confirm. 0 means every message with pictures waits.",
+    },
+    "costs.next": {"zh": "下一条消息：{line}", "en": "Next message: {line}"},
+    "costs.held_title": {"zh": "发送前确认费用", "en": "Confirm the cost before sending"},
+    "costs.held_body": {
+        "zh": "这条消息估计超过你设定的 {threshold}：{line}",
+        "en": "This message is estimated above your {threshold}: {line}",
+    },
+    "costs.sent_estimate": {"zh": "发送前估计 {line}", "en": "estimated before sending: {line}"},
+    "tools.title": {"zh": "对话", "en": "Conversation"},
+    "tools.last_turns": {"zh": "最近几个问题", "en": "Number of recent questions"},
+    "tools.testing": {"zh": "正在连接…", "en": "Connecting…"},
+    "tools.blind_warning": {
+        "zh": "检测显示 {model} 看不到图片，图片可能被忽略。仍要发送吗？",
+        "en": "A check showed {model} cannot see pictures, so they may be ignored. Send anyway?",
+    },
+    "preset.label": {"zh": "常用问题", "en": "Prompt presets"},
+    "preset.describe.label": {"zh": "描述图片", "en": "Describe"},
+    "preset.describe.question": {
+        "zh": "请详细描述这张图片的内容。",
+        "en": "Describe this picture in detail.",
+    },
+    "preset.read_text.label": {"zh": "读出文字", "en": "Read all text"},
+    "preset.read_text.question": {
+        "zh": "请按阅读顺序逐字读出图片中的全部文字。",
+        "en": "Read out all the text in this picture, word for word, in reading order.",
+    },
+    "preset.translate.label": {"zh": "翻译文字", "en": "Translate the text"},
+    "preset.translate.question": {
+        "zh": "请把图片中的文字翻译成中文，并保留原来的结构。",
+        "en": "Translate the text in this picture into English, keeping its structure.",
+    },
+    "preset.explain.label": {"zh": "解释截图或报错", "en": "Explain a screenshot or error"},
+    "preset.explain.question": {
+        "zh": "这张截图里出了什么问题？请解释原因并给出解决办法。",
+        "en": "What is wrong in this screenshot? Explain the cause and how to fix it.",
+    },
+    "preset.count.label": {"zh": "数一数", "en": "Count objects"},
+    "preset.count.question": {
+        "zh": "图片里有哪些物体？请分别数出每种有几个。",
+        "en": "What objects are in this picture? Count how many there are of each.",
+    },
+    "preset.alt_text.label": {"zh": "写替代文字", "en": "Write alt text"},
+    "preset.alt_text.question": {
+        "zh": "请为这张图片写一段简洁的替代文字（alt text），供读屏软件使用。",
+        "en": "Write concise alt text for this picture, for screen-reader users.",
+    },
+}
+
+
 TEXTS: dict[str, dict[str, str]] = {
     **_ERRORS,
     **_IMAGES,
@@ -822,6 +916,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **_CONTEXT,
     **_TRANSFER,
     **_PROBE,
+    **_WIRING,
 }
 
 

@@ -55,6 +55,22 @@ MAX_SLICES = "kantu_max_slices"
 REVIEW = "kantu_review"  # hold every message with pictures for a look (slices, zoom) first
 
 
+# Money and conversation tools (components/ui/costs.py, conversation_tools.py)
+VISITOR_PRICES = "kantu_visitor_prices"  # {model: Price}: this visitor's own price edits
+CALIBRATION = "kantu_calibration"  # costs.calibration.Calibration learned from this session
+CALIBRATION_FLAGS = "kantu_calibration_flags"  # {id(answer Entry): (Entry, CalibrationFlag|None)}
+CONFIRM_ABOVE = "kantu_confirm_above"  # {currency: amount}: hold a message estimated above this
+CONFIRM_TOKENS = "kantu_confirm_tokens"  # the same in prompt tokens, when no price is known
+CONTEXT_POLICY = "kantu_context_policy"  # the kind of ContextPolicy chosen (widget)
+CONTEXT_TURNS = "kantu_context_turns"  # its n for "last_turns" (widget)
+VISION_CHECKS = "kantu_vision_checks"  # {"preset/model": ProbeResult}
+CONNECTION_RESULT = "kantu_connection_result"  # ("preset/model", ConnectionResult)
+MODEL_LISTS = "kantu_model_lists"  # {preset_id: [model ids]} from GET /models
+IMPORT_ROUND = "kantu_import_round"  # bumps to empty the import field after a file was read
+IMPORT_OUTCOME = "kantu_import_outcome"  # ("ok"|"error", message) shown once
+IMPORT_REQUESTED = "kantu_import_requested"  # an imported Conversation, applied by the page
+
+
 def choice_key(state_key: str, lang: str) -> str:
     """Return the widget key of a language-following choice (``LANG``, ``PROVIDER``, ``DETAIL``)."""
     return f"{state_key}.{lang}"

@@ -1,0 +1,195 @@
+"""Sidebar tools around the conversation and the model: which earlier pictures travel with a
+follow-up, "can this model see?", test connection / refresh the model list, and taking the chat
+away (Markdown, JSON) and back (JSON import).
+
+The work is done by Streamlit-free modules (``conversation.context_policy``,
+``conversation.transfer``, ``providers.probe``); this module keeps their per-session results in
+``st.session_state`` and places the widgets.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from components.conversation.context_policy import DEFAULT_POLICY, POLICY_KINDS, ContextPolicy
+from components.conversation.history import Conversation
+from components.conversation.transfer import export_json, export_markdown, import_json
+from components.errors import KantuError
+from components.i18n import Lang, t
+from components.providers.probe import ProbeResult, probe_vision, test_connection
+from components.providers.settings import ClientSettings
+from components.ui import state_keys as keys
+from components.ui.sidebar import SidebarChoice, model_id, request_settings
+
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+
+
+def context_policy() -> ContextPolicy:
+    """Return this session's context policy (the default until the person picks another)."""
+    kind = st.session_state.get(keys.CONTEXT_POLICY, DEFAULT_POLICY.kind)
+    turns = int(st.session_state.get(keys.CONTEXT_TURNS, DEFAULT_POLICY.n))
+    return ContextPolicy(kind, max(1, turns))
+
+
+def render_context_policy(lang: Lang) -> None:
+    """The setting that decides which earlier pictures go with the next question."""
+    if keys.CONTEXT_POLICY not in st.session_state:
+        st.session_state[keys.CONTEXT_POLICY] = DEFAULT_POLICY.kind
+    kinds = ("newest", "last_turns", "older_low", "all")
+    assert set(kinds) == set(POLICY_KINDS)
+    n = int(st.session_state.get(keys.CONTEXT_TURNS, DEFAULT_POLICY.n))
+    st.selectbox(
+        t("context.policy.label", lang),
+        options=kinds,
+        key=keys.CONTEXT_POLICY,
+        format_func=lambda kind: t(f"context.policy.{kind}", lang, n=n),
+        help=t("context.policy.help", lang),
+    )
+    if st.session_state[keys.CONTEXT_POLICY] == "last_turns":
+        st.number_input(
+            t("tools.last_turns", lang), min_value=1, max_value=50, step=1, key=keys.CONTEXT_TURNS
+        )
+
+
+def vision_checks() -> dict[str, ProbeResult]:
+    """Return this session's "can this model see?" results, by ``preset/model``."""
+    return st.session_state.setdefault(keys.VISION_CHECKS, {})
+
+
+def known_blind(choice: SidebarChoice) -> bool:
+    """Return True if a check in this session found that the chosen model cannot see."""
+    result = vision_checks().get(model_id(choice.preset.id, choice.model))
+    return result is not None and result.error is None and not result.sees
+
+
+def render_model_tools(choice: SidebarChoice) -> None:
+    """ "Can this model see?", "Test connection" and "Refresh model list", with their results."""
+    lang = choice.lang
+    if choice.preset.local or choice.config_error is not None:
+        return
+    name = model_id(choice.preset.id, choice.model)
+    with st.container(horizontal=True, gap="small"):
+        probe = st.button(t("probe.button", lang), icon="👁️", key="kantu_probe", type="tertiary")
+        test = st.button(
+            t("probe.test_connection", lang), icon="🔌", key="kantu_test", type="tertiary"
+        )
+    if probe:
+        settings = _settings(choice)
+        if settings is not None:
+            with st.spinner(t("probe.running", lang, model=choice.model)):
+                vision_checks()[name] = probe_vision(settings, lang=lang)
+    if test:
+        settings = _settings(choice)
+        if settings is not None:
+            with st.spinner(t("tools.testing", lang)):
+                result = test_connection(settings)
+            st.session_state[keys.CONNECTION_RESULT] = (name, result)
+            if result.ok and result.models:
+                st.session_state.setdefault(keys.MODEL_LISTS, {})[choice.preset.id] = list(
+                    result.models
+                )
+    result = vision_checks().get(name)
+    if result is not None:
+        _show_probe(result, lang)
+    stored = st.session_state.get(keys.CONNECTION_RESULT)
+    if stored is not None and stored[0] == name:
+        connection = stored[1]
+        if connection.ok:
+            st.caption(
+                t(
+                    "probe.connected",
+                    lang,
+                    count=connection.models_count,
+                    seconds=f"{connection.seconds:.1f}",
+                )
+            )
+        elif connection.error is not None:
+            st.caption("⚠️ " + t("probe.failed", lang, reason=connection.error.message(lang)))
+
+
+def listed_models(preset_id: str) -> list[str]:
+    """Return the model ids the provider listed when the connection was tested (maybe none)."""
+    return list(st.session_state.get(keys.MODEL_LISTS, {}).get(preset_id, ()))
+
+
+def _settings(choice: SidebarChoice) -> ClientSettings | None:
+    try:
+        settings = request_settings(choice)
+    except KantuError as err:
+        st.caption("⚠️ " + err.message(choice.lang))
+        return None
+    if not isinstance(settings, ClientSettings):
+        return None
+    return settings
+
+
+def _show_probe(result: ProbeResult, lang: Lang) -> None:
+    if result.error is not None:
+        st.caption("⚠️ " + t("probe.failed", lang, reason=result.error.message(lang)))
+        return
+    tokens = f"{result.usage.prompt_tokens:,}" if result.usage is not None else "?"
+    facts = {"model": result.model, "digits": result.digits, "seconds": f"{result.seconds:.1f}"}
+    if result.sees:
+        st.caption(t("probe.sees", lang, tokens=tokens, **facts))
+    else:
+        answer = result.answer_text.strip().replace("\n", " ")[:80]
+        st.caption(t("probe.blind", lang, answer=answer, tokens=tokens, **facts))
+
+
+def render_transfer(conv: Conversation, lang: Lang) -> None:
+    """Download the chat (Markdown .zip, JSON) and import a JSON export."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    if conv.entries:
+        st.download_button(
+            t("transfer.export_markdown", lang),
+            data=lambda: export_markdown(conv, lang),
+            file_name=f"kantu-{stamp}.zip",
+            mime="application/zip",
+            icon="📝",
+            key="kantu_export_md",
+        )
+        st.download_button(
+            t("transfer.export_json", lang),
+            data=lambda: export_json(conv),
+            file_name=f"kantu-{stamp}.json",
+            mime="application/json",
+            icon="💾",
+            key="kantu_export_json",
+        )
+    st.file_uploader(
+        t("transfer.import", lang),
+        type=["json"],
+        key=f"kantu_import_{st.session_state.get(keys.IMPORT_ROUND, 0)}",
+        on_change=_import,
+        args=(f"kantu_import_{st.session_state.get(keys.IMPORT_ROUND, 0)}",),
+    )
+    outcome = st.session_state.pop(keys.IMPORT_OUTCOME, None)
+    if outcome is not None:
+        kind, text = outcome
+        (st.success if kind == "ok" else st.error)(text, icon="✅" if kind == "ok" else "⚠️")
+
+
+def _import(widget_key: str) -> None:
+    """Replace the conversation with the imported one; a refused file changes nothing."""
+    upload = st.session_state.get(widget_key)
+    if upload is None:
+        return
+    lang: Lang = st.session_state.get(keys.LANG, "zh")
+    st.session_state[keys.IMPORT_ROUND] = st.session_state.get(keys.IMPORT_ROUND, 0) + 1
+    # Over the cap, one byte more than it is enough for import_json to refuse it by size.
+    data = (
+        upload.read(MAX_IMPORT_BYTES + 1) if upload.size > MAX_IMPORT_BYTES else upload.getvalue()
+    )
+    try:
+        imported = import_json(data)
+    except KantuError as err:
+        st.session_state[keys.IMPORT_OUTCOME] = ("error", err.message(lang))
+        return
+    st.session_state[keys.IMPORT_REQUESTED] = imported
+    pictures = len(imported.images)
+    st.session_state[keys.IMPORT_OUTCOME] = (
+        "ok",
+        t("transfer.imported", lang, entries=len(imported.entries), pictures=pictures),
+    )

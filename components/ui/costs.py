@@ -1,0 +1,291 @@
+"""Money on the chat page: the next request's cost before sending, each answer's bill and its
+calibration flag, the conversation's totals, this visitor's price edits, and the confirm threshold.
+
+The figures come from ``components.costs`` (Streamlit-free); this module keeps the per-session
+pieces (the visitor's prices, the calibration learned from this session's bills) in
+``st.session_state`` and places the lines.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from components.conversation.context_policy import ContextPolicy
+from components.conversation.exchange import AnswerMeta
+from components.conversation.history import Conversation, Entry
+from components.conversation.turns import ChatTurn
+from components.costs import lines
+from components.costs.calibration import Calibration, CalibrationFlag
+from components.costs.estimate import RequestEstimate, cost_of, estimate_request
+from components.costs.prices import Money, Price, PriceBook
+from components.errors import ConfigError
+from components.i18n import Lang, t
+from components.images.prepared import PreparedImage
+from components.ui import state_keys as keys
+from components.ui.sidebar import SidebarChoice, read_secrets
+
+log = logging.getLogger("kantu")
+
+# Ask before sending a message whose next request is estimated above this (per currency), or
+# above this many prompt tokens when the price is not known.
+DEFAULT_CONFIRM_ABOVE = {"CNY": 0.05, "USD": 0.01}
+DEFAULT_CONFIRM_TOKENS = 50_000
+
+
+@dataclass(frozen=True)
+class NextCost:
+    """What the next request is expected to cost: its estimate (calibrated), price and line."""
+
+    estimate: RequestEstimate
+    price: Price | None
+    line: str
+
+    @property
+    def money(self) -> Money | None:
+        """The estimated prompt cost, or None when the price is unknown."""
+        return None if self.price is None else cost_of(self.estimate, self.price)
+
+
+def price_book() -> PriceBook:
+    """Return the prices this visitor sees: their edits over the operator's over the table.
+
+    A malformed ``KANTU_PRICES`` is logged and ignored here (the table applies); the operator
+    sees the error in the log and in ``python -m components ask``.
+    """
+    try:
+        book = PriceBook.from_secrets(read_secrets().get("KANTU_PRICES"))
+    except ConfigError:
+        log.warning("KANTU_PRICES is malformed; using the built-in price table")
+        book = PriceBook()
+    visitor = st.session_state.get(keys.VISITOR_PRICES, {})
+    for model, price in visitor.items():
+        book = book.with_visitor_price(model, price)
+    return book
+
+
+def current_price(choice: SidebarChoice) -> Price | None:
+    """Return the price shown for the chosen provider and model."""
+    return price_book().for_display(choice.preset.id, choice.model)
+
+
+def calibration() -> Calibration:
+    """Return this session's calibration (learned from its own bills)."""
+    if keys.CALIBRATION not in st.session_state:
+        st.session_state[keys.CALIBRATION] = Calibration()
+    return st.session_state[keys.CALIBRATION]
+
+
+def learn_from(conv: Conversation) -> None:
+    """Set each newly recorded answer's bill against the estimate made before it was sent, flag a
+    difference over 5 %, then learn from it (once per answer)."""
+    cal = calibration()
+    seen: dict[int, tuple[Entry, CalibrationFlag | None]] = st.session_state.setdefault(
+        keys.CALIBRATION_FLAGS, {}
+    )
+    live = {id(entry) for entry in conv.entries}
+    for stale in [k for k in seen if k not in live]:
+        del seen[stale]
+    for entry in conv.entries:
+        meta = entry.meta
+        if entry.role != "assistant" or meta is None or id(entry) in seen:
+            continue
+        estimate, usage = meta.prompt_estimate, meta.usage
+        flag = cal.flag(cal.corrected(estimate), usage) if estimate is not None else None
+        seen[id(entry)] = (entry, flag)
+        cal.learn(estimate, usage)
+
+
+def answer_flag(entry: Entry) -> CalibrationFlag | None:
+    """Return the calibration flag recorded for ``entry``, if its bill differed by over 5 %."""
+    stored = st.session_state.get(keys.CALIBRATION_FLAGS, {}).get(id(entry))
+    return stored[1] if stored is not None and stored[0] is entry else None
+
+
+def billed_line(meta: AnswerMeta, choice: SidebarChoice) -> str | None:
+    """Return the answer's bill in money ("billed ¥0.0023"), or None without usage."""
+    price = price_book().for_display(choice.preset.id, meta.requested_model)
+    return lines.billed(meta.usage, price, choice.lang)
+
+
+def next_cost(
+    conv: Conversation,
+    choice: SidebarChoice,
+    policy: ContextPolicy,
+    *,
+    text: str = "",
+    images: Sequence[PreparedImage] = (),
+) -> NextCost:
+    """Estimate the next request: system prompt, history text, the pictures the context policy
+    keeps, and the new message (``text`` with ``images``), calibrated by this session's bills."""
+    turns = conv.request_turns(policy, choice.lang, model=choice.model)
+    question = ChatTurn("user", text, tuple(images))
+    if turns and turns[-1].role == "user":
+        last = turns.pop()
+        question = ChatTurn("user", f"{last.text}\n\n{text}", (*last.images, *question.images))
+    turns.append(question)
+    estimate = estimate_request(
+        turns,
+        model=choice.model,
+        system=choice.options.system,
+        max_tokens=choice.options.max_tokens,
+    )
+    estimate = calibration().corrected(estimate)
+    price = current_price(choice)
+    line = lines.before_sending(estimate, price, choice.lang)
+    if estimate.approximate:
+        line += " · " + t("costs.approximate", choice.lang)
+    return NextCost(estimate, price, line)
+
+
+def confirm_threshold(price: Price | None) -> tuple[float, str | None]:
+    """Return the confirm threshold for ``price``'s currency (money), or in tokens (None)."""
+    if price is None:
+        return float(st.session_state.get(keys.CONFIRM_TOKENS, DEFAULT_CONFIRM_TOKENS)), None
+    limits = st.session_state.get(keys.CONFIRM_ABOVE, DEFAULT_CONFIRM_ABOVE)
+    return float(limits.get(price.currency, DEFAULT_CONFIRM_ABOVE.get(price.currency, 0.05))), (
+        price.currency
+    )
+
+
+def needs_confirmation(cost: NextCost) -> bool:
+    """Return True if the next request costs more than this visitor's threshold."""
+    if cost.price is not None and cost.price.free:
+        return False
+    threshold, currency = confirm_threshold(cost.price)
+    money = cost.money
+    if currency is None or money is None:
+        return cost.estimate.prompt_tokens > threshold
+    return money.amount > threshold
+
+
+def conversation_total(conv: Conversation, choice: SidebarChoice) -> str | None:
+    """Return "this conversation: ¥0.012" from the provider's bills, or None before any."""
+    book = price_book()
+    bills = [
+        (entry.meta.usage, book.for_display(choice.preset.id, entry.meta.requested_model))
+        for entry in conv.entries
+        if entry.role == "assistant" and entry.meta is not None and entry.meta.usage is not None
+    ]
+    if not bills:
+        return None
+    sums, unpriced = lines.totals(bills)
+    if not sums:
+        return t("money.price_unknown", choice.lang)
+    text = " + ".join(money.format(choice.lang) for money in sums)
+    line = t("money.conversation_total", choice.lang, cost=text)
+    if unpriced:
+        line += " · " + t("costs.unpriced", choice.lang, n=unpriced)
+    return line
+
+
+def render_cost_settings(choice: SidebarChoice) -> None:
+    """Sidebar: the model's price (editable for this visitor only), the confirm threshold, the
+    calibration note and the conversation's total."""
+    lang = choice.lang
+    price = current_price(choice)
+    model = choice.model
+    with st.expander(t("costs.title", lang), icon="💰"):
+        if price is None:
+            st.caption(t("costs.no_price", lang, model=model))
+        elif price.free:
+            st.caption(t("money.free", lang))
+        else:
+            sign = "¥" if price.currency == "CNY" else "$"
+            origin = t(f"costs.origin.{price.origin}", lang)
+            checked = f" · {price.checked}" if price.checked else ""
+            confirmed = "" if price.confirmed else f" · {t('money.price_unconfirmed', lang)}"
+            st.caption(
+                t(
+                    "costs.price_line",
+                    lang,
+                    model=model,
+                    input=f"{sign}{price.input:g}",
+                    output=f"{sign}{price.output:g}",
+                )
+                + f" ({origin}{checked}{confirmed})"
+            )
+        if not (price is not None and price.free) and not choice.preset.local:
+            _render_price_editor(choice, price)
+            threshold, currency = confirm_threshold(price)
+            _render_threshold(threshold, currency, lang)
+        note = lines.calibration_note(calibration(), model, lang)
+        if note:
+            st.caption("📏 " + note)
+
+
+def _render_price_editor(choice: SidebarChoice, price: Price | None) -> None:
+    lang = choice.lang
+    model = choice.model
+    currency = price.currency if price is not None else _currency_of(choice)
+    with st.popover(t("costs.edit_price", lang), icon="✏️"):
+        st.caption(t("costs.edit_help", lang))
+        with st.form(key=f"kantu_price_form.{choice.preset.id}/{model}", border=False):
+            inp = st.number_input(
+                t("costs.input_per_m", lang, currency=currency),
+                min_value=0.0,
+                max_value=1e5,
+                value=float(price.input) if price is not None else 0.0,
+                format="%.4f",
+            )
+            out = st.number_input(
+                t("costs.output_per_m", lang, currency=currency),
+                min_value=0.0,
+                max_value=1e5,
+                value=float(price.output) if price is not None else 0.0,
+                format="%.4f",
+            )
+            if st.form_submit_button(t("costs.save_price", lang)):
+                prices = dict(st.session_state.get(keys.VISITOR_PRICES, {}))
+                prices[model] = Price(float(inp), float(out), currency, origin="visitor")
+                st.session_state[keys.VISITOR_PRICES] = prices
+                st.rerun()
+        if model in st.session_state.get(keys.VISITOR_PRICES, {}):
+            st.button(
+                t("costs.reset_price", lang),
+                key=f"kantu_price_reset.{choice.preset.id}/{model}",
+                on_click=_forget_price,
+                args=(model,),
+            )
+
+
+def _forget_price(model: str) -> None:
+    prices = dict(st.session_state.get(keys.VISITOR_PRICES, {}))
+    prices.pop(model, None)
+    st.session_state[keys.VISITOR_PRICES] = prices
+
+
+def _currency_of(choice: SidebarChoice) -> str:
+    return "USD" if choice.preset.id in ("openai", "openrouter") else "CNY"
+
+
+def _render_threshold(threshold: float, currency: str | None, lang: Lang) -> None:
+    if currency is None:
+        value = st.number_input(
+            t("costs.confirm_tokens", lang),
+            min_value=0,
+            max_value=10_000_000,
+            value=int(threshold),
+            step=10_000,
+            help=t("costs.confirm_help", lang),
+            key="kantu_confirm_tokens_field",
+        )
+        st.session_state[keys.CONFIRM_TOKENS] = int(value)
+        return
+    sign = "¥" if currency == "CNY" else "$"
+    value = st.number_input(
+        t("costs.confirm_above", lang, sign=sign),
+        min_value=0.0,
+        max_value=1000.0,
+        value=float(threshold),
+        step=0.01,
+        format="%.3f",
+        help=t("costs.confirm_help", lang),
+        key=f"kantu_confirm_above_field.{currency}",
+    )
+    limits = dict(st.session_state.get(keys.CONFIRM_ABOVE, DEFAULT_CONFIRM_ABOVE))
+    limits[currency] = float(value)
+    st.session_state[keys.CONFIRM_ABOVE] = limits

@@ -1,0 +1,37 @@
+"""Prompt presets: one click fills the question (describe, read the text, translate it, explain a
+screenshot or error, count objects, write alt text), in the page's language."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.i18n import Lang, t
+from components.ui import state_keys as keys
+
+PRESETS = ("describe", "read_text", "translate", "explain", "count", "alt_text")
+
+
+def preset_question(preset: str, lang: Lang) -> str:
+    """Return the full question a preset puts in the input."""
+    return t(f"preset.{preset}.question", lang)
+
+
+def _fill(widget_key: str, lang: Lang) -> None:
+    chosen = st.session_state.get(widget_key)
+    if chosen:
+        st.session_state[keys.CHAT_INPUT] = preset_question(chosen, lang)
+    st.session_state[widget_key] = None  # a chip, not a state: the next click fills again
+
+
+def render_prompt_presets(lang: Lang, *, where: str) -> None:
+    """Show the presets as chips; a click puts its question in the chat input."""
+    widget_key = f"kantu_presets_{where}.{lang}"
+    st.pills(
+        t("preset.label", lang),
+        options=PRESETS,
+        format_func=lambda p: t(f"preset.{p}.label", lang),
+        key=widget_key,
+        on_change=_fill,
+        args=(widget_key, lang),
+        label_visibility="collapsed",
+    )
