@@ -5,6 +5,7 @@ the camera closed once it went.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from components.devtools.browser import (
     assert_no_exception,
     console_errors,
     launch_browser,
+    open_page,
     send_prompt,
     wait_for_idle,
 )
@@ -147,3 +149,29 @@ def test_phone_camera_fits_above_the_input(app, new_page, up, lang, locale):
     page.screenshot(path=str(SHOTS / f"{lang}-phone-photo-waiting.png"))
     box = chip(page).bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+
+@pytest.fixture(scope="module")
+def no_camera_browser(browser: Browser) -> Iterator[Browser]:
+    """Chromium as it comes: this machine has no camera, and nobody answers a permission prompt."""
+    plain = launch_browser(browser.browser_type)
+    yield plain
+    plain.close()
+
+
+@pytest.mark.parametrize("lang, locale", [("zh", "zh-CN"), ("en", "en-US")])
+def test_without_a_camera_it_says_why_in_the_page_language(app, no_camera_browser, lang, locale):
+    page = open_page(no_camera_browser, app, locale=locale)
+    try:
+        camera_button(page, lang).click()
+        why = [t(f"camera.{reason}", lang) for reason in ("denied", "none", "unavailable")]
+        reason = re.compile("^(" + "|".join(re.escape(text) for text in why) + ")$")
+        expect(page.locator(".kc-msg")).to_have_text(reason, timeout=15_000)
+        expect(take_button(page, lang)).to_be_hidden()
+        if lang == "zh":
+            for english in STREAMLIT_CAMERA_TEXTS:
+                expect(page.get_by_text(english)).to_have_count(0)
+        page.screenshot(path=str(SHOTS / f"{lang}-desktop-no-camera.png"))
+        assert_no_exception(page)
+    finally:
+        page.context.close()
