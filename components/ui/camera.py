@@ -32,7 +32,7 @@ DATA_URL_PREFIX = "data:image/jpeg;base64,"
 # A 1080p JPEG is ~300 KB (~400 KB as base64); a 4K one a few MB. Anything far larger is not a
 # photo from this camera.
 MAX_PHOTO_CHARS = 24 * 1024 * 1024
-THUMB_PX = 96
+THUMB_PX = 56  # the chip's thumbnail, made at the size shown: st.image then resizes nothing
 # Texts the component shows, per language; everything the browser would otherwise say in English.
 _COMPONENT_TEXTS = ("take", "retake", "live", "starting", "denied", "none", "busy", "unavailable")
 
@@ -77,7 +77,7 @@ def make_shot(data: bytes) -> CameraShot:
         with Image.open(io.BytesIO(data)) as image:
             image.draft("RGB", (THUMB_PX * 2, THUMB_PX * 2))  # JPEG: decode at a fraction
             small = image.convert("RGB")
-            small.thumbnail((THUMB_PX * 2, THUMB_PX * 2))
+            small.thumbnail((THUMB_PX, THUMB_PX))
             small.save(thumb, "JPEG", quality=80)
     except (OSError, ValueError, Image.DecompressionBombError):
         thumb = io.BytesIO()
@@ -185,7 +185,7 @@ def _render_chip(shot: CameraShot, photo: PreparedUploads, lang: Lang) -> None:
         width="content",
     ):
         if shot.thumbnail:
-            st.image(shot.thumbnail, width=56, output_format="JPEG")
+            st.image(shot.thumbnail, width="content", output_format="JPEG")
         for image in photo.images:
             st.caption(
                 chip_caption(
