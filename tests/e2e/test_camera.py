@@ -173,5 +173,13 @@ def test_without_a_camera_it_says_why_in_the_page_language(app, no_camera_browse
                 expect(page.get_by_text(english)).to_have_count(0)
         page.screenshot(path=str(SHOTS / f"{lang}-desktop-no-camera.png"))
         assert_no_exception(page)
+        if lang == "zh":  # the open camera follows a language switch
+            sidebar = page.get_by_test_id("stSidebar")
+            sidebar.get_by_role("radio", name="English").click()
+            expect(sidebar.get_by_text(t("sidebar.settings", "en"), exact=True)).to_be_visible()
+            english = [t(f"camera.{reason}", "en") for reason in ("denied", "none", "unavailable")]
+            reason = re.compile("^(" + "|".join(re.escape(text) for text in english) + ")$")
+            expect(page.locator(".kc-msg")).to_have_text(reason)
+            expect(page.get_by_role("button", name=t("camera.close", "en"))).to_be_visible()
     finally:
         page.context.close()

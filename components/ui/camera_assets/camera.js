@@ -17,24 +17,25 @@ function stop(cam) {
   cam.closed = true;
 }
 
-function show(cam, state, message) {
+// ``reason`` names a text ("starting", "denied", …) so a language switch can redraw it.
+function show(cam, state, reason) {
   const { root, video, still, take, retake, msg } = cam.els;
+  cam.reason = reason || "";
   root.dataset.state = state;
   video.hidden = state === "shot";
   still.hidden = state !== "shot";
   take.hidden = state === "shot";
   take.disabled = state !== "live";
   retake.hidden = state !== "shot";
-  msg.textContent = message || "";
+  msg.textContent = cam.reason ? cam.texts[cam.reason] || "" : "";
 }
 
 async function open(cam) {
-  const texts = cam.texts;
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-    show(cam, "error", texts.unavailable);
+    show(cam, "error", "unavailable");
     return;
   }
-  show(cam, "starting", texts.starting);
+  show(cam, "starting", "starting");
   try {
     const stream = await navigator.mediaDevices.getUserMedia({
       video: { width: { ideal: 1920 }, height: { ideal: 1080 }, facingMode: "environment" },
@@ -49,7 +50,7 @@ async function open(cam) {
     await cam.els.video.play().catch(() => {});
     show(cam, "live", "");
   } catch (error) {
-    show(cam, "error", texts[reasonOf(error)] || texts.unavailable);
+    show(cam, "error", reasonOf(error));
   }
 }
 
@@ -92,6 +93,7 @@ export default function (component) {
   cam.els.take.textContent = data.texts.take;
   cam.els.retake.textContent = data.texts.retake;
   cam.els.video.setAttribute("aria-label", data.texts.live);
+  cam.els.msg.textContent = cam.reason ? cam.texts[cam.reason] || "" : "";
   if (!cam.started) {
     cam.started = true;
     open(cam);
