@@ -13,13 +13,12 @@ from components.images.uploads import (
     prepare_uploads,
 )
 from components.ui import state_keys as keys
+from components.ui.camera import close_camera, render_camera_tray
 from components.ui.chat import (
     conversation,
     drop_exchange,
     follow_exchange,
-    prepared_photo,
     render_history,
-    render_images,
     settle_exchange,
     start_exchange,
 )
@@ -50,6 +49,7 @@ restore = st.session_state.pop(keys.RESTORE_INPUT, None)
 if restore:
     st.session_state[keys.CHAT_INPUT] = restore
 
+camera_tray = st.bottom.container()  # above the chat input, which Streamlit pins below it
 submission = st.chat_input(
     t("chat.placeholder", lang),
     key=keys.CHAT_INPUT,
@@ -65,24 +65,10 @@ if not conv.entries and submission is None and not st.session_state[keys.SEND_CA
 history = st.container()
 live = st.container()  # the answer being fetched goes here, above the camera
 
-# The camera: its photo waits, shown with its prepared size, and goes with the next message.
-camera_on = st.toggle(t("chat.camera_toggle", lang), key=keys.CAMERA_ON)
-camera_key = keys.camera_key(st.session_state[keys.CAMERA_ROUND])
-photo = PreparedUploads(images=(), refusals=())
-if camera_on:
-    shot = st.camera_input(t("chat.camera_label", lang), key=camera_key, resolution="1080p")
-    if shot is not None:
-        photo = prepared_photo(shot, choice)
-        render_images(photo.images, lang)
-        for refusal in photo.refusals:
-            st.warning(refusal.message(lang), icon="🚫")
-        st.button(
-            t("chat.send_photo", lang),
-            icon="📤",
-            on_click=st.session_state.__setitem__,
-            args=(keys.SEND_CAMERA, True),
-        )
-
+# The camera: a 📷 popover just above the input; its photo waits by the input (with its cost and
+# a remove button) and goes with the next message only while it is shown there.
+with camera_tray:
+    photo = render_camera_tray(choice)
 has_photo = bool(photo.images or photo.refusals)
 send_photo_now = st.session_state[keys.SEND_CAMERA] and has_photo
 st.session_state[keys.SEND_CAMERA] = False
@@ -111,7 +97,7 @@ if submission is not None or send_photo_now:
             running.stop()
             running = settle_exchange(conv)
         if has_photo:
-            st.session_state[keys.CAMERA_ROUND] += 1  # the photo is used: the camera starts empty
+            close_camera(st.session_state)  # the photo is used: gone from the input, camera shut
             photo_sent = True
         prepared = combine(
             prepare_uploads(
@@ -154,4 +140,4 @@ if running is not None:
     with live:
         follow_exchange(running, conv, choice)
 if photo_sent or keys.RESTORE_INPUT in st.session_state:
-    st.rerun()  # show the camera empty again, or put the text back in the input
+    st.rerun()  # show the camera closed again, or put the text back in the input

@@ -26,11 +26,20 @@ import time
 import urllib.error
 import urllib.request
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from playwright.sync_api import Browser, ConsoleMessage, FilePayload, Page, Playwright, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserType,
+    ConsoleMessage,
+    FilePayload,
+    Page,
+    Playwright,
+    expect,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,6 +60,8 @@ IDLE_TIMEOUT_MS = 30_000
 STOP_GRACE_S = 5.0
 APP_SELECTOR = '[data-testid="stApp"]'
 EXCEPTION_SELECTOR = '[data-testid="stException"]'
+# Chromium's built-in test camera (a moving pattern) and an automatic "allow" for it.
+FAKE_CAMERA_ARGS = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
 SKELETON_SELECTOR = '[data-testid="stSkeleton"]'
 CHAT_INPUT_SELECTOR = '[data-testid="stChatInput"]'
 # st.chat_input(accept_file=...) renders a hidden <input type=file> inside its upload button;
@@ -67,12 +78,17 @@ class AppStartError(RuntimeError):
     """
 
 
-def launch_browser(playwright: Playwright) -> Browser:
-    """Launch Debian's headless Chromium; raise FileNotFoundError when it is not installed."""
+def launch_browser(playwright: Playwright | BrowserType, extra_args: Sequence[str] = ()) -> Browser:
+    """Launch Debian's headless Chromium; raise FileNotFoundError when it is not installed.
+
+    ``extra_args`` are added to the usual switches (e.g. ``FAKE_CAMERA_ARGS``). A ``BrowserType``
+    (``browser.browser_type``) launches a second Chromium from a Playwright already running.
+    """
     if not CHROMIUM.exists():
         raise FileNotFoundError(f"{CHROMIUM} not found: apt-get install chromium fonts-noto-cjk")
-    return playwright.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS)
+    chromium = playwright if isinstance(playwright, BrowserType) else playwright.chromium
+    return chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=[*CHROMIUM_ARGS, *extra_args]
     )
 
 

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 import requests
 import streamlit as st
 from PIL import Image
-from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from components.conversation.exchange import AnswerMeta, Exchange
 from components.conversation.history import (
@@ -31,7 +30,7 @@ from components.conversation.turns import ChatTurn
 from components.errors import ConfigError, KantuError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
-from components.images.uploads import PreparedUploads, Upload, prepare_uploads
+from components.images.uploads import Upload, prepare_uploads
 from components.ocr.engine import reader_status, shared_reader
 from components.providers.client import ChatClient, ChatOptions
 from components.providers.error_mapping import BINGCHENG_CODES
@@ -111,21 +110,6 @@ def http_session() -> requests.Session:
     if keys.HTTP_SESSION not in st.session_state:
         st.session_state[keys.HTTP_SESSION] = requests.Session()
     return st.session_state[keys.HTTP_SESSION]
-
-
-def prepared_photo(shot: UploadedFile, choice: SidebarChoice) -> PreparedUploads:
-    """Return the camera's photo prepared for the current detail and model, once per photo.
-
-    The photo stays in the camera widget across reruns; preparing it again on every rerun would
-    decode and encode a 1080p picture each time anything on the page changes.
-    """
-    signature = (shot.file_id, choice.detail, choice.model)
-    cached = st.session_state.get(keys.CAMERA_PHOTO)
-    if cached is None or cached[0] != signature:
-        upload = Upload(shot.name or "camera.jpg", shot.getvalue())
-        cached = (signature, prepare_uploads([upload], detail=choice.detail, model=choice.model))
-        st.session_state[keys.CAMERA_PHOTO] = cached
-    return cached[1]
 
 
 def image_caption(image: PreparedImage, lang: Lang) -> str:

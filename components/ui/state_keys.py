@@ -54,6 +54,12 @@ CHAT_INPUT = "kantu_chat_input"
 MAX_SLICES = "kantu_max_slices"
 REVIEW = "kantu_review"  # hold every message with pictures for a look (slices, zoom) first
 
+# Camera (components/ui/camera.py); CAMERA_ROUND gives the camera component a fresh key
+CAMERA_OPEN = "kantu_camera_open"  # the camera is shown above the input
+CAMERA_BUTTON = "kantu_camera_button"  # opens / closes it
+CAMERA_SHOT = "kantu_camera_shot"  # camera.CameraShot: the photo waiting by the input
+CAMERA_CHIP = "kantu_camera_chip"  # the waiting photo's chip (a keyed container, for CSS/tests)
+
 
 # Money and conversation tools (components/ui/costs.py, conversation_tools.py)
 VISITOR_PRICES = "kantu_visitor_prices"  # {model: Price}: this visitor's own price edits
@@ -84,6 +90,21 @@ def text_only_key(preset_id: str, model: str) -> str:
 def camera_key(round_: int) -> str:
     """Return the camera widget's key for this round (a new key gives an empty camera)."""
     return f"kantu_camera_{round_}"
+
+
+def camera_view_key(round_: int) -> str:
+    """Return the camera component's key for this round (inside the popover)."""
+    return f"kantu_camera_view_{round_}"
+
+
+def camera_remove_key(photo_id: str) -> str:
+    """Return the waiting photo's "remove" button key."""
+    return f"kantu_camera_remove_{photo_id[:16]}"
+
+
+def camera_send_key(photo_id: str) -> str:
+    """Return the waiting photo's "send photo" button key."""
+    return f"kantu_camera_send_{photo_id[:16]}"
 
 
 DEFAULTS: dict[str, Any] = {

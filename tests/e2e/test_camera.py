@@ -1,0 +1,185 @@
+"""The camera in a real browser, with Chromium's fake camera: a 📷 button above the input, texts
+in the page's language, the photo waiting by the input with its cost until removed or sent, and
+the camera closed once it went.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from components.devtools.browser import (
+    FAKE_CAMERA_ARGS,
+    assert_no_exception,
+    console_errors,
+    launch_browser,
+    open_page,
+    send_prompt,
+    wait_for_idle,
+)
+from components.devtools.upstream import FakeUpstream, sse
+from components.i18n import Lang, t
+from components.ui import state_keys as keys
+
+SHOTS = Path("/tmp/shots/camera")
+# What Streamlit's own st.camera_input says, in English whatever the page's language.
+STREAMLIT_CAMERA_TEXTS = ("This app would like to use your camera", "Take Photo", "Clear photo")
+PHONE = {"viewport": (390, 844), "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture(scope="module")
+def browser(browser: Browser) -> Iterator[Browser]:
+    """A second Chromium from the session's Playwright, with a fake camera that is always allowed."""
+    camera_browser = launch_browser(browser.browser_type, FAKE_CAMERA_ARGS)
+    yield camera_browser
+    camera_browser.close()
+
+
+@pytest.fixture(scope="module")
+def app_env(operator_env: dict[str, str]) -> dict[str, str]:
+    return operator_env
+
+
+@pytest.fixture(autouse=True)
+def _fresh_upstream(up: FakeUpstream) -> None:
+    up.reset()
+    up.default = sse(["一张测试图案。"])
+
+
+def camera_button(page: Page, lang: Lang) -> Locator:
+    return page.get_by_role("button", name=t("camera.open", lang), exact=True)
+
+
+def take_button(page: Page, lang: Lang) -> Locator:
+    """The camera's shutter (inside the component's shadow root, which Playwright pierces)."""
+    return page.locator(".kc").get_by_role("button", name=t("camera.take", lang), exact=True)
+
+
+def chip(page: Page) -> Locator:
+    return page.locator(f".st-key-{keys.CAMERA_CHIP}")
+
+
+def open_camera(page: Page, lang: Lang) -> None:
+    camera_button(page, lang).click()
+    expect(take_button(page, lang)).to_be_enabled(timeout=15_000)  # the fake camera is live
+
+
+def take_photo(page: Page, lang: Lang) -> None:
+    take_button(page, lang).click()
+    expect(chip(page)).to_be_visible()
+    wait_for_idle(page)
+
+
+def image_parts(up: FakeUpstream) -> int:
+    content = up.requests[-1].json["messages"][-1]["content"]
+    return sum(part["type"] == "image_url" for part in content) if isinstance(content, list) else 0
+
+
+def test_camera_speaks_chinese_and_its_photo_waits_until_sent(app, new_page, up):
+    page = new_page(app, locale="zh-CN")
+    open_camera(page, "zh")
+    for english in STREAMLIT_CAMERA_TEXTS:
+        expect(page.get_by_text(english)).to_have_count(0)
+    expect(page.get_by_role("button", name="Take photo")).to_have_count(0)
+
+    take_photo(page, "zh")
+    expect(page.get_by_role("button", name=t("camera.retake", "zh"))).to_be_visible()
+    expect(chip(page)).to_contain_text("约")
+    expect(chip(page)).to_contain_text("tokens")
+    expect(chip(page).get_by_role("img")).to_have_count(1)  # the thumbnail
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "zh-desktop-photo-waiting.png"))
+
+    chip(page).get_by_role("button", name=t("camera.remove", "zh")).click()
+    expect(chip(page)).to_have_count(0)
+    expect(take_button(page, "zh")).to_be_enabled(timeout=15_000)  # live again, ready to retake
+    wait_for_idle(page)
+    send_prompt(page, "你好")  # nothing goes by surprise: the removed photo stays behind
+    expect(page.get_by_text("一张测试图案。")).to_be_visible()
+    wait_for_idle(page)
+    assert image_parts(up) == 0
+
+    take_photo(page, "zh")
+    send_prompt(page, "这是什么？")
+    expect(page.get_by_text("一张测试图案。")).to_have_count(2)
+    wait_for_idle(page)
+    assert image_parts(up) == 1
+    assert len(up.requests) == 2
+    expect(chip(page)).to_have_count(0)  # the photo went once and is gone from the input
+    expect(take_button(page, "zh")).to_have_count(0)  # the camera closed by itself
+    expect(page.locator("video")).to_have_count(0)
+    page.screenshot(path=str(SHOTS / "zh-desktop-after-send.png"))
+    assert_no_exception(page)
+    assert not [e for e in console_errors(page) if "camera" in e.lower()]
+
+
+def test_send_photo_sends_it_alone_in_english(app, new_page, up):
+    page = new_page(app, locale="en-US")
+    open_camera(page, "en")
+    page.screenshot(path=str(SHOTS / "en-desktop-camera-open.png"))
+    take_photo(page, "en")
+    expect(chip(page)).to_contain_text("~")
+    page.screenshot(path=str(SHOTS / "en-desktop-photo-waiting.png"))
+    chip(page).get_by_role("button", name=t("camera.send", "en")).click()
+    expect(page.get_by_text(t("chat.default_question", "en"))).to_be_visible()
+    expect(page.get_by_text("一张测试图案。")).to_be_visible()
+    wait_for_idle(page)
+    assert image_parts(up) == 1
+    expect(chip(page)).to_have_count(0)
+    expect(take_button(page, "en")).to_have_count(0)
+    assert_no_exception(page)
+
+
+@pytest.mark.parametrize("lang, locale", [("zh", "zh-CN"), ("en", "en-US")])
+def test_phone_camera_fits_above_the_input(app, new_page, up, lang, locale):
+    page = new_page(app, locale=locale, **PHONE)
+    open_camera(page, lang)
+    page.screenshot(path=str(SHOTS / f"{lang}-phone-camera-open.png"))
+    video = page.locator("video").bounding_box()
+    assert video is not None and video["x"] >= 0 and video["x"] + video["width"] <= 390
+    take_photo(page, lang)
+    page.get_by_role("button", name=t("camera.close", lang)).tap()
+    expect(take_button(page, lang)).to_have_count(0)
+    expect(chip(page)).to_be_visible()  # closing the camera keeps the photo waiting
+    wait_for_idle(page)
+    page.screenshot(path=str(SHOTS / f"{lang}-phone-photo-waiting.png"))
+    box = chip(page).bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+
+@pytest.fixture(scope="module")
+def no_camera_browser(browser: Browser) -> Iterator[Browser]:
+    """Chromium as it comes: this machine has no camera, and nobody answers a permission prompt."""
+    plain = launch_browser(browser.browser_type)
+    yield plain
+    plain.close()
+
+
+@pytest.mark.parametrize("lang, locale", [("zh", "zh-CN"), ("en", "en-US")])
+def test_without_a_camera_it_says_why_in_the_page_language(app, no_camera_browser, lang, locale):
+    page = open_page(no_camera_browser, app, locale=locale)
+    try:
+        camera_button(page, lang).click()
+        why = [t(f"camera.{reason}", lang) for reason in ("denied", "none", "unavailable")]
+        reason = re.compile("^(" + "|".join(re.escape(text) for text in why) + ")$")
+        expect(page.locator(".kc-msg")).to_have_text(reason, timeout=15_000)
+        expect(take_button(page, lang)).to_be_hidden()
+        if lang == "zh":
+            for english in STREAMLIT_CAMERA_TEXTS:
+                expect(page.get_by_text(english)).to_have_count(0)
+        page.screenshot(path=str(SHOTS / f"{lang}-desktop-no-camera.png"))
+        assert_no_exception(page)
+        if lang == "zh":  # the open camera follows a language switch
+            sidebar = page.get_by_test_id("stSidebar")
+            sidebar.get_by_role("radio", name="English").click()
+            expect(sidebar.get_by_text(t("sidebar.settings", "en"), exact=True)).to_be_visible()
+            english = [t(f"camera.{reason}", "en") for reason in ("denied", "none", "unavailable")]
+            reason = re.compile("^(" + "|".join(re.escape(text) for text in english) + ")$")
+            expect(page.locator(".kc-msg")).to_have_text(reason)
+            expect(page.get_by_role("button", name=t("camera.close", "en"))).to_be_visible()
+    finally:
+        page.context.close()
