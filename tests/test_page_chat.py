@@ -28,6 +28,7 @@ from components.devtools.upstream import (
 from components.i18n import t
 from components.providers.settings import OPERATOR_SETTINGS, resolve_settings
 from components.ui import state_keys as keys
+from components.ui.camera import make_shot
 from tests.conftest import ROOT
 from tests.state_walk import find_text, walk
 
@@ -182,8 +183,8 @@ def test_rerun_encodes_no_picture_again(upstream, monkeypatch):
     chat.upload("photo.jpg", _jpeg(size=(1600, 1200)), "image/jpeg")
     chat.upload("panorama.jpg", _jpeg(size=(4000, 1500)), "image/jpeg")  # sent 2048 px wide
     chat.set_value("Hi").run()
-    at.toggle(key=keys.CAMERA_ON).set_value(True).run()
-    at.camera_input[0].set_value(("shot.jpg", _jpeg(size=(1920, 1080)), "image/jpeg")).run()
+    at.session_state[keys.CAMERA_SHOT] = make_shot(_jpeg(size=(1920, 1080)))  # the camera's trigger
+    at.run()
     assert len(at.get("image")) == 3  # the sent pictures, and the camera's photo waiting
     encodes: list[str] = []
     save = Image.Image.save
@@ -215,25 +216,6 @@ def test_follow_up_carries_the_earlier_turn_and_its_image(upstream):
     assert roles == ["user", "assistant", "user"]
     assert any(p["type"] == "image_url" for p in messages[0]["content"])
     assert "橙色。" in _assistant_text(at)
-
-
-def test_camera_photo_goes_with_the_next_message_then_resets(upstream):
-    at = _configured(upstream, "en")
-    at.toggle(key=keys.CAMERA_ON).set_value(True).run()
-    camera = at.camera_input[0]
-    assert camera.resolution == "1080p"
-    camera.set_value(("shot.jpg", _jpeg(size=(1920, 1080)), "image/jpeg")).run()
-    pending = at.get("image")[-1]
-    # what will be sent: scaled to the provider's own 768 px short side, with its token cost
-    assert pending.captions[0].startswith("1365×768 · ~36,835 tokens")
-    at.chat_input[0].set_value("What is this?").run()
-    _no_exception(at)
-    content = upstream.requests[-1].json["messages"][-1]["content"]
-    assert sum(p["type"] == "image_url" for p in content) == 1
-    assert at.camera_input[0].key == keys.camera_key(1)  # a fresh, empty camera
-    at.chat_input[0].set_value("And now?").run()
-    last = upstream.requests[-1].json["messages"][-1]["content"]
-    assert last == "And now?"  # text only: the photo went with one message, not this one
 
 
 # (reply, message key, main action). The configured key is the site's, so a refused key says so.

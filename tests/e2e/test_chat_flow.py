@@ -192,7 +192,7 @@ def test_language_switch_keeps_conversation_and_detail(app, new_page, up):
     textarea = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
     expect(textarea).to_have_attribute("placeholder", t("chat.placeholder", "en"))
     expect(sidebar.get_by_text(t("sidebar.settings", "en"), exact=True)).to_be_visible()
-    expect(page.get_by_text(t("chat.camera_toggle", "en"))).to_be_visible()
+    expect(page.get_by_role("button", name=t("camera.open", "en"))).to_be_visible()
     expect(sidebar.get_by_role("radio", name="English")).to_have_attribute("aria-checked", "true")
 
     expect(messages(page, "user")).to_have_count(1)

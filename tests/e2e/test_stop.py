@@ -61,9 +61,7 @@ def test_stop_ends_the_stream_keeping_the_partial_answer(app, new_page, up):
     assert console_errors(page) == []
 
     # The history kept the partial answer as stopped: the next run shows it marked, with Retry.
-    page.get_by_test_id("stCheckbox").filter(
-        has=page.get_by_role("switch", name=t("chat.camera_toggle", "zh"))
-    ).click()
+    page.locator(".st-key-kantu_camera_button button").click()
     wait_for_idle(page)
     expect(messages).to_have_count(2)
     expect(answer).to_contain_text("第0段 第1段 第2段")
@@ -135,10 +133,8 @@ def test_other_clicks_while_the_answer_streams_do_not_end_it(app, new_page, up):
     send_prompt(page, "慢慢说")
     messages = page.get_by_test_id("stChatMessage")
     expect(messages.last).to_contain_text("第1段")
-    # Anything that reruns the page (here the camera switch) draws the answer again, still coming.
-    page.get_by_test_id("stCheckbox").filter(
-        has=page.get_by_role("switch", name=t("chat.camera_toggle", "zh"))
-    ).click()
+    # Anything that reruns the page (here the camera button) draws the answer again, still coming.
+    page.locator(".st-key-kantu_camera_button button").click()
     expect(messages.last).to_contain_text("第7段")
     wait_for_idle(page)
     expect(messages).to_have_count(2)
