@@ -336,3 +336,9 @@ def test_hostile_input_takes_linear_time(name):
     small, large = seconds(100_000), seconds(1_000_000)
     # Ten times the input: linear work takes about ten times as long, quadratic a hundred.
     assert large < 30 * small + 0.5, (name, small, large)
+
+
+def test_line_break_tags_become_line_breaks_not_code():
+    assert safe_markdown("one<br>two<br/>\nthree") == "one\\\ntwo\\\nthree"
+    table = "| a | b |\n|---|---|\n| 1<br>2 | 3 |"
+    assert safe_markdown(table) == "| a | b |\n|---|---|\n| 1 / 2 | 3 |"

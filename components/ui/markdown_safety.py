@@ -6,7 +6,8 @@ rendering that would load the image and leak the conversation. So before an answ
 
 - an image becomes a small muted placeholder: 🖼️, its alt text, and its address as inline code
   (code is never auto-linked, so the address cannot be clicked or loaded);
-- raw HTML is shown as code (inline, or a fenced block for an HTML block); an HTML link
+- raw HTML is shown as code (inline, or a fenced block for an HTML block), except ``<br>``,
+  which becomes a line break (" / " in a table cell); an HTML link
   ``<a href="…">text</a>`` becomes its text and its address, as code;
 - a Markdown link keeps its text and shows its real address beside it, as a link only for
   http(s) and mailto; other schemes (javascript:, data:, …) are shown as code;
@@ -91,6 +92,7 @@ _INLINE = re.compile(
 _HREF = re.compile(r"""\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>`]+))""", re.IGNORECASE)
 _SAFE_SCHEME = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
 _BACKTICKS = re.compile(r"`+")
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _ESCAPABLE = re.compile(r"([\\`*_\[\]<>~|$!#])")
 _AUTOLINKABLE = re.compile(r"(?i)(https?)(://)|\b(www)(\.)")
 _TRAILING = ".,:;!?*_~'\""
@@ -233,6 +235,14 @@ class _Inline:
         return _code(m.group(0))
 
     def _on_tag(self, m: re.Match[str]) -> str:
+        if _BREAK.fullmatch(m.group(0)):
+            # Models put <br> in table cells for a line break; Markdown has none there.
+            line_start = m.string.rfind("\n", 0, m.start()) + 1
+            in_table = m.string[line_start : m.start()].lstrip().startswith("|")
+            if in_table:
+                return " / "
+            following = m.string[m.end() : m.end() + 1]
+            return {"": "", "\n": "\\"}.get(following, "\\\n")
         return _code(m.group(0))
 
     def _on_url(self, m: re.Match[str]) -> str:
@@ -352,6 +362,9 @@ def safe_markdown(text: str) -> str:
         if _BLANK.match(line):
             flush()
             out.append(line)
+        elif _BREAK.fullmatch(line.strip()):
+            flush()
+            out.append("\n")
         elif _DEFINITION.match(line) and not paragraph:
             pass  # resolved into the links that use it; nothing of it is rendered
         elif not paragraph and (_HTML_BLOCK.match(line) or _LONE_TAG.match(line)):
