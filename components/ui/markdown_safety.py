@@ -82,7 +82,8 @@ _INLINE = re.compile(
             rf"(?P<tag>{_TAG}|<\?.{{0,2000}}?\?>|<![A-Za-z][^>]{{0,2000}}>|<!\[CDATA\[.{{0,4000}}?\]\]>)",
             r"(?P<url>(?<![\w/.@])(?:https?://|www\.)[^\s<>\"'`\[\]\\|"
             r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]{1,2000})",
-            r"(?P<lt><(?=[A-Za-z/!?]))",
+            # "<" before a letter, or before what we may turn into text starting with one.
+            r"(?P<lt><(?=[A-Za-z/!?\[]|$))",
             r"(?P<tick>`+)",
             r"(?P<bang>!)",
         )
@@ -92,6 +93,7 @@ _INLINE = re.compile(
 _HREF = re.compile(r"""\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>`]+))""", re.IGNORECASE)
 _SAFE_SCHEME = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
 _BACKTICKS = re.compile(r"`+")
+_ACTIVE = re.compile(r"[!<\[`\\]|https?:|www\.", re.IGNORECASE)
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _ESCAPABLE = re.compile(r"([\\`*_\[\]<>~|$!#])")
 _AUTOLINKABLE = re.compile(r"(?i)(https?)(://)|\b(www)(\.)")
@@ -176,6 +178,8 @@ class _Inline:
         self.defs = defs
 
     def render(self, text: str) -> str:
+        if not _ACTIVE.search(text):
+            return text
         out: list[str] = []
         last = 0
         for start, end in _code_spans(text):
