@@ -92,7 +92,7 @@ def test_replace_last_question_without_any_question_says_so():
 
 
 def test_deleting_a_question_removes_its_answer_and_its_pictures():
-    conv, first, second = _two_exchanges()
+    conv, _, second = _two_exchanges()
     conv.delete(0)
     assert [e.text for e in conv.entries] == ["q2", "a2"]
     assert set(conv.images) == {second.sha256}

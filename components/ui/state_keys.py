@@ -54,6 +54,17 @@ CHAT_INPUT = "kantu_chat_input"
 MAX_SLICES = "kantu_max_slices"
 REVIEW = "kantu_review"  # hold every message with pictures for a look (slices, zoom) first
 
+# actions: what a person can do with an entry (copy, regenerate, edit, delete)
+ENTRY_ACTION = "kantu_entry_action"  # (verb, Entry) set by an entry's buttons, consumed by the page
+EDITING = "kantu_editing"  # the question Entry being edited in the chat input, until sent
+CANCEL_EDIT = "kantu_cancel_edit"  # the "cancel editing" button
+ACTION_PREFIX = "kantu_act"  # entry buttons: "<prefix>_<verb>_<index>" (see action_key)
+
+
+def action_key(verb: str, index: int) -> str:
+    """Return the widget key of one entry's action button (one per verb and entry index)."""
+    return f"{ACTION_PREFIX}_{verb}_{index}"
+
 
 def choice_key(state_key: str, lang: str) -> str:
     """Return the widget key of a language-following choice (``LANG``, ``PROVIDER``, ``DETAIL``)."""
