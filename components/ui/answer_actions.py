@@ -9,12 +9,17 @@ answer's Markdown to the clipboard, with no rerun.
 from __future__ import annotations
 
 import html
+import importlib
 
 import streamlit as st
 
 from components.conversation.history import Conversation, Entry
 from components.i18n import Lang, t
 from components.ui import state_keys as keys
+
+# Streamlit imports its icon list on the first ":material/…:" icon: load it with the page, not
+# between the first question and its answer.
+importlib.import_module("streamlit.material_icon_names")
 
 # The buttons show their icon only; their label stays for screen readers and Playwright (an
 # accessible name), the tooltip says what they do. Streamlit gives a keyed widget the class
