@@ -75,9 +75,7 @@ def test_before_the_first_word_the_welcome_is_gone_a_thinking_mark_shows_and_sto
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_copy_puts_the_answer_markdown_on_the_clipboard(app, new_page, up, lang, tmp_path):
-    page = new_page(
-        app, locale=LOCALES[lang], permissions=["clipboard-read", "clipboard-write"]
-    )
+    page = new_page(app, locale=LOCALES[lang], permissions=["clipboard-read", "clipboard-write"])
     up.reset()
     up.enqueue(sse([MARKDOWN[:10], MARKDOWN[10:]]))
     send_prompt(page, "橙子？")
@@ -100,6 +98,9 @@ def test_copy_puts_the_answer_markdown_on_the_clipboard(app, new_page, up, lang,
     expect(question.get_by_role("button", name=t("actions.edit", lang))).to_be_visible()
     _shot(page, f"actions_{lang}_desktop", tmp_path)
     page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function(  # the sidebar slides away on a phone; shoot once it has
+        "() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().right <= 0"
+    )
     _shot(page, f"actions_{lang}_phone", tmp_path)
     question.get_by_role("button", name=t("actions.edit", lang)).click()
     wait_for_idle(page)
@@ -107,5 +108,14 @@ def test_copy_puts_the_answer_markdown_on_the_clipboard(app, new_page, up, lang,
     expect(textarea).to_have_value("橙子？")
     expect(page.get_by_text(t("actions.editing", lang))).to_be_visible()
     _shot(page, f"editing_{lang}_phone", tmp_path)
+    up.enqueue(sse(["橙色。"]))
+    send_prompt(page, "橙子是什么颜色？")
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages.last).to_contain_text("橙色。")
+    wait_for_idle(page)
+    expect(messages).to_have_count(2)  # the edited question replaced the old one and its answer
+    expect(messages.first).to_contain_text("橙子是什么颜色？")
+    expect(page.get_by_text(t("actions.editing", lang))).to_have_count(0)
+    assert [m["content"] for m in up.requests[-1].json["messages"]] == ["橙子是什么颜色？"]
     assert_no_exception(page)
     assert console_errors(page) == []
