@@ -52,10 +52,10 @@ if retrying:
 entry_action = st.session_state.pop(keys.ENTRY_ACTION, None)
 if entry_action is not None and running is None:
     verb, target = entry_action
-    at = index_of(conv, target)
-    if at is not None and verb == "delete":
-        conv.delete(at)
-    elif at is not None and verb == "regenerate" and at == len(conv.entries) - 1:
+    where = index_of(conv, target)
+    if where is not None and verb == "delete":
+        conv.delete(where)
+    elif where is not None and verb == "regenerate" and where == len(conv.entries) - 1:
         retrying = conv.regenerate()  # asked again below, like Retry
 
 # The question being edited in the input, while it is still the last question.
@@ -154,10 +154,8 @@ if submission is not None or send_photo_now:
         if editing is not None:  # the edited question replaces the last one and its answer
             st.session_state.pop(keys.EDITING, None)
             editing = None
-            kept = conv.images_of(conv.entries[conv.last_question_index() or 0])
-            sent = bool(prepared.images or kept) or not prepared.refusals
-            conv.replace_last_question(question, prepared.images, prepared.refusals, sent=sent)
-            if sent:
+            edited = conv.replace_last_question(question, prepared.images, prepared.refusals)
+            if edited.status != "not_sent":
                 start_exchange(conv, choice)
             elif text.strip():
                 st.session_state[keys.RESTORE_INPUT] = text.strip()

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from components.conversation.history import Conversation
-from components.errors import AuthError
+from components.errors import AuthError, ImageError
 from components.images.prepared import PreparedImage, SourceFacts
 
 
@@ -133,3 +133,13 @@ def test_deleting_the_last_question_without_answer_removes_only_it():
 def test_deleting_outside_the_history_raises_index_error():
     with pytest.raises(IndexError):
         Conversation().delete(0)
+
+
+def test_replacing_with_only_refused_pictures_is_not_sent_unless_old_ones_remain():
+    refused = [ImageError("not_image", "notes.txt")]
+    conv = Conversation()
+    conv.add_user("q")
+    assert conv.replace_last_question("q2", refusals=refused).status == "not_sent"
+    conv = Conversation()
+    conv.add_user("q", [_image(b"p")])
+    assert conv.replace_last_question("q2", refusals=refused).status == "ok"

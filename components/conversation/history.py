@@ -200,21 +200,21 @@ class Conversation:
         text: str,
         images: Sequence[PreparedImage] = (),
         refusals: Iterable[KantuError] = (),
-        *,
-        sent: bool = True,
     ) -> Entry:
         """Replace the last question, and everything after it, with ``text``.
 
-        The old question's pictures go again with the new text, followed by ``images``.
+        The old question's pictures go again with the new text, followed by ``images``. Like a
+        new message, it is marked not sent when it has no picture left and some were refused.
         Raises ``ValueError`` when there is no question to replace.
         """
         index = self.last_question_index()
         if index is None:
             raise ValueError("no question to replace")
-        kept = self.images_of(self.entries[index])
+        pictures = [*self.images_of(self.entries[index]), *images]
+        refused = tuple(refusals)
         del self.entries[index:]
         self._drop_unreferenced()
-        return self.add_user(text, [*kept, *images], refusals, sent=sent)
+        return self.add_user(text, pictures, refused, sent=bool(pictures) or not refused)
 
     def delete(self, index: int) -> None:
         """Delete the entry at ``index``: a question goes with the answer that follows it, an
