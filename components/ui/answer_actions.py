@@ -49,6 +49,8 @@ _COPY_HTML = """<button type="button" class="copy">
 <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18"><path fill="currentColor"
 d="M9 18q-.825 0-1.412-.587T7 16V4q0-.825.588-1.412T9 2h9q.825 0 1.413.588T20 4v12q0
 .825-.587 1.413T18 18zm0-2h9V4H9zm-4 6q-.825 0-1.412-.587T3 20V6h2v14h11v2zm4-6V4z"/></svg>
+<svg aria-hidden="true" class="done" viewBox="0 0 24 24" width="18" height="18"><path
+fill="currentColor" d="m9.55 18-5.7-5.7 1.425-1.425L9.55 15.15l9.175-9.175L20.15 7.4z"/></svg>
 </button><span class="status" role="status" aria-live="polite"></span>"""
 
 _COPY_CSS = """
@@ -61,6 +63,8 @@ button.copy {
   vertical-align: middle;
 }
 button.copy:hover { background: var(--st-secondary-background-color, rgba(0,0,0,.06)); }
+button.copy .done, button.copy.copied svg:not(.done) { display: none; }
+button.copy.copied .done { display: inline; }
 button.copy:focus-visible { outline: 2px solid var(--st-primary-color, #1a5fb4); }
 .status { margin-left: 0.25rem; font-size: 0.85rem; vertical-align: middle;
   color: var(--st-text-color, inherit); }
@@ -76,10 +80,14 @@ export default function (component) {
   button.setAttribute("aria-label", data.label);
   button.title = data.help;
   let timer;
-  const say = (text) => {
+  const say = (text, copied) => {
     status.textContent = text;
+    button.classList.toggle("copied", copied);
     clearTimeout(timer);
-    timer = setTimeout(() => { status.textContent = ""; }, 2500);
+    timer = setTimeout(() => {
+      status.textContent = "";
+      button.classList.remove("copied");
+    }, 2500);
   };
   const fallback = (text) => {
     const area = document.createElement("textarea");
@@ -100,9 +108,9 @@ export default function (component) {
       } else {
         fallback(data.text);
       }
-      say(data.copied);
+      say(data.copied, true);
     } catch (err) {
-      say(data.failed);
+      say(data.failed, false);
     }
   };
   return () => clearTimeout(timer);
