@@ -13,6 +13,7 @@ from components.images.uploads import (
     prepare_uploads,
 )
 from components.ui import state_keys as keys
+from components.ui.answer_actions import index_of, inject_styles, render_editing_notice
 from components.ui.camera import close_camera, render_camera_tray
 from components.ui.chat import (
     conversation,
@@ -29,6 +30,7 @@ from components.ui.welcome import render_welcome
 choice: SidebarChoice = st.session_state[keys.SIDEBAR_CHOICE]
 lang = choice.lang
 conv = conversation()
+inject_styles()
 
 # An answer that ended since the last run (Stop included) is recorded before anything is drawn.
 running = settle_exchange(conv)
@@ -43,6 +45,24 @@ retrying = st.session_state[keys.RETRY] and running is None and conv.can_retry()
 st.session_state[keys.RETRY] = False
 if retrying:
     conv.drop_failed_answer()
+
+# An entry's button (regenerate, delete) asked for something on the last run: done here, once,
+# and only while no answer is coming (the buttons are hidden then; this guards a stale click).
+entry_action = st.session_state.pop(keys.ENTRY_ACTION, None)
+if entry_action is not None and running is None:
+    verb, target = entry_action
+    where = index_of(conv, target)
+    if where is not None and verb == "delete":
+        conv.delete(where)
+    elif where is not None and verb == "regenerate" and where == len(conv.entries) - 1:
+        retrying = conv.regenerate()  # asked again below, like Retry
+
+# The question being edited in the input, while it is still the last question.
+editing = st.session_state.get(keys.EDITING)
+last_question = conv.last_question_index()
+if editing is not None and (last_question is None or conv.entries[last_question] is not editing):
+    st.session_state.pop(keys.EDITING, None)
+    editing = None
 
 # A message none of whose pictures could be sent comes back to the input, so nothing is retyped.
 restore = st.session_state.pop(keys.RESTORE_INPUT, None)
@@ -60,8 +80,17 @@ submission = st.chat_input(
     submit_mode="disable",
 )
 
-if not conv.entries and submission is None and not st.session_state[keys.SEND_CAMERA]:
-    render_welcome(choice)
+# The welcome has a slot of its own: as soon as a message is sent, the slot is emptied at the top
+# of the run, instead of the old welcome lingering greyed out under the answer while it streams.
+welcome = st.empty()
+if (
+    not conv.entries
+    and submission is None
+    and not st.session_state[keys.SEND_CAMERA]
+    and st.session_state.get(keys.PENDING) is None
+):
+    with welcome.container():
+        render_welcome(choice)
 history = st.container()
 live = st.container()  # the answer being fetched goes here, above the camera
 
@@ -108,7 +137,15 @@ if submission is not None or send_photo_now:
         question = text.strip() or t("chat.default_question", lang)
         st.session_state.pop(keys.PENDING, None)  # a new message replaces one left waiting
         pending = None
-        if needs_a_look(prepared, choice):  # shown first, with what slicing would cost
+        if editing is not None:  # the edited question replaces the last one and its answer
+            st.session_state.pop(keys.EDITING, None)
+            editing = None
+            edited = conv.replace_last_question(question, prepared.images, prepared.refusals)
+            if edited.status != "not_sent":
+                start_exchange(conv, choice)
+            elif text.strip():
+                st.session_state[keys.RESTORE_INPUT] = text.strip()
+        elif needs_a_look(prepared, choice):  # shown first, with what slicing would cost
             pending = PendingMessage(question, tuple(uploads), prepared)
             st.session_state[keys.PENDING] = pending
         else:
@@ -122,9 +159,11 @@ elif retrying:
     start_exchange(conv, choice)
 
 with history:
-    render_history(conv, lang, choice)
+    render_history(conv, lang, choice, actions=keys.EXCHANGE not in st.session_state)
     if pending is not None:
         render_pending(pending, choice)
+    if editing is not None:
+        render_editing_notice(lang)
 
 if conv.entries:
     st.sidebar.button(
@@ -136,8 +175,11 @@ if conv.entries:
     )
 
 running = st.session_state.get(keys.EXCHANGE)
+answered = False
 if running is not None:
     with live:
-        follow_exchange(running, conv, choice)
-if photo_sent or keys.RESTORE_INPUT in st.session_state:
-    st.rerun()  # show the camera closed again, or put the text back in the input
+        answered = follow_exchange(running, conv, choice)
+if answered or photo_sent or keys.RESTORE_INPUT in st.session_state:
+    # every message gets its action buttons back, the camera shows closed again, or the text goes
+    # back in the input
+    st.rerun()

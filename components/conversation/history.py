@@ -197,6 +197,64 @@ class Conversation:
         if self.can_retry():
             self.entries.pop()
 
+    def can_regenerate(self) -> bool:
+        """Whether the last entry is an answer (of any outcome) that can be asked for again."""
+        last = self.entries[-1] if self.entries else None
+        return last is not None and last.role == "assistant"
+
+    def regenerate(self) -> bool:
+        """Drop the last answer so its question can be asked again; return whether there is a
+        sent question to ask (nothing changes when the last entry is not an answer)."""
+        if not self.can_regenerate():
+            return False
+        self.entries.pop()
+        last = self.entries[-1] if self.entries else None
+        return last is not None and last.role == "user" and last.status != "not_sent"
+
+    def last_question_index(self) -> int | None:
+        """Return the index of the last question, or None when there is none."""
+        for i in range(len(self.entries) - 1, -1, -1):
+            if self.entries[i].role == "user":
+                return i
+        return None
+
+    def replace_last_question(
+        self,
+        text: str,
+        images: Sequence[PreparedImage] = (),
+        refusals: Iterable[KantuError] = (),
+    ) -> Entry:
+        """Replace the last question, and everything after it, with ``text``.
+
+        The old question's pictures go again with the new text, followed by ``images``. Like a
+        new message, it is marked not sent when it has no picture left and some were refused.
+        Raises ``ValueError`` when there is no question to replace.
+        """
+        index = self.last_question_index()
+        if index is None:
+            raise ValueError("no question to replace")
+        pictures = [*self.images_of(self.entries[index]), *images]
+        refused = tuple(refusals)
+        del self.entries[index:]
+        self._drop_unreferenced()
+        return self.add_user(text, pictures, refused, sent=bool(pictures) or not refused)
+
+    def delete(self, index: int) -> None:
+        """Delete the entry at ``index``: a question goes with the answer that follows it, an
+        answer alone (its question then counts as unanswered). Pictures no one refers to any
+        more are forgotten. Raises ``IndexError`` for an index outside the history."""
+        entry = self.entries[index]
+        end = index + 1
+        if entry.role == "user" and end < len(self.entries):
+            end += self.entries[end].role == "assistant"
+        del self.entries[index:end]
+        self._drop_unreferenced()
+
+    def _drop_unreferenced(self) -> None:
+        used = {sha for entry in self.entries for sha in entry.image_ids}
+        for sha in [sha for sha in self.images if sha not in used]:
+            del self.images[sha]
+
     def clear(self) -> None:
         """Start over: forget every entry and image."""
         self.entries.clear()

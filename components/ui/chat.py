@@ -44,6 +44,7 @@ from components.providers.presets import (
 )
 from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
+from components.ui.answer_actions import render_actions, render_thinking
 from components.ui.markdown_safety import safe_markdown, stream_safely
 from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets, request_settings
 
@@ -385,9 +386,11 @@ def render_answer_footer(
     last: bool,
     question: str = "",
     key_source: str | None = None,
+    index: int | None = None,
 ) -> None:
-    """Show an answer's status marks and meta line in its bubble, and an error as the app's
-    notice below it, with the action that fits (Retry only where it can help).
+    """Show an answer's status marks and meta line in its bubble, its action buttons (copy,
+    regenerate, delete; when ``index`` is given), and an error as the app's notice below it,
+    with the action that fits (Retry only where it can help).
 
     Raises nothing; a failed answer without text draws no assistant bubble at all.
     """
@@ -396,6 +399,8 @@ def render_answer_footer(
             if entry.text:
                 st.markdown(safe_markdown(entry.text))
             _render_marks(entry, lang)
+            if index is not None and entry.text.strip():
+                render_actions(entry, index, conv, lang)
             if last and entry.error is None and entry.status != "ok":
                 st.button(
                     t("chat.retry", lang),
@@ -437,9 +442,16 @@ def _may_refuse_pictures(entry: Entry, conv: Conversation, choice: SidebarChoice
 
 
 def render_entry(
-    entry: Entry, conv: Conversation, lang: Lang, choice: SidebarChoice, *, last: bool
+    entry: Entry,
+    conv: Conversation,
+    lang: Lang,
+    choice: SidebarChoice,
+    *,
+    last: bool,
+    index: int | None = None,
 ) -> None:
-    """Render one history entry: a question in its bubble, an answer with its notices."""
+    """Render one history entry: a question in its bubble, an answer with its notices; with
+    ``index`` (its place in the history), its action buttons too."""
     if entry.role == "user":
         with st.chat_message("user"):
             st.text(entry.text)
@@ -448,6 +460,8 @@ def render_entry(
                 st.warning(t("chat.refused_line", lang, reason=refusal.message(lang)), icon="🚫")
             if entry.status == "not_sent":
                 st.info(t("chat.not_sent_restored", lang))
+            if index is not None:
+                render_actions(entry, index, conv, lang)
         return
     question = _question_of(entry, conv)
     render_answer_footer(
@@ -458,14 +472,20 @@ def render_entry(
         last=last,
         question=question.text if question is not None else "",
         key_source=_key_source_of(question),
+        index=index,
     )
 
 
-def render_history(conv: Conversation, lang: Lang, choice: SidebarChoice) -> None:
-    """Render every entry; the last one may offer its error's action or Retry."""
+def render_history(
+    conv: Conversation, lang: Lang, choice: SidebarChoice, *, actions: bool = True
+) -> None:
+    """Render every entry; the last one may offer its error's action or Retry. With
+    ``actions`` (never while an answer streams), each entry has its action buttons."""
     entries = list(conv.entries)  # an answer may be recorded meanwhile; it is drawn live instead
     for i, entry in enumerate(entries):
-        render_entry(entry, conv, lang, choice, last=i == len(entries) - 1)
+        render_entry(
+            entry, conv, lang, choice, last=i == len(entries) - 1, index=i if actions else None
+        )
     focus_requested_field()
 
 
@@ -542,11 +562,13 @@ def drop_exchange() -> None:
         exchange.stop()
 
 
-def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoice) -> None:
+def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoice) -> bool:
     """Draw the answer as it arrives, with a Stop button, then record it and draw it final.
 
-    Stop (or any other click) starts a newer run at once, which draws the stopped answer from the
-    history; this loop checks in with Streamlit at least every ``POLL_S`` and ends there.
+    Until the first word, a "thinking" mark shows. Stop (or any other click) starts a newer run
+    at once, which draws the stopped answer from the history; this loop checks in with Streamlit
+    at least every ``POLL_S`` and ends there. Return whether this run recorded the answer (the
+    page then draws again, so every message gets its action buttons).
     """
     lang = choice.lang
     # The live bubble, emptied at the end; the recorded answer and its notices then go in a
@@ -560,11 +582,11 @@ def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoic
         stop.button(t("chat.stop", lang), icon="⏹️", key=keys.STOP, on_click=exchange.stop)
         shown = ""
         if not exchange.text:
-            live.caption(t("chat.thinking", lang))
+            render_thinking(live, lang)
         while not exchange.finished:
             exchange.wait(len(shown), POLL_S)
             if st.session_state.get(keys.EXCHANGE) is not exchange:
-                return  # New chat, or a newer run settled it
+                return False  # New chat, or a newer run settled it
             text = exchange.text
             if text != shown:
                 live.markdown("".join(stream_safely([text])))
@@ -575,3 +597,4 @@ def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoic
     slot.empty()
     with final:
         render_entry(conv.entries[-1], conv, lang, choice, last=True)
+    return True

@@ -75,6 +75,16 @@ MODEL_LISTS = "kantu_model_lists"  # {preset_id: [model ids]} from GET /models
 IMPORT_ROUND = "kantu_import_round"  # bumps to empty the import field after a file was read
 IMPORT_OUTCOME = "kantu_import_outcome"  # ("ok"|"error", message) shown once
 IMPORT_REQUESTED = "kantu_import_requested"  # an imported Conversation, applied by the page
+# actions: what a person can do with an entry (copy, regenerate, edit, delete)
+ENTRY_ACTION = "kantu_entry_action"  # (verb, Entry) set by an entry's buttons, consumed by the page
+EDITING = "kantu_editing"  # the question Entry being edited in the chat input, until sent
+CANCEL_EDIT = "kantu_cancel_edit"  # the "cancel editing" button
+ACTION_PREFIX = "kantu_act"  # entry buttons: "<prefix>_<verb>_<index>" (see action_key)
+
+
+def action_key(verb: str, index: int) -> str:
+    """Return the widget key of one entry's action button (one per verb and entry index)."""
+    return f"{ACTION_PREFIX}_{verb}_{index}"
 
 
 def choice_key(state_key: str, lang: str) -> str:

@@ -1,0 +1,238 @@
+"""What a person can do with a message: copy an answer, regenerate it, edit the last question,
+delete a question or an answer; and the "thinking" mark an answer shows before its first word.
+
+The buttons only record what was asked (``keys.ENTRY_ACTION``, ``keys.EDITING``); the page does
+the work on its next run. Copy happens in the browser alone: a small component writes the
+answer's Markdown to the clipboard, with no rerun.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+
+import streamlit as st
+
+from components.conversation.history import Conversation, Entry
+from components.i18n import Lang, t
+from components.ui import state_keys as keys
+
+# Streamlit imports its icon list on the first ":material/…:" icon: load it with the page, not
+# between the first question and its answer.
+importlib.import_module("streamlit.material_icon_names")
+
+# The buttons show their icon only; their label stays for screen readers and Playwright (an
+# accessible name), the tooltip says what they do. Streamlit gives a keyed widget the class
+# ``st-key-<key>``.
+_STYLES = f"""<style>
+[class*="st-key-{keys.ACTION_PREFIX}_"] button [data-testid="stMarkdownContainer"] {{
+  position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip-path: inset(50%); white-space: nowrap;
+}}
+[class*="st-key-{keys.ACTION_PREFIX}_"] button {{ min-height: 2rem; padding: 0 0.35rem; }}
+.kantu-thinking {{ display: flex; align-items: center; gap: 0.6rem; min-height: 2rem; }}
+.kantu-thinking .dots {{ display: inline-flex; gap: 0.3rem; }}
+.kantu-thinking .dots span {{
+  width: 0.5rem; height: 0.5rem; border-radius: 50%;
+  background: currentColor; opacity: 0.25;
+  animation: kantu-pulse 1.2s ease-in-out infinite;
+}}
+.kantu-thinking .dots span:nth-child(2) {{ animation-delay: 0.2s; }}
+.kantu-thinking .dots span:nth-child(3) {{ animation-delay: 0.4s; }}
+@keyframes kantu-pulse {{ 0%, 80%, 100% {{ opacity: 0.25; }} 40% {{ opacity: 1; }} }}
+@media (prefers-reduced-motion: reduce) {{
+  .kantu-thinking .dots span {{ animation: none; opacity: 0.6; }}
+}}
+</style>"""
+
+_COPY_HTML = """<button type="button" class="copy">
+<svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18"><path fill="currentColor"
+d="M9 18q-.825 0-1.412-.587T7 16V4q0-.825.588-1.412T9 2h9q.825 0 1.413.588T20 4v12q0
+.825-.587 1.413T18 18zm0-2h9V4H9zm-4 6q-.825 0-1.412-.587T3 20V6h2v14h11v2zm4-6V4z"/></svg>
+<svg aria-hidden="true" class="done" viewBox="0 0 24 24" width="18" height="18"><path
+fill="currentColor" d="m9.55 18-5.7-5.7 1.425-1.425L9.55 15.15l9.175-9.175L20.15 7.4z"/></svg>
+</button><span class="status" role="status" aria-live="polite"></span>"""
+
+_COPY_CSS = """
+:host { display: block; }
+.wrap, :host { font-family: var(--st-font, inherit); }
+button.copy {
+  display: inline-flex; align-items: center; justify-content: center;
+  width: 2rem; height: 2rem; padding: 0; border: none; border-radius: 0.5rem;
+  background: transparent; color: var(--st-text-color, inherit); cursor: pointer;
+  vertical-align: middle;
+}
+button.copy:hover { background: var(--st-secondary-background-color, rgba(0,0,0,.06)); }
+button.copy .done, button.copy.copied svg:not(.done) { display: none; }
+button.copy.copied .done { display: inline; }
+button.copy:focus-visible { outline: 2px solid var(--st-primary-color, #1a5fb4); }
+.status { margin-left: 0.25rem; font-size: 0.85rem; vertical-align: middle;
+  color: var(--st-text-color, inherit); }
+"""
+
+# Called on every render with the latest data. navigator.clipboard needs a secure context
+# (https or localhost); elsewhere the old execCommand route still copies.
+_COPY_JS = """
+export default function (component) {
+  const { parentElement, data } = component;
+  const button = parentElement.querySelector("button.copy");
+  const status = parentElement.querySelector(".status");
+  button.setAttribute("aria-label", data.label);
+  button.title = data.help;
+  let timer;
+  const say = (text, copied) => {
+    status.textContent = text;
+    button.classList.toggle("copied", copied);
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      status.textContent = "";
+      button.classList.remove("copied");
+    }, 2500);
+  };
+  const fallback = (text) => {
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    const done = document.execCommand("copy");
+    area.remove();
+    if (!done) throw new Error("copy refused");
+  };
+  button.onclick = async () => {
+    try {
+      if (navigator.clipboard && window.isSecureContext) {
+        await navigator.clipboard.writeText(data.text);
+      } else {
+        fallback(data.text);
+      }
+      say(data.copied, true);
+    } catch (err) {
+      say(data.failed, false);
+    }
+  };
+  return () => clearTimeout(timer);
+};
+"""
+
+
+# Defined once, at import, as Streamlit intends: each run mounts it on its own runtime.
+_COPY_ANSWER = st.components.v2.component(
+    "kantu_copy_answer", html=_COPY_HTML, css=_COPY_CSS, js=_COPY_JS
+)
+
+
+def inject_styles() -> None:
+    """Add the page's styles for the action buttons and the thinking mark (once per run)."""
+    st.html(_STYLES)
+
+
+def render_thinking(slot: st.delta_generator.DeltaGenerator, lang: Lang) -> None:
+    """Show, in ``slot``, that the provider is working on the answer: pulsing dots and words."""
+    words = html.escape(t("chat.thinking", lang))
+    slot.html(
+        '<div class="kantu-thinking" role="status" aria-live="polite">'
+        '<span class="dots" aria-hidden="true"><span></span><span></span><span></span></span>'
+        f"<span>{words}</span></div>"
+    )
+
+
+def _ask(verb: str, entry: Entry) -> None:
+    st.session_state[keys.ENTRY_ACTION] = (verb, entry)
+
+
+def _edit(entry: Entry) -> None:
+    st.session_state[keys.EDITING] = entry
+    st.session_state[keys.RESTORE_INPUT] = entry.text
+
+
+def _button(verb: str, index: int, icon: str, lang: Lang, help_key: str, **click) -> None:
+    st.button(
+        t(f"actions.{verb}", lang),
+        key=keys.action_key(verb, index),
+        icon=icon,
+        help=t(help_key, lang),
+        type="tertiary",
+        **click,
+    )
+
+
+def render_actions(entry: Entry, index: int, conv: Conversation, lang: Lang) -> None:
+    """Show one entry's action buttons in a row: an answer's copy, regenerate (the last answer,
+    when it ended well; Retry covers the others) and delete; a question's edit (the last
+    question) and delete."""
+    with st.container(horizontal=True, gap="xxsmall", vertical_alignment="center"):
+        if entry.role == "assistant":
+            copy_answer(entry.text, index, lang)
+            if index == len(conv.entries) - 1 and entry.status == "ok":
+                _button(
+                    "regenerate",
+                    index,
+                    ":material/refresh:",
+                    lang,
+                    "actions.regenerate_help",
+                    on_click=_ask,
+                    args=("regenerate", entry),
+                )
+            help_key = "actions.delete_answer_help"
+        else:
+            if index == conv.last_question_index() and entry.status != "not_sent":
+                _button(
+                    "edit",
+                    index,
+                    ":material/edit:",
+                    lang,
+                    "actions.edit_help",
+                    on_click=_edit,
+                    args=(entry,),
+                )
+            help_key = "actions.delete_question_help"
+        _button(
+            "delete",
+            index,
+            ":material/delete:",
+            lang,
+            help_key,
+            on_click=_ask,
+            args=("delete", entry),
+        )
+
+
+def copy_answer(text: str, index: int, lang: Lang) -> None:
+    """Show the copy button for an answer's Markdown ``text``."""
+    _COPY_ANSWER(
+        key=keys.action_key("copy", index),
+        data={
+            "text": text,
+            "label": t("actions.copy", lang),
+            "help": t("actions.copy_help", lang),
+            "copied": t("actions.copied", lang),
+            "failed": t("actions.copy_failed", lang),
+        },
+        width="content",
+    )
+
+
+def render_editing_notice(lang: Lang) -> None:
+    """Say that the chat input holds the last question for editing, with a way to cancel."""
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.info(t("actions.editing", lang), icon="✏️")
+        st.button(
+            t("actions.cancel_edit", lang),
+            key=keys.CANCEL_EDIT,
+            icon=":material/close:",
+            on_click=cancel_edit,
+        )
+
+
+def cancel_edit() -> None:
+    """Leave editing: the question stays as it was and the input is emptied."""
+    st.session_state.pop(keys.EDITING, None)
+    st.session_state[keys.CHAT_INPUT] = ""
+
+
+def index_of(conv: Conversation, entry: Entry) -> int | None:
+    """Return where ``entry`` (this very object) stands in the history, or None if gone."""
+    return next((i for i, e in enumerate(conv.entries) if e is entry), None)

@@ -1,0 +1,121 @@
+"""The first answer and the buttons under answers, in Chromium: the welcome leaves at once, a
+thinking mark shows until the first word, Stop works before it, Copy puts the Markdown on the
+clipboard, and the icon buttons have names and tooltips in both languages."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from components.devtools.browser import (
+    CHAT_INPUT_SELECTOR,
+    assert_no_exception,
+    console_errors,
+    send_prompt,
+    wait_for_idle,
+)
+from components.devtools.upstream import FakeUpstream, gated, sse
+from components.i18n import t
+
+LOCALES = {"zh": "zh-CN", "en": "en-US"}
+MARKDOWN = "**橙子** 是 `orange`：\n\n- 圆的\n- 橙色"
+
+
+@pytest.fixture(scope="module")
+def app_env(operator_env: dict[str, str]) -> dict[str, str]:
+    return operator_env
+
+
+def _shot(page: Page, name: str, tmp_path: Path) -> None:
+    """Save a screenshot where the screenshot reviewer looks (KANTU_SHOTS), else in tmp_path."""
+    folder = Path(os.environ.get("KANTU_SHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=folder / f"{name}.png", full_page=True)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_before_the_first_word_the_welcome_is_gone_a_thinking_mark_shows_and_stop_works(
+    app, new_page, up: FakeUpstream, lang, tmp_path
+):
+    page = new_page(app, locale=LOCALES[lang])
+    welcome = page.get_by_text(t("welcome.title", lang))
+    expect(welcome).to_be_visible()
+    up.reset()
+    gate = threading.Event()
+    up.enqueue(gated(sse(["太晚了"]), gate, keep=0), sse(["红色。"]))
+    try:
+        send_prompt(page, "这是什么？")
+        up.wait_for_requests(1)  # with the provider, which says nothing yet
+        answer = page.get_by_test_id("stChatMessage").last
+        thinking = answer.locator(".kantu-thinking")
+        expect(thinking).to_be_visible()
+        expect(thinking).to_contain_text(t("chat.thinking", lang))
+        expect(thinking.get_by_role("status")).to_have_count(0)  # the mark itself is the status
+        expect(welcome).to_have_count(0)  # gone, not greyed out under the answer
+        # No action buttons while the answer is coming.
+        expect(page.get_by_role("button", name=t("actions.delete", lang))).to_have_count(0)
+        _shot(page, f"thinking_{lang}_desktop", tmp_path)
+        answer.get_by_role("button", name=t("chat.stop", lang)).click()
+        expect(answer.get_by_text(t("chat.status_stopped_empty", lang))).to_be_visible()
+    finally:
+        gate.set()
+    wait_for_idle(page)
+    expect(page.locator(".kantu-thinking")).to_have_count(0)
+    expect(page.locator(CHAT_INPUT_SELECTOR).locator("textarea")).to_be_enabled()
+    send_prompt(page, "什么颜色？")
+    expect(page.get_by_test_id("stChatMessage").last).to_contain_text("红色。")
+    wait_for_idle(page)
+    assert_no_exception(page)
+    assert console_errors(page) == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_copy_puts_the_answer_markdown_on_the_clipboard(app, new_page, up, lang, tmp_path):
+    page = new_page(app, locale=LOCALES[lang], permissions=["clipboard-read", "clipboard-write"])
+    up.reset()
+    up.enqueue(sse([MARKDOWN[:10], MARKDOWN[10:]]))
+    send_prompt(page, "橙子？")
+    answer = page.get_by_test_id("stChatMessage").last
+    expect(answer).to_contain_text("圆的")
+    wait_for_idle(page)
+    copy = answer.get_by_role("button", name=t("actions.copy", lang))
+    expect(copy).to_be_visible()
+    expect(copy).to_have_attribute("title", t("actions.copy_help", lang))
+    copy.click()
+    expect(answer.get_by_role("status")).to_have_text(t("actions.copied", lang))
+    assert page.evaluate("navigator.clipboard.readText()") == MARKDOWN
+    # The other icon buttons: named for screen readers, icons only on screen.
+    for name in ("regenerate", "delete"):
+        button = answer.get_by_role("button", name=t(f"actions.{name}", lang))
+        expect(button).to_be_visible()
+        box = button.bounding_box()
+        assert box is not None and box["width"] < 48, box  # an icon, not a labelled button
+    question = page.get_by_test_id("stChatMessage").first
+    expect(question.get_by_role("button", name=t("actions.edit", lang))).to_be_visible()
+    _shot(page, f"actions_{lang}_desktop", tmp_path)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function(  # the sidebar slides away on a phone; shoot once it has
+        "() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().right <= 0"
+    )
+    _shot(page, f"actions_{lang}_phone", tmp_path)
+    question.get_by_role("button", name=t("actions.edit", lang)).click()
+    wait_for_idle(page)
+    textarea = page.locator(CHAT_INPUT_SELECTOR).locator("textarea")
+    expect(textarea).to_have_value("橙子？")
+    expect(page.get_by_text(t("actions.editing", lang))).to_be_visible()
+    _shot(page, f"editing_{lang}_phone", tmp_path)
+    up.enqueue(sse(["橙色。"]))
+    send_prompt(page, "橙子是什么颜色？")
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages.last).to_contain_text("橙色。")
+    wait_for_idle(page)
+    expect(messages).to_have_count(2)  # the edited question replaced the old one and its answer
+    expect(messages.first).to_contain_text("橙子是什么颜色？")
+    expect(page.get_by_text(t("actions.editing", lang))).to_have_count(0)
+    assert [m["content"] for m in up.requests[-1].json["messages"]] == ["橙子是什么颜色？"]
+    assert_no_exception(page)
+    assert console_errors(page) == []

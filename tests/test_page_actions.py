@@ -1,0 +1,186 @@
+"""Acting on messages in the page (AppTest, real loopback upstream): the welcome leaves, answers
+can be regenerated, the last question edited and sent again, any message deleted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from streamlit import config as st_config
+
+from components.devtools.upstream import FakeUpstream, sse
+from components.i18n import t
+from components.providers.settings import OPERATOR_SETTINGS
+from components.ui import state_keys as keys
+from tests.test_page_chat import _assistant_text, _configured, _jpeg, _no_exception
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path) -> Iterator[None]:
+    """Never read a developer's secrets or environment."""
+    for name in OPERATOR_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    old = st_config.get_option("secrets.files")
+    st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])
+    yield
+    st_config.set_option("secrets.files", old)
+
+
+@pytest.fixture
+def upstream() -> Iterator[FakeUpstream]:
+    with FakeUpstream() as up:
+        yield up
+
+
+def _ask(at, text: str):
+    return at.chat_input[0].set_value(text).run()
+
+
+def _bubbles(at) -> list[tuple[str, str]]:
+    """Each chat bubble's role and its first text (a question's st.text, an answer's markdown)."""
+    shown = []
+    for message in at.chat_message:
+        texts = [x.value for x in message.text] or [m.value for m in message.markdown]
+        shown.append((message.name, texts[0] if texts else ""))
+    return shown
+
+
+def _sent(up: FakeUpstream, n: int = -1) -> list[tuple[str, str]]:
+    """The roles and texts of one request's messages (a picture shows as [image])."""
+    out = []
+    for message in up.requests[n].json["messages"]:
+        content = message["content"]
+        if isinstance(content, list):
+            parts = [p["text"] if p["type"] == "text" else "[image]" for p in content]
+            content = " ".join(parts)
+        out.append((message["role"], content))
+    return out
+
+
+def _button_keys(at) -> set[str]:
+    return {b.key for b in at.button if b.key}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_welcome_leaves_as_soon_as_a_message_is_sent(upstream, lang):
+    upstream.enqueue(sse(["好的。"]))
+    at = _configured(upstream, lang)
+    welcome = t("welcome.title", lang)
+    assert any(welcome in s.value for s in at.subheader)
+    _ask(at, "你好")
+    _no_exception(at)
+    assert not any(welcome in s.value for s in at.subheader)
+    assert "好的。" in _assistant_text(at)
+
+
+def test_every_message_has_its_own_buttons_and_only_the_last_can_be_edited_or_regenerated(
+    upstream,
+):
+    upstream.enqueue(sse(["一。"]), sse(["二。"]))
+    at = _configured(upstream, "en")
+    _ask(at, "first")
+    _ask(at, "second")
+    _no_exception(at)
+    found = _button_keys(at)
+    for i in range(4):
+        assert keys.action_key("delete", i) in found
+    assert keys.action_key("edit", 2) in found and keys.action_key("edit", 0) not in found
+    assert keys.action_key("regenerate", 3) in found
+    assert keys.action_key("regenerate", 1) not in found
+    regenerate = at.button(key=keys.action_key("regenerate", 3))
+    assert regenerate.label == t("actions.regenerate", "en")
+    assert regenerate.help == t("actions.regenerate_help", "en")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_regenerate_asks_again_with_the_same_turns_and_replaces_the_answer(upstream, lang):
+    upstream.enqueue(sse(["第一个回答。"]), sse(["第二个回答。"]))
+    at = _configured(upstream, lang)
+    at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value("这是什么？").run()
+    at.button(key=keys.action_key("regenerate", 1)).click().run()
+    _no_exception(at)
+    assert len(upstream.requests) == 2
+    assert upstream.requests[1].json["messages"] == upstream.requests[0].json["messages"]
+    assert _bubbles(at) == [("user", "这是什么？"), ("assistant", "第二个回答。")]
+
+
+def test_edit_puts_the_question_in_the_input_and_sending_replaces_it_with_its_picture(upstream):
+    upstream.enqueue(sse(["一个橙子。"]), sse(["Orange."]), sse(["Round."]))
+    at = _configured(upstream, "en")
+    at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value("what is it").run()
+    _ask(at, "what colour")
+    at.button(key=keys.action_key("edit", 2)).click().run()
+    _no_exception(at)
+    assert at.chat_input[0].value == "what colour"
+    assert t("actions.editing", "en") in [i.value for i in at.info]
+    _ask(at, "what shape")
+    _no_exception(at)
+    assert _sent(upstream) == [
+        ("user", "what is it [image]"),
+        ("assistant", "一个橙子。"),
+        ("user", "what shape"),
+    ]
+    assert _bubbles(at) == [
+        ("user", "what is it"),
+        ("assistant", "一个橙子。"),
+        ("user", "what shape"),
+        ("assistant", "Round."),
+    ]
+    assert t("actions.editing", "en") not in [i.value for i in at.info]
+
+
+def test_edited_first_question_goes_again_with_its_picture(upstream):
+    upstream.enqueue(sse(["Orange."]), sse(["Round."]))
+    at = _configured(upstream, "en")
+    at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value("colour?").run()
+    at.button(key=keys.action_key("edit", 0)).click().run()
+    _ask(at, "shape?")
+    _no_exception(at)
+    assert _sent(upstream) == [("user", "shape? [image]")]
+    user = at.chat_message[0]
+    assert len(user.get("image")) == 1  # the picture stays with the edited question
+    assert _bubbles(at)[-1] == ("assistant", "Round.")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_cancel_editing_leaves_the_history_and_empties_the_input(upstream, lang):
+    upstream.enqueue(sse(["一。"]))
+    at = _configured(upstream, lang)
+    _ask(at, "问题")
+    at.button(key=keys.action_key("edit", 0)).click().run()
+    cancel = at.button(key=keys.CANCEL_EDIT)
+    assert cancel.label == t("actions.cancel_edit", lang)
+    cancel.click().run()
+    _no_exception(at)
+    assert not at.chat_input[0].value
+    assert t("actions.editing", lang) not in [i.value for i in at.info]
+    assert _bubbles(at) == [("user", "问题"), ("assistant", "一。")]
+    assert len(upstream.requests) == 1
+
+
+def test_deleting_a_question_removes_it_and_its_answer_from_the_page_and_the_next_request(
+    upstream,
+):
+    upstream.enqueue(sse(["Orange."]), sse(["Tall."]), sse(["Yes."]))
+    at = _configured(upstream, "en")
+    at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value("colour?").run()
+    _ask(at, "height?")
+    at.button(key=keys.action_key("delete", 0)).click().run()
+    _no_exception(at)
+    assert _bubbles(at) == [("user", "height?"), ("assistant", "Tall.")]
+    assert not at.get("image")  # its picture went with it
+    _ask(at, "sure?")
+    assert _sent(upstream) == [("user", "height?"), ("assistant", "Tall."), ("user", "sure?")]
+    assert at.session_state[keys.CONVERSATION].images == {}
+
+
+def test_deleting_an_answer_sends_its_question_with_the_next_one(upstream):
+    upstream.enqueue(sse(["Orange."]), sse(["Tall."]))
+    at = _configured(upstream, "en")
+    _ask(at, "colour?")
+    at.button(key=keys.action_key("delete", 1)).click().run()
+    _no_exception(at)
+    assert _bubbles(at) == [("user", "colour?")]
+    _ask(at, "height?")
+    assert _sent(upstream) == [("user", "colour?\n\nheight?")]
+    assert [m.name for m in at.chat_message] == ["user", "user", "assistant"]
