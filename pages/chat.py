@@ -19,10 +19,10 @@ from components.ui.chat import (
     follow_exchange,
     prepared_photo,
     render_history,
-    render_images,
     settle_exchange,
     start_exchange,
 )
+from components.ui.gallery import render_images
 from components.ui.pending import PendingMessage, needs_a_look, render_pending, resolve
 from components.ui.sidebar import SidebarChoice
 from components.ui.welcome import render_welcome

@@ -54,6 +54,10 @@ CHAT_INPUT = "kantu_chat_input"
 MAX_SLICES = "kantu_max_slices"
 REVIEW = "kantu_review"  # hold every message with pictures for a look (slices, zoom) first
 
+# gallery: the thumbnails' container (a class for their style) and each picture's view button
+GALLERY = "kantu_gallery"  # + "-<message>": keyed container of one message's thumbnails
+GALLERY_VIEW = "kantu_gallery_view"  # + "-<message>-<picture>": the 🔍 button
+
 
 def choice_key(state_key: str, lang: str) -> str:
     """Return the widget key of a language-following choice (``LANG``, ``PROVIDER``, ``DETAIL``)."""
