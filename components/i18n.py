@@ -623,6 +623,7 @@ _GALLERY: dict[str, dict[str, str]] = {
         "en": "{subject} (picture sent, {width}×{height})",
     },
     "gallery.cropped": {"zh": "只显示顶部（已裁剪）", "en": "top only (cropped)"},
+    "gallery.cropped_short": {"zh": "仅顶部", "en": "top only"},
     "gallery.approximate": {"zh": "估算", "en": "approximate"},
     "gallery.overview_note": {
         "zh": "这是预览图；实际发送的是下面的几张。",

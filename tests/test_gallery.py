@@ -147,7 +147,8 @@ def test_thumbnails_are_made_once_not_on_every_rerun(upstream, monkeypatch):
     at.chat_input[0].upload("tall.jpg", make.photo_jpeg(600, 3000), "image/jpeg").run()
     _no_exception(at)
     images = _user_images(at)
-    assert "cropped" in images[0].captions[0]
+    assert images[0].captions[0].endswith("top only")
+    assert images[0].proto.imgs[0].alt.endswith("top only (cropped)")
     sent = conv_image(at, 0)
     thumb = at.session_state[keys.DISPLAY_COPIES][sent.sha256][0]
     assert Image.open(io.BytesIO(thumb)).size == (80, THUMB_HEIGHT)  # the top, not 1,700 px tall
@@ -159,3 +160,22 @@ def test_thumbnails_are_made_once_not_on_every_rerun(upstream, monkeypatch):
     at.run()
     _no_exception(at)
     assert saves == []
+
+
+def test_large_view_of_a_sliced_screenshot_shows_every_part_as_sent(upstream):
+    upstream.enqueue(sse(["OK"]))
+    at = _app(upstream, "en")
+    shot = make.long_screenshot(1170, 9000)
+    at.chat_input[0].upload("chat.png", shot, "image/png").set_value("Summarise").run()
+    at.button(key="kantu_send_slices").click().run()
+    _no_exception(at)
+    sent = conv_image(at, 0)
+    assert sent.parts
+    view = [b for b in at.button if b.key and b.key.startswith(keys.GALLERY_VIEW)]
+    view[0].click().run()
+    _no_exception(at)
+    dialog = _dialog(at._tree)
+    assert dialog is not None
+    shown = "\n".join(m.value for m in dialog.get("markdown"))
+    assert "1170×9000" in shown and f"{len(sent.parts)} images" in shown
+    assert len(dialog.get("image")) == 1 + len(sent.parts)  # the overview, then each part

@@ -20,20 +20,20 @@ from components.images.prepared import PreparedImage
 from components.ui import state_keys as keys
 
 THUMB_HEIGHT = 120  # every thumbnail's height, unless the picture is smaller
+PHONE_THUMB_HEIGHT = 80  # on a narrow screen (CSS), so three photos fit in well under a screen
 THUMB_MAX_WIDTH = 320  # a panorama gets narrower (and so less tall) instead
 TALL_RATIO = 2.5  # height / width above which only the top is shown
 TALL_CROP_RATIO = 1.5  # the cropped preview's height / width
 PART_WIDTH = 120
 _FORMATS = {"image/png": "PNG"}  # what st.image must be told so it passes the bytes through
 # Streamlit's fullscreen ⤢ shows a collage at thumbnail size; the 🔍 view replaces it. On a phone
-# the thumbnails shrink so three photos stay well inside one screen.
+# the thumbnails shrink (one rule per tile, see ``_phone_style``) so three photos stay well
+# inside one screen.
 _STYLE = f"""<style>
 [class*="st-key-{keys.GALLERY}-"] [data-testid="stElementToolbar"] {{ display: none; }}
 [class*="st-key-{keys.GALLERY}-"] [data-testid="stImageCaption"] {{ max-width: 100%; }}
-@media (max-width: 640px) {{
-  [class*="st-key-{keys.GALLERY}-"] [data-testid="stImage"] img {{
-    height: auto; max-height: {THUMB_HEIGHT * 2 // 3}px; width: auto; max-width: 100%;
-  }}
+[class*="st-key-{keys.GALLERY_VIEW}-"] [data-testid="stMarkdownContainer"] {{
+  position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
 }}
 </style>"""
 
@@ -52,15 +52,15 @@ class Thumb:
         return self.crop is not None
 
 
-def thumb_size(width: int, height: int) -> Thumb:
-    """Return the thumbnail of a ``width``×``height`` picture: ``THUMB_HEIGHT`` tall (narrower
-    for a panorama), never larger than the picture, only the top of a very tall one."""
+def thumb_size(width: int, height: int, *, tall: int = THUMB_HEIGHT) -> Thumb:
+    """Return the thumbnail of a ``width``×``height`` picture: ``tall`` px high (narrower for a
+    panorama), never larger than the picture, only the top of a very tall one."""
     crop = None
     if height > TALL_RATIO * width:
         kept = max(1, round(width * TALL_CROP_RATIO))
         crop = (0, 0, width, kept)
         height = kept
-    scale = min(THUMB_HEIGHT / height, THUMB_MAX_WIDTH / width, 1.0)
+    scale = min(tall / height, THUMB_MAX_WIDTH * tall / THUMB_HEIGHT / width, 1.0)
     return Thumb(crop, max(1, round(width * scale)), max(1, round(height * scale)))
 
 
@@ -139,17 +139,18 @@ def render_images(
     """
     if not images:
         return
-    st.html(_STYLE)
+    st.html(_STYLE + _phone_style(images, key_prefix))
     described = alt.strip()
-    with st.container(horizontal=True, gap="medium", key=f"{keys.GALLERY}-{key_prefix}"):
+    with st.container(horizontal=True, gap="small", key=f"{keys.GALLERY}-{key_prefix}"):
         for i, image in enumerate(images):
             thumb = thumb_size(image.width, image.height)
             data, mime = _display_copy(image)
             caption = image_caption(image, lang)
             if thumb.cropped:
-                caption += " · " + t("gallery.cropped", lang)
+                caption += " · " + t("gallery.cropped_short", lang)
             label = _alt_text(image, described, lang, cropped=thumb.cropped)
-            with st.container(width="content", gap="small"):
+            tile = f"{keys.GALLERY}-{key_prefix}-{i}"
+            with st.container(horizontal=True, width="content", gap="xsmall", key=tile):
                 st.image(
                     data,
                     caption=caption,
@@ -158,14 +159,14 @@ def render_images(
                     alt=label,
                 )
                 if st.button(
-                    "🔍",
+                    t("gallery.view", lang),
+                    icon="🔍",
                     key=f"{keys.GALLERY_VIEW}-{key_prefix}-{i}",
                     help=t("gallery.view", lang),
                     type="tertiary",
                 ):
-                    st.dialog(t("gallery.view_title", lang), width="large")(_large_view)(
-                        image, lang, label
-                    )
+                    title = f"{t('gallery.view_title', lang)} · {_escape(image.name)}"
+                    st.dialog(title.strip(" ·"), width="large")(_large_view)(image, lang, label)
     for image in images:
         if image.parts:
             render_parts(image, lang)
@@ -204,22 +205,40 @@ def _parts(image: PreparedImage, lang: Lang, *, width: int | None) -> None:
 
 def _large_view(image: PreparedImage, lang: Lang, label: str) -> None:
     """Show exactly the bytes that were sent, as large as the dialog allows, and their facts."""
-    st.markdown(f"**{_escape(image.name or t('gallery.view', lang))}**")
-    if image.parts:
-        st.caption(t("gallery.overview_note", lang))
-    # Its own width: Streamlit passes the bytes through as they are and the browser scales them
-    # down to the dialog; a small picture keeps its real size.
-    st.image(
-        image.data,
-        width=image.width,
-        output_format=_FORMATS.get(image.mime, "JPEG"),
-        alt=label,
-    )
-    facts = image_facts(image, lang)
-    st.markdown("\n".join(f"- **{name}**: {_escape(value)}" for name, value in facts))
+    shown, facts = st.columns([3, 1])
+    with shown:
+        if image.parts:
+            st.caption(t("gallery.overview_note", lang))
+        # Its own width: Streamlit passes the bytes through as they are and the browser scales
+        # them down to the column; a small picture keeps its real size.
+        st.image(
+            image.data,
+            width=image.width,
+            output_format=_FORMATS.get(image.mime, "JPEG"),
+            alt=label,
+        )
+    with facts:
+        rows = image_facts(image, lang)
+        st.markdown("\n".join(f"- **{name}**: {_escape(value)}" for name, value in rows))
     if image.parts:
         st.markdown(f"**{t('chat.parts_sent', lang, count=len(image.parts))}**")
         _parts(image, lang, width=None)
+
+
+def _phone_style(images: Sequence[PreparedImage], key_prefix: str) -> str:
+    """Return a rule per tile giving its thumbnail the phone size (Streamlit sets the desktop
+    width on the image and its wrappers, so each needs its own numbers)."""
+    rules = []
+    for i, image in enumerate(images):
+        small = thumb_size(image.width, image.height, tall=PHONE_THUMB_HEIGHT)
+        tile = f".st-key-{keys.GALLERY}-{key_prefix}-{i}"
+        rules.append(
+            f"{tile} :is([data-testid='stElementContainer'], [data-testid='stFullScreenFrame'], "
+            f"[data-testid='stImage'], [data-testid='stImageContainer']):has(img) "
+            f"{{ width: {small.width}px !important; flex: 0 0 {small.width}px !important; }}\n"
+            f"{tile} img {{ width: {small.width}px !important; height: {small.height}px; }}"
+        )
+    return "<style>@media (max-width: 640px) {\n" + "\n".join(rules) + "\n}</style>"
 
 
 def _display_copy(image: PreparedImage) -> tuple[bytes, str]:
