@@ -165,8 +165,9 @@ def render_images(
                     help=t("gallery.view", lang),
                     type="tertiary",
                 ):
-                    title = f"{t('gallery.view_title', lang)} · {_escape(image.name)}"
-                    st.dialog(title.strip(" ·"), width="large")(_large_view)(image, lang, label)
+                    title = t("gallery.view_title", lang)
+                    title += f" · {_escape(image.name)}" if image.name else ""
+                    st.dialog(title, width="large")(_large_view)(image, lang, label)
     for image in images:
         if image.parts:
             render_parts(image, lang)
@@ -250,11 +251,13 @@ def _display_copy(image: PreparedImage) -> tuple[bytes, str]:
     copies: dict[str, tuple[bytes, str]] = st.session_state.setdefault(keys.DISPLAY_COPIES, {})
     if image.sha256 not in copies:
         with Image.open(io.BytesIO(image.data)) as picture:
+            if thumb.crop is None:
+                picture.draft(None, (thumb.width, thumb.height))  # a JPEG decodes at 1/2..1/8
             shown = picture.crop(thumb.crop) if thumb.crop else picture
+            if shown.mode not in ("RGB", "L"):  # a palette would be resized without smoothing
+                shown = shown.convert("RGB")
             copy = shown.resize((thumb.width, thumb.height), Image.Resampling.LANCZOS)
         fmt = _FORMATS.get(image.mime, "JPEG")
-        if fmt == "JPEG" and copy.mode not in ("RGB", "L"):
-            copy = copy.convert("RGB")
         out = io.BytesIO()
         copy.save(out, fmt, **({"quality": 90} if fmt == "JPEG" else {}))
         copies[image.sha256] = (out.getvalue(), image.mime)
