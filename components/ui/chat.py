@@ -12,7 +12,6 @@ import os
 import re
 import threading
 import time
-from collections.abc import Sequence
 
 import requests
 import streamlit as st
@@ -30,7 +29,6 @@ from components.conversation.meta_text import meta_text
 from components.conversation.turns import ChatTurn
 from components.errors import ConfigError, KantuError
 from components.i18n import Lang, t
-from components.images.prepared import PreparedImage
 from components.images.uploads import Upload, prepare_uploads
 from components.ocr.engine import reader_status, shared_reader
 from components.providers.client import ChatClient, ChatOptions
@@ -45,19 +43,16 @@ from components.providers.presets import (
 from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
 from components.ui.answer_actions import render_actions, render_thinking
+from components.ui.gallery import render_images
 from components.ui.markdown_safety import safe_markdown, stream_safely
 from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets, request_settings
 
 log = logging.getLogger("kantu")
 
-THUMB_WIDTH = 220
-PART_WIDTH = 120
 # How long the live answer waits for new text before checking in with Streamlit (which is when a
 # newer run can take over), and the least time between two redraws of a fast answer.
 POLL_S = 0.25
 FRAME_S = 0.03
-_FORMATS = {"image/png": "PNG"}  # what st.image must be told so it passes the bytes through
-MAX_SHOWN_WIDTH = 1460  # st.image's widest layout (2 × 730 px): wider bytes are resized per rerun
 
 
 @st.cache_resource(show_spinner=False)
@@ -112,92 +107,6 @@ def http_session() -> requests.Session:
     if keys.HTTP_SESSION not in st.session_state:
         st.session_state[keys.HTTP_SESSION] = requests.Session()
     return st.session_state[keys.HTTP_SESSION]
-
-
-def image_caption(image: PreparedImage, lang: Lang) -> str:
-    """Return "W×H · ~N tokens" plus what preparation did to the picture."""
-    notes = [
-        t(
-            "chat.image_caption",
-            lang,
-            width=image.width,
-            height=image.height,
-            tokens=f"{image.tokens:,}",
-        )
-    ]
-    if image.parts:
-        key = "chat.zoomed_caption" if image.region else "chat.sliced_caption"
-        notes = [t(key, lang, count=len(image.parts), tokens=f"{image.tokens:,}")]
-    source = image.source
-    if source.orientation_applied:
-        notes.append(t("source.rotated", lang))
-    if source.frames > 1:
-        notes.append(t("source.frames", lang, frames=source.frames))
-    if source.truncated:
-        notes.append(t("source.truncated", lang))
-    return " · ".join(notes)
-
-
-def render_images(images: Sequence[PreparedImage], lang: Lang) -> None:
-    """Show each picture as sent, in a row of thumbnails captioned with size and tokens.
-
-    Streamlit decodes, resizes and re-encodes, on every rerun, an image wider than the width it
-    is shown at, or than its widest layout for ``width="content"``. So the prepared bytes go
-    through as they are (the browser scales them into the narrow column; a small picture keeps its
-    real size), and a picture wider than that layout gets one display copy, made once.
-    """
-    if not images:
-        return
-    with st.container(horizontal=True, gap="small"):
-        for image in images:
-            data, mime = _display_copy(image)
-            with st.container(width=THUMB_WIDTH):
-                st.image(
-                    data,
-                    caption=image_caption(image, lang),
-                    width="content",
-                    output_format=_FORMATS.get(mime, "JPEG"),
-                )
-    for image in images:
-        if image.parts:
-            render_parts(image, lang)
-
-
-def render_parts(image: PreparedImage, lang: Lang) -> None:
-    """Show the slices or the zoom's two images as they were sent, with sizes and tokens."""
-    title = f"{image.name} · {t('chat.parts_sent', lang, count=len(image.parts))}"
-    wide = image.width > image.height
-    with st.expander(title), st.container(horizontal=True, gap="small"):
-        for part in image.parts:
-            facts = {"width": part.width, "height": part.height, "tokens": f"{part.tokens:,}"}
-            if image.region is not None:
-                caption = t("chat.zoom_caption", lang, detail=part.detail, **facts)
-            elif wide:
-                caption = t("chat.part_caption_left", lang, left=part.box[0], **facts)
-            else:
-                caption = t("chat.part_caption", lang, top=part.top, **facts)
-            with st.container(width=PART_WIDTH):
-                st.image(
-                    part.data,
-                    caption=caption,
-                    width="content",
-                    output_format=_FORMATS.get(part.mime, "JPEG"),
-                )
-
-
-def _display_copy(image: PreparedImage) -> tuple[bytes, str]:
-    if image.width <= MAX_SHOWN_WIDTH:
-        return image.data, image.mime
-    copies: dict[str, tuple[bytes, str]] = st.session_state.setdefault(keys.DISPLAY_COPIES, {})
-    if image.sha256 not in copies:
-        with Image.open(io.BytesIO(image.data)) as picture:
-            height = round(image.height * MAX_SHOWN_WIDTH / image.width)
-            copy = picture.resize((MAX_SHOWN_WIDTH, max(1, height)), Image.Resampling.BILINEAR)
-        out = io.BytesIO()
-        fmt = _FORMATS.get(image.mime, "JPEG")
-        copy.save(out, fmt, **({"quality": 90} if fmt == "JPEG" else {}))
-        copies[image.sha256] = (out.getvalue(), image.mime)
-    return copies[image.sha256]
 
 
 # Each error kind's main action (see ``_main_action``; the kinds refused for their words or
@@ -455,7 +364,7 @@ def render_entry(
     if entry.role == "user":
         with st.chat_message("user"):
             st.text(entry.text)
-            render_images(conv.images_of(entry), lang)
+            render_images(conv.images_of(entry), lang, alt=entry.text, key_prefix=f"e{id(entry)}")
             for refusal in entry.refusals:
                 st.warning(t("chat.refused_line", lang, reason=refusal.message(lang)), icon="🚫")
             if entry.status == "not_sent":

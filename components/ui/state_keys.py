@@ -87,6 +87,11 @@ def action_key(verb: str, index: int) -> str:
     return f"{ACTION_PREFIX}_{verb}_{index}"
 
 
+# gallery: the thumbnails' container (a class for their style) and each picture's view button
+GALLERY = "kantu_gallery"  # + "-<message>": keyed container of one message's thumbnails
+GALLERY_VIEW = "kantu_gallery_view"  # + "-<message>-<picture>": the 🔍 button
+
+
 def choice_key(state_key: str, lang: str) -> str:
     """Return the widget key of a language-following choice (``LANG``, ``PROVIDER``, ``DETAIL``)."""
     return f"{state_key}.{lang}"

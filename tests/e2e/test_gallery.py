@@ -1,0 +1,123 @@
+"""Pictures in a real browser: one thumbnail height, small pictures not blown up, a large view that
+opens from the keyboard and closes with Esc, and a phone screen not filled by three photos.
+
+Screenshots go to /tmp/shots/gallery/ (desktop and phone, zh and en, with the view open).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import FilePayload, Locator, Page, expect
+
+from components.devtools import image_factory as make
+from components.devtools.browser import (
+    assert_no_exception,
+    attach_files,
+    send_prompt,
+    wait_for_idle,
+)
+from components.devtools.upstream import FakeUpstream, sse
+from components.i18n import t
+from components.ui import state_keys as keys
+
+SHOTS = Path("/tmp/shots/gallery")
+PHONE = (390, 844)
+LOCALES = {"zh": "zh-CN", "en": "en-US"}
+
+
+@pytest.fixture(scope="module")
+def app_env(operator_env: dict[str, str]) -> dict[str, str]:
+    return operator_env
+
+
+def _jpeg(name: str, width: int, height: int) -> FilePayload:
+    return {"name": name, "mimeType": "image/jpeg", "buffer": make.photo_jpeg(width, height)}
+
+
+def _ask(page: Page, up: FakeUpstream, files: list[FilePayload], question: str) -> Locator:
+    """Send ``files`` with ``question``; return the question's thumbnails once the answer is in."""
+    up.default = sse(["好的。"])
+    attach_files(page, files)
+    send_prompt(page, question)
+    expect(page.get_by_text("好的。")).to_be_visible()
+    wait_for_idle(page)
+    assert_no_exception(page)
+    user = page.get_by_test_id("stChatMessage").first
+    thumbs = user.locator(f'[class*="st-key-{keys.GALLERY}-"] [data-testid="stImage"] img')
+    expect(thumbs).to_have_count(len(files))
+    for i in range(len(files)):
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=thumbs.nth(i).element_handle()
+        )
+    return thumbs
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_thumbnails_share_a_height_and_the_view_opens_large_from_the_keyboard(
+    app, new_page, up: FakeUpstream, lang
+):
+    page = new_page(app, locale=LOCALES[lang])
+    files = [_jpeg("photo.jpg", 4032, 3024), _jpeg("tiny.jpg", 100, 40)]
+    thumbs = _ask(page, up, files, "What is in these?")
+    photo, tiny = (thumbs.nth(i).bounding_box() for i in range(2))
+    assert photo is not None and tiny is not None
+    assert photo["height"] == pytest.approx(120, abs=1) and photo["width"] == pytest.approx(
+        160, abs=1
+    )
+    assert tiny["width"] == pytest.approx(100, abs=1) and tiny["height"] == pytest.approx(40, abs=1)
+    assert tiny["x"] >= photo["x"] + photo["width"] + 8  # a gap between them
+    for img in (thumbs.nth(0), thumbs.nth(1)):
+        assert img.get_attribute("alt", timeout=1000).startswith("What is in these?")
+    thumbs.nth(0).hover()  # where Streamlit's own fullscreen ⤢ would appear
+    expect(page.locator('[data-testid="stElementToolbar"]:visible')).to_have_count(0)
+    _shot(page, f"desktop-{lang}.png")
+
+    view = page.get_by_role("button", name=t("gallery.view", lang)).first
+    view.focus()
+    page.keyboard.press("Shift+Tab")  # from the element before it, Tab reaches the button
+    page.keyboard.press("Tab")
+    expect(view).to_be_focused()
+    _shot(page, f"desktop-{lang}-focus.png")
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    large = dialog.locator('[data-testid="stImage"] img').first
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=large.element_handle()
+    )
+    box = large.bounding_box()
+    assert box is not None and box["width"] > 700
+    expect(dialog).to_contain_text("4032×3024")
+    expect(dialog).to_contain_text(t("gallery.fact_metadata", lang))
+    _shot(page, f"desktop-{lang}-view.png")
+
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    assert_no_exception(page)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_three_photos_take_little_of_a_phone_screen(app, new_page, up: FakeUpstream, lang):
+    page = new_page(app, locale=LOCALES[lang], viewport=PHONE, is_mobile=True, has_touch=True)
+    files = [_jpeg(f"p{i}.jpg", 4032, 3024) for i in range(3)]
+    thumbs = _ask(page, up, files, "这三张有什么不同？")
+    row = page.locator(f'[class*="st-key-{keys.GALLERY}-"]').first
+    row.scroll_into_view_if_needed()
+    box = row.bounding_box()
+    assert box is not None and box["height"] < 0.6 * PHONE[1], box
+    heights = {round(thumbs.nth(i).bounding_box()["height"]) for i in range(3)}
+    assert len(heights) == 1, heights
+    _shot(page, f"phone-{lang}.png")
+    page.get_by_role("button", name=t("gallery.view", lang)).first.tap()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    _shot(page, f"phone-{lang}-view.png")
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_have_count(0)
