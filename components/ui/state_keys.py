@@ -54,6 +54,11 @@ CHAT_INPUT = "kantu_chat_input"
 MAX_SLICES = "kantu_max_slices"
 REVIEW = "kantu_review"  # hold every message with pictures for a look (slices, zoom) first
 
+# -- layout: the sidebar's slots, drawn before the page runs and filled or redrawn after ------
+NEW_CHAT_SLOT = "kantu_new_chat_slot"  # this run's st.empty at the sidebar's top, for New chat
+KEY_STATUS = "kantu_key_status"  # this run's (st.empty, sidebar.KeyStatus) beside the key field
+EXAMPLE = "kantu_example"  # welcome example buttons: "<EXAMPLE>_<n>"
+
 
 def choice_key(state_key: str, lang: str) -> str:
     """Return the widget key of a language-following choice (``LANG``, ``PROVIDER``, ``DETAIL``)."""
