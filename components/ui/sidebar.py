@@ -376,12 +376,13 @@ def _operator_key_in_use(status: KeyStatus) -> bool:
 
 
 def refresh_key_status() -> None:
-    """Redraw the key status drawn before the page ran: its answer may have refused the key."""
+    """Redraw the key status drawn before the page ran: the answer it recorded (or the failed one
+    it dropped for a Retry) may have changed whether the site's key was refused."""
     slot_and_status = st.session_state.pop(keys.KEY_STATUS, None)
     if slot_and_status is None:
         return
     slot, status = slot_and_status
-    if _operator_key_in_use(status) and operator_key_refused():
+    if _operator_key_in_use(status):  # only that status depends on the conversation
         _explain_key(slot, status)
 
 
