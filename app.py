@@ -7,7 +7,14 @@ import streamlit as st
 from components.i18n import DEFAULT_LANG, t
 from components.ui import state_keys as keys
 from components.ui.chat import warm_up
-from components.ui.sidebar import current_lang, render_language, render_settings
+from components.ui.sidebar import (
+    current_lang,
+    open_sidebar,
+    refresh_key_status,
+    render_language,
+    render_settings,
+)
+from components.ui.style import apply_style
 
 log = logging.getLogger("kantu")
 
@@ -20,9 +27,12 @@ try:
     nav_lang = current_lang()
     pages = [st.Page("pages/chat.py", title=t("nav.chat", nav_lang), icon="💬", default=True)]
     page = st.navigation(pages, position="hidden" if len(pages) == 1 else "sidebar")
+    apply_style()
+    open_sidebar()  # New chat goes on top; the page fills it once there is a conversation
     lang = render_language()
     st.session_state[keys.SIDEBAR_CHOICE] = render_settings(lang)
     page.run()
+    refresh_key_status()  # the answer just recorded may have refused the site's key
 except Exception:  # the last line of defence: a bug shows a message, never a traceback
     log.exception("page failed")
     st.error(t("error.unknown", lang), icon="⚠️")

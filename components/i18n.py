@@ -14,6 +14,7 @@ LANGS: tuple[Lang, ...] = ("zh", "en")
 DEFAULT_LANG: Lang = "zh"
 
 SUPPORTED_IMAGES = "JPEG, PNG, WebP, GIF, BMP, TIFF, HEIC/HEIF, AVIF, MPO"
+SUPPORTED_IMAGES_ZH = SUPPORTED_IMAGES.replace(", ", "、")  # a Chinese list takes 、
 
 # Error messages by kind: short, and each says what to do next.
 _ERRORS: dict[str, dict[str, str]] = {
@@ -43,7 +44,7 @@ _ERRORS: dict[str, dict[str, str]] = {
         "en": "The provider does not know the model “{model}”. Pick a vision model in the sidebar.",
     },
     "error.too_large": {
-        "zh": "图片太大，超过了服务商的限制。请减少图片数量，或把清晰度调到“省钱”。",
+        "zh": "图片太大，超过了服务商的限制。请减少图片数量，或把清晰度调到“低”。",
         "en": "The images are larger than the provider accepts. Send fewer images, or set the "
         "detail to “low”.",
     },
@@ -85,16 +86,16 @@ _IMAGES: dict[str, dict[str, str]] = {
         "en": "{name}: the file cannot be read ({why}).",
     },
     "image.empty": {
-        "zh": "{name}：文件是空的。支持的格式：" + SUPPORTED_IMAGES + "。",
+        "zh": "{name}：文件是空的。支持的格式：" + SUPPORTED_IMAGES_ZH + "。",
         "en": "{name}: the file is empty. Supported: " + SUPPORTED_IMAGES + ".",
     },
     "image.not_image": {
-        "zh": "{name}：不是可识别的图片。支持的格式：" + SUPPORTED_IMAGES + "。",
+        "zh": "{name}：不是可识别的图片。支持的格式：" + SUPPORTED_IMAGES_ZH + "。",
         "en": "{name}: not a recognised image. Supported: " + SUPPORTED_IMAGES + ".",
     },
     "image.unsupported_format": {
         "zh": "{name}：不支持 {format} 文件，请先导出为图片。支持的格式："
-        + SUPPORTED_IMAGES
+        + SUPPORTED_IMAGES_ZH
         + "。",
         "en": "{name}: {format} files are not supported; export it as a picture first. "
         "Supported: " + SUPPORTED_IMAGES + ".",
@@ -169,15 +170,15 @@ _UI: dict[str, dict[str, str]] = {
     },
     "sidebar.detail": {"zh": "图片清晰度", "en": "Image detail"},
     "sidebar.detail_help": {
-        "zh": "省钱：缩到 512 像素内，最省 token；自动：与服务商自己的缩放一致，清晰度不变、体积最小；"
-        "高清：同样大小并要求高清识别；最大：最长边 2048，适合 Qwen-VL 等用更多像素的模型。",
+        "zh": "低：缩到 512 像素内，最省 token；自动：与服务商自己的缩放一致，清晰度不变、体积最小；"
+        "高：同样大小并要求高清识别；最大：最长边 2048，适合 Qwen-VL 等用更多像素的模型。",
         "en": "Low: fits 512 px, fewest tokens. Auto: exactly what the provider would downscale to, "
         "so quality is unchanged and uploads are small. High: same size, high-detail reading. "
         "Max: up to 2048 px, for models that use more pixels (e.g. Qwen-VL).",
     },
-    "detail.low": {"zh": "省钱", "en": "Low"},
+    "detail.low": {"zh": "低", "en": "Low"},
     "detail.auto": {"zh": "自动", "en": "Auto"},
-    "detail.high": {"zh": "高清", "en": "High"},
+    "detail.high": {"zh": "高", "en": "High"},
     "detail.max": {"zh": "最大", "en": "Max"},
     "sidebar.advanced": {"zh": "高级选项", "en": "Advanced"},
     "sidebar.max_tokens": {"zh": "最多输出 token 数", "en": "Max output tokens"},
@@ -198,7 +199,7 @@ _UI: dict[str, dict[str, str]] = {
         "zh": "问一个关于图片的问题…",
         "en": "Ask about a picture…",
     },
-    "chat.default_question": {"zh": "这是什么图片?", "en": "What is in this picture?"},
+    "chat.default_question": {"zh": "这是什么图片？", "en": "What is in this picture?"},
     "chat.camera_toggle": {"zh": "📷 拍照", "en": "📷 Camera"},
     "chat.camera_label": {
         "zh": "拍一张照片，随下一条消息发送",
@@ -253,7 +254,7 @@ _UI: dict[str, dict[str, str]] = {
         "en": "No API key yet: enter your {provider} key in the sidebar first.",
     },
     "welcome.examples": {"zh": "可以这样问：", "en": "Try asking:"},
-    "welcome.example_1": {"zh": "这是什么图片?", "en": "What is in this picture?"},
+    "welcome.example_1": {"zh": "这是什么图片？", "en": "What is in this picture?"},
     "welcome.example_2": {
         "zh": "这张截图里哪里出错了？怎么修？",
         "en": "What is wrong in this screenshot, and how do I fix it?",
@@ -277,7 +278,7 @@ _SEND_LIMITS: dict[str, dict[str, str]] = {
     },
     "error.image_too_big_to_send": {
         "zh": "图片 {name} 编码后（base64）有 {size_mb} MB，超过服务商每张 {limit_mb} MB 的上限。"
-        "请把清晰度调到“省钱”，或换一张小一些的图片。",
+        "请把清晰度调到“低”，或换一张小一些的图片。",
         "en": "Picture {name} is {size_mb} MB as sent (base64), over the provider's {limit_mb} MB "
         "per picture. Set the detail to “low”, or use a smaller picture.",
     },
@@ -291,7 +292,7 @@ _SEND_LIMITS: dict[str, dict[str, str]] = {
     "error.context_too_long": {
         "zh": "这次请求估计需要约 {tokens} tokens（图片 {image_tokens}，文字 {text_tokens}，"
         "回答预留 {answer_tokens}），超过模型 {model} 的上下文 {context} tokens。"
-        "请把清晰度调到“省钱”、少发几张图片，或开始新对话。",
+        "请把清晰度调到“低”、少发几张图片，或开始新对话。",
         "en": "This request needs about {tokens} tokens (pictures {image_tokens}, text "
         "{text_tokens}, answer {answer_tokens}), more than {model}'s context of {context} tokens. "
         "Set the detail to “low”, send fewer pictures, or start a new chat.",
@@ -1033,6 +1034,17 @@ _GALLERY: dict[str, dict[str, str]] = {
     "gallery.mb": {"zh": "{size} MB", "en": "{size} MB"},
 }
 
+_LAYOUT: dict[str, dict[str, str]] = {
+    "layout.heading": {
+        "zh": "Kantu 看图 · 问问你的图片",
+        "en": "Kantu 看图 · Ask about any picture",
+    },
+    "layout.operator_key_refused": {
+        "zh": "服务商拒绝了本站配置的密钥。你可以在上面填写自己的密钥。",
+        "en": "The provider refused this site's key. You can enter your own key above.",
+    },
+}
+
 TEXTS: dict[str, dict[str, str]] = {
     **_ERRORS,
     **_IMAGES,
@@ -1055,6 +1067,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **_SAFETY,
     **_ACTIONS,
     **_GALLERY,
+    **_LAYOUT,
 }
 
 

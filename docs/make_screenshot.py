@@ -59,7 +59,7 @@ def shoot(out: Path, *, viewport: tuple[int, int], locale: str = "zh-CN") -> Non
             attach_files(
                 page, [{"name": "orange.jpg", "mimeType": "image/jpeg", "buffer": orange_jpeg()}]
             )
-            send_prompt(page, "这是什么图片?")
+            send_prompt(page, "这是什么图片？")
             expect(page.get_by_test_id("stChatMessage").last).to_contain_text(
                 "维基百科", timeout=20_000
             )

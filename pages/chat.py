@@ -24,7 +24,7 @@ from components.ui.chat import (
     start_exchange,
 )
 from components.ui.pending import PendingMessage, needs_a_look, render_pending, resolve
-from components.ui.sidebar import SidebarChoice
+from components.ui.sidebar import SidebarChoice, render_new_chat
 from components.ui.welcome import render_welcome
 
 choice: SidebarChoice = st.session_state[keys.SIDEBAR_CHOICE]
@@ -165,14 +165,7 @@ with history:
     if editing is not None:
         render_editing_notice(lang)
 
-if conv.entries:
-    st.sidebar.button(
-        t("sidebar.new_chat", lang),
-        icon="🆕",
-        key=keys.NEW_CHAT,
-        on_click=st.session_state.__setitem__,
-        args=(keys.NEW_CHAT_REQUESTED, True),
-    )
+render_new_chat(lang)  # at the sidebar's top, once the conversation has entries
 
 running = st.session_state.get(keys.EXCHANGE)
 answered = False

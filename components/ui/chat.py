@@ -122,7 +122,9 @@ _FIELDS = {"key": keys.API_KEY, "model": keys.MODEL, "settings": keys.BASE_URL}
 _FOCUS_SCRIPT = """<script>
 (() => {
   const field = () => document.querySelector(".st-key-%s input");
-  if (!field() || field().offsetParent === null) {
+  // A collapsed sidebar is moved off screen, not hidden: its field still has an offsetParent.
+  const collapsed = document.querySelector('[data-testid="stSidebar"]')?.dataset.collapsed;
+  if (!field() || field().offsetParent === null || collapsed === "true") {
     document.querySelector('[data-testid="stExpandSidebarButton"]')?.click();
   }
   setTimeout(() => { field()?.scrollIntoView({block: "center"}); field()?.focus(); }, 350);

@@ -156,6 +156,13 @@ def render_settings(lang: Lang) -> SidebarChoice:
         args=(keys.choice_key(keys.PROVIDER, lang),),
     )
     preset = PRESETS[preset_id]
+    base_url = preset.base_url
+    if preset.id == CUSTOM_PRESET_ID:  # a preset's address is not a choice: no field for it
+        base_url = side.text_input(
+            t("sidebar.base_url", lang),
+            key=keys.BASE_URL,
+            help=t("sidebar.base_url_help", lang),
+        )
     current_model = st.session_state[keys.MODEL]
     model = side.selectbox(
         t("sidebar.model", lang),
@@ -173,14 +180,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
         on_change=_on_key_typed,
         args=(lang,),
     )
-    base_url = side.text_input(
-        t("sidebar.base_url", lang),
-        key=keys.BASE_URL,
-        disabled=preset.id != CUSTOM_PRESET_ID,
-        help=t("sidebar.base_url_help", lang),
-    )
-    if preset.id != CUSTOM_PRESET_ID:
-        base_url = preset.base_url
+    key_status = side.empty()  # filled once the settings are resolved, below
     text_only = False
     if not preset.local and reader_status().available:
         text_only = _render_text_only(side, preset.id, (model or "").strip(), lang)
@@ -234,7 +234,9 @@ def render_settings(lang: Lang) -> SidebarChoice:
         settings = _resolve(preset, base_url, typed_key, model, secrets, float(read_timeout), lang)
     except ConfigError as err:
         error = err
-    _explain_key(side, settings, error, preset, lang)
+    status = KeyStatus(settings, error, preset, lang)
+    st.session_state[keys.KEY_STATUS] = (key_status, status)
+    _explain_key(key_status, status)
     options = ChatOptions(
         max_tokens=int(max_tokens), temperature=float(temperature), system=system.strip() or None
     )
@@ -328,20 +330,82 @@ def _resolve(
     )
 
 
-def _explain_key(
-    side,
-    settings: AnySettings | None,
-    error: ConfigError | None,
-    preset: ProviderPreset,
-    lang: Lang,
-) -> None:
+@dataclass(frozen=True)
+class KeyStatus:
+    """What the sidebar says about the key, from this run's resolved settings."""
+
+    settings: AnySettings | None
+    error: ConfigError | None
+    preset: ProviderPreset
+    lang: Lang
+
+
+def operator_key_refused() -> bool:
+    """Return whether the conversation's last answer is the provider refusing the site's key."""
+    from components.ui.chat import _key_source_of, _question_of  # chat imports this module
+
+    conv = st.session_state.get(keys.CONVERSATION)
+    if conv is None or not conv.entries:
+        return False
+    last = conv.entries[-1]
+    if last.role != "assistant" or last.error is None or last.error.kind != "auth":
+        return False
+    return _key_source_of(_question_of(last, conv)) == "operator"
+
+
+def _explain_key(slot, status: KeyStatus) -> None:
+    """Say whose key is used, in ``slot`` (one element, so a redraw replaces it in place)."""
+    settings, error, preset, lang = status.settings, status.error, status.preset, status.lang
     if error is not None:
-        side.warning(error.message(lang))
+        slot.warning(error.message(lang))
     elif preset.local:
-        side.caption(t("sidebar.ocr_local", lang))
-    elif settings is not None and settings.key_source == "operator":
-        side.caption("🔑 " + t("sidebar.using_configured_key", lang))
+        slot.caption(t("sidebar.ocr_local", lang))
+    elif _operator_key_in_use(status):
+        if operator_key_refused():
+            slot.warning(t("layout.operator_key_refused", lang), icon="🔑")
+        else:
+            slot.caption("🔑 " + t("sidebar.using_configured_key", lang))
     elif settings is not None and settings.key_withheld:
-        side.info(t("config.operator_key_withheld", lang), icon="🔑")
+        slot.info(t("config.operator_key_withheld", lang), icon="🔑")
     elif not preset.needs_key:
-        side.caption(t("sidebar.no_key_needed", lang))
+        slot.caption(t("sidebar.no_key_needed", lang))
+
+
+def _operator_key_in_use(status: KeyStatus) -> bool:
+    return status.error is None and getattr(status.settings, "key_source", None) == "operator"
+
+
+def refresh_key_status() -> None:
+    """Redraw the key status drawn before the page ran: the answer it recorded (or the failed one
+    it dropped for a Retry) may have changed whether the site's key was refused."""
+    slot_and_status = st.session_state.pop(keys.KEY_STATUS, None)
+    if slot_and_status is None:
+        return
+    slot, status = slot_and_status
+    if _operator_key_in_use(status):  # only that status depends on the conversation
+        _explain_key(slot, status)
+
+
+def _request_new_chat() -> None:
+    st.session_state[keys.NEW_CHAT_REQUESTED] = True
+
+
+def open_sidebar() -> None:
+    """Reserve the sidebar's top for New chat: the page fills it (``render_new_chat``) once its
+    question is recorded, so the button comes with the first message."""
+    st.session_state[keys.NEW_CHAT_SLOT] = st.sidebar.empty()
+
+
+def render_new_chat(lang: Lang) -> None:
+    """Show New chat at the top of the sidebar when the conversation has entries (once a run)."""
+    slot = st.session_state.get(keys.NEW_CHAT_SLOT)
+    conv = st.session_state.get(keys.CONVERSATION)
+    if slot is None or conv is None or not conv.entries:
+        return
+    slot.button(
+        t("sidebar.new_chat", lang),
+        icon="🆕",
+        key=keys.NEW_CHAT,
+        on_click=_request_new_chat,
+        width="stretch",
+    )

@@ -90,6 +90,10 @@ def action_key(verb: str, index: int) -> str:
 # gallery: the thumbnails' container (a class for their style) and each picture's view button
 GALLERY = "kantu_gallery"  # + "-<message>": keyed container of one message's thumbnails
 GALLERY_VIEW = "kantu_gallery_view"  # + "-<message>-<picture>": the 🔍 button
+# -- layout: the sidebar's slots, drawn before the page runs and filled or redrawn after ------
+NEW_CHAT_SLOT = "kantu_new_chat_slot"  # this run's st.empty at the sidebar's top, for New chat
+KEY_STATUS = "kantu_key_status"  # this run's (st.empty, sidebar.KeyStatus) beside the key field
+EXAMPLE = "kantu_example"  # welcome example buttons: "<EXAMPLE>_<n>"
 
 
 def choice_key(state_key: str, lang: str) -> str:

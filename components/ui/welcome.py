@@ -6,17 +6,23 @@ import streamlit as st
 
 from components.i18n import t
 from components.providers.presets import DEFAULT_PRESET_ID, PRESETS
-from components.ui.chat import render_key_help
+from components.ui import state_keys as keys
+from components.ui.chat import put_back, render_key_help
 from components.ui.sidebar import SidebarChoice
 
 EXAMPLES = ("welcome.example_1", "welcome.example_2", "welcome.example_3", "welcome.example_4")
 
 
+def example_key(n: int) -> str:
+    """Return the widget key of the ``n``-th example question's button."""
+    return f"{keys.EXAMPLE}_{n}"
+
+
 def render_welcome(choice: SidebarChoice) -> None:
-    """Explain the app; without a key, say where to get one for the chosen provider."""
+    """Explain the app under one heading; without a key, say where to get one for the chosen
+    provider. The example questions are buttons that put their words in the chat input."""
     lang = choice.lang
-    st.title(t("app.title", lang))
-    st.subheader(t("welcome.title", lang))
+    st.title(t("layout.heading", lang))
     st.markdown(t("welcome.body", lang))
     if choice.preset.local:
         if choice.config_error is not None:
@@ -28,5 +34,14 @@ def render_welcome(choice: SidebarChoice) -> None:
         provider = choice.preset.name(lang)
         st.info(t("welcome.no_key", lang, provider=provider), icon="🔑")
         render_key_help(choice.preset, lang)
-    st.markdown(f"**{t('welcome.examples', lang)}**")
-    st.markdown("\n".join(f"- {t(key, lang)}" for key in EXAMPLES))
+    st.caption(t("welcome.examples", lang))
+    with st.container(horizontal=True, gap="small"):
+        for n, key in enumerate(EXAMPLES):
+            question = t(key, lang)
+            st.button(
+                question,
+                key=example_key(n),
+                icon="💬",
+                on_click=put_back,
+                args=(question,),
+            )

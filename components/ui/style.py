@@ -1,0 +1,29 @@
+"""The page's few style rules Streamlit's theme options cannot express."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+# - The sidebar's segmented controls (language, detail) keep every option on one line at the
+#   default sidebar width, in both languages: narrower padding than Streamlit's.
+# - One modest heading: Streamlit's title size takes a phone's first screen.
+# - Focus always visible for keyboard users, in the theme's AA-contrast primary colour (text
+#   fields already draw their focused border in it: no second ring there).
+_CSS = """<style>
+[data-testid="stSidebar"] [data-testid="stButtonGroup"] button {
+  padding-left: 0.45rem; padding-right: 0.45rem; min-width: 0;
+}
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+main h1 { font-size: 1.75rem !important; padding-top: 0; }
+@media (max-width: 640px) {
+  main h1 { font-size: 1.35rem !important; }
+}
+:is(button, a, summary, [role="radio"], [role="switch"], [role="checkbox"]):focus-visible {
+  outline: 2px solid #A84800; outline-offset: 2px;
+}
+</style>"""
+
+
+def apply_style() -> None:
+    """Add the page's style rules (once per run; they take no space)."""
+    st.html(_CSS)
