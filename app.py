@@ -14,6 +14,7 @@ from components.ui.sidebar import (
     render_language,
     render_settings,
 )
+from components.ui.sidebar_tools import render_sidebar_tools
 from components.ui.style import apply_style
 
 log = logging.getLogger("kantu")
@@ -30,7 +31,9 @@ try:
     apply_style()
     open_sidebar()  # New chat goes on top; the page fills it once there is a conversation
     lang = render_language()
-    st.session_state[keys.SIDEBAR_CHOICE] = render_settings(lang)
+    choice = render_settings(lang)
+    st.session_state[keys.SIDEBAR_CHOICE] = choice
+    render_sidebar_tools(choice)
     page.run()
     refresh_key_status()  # the answer just recorded may have refused the site's key
 except Exception:  # the last line of defence: a bug shows a message, never a traceback

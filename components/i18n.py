@@ -848,9 +848,9 @@ _WIRING: dict[str, dict[str, str]] = {
     },
     "costs.confirm_help": {
         "zh": "附件在发送时才交给 Kantu：估算超过这个数时，消息会先停下来给你看费用，确认后才发送。"
-        "设为 0 表示每条带图片的消息都先确认。",
+        "设为 0 表示每条消息都先确认。",
         "en": "Attachments reach Kantu only when you send: a message estimated above this waits "
-        "with its cost shown until you confirm. 0 means every message with pictures waits.",
+        "with its cost shown until you confirm. 0 means every message waits.",
     },
     "costs.next": {"zh": "下一条消息：{line}", "en": "Next message: {line}"},
     "costs.held_title": {"zh": "发送前确认费用", "en": "Confirm the cost before sending"},

@@ -23,6 +23,8 @@ from components.ui.chat import (
     settle_exchange,
     start_exchange,
 )
+from components.ui.conversation_tools import context_policy, known_blind
+from components.ui.costs import learn_from, needs_confirmation, next_cost
 from components.ui.pending import PendingMessage, needs_a_look, render_pending, resolve
 from components.ui.sidebar import SidebarChoice, render_new_chat
 from components.ui.welcome import render_welcome
@@ -34,6 +36,15 @@ inject_styles()
 
 # An answer that ended since the last run (Stop included) is recorded before anything is drawn.
 running = settle_exchange(conv)
+imported = st.session_state.pop(keys.IMPORT_REQUESTED, None)
+if imported is not None:  # an imported chat replaces this one (the sidebar said so)
+    drop_exchange()
+    running = None
+    st.session_state[keys.CONVERSATION] = conv = imported
+    st.session_state.pop(keys.DISPLAY_COPIES, None)
+    st.session_state.pop(keys.PENDING, None)
+learn_from(conv)  # each new bill against its estimate: the flag, and the session's calibration
+policy = context_policy()
 if st.session_state[keys.NEW_CHAT_REQUESTED]:
     st.session_state[keys.NEW_CHAT_REQUESTED] = False
     drop_exchange()
@@ -145,7 +156,13 @@ if submission is not None or send_photo_now:
                 start_exchange(conv, choice)
             elif text.strip():
                 st.session_state[keys.RESTORE_INPUT] = text.strip()
-        elif needs_a_look(prepared, choice):  # shown first, with what slicing would cost
+        elif (
+            needs_a_look(prepared, choice)  # shown first, with what slicing would cost
+            or needs_confirmation(
+                next_cost(conv, choice, policy, text=question, images=prepared.images)
+            )
+            or (prepared.images and known_blind(choice))  # a check found it cannot see
+        ):
             pending = PendingMessage(question, tuple(uploads), prepared)
             st.session_state[keys.PENDING] = pending
         else:
@@ -161,7 +178,19 @@ elif retrying:
 with history:
     render_history(conv, lang, choice, actions=keys.EXCHANGE not in st.session_state)
     if pending is not None:
-        render_pending(pending, choice)
+        held = next_cost(
+            conv, choice, policy, text=pending.question, images=pending.prepared.images
+        )
+        blind = pending.prepared.images and known_blind(choice)
+        render_pending(
+            pending,
+            choice,
+            cost_line=held.line,
+            warnings=[t("tools.blind_warning", lang, model=choice.model)] if blind else [],
+            title=t("costs.held_title", lang) if needs_confirmation(held) else "",
+        )
+    elif conv.entries and keys.EXCHANGE not in st.session_state:
+        st.caption("💰 " + t("costs.next", lang, line=next_cost(conv, choice, policy).line))
     if editing is not None:
         render_editing_notice(lang)
 

@@ -147,7 +147,7 @@ def test_thumbnails_are_made_once_not_on_every_rerun(upstream, monkeypatch):
     at.chat_input[0].upload("tall.jpg", make.photo_jpeg(600, 3000), "image/jpeg").run()
     _no_exception(at)
     images = _user_images(at)
-    assert images[0].captions[0].endswith("top only")
+    assert "top only" in images[0].captions[0]
     assert images[0].proto.imgs[0].alt.endswith("top only (cropped)")
     sent = conv_image(at, 0)
     thumb = at.session_state[keys.DISPLAY_COPIES][sent.sha256][0]

@@ -65,11 +65,11 @@ def _button_keys(at) -> set[str]:
 def test_welcome_leaves_as_soon_as_a_message_is_sent(upstream, lang):
     upstream.enqueue(sse(["好的。"]))
     at = _configured(upstream, lang)
-    welcome = t("welcome.title", lang)
-    assert any(welcome in s.value for s in at.subheader)
+    welcome = t("layout.heading", lang)
+    assert any(welcome in s.value for s in at.title)
     _ask(at, "你好")
     _no_exception(at)
-    assert not any(welcome in s.value for s in at.subheader)
+    assert not any(welcome in s.value for s in at.title)
     assert "好的。" in _assistant_text(at)
 
 

@@ -25,6 +25,7 @@ from PIL import Image
 from components.i18n import Lang, t
 from components.images.uploads import PreparedUploads, Upload, prepare_uploads
 from components.ui import state_keys as keys
+from components.ui.prompt_presets import render_presets_menu
 from components.ui.sidebar import SidebarChoice
 
 ASSETS = Path(__file__).with_name("camera_assets")
@@ -166,6 +167,7 @@ def render_camera_tray(choice: SidebarChoice) -> PreparedUploads:
             on_click=toggle_camera,
             args=(state,),
         )
+        render_presets_menu(lang)
         shot = pending_shot(state)
         if shot is None:
             return PreparedUploads(images=(), refusals=())

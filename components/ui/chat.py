@@ -12,11 +12,13 @@ import os
 import re
 import threading
 import time
+from collections.abc import Mapping
 
 import requests
 import streamlit as st
 from PIL import Image
 
+from components.conversation.context_policy import travel_plan
 from components.conversation.exchange import AnswerMeta, Exchange
 from components.conversation.history import (
     REFUSED_FOR_PICTURES,
@@ -43,6 +45,8 @@ from components.providers.presets import (
 from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
 from components.ui.answer_actions import render_actions, render_thinking
+from components.ui.conversation_tools import context_policy
+from components.ui.costs import answer_flag, billed_line
 from components.ui.gallery import render_images
 from components.ui.markdown_safety import safe_markdown, stream_safely
 from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets, request_settings
@@ -309,7 +313,7 @@ def render_answer_footer(
         with st.chat_message("assistant"):
             if entry.text:
                 st.markdown(safe_markdown(entry.text))
-            _render_marks(entry, lang)
+            _render_marks(entry, lang, choice)
             if index is not None and entry.text.strip():
                 render_actions(entry, index, conv, lang)
             if last and entry.error is None and entry.status != "ok":
@@ -330,7 +334,7 @@ def render_answer_footer(
             render_error_actions(entry.error, conv, lang, choice, question)
 
 
-def _render_marks(entry: Entry, lang: Lang) -> None:
+def _render_marks(entry: Entry, lang: Lang, choice: SidebarChoice) -> None:
     if entry.status == "interrupted" and (entry.error is None or entry.error.kind != "interrupted"):
         st.warning(t("chat.status_interrupted", lang), icon="⚠️")
     elif entry.status == "stopped":
@@ -339,7 +343,10 @@ def _render_marks(entry: Entry, lang: Lang) -> None:
     if entry.meta and entry.meta.finish_reason == "length":
         st.info(t("chat.status_length", lang), icon="✂️")
     if entry.meta and entry.status == "ok":
-        st.caption(meta_line(entry.meta, lang))
+        st.caption(meta_line(entry.meta, lang, cost=billed_line(entry.meta, choice)))
+        flag = answer_flag(entry)
+        if flag is not None:
+            st.caption("📏 " + flag.message(lang))
 
 
 def _may_refuse_pictures(entry: Entry, conv: Conversation, choice: SidebarChoice) -> bool:
@@ -360,13 +367,21 @@ def render_entry(
     *,
     last: bool,
     index: int | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> None:
     """Render one history entry: a question in its bubble, an answer with its notices; with
-    ``index`` (its place in the history), its action buttons too."""
+    ``index`` (its place in the history), its action buttons too. ``notes`` adds a word to a
+    picture's caption, by sha256 (whether it goes with the next question)."""
     if entry.role == "user":
         with st.chat_message("user"):
             st.text(entry.text)
-            render_images(conv.images_of(entry), lang, alt=entry.text, key_prefix=f"e{id(entry)}")
+            render_images(
+                conv.images_of(entry),
+                lang,
+                alt=entry.text,
+                key_prefix=f"e{id(entry)}",
+                notes=notes,
+            )
             for refusal in entry.refusals:
                 st.warning(t("chat.refused_line", lang, reason=refusal.message(lang)), icon="🚫")
             if entry.status == "not_sent":
@@ -393,11 +408,27 @@ def render_history(
     """Render every entry; the last one may offer its error's action or Retry. With
     ``actions`` (never while an answer streams), each entry has its action buttons."""
     entries = list(conv.entries)  # an answer may be recorded meanwhile; it is drawn live instead
+    notes = travel_notes(conv, lang)
     for i, entry in enumerate(entries):
         render_entry(
-            entry, conv, lang, choice, last=i == len(entries) - 1, index=i if actions else None
+            entry,
+            conv,
+            lang,
+            choice,
+            last=i == len(entries) - 1,
+            index=i if actions else None,
+            notes=notes,
         )
     focus_requested_field()
+
+
+def travel_notes(conv: Conversation, lang: Lang) -> dict[str, str]:
+    """Return, per picture of the conversation, whether it goes with the next question (under
+    the session's context policy); nothing while no picture has been sent."""
+    if not conv.images:
+        return {}
+    plan = travel_plan(conv, context_policy())
+    return {sha: t(f"context.travel.{travel}", lang) for sha, travel in plan.items()}
 
 
 def _question_of(answer: Entry, conv: Conversation) -> Entry | None:
@@ -449,7 +480,10 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
         return
     _remember_key_source(conv, getattr(settings, "key_source", "none"))
     exchange = Exchange(
-        conv.request_turns(), choice.options, pictures_as_text=choice.text_only, lang=choice.lang
+        conv.request_turns(context_policy(), choice.lang, model=choice.model),
+        choice.options,
+        pictures_as_text=choice.text_only,
+        lang=choice.lang,
     )
     st.session_state[keys.EXCHANGE] = exchange.start(settings, session=http_session())
 

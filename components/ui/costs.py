@@ -33,7 +33,7 @@ log = logging.getLogger("kantu")
 # Ask before sending a message whose next request is estimated above this (per currency), or
 # above this many prompt tokens when the price is not known.
 DEFAULT_CONFIRM_ABOVE = {"CNY": 0.05, "USD": 0.01}
-DEFAULT_CONFIRM_TOKENS = 50_000
+DEFAULT_CONFIRM_TOKENS = 200_000
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ dialog with the sent bytes (and their parts, for slices or a zoom) and the facts
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -129,13 +129,20 @@ def image_facts(image: PreparedImage, lang: Lang) -> list[tuple[str, str]]:
 
 
 def render_images(
-    images: Sequence[PreparedImage], lang: Lang, *, alt: str = "", key_prefix: str = ""
+    images: Sequence[PreparedImage],
+    lang: Lang,
+    *,
+    alt: str = "",
+    key_prefix: str = "",
+    notes: Mapping[str, str] | None = None,
 ) -> None:
     """Show each picture as a thumbnail with its size and tokens, and a 🔍 button that opens the
     large view; then, for slices or a zoom, the parts as sent.
 
     ``alt`` describes the pictures to screen readers (the question they came with); each button's
     key is ``key_prefix`` plus the picture's place, so pass a prefix unique to the message.
+    ``notes`` adds a word to a picture's caption, by sha256 (e.g. whether it goes with the next
+    question).
     """
     if not images:
         return
@@ -148,6 +155,8 @@ def render_images(
             caption = image_caption(image, lang)
             if thumb.cropped:
                 caption += " · " + t("gallery.cropped_short", lang)
+            if notes and image.sha256 in notes:
+                caption += " · " + notes[image.sha256]
             label = _alt_text(image, described, lang, cropped=thumb.cropped)
             tile = f"{keys.GALLERY}-{key_prefix}-{i}"
             with st.container(horizontal=True, width="content", gap="xsmall", key=tile):

@@ -8,6 +8,7 @@ buttons only set ``PENDING_ACTION``; the page resolves the action and sends.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -110,13 +111,25 @@ def _act(action: tuple) -> None:
     st.session_state[keys.PENDING_ACTION] = action
 
 
-def render_pending(pending: PendingMessage, choice: SidebarChoice) -> None:
-    """Show the held message: what each picture would cost and look like, and the choices."""
+def render_pending(
+    pending: PendingMessage,
+    choice: SidebarChoice,
+    *,
+    cost_line: str = "",
+    warnings: Sequence[str] = (),
+    title: str = "",
+) -> None:
+    """Show the held message: what it and each picture would cost and look like, any
+    ``warnings`` (e.g. the model cannot see), and the choices."""
     lang = choice.lang
     offer_slices = False
     with st.container(border=True, key="kantu_pending_box"):
-        st.markdown(f"**{t('pending.title', lang)}**")
+        st.markdown(f"**{title or t('pending.title', lang)}**")
         st.text(pending.question)
+        if cost_line:
+            st.markdown("💰 " + cost_line)
+        for warning in warnings:
+            st.warning(warning, icon="👁️")
         for index, image in enumerate(pending.prepared.images):
             with st.container(horizontal=True, gap="small"):
                 st.image(image.data, width=THUMB_WIDTH)

@@ -35,3 +35,9 @@ def render_prompt_presets(lang: Lang, *, where: str) -> None:
         args=(widget_key, lang),
         label_visibility="collapsed",
     )
+
+
+def render_presets_menu(lang: Lang) -> None:
+    """A "✨ presets" button by the chat input that opens the presets."""
+    with st.popover(t("preset.label", lang), icon="✨"):
+        render_prompt_presets(lang, where="tray")

@@ -166,7 +166,16 @@ def render_settings(lang: Lang) -> SidebarChoice:
     current_model = st.session_state[keys.MODEL]
     model = side.selectbox(
         t("sidebar.model", lang),
-        options=list(dict.fromkeys([*preset.vision_models, current_model])),
+        # the preset's vision models, then any the provider listed (Test connection / Refresh)
+        options=list(
+            dict.fromkeys(
+                [
+                    *preset.vision_models,
+                    current_model,
+                    *st.session_state.get(keys.MODEL_LISTS, {}).get(preset.id, ()),
+                ]
+            )
+        ),
         key=keys.MODEL,
         accept_new_options=True,
         help=t("sidebar.model_help", lang),
@@ -181,6 +190,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
         args=(lang,),
     )
     key_status = side.empty()  # filled once the settings are resolved, below
+    model_tools = side.container()  # "can this model see?", test connection: filled by the app
     text_only = False
     if not preset.local and reader_status().available:
         text_only = _render_text_only(side, preset.id, (model or "").strip(), lang)
@@ -196,6 +206,8 @@ def render_settings(lang: Lang) -> SidebarChoice:
         help=t("sidebar.detail_help", lang) + " " + t("sidebar.detail_help_slices", lang),
     )
     review = side.toggle(t("sidebar.review", lang), key=keys.REVIEW)
+    sections = side.container()  # cost and conversation tools: filled by the app
+    st.session_state[keys.SIDEBAR_SLOTS] = (model_tools, sections)
     with side.expander(t("sidebar.advanced", lang)):
         max_tokens = st.number_input(
             t("sidebar.max_tokens", lang),

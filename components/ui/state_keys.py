@@ -75,6 +75,7 @@ MODEL_LISTS = "kantu_model_lists"  # {preset_id: [model ids]} from GET /models
 IMPORT_ROUND = "kantu_import_round"  # bumps to empty the import field after a file was read
 IMPORT_OUTCOME = "kantu_import_outcome"  # ("ok"|"error", message) shown once
 IMPORT_REQUESTED = "kantu_import_requested"  # an imported Conversation, applied by the page
+SIDEBAR_SLOTS = "kantu_sidebar_slots"  # (model tools, sections): this run's sidebar containers
 # actions: what a person can do with an entry (copy, regenerate, edit, delete)
 ENTRY_ACTION = "kantu_entry_action"  # (verb, Entry) set by an entry's buttons, consumed by the page
 EDITING = "kantu_editing"  # the question Entry being edited in the chat input, until sent

@@ -42,7 +42,7 @@ def test_before_the_first_word_the_welcome_is_gone_a_thinking_mark_shows_and_sto
     app, new_page, up: FakeUpstream, lang, tmp_path
 ):
     page = new_page(app, locale=LOCALES[lang])
-    welcome = page.get_by_text(t("welcome.title", lang))
+    welcome = page.get_by_text(t("layout.heading", lang))
     expect(welcome).to_be_visible()
     up.reset()
     gate = threading.Event()

@@ -1,0 +1,37 @@
+"""The sidebar's tools, placed in the slots ``render_settings`` left for them: the model check
+under the model and key, then cost and the conversation's tools above the advanced options."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.i18n import t
+from components.ui import state_keys as keys
+from components.ui.chat import conversation
+from components.ui.conversation_tools import (
+    render_context_policy,
+    render_model_tools,
+    render_transfer,
+)
+from components.ui.costs import conversation_total, render_cost_settings
+from components.ui.sidebar import SidebarChoice
+
+
+def render_sidebar_tools(choice: SidebarChoice) -> None:
+    """Fill the sidebar's slots for this run (the choice is known only once all are drawn)."""
+    slots = st.session_state.pop(keys.SIDEBAR_SLOTS, None)
+    if slots is None:
+        return
+    model_slot, sections = slots
+    lang = choice.lang
+    conv = conversation()
+    with model_slot:
+        render_model_tools(choice)
+    with sections:
+        total = conversation_total(conv, choice)
+        if total:
+            st.caption("💰 " + total)
+        render_cost_settings(choice)
+        with st.expander(t("tools.title", lang), icon="💬"):
+            render_context_policy(lang)
+            render_transfer(conv, lang)
