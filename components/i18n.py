@@ -809,6 +809,7 @@ _PROBE: dict[str, dict[str, str]] = {
 _WIRING: dict[str, dict[str, str]] = {
     # Money and tools on the chat page (components/ui/costs.py, conversation_tools.py)
     "costs.title": {"zh": "费用", "en": "Cost"},
+    "gallery.token_rule": {"zh": "按“{rule}”规则", "en": "by the rule “{rule}”"},
     "costs.approximate": {"zh": "估算", "en": "approximate"},
     "costs.unpriced": {"zh": "{n} 条回答无法计价", "en": "{n} answers could not be priced"},
     "costs.no_price": {

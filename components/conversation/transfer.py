@@ -200,6 +200,7 @@ def _picture_out(image: PreparedImage) -> dict[str, Any]:
         "detail": image.detail,
         "tokens": image.tokens,
         "tokens_approximate": image.tokens_approximate,
+        "token_rule": image.token_rule,
         "data": base64.b64encode(image.data).decode("ascii"),
         "source": dataclasses.asdict(image.source),
         "parts": [
@@ -394,6 +395,7 @@ def _picture_in(sha: str, raw: Any, number: int) -> PreparedImage:
         parts=parts,
         region=region,
         legibility=_optional(raw.get("legibility"), _legibility_in),
+        token_rule=_string(raw.get("token_rule", ""), 100),
     )
 
 

@@ -79,6 +79,7 @@ class PreparedImage:
     parts: tuple[ImagePart, ...] = ()  # sent instead of ``data`` when present
     region: Box | None = None  # a zoom: the crop's box (parts are the whole, then the crop)
     legibility: Legibility | None = None  # the text as the provider would see it (one part)
+    token_rule: str = ""  # the rule that gave ``tokens``, e.g. "tile 85+170" (for the large view)
 
     @property
     def original_size(self) -> tuple[int, int]:

@@ -103,6 +103,8 @@ def image_facts(image: PreparedImage, lang: Lang) -> list[tuple[str, str]]:
         sent = f"{_format_of(image.mime)} · {image.width}×{image.height} · "
         sent += _size(len(image.data), lang)
     tokens = t("gallery.tokens", lang, tokens=f"{image.tokens:,}")
+    if image.token_rule:
+        tokens += " · " + t("gallery.token_rule", lang, rule=image.token_rule)
     if image.tokens_approximate:
         tokens += " · " + t("gallery.tokens_approximate", lang)
     dropped = source.frames - 1
