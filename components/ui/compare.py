@@ -308,7 +308,8 @@ def render_figures(figures: Figures, sees: bool | None, lang: Lang) -> None:
     else:
         notes.append(t("compare.no_usage", lang, estimate=estimated))
     cost = lines.billed(figures.usage, figures.price, lang)
-    if cost is None and estimate is not None:
+    # Without a bill, the estimate's cost; not for a failed request, which is rarely billed.
+    if cost is None and estimate is not None and figures.outcome != "error":
         cost = lines.before_sending(estimate, figures.price, lang)
     if cost is not None:
         notes.append(t("compare.cost", lang, cost=cost))
@@ -325,9 +326,15 @@ def render_figures(figures: Figures, sees: bool | None, lang: Lang) -> None:
         st.caption("⚑ " + figures.flag.message(lang))
 
 
-def _render_error(error: KantuError, outcome: str | None, lang: Lang) -> None:
+def _render_error(
+    error: KantuError, outcome: str | None, lang: Lang, *, hide: CompareColumn | None = None
+) -> None:
+    """Show a column's error; in blind mode (``hide``) the model's name in it becomes its label."""
+    message = error.message(lang)
+    if hide is not None and hide.model:
+        message = message.replace(hide.model, hide.label)
     show = st.warning if outcome == "interrupted" else st.error
-    show(error.message(lang), icon="⚠️")
+    show(message, icon="⚠️")
 
 
 def render_column(
@@ -363,7 +370,7 @@ def render_column(
             st.caption(t("compare.stopped", lang))
         error = column.error
         if error is not None:
-            _render_error(error, outcome, lang)
+            _render_error(error, outcome, lang, hide=None if run.revealed else column)
         if figures is not None and column.refused is None:
             render_figures(figures, sees, lang)
         if run.finished and run.best is None:
