@@ -17,7 +17,10 @@ from components.ui.compare import (
 )
 from components.ui.sidebar import SidebarChoice
 
-st.set_page_config(layout="wide")  # up to four answers side by side
+if keys.SIDEBAR_CHOICE not in st.session_state:
+    # Run without app.py: a new server's first request named this page, and with a pages/ folder
+    # Streamlit runs the page alone until app.py has called st.navigation once. Hand over.
+    st.switch_page("app.py")
 
 choice: SidebarChoice = st.session_state[keys.SIDEBAR_CHOICE]
 lang = choice.lang
