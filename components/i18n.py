@@ -693,6 +693,17 @@ _COMPARE: dict[str, dict[str, str]] = {
         "en": "The key typed in the sidebar goes only to the sidebar's provider; the site's "
         "own key only to the site's own address.",
     },
+    "compare.keys": {"zh": "🔑 各列的密钥（可选）", "en": "🔑 Keys per column (optional)"},
+    "compare.keys_help": {
+        "zh": "每个密钥只发给它那一列的服务商；留空时，与侧边栏相同服务商的列使用侧边栏的密钥。",
+        "en": "Each key goes only to its own column's provider; left empty, a column on the "
+        "sidebar's provider uses the sidebar's key.",
+    },
+    "compare.key_hint": {
+        "zh": "可在上方“各列的密钥”中为这一列填写密钥。",
+        "en": "You can enter this column's key under “Keys per column” above.",
+    },
+    "compare.key_for": {"zh": "第 {label} 列：{provider}", "en": "Column {label}: {provider}"},
     "compare.need_picture": {
         "zh": "请先添加至少一张图片。",
         "en": "Add at least one picture first.",

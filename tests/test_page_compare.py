@@ -197,3 +197,28 @@ def test_run_without_a_picture_says_what_is_missing(upstream):
     assert t("compare.need_picture", "en") in [w.value for w in at.warning]
     assert keys.COMPARE_RUN not in at.session_state
     assert upstream.requests == []
+
+
+def test_the_operator_key_stays_home_and_a_column_key_goes_to_its_column_only(upstream):
+    """A column on another provider gets neither the operator's key nor a request without a
+    key: it says why, in its own column, while the others answer. A key typed for one column
+    goes with that column's request only."""
+    upstream.by_model = {m: sse(["好的"], model=m) for m in ("home-a", "home-b")}
+    at = _page(upstream, "en", ["home-a", "home-x", "home-b"])
+    at.selectbox(key=keys.choice_key(keys.compare_preset_key(1), "en")).set_value("openai").run()
+    assert at.selectbox(key=keys.compare_model_key(1)).value == "gpt-4.1-mini"  # its default
+    at.text_input(key=keys.compare_api_key(2)).input("column-three-key-555")
+    run = _run(at)
+    _settle(at, run)
+    home_a, openai, home_b = run.columns
+    assert openai.refused is not None and openai.exchange is None
+    assert home_a.answer.meta.outcome == "ok" and home_b.answer.meta.outcome == "ok"
+    by_model = {r.json["model"]: r.headers["Authorization"] for r in upstream.requests}
+    assert by_model == {
+        "home-a": f"Bearer {OPERATOR_KEY}",
+        "home-b": "Bearer column-three-key-555",
+    }
+    second = at.columns[-2]
+    assert [e.value for e in second.error] == [t("config.operator_key_withheld", "en")]
+    assert t("compare.key_hint", "en") in "\n".join(c.value for c in second.caption)
+    assert OPERATOR_KEY not in _texts(at) and "column-three-key-555" not in _texts(at)

@@ -77,6 +77,7 @@ class CompareColumn:
     exchange: Exchange | None = None
     refused: KantuError | None = None  # why it was never sent (settings, key, limits)
     key_source: str = "none"
+    slot: int = 0  # its place in the form (blind mode shows the columns in another order)
 
     @property
     def name(self) -> str:
@@ -212,10 +213,13 @@ class CompareRun:
         """
         if not MIN_COLUMNS <= len(targets) <= MAX_COLUMNS:
             raise ValueError(f"a comparison has {MIN_COLUMNS}–{MAX_COLUMNS} columns")
-        order = list(targets)
+        order = list(enumerate(targets))
         if blind:
             (rng or random.SystemRandom()).shuffle(order)
-        columns = [CompareColumn(LABELS[i], pid, model) for i, (pid, model) in enumerate(order)]
+        columns = [
+            CompareColumn(LABELS[i], pid, model, slot=slot)
+            for i, (slot, (pid, model)) in enumerate(order)
+        ]
         return cls(question, tuple(images), columns, blind=blind)
 
     def turns(self) -> tuple[ChatTurn, ...]:

@@ -39,6 +39,7 @@ from components.ui.sidebar import SidebarChoice, _remembered, _resolve, model_id
 log = logging.getLogger("kantu")
 
 REFRESH_S = 0.2  # how often the live columns are redrawn
+_KEY_REASONS = frozenset({"no_key", "operator_key_withheld"})  # a column's own key would help
 
 
 # -- session objects ---------------------------------------------------------------------------
@@ -140,6 +141,15 @@ def render_targets(choice: SidebarChoice) -> list[tuple[str, str]]:
                 accept_new_options=True,
             )
         targets.append((preset_id, (model or "").strip() or PRESETS[preset_id].default_model))
+    with st.expander(t("compare.keys", lang)):
+        st.caption(t("compare.keys_help", lang))
+        for i, (preset_id, _) in enumerate(targets):
+            st.text_input(
+                t("compare.key_for", lang, label=i + 1, provider=PRESETS[preset_id].name(lang)),
+                type="password",
+                key=keys.compare_api_key(i),
+                autocomplete="off",
+            )
     return targets
 
 
@@ -196,17 +206,20 @@ def _uploads() -> list[Upload]:
     return uploads
 
 
-def column_settings(preset_id: str, model: str, choice: SidebarChoice) -> AnySettings:
+def column_settings(
+    preset_id: str, model: str, choice: SidebarChoice, column_key: str = ""
+) -> AnySettings:
     """Resolve one column's settings the way the chat page does (``sidebar._resolve``).
 
-    The key typed in the sidebar goes only to a column on the sidebar's provider and address;
-    the operator's key only to the operator's URL (decided in ``resolve_settings``).
-    Raises ConfigError when the settings cannot work.
+    The column's own key goes to that column only; without one, the key typed in the sidebar
+    goes only to a column on the sidebar's provider and address; the operator's key only to the
+    operator's URL (decided in ``resolve_settings``). Raises ConfigError when the settings
+    cannot work.
     """
     preset = PRESETS[preset_id]
     same = preset.id == choice.preset.id
     base_url = choice.base_url if same else preset.base_url
-    typed = (st.session_state.get(keys.API_KEY) or "") if same else ""
+    typed = column_key.strip() or ((st.session_state.get(keys.API_KEY) or "") if same else "")
     return _resolve(
         preset, base_url, typed, model, read_secrets(), choice.read_timeout, choice.lang
     )
@@ -245,7 +258,8 @@ def start_run(choice: SidebarChoice) -> CompareRun | None:
     text_only = st.session_state.get(keys.TEXT_ONLY_MODELS, frozenset())
     for column in run.columns:
         try:
-            settings = column_settings(column.preset_id, column.model, choice)
+            own_key = st.session_state.get(keys.compare_api_key(column.slot)) or ""
+            settings = column_settings(column.preset_id, column.model, choice, own_key)
             missing = settings.missing_key_error(lang)
             if missing is not None:
                 raise missing
@@ -366,6 +380,8 @@ def render_column(
         outcome = figures.outcome if figures is not None else None
         if column.refused is not None:
             st.caption(t("compare.not_sent", lang))
+            if getattr(column.refused, "reason", "") in _KEY_REASONS:
+                st.caption("🔑 " + t("compare.key_hint", lang))
         if outcome == "stopped":
             st.caption(t("compare.stopped", lang))
         error = column.error

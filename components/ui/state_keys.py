@@ -87,6 +87,11 @@ def compare_model_key(i: int) -> str:
     return f"kantu_compare_model_{i}"
 
 
+def compare_api_key(i: int) -> str:
+    """Return the widget key of column ``i``'s own API key (password field, optional)."""
+    return f"kantu_compare_api_key_{i}"
+
+
 def compare_column_key(action: str, label: str) -> str:
     """Return the key of a column's element (``stop``, ``vote`` buttons; ``col``) by its label."""
     return f"kantu_compare_{action}_{label}"
