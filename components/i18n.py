@@ -746,7 +746,7 @@ _COMPARE: dict[str, dict[str, str]] = {
     "compare.tally": {"zh": "本次会话的累计投票", "en": "This session's tally"},
     "compare.tally_row": {
         "zh": "{name}：{wins} 胜 / {votes} 次投票",
-        "en": "{name}: {wins} wins of {votes} votes",
+        "en": "{name}: picked best {wins} of {votes} times",
     },
     "compare.export_md": {"zh": "导出 Markdown", "en": "Export Markdown"},
     "compare.export_json": {"zh": "导出 JSON", "en": "Export JSON"},

@@ -156,16 +156,16 @@ def test_blind_mode_hides_names_until_the_vote_then_counts_it(upstream):
     texts = _texts(at)
     assert f"You picked {winner.label}: {winner.name}" in texts
     assert "custom/alpha" in texts and "custom/gamma" in texts
-    assert "custom/beta: 1 wins of 1 votes" in texts
-    assert "custom/alpha: 0 wins of 1 votes" in texts
+    assert "custom/beta: picked best 1 of 1 times" in texts
+    assert "custom/alpha: picked best 0 of 1 times" in texts
     assert at.get("download_button")
 
     # A second blind run adds to the same tally.
     run = _run(at)
     _settle(at, run)
     at.button(key=keys.compare_column_key("vote", "A")).click().run()
-    assert "custom/alpha: 0 wins of 1 votes" not in _texts(at)
-    assert _texts(at).count("of 2 votes") == 3
+    assert "custom/alpha: picked best 0 of 1 times" not in _texts(at)
+    assert _texts(at).count("of 2 times") == 3
 
 
 def test_stop_ends_one_column_and_the_others_finish(upstream):

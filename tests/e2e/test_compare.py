@@ -76,11 +76,14 @@ def open_compare(page: Page, lang: str) -> None:
     expect(page.locator(_key(keys.COMPARE_RUN_BUTTON))).to_be_visible()
 
 
-def compare_three(page: Page, lang: str) -> None:
+def compare_three(page: Page, lang: str, *, blind: bool = False) -> None:
     """Fill the form with one photo and the three models, run, and wait for every column."""
     open_compare(page, lang)
     for i, model in enumerate(MODELS):
         _pick_model(page, i, model)
+    if blind:
+        page.locator(_key(keys.COMPARE_BLIND)).locator("label").first.click()
+        wait_for_idle(page)
     uploader = page.locator(_key(keys.COMPARE_FILES))
     uploader.locator("input[type=file]").set_input_files(
         {"name": "cat.jpg", "mimeType": "image/jpeg", "buffer": make.photo_jpeg(800, 600)}
@@ -97,8 +100,8 @@ def compare_three(page: Page, lang: str) -> None:
         expect(page.locator(_key(keys.compare_column_key("col", label)))).to_contain_text(
             "⏱", timeout=20_000
         )
-    # Once every column is final, one full run adds the votes and the exports.
-    expect(page.get_by_test_id("stDownloadButton")).to_have_count(2)
+    # Once every column is final, one full run adds the votes (and, names shown, the exports).
+    expect(page.locator(_key(keys.compare_column_key("vote", "A")))).to_be_visible()
     wait_for_idle(page)
 
 
@@ -118,6 +121,7 @@ def test_three_models_answer_one_photo_side_by_side(app, new_page, up):
     # The three requests were in flight together (server-side order of events).
     kinds = [kind for kind, _, _ in up.events]
     assert kinds.index("finished") == 3, up.events
+    expect(page.get_by_test_id("stDownloadButton")).to_have_count(2)
     assert_no_exception(page)
     assert console_errors(page) == []
     shoot(page, "compare-zh-desktop")
@@ -138,3 +142,25 @@ def test_compare_screenshots(app, new_page, locale, lang, viewport, name):
         expect(page.get_by_text("".join(ANSWERS[model]))).to_be_visible()
     assert_no_exception(page)
     shoot(page, name)
+
+
+def test_blind_mode_hides_the_names_until_the_best_is_picked(app, new_page):
+    page = new_page(app, locale="en-US")
+    compare_three(page, "en", blind=True)
+    columns = page.locator("[class*='st-key-kantu_compare_col_']")
+    expect(columns).to_have_count(3)
+    for model in MODELS:
+        expect(columns.filter(has_text=model)).to_have_count(0)
+        expect(page.get_by_text(model)).to_have_count(0)  # nowhere on the page but its box
+    expect(page.get_by_test_id("stDownloadButton")).to_have_count(0)
+    shoot(page, "compare-en-blind")
+
+    page.locator(_key(keys.compare_column_key("vote", "B"))).locator("button").click()
+    wait_for_idle(page)
+    column_b = page.locator(_key(keys.compare_column_key("col", "B")))
+    expect(column_b).to_contain_text("B · custom/")
+    expect(page.get_by_text("You picked B: custom/")).to_be_visible()
+    expect(page.get_by_text("picked best 1 of 1 times")).to_be_visible()
+    expect(page.get_by_test_id("stDownloadButton")).to_have_count(2)
+    assert_no_exception(page)
+    shoot(page, "compare-en-blind-revealed")
