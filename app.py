@@ -27,6 +27,7 @@ try:
     keys.init_state(st.session_state)
     nav_lang = current_lang()
     pages = [st.Page("pages/chat.py", title=t("nav.chat", nav_lang), icon="💬", default=True)]
+    pages.append(st.Page("pages/compare.py", title=t("nav.compare", nav_lang), icon="⚖️"))
     page = st.navigation(pages, position="hidden" if len(pages) == 1 else "sidebar")
     apply_style()
     open_sidebar()  # New chat goes on top; the page fills it once there is a conversation

@@ -20,11 +20,12 @@ before the upstream has written the rest (``bodies_finished`` counts bodies writ
 
 Replies are served in order, one per request; when the queue is empty ``up.default`` is served
 (initially ``sse(["你好"])``); with ``bill`` set, that default answer reports the usage
-``bill(request)`` returns (``bill_per_picture`` bills each picture a fixed count). Builders:
-``sse``, ``events``, ``json_reply``, ``raw``, ``html``, ``bingcheng_error``, ``openai_error``,
-``completion``, ``drop``, ``model_list``; ``gated`` holds a reply's last parts behind an event.
-Tests get a started one from the ``upstream`` fixture in
-``tests/conftest.py``.
+``bill(request)`` returns (``bill_per_picture`` bills each picture a fixed count). ``by_model``
+answers a request for a given model with its own reply (each model its latency, or its failure),
+and ``events`` records, server-side, when each request arrived and when its reply was finished.
+Builders: ``sse``, ``events``, ``json_reply``, ``raw``, ``html``, ``bingcheng_error``,
+``openai_error``, ``completion``, ``drop``, ``model_list``; ``gated`` holds a reply's last parts
+behind an event. Tests get a started one from the ``upstream`` fixture in ``tests/conftest.py``.
 
 Two optional behaviours (off by default) make it a small fake model for the vision probe:
 ``models`` is served to every ``GET …/models`` without touching the queue, and ``sight``
@@ -476,7 +477,9 @@ class _Handler(BaseHTTPRequestHandler):
             parsed = None
         headers = Headers((k.lower(), v) for k, v in self.headers.items())
         up = self.server.upstream
-        reply = up._next(Recorded(self.command, self.path, headers, body, parsed))
+        recorded = Recorded(self.command, self.path, headers, body, parsed)
+        self._model = str(parsed.get("model", "")) if isinstance(parsed, dict) else ""
+        reply = up._next(recorded)
         try:
             self._write(reply, up._stopping)
         except OSError:
@@ -521,7 +524,7 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.framing == "chunked":
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
-        self.server.upstream._finished()
+        self.server.upstream._finished(getattr(self, "_model", ""))
 
 
 @dataclass
@@ -539,6 +542,10 @@ class FakeUpstream:
     sight: Literal["vision", "blind"] | None = None  # answer chats as a fake model when set
     requests: list[Recorded] = field(default_factory=list)
     bodies_finished: int = 0  # replies written to their last byte
+    # replies by the request's "model", served before the queue (per-model latency or failure)
+    by_model: dict[str, Reply] = field(default_factory=dict)
+    # what happened at the server, in order: ("arrived" | "finished", model, time.monotonic())
+    events: list[tuple[str, str, float]] = field(default_factory=list)
     _queue: deque[Reply] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopping: threading.Event = field(default_factory=threading.Event)
@@ -596,6 +603,7 @@ class FakeUpstream:
             self._queue.clear()
             self.requests.clear()
             self.bodies_finished = 0
+            self.events.clear()
 
     def wait_for_requests(self, n: int, timeout: float = 5.0) -> list[Recorded]:
         """Wait until at least ``n`` requests arrived; return them. AssertionError on timeout."""
@@ -607,16 +615,21 @@ class FakeUpstream:
             time.sleep(0.01)
         raise AssertionError(f"expected {n} requests, got {len(self.requests)}")
 
-    def _finished(self) -> None:
+    def _finished(self, model: str = "") -> None:
         with self._lock:
             self.bodies_finished += 1
+            self.events.append(("finished", model, time.monotonic()))
 
     def _next(self, recorded: Recorded) -> Reply:
         listing = recorded.method == "GET" and recorded.path.rstrip("/").endswith("/models")
+        model = recorded.json.get("model") if isinstance(recorded.json, dict) else None
         with self._lock:
             self.requests.append(recorded)
             if listing and self.models is not None:
                 return self.models
+            self.events.append(("arrived", str(model or ""), time.monotonic()))
+            if isinstance(model, str) and model in self.by_model:
+                return self.by_model[model]
             if self._queue:
                 return self._queue.popleft()
             sight = self.sight if recorded.method == "POST" else None

@@ -97,6 +97,47 @@ KEY_STATUS = "kantu_key_status"  # this run's (st.empty, sidebar.KeyStatus) besi
 EXAMPLE = "kantu_example"  # welcome example buttons: "<EXAMPLE>_<n>"
 
 
+# -- compare: the Compare page (components/ui/compare.py) ---------------------------------------
+COMPARE_RUN = "kantu_compare_run"  # compare.CompareRun: the comparison shown (its exchanges run)
+COMPARE_TALLY = "kantu_compare_tally"  # compare.CompareTally: this session's blind votes
+COMPARE_START = "kantu_compare_start"  # set by the Run button, consumed by the page
+COMPARE_VOTE = "kantu_compare_vote"  # a column's label, set by its "best" button
+COMPARE_REVEAL = "kantu_compare_reveal"  # set by "reveal without voting"
+COMPARE_FILES = "kantu_compare_files"  # widget: the pictures
+COMPARE_CAMERA_ON = "kantu_compare_camera_on"  # widget
+COMPARE_CAMERA = "kantu_compare_camera"  # widget
+COMPARE_QUESTION = "kantu_compare_question"  # widget
+COMPARE_COUNT = "kantu_compare_count"  # widget: 2–4 columns
+COMPARE_BLIND = "kantu_compare_blind"  # widget
+COMPARE_RUN_BUTTON = "kantu_compare_run_button"  # widget
+COMPARE_REVEAL_BUTTON = "kantu_compare_reveal_button"  # widget
+COMPARE_EXPORT_MD = "kantu_compare_export_md"  # widget
+COMPARE_EXPORT_JSON = "kantu_compare_export_json"  # widget
+COMPARE_TARGETS = "kantu_compare_targets"  # [(preset id, model)]: the form's columns, this run
+# The vision checks' results, {"<preset>/<model>": ProbeResult | bool}: written by the vision
+# check (providers/probe.py), only read here.
+
+
+def compare_preset_key(i: int) -> str:
+    """Return the state key of column ``i``'s provider (its widget: ``choice_key(...)``)."""
+    return f"kantu_compare_preset_{i}"
+
+
+def compare_model_key(i: int) -> str:
+    """Return the widget key of column ``i``'s model."""
+    return f"kantu_compare_model_{i}"
+
+
+def compare_api_key(i: int) -> str:
+    """Return the widget key of column ``i``'s own API key (password field, optional)."""
+    return f"kantu_compare_api_key_{i}"
+
+
+def compare_column_key(action: str, label: str) -> str:
+    """Return the key of a column's element (``stop``, ``vote`` buttons; ``col``) by its label."""
+    return f"kantu_compare_{action}_{label}"
+
+
 def choice_key(state_key: str, lang: str) -> str:
     """Return the widget key of a language-following choice (``LANG``, ``PROVIDER``, ``DETAIL``)."""
     return f"{state_key}.{lang}"

@@ -1,0 +1,480 @@
+"""The Compare page's parts: the form, the columns (live while they stream), votes, tally, exports.
+
+Each column's answer is an ``Exchange`` in a thread of its own, kept in the session inside the
+``CompareRun``. While any column runs, the columns are drawn by a fragment that reruns every
+0.2 s and only reads what the exchanges collected; a column's Stop calls that exchange's
+``stop`` only. When every column is final the fragment asks for one full run, which draws the
+votes, the tally and the exports.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from components.conversation.clients import AnySettings
+from components.conversation.compare import (
+    LABELS,
+    MAX_COLUMNS,
+    MIN_COLUMNS,
+    CompareColumn,
+    CompareRun,
+    CompareTally,
+    Figures,
+    export_json,
+    export_markdown,
+)
+from components.costs import lines
+from components.costs.prices import Price, PriceBook
+from components.errors import ConfigError, KantuError
+from components.i18n import Lang, t
+from components.images.uploads import IMAGE_EXTENSIONS, Upload, prepare_uploads
+from components.providers.presets import PRESETS
+from components.ui import state_keys as keys
+from components.ui.chat import render_images
+from components.ui.markdown_safety import safe_markdown, stream_safely
+from components.ui.sidebar import SidebarChoice, _remembered, _resolve, model_id, read_secrets
+
+log = logging.getLogger("kantu")
+
+REFRESH_S = 0.2  # how often the live columns are redrawn
+_KEY_REASONS = frozenset({"no_key", "operator_key_withheld"})  # a column's own key would help
+
+
+# -- session objects ---------------------------------------------------------------------------
+
+
+def tally() -> CompareTally:
+    """Return this session's running tally (created on first use)."""
+    if keys.COMPARE_TALLY not in st.session_state:
+        st.session_state[keys.COMPARE_TALLY] = CompareTally()
+    return st.session_state[keys.COMPARE_TALLY]
+
+
+def current_run() -> CompareRun | None:
+    """Return the comparison on show, if any."""
+    return st.session_state.get(keys.COMPARE_RUN)
+
+
+def price_book() -> PriceBook:
+    """Return the prices to show: the operator's ``KANTU_PRICES`` over the table (a malformed
+    setting is logged and ignored here: the chat page says what is wrong with it)."""
+    try:
+        return PriceBook.from_secrets(read_secrets().get("KANTU_PRICES"))  # type: ignore[arg-type]
+    except ConfigError:
+        log.warning("KANTU_PRICES ignored on the Compare page: malformed")
+        return PriceBook()
+
+
+def prices_of(run: CompareRun) -> dict[str, Price | None]:
+    """Return each column's price, keyed by ``<preset>/<model>``."""
+    book = price_book()
+    return {c.name: book.for_display(c.preset_id, c.model) for c in run.columns}
+
+
+def vision_of(run: CompareRun) -> dict[str, bool | None]:
+    """Return each column's vision check: True, False, or None when not checked."""
+    checks = st.session_state.get(keys.VISION_CHECKS) or {}
+    seen: dict[str, bool | None] = {}
+    for column in run.columns:
+        result = checks.get(column.name)
+        sees = result if isinstance(result, bool) else getattr(result, "sees", None)
+        seen[column.name] = sees if isinstance(sees, bool) else None
+    return seen
+
+
+# -- the form ----------------------------------------------------------------------------------
+
+
+def _default_model(preset_id: str, i: int, choice: SidebarChoice) -> str:
+    preset = PRESETS[preset_id]
+    if preset.id == choice.preset.id and i == 0:
+        return choice.model
+    models = preset.vision_models
+    return models[i % len(models)] if models else choice.model
+
+
+def _on_preset_change(i: int, widget_key: str, choice: SidebarChoice) -> None:
+    preset_id = st.session_state[widget_key]
+    st.session_state[keys.compare_preset_key(i)] = preset_id
+    st.session_state[keys.compare_model_key(i)] = _default_model(preset_id, i, choice)
+
+
+def render_targets(choice: SidebarChoice) -> list[tuple[str, str]]:
+    """Show the column count and each column's provider and model; return (preset, model)s."""
+    lang = choice.lang
+    count = st.segmented_control(
+        t("compare.count", lang),
+        options=list(range(MIN_COLUMNS, MAX_COLUMNS + 1)),
+        key=keys.COMPARE_COUNT,
+        default=3,
+        required=True,
+    )
+    count = int(count or 3)
+    targets: list[tuple[str, str]] = []
+    preset_ids = list(PRESETS)
+    for i, cell in enumerate(st.columns(count, gap="small")):
+        state_key = keys.compare_preset_key(i)
+        if state_key not in st.session_state:
+            st.session_state[state_key] = choice.preset.id
+        model_key = keys.compare_model_key(i)
+        if model_key not in st.session_state:
+            st.session_state[model_key] = _default_model(st.session_state[state_key], i, choice)
+        with cell:
+            preset_id = _remembered(
+                st.selectbox,
+                state_key,
+                lang,
+                label=t("compare.provider", lang, label=i + 1),
+                options=preset_ids,
+                index=preset_ids.index(st.session_state[state_key]),
+                format_func=lambda pid: PRESETS[pid].name(lang),
+                on_change=_on_preset_change,
+                args=(i, keys.choice_key(state_key, lang), choice),
+            )
+            current = st.session_state[model_key]
+            model = st.selectbox(
+                t("compare.model", lang, label=i + 1),
+                options=list(dict.fromkeys([*PRESETS[preset_id].vision_models, current])),
+                key=model_key,
+                accept_new_options=True,
+            )
+        targets.append((preset_id, (model or "").strip() or PRESETS[preset_id].default_model))
+    with st.expander(t("compare.keys", lang)):
+        st.caption(t("compare.keys_help", lang))
+        for i, (preset_id, _) in enumerate(targets):
+            st.text_input(
+                t("compare.key_for", lang, label=i + 1, provider=PRESETS[preset_id].name(lang)),
+                type="password",
+                key=keys.compare_api_key(i),
+                autocomplete="off",
+            )
+    return targets
+
+
+def render_form(choice: SidebarChoice) -> None:
+    """Show the pictures, the question, the columns' models, blind mode and Run.
+
+    Run only sets a flag: ``start_requested`` then starts the comparison in the script body.
+    """
+    lang = choice.lang
+    st.file_uploader(
+        t("compare.pictures", lang),
+        type=list(IMAGE_EXTENSIONS),
+        accept_multiple_files=True,
+        key=keys.COMPARE_FILES,
+    )
+    if st.toggle(t("compare.camera_toggle", lang), key=keys.COMPARE_CAMERA_ON):
+        st.camera_input(t("compare.camera_label", lang), key=keys.COMPARE_CAMERA)
+    st.text_input(
+        t("compare.question", lang),
+        key=keys.COMPARE_QUESTION,
+        placeholder=t("chat.default_question", lang),
+    )
+    targets = render_targets(choice)
+    st.session_state[keys.COMPARE_TARGETS] = targets
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+        st.toggle(
+            t("compare.blind", lang), key=keys.COMPARE_BLIND, help=t("compare.blind_help", lang)
+        )
+        st.button(
+            t("compare.run", lang),
+            icon="▶️",
+            type="primary",
+            key=keys.COMPARE_RUN_BUTTON,
+            on_click=st.session_state.__setitem__,
+            args=(keys.COMPARE_START, True),
+        )
+    st.caption(t("compare.key_rule", lang))
+
+
+def start_requested() -> bool:
+    """Return (and consume) whether Run was pressed."""
+    return bool(st.session_state.pop(keys.COMPARE_START, False))
+
+
+# -- starting ----------------------------------------------------------------------------------
+
+
+def _uploads() -> list[Upload]:
+    files = st.session_state.get(keys.COMPARE_FILES) or []
+    uploads = [Upload(f.name, f.getvalue()) for f in files]
+    shot = st.session_state.get(keys.COMPARE_CAMERA)
+    if st.session_state.get(keys.COMPARE_CAMERA_ON) and shot is not None:
+        uploads.append(Upload(shot.name or "camera.jpg", shot.getvalue()))
+    return uploads
+
+
+def column_settings(
+    preset_id: str, model: str, choice: SidebarChoice, column_key: str = ""
+) -> AnySettings:
+    """Resolve one column's settings the way the chat page does (``sidebar._resolve``).
+
+    The column's own key goes to that column only; without one, the key typed in the sidebar
+    goes only to a column on the sidebar's provider and address; the operator's key only to the
+    operator's URL (decided in ``resolve_settings``). Raises ConfigError when the settings
+    cannot work.
+    """
+    preset = PRESETS[preset_id]
+    same = preset.id == choice.preset.id
+    base_url = choice.base_url if same else preset.base_url
+    typed = column_key.strip() or ((st.session_state.get(keys.API_KEY) or "") if same else "")
+    return _resolve(
+        preset, base_url, typed, model, read_secrets(), choice.read_timeout, choice.lang
+    )
+
+
+def check_hosting_limits(settings: AnySettings, run: CompareRun) -> None:
+    """The one place where the hosting limits will refuse a column (a later issue): they will
+    raise a KantuError here, shown in that column only. Today there are none."""
+
+
+def start_run(choice: SidebarChoice) -> CompareRun | None:
+    """Prepare the pictures, create the comparison and start every column at once.
+
+    Return None (after a warning) when there is no picture to send. A column whose settings
+    cannot work shows why and the others still go.
+    """
+    lang = choice.lang
+    prepared = prepare_uploads(
+        _uploads(), detail=choice.detail, model=choice.model, max_slices=choice.max_slices
+    )
+    for refusal in prepared.refusals:
+        st.warning(refusal.message(lang), icon="🚫")
+    if not prepared.images:
+        st.warning(t("compare.need_picture", lang), icon="🖼️")
+        return None
+    old = current_run()
+    if old is not None:
+        old.stop()  # a new comparison replaces the old one: its answers are no longer shown
+    question = (st.session_state.get(keys.COMPARE_QUESTION) or "").strip()
+    run = CompareRun.create(
+        question or t("chat.default_question", lang),
+        prepared.images,
+        st.session_state.get(keys.COMPARE_TARGETS) or [],
+        blind=bool(st.session_state.get(keys.COMPARE_BLIND)),
+    )
+    text_only = st.session_state.get(keys.TEXT_ONLY_MODELS, frozenset())
+    for column in run.columns:
+        try:
+            own_key = st.session_state.get(keys.compare_api_key(column.slot)) or ""
+            settings = column_settings(column.preset_id, column.model, choice, own_key)
+            missing = settings.missing_key_error(lang)
+            if missing is not None:
+                raise missing
+            check_hosting_limits(settings, run)
+        except KantuError as err:
+            column.refuse(err)
+            continue
+        column.start(
+            run.turns(),
+            settings,
+            choice.options,
+            pictures_as_text=model_id(column.preset_id, column.model) in text_only,
+            lang=lang,
+        )
+    st.session_state[keys.COMPARE_RUN] = run
+    return run
+
+
+# -- votes -------------------------------------------------------------------------------------
+
+
+def settle_votes(run: CompareRun | None) -> None:
+    """Apply a vote or a reveal asked for by a button since the last run."""
+    label = st.session_state.pop(keys.COMPARE_VOTE, None)
+    reveal = st.session_state.pop(keys.COMPARE_REVEAL, False)
+    if run is None:
+        return
+    if label is not None and label in LABELS[: len(run.columns)]:
+        run.vote(label, tally())
+    elif reveal:
+        run.reveal()
+
+
+# -- drawing -----------------------------------------------------------------------------------
+
+
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f} s"
+
+
+def render_figures(figures: Figures, sees: bool | None, lang: Lang) -> None:
+    """Show a finished column's figures: speed, tokens vs estimate, cost, finish, vision."""
+    notes = [
+        t("compare.timing", lang, ttft=_seconds(figures.ttft_s), total=_seconds(figures.total_s))
+    ]
+    estimate = figures.estimate
+    estimated = f"{estimate.prompt_tokens:,}" if estimate is not None else "—"
+    if figures.usage is not None:
+        usage = figures.usage
+        line = t(
+            "compare.tokens",
+            lang,
+            prompt=f"{usage.prompt_tokens:,}",
+            completion=f"{usage.completion_tokens:,}",
+            estimate=estimated,
+        )
+        if estimate is not None and figures.flag is None and estimate.image_tokens > 0:
+            line += " " + t("compare.estimate_close", lang)
+        notes.append(line)
+    else:
+        notes.append(t("compare.no_usage", lang, estimate=estimated))
+    cost = lines.billed(figures.usage, figures.price, lang)
+    # Without a bill, the estimate's cost; not for a failed request, which is rarely billed.
+    if cost is None and estimate is not None and figures.outcome != "error":
+        cost = lines.before_sending(estimate, figures.price, lang)
+    if cost is not None:
+        notes.append(t("compare.cost", lang, cost=cost))
+    if figures.finish_reason:
+        notes.append(t("compare.finish", lang, reason=figures.finish_reason))
+    word = {
+        True: "compare.vision_yes",
+        False: "compare.vision_no",
+        None: "compare.vision_unchecked",
+    }
+    notes.append(t("compare.vision", lang, result=t(word[sees], lang)))
+    st.caption("  \n".join(notes))
+    if figures.flag is not None:
+        st.caption("⚑ " + figures.flag.message(lang))
+
+
+def _render_error(
+    error: KantuError, outcome: str | None, lang: Lang, *, hide: CompareColumn | None = None
+) -> None:
+    """Show a column's error; in blind mode (``hide``) the model's name in it becomes its label."""
+    message = error.message(lang)
+    if hide is not None and hide.model:
+        message = message.replace(hide.model, hide.label)
+    show = st.warning if outcome == "interrupted" else st.error
+    show(message, icon="⚠️")
+
+
+def render_column(
+    run: CompareRun,
+    column: CompareColumn,
+    price: Price | None,
+    sees: bool | None,
+    lang: Lang,
+) -> None:
+    """Draw one column: heading, answer (live or final), Stop or figures, and its vote button."""
+    with st.container(border=True, key=keys.compare_column_key("col", column.label)):
+        st.markdown(f"**{run.title(column, lang)}**")
+        text = column.text
+        if not column.finished:
+            if text:
+                st.markdown("".join(stream_safely([text])))
+            else:
+                st.caption(t("chat.thinking", lang))
+            st.button(
+                t("compare.stop", lang),
+                icon="⏹️",
+                key=keys.compare_column_key("stop", column.label),
+                on_click=column.stop,
+            )
+            return
+        if text:
+            st.markdown(safe_markdown(text))
+        figures = column.figures(price)
+        outcome = figures.outcome if figures is not None else None
+        if column.refused is not None:
+            st.caption(t("compare.not_sent", lang))
+            if getattr(column.refused, "reason", "") in _KEY_REASONS:
+                st.caption("🔑 " + t("compare.key_hint", lang))
+        if outcome == "stopped":
+            st.caption(t("compare.stopped", lang))
+        error = column.error
+        if error is not None:
+            _render_error(error, outcome, lang, hide=None if run.revealed else column)
+        if figures is not None and column.refused is None:
+            render_figures(figures, sees, lang)
+        if run.finished and run.best is None:
+            st.button(
+                t("compare.pick_best", lang),
+                key=keys.compare_column_key("vote", column.label),
+                on_click=st.session_state.__setitem__,
+                args=(keys.COMPARE_VOTE, column.label),
+                width="stretch",
+            )
+
+
+def _draw_columns(run: CompareRun, lang: Lang) -> None:
+    prices = prices_of(run)
+    vision = vision_of(run)
+    for cell, column in zip(st.columns(len(run.columns), gap="small"), run.columns, strict=True):
+        with cell:
+            render_column(run, column, prices.get(column.name), vision.get(column.name), lang)
+
+
+@st.fragment(run_every=REFRESH_S)
+def _live_columns(run: CompareRun, lang: Lang) -> None:
+    """Redraw the running columns from what their exchanges collected; once all are final, one
+    full run draws the votes, tally and exports."""
+    _draw_columns(run, lang)
+    if run.finished and st.session_state.get(keys.COMPARE_RUN) is run:
+        st.rerun()
+
+
+def render_run(run: CompareRun, lang: Lang) -> None:
+    """Show the comparison: pictures and question, the columns, then votes and exports."""
+    render_images(run.images, lang)
+    st.markdown(f"**{t('compare.question', lang)}:** {safe_markdown(run.question)}")
+    if not run.finished:
+        _live_columns(run, lang)
+        return
+    _draw_columns(run, lang)
+    if run.best is None:
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.caption(t("compare.vote_prompt", lang))
+            if run.blind and not run.revealed:
+                st.button(
+                    t("compare.reveal", lang),
+                    key=keys.COMPARE_REVEAL_BUTTON,
+                    on_click=st.session_state.__setitem__,
+                    args=(keys.COMPARE_REVEAL, True),
+                )
+    else:
+        best = run.column(run.best)
+        st.success(t("compare.voted", lang, label=best.label, model=best.name), icon="👍")
+    if run.revealed:
+        render_exports(run, lang)
+
+
+def render_exports(run: CompareRun, lang: Lang) -> None:
+    """Offer the comparison as Markdown and JSON (pictures included as data)."""
+    prices, vision = prices_of(run), vision_of(run)
+    stamp = run.created.strftime("%Y%m%d-%H%M%S")
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            t("compare.export_md", lang),
+            data=export_markdown(run, prices, vision, lang),
+            file_name=f"kantu-compare-{stamp}.md",
+            mime="text/markdown",
+            icon="📄",
+            key=keys.COMPARE_EXPORT_MD,
+            on_click="ignore",
+        )
+        st.download_button(
+            t("compare.export_json", lang),
+            data=export_json(run, prices, vision, lang),
+            file_name=f"kantu-compare-{stamp}.json",
+            mime="application/json",
+            icon="🧾",
+            key=keys.COMPARE_EXPORT_JSON,
+            on_click="ignore",
+        )
+
+
+def render_tally(lang: Lang) -> None:
+    """Show this session's running tally, when anything was voted."""
+    rows = tally().rows()
+    if not rows:
+        return
+    st.markdown(f"**{t('compare.tally', lang)}**")
+    st.markdown(
+        "\n".join(
+            "- " + t("compare.tally_row", lang, name=r.name, wins=r.wins, votes=r.votes)
+            for r in rows
+        )
+    )

@@ -1,0 +1,224 @@
+"""The Compare page under Streamlit's AppTest, against the loopback fake upstream: a run with
+figures under each column, blind mode's reveal and tally, Stop in one column only, exports."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from streamlit import config as st_config
+from streamlit.testing.v1 import AppTest
+
+from components.conversation.compare import CompareRun
+from components.devtools import image_factory as make
+from components.devtools.upstream import FakeUpstream, openai_error, sse
+from components.i18n import t
+from components.providers.settings import OPERATOR_SETTINGS
+from components.ui import state_keys as keys
+from tests.conftest import ROOT
+
+OPERATOR_KEY = "operator-secret-key-123456"
+USAGE = {"prompt_tokens": 140, "completion_tokens": 9, "total_tokens": 149}
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path) -> Iterator[None]:
+    """Never read a developer's secrets or environment: point Streamlit at an empty location."""
+    for name in OPERATOR_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    old = st_config.get_option("secrets.files")
+    st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])
+    yield
+    st_config.set_option("secrets.files", old)
+
+
+def _page(up: FakeUpstream, lang: str, models: list[str]) -> AppTest:
+    """Open the Compare page with the operator's key on ``up`` and ``models`` in the columns."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.secrets.update({"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY})
+    at.session_state[keys.LANG] = lang
+    at.run()
+    at.switch_page("pages/compare.py")
+    at.session_state[keys.COMPARE_COUNT] = len(models)
+    for i, model in enumerate(models):
+        at.session_state[keys.compare_model_key(i)] = model
+    at.run()
+    _no_exception(at)
+    return at
+
+
+def _no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _run(at: AppTest, question: str = "图里是什么?") -> CompareRun:
+    at.file_uploader(key=keys.COMPARE_FILES).upload(
+        "photo.jpg", make.photo_jpeg(640, 480), "image/jpeg"
+    )
+    at.text_input(key=keys.COMPARE_QUESTION).input(question)
+    at.button(key=keys.COMPARE_RUN_BUTTON).click().run()
+    _no_exception(at)
+    run = at.session_state[keys.COMPARE_RUN]
+    assert isinstance(run, CompareRun)
+    return run
+
+
+def _settle(at: AppTest, run: CompareRun, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not run.finished and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert run.finished
+    at.run()
+    _no_exception(at)
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in [*at.error, *at.warning, *at.success, *at.info]]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_three_models_answer_side_by_side_with_figures(upstream):
+    upstream.by_model = {
+        "fast-model": sse(["一只", "橙色的猫"], model="fast-model", usage=USAGE),
+        "slow-model": sse(["也许", "是狐狸"], model="slow-model", delay=0.2, usage=USAGE),
+        "broken-model": openai_error(404, "The model does not exist", code="model_not_found"),
+    }
+    at = _page(upstream, "zh", ["fast-model", "slow-model", "broken-model"])
+    run = _run(at)
+    _settle(at, run)
+
+    texts = _texts(at)
+    assert "一只橙色的猫" in texts and "也许是狐狸" in texts
+    assert "custom/fast-model" in texts  # open mode: names shown
+    assert texts.count("⏱ 首字") == 3  # the failed column says how long it took to fail
+    assert texts.count("💰") == 2  # a failed request has no cost line
+    assert texts.count("服务商：输入 140 · 输出 9 tokens") == 2
+    assert texts.count("Kantu 估算输入 ≈") == 3
+    # billed 140 against an estimate of several hundred: flagged, in both answered columns
+    assert texts.count("⚑ 服务商计费 140 个输入 tokens") == 2
+    assert texts.count("结束原因：stop") == 2
+    assert texts.count("看图检查：未检查") == 3
+    # The failure stays in its own column (the form's columns come first).
+    first, second, third = at.columns[-3:]
+    assert not first.error and not second.error
+    assert [e.value for e in third.error] == [
+        t("error.model_not_found", "zh", model="broken-model")
+    ]
+    assert "一只橙色的猫" in [m.value for m in first.markdown]
+    # All three requests carried the question and the picture, with the operator's key.
+    sent = upstream.requests
+    assert {r.json["model"] for r in sent} == {"fast-model", "slow-model", "broken-model"}
+    for request in sent:
+        content = request.json["messages"][-1]["content"]
+        assert any(part.get("type") == "image_url" for part in content)
+        assert request.headers["Authorization"] == f"Bearer {OPERATOR_KEY}"
+    assert OPERATOR_KEY not in texts
+    # The exports are offered once the run is over.
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == [t("compare.export_md", "zh"), t("compare.export_json", "zh")]
+
+
+def test_a_vision_check_in_the_session_shows_under_its_column(upstream):
+    upstream.by_model = {m: sse(["好"], model=m) for m in ("seeing", "blind-model")}
+    at = _page(upstream, "en", ["seeing", "blind-model"])
+    at.session_state[keys.VISION_CHECKS] = {
+        "custom/seeing": True,
+        "custom/blind-model": False,
+    }
+    run = _run(at)
+    _settle(at, run)
+    texts = _texts(at)
+    assert "vision check: sees pictures" in texts
+    assert "vision check: does not see pictures" in texts
+
+
+def test_blind_mode_hides_names_until_the_vote_then_counts_it(upstream):
+    upstream.by_model = {
+        "alpha": sse(["阿尔法的回答"], model="alpha"),
+        "beta": sse(["贝塔的回答"], model="beta"),
+        "gamma": openai_error(404, "The model `gamma` does not exist", code="model_not_found"),
+    }
+    at = _page(upstream, "en", ["alpha", "beta", "gamma"])
+    at.toggle(key=keys.COMPARE_BLIND).set_value(True)
+    run = _run(at)
+    _settle(at, run)
+    texts = _texts(at)
+    assert "Answer A" in texts and "Answer B" in texts and "Answer C" in texts
+    for name in ("alpha", "beta", "gamma"):  # not even in the failed column's error
+        assert name not in texts, name
+    assert not at.get("download_button"), "an export would reveal the names"
+
+    winner = next(c for c in run.columns if c.model == "beta")
+    at.button(key=keys.compare_column_key("vote", winner.label)).click().run()
+    _no_exception(at)
+    texts = _texts(at)
+    assert f"You picked {winner.label}: {winner.name}" in texts
+    assert "custom/alpha" in texts and "custom/gamma" in texts
+    assert "custom/beta: picked best 1 of 1 times" in texts
+    assert "custom/alpha: picked best 0 of 1 times" in texts
+    assert at.get("download_button")
+
+    # A second blind run adds to the same tally.
+    run = _run(at)
+    _settle(at, run)
+    at.button(key=keys.compare_column_key("vote", "A")).click().run()
+    assert "custom/alpha: picked best 0 of 1 times" not in _texts(at)
+    assert _texts(at).count("of 2 times") == 3
+
+
+def test_stop_ends_one_column_and_the_others_finish(upstream):
+    slow = [f"第{i}段 " for i in range(30)]
+    upstream.by_model = {
+        "stoppable": sse(slow, model="stoppable", delay=0.2),
+        "steady": sse(["稳稳地", "答完了"], model="steady", delay=0.3),
+    }
+    at = _page(upstream, "zh", ["stoppable", "steady"])
+    run = _run(at)
+    stoppable, steady = run.columns
+    assert stoppable.exchange.wait(0, 5)
+    at.button(key=keys.compare_column_key("stop", "A")).click().run()
+    _no_exception(at)
+    assert stoppable.finished and stoppable.answer.meta.outcome == "stopped"
+    assert stoppable.error is None
+    _settle(at, run)
+    assert steady.answer.meta.outcome == "ok"
+    texts = _texts(at)
+    assert "稳稳地答完了" in texts
+    assert t("compare.stopped", "zh") in texts
+    assert slow[-1].strip() not in texts
+
+
+def test_run_without_a_picture_says_what_is_missing(upstream):
+    at = _page(upstream, "en", ["a", "b"])
+    at.button(key=keys.COMPARE_RUN_BUTTON).click().run()
+    _no_exception(at)
+    assert t("compare.need_picture", "en") in [w.value for w in at.warning]
+    assert keys.COMPARE_RUN not in at.session_state
+    assert upstream.requests == []
+
+
+def test_the_operator_key_stays_home_and_a_column_key_goes_to_its_column_only(upstream):
+    """A column on another provider gets neither the operator's key nor a request without a
+    key: it says why, in its own column, while the others answer. A key typed for one column
+    goes with that column's request only."""
+    upstream.by_model = {m: sse(["好的"], model=m) for m in ("home-a", "home-b")}
+    at = _page(upstream, "en", ["home-a", "home-x", "home-b"])
+    at.selectbox(key=keys.choice_key(keys.compare_preset_key(1), "en")).set_value("openai").run()
+    assert at.selectbox(key=keys.compare_model_key(1)).value == "gpt-4.1-mini"  # its default
+    at.text_input(key=keys.compare_api_key(2)).input("column-three-key-555")
+    run = _run(at)
+    _settle(at, run)
+    home_a, openai, home_b = run.columns
+    assert openai.refused is not None and openai.exchange is None
+    assert home_a.answer.meta.outcome == "ok" and home_b.answer.meta.outcome == "ok"
+    by_model = {r.json["model"]: r.headers["Authorization"] for r in upstream.requests}
+    assert by_model == {
+        "home-a": f"Bearer {OPERATOR_KEY}",
+        "home-b": "Bearer column-three-key-555",
+    }
+    second = at.columns[-2]
+    assert [e.value for e in second.error] == [t("config.operator_key_withheld", "en")]
+    assert t("compare.key_hint", "en") in "\n".join(c.value for c in second.caption)
+    assert OPERATOR_KEY not in _texts(at) and "column-three-key-555" not in _texts(at)
