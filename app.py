@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.i18n import DEFAULT_LANG, t
 from components.ui import state_keys as keys
+from components.ui.access import render_access
 from components.ui.chat import warm_up
 from components.ui.sidebar import current_lang, render_language, render_settings
 
@@ -18,10 +19,14 @@ try:
     warm_up()  # once per server, in the background: the first question loads nothing new
     keys.init_state(st.session_state)
     nav_lang = current_lang()
-    pages = [st.Page("pages/chat.py", title=t("nav.chat", nav_lang), icon="💬", default=True)]
+    pages = [
+        st.Page("pages/chat.py", title=t("nav.chat", nav_lang), icon="💬", default=True),
+        st.Page("pages/admin.py", title=t("nav.admin", nav_lang), icon="📊", url_path="admin"),
+    ]
     page = st.navigation(pages, position="hidden" if len(pages) == 1 else "sidebar")
     lang = render_language()
     st.session_state[keys.SIDEBAR_CHOICE] = render_settings(lang)
+    render_access(st.session_state[keys.SIDEBAR_CHOICE])  # the access code or sign-in, if needed
     page.run()
 except Exception:  # the last line of defence: a bug shows a message, never a traceback
     log.exception("page failed")

@@ -44,6 +44,7 @@ from components.providers.presets import (
 )
 from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
+from components.ui.access import hosting_gate
 from components.ui.markdown_safety import safe_markdown, stream_safely
 from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets, request_settings
 
@@ -546,6 +547,7 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
         missing = settings.missing_key_error(choice.lang)
         if missing is not None:
             raise missing
+        ticket = hosting_gate(settings, conv, choice)  # access code, sign-in, limits; ledger row
     except ConfigError as err:
         conv.add_answer("", status="error", error=err)
         return
@@ -554,6 +556,7 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
         conv.request_turns(), choice.options, pictures_as_text=choice.text_only, lang=choice.lang
     )
     st.session_state[keys.EXCHANGE] = exchange.start(settings, session=http_session())
+    ticket.watch(exchange)  # the ledger row is closed when the answer ends
 
 
 def settle_exchange(conv: Conversation) -> Exchange | None:
