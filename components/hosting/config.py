@@ -5,7 +5,8 @@
     KANTU_ACCESS_CODE        "one-code" or ["code-a", "code-b"]: needed before the operator's key
     KANTU_ALLOW_VISITOR_KEYS true/false: visitors may use the app with their own key (default true)
     KANTU_ALLOWED_USERS      e-mails or "@domain" allowed to sign in ([auth] configured); empty: all
-    KANTU_ALLOWED_MODELS     models the operator's key may ask (default: the preset's vision models)
+    KANTU_ALLOWED_MODELS     models the operator's key may ask (default: the preset's vision and
+                             default models, and KANTU_MODEL)
     KANTU_LIMITS             a table: session_requests, session_cost, visitor_hour_requests,
                              visitor_hour_cost, daily_requests, daily_cost, currency ("CNY"/"USD")
     KANTU_ADMIN_CODE         opens the operator page; KANTU_ADMIN_USERS: signed-in people it opens for

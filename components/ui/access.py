@@ -46,6 +46,7 @@ from components.ui.sidebar import SidebarChoice, read_secrets, request_settings
 
 log = logging.getLogger("kantu")
 
+_clock = time.time  # the code box's clock (tests move it on instead of sleeping)
 SQL_CONNECTION = "kantu_ledger"  # [connections.kantu_ledger] url = "postgresql://…" in secrets
 
 
@@ -125,7 +126,7 @@ def current_visitor() -> Visitor:
 
 def try_code(codes: tuple[str, ...], typed: str, unlocked_key: str, backoff_key: str) -> None:
     """Check a typed code (a callback's work, done in the body): unlock, or count a wrong try."""
-    now = time.time()
+    now = _clock()
     backoff: Backoff = st.session_state.get(backoff_key, Backoff())
     if backoff.wait_left(now) > 0:
         return  # still waiting: the try is not even compared
@@ -163,7 +164,7 @@ def render_code_box(
         if after.failures > before.failures:
             container.error(t("hosting.wrong_code", lang), icon="🚫")
     backoff = st.session_state.get(backoff_key, Backoff())
-    wait = backoff.wait_left(time.time())
+    wait = backoff.wait_left(_clock())
     if wait > 0:
         container.warning(t("hosting.try_again_in", lang, seconds=int(wait + 0.999)), icon="⏳")
     return False
@@ -279,14 +280,17 @@ def limit_error(hit: LimitHit, currency: str, lang: Lang) -> ConfigError:
     )
     if hit.scope == "closed":
         return ConfigError("limits_broken")
-    return ConfigError(f"limit_{hit.scope}", limit=limit, **_format_reset(hit, lang))
+    return ConfigError(f"limit_{hit.scope}_{hit.unit}", limit=limit, **_format_reset(hit, lang))
 
 
 def _allowed_models(config: HostingConfig, settings: AnySettings) -> tuple[str, ...]:
     if config.allowed_models:
         return config.allowed_models
     operator_model = operator_config(read_secrets(), os.environ).model
-    return (*settings.preset.vision_models, *([operator_model] if operator_model else []))
+    preset = settings.preset
+    return tuple(
+        dict.fromkeys(m for m in (*preset.vision_models, preset.default_model, operator_model) if m)
+    )
 
 
 def hosting_gate(settings: AnySettings, conv: Conversation, choice: SidebarChoice) -> Ticket:
@@ -294,7 +298,7 @@ def hosting_gate(settings: AnySettings, conv: Conversation, choice: SidebarChoic
     key. Visitors' own keys are never limited nor recorded.
 
     Raises ConfigError (nothing is sent): ``access_code_required``, ``sign_in_required``,
-    ``user_not_allowed``, ``visitor_keys_off``, ``model_not_allowed``, ``limit_<scope>``,
+    ``user_not_allowed``, ``visitor_keys_off``, ``model_not_allowed``, ``limit_<scope>_<unit>``,
     ``limits_broken``, ``ledger_unavailable``.
     """
     config = hosting_settings()
