@@ -809,9 +809,9 @@ _HOSTING: dict[str, dict[str, str]] = {
     "nav.admin": {"zh": "运营者", "en": "Operator"},
     "hosting.access_code": {"zh": "访问码", "en": "Access code"},
     "hosting.code_hint": {
-        "zh": "本站的密钥需要访问码：请向分享链接的人索取。也可以在上方填入你自己的 API 密钥。",
+        "zh": "本站的密钥需要访问码：请向分享链接的人索取。也可以在侧边栏填入你自己的 API 密钥。",
         "en": "This site's key needs an access code: ask whoever shared the link. Or enter your "
-        "own API key above.",
+        "own API key in the sidebar.",
     },
     "hosting.unlock": {"zh": "确认", "en": "Unlock"},
     "hosting.unlocked": {"zh": "访问码正确，可以提问了。", "en": "Access code accepted."},
@@ -821,19 +821,20 @@ _HOSTING: dict[str, dict[str, str]] = {
         "en": "Too many wrong tries: try again in {seconds} s.",
     },
     "hosting.sign_in_hint": {
-        "zh": "请先登录才能使用本站的密钥，或在上方填入你自己的 API 密钥。",
-        "en": "Sign in to use this site's key, or enter your own API key above.",
+        "zh": "请先登录才能使用本站的密钥，或在侧边栏填入你自己的 API 密钥。",
+        "en": "Sign in to use this site's key, or enter your own API key in the sidebar.",
     },
     "hosting.sign_in": {"zh": "登录", "en": "Sign in"},
     "hosting.signed_in_as": {"zh": "已登录：{email}", "en": "Signed in as {email}"},
     "config.access_code_required": {
-        "zh": "本站的密钥需要访问码：请在侧边栏输入访问码后重试，或填入你自己的 API 密钥。",
-        "en": "This site's key needs an access code: enter it in the sidebar and retry, or "
-        "enter your own API key.",
+        "zh": "本站的密钥需要访问码：请在页面顶部输入访问码后重试，或在侧边栏填入你自己的 API 密钥。",
+        "en": "This site's key needs an access code: enter it at the top of the page and "
+        "retry, or enter your own API key in the sidebar.",
     },
     "config.sign_in_required": {
-        "zh": "请先登录（侧边栏）才能使用本站的密钥，或填入你自己的 API 密钥。",
-        "en": "Sign in (in the sidebar) to use this site's key, or enter your own API key.",
+        "zh": "请先登录（页面顶部）才能使用本站的密钥，或在侧边栏填入你自己的 API 密钥。",
+        "en": "Sign in (at the top of the page) to use this site's key, or enter your own API "
+        "key in the sidebar.",
     },
     "config.user_not_allowed": {
         "zh": "你登录的账号不在本站的允许名单上。请换一个账号，或填入你自己的 API 密钥。",

@@ -68,8 +68,8 @@ def _shown(at: AppTest) -> str:
 
 def _enter_code(at: AppTest, code: str, lang: str = "en") -> AppTest:
     at.text_input(key=keys.ACCESS_CODE).input(code)
-    submit = [b for b in at.sidebar.button if b.label == t("hosting.unlock", lang)]
-    assert submit, "no unlock button in the sidebar"
+    submit = [b for b in at.main.button if b.label == t("hosting.unlock", lang)]
+    assert submit, "no unlock button above the page"
     return submit[0].click().run()
 
 

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import streamlit as st
 
@@ -47,6 +48,7 @@ from components.ui.sidebar import SidebarChoice, read_secrets, request_settings
 log = logging.getLogger("kantu")
 
 _clock = time.time  # the code box's clock (tests move it on instead of sleeping)
+ADMIN_URL_PATH = "admin"  # the operator page's address, as app.py names it
 SQL_CONNECTION = "kantu_ledger"  # [connections.kantu_ledger] url = "postgresql://…" in secrets
 
 
@@ -177,30 +179,40 @@ def _uses_operator_key(choice: SidebarChoice) -> bool:
         return False
 
 
+def _on_operator_page() -> bool:
+    # st.context.url carries the page being run (the operator page's is ".../admin")
+    return urlparse(st.context.url or "").path.rstrip("/").endswith("/" + ADMIN_URL_PATH)
+
+
 def render_access(choice: SidebarChoice) -> None:
-    """Show, in the sidebar, what the operator's key needs here: the access code box, or the
-    sign-in; nothing when the key is open or the visitor brings their own."""
+    """Show what the operator's key needs here, above the page: the access code box, or the
+    sign-in (their state then stays in the sidebar); nothing when the key is open, when the
+    visitor brings their own, or on the operator page (which has its own code)."""
     config = hosting_settings()
     lang = choice.lang
-    if not config.gated or not _uses_operator_key(choice):
+    if not config.gated or _on_operator_page() or not _uses_operator_key(choice):
         return
     side = st.sidebar
     if config.login_configured:
         visitor = current_visitor()
         if not visitor.logged_in:
-            side.info(t("hosting.sign_in_hint", lang), icon="🔐")
-            side.button(t("hosting.sign_in", lang), icon="🔐", key=keys.SIGN_IN, on_click=st.login)
+            with st.container(border=True):
+                st.info(t("hosting.sign_in_hint", lang), icon="🔐")
+                st.button(
+                    t("hosting.sign_in", lang), icon="🔐", key=keys.SIGN_IN, on_click=st.login
+                )
         elif refusal(config, "operator", visitor) == "user_not_allowed":
-            side.warning(t("config.user_not_allowed", lang), icon="🚫")
+            st.warning(t("config.user_not_allowed", lang), icon="🚫")
         else:
             side.caption("🔐 " + t("hosting.signed_in_as", lang, email=visitor.email or "?"))
         return
     if st.session_state.get(keys.ACCESS_UNLOCKED):
         side.caption("🔓 " + t("hosting.unlocked", lang))
         return
-    side.info(t("hosting.code_hint", lang), icon="🔒")
+    box = st.container(border=True)
+    box.markdown("🔒 " + t("hosting.code_hint", lang))
     render_code_box(
-        side,
+        box,
         config.access_codes,
         lang,
         form_key=keys.ACCESS_FORM,
@@ -210,7 +222,7 @@ def render_access(choice: SidebarChoice) -> None:
         label=t("hosting.access_code", lang),
     )
     if st.session_state.get(keys.ACCESS_UNLOCKED):
-        st.rerun()  # draw the sidebar unlocked
+        st.rerun()  # draw the page unlocked
 
 
 # -- the gate ------------------------------------------------------------------------------------
