@@ -104,7 +104,7 @@ def test_screenshots_of_the_locked_chat_and_the_operator_page(
     wait_for_idle(admin)
     expect(admin.get_by_text(t("hosting.code_hint", lang))).to_have_count(0)  # its own code only
     _unlock(admin, t("admin.code_label", lang), ADMIN_CODE, lang)
-    expect(admin.get_by_text(t("admin.spend_per_day", lang))).to_be_visible()
+    expect(admin.get_by_text(t("admin.requests_today", lang))).to_be_visible()
     assert_no_exception(admin)
     _shot(admin, f"admin-{tag}.png")
     download = admin.get_by_test_id("stDownloadButton")
