@@ -294,3 +294,20 @@ def test_the_csv_export_has_one_line_per_request_and_no_personal_data(upstream, 
     assert lines[0].startswith("time_utc,id,started,model")
     assert len(lines) == 2 and ",gpt-4o-mini,custom," in lines[1] and ",ok," in lines[1]
     assert "What is this" not in lines[1]
+
+
+def test_a_ledger_that_cannot_be_written_pauses_the_key_only_when_limits_need_it(
+    upstream, tmp_path
+):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    broken = blocker / "ledger.sqlite3"
+    limited = _site(upstream, broken, KANTU_LIMITS={"daily_requests": 100})
+    _ask(limited)
+    _ok(limited)
+    assert upstream.requests == []
+    assert t("config.ledger_unavailable", "en") in _shown(limited)
+    open_site = _site(upstream, broken)  # no limits to keep: the question still goes
+    _ask(open_site)
+    _ok(open_site)
+    assert len(upstream.requests) == 1
