@@ -153,20 +153,18 @@ def hosting_config(
         return _value(name, secrets, environ)
 
     visitor_keys = get("KANTU_ALLOW_VISITOR_KEYS")
+    path = get("KANTU_LEDGER_PATH")
+    salt = get("KANTU_LEDGER_SALT")
     return HostingConfig(
         access_codes=_strings(get("KANTU_ACCESS_CODE")),
-        allow_visitor_keys=str(visitor_keys).strip().lower() not in _FALSE
-        if visitor_keys is not None
-        else True,
+        allow_visitor_keys=visitor_keys is None or str(visitor_keys).strip().lower() not in _FALSE,
         login_configured=login_configured,
         allowed_users=tuple(u.lower() for u in _strings(get("KANTU_ALLOWED_USERS"))),
         allowed_models=_strings(get("KANTU_ALLOWED_MODELS")),
         limits=parse_limits(get("KANTU_LIMITS")),
         admin_codes=_strings(get("KANTU_ADMIN_CODE")),
         admin_users=tuple(u.lower() for u in _strings(get("KANTU_ADMIN_USERS"))),
-        ledger_path=(str(get("KANTU_LEDGER_PATH")).strip() or None)
-        if get("KANTU_LEDGER_PATH")
-        else None,
-        ledger_salt=str(get("KANTU_LEDGER_SALT")) if get("KANTU_LEDGER_SALT") else None,
+        ledger_path=str(path).strip() if path else None,
+        ledger_salt=str(salt) if salt else None,
         prices=get("KANTU_PRICES"),
     )

@@ -22,6 +22,7 @@ from components.hosting.ledger import LedgerRow, totals
 
 HOUR_S = 3600.0
 Scope = Literal["session", "visitor_hour", "daily", "closed"]
+Unit = Literal["requests", "cost"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class LimitHit:
     seconds; None for a session's limit, which lasts as long as the session)."""
 
     scope: Scope
-    unit: Literal["requests", "cost"]
+    unit: Unit
     limit: float
     resets_at: float | None
 
@@ -47,7 +48,8 @@ def day_start(now: float) -> float:
     return dt.datetime.combine(day, dt.time(), dt.UTC).timestamp()
 
 
-def _over(rows: Sequence[LedgerRow], limits: Limits, scope: str, extra: float) -> str | None:
+def _over(rows: Sequence[LedgerRow], limits: Limits, scope: str, extra: float) -> Unit | None:
+    """Return which of the scope's limits one more request (costing ``extra``) would pass."""
     counted = totals(rows, limits.currency)
     most_requests = getattr(limits, f"{scope}_requests")
     most_cost = getattr(limits, f"{scope}_cost")
@@ -58,7 +60,11 @@ def _over(rows: Sequence[LedgerRow], limits: Limits, scope: str, extra: float) -
     return None
 
 
-def _hour_reset(rows: Sequence[LedgerRow], limits: Limits, unit: str, extra: float) -> float:
+def _limit(limits: Limits, scope: str, unit: Unit) -> float:
+    return float(getattr(limits, f"{scope}_{unit}") or 0)
+
+
+def _hour_reset(rows: Sequence[LedgerRow], limits: Limits, extra: float) -> float:
     """Return when enough of the hour's rows age out for one more request to fit."""
     for i in range(len(rows)):
         rest = rows[i + 1 :]
@@ -89,8 +95,7 @@ def check_limits(
     day_rows = [r for r in rows if r.started >= since_day]
     hit = _over(day_rows, limits, "daily", estimate)
     if hit:
-        limit = limits.daily_requests if hit == "requests" else limits.daily_cost
-        return LimitHit("daily", hit, float(limit or 0), since_day + 24 * HOUR_S)  # type: ignore[arg-type]
+        return LimitHit("daily", hit, _limit(limits, "daily", hit), since_day + 24 * HOUR_S)
     hour = [
         r
         for r in rows
@@ -98,14 +103,12 @@ def check_limits(
     ]
     hit = _over(hour, limits, "visitor_hour", estimate)
     if hit:
-        limit = limits.visitor_hour_requests if hit == "requests" else limits.visitor_hour_cost
-        resets = _hour_reset(hour, limits, hit, estimate)
-        return LimitHit("visitor_hour", hit, float(limit or 0), resets)  # type: ignore[arg-type]
+        resets = _hour_reset(hour, limits, estimate)
+        return LimitHit("visitor_hour", hit, _limit(limits, "visitor_hour", hit), resets)
     mine = [r for r in rows if r.session_id == session_id]
     hit = _over(mine, limits, "session", estimate)
     if hit:
-        limit = limits.session_requests if hit == "requests" else limits.session_cost
-        return LimitHit("session", hit, float(limit or 0), None)  # type: ignore[arg-type]
+        return LimitHit("session", hit, _limit(limits, "session", hit), None)
     return None
 
 

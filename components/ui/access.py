@@ -25,7 +25,7 @@ from components.conversation.clients import AnySettings
 from components.conversation.exchange import Answer, Exchange
 from components.conversation.history import Conversation
 from components.costs.estimate import cost_of, estimate_request
-from components.costs.prices import Price, PriceBook
+from components.costs.prices import Price, PriceBook, format_money
 from components.errors import ConfigError
 from components.hosting.access import Backoff, Visitor, code_matches, refusal
 from components.hosting.config import HOSTING_SETTINGS, HostingConfig, hosting_config
@@ -275,7 +275,7 @@ class Ticket:
             log.exception("ledger: could not close a row")
 
 
-def _format_reset(hit: LimitHit, lang: Lang) -> dict[str, object]:
+def _format_reset(hit: LimitHit) -> dict[str, object]:
     if hit.resets_at is None:
         return {}
     when = dt.datetime.fromtimestamp(hit.resets_at, dt.UTC).strftime("%H:%M UTC")
@@ -285,14 +285,12 @@ def _format_reset(hit: LimitHit, lang: Lang) -> dict[str, object]:
 
 def limit_error(hit: LimitHit, currency: str, lang: Lang) -> ConfigError:
     """Return the error that says which limit was reached and when it resets."""
-    from components.costs.prices import format_money
-
     limit = (
         str(int(hit.limit)) if hit.unit == "requests" else format_money(hit.limit, currency, lang)
     )
     if hit.scope == "closed":
         return ConfigError("limits_broken")
-    return ConfigError(f"limit_{hit.scope}_{hit.unit}", limit=limit, **_format_reset(hit, lang))
+    return ConfigError(f"limit_{hit.scope}_{hit.unit}", limit=limit, **_format_reset(hit))
 
 
 def _allowed_models(config: HostingConfig, settings: AnySettings) -> tuple[str, ...]:
