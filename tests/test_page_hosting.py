@@ -311,3 +311,27 @@ def test_a_ledger_that_cannot_be_written_pauses_the_key_only_when_limits_need_it
     _ask(open_site)
     _ok(open_site)
     assert len(upstream.requests) == 1
+
+
+def test_the_ledger_can_live_in_any_sqlalchemy_database_through_st_connection(
+    upstream, ledger_path, tmp_path
+):
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from components.hosting.ledger import SQLAlchemyLedger
+
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    upstream.enqueue(sse(["An orange."], usage=USAGE))
+    at = _site(upstream, ledger_path, connections={"kantu_ledger": {"url": url}})
+    _ask(at)
+    _ok(at)
+    engine = create_engine(url)
+    deadline = time.monotonic() + 10
+    while True:
+        rows = SQLAlchemyLedger(lambda: Session(engine)).rows()
+        if (rows and rows[0].outcome == "ok") or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert [(r.outcome, r.prompt_tokens) for r in rows] == [("ok", 2911)]
+    assert not ledger_path.exists()  # not the SQLite default

@@ -85,8 +85,10 @@ def _sqlite_ledger(path: str, configured_salt: str | None) -> LedgerHandle:
 
 
 @st.cache_resource(show_spinner=False)
-def _sql_ledger(configured_salt: str | None) -> LedgerHandle:
-    conn = st.connection(SQL_CONNECTION, type="sql")
+def _sql_ledger(configured_salt: str | None, section: dict[str, Any]) -> LedgerHandle:
+    # The section is passed on as it is (url, or dialect/host/…): the same thing st.connection
+    # would read itself, but read here so that it is the secrets this run sees.
+    conn = st.connection(SQL_CONNECTION, type="sql", **section)
     salt = ledger_salt(configured_salt, default_ledger_path())
     return LedgerHandle(SQLAlchemyLedger(lambda: conn.session), salt)
 
@@ -95,10 +97,15 @@ def ledger_handle(config: HostingConfig) -> LedgerHandle:
     """Return the ledger: ``[connections.kantu_ledger]`` when configured, else SQLite at
     ``KANTU_LEDGER_PATH`` (default ``~/.kantu/ledger.sqlite3``). Raises what the backend raises
     when it cannot be opened."""
-    connections = _has_section("connections") and SQL_CONNECTION in st.secrets["connections"]
-    if connections:
-        return _sql_ledger(config.ledger_salt)
+    if _has_section("connections") and SQL_CONNECTION in st.secrets["connections"]:
+        section = st.secrets["connections"][SQL_CONNECTION]
+        return _sql_ledger(config.ledger_salt, _plain(section))
     return _sqlite_ledger(config.ledger_path or str(default_ledger_path()), config.ledger_salt)
+
+
+def _plain(section: Any) -> dict[str, Any]:
+    """Return a secrets section as plain dicts (st.connection's keyword arguments)."""
+    return {k: _plain(v) if hasattr(v, "items") else v for k, v in section.items()}
 
 
 def session_identity() -> tuple[str, float]:
