@@ -1,4 +1,4 @@
-"""The hosting gate on the page: the access code (or sign-in) box in the sidebar, and
+"""The hosting gate on the page: the access code (or sign-in) box above the page, and
 ``hosting_gate``, called once per request in ``start_exchange`` before the operator's key is used.
 
 The gate refuses with a ``ConfigError`` (recorded as the answer: nothing is sent), or returns a
