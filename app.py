@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.i18n import DEFAULT_LANG, t
 from components.ui import state_keys as keys
+from components.ui.access import render_access
 from components.ui.chat import warm_up
 from components.ui.sidebar import (
     current_lang,
@@ -26,14 +27,18 @@ try:
     warm_up()  # once per server, in the background: the first question loads nothing new
     keys.init_state(st.session_state)
     nav_lang = current_lang()
-    pages = [st.Page("pages/chat.py", title=t("nav.chat", nav_lang), icon="💬", default=True)]
-    pages.append(st.Page("pages/compare.py", title=t("nav.compare", nav_lang), icon="⚖️"))
+    pages = [
+        st.Page("pages/chat.py", title=t("nav.chat", nav_lang), icon="💬", default=True),
+        st.Page("pages/compare.py", title=t("nav.compare", nav_lang), icon="⚖️"),
+        st.Page("pages/admin.py", title=t("nav.admin", nav_lang), icon="📊", url_path="admin"),
+    ]
     page = st.navigation(pages, position="hidden" if len(pages) == 1 else "sidebar")
     apply_style()
     open_sidebar()  # New chat goes on top; the page fills it once there is a conversation
     lang = render_language()
     choice = render_settings(lang)
     st.session_state[keys.SIDEBAR_CHOICE] = choice
+    render_access(choice)  # the access code or sign-in, if needed
     render_sidebar_tools(choice)
     page.run()
     refresh_key_status()  # the answer just recorded may have refused the site's key

@@ -1149,6 +1149,157 @@ _COMPARE: dict[str, dict[str, str]] = {
     "compare.fig_vision": {"zh": "看图检查", "en": "vision check"},
 }
 
+
+_HOSTING: dict[str, dict[str, str]] = {
+    "nav.admin": {"zh": "运营者", "en": "Operator"},
+    "hosting.access_code": {"zh": "访问码", "en": "Access code"},
+    "hosting.code_hint": {
+        "zh": "本站的密钥需要访问码：请向分享链接的人索取。也可以在侧边栏填入你自己的 API 密钥。",
+        "en": "This site's key needs an access code: ask whoever shared the link. Or enter your "
+        "own API key in the sidebar.",
+    },
+    "hosting.unlock": {"zh": "确认", "en": "Unlock"},
+    "hosting.unlocked": {"zh": "访问码正确，可以提问了。", "en": "Access code accepted."},
+    "hosting.wrong_code": {"zh": "访问码不正确。", "en": "That access code is not right."},
+    "hosting.try_again_in": {
+        "zh": "尝试次数过多，请 {seconds} 秒后再试。",
+        "en": "Too many wrong tries: try again in {seconds} s.",
+    },
+    "hosting.sign_in_hint": {
+        "zh": "请先登录才能使用本站的密钥，或在侧边栏填入你自己的 API 密钥。",
+        "en": "Sign in to use this site's key, or enter your own API key in the sidebar.",
+    },
+    "hosting.sign_in": {"zh": "登录", "en": "Sign in"},
+    "hosting.signed_in_as": {"zh": "已登录：{email}", "en": "Signed in as {email}"},
+    "config.access_code_required": {
+        "zh": "本站的密钥需要访问码：请在页面顶部输入访问码后重试，或在侧边栏填入你自己的 API 密钥。",
+        "en": "This site's key needs an access code: enter it at the top of the page and "
+        "retry, or enter your own API key in the sidebar.",
+    },
+    "config.sign_in_required": {
+        "zh": "请先登录（页面顶部）才能使用本站的密钥，或在侧边栏填入你自己的 API 密钥。",
+        "en": "Sign in (at the top of the page) to use this site's key, or enter your own API "
+        "key in the sidebar.",
+    },
+    "config.user_not_allowed": {
+        "zh": "你登录的账号不在本站的允许名单上。请换一个账号，或填入你自己的 API 密钥。",
+        "en": "The account you signed in with is not on this site's list. Use another account, "
+        "or enter your own API key.",
+    },
+    "config.visitor_keys_off": {
+        "zh": "本站不接受访客自己的 API 密钥。请清空侧边栏的密钥栏，使用本站的密钥。",
+        "en": "This site does not take visitors' own API keys. Clear the key field in the "
+        "sidebar to use the site's key.",
+    },
+    "config.model_not_allowed": {
+        "zh": "本站的密钥不能用于这个模型。可用的模型：{models}。请在侧边栏换一个模型。",
+        "en": "This site's key cannot be used with this model. Allowed: {models}. Pick one of "
+        "them in the sidebar.",
+    },
+    "config.limit_daily_requests": {
+        "zh": "本站今天的提问次数已用完（每天 {limit} 次）。将于 {resets}（约 {minutes} 分钟后）"
+        "重置；也可以填入你自己的 API 密钥继续。",
+        "en": "This site's questions for today are used up ({limit} a day). They reset at "
+        "{resets} (in about {minutes} min); or enter your own API key to go on.",
+    },
+    "config.limit_daily_cost": {
+        "zh": "本站今天的费用额度已用完（每天 {limit}）。将于 {resets}（约 {minutes} 分钟后）重置；"
+        "也可以填入你自己的 API 密钥继续。",
+        "en": "This site's spending for today is used up ({limit} a day). It resets at {resets} "
+        "(in about {minutes} min); or enter your own API key to go on.",
+    },
+    "config.limit_visitor_hour_requests": {
+        "zh": "你这一小时的提问次数已达上限（每小时 {limit} 次）。{resets}（约 {minutes} 分钟后）"
+        "可以再问。",
+        "en": "You have reached this hour's limit ({limit} questions an hour). You can ask again "
+        "at {resets} (in about {minutes} min).",
+    },
+    "config.limit_visitor_hour_cost": {
+        "zh": "你这一小时的费用已达上限（每小时 {limit}）。{resets}（约 {minutes} 分钟后）可以再问。",
+        "en": "You have reached this hour's spending limit ({limit} an hour). You can ask again "
+        "at {resets} (in about {minutes} min).",
+    },
+    "config.limit_session_requests": {
+        "zh": "这次会话的提问次数已达上限（{limit} 次），在本次会话内不会重置。"
+        "请稍后新开会话，或填入你自己的 API 密钥。",
+        "en": "This session has used its {limit} questions; the count does not reset within the "
+        "session. Come back later in a new session, or enter your own API key.",
+    },
+    "config.limit_session_cost": {
+        "zh": "这次会话的费用已达上限（{limit}），在本次会话内不会重置。"
+        "请稍后新开会话，或填入你自己的 API 密钥。",
+        "en": "This session has spent its {limit}; the count does not reset within the session. "
+        "Come back later in a new session, or enter your own API key.",
+    },
+    "config.limits_broken": {
+        "zh": "本站的用量限制设置有误，密钥暂停使用。请告知运营者（KANTU_LIMITS），或填入你自己的 API 密钥。",
+        "en": "This site's usage limits are misconfigured, so its key is paused. Tell the "
+        "operator (KANTU_LIMITS), or enter your own API key.",
+    },
+    "config.ledger_unavailable": {
+        "zh": "本站的用量记录暂时无法写入，密钥暂停使用。请稍后重试，或填入你自己的 API 密钥。",
+        "en": "This site's usage ledger cannot be written just now, so its key is paused. Retry "
+        "later, or enter your own API key.",
+    },
+    "admin.title": {"zh": "运营者页面：用量与费用", "en": "Operator page: usage and spend"},
+    "admin.code_label": {"zh": "运营者口令", "en": "Operator code"},
+    "admin.closed": {
+        "zh": "此页面未开放：请在 secrets 中设置 KANTU_ADMIN_CODE（或 KANTU_ADMIN_USERS 并配置登录）。",
+        "en": "This page is closed: set KANTU_ADMIN_CODE in the secrets (or KANTU_ADMIN_USERS "
+        "with sign-in configured).",
+    },
+    "admin.sign_in": {
+        "zh": "请用运营者账号登录后查看。",
+        "en": "Sign in with an operator's account to see this page.",
+    },
+    "admin.empty": {
+        "zh": "账本里还没有记录：用本站密钥提出的问题会出现在这里。",
+        "en": "The ledger has no rows yet: questions asked with this site's key appear here.",
+    },
+    "admin.requests_today": {"zh": "今天的请求", "en": "Requests today"},
+    "admin.spend_today": {"zh": "今天的费用（估算）", "en": "Spend today (estimated)"},
+    "admin.requests_30d": {"zh": "30 天内的请求", "en": "Requests, 30 days"},
+    "admin.spend_per_day": {"zh": "每天的费用", "en": "Spend per day"},
+    "admin.spend_per_model": {"zh": "各模型的费用", "en": "Spend per model"},
+    "admin.by_outcome": {"zh": "请求结果", "en": "Requests by outcome"},
+    "admin.top_sessions": {
+        "zh": "费用最高的会话（匿名编号）",
+        "en": "Top sessions by cost (anonymous ids)",
+    },
+    "admin.limits": {"zh": "当前限制", "en": "Current limits"},
+    "admin.no_limits": {
+        "zh": "未设置任何限制（KANTU_LIMITS）。",
+        "en": "No limits set (KANTU_LIMITS).",
+    },
+    "admin.limits_broken": {
+        "zh": "KANTU_LIMITS 无法读取：本站密钥已暂停。",
+        "en": "KANTU_LIMITS cannot be read: the site's key is paused.",
+    },
+    "admin.allowed_models": {"zh": "允许的模型", "en": "Allowed models"},
+    "admin.csv": {"zh": "导出账本（CSV）", "en": "Export the ledger (CSV)"},
+    "admin.ledger_error": {
+        "zh": "无法读取账本，请检查 KANTU_LEDGER_PATH 或数据库连接。",
+        "en": "The ledger cannot be read: check KANTU_LEDGER_PATH or the database connection.",
+    },
+    "admin.col_session": {"zh": "会话", "en": "Session"},
+    "admin.col_requests": {"zh": "请求", "en": "Requests"},
+    "admin.col_cost": {"zh": "费用", "en": "Cost"},
+    "admin.col_limit": {"zh": "限制", "en": "Limit"},
+    "admin.col_value": {"zh": "值", "en": "Value"},
+    "admin.limit.session_requests": {"zh": "每个会话的请求数", "en": "Requests per session"},
+    "admin.limit.session_cost": {"zh": "每个会话的费用", "en": "Spend per session"},
+    "admin.limit.visitor_hour_requests": {
+        "zh": "每位访客每小时的请求数",
+        "en": "Requests per visitor per hour",
+    },
+    "admin.limit.visitor_hour_cost": {
+        "zh": "每位访客每小时的费用",
+        "en": "Spend per visitor per hour",
+    },
+    "admin.limit.daily_requests": {"zh": "每天的请求总数", "en": "Requests per day (all)"},
+    "admin.limit.daily_cost": {"zh": "每天的费用总额", "en": "Spend per day (all)"},
+}
+
 TEXTS: dict[str, dict[str, str]] = {
     **_ERRORS,
     **_IMAGES,
@@ -1173,6 +1324,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **_GALLERY,
     **_LAYOUT,
     **_COMPARE,
+    **_HOSTING,
 }
 
 

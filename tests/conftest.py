@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,11 @@ settings.register_profile(
     "long", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("KANTU_HYPOTHESIS", "default"))
+
+# Requests made with an operator key are recorded in the ledger: never in the developer's ~/.kantu.
+os.environ.setdefault(
+    "KANTU_LEDGER_PATH", str(Path(tempfile.mkdtemp(prefix="kantu-ledger-")) / "ledger.sqlite3")
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 # Pillow's own odd test images (MIT-CMU licence beside them), copied so a fresh clone passes.

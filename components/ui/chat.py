@@ -44,6 +44,7 @@ from components.providers.presets import (
 )
 from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
+from components.ui.access import hosting_gate
 from components.ui.answer_actions import render_actions, render_thinking
 from components.ui.conversation_tools import context_policy
 from components.ui.costs import answer_flag, billed_line
@@ -475,6 +476,7 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
         missing = settings.missing_key_error(choice.lang)
         if missing is not None:
             raise missing
+        ticket = hosting_gate(settings, conv, choice)  # access code, sign-in, limits; ledger row
     except ConfigError as err:
         conv.add_answer("", status="error", error=err)
         return
@@ -486,6 +488,7 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
         lang=choice.lang,
     )
     st.session_state[keys.EXCHANGE] = exchange.start(settings, session=http_session())
+    ticket.watch(exchange)  # the ledger row is closed when the answer ends
 
 
 def settle_exchange(conv: Conversation) -> Exchange | None:

@@ -32,6 +32,7 @@ from components.i18n import Lang, t
 from components.images.uploads import IMAGE_EXTENSIONS, Upload, prepare_uploads
 from components.providers.presets import PRESETS
 from components.ui import state_keys as keys
+from components.ui.access import Ticket, hosting_gate
 from components.ui.gallery import render_images
 from components.ui.markdown_safety import safe_markdown, stream_safely
 from components.ui.sidebar import SidebarChoice, _remembered, _resolve, model_id, read_secrets
@@ -225,9 +226,10 @@ def column_settings(
     )
 
 
-def check_hosting_limits(settings: AnySettings, run: CompareRun) -> None:
-    """The one place where the hosting limits will refuse a column (a later issue): they will
-    raise a KantuError here, shown in that column only. Today there are none."""
+def check_hosting_limits(settings: AnySettings, run: CompareRun, choice: SidebarChoice) -> Ticket:
+    """The hosting rules for one column (access, allowed models, limits; a ledger row when it
+    uses the operator's key). Raises ConfigError, shown in that column only."""
+    return hosting_gate(settings, None, choice, turns=run.turns())
 
 
 def start_run(choice: SidebarChoice) -> CompareRun | None:
@@ -263,7 +265,7 @@ def start_run(choice: SidebarChoice) -> CompareRun | None:
             missing = settings.missing_key_error(lang)
             if missing is not None:
                 raise missing
-            check_hosting_limits(settings, run)
+            ticket = check_hosting_limits(settings, run, choice)
         except KantuError as err:
             column.refuse(err)
             continue
@@ -274,6 +276,8 @@ def start_run(choice: SidebarChoice) -> CompareRun | None:
             pictures_as_text=model_id(column.preset_id, column.model) in text_only,
             lang=lang,
         )
+        if column.exchange is not None:
+            ticket.watch(column.exchange)
     st.session_state[keys.COMPARE_RUN] = run
     return run
 

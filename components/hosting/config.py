@@ -1,0 +1,170 @@
+"""The operator's hosting settings, read once per run from secrets, then the environment.
+
+::
+
+    KANTU_ACCESS_CODE        "one-code" or ["code-a", "code-b"]: needed before the operator's key
+    KANTU_ALLOW_VISITOR_KEYS true/false: visitors may use the app with their own key (default true)
+    KANTU_ALLOWED_USERS      e-mails or "@domain" allowed to sign in ([auth] configured); empty: all
+    KANTU_ALLOWED_MODELS     models the operator's key may ask (default: the preset's vision and
+                             default models, and KANTU_MODEL)
+    KANTU_LIMITS             a table: session_requests, session_cost, visitor_hour_requests,
+                             visitor_hour_cost, daily_requests, daily_cost, currency ("CNY"/"USD")
+    KANTU_ADMIN_CODE         opens the operator page; KANTU_ADMIN_USERS: signed-in people it opens for
+    KANTU_LEDGER_PATH        the SQLite ledger (default ~/.kantu/ledger.sqlite3)
+    KANTU_LEDGER_SALT        the salt of the visitor ids in the ledger (default: made once, kept
+                             beside the ledger)
+
+In the environment a list is comma-separated and ``KANTU_LIMITS`` is TOML text
+(``daily_requests = 500``). Nothing here raises: a malformed value is logged and ignored, except
+a malformed limit, which closes the operator's key (``Limits.broken``) rather than lifting it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+HOSTING_SETTINGS = (
+    "KANTU_ACCESS_CODE",
+    "KANTU_ALLOW_VISITOR_KEYS",
+    "KANTU_ALLOWED_USERS",
+    "KANTU_ALLOWED_MODELS",
+    "KANTU_LIMITS",
+    "KANTU_ADMIN_CODE",
+    "KANTU_ADMIN_USERS",
+    "KANTU_LEDGER_PATH",
+    "KANTU_LEDGER_SALT",
+    "KANTU_PRICES",
+)
+LIMIT_FIELDS = (
+    "session_requests",
+    "session_cost",
+    "visitor_hour_requests",
+    "visitor_hour_cost",
+    "daily_requests",
+    "daily_cost",
+)
+_FALSE = {"false", "0", "no", "off"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits on the operator's key; ``None`` means no limit. Costs are in ``currency``, at the
+    operator's prices. ``broken``: the operator's table could not be read (the key stays shut)."""
+
+    session_requests: int | None = None
+    session_cost: float | None = None
+    visitor_hour_requests: int | None = None
+    visitor_hour_cost: float | None = None
+    daily_requests: int | None = None
+    daily_cost: float | None = None
+    currency: str = "CNY"
+    broken: bool = False
+
+    @property
+    def any(self) -> bool:
+        """Whether any limit is set."""
+        return any(getattr(self, name) is not None for name in LIMIT_FIELDS)
+
+
+@dataclass(frozen=True)
+class HostingConfig:
+    """What the operator configured for hosting. Codes never show in a repr."""
+
+    access_codes: tuple[str, ...] = field(default=(), repr=False)
+    allow_visitor_keys: bool = True
+    login_configured: bool = False  # an [auth] section exists: st.login decides, not the code
+    allowed_users: tuple[str, ...] = ()
+    allowed_models: tuple[str, ...] = ()  # empty: the preset's vision models
+    limits: Limits = Limits()
+    admin_codes: tuple[str, ...] = field(default=(), repr=False)
+    admin_users: tuple[str, ...] = ()
+    ledger_path: str | None = None
+    ledger_salt: str | None = field(default=None, repr=False)
+    prices: Mapping[str, Any] | str | None = field(default=None, repr=False)
+
+    @property
+    def gated(self) -> bool:
+        """Whether the operator's key needs a code or a sign-in first."""
+        return bool(self.access_codes) or self.login_configured
+
+
+def _value(name: str, secrets: Mapping[str, Any], environ: Mapping[str, str]) -> Any:
+    for source in (secrets, environ):
+        try:
+            value = source.get(name)
+        except Exception:  # Streamlit's secrets raise when no secrets file exists
+            continue
+        if value is not None and (not isinstance(value, str) or value.strip()):
+            return value
+    return None
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return tuple(s for s in (str(item).strip() for item in items) if s)
+
+
+def _number(value: Any, whole: bool) -> int | float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(value)
+    if value < 0:
+        raise ValueError(value)
+    return int(value) if whole else float(value)
+
+
+def parse_limits(raw: Any) -> Limits:
+    """Return the limits in a ``KANTU_LIMITS`` table (or its TOML text); a malformed one is
+    logged and returned ``broken`` so the operator's key stays shut rather than unlimited."""
+    if raw is None:
+        return Limits()
+    try:
+        table = tomllib.loads(raw) if isinstance(raw, str) else dict(raw)
+        values: dict[str, Any] = {}
+        for name in LIMIT_FIELDS:
+            if table.get(name) is not None:
+                values[name] = _number(table[name], whole=name.endswith("requests"))
+        currency = str(table.get("currency", "CNY")).upper()
+        if currency not in ("CNY", "USD"):
+            raise ValueError(currency)
+        unknown = set(table) - set(LIMIT_FIELDS) - {"currency"}
+        if unknown:
+            raise ValueError(sorted(unknown))
+        return Limits(currency=currency, **values)
+    except (ValueError, TypeError, tomllib.TOMLDecodeError) as exc:
+        log.error("KANTU_LIMITS cannot be read (%s): the operator's key is closed", exc)
+        return Limits(broken=True)
+
+
+def hosting_config(
+    secrets: Mapping[str, Any], environ: Mapping[str, str], *, login_configured: bool = False
+) -> HostingConfig:
+    """Read the hosting settings (secrets first, then ``environ``); never raises."""
+
+    def get(name: str) -> Any:
+        return _value(name, secrets, environ)
+
+    visitor_keys = get("KANTU_ALLOW_VISITOR_KEYS")
+    path = get("KANTU_LEDGER_PATH")
+    salt = get("KANTU_LEDGER_SALT")
+    return HostingConfig(
+        access_codes=_strings(get("KANTU_ACCESS_CODE")),
+        allow_visitor_keys=visitor_keys is None or str(visitor_keys).strip().lower() not in _FALSE,
+        login_configured=login_configured,
+        allowed_users=tuple(u.lower() for u in _strings(get("KANTU_ALLOWED_USERS"))),
+        allowed_models=_strings(get("KANTU_ALLOWED_MODELS")),
+        limits=parse_limits(get("KANTU_LIMITS")),
+        admin_codes=_strings(get("KANTU_ADMIN_CODE")),
+        admin_users=tuple(u.lower() for u in _strings(get("KANTU_ADMIN_USERS"))),
+        ledger_path=str(path).strip() if path else None,
+        ledger_salt=str(salt) if salt else None,
+        prices=get("KANTU_PRICES"),
+    )

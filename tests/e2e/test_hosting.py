@@ -1,0 +1,113 @@
+"""A hosted site in Chromium: the visitor enters the access code, asks, and the operator page
+shows the request from the ledger. Screenshots (zh/en, desktop/phone) go to /tmp/shots/hosting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from components.devtools.browser import assert_no_exception, send_prompt, wait_for_idle
+from components.devtools.upstream import FakeUpstream, sse
+from components.i18n import t
+
+CODE = "orange-sesame-42"
+ADMIN_CODE = "boss-code-7"
+SHOTS = Path("/tmp/shots/hosting")
+USAGE = {"prompt_tokens": 2911, "completion_tokens": 40, "total_tokens": 2951}
+
+
+@pytest.fixture(scope="module")
+def app_env(operator_env: dict[str, str]) -> dict[str, str]:
+    return operator_env
+
+
+@pytest.fixture(scope="module")
+def app_secrets_toml() -> str:
+    return (
+        f'KANTU_ACCESS_CODE = ["{CODE}"]\n'
+        f'KANTU_ADMIN_CODE = "{ADMIN_CODE}"\n'
+        "[KANTU_LIMITS]\ndaily_requests = 100\nvisitor_hour_requests = 20\n"
+        "[KANTU_PRICES]\n"
+        '"gpt-4o-mini" = { input = 1.08, output = 4.32, currency = "CNY" }\n'
+    )
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+def _unlock(page: Page, label: str, code: str, lang: str) -> None:
+    field = page.get_by_label(label, exact=True)
+    field.fill(code)
+    form = page.get_by_test_id("stForm").filter(has=field)
+    form.get_by_role("button", name=t("hosting.unlock", lang)).click()
+    wait_for_idle(page)
+
+
+def test_enter_the_code_ask_and_the_operator_page_shows_the_request(
+    app, up: FakeUpstream, new_page
+):
+    up.enqueue(sse(["这是一个橙子。"], usage=USAGE))
+    page = new_page(app, locale="zh-CN")
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(
+        page.get_by_test_id("stMainBlockContainer").get_by_text(t("hosting.code_hint", "zh"))
+    ).to_be_visible()
+    _shot(page, "locked-zh-desktop.png")
+
+    send_prompt(page, "这是什么？")
+    wait_for_idle(page)
+    expect(page.get_by_text(t("config.access_code_required", "zh"))).to_be_visible()
+    assert up.requests == []  # the site's key went nowhere before the code
+
+    _unlock(page, t("hosting.access_code", "zh"), CODE, "zh")
+    expect(sidebar.get_by_text(t("hosting.unlocked", "zh"))).to_be_visible()
+    send_prompt(page, "现在呢？")
+    expect(page.get_by_text("这是一个橙子。")).to_be_visible()
+    assert len(up.requests) == 1
+    _shot(page, "answered-zh-desktop.png")
+
+    page.get_by_test_id("stSidebarNav").get_by_text(t("nav.admin", "zh")).click()
+    wait_for_idle(page)
+    _unlock(page, t("admin.code_label", "zh"), ADMIN_CODE, "zh")
+    metrics = page.get_by_test_id("stMetricValue")
+    expect(metrics.first).to_have_text("1")
+    expect(metrics.nth(1)).to_have_text("¥0.0033")
+    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(3)
+    expect(page.get_by_text(t("admin.csv", "zh"))).to_be_visible()
+    assert_no_exception(page)
+    _shot(page, "admin-zh-desktop.png")
+
+
+@pytest.mark.parametrize(
+    ("locale", "lang", "viewport", "tag"),
+    [
+        ("en-US", "en", (1280, 900), "en-desktop"),
+        ("en-US", "en", (390, 844), "en-phone"),
+        ("zh-CN", "zh", (390, 844), "zh-phone"),
+    ],
+)
+def test_screenshots_of_the_locked_chat_and_the_operator_page(
+    app, new_page, locale, lang, viewport, tag
+):
+    page = new_page(app, locale=locale, viewport=viewport)
+    expect(page.get_by_text(t("hosting.code_hint", lang))).to_be_visible()
+    _shot(page, f"locked-{tag}.png")
+    send_prompt(page, "?")
+    expect(page.get_by_text(t("config.access_code_required", lang))).to_be_visible()
+    _shot(page, f"refused-{tag}.png")
+    admin = new_page(app, locale=locale, viewport=viewport)
+    admin.goto(app.url + "admin")
+    wait_for_idle(admin)
+    expect(admin.get_by_text(t("hosting.code_hint", lang))).to_have_count(0)  # its own code only
+    _unlock(admin, t("admin.code_label", lang), ADMIN_CODE, lang)
+    expect(admin.get_by_text(t("admin.requests_today", lang))).to_be_visible()
+    assert_no_exception(admin)
+    _shot(admin, f"admin-{tag}.png")
+    download = admin.get_by_test_id("stDownloadButton")
+    download.scroll_into_view_if_needed()
+    expect(download).to_be_visible()
+    _shot(admin, f"admin-{tag}-bottom.png")
