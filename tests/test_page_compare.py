@@ -37,6 +37,8 @@ def _page(up: FakeUpstream, lang: str, models: list[str]) -> AppTest:
     """Open the Compare page with the operator's key on ``up`` and ``models`` in the columns."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.secrets.update({"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY})
+    # the operator lets its key ask the fake models (issue 11's allow-list)
+    at.secrets["KANTU_ALLOWED_MODELS"] = ["gpt-4o-mini", *models]
     at.session_state[keys.LANG] = lang
     at.run()
     at.switch_page("pages/compare.py")

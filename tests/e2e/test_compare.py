@@ -29,7 +29,8 @@ DELAYS = {"fast-vl": 0.05, "steady-vl": 0.2, "slow-vl": 0.4}
 
 @pytest.fixture(scope="module")
 def app_env(operator_env: dict[str, str]) -> dict[str, str]:
-    return operator_env
+    # the operator lets its key ask the fake models (issue 11's allow-list)
+    return {**operator_env, "KANTU_ALLOWED_MODELS": ",".join(("gpt-4o-mini", *MODELS))}
 
 
 @pytest.fixture(autouse=True)
