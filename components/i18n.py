@@ -836,8 +836,7 @@ _BATCH: dict[str, dict[str, str]] = {
     },
     "batch.prompt.alt_text": {
         "zh": "为这张图片写一句简洁的替代文字（alt），供读屏软件朗读，不超过 125 个字。",
-        "en": "Write concise alt text for this picture for screen readers, at most 125 "
-        "characters.",
+        "en": "Write concise alt text for this picture for screen readers, at most 125 characters.",
     },
     "batch.labels": {"zh": "标签（用逗号分隔）", "en": "Labels (comma separated)"},
     "batch.prompt_text": {"zh": "问题内容", "en": "Prompt text"},

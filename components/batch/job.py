@@ -43,7 +43,7 @@ from components.errors import (
     ServerError,
     StreamInterruptedError,
 )
-from components.images.prepared import Detail
+from components.images.prepared import Detail, PreparedImage
 from components.providers.client import ChatClient, ChatOptions, ChatStream, Usage
 from components.providers.settings import ClientSettings
 
@@ -217,6 +217,10 @@ class BatchJob:
         )
 
     # -- reading ----------------------------------------------------------------------------
+
+    def image(self, index: int) -> PreparedImage | None:
+        """Return the prepared picture of item ``index`` (None when refused or answered)."""
+        return self._images.get(index)
 
     def results(self) -> list[ItemResult]:
         """Return every item's current state, in the order the pictures came."""
@@ -404,6 +408,8 @@ class BatchJob:
 
     def _settle(self, index: int, **changes: object) -> None:
         result = self._set(index, **changes)
+        if result.status == "done":
+            self._images[index] = None  # never sent again: only the thumbnail stays
         if self._on_result is not None:
             with self._report:
                 self._on_result(result)

@@ -183,18 +183,12 @@ def run(args: argparse.Namespace) -> int:
         skip=lambda sha: spec.key(sha) in answered,
     )
     done = [from_record(obj) for obj in earlier.values()]
+    price = price_for(settings.preset.id, spec.model, prices)
     if args.via == "batch-api":
-        from components.batch.api import run_via_batch_api  # only this path needs it
-
-        return run_via_batch_api(args, settings, spec, items, done, earlier, out)
+        job = BatchJob(items, spec, price=price, done=done)
+        return _via_batch_api(args, settings, job, out, earlier)
     output = ResultFile(out, spec)
-    job = BatchJob(
-        items,
-        spec,
-        price=price_for(settings.preset.id, spec.model, prices),
-        done=done,
-        on_result=output.append,
-    )
+    job = BatchJob(items, spec, price=price, done=done, on_result=output.append)
     skipped = job.progress().done
     if skipped:
         print(f"{skipped} already answered in {out}: skipped", file=sys.stderr)
@@ -216,6 +210,58 @@ def run(args: argparse.Namespace) -> int:
     return report(job.results(), out)
 
 
+def _via_batch_api(
+    args: argparse.Namespace,
+    settings: ClientSettings,
+    job: BatchJob,
+    out: Path,
+    earlier: dict[str, dict[str, Any]],
+) -> int:
+    """Send the queued items as one provider batch (or resume the saved one), then merge."""
+    from components.batch import api  # only this path needs it
+
+    state_path = out.with_name(out.name + ".batch.json")
+    results = job.results()
+    pending = [(r.key, job.image(r.index)) for r in results if r.status == "queued"]
+    unique = list({key: image for key, image in pending if image is not None}.items())
+    output = ResultFile(out, job.spec)
+    if unique:
+        client = api.BatchAPI(settings)
+        try:
+            lines = api.run_batch(
+                client,
+                job.spec,
+                unique,
+                state_path,
+                poll_every=args.poll,
+                on_status=lambda batch: _draw(_batch_line(batch), sys.stderr),
+            )
+        except KeyboardInterrupt:
+            output.finish(results, earlier)
+            print(
+                f"\ninterrupted: the batch goes on at the provider; rerun the same command to "
+                f"collect it (id saved in {state_path})",
+                file=sys.stderr,
+            )
+            return 130
+        except KantuError as err:
+            output.finish(results, earlier)
+            print(f"error: {error_line(err)}", file=sys.stderr)
+            return 1
+        finally:
+            client.close()
+        results = api.merge(results, lines, job.spec, job.price)
+    output.finish(results, earlier)
+    state_path.unlink(missing_ok=True)
+    return report(results, out)
+
+
+def _batch_line(batch: dict[str, Any]) -> str:
+    counts = batch.get("request_counts") or {}
+    done = counts.get("completed", "?")
+    return f"batch {batch.get('id')}: {batch.get('status')} ({done}/{counts.get('total', '?')})"
+
+
 def report(results: list[ItemResult], out: Path) -> int:
     """Print one line per item that did not succeed, and the totals; return the exit code."""
     from components.batch.export import reason_text
@@ -231,4 +277,3 @@ def report(results: list[ItemResult], out: Path) -> int:
 def error_line(err: KantuError) -> str:
     """Return an error for stderr (the message, and the provider's words when it said some)."""
     return f"{err.message('en')} ({err.detail})" if err.detail else err.message("en")
-

@@ -779,6 +779,7 @@ class FakeBatchAPI:
             "status": "validating",
             "output_file_id": None,
             "error_file_id": None,
+            "request_counts": {"total": 0, "completed": 0, "failed": 0},
         }
         self.polls[batch_id] = 0
         return json_reply(self.batches[batch_id])
@@ -795,7 +796,9 @@ class FakeBatchAPI:
             self.files[output_id] = "".join(
                 json.dumps(o, ensure_ascii=False) + "\n" for o in out
             ).encode()
-            batch.update(status="completed", output_file_id=output_id)
+            failed = sum(o["response"]["status_code"] != 200 for o in out)
+            counts = {"total": len(out), "completed": len(out) - failed, "failed": failed}
+            batch.update(status="completed", output_file_id=output_id, request_counts=counts)
         elif batch["status"] == "validating":
             batch["status"] = "in_progress"
         return json_reply(batch)
