@@ -19,6 +19,7 @@ try:
     keys.init_state(st.session_state)
     nav_lang = current_lang()
     pages = [st.Page("pages/chat.py", title=t("nav.chat", nav_lang), icon="💬", default=True)]
+    pages.append(st.Page("pages/batch.py", title=t("nav.batch", nav_lang), icon="🗂️"))
     page = st.navigation(pages, position="hidden" if len(pages) == 1 else "sidebar")
     lang = render_language()
     st.session_state[keys.SIDEBAR_CHOICE] = render_settings(lang)

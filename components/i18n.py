@@ -938,6 +938,10 @@ _BATCH: dict[str, dict[str, str]] = {
         "zh": "{name}：读不出这个文件。",
         "en": "{name}: the file cannot be read.",
     },
+    "batch.local_unsupported": {
+        "zh": "本机文字识别不做批量：请在侧边栏选一个服务商。",
+        "en": "The local text reader does not run batches: choose a provider in the sidebar.",
+    },
     "batch.via": {"zh": "发送方式", "en": "Send through"},
     "batch.via.direct": {"zh": "逐张实时发送", "en": "One request per picture, now"},
     "batch.via.batch_api": {
