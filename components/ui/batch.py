@@ -265,8 +265,12 @@ def _live(job: BatchJob, lang: Lang) -> None:
         )
     else:
         st.caption(t("batch.speed", lang, rate=progress.throughput, eta=eta))
-    rows = [_row(r, job.spec, lang) for r in job.results()]
-    st.dataframe(rows, hide_index=True, column_config=_columns(job.spec, lang))
+    import pandas as pd  # only this page draws a table; the chat never loads pandas
+
+    table = pd.DataFrame([_row(r, job.spec, lang) for r in job.results()])
+    for name in ("tokens", "seconds"):
+        table[name] = table[name].astype("Int64" if name == "tokens" else "Float64")
+    st.dataframe(table, hide_index=True, column_config=_columns(job.spec, lang))
     if progress.finished and st.session_state.pop(keys.BATCH_SEEN_RUNNING, False):
         st.rerun()  # the whole page: the controls and downloads follow the end
 
@@ -291,7 +295,11 @@ def _row(result: ItemResult, spec: BatchSpec, lang: Lang) -> dict[str, Any]:
         if result.thumbnail
         else None
     )
-    row: dict[str, Any] = {"thumb": thumb, "file": result.name}
+    row: dict[str, Any] = {
+        "thumb": thumb,
+        "file": result.name,
+        "status": t(f"batch.status.{result.status}", lang),
+    }
     problem = reason_text(result, lang) if result.status in ("failed", "refused") else ""
     if spec.columns:
         fields = result.fields or {}
@@ -305,5 +313,4 @@ def _row(result: ItemResult, spec: BatchSpec, lang: Lang) -> dict[str, Any]:
     row["tokens"] = result.usage.total_tokens if result.usage else None
     row["cost"] = result.cost.format(lang) if result.cost else ""
     row["seconds"] = round(result.seconds, 1) if result.seconds is not None else None
-    row["status"] = t(f"batch.status.{result.status}", lang)
     return row
