@@ -943,6 +943,7 @@ _BATCH: dict[str, dict[str, str]] = {
         "en": "The local text reader does not run batches: choose a provider in the sidebar.",
     },
     "batch.via": {"zh": "发送方式", "en": "Send through"},
+    "batch.provider_batch": {"zh": "服务商批次 {status}", "en": "Provider batch {status}"},
     "batch.via.direct": {"zh": "逐张实时发送", "en": "One request per picture, now"},
     "batch.via.batch_api": {
         "zh": "服务商的批处理接口（约半价，24 小时内完成）",

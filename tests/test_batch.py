@@ -291,3 +291,38 @@ def test_exports_parse_back(upstream: FakeUpstream) -> None:
     assert len(table) == 2 + 3
     assert all(line.count(" | ") == table[0].count(" | ") for line in table[2:])  # pipes escaped
     assert "data:image/jpeg;base64," in table[2]
+
+
+def test_provider_batch_runner_merges_lines_and_cancel_stops_polling(
+    upstream: FakeUpstream,
+) -> None:
+    from components.batch import api
+    from components.devtools.upstream import FakeBatchAPI
+
+    fake = FakeBatchAPI(polls_before_done=1)
+    upstream.batch_api = fake
+    items = items_of([60, 61])
+    job = BatchJob(items, spec(columns=("a",)), price=Price(2.0, 2.0, "USD"))
+    fake.fail = frozenset({job.results()[1].key})
+    job.start_via(api.runner(settings_for(upstream), poll_every=0.01))
+    assert job.wait(10)
+    first, second = job.results()
+    assert first.status == "done" and first.answer.startswith("答：")
+    assert first.fields is None  # not JSON: the raw text is kept
+    assert first.cost and first.cost.amount == pytest.approx(105 * 2.0 / 1e6 * api.DISCOUNT)
+    assert second.status == "failed" and second.error is not None
+    sent = json.loads(fake.files["file-in1"].decode().splitlines()[0])
+    assert sent["body"]["messages"][0]["content"][0]["text"].endswith(
+        structured.instruction(("a",))
+    )
+
+    fake.polls_before_done = 10_000
+    waiting = BatchJob(items_of([62]), spec()).start_via(
+        api.runner(settings_for(upstream), poll_every=0.05)
+    )
+    deadline = time.monotonic() + 5
+    while not waiting.note and time.monotonic() < deadline:
+        time.sleep(0.02)
+    waiting.cancel()
+    assert waiting.wait(5)
+    assert waiting.results()[0].status == "cancelled" and "in_progress" in waiting.note

@@ -12,7 +12,13 @@ from PIL import Image
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from components.devtools.upstream import FakeUpstream, bingcheng_error, by_picture_width, sse
+from components.devtools.upstream import (
+    FakeBatchAPI,
+    FakeUpstream,
+    bingcheng_error,
+    by_picture_width,
+    sse,
+)
 from components.i18n import t
 from components.providers.settings import OPERATOR_SETTINGS
 from components.ui import state_keys as keys
@@ -175,3 +181,21 @@ def test_csv_download_opens_with_chinese(upstream: FakeUpstream) -> None:
     data = to_csv(job.results(), job.spec, "zh")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0]["file"] == "猫.png" and rows[0]["answer"] == "橙色的猫"
+
+
+def test_provider_batch_engine_from_the_page(upstream: FakeUpstream) -> None:
+    fake = FakeBatchAPI(polls_before_done=2, answer=lambda custom_id, body: "批量回答")
+    upstream.batch_api = fake
+    at = batch_page(upstream)
+    at.session_state[keys.BATCH_POLL_S] = 0.05
+    at.file_uploader(key=keys.BATCH_FILES).set_value(
+        [(f"p{w}.png", png(w), "image/png") for w in (60, 61, 62)]
+    ).run()
+    at.radio(key=keys.choice_key(keys.BATCH_VIA, "en")).set_value("batch_api").run()
+    at.button(key=keys.BATCH_RUN).click().run()
+    at = finish(at)
+    assert (fake.uploads, fake.created) == (1, 1)
+    assert not any(r.path.endswith("/chat/completions") for r in upstream.requests)
+    table = at.dataframe[0].value
+    assert list(table["status"]) == ["done"] * 3 and set(table["answer"]) == {"批量回答"}
+    assert "batch_1: completed (3/3)" in texts(at)

@@ -23,7 +23,7 @@ import requests
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 
 from components.batch import structured
-from components.batch.job import BatchSpec, ItemResult
+from components.batch.job import BatchJob, BatchSpec, ItemResult
 from components.conversation.turns import ChatTurn
 from components.costs.prices import Money, Price
 from components.errors import ProtocolError, ProviderError
@@ -38,6 +38,14 @@ ENDPOINT = "/v1/chat/completions"
 COMPLETION_WINDOW = "24h"
 DISCOUNT = 0.5  # OpenAI's batch price is half the live one (pricing page, checked 2026-11)
 ENDED = frozenset({"completed", "failed", "expired", "cancelled"})
+# Presets whose API has /v1/batches for chat (OpenAI's Batch guide, checked 2026-11); a custom
+# OpenAI-compatible server may have it too, so it is offered there and its answer decides.
+BATCH_API_PRESETS = frozenset({"openai", "custom"})
+
+
+def offers_batch_api(preset_id: str) -> bool:
+    """Return True when the batch engine is worth offering for this preset."""
+    return preset_id in BATCH_API_PRESETS
 
 
 @dataclass(frozen=True)
@@ -252,7 +260,7 @@ def run_batch(
     api: BatchAPI,
     spec: BatchSpec,
     pending: Sequence[tuple[str, PreparedImage]],
-    state_path: Path,
+    state_path: Path | None,
     *,
     poll_every: float,
     on_status: Callable[[dict[str, Any]], None] = lambda batch: None,
@@ -263,14 +271,15 @@ def run_batch(
 
     Raises ProviderError subclasses; ProtocolError when the batch ends without completing.
     """
-    state = BatchState.load(state_path)
+    state = BatchState.load(state_path) if state_path is not None else None
     keys = tuple(key for key, _ in pending)
     if state is None or not set(keys) <= set(state.keys):
         data = request_lines(api.settings, spec, pending)
         file_id = api.upload(data)
         batch = api.create(file_id)
         state = BatchState(str(batch.get("id") or ""), file_id, keys)
-        state.save(state_path)
+        if state_path is not None:
+            state.save(state_path)
     while True:
         batch = api.get(state.batch_id)
         on_status(batch)
@@ -284,3 +293,47 @@ def run_batch(
     if batch.get("status") != "completed" and not lines:
         raise ProtocolError(f"the batch ended {batch.get('status')!r}")
     return lines
+
+
+class StopPolling(Exception):
+    """Raised by a runner's sleep when the job was cancelled: polling stops."""
+
+
+def runner(settings: ClientSettings, *, poll_every: float = 10.0) -> Callable[[BatchJob], None]:
+    """Return a ``BatchJob.start_via`` runner sending the job's queued items as one provider
+    batch; the settings (and the key) live only in the runner's thread."""
+
+    def run(job: BatchJob) -> None:
+        results = job.results()
+        pending = [(r.key, job.image(r.index)) for r in results if r.status == "running"]
+        unique = list({key: image for key, image in pending if image is not None}.items())
+
+        def sleep(seconds: float) -> None:
+            if job.cancelled.wait(seconds):
+                raise StopPolling
+
+        def status(batch: dict[str, Any]) -> None:
+            counts = batch.get("request_counts") or {}
+            job.note = (
+                f"{batch.get('id')}: {batch.get('status')} "
+                f"({counts.get('completed', 0)}/{counts.get('total', len(unique))})"
+            )
+
+        client = BatchAPI(settings)
+        try:
+            lines = run_batch(
+                client, job.spec, unique, None, poll_every=poll_every, on_status=status, sleep=sleep
+            )
+        except StopPolling:
+            return
+        except ProviderError as err:
+            job.apply(
+                [replace(r, status="failed", error=err) for r in results if r.status == "running"]
+            )
+            return
+        finally:
+            client.close()
+        queued = [replace(r, status="queued") for r in results if r.status == "running"]
+        job.apply(merge(queued, lines, job.spec, job.price))
+
+    return run

@@ -200,6 +200,7 @@ class BatchJob:
         self._started: float | None = None
         self._ended: float | None = None
         self._active = 0  # workers still running
+        self.note = ""  # a line about the run (the provider batch's id and status)
         earlier = {r.key: r for r in done if r.status == "done"}
         self._results: list[ItemResult] = [self._first(item, earlier) for item in items]
 
@@ -311,6 +312,49 @@ class BatchJob:
         for thread in self._threads:
             thread.start()
         return self
+
+    def start_via(self, runner: Callable[[BatchJob], None]) -> BatchJob:
+        """Run ``runner(self)`` in one thread instead of the workers (the provider's batch
+        engine): it settles items with ``apply``. Nothing while the job runs."""
+        if self.running:
+            return self
+        with self._lock:
+            self._cancel.clear()
+            self._started = time.monotonic()
+            self._ended = None
+            self._active = 1
+            for i, result in enumerate(self._results):
+                if result.status == "queued":
+                    self._results[i] = replace(result, status="running")
+
+        def run() -> None:
+            try:
+                runner(self)
+            finally:
+                with self._lock:
+                    for i, result in enumerate(self._results):
+                        if result.status == "running":  # the runner ended without an answer
+                            self._results[i] = replace(result, status="cancelled")
+                    self._active = 0
+                    self._ended = time.monotonic()
+
+        self._threads = [threading.Thread(target=run, name="kantu-batch-api", daemon=True)]
+        self._threads[0].start()
+        return self
+
+    @property
+    def cancelled(self) -> threading.Event:
+        """Set once ``cancel()`` was called (a runner polls it)."""
+        return self._cancel
+
+    def apply(self, settled: Sequence[ItemResult]) -> None:
+        """Replace the items these results describe (matched by index), and drop the bytes of
+        the answered ones."""
+        with self._lock:
+            for result in settled:
+                self._results[self._position(result.index)] = result
+                if result.status == "done":
+                    self._images[result.index] = None
 
     def retry_failed(self, settings: ClientSettings, *, concurrency: int = 4) -> int:
         """Queue the failed items again and start; return how many. Nothing while running."""

@@ -15,7 +15,9 @@ from typing import Any
 
 import streamlit as st
 
+from components.batch import api as batch_api
 from components.batch import structured
+from components.batch.api import offers_batch_api
 from components.batch.export import reason_text, to_csv, to_jsonl, to_markdown
 from components.batch.intake import from_uploads
 from components.batch.items import BatchItem, prepare_items
@@ -46,6 +48,7 @@ class Setup:
 
     spec: BatchSpec
     concurrency: int
+    via: str = "direct"  # or "batch_api"
 
 
 def _price(choice: SidebarChoice) -> Price | None:
@@ -90,6 +93,14 @@ def render_setup(choice: SidebarChoice) -> tuple[Setup, Prepared | None]:
     concurrency = st.slider(
         t("batch.concurrency", lang), 1, MAX_CONCURRENCY, 4, key=keys.BATCH_CONCURRENCY
     )
+    via = "direct"
+    if offers_batch_api(choice.preset.id):
+        via = st.radio(
+            t("batch.via", lang),
+            ("direct", "batch_api"),
+            format_func=lambda v: t(f"batch.via.{v}", lang),
+            key=keys.choice_key(keys.BATCH_VIA, lang),
+        )
     spec = BatchSpec(
         prompt=prompt,
         model=choice.model,
@@ -98,7 +109,7 @@ def render_setup(choice: SidebarChoice) -> tuple[Setup, Prepared | None]:
         preset_id=choice.preset.id,
         max_tokens=choice.options.max_tokens,
     )
-    return Setup(spec, concurrency), _prepared(files or [], choice)
+    return Setup(spec, concurrency, via), _prepared(files or [], choice)
 
 
 def _preset(lang: Lang) -> str:
@@ -186,7 +197,11 @@ def start(job: BatchJob, setup: Setup, choice: SidebarChoice) -> bool:
         return False
     # Hosting rules (issue 11) plug in here: pass ``admit=`` to BatchJob, a check called once
     # per picture before it is sent (each picture counts as one request against the limits).
-    job.start(settings, concurrency=setup.concurrency)
+    if setup.via == "batch_api":
+        poll = float(st.session_state.get(keys.BATCH_POLL_S, 10.0))
+        job.start_via(batch_api.runner(settings, poll_every=poll))
+    else:
+        job.start(settings, concurrency=setup.concurrency)
     st.session_state[keys.BATCH_JOB] = job
     return True
 
@@ -265,6 +280,8 @@ def _live(job: BatchJob, lang: Lang) -> None:
         )
     else:
         st.caption(t("batch.speed", lang, rate=progress.throughput, eta=eta))
+    if job.note:
+        st.caption(t("batch.provider_batch", lang, status=job.note))
     import pandas as pd  # only this page draws a table; the chat never loads pandas
 
     table = pd.DataFrame([_row(r, job.spec, lang) for r in job.results()])

@@ -68,6 +68,8 @@ BATCH_CANCEL = "kantu_batch_cancel"
 BATCH_RETRY = "kantu_batch_retry"
 BATCH_NEW = "kantu_batch_new"
 BATCH_SEEN_RUNNING = "kantu_batch_seen_running"  # the page was drawn while the job ran
+BATCH_VIA = "kantu_batch_via"  # "direct" or "batch_api" (the provider's batch engine)
+BATCH_POLL_S = "kantu_batch_poll_s"  # seconds between polls of a provider batch (tests: less)
 
 
 def choice_key(state_key: str, lang: str) -> str:
