@@ -145,7 +145,9 @@ def test_start_while_running_does_not_duplicate_the_work(upstream: FakeUpstream)
     job.start(settings, concurrency=3)
     job.start(settings, concurrency=3)  # a rerun of the page
     assert job.wait(10)
-    assert len(upstream.requests) == 3
+    sent = sorted(w for r in upstream.requests for w in picture_widths(r))
+    assert sent == [60, 61, 62], [(r.method, r.path) for r in upstream.requests]
+    assert [r.attempts for r in job.results()] == [1, 1, 1]
 
 
 def test_columns_go_as_json_schema_where_the_preset_takes_one(upstream: FakeUpstream) -> None:

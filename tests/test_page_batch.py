@@ -111,7 +111,7 @@ def test_mixed_upload_runs_end_to_end_with_summary_table_and_exports(
         "more.zip/../escape.png",
     ]
     assert list(table["status"]) == ["完成", "失败", "未发送", "完成", "完成", "未发送"]
-    assert table["answer"][0] == "蓝色方块" and table["tokens"][0] == 104
+    assert table["answer"][0] == "蓝色方块" and table["tokens"][0] == "104"
     assert str(table["thumb"][0]).startswith("data:image/jpeg;base64,")
     # a rerun draws the job; it does not start it again
     at.run()

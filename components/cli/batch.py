@@ -193,9 +193,14 @@ def run(args: argparse.Namespace) -> int:
     if skipped:
         print(f"{skipped} already answered in {out}: skipped", file=sys.stderr)
     job.start(settings, concurrency=args.concurrency)
+    last = ""
     try:
         while not job.wait(0.25):
-            _draw(progress_line(job.progress()), sys.stderr)
+            line = progress_line(job.progress())
+            # a terminal redraws in place; a log gets a line only when the counts move
+            if sys.stderr.isatty() or line.split("·")[0] != last.split("·")[0]:
+                _draw(line, sys.stderr)
+                last = line
     except KeyboardInterrupt:
         job.cancel()
         job.wait(10)

@@ -31,6 +31,11 @@ Two optional behaviours (off by default) make it a small fake model for the visi
 answers chat requests when the queue is empty: ``"vision"`` reads the text of the pictures it
 received with the real local OCR (``components.ocr.engine.shared_reader``) and answers it,
 ``"blind"`` answers without looking.
+
+For batches (also off by default): ``script`` picks a reply per request (``by_picture_width``
+serves scripted failures to one picture while the others are answered, in any order),
+``latency`` delays the first byte of every reply not taken from the queue, and ``batch_api``
+(a ``FakeBatchAPI``) serves OpenAI's ``/files`` and ``/batches`` in memory.
 """
 
 from __future__ import annotations

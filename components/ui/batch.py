@@ -203,6 +203,7 @@ def start(job: BatchJob, setup: Setup, choice: SidebarChoice) -> bool:
     else:
         job.start(settings, concurrency=setup.concurrency)
     st.session_state[keys.BATCH_JOB] = job
+    st.session_state.pop(keys.BATCH_PREPARED, None)  # the job holds the pictures now
     return True
 
 
@@ -285,8 +286,6 @@ def _live(job: BatchJob, lang: Lang) -> None:
     import pandas as pd  # only this page draws a table; the chat never loads pandas
 
     table = pd.DataFrame([_row(r, job.spec, lang) for r in job.results()])
-    for name in ("tokens", "seconds"):
-        table[name] = table[name].astype("Int64" if name == "tokens" else "Float64")
     st.dataframe(table, hide_index=True, column_config=_columns(job.spec, lang))
     if progress.finished and st.session_state.pop(keys.BATCH_SEEN_RUNNING, False):
         st.rerun()  # the whole page: the controls and downloads follow the end
@@ -297,12 +296,12 @@ def _columns(spec: BatchSpec, lang: Lang) -> dict[str, Any]:
         "thumb": st.column_config.ImageColumn(t("batch.col.thumb", lang), width="small"),
         "file": st.column_config.TextColumn(t("batch.col.file", lang)),
         "status": st.column_config.TextColumn(t("batch.col.status", lang)),
-        "tokens": st.column_config.NumberColumn(t("batch.col.tokens", lang)),
+        "tokens": st.column_config.TextColumn(t("batch.col.tokens", lang)),
         "cost": st.column_config.TextColumn(t("batch.col.cost", lang)),
-        "seconds": st.column_config.NumberColumn(t("batch.col.seconds", lang), format="%.1f"),
+        "seconds": st.column_config.TextColumn(t("batch.col.seconds", lang)),
     }
     if not spec.columns:
-        config["answer"] = st.column_config.TextColumn(t("batch.col.answer", lang), width="large")
+        config["answer"] = st.column_config.TextColumn(t("batch.col.answer", lang), width="medium")
     return config
 
 
@@ -327,7 +326,7 @@ def _row(result: ItemResult, spec: BatchSpec, lang: Lang) -> dict[str, Any]:
             row[name] = value
     else:
         row["answer"] = problem or result.answer
-    row["tokens"] = result.usage.total_tokens if result.usage else None
+    row["tokens"] = f"{result.usage.total_tokens:,}" if result.usage else ""
     row["cost"] = result.cost.format(lang) if result.cost else ""
-    row["seconds"] = round(result.seconds, 1) if result.seconds is not None else None
+    row["seconds"] = f"{result.seconds:.1f}" if result.seconds is not None else ""
     return row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ def app_env(operator_env: dict[str, str]) -> dict[str, str]:
 def _fresh_upstream(up: FakeUpstream) -> None:
     up.reset()
     up.default = sse(["一个橙色的圆，白色背景。"], usage=USAGE)
-    up.latency = 0.3
+    up.latency = 1.5  # slow enough to see the batch run
     up.script = by_picture_width({203: [bingcheng_error(402)]})  # the 4th picture is refused
 
 
@@ -60,7 +61,9 @@ def test_ten_pictures_run_live_and_end_with_downloads(app, new_page, up, lang, l
     wait_for_idle(page)
     expect(page.get_by_role("heading", name=t("batch.title", lang))).to_be_visible()
     run_batch(page, lang)
-    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    remaining = re.compile(("剩余" if lang == "zh" else "remaining") + r" [1-9]")
+    expect(page.get_by_test_id("stProgress").get_by_text(remaining)).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible(timeout=20_000)  # loads lazily
     page.screenshot(path=str(SHOTS / f"running-{lang}-desktop.png"), full_page=True)
     finished = t("batch.finished", lang, done=9, failed=1, cancelled=0)
     expect(page.get_by_text(finished)).to_be_visible(timeout=30_000)
