@@ -202,3 +202,33 @@ def test_batch_api_round_trip_survives_an_interruption(
     assert len(sent) == 3 and all("stream" not in x["body"] for x in sent)
     assert all(x["url"] == "/v1/chat/completions" for x in sent)
     assert not any(r.path.endswith("/chat/completions") for r in upstream.requests)
+
+
+def test_ctrl_c_keeps_finished_answers_and_the_rerun_sends_only_the_rest(
+    upstream: FakeUpstream, tmp_path: Path
+) -> None:
+    upstream.latency = 0.4
+    for width in range(60, 66):
+        (tmp_path / f"p{width}.png").write_bytes(png(width))
+    out = tmp_path / "o.jsonl"
+    args = [str(tmp_path), "--prompt", "x", "--out", str(out), "--concurrency", "1"]
+    proc = subprocess.Popen(
+        command(upstream, *args), cwd=ROOT, env=clean_env(), stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (
+        not out.exists() or len(out.read_text(encoding="utf-8").splitlines()) < 2
+    ):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    first = {r["file"]: r["status"] for r in lines(out)}
+    answered = [f for f, s in first.items() if s == "done"]
+    assert len(answered) >= 2 and len(first) == 6  # one line per picture, even when stopped
+    sent = len(upstream.requests)
+    upstream.latency = 0.0
+    again = batch(upstream, *args)
+    assert again.returncode == 0, again.stderr
+    assert len(upstream.requests) - sent == 6 - len(answered)
+    assert [r["status"] for r in lines(out)] == ["done"] * 6

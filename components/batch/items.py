@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -68,6 +69,7 @@ def prepare_items(
     its item has neither image nor refusal.
     """
     done = 0
+    counting = threading.Lock()
 
     def one(pair: tuple[int, Source]) -> BatchItem:
         nonlocal done
@@ -85,9 +87,11 @@ def prepare_items(
             else:
                 item = _prepared(index, source.name, digest, data, detail, model)
             del data  # the original is not kept
-        done += 1
+        with counting:
+            done += 1
+            so_far = done
         if on_each is not None:
-            on_each(done)
+            on_each(so_far)
         return item
 
     with ThreadPoolExecutor(CONCURRENT_PREPARATIONS, "kantu-batch-prepare") as pool:
