@@ -20,16 +20,15 @@ so the job can sit in a person's session.
 
 from __future__ import annotations
 
-import hashlib
 import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import replace
 
 from components.batch import structured
 from components.batch.items import BatchItem
+from components.batch.model import BatchSpec, ItemResult, Progress, RetryPolicy
 from components.conversation.send_limits import check_send_limits
 from components.conversation.turns import ChatTurn
 from components.costs.estimate import cost_of, estimate_request
@@ -43,11 +42,10 @@ from components.errors import (
     ServerError,
     StreamInterruptedError,
 )
-from components.images.prepared import Detail, PreparedImage
+from components.images.prepared import PreparedImage
 from components.providers.client import ChatClient, ChatOptions, ChatStream, Usage
 from components.providers.settings import ClientSettings
 
-Status = Literal["queued", "running", "done", "failed", "refused", "cancelled"]
 RETRYABLE: tuple[type[ProviderError], ...] = (
     RateLimitError,
     ServerError,
@@ -56,114 +54,8 @@ RETRYABLE: tuple[type[ProviderError], ...] = (
     StreamInterruptedError,
 )
 MAX_CONCURRENCY = 16
-
-
-@dataclass(frozen=True)
-class BatchSpec:
-    """What every picture is asked, and of which model."""
-
-    prompt: str
-    model: str
-    detail: Detail = "auto"
-    columns: tuple[str, ...] = ()
-    preset_id: str = ""
-    max_tokens: int | None = None
-
-    @property
-    def schema(self) -> bool:
-        """Whether the columns go as a JSON schema (else only as words in the prompt)."""
-        return bool(self.columns) and structured.supports_schema(self.preset_id)
-
-    @property
-    def full_prompt(self) -> str:
-        """Return the prompt as sent: with the columns' instruction when there are columns."""
-        if not self.columns:
-            return self.prompt
-        return self.prompt + structured.instruction(self.columns)
-
-    def key(self, picture_sha256: str) -> str:
-        """Return the resume key: the picture's hash, the prompt as sent, model and detail."""
-        parts = (picture_sha256, self.full_prompt, self.model, self.detail)
-        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how long an item is retried after the transport's own retries gave up."""
-
-    attempts: int = 3
-    backoff: float = 1.0  # seconds before the 2nd attempt; doubled each time
-    max_wait: float = 30.0
-
-    def wait(self, attempt: int) -> float:
-        """Return the seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        return min(self.backoff * 2 ** (attempt - 1), self.max_wait)
-
-
-@dataclass(frozen=True, repr=False)
-class ItemResult:
-    """One item's state: frozen, replaced whole when it changes (safe to read from any thread)."""
-
-    index: int
-    name: str
-    key: str
-    picture_sha256: str
-    status: Status
-    answer: str = ""
-    fields: dict[str, str] | None = field(default=None, compare=False)  # None: no columns parsed
-    usage: Usage | None = None
-    cost: Money | None = None
-    seconds: float | None = None
-    attempts: int = 0
-    error: KantuError | None = field(default=None, compare=False)
-    refusal: object = field(default=None, compare=False)  # an ImageError or intake's Refused
-    thumbnail: bytes = field(default=b"", compare=False)
-
-    def __repr__(self) -> str:
-        return f"ItemResult({self.index}, {self.name!r}, {self.status}, attempts={self.attempts})"
-
-
-@dataclass(frozen=True)
-class Progress:
-    """A snapshot of the job: counts, speed and time left."""
-
-    total: int
-    done: int
-    failed: int
-    refused: int
-    cancelled: int
-    running: int
-    queued: int
-    elapsed_s: float
-    finished: bool
-
-    @property
-    def remaining(self) -> int:
-        """Items still to answer (queued or running)."""
-        return self.queued + self.running
-
-    @property
-    def settled(self) -> int:
-        """Items answered or failed in this job."""
-        return self.done + self.failed
-
-    @property
-    def fraction(self) -> float:
-        """Share of the runnable items that are settled (0..1)."""
-        runnable = self.total - self.refused - self.cancelled
-        return 1.0 if runnable <= 0 else min(1.0, self.settled / runnable)
-
-    @property
-    def throughput(self) -> float:
-        """Items settled per second since the run started (0 before any)."""
-        return self.settled / self.elapsed_s if self.elapsed_s > 0 else 0.0
-
-    @property
-    def eta_s(self) -> float | None:
-        """Seconds left at the current throughput; None before it is known."""
-        if self.remaining == 0:
-            return 0.0
-        return self.remaining / self.throughput if self.throughput > 0 else None
+DEFAULT_RETRY = RetryPolicy()
+__all__ = ["MAX_CONCURRENCY", "BatchJob", "BatchSpec", "ItemResult", "Progress", "RetryPolicy"]
 
 
 class BatchJob:
@@ -181,7 +73,7 @@ class BatchJob:
         spec: BatchSpec,
         *,
         price: Price | None = None,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         admit: Callable[[ItemResult], KantuError | None] | None = None,
         on_result: Callable[[ItemResult], None] | None = None,
         done: Sequence[ItemResult] = (),
