@@ -30,6 +30,7 @@ try:
     pages = [
         st.Page("pages/chat.py", title=t("nav.chat", nav_lang), icon="💬", default=True),
         st.Page("pages/compare.py", title=t("nav.compare", nav_lang), icon="⚖️"),
+        st.Page("pages/batch.py", title=t("nav.batch", nav_lang), icon="🗂️"),
         st.Page("pages/admin.py", title=t("nav.admin", nav_lang), icon="📊", url_path="admin"),
     ]
     page = st.navigation(pages, position="hidden" if len(pages) == 1 else "sidebar")

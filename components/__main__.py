@@ -1,4 +1,4 @@
-"""Command line: ``python -m components prepare|ask|read|probe ...``."""
+"""Command line: ``python -m components prepare|ask|read|probe|batch ...``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from components.cli import ask as cli_ask
+from components.cli import batch as cli_batch
 from components.cli import prepare as cli_prepare
 from components.cli import probe as cli_probe
 from components.cli import read as cli_read
@@ -15,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run the subcommand, return its exit code (2 on usage errors)."""
     parser = argparse.ArgumentParser(prog="python -m components", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (cli_prepare, cli_ask, cli_read, cli_probe):
+    for module in (cli_prepare, cli_ask, cli_read, cli_probe, cli_batch):
         module.add_parser(sub)
     args = parser.parse_args(argv)
     return args.run(args)

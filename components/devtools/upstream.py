@@ -32,6 +32,11 @@ Two optional behaviours (off by default) make it a small fake model for the visi
 answers chat requests when the queue is empty: ``"vision"`` reads the text of the pictures it
 received with the real local OCR (``components.ocr.engine.shared_reader``) and answers it,
 ``"blind"`` answers without looking.
+
+For batches (also off by default): ``script`` picks a reply per request (``by_picture_width``
+serves scripted failures to one picture while the others are answered, in any order),
+``latency`` delays the first byte of every reply not taken from the queue, and ``batch_api``
+(a ``FakeBatchAPI``) serves OpenAI's ``/files`` and ``/batches`` in memory.
 """
 
 from __future__ import annotations
@@ -540,6 +545,10 @@ class FakeUpstream:
     bill: Callable[[Recorded], dict[str, int]] | None = None
     models: Reply | None = None  # served to every GET …/models when set; the queue is untouched
     sight: Literal["vision", "blind"] | None = None  # answer chats as a fake model when set
+    # batch additions: consulted when the queue is empty, before ``sight``/``bill``/``default``
+    script: Callable[[Recorded], Reply | None] | None = None  # a reply chosen per request
+    latency: float = 0.0  # seconds before the first byte of every reply not from the queue
+    batch_api: FakeBatchAPI | None = None  # serves /files and /batches when set
     requests: list[Recorded] = field(default_factory=list)
     bodies_finished: int = 0  # replies written to their last byte
     # replies by the request's "model", served before the queue (per-model latency or failure)
@@ -634,7 +643,22 @@ class FakeUpstream:
                 return self._queue.popleft()
             sight = self.sight if recorded.method == "POST" else None
             bill = self.bill
+        reply = self._unqueued(recorded, sight, bill)
+        if self.latency and reply.end != "drop":
+            reply = replace(reply, first_byte_delay=max(reply.first_byte_delay, self.latency))
+        return reply
+
+    def _unqueued(
+        self,
+        recorded: Recorded,
+        sight: Literal["vision", "blind"] | None,
+        bill: Callable[[Recorded], dict[str, int]] | None,
+    ) -> Reply:
         # outside the lock: reading a picture takes a while and other requests must not wait
+        if self.batch_api is not None and (served := self.batch_api.handle(recorded)):
+            return served
+        if self.script is not None and (scripted := self.script(recorded)) is not None:
+            return scripted
         if sight is not None:
             return sighted_reply(recorded, sight)
         if bill is not None:
@@ -659,3 +683,173 @@ def bill_per_picture(per_picture: int, text: int = 20) -> Callable[[Recorded], d
         return {"prompt_tokens": prompt, "completion_tokens": 2, "total_tokens": prompt + 2}
 
     return bill
+
+
+# ---------------------------------------------------------------------------------------------
+# Batch additions: replies chosen per picture, and a fake of OpenAI's Files + Batch APIs
+
+
+def picture_widths(recorded: Recorded) -> list[int]:
+    """Return the pixel width of every data-URL picture in a chat request (0 if undecodable)."""
+    import io
+
+    from PIL import Image
+
+    widths = []
+    for data in _pictures(recorded):
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                widths.append(image.width)
+        except OSError:
+            widths.append(0)
+    return widths
+
+
+def by_picture_width(plan: dict[int, list[Reply]]) -> Callable[[Recorded], Reply | None]:
+    """Return a ``FakeUpstream.script`` serving, to a request whose first picture is ``width``
+    pixels wide, the next reply of ``plan[width]`` (then None: the usual answer). Thread-safe."""
+    lock = threading.Lock()
+    left = {width: deque(replies) for width, replies in plan.items()}
+
+    def script(recorded: Recorded) -> Reply | None:
+        widths = picture_widths(recorded) if recorded.method == "POST" else []
+        with lock:
+            queue = left.get(widths[0]) if widths else None
+            return queue.popleft() if queue else None
+
+    return script
+
+
+BATCH_USAGE = {"prompt_tokens": 100, "completion_tokens": 5, "total_tokens": 105}
+
+
+@dataclass
+class FakeBatchAPI:
+    """OpenAI's ``POST /files`` (multipart, purpose ``batch``), ``POST /batches``,
+    ``GET /batches/{id}`` and ``GET /files/{id}/content``, in memory.
+
+    A batch is ``in_progress`` for ``polls_before_done`` polls, then ``completed`` with an
+    output file: one line per input line, answering ``answer(custom_id, body)``, or an error
+    line for the custom ids in ``fail``. ``uploads`` and ``created`` count what was made.
+    """
+
+    polls_before_done: int = 1
+    answer: Callable[[str, dict[str, Any]], str] = lambda custom_id, body: f"答：{custom_id}"
+    fail: frozenset[str] = frozenset()
+    files: dict[str, bytes] = field(default_factory=dict)
+    batches: dict[str, dict[str, Any]] = field(default_factory=dict)
+    polls: dict[str, int] = field(default_factory=dict)
+    uploads: int = 0
+    created: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def handle(self, recorded: Recorded) -> Reply | None:
+        """Return the reply for a Files/Batch request, or None for any other request."""
+        path = recorded.path.split("?", 1)[0].rstrip("/")
+        parts = path.split("/")
+        with self._lock:
+            if recorded.method == "POST" and path.endswith("/files"):
+                return self._upload(recorded)
+            if recorded.method == "POST" and path.endswith("/batches"):
+                return self._create(recorded)
+            if recorded.method == "GET" and len(parts) >= 2 and parts[-2] == "batches":
+                return self._poll(parts[-1])
+            if recorded.method == "GET" and path.endswith("/content") and parts[-3] == "files":
+                data = self.files.get(parts[-2])
+                if data is None:
+                    return openai_error(404, "No such file", "invalid_request_error")
+                return raw(200, {"Content-Type": "application/octet-stream"}, data)
+        return None
+
+    def _upload(self, recorded: Recorded) -> Reply:
+        from email.parser import BytesParser
+        from email.policy import default as policy
+
+        ctype = recorded.headers.get("content-type", "")
+        message = BytesParser(policy=policy).parsebytes(
+            b"Content-Type: " + ctype.encode("latin-1") + b"\r\n\r\n" + recorded.body
+        )
+        fields: dict[str, bytes] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            fields[str(name)] = part.get_payload(decode=True) or b""
+        if fields.get("purpose") != b"batch" or "file" not in fields:
+            return openai_error(400, "purpose batch and a file are required")
+        self.uploads += 1
+        file_id = f"file-in{self.uploads}"
+        self.files[file_id] = fields["file"]
+        return json_reply(
+            {"id": file_id, "object": "file", "purpose": "batch", "bytes": len(fields["file"])}
+        )
+
+    def _create(self, recorded: Recorded) -> Reply:
+        body = recorded.json or {}
+        if body.get("input_file_id") not in self.files:
+            return openai_error(400, "unknown input_file_id", "invalid_request_error")
+        self.created += 1
+        batch_id = f"batch_{self.created}"
+        self.batches[batch_id] = {
+            "id": batch_id,
+            "object": "batch",
+            "endpoint": body.get("endpoint"),
+            "input_file_id": body["input_file_id"],
+            "completion_window": body.get("completion_window"),
+            "status": "validating",
+            "output_file_id": None,
+            "error_file_id": None,
+            "request_counts": {"total": 0, "completed": 0, "failed": 0},
+        }
+        self.polls[batch_id] = 0
+        return json_reply(self.batches[batch_id])
+
+    def _poll(self, batch_id: str) -> Reply:
+        batch = self.batches.get(batch_id)
+        if batch is None:
+            return openai_error(404, "No such batch", "invalid_request_error")
+        self.polls[batch_id] += 1
+        if batch["status"] != "completed" and self.polls[batch_id] > self.polls_before_done:
+            lines = self.files[batch["input_file_id"]].decode("utf-8").splitlines()
+            out = [self._result(json.loads(line)) for line in lines if line.strip()]
+            output_id = f"file-out-{batch_id}"
+            self.files[output_id] = "".join(
+                json.dumps(o, ensure_ascii=False) + "\n" for o in out
+            ).encode()
+            failed = sum(o["response"]["status_code"] != 200 for o in out)
+            counts = {"total": len(out), "completed": len(out) - failed, "failed": failed}
+            batch.update(status="completed", output_file_id=output_id, request_counts=counts)
+        elif batch["status"] == "validating":
+            batch["status"] = "in_progress"
+        return json_reply(batch)
+
+    def _result(self, request: dict[str, Any]) -> dict[str, Any]:
+        custom_id = request["custom_id"]
+        if custom_id in self.fail:
+            body: dict[str, Any] = {
+                "error": {"message": "content policy", "type": "invalid_request_error"}
+            }
+            return {
+                "id": f"req-{custom_id}",
+                "custom_id": custom_id,
+                "response": {"status_code": 400, "body": body},
+                "error": None,
+            }
+        text = self.answer(custom_id, request.get("body") or {})
+        body = {
+            "id": "chatcmpl-batch",
+            "object": "chat.completion",
+            "model": (request.get("body") or {}).get("model"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": BATCH_USAGE,
+        }
+        return {
+            "id": f"req-{custom_id}",
+            "custom_id": custom_id,
+            "response": {"status_code": 200, "body": body},
+            "error": None,
+        }

@@ -43,6 +43,7 @@ from components.hosting.ledger import (
 )
 from components.hosting.limits import LimitHit, check_limits, model_allowed, window_start
 from components.i18n import Lang, t
+from components.providers.reader import Usage
 from components.providers.settings import operator_config
 from components.ui import state_keys as keys
 from components.ui.sidebar import SidebarChoice, read_secrets, request_settings
@@ -265,17 +266,21 @@ class Ticket:
 
     def close(self, answer: Answer) -> None:
         """Record how the answer ended: billed tokens, and the cost at the operator's prices."""
-        assert self.handle is not None and self.row is not None
-        usage = answer.meta.usage
+        self.settle(answer.meta.outcome, answer.meta.usage)
+
+    def settle(self, outcome: str, usage: Usage | None) -> None:
+        """Close the row with ``outcome`` and what the provider billed (any thread)."""
+        if self.handle is None or self.row is None:
+            return
         cost = self.row.cost
         if self.price is not None and usage is not None:
             cost = cost_of(usage, self.price).amount
-        elif answer.meta.outcome == "error":
+        elif outcome in ("error", "failed"):
             cost = 0.0  # refused before an answer: nothing billed
         try:
             self.handle.ledger.close(
                 self.row.id,
-                outcome=answer.meta.outcome,
+                outcome=outcome,
                 prompt_tokens=usage.prompt_tokens if usage else None,
                 completion_tokens=usage.completion_tokens if usage else None,
                 cost=cost,
@@ -312,6 +317,122 @@ def _allowed_models(config: HostingConfig, settings: AnySettings) -> tuple[str, 
     )
 
 
+@dataclass(frozen=True)
+class Gate:
+    """The hosting rules for one visitor's requests with the operator's key, resolved in the
+    script's thread (visitor, ledger, prices) so ``admit`` can run in any thread."""
+
+    config: HostingConfig
+    handle: LedgerHandle | None
+    price: Price | None
+    model: str
+    preset: str
+    session_id: str  # hashed
+    visitor_id: str  # hashed
+    ip_id: str | None  # hashed
+    began: float
+    lang: Lang
+
+    def admit(self, estimate: int) -> Ticket:
+        """Check the limits for one request of ``estimate`` prompt tokens and open its ledger
+        row. Raises ConfigError (``limit_*``, ``limits_broken``, ``ledger_unavailable``)."""
+        config, price = self.config, self.price
+        cost = price.cost(estimate).amount if price is not None else None
+        now = time.time()
+        if self.handle is None:
+            if config.limits.any:
+                raise ConfigError("ledger_unavailable")
+            return Ticket()
+        row = LedgerRow(
+            id=new_row_id(),
+            started=now,
+            model=self.model,
+            preset=self.preset,
+            estimated_tokens=estimate,
+            prompt_tokens=None,
+            completion_tokens=None,
+            cost=cost,
+            currency=price.currency if price is not None else None,
+            outcome="pending",
+            session_id=self.session_id,
+            visitor_id=self.visitor_id,
+            ip_id=self.ip_id,
+        )
+        try:
+            if config.limits.any or config.limits.broken:
+                rows = self.handle.ledger.rows(since=min(window_start(now), self.began))
+                counted = (
+                    cost if price is not None and price.currency == config.limits.currency else 0
+                )
+                hit = check_limits(
+                    rows,
+                    config.limits,
+                    session_id=row.session_id,
+                    visitor_id=row.visitor_id,
+                    ip_id=row.ip_id,
+                    estimate=counted or 0.0,
+                    now=now,
+                )
+                if hit is not None:
+                    raise limit_error(hit, config.limits.currency, self.lang)
+            self.handle.ledger.open(row)
+        except ConfigError:
+            raise
+        except Exception as exc:  # the ledger cannot be read or written: limits cannot be kept
+            log.exception("ledger unavailable")
+            if config.limits.any:
+                raise ConfigError("ledger_unavailable") from exc
+            return Ticket()
+        return Ticket(self.handle, row, price)
+
+
+def operator_gate(settings: AnySettings, choice: SidebarChoice) -> Gate | None:
+    """Resolve the hosting rules for requests made with ``settings``: None when they are not
+    made with the operator's key (a visitor's own key is never limited nor recorded).
+
+    Raises ConfigError (nothing is sent): ``access_code_required``, ``sign_in_required``,
+    ``user_not_allowed``, ``visitor_keys_off``, ``model_not_allowed``.
+    """
+    config = hosting_settings()
+    source = getattr(settings, "key_source", "none")
+    why = refusal(config, source, current_visitor())
+    if why is not None:
+        raise ConfigError(why)
+    if source != "operator":
+        return None
+    allowed = _allowed_models(config, settings)
+    if not model_allowed(settings.model, allowed):
+        raise ConfigError("model_not_allowed", models=", ".join(allowed))
+    try:
+        prices = PriceBook.from_secrets(config.prices)
+    except ConfigError:
+        prices = PriceBook()
+    price = prices.for_limits(settings.preset.id, settings.model)
+    session_id, began = session_identity()
+    logged_in, email = _user()
+    ip = st.context.ip_address
+    try:
+        handle = ledger_handle(config)
+    except Exception:
+        log.exception("ledger unavailable")
+        handle = None
+    salt = handle.salt if handle is not None else ""
+    return Gate(
+        config=config,
+        handle=handle,
+        price=price,
+        model=settings.model,
+        preset=settings.preset.id,
+        session_id=visitor_hash(salt, "session:" + session_id),
+        visitor_id=visitor_hash(
+            salt, f"user:{email.lower()}" if logged_in and email else "session:" + session_id
+        ),
+        ip_id=visitor_hash(salt, "ip:" + ip) if ip else None,
+        began=began,
+        lang=choice.lang,
+    )
+
+
 def hosting_gate(
     settings: AnySettings,
     conv: Conversation | None,
@@ -327,21 +448,9 @@ def hosting_gate(
     ``user_not_allowed``, ``visitor_keys_off``, ``model_not_allowed``, ``limit_<scope>_<unit>``,
     ``limits_broken``, ``ledger_unavailable``.
     """
-    config = hosting_settings()
-    source = getattr(settings, "key_source", "none")
-    why = refusal(config, source, current_visitor())
-    if why is not None:
-        raise ConfigError(why)
-    if source != "operator":
+    gate = operator_gate(settings, choice)
+    if gate is None:
         return Ticket()
-    allowed = _allowed_models(config, settings)
-    if not model_allowed(settings.model, allowed):
-        raise ConfigError("model_not_allowed", models=", ".join(allowed))
-    try:
-        prices = PriceBook.from_secrets(config.prices)
-    except ConfigError:
-        prices = PriceBook()
-    price = prices.for_limits(settings.preset.id, settings.model)
     if turns is None:
         assert conv is not None
         from components.ui.conversation_tools import context_policy  # (it imports the sidebar)
@@ -353,51 +462,4 @@ def hosting_gate(
         system=choice.options.system,
         max_tokens=choice.options.max_tokens,
     ).prompt_tokens
-    cost = price.cost(estimate).amount if price is not None else None
-    now = time.time()
-    session_id, began = session_identity()
-    logged_in, email = _user()
-    ip = st.context.ip_address
-    try:
-        handle = ledger_handle(config)
-        salt = handle.salt
-        row = LedgerRow(
-            id=new_row_id(),
-            started=now,
-            model=settings.model,
-            preset=settings.preset.id,
-            estimated_tokens=estimate,
-            prompt_tokens=None,
-            completion_tokens=None,
-            cost=cost,
-            currency=price.currency if price is not None else None,
-            outcome="pending",
-            session_id=visitor_hash(salt, "session:" + session_id),
-            visitor_id=visitor_hash(
-                salt, f"user:{email.lower()}" if logged_in and email else "session:" + session_id
-            ),
-            ip_id=visitor_hash(salt, "ip:" + ip) if ip else None,
-        )
-        if config.limits.any or config.limits.broken:
-            rows = handle.ledger.rows(since=min(window_start(now), began))
-            counted = cost if price is not None and price.currency == config.limits.currency else 0
-            hit = check_limits(
-                rows,
-                config.limits,
-                session_id=row.session_id,
-                visitor_id=row.visitor_id,
-                ip_id=row.ip_id,
-                estimate=counted or 0.0,
-                now=now,
-            )
-            if hit is not None:
-                raise limit_error(hit, config.limits.currency, choice.lang)
-        handle.ledger.open(row)
-    except ConfigError:
-        raise
-    except Exception as exc:  # the ledger cannot be read or written: limits cannot be kept
-        log.exception("ledger unavailable")
-        if config.limits.any:
-            raise ConfigError("ledger_unavailable") from exc
-        return Ticket()
-    return Ticket(handle, row, price)
+    return gate.admit(estimate)

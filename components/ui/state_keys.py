@@ -150,6 +150,22 @@ ADMIN_BACKOFF = "kantu_admin_backoff"
 ADMIN_FORM = "kantu_admin_form"
 ADMIN_CODE = "kantu_admin_code"
 ADMIN_CSV = "kantu_admin_csv"
+# -- batch (pages/batch.py, components/ui/batch.py) --------------------------------------------
+BATCH_FILES = "kantu_batch_files"  # the uploader: pictures and .zip archives
+BATCH_PRESET = "kantu_batch_preset"  # prompts.PRESETS id; its widget follows the language
+BATCH_LABELS = "kantu_batch_labels"  # the labels the classify preset lists
+BATCH_PROMPT = "kantu_batch_prompt"  # the visitor's own prompt
+BATCH_COLUMNS = "kantu_batch_columns"  # "a, b, c": structured output columns
+BATCH_CONCURRENCY = "kantu_batch_concurrency"  # slider, 1..16
+BATCH_PREPARED = "kantu_batch_prepared"  # ui.batch.Prepared: items prepared once per upload set
+BATCH_JOB = "kantu_batch_job"  # batch.job.BatchJob: the running or finished job (holds no key)
+BATCH_RUN = "kantu_batch_run"
+BATCH_CANCEL = "kantu_batch_cancel"
+BATCH_RETRY = "kantu_batch_retry"
+BATCH_NEW = "kantu_batch_new"
+BATCH_SEEN_RUNNING = "kantu_batch_seen_running"  # the page was drawn while the job ran
+BATCH_VIA = "kantu_batch_via"  # "direct" or "batch_api" (the provider's batch engine)
+BATCH_POLL_S = "kantu_batch_poll_s"  # seconds between polls of a provider batch (tests: less)
 
 
 def choice_key(state_key: str, lang: str) -> str:

@@ -1,0 +1,1 @@
+"""One prompt over many pictures: intake, the job, retries, structured answers, exports."""

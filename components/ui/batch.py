@@ -1,0 +1,365 @@
+"""The Batch page's parts: set up (files, prompt, columns), the before-running summary, the live
+job view (a fragment that redraws from the job's progress) and the exports.
+
+The job runs in ``components.batch``'s worker threads and lives in the session; every rerun only
+draws it, so a rerun never restarts or duplicates it. The key is resolved when Run (or Retry
+failed) is pressed and handed to the workers only.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from components.batch import api as batch_api
+from components.batch import structured
+from components.batch.api import offers_batch_api
+from components.batch.export import reason_text, to_csv, to_jsonl, to_markdown
+from components.batch.intake import from_uploads
+from components.batch.items import BatchItem, prepare_items
+from components.batch.job import MAX_CONCURRENCY, BatchJob, BatchSpec, ItemResult
+from components.batch.prompts import PRESETS, preset_prompt
+from components.costs.prices import Price, PriceBook
+from components.errors import ConfigError, KantuError
+from components.i18n import Lang, t
+from components.images.uploads import IMAGE_EXTENSIONS, Upload
+from components.providers.settings import ClientSettings
+from components.ui import state_keys as keys
+from components.ui.access import Gate, Ticket, operator_gate
+from components.ui.sidebar import SidebarChoice, request_settings
+
+REFRESH_S = 0.5
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The uploaded set, prepared once: what it was made from, and its items."""
+
+    signature: tuple[Any, ...]
+    items: tuple[BatchItem, ...]
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the visitor chose for the next run."""
+
+    spec: BatchSpec
+    concurrency: int
+    via: str = "direct"  # or "batch_api"
+
+
+def _price(choice: SidebarChoice) -> Price | None:
+    try:
+        raw = st.secrets.get("KANTU_PRICES")
+    except FileNotFoundError:
+        raw = None
+    try:
+        return PriceBook.from_secrets(raw).for_display(choice.preset.id, choice.model)
+    except ConfigError:
+        return None
+
+
+def render_setup(choice: SidebarChoice) -> tuple[Setup, Prepared | None]:
+    """Draw the uploader, prompt, columns and concurrency; return the choice and the prepared
+    pictures (prepared once per set of files, model and detail)."""
+    lang = choice.lang
+    files = st.file_uploader(
+        t("batch.upload", lang),
+        type=[*IMAGE_EXTENSIONS, "zip"],
+        accept_multiple_files=True,
+        key=keys.BATCH_FILES,
+    )
+    preset = _preset(lang)
+    if preset == "classify":
+        labels = structured.parse_columns(
+            st.text_input(t("batch.labels", lang), key=keys.BATCH_LABELS)
+        )
+        prompt = preset_prompt(preset, lang, labels=labels) if labels else ""
+    elif preset == "own":
+        prompt = st.text_area(t("batch.prompt_text", lang), key=keys.BATCH_PROMPT).strip()
+    else:
+        prompt = preset_prompt(preset, lang)
+    if prompt and preset != "own":
+        st.caption(prompt)
+    columns = structured.parse_columns(
+        st.text_input(t("batch.columns", lang), key=keys.BATCH_COLUMNS)
+    )
+    if columns:
+        schema = structured.supports_schema(choice.preset.id)
+        st.caption(t("batch.columns_schema" if schema else "batch.columns_prompt", lang))
+    concurrency = st.slider(
+        t("batch.concurrency", lang), 1, MAX_CONCURRENCY, 4, key=keys.BATCH_CONCURRENCY
+    )
+    via = "direct"
+    if offers_batch_api(choice.preset.id):
+        via = st.radio(
+            t("batch.via", lang),
+            ("direct", "batch_api"),
+            format_func=lambda v: t(f"batch.via.{v}", lang),
+            key=keys.choice_key(keys.BATCH_VIA, lang),
+        )
+    spec = BatchSpec(
+        prompt=prompt,
+        model=choice.model,
+        detail=choice.detail,
+        columns=columns,
+        preset_id=choice.preset.id,
+        max_tokens=choice.options.max_tokens,
+    )
+    return Setup(spec, concurrency, via), _prepared(files or [], choice)
+
+
+def _preset(lang: Lang) -> str:
+    """The preset choice; one widget per language (its labels change with it), one value."""
+    value = st.segmented_control(
+        t("batch.preset", lang),
+        PRESETS,
+        format_func=lambda p: t(f"batch.preset.{p}", lang),
+        default=st.session_state.get(keys.BATCH_PRESET, "describe"),
+        key=keys.choice_key(keys.BATCH_PRESET, lang),
+    )
+    if value is not None:
+        st.session_state[keys.BATCH_PRESET] = value
+    return st.session_state.get(keys.BATCH_PRESET, "describe")
+
+
+def _prepared(files: Sequence[Any], choice: SidebarChoice) -> Prepared | None:
+    if not files:
+        st.session_state.pop(keys.BATCH_PREPARED, None)
+        return None
+    signature = (
+        tuple((f.file_id, f.name, f.size) for f in files),
+        choice.model,
+        choice.detail,
+    )
+    kept: Prepared | None = st.session_state.get(keys.BATCH_PREPARED)
+    if kept is not None and kept.signature == signature:
+        return kept
+    intake = from_uploads(Upload(f.name, f.getvalue()) for f in files)
+    with st.spinner(t("batch.preparing", choice.lang)):
+        items = prepare_items(
+            intake.sources, detail=choice.detail, model=choice.model, refused=intake.refused
+        )
+    prepared = Prepared(signature, tuple(items))
+    st.session_state[keys.BATCH_PREPARED] = prepared
+    return prepared
+
+
+def render_summary(
+    setup: Setup, prepared: Prepared | None, choice: SidebarChoice
+) -> BatchJob | None:
+    """Show the count, estimated tokens and money, and the refusals; return the job to run
+    (not started) when there is something to send, else None."""
+    lang = choice.lang
+    if prepared is None:
+        return None
+    job = BatchJob(prepared.items, setup.spec, price=_price(choice))
+    progress = job.progress()
+    runnable = progress.queued
+    tokens, money = job.estimate()
+    extra = t("batch.summary_money", lang, money=money.format(lang)) if money else ""
+    if runnable:
+        st.info(t("batch.summary", lang, count=runnable, tokens=f"{tokens:,}", money=extra))
+    else:
+        st.warning(t("batch.no_pictures", lang))
+    refused = [r for r in job.results() if r.status == "refused"]
+    if refused:
+        lines = "\n".join(f"- {_plain(reason_text(r, lang))}" for r in refused)  # names the file
+        st.warning(t("batch.summary_refused", lang, count=len(refused)) + "\n\n" + lines)
+    return job if runnable else None
+
+
+def _plain(text: str) -> str:
+    """Return text safe to put in Markdown (a file name can hold any character)."""
+    return "".join("\\" + c if c in "\\`*_[]<>|#~$" else c for c in text)
+
+
+def start(job: BatchJob, setup: Setup, choice: SidebarChoice) -> bool:
+    """Resolve the key now and start the job; show why not when it cannot. Return started."""
+    lang = choice.lang
+    if not setup.spec.prompt:
+        st.warning(t("batch.no_prompt", lang))
+        return False
+    try:
+        settings = request_settings(choice)
+    except KantuError as err:
+        st.error(err.message(lang), icon="⚠️")
+        return False
+    if not isinstance(settings, ClientSettings):  # the local reader: one picture at a time, in chat
+        st.error(t("batch.local_unsupported", lang), icon="⚠️")
+        return False
+    missing = settings.missing_key_error(lang)
+    if missing is not None:
+        st.error(missing.message(lang), icon="⚠️")
+        return False
+    # The hosting rules: access and the allowed models now, for the whole batch; the limits and
+    # a ledger row per picture, each counted as one request, from the worker threads.
+    try:
+        gate = operator_gate(settings, choice)
+    except KantuError as err:
+        st.error(err.message(lang), icon="⚠️")
+        return False
+    if gate is not None:
+        job.follow_rules(*_admission(job, gate))
+    if setup.via == "batch_api":
+        poll = float(st.session_state.get(keys.BATCH_POLL_S, 10.0))
+        job.start_via(batch_api.runner(settings, poll_every=poll))
+    else:
+        job.start(settings, concurrency=setup.concurrency)
+    st.session_state[keys.BATCH_JOB] = job
+    st.session_state.pop(keys.BATCH_PREPARED, None)  # the job holds the pictures now
+    return True
+
+
+def _admission(job: BatchJob, gate: Gate) -> tuple[Callable, Callable]:
+    """Return the per-picture check (limits; opens its ledger row) and the callback that
+    closes the row when the picture settles. Both run in the job's worker threads."""
+    tickets: dict[int, Ticket] = {}
+    lock = threading.Lock()
+
+    def admit(result: ItemResult) -> KantuError | None:
+        try:
+            ticket = gate.admit(job.item_tokens(result.index))
+        except KantuError as err:
+            return err
+        with lock:
+            tickets[result.index] = ticket
+        return None
+
+    def settled(result: ItemResult) -> None:
+        with lock:
+            ticket = tickets.pop(result.index, None)
+        if ticket is not None:
+            ticket.settle("ok" if result.status == "done" else result.status, result.usage)
+
+    return admit, settled
+
+
+def render_job(job: BatchJob, choice: SidebarChoice) -> None:
+    """Draw the live view (redrawn every half second while the job runs), the controls and,
+    once it has ended, the downloads."""
+    lang = choice.lang
+    running = job.running
+    if running:
+        st.session_state[keys.BATCH_SEEN_RUNNING] = True
+    st.fragment(run_every=REFRESH_S if running else None)(_live)(job, lang)
+    cols = st.columns(3)
+    if running:
+        if cols[0].button(t("batch.cancel", lang), icon="⏹️", key=keys.BATCH_CANCEL):
+            job.cancel()
+            job.wait(5)
+            st.rerun()
+        return
+    progress = job.progress()
+    if progress.failed and cols[0].button(
+        t("batch.retry_failed", lang), icon="🔁", key=keys.BATCH_RETRY
+    ):
+        try:
+            settings = request_settings(choice)
+        except KantuError as err:
+            st.error(err.message(lang), icon="⚠️")
+        else:
+            job.retry_failed(settings, concurrency=st.session_state.get(keys.BATCH_CONCURRENCY, 4))
+            st.rerun()
+    if cols[1].button(t("batch.new", lang), icon="🆕", key=keys.BATCH_NEW):
+        st.session_state.pop(keys.BATCH_JOB, None)
+        st.rerun()
+    results = job.results()
+    spec = job.spec
+    downloads = st.columns(3)
+    downloads[0].download_button(
+        t("batch.download_csv", lang), to_csv(results, spec, lang), "kantu-batch.csv", "text/csv"
+    )
+    downloads[1].download_button(
+        t("batch.download_jsonl", lang),
+        to_jsonl(results, spec, lang).encode("utf-8"),
+        "kantu-batch.jsonl",
+        "application/jsonl",
+    )
+    downloads[2].download_button(
+        t("batch.download_md", lang),
+        to_markdown(results, spec, lang).encode("utf-8"),
+        "kantu-batch.md",
+        "text/markdown",
+    )
+
+
+def _live(job: BatchJob, lang: Lang) -> None:
+    progress = job.progress()
+    st.progress(
+        progress.fraction,
+        text=t(
+            "batch.progress",
+            lang,
+            done=progress.done,
+            failed=progress.failed,
+            remaining=progress.remaining,
+        ),
+    )
+    eta = t("batch.eta_unknown", lang) if progress.eta_s is None else f"{progress.eta_s:.0f} s"
+    if progress.finished:
+        st.success(
+            t(
+                "batch.finished",
+                lang,
+                done=progress.done,
+                failed=progress.failed,
+                cancelled=progress.cancelled,
+            )
+        )
+    else:
+        st.caption(t("batch.speed", lang, rate=progress.throughput, eta=eta))
+    if job.note:
+        st.caption(t("batch.provider_batch", lang, status=job.note))
+    import pandas as pd  # only this page draws a table; the chat never loads pandas
+
+    table = pd.DataFrame([_row(r, job.spec, lang) for r in job.results()])
+    st.dataframe(table, hide_index=True, column_config=_columns(job.spec, lang))
+    if progress.finished and st.session_state.pop(keys.BATCH_SEEN_RUNNING, False):
+        st.rerun()  # the whole page: the controls and downloads follow the end
+
+
+def _columns(spec: BatchSpec, lang: Lang) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "thumb": st.column_config.ImageColumn(t("batch.col.thumb", lang), width="small"),
+        "file": st.column_config.TextColumn(t("batch.col.file", lang)),
+        "status": st.column_config.TextColumn(t("batch.col.status", lang)),
+        "tokens": st.column_config.TextColumn(t("batch.col.tokens", lang)),
+        "cost": st.column_config.TextColumn(t("batch.col.cost", lang)),
+        "seconds": st.column_config.TextColumn(t("batch.col.seconds", lang)),
+    }
+    if not spec.columns:
+        config["answer"] = st.column_config.TextColumn(t("batch.col.answer", lang), width="medium")
+    return config
+
+
+def _row(result: ItemResult, spec: BatchSpec, lang: Lang) -> dict[str, Any]:
+    thumb = (
+        "data:image/jpeg;base64," + base64.b64encode(result.thumbnail).decode("ascii")
+        if result.thumbnail
+        else None
+    )
+    row: dict[str, Any] = {
+        "thumb": thumb,
+        "file": result.name,
+        "status": t(f"batch.status.{result.status}", lang),
+    }
+    problem = reason_text(result, lang) if result.status in ("failed", "refused") else ""
+    if spec.columns:
+        fields = result.fields or {}
+        for n, name in enumerate(spec.columns):
+            value = fields.get(name, "")
+            if n == 0 and not fields:
+                value = problem or result.answer  # the raw text, when it did not parse
+            row[name] = value
+    else:
+        row["answer"] = problem or result.answer
+    row["tokens"] = f"{result.usage.total_tokens:,}" if result.usage else ""
+    row["cost"] = result.cost.format(lang) if result.cost else ""
+    row["seconds"] = f"{result.seconds:.1f}" if result.seconds is not None else ""
+    return row

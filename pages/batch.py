@@ -1,0 +1,27 @@
+"""The Batch page: one prompt over many pictures, with a live table and exports."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.i18n import t
+from components.ui import state_keys as keys
+from components.ui.batch import render_job, render_setup, render_summary, start
+from components.ui.sidebar import SidebarChoice
+
+choice: SidebarChoice = st.session_state[keys.SIDEBAR_CHOICE]
+lang = choice.lang
+st.title(t("batch.title", lang))
+
+job = st.session_state.get(keys.BATCH_JOB)
+if job is None:
+    st.caption(t("batch.intro", lang))
+    setup, prepared = render_setup(choice)
+    ready = render_summary(setup, prepared, choice)
+    clicked = st.button(
+        t("batch.run", lang), icon="▶️", type="primary", key=keys.BATCH_RUN, disabled=ready is None
+    )
+    if clicked and ready is not None and start(ready, setup, choice):
+        st.rerun()
+else:
+    render_job(job, choice)

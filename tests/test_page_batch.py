@@ -1,0 +1,201 @@
+"""The Batch page under AppTest, against the loopback fake upstream."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+
+import pytest
+from PIL import Image
+from streamlit import config as st_config
+from streamlit.testing.v1 import AppTest
+
+from components.devtools.upstream import (
+    FakeBatchAPI,
+    FakeUpstream,
+    bingcheng_error,
+    by_picture_width,
+    sse,
+)
+from components.i18n import t
+from components.providers.settings import OPERATOR_SETTINGS
+from components.ui import state_keys as keys
+from tests.conftest import ROOT
+
+OPERATOR_KEY = "operator-secret-key-123456"
+USAGE = {"prompt_tokens": 100, "completion_tokens": 4, "total_tokens": 104}
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path) -> Iterator[None]:
+    """Never read a developer's secrets or environment: point Streamlit at an empty location."""
+    for name in OPERATOR_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    old = st_config.get_option("secrets.files")
+    st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])
+    yield
+    st_config.set_option("secrets.files", old)
+
+
+def png(width: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, 40), (30, 144, 255)).save(out, "PNG")
+    return out.getvalue()
+
+
+def batch_page(up: FakeUpstream, lang: str = "en") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets.update({"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY})
+    at.session_state[keys.LANG] = lang
+    at.run()
+    at.switch_page("pages/batch.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in [*at.error, *at.warning, *at.info, *at.success]]
+    return "\n".join(str(p) for p in parts)
+
+
+def finish(at: AppTest) -> AppTest:
+    job = at.session_state[keys.BATCH_JOB]
+    assert job.wait(30)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def upload_mixed(at: AppTest) -> None:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("z/in-zip.png", png(63))
+        zf.writestr("../escape.png", png(64))
+    at.file_uploader(key=keys.BATCH_FILES).set_value(
+        [
+            ("a.png", png(60), "image/png"),
+            ("b.png", png(61), "image/png"),
+            ("broken.jpg", b"not a picture", "image/jpeg"),
+            ("c.png", png(62), "image/png"),
+            ("more.zip", archive.getvalue(), "application/zip"),
+        ]
+    ).run()
+
+
+def test_mixed_upload_runs_end_to_end_with_summary_table_and_exports(
+    upstream: FakeUpstream,
+) -> None:
+    upstream.default = sse(["蓝色方块"], usage=USAGE)
+    upstream.script = by_picture_width({61: [bingcheng_error(402)]})
+    at = batch_page(upstream, "zh")
+    upload_mixed(at)
+    shown = texts(at)
+    assert "4 张图片可以发送" in shown  # a, b, c and the zip's picture
+    assert "broken.jpg" in shown and "escape" in shown  # refusals named with reasons
+    assert not upstream.requests  # nothing is sent before Run
+    at.button(key=keys.BATCH_RUN).click().run()
+    at = finish(at)
+    assert len(upstream.requests) == 4
+    assert upstream.requests[0].headers["Authorization"] == f"Bearer {OPERATOR_KEY}"
+    assert "完成 3，失败 1" in texts(at)
+    table = at.dataframe[0].value
+    assert list(table["file"]) == [
+        "a.png",
+        "b.png",
+        "broken.jpg",
+        "c.png",
+        "more.zip/z/in-zip.png",
+        "more.zip/../escape.png",
+    ]
+    assert list(table["status"]) == ["完成", "失败", "未发送", "完成", "完成", "未发送"]
+    assert table["answer"][0] == "蓝色方块" and table["tokens"][0] == "104"
+    assert str(table["thumb"][0]).startswith("data:image/jpeg;base64,")
+    # a rerun draws the job; it does not start it again
+    at.run()
+    assert len(upstream.requests) == 4
+    # retry failed reruns only the failure
+    at.button(key=keys.BATCH_RETRY).click().run()
+    at = finish(at)
+    assert len(upstream.requests) == 5
+    assert list(at.dataframe[0].value["status"]).count("完成") == 4
+    assert OPERATOR_KEY not in texts(at)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == [
+        t("batch.download_csv", "zh"),
+        t("batch.download_jsonl", "zh"),
+        t("batch.download_md", "zh"),
+    ]
+
+
+def test_columns_and_cancel_keep_what_finished(upstream: FakeUpstream) -> None:
+    upstream.default = sse(['{"colour": "blue", "shape": "square"}'])
+    upstream.latency = 0.4
+    at = batch_page(upstream)
+    at.file_uploader(key=keys.BATCH_FILES).set_value(
+        [(f"p{w}.png", png(w), "image/png") for w in range(60, 70)]
+    ).run()
+    at.text_input(key=keys.BATCH_COLUMNS).set_value("colour, shape").run()
+    assert t("batch.columns_prompt", "en") in texts(at)  # a custom URL: words, not a schema
+    at.slider(key=keys.BATCH_CONCURRENCY).set_value(2).run()
+    at.button(key=keys.BATCH_RUN).click().run()
+    job = at.session_state[keys.BATCH_JOB]
+    upstream.wait_for_requests(2)
+    at.button(key=keys.BATCH_CANCEL).click().run()
+    assert job.wait(10)
+    at.run()
+    table = at.dataframe[0].value
+    assert "colour" in table.columns and "shape" in table.columns
+    statuses = list(table["status"])
+    assert "cancelled" in statuses and set(statuses) <= {"done", "cancelled"}
+    done = table[table["status"] == "done"]
+    assert all(done["colour"] == "blue")
+    assert len(upstream.requests) < 10
+
+
+def test_classify_needs_labels_and_own_prompt_is_sent(upstream: FakeUpstream) -> None:
+    at = batch_page(upstream)
+    at.file_uploader(key=keys.BATCH_FILES).set_value([("a.png", png(60), "image/png")]).run()
+    at.segmented_control(key=keys.choice_key(keys.BATCH_PRESET, "en")).set_value("own").run()
+    at.button(key=keys.BATCH_RUN).click().run()
+    assert t("batch.no_prompt", "en") in texts(at) and not upstream.requests
+    at.text_area(key=keys.BATCH_PROMPT).set_value("Count the squares.").run()
+    at.button(key=keys.BATCH_RUN).click().run()
+    finish(at)
+    assert upstream.requests[0].json["messages"][0]["content"][0]["text"] == "Count the squares."
+    at.button(key=keys.BATCH_NEW).click().run()
+    assert keys.BATCH_JOB not in at.session_state and at.file_uploader(key=keys.BATCH_FILES)
+
+
+def test_csv_download_opens_with_chinese(upstream: FakeUpstream) -> None:
+    upstream.default = sse(["橙色的猫"])
+    at = batch_page(upstream, "zh")
+    at.file_uploader(key=keys.BATCH_FILES).set_value([("猫.png", png(60), "image/png")]).run()
+    at.button(key=keys.BATCH_RUN).click().run()
+    at = finish(at)
+    from components.batch.export import to_csv
+
+    job = at.session_state[keys.BATCH_JOB]
+    data = to_csv(job.results(), job.spec, "zh")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0]["file"] == "猫.png" and rows[0]["answer"] == "橙色的猫"
+
+
+def test_provider_batch_engine_from_the_page(upstream: FakeUpstream) -> None:
+    fake = FakeBatchAPI(polls_before_done=2, answer=lambda custom_id, body: "批量回答")
+    upstream.batch_api = fake
+    at = batch_page(upstream)
+    at.session_state[keys.BATCH_POLL_S] = 0.05
+    at.file_uploader(key=keys.BATCH_FILES).set_value(
+        [(f"p{w}.png", png(w), "image/png") for w in (60, 61, 62)]
+    ).run()
+    at.radio(key=keys.choice_key(keys.BATCH_VIA, "en")).set_value("batch_api").run()
+    at.button(key=keys.BATCH_RUN).click().run()
+    at = finish(at)
+    assert (fake.uploads, fake.created) == (1, 1)
+    assert not any(r.path.endswith("/chat/completions") for r in upstream.requests)
+    table = at.dataframe[0].value
+    assert list(table["status"]) == ["done"] * 3 and set(table["answer"]) == {"批量回答"}
+    assert "batch_1: completed (3/3)" in texts(at)
