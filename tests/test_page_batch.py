@@ -199,3 +199,38 @@ def test_provider_batch_engine_from_the_page(upstream: FakeUpstream) -> None:
     table = at.dataframe[0].value
     assert list(table["status"]) == ["done"] * 3 and set(table["answer"]) == {"批量回答"}
     assert "batch_1: completed (3/3)" in texts(at)
+
+
+def test_operator_key_batch_counts_each_picture_against_the_limits(upstream, tmp_path) -> None:
+    """With the site's key, each picture is one request: the session limit stops the batch
+    after two pictures, the rest fail saying why, and the ledger holds one row per picture."""
+    from components.hosting.ledger import SQLiteLedger
+
+    ledger = tmp_path / "ledger.sqlite3"
+    upstream.default = sse(["蓝色方块"], usage=USAGE)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets.update(
+        {
+            "KANTU_BASE_URL": upstream.base_url,
+            "KANTU_API_KEY": OPERATOR_KEY,
+            "KANTU_LEDGER_PATH": str(ledger),
+            "KANTU_LIMITS": {"session_requests": 2},
+        }
+    )
+    at.session_state[keys.LANG] = "en"
+    at.run()
+    at.switch_page("pages/batch.py").run()
+    at.file_uploader(key=keys.BATCH_FILES).set_value(
+        [(f"p{i}.png", png(60 + i), "image/png") for i in range(5)]
+    ).run()
+    at.slider(key=keys.BATCH_CONCURRENCY).set_value(1).run()
+    at.button(key=keys.BATCH_RUN).click().run()
+    at = finish(at)
+    assert len(upstream.requests) == 2
+    statuses = list(at.dataframe[0].value["status"])
+    assert statuses.count("done") == 2 and statuses.count("failed") == 3
+    table = at.dataframe[0].value
+    said = " ".join(str(v) for v in table.astype(str).to_numpy().ravel())
+    assert t("config.limit_session_requests", "en", limit=2).split("2")[0] in said
+    rows = SQLiteLedger(ledger).rows()
+    assert len(rows) == 2 and all(row.outcome == "ok" for row in rows)
