@@ -26,7 +26,7 @@ from components.errors import ConfigError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.ui import state_keys as keys
-from components.ui.sidebar import SidebarChoice, read_secrets
+from components.ui.sidebar import SidebarChoice
 
 log = logging.getLogger("kantu")
 
@@ -57,7 +57,7 @@ def price_book() -> PriceBook:
     sees the error in the log and in ``python -m components ask``.
     """
     try:
-        book = PriceBook.from_secrets(read_secrets().get("KANTU_PRICES"))
+        book = PriceBook.from_secrets(_operator_prices())
     except ConfigError:
         log.warning("KANTU_PRICES is malformed; using the built-in price table")
         book = PriceBook()
@@ -65,6 +65,14 @@ def price_book() -> PriceBook:
     for model, price in visitor.items():
         book = book.with_visitor_price(model, price)
     return book
+
+
+def _operator_prices() -> object:
+    # read_secrets() keeps only the connection settings, so the price table is read here.
+    try:
+        return st.secrets.get("KANTU_PRICES")
+    except FileNotFoundError:  # no secrets.toml, or one that does not parse
+        return None
 
 
 def current_price(choice: SidebarChoice) -> Price | None:

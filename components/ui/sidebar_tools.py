@@ -13,7 +13,7 @@ from components.ui.conversation_tools import (
     render_model_tools,
     render_transfer,
 )
-from components.ui.costs import conversation_total, render_cost_settings
+from components.ui.costs import conversation_total, learn_from, render_cost_settings
 from components.ui.sidebar import SidebarChoice
 
 
@@ -28,6 +28,7 @@ def render_sidebar_tools(choice: SidebarChoice) -> None:
     with model_slot:
         render_model_tools(choice)
     with sections:
+        learn_from(conv)  # the answer recorded on the last run counts before the note is drawn
         total = conversation_total(conv, choice)
         if total:
             st.caption("💰 " + total)
