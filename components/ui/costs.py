@@ -214,7 +214,7 @@ def render_cost_settings(choice: SidebarChoice) -> None:
                     input=f"{sign}{price.input:g}",
                     output=f"{sign}{price.output:g}",
                 )
-                + f" ({origin}{checked}{confirmed})"
+                + _parenthesised(f"{origin}{checked}{confirmed}", lang)
             )
         if not (price is not None and price.free) and not choice.preset.local:
             _render_price_editor(choice, price)
@@ -223,6 +223,10 @@ def render_cost_settings(choice: SidebarChoice) -> None:
         note = lines.calibration_note(calibration(), model, lang)
         if note:
             st.caption("📏 " + note)
+
+
+def _parenthesised(text: str, lang: Lang) -> str:
+    return f"（{text}）" if lang == "zh" else f" ({text})"
 
 
 def _render_price_editor(choice: SidebarChoice, price: Price | None) -> None:
