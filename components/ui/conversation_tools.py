@@ -171,6 +171,11 @@ def render_transfer(conv: Conversation, lang: Lang) -> None:
         on_change=_import,
         args=(f"kantu_import_{st.session_state.get(keys.IMPORT_ROUND, 0)}",),
     )
+
+
+def render_import_outcome() -> None:
+    """Say once how the last import went; placed outside the tools' expander, which the page's
+    new content may close, so the person sees it either way."""
     outcome = st.session_state.pop(keys.IMPORT_OUTCOME, None)
     if outcome is not None:
         kind, text = outcome
