@@ -294,7 +294,7 @@ def _render_threshold(threshold: float, currency: str | None, lang: Lang) -> Non
         max_value=1000.0,
         value=float(threshold),
         step=0.01,
-        format="%.3f",
+        format="%.4f",  # as precise as the money lines (¥0.0021): 0.0005 must not show as 0
         help=t("costs.confirm_help", lang),
         key=f"kantu_confirm_above_field.{currency}",
     )

@@ -153,6 +153,8 @@ def test_cost_figures_before_and_after_sending(app, new_page, up: FakeUpstream, 
     field.fill("0.0001")
     field.press("Enter")
     wait_for_idle(page)
+    expect(field).to_have_value("0.0001")  # shown as typed, not rounded to 0
+    costs.get_by_text(calibrated, exact=False).scroll_into_view_if_needed()
     _shot(page, f"sidebar-costs-{lang}-{where}.png")
     if where == "phone":
         page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
@@ -171,3 +173,7 @@ def test_cost_figures_before_and_after_sending(app, new_page, up: FakeUpstream, 
     up.wait_for_requests(requests + 1)
     wait_for_idle(page)
     assert_no_exception(page)
+
+    tools = _open_section(page, t("tools.title", lang))
+    tools.get_by_role("button", name=t("transfer.export_json", lang)).scroll_into_view_if_needed()
+    _shot(page, f"tools-{lang}-{where}.png")
