@@ -36,13 +36,7 @@ inject_styles()
 
 # An answer that ended since the last run (Stop included) is recorded before anything is drawn.
 running = settle_exchange(conv)
-imported = st.session_state.pop(keys.IMPORT_REQUESTED, None)
-if imported is not None:  # an imported chat replaces this one (the sidebar said so)
-    drop_exchange()
-    running = None
-    st.session_state[keys.CONVERSATION] = conv = imported
-    st.session_state.pop(keys.DISPLAY_COPIES, None)
-    st.session_state.pop(keys.PENDING, None)
+# An imported chat was put in place by the sidebar (apply_import), before this run drew it.
 learn_from(conv)  # each new bill against its estimate: the flag, and the session's calibration
 policy = context_policy()
 if st.session_state[keys.NEW_CHAT_REQUESTED]:

@@ -16,11 +16,13 @@ import streamlit as st
 from components.conversation.context_policy import DEFAULT_POLICY, POLICY_KINDS, ContextPolicy
 from components.conversation.history import Conversation
 from components.conversation.transfer import export_json, export_markdown, import_json
+from components.costs import lines
 from components.errors import KantuError
 from components.i18n import Lang, t
 from components.providers.probe import ProbeResult, probe_vision, test_connection
 from components.providers.settings import ClientSettings
 from components.ui import state_keys as keys
+from components.ui.costs import current_price
 from components.ui.sidebar import SidebarChoice, model_id, request_settings
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -86,13 +88,13 @@ def render_model_tools(choice: SidebarChoice) -> None:
             with st.spinner(t("tools.testing", lang)):
                 result = test_connection(settings)
             st.session_state[keys.CONNECTION_RESULT] = (name, result)
-            if result.ok and result.models:
-                st.session_state.setdefault(keys.MODEL_LISTS, {})[choice.preset.id] = list(
-                    result.models
-                )
+            lists = st.session_state.setdefault(keys.MODEL_LISTS, {})
+            if result.ok and result.models and lists.get(choice.preset.id) != list(result.models):
+                lists[choice.preset.id] = list(result.models)
+                st.rerun()  # the model select above is already drawn: offer them now
     result = vision_checks().get(name)
     if result is not None:
-        _show_probe(result, lang)
+        _show_probe(result, choice)
     stored = st.session_state.get(keys.CONNECTION_RESULT)
     if stored is not None and stored[0] == name:
         connection = stored[1]
@@ -125,17 +127,21 @@ def _settings(choice: SidebarChoice) -> ClientSettings | None:
     return settings
 
 
-def _show_probe(result: ProbeResult, lang: Lang) -> None:
+def _show_probe(result: ProbeResult, choice: SidebarChoice) -> None:
+    lang = choice.lang
     if result.error is not None:
         st.caption("⚠️ " + t("probe.failed", lang, reason=result.error.message(lang)))
         return
     tokens = f"{result.usage.prompt_tokens:,}" if result.usage is not None else "?"
     facts = {"model": result.model, "digits": result.digits, "seconds": f"{result.seconds:.1f}"}
     if result.sees:
-        st.caption(t("probe.sees", lang, tokens=tokens, **facts))
+        line = t("probe.sees", lang, tokens=tokens, **facts)
     else:
         answer = result.answer_text.strip().replace("\n", " ")[:80]
-        st.caption(t("probe.blind", lang, answer=answer, tokens=tokens, **facts))
+        line = t("probe.blind", lang, answer=answer, tokens=tokens, **facts)
+    # what the check itself cost, at the price this visitor sees
+    cost = lines.billed(result.usage, current_price(choice), lang)
+    st.caption(line + (f" · {cost}" if cost else ""))
 
 
 def render_transfer(conv: Conversation, lang: Lang) -> None:
@@ -158,6 +164,8 @@ def render_transfer(conv: Conversation, lang: Lang) -> None:
             icon="💾",
             key="kantu_export_json",
         )
+    if lang == "zh":
+        st.html(_uploader_style(lang))
     st.file_uploader(
         t("transfer.import", lang),
         type=["json"],
@@ -165,10 +173,35 @@ def render_transfer(conv: Conversation, lang: Lang) -> None:
         on_change=_import,
         args=(f"kantu_import_{st.session_state.get(keys.IMPORT_ROUND, 0)}",),
     )
+
+
+def render_import_outcome() -> None:
+    """Say once how the last import went; placed outside the tools' expander, which the page's
+    new content may close, so the person sees it either way."""
     outcome = st.session_state.pop(keys.IMPORT_OUTCOME, None)
     if outcome is not None:
         kind, text = outcome
         (st.success if kind == "ok" else st.error)(text, icon="✅" if kind == "ok" else "⚠️")
+
+
+def _uploader_style(lang: Lang) -> str:
+    """Return CSS that puts ``lang``'s words over the import field's English button and limit
+    (Streamlit 1.67 has no option for them)."""
+    mb = int(st.get_option("server.maxUploadSize"))
+    field = '[class*="st-key-kantu_import_"]'
+    button = t("tools.upload", lang).replace('"', "")
+    limit = t("tools.upload_limit", lang, mb=mb).replace('"', "")
+    return (
+        "<style>"
+        f'{field} [data-testid="stFileUploaderDropzone"] button p,'
+        f'{field} [data-testid="stFileUploaderDropzoneInstructions"] span'
+        "{font-size:0}"
+        f'{field} [data-testid="stFileUploaderDropzone"] button p::after'
+        f'{{content:"{button}";font-size:0.875rem}}'
+        f'{field} [data-testid="stFileUploaderDropzoneInstructions"] > div > span::after'
+        f'{{content:"{limit}";font-size:0.75rem}}'
+        "</style>"
+    )
 
 
 def _import(widget_key: str) -> None:

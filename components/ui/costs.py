@@ -26,7 +26,7 @@ from components.errors import ConfigError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.ui import state_keys as keys
-from components.ui.sidebar import SidebarChoice, read_secrets
+from components.ui.sidebar import SidebarChoice
 
 log = logging.getLogger("kantu")
 
@@ -57,7 +57,7 @@ def price_book() -> PriceBook:
     sees the error in the log and in ``python -m components ask``.
     """
     try:
-        book = PriceBook.from_secrets(read_secrets().get("KANTU_PRICES"))
+        book = PriceBook.from_secrets(_operator_prices())
     except ConfigError:
         log.warning("KANTU_PRICES is malformed; using the built-in price table")
         book = PriceBook()
@@ -65,6 +65,14 @@ def price_book() -> PriceBook:
     for model, price in visitor.items():
         book = book.with_visitor_price(model, price)
     return book
+
+
+def _operator_prices() -> object:
+    # read_secrets() keeps only the connection settings, so the price table is read here.
+    try:
+        return st.secrets.get("KANTU_PRICES")
+    except FileNotFoundError:  # no secrets.toml, or one that does not parse
+        return None
 
 
 def current_price(choice: SidebarChoice) -> Price | None:
@@ -206,7 +214,7 @@ def render_cost_settings(choice: SidebarChoice) -> None:
                     input=f"{sign}{price.input:g}",
                     output=f"{sign}{price.output:g}",
                 )
-                + f" ({origin}{checked}{confirmed})"
+                + _parenthesised(f"{origin}{checked}{confirmed}", lang)
             )
         if not (price is not None and price.free) and not choice.preset.local:
             _render_price_editor(choice, price)
@@ -215,6 +223,10 @@ def render_cost_settings(choice: SidebarChoice) -> None:
         note = lines.calibration_note(calibration(), model, lang)
         if note:
             st.caption("📏 " + note)
+
+
+def _parenthesised(text: str, lang: Lang) -> str:
+    return f"（{text}）" if lang == "zh" else f" ({text})"
 
 
 def _render_price_editor(choice: SidebarChoice, price: Price | None) -> None:
@@ -282,7 +294,7 @@ def _render_threshold(threshold: float, currency: str | None, lang: Lang) -> Non
         max_value=1000.0,
         value=float(threshold),
         step=0.01,
-        format="%.3f",
+        format="%.4f",  # as precise as the money lines (¥0.0021): 0.0005 must not show as 0
         help=t("costs.confirm_help", lang),
         key=f"kantu_confirm_above_field.{currency}",
     )

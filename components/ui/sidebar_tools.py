@@ -7,13 +7,14 @@ import streamlit as st
 
 from components.i18n import t
 from components.ui import state_keys as keys
-from components.ui.chat import conversation
+from components.ui.chat import conversation, drop_exchange
 from components.ui.conversation_tools import (
     render_context_policy,
+    render_import_outcome,
     render_model_tools,
     render_transfer,
 )
-from components.ui.costs import conversation_total, render_cost_settings
+from components.ui.costs import conversation_total, learn_from, render_cost_settings
 from components.ui.sidebar import SidebarChoice
 
 
@@ -24,10 +25,12 @@ def render_sidebar_tools(choice: SidebarChoice) -> None:
         return
     model_slot, sections = slots
     lang = choice.lang
+    apply_import()
     conv = conversation()
     with model_slot:
         render_model_tools(choice)
     with sections:
+        learn_from(conv)  # the answer recorded on the last run counts before the note is drawn
         total = conversation_total(conv, choice)
         if total:
             st.caption("💰 " + total)
@@ -35,3 +38,17 @@ def render_sidebar_tools(choice: SidebarChoice) -> None:
         with st.expander(t("tools.title", lang), icon="💬"):
             render_context_policy(lang)
             render_transfer(conv, lang)
+        render_import_outcome()
+
+
+def apply_import() -> None:
+    """Put a chat imported on the last click in place of this one, before anything draws the
+    conversation (the sidebar's export buttons and totals too): the answer still coming, a held
+    message and the display copies belong to the chat it replaces."""
+    imported = st.session_state.pop(keys.IMPORT_REQUESTED, None)
+    if imported is None:
+        return
+    drop_exchange()
+    st.session_state[keys.CONVERSATION] = imported
+    st.session_state.pop(keys.DISPLAY_COPIES, None)
+    st.session_state.pop(keys.PENDING, None)

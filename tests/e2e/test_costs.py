@@ -1,0 +1,179 @@
+"""Money and the conversation tools in a real browser: a chat exported as JSON and imported back,
+the cost figures (held message, billed cost with its flag, the sidebar's cost section).
+
+Screenshots go to /tmp/shots/costs/ (zh and en, desktop 1280×900 and phone 390×844).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import FilePayload, Locator, Page, expect
+
+from components.devtools import image_factory as make
+from components.devtools.browser import (
+    assert_no_exception,
+    attach_files,
+    send_prompt,
+    wait_for_idle,
+)
+from components.devtools.upstream import FakeUpstream, bill_per_picture, sse
+from components.i18n import t
+
+SHOTS = Path("/tmp/shots/costs")
+PHONE = (390, 844)
+DESKTOP = (1280, 900)
+LOCALES = {"zh": "zh-CN", "en": "en-US"}
+
+
+@pytest.fixture(scope="module")
+def app_env(operator_env: dict[str, str]) -> dict[str, str]:
+    return operator_env
+
+
+@pytest.fixture(scope="module")
+def app_secrets_toml() -> str:
+    return '[KANTU_PRICES]\n"gpt-4o-mini" = { input = 1.0, output = 4.0, currency = "CNY" }\n'
+
+
+def _photo(name: str = "photo.jpg") -> FilePayload:
+    return {"name": name, "mimeType": "image/jpeg", "buffer": make.photo_jpeg(800, 600)}
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name))
+
+
+def _sidebar(page: Page) -> Locator:
+    sidebar = page.get_by_test_id("stSidebar")
+    if not sidebar.is_visible() or sidebar.get_attribute("aria-expanded") == "false":
+        page.get_by_test_id("stExpandSidebarButton").click()
+    expect(sidebar).to_be_visible()
+    return sidebar
+
+
+def _open_section(page: Page, title: str) -> Locator:
+    """Open the sidebar expander called ``title``; return it."""
+    section = _sidebar(page).get_by_test_id("stExpander").filter(has_text=title)
+    details = section.get_by_test_id("stExpanderDetails")
+    if not details.is_visible():
+        section.locator("summary").click()
+    expect(details).to_be_visible()
+    return section
+
+
+def _ask(page: Page, question: str, answer: str) -> None:
+    attach_files(page, _photo())
+    send_prompt(page, question)
+    expect(page.get_by_text(answer, exact=True)).to_be_visible()
+    wait_for_idle(page)
+    assert_no_exception(page)
+
+
+def test_export_then_import_gives_back_the_same_chat(app, new_page, up: FakeUpstream, tmp_path):
+    up.default = sse(["一只橙色的盒子。"], usage={"prompt_tokens": 800, "completion_tokens": 9})
+    page = new_page(app)
+    _ask(page, "这是什么？", "一只橙色的盒子。")
+    tools = _open_section(page, t("tools.title", "zh"))
+    with page.expect_download() as first:
+        tools.get_by_role("button", name=t("transfer.export_json", "zh")).click()
+    exported = tmp_path / "chat.json"
+    first.value.save_as(exported)
+    wait_for_idle(page)
+    _shot(page, "tools-open-zh-desktop.png")
+
+    page.locator(".st-key-kantu_new_chat button").click()
+    wait_for_idle(page)
+    expect(page.get_by_text("一只橙色的盒子。")).to_have_count(0)
+
+    tools = _open_section(page, t("tools.title", "zh"))
+    tools.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(exported)
+    expect(page.get_by_text(t("transfer.imported", "zh", entries=2, pictures=1))).to_be_visible()
+    wait_for_idle(page)
+    assert_no_exception(page)
+    expect(page.get_by_test_id("stChatMessage").get_by_text("这是什么？")).to_be_visible()
+    expect(page.get_by_text("一只橙色的盒子。")).to_be_visible()
+    thumbs = page.get_by_test_id("stChatMessage").first.locator('[data-testid="stImage"] img')
+    expect(thumbs).to_have_count(1)
+    _shot(page, "imported-zh-desktop.png")
+
+    # Exported again, the chat is the same document: same entries, byte-identical pictures.
+    tools = _open_section(page, t("tools.title", "zh"))
+    with page.expect_download() as second:
+        tools.get_by_role("button", name=t("transfer.export_json", "zh")).click()
+    again = tmp_path / "again.json"
+    second.value.save_as(again)
+    before, after = json.loads(exported.read_bytes()), json.loads(again.read_bytes())
+    assert after["pictures"] == before["pictures"] and len(after["pictures"]) == 1
+    assert [e["text"] for e in after["entries"]] == [e["text"] for e in before["entries"]]
+
+
+def test_hostile_import_says_so_and_changes_nothing(app, new_page, up: FakeUpstream, tmp_path):
+    up.default = sse(["好的。"])
+    page = new_page(app, locale="en-US")
+    _ask(page, "What is it?", "好的。")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"kantu": "conversation", "version": 1, "entries": "x"}')
+    tools = _open_section(page, t("tools.title", "en"))
+    tools.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(bad)
+    expect(_sidebar(page).get_by_test_id("stAlertContentError")).to_be_visible()
+    wait_for_idle(page)
+    expect(page.get_by_text("What is it?")).to_be_visible()
+    expect(page.get_by_text("好的。")).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("where", ["desktop", "phone"])
+def test_cost_figures_before_and_after_sending(app, new_page, up: FakeUpstream, lang, where):
+    viewport = DESKTOP if where == "desktop" else PHONE
+    up.default = sse(["你好"])  # with a bill set, the upstream answers "你好"
+    up.bill = bill_per_picture(1000)  # bills pictures far below gpt-4o-mini's rule: a flag
+    page = new_page(app, locale=LOCALES[lang], viewport=viewport)
+    try:
+        _ask(page, "What is it?" if lang == "en" else "这是什么？", "你好")
+    finally:
+        up.bill = None
+    answer = page.get_by_test_id("stChatMessage").nth(1)
+    expect(answer.get_by_text(t("money.billed", lang, cost="¥0.0010"), exact=False)).to_be_visible()
+    expect(answer.get_by_text("📏", exact=False)).to_be_visible()
+    expect(page.get_by_text(t("costs.next", lang, line=""), exact=False)).to_be_visible()
+    _shot(page, f"answer-{lang}-{where}.png")
+
+    costs = _open_section(page, t("costs.title", lang))
+    expect(
+        _sidebar(page).get_by_text(t("money.conversation_total", lang, cost="¥0.0010"))
+    ).to_be_visible()
+    calibrated = t("money.calibrated", lang, n=1, factor="F").split("F")[0]
+    expect(costs.get_by_text(calibrated, exact=False)).to_be_visible()
+    field = costs.get_by_role("spinbutton", name=t("costs.confirm_above", lang, sign="¥"))
+    field.fill("0.0001")
+    field.press("Enter")
+    wait_for_idle(page)
+    expect(field).to_have_value("0.0001")  # shown as typed, not rounded to 0
+    costs.get_by_text(calibrated, exact=False).scroll_into_view_if_needed()
+    _shot(page, f"sidebar-costs-{lang}-{where}.png")
+    if where == "phone":
+        page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+
+    attach_files(page, _photo("second.jpg"))
+    send_prompt(page, "And this?" if lang == "en" else "这个呢？")
+    wait_for_idle(page)
+    box = page.locator(".st-key-kantu_pending_box")
+    expect(box.get_by_text(t("costs.held_title", lang))).to_be_visible()
+    expect(box.get_by_text(re.compile(r"≈ ¥0\.\d+"))).to_be_visible()
+    box.scroll_into_view_if_needed()
+    _shot(page, f"held-{lang}-{where}.png")
+    requests = len(up.requests)
+    box.locator(".st-key-kantu_send_as_is button").click()
+    expect(box).to_have_count(0)
+    up.wait_for_requests(requests + 1)
+    wait_for_idle(page)
+    assert_no_exception(page)
+
+    tools = _open_section(page, t("tools.title", lang))
+    tools.get_by_role("button", name=t("transfer.export_json", lang)).scroll_into_view_if_needed()
+    _shot(page, f"tools-{lang}-{where}.png")

@@ -1,0 +1,193 @@
+"""Money on the chat page under AppTest, against the loopback upstream: the bill under an answer,
+the next message's estimate, the confirm threshold, a visitor's own prices, calibration, totals."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.costs.prices import Price, PriceBook, format_money
+from components.devtools.upstream import FakeUpstream, bill_per_picture, sse
+from components.i18n import t
+from components.ui import state_keys as keys
+from tests.test_page_chat import (  # noqa: F401  (_isolated: never read a developer's secrets)
+    OPERATOR_KEY,
+    _entry_app_test,
+    _isolated,
+    _jpeg,
+    _no_exception,
+    _texts,
+)
+
+PRICES = {"gpt-4o-mini": {"input": 1.0, "output": 4.0, "currency": "CNY"}}
+USAGE = {"prompt_tokens": 8511, "completion_tokens": 34, "total_tokens": 8545}
+
+
+def _app(
+    up: FakeUpstream, lang: str = "en", *, prices: bool = True, model: str | None = None
+) -> AppTest:
+    at = _entry_app_test()
+    secrets = {"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY}
+    if model:
+        secrets["KANTU_MODEL"] = model
+    if prices:
+        secrets["KANTU_PRICES"] = PRICES
+    at.secrets.update(secrets)
+    at.session_state[keys.LANG] = lang
+    return at.run()
+
+
+def _ask_with_photo(at: AppTest, text: str = "What is it?") -> AppTest:
+    return at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value(text).run()
+
+
+def _quiet_line(at: AppTest) -> str:
+    answers = [m for m in at.chat_message if m.name == "assistant"]
+    assert answers, "no answer on the page"
+    return "\n".join(c.value for c in answers[-1].caption)
+
+
+def _next_line(at: AppTest, lang: str = "en") -> str:
+    prefix = t("costs.next", lang, line="")
+    found = [c.value for c in at.main.caption if prefix in c.value]
+    assert found, f"no next-message line in {_texts(at)!r}"
+    return found[0]
+
+
+def _sidebar(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.sidebar.caption)
+
+
+def _tokens(line: str) -> tuple[int, int]:
+    """Return (all, pictures) from "≈ 14,185 tokens (14,165 for pictures)"."""
+    found = re.search(r"≈ ([\d,]+) tokens \(([\d,]+) for pictures\)", line)
+    assert found, line
+    return int(found[1].replace(",", "")), int(found[2].replace(",", ""))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_answer_shows_its_bill_in_money_and_the_sidebar_totals_it(upstream, lang):
+    upstream.enqueue(sse(["橙色。"], usage=USAGE), sse(["圆的。"], usage=USAGE))
+    at = _app(upstream, lang)
+    _ask_with_photo(at)
+    _no_exception(at)
+    one = 8511 * 1.0 / 1e6 + 34 * 4.0 / 1e6
+    assert t("money.billed", lang, cost="¥0.0086") in _quiet_line(at)
+    assert t("money.conversation_total", lang, cost="¥0.0086") in _sidebar(at)
+    at.chat_input[0].set_value("Round?").run()
+    two = format_money(2 * one, "CNY")
+    assert two == "¥0.017"
+    assert t("money.conversation_total", lang, cost=two) in _sidebar(at)
+
+
+def test_next_message_line_counts_system_prompt_history_and_pictures_in_context(upstream):
+    at = _app(upstream, prices=False)  # no price: the line shows its tokens
+    assert not [c for c in at.main.caption if "Next message" in c.value]  # nothing to add yet
+    _ask_with_photo(at)
+    total, pictures = _tokens(_next_line(at))
+    assert pictures > 10_000  # a 640×480 photo at gpt-4o-mini's rule: it travels again
+    assert total > pictures  # plus the question, the answer and the overhead
+    at.session_state[keys.SYSTEM_PROMPT] = "You are a careful assistant. " * 40
+    at.run()
+    longer, same_pictures = _tokens(_next_line(at))
+    assert same_pictures == pictures
+    assert longer - total > 100  # the system prompt goes with every request
+
+    at = _app(upstream, prices=True)
+    _ask_with_photo(at)
+    assert re.search(r"≈ ¥0\.01\d before sending", _next_line(at)), _next_line(at)
+
+
+def _set_threshold(at: AppTest, amount: float) -> AppTest:
+    field = at.sidebar.number_input(key="kantu_confirm_above_field.CNY")
+    return field.set_value(amount).run()
+
+
+def test_message_over_the_threshold_waits_with_its_cost_until_send(upstream):
+    at = _app(upstream)
+    _set_threshold(at, 0.001)
+    _ask_with_photo(at)
+    _no_exception(at)
+    assert upstream.requests == []  # held: nothing left for the provider
+    page = _texts(at)
+    assert t("costs.held_title", "en") in page
+    assert re.search(r"💰 ≈ ¥0\.01\d before sending", page), page
+    at.button(key="kantu_send_as_is").click().run()
+    assert len(upstream.wait_for_requests(1)) == 1
+    parts = upstream.requests[0].json["messages"][-1]["content"]
+    assert [p["type"] for p in parts].count("image_url") == 1
+    assert t("costs.held_title", "en") not in _texts(at)
+
+
+def test_cancel_sends_nothing(upstream):
+    at = _app(upstream)
+    _set_threshold(at, 0.001)
+    _ask_with_photo(at)
+    at.button(key="kantu_pending_cancel").click().run()
+    _no_exception(at)
+    assert upstream.requests == []
+    assert not [m for m in at.chat_message if m.name == "assistant"]
+    assert t("costs.held_title", "en") not in _texts(at)
+
+
+def test_message_under_the_threshold_goes_straight_away(upstream):
+    at = _app(upstream)
+    _ask_with_photo(at)  # ≈ ¥0.014 under the default ¥0.05
+    assert len(upstream.requests) == 1
+
+
+def test_a_visitors_price_changes_only_what_they_see(upstream):
+    upstream.enqueue(sse(["ok"], usage=USAGE))
+    at = _app(upstream)
+    _ask_with_photo(at)
+    assert t("money.billed", "en", cost="¥0.0086") in _quiet_line(at)
+    form = at.sidebar.number_input
+    inputs = [f for f in form if f.label.startswith("Input")]
+    outputs = [f for f in form if f.label.startswith("Answer") or f.label.startswith("Output")]
+    assert inputs and outputs, [f.label for f in form]
+    inputs[0].set_value(100.0)
+    outputs[0].set_value(0.0)
+    at.sidebar.button(key="FormSubmitter:kantu_price_form.custom/gpt-4o-mini-Save").click().run()
+    _no_exception(at)
+    assert t("money.billed", "en", cost="¥0.85") in _quiet_line(at)  # 8,511 × ¥100 per million
+    assert "¥100 in" in _sidebar(at)
+    assert re.search(r"≈ ¥0\.[5-9]\d before sending", _next_line(at)), _next_line(at)
+    # The hosting limits read the operator's prices, whatever this visitor typed.
+    book = PriceBook.from_secrets(PRICES)
+    edited = book.with_visitor_price("gpt-4o-mini", Price(100.0, 0.0, "CNY"))
+    assert edited.for_limits("custom", "gpt-4o-mini") == book.for_limits("custom", "gpt-4o-mini")
+    # Another visitor still sees the site's price.
+    other = _app(upstream)
+    assert t("costs.origin.operator", "en") in _sidebar(other)
+    assert "¥100 in" not in _sidebar(other)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_provider_that_bills_pictures_differently_is_flagged_and_calibrates(upstream, lang):
+    upstream.bill = bill_per_picture(1000)  # far below gpt-4o-mini's published ~14,000
+    at = _app(upstream, lang)
+    _ask_with_photo(at)
+    _no_exception(at)
+    quiet = _quiet_line(at)
+    assert "📏" in quiet and "1,020" in quiet, quiet
+    assert t("money.calibrated", lang, n=1, factor="0.07") in _sidebar(at)
+    # The next message is priced with what was learned: about the bill, not the rule.
+    at.chat_input[0].upload("b.jpg", _jpeg((20, 90, 200)), "image/jpeg").set_value("And?").run()
+    assert t("money.calibrated", lang, n=2, factor="0.07") in _sidebar(at)
+    answers = [m for m in at.chat_message if m.name == "assistant"]
+    assert "📏" not in "\n".join(c.value for c in answers[-1].caption)  # estimate now fits
+
+
+def test_unknown_model_is_marked_approximate_where_its_figure_shows(upstream):
+    at = _app(upstream, model="mystery-vision-1")
+    _no_exception(at)
+    _ask_with_photo(at)
+    approximate = t("costs.approximate", "en")
+    assert approximate in _next_line(at)
+    at.sidebar.number_input(key="kantu_confirm_tokens_field").set_value(100).run()  # no price
+    at.chat_input[0].set_value("More?").run()
+    assert t("pending.title", "en") in _texts(at) or t("costs.held_title", "en") in _texts(at)
+    held = [m.value for m in at.main.markdown if m.value.startswith("💰")]
+    assert held and approximate in held[0], held

@@ -1,0 +1,148 @@
+"""The conversation and model tools under AppTest, against the loopback upstream: which earlier
+pictures travel with a follow-up, "can this model see?", test connection, prompt presets.
+
+Import and export use a file uploader and download buttons, which AppTest cannot drive: they
+are covered in Chromium (tests/e2e/test_costs.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.devtools.upstream import FakeUpstream, model_list
+from components.i18n import t
+from components.ui import state_keys as keys
+from tests.test_page_chat import (  # noqa: F401  (_isolated: never read a developer's secrets)
+    OPERATOR_KEY,
+    _entry_app_test,
+    _isolated,
+    _jpeg,
+    _no_exception,
+    _texts,
+)
+
+RED, BLUE = (220, 30, 30), (30, 60, 220)
+
+
+def _app(up: FakeUpstream, lang: str = "en") -> AppTest:
+    at = _entry_app_test()
+    at.secrets.update({"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY})
+    at.session_state[keys.LANG] = lang
+    return at.run()
+
+
+def _pictures_sent(up: FakeUpstream) -> int:
+    messages = up.requests[-1].json["messages"]
+    return sum(
+        1
+        for m in messages
+        if isinstance(m["content"], list)
+        for part in m["content"]
+        if part["type"] == "image_url"
+    )
+
+
+def _captions(at: AppTest) -> list[str]:
+    """Return each sent picture's caption, oldest first."""
+    found = []
+    for message in at.chat_message:
+        if message.name == "user":
+            for image in message.get("image"):
+                found += [img.caption for img in image.proto.imgs]
+    return found
+
+
+def _two_photos(at: AppTest) -> AppTest:
+    at.chat_input[0].upload("red.jpg", _jpeg(RED), "image/jpeg").set_value("This one?").run()
+    at.chat_input[0].upload("blue.jpg", _jpeg(BLUE), "image/jpeg").set_value("And this?").run()
+    return at
+
+
+@pytest.mark.parametrize(
+    ("policy", "sent", "first_note"),
+    [
+        ("newest", 1, "context.travel.dropped"),
+        ("all", 2, "context.travel.full"),
+        ("older_low", 2, "context.travel.low"),
+        # the last 3 questions: the two with photos and the follow-up being asked
+        ("last_turns", 2, "context.travel.full"),
+    ],
+)
+def test_context_policy_decides_what_the_follow_up_carries_and_the_page_says_so(
+    upstream, policy, sent, first_note
+):
+    at = _two_photos(_app(upstream))
+    _no_exception(at)
+    at.sidebar.selectbox(key=keys.CONTEXT_POLICY).select(policy).run()
+    if policy == "last_turns":
+        at.sidebar.number_input(key=keys.CONTEXT_TURNS).set_value(3).run()
+    first, second = _captions(at)
+    assert t(first_note, "en") in first, first
+    assert t("context.travel.full", "en") in second, second
+    at.chat_input[0].set_value("Which is brighter?").run()
+    assert _pictures_sent(upstream) == sent
+    if policy == "newest":
+        text = str(upstream.requests[-1].json["messages"])
+        assert t("context.note.dropped", "en", n=1) in text
+
+
+def test_default_policy_keeps_follow_ups_about_the_same_picture(upstream):
+    at = _app(upstream, "zh")
+    at.chat_input[0].upload("red.jpg", _jpeg(RED), "image/jpeg").set_value("这是什么？").run()
+    assert t("context.travel.full", "zh") in _captions(at)[0]
+    at.chat_input[0].set_value("什么颜色？").run()
+    assert _pictures_sent(upstream) == 1
+
+
+def test_blind_model_is_reported_and_pictures_wait_with_a_warning(upstream):
+    upstream.sight = "blind"
+    at = _app(upstream)
+    at.sidebar.button(key="kantu_probe").click().run()
+    _no_exception(at)
+    sidebar = "\n".join(c.value for c in at.sidebar.caption)
+    assert "⚠️ gpt-4o-mini did not read the digits" in sidebar, sidebar
+    probes = len(upstream.requests)
+    at.chat_input[0].upload("red.jpg", _jpeg(RED), "image/jpeg").set_value("What?").run()
+    assert len(upstream.requests) == probes  # held, not sent
+    assert t("tools.blind_warning", "en", model="gpt-4o-mini") in _texts(at)
+    at.button(key="kantu_send_as_is").click().run()  # the person sends it anyway
+    assert len(upstream.wait_for_requests(probes + 1)) == probes + 1
+    at.chat_input[0].set_value("Just text then").run()  # no picture: no warning, sent at once
+    assert len(upstream.wait_for_requests(probes + 2)) == probes + 2
+
+
+def test_seeing_model_is_reported_and_pictures_go_at_once(upstream):
+    upstream.sight = "vision"  # reads the digits with the local OCR
+    at = _app(upstream, "zh")
+    at.sidebar.button(key="kantu_probe").click().run()
+    _no_exception(at)
+    sidebar = "\n".join(c.value for c in at.sidebar.caption)
+    assert "✅" in sidebar or "能看" in sidebar, sidebar
+    probes = len(upstream.requests)
+    at.chat_input[0].upload("red.jpg", _jpeg(RED), "image/jpeg").set_value("这是什么？").run()
+    assert len(upstream.requests) == probes + 1
+
+
+def test_test_connection_counts_the_models_and_offers_them(upstream):
+    upstream.models = model_list(["qwen-vl-max", "glm-4v-plus", "kantu-vision-x"])
+    at = _app(upstream)
+    at.sidebar.button(key="kantu_test").click().run()
+    _no_exception(at)
+    assert t("probe.connected", "en", count=3, seconds="0.0")[:14] in "\n".join(
+        c.value for c in at.sidebar.caption
+    )
+    options = at.sidebar.selectbox(key=keys.MODEL).options
+    assert {"qwen-vl-max", "glm-4v-plus", "kantu-vision-x"} <= set(options)
+    at.sidebar.selectbox(key=keys.MODEL).select("kantu-vision-x").run()
+    at.chat_input[0].set_value("hi").run()
+    assert upstream.requests[-1].json["model"] == "kantu-vision-x"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_prompt_preset_fills_the_question(upstream, lang):
+    at = _app(upstream, lang)
+    at.button_group(key=f"kantu_presets_tray.{lang}").set_value("read_text").run()
+    _no_exception(at)
+    assert at.chat_input[0].proto.value == t("preset.read_text.question", lang)
+    assert upstream.requests == []  # filled, not sent
