@@ -639,6 +639,10 @@ _MONEY: dict[str, dict[str, str]] = {
         "zh": "已根据 {n} 次回答校准（图片 ×{factor}）",
         "en": "calibrated from {n} answers (pictures ×{factor})",
     },
+    "money.calibrated_one": {
+        "zh": "已根据 1 次回答校准（图片 ×{factor}）",
+        "en": "calibrated from 1 answer (pictures ×{factor})",
+    },
     "money.conversation_total": {"zh": "本次对话合计 {cost}", "en": "this conversation: {cost}"},
     "money.flag.bills_differently": {
         "zh": "服务商计费 {billed} 个输入 tokens，Kantu 估算 {estimate}（{difference}）："
@@ -753,12 +757,12 @@ _TRANSFER: dict[str, dict[str, str]] = {
     "transfer.md.status.error": {"zh": "（出错）", "en": "(failed)"},
     "transfer.md.status.not_sent": {"zh": "（未发送）", "en": "(not sent)"},
     "transfer.export_json": {
-        "zh": "下载对话（JSON，可再导入）",
-        "en": "Download chat (JSON, can be imported)",
+        "zh": "下载 JSON（可导入）",
+        "en": "Download JSON (importable)",
     },
     "transfer.export_markdown": {
-        "zh": "下载对话（Markdown 和图片，.zip）",
-        "en": "Download chat (Markdown with pictures, .zip)",
+        "zh": "下载 Markdown（含图片）",
+        "en": "Download Markdown + pictures",
     },
     "transfer.import": {"zh": "导入对话（JSON）", "en": "Import a chat (JSON)"},
     "transfer.imported": {

@@ -49,7 +49,8 @@ def calibration_note(calibration: Calibration, model: str, lang: Lang) -> str | 
     count = calibration.count(model)
     if not count:
         return None
-    return t("money.calibrated", lang, n=count, factor=f"{calibration.factor(model):.2f}")
+    key = "money.calibrated_one" if count == 1 else "money.calibrated"
+    return t(key, lang, n=count, factor=f"{calibration.factor(model):.2f}")
 
 
 def totals(bills: Iterable[tuple[Usage | None, Price | None]]) -> tuple[list[Money], int]:
