@@ -172,7 +172,7 @@ def test_provider_that_bills_pictures_differently_is_flagged_and_calibrates(upst
     _no_exception(at)
     quiet = _quiet_line(at)
     assert "📏" in quiet and "1,020" in quiet, quiet
-    assert t("money.calibrated", lang, n=1, factor="0.07") in _sidebar(at)
+    assert t("money.calibrated_one", lang, factor="0.07") in _sidebar(at)
     # The next message is priced with what was learned: about the bill, not the rule.
     at.chat_input[0].upload("b.jpg", _jpeg((20, 90, 200)), "image/jpeg").set_value("And?").run()
     assert t("money.calibrated", lang, n=2, factor="0.07") in _sidebar(at)
