@@ -40,7 +40,8 @@ try:
     choice = render_settings(lang)
     st.session_state[keys.SIDEBAR_CHOICE] = choice
     render_access(choice)  # the access code or sign-in, if needed
-    render_sidebar_tools(choice)
+    # the conversation's tools (context, export, import) belong to the chat page only
+    render_sidebar_tools(choice, conversation_tools=page.url_path == pages[0].url_path)
     page.run()
     refresh_key_status()  # the answer just recorded may have refused the site's key
 except Exception:  # the last line of defence: a bug shows a message, never a traceback

@@ -18,8 +18,9 @@ from components.ui.costs import conversation_total, learn_from, render_cost_sett
 from components.ui.sidebar import SidebarChoice
 
 
-def render_sidebar_tools(choice: SidebarChoice) -> None:
-    """Fill the sidebar's slots for this run (the choice is known only once all are drawn)."""
+def render_sidebar_tools(choice: SidebarChoice, *, conversation_tools: bool = True) -> None:
+    """Fill the sidebar's slots for this run (the choice is known only once all are drawn); the
+    conversation's total and tools only with ``conversation_tools`` (the chat page)."""
     slots = st.session_state.pop(keys.SIDEBAR_SLOTS, None)
     if slots is None:
         return
@@ -31,10 +32,12 @@ def render_sidebar_tools(choice: SidebarChoice) -> None:
         render_model_tools(choice)
     with sections:
         learn_from(conv)  # the answer recorded on the last run counts before the note is drawn
-        total = conversation_total(conv, choice)
+        total = conversation_total(conv, choice) if conversation_tools else None
         if total:
             st.caption("💰 " + total)
         render_cost_settings(choice)
+        if not conversation_tools:
+            return
         with st.expander(t("tools.title", lang), icon="💬"):
             render_context_policy(lang)
             render_transfer(conv, lang)

@@ -45,7 +45,9 @@ def pictures() -> list[FilePayload]:
 
 
 def run_batch(page: Page, lang: str) -> None:
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(pictures())
+    page.get_by_test_id("stMainBlockContainer").get_by_test_id(
+        "stFileUploaderDropzoneInput"
+    ).set_input_files(pictures())
     wait_for_idle(page)
     summary = t("batch.summary", lang, count=10, tokens="", money="").split("{")[0][:6]
     expect(page.get_by_test_id("stAlert").filter(has_text=summary[:4])).to_be_visible()
