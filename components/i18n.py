@@ -1045,6 +1045,14 @@ _LAYOUT: dict[str, dict[str, str]] = {
     },
 }
 
+# The sweep's accessibility fixes (issue 9, item 10).
+_SWEEP: dict[str, dict[str, str]] = {
+    "camera.photo_alt": {
+        "zh": "刚拍的照片（尚未发送）",
+        "en": "The photo just taken (not sent yet)",
+    },
+}
+
 TEXTS: dict[str, dict[str, str]] = {
     **_ERRORS,
     **_IMAGES,
@@ -1068,6 +1076,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **_ACTIONS,
     **_GALLERY,
     **_LAYOUT,
+    **_SWEEP,
 }
 
 

@@ -132,7 +132,10 @@ def render_pending(
             st.warning(warning, icon="👁️")
         for index, image in enumerate(pending.prepared.images):
             with st.container(horizontal=True, gap="small"):
-                st.image(image.data, width=THUMB_WIDTH)
+                alt = t(
+                    "pending.alt", lang, name=image.name, width=image.width, height=image.height
+                )
+                st.image(image.data, width=THUMB_WIDTH, alt=alt)
                 with st.container():
                     for line in advice(image, choice.model, lang):
                         st.markdown(line)
