@@ -1,14 +1,14 @@
 """The keyboard alone, in Chromium: Tab reaches the chat input's attach button and Enter opens the
 file chooser; Enter sends; Tab reaches Stop while the provider is silent and Enter stops; Tab
-reaches a picture's "View large" button, Enter opens the large view and Esc closes it, giving
-focus back to the page. Every stop on the way shows a visible focus ring."""
+reaches a picture's "View large" button, Enter opens the large view and Esc closes it, and the
+keyboard sends again after it. Every stop on the way shows a visible focus ring."""
 
 from __future__ import annotations
 
 import threading
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import FileChooser, Locator, Page, expect
 
 from components.devtools import image_factory as make
 from components.devtools.browser import (
@@ -73,13 +73,19 @@ def test_attach_send_stop_and_the_large_view_work_from_the_keyboard(
 
     # Attach: Tab reaches the input's file button; Enter opens the chooser.
     attach = chat.get_by_test_id("stChatInputFileUploadButton")
-    page.locator("body").click(position={"x": 5, "y": 5})
+    # Listen before any key is pressed: Chromium's chooser interception must already be on.
+    choosers: list[FileChooser] = []
+    page.on("filechooser", lambda chooser: choosers.append(chooser))
     tab_to(page, attach)
     assert_focus_visible(page)
+    page.keyboard.press("Enter")
     photo = {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": make.photo_jpeg(1600, 1200)}
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")
-    chooser.value.set_files(photo)
+    for _ in range(50):
+        if choosers:
+            break
+        page.wait_for_timeout(100)
+    assert choosers, "Enter on the attach button opened no file chooser"
+    choosers[0].set_files(photo)
     expect(chat.get_by_test_id("stFileChip")).to_have_count(1)
     expect(chat.get_by_test_id("stFileChipIconSpinner")).to_have_count(0)
 
