@@ -1051,6 +1051,11 @@ _SWEEP: dict[str, dict[str, str]] = {
         "zh": "刚拍的照片（尚未发送）",
         "en": "The photo just taken (not sent yet)",
     },
+    "pending.alt": {
+        "zh": "{name}（尚未发送，{width}×{height}）",
+        "en": "{name} (not sent yet, {width}×{height})",
+    },
+    "punct.colon": {"zh": "：", "en": ": "},
 }
 
 TEXTS: dict[str, dict[str, str]] = {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -157,6 +158,10 @@ def test_large_view_open_is_accessible(app, new_page, up, lang):
     page.wait_for_function(
         "img => img.complete && img.naturalWidth > 0", arg=large.element_handle()
     )
+    large.hover()  # no stray fullscreen button over the large picture
+    expect(page.locator('[data-testid="stElementToolbar"]:visible')).to_have_count(0)
+    colon = "：" if lang == "zh" else ": "
+    expect(dialog).to_contain_text(t("gallery.fact_original", lang) + colon + "JPEG")
     _assert_accessible(page, f"dialog-{lang}")
     expect(dialog).to_be_visible()
 
@@ -196,6 +201,16 @@ def test_held_message_is_accessible(app, new_page, up, lang):
     box = page.locator(f".st-key-{keys.PENDING}_box")
     expect(box.get_by_role("button", name=t("pending.send_slices", lang))).to_be_visible()
     assert up.requests == []
+    thumb = box.locator('[data-testid="stImage"] img').first
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle()
+    )
+    shown = thumb.bounding_box()
+    assert shown is not None and shown["height"] <= 130, shown  # the top of it, not 1,700 px
+    alt = t("pending.alt", lang, name="chat.png", width="W", height="H")
+    expect(thumb).to_have_attribute(
+        "alt", re.compile(re.escape(alt).replace("W", r"\d+").replace("H", r"\d+"))
+    )
     _assert_accessible(page, f"held-{lang}")
 
 
