@@ -705,11 +705,9 @@ _CONTEXT: dict[str, dict[str, str]] = {
         "zh": "全部图片（每次重新计费）",
         "en": "All pictures (billed again each time)",
     },
-    "context.travel.full": {"zh": "随下一个问题发送", "en": "goes with the next question"},
-    "context.travel.low": {
-        "zh": "以低清晰度随下一个问题发送",
-        "en": "goes with the next question at low detail",
-    },
+    # short: they end a thumbnail's caption
+    "context.travel.full": {"zh": "下一问再发", "en": "goes with next question"},
+    "context.travel.low": {"zh": "下一问低清再发", "en": "goes again at low detail"},
     "context.travel.dropped": {"zh": "不再发送", "en": "not sent again"},
 }
 
@@ -1453,6 +1451,20 @@ _BATCH: dict[str, dict[str, str]] = {
     },
 }
 
+
+# The sweep's accessibility fixes (issue 9, item 10).
+_SWEEP: dict[str, dict[str, str]] = {
+    "camera.photo_alt": {
+        "zh": "刚拍的照片（尚未发送）",
+        "en": "The photo just taken (not sent yet)",
+    },
+    "pending.alt": {
+        "zh": "{name}（尚未发送，{width}×{height}）",
+        "en": "{name} (not sent yet, {width}×{height})",
+    },
+    "punct.colon": {"zh": "：", "en": ": "},
+}
+
 TEXTS: dict[str, dict[str, str]] = {
     **_ERRORS,
     **_IMAGES,
@@ -1479,6 +1491,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **_COMPARE,
     **_HOSTING,
     **_BATCH,
+    **_SWEEP,
 }
 
 

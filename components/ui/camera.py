@@ -187,7 +187,8 @@ def _render_chip(shot: CameraShot, photo: PreparedUploads, lang: Lang) -> None:
         width="content",
     ):
         if shot.thumbnail:
-            st.image(shot.thumbnail, width="content", output_format="JPEG")
+            alt = t("camera.photo_alt", lang)
+            st.image(shot.thumbnail, width="content", output_format="JPEG", alt=alt)
         for image in photo.images:
             st.caption(
                 chip_caption(

@@ -30,7 +30,10 @@ _FORMATS = {"image/png": "PNG"}  # what st.image must be told so it passes the b
 # the thumbnails shrink (one rule per tile, see ``_phone_style``) so three photos stay well
 # inside one screen.
 _STYLE = f"""<style>
-[class*="st-key-{keys.GALLERY}-"] [data-testid="stElementToolbar"] {{ display: none; }}
+[class*="st-key-{keys.GALLERY}-"] [data-testid="stElementToolbar"],
+[role="dialog"] [data-testid="stElementToolbar"] {{
+  display: none;
+}}
 [class*="st-key-{keys.GALLERY}-"] [data-testid="stImageCaption"] {{ max-width: 100%; }}
 [class*="st-key-{keys.GALLERY_VIEW}-"] [data-testid="stMarkdownContainer"] {{
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
@@ -153,7 +156,7 @@ def render_images(
     with st.container(horizontal=True, gap="small", key=f"{keys.GALLERY}-{key_prefix}"):
         for i, image in enumerate(images):
             thumb = thumb_size(image.width, image.height)
-            data, mime = _display_copy(image)
+            data, mime = display_copy(image)
             caption = image_caption(image, lang)
             if thumb.cropped:
                 caption += " · " + t("gallery.cropped_short", lang)
@@ -231,7 +234,8 @@ def _large_view(image: PreparedImage, lang: Lang, label: str) -> None:
         )
     with facts:
         rows = image_facts(image, lang)
-        st.markdown("\n".join(f"- **{name}**: {_escape(value)}" for name, value in rows))
+        colon = t("punct.colon", lang)
+        st.markdown("\n".join(f"- **{name}**{colon}{_escape(value)}" for name, value in rows))
     if image.parts:
         st.markdown(f"**{t('chat.parts_sent', lang, count=len(image.parts))}**")
         _parts(image, lang, width=None)
@@ -253,7 +257,12 @@ def _phone_style(images: Sequence[PreparedImage], key_prefix: str) -> str:
     return "<style>@media (max-width: 640px) {\n" + "\n".join(rules) + "\n}</style>"
 
 
-def _display_copy(image: PreparedImage) -> tuple[bytes, str]:
+def output_format(mime: str) -> str:
+    """Return the format to tell ``st.image`` so it passes ``mime``'s bytes through as they are."""
+    return _FORMATS.get(mime, "JPEG")
+
+
+def display_copy(image: PreparedImage) -> tuple[bytes, str]:
     """Return the thumbnail's bytes and type: the picture itself when it is already that small,
     else a copy made once per picture (cropped to its top when it is very tall)."""
     thumb = thumb_size(image.width, image.height)

@@ -20,10 +20,9 @@ from components.images.prepare import ZOOM_GRID, prepare_image, prepare_region
 from components.images.prepared import PreparedImage
 from components.images.slicing import MAX_SLICES_LIMIT, slice_cost
 from components.images.uploads import PreparedUploads, Upload
+from components.ui import gallery
 from components.ui import state_keys as keys
 from components.ui.sidebar import SidebarChoice
-
-THUMB_WIDTH = 160
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,15 @@ def render_pending(
             st.warning(warning, icon="👁️")
         for index, image in enumerate(pending.prepared.images):
             with st.container(horizontal=True, gap="small"):
-                st.image(image.data, width=THUMB_WIDTH)
+                alt = t(
+                    "pending.alt", lang, name=image.name, width=image.width, height=image.height
+                )
+                # The gallery's thumbnail: one height, the top of a very tall screenshot only.
+                thumb = gallery.thumb_size(image.width, image.height)
+                data, mime = gallery.display_copy(image)
+                st.image(
+                    data, width=thumb.width, output_format=gallery.output_format(mime), alt=alt
+                )
                 with st.container():
                     for line in advice(image, choice.model, lang):
                         st.markdown(line)
