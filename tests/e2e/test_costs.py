@@ -147,7 +147,7 @@ def test_cost_figures_before_and_after_sending(app, new_page, up: FakeUpstream, 
     expect(
         _sidebar(page).get_by_text(t("money.conversation_total", lang, cost="¥0.0010"))
     ).to_be_visible()
-    calibrated = t("money.calibrated", lang, n=1, factor="F").split("F")[0]
+    calibrated = t("money.calibrated_one", lang, factor="F").split("F")[0]
     expect(costs.get_by_text(calibrated, exact=False)).to_be_visible()
     field = costs.get_by_role("spinbutton", name=t("costs.confirm_above", lang, sign="¥"))
     field.fill("0.0001")

@@ -19,8 +19,10 @@ USAGE = {"prompt_tokens": 2911, "completion_tokens": 40, "total_tokens": 2951}
 
 
 @pytest.fixture(scope="module")
-def app_env(operator_env: dict[str, str]) -> dict[str, str]:
-    return operator_env
+def app_env(operator_env: dict[str, str], tmp_path_factory) -> dict[str, str]:
+    # a ledger of this module's own: the other browser tests' requests are not this site's
+    ledger = tmp_path_factory.mktemp("hosting-ledger") / "ledger.sqlite3"
+    return {**operator_env, "KANTU_LEDGER_PATH": str(ledger)}
 
 
 @pytest.fixture(scope="module")
