@@ -1,10 +1,10 @@
 """Load: N real browser sessions against one ``streamlit run`` of Kantu, the upstream streaming.
 
 Run ``python bench/load.py [--sessions 1 5 10 20] [--wait 1.0] [--settle 30] [--photo WxH]``
-(not part of CI; about 4 minutes with the defaults). For each N a fresh server starts
+(not part of CI; about 6 minutes with the defaults). For each N a fresh server starts
 (``components.devtools.browser.start_app``) against an in-process loopback ``FakeUpstream``
-(after one warm-up question from a visitor who then leaves)
-that waits ``--wait`` seconds before the first token, then streams 40 words over about 1 s.
+that waits ``--wait`` seconds before the first token, then streams 40 words over about 1 s;
+one warm-up visitor asks once and leaves before anything is measured.
 N Chromium contexts (one browser, one context per visitor: no shared cookies) open the app,
 each attaches a photo and types a question; then Enter is pressed in every page, one after the
 other, as fast as Playwright can.
@@ -12,6 +12,8 @@ other, as fast as Playwright can.
 Clocks: each page times itself. A capture-phase ``keydown`` listener notes Enter and a
 MutationObserver notes when the answer's first word and its last word first appear in the page's
 text, all with ``performance.now()`` of that page: no polling from the bench skews them.
+The machine's load average at the Enter is printed too: on a shared machine it says how much
+of a figure is other people's work.
 
 Reported for each N: answers completed (last word shown within the time limit), p50/p95 of
 Enter to first text, the server's RSS before the sessions open, at peak, and ``--settle``
@@ -27,6 +29,7 @@ browsers share the server's 2 cores here, which real visitors do not.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -96,6 +99,7 @@ class Row:
     rss_peak: float
     rss_after_settle: float
     rss_after_ttl: float
+    load: float  # the machine's 1-minute load average when Enter was pressed
 
 
 def answer(wait_s: float) -> Reply:
@@ -152,6 +156,7 @@ def run_once(browser: Browser, n: int, args: argparse.Namespace, photo: FilePayl
                 for page in pages:
                     type_question(page, "What is in this picture?")
                 log(f"N={n}: pages ready, pressing Enter in each")
+                load = os.getloadavg()[0]
                 for page in pages:
                     textarea = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id(
                         "stChatInputTextArea"
@@ -189,6 +194,7 @@ def run_once(browser: Browser, n: int, args: argparse.Namespace, photo: FilePayl
         peak,
         after_settle,
         after_ttl,
+        load,
     )
 
 
@@ -202,6 +208,7 @@ def print_table(rows: Sequence[Row], args: argparse.Namespace) -> None:
         "RSS peak (MB)",
         f"RSS +{args.settle:g} s (MB)",
         f"RSS +TTL {args.ttl} s (MB)",
+        "load avg",
     )
 
     def cell(value: float | None) -> str:
@@ -217,6 +224,7 @@ def print_table(rows: Sequence[Row], args: argparse.Namespace) -> None:
             f"{r.rss_peak:.0f}",
             f"{r.rss_after_settle:.0f}",
             f"{r.rss_after_ttl:.0f}",
+            f"{r.load:.1f}",
         )
         for r in rows
     ]
