@@ -1,5 +1,5 @@
 """Two visitors on one server, side by side: each attaches their own picture, types their own
-key, model, detail and system prompt, and asks their own question. Neither page shows the
+key, model, detail, system prompt, context policy and price, and asks their own question. Neither page shows the
 other's history, picture, key or settings, and the upstream receives each key only with that
 visitor's own requests.
 
@@ -8,6 +8,8 @@ the other did not) and limits (one visitor at a limit, the other not) once acces
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -32,6 +34,8 @@ VISITORS = {
         "system": "You are alpha's helper.",
         "question": "Alpha asks: what colour?",
         "picture": "alpha-picture.jpg",
+        "policy": "all",
+        "price": "1.2345",
     },
     "b": {
         "key": "visitor-b-key-2222222222",
@@ -40,6 +44,8 @@ VISITORS = {
         "system": "You are bravo's helper.",
         "question": "Bravo asks: what shape?",
         "picture": "bravo-picture.jpg",
+        "policy": "newest",
+        "price": "9.8765",
     },
 }
 
@@ -54,7 +60,7 @@ def _sidebar(page: Page):
 
 
 def _set_up(page: Page, me: dict) -> None:
-    """Type this visitor's key, model, detail and system prompt into the sidebar."""
+    """Type this visitor's key, model, detail, system prompt, context policy and price."""
     side = _sidebar(page)
     key = side.get_by_role("textbox", name=t("sidebar.api_key", LANG), exact=True)
     key.fill(me["key"])
@@ -74,6 +80,18 @@ def _set_up(page: Page, me: dict) -> None:
     system.fill(me["system"])
     system.press("Control+Enter")
     wait_for_idle(page)
+    side.get_by_text(t("tools.title", LANG), exact=True).click()
+    side.get_by_test_id("stSelectbox").filter(has_text=t("context.policy.label", LANG)).click()
+    page.get_by_role("option", name=t(f"context.policy.{me['policy']}", LANG, n=3)).click()
+    wait_for_idle(page)
+    side.get_by_text(t("costs.title", LANG), exact=True).click()
+    side.get_by_role("button", name=t("costs.edit_price", LANG)).click()
+    price = page.get_by_role("spinbutton", name=re.compile("^Input per million tokens"))
+    price.fill(me["price"])
+    page.get_by_role("button", name=t("costs.save_price", LANG), exact=True).click()
+    wait_for_idle(page)
+    page.keyboard.press("Escape")  # close the popover
+    expect(side.get_by_text(me["price"]).first).to_be_visible()
 
 
 def _ask(page: Page, up: FakeUpstream, me: dict, answer: str) -> None:
@@ -83,6 +101,16 @@ def _ask(page: Page, up: FakeUpstream, me: dict, answer: str) -> None:
     send_prompt(page, me["question"])
     expect(page.get_by_test_id("stChatMessage").last).to_contain_text(answer)
     wait_for_idle(page)
+
+
+def _pictures(body: dict) -> int:
+    return sum(
+        1
+        for m in body["messages"]
+        if isinstance(m["content"], list)
+        for part in m["content"]
+        if part.get("type") == "image_url"
+    )
 
 
 def _key_of(recorded: Recorded) -> str:
@@ -103,7 +131,7 @@ def test_two_visitors_see_and_send_only_their_own(app, new_page, up):
         other = next(v for w, v in VISITORS.items() if w != who)
         html = page.content()
         assert me["question"] in html, who
-        for theirs in ("key", "model", "system", "question", "picture"):
+        for theirs in ("key", "model", "system", "question", "picture", "price"):
             assert other[theirs] not in html, (who, theirs)
         side = _sidebar(page)
         key = side.get_by_role("textbox", name=t("sidebar.api_key", LANG), exact=True)
@@ -146,6 +174,8 @@ def test_two_visitors_see_and_send_only_their_own(app, new_page, up):
             if part.get("type") == "image_url"
         }
         assert details <= {me["detail"], None}, (who, details)
+    # A's policy ("all") sends A's first picture again with A's follow-up; B's first ask had one
+    assert _pictures(chats[2].json) == 2 and _pictures(chats[1].json) == 1
     assert [_key_of(r) for r in chats] == [
         VISITORS["a"]["key"],
         VISITORS["b"]["key"],
