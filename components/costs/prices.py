@@ -190,6 +190,8 @@ def prices_from_text(text: str | None) -> dict[str, Price]:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("bad_prices_text", str(exc)) from exc
+    except RecursionError as exc:  # tomllib recurses once per nested array or table
+        raise ConfigError("bad_prices_text", "nested too deeply") from exc
     return parse_prices(raw)
 
 

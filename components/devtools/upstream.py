@@ -24,8 +24,9 @@ Replies are served in order, one per request; when the queue is empty ``up.defau
 answers a request for a given model with its own reply (each model its latency, or its failure),
 and ``events`` records, server-side, when each request arrived and when its reply was finished.
 Builders: ``sse``, ``events``, ``json_reply``, ``raw``, ``html``, ``bingcheng_error``,
-``openai_error``, ``completion``, ``drop``, ``model_list``; ``gated`` holds a reply's last parts
-behind an event. Tests get a started one from the ``upstream`` fixture in ``tests/conftest.py``.
+``openai_error``, ``completion``, ``drop``, ``hang``, ``model_list``; ``gated`` holds a reply's
+last parts behind an event. ``restart()`` cuts every open connection mid-reply and serves again on
+the same port. Tests get a started one from the ``upstream`` fixture in ``tests/conftest.py``.
 
 Two optional behaviours (off by default) make it a small fake model for the vision probe:
 ``models`` is served to every ``GET …/models`` without touching the queue, and ``sight``
@@ -43,6 +44,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import socket
 import socketserver
@@ -439,6 +441,14 @@ def drop() -> Reply:
     return Reply(end="drop")
 
 
+def hang(seconds: float = 3600.0) -> Reply:
+    """Build a reply that sends nothing at all (not even headers) for ``seconds``, then answers.
+
+    ``stop()`` and ``restart()`` end the wait at once.
+    """
+    return replace(sse(["too late"]), first_byte_delay=seconds)
+
+
 # ---------------------------------------------------------------------------------------------
 # The server
 
@@ -463,6 +473,11 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         # small flushed writes must leave at once, not wait for an ACK (Nagle + delayed ACK)
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.upstream._opened(self.connection)
+
+    def finish(self) -> None:
+        self.server.upstream._closed(self.connection)
+        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output clean
@@ -560,10 +575,11 @@ class FakeUpstream:
     _stopping: threading.Event = field(default_factory=threading.Event)
     _server: _Server | None = None
     _thread: threading.Thread | None = None
+    _connections: set[socket.socket] = field(default_factory=set)
 
-    def start(self) -> FakeUpstream:
-        """Start serving in a daemon thread; return self."""
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+    def start(self, port: int = 0) -> FakeUpstream:
+        """Start serving in a daemon thread (on ``port``, or a free one); return self."""
+        self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.upstream = self
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -579,6 +595,23 @@ class FakeUpstream:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+    def restart(self) -> None:
+        """Go down as a redeployed server does and come back on the same port.
+
+        Every open connection is cut where it is (a reply mid-stream ends without its last
+        chunk), stalled replies wake, and the queue and the recorded requests are kept.
+        """
+        port = self.port
+        self.stop()
+        with self._lock:
+            open_now = list(self._connections)
+            self._connections.clear()
+        for conn in open_now:
+            with contextlib.suppress(OSError):  # already gone
+                conn.shutdown(socket.SHUT_RDWR)
+        self._stopping = threading.Event()
+        self.start(port)
 
     def __enter__(self) -> FakeUpstream:
         return self.start()
@@ -623,6 +656,14 @@ class FakeUpstream:
                     return list(self.requests)
             time.sleep(0.01)
         raise AssertionError(f"expected {n} requests, got {len(self.requests)}")
+
+    def _opened(self, conn: socket.socket) -> None:
+        with self._lock:
+            self._connections.add(conn)
+
+    def _closed(self, conn: socket.socket) -> None:
+        with self._lock:
+            self._connections.discard(conn)
 
     def _finished(self, model: str = "") -> None:
         with self._lock:
