@@ -4,7 +4,7 @@ max tokens, system prompt, price edits and ``KANTU_PRICES``, and imported conver
 Only typed errors come out (``KantuError`` subclasses), quickly and in bounded memory, and no
 spelling of an address the operator did not allow ever receives a request: a loopback "evil"
 server stands where such a URL points and must see nothing. The access-code field belongs to
-the access work (issue 11 items 1–4); its property test is the TODO at the end.
+the access work (issue 11 items 1–4): its property test is at the end.
 """
 
 from __future__ import annotations
@@ -284,11 +284,41 @@ def test_imported_hostile_file_is_a_transfer_error_in_bounded_memory(data):
     assert peak < 40 * len(data) + MAX_EXTRA_BYTES, peak
 
 
-# -- TODO(merger, issue 11 items 1–4): the access-code field ----------------------------------
+# -- the access-code field (issue 11 items 1–4) ------------------------------------------------
+
+ACCESS_CODES = ("orange-7391", "第二个访问码")
 
 
-@pytest.mark.skip(reason="TODO(merger): the access code lands on the access branch (items 1-4)")
-def test_access_code_field_takes_any_text_and_gives_only_a_typed_refusal():
-    """Hypothesis over st.text() typed into the access-code field: only the access module's
-    typed refusal (in zh and en), constant-time compare, the slow-down after wrong tries, and
-    the operator's key never used before a right code. Complete once access.py is merged."""
+@given(typed=st.text(max_size=2000), tries=st.integers(min_value=1, max_value=40))
+@example(typed=" orange-7391 ", tries=1)
+@example(typed="orange-739", tries=30)
+@example(typed="\x00" * 2000, tries=3)
+def test_access_code_field_takes_any_text_and_gives_only_a_typed_refusal(typed, tries):
+    """Anything typed into the access-code field is a yes or a no (never an exception, quickly);
+    only a configured code (spaces around it ignored) unlocks; until then the operator's key is
+    refused with the access module's typed reason; wrong tries slow the next ones, boundedly."""
+    from components.hosting.access import (
+        FREE_TRIES,
+        MAX_WAIT_S,
+        Backoff,
+        Visitor,
+        code_matches,
+        refusal,
+    )
+    from components.hosting.config import hosting_config
+
+    started = time.perf_counter()
+    right = code_matches(typed, ACCESS_CODES)
+    assert time.perf_counter() - started < 0.05
+    assert right == (typed.strip() in ACCESS_CODES)
+    config = hosting_config({"KANTU_ACCESS_CODE": list(ACCESS_CODES)}, {})
+    assert refusal(config, "operator", Visitor(unlocked=right)) == (
+        None if right else "access_code_required"
+    )
+    assert refusal(config, "argument", Visitor()) is None  # a visitor's own key needs no code
+    backoff, now = Backoff(), 1_000.0
+    for _ in range(tries):
+        backoff = backoff.after_failure(now)
+    wait = backoff.wait_left(now)
+    assert 0.0 <= wait <= MAX_WAIT_S
+    assert (wait > 0) == (tries >= FREE_TRIES)  # the first wrong try is free, then it slows
