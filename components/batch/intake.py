@@ -13,6 +13,7 @@ import io
 import os
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -106,7 +107,8 @@ def read_zip(
     try:
         with opener() as stream, zipfile.ZipFile(stream) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        # (an unknown zip version in a damaged header is NotImplementedError)
         return Intake((), (Refused(name, "zip_corrupt", str(exc)[:120]),))
     if len(infos) > limits.max_entries:
         return Intake((), (Refused(name, "zip_entries", str(len(infos))),))
@@ -120,7 +122,7 @@ def read_zip(
     refused: list[Refused] = []
     for info in infos:
         shown = f"{name}/{info.filename}"
-        if unsafe_name(info.filename):
+        if not info.filename or unsafe_name(info.filename):  # (an empty name breaks is_dir)
             refused.append(Refused(shown, "zip_unsafe_name"))
         elif stat.S_ISLNK(info.external_attr >> 16):
             refused.append(Refused(shown, "zip_symlink"))
@@ -156,7 +158,14 @@ def _entry_loader(opener: Callable[[], BinaryIO], info: zipfile.ZipInfo) -> Call
                     if total > info.file_size:  # the directory lied: a bomb in disguise
                         raise ZipEntryError("the entry holds more than its declared size")
                     chunks.append(chunk)
-        except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,  # a damaged deflate stream
+            RuntimeError,  # an encrypted entry
+            ValueError,
+            EOFError,
+            NotImplementedError,
+        ) as exc:
             raise ZipEntryError(str(exc)[:120]) from exc
         return b"".join(chunks)
 
