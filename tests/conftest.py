@@ -37,6 +37,22 @@ def corpus_dir() -> Path:
     return CORPUS
 
 
+@pytest.fixture
+def isolated_secrets(monkeypatch, tmp_path) -> Iterator[None]:
+    """Never read a developer's secrets or environment in an AppTest: no operator settings in
+    the environment, and Streamlit's secrets pointed at an empty location."""
+    from streamlit import config as st_config
+
+    from components.providers.settings import OPERATOR_SETTINGS
+
+    for name in OPERATOR_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    old = st_config.get_option("secrets.files")
+    st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])
+    yield
+    st_config.set_option("secrets.files", old)
+
+
 @pytest.fixture(name="upstream")
 def upstream_fixture() -> Iterator[FakeUpstream]:
     """A started loopback ``FakeUpstream``, stopped after the test."""

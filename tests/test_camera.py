@@ -12,12 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 from PIL import Image
-from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
-from components.providers.settings import OPERATOR_SETTINGS
 from components.ui import state_keys as keys
 from components.ui.camera import (
     MAX_PHOTO_CHARS,
@@ -41,15 +39,7 @@ def _data_url(data: bytes) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path) -> Iterator[None]:
-    """Never read a developer's secrets or environment: point Streamlit at an empty location."""
-    for name in OPERATOR_SETTINGS:
-        monkeypatch.delenv(name, raising=False)
-    old = st_config.get_option("secrets.files")
-    st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])
-    yield
-    st_config.set_option("secrets.files", old)
+pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
 @pytest.fixture

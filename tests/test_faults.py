@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
-from streamlit import config as st_config
 
 from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation
 from components.devtools.upstream import FakeUpstream, Reply, events, hang, raw, sse
 from components.i18n import t
-from components.providers.settings import OPERATOR_SETTINGS, resolve_settings
+from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
 from tests.test_page_chat import _assistant_text, _configured, _no_exception
 
@@ -33,14 +31,7 @@ GARBAGE: dict[str, Reply] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path) -> Iterator[None]:
-    for name in OPERATOR_SETTINGS:
-        monkeypatch.delenv(name, raising=False)
-    old = st_config.get_option("secrets.files")
-    st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])
-    yield
-    st_config.set_option("secrets.files", old)
+pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
 def _history(at) -> list[tuple[str, str, str]]:

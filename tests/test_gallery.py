@@ -14,9 +14,9 @@ from components.i18n import t
 from components.images.prepare import prepare_image
 from components.ui import state_keys as keys
 from components.ui.gallery import THUMB_HEIGHT, image_caption, image_facts, thumb_size
-from tests.test_page_chat import OPERATOR_KEY, _entry_app_test, _isolated, _no_exception
+from tests.test_page_chat import OPERATOR_KEY, _entry_app_test, _no_exception
 
-__all__ = ["_isolated"]  # the page tests' autouse fixture: no developer secrets
+pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
 def test_thumbnails_share_one_height_and_keep_their_shape():

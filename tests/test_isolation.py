@@ -16,14 +16,12 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from streamlit import config as st_config
 from streamlit.runtime.caching import cache_resource_api
 
 from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation
 from components.devtools.image_factory import photo_jpeg
 from components.images.prepared import PreparedImage
-from components.providers.settings import OPERATOR_SETTINGS
 from components.ui import state_keys as keys
 from tests.conftest import ROOT
 from tests.state_walk import walk
@@ -45,14 +43,7 @@ SESSIONS = 4
 PER_VISITOR_TYPES = (Conversation, PreparedImage, Exchange)
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path):
-    for name in OPERATOR_SETTINGS:
-        monkeypatch.delenv(name, raising=False)
-    old = st_config.get_option("secrets.files")
-    st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])
-    yield
-    st_config.set_option("secrets.files", old)
+pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
 def _visit(upstream, who: str, photo: bytes, lang: str = "en"):

@@ -11,7 +11,9 @@ from components.i18n import t
 from components.providers.presets import CUSTOM_PRESET_ID, DEFAULT_PRESET_ID
 from components.ui import state_keys as keys
 from components.ui.welcome import EXAMPLES, example_key
-from tests.test_page_chat import _app, _configured, _isolated, _no_exception  # noqa: F401
+from tests.test_page_chat import _app, _configured, _no_exception
+
+pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
 def _sidebar_labels(at: AppTest) -> list[str]:

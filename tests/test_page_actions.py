@@ -3,33 +3,14 @@ can be regenerated, the last question edited and sent again, any message deleted
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from streamlit import config as st_config
 
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
-from components.providers.settings import OPERATOR_SETTINGS
 from components.ui import state_keys as keys
 from tests.test_page_chat import _assistant_text, _configured, _jpeg, _no_exception
 
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path) -> Iterator[None]:
-    """Never read a developer's secrets or environment."""
-    for name in OPERATOR_SETTINGS:
-        monkeypatch.delenv(name, raising=False)
-    old = st_config.get_option("secrets.files")
-    st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])
-    yield
-    st_config.set_option("secrets.files", old)
-
-
-@pytest.fixture
-def upstream() -> Iterator[FakeUpstream]:
-    with FakeUpstream() as up:
-        yield up
+pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
 def _ask(at, text: str):

@@ -5,11 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
 
 import pytest
 from PIL import Image
-from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from components.devtools.upstream import (
@@ -20,7 +18,6 @@ from components.devtools.upstream import (
     sse,
 )
 from components.i18n import t
-from components.providers.settings import OPERATOR_SETTINGS
 from components.ui import state_keys as keys
 from tests.conftest import ROOT
 
@@ -28,15 +25,7 @@ OPERATOR_KEY = "operator-secret-key-123456"
 USAGE = {"prompt_tokens": 100, "completion_tokens": 4, "total_tokens": 104}
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path) -> Iterator[None]:
-    """Never read a developer's secrets or environment: point Streamlit at an empty location."""
-    for name in OPERATOR_SETTINGS:
-        monkeypatch.delenv(name, raising=False)
-    old = st_config.get_option("secrets.files")
-    st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])
-    yield
-    st_config.set_option("secrets.files", old)
+pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
 def png(width: int) -> bytes:

@@ -8,11 +8,9 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 from PIL import Image
-from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from components.conversation.exchange import Exchange
@@ -26,7 +24,7 @@ from components.devtools.upstream import (
     sse,
 )
 from components.i18n import t
-from components.providers.settings import OPERATOR_SETTINGS, resolve_settings
+from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
 from components.ui.camera import make_shot
 from tests.conftest import ROOT
@@ -43,21 +41,7 @@ def _jpeg(color=(240, 140, 40), size=(640, 480)) -> bytes:
     return buf.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path) -> Iterator[None]:
-    """Never read a developer's secrets or environment: point Streamlit at an empty location."""
-    for name in OPERATOR_SETTINGS:
-        monkeypatch.delenv(name, raising=False)
-    old = st_config.get_option("secrets.files")
-    st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])
-    yield
-    st_config.set_option("secrets.files", old)
-
-
-@pytest.fixture
-def upstream() -> Iterator[FakeUpstream]:
-    with FakeUpstream() as up:
-        yield up
+pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
 def _entry_app_test() -> AppTest:

@@ -4,17 +4,14 @@ figures under each column, blind mode's reveal and tally, Stop in one column onl
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
-from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from components.conversation.compare import CompareRun
 from components.devtools import image_factory as make
 from components.devtools.upstream import FakeUpstream, openai_error, sse
 from components.i18n import t
-from components.providers.settings import OPERATOR_SETTINGS
 from components.ui import state_keys as keys
 from tests.conftest import ROOT
 
@@ -22,15 +19,7 @@ OPERATOR_KEY = "operator-secret-key-123456"
 USAGE = {"prompt_tokens": 140, "completion_tokens": 9, "total_tokens": 149}
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path) -> Iterator[None]:
-    """Never read a developer's secrets or environment: point Streamlit at an empty location."""
-    for name in OPERATOR_SETTINGS:
-        monkeypatch.delenv(name, raising=False)
-    old = st_config.get_option("secrets.files")
-    st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])
-    yield
-    st_config.set_option("secrets.files", old)
+pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
 def _page(up: FakeUpstream, lang: str, models: list[str]) -> AppTest:

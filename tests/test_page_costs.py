@@ -12,14 +12,15 @@ from components.costs.prices import Price, PriceBook, format_money
 from components.devtools.upstream import FakeUpstream, bill_per_picture, sse
 from components.i18n import t
 from components.ui import state_keys as keys
-from tests.test_page_chat import (  # noqa: F401  (_isolated: never read a developer's secrets)
+from tests.test_page_chat import (
     OPERATOR_KEY,
     _entry_app_test,
-    _isolated,
     _jpeg,
     _no_exception,
     _texts,
 )
+
+pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 PRICES = {"gpt-4o-mini": {"input": 1.0, "output": 4.0, "currency": "CNY"}}
 USAGE = {"prompt_tokens": 8511, "completion_tokens": 34, "total_tokens": 8545}

@@ -4,18 +4,14 @@ visitors' own keys, limits, the ledger, the operator page and the signed-in bran
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from components.devtools.upstream import FakeUpstream, sse
-from components.hosting.config import HOSTING_SETTINGS
 from components.hosting.ledger import SQLiteLedger
 from components.i18n import t
-from components.providers.settings import OPERATOR_SETTINGS
 from components.ui import access as access_ui
 from components.ui import state_keys as keys
 from tests.test_page_chat import _entry_app_test
@@ -27,14 +23,7 @@ PRICES = {"gpt-4o-mini": {"input": 1.08, "output": 4.32, "currency": "CNY"}}
 USAGE = {"prompt_tokens": 2911, "completion_tokens": 40, "total_tokens": 2951}
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path) -> Iterator[None]:
-    for name in (*OPERATOR_SETTINGS, *HOSTING_SETTINGS):
-        monkeypatch.delenv(name, raising=False)
-    old = st_config.get_option("secrets.files")
-    st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])
-    yield
-    st_config.set_option("secrets.files", old)
+pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
 @pytest.fixture

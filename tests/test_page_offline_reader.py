@@ -8,17 +8,19 @@ from components.devtools import text_pictures as tp
 from components.i18n import t
 from components.ocr import engine
 from components.ui import state_keys as keys
-from tests.test_page_chat import (  # noqa: F401  # _isolated: no developer secrets or env
+from tests.test_page_chat import (
     _app,
     _assistant_text,
-    _isolated,
     _no_exception,
     _texts,
 )
 
-pytestmark = pytest.mark.skipif(
-    not engine.reader_status().available, reason="the OCR packages are not installed"
-)
+pytestmark = [
+    pytest.mark.usefixtures("isolated_secrets"),
+    pytest.mark.skipif(
+        not engine.reader_status().available, reason="the OCR packages are not installed"
+    ),
+]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

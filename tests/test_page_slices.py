@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 
+import pytest
 from PIL import Image
 
 from components.devtools import image_factory as make
@@ -12,9 +13,9 @@ from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
 from components.images.slicing import slice_cost
 from components.ui import state_keys as keys
-from tests.test_page_chat import OPERATOR_KEY, _entry_app_test, _isolated, _no_exception, _texts
+from tests.test_page_chat import OPERATOR_KEY, _entry_app_test, _no_exception, _texts
 
-__all__ = ["_isolated"]  # the page tests' autouse fixture: no developer secrets
+pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
 def _app(up: FakeUpstream, lang: str = "en", **state: object):

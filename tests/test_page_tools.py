@@ -13,16 +13,18 @@ from streamlit.testing.v1 import AppTest
 from components.devtools.upstream import FakeUpstream, model_list
 from components.i18n import t
 from components.ui import state_keys as keys
-from tests.test_page_chat import (  # noqa: F401  (_isolated: never read a developer's secrets)
+from tests.test_page_chat import (
     OPERATOR_KEY,
     _entry_app_test,
-    _isolated,
     _jpeg,
     _no_exception,
     _texts,
 )
 
 RED, BLUE = (220, 30, 30), (30, 60, 220)
+
+
+pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
 def _app(up: FakeUpstream, lang: str = "en") -> AppTest:

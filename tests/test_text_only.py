@@ -14,17 +14,19 @@ from components.images.prepare import prepare_image
 from components.ocr import engine
 from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
-from tests.test_page_chat import (  # noqa: F401  # _isolated: no developer secrets or env
+from tests.test_page_chat import (
     _assistant_text,
     _configured,
-    _isolated,
     _no_exception,
     _texts,
 )
 
-pytestmark = pytest.mark.skipif(
-    not engine.reader_status().available, reason="the OCR packages are not installed"
-)
+pytestmark = [
+    pytest.mark.usefixtures("isolated_secrets"),
+    pytest.mark.skipif(
+        not engine.reader_status().available, reason="the OCR packages are not installed"
+    ),
+]
 
 
 def _parts(body: dict) -> list[dict]:
