@@ -324,3 +324,21 @@ def test_the_ledger_can_live_in_any_sqlalchemy_database_through_st_connection(
         time.sleep(0.05)
     assert [(r.outcome, r.prompt_tokens) for r in rows] == [("ok", 2911)]
     assert not ledger_path.exists()  # not the SQLite default
+
+
+def test_the_sidebar_checks_follow_the_access_code_and_the_ledger(upstream, ledger_path):
+    """ "Can this model see?" and "Test connection" use the site's key too: before the code they
+    send nothing and say why; after it, the probe is one more row in the ledger."""
+    upstream.sight = "blind"
+    at = _site(upstream, ledger_path, KANTU_ACCESS_CODE=CODE)
+    at.button(key="kantu_probe").click().run()
+    at.button(key="kantu_test").click().run()
+    _ok(at)
+    assert upstream.requests == []
+    assert t("config.access_code_required", "en") in _shown(at)
+    _enter_code(at, CODE)
+    at.button(key="kantu_probe").click().run()
+    _ok(at)
+    assert [r.headers["Authorization"] for r in upstream.requests] == [f"Bearer {OPERATOR_KEY}"]
+    rows = _wait_rows(ledger_path)
+    assert len(rows) == 1 and rows[0].model == "gpt-4o-mini"

@@ -22,6 +22,7 @@ from components.i18n import Lang, t
 from components.providers.probe import ProbeResult, probe_vision, test_connection
 from components.providers.settings import ClientSettings
 from components.ui import state_keys as keys
+from components.ui.access import Ticket, operator_gate
 from components.ui.costs import current_price
 from components.ui.sidebar import SidebarChoice, model_id, request_settings
 
@@ -79,12 +80,15 @@ def render_model_tools(choice: SidebarChoice) -> None:
         )
     if probe:
         settings = _settings(choice)
-        if settings is not None:
+        ticket = _admitted(settings, choice, PROBE_ESTIMATE) if settings is not None else None
+        if settings is not None and ticket is not None:
             with st.spinner(t("probe.running", lang, model=choice.model)):
-                vision_checks()[name] = probe_vision(settings, lang=lang)
+                result = probe_vision(settings, lang=lang)
+            vision_checks()[name] = result
+            ticket.settle("ok" if result.error is None else "error", result.usage)
     if test:
         settings = _settings(choice)
-        if settings is not None:
+        if settings is not None and _admitted(settings, choice, None) is not None:
             with st.spinner(t("tools.testing", lang)):
                 result = test_connection(settings)
             st.session_state[keys.CONNECTION_RESULT] = (name, result)
@@ -109,6 +113,26 @@ def render_model_tools(choice: SidebarChoice) -> None:
             )
         elif connection.error is not None:
             st.caption("⚠️ " + t("probe.failed", lang, reason=connection.error.message(lang)))
+
+
+# The probe's request, for the hosting limits: a small picture (gpt-4o-mini's low tile) + prompt.
+PROBE_ESTIMATE = 3_000
+
+
+def _admitted(
+    settings: ClientSettings, choice: SidebarChoice, estimate: int | None
+) -> Ticket | None:
+    """Apply the hosting rules to a check made with ``settings`` (the site's key needs the access
+    code, an allowed model and, for a billed request of ``estimate`` tokens, room in the limits,
+    with a ledger row); return its ticket, or None after saying why it may not go."""
+    try:
+        gate = operator_gate(settings, choice)
+        if gate is None or estimate is None:
+            return Ticket()
+        return gate.admit(estimate)
+    except KantuError as err:
+        st.caption("⚠️ " + err.message(choice.lang))
+        return None
 
 
 def listed_models(preset_id: str) -> list[str]:
