@@ -137,6 +137,8 @@ def test_test_connection_counts_the_models_and_offers_them(upstream):
     options = at.sidebar.selectbox(key=keys.MODEL).options
     assert {"qwen-vl-max", "glm-4v-plus", "kantu-vision-x"} <= set(options)
     at.sidebar.selectbox(key=keys.MODEL).select("kantu-vision-x").run()
+    # the site's key may ask only its allowed models (issue 11); a visitor's own key may ask any
+    at.sidebar.text_input(key=keys.API_KEY).input("sk-visitor-own-key").run()
     at.chat_input[0].set_value("hi").run()
     assert upstream.requests[-1].json["model"] == "kantu-vision-x"
 
