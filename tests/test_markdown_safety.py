@@ -323,19 +323,16 @@ _HOSTILE = {
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("name", sorted(_HOSTILE))
-def test_hostile_input_takes_linear_time(name):
+def test_hostile_input_finishes_in_bounded_time(name):
+    """A hang guard, not a speed target (bench/markdown_safety.py measures linearity): a
+    megabyte of each hostile pattern is sanitised, both views, well inside the per-test limit;
+    quadratic work on a megabyte would not finish in it."""
     unit = _HOSTILE[name]
-
-    def seconds(size: int) -> float:
-        text = (unit * (size // len(unit) + 1))[:size]
-        start = time.perf_counter()
-        safe_markdown(text)
-        safe_partial_markdown(text)
-        return time.perf_counter() - start
-
-    small, large = seconds(100_000), seconds(1_000_000)
-    # Ten times the input: linear work takes about ten times as long, quadratic a hundred.
-    assert large < 30 * small + 0.5, (name, small, large)
+    text = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
+    start = time.perf_counter()
+    final, live = safe_markdown(text), safe_partial_markdown(text)
+    assert time.perf_counter() - start < 60, name
+    assert final and live is not None
 
 
 def test_line_break_tags_become_line_breaks_not_code():
