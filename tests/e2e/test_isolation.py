@@ -13,6 +13,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from components.devtools.browser import (
     assert_no_exception,
@@ -81,8 +82,18 @@ def _set_up(page: Page, me: dict) -> None:
     system.press("Control+Enter")
     wait_for_idle(page)
     side.get_by_text(t("tools.title", LANG), exact=True).click()
-    side.get_by_test_id("stSelectbox").filter(has_text=t("context.policy.label", LANG)).click()
-    page.get_by_role("option", name=t(f"context.policy.{me['policy']}", LANG, n=3)).click()
+    policy = side.get_by_test_id("stSelectbox").filter(has_text=t("context.policy.label", LANG))
+    expect(policy).to_be_visible()
+    option = page.get_by_role("option", name=t(f"context.policy.{me['policy']}", LANG, n=3))
+    for attempt in range(3):  # a rerun landing meanwhile closes the list: open it again
+        policy.click()
+        try:
+            option.click(timeout=5_000)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+            wait_for_idle(page)
     wait_for_idle(page)
     side.get_by_text(t("costs.title", LANG), exact=True).click()
     side.get_by_role("button", name=t("costs.edit_price", LANG)).click()
