@@ -92,8 +92,9 @@ def _error_line(err: KantuError) -> str:
     return f"{line} ({err.detail})"  # our own words (a timeout, a refused connection)
 
 
-def _settings(args: argparse.Namespace) -> ClientSettings:
-    """Raises ConfigError when the settings cannot work."""
+def command_line_settings(args: argparse.Namespace) -> ClientSettings:
+    """Return the settings from ``--base-url``, ``--api-key``, ``--model``, ``--timeout`` and the
+    environment (never hosted). Raises ConfigError when they cannot work or no key is known."""
     settings = resolve_settings(
         base_url=args.base_url,
         api_key=args.api_key,
@@ -126,7 +127,7 @@ def _images(paths: Sequence[str], settings: ClientSettings, detail: str) -> list
 def run(args: argparse.Namespace) -> int:
     """Ask, stream the answer to stdout, report failures on stderr; return the exit code."""
     try:
-        settings = _settings(args)
+        settings = command_line_settings(args)
         prices = prices_from_text(os.environ.get("KANTU_PRICES"))  # the operator's, as TOML
         images = _images(args.image, settings, args.detail)
     except (ConfigError, ImageError) as err:

@@ -31,10 +31,11 @@ from components.batch.export import from_record, record
 from components.batch.intake import from_paths
 from components.batch.items import prepare_items
 from components.batch.job import MAX_CONCURRENCY, BatchJob, BatchSpec, ItemResult, Progress
+from components.cli.ask import command_line_settings
 from components.costs.prices import price_for, prices_from_text
 from components.errors import ConfigError, KantuError
 from components.images.prepared import DETAILS
-from components.providers.settings import ClientSettings, resolve_settings
+from components.providers.settings import ClientSettings
 
 BAR_WIDTH = 24
 
@@ -75,22 +76,6 @@ def _concurrency(text: str) -> int:
     if not 1 <= value <= MAX_CONCURRENCY:
         raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_CONCURRENCY}")
     return value
-
-
-def _settings(args: argparse.Namespace) -> ClientSettings:
-    """Raises ConfigError when the settings cannot work."""
-    settings = resolve_settings(
-        base_url=args.base_url,
-        api_key=args.api_key,
-        model=args.model,
-        environ=os.environ,
-        read_timeout=args.timeout,
-        hosted=False,  # the command line runs as whoever started it
-    )
-    missing = settings.missing_key_error("en")
-    if missing is not None:
-        raise missing
-    return settings
 
 
 def read_results(path: Path) -> dict[str, dict[str, Any]]:
@@ -155,7 +140,7 @@ def _draw(line: str, stream: TextIO) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the batch; return the exit code."""
     try:
-        settings = _settings(args)
+        settings = command_line_settings(args)
     except ConfigError as err:
         print(f"error: {err.message('en')}", file=sys.stderr)
         return 2
