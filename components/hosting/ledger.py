@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 TABLE = "kantu_ledger"
 BUSY_TIMEOUT_MS = 5000
@@ -82,6 +82,9 @@ _CLOSE = (
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE started >= :since ORDER BY started"
 
 
+Refusal = TypeVar("Refusal")
+
+
 def new_row_id() -> str:
     """Return a fresh random row id."""
     return uuid.uuid4().hex
@@ -106,6 +109,16 @@ class Ledger(Protocol):
 
     def rows(self, since: float = 0.0) -> list[LedgerRow]:
         """Return the rows started at or after ``since``, oldest first."""
+
+    def admit(
+        self,
+        row: LedgerRow,
+        *,
+        since: float,
+        decide: Callable[[list[LedgerRow]], Refusal | None],
+    ) -> Refusal | None:
+        """Read the rows started at or after ``since``, ask ``decide`` about them, and insert
+        ``row`` when it returns None; return what it returned. One serialised transaction."""
 
 
 def _close_params(row_id: str, **values: Any) -> dict[str, Any]:
@@ -157,6 +170,19 @@ class SQLiteLedger:
         with self._connect() as db:
             return [LedgerRow(*r) for r in db.execute(_SELECT, {"since": since})]
 
+    def admit(
+        self,
+        row: LedgerRow,
+        *,
+        since: float,
+        decide: Callable[[list[LedgerRow]], Refusal | None],
+    ) -> Refusal | None:
+        # TODO(issue 19 item 3): not yet serialised
+        refusal = decide(self.rows(since))
+        if refusal is None:
+            self.open(row)
+        return refusal
+
 
 class SQLAlchemyLedger:
     """The ledger in any database SQLAlchemy reaches, through sessions from ``session_factory``
@@ -190,6 +216,19 @@ class SQLAlchemyLedger:
         with self._session() as session:
             result = session.execute(self._text(_SELECT), {"since": since})
             return [LedgerRow(*r) for r in result]
+
+    def admit(
+        self,
+        row: LedgerRow,
+        *,
+        since: float,
+        decide: Callable[[list[LedgerRow]], Refusal | None],
+    ) -> Refusal | None:
+        # TODO(issue 19 item 3): not yet serialised
+        refusal = decide(self.rows(since))
+        if refusal is None:
+            self.open(row)
+        return refusal
 
 
 def default_ledger_path() -> Path:
