@@ -228,7 +228,7 @@ def render_access(choice: SidebarChoice) -> None:
         st.rerun()  # draw the page unlocked
 
 
-# -- the gate ---------------------------------------------------------------------------------
+# -- the gate ------------------------------------------------------------------------------------
 
 
 def _operator_preset(base_url: str | None) -> ProviderPreset:
