@@ -246,8 +246,9 @@ class Gate:
     def admit_reader(self, estimate: int | None) -> Ticket:
         """Admit one request to the local reader (no key, this server's CPU).
 
-        The hook for the offline reader's per-visitor quota (issue 19 item 10): it is counted
-        and refused here. Until then every reader request is admitted, unrecorded.
+        The hook for the offline reader's per-visitor quota (issue 19 item 10): a request is
+        counted and refused here (``estimate`` None is ``send``'s check before a start, not a
+        request). Until then every reader request is admitted, unrecorded.
         """
         return Ticket()
 
