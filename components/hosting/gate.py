@@ -46,8 +46,15 @@ log = logging.getLogger("kantu")
 ESTIMATED = "~est"  # outcome suffix: no usage came back, the cost is Kantu's estimate
 # Typed refusals a provider makes before processing a request (4xx): nothing was billed.
 REFUSED_UNBILLED = frozenset(
-    {"auth", "quota", "content_filter", "invalid_input", "rate_limited", "model_not_found"}
-    | {"too_large"}
+    {
+        "auth",
+        "quota",
+        "content_filter",
+        "invalid_input",
+        "rate_limited",
+        "model_not_found",
+        "too_large",
+    }
 )
 # Errors raised before anything left this machine.
 NEVER_SENT = frozenset({"config", "image", "blocked_address", "redirect"})
