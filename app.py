@@ -6,7 +6,7 @@ import streamlit as st
 
 from components.i18n import DEFAULT_LANG, t
 from components.ui import state_keys as keys
-from components.ui.access import render_access
+from components.ui.access import render_access, render_key_closed
 from components.ui.chat import warm_up
 from components.ui.sidebar import (
     current_lang,
@@ -40,6 +40,7 @@ try:
     choice = render_settings(lang)
     st.session_state[keys.SIDEBAR_CHOICE] = choice
     render_access(choice)  # the access code or sign-in, if needed
+    render_key_closed(choice)  # a money limit that cannot count an allowed model
     # the conversation's tools (context, export, import) belong to the chat page only
     render_sidebar_tools(choice, conversation_tools=page.url_path == pages[0].url_path)
     page.run()

@@ -1241,6 +1241,14 @@ _HOSTING: dict[str, dict[str, str]] = {
         "en": "This site's usage limits are misconfigured, so its key is paused. Tell the "
         "operator (KANTU_LIMITS), or enter your own API key.",
     },
+    "config.money_limits_unbound": {
+        "zh": "本站的密钥暂停使用：费用限额以 {currency} 计，但这些允许的模型没有 {currency} 价格，"
+        "无法计入限额：{models}。请告知运营者（KANTU_PRICES 或 KANTU_ALLOWED_MODELS），"
+        "或填入你自己的 API 密钥。",
+        "en": "This site's key is closed: its spending limit is in {currency}, but these allowed "
+        "models have no price in {currency}, so they could not be counted: {models}. Tell the "
+        "operator (KANTU_PRICES or KANTU_ALLOWED_MODELS), or enter your own API key.",
+    },
     "config.ledger_unavailable": {
         "zh": "本站的用量记录暂时无法写入，密钥暂停使用。请稍后重试，或填入你自己的 API 密钥。",
         "en": "This site's usage ledger cannot be written just now, so its key is paused. Retry "
@@ -1357,6 +1365,13 @@ _BATCH: dict[str, dict[str, str]] = {
     "batch.run": {"zh": "运行", "en": "Run"},
     "batch.cancel": {"zh": "取消", "en": "Cancel"},
     "batch.retry_failed": {"zh": "重试失败的", "en": "Retry failed"},
+    "batch.retry_settings_changed": {
+        "zh": "自这批运行以来，侧边栏的密钥、地址或模型已经改变。“重试失败的”只会用这批自己的设置"
+        "（模型 {model}）重发，所以没有发送任何内容。请改回原来的设置，或点“新批次”用新的设置运行。",
+        "en": "The key, address or model in the sidebar changed since this batch ran. Retry "
+        "failed only resends with the batch's own settings (model {model}), so nothing was sent. "
+        "Put them back, or press New batch to run with the new ones.",
+    },
     "batch.new": {"zh": "新批次", "en": "New batch"},
     "batch.preparing": {"zh": "正在准备图片…", "en": "Preparing the pictures…"},
     "batch.summary": {

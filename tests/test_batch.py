@@ -132,7 +132,7 @@ def test_cancel_keeps_what_finished_and_retry_failed_reruns_only_failures(
     upstream.latency = 0.0
     sent = len(upstream.requests)
     failed = [r.name for r in after if r.status == "failed"]
-    assert job.retry_failed(settings_for(upstream)) == len(failed)
+    assert job.retry_failed() == len(failed)  # with the job's own settings
     assert job.wait(10)
     assert len(upstream.requests) - sent == len(failed)
     assert {r.name for r in job.results() if r.status == "done"} >= done_before
@@ -306,7 +306,7 @@ def test_provider_batch_runner_merges_lines_and_cancel_stops_polling(
     items = items_of([60, 61])
     job = BatchJob(items, spec(columns=("a",)), price=Price(2.0, 2.0, "USD"))
     fake.fail = frozenset({job.results()[1].key})
-    job.start_via(api.runner(settings_for(upstream), poll_every=0.01))
+    job.start_via(settings_for(upstream), api.runner(poll_every=0.01))
     assert job.wait(10)
     first, second = job.results()
     assert first.status == "done" and first.answer.startswith("答：")
@@ -320,7 +320,7 @@ def test_provider_batch_runner_merges_lines_and_cancel_stops_polling(
 
     fake.polls_before_done = 10_000
     waiting = BatchJob(items_of([62]), spec()).start_via(
-        api.runner(settings_for(upstream), poll_every=0.05)
+        settings_for(upstream), api.runner(poll_every=0.05)
     )
     deadline = time.monotonic() + 5
     while not waiting.note and time.monotonic() < deadline:

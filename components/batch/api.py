@@ -26,7 +26,8 @@ from components.batch import structured
 from components.batch.job import BatchJob, BatchSpec, ItemResult
 from components.conversation.turns import ChatTurn
 from components.costs.prices import Money, Price
-from components.errors import ProtocolError, ProviderError
+from components.errors import KantuError, ProtocolError, ProviderError
+from components.hosting.gate import Route
 from components.images.prepared import PreparedImage
 from components.providers.error_mapping import error_from_payload, error_from_response
 from components.providers.payload import ChatOptions, build_payload
@@ -299,14 +300,20 @@ class StopPolling(Exception):
     """Raised by a runner's sleep when the job was cancelled: polling stops."""
 
 
-def runner(settings: ClientSettings, *, poll_every: float = 10.0) -> Callable[[BatchJob], None]:
+def runner(*, poll_every: float = 10.0) -> Callable[[BatchJob], None]:
     """Return a ``BatchJob.start_via`` runner sending the job's queued items as one provider
-    batch; the settings (and the key) live only in the runner's thread."""
+    batch, with the job's route: each picture is admitted first (access, allowed model,
+    limits; one ledger row each) and only the admitted ones go in the batch. The settings (and
+    the key) are used only in the runner's thread."""
 
     def run(job: BatchJob) -> None:
-        results = job.results()
-        pending = [(r.key, job.image(r.index)) for r in results if r.status == "running"]
+        route = job.route
+        assert route is not None and isinstance(route.settings, ClientSettings)
+        admitted = _admit_each(job, route)
+        pending = [(r.key, job.image(r.index)) for r in admitted]
         unique = list({key: image for key, image in pending if image is not None}.items())
+        if not unique:
+            return
 
         def sleep(seconds: float) -> None:
             if job.cancelled.wait(seconds):
@@ -319,21 +326,48 @@ def runner(settings: ClientSettings, *, poll_every: float = 10.0) -> Callable[[B
                 f"({counts.get('completed', 0)}/{counts.get('total', len(unique))})"
             )
 
-        client = BatchAPI(settings)
+        client = BatchAPI(route.settings)
         try:
             lines = run_batch(
                 client, job.spec, unique, None, poll_every=poll_every, on_status=status, sleep=sleep
             )
         except StopPolling:
+            _settle(job, [replace(r, status="cancelled") for r in admitted])
             return
         except ProviderError as err:
-            job.apply(
-                [replace(r, status="failed", error=err) for r in results if r.status == "running"]
-            )
+            _settle(job, [replace(r, status="failed", error=err) for r in admitted])
             return
         finally:
             client.close()
-        queued = [replace(r, status="queued") for r in results if r.status == "running"]
-        job.apply(merge(queued, lines, job.spec, job.price))
+        queued = [replace(r, status="queued") for r in admitted]
+        _settle(job, merge(queued, lines, job.spec, job.price))
 
     return run
+
+
+def _admit_each(job: BatchJob, route: Route) -> list[ItemResult]:
+    """Admit each running picture with ``route``; fail the refused ones (saying why) and
+    return the admitted ones. A picture that repeats an admitted one goes along with it."""
+    admitted: list[ItemResult] = []
+    refused: list[ItemResult] = []
+    seen: set[str] = set()
+    for result in job.results():
+        if result.status != "running":
+            continue
+        if result.key not in seen:
+            try:
+                job.keep_ticket(result.index, route.admit(job.item_tokens(result.index)))
+            except KantuError as err:
+                refused.append(replace(result, status="failed", error=err))
+                continue
+            seen.add(result.key)
+        admitted.append(result)
+    job.apply(refused)
+    return admitted
+
+
+def _settle(job: BatchJob, settled: Sequence[ItemResult]) -> None:
+    """Apply ``settled`` to the job and close their ledger rows."""
+    job.apply(settled)
+    for result in settled:
+        job.close_ticket(result)

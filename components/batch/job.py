@@ -3,19 +3,21 @@
 ::
 
     job = BatchJob(items, spec, price=price)
-    job.start(settings, concurrency=4)      # returns at once; workers run in daemon threads
+    job.start(route, concurrency=4)         # returns at once; workers run in daemon threads
     job.progress()                           # done / failed / remaining, throughput, ETA
     job.results()                            # one frozen ItemResult per item, in order
     job.cancel()                             # what finished stays; the rest is "cancelled"
-    job.retry_failed(settings)               # reruns only the failures
+    job.retry_failed(route)                  # reruns only the failures, with the job's settings
 
 Every item ends ``done``, ``failed`` (with the error), ``refused`` (before running) or
 ``cancelled``; none is lost or run twice at once. 429s and transient failures are retried: the
 transport's urllib3 ``Retry`` first (it honours ``Retry-After``), then this job's own backoff,
 so a failing item waits while the others go on. A failed item never stops the batch.
 
-The job keeps no settings: the API key lives only in the worker threads that send requests,
-so the job can sit in a person's session.
+The job keeps its ``Route`` (``components.hosting.gate``): the settings it was started with (the
+key never shows in a repr) and the gate each picture passes before it is sent, counted as one
+request with a ledger row of its own. A retry goes with the same settings: a job never changes
+key source or model midway.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from components.errors import (
     ServerError,
     StreamInterruptedError,
 )
+from components.hosting.gate import Route, Ticket
 from components.images.prepared import PreparedImage
 from components.providers.client import ChatClient, ChatOptions, ChatStream, Usage
 from components.providers.settings import ClientSettings
@@ -61,10 +64,9 @@ __all__ = ["MAX_CONCURRENCY", "BatchJob", "BatchSpec", "ItemResult", "Progress",
 class BatchJob:
     """Run ``spec`` over ``items`` in worker threads; read ``progress()`` and ``results()``.
 
-    ``admit`` is the hosting rules' call point (issue 11: access, allowed models, and limits
-    where each picture counts as one request): called once per item before it is sent, it
-    returns the error that refuses the item, or None to send it. ``on_result`` is told each
-    settled item (from a worker thread, one call at a time).
+    Each item is admitted by the job's route (``Route.admit``: access, allowed model, limits)
+    just before it is sent; a refused item fails with why. ``on_result`` is told each settled
+    item (from a worker thread, one call at a time).
     """
 
     def __init__(
@@ -74,15 +76,17 @@ class BatchJob:
         *,
         price: Price | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
-        admit: Callable[[ItemResult], KantuError | None] | None = None,
         on_result: Callable[[ItemResult], None] | None = None,
         done: Sequence[ItemResult] = (),
     ) -> None:
         self.spec = spec
         self.price = price
         self.retry = retry
-        self._admit = admit
-        self._on_result = on_result
+        self._route: Route | None = None
+        self._admit: Callable[[ItemResult], KantuError | None] | None = None
+        self._on_result = self._settled
+        self._notify = on_result
+        self._tickets: dict[int, Ticket] = {}
         self._images = {item.index: item.image for item in items}
         self._lock = threading.Lock()
         self._report = threading.Lock()
@@ -96,14 +100,48 @@ class BatchJob:
         earlier = {r.key: r for r in done if r.status == "done"}
         self._results: list[ItemResult] = [self._first(item, earlier) for item in items]
 
-    def follow_rules(
-        self,
-        admit: Callable[[ItemResult], KantuError | None] | None,
-        on_result: Callable[[ItemResult], None] | None = None,
-    ) -> None:
-        """Set the hosting rules' check and the settled-item callback before ``start``."""
-        self._admit = admit
-        self._on_result = on_result
+    @property
+    def route(self) -> Route | None:
+        """The settings and gate the job was started with (None before ``start``)."""
+        return self._route
+
+    def _begin(self, route: Route | ClientSettings) -> Route:
+        """Take ``route`` as the job's (plain settings: no hosting rules, the command line)."""
+        self._route = route if isinstance(route, Route) else Route(route)
+        self._admit = self._admitted
+        return self._route
+
+    def _admitted(self, result: ItemResult) -> KantuError | None:
+        """Admit one picture through the job's route; return the error refusing it, if any."""
+        assert self._route is not None
+        try:
+            ticket = self._route.admit(self.item_tokens(result.index))
+        except KantuError as err:
+            return err
+        with self._lock:
+            self._tickets[result.index] = ticket
+        return None
+
+    def _settled(self, result: ItemResult) -> None:
+        """Close a settled picture's ledger row, then tell ``on_result``."""
+        self.close_ticket(result)
+        if self._notify is not None:
+            self._notify(result)
+
+    def close_ticket(self, result: ItemResult) -> None:
+        """Close the ledger row of ``result``'s picture, if it has one (any thread)."""
+        if result.status in ("queued", "running"):
+            return
+        with self._lock:
+            ticket = self._tickets.pop(result.index, None)
+        if ticket is not None:
+            outcome = "ok" if result.status == "done" else result.status
+            ticket.settle(outcome, result.usage, error=result.error, partial_text=result.answer)
+
+    def keep_ticket(self, index: int, ticket: Ticket) -> None:
+        """Hold the ledger row of item ``index`` until it settles (a runner admitted it)."""
+        with self._lock:
+            self._tickets[index] = ticket
 
     def _first(self, item: BatchItem, earlier: dict[str, ItemResult]) -> ItemResult:
         key = self.spec.key(item.picture_sha256)
@@ -189,13 +227,16 @@ class BatchJob:
 
     # -- running ----------------------------------------------------------------------------
 
-    def start(self, settings: ClientSettings, *, concurrency: int = 4) -> BatchJob:
-        """Start sending the queued items in ``concurrency`` threads (1..16); return at once.
+    def start(self, route: Route | ClientSettings, *, concurrency: int = 4) -> BatchJob:
+        """Start sending the queued items in ``concurrency`` threads (1..16), each admitted by
+        ``route`` first; return at once. Plain settings: no hosting rules (the command line).
 
         Calling it while the job runs does nothing: a rerun never duplicates the work.
         """
         if self.running:
             return self
+        settings = self._begin(route).settings
+        assert isinstance(settings, ClientSettings)
         todo: queue.SimpleQueue[int] = queue.SimpleQueue()
         with self._lock:
             pending = [r.index for r in self._results if r.status == "queued"]
@@ -217,11 +258,15 @@ class BatchJob:
             thread.start()
         return self
 
-    def start_via(self, runner: Callable[[BatchJob], None]) -> BatchJob:
+    def start_via(
+        self, route: Route | ClientSettings, runner: Callable[[BatchJob], None]
+    ) -> BatchJob:
         """Run ``runner(self)`` in one thread instead of the workers (the provider's batch
-        engine): it settles items with ``apply``. Nothing while the job runs."""
+        engine): it admits each picture with ``route`` (the job's ``route`` from then on) and
+        settles items with ``apply``. Nothing while the job runs."""
         if self.running:
             return self
+        self._begin(route)
         with self._lock:
             self._cancel.clear()
             self._started = time.monotonic()
@@ -260,16 +305,25 @@ class BatchJob:
                 if result.status == "done":
                     self._images[result.index] = None
 
-    def retry_failed(self, settings: ClientSettings, *, concurrency: int = 4) -> int:
-        """Queue the failed items again and start; return how many. Nothing while running."""
-        if self.running:
+    def retry_failed(self, route: Route | None = None, *, concurrency: int = 4) -> int:
+        """Queue the failed items again and start them with the job's own settings, each one
+        admitted again by ``route``'s gate (a fresh one for the same settings; default: the
+        job's own route); return how many. Nothing while running or before a start.
+
+        Raises ValueError when ``route`` has other settings than the job's: a job never changes
+        key source or model midway.
+        """
+        if self.running or self._route is None:
             return 0
+        route = route or self._route
+        if route.settings != self._route.settings:
+            raise ValueError("a batch is retried with its own settings only")
         with self._lock:
             again = [i for i, r in enumerate(self._results) if r.status == "failed"]
             for i in again:
                 self._results[i] = replace(self._results[i], status="queued", error=None)
         if again:
-            self.start(settings, concurrency=concurrency)
+            self.start(route, concurrency=concurrency)
         return len(again)
 
     def cancel(self) -> None:

@@ -17,6 +17,8 @@
 In the environment a list is comma-separated and ``KANTU_LIMITS`` is TOML text
 (``daily_requests = 500``). Nothing here raises: a malformed value is logged and ignored, except
 a malformed limit, which closes the operator's key (``Limits.broken``) rather than lifting it.
+Likewise a money limit with an allowed model it cannot count (``money_gaps``: no price, or one in
+another currency) closes the key, checked where the settings are read (``hosting.gate``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from __future__ import annotations
 import logging
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +73,11 @@ class Limits:
     def any(self) -> bool:
         """Whether any limit is set."""
         return any(getattr(self, name) is not None for name in LIMIT_FIELDS)
+
+    @property
+    def money(self) -> bool:
+        """Whether any limit is in money (it binds only on models priced in ``currency``)."""
+        return any(getattr(self, name) is not None for name in LIMIT_FIELDS if "cost" in name)
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,20 @@ def parse_limits(raw: Any) -> Limits:
     except (ValueError, TypeError, tomllib.TOMLDecodeError) as exc:
         log.error("KANTU_LIMITS cannot be read (%s): the operator's key is closed", exc)
         return Limits(broken=True)
+
+
+def money_gaps(
+    limits: Limits, models: Sequence[str], currency_of: Callable[[str], str | None]
+) -> tuple[str, ...]:
+    """Return the ``models`` a money limit cannot count: no price (``currency_of`` gives None),
+    or a price in another currency than the limits'. Empty when no money limit is set.
+
+    Checked where the settings are read: such a model would be admitted as costing nothing, so
+    the operator's key stays closed until ``KANTU_PRICES`` (or ``KANTU_ALLOWED_MODELS``) fixes it.
+    """
+    if not limits.money:
+        return ()
+    return tuple(m for m in models if currency_of(m) != limits.currency)
 
 
 def hosting_config(

@@ -1,20 +1,15 @@
-"""The hosting gate on the page: the access code (or sign-in) box above the page, and
-``hosting_gate``, called once per request in ``start_exchange`` before the operator's key is used.
-
-The gate refuses with a ``ConfigError`` (recorded as the answer: nothing is sent), or returns a
-``Ticket`` whose ``watch(exchange)`` records the request in the ledger: opened as it leaves,
-closed when the answer ends (in a thread of its own, so a closed tab still closes its row).
+"""The hosting rules on the page: the access code (or sign-in) box above the page, and
+``request_gate``, which resolves this visitor's ``Gate`` (``components.hosting.gate``) for the
+one way to send (``components.ui.sending``); ``render_key_closed`` says when a money limit that
+cannot bind keeps the site's key closed.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import secrets as token_source
-import threading
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,28 +17,26 @@ from urllib.parse import urlparse
 
 import streamlit as st
 
-from components.conversation.clients import AnySettings
-from components.conversation.exchange import Answer, Exchange
-from components.conversation.history import Conversation
-from components.conversation.turns import ChatTurn
-from components.costs.estimate import cost_of, estimate_request
-from components.costs.prices import Price, PriceBook, format_money
+from components.costs.prices import PriceBook
 from components.errors import ConfigError
 from components.hosting.access import Backoff, Visitor, code_matches, refusal
 from components.hosting.config import HOSTING_SETTINGS, HostingConfig, hosting_config
+from components.hosting.gate import Asker, Gate, allowed_models, unbound_money
 from components.hosting.ledger import (
     Ledger,
-    LedgerRow,
     SQLAlchemyLedger,
     SQLiteLedger,
     default_ledger_path,
     ledger_salt,
-    new_row_id,
     visitor_hash,
 )
-from components.hosting.limits import LimitHit, check_limits, model_allowed, window_start
 from components.i18n import Lang, t
-from components.providers.reader import Usage
+from components.providers.presets import (
+    DEFAULT_PRESET_ID,
+    PRESETS,
+    ProviderPreset,
+    preset_for_base_url,
+)
 from components.providers.settings import operator_config
 from components.ui import state_keys as keys
 from components.ui.sidebar import SidebarChoice, read_secrets, request_settings
@@ -238,228 +231,62 @@ def render_access(choice: SidebarChoice) -> None:
 # -- the gate ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Ticket:
-    """One request's ledger row, opened by ``hosting_gate``; ``watch`` closes it at the end.
-    An empty ticket (no row) is for requests not made with the operator's key."""
-
-    handle: LedgerHandle | None = None
-    row: LedgerRow | None = None
-    price: Price | None = None
-
-    def watch(self, exchange: Exchange) -> None:
-        """Close the ledger row when ``exchange`` ends, from a thread of its own."""
-        if self.handle is None or self.row is None:
-            return
-        threading.Thread(
-            target=self._close_when_done,
-            args=(exchange,),
-            name=f"kantu-ledger-{self.row.id[:8]}",
-            daemon=True,
-        ).start()
-
-    def _close_when_done(self, exchange: Exchange) -> None:
-        while not exchange.finished:
-            exchange.wait(len(exchange.text), 5.0)
-        if exchange.answer is not None:
-            self.close(exchange.answer)
-
-    def close(self, answer: Answer) -> None:
-        """Record how the answer ended: billed tokens, and the cost at the operator's prices."""
-        self.settle(answer.meta.outcome, answer.meta.usage)
-
-    def settle(self, outcome: str, usage: Usage | None) -> None:
-        """Close the row with ``outcome`` and what the provider billed (any thread)."""
-        if self.handle is None or self.row is None:
-            return
-        cost = self.row.cost
-        if self.price is not None and usage is not None:
-            cost = cost_of(usage, self.price).amount
-        elif outcome in ("error", "failed"):
-            cost = 0.0  # refused before an answer: nothing billed
-        try:
-            self.handle.ledger.close(
-                self.row.id,
-                outcome=outcome,
-                prompt_tokens=usage.prompt_tokens if usage else None,
-                completion_tokens=usage.completion_tokens if usage else None,
-                cost=cost,
-            )
-        except Exception:  # the answer is shown whatever the ledger does; the operator is told
-            log.exception("ledger: could not close a row")
+def _operator_preset(base_url: str | None) -> ProviderPreset:
+    return preset_for_base_url(base_url) if base_url else PRESETS[DEFAULT_PRESET_ID]
 
 
-def _format_reset(hit: LimitHit) -> dict[str, object]:
-    if hit.resets_at is None:
-        return {}
-    when = dt.datetime.fromtimestamp(hit.resets_at, dt.UTC).strftime("%H:%M UTC")
-    minutes = max(1, int((hit.resets_at - time.time() + 59) // 60))
-    return {"resets": when, "minutes": minutes}
-
-
-def limit_error(hit: LimitHit, currency: str, lang: Lang) -> ConfigError:
-    """Return the error that says which limit was reached and when it resets."""
-    limit = (
-        str(int(hit.limit)) if hit.unit == "requests" else format_money(hit.limit, currency, lang)
-    )
-    if hit.scope == "closed":
-        return ConfigError("limits_broken")
-    return ConfigError(f"limit_{hit.scope}_{hit.unit}", limit=limit, **_format_reset(hit))
-
-
-def _allowed_models(config: HostingConfig, settings: AnySettings) -> tuple[str, ...]:
-    if config.allowed_models:
-        return config.allowed_models
-    operator_model = operator_config(read_secrets(), os.environ).model
-    preset = settings.preset
-    return tuple(
-        dict.fromkeys(m for m in (*preset.vision_models, preset.default_model, operator_model) if m)
-    )
-
-
-@dataclass(frozen=True)
-class Gate:
-    """The hosting rules for one visitor's requests with the operator's key, resolved in the
-    script's thread (visitor, ledger, prices) so ``admit`` can run in any thread."""
-
-    config: HostingConfig
-    handle: LedgerHandle | None
-    price: Price | None
-    model: str
-    preset: str
-    session_id: str  # hashed
-    visitor_id: str  # hashed
-    ip_id: str | None  # hashed
-    began: float
-    lang: Lang
-
-    def admit(self, estimate: int) -> Ticket:
-        """Check the limits for one request of ``estimate`` prompt tokens and open its ledger
-        row. Raises ConfigError (``limit_*``, ``limits_broken``, ``ledger_unavailable``)."""
-        config, price = self.config, self.price
-        cost = price.cost(estimate).amount if price is not None else None
-        now = time.time()
-        if self.handle is None:
-            if config.limits.any:
-                raise ConfigError("ledger_unavailable")
-            return Ticket()
-        row = LedgerRow(
-            id=new_row_id(),
-            started=now,
-            model=self.model,
-            preset=self.preset,
-            estimated_tokens=estimate,
-            prompt_tokens=None,
-            completion_tokens=None,
-            cost=cost,
-            currency=price.currency if price is not None else None,
-            outcome="pending",
-            session_id=self.session_id,
-            visitor_id=self.visitor_id,
-            ip_id=self.ip_id,
-        )
-        try:
-            if config.limits.any or config.limits.broken:
-                rows = self.handle.ledger.rows(since=min(window_start(now), self.began))
-                counted = (
-                    cost if price is not None and price.currency == config.limits.currency else 0
-                )
-                hit = check_limits(
-                    rows,
-                    config.limits,
-                    session_id=row.session_id,
-                    visitor_id=row.visitor_id,
-                    ip_id=row.ip_id,
-                    estimate=counted or 0.0,
-                    now=now,
-                )
-                if hit is not None:
-                    raise limit_error(hit, config.limits.currency, self.lang)
-            self.handle.ledger.open(row)
-        except ConfigError:
-            raise
-        except Exception as exc:  # the ledger cannot be read or written: limits cannot be kept
-            log.exception("ledger unavailable")
-            if config.limits.any:
-                raise ConfigError("ledger_unavailable") from exc
-            return Ticket()
-        return Ticket(self.handle, row, price)
-
-
-def operator_gate(settings: AnySettings, choice: SidebarChoice) -> Gate | None:
-    """Resolve the hosting rules for requests made with ``settings``: None when they are not
-    made with the operator's key (a visitor's own key is never limited nor recorded).
-
-    Raises ConfigError (nothing is sent): ``access_code_required``, ``sign_in_required``,
-    ``user_not_allowed``, ``visitor_keys_off``, ``model_not_allowed``.
-    """
-    config = hosting_settings()
-    source = getattr(settings, "key_source", "none")
-    why = refusal(config, source, current_visitor())
-    if why is not None:
-        raise ConfigError(why)
-    if source != "operator":
-        return None
-    allowed = _allowed_models(config, settings)
-    if not model_allowed(settings.model, allowed):
-        raise ConfigError("model_not_allowed", models=", ".join(allowed))
+def _operator_prices(config: HostingConfig) -> PriceBook:
     try:
-        prices = PriceBook.from_secrets(config.prices)
-    except ConfigError:
-        prices = PriceBook()
-    price = prices.for_limits(settings.preset.id, settings.model)
+        return PriceBook.from_secrets(config.prices)
+    except ConfigError:  # the chat page says what is wrong with it; the table's prices stay
+        return PriceBook()
+
+
+def request_gate(lang: Lang) -> Gate:
+    """Return the hosting rules for this visitor's requests, resolved now, in the page's thread
+    (who asks, the ledger, the operator's prices and models): ``Gate.admit`` then runs in any."""
+    config = hosting_settings()
+    operator = operator_config(read_secrets(), os.environ)
+    preset = _operator_preset(operator.base_url)
+    prices = _operator_prices(config)
     session_id, began = session_identity()
     logged_in, email = _user()
     ip = st.context.ip_address
     try:
-        handle = ledger_handle(config)
+        handle: LedgerHandle | None = ledger_handle(config)
     except Exception:
         log.exception("ledger unavailable")
         handle = None
     salt = handle.salt if handle is not None else ""
+    person = f"user:{email.lower()}" if logged_in and email else "session:" + session_id
     return Gate(
         config=config,
-        handle=handle,
-        price=price,
-        model=settings.model,
-        preset=settings.preset.id,
-        session_id=visitor_hash(salt, "session:" + session_id),
-        visitor_id=visitor_hash(
-            salt, f"user:{email.lower()}" if logged_in and email else "session:" + session_id
+        visitor=current_visitor(),
+        ledger=handle.ledger if handle is not None else None,
+        prices=prices,
+        allowed=allowed_models(config, preset, operator.model),
+        unpriced=unbound_money(config, preset, operator.model, prices),
+        asker=Asker(
+            session_id=visitor_hash(salt, "session:" + session_id),
+            visitor_id=visitor_hash(salt, person),
+            ip_id=visitor_hash(salt, "ip:" + ip) if ip else None,
+            began=began,
         ),
-        ip_id=visitor_hash(salt, "ip:" + ip) if ip else None,
-        began=began,
-        lang=choice.lang,
+        lang=lang,
     )
 
 
-def hosting_gate(
-    settings: AnySettings,
-    conv: Conversation | None,
-    choice: SidebarChoice,
-    *,
-    turns: Sequence[ChatTurn] | None = None,
-) -> Ticket:
-    """Decide whether this request may go, and open its ledger row when it uses the operator's
-    key. Visitors' own keys are never limited nor recorded. The request is ``turns`` when given
-    (the Compare page), else the conversation's next one under the session's context policy.
-
-    Raises ConfigError (nothing is sent): ``access_code_required``, ``sign_in_required``,
-    ``user_not_allowed``, ``visitor_keys_off``, ``model_not_allowed``, ``limit_<scope>_<unit>``,
-    ``limits_broken``, ``ledger_unavailable``.
-    """
-    gate = operator_gate(settings, choice)
-    if gate is None:
-        return Ticket()
-    if turns is None:
-        assert conv is not None
-        from components.ui.conversation_tools import context_policy  # (it imports the sidebar)
-
-        turns = conv.request_turns(context_policy(), choice.lang, model=settings.model)
-    estimate = estimate_request(
-        turns,
-        model=settings.model,
-        system=choice.options.system,
-        max_tokens=choice.options.max_tokens,
-    ).prompt_tokens
-    return gate.admit(estimate)
+def render_key_closed(choice: SidebarChoice) -> None:
+    """Say above the page that the site's key is closed because a money limit cannot count
+    some allowed model (no price, or one in another currency); nothing otherwise."""
+    config = hosting_settings()
+    if not config.limits.money or not _uses_operator_key(choice):
+        return
+    operator = operator_config(read_secrets(), os.environ)
+    preset = _operator_preset(operator.base_url)
+    gaps = unbound_money(config, preset, operator.model, _operator_prices(config))
+    if gaps:
+        message = ConfigError(
+            "money_limits_unbound", models=", ".join(gaps), currency=config.limits.currency
+        )
+        st.warning(message.message(choice.lang), icon="🔒")

@@ -2,15 +2,15 @@
 job view (a fragment that redraws from the job's progress) and the exports.
 
 The job runs in ``components.batch``'s worker threads and lives in the session; every rerun only
-draws it, so a rerun never restarts or duplicates it. The key is resolved when Run (or Retry
-failed) is pressed and handed to the workers only.
+draws it, so a rerun never restarts or duplicates it. The key is resolved when Run is pressed and
+kept by the job: Retry failed sends with the same settings, through the same gate.
 """
 
 from __future__ import annotations
 
 import base64
-import threading
-from collections.abc import Callable, Sequence
+import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,13 +24,15 @@ from components.batch.intake import from_uploads
 from components.batch.items import BatchItem, prepare_items
 from components.batch.job import MAX_CONCURRENCY, BatchJob, BatchSpec, ItemResult
 from components.batch.prompts import PRESETS, preset_prompt
+from components.conversation.clients import AnySettings
 from components.costs.prices import Price, PriceBook
 from components.errors import ConfigError, KantuError
+from components.hosting.gate import Route
 from components.i18n import Lang, t
 from components.images.uploads import IMAGE_EXTENSIONS, Upload
 from components.providers.settings import ClientSettings
 from components.ui import state_keys as keys
-from components.ui.access import Gate, Ticket, operator_gate
+from components.ui.sending import send
 from components.ui.sidebar import SidebarChoice, request_settings
 
 REFRESH_S = 0.5
@@ -180,64 +182,74 @@ def _plain(text: str) -> str:
 
 
 def start(job: BatchJob, setup: Setup, choice: SidebarChoice) -> bool:
-    """Resolve the key now and start the job; show why not when it cannot. Return started."""
+    """Send the job the one way (``sending.send``): the key is resolved now and kept by the job
+    (its route), access and the model are checked now, and each picture is admitted (limits,
+    one ledger row each) just before it is sent. Show why not when it cannot; return started."""
     lang = choice.lang
     if not setup.spec.prompt:
         st.warning(t("batch.no_prompt", lang))
         return False
+
+    def begin(route: Route) -> bool:
+        if not isinstance(route.settings, ClientSettings):  # the local reader: one at a time
+            return False
+        if setup.via == "batch_api":
+            poll = float(st.session_state.get(keys.BATCH_POLL_S, 10.0))
+            job.start_via(route, batch_api.runner(poll_every=poll))
+        else:
+            job.start(route, concurrency=setup.concurrency)
+        return True
+
     try:
-        settings = request_settings(choice)
+        started = send(choice, begin)
     except KantuError as err:
         st.error(err.message(lang), icon="⚠️")
         return False
-    if not isinstance(settings, ClientSettings):  # the local reader: one picture at a time, in chat
+    if not started:
         st.error(t("batch.local_unsupported", lang), icon="⚠️")
         return False
-    missing = settings.missing_key_error(lang)
-    if missing is not None:
-        st.error(missing.message(lang), icon="⚠️")
-        return False
-    # The hosting rules: access and the allowed models now, for the whole batch; the limits and
-    # a ledger row per picture, each counted as one request, from the worker threads.
-    try:
-        gate = operator_gate(settings, choice)
-    except KantuError as err:
-        st.error(err.message(lang), icon="⚠️")
-        return False
-    if gate is not None:
-        job.follow_rules(*_admission(job, gate))
-    if setup.via == "batch_api":
-        poll = float(st.session_state.get(keys.BATCH_POLL_S, 10.0))
-        job.start_via(batch_api.runner(settings, poll_every=poll))
-    else:
-        job.start(settings, concurrency=setup.concurrency)
     st.session_state[keys.BATCH_JOB] = job
     st.session_state.pop(keys.BATCH_PREPARED, None)  # the job holds the pictures now
     return True
 
 
-def _admission(job: BatchJob, gate: Gate) -> tuple[Callable, Callable]:
-    """Return the per-picture check (limits; opens its ledger row) and the callback that
-    closes the row when the picture settles. Both run in the job's worker threads."""
-    tickets: dict[int, Ticket] = {}
-    lock = threading.Lock()
+def retry_failed(job: BatchJob, choice: SidebarChoice) -> bool:
+    """Send the failed pictures again, the one way, with the job's own settings (each picture
+    admitted again). When the sidebar now says another key, address or model, nothing is sent
+    and the page says why: a batch never changes them midway. Return whether it started."""
+    lang = choice.lang
+    route = job.route
+    if route is None:
+        return False
+    if not same_destination(route.settings, choice):
+        st.error(t("batch.retry_settings_changed", lang, model=job.spec.model), icon="⚠️")
+        return False
+    concurrency = int(st.session_state.get(keys.BATCH_CONCURRENCY, 4))
+    try:
+        send(
+            choice,
+            lambda again: job.retry_failed(again, concurrency=concurrency),
+            resolve=lambda: route.settings,
+        )
+    except KantuError as err:
+        st.error(err.message(lang), icon="⚠️")
+        return False
+    return True
 
-    def admit(result: ItemResult) -> KantuError | None:
-        try:
-            ticket = gate.admit(job.item_tokens(result.index))
-        except KantuError as err:
-            return err
-        with lock:
-            tickets[result.index] = ticket
-        return None
 
-    def settled(result: ItemResult) -> None:
-        with lock:
-            ticket = tickets.pop(result.index, None)
-        if ticket is not None:
-            ticket.settle("ok" if result.status == "done" else result.status, result.usage)
-
-    return admit, settled
+def same_destination(settings: AnySettings, choice: SidebarChoice) -> bool:
+    """Whether the sidebar still resolves to ``settings``' key, key source, address and model."""
+    try:
+        now = request_settings(choice)
+    except KantuError:
+        return False
+    if not isinstance(now, ClientSettings) or not isinstance(settings, ClientSettings):
+        return False
+    return (now.key_source, now.base_url, now.model) == (
+        settings.key_source,
+        settings.base_url,
+        settings.model,
+    ) and hmac.compare_digest(now.api_key.encode(), settings.api_key.encode())
 
 
 def render_job(job: BatchJob, choice: SidebarChoice) -> None:
@@ -256,16 +268,12 @@ def render_job(job: BatchJob, choice: SidebarChoice) -> None:
             st.rerun()
         return
     progress = job.progress()
-    if progress.failed and cols[0].button(
-        t("batch.retry_failed", lang), icon="🔁", key=keys.BATCH_RETRY
+    if (
+        progress.failed
+        and cols[0].button(t("batch.retry_failed", lang), icon="🔁", key=keys.BATCH_RETRY)
+        and retry_failed(job, choice)
     ):
-        try:
-            settings = request_settings(choice)
-        except KantuError as err:
-            st.error(err.message(lang), icon="⚠️")
-        else:
-            job.retry_failed(settings, concurrency=st.session_state.get(keys.BATCH_CONCURRENCY, 4))
-            st.rerun()
+        st.rerun()
     if cols[1].button(t("batch.new", lang), icon="🆕", key=keys.BATCH_NEW):
         st.session_state.pop(keys.BATCH_JOB, None)
         st.rerun()

@@ -18,6 +18,7 @@ import requests
 import streamlit as st
 from PIL import Image
 
+from components.conversation.clients import AnySettings
 from components.conversation.context_policy import travel_plan
 from components.conversation.exchange import AnswerMeta, Exchange
 from components.conversation.history import (
@@ -44,13 +45,13 @@ from components.providers.presets import (
 )
 from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
-from components.ui.access import hosting_gate
 from components.ui.answer_actions import render_actions, render_thinking
 from components.ui.conversation_tools import context_policy
 from components.ui.costs import answer_flag, billed_line
 from components.ui.gallery import render_images
 from components.ui.markdown_safety import safe_markdown, stream_safely
-from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets, request_settings
+from components.ui.sending import prompt_estimate, send_exchange
+from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets
 
 log = logging.getLogger("kantu")
 
@@ -466,29 +467,25 @@ def _key_source_of(question: Entry | None) -> str | None:
 def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
     """Ask about the conversation so far: the request leaves at once, in the exchange's thread.
 
-    The key is resolved here, for this request only. When the settings cannot work, the answer
-    is recorded as that error (with Retry) and nothing is sent.
+    Sent the one way (``sending.send_exchange``): the key is resolved here, for this request
+    only, and the request is admitted with it. When the settings cannot work or the gate
+    refuses, the answer is recorded as that error (with Retry) and nothing is sent.
     """
+    turns = conv.request_turns(context_policy(), choice.lang, model=choice.model)
+
+    def begin(settings: AnySettings) -> Exchange:
+        _remember_key_source(conv, settings.key_source)
+        exchange = Exchange(
+            turns, choice.options, pictures_as_text=choice.text_only, lang=choice.lang
+        )
+        return exchange.start(settings, session=http_session())
+
     try:
-        if choice.config_error is not None:
-            raise choice.config_error
-        settings = request_settings(choice)
-        missing = settings.missing_key_error(choice.lang)
-        if missing is not None:
-            raise missing
-        ticket = hosting_gate(settings, conv, choice)  # access code, sign-in, limits; ledger row
+        exchange = send_exchange(choice, begin, estimate=prompt_estimate(turns, choice.options))
     except ConfigError as err:
         conv.add_answer("", status="error", error=err)
         return
-    _remember_key_source(conv, getattr(settings, "key_source", "none"))
-    exchange = Exchange(
-        conv.request_turns(context_policy(), choice.lang, model=choice.model),
-        choice.options,
-        pictures_as_text=choice.text_only,
-        lang=choice.lang,
-    )
-    st.session_state[keys.EXCHANGE] = exchange.start(settings, session=http_session())
-    ticket.watch(exchange)  # the ledger row is closed when the answer ends
+    st.session_state[keys.EXCHANGE] = exchange
 
 
 def settle_exchange(conv: Conversation) -> Exchange | None:

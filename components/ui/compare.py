@@ -25,6 +25,7 @@ from components.conversation.compare import (
     export_json,
     export_markdown,
 )
+from components.conversation.exchange import Exchange
 from components.costs import lines
 from components.costs.prices import Price, PriceBook
 from components.errors import ConfigError, KantuError
@@ -32,9 +33,9 @@ from components.i18n import Lang, t
 from components.images.uploads import IMAGE_EXTENSIONS, Upload, prepare_uploads
 from components.providers.presets import PRESETS
 from components.ui import state_keys as keys
-from components.ui.access import Ticket, hosting_gate
 from components.ui.gallery import render_images
 from components.ui.markdown_safety import safe_markdown, stream_safely
+from components.ui.sending import prompt_estimate, send_exchange
 from components.ui.sidebar import SidebarChoice, _remembered, _resolve, model_id, read_secrets
 
 log = logging.getLogger("kantu")
@@ -226,12 +227,6 @@ def column_settings(
     )
 
 
-def check_hosting_limits(settings: AnySettings, run: CompareRun, choice: SidebarChoice) -> Ticket:
-    """The hosting rules for one column (access, allowed models, limits; a ledger row when it
-    uses the operator's key). Raises ConfigError, shown in that column only."""
-    return hosting_gate(settings, None, choice, turns=run.turns())
-
-
 def start_run(choice: SidebarChoice) -> CompareRun | None:
     """Prepare the pictures, create the comparison and start every column at once.
 
@@ -258,26 +253,28 @@ def start_run(choice: SidebarChoice) -> CompareRun | None:
         blind=bool(st.session_state.get(keys.COMPARE_BLIND)),
     )
     text_only = st.session_state.get(keys.TEXT_ONLY_MODELS, frozenset())
+    estimate = prompt_estimate(run.turns(), choice.options)
     for column in run.columns:
-        try:
-            own_key = st.session_state.get(keys.compare_api_key(column.slot)) or ""
-            settings = column_settings(column.preset_id, column.model, choice, own_key)
-            missing = settings.missing_key_error(lang)
-            if missing is not None:
-                raise missing
-            ticket = check_hosting_limits(settings, run, choice)
+        own_key = st.session_state.get(keys.compare_api_key(column.slot)) or ""
+
+        def resolve(column: CompareColumn = column, own_key: str = own_key) -> AnySettings:
+            return column_settings(column.preset_id, column.model, choice, own_key)
+
+        def begin(settings: AnySettings, column: CompareColumn = column) -> Exchange:
+            column.start(
+                run.turns(),
+                settings,
+                choice.options,
+                pictures_as_text=model_id(column.preset_id, column.model) in text_only,
+                lang=lang,
+            )
+            assert column.exchange is not None
+            return column.exchange
+
+        try:  # the one way to send: access, allowed model, limits; a ledger row per column
+            send_exchange(choice, begin, estimate=estimate, resolve=resolve)
         except KantuError as err:
             column.refuse(err)
-            continue
-        column.start(
-            run.turns(),
-            settings,
-            choice.options,
-            pictures_as_text=model_id(column.preset_id, column.model) in text_only,
-            lang=lang,
-        )
-        if column.exchange is not None:
-            ticket.watch(column.exchange)
     st.session_state[keys.COMPARE_RUN] = run
     return run
 

@@ -9,7 +9,9 @@ The work is done by Streamlit-free modules (``conversation.context_policy``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 import streamlit as st
 
@@ -17,16 +19,18 @@ from components.conversation.context_policy import DEFAULT_POLICY, POLICY_KINDS,
 from components.conversation.history import Conversation
 from components.conversation.transfer import export_json, export_markdown, import_json
 from components.costs import lines
-from components.errors import KantuError
+from components.errors import ConfigError, KantuError
+from components.hosting.gate import Route
 from components.i18n import Lang, t
 from components.providers.probe import ProbeResult, probe_vision, test_connection
 from components.providers.settings import ClientSettings
 from components.ui import state_keys as keys
-from components.ui.access import Ticket, operator_gate
 from components.ui.costs import current_price
-from components.ui.sidebar import SidebarChoice, model_id, request_settings
+from components.ui.sending import send
+from components.ui.sidebar import SidebarChoice, model_id
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
+Checked = TypeVar("Checked")
 
 
 def context_policy() -> ContextPolicy:
@@ -79,22 +83,22 @@ def render_model_tools(choice: SidebarChoice) -> None:
             t("probe.test_connection", lang), icon="🔌", key="kantu_test", type="tertiary"
         )
     if probe:
-        settings = _settings(choice)
-        ticket = _admitted(settings, choice, PROBE_ESTIMATE) if settings is not None else None
-        if settings is not None and ticket is not None:
-            with st.spinner(t("probe.running", lang, model=choice.model)):
-                result = probe_vision(settings, lang=lang)
+        busy = t("probe.running", lang, model=choice.model)
+        result = _checked(choice, busy, lambda route: _probe(route, lang))
+        if result is not None:
             vision_checks()[name] = result
-            ticket.settle("ok" if result.error is None else "error", result.usage)
     if test:
-        settings = _settings(choice)
-        if settings is not None and _admitted(settings, choice, None) is not None:
-            with st.spinner(t("tools.testing", lang)):
-                result = test_connection(settings)
-            st.session_state[keys.CONNECTION_RESULT] = (name, result)
+        busy = t("tools.testing", lang)
+        connection = _checked(choice, busy, lambda route: test_connection(_client_settings(route)))
+        if connection is not None:
+            st.session_state[keys.CONNECTION_RESULT] = (name, connection)
             lists = st.session_state.setdefault(keys.MODEL_LISTS, {})
-            if result.ok and result.models and lists.get(choice.preset.id) != list(result.models):
-                lists[choice.preset.id] = list(result.models)
+            if (
+                connection.ok
+                and connection.models
+                and lists.get(choice.preset.id) != list(connection.models)
+            ):
+                lists[choice.preset.id] = list(connection.models)
                 st.rerun()  # the model select above is already drawn: offer them now
     result = vision_checks().get(name)
     if result is not None:
@@ -119,36 +123,35 @@ def render_model_tools(choice: SidebarChoice) -> None:
 PROBE_ESTIMATE = 3_000
 
 
-def _admitted(
-    settings: ClientSettings, choice: SidebarChoice, estimate: int | None
-) -> Ticket | None:
-    """Apply the hosting rules to a check made with ``settings`` (the site's key needs the access
-    code, an allowed model and, for a billed request of ``estimate`` tokens, room in the limits,
-    with a ledger row); return its ticket, or None after saying why it may not go."""
+def _checked(choice: SidebarChoice, busy: str, start: Callable[[Route], Checked]) -> Checked | None:
+    """Send a sidebar check the one way (``sending.send``), saying ``busy`` meanwhile; return
+    its result, or None after saying why it may not go."""
     try:
-        gate = operator_gate(settings, choice)
-        if gate is None or estimate is None:
-            return Ticket()
-        return gate.admit(estimate)
+        with st.spinner(busy):
+            return send(choice, start)
     except KantuError as err:
         st.caption("⚠️ " + err.message(choice.lang))
         return None
+
+
+def _client_settings(route: Route) -> ClientSettings:
+    if not isinstance(route.settings, ClientSettings):  # the tools are not drawn for the reader
+        raise ConfigError("ocr_unavailable")
+    return route.settings
+
+
+def _probe(route: Route, lang: Lang) -> ProbeResult:
+    """Ask the vision check's one billed question, admitted (limits, a ledger row) first."""
+    settings = _client_settings(route)
+    ticket = route.admit(PROBE_ESTIMATE)
+    result = probe_vision(settings, lang=lang)
+    ticket.settle("ok" if result.error is None else "error", result.usage, error=result.error)
+    return result
 
 
 def listed_models(preset_id: str) -> list[str]:
     """Return the model ids the provider listed when the connection was tested (maybe none)."""
     return list(st.session_state.get(keys.MODEL_LISTS, {}).get(preset_id, ()))
-
-
-def _settings(choice: SidebarChoice) -> ClientSettings | None:
-    try:
-        settings = request_settings(choice)
-    except KantuError as err:
-        st.caption("⚠️ " + err.message(choice.lang))
-        return None
-    if not isinstance(settings, ClientSettings):
-        return None
-    return settings
 
 
 def _show_probe(result: ProbeResult, choice: SidebarChoice) -> None:

@@ -1,0 +1,84 @@
+"""The one way to send: resolve the settings, check the key, pass the hosting gate with them,
+then start.
+
+Chat (ask, regenerate, edit, retry) and Compare's columns send with ``send_exchange``; Batch
+(Run, the provider batch engine, and Retry failed with the job's own settings), the vision
+check and Test connection with ``send``. Either way every request that could carry the
+operator's key passes ``Gate.admit`` (``components.hosting.gate``) with the settings it goes with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from components.conversation.clients import AnySettings
+from components.conversation.exchange import Exchange
+from components.conversation.turns import ChatTurn
+from components.costs.estimate import estimate_request
+from components.hosting.gate import Route
+from components.providers.client import ChatOptions
+from components.ui.access import request_gate
+from components.ui.sidebar import SidebarChoice, request_settings
+
+Started = TypeVar("Started")
+
+
+def send(
+    choice: SidebarChoice,
+    start: Callable[[Route], Started],
+    *,
+    resolve: Callable[[], AnySettings] | None = None,
+) -> Started:
+    """Resolve the settings (the sidebar's, or ``resolve``'s: a Compare column's, a batch's
+    own), check the key, pass the gate for access and the allowed model, and return
+    ``start(route)``. Whatever ``start`` sends is admitted with ``route.admit`` (limits, a
+    ledger row per billed request).
+
+    Raises KantuError (nothing was sent): the sidebar's ``config_error``, what resolving
+    raises, ``no_key`` / ``operator_key_withheld``, and what ``Gate.admit`` refuses with.
+    """
+    if resolve is None:
+        if choice.config_error is not None:
+            raise choice.config_error
+        settings = request_settings(choice)
+    else:
+        settings = resolve()
+    missing = settings.missing_key_error(choice.lang)
+    if missing is not None:
+        raise missing
+    route = Route(settings, request_gate(choice.lang))
+    route.admit(None)  # access and model, before anything starts
+    return start(route)
+
+
+def send_exchange(
+    choice: SidebarChoice,
+    begin: Callable[[AnySettings], Exchange],
+    *,
+    estimate: Callable[[AnySettings], int],
+    resolve: Callable[[], AnySettings] | None = None,
+) -> Exchange:
+    """Send one exchange through ``send``: admitted for ``estimate(settings)`` prompt tokens,
+    started by ``begin(settings)``, its ledger row closed when it ends. Raises as ``send``."""
+
+    def start(route: Route) -> Exchange:
+        ticket = route.admit(estimate(route.settings))
+        exchange = begin(route.settings)
+        ticket.watch(exchange)
+        return exchange
+
+    return send(choice, start, resolve=resolve)
+
+
+def prompt_estimate(
+    turns: Sequence[ChatTurn], options: ChatOptions
+) -> Callable[[AnySettings], int]:
+    """Return the estimate of a request of ``turns`` for the settings it goes with."""
+
+    def estimate(settings: AnySettings) -> int:
+        return estimate_request(
+            turns, model=settings.model, system=options.system, max_tokens=options.max_tokens
+        ).prompt_tokens
+
+    return estimate
