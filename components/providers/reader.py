@@ -65,7 +65,11 @@ class Usage:
 
 @dataclass(frozen=True)
 class StreamResult:
-    """How a finished answer ended, and how long it took (seconds from the request)."""
+    """How a finished answer ended, and how long it took (seconds from the request).
+
+    ``attempts``: how many times the request went out (a 429 with ``Retry-After`` makes 2);
+    0 for an answer read on this machine.
+    """
 
     text: str
     finish_reason: str | None
@@ -73,6 +77,7 @@ class StreamResult:
     usage: Usage | None
     ttft_s: float | None
     total_s: float
+    attempts: int = 0
 
 
 class AnswerReader:
