@@ -237,11 +237,9 @@ class AnswerReader:
         if obj is UNREADABLE:
             raise self._refusal(200, body[:_MAX_ERROR_BODY], self._opened.content_type)
         err = error_from_payload(obj, status=None, model=self._model, scrub=self._scrub)
-        if err is not None:
-            raise err
-        if not isinstance(obj, dict) or not isinstance(obj.get("choices"), list):
+        if err is None and (not isinstance(obj, dict) or not isinstance(obj.get("choices"), list)):
             raise ProtocolError("a JSON answer without 'choices'", status=200, model=self._model)
-        yield from self._apply(obj, key="message")
+        yield from self._chunk(obj, err, key="message")
         self._done = True
 
     # --- one event ---------------------------------------------------------------------------
@@ -264,10 +262,17 @@ class AnswerReader:
         if err is None and event == "error":
             detail = self._scrub(data) if self._trusted else "an error event"
             err = ServerError(detail, model=self._model)
+        yield from self._chunk(obj, err)
+
+    def _chunk(self, obj: Any, err: ProviderError | None, key: str = "delta") -> Iterator[str]:
+        """Yield a chunk's text, then raise the error it carries: ``err``, or a ServerError for
+        ``finish_reason: "error"``. Text beside an error (OpenRouter's last chunk) is kept."""
+        if isinstance(obj, dict) and (err is None or isinstance(obj.get("choices"), list)):
+            yield from self._apply(obj, key)
+        if err is None and self.finish_reason == "error":
+            err = ServerError("the provider ended the answer with an error", model=self._model)
         if err is not None:
             raise err
-        if isinstance(obj, dict):
-            yield from self._apply(obj)
 
     def _apply(self, obj: dict[str, Any], key: str = "delta") -> Iterator[str]:
         """Yield the text of one chunk (or one whole completion with ``key="message"``)."""
