@@ -29,7 +29,7 @@ from components.errors import (
     StreamInterruptedError,
 )
 from components.i18n import t
-from components.providers.client import ChatClient, StreamLimits
+from components.providers.client import ChatClient, StreamLimits, Usage
 from components.providers.presets import get_preset
 from components.providers.redaction import KeyScrubber, TextGuard
 from components.providers.settings import resolve_settings
@@ -110,6 +110,89 @@ def test_vendor_code_after_text_keeps_the_partial_answer(loopback):
     body = [chunk("半"), b'data: {"codes": 300, "mess": "no quota"}\n\n']
     err = outcome(loopback, events(body))
     assert isinstance(err, QuotaError) and err.partial_text == "半"
+
+
+def usage_of(up: FakeUpstream, usage: object) -> Usage | None:
+    """Serve an answer whose last chunk reports ``usage``; return the usage Kantu read."""
+    up.reset()
+    up.enqueue(
+        events(
+            [
+                chunk("答"),
+                FINISH,
+                b"data: " + json.dumps({"choices": [], "usage": usage}).encode() + b"\n\n",
+                DONE,
+            ]
+        )
+    )
+    with client_for(up) as client:
+        stream = client.stream_chat([ChatTurn("user", "?")])
+        assert list(stream) == ["答"] and stream.result is not None
+        return stream.result.usage
+
+
+@pytest.mark.parametrize(
+    ("usage", "read"),
+    [
+        ({"input_tokens": 1200, "output_tokens": 30}, Usage(1200, 30, 1230)),
+        ({"input_tokens": 1200, "output_tokens": 30, "total_tokens": 1230}, Usage(1200, 30, 1230)),
+        (
+            {
+                "input_tokens": 100,
+                "output_tokens": 5,
+                "input_tokens_details": {"cached_tokens": 80},
+            },
+            Usage(100, 5, 105),
+        ),
+        (  # Anthropic counts cache reads and writes apart from input_tokens: all are the prompt
+            {
+                "input_tokens": 10,
+                "cache_creation_input_tokens": 200,
+                "cache_read_input_tokens": 1000,
+                "output_tokens": 5,
+            },
+            Usage(1210, 5, 1215),
+        ),
+        (
+            {
+                "prompt_tokens": 100,
+                "completion_tokens": 5,
+                "prompt_tokens_details": {"cached_tokens": 80, "image_tokens": 60},
+            },
+            Usage(100, 5, 105),
+        ),
+        (
+            {"prompt_tokens": 0, "completion_tokens": 0, "input_tokens": 900, "output_tokens": 9},
+            Usage(900, 9, 909),
+        ),
+    ],
+    ids=[
+        "responses",
+        "responses-total",
+        "responses-cached",
+        "anthropic-cache",
+        "chat-nested",
+        "both",
+    ],
+)
+def test_usage_is_read_in_either_naming(loopback, usage, read):
+    assert usage_of(loopback, usage) == read
+
+
+counts = st.integers(0, 10**9)
+
+
+@given(counts, counts, st.sampled_from(["chat", "responses"]), st.booleans())
+def test_any_usage_in_either_naming_reads_the_same(loopback, prompt, completion, naming, total):
+    names = (
+        ("prompt_tokens", "completion_tokens")
+        if naming == "chat"
+        else ("input_tokens", "output_tokens")
+    )
+    usage = dict(zip(names, (prompt, completion), strict=True))
+    if total:
+        usage["total_tokens"] = prompt + completion
+    assert usage_of(loopback, usage) == Usage(prompt, completion, prompt + completion)
 
 
 # OpenRouter's mid-answer failure: ``error`` beside ``choices``, ``finish_reason: "error"``.
@@ -280,7 +363,19 @@ chunk_shapes = st.fixed_dictionaries(
         )
         | json_values,
         "usage": st.dictionaries(
-            st.sampled_from(["prompt_tokens", "completion_tokens", "total_tokens"]), json_values
+            st.sampled_from(
+                [
+                    "prompt_tokens",
+                    "completion_tokens",
+                    "total_tokens",
+                    "input_tokens",
+                    "output_tokens",
+                    "cache_read_input_tokens",
+                    "cache_creation_input_tokens",
+                    "prompt_tokens_details",
+                ]
+            ),
+            json_values,
         )
         | json_values,
         "model": json_values,
