@@ -137,6 +137,12 @@ class ChatStream:
         return self._in_flight.sent
 
     @property
+    def in_flight(self) -> InFlight:
+        """The request's socket and send count (``sent``): no secret, so an owner that must not
+        hold the stream (it reaches the key) may keep this instead."""
+        return self._in_flight
+
+    @property
     def closed(self) -> bool:
         """Whether the response is released (after the end, a failure or ``close()``)."""
         return self._opened is None or self._opened.closed
