@@ -15,12 +15,14 @@ import pytest
 from PIL import Image
 
 from components.batch import structured
+from components.batch.api import BatchAPI
 from components.batch.export import from_record, to_csv, to_jsonl, to_markdown
 from components.batch.intake import Source, ZipLimits, from_uploads, read_zip
 from components.batch.items import prepare_items
 from components.batch.job import BatchJob, BatchSpec
 from components.costs.prices import Price
 from components.devtools.upstream import (
+    FakeBatchAPI,
     FakeUpstream,
     Reply,
     bingcheng_error,
@@ -31,7 +33,7 @@ from components.devtools.upstream import (
     picture_widths,
     sse,
 )
-from components.errors import ContentFilterError
+from components.errors import ContentFilterError, ServerError
 from components.images.uploads import Upload
 from components.providers.settings import resolve_settings
 
@@ -136,6 +138,22 @@ def test_retry_failed_is_the_visitors_choice_and_counts_its_post(upstream: FakeU
     (result,) = job.results()
     assert result.status == "done" and result.attempts == 2
     assert len(upstream.requests) == 2
+
+
+def test_the_provider_batch_upload_is_posted_once_and_a_status_poll_is_retried(
+    upstream: FakeUpstream,
+) -> None:
+    upstream.batch_api = FakeBatchAPI()
+    client = BatchAPI(settings_for(upstream))
+    upstream.enqueue(html(502, delay=WORKED))  # read the upload whole, worked on it, failed
+    with pytest.raises(ServerError):
+        client.upload(b'{"custom_id": "a"}\n')
+    assert [r.method for r in upstream.requests] == ["POST"]  # was 3 POSTs of the whole file
+    batch = client.create(client.upload(b'{"custom_id": "a"}\n'))
+    upstream.enqueue(html(502, delay=WORKED))  # a GET changes nothing: it may go again
+    assert client.get(batch["id"])["id"] == batch["id"]
+    assert [r.method for r in upstream.requests] == ["POST", "POST", "POST", "GET", "GET"]
+    client.close()
 
 
 def test_429_waits_as_long_as_retry_after_says(upstream: FakeUpstream) -> None:
