@@ -1,4 +1,4 @@
-"""The batch core against the loopback upstream: retries, failures kept apart, exports, zips."""
+"""The batch core against the loopback upstream: sent once, failures kept apart, exports, zips."""
 
 from __future__ import annotations
 
@@ -15,27 +15,30 @@ import pytest
 from PIL import Image
 
 from components.batch import structured
+from components.batch.api import BatchAPI
 from components.batch.export import from_record, to_csv, to_jsonl, to_markdown
 from components.batch.intake import Source, ZipLimits, from_uploads, read_zip
 from components.batch.items import prepare_items
-from components.batch.job import BatchJob, BatchSpec, RetryPolicy
+from components.batch.job import BatchJob, BatchSpec
 from components.costs.prices import Price
 from components.devtools.upstream import (
+    FakeBatchAPI,
     FakeUpstream,
+    Reply,
     bingcheng_error,
     by_picture_width,
     drop,
+    html,
     openai_error,
     picture_widths,
     sse,
 )
-from components.errors import ContentFilterError
+from components.errors import ContentFilterError, ServerError
 from components.images.uploads import Upload
 from components.providers.settings import resolve_settings
 
 KEY = "sk-batch-0123456789abcdef"
 USAGE = {"prompt_tokens": 120, "completion_tokens": 6, "total_tokens": 126}
-FAST = RetryPolicy(attempts=3, backoff=0.01)
 
 
 def png(width: int, colour: tuple[int, int, int] = (200, 120, 40)) -> bytes:
@@ -69,41 +72,95 @@ def test_every_picture_ends_answered_or_clearly_failed_none_lost_or_twice(
     upstream.default = sse(["好"], usage=USAGE)
     upstream.script = by_picture_width(
         {
-            61: [openai_error(429, "slow down", headers={"Retry-After": "1"})],
-            62: [openai_error(500, "boom", "server_error")],
-            63: [drop(), drop(), drop()],  # the transport's 2 retries, then the job's own
+            61: [openai_error(429, "slow down", headers={"Retry-After": "1"})],  # asked again
+            62: [openai_error(500, "boom", "server_error")],  # the body went out: never again
+            63: [drop(), drop(), drop()],
             64: [bingcheng_error(402)] * 5,  # a content refusal is final: never retried
-            65: [openai_error(500, "boom", "server_error")] * 5,  # fails every attempt
+            65: [openai_error(500, "boom", "server_error")] * 5,
         }
     )
-    job = BatchJob(items_of(widths), spec(), price=Price(1.0, 2.0, "CNY"), retry=FAST)
+    job = BatchJob(items_of(widths), spec(), price=Price(1.0, 2.0, "CNY"))
     job.start(settings_for(upstream), concurrency=4)
     assert job.wait(30)
     results = job.results()
     assert [r.name for r in results] == [f"p{w}.png" for w in widths]
     status = {r.name: r.status for r in results}
-    assert status.pop("p64.png") == "failed" and status.pop("p65.png") == "failed"
+    for failed in ("p62.png", "p63.png", "p64.png", "p65.png"):
+        assert status.pop(failed) == "failed"
     assert set(status.values()) == {"done"}
     refused = next(r for r in results if r.name == "p64.png")
     assert isinstance(refused.error, ContentFilterError) and refused.attempts == 1
-    assert next(r for r in results if r.name == "p65.png").attempts == 3
+    attempts = {r.name: r.attempts for r in results}
+    assert attempts.pop("p61.png") == 2 and set(attempts.values()) == {1}
     done = [r for r in results if r.status == "done"]
     assert all(r.answer == "好" and r.usage and r.usage.total_tokens == 126 for r in done)
     assert all(r.cost and r.cost.amount == pytest.approx((120 + 12) / 1e6) for r in done)
-    # each picture sent until it settled, and never again after: no answer bought twice
+    # each picture sent once, and again only when the 429 asked for it: no answer bought twice
     sent = Counter(w for r in upstream.requests for w in picture_widths(r)[:1])
-    extra = {61: 1, 62: 1, 63: 3, 65: 2}  # 429, 500, 3 drops, 2 more 500s; the 402 just once
-    assert sent == {w: 1 + extra.get(w, 0) for w in widths}
+    assert sent == {w: 2 if w == 61 else 1 for w in widths}
     progress = job.progress()
-    assert (progress.done, progress.failed, progress.remaining) == (10, 2, 0)
+    assert (progress.done, progress.failed, progress.remaining) == (8, 4, 0)
     assert progress.finished and progress.eta_s == 0.0
+
+
+WORKED = 0.05  # the upstream read the body and worked on it this long before failing
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        drop(delay=WORKED),
+        html(502, delay=WORKED),
+        html(504, delay=WORKED),
+        sse(["字"] * 120, cut_after=100),
+    ],
+    ids=["dropped", "502", "504", "cut-after-100-deltas"],
+)
+def test_a_picture_whose_body_was_read_is_posted_once(
+    upstream: FakeUpstream, failure: Reply
+) -> None:
+    upstream.default = failure
+    job = BatchJob(items_of([60]), spec()).start(settings_for(upstream))
+    assert job.wait(30)
+    (result,) = job.results()
+    assert result.status == "failed"
+    # was 9 (the transport's 3 times the job's 3) and 3 for the cut stream: 3 answers paid
+    assert len(upstream.requests) == 1
+    assert result.attempts == 1
+
+
+def test_retry_failed_is_the_visitors_choice_and_counts_its_post(upstream: FakeUpstream) -> None:
+    upstream.script = by_picture_width({60: [html(502, delay=WORKED)]})
+    job = BatchJob(items_of([60]), spec()).start(settings_for(upstream))
+    assert job.wait(10) and job.results()[0].status == "failed"
+    assert job.retry_failed() == 1
+    assert job.wait(10)
+    (result,) = job.results()
+    assert result.status == "done" and result.attempts == 2
+    assert len(upstream.requests) == 2
+
+
+def test_the_provider_batch_upload_is_posted_once_and_a_status_poll_is_retried(
+    upstream: FakeUpstream,
+) -> None:
+    upstream.batch_api = FakeBatchAPI()
+    client = BatchAPI(settings_for(upstream))
+    upstream.enqueue(html(502, delay=WORKED))  # read the upload whole, worked on it, failed
+    with pytest.raises(ServerError):
+        client.upload(b'{"custom_id": "a"}\n')
+    assert [r.method for r in upstream.requests] == ["POST"]  # was 3 POSTs of the whole file
+    batch = client.create(client.upload(b'{"custom_id": "a"}\n'))
+    upstream.enqueue(html(502, delay=WORKED))  # a GET changes nothing: it may go again
+    assert client.get(batch["id"])["id"] == batch["id"]
+    assert [r.method for r in upstream.requests] == ["POST", "POST", "POST", "GET", "GET"]
+    client.close()
 
 
 def test_429_waits_as_long_as_retry_after_says(upstream: FakeUpstream) -> None:
     upstream.script = by_picture_width(
         {60: [openai_error(429, "slow down", headers={"Retry-After": "1"})]}
     )
-    job = BatchJob(items_of([60]), spec(), retry=FAST).start(settings_for(upstream))
+    job = BatchJob(items_of([60]), spec()).start(settings_for(upstream))
     assert job.wait(10)
     assert len(upstream.requests) == 2
     result = job.results()[0]
@@ -116,7 +173,7 @@ def test_cancel_keeps_what_finished_and_retry_failed_reruns_only_failures(
 ) -> None:
     upstream.latency = 0.3
     upstream.script = by_picture_width({60: [openai_error(500, "boom", "server_error")] * 3})
-    job = BatchJob(items_of(list(range(60, 70))), spec(), retry=FAST)
+    job = BatchJob(items_of(list(range(60, 70))), spec())
     job.start(settings_for(upstream), concurrency=2)
     deadline = time.monotonic() + 10
     while job.progress().done < 2 and time.monotonic() < deadline:
@@ -140,7 +197,7 @@ def test_cancel_keeps_what_finished_and_retry_failed_reruns_only_failures(
 
 def test_start_while_running_does_not_duplicate_the_work(upstream: FakeUpstream) -> None:
     upstream.latency = 0.2
-    job = BatchJob(items_of([60, 61, 62]), spec(), retry=FAST)
+    job = BatchJob(items_of([60, 61, 62]), spec())
     settings = settings_for(upstream)
     job.start(settings, concurrency=3)
     job.start(settings, concurrency=3)  # a rerun of the page
@@ -153,7 +210,7 @@ def test_start_while_running_does_not_duplicate_the_work(upstream: FakeUpstream)
 def test_columns_go_as_json_schema_where_the_preset_takes_one(upstream: FakeUpstream) -> None:
     upstream.default = sse(['```json\n{"date": "2026-11-02", "total": 12.5,}\n```'])
     s = spec(columns=("date", "total", "shop"), preset_id="openai")
-    job = BatchJob(items_of([60]), s, retry=FAST).start(settings_for(upstream))
+    job = BatchJob(items_of([60]), s).start(settings_for(upstream))
     assert job.wait(10)
     sent = upstream.requests[0].json
     assert sent["response_format"]["json_schema"]["schema"]["required"] == ["date", "total", "shop"]
@@ -161,7 +218,7 @@ def test_columns_go_as_json_schema_where_the_preset_takes_one(upstream: FakeUpst
     # elsewhere: words in the prompt only, and raw text kept when nothing parses
     upstream.default = sse(["no idea, sorry"])
     s = spec(columns=("date",), preset_id="custom")
-    job = BatchJob(items_of([61]), s, retry=FAST).start(settings_for(upstream))
+    job = BatchJob(items_of([61]), s).start(settings_for(upstream))
     assert job.wait(10)
     sent = upstream.requests[1].json
     assert "response_format" not in sent
@@ -182,13 +239,13 @@ def test_tolerant_parser_reads_what_models_really_send() -> None:
 
 def test_resume_keeps_earlier_answers_and_sends_only_the_rest(upstream: FakeUpstream) -> None:
     items = items_of([60, 61, 62])
-    first = BatchJob(items, spec(), retry=FAST).start(settings_for(upstream))
+    first = BatchJob(items, spec()).start(settings_for(upstream))
     assert first.wait(10)
     kept = [
         from_record(json.loads(line)) for line in to_jsonl(first.results()[:2], spec()).splitlines()
     ]
     upstream.reset()
-    again = BatchJob(items, spec(), retry=FAST, done=kept).start(settings_for(upstream))
+    again = BatchJob(items, spec(), done=kept).start(settings_for(upstream))
     assert again.wait(10)
     assert len(upstream.requests) == 1
     assert [r.status for r in again.results()] == ["done"] * 3
@@ -271,7 +328,7 @@ def test_exports_parse_back(upstream: FakeUpstream) -> None:
         [Source.of(Upload("bad.png", b"x"))], detail="low", model="gpt-4o-mini"
     )
     items[-1] = dataclasses.replace(items[-1], index=2)
-    job = BatchJob(items, s, price=Price(1.0, 2.0, "CNY"), retry=FAST).start(settings_for(upstream))
+    job = BatchJob(items, s, price=Price(1.0, 2.0, "CNY")).start(settings_for(upstream))
     assert job.wait(10)
     results = job.results()
 

@@ -8,7 +8,7 @@ import pytest
 
 from components.conversation.exchange import Answer, Exchange
 from components.conversation.turns import ChatTurn
-from components.costs.calibration import WINDOW, Calibration
+from components.costs.calibration import WINDOW, Calibration, bill_difference
 from components.costs.estimate import RequestEstimate, estimate_request
 from components.devtools.upstream import FakeUpstream, bill_per_picture
 from components.images.prepared import PreparedImage, SourceFacts
@@ -74,6 +74,20 @@ def test_a_provider_that_bills_pictures_differently_is_flagged_and_learned(upstr
     assert calibration.flag(raw, billed) is not None
 
 
+def test_a_bill_in_input_and_output_tokens_is_learned_as_the_same_bill(upstream):
+    def bill(recorded):  # Responses-API / Anthropic naming of the same bill
+        chat = bill_per_picture(PER_PICTURE, text=20)(recorded)
+        return {"input_tokens": chat["prompt_tokens"], "output_tokens": chat["completion_tokens"]}
+
+    upstream.bill = bill
+    calibration = Calibration()
+    meta = ask(upstream, [ChatTurn("user", "这是什么？", (picture(),))]).meta
+    assert meta.usage.prompt_tokens == 20 + PER_PICTURE
+    assert calibration.learn(meta.prompt_estimate, meta.usage)
+    text = meta.prompt_estimate.text_tokens
+    assert calibration.factor("gpt-4o") == pytest.approx((1020 - text) / 765)  # was -100 %
+
+
 def test_a_provider_that_bills_by_the_rule_raises_no_flag(upstream):
     upstream.bill = bill_per_picture(765, text=12)
     answer = ask(upstream, [ChatTurn("user", "这是什么？", (picture(),))])
@@ -98,6 +112,18 @@ def test_only_answers_with_pictures_and_a_bill_count(upstream):
     assert calibration.count("gpt-4o") == 0 and calibration.factor("gpt-4o") == 1.0
     unchanged = estimate(765)
     assert calibration.corrected(unchanged) is unchanged
+
+
+def test_a_bill_of_no_prompt_tokens_is_never_a_sample_nor_a_difference():
+    calibration = Calibration()
+    for billed in (Usage(0, 0, 0), Usage(0, 30, 30)):
+        assert not calibration.learn(estimate(1000), billed)
+        assert calibration.flag(estimate(1000), billed) is None
+        assert bill_difference(estimate(1000), billed) is None
+    assert calibration.count("m") == 0 and calibration.factor("m") == 1.0
+    assert bill_difference(estimate(1000), Usage(1100, 1, 1101)) == pytest.approx(
+        (1100 - estimate(1000).prompt_tokens) / estimate(1000).prompt_tokens
+    )
 
 
 def test_the_factor_is_a_median_over_a_bounded_window():

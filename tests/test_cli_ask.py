@@ -302,6 +302,25 @@ def test_json_line_sets_the_estimate_beside_the_bill_with_costs(upstream, tmp_pa
     assert summary["estimated_cost"] is None and summary["billed_cost"] is None
 
 
+def test_json_line_reads_a_bill_in_input_and_output_tokens(upstream, tmp_path):
+    upstream.enqueue(sse(["答案"], usage={"input_tokens": 400, "output_tokens": 10}))
+    done = ask(
+        upstream, "--json", "--model", "gpt-4o", "--image", str(png(tmp_path / "a.png")), "?"
+    )
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["usage"] == {"prompt_tokens": 400, "completion_tokens": 10, "total_tokens": 410}
+    assert summary["calibration"]["billed_prompt_tokens"] == 400
+
+
+def test_json_line_sets_no_difference_against_a_bill_of_no_prompt_tokens(upstream, tmp_path):
+    upstream.enqueue(sse(["答案"], usage={"prompt_tokens": 0, "completion_tokens": 10}))
+    done = ask(
+        upstream, "--json", "--model", "gpt-4o", "--image", str(png(tmp_path / "a.png")), "?"
+    )
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["calibration"] is None  # was a difference of -100 %
+
+
 def test_json_line_prices_the_model_with_the_operators_kantu_prices(upstream, tmp_path):
     upstream.enqueue(sse(["答案"], usage={"prompt_tokens": 1000, "completion_tokens": 100}))
     prices = '"gpt-4o-mini" = { input = 1.05, output = 4.2, currency = "CNY" }'

@@ -129,10 +129,11 @@ def test_all_answered_exits_zero_and_a_new_prompt_is_a_new_run(
         (tmp_path / f"p{width}.png").write_bytes(png(width))
     out = tmp_path / "o.jsonl"
     files = [str(tmp_path / "p60.png"), str(tmp_path / "p61.png")]
-    upstream.script = by_picture_width({60: [openai_error(500, "boom", "server_error")]})
+    busy = openai_error(429, "slow down", headers={"Retry-After": "0"})
+    upstream.script = by_picture_width({60: [busy]})
     done = batch(upstream, *files, "--prompt", "hi", "--columns", "a,b", "--out", str(out))
     assert done.returncode == 0, done.stderr
-    assert len(upstream.requests) == 3  # the 500 was retried
+    assert len(upstream.requests) == 3  # the 429 asked to come back: the one thing sent again
     other = batch(upstream, *files, "--prompt", "other", "--out", str(out))
     assert other.returncode == 0 and len(upstream.requests) == 5
     assert len(lines(out)) == 4  # both runs' answers kept

@@ -23,6 +23,7 @@ from components.devtools.upstream import (
     gated,
     html,
     json_reply,
+    model_list,
     openai_error,
     sse,
 )
@@ -328,16 +329,85 @@ def test_retry_after_ms_is_honoured(upstream):
     assert len(upstream.requests) == 2
 
 
-def test_gateway_errors_are_retried_then_answered(upstream):
-    upstream.enqueue(html(502), html(504))
-    assert ask(client_for(upstream)) == ["你好"]
-    assert len(upstream.requests) == 3
+# Nothing sent twice (issue 19, item 6): a POST whose body went out is sent again only when the
+# answer says so (429, or 503, with Retry-After / retry-after-ms); a connect error sent nothing.
+# The upstream reads each body whole and works a moment before it fails, as a busy one does.
+WORKED = 0.05
 
 
-def test_connection_reset_before_the_answer_is_retried(upstream):
-    upstream.enqueue(drop())
-    assert ask(client_for(upstream)) == ["你好"]
+@pytest.mark.parametrize(
+    ("failure", "error"),
+    [
+        (drop(delay=WORKED), NetworkError),
+        (html(502, delay=WORKED), ServerError),
+        (html(504, delay=WORKED), ServerError),
+        (openai_error(429, "busy", "requests"), RateLimitError),  # no Retry-After: no word to
+        (json_reply({"error": {"message": "overloaded"}}, 503), ServerError),  # come back
+    ],
+    ids=["dropped", "502", "504", "429-without-retry-after", "503-without-retry-after"],
+)
+def test_a_question_whose_body_was_read_is_posted_once(upstream, failure, error):
+    upstream.enqueue(failure, failure, failure)
+    stream = client_for(upstream, max_retries=2).stream_chat([ChatTurn("user", "?")])
+    with pytest.raises(error):
+        list(stream)
+    assert len(upstream.requests) == 1  # was 3: the transport sent it again twice
+    assert stream.attempts == 1
+
+
+def test_a_stream_cut_after_a_hundred_deltas_is_posted_once(upstream):
+    upstream.enqueue(sse(["字"] * 120, cut_after=100))
+    stream = client_for(upstream, max_retries=2).stream_chat([ChatTurn("user", "?")])
+    with pytest.raises(StreamInterruptedError) as info:
+        list(stream)
+    assert info.value.partial_text == "字" * 100
+    assert len(upstream.requests) == 1 and stream.attempts == 1
+
+
+def test_429_with_retry_after_is_posted_twice_and_says_so(upstream):
+    upstream.enqueue(openai_error(429, "slow down", "requests", headers={"Retry-After": "0"}))
+    stream = client_for(upstream, max_retries=2).stream_chat([ChatTurn("user", "?")])
+    assert list(stream) == ["你好"]
     assert len(upstream.requests) == 2
+    assert stream.attempts == 2 and stream.result is not None and stream.result.attempts == 2
+
+
+def test_retry_after_ms_alone_is_word_enough_to_come_back(upstream):
+    upstream.enqueue(openai_error(429, "slow down", headers={"retry-after-ms": "10"}))
+    stream = client_for(upstream, max_retries=2).stream_chat([ChatTurn("user", "?")])
+    assert list(stream) == ["你好"] and stream.attempts == 2
+
+
+def test_an_unreadable_retry_after_is_no_word_to_come_back(upstream):
+    upstream.enqueue(openai_error(429, "slow down", headers={"Retry-After": "soon"}))
+    stream = client_for(upstream, max_retries=2).stream_chat([ChatTurn("user", "?")])
+    with pytest.raises(RateLimitError):
+        list(stream)
+    assert len(upstream.requests) == 1 and stream.attempts == 1
+
+
+def test_a_refused_connection_is_tried_again_and_counts_no_post():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = resolve_settings(
+        base_url=f"http://127.0.0.1:{port}/v1", api_key=KEY, environ={}, backoff_factor=0
+    )
+    stream = ChatClient(replace(settings, max_retries=2)).stream_chat([ChatTurn("user", "?")])
+    with pytest.raises(NetworkError):
+        list(stream)
+    assert stream.attempts == 0  # nothing went out: the connection was never made
+
+
+def test_a_listing_get_is_still_retried_on_a_gateway_error(upstream):
+    upstream.enqueue(html(502, delay=WORKED), model_list(["gpt-4o-mini"]))
+    transport = client_for(upstream, max_retries=2).transport
+    opened = transport.get("/models")
+    try:
+        assert opened.status == 200
+    finally:
+        opened.close()
+    assert [r.method for r in upstream.requests] == ["GET", "GET"]
 
 
 def test_retries_are_bounded_then_the_status_is_the_error(upstream):
@@ -426,11 +496,12 @@ def test_connect_timeout_is_a_request_timeout_error():
         assert "timed out" in info.value.detail and "<" not in info.value.detail
 
 
-def test_gateway_html_after_retries_is_a_server_error_with_short_detail(upstream):
-    upstream.enqueue(html(502), html(502), html(502))
+def test_gateway_html_is_a_server_error_with_short_detail(upstream):
+    upstream.enqueue(html(502))
     with pytest.raises(ServerError) as info:
         ask(client_for(upstream))
     assert "502" in info.value.detail and "<" not in info.value.detail
+    assert len(upstream.requests) == 1
 
 
 # --- keys, models, sessions ----------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation
 from components.conversation.turns import ChatTurn
-from components.devtools.upstream import FakeUpstream, bingcheng_error, sse
+from components.devtools.upstream import FakeUpstream, bingcheng_error, html, openai_error, sse
 from components.images.prepared import PreparedImage, SourceFacts
 from components.providers.client import ChatOptions
 from components.providers.settings import ClientSettings, resolve_settings
@@ -62,6 +62,19 @@ def _wait_until_reading_ends(exchange: Exchange, timeout: float = 3.0) -> None:
     while readers() and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not readers(), "the exchange still reads a stream nobody wants"
+
+
+def test_the_meta_record_says_how_many_times_the_question_went_out(upstream):
+    settings = dataclasses.replace(_settings(upstream), max_retries=2)
+    upstream.enqueue(openai_error(429, "slow down", headers={"Retry-After": "0"}))
+    answered = Exchange([ChatTurn("user", "?")]).start(settings)
+    assert "".join(answered.follow(poll_s=0.05)) == "你好"
+    assert answered.answer.meta.attempts == 2  # asked again: the 429 said to come back
+    upstream.enqueue(html(502, delay=0.05))
+    failed = Exchange([ChatTurn("user", "?")]).start(settings)
+    list(failed.follow(poll_s=0.05))
+    assert failed.answer.meta.outcome == "error" and failed.answer.meta.attempts == 1
+    assert len(upstream.requests) == 3
 
 
 def test_complete_answer_is_ok_with_one_meta_record(upstream):

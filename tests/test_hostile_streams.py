@@ -16,16 +16,20 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from components.conversation.exchange import Exchange
 from components.conversation.turns import ChatTurn
-from components.devtools.upstream import FakeUpstream, Part, Reply, events, sse
+from components.devtools.upstream import FakeUpstream, Part, Reply, events, json_reply, sse
 from components.errors import (
     OversizedAnswerError,
     ProtocolError,
     ProviderError,
     QuotaError,
+    RateLimitError,
+    ServerError,
     StreamInterruptedError,
 )
-from components.providers.client import ChatClient, StreamLimits
+from components.i18n import t
+from components.providers.client import ChatClient, StreamLimits, Usage
 from components.providers.presets import get_preset
 from components.providers.redaction import KeyScrubber, TextGuard
 from components.providers.settings import resolve_settings
@@ -106,6 +110,136 @@ def test_vendor_code_after_text_keeps_the_partial_answer(loopback):
     body = [chunk("半"), b'data: {"codes": 300, "mess": "no quota"}\n\n']
     err = outcome(loopback, events(body))
     assert isinstance(err, QuotaError) and err.partial_text == "半"
+
+
+def usage_of(up: FakeUpstream, usage: object) -> Usage | None:
+    """Serve an answer whose last chunk reports ``usage``; return the usage Kantu read."""
+    up.reset()
+    up.enqueue(
+        events(
+            [
+                chunk("答"),
+                FINISH,
+                b"data: " + json.dumps({"choices": [], "usage": usage}).encode() + b"\n\n",
+                DONE,
+            ]
+        )
+    )
+    with client_for(up) as client:
+        stream = client.stream_chat([ChatTurn("user", "?")])
+        assert list(stream) == ["答"] and stream.result is not None
+        return stream.result.usage
+
+
+@pytest.mark.parametrize(
+    ("usage", "read"),
+    [
+        ({"input_tokens": 1200, "output_tokens": 30}, Usage(1200, 30, 1230)),
+        ({"input_tokens": 1200, "output_tokens": 30, "total_tokens": 1230}, Usage(1200, 30, 1230)),
+        (
+            {
+                "input_tokens": 100,
+                "output_tokens": 5,
+                "input_tokens_details": {"cached_tokens": 80},
+            },
+            Usage(100, 5, 105),
+        ),
+        (  # Anthropic counts cache reads and writes apart from input_tokens: all are the prompt
+            {
+                "input_tokens": 10,
+                "cache_creation_input_tokens": 200,
+                "cache_read_input_tokens": 1000,
+                "output_tokens": 5,
+            },
+            Usage(1210, 5, 1215),
+        ),
+        (
+            {
+                "prompt_tokens": 100,
+                "completion_tokens": 5,
+                "prompt_tokens_details": {"cached_tokens": 80, "image_tokens": 60},
+            },
+            Usage(100, 5, 105),
+        ),
+        (
+            {"prompt_tokens": 0, "completion_tokens": 0, "input_tokens": 900, "output_tokens": 9},
+            Usage(900, 9, 909),
+        ),
+    ],
+    ids=[
+        "responses",
+        "responses-total",
+        "responses-cached",
+        "anthropic-cache",
+        "chat-nested",
+        "both",
+    ],
+)
+def test_usage_is_read_in_either_naming(loopback, usage, read):
+    assert usage_of(loopback, usage) == read
+
+
+counts = st.integers(0, 10**9)
+
+
+@given(counts, counts, st.sampled_from(["chat", "responses"]), st.booleans())
+def test_any_usage_in_either_naming_reads_the_same(loopback, prompt, completion, naming, total):
+    names = (
+        ("prompt_tokens", "completion_tokens")
+        if naming == "chat"
+        else ("input_tokens", "output_tokens")
+    )
+    usage = dict(zip(names, (prompt, completion), strict=True))
+    if total:
+        usage["total_tokens"] = prompt + completion
+    assert usage_of(loopback, usage) == Usage(prompt, completion, prompt + completion)
+
+
+# OpenRouter's mid-answer failure: ``error`` beside ``choices``, ``finish_reason: "error"``.
+def openrouter_error(code: object, message: str = "Provider disconnected", text: str = "") -> bytes:
+    return chunk(text, "error", error={"code": code, "message": message}, provider="openai")
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [(502, ServerError), ("server_error", ServerError), (429, RateLimitError), (402, QuotaError)],
+)
+def test_an_error_chunk_beside_choices_is_a_typed_error_keeping_the_text(loopback, code, kind):
+    err = outcome(loopback, events([chunk("前"), chunk("半"), openrouter_error(code), DONE]))
+    assert isinstance(err, kind) and err.partial_text == "前半"
+    assert err.message("zh") == t(err.message_key, "zh", **err.facts)  # the tree's message
+
+
+def test_text_in_the_error_chunk_itself_is_kept(loopback):
+    err = outcome(loopback, events([chunk("前"), openrouter_error(502, text="后"), DONE]))
+    assert isinstance(err, ServerError) and err.partial_text == "前后"
+
+
+def test_finish_reason_error_alone_is_a_server_error(loopback):
+    err = outcome(loopback, events([chunk("前"), chunk("", "error"), DONE]))
+    assert isinstance(err, ServerError) and err.partial_text == "前"
+
+
+def test_a_non_streamed_answer_with_an_error_beside_its_choices_is_a_typed_error(loopback):
+    body = {
+        "choices": [{"index": 0, "message": {"content": "半"}, "finish_reason": "error"}],
+        "error": {"code": 502, "message": "Provider disconnected"},
+    }
+    err = outcome(loopback, json_reply(body))
+    assert isinstance(err, ServerError) and err.partial_text == "半"
+
+
+def test_an_error_chunk_is_recorded_as_an_error_not_an_answer(loopback):
+    loopback.reset()
+    loopback.enqueue(events([chunk("前"), openrouter_error(502), DONE]))
+    settings = resolve_settings(
+        base_url=loopback.base_url, api_key=KEY, environ={}, max_retries=0, read_timeout=5
+    )
+    exchange = Exchange([ChatTurn("user", "?")]).start(settings)
+    assert "".join(exchange.follow(poll_s=0.05)) == "前"  # returns once the answer is final
+    answer = exchange.answer
+    assert answer is not None and answer.meta.outcome == "interrupted"
+    assert answer.text == "前" and isinstance(answer.error, ServerError)
 
 
 @pytest.mark.parametrize("framing", ["chunked", "close", "length"])
@@ -229,7 +363,19 @@ chunk_shapes = st.fixed_dictionaries(
         )
         | json_values,
         "usage": st.dictionaries(
-            st.sampled_from(["prompt_tokens", "completion_tokens", "total_tokens"]), json_values
+            st.sampled_from(
+                [
+                    "prompt_tokens",
+                    "completion_tokens",
+                    "total_tokens",
+                    "input_tokens",
+                    "output_tokens",
+                    "cache_read_input_tokens",
+                    "cache_creation_input_tokens",
+                    "prompt_tokens_details",
+                ]
+            ),
+            json_values,
         )
         | json_values,
         "model": json_values,
@@ -311,6 +457,24 @@ def test_text_without_a_key_streams_through_unchanged(pieces):
     guard = TextGuard(scrubber)
     shown = "".join(guard.push(p) for p in pieces) + guard.flush()
     assert shown == "".join(pieces)
+
+
+error_codes = st.one_of(
+    st.sampled_from([400, 401, 402, 403, 404, 408, 413, 429, 500, 502, 503, 504, 520]),
+    st.sampled_from(["server_error", "rate_limit_exceeded", "insufficient_quota", "boom"]),
+    st.integers(-(10**6), 10**6),
+    texts,
+)
+
+
+@given(st.lists(texts, max_size=5), error_codes, texts, texts, st.booleans())
+def test_an_error_chunk_after_any_text_ends_typed_with_that_text(
+    loopback, deltas, code, message, tail, finish
+):
+    assume(KeyScrubber(KEY).dangling("".join(deltas) + tail) == 0)
+    error = chunk(tail, "error" if finish else None, error={"code": code, "message": message})
+    err = outcome(loopback, events([*(chunk(d) for d in deltas), error, FINISH, DONE]))
+    assert isinstance(err, ProviderError) and err.partial_text == "".join(deltas) + tail
 
 
 def test_sse_builder_still_streams_with_the_default_limits(loopback):

@@ -31,7 +31,7 @@ from components.hosting.gate import Route
 from components.images.prepared import PreparedImage
 from components.providers.error_mapping import error_from_payload, error_from_response
 from components.providers.payload import ChatOptions, build_payload
-from components.providers.reader import Usage
+from components.providers.reader import Usage, usage_from
 from components.providers.settings import ClientSettings
 from components.providers.transport import Transport, transport_error
 
@@ -212,12 +212,7 @@ def _line(obj: dict[str, Any]) -> LineResult:
         text = body["choices"][0]["message"]["content"] or ""
     except (KeyError, IndexError, TypeError):
         return LineResult(error=ProtocolError("a batch line without an answer"))
-    raw = body.get("usage") or {}
-    usage = None
-    if isinstance(raw.get("prompt_tokens"), int):
-        prompt, completion = raw["prompt_tokens"], int(raw.get("completion_tokens") or 0)
-        usage = Usage(prompt, completion, int(raw.get("total_tokens") or prompt + completion))
-    return LineResult(text=str(text), usage=usage)
+    return LineResult(text=str(text), usage=usage_from(body.get("usage")))
 
 
 def merge(

@@ -10,9 +10,11 @@
     job.retry_failed(route)                  # reruns only the failures, with the job's settings
 
 Every item ends ``done``, ``failed`` (with the error), ``refused`` (before running) or
-``cancelled``; none is lost or run twice at once. 429s and transient failures are retried: the
-transport's urllib3 ``Retry`` first (it honours ``Retry-After``), then this job's own backoff,
-so a failing item waits while the others go on. A failed item never stops the batch.
+``cancelled``; none is lost or run twice at once. Each picture is asked once per run: what is
+sent again is the transport's decision alone (a connect error, or a 429/503 with
+``Retry-After``), so a cut stream, a read error or a 5xx after the body went out is never paid
+twice behind the visitor's back; ``retry_failed`` is their choice. ``ItemResult.attempts``
+counts every time a picture's request went out. A failed item never stops the batch.
 
 The job keeps its ``Route`` (``components.hosting.gate``): the settings it was started with (the
 key never shows in a repr) and the gate each picture passes before it is sent, counted as one
@@ -30,35 +32,19 @@ from dataclasses import replace
 
 from components.batch import structured
 from components.batch.items import BatchItem
-from components.batch.model import BatchSpec, ItemResult, Progress, RetryPolicy
+from components.batch.model import BatchSpec, ItemResult, Progress
 from components.conversation.send_limits import check_send_limits
 from components.conversation.turns import ChatTurn
 from components.costs.estimate import cost_of, estimate_request
 from components.costs.prices import Money, Price
-from components.errors import (
-    KantuError,
-    NetworkError,
-    ProviderError,
-    RateLimitError,
-    RequestTimeoutError,
-    ServerError,
-    StreamInterruptedError,
-)
+from components.errors import KantuError, ProviderError
 from components.hosting.gate import Route, Ticket
 from components.images.prepared import PreparedImage
-from components.providers.client import ChatClient, ChatOptions, ChatStream, Usage
+from components.providers.client import ChatClient, ChatOptions, ChatStream
 from components.providers.settings import ClientSettings
 
-RETRYABLE: tuple[type[ProviderError], ...] = (
-    RateLimitError,
-    ServerError,
-    NetworkError,
-    RequestTimeoutError,
-    StreamInterruptedError,
-)
 MAX_CONCURRENCY = 16
-DEFAULT_RETRY = RetryPolicy()
-__all__ = ["MAX_CONCURRENCY", "BatchJob", "BatchSpec", "ItemResult", "Progress", "RetryPolicy"]
+__all__ = ["MAX_CONCURRENCY", "BatchJob", "BatchSpec", "ItemResult", "Progress"]
 
 
 class BatchJob:
@@ -75,13 +61,11 @@ class BatchJob:
         spec: BatchSpec,
         *,
         price: Price | None = None,
-        retry: RetryPolicy = DEFAULT_RETRY,
         on_result: Callable[[ItemResult], None] | None = None,
         done: Sequence[ItemResult] = (),
     ) -> None:
         self.spec = spec
         self.price = price
-        self.retry = retry
         self._route: Route | None = None
         self._admit: Callable[[ItemResult], KantuError | None] | None = None
         self._on_result = self._settled
@@ -377,36 +361,34 @@ class BatchJob:
             self._settle(index, status="failed", error=refusal)
             return
         started = time.monotonic()
-        for attempt in range(1, self.retry.attempts + 1):
-            self._set(index, attempts=current.attempts + attempt)
-            try:
-                text, usage = self._ask(client, index)
-            except ProviderError as err:
-                if self._cancel.is_set():
-                    self._settle(index, status="cancelled")
-                    return
-                if isinstance(err, RETRYABLE) and attempt < self.retry.attempts:
-                    if self._cancel.wait(self.retry.wait(attempt)):
-                        self._settle(index, status="cancelled")
-                        return
-                    continue
-                self._settle(index, status="failed", error=err, seconds=time.monotonic() - started)
+        stream = self._stream(client, index)
+        try:
+            text = self._read(index, stream)
+        except ProviderError as err:
+            sent = current.attempts + stream.attempts
+            if self._cancel.is_set():
+                self._settle(index, status="cancelled", attempts=sent)
                 return
-            if text is None:  # closed by cancel
-                self._settle(index, status="cancelled")
-                return
-            fields = structured.parse_answer(text, self.spec.columns) if self.spec.columns else None
-            self._settle(
-                index,
-                status="done",
-                answer=text,
-                fields=fields,
-                usage=usage,
-                cost=cost_of(usage, self.price) if usage and self.price else None,
-                seconds=time.monotonic() - started,
-                error=None,
-            )
+            seconds = time.monotonic() - started
+            self._settle(index, status="failed", error=err, seconds=seconds, attempts=sent)
             return
+        result = stream.result
+        if result is None:  # closed by cancel
+            self._settle(index, status="cancelled", attempts=current.attempts + stream.attempts)
+            return
+        usage = result.usage
+        fields = structured.parse_answer(text, self.spec.columns) if self.spec.columns else None
+        self._settle(
+            index,
+            status="done",
+            answer=text,
+            fields=fields,
+            usage=usage,
+            cost=cost_of(usage, self.price) if usage and self.price else None,
+            seconds=time.monotonic() - started,
+            attempts=current.attempts + result.attempts,
+            error=None,
+        )
 
     def _settle(self, index: int, **changes: object) -> None:
         result = self._set(index, **changes)
@@ -416,9 +398,8 @@ class BatchJob:
             with self._report:
                 self._on_result(result)
 
-    def _ask(self, client: ChatClient, index: int) -> tuple[str | None, Usage | None]:
-        """Send one picture; return its answer (None when cancelled) and usage. Raises
-        ProviderError."""
+    def _stream(self, client: ChatClient, index: int) -> ChatStream:
+        """Return the (unsent) stream that asks item ``index``'s question once."""
         image = self._images[index]
         assert image is not None
         spec = self.spec
@@ -433,15 +414,16 @@ class BatchJob:
         payload = {} if refusal is not None else client.build_payload(turns, options)
         if spec.schema and payload:
             payload["response_format"] = structured.response_format(spec.columns)
-        stream = ChatStream(client, payload, refusal=refusal)
+        return ChatStream(client, payload, refusal=refusal)
+
+    def _read(self, index: int, stream: ChatStream) -> str:
+        """Send ``stream``'s request and read its answer (cancel closes it). Raises
+        ProviderError."""
         with self._lock:
             self._streams[index] = stream
         try:
-            text = "".join(stream)
+            return "".join(stream)
         finally:
             with self._lock:
                 self._streams.pop(index, None)
             stream.close()
-        if stream.result is None:
-            return None, None
-        return text, stream.result.usage

@@ -1,5 +1,5 @@
 """What a batch is made of: the question (``BatchSpec``), each picture's state (``ItemResult``,
-frozen and replaced whole), the job's snapshot (``Progress``) and the retry policy."""
+frozen and replaced whole) and the job's snapshot (``Progress``)."""
 
 from __future__ import annotations
 
@@ -45,19 +45,6 @@ class BatchSpec:
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how long an item is retried after the transport's own retries gave up."""
-
-    attempts: int = 3
-    backoff: float = 1.0  # seconds before the 2nd attempt; doubled each time
-    max_wait: float = 30.0
-
-    def wait(self, attempt: int) -> float:
-        """Return the seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        return min(self.backoff * 2 ** (attempt - 1), self.max_wait)
-
-
 @dataclass(frozen=True, repr=False)
 class ItemResult:
     """One item's state: frozen, replaced whole when it changes (safe to read from any thread)."""
@@ -72,7 +59,7 @@ class ItemResult:
     usage: Usage | None = None
     cost: Money | None = None
     seconds: float | None = None
-    attempts: int = 0
+    attempts: int = 0  # times its request went out, over every run (what may have been billed)
     error: KantuError | None = field(default=None, compare=False)
     refusal: object = field(default=None, compare=False)  # an ImageError or intake's Refused
     thumbnail: bytes = field(default=b"", compare=False)

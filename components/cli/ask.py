@@ -22,7 +22,7 @@ from typing import Any
 from components.conversation.exchange import Answer, Exchange
 from components.conversation.send_limits import check_send_limits
 from components.conversation.turns import ChatTurn
-from components.costs.calibration import Calibration
+from components.costs.calibration import Calibration, bill_difference
 from components.costs.estimate import RequestEstimate, cost_of
 from components.costs.prices import Money, Price, price_for, prices_from_text
 from components.errors import ConfigError, ImageError, KantuError, ProviderError
@@ -204,7 +204,8 @@ def _bill(answer: Answer, price: Price | None) -> dict[str, Any]:
     """Return the ``--json`` fields that set Kantu's estimate beside the provider's bill.
 
     ``estimate``: the prompt tokens Kantu expected (text and pictures apart); ``calibration``:
-    the bill against it (the picture factor it implies, the difference, and the flag over 5 %);
+    the bill against it (the picture factor it implies, the difference, and the flag over 5 %),
+    None when the bill counts no prompt tokens;
     ``price``, ``estimated_cost`` and ``billed_cost`` when the model's price is known (None
     otherwise: unknown is never 0).
     """
@@ -212,18 +213,17 @@ def _bill(answer: Answer, price: Price | None) -> dict[str, Any]:
     calibration = Calibration()
     counted = calibration.learn(estimate, usage)
     flag = calibration.flag(estimate, usage)
+    difference = bill_difference(estimate, usage)
     return {
         "estimate": _estimate_fields(estimate),
         "calibration": (
             {
                 "billed_prompt_tokens": usage.prompt_tokens,
-                "difference": round(
-                    (usage.prompt_tokens - estimate.prompt_tokens) / estimate.prompt_tokens, 4
-                ),
+                "difference": round(difference, 4),
                 "image_factor": round(calibration.factor(estimate.model), 4) if counted else None,
                 "flag": flag.kind if flag else None,
             }
-            if estimate is not None and usage is not None and estimate.prompt_tokens > 0
+            if estimate is not None and usage is not None and difference is not None
             else None
         ),
         "price": (

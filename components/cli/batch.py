@@ -32,6 +32,7 @@ from components.batch.intake import from_paths
 from components.batch.items import prepare_items
 from components.batch.job import MAX_CONCURRENCY, BatchJob, BatchSpec, ItemResult, Progress
 from components.cli.ask import command_line_settings
+from components.cli.output import redraw
 from components.costs.prices import price_for, prices_from_text
 from components.errors import ConfigError, KantuError
 from components.images.prepared import DETAILS
@@ -132,11 +133,6 @@ def progress_line(p: Progress) -> str:
     )
 
 
-def _draw(line: str, stream: TextIO) -> None:
-    stream.write("\r" + line + "\x1b[K" if stream.isatty() else line + "\n")
-    stream.flush()
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the batch; return the exit code."""
     try:
@@ -184,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
             line = progress_line(job.progress())
             # a terminal redraws in place; a log gets a line only when the counts move
             if sys.stderr.isatty() or line.split("·")[0] != last.split("·")[0]:
-                _draw(line, sys.stderr)
+                redraw(line, sys.stderr)
                 last = line
     except KeyboardInterrupt:
         job.cancel()
@@ -193,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
         print("\ninterrupted: finished answers are kept", file=sys.stderr)
         return 130
     final = job.progress()
-    _draw(progress_line(final), sys.stderr)
+    redraw(progress_line(final), sys.stderr)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     output.finish(job.results(), earlier)
@@ -224,7 +220,7 @@ def _via_batch_api(
                 unique,
                 state_path,
                 poll_every=args.poll,
-                on_status=lambda batch: _draw(_batch_line(batch), sys.stderr),
+                on_status=lambda batch: redraw(_batch_line(batch), sys.stderr),
             )
         except KeyboardInterrupt:
             output.finish(results, earlier)

@@ -38,6 +38,7 @@ from components.i18n import Lang
 from components.ocr.local_client import LocalClient, LocalStream
 from components.ocr.text_only import pictures_as_text
 from components.providers.client import ChatClient, ChatOptions, ChatStream, StreamResult, Usage
+from components.providers.in_flight import InFlight
 
 log = logging.getLogger("kantu")
 
@@ -63,6 +64,7 @@ class AnswerMeta:
     pictures_as_text: bool = False  # the pictures were read here and sent as text
     # Kantu's estimate of the prompt actually sent (None: read here, nothing billed)
     prompt_estimate: RequestEstimate | None = None
+    attempts: int = 0  # times the request went out (2 after a 429 with Retry-After; 0: none)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class Exchange:
         self._started: float | None = None
         self._ttft_s: float | None = None
         self._answer: Answer | None = None
+        self._in_flight: InFlight | None = None
 
     def __repr__(self) -> str:
         state = self._answer.meta.outcome if self._answer else "running"
@@ -149,6 +152,9 @@ class Exchange:
                 with self._changed:
                     self._estimate = estimate
             stream = client.stream_chat(turns, self.options)
+            if isinstance(stream, ChatStream):
+                with self._changed:
+                    self._in_flight = stream.in_flight  # its send count; the stream holds the key
             # A thread blocked reading a silent socket wakes only when the stream is closed from
             # another thread; this one waits for stop() (or the end) and closes it.
             threading.Thread(
@@ -222,6 +228,7 @@ class Exchange:
                 total_s=self._elapsed(),
                 pictures_as_text=self.pictures_as_text,
                 prompt_estimate=self._estimate,
+                attempts=self._in_flight.sent if self._in_flight is not None else 0,
             )
             self._answer = Answer("".join(self._parts), meta, _detached(error))
             self._changed.notify_all()

@@ -6,6 +6,9 @@ next to the pictures, and no better figure exists offline), so the ratio says ho
 counts pictures. Per model the session keeps the last ``WINDOW`` ratios; their median is the
 correction factor (a median, so one odd answer, such as a cached prompt, does not move it).
 
+A bill of 0 prompt tokens (a provider that reports zeros, or a usage Kantu could not read) is no
+bill: it is never a sample, a difference or a flag.
+
 A difference over 5 % between the estimate and the bill raises a quiet flag. Which kind:
 
 - ``rule_may_be_wrong``: the picture figure was a guess (a model Kantu does not know, or a rule
@@ -99,15 +102,28 @@ class Calibration:
         Only requests with pictures are judged: without them the text heuristic alone would
         flag every answer.
         """
-        if isinstance(billed, Usage):
-            billed = billed.prompt_tokens
-        if estimate is None or billed is None or billed <= 0 or estimate.image_tokens <= 0:
+        difference = bill_difference(estimate, billed)
+        if estimate is None or difference is None or estimate.image_tokens <= 0:
             return None
-        expected = estimate.prompt_tokens
-        if abs(billed - expected) <= THRESHOLD * expected:
+        if abs(difference) <= THRESHOLD:
             return None
         kind: FlagKind = "rule_may_be_wrong" if estimate.approximate else "bills_differently"
-        return CalibrationFlag(kind, expected, billed)
+        return CalibrationFlag(kind, estimate.prompt_tokens, _prompt(billed))
+
+
+def bill_difference(estimate: RequestEstimate | None, billed: int | Usage | None) -> float | None:
+    """Return the bill relative to the estimate (+0.3: 30 % more than estimated), or None when
+    either is missing or the bill counts no prompt tokens (no bill, never −100 %)."""
+    prompt = _prompt(billed)
+    if estimate is None or estimate.prompt_tokens <= 0 or prompt <= 0:
+        return None
+    return (prompt - estimate.prompt_tokens) / estimate.prompt_tokens
+
+
+def _prompt(billed: int | Usage | None) -> int:
+    if isinstance(billed, Usage):
+        return billed.prompt_tokens
+    return billed or 0
 
 
 def _key(model: str) -> str:

@@ -109,7 +109,9 @@ class Reply:
     ``framing``: "chunked" (one HTTP chunk per part), "length" (Content-Length), or "close"
     (neither: the body ends when the socket closes, so a cut looks like a clean end).
     ``end``: "ok"; "cut" closes the socket after the parts without ending the body;
-    "drop" closes the connection with a reset before sending anything.
+    "drop" closes the connection with a reset before sending anything (after
+    ``first_byte_delay``: the request's body has been read whole by then, as a server that
+    worked on it and then died).
     ``encoding``: "gzip" or "deflate" compresses the body (with a ``Content-Encoding`` header),
     flushing the compressor after each part so that part can be decoded on arrival.
     """
@@ -324,15 +326,15 @@ def raw(
     )
 
 
-def html(status: int, text: str = "") -> Reply:
-    """Build a gateway's HTML error page (nginx / Cloudflare style)."""
+def html(status: int, text: str = "", *, delay: float = 0.0) -> Reply:
+    """Build a gateway's HTML error page (nginx / Cloudflare style), after ``delay`` seconds."""
     title = text or f"{status} {_REASONS.get(status, 'Error')}"
     page = (
         f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
         f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n"
         "</body>\r\n</html>\r\n" + "<!-- padding -->\r\n" * 6
     )
-    return raw(status, {"Content-Type": "text/html"}, page.encode("utf-8"))
+    return raw(status, {"Content-Type": "text/html"}, page.encode("utf-8"), delay=delay)
 
 
 BINGCHENG_ERRORS: dict[int, dict[str, Any]] = {
@@ -436,9 +438,10 @@ def sighted_reply(recorded: Recorded, sight: Literal["vision", "blind"]) -> Repl
     return sse([text], usage=usage)
 
 
-def drop() -> Reply:
-    """Build a reply that resets the connection without answering."""
-    return Reply(end="drop")
+def drop(*, delay: float = 0.0) -> Reply:
+    """Build a reply that reads the request's body whole, works ``delay`` seconds, then resets
+    the connection without answering."""
+    return Reply(end="drop", first_byte_delay=delay)
 
 
 def hang(seconds: float = 3600.0) -> Reply:
@@ -506,11 +509,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the client went away (abort, timeout): expected
 
     def _write(self, reply: Reply, stopping: threading.Event) -> None:
+        if reply.first_byte_delay and stopping.wait(reply.first_byte_delay):
+            return
         if reply.end == "drop":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
-            return
-        if reply.first_byte_delay and stopping.wait(reply.first_byte_delay):
             return
         parts = reply.wire_parts()
         head = [f"HTTP/1.1 {reply.status} {_REASONS.get(reply.status, 'Status')}"]

@@ -14,6 +14,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import requests
@@ -102,9 +103,10 @@ class ChatClient:
 class ChatStream:
     """An iterator of text deltas (what ``st.write_stream`` consumes).
 
-    ``result`` is set once the answer finished normally; ``text`` is what arrived so far.
-    ``close()`` aborts from any thread: a read blocked on the socket wakes, and iteration ends
-    without an error.
+    ``result`` is set once the answer finished normally; ``text`` is what arrived so far;
+    ``attempts`` is how many times the request went out (also after a failure), which is what
+    the upstream may have billed. ``close()`` aborts from any thread: a read blocked on the
+    socket wakes, and iteration ends without an error.
     """
 
     def __init__(
@@ -127,6 +129,18 @@ class ChatStream:
     def text(self) -> str:
         """The answer's text received so far."""
         return self._reader.text if self._reader is not None else ""
+
+    @property
+    def attempts(self) -> int:
+        """How many times the request went out so far: 0 before sending, after a refusal or a
+        connect error; 2 after a 429 with ``Retry-After`` then an answer."""
+        return self._in_flight.sent
+
+    @property
+    def in_flight(self) -> InFlight:
+        """The request's socket and send count (``sent``): no secret, so an owner that must not
+        hold the stream (it reaches the key) may keep this instead."""
+        return self._in_flight
 
     @property
     def closed(self) -> bool:
@@ -184,6 +198,6 @@ class ChatStream:
                 if self._aborted.is_set():
                     return
                 raise
-            self.result = self._reader.result()
+            self.result = replace(self._reader.result(), attempts=self.attempts)
         finally:
             opened.close()

@@ -171,6 +171,9 @@ def error_from_payload(
 
     Recognises 冰橙's ``{"codes", "mess"}``, OpenAI's ``{"error": {message, type, code}}``, a bare
     ``{"error": "text"}``, and ``{"message": …}`` / ``{"detail": …}`` bodies on error statuses.
+    An ``error`` beside ``choices`` is an error too: OpenRouter ends a failing stream with one
+    (``{"error": {"code": 502, …}, "choices": [{…, "finish_reason": "error"}]}``); the caller
+    keeps the text its ``choices`` carry.
     """
     if not isinstance(obj, Mapping):
         return None
@@ -187,7 +190,7 @@ def error_from_payload(
                 message, status=status, vendor_code=vendor, partial_text=partial_text, **facts
             )
     err = obj.get("error")
-    if err and "choices" not in obj:
+    if err:
         if isinstance(err, Mapping):
             message = _text(err.get("message") or err.get("msg") or "")
             code = err.get("code")

@@ -6,6 +6,9 @@ provider says anything would leave the request hanging until the read timeout. `
 that reach: the transport makes one current for the duration of ``session.post``, and Kantu's
 urllib3 connections (``AbortableConnection``) hand it their socket as they connect or send.
 ``abort()`` then shuts the socket down, which wakes the blocked read at once.
+
+``sent`` counts the times the request went out on a connected socket (whole or in part): what the
+upstream may have worked on and billed. A connect error adds nothing.
 """
 
 from __future__ import annotations
@@ -23,12 +26,18 @@ _CURRENT: ContextVar[InFlight | None] = ContextVar("kantu_in_flight", default=No
 class InFlight:
     """One request's socket, so that another thread can abort it; abort may come first."""
 
-    __slots__ = ("_aborted", "_lock", "_sock")
+    __slots__ = ("_aborted", "_lock", "_sent", "_sock")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
         self._aborted = False
+        self._sent = 0
+
+    @property
+    def sent(self) -> int:
+        """How many times the request went out on a connected socket (retries included)."""
+        return self._sent
 
     @property
     def aborted(self) -> bool:
@@ -52,6 +61,11 @@ class InFlight:
             self._sock = sock
             if self._aborted:
                 _shutdown(sock)
+
+    def count_sent(self) -> None:
+        """Count one sending of the request (its connection was made)."""
+        with self._lock:
+            self._sent += 1
 
     def abort(self) -> None:
         """Shut the request's socket down (any thread): a read blocked on it fails at once."""
@@ -78,10 +92,20 @@ class AbortableConnection:
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         _attach(self.sock)  # a pooled connection is already connected: this is its socket
-        super().request(*args, **kwargs)  # type: ignore[misc]
+        try:
+            super().request(*args, **kwargs)  # type: ignore[misc]
+        finally:
+            if self.sock is not None:  # connected: some or all of the request went out
+                _count_sent()
 
 
 def _attach(sock: socket.socket | None) -> None:
     flight = _CURRENT.get()
     if flight is not None:
         flight.attach(sock)
+
+
+def _count_sent() -> None:
+    flight = _CURRENT.get()
+    if flight is not None:
+        flight.count_sent()

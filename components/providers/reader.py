@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from components.errors import (
@@ -65,7 +65,11 @@ class Usage:
 
 @dataclass(frozen=True)
 class StreamResult:
-    """How a finished answer ended, and how long it took (seconds from the request)."""
+    """How a finished answer ended, and how long it took (seconds from the request).
+
+    ``attempts``: how many times the request went out (a 429 with ``Retry-After`` makes 2);
+    0 for an answer read on this machine.
+    """
 
     text: str
     finish_reason: str | None
@@ -73,6 +77,7 @@ class StreamResult:
     usage: Usage | None
     ttft_s: float | None
     total_s: float
+    attempts: int = 0
 
 
 class AnswerReader:
@@ -152,38 +157,18 @@ class AnswerReader:
     # --- the body ----------------------------------------------------------------------------
 
     def _chunks(self) -> Iterator[bytes]:
+        """Yield the body's bytes within the cap. A connection lost after the last chunk ends
+        the answer; after some text it is StreamInterruptedError; before, the transport's error.
+        (Only the transport's: an error the upstream *declares* is never taken for a cut.)"""
         cap = self._limits.max_body_bytes
-        for chunk in self._opened.chunks():
-            self._body_bytes += len(chunk)
-            if self._body_bytes > cap:
-                raise OversizedAnswerError(
-                    f"the answer is over {cap:,} bytes", limit="body", model=self._model
-                )
-            yield chunk
-
-    def _read(self) -> Iterator[str]:
-        opened = self._opened
-        chunks = self._chunks()
-        if opened.status >= 400:
-            raise self._refusal(opened.status, _read_capped(chunks), opened.content_type)
         try:
-            head = _first_bytes(chunks)
-            first = head[:1]
-            if not first:
-                raise ServerError("HTTP 200, empty body", status=200, model=self._model)
-            if first in (b"{", b"["):  # the server ignored stream: true, or refused with 200
-                yield from self._json_answer(head, chunks)
-                return
-            if first == b"<":
-                raise self._refusal(200, head + _read_capped(chunks), opened.content_type)
-            decoder = SSEDecoder(
-                max_line_bytes=self._limits.max_line_bytes,
-                max_event_bytes=self._limits.max_event_bytes,
-            )
-            for event in decoder.iter_events(_prepend(head, chunks)):
-                yield from self._event(event.data, event.event)
-                if self._done:
-                    return
+            for chunk in self._opened.chunks():
+                self._body_bytes += len(chunk)
+                if self._body_bytes > cap:
+                    raise OversizedAnswerError(
+                        f"the answer is over {cap:,} bytes", limit="body", model=self._model
+                    )
+                yield chunk
         except (NetworkError, RequestTimeoutError) as err:
             if self.finish_reason is not None:
                 return  # cut after the last chunk: the answer is complete
@@ -192,6 +177,29 @@ class AnswerReader:
                     f"the stream stopped: {err.detail}", model=self._model
                 ) from err
             raise
+
+    def _read(self) -> Iterator[str]:
+        opened = self._opened
+        chunks = self._chunks()
+        if opened.status >= 400:
+            raise self._refusal(opened.status, _read_capped(chunks), opened.content_type)
+        head = _first_bytes(chunks)
+        first = head[:1]
+        if not first:
+            raise ServerError("HTTP 200, empty body", status=200, model=self._model)
+        if first in (b"{", b"["):  # the server ignored stream: true, or refused with 200
+            yield from self._json_answer(head, chunks)
+            return
+        if first == b"<":
+            raise self._refusal(200, head + _read_capped(chunks), opened.content_type)
+        decoder = SSEDecoder(
+            max_line_bytes=self._limits.max_line_bytes,
+            max_event_bytes=self._limits.max_event_bytes,
+        )
+        for event in decoder.iter_events(_prepend(head, chunks)):
+            yield from self._event(event.data, event.event)
+            if self._done:
+                return
         if self.finish_reason is None:
             self._unfinished()
 
@@ -232,11 +240,9 @@ class AnswerReader:
         if obj is UNREADABLE:
             raise self._refusal(200, body[:_MAX_ERROR_BODY], self._opened.content_type)
         err = error_from_payload(obj, status=None, model=self._model, scrub=self._scrub)
-        if err is not None:
-            raise err
-        if not isinstance(obj, dict) or not isinstance(obj.get("choices"), list):
+        if err is None and (not isinstance(obj, dict) or not isinstance(obj.get("choices"), list)):
             raise ProtocolError("a JSON answer without 'choices'", status=200, model=self._model)
-        yield from self._apply(obj, key="message")
+        yield from self._chunk(obj, err, key="message")
         self._done = True
 
     # --- one event ---------------------------------------------------------------------------
@@ -259,10 +265,17 @@ class AnswerReader:
         if err is None and event == "error":
             detail = self._scrub(data) if self._trusted else "an error event"
             err = ServerError(detail, model=self._model)
+        yield from self._chunk(obj, err)
+
+    def _chunk(self, obj: Any, err: ProviderError | None, key: str = "delta") -> Iterator[str]:
+        """Yield a chunk's text, then raise the error it carries: ``err``, or a ServerError for
+        ``finish_reason: "error"``. Text beside an error (OpenRouter's last chunk) is kept."""
+        if isinstance(obj, dict) and (err is None or isinstance(obj.get("choices"), list)):
+            yield from self._apply(obj, key)
+        if err is None and self.finish_reason == "error":
+            err = ServerError("the provider ended the answer with an error", model=self._model)
         if err is not None:
             raise err
-        if isinstance(obj, dict):
-            yield from self._apply(obj)
 
     def _apply(self, obj: dict[str, Any], key: str = "delta") -> Iterator[str]:
         """Yield the text of one chunk (or one whole completion with ``key="message"``)."""
@@ -271,7 +284,7 @@ class AnswerReader:
             self.answer_model = obj["model"][:200]
         usage = obj.get("usage")
         if isinstance(usage, dict):
-            self.usage = _usage(usage)
+            self.usage = usage_from(usage)
         choices = obj.get("choices")
         # an empty `choices` is normal: Azure's prompt-filter chunk, the usage-only last chunk
         for choice in choices if isinstance(choices, list) else ():
@@ -344,13 +357,39 @@ def _count(value: Any) -> int | None:
     return None
 
 
-def _usage(raw: dict[str, Any]) -> Usage | None:
-    prompt = _count(raw.get("prompt_tokens") or 0)
-    completion = _count(raw.get("completion_tokens") or 0)
-    if prompt is None or completion is None:
+USAGE_NAMINGS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("prompt_tokens", "completion_tokens", ()),  # Chat Completions
+    # Responses API and Anthropic; Anthropic counts cache reads and writes apart from the input
+    ("input_tokens", "output_tokens", ("cache_creation_input_tokens", "cache_read_input_tokens")),
+)
+"""How providers name the prompt and the answer's tokens: (prompt, completion, more prompt)."""
+
+
+def usage_from(raw: Any) -> Usage | None:
+    """Return the usage a provider reported in either naming (``prompt_tokens`` /
+    ``completion_tokens`` or ``input_tokens`` / ``output_tokens``), or None when it names
+    neither or a count is no plausible count. The first naming with a prompt count wins; nested
+    details (``prompt_tokens_details``, ``input_tokens_details``) are parts of it, not added.
+    """
+    if not isinstance(raw, dict):
         return None
-    total = _count(raw.get("total_tokens") or prompt + completion)
-    return Usage(prompt, completion, total if total is not None else prompt + completion)
+    read: list[Usage] = []
+    for prompt_name, completion_name, extra in USAGE_NAMINGS:
+        names = (prompt_name, completion_name, *extra)
+        if not any(name in raw for name in names):
+            continue
+        values = [_count(raw.get(name) or 0) for name in names]
+        if any(value is None for value in values):
+            return None
+        prompt, completion, *more = (value or 0 for value in values)
+        read.append(Usage(prompt + sum(more), completion, prompt + sum(more) + completion))
+    if not read:
+        return None  # neither naming: no usage was reported
+    found = next((u for u in read if u.prompt_tokens), read[0])
+    total = _count(raw.get("total_tokens") or 0)
+    if total is None:
+        return None
+    return replace(found, total_tokens=total or found.total_tokens)
 
 
 def _content_text(content: Any) -> str:

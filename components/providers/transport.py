@@ -1,9 +1,17 @@
 """HTTP for the providers: one session, bounded retries, timeouts, and one error boundary.
 
-One ``requests.Session`` per conversation owner, with urllib3's ``Retry`` mounted on its adapter:
-429 (honouring ``Retry-After`` and ``retry-after-ms``), 502/503/504 and connection resets are
-retried a bounded number of times, always before the response body is read, so an answer that
-has started is never sent twice.
+One ``requests.Session`` per conversation owner, with urllib3's ``Retry`` mounted on its adapter.
+This is the one layer that decides what is sent again, a bounded number of times:
+
+- a request whose body may have gone out (POST: a question, an upload) is sent again only after a
+  connect error (nothing was sent) or an answer that says to come back: 429 or 503 *with*
+  ``Retry-After`` / ``retry-after-ms``. A read error, a dropped connection, a 502/504 or a 503
+  without a word is final: the upstream may have worked on it, and a second POST is paid twice.
+- a GET (``/models``, a batch's status) changes nothing: connect and read errors, 429 and
+  502/503/504 are retried.
+
+Read timeouts are never retried (a slow model, not a lost request), nor is anything once the
+response body is being read. ``InFlight.sent`` counts what actually went out.
 
 A body is read with urllib3's ``HTTPResponse.read1``: whatever bytes are there, decompressed
 (gzip, deflate), as soon as they arrive, in every framing (chunked, Content-Length, or ended by
@@ -16,13 +24,20 @@ turns them into ProviderError subclasses, scrubbing the key from their words.
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
 import requests
-from urllib3.exceptions import DecodeError, MaxRetryError, ReadTimeoutError
+from urllib3.exceptions import (
+    DecodeError,
+    InvalidHeader,
+    MaxRetryError,
+    ReadTimeoutError,
+    ResponseError,
+)
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.util.retry import Retry
 
@@ -40,27 +55,50 @@ from components.providers.settings import ClientSettings
 
 USER_AGENT = "kantu/0.1 (+OpenAI-compatible client)"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+"""Statuses a GET is retried on."""
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods that change nothing upstream: the only ones retried after their request went out
+without the answer asking for it."""
 READ_SIZE = 64 * 1024
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class KantuRetry(Retry):
-    """urllib3's Retry, plus ``retry-after-ms`` (OpenAI, Azure), and no retry on read timeouts.
-
-    A read timeout means a slow model, not a lost request: waiting again would double the wait.
-    Only 429 and 503 may carry a ``Retry-After`` that makes a retry (not 413).
+    """urllib3's Retry with Kantu's rule (the module docstring): a POST is sent again only after
+    a connect error or a 429/503 that carries ``Retry-After`` or ``retry-after-ms``; a GET also
+    after read errors and 502/504. Read timeouts are never retried.
     """
 
     RETRY_AFTER_STATUS_CODES = frozenset({429, 503})
 
-    def get_retry_after(self, response: Any) -> float | None:
-        millis = response.headers.get("retry-after-ms")
+    def asked_wait(self, headers: Any) -> float | None:
+        """Return the seconds an answer asks to wait (``retry-after-ms``, else ``Retry-After``
+        in seconds or as an HTTP date; at most ``retry_after_max``), or None when it asks
+        nothing or says it in a form that cannot be read."""
+        millis = headers.get("retry-after-ms")
         if millis:
             try:
-                return min(max(float(millis) / 1000.0, 0.0), self.retry_after_max)
+                seconds = float(millis) / 1000.0
             except ValueError:
-                pass  # fall back to Retry-After
-        return super().get_retry_after(response)
+                seconds = math.nan
+            if math.isfinite(seconds):
+                return min(max(seconds, 0.0), self.retry_after_max)
+        text = headers.get("Retry-After")
+        if not text:
+            return None
+        try:
+            return self.parse_retry_after(text)
+        except (InvalidHeader, ValueError, OverflowError):
+            return None
+
+    def get_retry_after(self, response: Any) -> float | None:
+        return self.asked_wait(response.headers)
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if method.upper() in SAFE_METHODS:
+            return super().is_retry(method, status_code, has_retry_after)
+        # urllib3 sees only Retry-After here; ``increment`` reads both headers and decides
+        return bool(self.total) and status_code in self.RETRY_AFTER_STATUS_CODES
 
     def increment(
         self,
@@ -73,11 +111,17 @@ class KantuRetry(Retry):
     ) -> KantuRetry:
         if isinstance(error, ReadTimeoutError):
             raise error.with_traceback(_stacktrace)
+        sent_body = (method or "").upper() not in SAFE_METHODS
+        if sent_body and error is not None and not self._is_connection_error(error):
+            raise error.with_traceback(_stacktrace)  # it may have gone out: never again
+        if sent_body and response is not None and self.asked_wait(response.headers) is None:
+            # no word to come back: this ends the retries, and the answer is the result
+            raise MaxRetryError(_pool, url, ResponseError(f"HTTP {response.status}"))
         return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
 def build_retry(settings: ClientSettings) -> KantuRetry:
-    """Return the bounded retry policy for these settings."""
+    """Return the bounded retry policy for these settings (POST as the rule says, GET broader)."""
     n = max(0, settings.max_retries)
     return KantuRetry(
         total=n,
@@ -85,7 +129,7 @@ def build_retry(settings: ClientSettings) -> KantuRetry:
         read=n,
         status=n,
         other=0,
-        allowed_methods=frozenset({"GET", "POST"}),
+        allowed_methods=SAFE_METHODS,
         status_forcelist=RETRY_STATUSES,
         backoff_factor=settings.backoff_factor,
         raise_on_status=False,
