@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from components.devtools.upstream import FakeUpstream
+from tests.postgres import postgres_url  # noqa: F401  (a throwaway PostgreSQL, session-wide)
 
 # Property-based suites: a small budget in every run; KANTU_HYPOTHESIS=long for a deep search.
 settings.register_profile(
