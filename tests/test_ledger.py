@@ -131,28 +131,6 @@ NOW = 1_800_000_000.0
 RACERS = 16
 
 
-def _sqlalchemy_ledger(url: str) -> SQLAlchemyLedger:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.orm import Session
-
-    engine = create_engine(url, pool_size=RACERS, max_overflow=4)
-    with engine.begin() as db:  # each test starts from an empty database
-        db.execute(text("DROP TABLE IF EXISTS kantu_ledger"))
-        db.execute(text("DROP TABLE IF EXISTS kantu_code_tries"))
-    return SQLAlchemyLedger(lambda: Session(engine))
-
-
-@pytest.fixture(params=["sqlite", "sqlalchemy-sqlite", "sqlalchemy-postgres"])
-def any_ledger(request, tmp_path):
-    """Each backend the app can be configured with: the SQLite file, SQLAlchemy on a SQLite file,
-    and SQLAlchemy on a real PostgreSQL (``postgres_url``)."""
-    if request.param == "sqlite":
-        return SQLiteLedger(tmp_path / "l.sqlite3")
-    if request.param == "sqlalchemy-sqlite":
-        return _sqlalchemy_ledger(f"sqlite:///{tmp_path / 'sa.sqlite3'}")
-    return _sqlalchemy_ledger(request.getfixturevalue("postgres_url"))
-
-
 def _admit_one(ledger, limits: Limits, session: str) -> bool:
     """Admit one request from ``session`` against ``limits`` the way the gate does."""
     row = _row(started=NOW, session_id=visitor_hash("salt", session), ip_id=None)
