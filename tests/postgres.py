@@ -62,7 +62,8 @@ def _run(argv: list[str], **kwargs) -> None:
         raise RuntimeError(f"{Path(argv[0]).name} failed: {done.stderr[-2000:]}")
 
 
-def _unavailable(reason: str) -> None:
+def unavailable(reason: str) -> None:
+    """Skip the test for ``reason``, or fail it under CI (where the server must be there)."""
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"PostgreSQL tests must run under CI: {reason}", pytrace=False)
     pytest.skip(reason)
@@ -77,11 +78,11 @@ def postgres_url() -> Iterator[str]:
         return
     bin_dir = postgres_bin()
     if bin_dir is None:
-        _unavailable("PostgreSQL is not installed (apt-get install postgresql)")
+        unavailable("PostgreSQL is not installed (apt-get install postgresql)")
     try:
         import psycopg2  # noqa: F401  (the driver the URL names)
     except ImportError:
-        _unavailable("psycopg2 is not installed (pip install -r requirements.txt)")
+        unavailable("psycopg2 is not installed (pip install -r requirements.txt)")
     assert bin_dir is not None
     root = Path(tempfile.mkdtemp(prefix="kantu-pg-"))
     data = root / "data"
@@ -102,7 +103,7 @@ def postgres_url() -> Iterator[str]:
         )  # fmt: skip
     except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
         shutil.rmtree(root, ignore_errors=True)
-        _unavailable(f"the PostgreSQL test server did not start: {exc}")
+        unavailable(f"the PostgreSQL test server did not start: {exc}")
     try:
         _run([str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", USER, DATABASE])
         yield f"postgresql+psycopg2://{USER}@127.0.0.1:{port}/{DATABASE}"
