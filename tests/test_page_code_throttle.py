@@ -113,3 +113,13 @@ def test_a_short_code_is_pointed_out_to_the_operator_and_in_the_log(
     assert notice not in [w.value for w in at.warning]  # not before the operator's code
     at = _submit(at, ADMIN, lang, admin=True)
     assert notice in [w.value for w in at.warning]
+
+
+def test_codes_are_not_checked_without_a_ledger_to_count_them(upstream, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    at = _fresh_session(upstream, blocker / "ledger.sqlite3", "en", admin=False)
+    assert t("hosting.code_unavailable", "en") in [e.value for e in at.error]
+    at = _submit(at, CODE, "en", admin=False)
+    assert not _unlocked(at, admin=False)  # fails shut: an uncounted guess is never compared
+    assert t("hosting.code_unavailable", "en") in [e.value for e in at.error]
