@@ -267,6 +267,7 @@ def _last_releases_table(kind: str, tmp_path, request):
         else request.getfixturevalue("postgres_url")
     )
     engine = create_engine(url)
+    request.addfinalizer(engine.dispose)
     with engine.begin() as db:
         db.execute(text("DROP TABLE IF EXISTS kantu_ledger"))
         db.execute(text(_OLD_SCHEMA))
