@@ -1170,6 +1170,16 @@ _HOSTING: dict[str, dict[str, str]] = {
         "zh": "尝试次数过多，请 {seconds} 秒后再试。",
         "en": "Too many wrong tries: try again in {seconds} s.",
     },
+    "hosting.too_many_tries": {
+        "zh": "最近一分钟本站收到的错误口令过多，暂停核对：请 {seconds} 秒后再试。",
+        "en": "This site has had too many wrong codes in the last minute, so codes are not "
+        "checked for now: try again in {seconds} s.",
+    },
+    "hosting.code_unavailable": {
+        "zh": "暂时无法核对口令（本站的记录无法写入）：请稍后重试，或在侧边栏填入你自己的 API 密钥。",
+        "en": "Codes cannot be checked just now (the site's records cannot be written): retry "
+        "later, or enter your own API key in the sidebar.",
+    },
     "hosting.sign_in_hint": {
         "zh": "请先登录才能使用本站的密钥，或在侧边栏填入你自己的 API 密钥。",
         "en": "Sign in to use this site's key, or enter your own API key in the sidebar.",
@@ -1256,6 +1266,11 @@ _HOSTING: dict[str, dict[str, str]] = {
     },
     "admin.title": {"zh": "运营者页面：用量与费用", "en": "Operator page: usage and spend"},
     "admin.code_label": {"zh": "运营者口令", "en": "Operator code"},
+    "admin.short_codes": {
+        "zh": "{settings} 中有少于 {n} 个字符的口令，容易被猜中：请换成更长的口令。",
+        "en": "{settings} holds a code shorter than {n} characters, which is easy to guess: "
+        "set a longer one.",
+    },
     "admin.closed": {
         "zh": "此页面未开放：请在 secrets 中设置 KANTU_ADMIN_CODE（或 KANTU_ADMIN_USERS 并配置登录）。",
         "en": "This page is closed: set KANTU_ADMIN_CODE in the secrets (or KANTU_ADMIN_USERS "

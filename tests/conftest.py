@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from streamlit.testing.v1 import AppTest
 
 from components.devtools.upstream import FakeUpstream
+from components.hosting.ledger import TABLE, TRIES_TABLE, Ledger, SQLAlchemyLedger, SQLiteLedger
+from tests.postgres import postgres_url  # noqa: F401  (a throwaway PostgreSQL, session-wide)
 
 # Property-based suites: a small budget in every run; KANTU_HYPOTHESIS=long for a deep search.
 settings.register_profile(
@@ -58,6 +61,44 @@ def upstream_fixture() -> Iterator[FakeUpstream]:
     """A started loopback ``FakeUpstream``, stopped after the test."""
     with FakeUpstream() as up:
         yield up
+
+
+@pytest.fixture(params=["sqlite", "sqlalchemy-sqlite", "sqlalchemy-postgres"])
+def any_ledger(request, tmp_path) -> Iterator[Ledger]:
+    """An empty ledger on each backend the app can be configured with: the SQLite file,
+    SQLAlchemy on a SQLite file, and SQLAlchemy on a real PostgreSQL (``postgres_url``)."""
+    if request.param == "sqlite":
+        yield SQLiteLedger(tmp_path / "l.sqlite3")
+        return
+    from sqlalchemy import create_engine, text  # only these backends need SQLAlchemy
+    from sqlalchemy.orm import Session
+
+    url = (
+        f"sqlite:///{tmp_path / 'sa.sqlite3'}"
+        if request.param == "sqlalchemy-sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    engine = create_engine(url, pool_size=16, max_overflow=16)
+    with engine.begin() as db:  # each test starts from empty tables
+        db.execute(text(f"DROP TABLE IF EXISTS {TABLE}"))
+        db.execute(text(f"DROP TABLE IF EXISTS {TRIES_TABLE}"))
+    yield SQLAlchemyLedger(lambda: Session(engine))
+    engine.dispose()
+
+
+def entry_app_test() -> AppTest:
+    """Return an AppTest of ``app.py`` that runs the entry script on every rerun, as a browser
+    session does (AppTest 1.67 otherwise reruns only the page a multipage app finished on, so the
+    entry's sidebar and access box go missing; the same as ``tests/test_page_chat.py``'s)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    run_once = at._run
+
+    def run_from_entry(*args, **kwargs):
+        at._finished_page_script_hash = ""
+        return run_once(*args, **kwargs)
+
+    at._run = run_from_entry
+    return at
 
 
 def pytest_report_header() -> str:

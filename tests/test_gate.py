@@ -172,3 +172,31 @@ def test_a_typed_refusal_before_processing_costs_nothing(upstream, ledger):
     ticket.close(exchange.answer)
     row = _closed(ledger)
     assert (row.outcome, row.cost) == ("error", 0.0)
+
+
+def _answered(settings) -> Exchange:
+    exchange = Exchange([ChatTurn("user", "hi")]).start(settings)
+    while not exchange.finished:
+        exchange.wait(len(exchange.text), 0.5)
+    assert exchange.answer is not None
+    return exchange
+
+
+def test_the_row_records_how_many_times_the_question_went_out(upstream, ledger):
+    """Issue 19 item 6: the ledger records attempts. A 429 with Retry-After is the one answer
+    that sends the question again; the row says 2, and a plain answer's row says 1."""
+    settings = resolve_settings(
+        model="gpt-4o-mini",
+        secrets={"KANTU_BASE_URL": upstream.base_url, "KANTU_API_KEY": OPERATOR_KEY},
+        hosted=False,
+        backoff_factor=0,
+        max_retries=2,
+    )
+    upstream.enqueue(
+        openai_error(429, "slow down", headers={"Retry-After": "0"}), sse(["好"]), sse(["好"])
+    )
+    for _ in range(2):
+        ticket = gate(ledger).admit(settings, 1000)
+        ticket.close(_answered(settings).answer)
+    assert sorted(r.attempts for r in ledger.rows()) == [1, 2]
+    assert len(upstream.requests) == 3

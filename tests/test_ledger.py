@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+import os
 import sqlite3
 import subprocess
 import sys
@@ -10,6 +12,7 @@ import threading
 
 import pytest
 
+from components.hosting.config import Limits
 from components.hosting.ledger import (
     LedgerRow,
     SQLAlchemyLedger,
@@ -18,6 +21,7 @@ from components.hosting.ledger import (
     new_row_id,
     visitor_hash,
 )
+from components.hosting.limits import check_limits, window_start
 from tests.conftest import ROOT
 
 
@@ -119,3 +123,175 @@ def test_any_sqlalchemy_database_works_through_its_sessions(tmp_path):
     ledger.close(row.id, outcome="error", prompt_tokens=None, completion_tokens=None, cost=0.0)
     again = SQLAlchemyLedger(lambda: Session(engine))  # a restart: the table is kept
     assert [(r.id, r.outcome, r.cost) for r in again.rows()] == [(row.id, "error", 0.0)]
+
+
+# -- admission is one serialised transaction (issue 19 item 3) ----------------------------------
+
+NOW = 1_800_000_000.0
+RACERS = 16
+
+
+def _admit_one(ledger, limits: Limits, session: str) -> bool:
+    """Admit one request from ``session`` against ``limits`` the way the gate does."""
+    row = _row(started=NOW, session_id=visitor_hash("salt", session), ip_id=None)
+    hit = ledger.admit(
+        row,
+        since=window_start(NOW),
+        decide=lambda rows: check_limits(
+            rows,
+            limits,
+            session_id=row.session_id,
+            visitor_id=row.visitor_id,
+            ip_id=None,
+            estimate=0.0,
+            now=NOW,
+        ),
+    )
+    return hit is None
+
+
+def _race(ledger, limits: Limits, *, one_session: bool) -> int:
+    """Let ``RACERS`` threads (visitors, or one session's batch workers) admit at the same
+    instant; return how many got through."""
+    start = threading.Barrier(RACERS)
+    admitted: list[bool] = []
+
+    def run(n: int) -> None:
+        start.wait()
+        admitted.append(_admit_one(ledger, limits, "session:batch" if one_session else f"s:{n}"))
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(admitted)
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [Limits(daily_requests=1), Limits(visitor_hour_requests=1), Limits(session_requests=1)],
+    ids=["daily", "visitor_hour", "session"],
+)
+def test_sixteen_visitors_pressing_run_at_once_get_exactly_the_limit(any_ledger, limits):
+    # a session's limit: every racer in one session, as a 16-worker batch's are
+    got = _race(any_ledger, limits, one_session=bool(limits.session_requests))
+    assert got == 1, f"{got} of {RACERS} got through a limit of 1"
+    assert len(any_ledger.rows()) == 1  # and only its row was written
+
+
+def test_a_refused_admission_writes_nothing_and_returns_the_refusal(any_ledger):
+    limits = Limits(daily_requests=2)
+    assert _admit_one(any_ledger, limits, "session:a")
+    assert _admit_one(any_ledger, limits, "session:b")
+    row = _row(started=NOW)
+    hit = any_ledger.admit(row, since=0.0, decide=lambda rows: ("full", len(rows)))
+    assert hit == ("full", 2)
+    assert row.id not in {r.id for r in any_ledger.rows()}
+
+
+def test_an_error_in_decide_leaves_the_ledger_usable(any_ledger):
+    def broken(rows):
+        raise ValueError("decide failed")
+
+    with pytest.raises(ValueError):
+        any_ledger.admit(_row(started=NOW), since=0.0, decide=broken)
+    assert _admit_one(any_ledger, Limits(daily_requests=1), "session:a")  # not left locked
+    assert len(any_ledger.rows()) == 1
+
+
+def _admit_in_process(path: str, limit: int, start, results) -> None:
+    """One server process: 8 threads admitting against ``limit`` on the ledger file at ``path``."""
+    ledger = SQLiteLedger(path)
+    limits = Limits(daily_requests=limit)
+    start.wait()
+    got = [False] * 8
+
+    def run(n: int) -> None:
+        got[n] = _admit_one(ledger, limits, f"session:{os.getpid()}:{n}")
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results.put(sum(got))
+
+
+def test_two_server_processes_on_one_ledger_file_admit_exactly_the_limit(tmp_path):
+    path = str(tmp_path / "shared.sqlite3")
+    SQLiteLedger(path)  # the table exists before the race
+    spawn = multiprocessing.get_context("spawn")
+    start, results = spawn.Barrier(2), spawn.Queue()
+    workers = [
+        spawn.Process(target=_admit_in_process, args=(path, 3, start, results)) for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    counts = [results.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+    assert sum(counts) == 3, f"{counts} admitted by the two processes against a limit of 3"
+    assert len(SQLiteLedger(path).rows()) == 3
+
+
+# -- attempts: how many times a request was sent (issue 19 item 6) ------------------------------
+
+_OLD_SCHEMA = """CREATE TABLE kantu_ledger (
+    id VARCHAR(32) PRIMARY KEY, started DOUBLE PRECISION NOT NULL, model VARCHAR(200) NOT NULL,
+    preset VARCHAR(50) NOT NULL, estimated_tokens INTEGER, prompt_tokens INTEGER,
+    completion_tokens INTEGER, cost DOUBLE PRECISION, currency VARCHAR(3),
+    outcome VARCHAR(20) NOT NULL, session_id VARCHAR(32) NOT NULL, visitor_id VARCHAR(32) NOT NULL,
+    ip_id VARCHAR(32)
+)"""
+_OLD_ROW = (
+    "INSERT INTO kantu_ledger VALUES ('old', 1.0, 'gpt-4o-mini', 'bingcheng', 10, 10, 5, 0.01, "
+    "'CNY', 'ok', 's', 'v', NULL)"
+)
+
+
+def _last_releases_table(kind: str, tmp_path, request):
+    """Return how to open a ledger on a table written by the release before ``attempts``."""
+    if kind == "sqlite":
+        path = tmp_path / "old.sqlite3"
+        with sqlite3.connect(path) as db:
+            db.execute(_OLD_SCHEMA)
+            db.execute(_OLD_ROW)
+        return lambda: SQLiteLedger(path)
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.orm import Session
+
+    url = (
+        f"sqlite:///{tmp_path / 'old-sa.sqlite3'}"
+        if kind == "sqlalchemy-sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    engine = create_engine(url)
+    request.addfinalizer(engine.dispose)
+    with engine.begin() as db:
+        db.execute(text("DROP TABLE IF EXISTS kantu_ledger"))
+        db.execute(text(_OLD_SCHEMA))
+        db.execute(text(_OLD_ROW))
+    return lambda: SQLAlchemyLedger(lambda: Session(engine))
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "sqlalchemy-sqlite", "sqlalchemy-postgres"])
+def test_an_older_ledger_gains_attempts_and_keeps_its_rows(kind, tmp_path, request):
+    open_ledger = _last_releases_table(kind, tmp_path, request)
+    ledger = open_ledger()
+    old = ledger.rows()
+    assert [(r.id, r.cost, r.attempts) for r in old] == [("old", 0.01, 1)]
+    row = _row(started=NOW)
+    ledger.open(row)
+    ledger.close(
+        row.id, outcome="error", prompt_tokens=2911, completion_tokens=0, cost=0.003, attempts=3
+    )
+    closed = {r.id: r for r in open_ledger().rows()}[row.id]  # a restart: migrated once only
+    assert (closed.outcome, closed.attempts) == ("error", 3)
+
+
+def test_a_request_sent_once_records_one_attempt(any_ledger):
+    row = _row(started=NOW)
+    any_ledger.open(row)
+    any_ledger.close(row.id, outcome="ok", prompt_tokens=1, completion_tokens=1, cost=0.0)
+    assert [r.attempts for r in any_ledger.rows()] == [1]

@@ -70,7 +70,7 @@ class BatchJob:
         self._admit: Callable[[ItemResult], KantuError | None] | None = None
         self._on_result = self._settled
         self._notify = on_result
-        self._tickets: dict[int, Ticket] = {}
+        self._tickets: dict[int, tuple[Ticket, int]] = {}  # and the item's attempts before it
         self._images = {item.index: item.image for item in items}
         self._lock = threading.Lock()
         self._report = threading.Lock()
@@ -103,7 +103,7 @@ class BatchJob:
         except KantuError as err:
             return err
         with self._lock:
-            self._tickets[result.index] = ticket
+            self._tickets[result.index] = (ticket, result.attempts)
         return None
 
     def _settled(self, result: ItemResult) -> None:
@@ -117,15 +117,22 @@ class BatchJob:
         if result.status in ("queued", "running"):
             return
         with self._lock:
-            ticket = self._tickets.pop(result.index, None)
-        if ticket is not None:
+            held = self._tickets.pop(result.index, None)
+        if held is not None:
+            ticket, before = held
             outcome = "ok" if result.status == "done" else result.status
-            ticket.settle(outcome, result.usage, error=result.error, partial_text=result.answer)
+            ticket.settle(
+                outcome,
+                result.usage,
+                error=result.error,
+                partial_text=result.answer,
+                attempts=result.attempts - before,
+            )
 
     def keep_ticket(self, index: int, ticket: Ticket) -> None:
         """Hold the ledger row of item ``index`` until it settles (a runner admitted it)."""
         with self._lock:
-            self._tickets[index] = ticket
+            self._tickets[index] = (ticket, self._results[self._position(index)].attempts)
 
     def _first(self, item: BatchItem, earlier: dict[str, ItemResult]) -> ItemResult:
         key = self.spec.key(item.picture_sha256)

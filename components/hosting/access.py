@@ -1,9 +1,11 @@
 """Who may spend the operator's key: an access code, or a sign-in on an allow-list.
 
 Codes are compared in constant time against every configured code (``code_matches``). Wrong
-tries slow further tries for that session: after the ``FREE_TRIES``-th wrong code each next one
-waits twice as long (1 s, 2 s, 4 s … up to ``MAX_WAIT_S``), counted in ``Backoff``, which the
-session keeps.
+tries slow further tries: after the ``FREE_TRIES``-th wrong code each next one waits twice as
+long (1 s, 2 s, 4 s … up to ``MAX_WAIT_S``), as ``Backoff`` counts. The wrong tries are kept in
+the ledger's database, per network address and for everyone (``components.hosting.throttle``),
+never in the browser session, which a guesser replaces at will. A code shorter than
+``MIN_CODE_LENGTH`` is reported to the operator (``short_code_settings``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from components.hosting.config import HostingConfig
 
 FREE_TRIES = 2
 MAX_WAIT_S = 300.0
+MIN_CODE_LENGTH = 8
 
 Refusal = Literal[
     "access_code_required", "sign_in_required", "user_not_allowed", "visitor_keys_off"
@@ -33,9 +36,16 @@ def code_matches(typed: str, codes: Sequence[str]) -> bool:
     return found and bool(given)
 
 
+def short_code_settings(config: HostingConfig) -> tuple[str, ...]:
+    """Return the settings (``KANTU_ACCESS_CODE``, ``KANTU_ADMIN_CODE``) holding a code shorter
+    than ``MIN_CODE_LENGTH`` characters: easy to guess even at the throttle's pace."""
+    held = (("KANTU_ACCESS_CODE", config.access_codes), ("KANTU_ADMIN_CODE", config.admin_codes))
+    return tuple(name for name, codes in held if any(len(c) < MIN_CODE_LENGTH for c in codes))
+
+
 @dataclass(frozen=True)
 class Backoff:
-    """Wrong tries so far in one session and when the next try is allowed (epoch seconds)."""
+    """Wrong tries so far by one client and when its next try is allowed (epoch seconds)."""
 
     failures: int = 0
     retry_at: float = 0.0

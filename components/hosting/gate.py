@@ -103,7 +103,13 @@ class Ticket:
     def close(self, answer: Answer) -> None:
         """Record how the answer ended: billed tokens, and the cost at the operator's prices."""
         meta = answer.meta
-        self.settle(meta.outcome, meta.usage, error=answer.error, partial_text=answer.text)
+        self.settle(
+            meta.outcome,
+            meta.usage,
+            error=answer.error,
+            partial_text=answer.text,
+            attempts=meta.attempts,
+        )
 
     def settle(
         self,
@@ -112,10 +118,12 @@ class Ticket:
         *,
         error: KantuError | None = None,
         partial_text: str = "",
+        attempts: int = 1,
     ) -> None:
-        """Close the row with ``outcome`` and what the provider billed (any thread). Without
-        usage the cost is estimated (prompt, plus the partial answer) and the outcome flagged
-        ``ESTIMATED``, unless the request certainly cost nothing (``unbilled``)."""
+        """Close the row with ``outcome``, what the provider billed and how many times the
+        request went out (any thread). Without usage the cost is estimated (prompt, plus the
+        partial answer) and the outcome flagged ``ESTIMATED``, unless the request certainly cost
+        nothing (``unbilled``)."""
         if self.ledger is None or self.row is None:
             return
         cost, price = self.row.cost, self.price
@@ -131,13 +139,13 @@ class Ticket:
                 sent = self.row.estimated_tokens or 0
                 cost = price.cost(sent, text_tokens(partial_text)).amount
         try:
-            # TODO(issue 19 item 6): pass attempts=... once the ledger has the column.
             self.ledger.close(
                 self.row.id,
                 outcome=outcome,
                 prompt_tokens=usage.prompt_tokens if usage else None,
                 completion_tokens=usage.completion_tokens if usage else None,
                 cost=cost,
+                attempts=attempts,
             )
         except Exception:  # the answer is shown whatever the ledger does; the operator is told
             log.exception("ledger: could not close a row")

@@ -12,25 +12,39 @@ towards the limits, and closed when the answer ends. Two backends share the SQL:
 - ``SQLAlchemyLedger(session_factory)``: any SQLAlchemy URL, e.g. Postgres shared by replicas;
   the UI passes ``st.connection(..., type="sql")``'s sessions (never ``conn.query``: its results
   are cached and shared by every visitor).
+
+Deciding and recording happen in one serialised transaction, so that threads, processes and
+replicas sharing a ledger cannot all read "one left" and all go: ``admit`` (a request against
+the limits) and ``judge_try`` (a typed code against the throttle, whose failed tries live in
+``kantu_code_tries`` beside the rows). SQLite takes its write lock first (``BEGIN IMMEDIATE``);
+PostgreSQL takes a transaction-scoped advisory lock before reading. Other SQLAlchemy databases
+get plain transactions (a warning is logged: admission is not serialised there).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import secrets
 import sqlite3
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+log = logging.getLogger(__name__)
+
 TABLE = "kantu_ledger"
+TRIES_TABLE = "kantu_code_tries"
 BUSY_TIMEOUT_MS = 5000
+# PostgreSQL advisory lock keys (any constants unlikely to clash with another application's)
+ADMIT_LOCK = 0x4B414E5455_01
+TRIES_LOCK = 0x4B414E5455_02
 _SCHEMA = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     id VARCHAR(32) PRIMARY KEY,
     started DOUBLE PRECISION NOT NULL,
@@ -44,9 +58,18 @@ _SCHEMA = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     outcome VARCHAR(20) NOT NULL,
     session_id VARCHAR(32) NOT NULL,
     visitor_id VARCHAR(32) NOT NULL,
-    ip_id VARCHAR(32)
+    ip_id VARCHAR(32),
+    attempts INTEGER DEFAULT 1
 )"""
 _INDEX = f"CREATE INDEX IF NOT EXISTS {TABLE}_started ON {TABLE} (started)"
+# Columns added after the first release: (name, SQL type), added to an older table when missing.
+_ADDED_COLUMNS = (("attempts", "INTEGER DEFAULT 1"),)
+_TRIES_SCHEMA = f"""CREATE TABLE IF NOT EXISTS {TRIES_TABLE} (
+    scope VARCHAR(20) NOT NULL,
+    client VARCHAR(32) NOT NULL,
+    at DOUBLE PRECISION NOT NULL
+)"""
+_TRIES_INDEX = f"CREATE INDEX IF NOT EXISTS {TRIES_TABLE}_scope_at ON {TRIES_TABLE} (scope, at)"
 
 
 @dataclass(frozen=True)
@@ -54,6 +77,7 @@ class LedgerRow:
     """One request made with the operator's key. Ids are salted hashes; times epoch seconds.
 
     ``cost`` is at the operator's prices in ``currency`` (None: the model has no known price).
+    ``attempts``: how many times the request was actually sent (POSTs), recorded at its close.
     """
 
     id: str
@@ -69,6 +93,7 @@ class LedgerRow:
     session_id: str
     visitor_id: str
     ip_id: str | None = None
+    attempts: int = 1
 
 
 COLUMNS = tuple(f.name for f in fields(LedgerRow))
@@ -77,12 +102,41 @@ _INSERT = (
 )
 _CLOSE = (
     f"UPDATE {TABLE} SET outcome = :outcome, prompt_tokens = :prompt_tokens, "
-    "completion_tokens = :completion_tokens, cost = :cost WHERE id = :id"
+    "completion_tokens = :completion_tokens, cost = :cost, attempts = :attempts WHERE id = :id"
 )
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE started >= :since ORDER BY started"
+_TRIES_SELECT = (
+    f"SELECT client, at FROM {TRIES_TABLE} WHERE scope = :scope AND at >= :since ORDER BY at"
+)
+_TRIES_PRUNE = f"DELETE FROM {TRIES_TABLE} WHERE scope = :scope AND at < :since"
+_TRIES_INSERT = f"INSERT INTO {TRIES_TABLE} (scope, client, at) VALUES (:scope, :client, :at)"
+_TRIES_FORGIVE = f"DELETE FROM {TRIES_TABLE} WHERE scope = :scope AND client = :client"
 
 
 Refusal = TypeVar("Refusal")
+
+
+@dataclass(frozen=True)
+class FailedTry:
+    """A wrong code typed at ``at`` (epoch seconds) by ``client`` (a salted hash of its address)."""
+
+    client: str
+    at: float
+
+
+class TryVerdict(Protocol):
+    """What ``judge_try`` needs to know of a verdict to record it."""
+
+    @property
+    def failed(self) -> bool:
+        """Whether a wrong code was compared (recorded as a failed try)."""
+
+    @property
+    def forgive(self) -> bool:
+        """Whether the client's failed tries are forgotten (a right code)."""
+
+
+Verdict = TypeVar("Verdict", bound=TryVerdict)
 
 
 def new_row_id() -> str:
@@ -104,8 +158,9 @@ class Ledger(Protocol):
         prompt_tokens: int | None,
         completion_tokens: int | None,
         cost: float | None,
+        attempts: int = 1,
     ) -> None:
-        """Record how the request ended."""
+        """Record how the request ended, and how many times it was sent."""
 
     def rows(self, since: float = 0.0) -> list[LedgerRow]:
         """Return the rows started at or after ``since``, oldest first."""
@@ -120,9 +175,68 @@ class Ledger(Protocol):
         """Read the rows started at or after ``since``, ask ``decide`` about them, and insert
         ``row`` when it returns None; return what it returned. One serialised transaction."""
 
+    def failed_tries(self, scope: str, since: float) -> list[FailedTry]:
+        """Return the wrong codes of ``scope`` typed at or after ``since``, oldest first."""
+
+    def judge_try(
+        self,
+        scope: str,
+        client: str,
+        *,
+        now: float,
+        since: float,
+        decide: Callable[[list[FailedTry]], Verdict],
+    ) -> Verdict:
+        """Forget ``scope``'s tries older than ``since``, ask ``decide`` about the rest, record a
+        failed try by ``client`` at ``now`` or forget its tries as the verdict says, and return
+        it. One serialised transaction, so ``decide`` may compare the code inside it."""
+
+
+class _Tx(Protocol):
+    """One open, serialised transaction."""
+
+    def run(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Execute ``sql``; return its rows (none for a write)."""
+
+
+def _admit_in(
+    tx: _Tx, row: LedgerRow, since: float, decide: Callable[[list[LedgerRow]], Refusal | None]
+) -> Refusal | None:
+    refusal = decide([LedgerRow(*r) for r in tx.run(_SELECT, {"since": since})])
+    if refusal is None:
+        tx.run(_INSERT, asdict(row))
+    return refusal
+
+
+def _judge_in(
+    tx: _Tx,
+    scope: str,
+    client: str,
+    now: float,
+    since: float,
+    decide: Callable[[list[FailedTry]], Verdict],
+) -> Verdict:
+    tx.run(_TRIES_PRUNE, {"scope": scope, "since": since})
+    verdict = decide(
+        [FailedTry(*r) for r in tx.run(_TRIES_SELECT, {"scope": scope, "since": since})]
+    )
+    if verdict.failed:
+        tx.run(_TRIES_INSERT, {"scope": scope, "client": client, "at": now})
+    elif verdict.forgive:
+        tx.run(_TRIES_FORGIVE, {"scope": scope, "client": client})
+    return verdict
+
 
 def _close_params(row_id: str, **values: Any) -> dict[str, Any]:
     return {"id": row_id, **values}
+
+
+@dataclass(frozen=True)
+class _SQLiteTx:
+    db: sqlite3.Connection
+
+    def run(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        return self.db.execute(sql, params).fetchall()
 
 
 class SQLiteLedger:
@@ -137,8 +251,13 @@ class SQLiteLedger:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute(_SCHEMA)
-            db.execute(_INDEX)
+        with self._serialised() as tx:  # two processes starting at once migrate once
+            for statement in (_SCHEMA, _INDEX, _TRIES_SCHEMA, _TRIES_INDEX):
+                tx.run(statement, {})
+            present = {r[1] for r in tx.run(f"PRAGMA table_info({TABLE})", {})}
+            for name, kind in _ADDED_COLUMNS:
+                if name not in present:
+                    tx.run(f"ALTER TABLE {TABLE} ADD COLUMN {name} {kind}", {})
 
     def __repr__(self) -> str:
         return f"SQLiteLedger({str(self.path)!r})"
@@ -153,6 +272,23 @@ class SQLiteLedger:
         finally:
             db.close()
 
+    @contextlib.contextmanager
+    def _serialised(self) -> Iterator[_Tx]:
+        """Open a transaction holding the file's write lock from its first statement, so no
+        other connection (thread or process) can write between our read and our write."""
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SQLiteTx(db)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
     def journal_mode(self) -> str:
         """Return SQLite's journal mode for the file ("wal")."""
         with self._connect() as db:
@@ -162,9 +298,26 @@ class SQLiteLedger:
         with self._connect() as db:
             db.execute(_INSERT, asdict(row))
 
-    def close(self, row_id: str, **values: Any) -> None:
+    def close(
+        self,
+        row_id: str,
+        *,
+        outcome: str,
+        prompt_tokens: int | None,
+        completion_tokens: int | None,
+        cost: float | None,
+        attempts: int = 1,
+    ) -> None:
+        values = _close_params(
+            row_id,
+            outcome=outcome,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            cost=cost,
+            attempts=attempts,
+        )
         with self._connect() as db:
-            db.execute(_CLOSE, _close_params(row_id, **values))
+            db.execute(_CLOSE, values)
 
     def rows(self, since: float = 0.0) -> list[LedgerRow]:
         with self._connect() as db:
@@ -177,11 +330,26 @@ class SQLiteLedger:
         since: float,
         decide: Callable[[list[LedgerRow]], Refusal | None],
     ) -> Refusal | None:
-        # TODO(issue 19 item 3): not yet serialised
-        refusal = decide(self.rows(since))
-        if refusal is None:
-            self.open(row)
-        return refusal
+        with self._serialised() as tx:
+            return _admit_in(tx, row, since, decide)
+
+    def failed_tries(self, scope: str, since: float) -> list[FailedTry]:
+        with self._connect() as db:
+            return [
+                FailedTry(*r) for r in db.execute(_TRIES_SELECT, {"scope": scope, "since": since})
+            ]
+
+    def judge_try(
+        self,
+        scope: str,
+        client: str,
+        *,
+        now: float,
+        since: float,
+        decide: Callable[[list[FailedTry]], Verdict],
+    ) -> Verdict:
+        with self._serialised() as tx:
+            return _judge_in(tx, scope, client, now, since, decide)
 
 
 class SQLAlchemyLedger:
@@ -189,27 +357,69 @@ class SQLAlchemyLedger:
     (e.g. ``lambda: conn.session`` for ``st.connection("kantu_ledger", type="sql")``)."""
 
     def __init__(self, session_factory: Callable[[], Any]) -> None:
-        """Create the table when missing. Raises sqlalchemy errors when the database refuses."""
-        from sqlalchemy import text  # only this backend needs SQLAlchemy
+        """Create the tables when missing and add columns an older table lacks. Raises
+        sqlalchemy errors when the database refuses."""
+        from sqlalchemy import inspect, text  # only this backend needs SQLAlchemy
 
         self._text = text
+        self._inspect = inspect
         self._session = session_factory
-        with self._session() as session:
-            session.execute(text(_SCHEMA))
-            session.execute(text(_INDEX))
-            session.commit()
+        with self._serialised(ADMIT_LOCK) as tx:  # two replicas starting at once migrate once
+            for statement in (_SCHEMA, _INDEX, _TRIES_SCHEMA, _TRIES_INDEX):
+                tx.run(statement, {})
+            present = {c["name"] for c in inspect(tx.session.connection()).get_columns(TABLE)}
+            for name, kind in _ADDED_COLUMNS:
+                if name not in present:
+                    tx.run(f"ALTER TABLE {TABLE} ADD COLUMN {name} {kind}", {})
 
     def __repr__(self) -> str:
         return "SQLAlchemyLedger()"
+
+    @contextlib.contextmanager
+    def _serialised(self, lock: int) -> Iterator[_SessionTx]:
+        """Open a transaction that no other one on this ledger interleaves with: SQLite's write
+        lock taken at BEGIN, or a PostgreSQL advisory lock held until commit or rollback."""
+        with self._session() as session:
+            dialect = session.get_bind().dialect.name
+            if dialect == "sqlite":
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            elif dialect == "postgresql":
+                session.execute(self._text(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}"))
+                session.execute(self._text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
+            else:
+                _warn_unserialised(dialect)
+            try:
+                yield _SessionTx(session, self._text)
+            except BaseException:
+                session.rollback()
+                raise
+            session.commit()
 
     def open(self, row: LedgerRow) -> None:
         with self._session() as session:
             session.execute(self._text(_INSERT), asdict(row))
             session.commit()
 
-    def close(self, row_id: str, **values: Any) -> None:
+    def close(
+        self,
+        row_id: str,
+        *,
+        outcome: str,
+        prompt_tokens: int | None,
+        completion_tokens: int | None,
+        cost: float | None,
+        attempts: int = 1,
+    ) -> None:
+        values = _close_params(
+            row_id,
+            outcome=outcome,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            cost=cost,
+            attempts=attempts,
+        )
         with self._session() as session:
-            session.execute(self._text(_CLOSE), _close_params(row_id, **values))
+            session.execute(self._text(_CLOSE), values)
             session.commit()
 
     def rows(self, since: float = 0.0) -> list[LedgerRow]:
@@ -224,11 +434,48 @@ class SQLAlchemyLedger:
         since: float,
         decide: Callable[[list[LedgerRow]], Refusal | None],
     ) -> Refusal | None:
-        # TODO(issue 19 item 3): not yet serialised
-        refusal = decide(self.rows(since))
-        if refusal is None:
-            self.open(row)
-        return refusal
+        with self._serialised(ADMIT_LOCK) as tx:
+            return _admit_in(tx, row, since, decide)
+
+    def failed_tries(self, scope: str, since: float) -> list[FailedTry]:
+        with self._session() as session:
+            result = session.execute(self._text(_TRIES_SELECT), {"scope": scope, "since": since})
+            return [FailedTry(*r) for r in result]
+
+    def judge_try(
+        self,
+        scope: str,
+        client: str,
+        *,
+        now: float,
+        since: float,
+        decide: Callable[[list[FailedTry]], Verdict],
+    ) -> Verdict:
+        with self._serialised(TRIES_LOCK) as tx:
+            return _judge_in(tx, scope, client, now, since, decide)
+
+
+@dataclass(frozen=True)
+class _SessionTx:
+    session: Any
+    text: Callable[[str], Any]
+
+    def run(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        result = self.session.execute(self.text(sql), params)
+        return [tuple(r) for r in result] if result.returns_rows else []
+
+
+_warned_dialects: set[str] = set()
+
+
+def _warn_unserialised(dialect: str) -> None:
+    if dialect not in _warned_dialects:
+        _warned_dialects.add(dialect)
+        log.warning(
+            "ledger on %s: admission and code tries are not serialised (SQLite and PostgreSQL "
+            "are); concurrent requests may pass a limit",
+            dialect,
+        )
 
 
 def default_ledger_path() -> Path:

@@ -19,7 +19,7 @@ import streamlit as st
 
 from components.costs.prices import PriceBook
 from components.errors import ConfigError
-from components.hosting.access import Backoff, Visitor, code_matches, refusal
+from components.hosting.access import MIN_CODE_LENGTH, Visitor, refusal, short_code_settings
 from components.hosting.config import HOSTING_SETTINGS, HostingConfig, hosting_config
 from components.hosting.gate import Asker, Gate, allowed_models, unbound_money
 from components.hosting.ledger import (
@@ -30,6 +30,7 @@ from components.hosting.ledger import (
     ledger_salt,
     visitor_hash,
 )
+from components.hosting.throttle import CodeCheck, Scope, check_code, client_key, pending
 from components.i18n import Lang, t
 from components.providers.presets import (
     DEFAULT_PRESET_ID,
@@ -64,7 +65,21 @@ def _has_section(name: str) -> bool:
 
 def hosting_settings() -> HostingConfig:
     """Return the operator's hosting settings for this run (secrets, then the environment)."""
-    return hosting_config(_secrets(), os.environ, login_configured=_has_section("auth"))
+    config = hosting_config(_secrets(), os.environ, login_configured=_has_section("auth"))
+    short = short_code_settings(config)
+    if short:
+        warn_short_codes(short)
+    return config
+
+
+@st.cache_resource(show_spinner=False)
+def warn_short_codes(settings: tuple[str, ...]) -> None:
+    """Log which settings hold a short code, once per process (never the codes themselves)."""
+    log.warning(
+        "%s: a code shorter than %d characters is easy to guess; set a longer one",
+        ", ".join(settings),
+        MIN_CODE_LENGTH,
+    )
 
 
 @dataclass(frozen=True)
@@ -129,17 +144,45 @@ def current_visitor() -> Visitor:
 # -- the code box --------------------------------------------------------------------------------
 
 
-def try_code(codes: tuple[str, ...], typed: str, unlocked_key: str, backoff_key: str) -> None:
-    """Check a typed code (a callback's work, done in the body): unlock, or count a wrong try."""
-    now = _clock()
-    backoff: Backoff = st.session_state.get(backoff_key, Backoff())
-    if backoff.wait_left(now) > 0:
-        return  # still waiting: the try is not even compared
-    if code_matches(typed, codes):
+def _code_ledger() -> LedgerHandle | None:
+    """Return the ledger that counts wrong codes, or None (logged) when it cannot be opened."""
+    try:
+        return ledger_handle(hosting_settings())
+    except Exception:
+        log.exception("ledger unavailable: codes cannot be checked")
+        return None
+
+
+def _client(handle: LedgerHandle) -> str:
+    """Return this visitor's throttle bucket: its network address, hashed with the ledger's salt
+    (no address, as from localhost or under AppTest's stand-in runtime: the shared bucket)."""
+    address = st.context.ip_address
+    return client_key(handle.salt, address if isinstance(address, str) else None)
+
+
+def try_code(
+    handle: LedgerHandle, scope: Scope, codes: tuple[str, ...], typed: str, unlocked_key: str
+) -> CodeCheck:
+    """Check a typed code (a form's work, done in the body) under the server-side throttle:
+    unlock this session when right. Raises what the ledger raises when it cannot be written."""
+    check = check_code(handle.ledger, scope, _client(handle), typed, codes, now=_clock())
+    if check.outcome == "right":
         st.session_state[unlocked_key] = True
-        st.session_state[backoff_key] = Backoff()
-    else:
-        st.session_state[backoff_key] = backoff.after_failure(now)
+    return check
+
+
+def _show_wait(container: Any, handle: LedgerHandle, scope: Scope, lang: Lang) -> None:
+    """Say how long this client waits before its next try is compared, if it must."""
+    now = _clock()
+    try:
+        held = pending(handle.ledger, scope, _client(handle), now=now)
+    except Exception:
+        log.exception("ledger unavailable: the code box's wait is unknown")
+        return
+    if held is not None:
+        seconds = int(held.wait_left(now) + 0.999)
+        key = "hosting.too_many_tries" if held.outcome == "busy" else "hosting.try_again_in"
+        container.warning(t(key, lang, seconds=seconds), icon="⏳")
 
 
 def render_code_box(
@@ -147,31 +190,36 @@ def render_code_box(
     codes: tuple[str, ...],
     lang: Lang,
     *,
+    scope: Scope,
     form_key: str,
     field_key: str,
     unlocked_key: str,
-    backoff_key: str,
     label: str,
 ) -> bool:
     """Show a password field and button for ``codes``; return whether this session has entered a
-    right one. Wrong tries wait longer each time (``Backoff``), with "try again in N s"."""
+    right one. Wrong tries from this address, or too many from everyone, make the next ones wait
+    (``components.hosting.throttle``), with "try again in N s"."""
     if st.session_state.get(unlocked_key):
         return True
     with container.form(form_key, clear_on_submit=True, border=False):
         typed = st.text_input(label, type="password", key=field_key, autocomplete="off")
         sent = st.form_submit_button(t("hosting.unlock", lang), icon="🔓")
+    handle = _code_ledger()
+    if handle is None:
+        container.error(t("hosting.code_unavailable", lang), icon="⚠️")
+        return False
     if sent:
-        before: Backoff = st.session_state.get(backoff_key, Backoff())
-        try_code(codes, typed or "", unlocked_key, backoff_key)
-        if st.session_state.get(unlocked_key):
+        try:
+            check = try_code(handle, scope, codes, typed or "", unlocked_key)
+        except Exception:
+            log.exception("ledger unavailable: a code could not be checked")
+            container.error(t("hosting.code_unavailable", lang), icon="⚠️")
+            return False
+        if check.outcome == "right":
             return True
-        after: Backoff = st.session_state[backoff_key]
-        if after.failures > before.failures:
+        if check.failed:
             container.error(t("hosting.wrong_code", lang), icon="🚫")
-    backoff = st.session_state.get(backoff_key, Backoff())
-    wait = backoff.wait_left(_clock())
-    if wait > 0:
-        container.warning(t("hosting.try_again_in", lang, seconds=int(wait + 0.999)), icon="⏳")
+    _show_wait(container, handle, scope, lang)
     return False
 
 
@@ -218,10 +266,10 @@ def render_access(choice: SidebarChoice) -> None:
         box,
         config.access_codes,
         lang,
+        scope="access",
         form_key=keys.ACCESS_FORM,
         field_key=keys.ACCESS_CODE,
         unlocked_key=keys.ACCESS_UNLOCKED,
-        backoff_key=keys.ACCESS_BACKOFF,
         label=t("hosting.access_code", lang),
     )
     if st.session_state.get(keys.ACCESS_UNLOCKED):

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from components.costs.prices import format_money
-from components.hosting.access import admin_allowed
+from components.hosting.access import MIN_CODE_LENGTH, admin_allowed, short_code_settings
 from components.hosting.config import LIMIT_FIELDS, HostingConfig
 from components.hosting.ledger import COLUMNS, LedgerRow
 from components.hosting.limits import day_start
@@ -51,10 +51,10 @@ def _gate(config: HostingConfig, lang: Lang) -> bool:
             st,
             config.admin_codes,
             lang,
+            scope="operator",
             form_key=keys.ADMIN_FORM,
             field_key=keys.ADMIN_CODE,
             unlocked_key=keys.ADMIN_UNLOCKED,
-            backoff_key=keys.ADMIN_BACKOFF,
             label=t("admin.code_label", lang),
         )
         if opened:
@@ -81,6 +81,11 @@ def render_admin(lang: Lang) -> None:
     config = hosting_settings()
     if not _gate(config, lang):
         return
+    short = short_code_settings(config)
+    if short:  # shown to the operator only, past the gate
+        st.warning(
+            t("admin.short_codes", lang, settings=", ".join(short), n=MIN_CODE_LENGTH), icon="⚠️"
+        )
     now = time.time()
     try:
         rows = ledger_handle(config).ledger.rows(since=now - DAYS * 86400)

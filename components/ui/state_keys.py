@@ -141,12 +141,10 @@ def compare_column_key(action: str, label: str) -> str:
 # hosting (access code, sign-in, operator page; components/ui/access.py and admin.py)
 HOSTING_SESSION = "kantu_hosting_session"  # (random session id, start time): the ledger's visitor
 ACCESS_UNLOCKED = "kantu_access_unlocked"  # True once this session entered a right access code
-ACCESS_BACKOFF = "kantu_access_backoff"  # hosting.access.Backoff: wrong codes, next try allowed at
 ACCESS_FORM = "kantu_access_form"
 ACCESS_CODE = "kantu_access_code"  # the access code's password field
 SIGN_IN = "kantu_sign_in"
 ADMIN_UNLOCKED = "kantu_admin_unlocked"  # True once this session entered the operator's code
-ADMIN_BACKOFF = "kantu_admin_backoff"
 ADMIN_FORM = "kantu_admin_form"
 ADMIN_CODE = "kantu_admin_code"
 ADMIN_CSV = "kantu_admin_csv"
