@@ -62,9 +62,6 @@ def send_exchange(
     Raises as ``send``."""
 
     def start(route: Route) -> Exchange:
-        ticket = route.admit(plan.estimate.prompt_tokens)
-        exchange = begin(route.settings, Exchange.of(plan, lang=choice.lang))
-        ticket.watch(exchange)
-        return exchange
+        return route.send(plan, begin, lang=choice.lang)
 
     return send(choice, start, resolve=resolve)
