@@ -165,10 +165,13 @@ class Exchange:
         stream: ChatStream | LocalStream | None = None
         try:
             client = open_client(settings, session=session)
-            turns = self.turns
-            if self.pictures_as_text and not isinstance(client, LocalClient):
-                turns = pictures_as_text(turns, lang=self.lang, cancelled=self._ended.is_set)
-            stream = client.stream_chat(turns, self.options)
+            if isinstance(client, LocalClient):
+                stream = client.stream_chat(self.turns, self.options)
+            elif self.pictures_as_text:  # turned into text here: not the turns estimated
+                turns = pictures_as_text(self.turns, lang=self.lang, cancelled=self._ended.is_set)
+                stream = client.stream_chat(turns, self.options)
+            else:
+                stream = client.stream_chat(self.turns, self.options, estimate=self._estimate)
             # A thread blocked reading a silent socket wakes only when the stream is closed from
             # another thread; this one waits for stop() (or the end) and closes it.
             threading.Thread(

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from components.conversation.planner import estimate_turns
 from components.conversation.turns import ChatTurn
+from components.costs.estimate import RequestEstimate
 from components.errors import TooLargeError
 from components.images.prepared import ImagePart, PreparedImage
 from components.providers.context_windows import context_window
@@ -121,11 +122,14 @@ def measure_request(
     max_tokens: int | None = None,
     system: str | None = None,
     model: str = "",
+    estimate: RequestEstimate | None = None,
 ) -> RequestSize:
     """Return what sending ``turns`` (plus ``system``) to ``model`` would cost in pictures, bytes
-    and tokens; the tokens are the planner's estimate (``estimate_turns``)."""
+    and tokens. The tokens are ``estimate``, the request's plan's (``PlannedRequest``), or the
+    planner's ``estimate_turns`` of ``turns`` when none is given."""
     images = [image for turn in turns for image in turn.images]
-    estimate = estimate_turns(turns, model=model, system=system, max_tokens=max_tokens)
+    if estimate is None:
+        estimate = estimate_turns(turns, model=model, system=system, max_tokens=max_tokens)
     factor = billing_only_factor(model)
     return RequestSize(
         images=len(images),
@@ -156,8 +160,12 @@ def check_send_limits(
     model: str,
     max_tokens: int | None = None,
     system: str | None = None,
+    estimate: RequestEstimate | None = None,
 ) -> SendLimitError | None:
     """Return the refusal sending ``turns`` to ``model`` at ``preset`` earns, or None if it fits.
+
+    ``estimate`` is the plan's estimate of these very turns (the figure shown and admitted); the
+    context window is checked against it. Without one the turns are estimated here.
 
     The refusal is one of TooManyImagesError, ImageTooBigToSendError, RequestTooBigToSendError,
     ContextTooLongError (all SendLimitError, a TooLargeError); it is returned, not raised, so the
@@ -177,7 +185,9 @@ def check_send_limits(
                     size_mb=_mb(url_bytes, preset.max_image_bytes),
                     limit_mb=f"{preset.max_image_bytes / MB:g}",
                 )
-    size = measure_request(turns, max_tokens=max_tokens, system=system, model=model)
+    size = measure_request(
+        turns, max_tokens=max_tokens, system=system, model=model, estimate=estimate
+    )
     if size.image_bytes > preset.max_request_image_bytes:
         return RequestTooBigToSendError(
             count=size.images,
