@@ -133,6 +133,29 @@ def test_a_text_only_model_is_estimated_without_picture_tokens_everywhere(upstre
     assert exchange.answer.meta.image_tokens == 0
 
 
+def test_a_request_over_the_context_is_refused_with_the_figures_that_were_shown(upstream):
+    """The send limits check the plan's own estimate: the refusal's numbers are the held ones."""
+    conv = Conversation()
+    for n in range(3):
+        conv.add_user("这几张照片分别是在哪里拍的？", [photo(10 + 4 * n + i) for i in range(4)])
+        conv.add_answer("好的")
+    question = ChatTurn("user", "全部比较一下", ())
+    options = ChatOptions(max_tokens=800)
+    shown = conv.next_request(question, options=options, policy=ALL, model="glm-4v-flash")
+    conv.add_user(question.text)
+    plan = conv.next_request(options=options, policy=ALL, model="glm-4v-flash")
+    exchange = Exchange.of(plan).start(operator_settings(upstream, "glm-4v-flash"))
+    for _ in exchange.follow():
+        pass
+    error = exchange.answer.error
+    assert error is not None and error.kind == "context_too_long"
+    assert upstream.requests == []  # refused before sending
+    expected = shown.estimate.prompt_tokens + 800
+    assert error.facts["tokens"] == f"{expected:,}"
+    assert error.facts["image_tokens"] == f"{shown.estimate.image_tokens:,}"
+    assert exchange.answer.meta.prompt_estimate == shown.estimate
+
+
 # --- the property -------------------------------------------------------------------------------
 
 STEPS = st.lists(
