@@ -409,7 +409,7 @@ def render_history(
     """Render every entry; the last one may offer its error's action or Retry. With
     ``actions`` (never while an answer streams), each entry has its action buttons."""
     entries = list(conv.entries)  # an answer may be recorded meanwhile; it is drawn live instead
-    notes = travel_notes(conv, lang)
+    notes = travel_notes(conv, choice)
     for i, entry in enumerate(entries):
         render_entry(
             entry,
@@ -423,14 +423,15 @@ def render_history(
     focus_requested_field()
 
 
-def travel_notes(conv: Conversation, lang: Lang) -> dict[str, str]:
-    """Return, per picture of the conversation, whether it goes with the next question (under
-    the session's context policy); nothing while no picture has been sent."""
+def travel_notes(conv: Conversation, choice: SidebarChoice) -> dict[str, str]:
+    """Return, per picture of the conversation, whether it goes with a text follow-up (the plan
+    of the next request, under the session's context policy); nothing while no picture has been
+    sent."""
     if not conv.images:
         return {}
-    follow_up = ChatTurn("user", "")  # a text follow-up: what goes unless a picture is added
-    plan = conv.next_request(follow_up, policy=context_policy())
-    return {sha: t(f"context.travel.{travel}", lang) for sha, travel in plan.travels.items()}
+    follow_up = ChatTurn("user", "")
+    plan = plan_next(conv, choice, context_policy(), follow_up)
+    return {sha: t(f"context.travel.{how}", choice.lang) for sha, how in plan.travels.items()}
 
 
 def _question_of(answer: Entry, conv: Conversation) -> Entry | None:
