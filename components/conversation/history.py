@@ -175,13 +175,13 @@ class Conversation:
         turns = self._sent_turns()
         if question is not None:
             _add(turns, ChatTurn("user", question.text, _unique(question.images)))
-        plan: dict[str, Travel] = {
+        travel: dict[str, Travel] = {
             sha: "dropped"
             for entry in self.entries
             for sha in entry.image_ids
             if sha in self.images
         }
-        plan.update(travels(turns, policy))
+        travel.update(travels(turns, policy))
         if policy.kind != "all":
             turns = apply_policy(
                 turns, policy, lang=lang, low=lambda image: self._low(image, model)
@@ -191,7 +191,7 @@ class Conversation:
             options=options,
             model=model,
             pictures_as_text=pictures_as_text,
-            travel=plan,
+            travel=travel,
             calibration=calibration,
             price=price,
         )
