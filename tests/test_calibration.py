@@ -7,9 +7,10 @@ import hashlib
 import pytest
 
 from components.conversation.exchange import Answer, Exchange
+from components.conversation.planner import estimate_turns
 from components.conversation.turns import ChatTurn
 from components.costs.calibration import WINDOW, Calibration, bill_difference
-from components.costs.estimate import RequestEstimate, estimate_request
+from components.costs.estimate import RequestEstimate
 from components.devtools.upstream import FakeUpstream, bill_per_picture
 from components.images.prepared import PreparedImage, SourceFacts
 from components.providers.client import ChatOptions, Usage
@@ -65,7 +66,7 @@ def test_a_provider_that_bills_pictures_differently_is_flagged_and_learned(upstr
 
     # The next question's estimate, corrected, is what the provider will bill: no more flag.
     turns = [ChatTurn("user", "这是什么？", (picture(9),))]
-    raw = estimate_request(turns, model="gpt-4o", system=None, max_tokens=None)
+    raw = estimate_turns(turns, model="gpt-4o", system=None, max_tokens=None)
     corrected = calibration.corrected(raw)
     assert corrected.per_image[0] == pytest.approx(1020 - text, abs=1)
     assert corrected.factor == pytest.approx(calibration.factor("gpt-4o"))

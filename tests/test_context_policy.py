@@ -18,10 +18,10 @@ from components.conversation.context_policy import (
     ALL,
     DEFAULT_POLICY,
     ContextPolicy,
-    travel_plan,
 )
 from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation
+from components.conversation.turns import ChatTurn
 from components.devtools.image_factory import photo_jpeg
 from components.devtools.upstream import FakeUpstream, sse
 from components.errors import ContentFilterError
@@ -180,6 +180,11 @@ def test_all_is_the_request_as_it_always_was():
     turns = conv.request_turns(ALL)
     assert [turn.images for turn in turns] == [(first,), (), (second,), (), ()]
     assert turns[0].text == "What is this?"
+
+
+def travel_plan(conv, policy=DEFAULT_POLICY, *, next_images=()):
+    """Where each picture goes if the next question is a follow-up carrying ``next_images``."""
+    return conv.next_request(ChatTurn("user", "", tuple(next_images)), policy=policy).travels
 
 
 def test_travel_plan_says_which_pictures_go_with_the_next_question():

@@ -87,7 +87,9 @@ def test_complete_answer_is_ok_with_one_meta_record(upstream):
     assert meta.outcome == "ok" and meta.finish_reason == "stop"
     assert meta.model == "gpt-4o-mini-2024-07-18" and meta.requested_model == "gpt-4o-mini"
     assert (meta.usage.prompt_tokens, meta.usage.completion_tokens) == (120, 3)
-    assert meta.image_tokens == 255
+    # gpt-4o-mini's figure for a low-detail picture, the same as the estimate recorded with it
+    # (not the 255 the fixture claims: one picture-token path)
+    assert meta.image_tokens == meta.prompt_estimate.image_tokens == 2_833
     assert 0 < meta.ttft_s <= meta.total_s
     sent = upstream.requests[0]
     assert sent.headers["Authorization"] == f"Bearer {KEY}"

@@ -3,13 +3,18 @@ the next message's estimate, the confirm threshold, a visitor's own prices, cali
 
 from __future__ import annotations
 
+import io
 import re
+import time
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from components.costs.prices import Price, PriceBook, format_money
 from components.devtools.upstream import FakeUpstream, bill_per_picture, sse
+from components.hosting.ledger import LedgerRow, SQLiteLedger
 from components.i18n import t
 from components.ui import state_keys as keys
 from tests.test_page_chat import (
@@ -27,12 +32,19 @@ USAGE = {"prompt_tokens": 8511, "completion_tokens": 34, "total_tokens": 8545}
 
 
 def _app(
-    up: FakeUpstream, lang: str = "en", *, prices: bool = True, model: str | None = None
+    up: FakeUpstream,
+    lang: str = "en",
+    *,
+    prices: bool = True,
+    model: str | None = None,
+    ledger: Path | None = None,
 ) -> AppTest:
     at = _entry_app_test()
     secrets = {"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY}
     if model:
         secrets["KANTU_MODEL"] = model
+    if ledger:
+        secrets["KANTU_LEDGER_PATH"] = str(ledger)
     if prices:
         secrets["KANTU_PRICES"] = PRICES
     at.secrets.update(secrets)
@@ -192,3 +204,53 @@ def test_unknown_model_is_marked_approximate_where_its_figure_shows(upstream):
     assert t("pending.title", "en") in _texts(at) or t("costs.held_title", "en") in _texts(at)
     held = [m.value for m in at.main.markdown if m.value.startswith("💰")]
     assert held and approximate in held[0], held
+
+
+def _photo_1600(color: tuple[int, int, int]) -> bytes:
+    """A 1600×1200 photo: 765 tokens on gpt-4o at auto detail."""
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 1200), color).save(out, "JPEG")
+    return out.getvalue()
+
+
+def _held_tokens(at: AppTest) -> tuple[int, int]:
+    held = [m.value for m in at.main.markdown if m.value.startswith("💰")]
+    assert held, f"no message is held in {_texts(at)!r}"
+    return _tokens(held[0])
+
+
+def _closed_rows(ledger: Path, count: int) -> list[LedgerRow]:
+    deadline = time.monotonic() + 10
+    rows = SQLiteLedger(ledger).rows()
+    while (len(rows) < count or any(r.outcome == "pending" for r in rows)) and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.05)
+        rows = SQLiteLedger(ledger).rows()
+    return rows
+
+
+def test_a_second_photo_is_held_at_the_tokens_it_is_admitted_sent_and_recorded_with(
+    upstream, tmp_path
+):
+    """Issue 22 item 1: with one answered photo and a new one under the default policy, the held
+    message said 1,530 picture tokens on gpt-4o while the request sent one photo of 765."""
+    ledger = tmp_path / "ledger.sqlite3"
+    at = _app(upstream, prices=False, model="gpt-4o", ledger=ledger)
+    at.sidebar.number_input(key="kantu_confirm_tokens_field").set_value(10).run()  # hold all
+    held = []
+    for name, color, text in (("a.jpg", (240, 140, 40), "What?"), ("b.jpg", (20, 90, 200), "And?")):
+        at.chat_input[0].upload(name, _photo_1600(color), "image/jpeg").set_value(text).run()
+        _no_exception(at)
+        held.append(_held_tokens(at))
+        at.button(key="kantu_send_as_is").click().run()
+        _no_exception(at)
+    assert [pictures for _, pictures in held] == [765, 765]  # the first photo is a note now
+    body = upstream.requests[-1].json
+    sent = [p for m in body["messages"] if isinstance(m["content"], list) for p in m["content"]]
+    assert [p["type"] for p in sent].count("image_url") == 1
+    rows = _closed_rows(ledger, 2)
+    assert [row.estimated_tokens for row in rows] == [total for total, _ in held]
+    conv = at.session_state[keys.CONVERSATION]
+    recorded = [e.meta.prompt_estimate for e in conv.entries if e.role == "assistant"]
+    assert [(e.prompt_tokens, e.image_tokens) for e in recorded] == held

@@ -7,12 +7,12 @@ import hashlib
 import pytest
 
 from components.conversation.exchange import Exchange
+from components.conversation.planner import estimate_turns
 from components.conversation.turns import ChatTurn
 from components.costs.estimate import (
     PER_MESSAGE,
     REPLY_PRIMING,
     cost_of,
-    estimate_request,
     most_cost_of,
     text_tokens,
 )
@@ -56,7 +56,7 @@ def test_system_prompt_and_history_text_are_counted_each_with_its_overhead():
         ChatTurn("assistant", "一个橙子。"),
         ChatTurn("user", "what colour"),
     ]
-    estimate = estimate_request(turns, model="gpt-4o", system="只用中文", max_tokens=None)
+    estimate = estimate_turns(turns, model="gpt-4o", system="只用中文", max_tokens=None)
     assert estimate.text_tokens == 4 * PER_MESSAGE + REPLY_PRIMING + 4 + 5 + 5 + 3
     assert (estimate.image_tokens, estimate.per_image) == (0, ())
     assert "text ≈" in estimate.rule
@@ -68,7 +68,7 @@ def test_every_picture_still_in_the_turns_is_counted_by_the_published_rule():
         ChatTurn("assistant", "b"),
         ChatTurn("user", "c", (picture(512, 512), picture(1024, 1024, detail="low"))),
     ]
-    estimate = estimate_request(turns, model="gpt-4o", system=None, max_tokens=300)
+    estimate = estimate_turns(turns, model="gpt-4o", system=None, max_tokens=300)
     assert estimate.per_image == (765, 255, 85)  # OpenAI's worked examples: 85 + 170 × tiles
     assert estimate.image_tokens == 1105
     assert estimate.prompt_tokens == estimate.text_tokens + 1105
@@ -79,9 +79,9 @@ def test_every_picture_still_in_the_turns_is_counted_by_the_published_rule():
 def test_a_picture_prepared_for_another_model_is_estimated_again_for_this_one():
     photo = picture(1024, 1024, tokens=765)  # prepared for gpt-4o
     turns = [ChatTurn("user", "?", (photo,))]
-    again = estimate_request(turns, model="gpt-4o-mini", system=None, max_tokens=None)
+    again = estimate_turns(turns, model="gpt-4o-mini", system=None, max_tokens=None)
     assert again.per_image == (25_501,)  # 2833 + 5667 × 4 tiles
-    same = estimate_request(
+    same = estimate_turns(
         turns, model="gpt-4o", system=None, max_tokens=None, prepared_for="gpt-4o"
     )
     assert same.per_image == (765,)
@@ -89,7 +89,7 @@ def test_a_picture_prepared_for_another_model_is_estimated_again_for_this_one():
 
 def test_the_pictures_own_figure_is_used_when_prepared_for_this_model():
     turns = [ChatTurn("user", "?", (picture(1024, 1024, tokens=999),))]
-    estimate = estimate_request(
+    estimate = estimate_turns(
         turns, model="GPT-4o", system=None, max_tokens=None, prepared_for="gpt-4o"
     )
     assert estimate.per_image == (999,)
@@ -102,7 +102,7 @@ def test_a_sliced_picture_counts_each_part_and_its_note_as_text():
     )
     sliced = picture(256, 700, detail="slices", parts=parts)
     turns = [ChatTurn("user", "read it", (sliced,))]
-    estimate = estimate_request(turns, model="gpt-4o", system=None, max_tokens=None)
+    estimate = estimate_turns(turns, model="gpt-4o", system=None, max_tokens=None)
     assert estimate.per_image == (3 * 765,)
     note = part_note(sliced)
     assert note and estimate.text_tokens == OVERHEAD_ONE + text_tokens("read it") + text_tokens(
@@ -112,20 +112,20 @@ def test_a_sliced_picture_counts_each_part_and_its_note_as_text():
 
 def test_an_unknown_model_is_marked_approximate():
     turns = [ChatTurn("user", "?", (picture(),))]
-    estimate = estimate_request(turns, model="mystery-vision-9", system=None, max_tokens=None)
+    estimate = estimate_turns(turns, model="mystery-vision-9", system=None, max_tokens=None)
     assert estimate.approximate and estimate.image_tokens > 0
 
 
 def test_cost_of_an_estimate_is_its_prompt_and_of_a_bill_both_sides():
     price = Price(1.0, 4.0, "CNY")
     turns = [ChatTurn("user", "?", (picture(),))]
-    estimate = estimate_request(turns, model="gpt-4o", system=None, max_tokens=1000)
+    estimate = estimate_turns(turns, model="gpt-4o", system=None, max_tokens=1000)
     assert cost_of(estimate, price).amount == pytest.approx(estimate.prompt_tokens / 1e6)
     assert most_cost_of(estimate, price).amount == pytest.approx(
         (estimate.prompt_tokens + 4 * 1000) / 1e6
     )
     assert cost_of(Usage(1000, 500, 1500), price).amount == pytest.approx(0.003)
-    no_cap = estimate_request(turns, model="gpt-4o", system=None, max_tokens=None)
+    no_cap = estimate_turns(turns, model="gpt-4o", system=None, max_tokens=None)
     assert most_cost_of(no_cap, price) is None
 
 

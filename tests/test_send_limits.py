@@ -207,7 +207,7 @@ def test_five_photos_on_gpt_4o_mini_are_not_refused_for_their_billed_tokens():
     assert check_send_limits(turns, preset=OPENAI, model="gpt-4o-mini", max_tokens=800) is None
     size = measure_request(turns, max_tokens=800, model="openai/gpt-4o-mini")
     assert size.image_tokens == 5 * 25_501
-    assert size.total_tokens == 5 * 765 + 14 + 4 + 800
+    assert size.total_tokens == 5 * 765 + 14 + 4 + 3 + 800  # + 3: the reply's priming
 
 
 def test_an_estimate_over_the_context_is_refused_with_the_suggestion():
@@ -265,7 +265,8 @@ def test_a_normal_photo_question_passes(upstream):
     assert check_send_limits(turns, preset=preset, model="gpt-4o-mini") is None
     size = measure_request(turns)
     assert size.images == 1 and size.image_bytes < preset.max_image_bytes
-    assert size.total_tokens == 25_501 + 7 + 4 + 1_000  # picture, question, overhead, answer
+    # picture, question, overhead, the reply's priming (as the estimate shown counts it), answer
+    assert size.total_tokens == 25_501 + 7 + 4 + 3 + 1_000
 
 
 def test_unknown_model_uses_the_default_window_and_still_works(upstream):

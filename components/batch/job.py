@@ -33,9 +33,10 @@ from dataclasses import replace
 from components.batch import structured
 from components.batch.items import BatchItem
 from components.batch.model import BatchSpec, ItemResult, Progress
+from components.conversation.planner import estimate_turns
 from components.conversation.send_limits import check_send_limits
 from components.conversation.turns import ChatTurn
-from components.costs.estimate import cost_of, estimate_request
+from components.costs.estimate import cost_of
 from components.costs.prices import Money, Price
 from components.errors import KantuError, ProviderError
 from components.hosting.gate import Route, Ticket
@@ -212,7 +213,7 @@ class BatchJob:
         if image is None:
             return 0
         turns = [ChatTurn("user", self.spec.full_prompt, (image,))]
-        return estimate_request(
+        return estimate_turns(
             turns, model=self.spec.model, system=None, max_tokens=None, prepared_for=self.spec.model
         ).prompt_tokens
 

@@ -19,7 +19,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from components.conversation.context_policy import ALL
 from components.conversation.exchange import Answer, Exchange
+from components.conversation.history import Conversation
 from components.conversation.send_limits import check_send_limits
 from components.conversation.turns import ChatTurn
 from components.costs.calibration import Calibration, bill_difference
@@ -137,18 +139,20 @@ def run(args: argparse.Namespace) -> int:
     options = ChatOptions(
         max_tokens=args.max_tokens, temperature=args.temperature, system=args.system
     )
-    turns = [ChatTurn("user", args.question, tuple(images))]
+    question = ChatTurn("user", args.question, tuple(images))
+    plan = Conversation().next_request(question, options=options, policy=ALL, model=settings.model)
     refusal = check_send_limits(
-        turns,
+        plan.turns,
         preset=settings.preset,
         model=settings.model,
         max_tokens=args.max_tokens,
         system=args.system,
+        estimate=plan.estimate,
     )
     if refusal is not None:  # too many or too big pictures for this provider: a usage error
         print(f"error: {_error_line(refusal)}", file=sys.stderr)
         return 2
-    exchange = Exchange(turns, options)
+    exchange = Exchange.of(plan)
     try:
         for piece in exchange.start(settings).follow():
             sys.stdout.write(piece)

@@ -29,7 +29,10 @@ from typing import Any
 import requests
 
 from components.conversation.clients import AnySettings
+from components.conversation.context_policy import ALL
 from components.conversation.exchange import Answer, Exchange
+from components.conversation.history import Conversation
+from components.conversation.planner import PlannedRequest
 from components.conversation.turns import ChatTurn
 from components.costs.calibration import Calibration, CalibrationFlag
 from components.costs.estimate import RequestEstimate, cost_of
@@ -96,8 +99,19 @@ class CompareColumn:
     ) -> None:
         """Send the question now; the answer is read in the exchange's own thread."""
         exchange = Exchange(turns, options, pictures_as_text=pictures_as_text, lang=lang)
+        self.begin(exchange, settings, session=session)
+
+    def begin(
+        self,
+        exchange: Exchange,
+        settings: AnySettings,
+        *,
+        session: requests.Session | None = None,
+    ) -> Exchange:
+        """Start ``exchange`` (not started yet) as this column's answer; return it."""
         self.key_source = str(getattr(settings, "key_source", "none"))
         self.exchange = exchange.start(settings, session=session)
+        return self.exchange
 
     def refuse(self, error: KantuError) -> None:
         """Mark the column as not sent, with why (shown in the column only)."""
@@ -225,6 +239,24 @@ class CompareRun:
     def turns(self) -> tuple[ChatTurn, ...]:
         """Return what every column sends: one user turn with the question and the pictures."""
         return (ChatTurn("user", self.question, self.images),)
+
+    def plan(
+        self,
+        column: CompareColumn,
+        options: ChatOptions,
+        *,
+        pictures_as_text: bool = False,
+        lang: Lang = "en",
+    ) -> PlannedRequest:
+        """Return the request ``column`` sends: the question as the first of a conversation."""
+        return Conversation().next_request(
+            self.turns()[0],
+            options=options,
+            policy=ALL,
+            lang=lang,
+            model=column.model,
+            pictures_as_text=pictures_as_text,
+        )
 
     @property
     def finished(self) -> bool:

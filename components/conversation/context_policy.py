@@ -34,7 +34,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from components.conversation.turns import ChatTurn
 from components.errors import ImageError
@@ -43,9 +43,6 @@ from components.images.policy import POLICIES, target_size
 from components.images.prepare import prepare_image
 from components.images.prepared import PreparedImage
 from components.images.tokens import estimate_image_tokens, rule_for
-
-if TYPE_CHECKING:
-    from components.conversation.history import Conversation
 
 PolicyKind = Literal["all", "last_turns", "newest", "older_low"]
 POLICY_KINDS: tuple[PolicyKind, ...] = ("newest", "last_turns", "older_low", "all")
@@ -148,30 +145,13 @@ def apply_policy(
     return result
 
 
-def travel_plan(
-    conv: Conversation,
-    policy: ContextPolicy = DEFAULT_POLICY,
-    *,
-    next_images: Sequence[PreparedImage] = (),
-) -> dict[str, Travel]:
-    """Return, per picture of ``conv`` (by sha256), how it goes with the next question.
-
-    The next question is assumed to carry ``next_images`` (none: a text follow-up). Pictures of
-    questions that are never sent again (refused, not sent) are "dropped".
-    """
-    turns = conv.request_turns(ALL)
-    question = ChatTurn("user", "", tuple(next_images))
-    if turns and turns[-1].role == "user":  # an unanswered question is folded into the next
-        last = turns.pop()
-        images = {image.sha256: image for image in (*last.images, *question.images)}
-        question = ChatTurn("user", last.text, tuple(images.values()))
-    turns.append(question)
-    plan: dict[str, Travel] = {
-        sha: "dropped" for entry in conv.entries for sha in entry.image_ids if sha in conv.images
-    }
+def travels(turns: Sequence[ChatTurn], policy: ContextPolicy) -> dict[str, Travel]:
+    """Return, per picture in ``turns`` (by sha256, before ``policy`` is applied), how it goes
+    with the request those turns make."""
+    plan: dict[str, Travel] = {}
     for turn, where in zip(turns, placements(turns, policy), strict=True):
         for image, place in zip(turn.images, where, strict=True):
-            if place != "again" and image.sha256 in plan:
+            if place != "again":
                 plan[image.sha256] = place
     return plan
 

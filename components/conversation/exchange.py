@@ -8,7 +8,7 @@ and the error, if any.
 
 ::
 
-    exchange = Exchange(turns, options).start(settings, session=http_session)
+    exchange = Exchange.of(plan).start(settings, session=http_session)  # or Exchange(turns, …)
     for delta in exchange.follow():   # or poll ``exchange.text`` / ``exchange.wait(...)``
         show(delta)
     answer = exchange.answer          # set once finished: ok, interrupted, stopped or error
@@ -16,7 +16,9 @@ and the error, if any.
 ``stop()`` may be called from any thread at any moment, before the first byte included: the
 answer is final at once (``stopped``, with the text collected so far) and the stream is closed.
 The exchange keeps no settings, client or stream: the API key lives only in the threads that send
-the request, so an exchange can be kept in a person's session.
+the request, so an exchange can be kept in a person's session. Its answer's meta records the
+plan's estimate (``components.conversation.planner``): the figure shown before sending and the
+one the gate admitted; an exchange made from bare turns plans them once, when it starts.
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ from typing import Literal
 import requests
 
 from components.conversation.clients import AnySettings, open_client
+from components.conversation.planner import PlannedRequest, plan_request
 from components.conversation.turns import ChatTurn
-from components.costs.estimate import RequestEstimate, estimate_request
+from components.costs.estimate import RequestEstimate
 from components.errors import KantuError, ProviderError, StreamInterruptedError
 from components.i18n import Lang
 from components.ocr.local_client import LocalClient, LocalStream
@@ -96,6 +99,7 @@ class Exchange:
         self.options = options or ChatOptions()
         self.pictures_as_text = pictures_as_text
         self.lang = lang
+        self._plan: PlannedRequest | None = None
         self._changed = threading.Condition()
         self._ended = threading.Event()  # set on stop() and when reading ends: closes the stream
         self._record_lock = threading.Lock()
@@ -109,6 +113,13 @@ class Exchange:
         self._ttft_s: float | None = None
         self._answer: Answer | None = None
         self._in_flight: InFlight | None = None
+
+    @classmethod
+    def of(cls, plan: PlannedRequest, *, lang: Lang = "en") -> Exchange:
+        """Return the exchange that sends ``plan``; its meta records the plan's estimate."""
+        exchange = cls(plan.turns, plan.options, pictures_as_text=plan.pictures_as_text, lang=lang)
+        exchange._plan = plan
+        return exchange
 
     def __repr__(self) -> str:
         state = self._answer.meta.outcome if self._answer else "running"
@@ -129,6 +140,8 @@ class Exchange:
             self._started = time.perf_counter()
             self._model = settings.model
             self._free = settings.preset.local  # read here: no tokens billed
+            if not self._free:
+                self._estimate = self._planned(settings.model).estimate
         threading.Thread(
             target=self._read, args=(settings, session), name=self.thread_name, daemon=True
         ).start()
@@ -139,19 +152,29 @@ class Exchange:
         """The name of the thread that reads this exchange's answer (for logs and tests)."""
         return f"kantu-exchange-{id(self):x}"
 
+    def _planned(self, model: str) -> PlannedRequest:
+        """Return the plan this exchange sends: its own, or one made now from its turns."""
+        if self._plan is None:
+            self._plan = plan_request(
+                self.turns,
+                options=self.options,
+                model=model,
+                pictures_as_text=self.pictures_as_text,
+            )
+        return self._plan
+
     def _read(self, settings: AnySettings, session: requests.Session | None) -> None:
         client: ChatClient | LocalClient | None = None
         stream: ChatStream | LocalStream | None = None
         try:
             client = open_client(settings, session=session)
-            turns = self.turns
-            if self.pictures_as_text and not isinstance(client, LocalClient):
-                turns = pictures_as_text(turns, lang=self.lang, cancelled=self._ended.is_set)
-            if not isinstance(client, LocalClient):  # read here: nothing billed to estimate
-                estimate = _estimate(turns, settings.model, self.options)
-                with self._changed:
-                    self._estimate = estimate
-            stream = client.stream_chat(turns, self.options)
+            if isinstance(client, LocalClient):
+                stream = client.stream_chat(self.turns, self.options)
+            elif self.pictures_as_text:  # turned into text here: not the turns estimated
+                turns = pictures_as_text(self.turns, lang=self.lang, cancelled=self._ended.is_set)
+                stream = client.stream_chat(turns, self.options)
+            else:
+                stream = client.stream_chat(self.turns, self.options, estimate=self._estimate)
             if isinstance(stream, ChatStream):
                 with self._changed:
                     self._in_flight = stream.in_flight  # its send count; the stream holds the key
@@ -213,17 +236,17 @@ class Exchange:
         with self._changed:
             if self._answer is not None:
                 return  # stop() came first
-            images = [image for turn in self.turns for image in turn.images]
-            if self.pictures_as_text or self._free:
-                images = []  # sent as text (the prompt's tokens count it), or read here
+            estimate = self._estimate  # None: read here, nothing billed
             meta = AnswerMeta(
                 outcome=outcome,
                 requested_model=self._model,
                 model=result.model if result else None,
                 finish_reason=result.finish_reason if result else None,
                 usage=result.usage if result else None,
-                image_tokens=sum(image.tokens for image in images),
-                image_tokens_approximate=any(image.tokens_approximate for image in images),
+                image_tokens=estimate.image_tokens if estimate else 0,
+                image_tokens_approximate=(
+                    estimate is not None and estimate.image_tokens > 0 and estimate.approximate
+                ),
                 ttft_s=self._ttft_s,
                 total_s=self._elapsed(),
                 pictures_as_text=self.pictures_as_text,
@@ -308,19 +331,6 @@ def _detached(error: KantuError | None) -> KantuError | None:
         error.__cause__ = error.__context__ = None
         error.__traceback__ = None
     return error
-
-
-def _estimate(
-    turns: Sequence[ChatTurn], model: str, options: ChatOptions
-) -> RequestEstimate | None:
-    """Return the estimate of the prompt about to be sent; a failure only loses the figure."""
-    try:
-        return estimate_request(
-            turns, model=model, system=options.system, max_tokens=options.max_tokens
-        )
-    except Exception:  # an estimate never stops a question from being sent
-        log.exception("request estimate failed")
-        return None
 
 
 def _close_when_set(ended: threading.Event, stream: ChatStream | LocalStream) -> None:

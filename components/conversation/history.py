@@ -14,16 +14,22 @@ from typing import Literal
 from components.conversation.context_policy import (
     DEFAULT_POLICY,
     ContextPolicy,
+    Travel,
     apply_policy,
     low_detail,
+    travels,
 )
 from components.conversation.exchange import Answer, AnswerMeta
+from components.conversation.planner import PlannedRequest, plan_request
 from components.conversation.turns import ChatTurn
+from components.costs.calibration import Calibration
+from components.costs.prices import Price
 from components.errors import KantuError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
+from components.providers.payload import ChatOptions
 
-# Error kinds that say the question itself cannot be sent as it is (see request_turns): refused
+# Error kinds that say the question itself cannot be sent as it is (see next_request): refused
 # for what it says, or for pictures too many or too big. The page's error actions use them too.
 REFUSED_FOR_WORDS = frozenset({"content_filter", "invalid_input"})
 REFUSED_FOR_PICTURES = frozenset(
@@ -37,6 +43,7 @@ REFUSED_FOR_PICTURES = frozenset(
 )
 REFUSED_FOR_CONTENT = REFUSED_FOR_WORDS | REFUSED_FOR_PICTURES
 
+NO_OPTIONS = ChatOptions()
 Status = Literal["ok", "interrupted", "stopped", "error", "not_sent"]
 
 
@@ -140,34 +147,71 @@ class Conversation:
         """Return the stored images an entry refers to, in order."""
         return [self.images[sha] for sha in entry.image_ids if sha in self.images]
 
+    def next_request(
+        self,
+        question: ChatTurn | None = None,
+        *,
+        options: ChatOptions = NO_OPTIONS,
+        policy: ContextPolicy = DEFAULT_POLICY,
+        lang: Lang = "en",
+        model: str = "",
+        pictures_as_text: bool = False,
+        calibration: Calibration | None = None,
+        price: Price | None = None,
+    ) -> PlannedRequest:
+        """Plan the next request: the history as it is sent, then ``question`` (a message not
+        yet recorded; None: the history's own last question is the one asked).
+
+        Roles alternate: a question left without an answer's text (it failed, or was stopped
+        before the first word) is folded into the next question, pictures included (each
+        sha256 once), rather than sent as a second user turn in a row. A question refused for
+        what it contained (a content check, an invalid request, too many or too big pictures)
+        is left out: sending it again would only earn the same refusal. ``policy`` then decides
+        which pictures travel; those it leaves out become notes in ``lang`` (see
+        ``components.conversation.context_policy``); ``model`` prices the pictures, low-detail
+        copies included. The estimate is ``components.conversation.planner``'s, corrected by
+        ``calibration`` and priced at ``price`` when given. Raises nothing.
+        """
+        turns = self._sent_turns()
+        if question is not None:
+            _add(turns, ChatTurn("user", question.text, _unique(question.images)))
+        travel: dict[str, Travel] = {
+            sha: "dropped"
+            for entry in self.entries
+            for sha in entry.image_ids
+            if sha in self.images
+        }
+        travel.update(travels(turns, policy))
+        if policy.kind != "all":
+            turns = apply_policy(
+                turns, policy, lang=lang, low=lambda image: self._low(image, model)
+            )
+        return plan_request(
+            turns,
+            options=options,
+            model=model,
+            pictures_as_text=pictures_as_text,
+            travel=travel,
+            calibration=calibration,
+            price=price,
+        )
+
     def request_turns(
         self, policy: ContextPolicy = DEFAULT_POLICY, lang: Lang = "en", *, model: str = ""
     ) -> list[ChatTurn]:
-        """Return the turns to send: every sent question, its pictures as ``policy`` says, and
-        every answer text.
+        """Return the turns ``next_request`` sends for the history's own last question."""
+        return list(self.next_request(policy=policy, lang=lang, model=model).turns)
 
-        Roles alternate: a question left without an answer's text (it failed, or was stopped
-        before the first word) is folded into the next question, pictures included, rather than
-        sent as a second user turn in a row. A question refused for what it contained (a content
-        check, an invalid request, too many or too big pictures) is left out: sending it again
-        would only earn the same refusal. Pictures the policy leaves out become notes in
-        ``lang`` (see ``components.conversation.context_policy``); ``model`` prices the
-        low-detail copies of ``older_low``.
-        """
+    def _sent_turns(self) -> list[ChatTurn]:
+        """Return every question still to be sent and every answer's text, folded to alternate."""
         turns: list[ChatTurn] = []
         for i, entry in enumerate(self.entries):
             if entry.role == "user" and entry.status != "not_sent":
-                if self._refused(i):
-                    continue
-                turn = ChatTurn("user", entry.text, tuple(self.images_of(entry)))
-                if turns and turns[-1].role == "user":
-                    turn = _fold(turns.pop(), turn)
-                turns.append(turn)
+                if not self._refused(i):
+                    _add(turns, ChatTurn("user", entry.text, tuple(self.images_of(entry))))
             elif entry.role == "assistant" and entry.text.strip():
                 turns.append(ChatTurn("assistant", entry.text))
-        if policy.kind == "all":
-            return turns
-        return apply_policy(turns, policy, lang=lang, low=lambda image: self._low(image, model))
+        return turns
 
     def _low(self, image: PreparedImage, model: str) -> PreparedImage:
         for sha in self.low_copies.keys() - self.images.keys():  # forgotten pictures
@@ -261,6 +305,15 @@ class Conversation:
         self.images.clear()
 
 
-def _fold(unanswered: ChatTurn, question: ChatTurn) -> ChatTurn:
-    images = {image.sha256: image for image in (*unanswered.images, *question.images)}
-    return ChatTurn("user", f"{unanswered.text}\n\n{question.text}", tuple(images.values()))
+def _add(turns: list[ChatTurn], turn: ChatTurn) -> None:
+    """Append ``turn``; a question after an unanswered one is folded into it."""
+    if turn.role == "user" and turns and turns[-1].role == "user":
+        unanswered = turns.pop()
+        images = _unique((*unanswered.images, *turn.images))
+        turn = ChatTurn("user", f"{unanswered.text}\n\n{turn.text}", images)
+    turns.append(turn)
+
+
+def _unique(images: Iterable[PreparedImage]) -> tuple[PreparedImage, ...]:
+    """Return ``images`` with each sha256 once, in first-seen order."""
+    return tuple({image.sha256: image for image in images}.values())

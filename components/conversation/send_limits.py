@@ -6,7 +6,8 @@
    zoomed picture counts as one: its slices are capped when it is prepared);
 2. each image part's data URL (base64, as sent) against the preset's ``max_image_bytes``;
 3. all data URLs in the request (earlier turns are sent again) against ``max_request_image_bytes``;
-4. estimated prompt tokens plus the answer's budget against the model's context window.
+4. estimated prompt tokens (the planner's estimate, ``components.conversation.planner``) plus
+   the answer's budget against the model's context window.
 
 The 50 MB limit on an uploaded *file* is the preparation's (``components.images.prepare``); these
 limits are the provider's, on the prepared pictures. Each refusal is a ``TooLargeError`` with its
@@ -23,15 +24,15 @@ own kind and a message giving the numbers::
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from components.conversation.planner import estimate_turns
 from components.conversation.turns import ChatTurn
+from components.costs.estimate import RequestEstimate
 from components.errors import TooLargeError
 from components.images.prepared import ImagePart, PreparedImage
 from components.providers.context_windows import context_window
-from components.providers.payload import part_note
 from components.providers.presets import ProviderPreset
 
 # Ten covers "compare these", a receipt's pages or a short screenshot series, and keeps one
@@ -41,7 +42,6 @@ MAX_IMAGES_PER_MESSAGE = 10
 # With no max_tokens the provider lets the answer fill what the prompt leaves; keep room for one
 # worth reading rather than refuse only when the prompt alone is over.
 DEFAULT_ANSWER_TOKENS = 1_000
-MESSAGE_OVERHEAD_TOKENS = 4  # role and separators around each message in the chat template
 MB = 1024 * 1024
 # gpt-4o-mini bills a picture at 33⅓ times gpt-4o's tokens (2833 + 5667 per tile against 85 + 170)
 # so that it costs what gpt-4o charges; the model sees the same tiles, so the context window holds
@@ -116,46 +116,30 @@ def data_url_length(image: PreparedImage | ImagePart) -> int:
     return len(f"data:{image.mime};base64,") + 4 * math.ceil(len(image.data) / 3)
 
 
-_CJK = re.compile(
-    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
-    r"\u3000-\u303f\U00020000-\U0002ffff]"
-)
-
-
-def estimate_text_tokens(text: str) -> int:
-    """Estimate the tokens of ``text`` without a tokenizer.
-
-    Each CJK character or punctuation mark is about one token; other text about four characters
-    per token. Good to about ±30 %, which is all a budget needs.
-    """
-    cjk = len(_CJK.findall(text))
-    return cjk + math.ceil((len(text) - cjk) / 4)
-
-
 def measure_request(
     turns: Sequence[ChatTurn],
     *,
     max_tokens: int | None = None,
     system: str | None = None,
     model: str = "",
+    estimate: RequestEstimate | None = None,
 ) -> RequestSize:
     """Return what sending ``turns`` (plus ``system``) to ``model`` would cost in pictures, bytes
-    and tokens."""
+    and tokens. The tokens are ``estimate``, the request's plan's (``PlannedRequest``), or the
+    planner's ``estimate_turns`` of ``turns`` when none is given."""
     images = [image for turn in turns for image in turn.images]
-    texts = [system] if system else []
-    texts += [turn.text for turn in turns]
-    notes = sum(estimate_text_tokens(part_note(image)) for image in images)
+    if estimate is None:
+        estimate = estimate_turns(turns, model=model, system=system, max_tokens=max_tokens)
+    factor = billing_only_factor(model)
     return RequestSize(
         images=len(images),
         most_images_in_a_message=max((len(turn.images) for turn in turns), default=0),
         image_bytes=sum(data_url_length(image) for image in images),
-        image_tokens=sum(image.tokens for image in images),
-        image_context_tokens=sum(
-            round(image.tokens / billing_only_factor(model)) for image in images
-        ),
-        text_tokens=notes + sum(estimate_text_tokens(t) + MESSAGE_OVERHEAD_TOKENS for t in texts),
+        image_tokens=estimate.image_tokens,
+        image_context_tokens=sum(round(tokens / factor) for tokens in estimate.per_image),
+        text_tokens=estimate.text_tokens,
         answer_tokens=max_tokens if max_tokens is not None else DEFAULT_ANSWER_TOKENS,
-        approximate=any(image.tokens_approximate for image in images),
+        approximate=estimate.approximate,
     )
 
 
@@ -176,8 +160,12 @@ def check_send_limits(
     model: str,
     max_tokens: int | None = None,
     system: str | None = None,
+    estimate: RequestEstimate | None = None,
 ) -> SendLimitError | None:
     """Return the refusal sending ``turns`` to ``model`` at ``preset`` earns, or None if it fits.
+
+    ``estimate`` is the plan's estimate of these very turns (the figure shown and admitted); the
+    context window is checked against it. Without one the turns are estimated here.
 
     The refusal is one of TooManyImagesError, ImageTooBigToSendError, RequestTooBigToSendError,
     ContextTooLongError (all SendLimitError, a TooLargeError); it is returned, not raised, so the
@@ -190,14 +178,16 @@ def check_send_limits(
     for turn in turns:
         for image in turn.images:
             position += 1
-            size = max(data_url_length(part) for part in image.parts or (image,))
-            if size > preset.max_image_bytes:
+            url_bytes = max(data_url_length(part) for part in image.parts or (image,))
+            if url_bytes > preset.max_image_bytes:
                 return ImageTooBigToSendError(
                     name=image.name or f"#{position}",
-                    size_mb=_mb(size, preset.max_image_bytes),
+                    size_mb=_mb(url_bytes, preset.max_image_bytes),
                     limit_mb=f"{preset.max_image_bytes / MB:g}",
                 )
-    size = measure_request(turns, max_tokens=max_tokens, system=system, model=model)
+    size = measure_request(
+        turns, max_tokens=max_tokens, system=system, model=model, estimate=estimate
+    )
     if size.image_bytes > preset.max_request_image_bytes:
         return RequestTooBigToSendError(
             count=size.images,

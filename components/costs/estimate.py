@@ -1,7 +1,9 @@
-"""What the next request will cost in prompt tokens, text and pictures counted apart.
+"""What a request costs in prompt tokens, text and pictures counted apart, and in money.
 
-Pictures follow the providers' published rules (``components.images.tokens``). Text has no
-tokenizer here (none is installed offline), so it is a documented heuristic, always approximate:
+The request itself is estimated in one place, ``components.conversation.planner``; this module
+holds the figures it makes and the one text rule. Pictures follow the providers' published rules
+(``components.images.tokens``). Text has no tokenizer here (none is installed offline), so it is a
+documented heuristic, always approximate:
 
 - a CJK character (Han, kana, Hangul, CJK and full-width punctuation) ≈ 1 token;
 - any other text ≈ 1 token per 4 characters (OpenAI's rule of thumb for English);
@@ -14,14 +16,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from components.conversation.turns import ChatTurn
 from components.costs.prices import Money, Price
-from components.images.prepared import PreparedImage
-from components.images.tokens import estimate_image_tokens
-from components.providers.payload import part_note
 from components.providers.reader import Usage
 
 PER_MESSAGE = 4
@@ -64,57 +61,6 @@ def text_tokens(text: str) -> int:
         return 0
     cjk = len(_CJK.findall(text))
     return cjk + math.ceil((len(text) - cjk) / CHARS_PER_TOKEN)
-
-
-def estimate_request(
-    turns: Sequence[ChatTurn],
-    *,
-    model: str,
-    system: str | None,
-    max_tokens: int | None,
-    prepared_for: str | None = None,
-) -> RequestEstimate:
-    """Estimate the prompt tokens of sending ``turns`` (and ``system``) to ``model``.
-
-    ``prepared_for`` names the model the pictures were prepared for: when it is ``model``, each
-    picture's own ``tokens`` are used; otherwise (or when unknown) each picture is estimated
-    again for ``model`` from the size it is sent at.
-    """
-    same = prepared_for is not None and prepared_for.strip().lower() == model.strip().lower()
-    messages = len(turns) + (1 if system else 0)
-    text = PER_MESSAGE * messages + REPLY_PRIMING + text_tokens(system or "")
-    per_image: list[int] = []
-    approximate = False
-    rules: list[str] = []
-    for turn in turns:
-        text += text_tokens(turn.text)
-        for image in turn.images:
-            text += text_tokens(part_note(image))
-            tokens, guess, rule = _image(image, model, same)
-            per_image.append(tokens)
-            approximate = approximate or guess
-            if rule not in rules:
-                rules.append(rule)
-    return RequestEstimate(
-        model=model,
-        text_tokens=text,
-        image_tokens=sum(per_image),
-        per_image=tuple(per_image),
-        approximate=approximate,
-        rule="; ".join([*rules, TEXT_RULE]),
-        max_tokens=max_tokens,
-    )
-
-
-def _image(image: PreparedImage, model: str, same: bool) -> tuple[int, bool, str]:
-    """Return one picture's tokens on ``model``, whether that is a guess, and the rule's name."""
-    sent = [(p.width, p.height, p.detail) for p in image.parts] or [
-        (image.width, image.height, image.detail)
-    ]
-    estimates = [estimate_image_tokens(w, h, model=model, detail=d) for w, h, d in sent]
-    tokens = image.tokens if same else sum(e.tokens for e in estimates)
-    guess = image.tokens_approximate if same else any(e.approximate for e in estimates)
-    return tokens, guess, estimates[0].rule
 
 
 def cost_of(spent: RequestEstimate | Usage, price: Price) -> Money:

@@ -7,6 +7,7 @@ with the settings it is about to send with.
     route = Route(settings, gate)              # the settings requests go with, and their gate
     ticket = route.admit(estimate)             # any thread: access, allowed model, money, limits
     ticket.watch(exchange)                     # or ticket.settle(outcome, usage, error=...)
+    route.send(plan, begin)                    # both, for a planned request (Conversation.next_request)
 
 ``admit`` refuses with a ``ConfigError`` (nothing is sent) or returns a ``Ticket``: the request's
 ledger row, opened in the same transaction that counted the limits (``Ledger.admit``), closed when
@@ -24,11 +25,12 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from components.conversation.clients import AnySettings
 from components.conversation.exchange import Answer, Exchange
+from components.conversation.planner import PlannedRequest
 from components.costs.estimate import cost_of, text_tokens
 from components.costs.prices import Price, PriceBook, format_money
 from components.errors import ConfigError, KantuError, ProviderError
@@ -334,3 +336,20 @@ class Route:
         if self.gate is None:
             return Ticket()
         return self.gate.admit(self.settings, estimate)
+
+    def send(
+        self,
+        plan: PlannedRequest,
+        begin: Callable[[AnySettings, Exchange], Exchange],
+        *,
+        lang: Lang = "en",
+    ) -> Exchange:
+        """Admit ``plan`` for its estimate (the figure shown before sending), start its exchange
+        with ``begin(settings, exchange)`` and close its ledger row when it ends.
+
+        Raises ConfigError (from ``admit``: nothing was sent) or what ``begin`` raises.
+        """
+        ticket = self.admit(plan.estimate.prompt_tokens)
+        exchange = begin(self.settings, Exchange.of(plan, lang=lang))
+        ticket.watch(exchange)
+        return exchange

@@ -21,6 +21,7 @@ import requests
 
 from components.conversation.send_limits import check_send_limits
 from components.conversation.turns import ChatTurn
+from components.costs.estimate import RequestEstimate
 from components.errors import ProviderError
 from components.providers.in_flight import InFlight
 from components.providers.payload import ChatOptions, build_payload
@@ -74,9 +75,16 @@ class ChatClient:
         return build_payload(self.settings, turns, options)
 
     def stream_chat(
-        self, turns: Sequence[ChatTurn], options: ChatOptions = _DEFAULT_OPTIONS
+        self,
+        turns: Sequence[ChatTurn],
+        options: ChatOptions = _DEFAULT_OPTIONS,
+        *,
+        estimate: RequestEstimate | None = None,
     ) -> ChatStream:
         """Return a stream of the answer's text deltas; nothing is sent until the first ``next()``.
+
+        ``estimate``: the plan's estimate of ``turns`` (``components.conversation.planner``),
+        which the send limits check against the context window instead of estimating again.
 
         Iteration raises a ProviderError subclass: a SendLimitError (too many or too big
         pictures, or over the context window: refused before sending), AuthError, QuotaError,
@@ -91,6 +99,7 @@ class ChatClient:
             model=self.settings.model,
             max_tokens=options.max_tokens,
             system=options.system,
+            estimate=estimate,
         )
         payload = self.build_payload(turns, options) if refusal is None else {}
         return ChatStream(self, payload, refusal=refusal)

@@ -19,7 +19,6 @@ import streamlit as st
 from PIL import Image
 
 from components.conversation.clients import AnySettings
-from components.conversation.context_policy import travel_plan
 from components.conversation.exchange import AnswerMeta, Exchange
 from components.conversation.history import (
     REFUSED_FOR_PICTURES,
@@ -47,10 +46,10 @@ from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
 from components.ui.answer_actions import render_actions, render_thinking
 from components.ui.conversation_tools import context_policy
-from components.ui.costs import answer_flag, billed_line
+from components.ui.costs import answer_flag, billed_line, plan_next
 from components.ui.gallery import render_images
 from components.ui.markdown_safety import safe_markdown, stream_safely
-from components.ui.sending import prompt_estimate, send_exchange
+from components.ui.sending import send_exchange
 from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets
 
 log = logging.getLogger("kantu")
@@ -410,7 +409,7 @@ def render_history(
     """Render every entry; the last one may offer its error's action or Retry. With
     ``actions`` (never while an answer streams), each entry has its action buttons."""
     entries = list(conv.entries)  # an answer may be recorded meanwhile; it is drawn live instead
-    notes = travel_notes(conv, lang)
+    notes = travel_notes(conv, choice)
     for i, entry in enumerate(entries):
         render_entry(
             entry,
@@ -424,13 +423,15 @@ def render_history(
     focus_requested_field()
 
 
-def travel_notes(conv: Conversation, lang: Lang) -> dict[str, str]:
-    """Return, per picture of the conversation, whether it goes with the next question (under
-    the session's context policy); nothing while no picture has been sent."""
+def travel_notes(conv: Conversation, choice: SidebarChoice) -> dict[str, str]:
+    """Return, per picture of the conversation, whether it goes with a text follow-up (the plan
+    of the next request, under the session's context policy); nothing while no picture has been
+    sent."""
     if not conv.images:
         return {}
-    plan = travel_plan(conv, context_policy())
-    return {sha: t(f"context.travel.{travel}", lang) for sha, travel in plan.items()}
+    follow_up = ChatTurn("user", "")
+    plan = plan_next(conv, choice, context_policy(), follow_up)
+    return {sha: t(f"context.travel.{how}", choice.lang) for sha, how in plan.travels.items()}
 
 
 def _question_of(answer: Entry, conv: Conversation) -> Entry | None:
@@ -471,17 +472,14 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
     only, and the request is admitted with it. When the settings cannot work or the gate
     refuses, the answer is recorded as that error (with Retry) and nothing is sent.
     """
-    turns = conv.request_turns(context_policy(), choice.lang, model=choice.model)
+    plan = plan_next(conv, choice, context_policy())
 
-    def begin(settings: AnySettings) -> Exchange:
+    def begin(settings: AnySettings, exchange: Exchange) -> Exchange:
         _remember_key_source(conv, settings.key_source)
-        exchange = Exchange(
-            turns, choice.options, pictures_as_text=choice.text_only, lang=choice.lang
-        )
         return exchange.start(settings, session=http_session())
 
     try:
-        exchange = send_exchange(choice, begin, estimate=prompt_estimate(turns, choice.options))
+        exchange = send_exchange(choice, plan, begin)
     except ConfigError as err:
         conv.add_answer("", status="error", error=err)
         return

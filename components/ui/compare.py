@@ -35,7 +35,7 @@ from components.providers.presets import PRESETS
 from components.ui import state_keys as keys
 from components.ui.gallery import render_images
 from components.ui.markdown_safety import safe_markdown, stream_safely
-from components.ui.sending import prompt_estimate, send_exchange
+from components.ui.sending import send_exchange
 from components.ui.sidebar import SidebarChoice, _remembered, _resolve, model_id, read_secrets
 
 log = logging.getLogger("kantu")
@@ -253,26 +253,25 @@ def start_run(choice: SidebarChoice) -> CompareRun | None:
         blind=bool(st.session_state.get(keys.COMPARE_BLIND)),
     )
     text_only = st.session_state.get(keys.TEXT_ONLY_MODELS, frozenset())
-    estimate = prompt_estimate(run.turns(), choice.options)
     for column in run.columns:
         own_key = st.session_state.get(keys.compare_api_key(column.slot)) or ""
+        plan = run.plan(
+            column,
+            choice.options,
+            pictures_as_text=model_id(column.preset_id, column.model) in text_only,
+            lang=lang,
+        )
 
         def resolve(column: CompareColumn = column, own_key: str = own_key) -> AnySettings:
             return column_settings(column.preset_id, column.model, choice, own_key)
 
-        def begin(settings: AnySettings, column: CompareColumn = column) -> Exchange:
-            column.start(
-                run.turns(),
-                settings,
-                choice.options,
-                pictures_as_text=model_id(column.preset_id, column.model) in text_only,
-                lang=lang,
-            )
-            assert column.exchange is not None
-            return column.exchange
+        def begin(
+            settings: AnySettings, exchange: Exchange, column: CompareColumn = column
+        ) -> Exchange:
+            return column.begin(exchange, settings)
 
         try:  # the one way to send: access, allowed model, limits; a ledger row per column
-            send_exchange(choice, begin, estimate=estimate, resolve=resolve)
+            send_exchange(choice, plan, begin, resolve=resolve)
         except KantuError as err:
             column.refuse(err)
     st.session_state[keys.COMPARE_RUN] = run

@@ -17,10 +17,11 @@ import streamlit as st
 from components.conversation.context_policy import ContextPolicy
 from components.conversation.exchange import AnswerMeta
 from components.conversation.history import Conversation, Entry
+from components.conversation.planner import PlannedRequest
 from components.conversation.turns import ChatTurn
 from components.costs import lines
 from components.costs.calibration import Calibration, CalibrationFlag
-from components.costs.estimate import RequestEstimate, cost_of, estimate_request
+from components.costs.estimate import RequestEstimate
 from components.costs.prices import Money, Price, PriceBook
 from components.errors import ConfigError
 from components.i18n import Lang, t
@@ -38,16 +39,22 @@ DEFAULT_CONFIRM_TOKENS = 200_000
 
 @dataclass(frozen=True)
 class NextCost:
-    """What the next request is expected to cost: its estimate (calibrated), price and line."""
+    """What the next request is expected to cost: its plan (estimate calibrated, money at
+    ``price``), the price and the line shown."""
 
-    estimate: RequestEstimate
+    plan: PlannedRequest
     price: Price | None
     line: str
 
     @property
+    def estimate(self) -> RequestEstimate:
+        """The plan's estimate: what is shown, admitted and recorded."""
+        return self.plan.estimate
+
+    @property
     def money(self) -> Money | None:
         """The estimated prompt cost, or None when the price is unknown."""
-        return None if self.price is None else cost_of(self.estimate, self.price)
+        return self.plan.money
 
 
 def price_book() -> PriceBook:
@@ -101,8 +108,9 @@ def learn_from(conv: Conversation) -> None:
         meta = entry.meta
         if entry.role != "assistant" or meta is None or id(entry) in seen:
             continue
+        # The recorded estimate is the one shown before sending, already calibrated.
         estimate, usage = meta.prompt_estimate, meta.usage
-        flag = cal.flag(cal.corrected(estimate), usage) if estimate is not None else None
+        flag = cal.flag(estimate, usage)
         seen[id(entry)] = (entry, flag)
         cal.learn(estimate, usage)
 
@@ -119,6 +127,26 @@ def billed_line(meta: AnswerMeta, choice: SidebarChoice) -> str | None:
     return lines.billed(meta.usage, price, choice.lang)
 
 
+def plan_next(
+    conv: Conversation,
+    choice: SidebarChoice,
+    policy: ContextPolicy,
+    question: ChatTurn | None = None,
+) -> PlannedRequest:
+    """Plan the next request with the sidebar's model and options, this session's calibration
+    and the price shown (``question``: a message not yet recorded)."""
+    return conv.next_request(
+        question,
+        options=choice.options,
+        policy=policy,
+        lang=choice.lang,
+        model=choice.model,
+        pictures_as_text=choice.text_only,
+        calibration=calibration(),
+        price=current_price(choice),
+    )
+
+
 def next_cost(
     conv: Conversation,
     choice: SidebarChoice,
@@ -127,26 +155,15 @@ def next_cost(
     text: str = "",
     images: Sequence[PreparedImage] = (),
 ) -> NextCost:
-    """Estimate the next request: system prompt, history text, the pictures the context policy
-    keeps, and the new message (``text`` with ``images``), calibrated by this session's bills."""
-    turns = conv.request_turns(policy, choice.lang, model=choice.model)
-    question = ChatTurn("user", text, tuple(images))
-    if turns and turns[-1].role == "user":
-        last = turns.pop()
-        question = ChatTurn("user", f"{last.text}\n\n{text}", (*last.images, *question.images))
-    turns.append(question)
-    estimate = estimate_request(
-        turns,
-        model=choice.model,
-        system=choice.options.system,
-        max_tokens=choice.options.max_tokens,
-    )
-    estimate = calibration().corrected(estimate)
+    """Return what sending ``text`` with ``images`` next costs, with its line: the request
+    ``Conversation.next_request`` plans (history, the pictures the policy keeps, the new
+    message), calibrated by this session's bills."""
     price = current_price(choice)
-    line = lines.before_sending(estimate, price, choice.lang)
-    if estimate.approximate:
+    plan = plan_next(conv, choice, policy, ChatTurn("user", text, tuple(images)))
+    line = lines.before_sending(plan.estimate, price, choice.lang)
+    if plan.estimate.approximate:
         line += " · " + t("costs.approximate", choice.lang)
-    return NextCost(estimate, price, line)
+    return NextCost(plan, price, line)
 
 
 def confirm_threshold(price: Price | None) -> tuple[float, str | None]:

@@ -9,15 +9,13 @@ operator's key passes ``Gate.admit`` (``components.hosting.gate``) with the sett
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TypeVar
 
 from components.conversation.clients import AnySettings
 from components.conversation.exchange import Exchange
-from components.conversation.turns import ChatTurn
-from components.costs.estimate import estimate_request
+from components.conversation.planner import PlannedRequest
 from components.hosting.gate import Route
-from components.providers.client import ChatOptions
 from components.ui.access import request_gate
 from components.ui.sidebar import SidebarChoice, request_settings
 
@@ -54,31 +52,16 @@ def send(
 
 def send_exchange(
     choice: SidebarChoice,
-    begin: Callable[[AnySettings], Exchange],
+    plan: PlannedRequest,
+    begin: Callable[[AnySettings, Exchange], Exchange],
     *,
-    estimate: Callable[[AnySettings], int],
     resolve: Callable[[], AnySettings] | None = None,
 ) -> Exchange:
-    """Send one exchange through ``send``: admitted for ``estimate(settings)`` prompt tokens,
-    started by ``begin(settings)``, its ledger row closed when it ends. Raises as ``send``."""
+    """Send ``plan`` through ``send``: admitted for the plan's estimate (the figure shown before
+    sending), started by ``begin(settings, exchange)``, its ledger row closed when it ends.
+    Raises as ``send``."""
 
     def start(route: Route) -> Exchange:
-        ticket = route.admit(estimate(route.settings))
-        exchange = begin(route.settings)
-        ticket.watch(exchange)
-        return exchange
+        return route.send(plan, begin, lang=choice.lang)
 
     return send(choice, start, resolve=resolve)
-
-
-def prompt_estimate(
-    turns: Sequence[ChatTurn], options: ChatOptions
-) -> Callable[[AnySettings], int]:
-    """Return the estimate of a request of ``turns`` for the settings it goes with."""
-
-    def estimate(settings: AnySettings) -> int:
-        return estimate_request(
-            turns, model=settings.model, system=options.system, max_tokens=options.max_tokens
-        ).prompt_tokens
-
-    return estimate
