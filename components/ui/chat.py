@@ -43,13 +43,13 @@ from components.providers.presets import (
     ProviderPreset,
 )
 from components.providers.settings import resolve_settings
+from components.text.markdown_safety import safe_markdown, stream_safely
 from components.ui import state_keys as keys
 from components.ui.access import hosting_gate
 from components.ui.answer_actions import render_actions, render_thinking
 from components.ui.conversation_tools import context_policy
 from components.ui.costs import answer_flag, billed_line
 from components.ui.gallery import render_images
-from components.ui.markdown_safety import safe_markdown, stream_safely
 from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets, request_settings
 
 log = logging.getLogger("kantu")

@@ -31,10 +31,10 @@ from components.errors import ConfigError, KantuError
 from components.i18n import Lang, t
 from components.images.uploads import IMAGE_EXTENSIONS, Upload, prepare_uploads
 from components.providers.presets import PRESETS
+from components.text.markdown_safety import safe_markdown, stream_safely
 from components.ui import state_keys as keys
 from components.ui.access import Ticket, hosting_gate
 from components.ui.gallery import render_images
-from components.ui.markdown_safety import safe_markdown, stream_safely
 from components.ui.sidebar import SidebarChoice, _remembered, _resolve, model_id, read_secrets
 
 log = logging.getLogger("kantu")
