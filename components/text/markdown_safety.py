@@ -71,6 +71,7 @@ _BREAK = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 # Where a bare address ends although GFM would go on: CJK text, quotes, brackets, pipes.
 _URL_STOP = re.compile(r"[\s<>\"'`\[\]\\|\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _TRAILING = ".,:;!?*_~'\""
+_GFM_LITERAL = re.compile(r"(?i)(?:https?://|www\.)")
 
 
 def _unjoinable(text: str) -> str:
@@ -229,6 +230,8 @@ class _Inline:
         label = _plain_text(node.children)
         if node.markup == "autolink":
             return _link(url, label)
+        if _fuzzy(node, node.children):
+            return _text(label)
         if node.markup == "linkify":
             return self._bare_url(url, label)
         return _with_address(label, self.render(node.children), url, clickable=True)
@@ -392,12 +395,23 @@ def _is_active(group: list[Token], source: str) -> bool:
     for token in group:
         if token.type == "html_block":
             return True
-        for child in token.children or ():
+        children = token.children or []
+        for i, child in enumerate(children):
+            if child.type == "link_open" and _fuzzy(child, children[i + 1 : i + 2]):
+                continue
             if child.type in _ACTIVE_INLINE:
                 return True
             if child.type == "text" and _SUSPECT_TEXT.search(child.content):
                 return True
     return False
+
+
+def _fuzzy(link_open: Token | SyntaxTreeNode, inside: Sequence[Token | SyntaxTreeNode]) -> bool:
+    """Whether a literal link is one GFM would not make ("example.org": no scheme, no www.)."""
+    if link_open.markup != "linkify":
+        return False
+    shown = inside[0].content if inside and inside[0].type == "text" else ""
+    return not _GFM_LITERAL.match(shown) and "@" not in shown
 
 
 def _lines(text: str) -> list[str]:
@@ -455,15 +469,14 @@ def _between(line: str) -> str:
     return "\n" if line.endswith("\n") else ""
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def block_starts(text: str) -> list[int]:
     """Return the offset in ``text`` where each top-level block starts (for the live view)."""
-    text_n = _normalise(text)
-    if len(text_n) != len(text):
-        return [0]
-    offsets = [0]
-    for line in _lines(text):
-        offsets.append(offsets[-1] + len(line))
-    return [offsets[(group[0].map or (0, 0))[0]] for group in _groups(parse(text, math=True))]
+    line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+    groups = _groups(parse(_normalise(text), math=True))
+    return [line_starts[(group[0].map or (0, 0))[0]] for group in groups]
 
 
 # --- streaming ----------------------------------------------------------------------------
