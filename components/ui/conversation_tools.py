@@ -24,6 +24,7 @@ from components.providers.settings import ClientSettings
 from components.ui import state_keys as keys
 from components.ui.access import Ticket, operator_gate
 from components.ui.costs import current_price
+from components.ui.markdown_view import literal, safe_label
 from components.ui.sidebar import SidebarChoice, model_id, request_settings
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -82,7 +83,7 @@ def render_model_tools(choice: SidebarChoice) -> None:
         settings = _settings(choice)
         ticket = _admitted(settings, choice, PROBE_ESTIMATE) if settings is not None else None
         if settings is not None and ticket is not None:
-            with st.spinner(t("probe.running", lang, model=choice.model)):
+            with st.spinner(t("probe.running", lang, model=literal(choice.model))):
                 result = probe_vision(settings, lang=lang)
             vision_checks()[name] = result
             ticket.settle("ok" if result.error is None else "error", result.usage)
@@ -112,7 +113,9 @@ def render_model_tools(choice: SidebarChoice) -> None:
                 )
             )
         elif connection.error is not None:
-            st.caption("⚠️ " + t("probe.failed", lang, reason=connection.error.message(lang)))
+            st.caption(
+                safe_label("⚠️ " + t("probe.failed", lang, reason=connection.error.message(lang)))
+            )
 
 
 # The probe's request, for the hosting limits: a small picture (gpt-4o-mini's low tile) + prompt.
@@ -131,7 +134,7 @@ def _admitted(
             return Ticket()
         return gate.admit(estimate)
     except KantuError as err:
-        st.caption("⚠️ " + err.message(choice.lang))
+        st.caption(safe_label("⚠️ " + err.message(choice.lang)))
         return None
 
 
@@ -144,7 +147,7 @@ def _settings(choice: SidebarChoice) -> ClientSettings | None:
     try:
         settings = request_settings(choice)
     except KantuError as err:
-        st.caption("⚠️ " + err.message(choice.lang))
+        st.caption(safe_label("⚠️ " + err.message(choice.lang)))
         return None
     if not isinstance(settings, ClientSettings):
         return None
@@ -154,7 +157,7 @@ def _settings(choice: SidebarChoice) -> ClientSettings | None:
 def _show_probe(result: ProbeResult, choice: SidebarChoice) -> None:
     lang = choice.lang
     if result.error is not None:
-        st.caption("⚠️ " + t("probe.failed", lang, reason=result.error.message(lang)))
+        st.caption(safe_label("⚠️ " + t("probe.failed", lang, reason=result.error.message(lang))))
         return
     tokens = f"{result.usage.prompt_tokens:,}" if result.usage is not None else "?"
     facts = {"model": result.model, "digits": result.digits, "seconds": f"{result.seconds:.1f}"}
@@ -165,7 +168,7 @@ def _show_probe(result: ProbeResult, choice: SidebarChoice) -> None:
         line = t("probe.blind", lang, answer=answer, tokens=tokens, **facts)
     # what the check itself cost, at the price this visitor sees
     cost = lines.billed(result.usage, current_price(choice), lang)
-    st.caption(line + (f" · {cost}" if cost else ""))
+    st.caption(safe_label(line + (f" · {cost}" if cost else "")))
 
 
 def render_transfer(conv: Conversation, lang: Lang) -> None:
@@ -205,7 +208,9 @@ def render_import_outcome() -> None:
     outcome = st.session_state.pop(keys.IMPORT_OUTCOME, None)
     if outcome is not None:
         kind, text = outcome
-        (st.success if kind == "ok" else st.error)(text, icon="✅" if kind == "ok" else "⚠️")
+        (st.success if kind == "ok" else st.error)(
+            safe_label(text), icon="✅" if kind == "ok" else "⚠️"
+        )
 
 
 def _uploader_style(lang: Lang) -> str:

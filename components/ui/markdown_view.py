@@ -19,7 +19,7 @@ import time
 from typing import Any, Protocol
 
 from components.text.live_markdown import LiveBlocks
-from components.text.markdown_safety import escape_markdown, safe_markdown
+from components.text.markdown_safety import escape_markdown, safe_markdown, safe_partial_markdown
 
 
 class _Writes(Protocol):
@@ -35,6 +35,11 @@ class _Holds(_Writes, Protocol):
 def safe_label(text: object) -> str:
     """Return ``text`` as Markdown safe to show: images, HTML and odd links made inert."""
     return safe_markdown(str(text))
+
+
+def safe_partial(text: str) -> str:
+    """Return the safe live view of an answer still arriving (an open construct held back)."""
+    return safe_partial_markdown(text)
 
 
 def literal(text: object) -> str:
