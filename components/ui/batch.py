@@ -311,7 +311,7 @@ def _live(job: BatchJob, lang: Lang) -> None:
     else:
         st.caption(t("batch.speed", lang, rate=progress.throughput, eta=eta))
     if job.note:
-        st.caption(t("batch.provider_batch", lang, status=literal(job.note)))
+        st.caption(safe_label(t("batch.provider_batch", lang, status=job.note)))
     import pandas as pd  # only this page draws a table; the chat never loads pandas
 
     table = pd.DataFrame([_row(r, job.spec, lang) for r in job.results()])

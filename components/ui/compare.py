@@ -34,7 +34,7 @@ from components.providers.presets import PRESETS
 from components.ui import state_keys as keys
 from components.ui.access import Ticket, hosting_gate
 from components.ui.gallery import render_images
-from components.ui.markdown_view import literal, safe_label, safe_partial, show_markdown
+from components.ui.markdown_view import literal, safe_label, show_growing, show_markdown
 from components.ui.sidebar import SidebarChoice, _remembered, _resolve, model_id, read_secrets
 
 log = logging.getLogger("kantu")
@@ -368,7 +368,8 @@ def render_column(
         text = column.text
         if not column.finished:
             if text:
-                show_markdown(st, safe_partial(text))
+                live_key = keys.compare_column_key("live", column.label)
+                show_growing(st, text, st.session_state, live_key)
             else:
                 st.caption(t("chat.thinking", lang))
             st.button(
@@ -378,6 +379,7 @@ def render_column(
                 on_click=column.stop,
             )
             return
+        st.session_state.pop(keys.compare_column_key("live", column.label), None)
         if text:
             show_markdown(st, text)
         figures = column.figures(price)

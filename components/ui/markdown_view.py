@@ -10,16 +10,19 @@ expanders, tabs, inputs, radio and pill options), and labels load images too. Tw
   mark is escaped, so it shows exactly as written.
 
 ``show_markdown`` writes a safe body into ``where`` (Streamlit itself, a container, a slot);
-``LiveMarkdown`` draws an answer still arriving: each finished block once, the tail redrawn.
+``LiveMarkdown`` draws an answer still arriving: each finished block once, the tail redrawn;
+``show_growing`` does the same work for a view drawn afresh on each run (a Compare column).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import MutableMapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from components.text.live_markdown import LiveBlocks
-from components.text.markdown_safety import escape_markdown, safe_markdown, safe_partial_markdown
+from components.text.markdown_safety import escape_markdown, safe_markdown
 
 
 class _Writes(Protocol):
@@ -35,11 +38,6 @@ class _Holds(_Writes, Protocol):
 def safe_label(text: object) -> str:
     """Return ``text`` as Markdown safe to show: images, HTML and odd links made inert."""
     return safe_markdown(str(text))
-
-
-def safe_partial(text: str) -> str:
-    """Return the safe live view of an answer still arriving (an open construct held back)."""
-    return safe_partial_markdown(text)
 
 
 def literal(text: object) -> str:
@@ -78,3 +76,25 @@ class LiveMarkdown:
         spent = time.monotonic() - start
         self._next = start + max(self._min_interval, 5 * spent)
         return True
+
+
+@dataclass
+class _Growing:
+    """What ``show_growing`` keeps between runs: the split so far and its blocks, made safe."""
+
+    head: str = ""
+    split: LiveBlocks = field(default_factory=LiveBlocks)
+    blocks: list[str] = field(default_factory=list)
+
+
+def show_growing(where: _Writes, text: str, store: MutableMapping[str, Any], key: str) -> None:
+    """Draw ``text``, which grows from run to run, into ``where``: finished blocks are made safe
+    once and kept in ``store[key]``; only the open tail is made safe again on each run."""
+    kept = store.get(key)
+    if not isinstance(kept, _Growing) or not text.startswith(kept.head):
+        kept = store[key] = _Growing()
+    kept.blocks += kept.split.advance(text)
+    kept.head = text[: kept.split.done]
+    for block in kept.blocks:
+        where.markdown(block)
+    where.markdown(kept.split.tail(text))
