@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from components.text.live_markdown import LiveBlocks
 from components.text.markdown_safety import safe_markdown
+from components.ui.markdown_view import LiveMarkdown, show_growing
 from tests.markdown_oracle import findings
 from tests.test_markdown_safety import HOSTILE_PIECES, LEAK
 
@@ -64,3 +65,53 @@ def test_every_piece_of_a_live_view_is_safe(text, step):
     blocks, live = _stream(text, step)
     for piece in [*blocks, live.tail(text)]:
         assert findings(piece) == [], (text, piece)
+
+
+class Recorder:
+    """Stands in for a Streamlit container: remembers what was written, in order."""
+
+    def __init__(self) -> None:
+        self.bodies: list[str] = []
+
+    def markdown(self, body: str, **_: object) -> None:
+        self.bodies.append(body)
+
+    def container(self) -> Recorder:
+        self.blocks = Recorder()
+        return self.blocks
+
+    def empty(self) -> Recorder:
+        self.tail = Recorder()
+        return self.tail
+
+
+def test_the_live_view_sends_each_finished_block_once():
+    where = Recorder()
+    view = LiveMarkdown(where)
+    text = ""
+    for piece in ["One.\n\n", "Two", " grows.\n\n", "Three ", f"{LEAK}"]:
+        text += piece
+        assert view.update(text, force=True)
+    assert where.blocks.bodies == ["One.\n\n", "Two grows.\n\n"]  # written once each
+    assert len(where.tail.bodies) == 5  # the open tail, drawn on each update
+    assert where.tail.bodies[-1].startswith("Three ") and findings(where.tail.bodies[-1]) == []
+
+
+def test_a_redraw_waits_for_its_turn_unless_forced():
+    view = LiveMarkdown(Recorder(), min_interval=3600)
+    assert view.update("a", force=True)
+    assert not view.update("ab")
+    assert view.update("abc", force=True)
+
+
+def test_a_view_drawn_afresh_each_run_makes_finished_blocks_safe_once():
+    store: dict[str, object] = {}
+    first, second = Recorder(), Recorder()
+    show_growing(first, f"One {LEAK}\n\nTwo", store, "col")
+    kept = store["col"]
+    show_growing(second, f"One {LEAK}\n\nTwo and more", store, "col")
+    assert store["col"] is kept and second.bodies[0] == first.bodies[0]
+    assert second.bodies[-1] == "Two and more"
+    assert all(findings(body) == [] for body in second.bodies)
+    show_growing(Recorder(), "A new answer", store, "col")
+    assert store["col"] is not kept  # another text: nothing of the old one is reused
