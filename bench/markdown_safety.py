@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from components.ui.markdown_safety import safe_markdown, safe_partial_markdown  # noqa: E402
+from components.text.markdown_safety import safe_markdown, safe_partial_markdown  # noqa: E402
 from tests.test_markdown_safety import _HOSTILE  # noqa: E402
 
 BASELINE = "A plain sentence with a [link](https://example.org) and `code`. "

@@ -25,6 +25,7 @@ from components.ui.chat import (
 )
 from components.ui.conversation_tools import context_policy, known_blind
 from components.ui.costs import learn_from, needs_confirmation, next_cost
+from components.ui.markdown_view import safe_label
 from components.ui.pending import PendingMessage, needs_a_look, render_pending, resolve
 from components.ui.sidebar import SidebarChoice, render_new_chat
 from components.ui.welcome import render_welcome
@@ -184,7 +185,9 @@ with history:
             title=t("costs.held_title", lang) if needs_confirmation(held) else "",
         )
     elif conv.entries and keys.EXCHANGE not in st.session_state:
-        st.caption("💰 " + t("costs.next", lang, line=next_cost(conv, choice, policy).line))
+        st.caption(
+            safe_label("💰 " + t("costs.next", lang, line=next_cost(conv, choice, policy).line))
+        )
     if editing is not None:
         render_editing_notice(lang)
 

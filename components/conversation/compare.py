@@ -41,6 +41,8 @@ from components.errors import KantuError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.providers.client import ChatOptions, Usage
+from components.text.cells import markdown_cell
+from components.text.markdown_safety import escape_markdown, safe_markdown
 
 MIN_COLUMNS = 2
 MAX_COLUMNS = 4
@@ -409,15 +411,19 @@ def export_markdown(
     with its figures table, then the vote. Headings and labels are in ``lang``."""
     data = export_dict(run, prices, vision, lang)
     lines = [f"# {t('compare.export_title', lang)}", "", f"_{data['created']}_", ""]
-    lines += [f"## {t('compare.question', lang)}", "", run.question, ""]
+    lines += [f"## {t('compare.question', lang)}", "", safe_markdown(run.question), ""]
     for image in data["pictures"]:
-        lines += [f"![{image['name']}](data:{image['mime']};base64,{image['data']})", ""]
+        # Kantu's own copy of the picture, as a data URL; its name is only text.
+        alt = escape_markdown(image["name"])
+        lines += [f"![{alt}](data:{image['mime']};base64,{image['data']})", ""]
     for column in data["columns"]:
         fig = column["figures"]
-        lines += [f"## {column['label']} · {column['preset']}/{column['model']}", ""]
+        title = f"{column['label']} · {column['preset']}/{column['model']}"
+        lines += [f"## {escape_markdown(title)}", ""]
         if column["error"]:
-            lines += [f"> ⚠️ {column['error']['message']}", ""]
-        lines += [column["answer"] or "—", ""]
+            message = safe_markdown(column["error"]["message"])
+            lines += [*(f"> {line}" for line in f"⚠️ {message}".splitlines()), ""]
+        lines += [safe_markdown(column["answer"]) if column["answer"] else "—", ""]
         cost = fig.get("cost")
         rows = [
             (t("compare.fig_outcome", lang), fig.get("outcome") or "—"),
@@ -430,14 +436,20 @@ def export_markdown(
                 t("compare.fig_cost", lang),
                 "—" if not cost else Money(cost["amount"], cost["currency"]).format(lang),
             ),
-            (t("compare.fig_finish", lang), fig.get("finish_reason") or "—"),
+            (t("compare.fig_finish", lang), markdown_cell(fig.get("finish_reason") or "—")),
             (t("compare.fig_vision", lang), _vision_word(column["sees_pictures"], lang)),
         ]
         lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows] + [""]
     if data["vote"]:
         vote = data["vote"]
         lines += [f"## {t('compare.vote_heading', lang)}", ""]
-        lines += [t("compare.export_best", lang, label=vote["best"], model=vote["model"]), ""]
+        best = t(
+            "compare.export_best",
+            lang,
+            label=escape_markdown(vote["best"]),
+            model=escape_markdown(vote["model"]),
+        )
+        lines += [best, ""]
     return "\n".join(lines)
 
 

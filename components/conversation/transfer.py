@@ -47,6 +47,7 @@ from components.images.budget import refuse_too_many_pixels, scan
 from components.images.legibility import Legibility
 from components.images.prepared import DETAILS, ImagePart, PreparedImage, SourceFacts
 from components.providers.client import Usage
+from components.text.markdown_safety import escape_markdown, safe_markdown
 
 SCHEMA = "conversation"
 VERSION = 1
@@ -126,19 +127,20 @@ def export_markdown(conv: Conversation, lang: Lang = "en") -> bytes:
         who = t(f"transfer.md.{entry.role}", lang)
         lines += [f"## {who}", ""]
         if entry.text:
-            lines += [entry.text, ""]
+            lines += [safe_markdown(entry.text), ""]
         for sha in entry.image_ids:
             image = conv.images.get(sha)
             if image is None:
                 continue
             if sha not in names:
                 names[sha] = f"images/{len(names) + 1:02d}-{sha[:12]}.{_EXTENSIONS[image.mime]}"
-            alt = _escape_alt(image.name or t("transfer.md.picture", lang))
+            alt = escape_markdown(image.name or t("transfer.md.picture", lang))
             lines += [f"![{alt}]({names[sha]})", ""]
         if entry.status != "ok":
             lines += [f"*{t(f'transfer.md.status.{entry.status}', lang)}*", ""]
         if entry.error is not None:
-            lines += [*(f"> {line}" for line in entry.error.message(lang).splitlines()), ""]
+            message = safe_markdown(entry.error.message(lang))
+            lines += [*(f"> {line}" for line in message.splitlines()), ""]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         _add(archive, "conversation.md", "\n".join(lines).encode("utf-8"), zipfile.ZIP_DEFLATED)
@@ -152,10 +154,6 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, compression: int) -> 
     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
     info.compress_type = compression
     archive.writestr(info, data)
-
-
-def _escape_alt(text: str) -> str:
-    return "".join(f"\\{c}" if c in "[]\\" else c for c in text.replace("\n", " "))
 
 
 # --- writing -------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from components.providers.presets import (
 )
 from components.providers.settings import operator_config
 from components.ui import state_keys as keys
+from components.ui.markdown_view import literal
 from components.ui.sidebar import SidebarChoice, read_secrets, request_settings
 
 log = logging.getLogger("kantu")
@@ -255,7 +256,9 @@ def render_access(choice: SidebarChoice) -> None:
         elif refusal(config, "operator", visitor) == "user_not_allowed":
             st.warning(t("config.user_not_allowed", lang), icon="🚫")
         else:
-            side.caption("🔐 " + t("hosting.signed_in_as", lang, email=visitor.email or "?"))
+            side.caption(
+                "🔐 " + t("hosting.signed_in_as", lang, email=literal(visitor.email or "?"))
+            )
         return
     if st.session_state.get(keys.ACCESS_UNLOCKED):
         side.caption("🔓 " + t("hosting.unlocked", lang))

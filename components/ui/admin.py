@@ -19,8 +19,10 @@ from components.hosting.config import LIMIT_FIELDS, HostingConfig
 from components.hosting.ledger import COLUMNS, LedgerRow
 from components.hosting.limits import day_start
 from components.i18n import Lang, t
+from components.text.cells import csv_row
 from components.ui import state_keys as keys
 from components.ui.access import current_visitor, hosting_settings, ledger_handle, render_code_box
+from components.ui.markdown_view import literal
 
 log = logging.getLogger("kantu")
 
@@ -32,10 +34,10 @@ def ledger_csv(rows: Sequence[LedgerRow]) -> str:
     """Return the rows as CSV, one header line then one line per request (times in UTC)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["time_utc", *COLUMNS])
+    writer.writerow(csv_row(["time_utc", *COLUMNS]))
     for row in rows:
         when = dt.datetime.fromtimestamp(row.started, dt.UTC).isoformat(timespec="seconds")
-        writer.writerow([when, *(getattr(row, c) for c in COLUMNS)])
+        writer.writerow(csv_row([when, *(getattr(row, c) for c in COLUMNS)]))
     return out.getvalue()
 
 
@@ -181,4 +183,6 @@ def _limits(config: HostingConfig, lang: Lang) -> None:
             )
         st.dataframe(table, hide_index=True)
     if config.allowed_models:
-        st.caption(t("admin.allowed_models", lang) + ": " + ", ".join(config.allowed_models))
+        st.caption(
+            t("admin.allowed_models", lang) + ": " + literal(", ".join(config.allowed_models))
+        )

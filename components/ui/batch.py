@@ -32,6 +32,7 @@ from components.i18n import Lang, t
 from components.images.uploads import IMAGE_EXTENSIONS, Upload
 from components.providers.settings import ClientSettings
 from components.ui import state_keys as keys
+from components.ui.markdown_view import literal, safe_label
 from components.ui.sending import send
 from components.ui.sidebar import SidebarChoice, request_settings
 
@@ -87,7 +88,7 @@ def render_setup(choice: SidebarChoice) -> tuple[Setup, Prepared | None]:
     else:
         prompt = preset_prompt(preset, lang)
     if prompt and preset != "own":
-        st.caption(prompt)
+        st.caption(safe_label(prompt))
     columns = structured.parse_columns(
         st.text_input(t("batch.columns", lang), key=keys.BATCH_COLUMNS)
     )
@@ -171,14 +172,9 @@ def render_summary(
         st.warning(t("batch.no_pictures", lang))
     refused = [r for r in job.results() if r.status == "refused"]
     if refused:
-        lines = "\n".join(f"- {_plain(reason_text(r, lang))}" for r in refused)  # names the file
+        lines = "\n".join(f"- {literal(reason_text(r, lang))}" for r in refused)  # names the file
         st.warning(t("batch.summary_refused", lang, count=len(refused)) + "\n\n" + lines)
     return job if runnable else None
-
-
-def _plain(text: str) -> str:
-    """Return text safe to put in Markdown (a file name can hold any character)."""
-    return "".join("\\" + c if c in "\\`*_[]<>|#~$" else c for c in text)
 
 
 def start(job: BatchJob, setup: Setup, choice: SidebarChoice) -> bool:
@@ -203,7 +199,7 @@ def start(job: BatchJob, setup: Setup, choice: SidebarChoice) -> bool:
     try:
         started = send(choice, begin)
     except KantuError as err:
-        st.error(err.message(lang), icon="⚠️")
+        st.error(safe_label(err.message(lang)), icon="⚠️")
         return False
     if not started:
         st.error(t("batch.local_unsupported", lang), icon="⚠️")
@@ -222,7 +218,7 @@ def retry_failed(job: BatchJob, choice: SidebarChoice) -> bool:
     if route is None:
         return False
     if not same_destination(route.settings, choice):
-        st.error(t("batch.retry_settings_changed", lang, model=job.spec.model), icon="⚠️")
+        st.error(t("batch.retry_settings_changed", lang, model=literal(job.spec.model)), icon="⚠️")
         return False
     concurrency = int(st.session_state.get(keys.BATCH_CONCURRENCY, 4))
     try:
@@ -232,7 +228,7 @@ def retry_failed(job: BatchJob, choice: SidebarChoice) -> bool:
             resolve=lambda: route.settings,
         )
     except KantuError as err:
-        st.error(err.message(lang), icon="⚠️")
+        st.error(safe_label(err.message(lang)), icon="⚠️")
         return False
     return True
 
@@ -323,13 +319,16 @@ def _live(job: BatchJob, lang: Lang) -> None:
     else:
         st.caption(t("batch.speed", lang, rate=progress.throughput, eta=eta))
     if job.note:
-        st.caption(t("batch.provider_batch", lang, status=job.note))
+        st.caption(safe_label(t("batch.provider_batch", lang, status=job.note)))
     import pandas as pd  # only this page draws a table; the chat never loads pandas
 
     table = pd.DataFrame([_row(r, job.spec, lang) for r in job.results()])
     st.dataframe(table, hide_index=True, column_config=_columns(job.spec, lang))
     if progress.finished and st.session_state.pop(keys.BATCH_SEEN_RUNNING, False):
         st.rerun()  # the whole page: the controls and downloads follow the end
+
+
+FIELD_PREFIX = "field:"  # no column of Kantu's own starts so
 
 
 def _columns(spec: BatchSpec, lang: Lang) -> dict[str, Any]:
@@ -343,7 +342,15 @@ def _columns(spec: BatchSpec, lang: Lang) -> dict[str, Any]:
     }
     if not spec.columns:
         config["answer"] = st.column_config.TextColumn(t("batch.col.answer", lang), width="medium")
+    # The model's fields are text under their own keys, whatever the user named them ("thumb").
+    for name in spec.columns:
+        config[field_key(name)] = st.column_config.TextColumn(name)
     return config
+
+
+def field_key(name: str) -> str:
+    """The table key of the user's column ``name``: never the key of one of Kantu's columns."""
+    return FIELD_PREFIX + name
 
 
 def _row(result: ItemResult, spec: BatchSpec, lang: Lang) -> dict[str, Any]:
@@ -364,7 +371,7 @@ def _row(result: ItemResult, spec: BatchSpec, lang: Lang) -> dict[str, Any]:
             value = fields.get(name, "")
             if n == 0 and not fields:
                 value = problem or result.answer  # the raw text, when it did not parse
-            row[name] = value
+            row[field_key(name)] = value
     else:
         row["answer"] = problem or result.answer
     row["tokens"] = f"{result.usage.total_tokens:,}" if result.usage else ""

@@ -25,6 +25,7 @@ from PIL import Image
 from components.i18n import Lang, t
 from components.images.uploads import PreparedUploads, Upload, prepare_uploads
 from components.ui import state_keys as keys
+from components.ui.markdown_view import safe_label
 from components.ui.prompt_presets import render_presets_menu
 from components.ui.sidebar import SidebarChoice
 
@@ -200,7 +201,7 @@ def _render_chip(shot: CameraShot, photo: PreparedUploads, lang: Lang) -> None:
                 )
             )
         for refusal in photo.refusals:
-            st.caption(f"🚫 {refusal.message(lang)}")
+            st.caption(safe_label(f"🚫 {refusal.message(lang)}"))
         st.button(
             t("camera.remove", lang),
             key=keys.camera_remove_key(shot.photo_id),

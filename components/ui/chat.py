@@ -48,7 +48,7 @@ from components.ui.answer_actions import render_actions, render_thinking
 from components.ui.conversation_tools import context_policy
 from components.ui.costs import answer_flag, billed_line, plan_next
 from components.ui.gallery import render_images
-from components.ui.markdown_safety import safe_markdown, stream_safely
+from components.ui.markdown_view import LiveMarkdown, safe_label, show_markdown
 from components.ui.sending import send_exchange
 from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets
 
@@ -184,7 +184,7 @@ def render_error(
     """
     show = st.warning if info.kind == "interrupted" else st.error
     message = error_message(info, lang, key_source)
-    show(message, icon="⚠️")
+    show(safe_label(message), icon="⚠️")
     preset = None
     if _main_action(info) == "key":
         preset = _key_preset(info, choice.preset)
@@ -196,7 +196,7 @@ def render_error(
     )
     words = provider_words(info, shown)
     if words is not None:
-        st.caption(t("error.provider_said", lang, detail=words))
+        st.caption(safe_label(t("error.provider_said", lang, detail=words)))
 
 
 def render_error_actions(
@@ -284,8 +284,10 @@ def key_help(preset: ProviderPreset, lang: Lang) -> str:
 
 def render_key_help(preset: ProviderPreset, lang: Lang) -> None:
     """Explain where to get a key for ``preset``."""
-    with st.expander(t("chat.get_key", lang, provider=preset.name(lang)), expanded=True):
-        st.markdown(key_help(preset, lang))
+    with st.expander(
+        safe_label(t("chat.get_key", lang, provider=preset.name(lang))), expanded=True
+    ):
+        show_markdown(st, key_help(preset, lang))
 
 
 def meta_line(meta: AnswerMeta, lang: Lang, cost: str | None = None) -> str:
@@ -313,7 +315,7 @@ def render_answer_footer(
     if entry.text or entry.error is None:
         with st.chat_message("assistant"):
             if entry.text:
-                st.markdown(safe_markdown(entry.text))
+                show_markdown(st, entry.text)
             _render_marks(entry, lang, choice)
             if index is not None and entry.text.strip():
                 render_actions(entry, index, conv, lang)
@@ -344,10 +346,10 @@ def _render_marks(entry: Entry, lang: Lang, choice: SidebarChoice) -> None:
     if entry.meta and entry.meta.finish_reason == "length":
         st.info(t("chat.status_length", lang), icon="✂️")
     if entry.meta and entry.status == "ok":
-        st.caption(meta_line(entry.meta, lang, cost=billed_line(entry.meta, choice)))
+        st.caption(safe_label(meta_line(entry.meta, lang, cost=billed_line(entry.meta, choice))))
         flag = answer_flag(entry)
         if flag is not None:
-            st.caption("📏 " + flag.message(lang))
+            st.caption(safe_label("📏 " + flag.message(lang)))
 
 
 def _may_refuse_pictures(entry: Entry, conv: Conversation, choice: SidebarChoice) -> bool:
@@ -384,7 +386,10 @@ def render_entry(
                 notes=notes,
             )
             for refusal in entry.refusals:
-                st.warning(t("chat.refused_line", lang, reason=refusal.message(lang)), icon="🚫")
+                st.warning(
+                    safe_label(t("chat.refused_line", lang, reason=refusal.message(lang))),
+                    icon="🚫",
+                )
             if entry.status == "not_sent":
                 st.info(t("chat.not_sent_restored", lang))
             if index is not None:
@@ -526,14 +531,17 @@ def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoic
         shown = ""
         if not exchange.text:
             render_thinking(live, lang)
+        view: LiveMarkdown | None = None
         while not exchange.finished:
             exchange.wait(len(shown), POLL_S)
             if st.session_state.get(keys.EXCHANGE) is not exchange:
                 return False  # New chat, or a newer run settled it
             text = exchange.text
             if text != shown:
-                live.markdown("".join(stream_safely([text])))
-                shown = text
+                # Finished blocks are drawn once each; only the open tail is drawn again.
+                view = view or LiveMarkdown(live.container(), min_interval=FRAME_S)
+                if view.update(text):
+                    shown = text
                 time.sleep(FRAME_S)  # let a burst of small deltas arrive: one redraw for all
     exchange.record_once(conv.record)
     st.session_state.pop(keys.EXCHANGE, None)

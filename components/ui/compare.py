@@ -34,7 +34,7 @@ from components.images.uploads import IMAGE_EXTENSIONS, Upload, prepare_uploads
 from components.providers.presets import PRESETS
 from components.ui import state_keys as keys
 from components.ui.gallery import render_images
-from components.ui.markdown_safety import safe_markdown, stream_safely
+from components.ui.markdown_view import literal, safe_label, show_growing, show_markdown
 from components.ui.sending import send_exchange
 from components.ui.sidebar import SidebarChoice, _remembered, _resolve, model_id, read_secrets
 
@@ -238,7 +238,7 @@ def start_run(choice: SidebarChoice) -> CompareRun | None:
         _uploads(), detail=choice.detail, model=choice.model, max_slices=choice.max_slices
     )
     for refusal in prepared.refusals:
-        st.warning(refusal.message(lang), icon="🚫")
+        st.warning(safe_label(refusal.message(lang)), icon="🚫")
     if not prepared.images:
         st.warning(t("compare.need_picture", lang), icon="🖼️")
         return None
@@ -335,9 +335,9 @@ def render_figures(figures: Figures, sees: bool | None, lang: Lang) -> None:
         None: "compare.vision_unchecked",
     }
     notes.append(t("compare.vision", lang, result=t(word[sees], lang)))
-    st.caption("  \n".join(notes))
+    st.caption(safe_label("  \n".join(notes)))
     if figures.flag is not None:
-        st.caption("⚑ " + figures.flag.message(lang))
+        st.caption(safe_label("⚑ " + figures.flag.message(lang)))
 
 
 def _render_error(
@@ -348,7 +348,7 @@ def _render_error(
     if hide is not None and hide.model:
         message = message.replace(hide.model, hide.label)
     show = st.warning if outcome == "interrupted" else st.error
-    show(message, icon="⚠️")
+    show(safe_label(message), icon="⚠️")
 
 
 def render_column(
@@ -360,11 +360,12 @@ def render_column(
 ) -> None:
     """Draw one column: heading, answer (live or final), Stop or figures, and its vote button."""
     with st.container(border=True, key=keys.compare_column_key("col", column.label)):
-        st.markdown(f"**{run.title(column, lang)}**")
+        st.markdown(f"**{safe_label(run.title(column, lang))}**")
         text = column.text
         if not column.finished:
             if text:
-                st.markdown("".join(stream_safely([text])))
+                live_key = keys.compare_column_key("live", column.label)
+                show_growing(st, text, st.session_state, live_key)
             else:
                 st.caption(t("chat.thinking", lang))
             st.button(
@@ -374,8 +375,9 @@ def render_column(
                 on_click=column.stop,
             )
             return
+        st.session_state.pop(keys.compare_column_key("live", column.label), None)
         if text:
-            st.markdown(safe_markdown(text))
+            show_markdown(st, text)
         figures = column.figures(price)
         outcome = figures.outcome if figures is not None else None
         if column.refused is not None:
@@ -419,7 +421,7 @@ def _live_columns(run: CompareRun, lang: Lang) -> None:
 def render_run(run: CompareRun, lang: Lang) -> None:
     """Show the comparison: pictures and question, the columns, then votes and exports."""
     render_images(run.images, lang)
-    st.markdown(f"**{t('compare.question', lang)}:** {safe_markdown(run.question)}")
+    st.markdown(f"**{t('compare.question', lang)}:** {safe_label(run.question)}")
     if not run.finished:
         _live_columns(run, lang)
         return
@@ -436,7 +438,9 @@ def render_run(run: CompareRun, lang: Lang) -> None:
                 )
     else:
         best = run.column(run.best)
-        st.success(t("compare.voted", lang, label=best.label, model=best.name), icon="👍")
+        st.success(
+            t("compare.voted", lang, label=literal(best.label), model=literal(best.name)), icon="👍"
+        )
     if run.revealed:
         render_exports(run, lang)
 
@@ -474,7 +478,7 @@ def render_tally(lang: Lang) -> None:
     st.markdown(f"**{t('compare.tally', lang)}**")
     st.markdown(
         "\n".join(
-            "- " + t("compare.tally_row", lang, name=r.name, wins=r.wins, votes=r.votes)
+            "- " + t("compare.tally_row", lang, name=literal(r.name), wins=r.wins, votes=r.votes)
             for r in rows
         )
     )

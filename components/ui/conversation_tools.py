@@ -26,6 +26,7 @@ from components.providers.probe import ProbeResult, probe_vision, test_connectio
 from components.providers.settings import ClientSettings
 from components.ui import state_keys as keys
 from components.ui.costs import current_price
+from components.ui.markdown_view import literal, safe_label
 from components.ui.sending import send
 from components.ui.sidebar import SidebarChoice, model_id
 
@@ -83,7 +84,7 @@ def render_model_tools(choice: SidebarChoice) -> None:
             t("probe.test_connection", lang), icon="🔌", key="kantu_test", type="tertiary"
         )
     if probe:
-        busy = t("probe.running", lang, model=choice.model)
+        busy = t("probe.running", lang, model=literal(choice.model))
         result = _checked(choice, busy, lambda route: _probe(route, lang))
         if result is not None:
             vision_checks()[name] = result
@@ -116,7 +117,9 @@ def render_model_tools(choice: SidebarChoice) -> None:
                 )
             )
         elif connection.error is not None:
-            st.caption("⚠️ " + t("probe.failed", lang, reason=connection.error.message(lang)))
+            st.caption(
+                safe_label("⚠️ " + t("probe.failed", lang, reason=connection.error.message(lang)))
+            )
 
 
 # The probe's request, for the hosting limits: a small picture (gpt-4o-mini's low tile) + prompt.
@@ -130,7 +133,7 @@ def _checked(choice: SidebarChoice, busy: str, start: Callable[[Route], Checked]
         with st.spinner(busy):
             return send(choice, start)
     except KantuError as err:
-        st.caption("⚠️ " + err.message(choice.lang))
+        st.caption(safe_label("⚠️ " + err.message(choice.lang)))
         return None
 
 
@@ -157,7 +160,7 @@ def listed_models(preset_id: str) -> list[str]:
 def _show_probe(result: ProbeResult, choice: SidebarChoice) -> None:
     lang = choice.lang
     if result.error is not None:
-        st.caption("⚠️ " + t("probe.failed", lang, reason=result.error.message(lang)))
+        st.caption(safe_label("⚠️ " + t("probe.failed", lang, reason=result.error.message(lang))))
         return
     tokens = f"{result.usage.prompt_tokens:,}" if result.usage is not None else "?"
     facts = {"model": result.model, "digits": result.digits, "seconds": f"{result.seconds:.1f}"}
@@ -168,7 +171,7 @@ def _show_probe(result: ProbeResult, choice: SidebarChoice) -> None:
         line = t("probe.blind", lang, answer=answer, tokens=tokens, **facts)
     # what the check itself cost, at the price this visitor sees
     cost = lines.billed(result.usage, current_price(choice), lang)
-    st.caption(line + (f" · {cost}" if cost else ""))
+    st.caption(safe_label(line + (f" · {cost}" if cost else "")))
 
 
 def render_transfer(conv: Conversation, lang: Lang) -> None:
@@ -208,7 +211,9 @@ def render_import_outcome() -> None:
     outcome = st.session_state.pop(keys.IMPORT_OUTCOME, None)
     if outcome is not None:
         kind, text = outcome
-        (st.success if kind == "ok" else st.error)(text, icon="✅" if kind == "ok" else "⚠️")
+        (st.success if kind == "ok" else st.error)(
+            safe_label(text), icon="✅" if kind == "ok" else "⚠️"
+        )
 
 
 def _uploader_style(lang: Lang) -> str:

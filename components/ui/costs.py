@@ -27,6 +27,7 @@ from components.errors import ConfigError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.ui import state_keys as keys
+from components.ui.markdown_view import literal, safe_label
 from components.ui.sidebar import SidebarChoice
 
 log = logging.getLogger("kantu")
@@ -215,7 +216,7 @@ def render_cost_settings(choice: SidebarChoice) -> None:
     model = choice.model
     with st.expander(t("costs.title", lang), icon="💰"):
         if price is None:
-            st.caption(t("costs.no_price", lang, model=model))
+            st.caption(t("costs.no_price", lang, model=literal(model)))
         elif price.free:
             st.caption(t("money.free", lang))
         else:
@@ -227,7 +228,7 @@ def render_cost_settings(choice: SidebarChoice) -> None:
                 t(
                     "costs.price_line",
                     lang,
-                    model=model,
+                    model=literal(model),
                     input=f"{sign}{price.input:g}",
                     output=f"{sign}{price.output:g}",
                 )
@@ -239,7 +240,7 @@ def render_cost_settings(choice: SidebarChoice) -> None:
             _render_threshold(threshold, currency, lang)
         note = lines.calibration_note(calibration(), model, lang)
         if note:
-            st.caption("📏 " + note)
+            st.caption(safe_label("📏 " + note))
 
 
 def _parenthesised(text: str, lang: Lang) -> str:

@@ -18,6 +18,7 @@ from PIL import Image
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.ui import state_keys as keys
+from components.ui.markdown_view import literal, safe_label
 
 THUMB_HEIGHT = 120  # every thumbnail's height, unless the picture is smaller
 PHONE_THUMB_HEIGHT = 80  # on a narrow screen (CSS), so three photos fit in well under a screen
@@ -167,7 +168,7 @@ def render_images(
             with st.container(horizontal=True, width="content", gap="xsmall", key=tile):
                 st.image(
                     data,
-                    caption=caption,
+                    caption=safe_label(caption),
                     width=thumb.width,
                     output_format=_FORMATS.get(mime, "JPEG"),
                     alt=label,
@@ -180,7 +181,7 @@ def render_images(
                     type="tertiary",
                 ):
                     title = t("gallery.view_title", lang)
-                    title += f" · {_escape(image.name)}" if image.name else ""
+                    title += f" · {literal(image.name)}" if image.name else ""
                     st.dialog(title, width="large")(_large_view)(image, lang, label)
     for image in images:
         if image.parts:
@@ -189,7 +190,7 @@ def render_images(
 
 def render_parts(image: PreparedImage, lang: Lang) -> None:
     """Show the slices or the zoom's two images as they were sent, with sizes and tokens."""
-    title = f"{image.name} · {t('chat.parts_sent', lang, count=len(image.parts))}"
+    title = f"{literal(image.name)} · {t('chat.parts_sent', lang, count=len(image.parts))}"
     with st.expander(title):
         _parts(image, lang, width=PART_WIDTH)
 
@@ -209,7 +210,7 @@ def _parts(image: PreparedImage, lang: Lang, *, width: int | None) -> None:
             with st.container(width=width or "content"):
                 st.image(
                     part.data,
-                    caption=caption,
+                    caption=safe_label(caption),
                     # The part's own width passes its bytes through unchanged; a narrower
                     # ``width`` shows it smaller (Streamlit resizes it for the page).
                     width=width or part.width,
@@ -235,7 +236,7 @@ def _large_view(image: PreparedImage, lang: Lang, label: str) -> None:
     with facts:
         rows = image_facts(image, lang)
         colon = t("punct.colon", lang)
-        st.markdown("\n".join(f"- **{name}**{colon}{_escape(value)}" for name, value in rows))
+        st.markdown("\n".join(f"- **{name}**{colon}{literal(value)}" for name, value in rows))
     if image.parts:
         st.markdown(f"**{t('chat.parts_sent', lang, count=len(image.parts))}**")
         _parts(image, lang, width=None)
@@ -299,10 +300,3 @@ def _size(count: int, lang: Lang) -> str:
     if count >= 1024 * 1024:
         return t("gallery.mb", lang, size=f"{count / (1024 * 1024):.1f}")
     return t("gallery.kb", lang, size=f"{max(1, round(count / 1024)):,}")
-
-
-def _escape(text: str) -> str:
-    """Keep a file name or value from being read as Markdown (or breaking the table)."""
-    for char in "\\`*_[]<>|#":
-        text = text.replace(char, "\\" + char)
-    return text

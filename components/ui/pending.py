@@ -22,6 +22,7 @@ from components.images.slicing import MAX_SLICES_LIMIT, slice_cost
 from components.images.uploads import PreparedUploads, Upload
 from components.ui import gallery
 from components.ui import state_keys as keys
+from components.ui.markdown_view import safe_label, show_markdown
 from components.ui.sidebar import SidebarChoice
 
 
@@ -123,12 +124,12 @@ def render_pending(
     lang = choice.lang
     offer_slices = False
     with st.container(border=True, key="kantu_pending_box"):
-        st.markdown(f"**{title or t('pending.title', lang)}**")
+        st.markdown(f"**{safe_label(title or t('pending.title', lang))}**")
         st.text(pending.question)
         if cost_line:
-            st.markdown("💰 " + cost_line)
+            st.markdown(safe_label("💰 " + cost_line))
         for warning in warnings:
-            st.warning(warning, icon="👁️")
+            st.warning(safe_label(warning), icon="👁️")
         for index, image in enumerate(pending.prepared.images):
             with st.container(horizontal=True, gap="small"):
                 alt = t(
@@ -142,16 +143,16 @@ def render_pending(
                 )
                 with st.container():
                     for line in advice(image, choice.model, lang):
-                        st.markdown(line)
+                        show_markdown(st, line)
                     offer_slices |= illegible(image) and image.name in _names(pending)
             if image.name in _names(pending) and image.region is None:
                 _zone_grid(index, lang)
         for err in pending.prepared.refusals:
-            st.warning(err.message(lang), icon="🚫")
+            st.warning(safe_label(err.message(lang)), icon="🚫")
             if over_slice_cap(err):
                 offer_slices = True
                 st.button(
-                    t("pending.send_all_slices", lang, **err.facts),
+                    safe_label(t("pending.send_all_slices", lang, **err.facts)),
                     key=f"kantu_all_slices_{err.filename}",
                     on_click=_act,
                     args=(("slices",),),

@@ -26,6 +26,7 @@ from components.providers.presets import (
 )
 from components.providers.settings import OPERATOR_SETTINGS, operator_config
 from components.ui import state_keys as keys
+from components.ui.markdown_view import safe_label
 
 LANG_LABELS = {"zh": "中文", "en": "English"}
 
@@ -369,7 +370,7 @@ def _explain_key(slot, status: KeyStatus) -> None:
     """Say whose key is used, in ``slot`` (one element, so a redraw replaces it in place)."""
     settings, error, preset, lang = status.settings, status.error, status.preset, status.lang
     if error is not None:
-        slot.warning(error.message(lang))
+        slot.warning(safe_label(error.message(lang)))
     elif preset.local:
         slot.caption(t("sidebar.ocr_local", lang))
     elif _operator_key_in_use(status):

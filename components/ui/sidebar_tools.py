@@ -15,6 +15,7 @@ from components.ui.conversation_tools import (
     render_transfer,
 )
 from components.ui.costs import conversation_total, learn_from, render_cost_settings
+from components.ui.markdown_view import safe_label
 from components.ui.sidebar import SidebarChoice
 
 
@@ -34,7 +35,7 @@ def render_sidebar_tools(choice: SidebarChoice, *, conversation_tools: bool = Tr
         learn_from(conv)  # the answer recorded on the last run counts before the note is drawn
         total = conversation_total(conv, choice) if conversation_tools else None
         if total:
-            st.caption("💰 " + total)
+            st.caption(safe_label("💰 " + total))
         render_cost_settings(choice)
         if not conversation_tools:
             return

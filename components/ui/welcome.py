@@ -8,6 +8,7 @@ from components.i18n import t
 from components.providers.presets import DEFAULT_PRESET_ID, PRESETS
 from components.ui import state_keys as keys
 from components.ui.chat import put_back, render_key_help
+from components.ui.markdown_view import safe_label
 from components.ui.sidebar import SidebarChoice
 
 EXAMPLES = ("welcome.example_1", "welcome.example_2", "welcome.example_3", "welcome.example_4")
@@ -26,7 +27,7 @@ def render_welcome(choice: SidebarChoice) -> None:
     st.markdown(t("welcome.body", lang))
     if choice.preset.local:
         if choice.config_error is not None:
-            st.warning(choice.config_error.message(lang), icon="⚠️")
+            st.warning(safe_label(choice.config_error.message(lang)), icon="⚠️")
         else:
             st.info(t("welcome.local_reader", lang), icon="🔤")
         render_key_help(PRESETS[DEFAULT_PRESET_ID], lang)  # the way to a model that can see

