@@ -48,7 +48,7 @@ def isolated_secrets(monkeypatch, tmp_path) -> Iterator[None]:
 
     from components.providers.settings import OPERATOR_SETTINGS
 
-    for name in OPERATOR_SETTINGS:
+    for name in (*OPERATOR_SETTINGS, "KANTU_PRICES"):
         monkeypatch.delenv(name, raising=False)
     old = st_config.get_option("secrets.files")
     st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])

@@ -9,6 +9,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,6 +32,7 @@ def clean_env(**extra: str) -> dict[str, str]:
     """The environment without anyone's own keys or base URLs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KANTU_", "OPENAI_"))}
     env["PYTHONIOENCODING"] = "utf-8"
+    env["HOME"] = tempfile.mkdtemp(prefix="kantu-home-")  # no developer's ~/.streamlit/secrets
     env.update(extra)
     return env
 

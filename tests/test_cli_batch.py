@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -31,6 +32,7 @@ USAGE = {"prompt_tokens": 90, "completion_tokens": 3, "total_tokens": 93}
 def clean_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KANTU_", "OPENAI_"))}
     env["PYTHONIOENCODING"] = "utf-8"
+    env["HOME"] = tempfile.mkdtemp(prefix="kantu-home-")  # no developer's ~/.streamlit/secrets
     return env
 
 

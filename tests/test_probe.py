@@ -7,6 +7,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 from dataclasses import replace
 
 import pytest
@@ -165,6 +166,7 @@ def test_the_key_only_reaches_the_configured_host():
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "components", "probe", *args]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KANTU_", "OPENAI_"))}
+    env["HOME"] = tempfile.mkdtemp(prefix="kantu-home-")  # no developer's ~/.streamlit/secrets
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
 
 

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from components.errors import ConfigError
 from components.i18n import Lang
+from components.settings_source import SettingsSource, parse_table
 
 Currency = Literal["CNY", "USD"]
 CURRENCIES: tuple[Currency, ...] = ("CNY", "USD")
@@ -187,11 +187,9 @@ def prices_from_text(text: str | None) -> dict[str, Price]:
     if not text or not text.strip():
         return {}
     try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("bad_prices_text", str(exc)) from exc
-    except RecursionError as exc:  # tomllib recurses once per nested array or table
-        raise ConfigError("bad_prices_text", "nested too deeply") from exc
+        raw = parse_table(text, "KANTU_PRICES")
+    except ConfigError as exc:
+        raise ConfigError("bad_prices_text", exc.detail) from exc
     return parse_prices(raw)
 
 
@@ -222,6 +220,12 @@ class PriceBook:
         if isinstance(raw, str):
             return cls(operator=prices_from_text(raw))
         return cls(operator=parse_prices(raw, origin="operator"))
+
+    @classmethod
+    def from_settings(cls, source: SettingsSource) -> PriceBook:
+        """Return a book with the operator's ``KANTU_PRICES`` as ``source`` reads it (secrets,
+        then the environment). Raises ConfigError if malformed."""
+        return cls.from_secrets(source.value("KANTU_PRICES"))
 
     def for_display(self, preset_id: str, model: str) -> Price | None:
         """Return the price to show this visitor (their edits first)."""

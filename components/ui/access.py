@@ -20,7 +20,7 @@ import streamlit as st
 from components.costs.prices import PriceBook
 from components.errors import ConfigError
 from components.hosting.access import MIN_CODE_LENGTH, Visitor, refusal, short_code_settings
-from components.hosting.config import HOSTING_SETTINGS, HostingConfig, hosting_config
+from components.hosting.config import HostingConfig, hosting_config
 from components.hosting.gate import Asker, Gate, allowed_models, unbound_money
 from components.hosting.ledger import (
     Ledger,
@@ -40,6 +40,7 @@ from components.providers.presets import (
 )
 from components.providers.settings import operator_config
 from components.ui import state_keys as keys
+from components.ui.operator_settings import secrets_mapping
 from components.ui.sidebar import SidebarChoice, read_secrets, request_settings
 
 log = logging.getLogger("kantu")
@@ -47,13 +48,6 @@ log = logging.getLogger("kantu")
 _clock = time.time  # the code box's clock (tests move it on instead of sleeping)
 ADMIN_URL_PATH = "admin"  # the operator page's address, as app.py names it
 SQL_CONNECTION = "kantu_ledger"  # [connections.kantu_ledger] url = "postgresql://…" in secrets
-
-
-def _secrets() -> dict[str, Any]:
-    try:
-        return {name: st.secrets[name] for name in HOSTING_SETTINGS if name in st.secrets}
-    except FileNotFoundError:
-        return {}
 
 
 def _has_section(name: str) -> bool:
@@ -65,7 +59,7 @@ def _has_section(name: str) -> bool:
 
 def hosting_settings() -> HostingConfig:
     """Return the operator's hosting settings for this run (secrets, then the environment)."""
-    config = hosting_config(_secrets(), os.environ, login_configured=_has_section("auth"))
+    config = hosting_config(secrets_mapping(), os.environ, login_configured=_has_section("auth"))
     short = short_code_settings(config)
     if short:
         warn_short_codes(short)

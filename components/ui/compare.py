@@ -28,13 +28,14 @@ from components.conversation.compare import (
 from components.conversation.exchange import Exchange
 from components.costs import lines
 from components.costs.prices import Price, PriceBook
-from components.errors import ConfigError, KantuError
+from components.errors import KantuError
 from components.i18n import Lang, t
 from components.images.uploads import IMAGE_EXTENSIONS, Upload, prepare_uploads
 from components.providers.presets import PRESETS
 from components.ui import state_keys as keys
 from components.ui.gallery import render_images
 from components.ui.markdown_safety import safe_markdown, stream_safely
+from components.ui.operator_settings import operator_prices
 from components.ui.sending import prompt_estimate, send_exchange
 from components.ui.sidebar import SidebarChoice, _remembered, _resolve, model_id, read_secrets
 
@@ -60,13 +61,9 @@ def current_run() -> CompareRun | None:
 
 
 def price_book() -> PriceBook:
-    """Return the prices to show: the operator's ``KANTU_PRICES`` over the table (a malformed
-    setting is logged and ignored here: the chat page says what is wrong with it)."""
-    try:
-        return PriceBook.from_secrets(read_secrets().get("KANTU_PRICES"))  # type: ignore[arg-type]
-    except ConfigError:
-        log.warning("KANTU_PRICES ignored on the Compare page: malformed")
-        return PriceBook()
+    """Return the prices to show: the operator's ``KANTU_PRICES`` (secrets, then the
+    environment, as on every page) over the table."""
+    return operator_prices()
 
 
 def prices_of(run: CompareRun) -> dict[str, Price | None]:

@@ -24,8 +24,9 @@ from components.providers.presets import (
     ProviderPreset,
     preset_for_base_url,
 )
-from components.providers.settings import OPERATOR_SETTINGS, operator_config
+from components.providers.settings import operator_config
 from components.ui import state_keys as keys
+from components.ui.operator_settings import secrets_mapping
 
 LANG_LABELS = {"zh": "中文", "en": "English"}
 
@@ -50,11 +51,8 @@ class SidebarChoice:
 
 
 def read_secrets() -> dict[str, object]:
-    """Return the operator's Kantu settings from ``st.secrets``; empty when there is no file."""
-    try:
-        return {name: st.secrets[name] for name in OPERATOR_SETTINGS if name in st.secrets}
-    except FileNotFoundError:  # no secrets.toml, or one that does not parse
-        return {}
+    """Return ``st.secrets`` as a plain mapping (``operator_settings``); empty without a file."""
+    return secrets_mapping()
 
 
 def _remembered(render: Callable[..., Any], state_key: str, lang: Lang, **kwargs: Any) -> Any:
