@@ -85,10 +85,10 @@ class SettingsSource:
 
 
 def split_list(value: Any) -> tuple[str, ...]:
-    """Return ``value`` as non-blank texts: a list as is, text split on commas, None as ()."""
+    """Return ``value`` as non-blank texts: a list's items, else its text split on commas."""
     if value is None:
         return ()
-    items = value.split(",") if isinstance(value, str) else list(value)
+    items = list(value) if isinstance(value, list | tuple) else str(value).split(",")
     return tuple(s for s in (str(item).strip() for item in items) if s)
 
 
