@@ -176,6 +176,14 @@ FAMILIES: tuple[Family, ...] = (
     # Gemma 3: Google's model card: images normalised to 896×896, 256 tokens each.
     _family("gemma3", GEMMA_3, "Gemma 3 model card (Google)"),
     _family("gemma-3", GEMMA_3, "Gemma 3 model card (Google)"),
+    # Text only: pictures go to these as their read text unless the person says otherwise.
+    Family(
+        "gpt-3.5-turbo",
+        None,
+        "2026-12",
+        "developers.openai.com/api/docs/models/gpt-3.5-turbo (input modalities: text)",
+        sees=False,
+    ),
     # LLaVA 1.6 (Ollama's llava): up to 672×672, 2880 tokens. Not confirmed from a primary source.
     _family(
         "llava",

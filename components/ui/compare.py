@@ -37,7 +37,13 @@ from components.ui.gallery import render_images
 from components.ui.markdown_safety import safe_markdown, stream_safely
 from components.ui.operator_settings import operator_prices
 from components.ui.sending import prompt_estimate, send_exchange
-from components.ui.sidebar import SidebarChoice, _remembered, _resolve, model_id, read_secrets
+from components.ui.sidebar import (
+    SidebarChoice,
+    _remembered,
+    _resolve,
+    is_text_only,
+    read_secrets,
+)
 
 log = logging.getLogger("kantu")
 
@@ -249,7 +255,6 @@ def start_run(choice: SidebarChoice) -> CompareRun | None:
         st.session_state.get(keys.COMPARE_TARGETS) or [],
         blind=bool(st.session_state.get(keys.COMPARE_BLIND)),
     )
-    text_only = st.session_state.get(keys.TEXT_ONLY_MODELS, frozenset())
     estimate = prompt_estimate(run.turns(), choice.options)
     for column in run.columns:
         own_key = st.session_state.get(keys.compare_api_key(column.slot)) or ""
@@ -262,7 +267,7 @@ def start_run(choice: SidebarChoice) -> CompareRun | None:
                 run.turns(),
                 settings,
                 choice.options,
-                pictures_as_text=model_id(column.preset_id, column.model) in text_only,
+                pictures_as_text=is_text_only(column.preset_id, column.model),
                 lang=lang,
             )
             assert column.exchange is not None
