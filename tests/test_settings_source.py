@@ -83,7 +83,7 @@ def test_the_cli_and_the_app_read_the_same_value_for_each_setting(places):
     home, project = places
     app = app_source(home, project)
     cli = command_line_source(cwd=project, home=home, environ=ENVIRON)
-    for name in (*OPERATOR_SETTINGS, *HOSTING_SETTINGS):
+    for name in (*OPERATOR_SETTINGS, *HOSTING_SETTINGS, "KANTU_PRICES"):
         assert cli.value(name) == app.value(name), name
     # and what the settings become
     assert hosting_config(cli.secrets, cli.environ) == hosting_config(app.secrets, app.environ)

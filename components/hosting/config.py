@@ -44,7 +44,6 @@ HOSTING_SETTINGS = (
     "KANTU_ADMIN_USERS",
     "KANTU_LEDGER_PATH",
     "KANTU_LEDGER_SALT",
-    "KANTU_PRICES",
 )
 LIMIT_FIELDS = (
     "session_requests",
@@ -95,7 +94,6 @@ class HostingConfig:
     admin_users: tuple[str, ...] = ()
     ledger_path: str | None = None
     ledger_salt: str | None = field(default=None, repr=False)
-    prices: Mapping[str, Any] | str | None = field(default=None, repr=False)
 
     @property
     def gated(self) -> bool:
@@ -168,5 +166,4 @@ def hosting_config(
         admin_users=tuple(u.lower() for u in source.strings("KANTU_ADMIN_USERS")),
         ledger_path=path,
         ledger_salt=str(salt) if salt else None,
-        prices=source.value("KANTU_PRICES"),
     )

@@ -17,7 +17,6 @@ from urllib.parse import urlparse
 
 import streamlit as st
 
-from components.costs.prices import PriceBook
 from components.errors import ConfigError
 from components.hosting.access import MIN_CODE_LENGTH, Visitor, refusal, short_code_settings
 from components.hosting.config import HostingConfig, hosting_config
@@ -40,7 +39,7 @@ from components.providers.presets import (
 )
 from components.providers.settings import operator_config
 from components.ui import state_keys as keys
-from components.ui.operator_settings import secrets_mapping
+from components.ui.operator_settings import operator_prices, secrets_mapping
 from components.ui.sidebar import SidebarChoice, read_secrets, request_settings
 
 log = logging.getLogger("kantu")
@@ -277,20 +276,13 @@ def _operator_preset(base_url: str | None) -> ProviderPreset:
     return preset_for_base_url(base_url) if base_url else PRESETS[DEFAULT_PRESET_ID]
 
 
-def _operator_prices(config: HostingConfig) -> PriceBook:
-    try:
-        return PriceBook.from_secrets(config.prices)
-    except ConfigError:  # the chat page says what is wrong with it; the table's prices stay
-        return PriceBook()
-
-
 def request_gate(lang: Lang) -> Gate:
     """Return the hosting rules for this visitor's requests, resolved now, in the page's thread
     (who asks, the ledger, the operator's prices and models): ``Gate.admit`` then runs in any."""
     config = hosting_settings()
     operator = operator_config(read_secrets(), os.environ)
     preset = _operator_preset(operator.base_url)
-    prices = _operator_prices(config)
+    prices = operator_prices()
     session_id, began = session_identity()
     logged_in, email = _user()
     ip = st.context.ip_address
@@ -326,7 +318,7 @@ def render_key_closed(choice: SidebarChoice) -> None:
         return
     operator = operator_config(read_secrets(), os.environ)
     preset = _operator_preset(operator.base_url)
-    gaps = unbound_money(config, preset, operator.model, _operator_prices(config))
+    gaps = unbound_money(config, preset, operator.model, operator_prices())
     if gaps:
         message = ConfigError(
             "money_limits_unbound", models=", ".join(gaps), currency=config.limits.currency
