@@ -7,7 +7,6 @@ command line reads the secrets files itself; for every setting both must find th
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +21,7 @@ from components.errors import ConfigError
 from components.hosting.config import HOSTING_SETTINGS, hosting_config
 from components.providers.settings import OPERATOR_SETTINGS, operator_config
 from components.settings_source import SettingsSource, command_line_source, plain
-from tests.conftest import ROOT
+from tests.conftest import cli_environment
 
 KEY = "sk-settings-0123456789abcdef"
 
@@ -166,8 +165,7 @@ def test_the_command_line_prices_with_kantu_prices_from_the_projects_secrets_fil
     (tmp_path / ".streamlit" / "secrets.toml").write_text(
         '[KANTU_PRICES]\n"gpt-4o-mini" = { input = 1.05, output = 4.2, currency = "CNY" }\n'
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KANTU_", "OPENAI_"))}
-    env |= {"PYTHONPATH": str(ROOT), "HOME": str(tmp_path / "home"), "PYTHONIOENCODING": "utf-8"}
+    env = cli_environment(HOME=str(tmp_path / "home"))
     with FakeUpstream() as up:
         up.enqueue(sse(["答案"], usage={"prompt_tokens": 1000, "completion_tokens": 100}))
         command = [sys.executable, "-m", "components", "ask", "--base-url", up.base_url]
