@@ -17,8 +17,9 @@ from components.catalogue.rows import EVERY_MODEL, ListPrice, Offer, Window
 # public price list was found. NOT CONFIRMED: OpenAI's list price at ¥7.2 per $, a placeholder
 # until the operator sets KANTU_PRICES with the reseller's real rate.
 RELAY_PRICE = "not published; OpenAI's list price at ¥7.2 per $ (placeholder)"
-# OpenAI list prices (standard tier): platform pricing page as republished 2026-11 (api-evangelist
-# "OpenAI API pricing", 2026-11-06), cross-checked with aipricing.guru / pricepertoken.com (2026-05).
+# OpenAI list prices (standard tier): platform pricing page as republished 2026-11
+# (api-evangelist "OpenAI API pricing", 2026-11-06), cross-checked with aipricing.guru and
+# pricepertoken.com (2026-05).
 OPENAI_PRICE = "OpenAI pricing page as republished 2026-11; aipricing.guru, pricepertoken.com"
 # OpenRouter passes the upstream's price through.
 OPENROUTER_PRICE = "openrouter.ai model pages"

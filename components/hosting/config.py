@@ -16,9 +16,10 @@
 
 They are read by ``components.settings_source`` like every other setting: in the environment a
 list is comma-separated and ``KANTU_LIMITS`` is TOML text (``daily_requests = 500``). Nothing
-here raises: a malformed value is logged and ignored, except a malformed limit, which closes the operator's key (``Limits.broken``) rather than lifting it.
-Likewise a money limit with an allowed model it cannot count (``money_gaps``: no price, or one in
-another currency) closes the key, checked where the settings are read (``hosting.gate``).
+here raises: a malformed value is logged and ignored, except a malformed limit, which closes the
+operator's key (``Limits.broken``) rather than lifting it. Likewise a money limit with an
+allowed model it cannot count (``money_gaps``: no price, or one in another currency) closes the
+key, checked where the settings are read (``hosting.gate``).
 """
 
 from __future__ import annotations
