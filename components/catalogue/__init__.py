@@ -8,7 +8,9 @@
                  its list price, its context window
     families.py  FAMILIES: one row per model-name prefix: how a picture is counted (the image
                  token rule), the billing-only factor, and whether the model can see pictures
-    lookup.py    the reads every other module makes: listed_models, offers_at, family_for
+    lookup.py    reads by model: listed_models (the presets' lists), family_for, billing_factor
+                 (send limits), sees_pictures (the "cannot see pictures" default); prices and
+                 context windows index OFFERS once, image tokens index FAMILIES' rules
 
 A price or a window belongs to a model *at a provider* (Qwen2.5-VL-72B: 32,768 tokens at
 OpenRouter, 131,072 at SiliconFlow; gpt-4o-mini in ¥ at a reseller, in $ at OpenAI), so those
