@@ -668,6 +668,13 @@ _MONEY: dict[str, dict[str, str]] = {
         "en": "The price setting (KANTU_PRICES) is not valid TOML; for example: "
         '"gpt-4o-mini" = { input = 1.05, output = 4.2, currency = "CNY" }',
     },
+    "config.bad_setting": {
+        "zh": "设置 {name} 无法读取：在 secrets.toml 中写成 TOML 值，在环境变量中写成文本"
+        "（列表用逗号分隔，表格用 TOML 文本，开关用 true 或 false）。",
+        "en": "The setting {name} cannot be read: give it as a TOML value in secrets.toml, or as "
+        "text in the environment (a list comma-separated, a table as TOML text, a flag as true "
+        "or false).",
+    },
 }
 
 

@@ -30,6 +30,21 @@ os.environ.setdefault(
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+# The command line reads the secrets files the app would (./.streamlit/ and ~/.streamlit/): its
+# tests run it in an empty directory with an empty home, so a developer's own files never count.
+CLI_CWD = Path(tempfile.mkdtemp(prefix="kantu-cli-"))
+
+
+def cli_environment(**extra: str) -> dict[str, str]:
+    """Return this environment for a ``python -m components`` subprocess run in ``CLI_CWD``:
+    no one's keys or base URLs, an empty home, Kantu importable, UTF-8 output; then ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KANTU_", "OPENAI_"))}
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    env |= {"PYTHONIOENCODING": "utf-8", "PYTHONPATH": path, "HOME": str(CLI_CWD)}
+    env.update(extra)
+    return env
+
+
 # Pillow's own odd test images (MIT-CMU licence beside them), copied so a fresh clone passes.
 CORPUS = ROOT / "tests" / "corpus" / "pillow"
 
@@ -48,7 +63,7 @@ def isolated_secrets(monkeypatch, tmp_path) -> Iterator[None]:
 
     from components.providers.settings import OPERATOR_SETTINGS
 
-    for name in OPERATOR_SETTINGS:
+    for name in (*OPERATOR_SETTINGS, "KANTU_PRICES"):
         monkeypatch.delenv(name, raising=False)
     old = st_config.get_option("secrets.files")
     st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])

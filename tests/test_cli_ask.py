@@ -21,7 +21,7 @@ from components.devtools.upstream import (
     openai_error,
     sse,
 )
-from tests.conftest import ROOT
+from tests.conftest import CLI_CWD, cli_environment
 
 KEY = "sk-cli-0123456789abcdef"
 USAGE = {"prompt_tokens": 90, "completion_tokens": 3, "total_tokens": 93}
@@ -29,10 +29,7 @@ USAGE = {"prompt_tokens": 90, "completion_tokens": 3, "total_tokens": 93}
 
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment without anyone's own keys or base URLs."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KANTU_", "OPENAI_"))}
-    env["PYTHONIOENCODING"] = "utf-8"
-    env.update(extra)
-    return env
+    return cli_environment(**extra)
 
 
 def ask(
@@ -43,7 +40,7 @@ def ask(
         command += ["--api-key", KEY]
     return subprocess.run(
         [*command, *args],
-        cwd=ROOT,
+        cwd=CLI_CWD,
         env=env or clean_env(),
         capture_output=True,
         text=True,
@@ -73,7 +70,7 @@ def test_each_delta_is_flushed_as_it_arrives(upstream):
     upstream.enqueue(sse(["先到", "后到"], stall_after=1, stall=30))
     command = [sys.executable, "-m", "components", "ask", "--base-url", upstream.base_url]
     proc = subprocess.Popen(
-        [*command, "--api-key", KEY, "hi"], cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE
+        [*command, "--api-key", KEY, "hi"], cwd=CLI_CWD, env=clean_env(), stdout=subprocess.PIPE
     )
     try:
         upstream.wait_for_requests(1, timeout=30)  # timed from here: a loaded machine starts slowly
@@ -170,7 +167,7 @@ def test_usage_errors_exit_2(upstream, args):
 def test_bad_base_url_exits_2(upstream):
     done = subprocess.run(
         [sys.executable, "-m", "components", "ask", "--base-url", "ftp://x/v1", "hi"],
-        cwd=ROOT,
+        cwd=CLI_CWD,
         env=clean_env(),
         capture_output=True,
         text=True,
@@ -185,7 +182,7 @@ def test_key_and_base_url_from_the_environment_and_never_printed(upstream):
     env = clean_env(KANTU_API_KEY=KEY, KANTU_BASE_URL=upstream.base_url, KANTU_MODEL="m-1")
     done = subprocess.run(
         [sys.executable, "-m", "components", "ask", "--json", "hi"],
-        cwd=ROOT,
+        cwd=CLI_CWD,
         env=env,
         capture_output=True,
         text=True,
@@ -201,7 +198,7 @@ def test_openai_api_key_is_the_fallback(upstream):
     env = clean_env(OPENAI_API_KEY=KEY, OPENAI_BASE_URL=upstream.base_url)
     done = subprocess.run(
         [sys.executable, "-m", "components", "ask", "hi"],
-        cwd=ROOT,
+        cwd=CLI_CWD,
         env=env,
         capture_output=True,
         text=True,
@@ -223,7 +220,7 @@ def test_a_provider_that_needs_a_key_asks_for_your_own_when_the_operators_is_wit
     env = clean_env(KANTU_API_KEY=KEY, KANTU_BASE_URL="https://yewu.bcwhkj.cn/v1")
     command = [sys.executable, "-m", "components", "ask", "--base-url", "https://api.openai.com/v1"]
     done = subprocess.run(
-        [*command, "hi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [*command, "hi"], cwd=CLI_CWD, env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 2 and "own key" in done.stderr
     assert KEY not in done.stderr
@@ -246,7 +243,7 @@ def test_ctrl_c_stops_at_once_with_exit_130(upstream, words_first):
     command = [sys.executable, "-m", "components", "ask", "--base-url", upstream.base_url]
     proc = subprocess.Popen(
         [*command, "--api-key", KEY, "--json", "hi"],
-        cwd=ROOT,
+        cwd=CLI_CWD,
         env=clean_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -22,16 +21,14 @@ from components.devtools.upstream import (
     openai_error,
     sse,
 )
-from tests.conftest import ROOT
+from tests.conftest import CLI_CWD, cli_environment
 
 KEY = "sk-clibatch-0123456789abcdef"
 USAGE = {"prompt_tokens": 90, "completion_tokens": 3, "total_tokens": 93}
 
 
 def clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KANTU_", "OPENAI_"))}
-    env["PYTHONIOENCODING"] = "utf-8"
-    return env
+    return cli_environment()
 
 
 def command(up: FakeUpstream, *args: str) -> list[str]:
@@ -44,7 +41,7 @@ def command(up: FakeUpstream, *args: str) -> list[str]:
 def batch(up: FakeUpstream, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         command(up, *args),
-        cwd=ROOT,
+        cwd=CLI_CWD,
         env=clean_env(),
         capture_output=True,
         text=True,
@@ -170,7 +167,7 @@ def test_batch_api_round_trip_survives_an_interruption(
         "0.05",
     ]
     proc = subprocess.Popen(
-        command(upstream, *args), cwd=ROOT, env=clean_env(), stderr=subprocess.PIPE, text=True
+        command(upstream, *args), cwd=CLI_CWD, env=clean_env(), stderr=subprocess.PIPE, text=True
     )
     deadline = time.monotonic() + 60
     while not state.exists() and time.monotonic() < deadline:
@@ -214,7 +211,7 @@ def test_ctrl_c_keeps_finished_answers_and_the_rerun_sends_only_the_rest(
     out = tmp_path / "o.jsonl"
     args = [str(tmp_path), "--prompt", "x", "--out", str(out), "--concurrency", "1"]
     proc = subprocess.Popen(
-        command(upstream, *args), cwd=ROOT, env=clean_env(), stderr=subprocess.PIPE, text=True
+        command(upstream, *args), cwd=CLI_CWD, env=clean_env(), stderr=subprocess.PIPE, text=True
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (

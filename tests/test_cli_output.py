@@ -18,8 +18,7 @@ from PIL import Image
 
 from components.cli.output import CleanText, redraw, strip_controls
 from components.devtools.upstream import FakeUpstream, model_list, openai_error, sse
-from tests.conftest import ROOT
-from tests.test_cli_ask import clean_env
+from tests.conftest import CLI_CWD, cli_environment
 
 KEY = "sk-cliout-0123456789abcdef"
 TITLE = "\x1b]0;pwned\x07"  # retitles the terminal window
@@ -32,8 +31,8 @@ CONTROL = {chr(c) for c in range(0x20) if chr(c) not in "\n\t"} | {
 def run(up: FakeUpstream, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "components", *args, "--base-url", up.base_url, "--api-key", KEY],
-        cwd=ROOT,
-        env=clean_env(),
+        cwd=CLI_CWD,
+        env=cli_environment(),
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -22,10 +22,13 @@ USAGE = {"prompt_tokens": 140, "completion_tokens": 9, "total_tokens": 149}
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
-def _page(up: FakeUpstream, lang: str, models: list[str]) -> AppTest:
+def _page(
+    up: FakeUpstream, lang: str, models: list[str], secrets: dict[str, object] | None = None
+) -> AppTest:
     """Open the Compare page with the operator's key on ``up`` and ``models`` in the columns."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.secrets.update({"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY})
+    at.secrets.update(secrets or {})
     # the operator lets its key ask the fake models (issue 11's allow-list)
     at.secrets["KANTU_ALLOWED_MODELS"] = ["gpt-4o-mini", *models]
     at.session_state[keys.LANG] = lang
@@ -213,3 +216,46 @@ def test_the_operator_key_stays_home_and_a_column_key_goes_to_its_column_only(up
     assert [e.value for e in second.error] == [t("config.operator_key_withheld", "en")]
     assert t("compare.key_hint", "en") in "\n".join(c.value for c in second.caption)
     assert OPERATOR_KEY not in _texts(at) and "column-three-key-555" not in _texts(at)
+
+
+PRICES = {
+    "fast-model": {"input": 1.0, "output": 4.0, "currency": "CNY"},
+    "slow-model": {"input": 1.0, "output": 4.0, "currency": "CNY"},
+}
+PRICES_TEXT = "\n".join(
+    f'"{model}" = {{ input = 1.0, output = 4.0, currency = "CNY" }}' for model in PRICES
+)
+BILL = "¥0.00018"  # 140 prompt tokens at ¥1 and 9 answer tokens at ¥4 per million
+
+
+def _chat_bill(up: FakeUpstream, secrets: dict[str, object]) -> str:
+    """Ask fast-model once on the chat page with these operator secrets; return the answer's
+    captions."""
+    up.enqueue(sse(["猫"], model="fast-model", usage=USAGE))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.secrets.update({"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY})
+    at.secrets.update({"KANTU_MODEL": "fast-model", **secrets})
+    at.session_state[keys.LANG] = "en"
+    at.run()
+    photo = make.photo_jpeg(640, 480)
+    at.chat_input[0].upload("a.jpg", photo, "image/jpeg").set_value("What is it?").run()
+    _no_exception(at)
+    answers = [m for m in at.chat_message if m.name == "assistant"]
+    return "\n".join(c.value for c in answers[-1].caption)
+
+
+@pytest.mark.parametrize("where", ["secrets", "environment"])
+def test_compare_shows_the_price_chat_shows_for_the_operators_kantu_prices(
+    upstream, monkeypatch, where
+):
+    secrets: dict[str, object] = {"KANTU_PRICES": PRICES} if where == "secrets" else {}
+    if where == "environment":
+        monkeypatch.setenv("KANTU_PRICES", PRICES_TEXT)
+    assert BILL in _chat_bill(upstream, secrets)
+
+    upstream.by_model = {m: sse(["猫"], model=m, usage=USAGE) for m in PRICES}
+    at = _page(upstream, "en", list(PRICES), secrets)
+    _settle(at, _run(at, "What is it?"))
+    texts = _texts(at)
+    assert texts.count(BILL) == 2
+    assert t("money.price_unknown", "en") not in texts

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from components.providers.probe import (
     test_connection,
 )
 from components.providers.settings import ClientSettings, resolve_settings
-from tests.conftest import ROOT
+from tests.conftest import CLI_CWD, cli_environment
 
 KEY = "sk-probe-secret-0123456789"
 
@@ -164,8 +163,10 @@ def test_the_key_only_reaches_the_configured_host():
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "components", "probe", *args]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KANTU_", "OPENAI_"))}
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    env = cli_environment()
+    return subprocess.run(
+        command, cwd=CLI_CWD, capture_output=True, text=True, timeout=120, env=env
+    )
 
 
 def test_cli_probe_says_whether_the_model_sees(upstream):

@@ -4,16 +4,18 @@ the suggestion shown when a provider refuses a request with pictures."""
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from components.conversation.exchange import Exchange
 from components.conversation.turns import ChatTurn
 from components.devtools import text_pictures as tp
-from components.devtools.upstream import openai_error, sse
+from components.devtools.upstream import FakeUpstream, openai_error, sse
 from components.i18n import t
 from components.images.prepare import prepare_image
 from components.ocr import engine
 from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
+from tests.conftest import ROOT
 from tests.test_page_chat import (
     _assistant_text,
     _configured,
@@ -81,3 +83,52 @@ def test_a_refused_request_with_a_picture_suggests_sending_its_text(upstream):
     at.chat_input[0].upload("r.png", picture, "image/png").set_value("Total?").run()
     _no_exception(at)
     assert t("sidebar.text_only_suggested", "en") in _texts(at)
+
+
+def _page_with_model(up: FakeUpstream, model: str) -> AppTest:
+    """The chat page with the operator's key on ``up`` and ``model`` as the operator's model."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets.update(_operator(up, model))
+    at.session_state[keys.LANG] = "en"
+    return at.run()
+
+
+def _operator(up: FakeUpstream, model: str) -> dict[str, str]:
+    """The operator's key on ``up`` with ``model`` as the operator's model."""
+    return {
+        "KANTU_BASE_URL": up.base_url,
+        "KANTU_API_KEY": "sk-textonly-0123456789",
+        "KANTU_MODEL": model,
+    }
+
+
+def test_a_model_the_catalogue_says_cannot_see_starts_ticked_and_gets_text(upstream):
+    upstream.enqueue(sse(["The total is 16.30."]))
+    at = _page_with_model(upstream, "gpt-3.5-turbo")
+    assert at.checkbox(key=keys.text_only_key("custom", "gpt-3.5-turbo")).value is True
+    receipt = tp.text_picture(tp.RECEIPT)
+    at.chat_input[0].upload("r.png", receipt, "image/png").set_value("Total?").run()
+    assert not at.exception
+    assert not any(p.get("type") == "image_url" for p in _parts(upstream.requests[-1].json))
+    assert "16.30" in upstream.requests[-1].body.decode("utf-8")
+
+
+def test_the_persons_choice_wins_over_the_catalogue(upstream):
+    upstream.enqueue(sse(["A receipt."]))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets.update(_operator(upstream, "gpt-3.5-turbo"))
+    at.session_state[keys.LANG] = "en"
+    # what unticking the box leaves in the session (AppTest reruns only the page after its first
+    # run, so the sidebar's own rerun is not reachable here)
+    at.session_state[keys.TEXT_ONLY_UNMARKED] = frozenset({"custom/gpt-3.5-turbo"})
+    at.run()
+    assert at.checkbox(key=keys.text_only_key("custom", "gpt-3.5-turbo")).value is False
+    receipt = tp.text_picture(tp.RECEIPT)
+    at.chat_input[0].upload("r.png", receipt, "image/png").set_value("What is it?").run()
+    assert not at.exception
+    assert any(p.get("type") == "image_url" for p in _parts(upstream.requests[-1].json))
+
+
+def test_a_model_the_catalogue_says_can_see_starts_unticked(upstream):
+    at = _page_with_model(upstream, "gpt-4o-mini")
+    assert at.checkbox(key=keys.text_only_key("custom", "gpt-4o-mini")).value is False

@@ -6,15 +6,18 @@ Errors are one line on stderr.
 
 ``--json`` ends with one line: the answer, usage and timings, Kantu's estimate of the prompt beside
 the provider's bill, and the costs when the model's price is known (the table's, or the
-operator's ``KANTU_PRICES`` environment variable as TOML: ``"m" = { input = 1, output = 4,
-currency = "CNY" }``, per million tokens).
+operator's ``KANTU_PRICES``: ``"m" = { input = 1, output = 4, currency = "CNY" }``, per million
+tokens).
+
+Settings are read as the app reads them (``components.settings_source``): the secrets files
+Streamlit would read when started here (``~/.streamlit/secrets.toml``, then
+``./.streamlit/secrets.toml``), then the environment; the flags win over both.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -26,12 +29,13 @@ from components.conversation.send_limits import check_send_limits
 from components.conversation.turns import ChatTurn
 from components.costs.calibration import Calibration, bill_difference
 from components.costs.estimate import RequestEstimate, cost_of
-from components.costs.prices import Money, Price, price_for, prices_from_text
+from components.costs.prices import Money, Price, PriceBook, price_for
 from components.errors import ConfigError, ImageError, KantuError, ProviderError
 from components.i18n import t
 from components.images.prepared import DETAILS, PreparedImage
 from components.providers.client import ChatOptions
 from components.providers.settings import ClientSettings, resolve_settings
+from components.settings_source import command_line_source
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -95,13 +99,15 @@ def _error_line(err: KantuError) -> str:
 
 
 def command_line_settings(args: argparse.Namespace) -> ClientSettings:
-    """Return the settings from ``--base-url``, ``--api-key``, ``--model``, ``--timeout`` and the
-    environment (never hosted). Raises ConfigError when they cannot work or no key is known."""
+    """Return the settings from ``--base-url``, ``--api-key``, ``--model``, ``--timeout``, then
+    the secrets files and the environment (``command_line_source``; never hosted). Raises ConfigError when they cannot work or no key is known."""
+    source = command_line_source()
     settings = resolve_settings(
         base_url=args.base_url,
         api_key=args.api_key,
         model=args.model,
-        environ=os.environ,
+        secrets=source.secrets,
+        environ=source.environ,
         read_timeout=args.timeout,
         hosted=False,  # the command line runs as whoever started it: no visitors to guard against
     )
@@ -130,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     """Ask, stream the answer to stdout, report failures on stderr; return the exit code."""
     try:
         settings = command_line_settings(args)
-        prices = prices_from_text(os.environ.get("KANTU_PRICES"))  # the operator's, as TOML
+        prices = PriceBook.from_settings(command_line_source()).operator
         images = _images(args.image, settings, args.detail)
     except (ConfigError, ImageError) as err:
         print(f"error: {_error_line(err)}", file=sys.stderr)

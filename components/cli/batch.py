@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -33,10 +32,11 @@ from components.batch.items import prepare_items
 from components.batch.job import MAX_CONCURRENCY, BatchJob, BatchSpec, ItemResult, Progress
 from components.cli.ask import command_line_settings
 from components.cli.output import redraw
-from components.costs.prices import price_for, prices_from_text
+from components.costs.prices import PriceBook, price_for
 from components.errors import ConfigError, KantuError
 from components.images.prepared import DETAILS
 from components.providers.settings import ClientSettings
+from components.settings_source import command_line_source
 
 BAR_WIDTH = 24
 
@@ -140,7 +140,11 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as err:
         print(f"error: {err.message('en')}", file=sys.stderr)
         return 2
-    prices = prices_from_text(os.environ.get("KANTU_PRICES"))
+    try:
+        prices = PriceBook.from_settings(command_line_source()).operator
+    except ConfigError as err:
+        print(f"error: {err.message('en')}", file=sys.stderr)
+        return 2
     spec = BatchSpec(
         prompt=args.prompt,
         model=settings.model,

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
 from components.errors import ConfigError, KantuError
 from components.providers.settings import ClientSettings, resolve_settings
+from components.settings_source import command_line_source
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -35,11 +35,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _settings(args: argparse.Namespace) -> ClientSettings:
     """Raises ConfigError when the settings cannot work."""
+    source = command_line_source()
     return resolve_settings(
         base_url=args.base_url,
         api_key=args.api_key,
         model=args.model,
-        environ=os.environ,
+        secrets=source.secrets,
+        environ=source.environ,
         hosted=False,  # the command line runs as whoever started it: no visitors to guard against
     )
 

@@ -27,6 +27,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from components.catalogue.lookup import billing_factor
 from components.conversation.planner import estimate_turns
 from components.conversation.turns import ChatTurn
 from components.costs.estimate import RequestEstimate
@@ -43,10 +44,6 @@ MAX_IMAGES_PER_MESSAGE = 10
 # worth reading rather than refuse only when the prompt alone is over.
 DEFAULT_ANSWER_TOKENS = 1_000
 MB = 1024 * 1024
-# gpt-4o-mini bills a picture at 33⅓ times gpt-4o's tokens (2833 + 5667 per tile against 85 + 170)
-# so that it costs what gpt-4o charges; the model sees the same tiles, so the context window holds
-# gpt-4o's count. Counting the billed figure would refuse a fifth photo on the default model.
-BILLING_ONLY_FACTORS: dict[str, float] = {"gpt-4o-mini": 2833 / 85}
 
 
 class SendLimitError(TooLargeError):
@@ -99,11 +96,7 @@ class RequestSize:
 
 def billing_only_factor(model: str) -> float:
     """Return how many times the billed image tokens exceed what ``model``'s context holds."""
-    name = model.lower().rsplit("/", 1)[-1]
-    for prefix, factor in BILLING_ONLY_FACTORS.items():
-        if name.startswith(prefix):
-            return factor
-    return 1.0
+    return billing_factor(model)  # the catalogue's families (gpt-4o-mini: 2833 / 85)
 
 
 def data_url_length(image: PreparedImage | ImagePart) -> int:

@@ -1,9 +1,10 @@
-"""Prices per million tokens: one dated table for the presets' models, and two override layers.
+"""Prices per million tokens: the catalogue's list prices, and two override layers.
 
-A row says what one preset charges for one model, in the provider's own currency: ¥ for the
-Chinese providers and resellers, $ for OpenAI and OpenRouter. ``checked`` is the month the price
-was last compared with a public source, named in the comment above the rows; a row whose figure
-could not be confirmed says so (``confirmed=False``) and is shown as such.
+The list prices are the catalogue's offers (``components.catalogue.offers``): what one preset
+charges for one model, in the provider's own currency: ¥ for the Chinese providers and
+resellers, $ for OpenAI and OpenRouter. ``checked`` is the month the price was last compared with
+its source; a figure that could not be confirmed says so (``confirmed=False``) and is shown as
+such.
 
 Lookup order (``PriceBook``): what this visitor typed (shown to that visitor only), then the
 operator's ``KANTU_PRICES`` secret, then the table. The hosting limits never see the visitor's
@@ -19,13 +20,15 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from components.catalogue.offers import OFFERS
+from components.catalogue.rows import ListPrice
 from components.errors import ConfigError
 from components.i18n import Lang
+from components.settings_source import SettingsSource, parse_table
 
 Currency = Literal["CNY", "USD"]
 CURRENCIES: tuple[Currency, ...] = ("CNY", "USD")
@@ -73,60 +76,16 @@ class Price:
         return self.input == 0 and self.output == 0
 
 
-def _cny(inp: float, out: float, checked: str, *, confirmed: bool = True) -> Price:
-    return Price(inp, out, "CNY", checked, confirmed)
+def _price(listed: ListPrice) -> Price:
+    return Price(listed.input, listed.output, listed.currency, listed.checked, listed.confirmed)
 
 
-def _usd(inp: float, out: float, checked: str, *, confirmed: bool = True) -> Price:
-    return Price(inp, out, "USD", checked, confirmed)
-
-
-_FREE = Price(0.0, 0.0, "CNY", "2026-12")  # runs on this machine: nothing is billed
-
-# Keyed by (preset id, model name in lower case). Sources, checked 2026-12-02:
+# Keyed by (preset id, model name in lower case): the catalogue's offers that have a price
+# (``components.catalogue.offers``, where each figure's source is named).
 PRICES: dict[tuple[str, str], Price] = {
-    # 冰橙 (bingcheng): its API page (shared/reference/000_ca361fae4e18b6b3.txt) names no price,
-    # and no public price list was found. NOT CONFIRMED: OpenAI's list price at ¥7.2 per $, a
-    # placeholder until the operator sets KANTU_PRICES with the reseller's real rate.
-    ("bingcheng", "gpt-4o-mini"): _cny(1.08, 4.32, "2026-12", confirmed=False),
-    ("bingcheng", "gpt-4o"): _cny(18.0, 72.0, "2026-12", confirmed=False),
-    # OpenAI list prices (standard tier), per 1M tokens: platform pricing page as republished
-    # 2026-11 (api-evangelist "OpenAI API pricing", 2026-11-06) and cross-checked with
-    # aipricing.guru / pricepertoken.com tables (2026-05).
-    ("openai", "gpt-4o-mini"): _usd(0.15, 0.60, "2026-12"),
-    ("openai", "gpt-4o"): _usd(2.50, 10.00, "2026-12"),
-    ("openai", "gpt-4.1"): _usd(2.00, 8.00, "2026-12"),
-    ("openai", "gpt-4.1-mini"): _usd(0.40, 1.60, "2026-12"),
-    ("openai", "gpt-4.1-nano"): _usd(0.10, 0.40, "2026-12"),
-    # OpenRouter passes the upstream's price through; openrouter.ai model pages.
-    ("openrouter", "openai/gpt-4o-mini"): _usd(0.15, 0.60, "2026-12"),
-    ("openrouter", "anthropic/claude-sonnet-4"): _usd(3.00, 15.00, "2026-12"),
-    # NOT CONFIRMED: Google's GA price for gemini-2.5-flash as remembered ($0.30 / $2.50); one
-    # gateway page still lists the preview price ($0.15 / $0.60).
-    ("openrouter", "google/gemini-2.5-flash"): _usd(0.30, 2.50, "2026-12", confirmed=False),
-    # NOT CONFIRMED: the cheapest OpenRouter route varies by host; no page with a figure found.
-    ("openrouter", "qwen/qwen2.5-vl-72b-instruct"): _usd(0.25, 0.75, "2026-12", confirmed=False),
-    # DashScope (阿里云百炼), 元/千tokens × 1000, mainland region, from the model pages' pricing
-    # blocks (qwen-vl-max 0.0016 / 0.004; qwen-vl-plus 0.0008 / 0.002; qwen3-vl-plus tier
-    # "输入<=32K" 0.001 / 0.01, dearer above 32K input, which Kantu does not model).
-    ("dashscope", "qwen-vl-max"): _cny(1.6, 4.0, "2026-12"),
-    ("dashscope", "qwen-vl-plus"): _cny(0.8, 2.0, "2026-12"),
-    # NOT CONFIRMED: -latest assumed to cost what qwen-vl-max costs.
-    ("dashscope", "qwen-vl-max-latest"): _cny(1.6, 4.0, "2026-12", confirmed=False),
-    ("dashscope", "qwen3-vl-plus"): _cny(1.0, 10.0, "2026-12"),
-    # NOT CONFIRMED: SiliconFlow's model square could not be read; figures as last seen there
-    # (same price in and out).
-    ("siliconflow", "qwen/qwen2.5-vl-72b-instruct"): _cny(4.13, 4.13, "2026-12", confirmed=False),
-    ("siliconflow", "qwen/qwen2.5-vl-32b-instruct"): _cny(1.89, 1.89, "2026-12", confirmed=False),
-    ("siliconflow", "deepseek-ai/deepseek-vl2"): _cny(0.99, 0.99, "2026-12", confirmed=False),
-    # Zhipu: glm-4v-flash is free (bigmodel.cn, republished by freemodels.net). NOT CONFIRMED:
-    # glm-4v-plus(-0111) at 0.004 元/千tokens as last seen on bigmodel.cn/pricing.
-    ("zhipu", "glm-4v-flash"): _cny(0.0, 0.0, "2026-12"),
-    ("zhipu", "glm-4v-plus"): _cny(4.0, 4.0, "2026-12", confirmed=False),
-    ("zhipu", "glm-4v-plus-0111"): _cny(4.0, 4.0, "2026-12", confirmed=False),
-    # Answered on this machine: nothing is billed, whatever the model.
-    ("ollama", "*"): _FREE,
-    ("local_ocr", "*"): _FREE,
+    (offer.preset, offer.model.lower()): _price(listed)
+    for offer in OFFERS
+    if (listed := offer.price) is not None
 }
 
 # A dated snapshot of a listed model costs what the model costs: gpt-4o-mini-2024-07-18.
@@ -187,11 +146,9 @@ def prices_from_text(text: str | None) -> dict[str, Price]:
     if not text or not text.strip():
         return {}
     try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("bad_prices_text", str(exc)) from exc
-    except RecursionError as exc:  # tomllib recurses once per nested array or table
-        raise ConfigError("bad_prices_text", "nested too deeply") from exc
+        raw = parse_table(text, "KANTU_PRICES")
+    except ConfigError as exc:
+        raise ConfigError("bad_prices_text", exc.detail) from exc
     return parse_prices(raw)
 
 
@@ -222,6 +179,12 @@ class PriceBook:
         if isinstance(raw, str):
             return cls(operator=prices_from_text(raw))
         return cls(operator=parse_prices(raw, origin="operator"))
+
+    @classmethod
+    def from_settings(cls, source: SettingsSource) -> PriceBook:
+        """Return a book with the operator's ``KANTU_PRICES`` as ``source`` reads it (secrets,
+        then the environment). Raises ConfigError if malformed."""
+        return cls.from_secrets(source.value("KANTU_PRICES"))
 
     def for_display(self, preset_id: str, model: str) -> Price | None:
         """Return the price to show this visitor (their edits first)."""

@@ -14,21 +14,24 @@
     KANTU_LEDGER_SALT        the salt of the visitor ids in the ledger (default: made once, kept
                              beside the ledger)
 
-In the environment a list is comma-separated and ``KANTU_LIMITS`` is TOML text
-(``daily_requests = 500``). Nothing here raises: a malformed value is logged and ignored, except
-a malformed limit, which closes the operator's key (``Limits.broken``) rather than lifting it.
-Likewise a money limit with an allowed model it cannot count (``money_gaps``: no price, or one in
-another currency) closes the key, checked where the settings are read (``hosting.gate``).
+They are read by ``components.settings_source`` like every other setting: in the environment a
+list is comma-separated and ``KANTU_LIMITS`` is TOML text (``daily_requests = 500``). Nothing
+here raises: a malformed value is logged and ignored, except a malformed limit, which closes the
+operator's key (``Limits.broken``) rather than lifting it. Likewise a money limit with an
+allowed model it cannot count (``money_gaps``: no price, or one in another currency) closes the
+key, checked where the settings are read (``hosting.gate``).
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from components.errors import ConfigError
+from components.settings_source import FLAGS, SettingsSource, parse_table
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +45,6 @@ HOSTING_SETTINGS = (
     "KANTU_ADMIN_USERS",
     "KANTU_LEDGER_PATH",
     "KANTU_LEDGER_SALT",
-    "KANTU_PRICES",
 )
 LIMIT_FIELDS = (
     "session_requests",
@@ -52,7 +54,6 @@ LIMIT_FIELDS = (
     "daily_requests",
     "daily_cost",
 )
-_FALSE = {"false", "0", "no", "off"}
 
 
 @dataclass(frozen=True)
@@ -94,30 +95,11 @@ class HostingConfig:
     admin_users: tuple[str, ...] = ()
     ledger_path: str | None = None
     ledger_salt: str | None = field(default=None, repr=False)
-    prices: Mapping[str, Any] | str | None = field(default=None, repr=False)
 
     @property
     def gated(self) -> bool:
         """Whether the operator's key needs a code or a sign-in first."""
         return bool(self.access_codes) or self.login_configured
-
-
-def _value(name: str, secrets: Mapping[str, Any], environ: Mapping[str, str]) -> Any:
-    for source in (secrets, environ):
-        try:
-            value = source.get(name)
-        except Exception:  # Streamlit's secrets raise when no secrets file exists
-            continue
-        if value is not None and (not isinstance(value, str) or value.strip()):
-            return value
-    return None
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    items = value.split(",") if isinstance(value, str) else list(value)
-    return tuple(s for s in (str(item).strip() for item in items) if s)
 
 
 def _number(value: Any, whole: bool) -> int | float | None:
@@ -134,7 +116,7 @@ def parse_limits(raw: Any) -> Limits:
     if raw is None:
         return Limits()
     try:
-        table = tomllib.loads(raw) if isinstance(raw, str) else dict(raw)
+        table = parse_table(raw, "KANTU_LIMITS") or {}
         values: dict[str, Any] = {}
         for name in LIMIT_FIELDS:
             if table.get(name) is not None:
@@ -146,7 +128,7 @@ def parse_limits(raw: Any) -> Limits:
         if unknown:
             raise ValueError(sorted(unknown))
         return Limits(currency=currency, **values)
-    except (ValueError, TypeError, tomllib.TOMLDecodeError) as exc:
+    except (ValueError, TypeError, ConfigError) as exc:
         log.error("KANTU_LIMITS cannot be read (%s): the operator's key is closed", exc)
         return Limits(broken=True)
 
@@ -168,24 +150,21 @@ def money_gaps(
 def hosting_config(
     secrets: Mapping[str, Any], environ: Mapping[str, str], *, login_configured: bool = False
 ) -> HostingConfig:
-    """Read the hosting settings (secrets first, then ``environ``); never raises."""
-
-    def get(name: str) -> Any:
-        return _value(name, secrets, environ)
-
-    visitor_keys = get("KANTU_ALLOW_VISITOR_KEYS")
-    path = get("KANTU_LEDGER_PATH")
-    salt = get("KANTU_LEDGER_SALT")
+    """Read the hosting settings (secrets first, then ``environ``, by ``SettingsSource``);
+    never raises."""
+    source = SettingsSource(secrets, environ)
+    visitor_keys = source.text("KANTU_ALLOW_VISITOR_KEYS")
+    path = source.text("KANTU_LEDGER_PATH")
+    salt = source.value("KANTU_LEDGER_SALT")
     return HostingConfig(
-        access_codes=_strings(get("KANTU_ACCESS_CODE")),
-        allow_visitor_keys=visitor_keys is None or str(visitor_keys).strip().lower() not in _FALSE,
+        access_codes=source.strings("KANTU_ACCESS_CODE"),
+        allow_visitor_keys=FLAGS.get((visitor_keys or "true").lower(), True),
         login_configured=login_configured,
-        allowed_users=tuple(u.lower() for u in _strings(get("KANTU_ALLOWED_USERS"))),
-        allowed_models=_strings(get("KANTU_ALLOWED_MODELS")),
-        limits=parse_limits(get("KANTU_LIMITS")),
-        admin_codes=_strings(get("KANTU_ADMIN_CODE")),
-        admin_users=tuple(u.lower() for u in _strings(get("KANTU_ADMIN_USERS"))),
-        ledger_path=str(path).strip() if path else None,
+        allowed_users=tuple(u.lower() for u in source.strings("KANTU_ALLOWED_USERS")),
+        allowed_models=source.strings("KANTU_ALLOWED_MODELS"),
+        limits=parse_limits(source.value("KANTU_LIMITS")),
+        admin_codes=source.strings("KANTU_ADMIN_CODE"),
+        admin_users=tuple(u.lower() for u in source.strings("KANTU_ADMIN_USERS")),
+        ledger_path=path,
         ledger_salt=str(salt) if salt else None,
-        prices=get("KANTU_PRICES"),
     )

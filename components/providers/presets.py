@@ -1,6 +1,7 @@
 """Provider presets: one table of OpenAI-compatible vision providers, each row dated.
 
-A row says where the API lives, which vision models to offer, and what the provider accepts
+A row says where the API lives, which vision models to offer (the catalogue's offers listed for
+the preset, ``components.catalogue.offers``), and what the provider accepts
 (``detail`` on images, ``stream_options``, image types and sizes). Rows age: ``checked`` is the
 month the row was last compared with the provider's documentation; ``source`` says against what.
 Unknown limits fall back to OpenAI's (20 MB per image, 50 MB of images per request).
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from components.catalogue.lookup import listed_models
 from components.errors import ConfigError
 from components.providers.base_url import BaseURL, parse_base_url
 
@@ -52,7 +54,7 @@ _ROWS: tuple[ProviderPreset, ...] = (
         name_en="Bingcheng (冰橙) API",
         base_url="https://yewu.bcwhkj.cn/v1",
         default_model="gpt-4o-mini",
-        vision_models=("gpt-4o-mini", "gpt-4o"),
+        vision_models=listed_models("bingcheng"),
         needs_key=True,
         # The spec promises OpenAI compatibility and shows image_url.url only; `detail` is part of
         # that format. stream_options is not shown, so it is not sent.
@@ -82,7 +84,7 @@ _ROWS: tuple[ProviderPreset, ...] = (
         name_en="OpenAI",
         base_url="https://api.openai.com/v1",
         default_model="gpt-4o-mini",
-        vision_models=("gpt-4o-mini", "gpt-4.1-mini", "gpt-4o", "gpt-4.1", "gpt-4.1-nano"),
+        vision_models=listed_models("openai"),
         needs_key=True,
         accepts_detail=True,
         accepts_stream_options=True,
@@ -101,12 +103,7 @@ _ROWS: tuple[ProviderPreset, ...] = (
         name_en="OpenRouter",
         base_url="https://openrouter.ai/api/v1",
         default_model="openai/gpt-4o-mini",
-        vision_models=(
-            "openai/gpt-4o-mini",
-            "google/gemini-2.5-flash",
-            "qwen/qwen2.5-vl-72b-instruct",
-            "anthropic/claude-sonnet-4",
-        ),
+        vision_models=listed_models("openrouter"),
         needs_key=True,
         accepts_detail=True,
         accepts_stream_options=True,
@@ -125,7 +122,7 @@ _ROWS: tuple[ProviderPreset, ...] = (
         name_en="Alibaba Model Studio (DashScope compatible mode)",
         base_url="https://dashscope.aliyuncs.com/compatible-mode/v1",
         default_model="qwen-vl-max",
-        vision_models=("qwen-vl-max", "qwen-vl-plus", "qwen-vl-max-latest", "qwen3-vl-plus"),
+        vision_models=listed_models("dashscope"),
         needs_key=True,
         accepts_detail=False,
         accepts_stream_options=True,
@@ -144,11 +141,7 @@ _ROWS: tuple[ProviderPreset, ...] = (
         name_en="SiliconFlow",
         base_url="https://api.siliconflow.cn/v1",
         default_model="Qwen/Qwen2.5-VL-72B-Instruct",
-        vision_models=(
-            "Qwen/Qwen2.5-VL-72B-Instruct",
-            "Qwen/Qwen2.5-VL-32B-Instruct",
-            "deepseek-ai/deepseek-vl2",
-        ),
+        vision_models=listed_models("siliconflow"),
         needs_key=True,
         accepts_detail=True,
         accepts_stream_options=False,
@@ -167,7 +160,7 @@ _ROWS: tuple[ProviderPreset, ...] = (
         name_en="Zhipu BigModel",
         base_url="https://open.bigmodel.cn/api/paas/v4",
         default_model="glm-4v-flash",
-        vision_models=("glm-4v-flash", "glm-4v-plus", "glm-4v-plus-0111"),
+        vision_models=listed_models("zhipu"),
         needs_key=True,
         accepts_detail=False,
         accepts_stream_options=False,
@@ -186,7 +179,7 @@ _ROWS: tuple[ProviderPreset, ...] = (
         name_en="Ollama (local)",
         base_url="http://localhost:11434/v1",
         default_model="qwen2.5vl",
-        vision_models=("qwen2.5vl", "llava", "llama3.2-vision", "gemma3"),
+        vision_models=listed_models("ollama"),
         needs_key=False,
         accepts_detail=False,
         accepts_stream_options=True,
@@ -205,7 +198,7 @@ _ROWS: tuple[ProviderPreset, ...] = (
         name_en="Local text reading (offline)",
         base_url="",
         default_model="rapidocr-pp-ocrv6",
-        vision_models=("rapidocr-pp-ocrv6",),
+        vision_models=listed_models("local_ocr"),
         needs_key=False,
         accepts_detail=False,
         accepts_stream_options=False,
@@ -228,7 +221,7 @@ _ROWS: tuple[ProviderPreset, ...] = (
         name_en="Custom (OpenAI-compatible)",
         base_url="",
         default_model="gpt-4o-mini",
-        vision_models=(),
+        vision_models=listed_models("custom"),
         needs_key=False,  # a self-hosted server may take none; a key is sent when given
         accepts_detail=True,
         accepts_stream_options=False,  # unknown servers may reject unknown fields

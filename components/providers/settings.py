@@ -28,6 +28,7 @@ from components.providers.presets import (
     get_preset,
     preset_for_base_url,
 )
+from components.settings_source import FLAGS, SettingsSource
 
 KeySource = Literal["argument", "operator", "none"]
 OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -40,8 +41,6 @@ OPERATOR_SETTINGS = (
     "OPENAI_BASE_URL",
     "OPENAI_API_KEY",
 )
-_FLAGS = {"true": True, "1": True, "yes": True, "on": True}
-_FLAGS |= {"false": False, "0": False, "no": False, "off": False}
 # what an HTTP header value can carry verbatim: visible ASCII, no spaces inside
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 
@@ -105,23 +104,16 @@ class ClientSettings:
 
 
 def _lookup(name: str, sources: tuple[Mapping[str, object] | None, ...]) -> str | None:
-    for source in sources:
-        if source is None:
-            continue
-        try:
-            value = source.get(name)
-        except Exception:  # Streamlit's secrets raise when no secrets file exists
-            continue
-        if value is not None and str(value).strip():
-            return str(value).strip()
-    return None
+    """Return the setting ``name`` as text from (secrets, environ), read by ``SettingsSource``."""
+    secrets, environ = sources
+    return SettingsSource(secrets, environ).text(name)
 
 
 def _hosted(text: str | None, has_key: bool) -> bool:
     """Return KANTU_HOSTED: an explicit value wins; unset means "hosted when there is a key"."""
     if text is None:
         return has_key
-    flag = _FLAGS.get(text.lower())
+    flag = FLAGS.get(text.lower())
     if flag is None:
         # fail closed: a typo must not open the server's network to visitors
         log.warning("KANTU_HOSTED=%r is not true/false, 1/0 or yes/no: treated as true", text)

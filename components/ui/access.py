@@ -17,10 +17,9 @@ from urllib.parse import urlparse
 
 import streamlit as st
 
-from components.costs.prices import PriceBook
 from components.errors import ConfigError
 from components.hosting.access import MIN_CODE_LENGTH, Visitor, refusal, short_code_settings
-from components.hosting.config import HOSTING_SETTINGS, HostingConfig, hosting_config
+from components.hosting.config import HostingConfig, hosting_config
 from components.hosting.gate import Asker, Gate, allowed_models, unbound_money
 from components.hosting.ledger import (
     Ledger,
@@ -41,6 +40,7 @@ from components.providers.presets import (
 from components.providers.settings import operator_config
 from components.ui import state_keys as keys
 from components.ui.markdown_view import literal
+from components.ui.operator_settings import operator_prices, secrets_mapping
 from components.ui.sidebar import SidebarChoice, read_secrets, request_settings
 
 log = logging.getLogger("kantu")
@@ -48,13 +48,6 @@ log = logging.getLogger("kantu")
 _clock = time.time  # the code box's clock (tests move it on instead of sleeping)
 ADMIN_URL_PATH = "admin"  # the operator page's address, as app.py names it
 SQL_CONNECTION = "kantu_ledger"  # [connections.kantu_ledger] url = "postgresql://…" in secrets
-
-
-def _secrets() -> dict[str, Any]:
-    try:
-        return {name: st.secrets[name] for name in HOSTING_SETTINGS if name in st.secrets}
-    except FileNotFoundError:
-        return {}
 
 
 def _has_section(name: str) -> bool:
@@ -66,7 +59,7 @@ def _has_section(name: str) -> bool:
 
 def hosting_settings() -> HostingConfig:
     """Return the operator's hosting settings for this run (secrets, then the environment)."""
-    config = hosting_config(_secrets(), os.environ, login_configured=_has_section("auth"))
+    config = hosting_config(secrets_mapping(), os.environ, login_configured=_has_section("auth"))
     short = short_code_settings(config)
     if short:
         warn_short_codes(short)
@@ -286,20 +279,13 @@ def _operator_preset(base_url: str | None) -> ProviderPreset:
     return preset_for_base_url(base_url) if base_url else PRESETS[DEFAULT_PRESET_ID]
 
 
-def _operator_prices(config: HostingConfig) -> PriceBook:
-    try:
-        return PriceBook.from_secrets(config.prices)
-    except ConfigError:  # the chat page says what is wrong with it; the table's prices stay
-        return PriceBook()
-
-
 def request_gate(lang: Lang) -> Gate:
     """Return the hosting rules for this visitor's requests, resolved now, in the page's thread
     (who asks, the ledger, the operator's prices and models): ``Gate.admit`` then runs in any."""
     config = hosting_settings()
     operator = operator_config(read_secrets(), os.environ)
     preset = _operator_preset(operator.base_url)
-    prices = _operator_prices(config)
+    prices = operator_prices()
     session_id, began = session_identity()
     logged_in, email = _user()
     ip = st.context.ip_address
@@ -335,7 +321,7 @@ def render_key_closed(choice: SidebarChoice) -> None:
         return
     operator = operator_config(read_secrets(), os.environ)
     preset = _operator_preset(operator.base_url)
-    gaps = unbound_money(config, preset, operator.model, _operator_prices(config))
+    gaps = unbound_money(config, preset, operator.model, operator_prices())
     if gaps:
         message = ConfigError(
             "money_limits_unbound", models=", ".join(gaps), currency=config.limits.currency

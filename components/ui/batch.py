@@ -25,14 +25,15 @@ from components.batch.items import BatchItem, prepare_items
 from components.batch.job import MAX_CONCURRENCY, BatchJob, BatchSpec, ItemResult
 from components.batch.prompts import PRESETS, preset_prompt
 from components.conversation.clients import AnySettings
-from components.costs.prices import Price, PriceBook
-from components.errors import ConfigError, KantuError
+from components.costs.prices import Price
+from components.errors import KantuError
 from components.hosting.gate import Route
 from components.i18n import Lang, t
 from components.images.uploads import IMAGE_EXTENSIONS, Upload
 from components.providers.settings import ClientSettings
 from components.ui import state_keys as keys
 from components.ui.markdown_view import literal, safe_label
+from components.ui.operator_settings import operator_prices
 from components.ui.sending import send
 from components.ui.sidebar import SidebarChoice, request_settings
 
@@ -57,14 +58,7 @@ class Setup:
 
 
 def _price(choice: SidebarChoice) -> Price | None:
-    try:
-        raw = st.secrets.get("KANTU_PRICES")
-    except FileNotFoundError:
-        raw = None
-    try:
-        return PriceBook.from_secrets(raw).for_display(choice.preset.id, choice.model)
-    except ConfigError:
-        return None
+    return operator_prices().for_display(choice.preset.id, choice.model)
 
 
 def render_setup(choice: SidebarChoice) -> tuple[Setup, Prepared | None]:

@@ -28,15 +28,22 @@ from components.conversation.compare import (
 from components.conversation.exchange import Exchange
 from components.costs import lines
 from components.costs.prices import Price, PriceBook
-from components.errors import ConfigError, KantuError
+from components.errors import KantuError
 from components.i18n import Lang, t
 from components.images.uploads import IMAGE_EXTENSIONS, Upload, prepare_uploads
 from components.providers.presets import PRESETS
 from components.ui import state_keys as keys
 from components.ui.gallery import render_images
 from components.ui.markdown_view import literal, safe_label, show_growing, show_markdown
+from components.ui.operator_settings import operator_prices
 from components.ui.sending import send_exchange
-from components.ui.sidebar import SidebarChoice, _remembered, _resolve, model_id, read_secrets
+from components.ui.sidebar import (
+    SidebarChoice,
+    _remembered,
+    _resolve,
+    is_text_only,
+    read_secrets,
+)
 
 log = logging.getLogger("kantu")
 
@@ -60,13 +67,9 @@ def current_run() -> CompareRun | None:
 
 
 def price_book() -> PriceBook:
-    """Return the prices to show: the operator's ``KANTU_PRICES`` over the table (a malformed
-    setting is logged and ignored here: the chat page says what is wrong with it)."""
-    try:
-        return PriceBook.from_secrets(read_secrets().get("KANTU_PRICES"))  # type: ignore[arg-type]
-    except ConfigError:
-        log.warning("KANTU_PRICES ignored on the Compare page: malformed")
-        return PriceBook()
+    """Return the prices to show: the operator's ``KANTU_PRICES`` (secrets, then the
+    environment, as on every page) over the table."""
+    return operator_prices()
 
 
 def prices_of(run: CompareRun) -> dict[str, Price | None]:
@@ -252,13 +255,12 @@ def start_run(choice: SidebarChoice) -> CompareRun | None:
         st.session_state.get(keys.COMPARE_TARGETS) or [],
         blind=bool(st.session_state.get(keys.COMPARE_BLIND)),
     )
-    text_only = st.session_state.get(keys.TEXT_ONLY_MODELS, frozenset())
     for column in run.columns:
         own_key = st.session_state.get(keys.compare_api_key(column.slot)) or ""
         plan = run.plan(
             column,
             choice.options,
-            pictures_as_text=model_id(column.preset_id, column.model) in text_only,
+            pictures_as_text=is_text_only(column.preset_id, column.model),
             lang=lang,
         )
 

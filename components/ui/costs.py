@@ -23,11 +23,11 @@ from components.costs import lines
 from components.costs.calibration import Calibration, CalibrationFlag
 from components.costs.estimate import RequestEstimate
 from components.costs.prices import Money, Price, PriceBook
-from components.errors import ConfigError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.ui import state_keys as keys
 from components.ui.markdown_view import literal, safe_label
+from components.ui.operator_settings import operator_prices
 from components.ui.sidebar import SidebarChoice
 
 log = logging.getLogger("kantu")
@@ -59,28 +59,13 @@ class NextCost:
 
 
 def price_book() -> PriceBook:
-    """Return the prices this visitor sees: their edits over the operator's over the table.
-
-    A malformed ``KANTU_PRICES`` is logged and ignored here (the table applies); the operator
-    sees the error in the log and in ``python -m components ask``.
-    """
-    try:
-        book = PriceBook.from_secrets(_operator_prices())
-    except ConfigError:
-        log.warning("KANTU_PRICES is malformed; using the built-in price table")
-        book = PriceBook()
+    """Return the prices this visitor sees: their edits over the operator's over the table
+    (``operator_prices``: a malformed ``KANTU_PRICES`` is logged and the table applies)."""
+    book = operator_prices()
     visitor = st.session_state.get(keys.VISITOR_PRICES, {})
     for model, price in visitor.items():
         book = book.with_visitor_price(model, price)
     return book
-
-
-def _operator_prices() -> object:
-    # read_secrets() keeps only the connection settings, so the price table is read here.
-    try:
-        return st.secrets.get("KANTU_PRICES")
-    except FileNotFoundError:  # no secrets.toml, or one that does not parse
-        return None
 
 
 def current_price(choice: SidebarChoice) -> Price | None:

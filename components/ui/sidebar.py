@@ -9,6 +9,7 @@ from typing import Any
 
 import streamlit as st
 
+from components.catalogue.lookup import sees_pictures
 from components.conversation.clients import AnySettings, resolve_any
 from components.errors import ConfigError
 from components.i18n import LANGS, Lang, lang_from_locale, t
@@ -24,9 +25,10 @@ from components.providers.presets import (
     ProviderPreset,
     preset_for_base_url,
 )
-from components.providers.settings import OPERATOR_SETTINGS, operator_config
+from components.providers.settings import operator_config
 from components.ui import state_keys as keys
 from components.ui.markdown_view import safe_label
+from components.ui.operator_settings import secrets_mapping
 
 LANG_LABELS = {"zh": "中文", "en": "English"}
 
@@ -51,11 +53,8 @@ class SidebarChoice:
 
 
 def read_secrets() -> dict[str, object]:
-    """Return the operator's Kantu settings from ``st.secrets``; empty when there is no file."""
-    try:
-        return {name: st.secrets[name] for name in OPERATOR_SETTINGS if name in st.secrets}
-    except FileNotFoundError:  # no secrets.toml, or one that does not parse
-        return {}
+    """Return ``st.secrets`` as a plain mapping (``operator_settings``); empty without a file."""
+    return secrets_mapping()
 
 
 def _remembered(render: Callable[..., Any], state_key: str, lang: Lang, **kwargs: Any) -> Any:
@@ -274,20 +273,34 @@ def model_id(preset_id: str, model: str) -> str:
     return f"{preset_id}/{model}"
 
 
+def is_text_only(preset_id: str, model: str) -> bool:
+    """Whether pictures go to ``model`` as their read text: the person's choice for it in this
+    session, else the catalogue's "cannot see pictures" (``sees_pictures``)."""
+    name = model_id(preset_id, model)
+    if name in st.session_state.get(keys.TEXT_ONLY_MODELS, frozenset()):
+        return True
+    unmarked = st.session_state.get(keys.TEXT_ONLY_UNMARKED, frozenset())
+    return name not in unmarked and sees_pictures(model) is False
+
+
 def _on_text_only(widget_key: str, name: str) -> None:
     marked = set(st.session_state.get(keys.TEXT_ONLY_MODELS, ()))
+    unmarked = set(st.session_state.get(keys.TEXT_ONLY_UNMARKED, ()))
     if st.session_state[widget_key]:
         marked.add(name)
+        unmarked.discard(name)
     else:
         marked.discard(name)
+        unmarked.add(name)
     st.session_state[keys.TEXT_ONLY_MODELS] = frozenset(marked)
+    st.session_state[keys.TEXT_ONLY_UNMARKED] = frozenset(unmarked)
 
 
 def _render_text_only(side, preset_id: str, model: str, lang: Lang) -> bool:
     """Show the model's "cannot see pictures" toggle; remembered per model for the session."""
     name = model_id(preset_id, model)
     widget_key = keys.text_only_key(preset_id, model)
-    marked = name in st.session_state.get(keys.TEXT_ONLY_MODELS, frozenset())
+    marked = is_text_only(preset_id, model)
     if widget_key not in st.session_state:
         st.session_state[widget_key] = marked
     side.checkbox(

@@ -26,6 +26,7 @@ DISPLAY_COPIES = (
 )
 SEND_CAMERA = "kantu_send_camera"  # set by the "send photo" button
 TEXT_ONLY_MODELS = "kantu_text_only_models"  # {"<preset>/<model>"}: models that cannot see
+TEXT_ONLY_UNMARKED = "kantu_text_only_unmarked"  # {"<preset>/<model>"}: unticked by the person
 SIDEBAR_CHOICE = "kantu_sidebar_choice"  # sidebar.SidebarChoice: this run's choices (no key)
 PENDING = "kantu_pending"  # pending.PendingMessage: a message held for a look before sending
 PENDING_ACTION = "kantu_pending_action"  # set by the held message's buttons, consumed by the page
