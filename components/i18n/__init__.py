@@ -1,0 +1,118 @@
+"""The translation table: every UI string and every error message, in Chinese and English.
+
+Each feature's texts live in their own module, named after the key prefix it owns: ``MESSAGES``
+(``{key: {"zh": …, "en": …}}``) and ``PREFIXES`` (the first parts of its keys). A key
+``batch.via.direct`` therefore lives in :mod:`components.i18n.batch`, ``admin.*`` in
+:mod:`components.i18n.hosting`. This package merges them into ``TEXTS``; a key defined twice, a
+prefix claimed twice or a key outside its module's prefixes raises ``ValueError`` at import.
+
+``t(key, lang, **fmt)`` looks a key up and fills ``{placeholders}``; a placeholder with no value
+stays as written rather than raising, so a missing fact never breaks an error message.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+from components.i18n import (
+    actions,
+    app,
+    batch,
+    camera,
+    chat,
+    compare,
+    config,
+    context,
+    costs,
+    errors,
+    gallery,
+    hosting,
+    images,
+    ocr,
+    pending,
+    preset,
+    probe,
+    sidebar,
+    tools,
+    transfer,
+)
+from components.i18n.language import DEFAULT_LANG, LANGS, Lang, lang_from_locale
+
+__all__ = ["DEFAULT_LANG", "FEATURES", "LANGS", "TEXTS", "Lang", "lang_from_locale", "merge", "t"]
+
+
+class FeatureTable(Protocol):
+    """One feature's texts: a module with ``PREFIXES`` and ``MESSAGES``."""
+
+    __name__: str
+    PREFIXES: tuple[str, ...]
+    MESSAGES: Mapping[str, Mapping[Lang, str]]
+
+
+FEATURES: tuple[FeatureTable, ...] = (
+    errors,
+    images,
+    config,
+    app,
+    sidebar,
+    chat,
+    pending,
+    ocr,
+    costs,
+    context,
+    transfer,
+    probe,
+    camera,
+    actions,
+    gallery,
+    compare,
+    hosting,
+    batch,
+    tools,
+    preset,
+)
+
+
+def merge(features: Iterable[FeatureTable]) -> dict[str, dict[Lang, str]]:
+    """Return one table of every feature's messages.
+
+    Raises ValueError when two features claim a prefix, when a key does not start with one of its
+    module's prefixes, or when a key is defined twice.
+    """
+    owner: dict[str, str] = {}
+    merged: dict[str, dict[Lang, str]] = {}
+    for feature in features:
+        for prefix in feature.PREFIXES:
+            if prefix in owner:
+                raise ValueError(
+                    f"prefix {prefix!r} is claimed by {owner[prefix]} and {feature.__name__}"
+                )
+            owner[prefix] = feature.__name__
+        for key, entry in feature.MESSAGES.items():
+            if key.split(".", 1)[0] not in feature.PREFIXES:
+                raise ValueError(f"{key!r} in {feature.__name__} is outside its prefixes")
+            if key in merged:
+                raise ValueError(f"{key!r} is defined twice")
+            merged[key] = dict(entry)
+    return merged
+
+
+TEXTS: dict[str, dict[Lang, str]] = merge(FEATURES)
+
+
+class _KeepMissing(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def t(key: str, lang: Lang = DEFAULT_LANG, **fmt: object) -> str:
+    """Return the text for ``key`` in ``lang`` with ``fmt`` filled in; unknown keys show as-is."""
+    entry = TEXTS.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry["en"]
+    if not fmt:
+        return text
+    return string.Formatter().vformat(text, (), _KeepMissing(fmt))
