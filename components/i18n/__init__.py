@@ -3,8 +3,9 @@
 Each feature's texts live in their own module, named after the key prefix it owns: ``MESSAGES``
 (``{key: {"zh": …, "en": …}}``) and ``PREFIXES`` (the first parts of its keys). A key
 ``batch.via.direct`` therefore lives in :mod:`components.i18n.batch`, ``admin.*`` in
-:mod:`components.i18n.hosting`. This package merges them into ``TEXTS``; a key defined twice, a
-prefix claimed twice or a key outside its module's prefixes raises ``ValueError`` at import.
+:mod:`components.i18n.hosting`. This package merges them into ``TEXTS``; a prefix claimed twice
+or a key outside the feature owning its prefix (so any key defined in two features) raises
+``ValueError`` at import. Within one module a repeated key is a lint error (ruff F601).
 
 ``t(key, lang, **fmt)`` looks a key up and fills ``{placeholders}``; a placeholder with no value
 stays as written rather than raising, so a missing fact never breaks an error message.
@@ -78,11 +79,12 @@ FEATURES: tuple[FeatureTable, ...] = (
 def merge(features: Iterable[FeatureTable]) -> dict[str, dict[Lang, str]]:
     """Return one table of every feature's messages.
 
-    Raises ValueError when two features claim a prefix, when a key does not start with one of its
-    module's prefixes, or when a key is defined twice.
+    Each key lives in the one feature that owns its prefix, so a key defined in two features is
+    outside the prefixes of one of them. Raises ValueError when two features claim a prefix, or
+    when a key is not in the feature that owns its prefix.
     """
+    features = tuple(features)
     owner: dict[str, str] = {}
-    merged: dict[str, dict[Lang, str]] = {}
     for feature in features:
         for prefix in feature.PREFIXES:
             if prefix in owner:
@@ -90,11 +92,13 @@ def merge(features: Iterable[FeatureTable]) -> dict[str, dict[Lang, str]]:
                     f"prefix {prefix!r} is claimed by {owner[prefix]} and {feature.__name__}"
                 )
             owner[prefix] = feature.__name__
+    merged: dict[str, dict[Lang, str]] = {}
+    for feature in features:
         for key, entry in feature.MESSAGES.items():
-            if key.split(".", 1)[0] not in feature.PREFIXES:
-                raise ValueError(f"{key!r} in {feature.__name__} is outside its prefixes")
-            if key in merged:
-                raise ValueError(f"{key!r} is defined twice")
+            prefix = key.split(".", 1)[0]
+            if owner.get(prefix) != feature.__name__:
+                home = owner.get(prefix, "no feature")
+                raise ValueError(f"{key!r} is in {feature.__name__}, but {home} owns {prefix!r}")
             merged[key] = dict(entry)
     return merged
 

@@ -7,7 +7,6 @@ from components.i18n.language import Lang
 PREFIXES: tuple[str, ...] = ("app", "nav", "layout", "punct")
 
 MESSAGES: dict[str, dict[Lang, str]] = {
-    "app.title": {"zh": "Kantu 看图", "en": "Kantu 看图"},
     "nav.chat": {"zh": "对话", "en": "Chat"},
     "layout.heading": {
         "zh": "Kantu 看图 · 问问你的图片",

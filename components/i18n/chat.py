@@ -12,12 +12,6 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Ask about a picture…",
     },
     "chat.default_question": {"zh": "这是什么图片？", "en": "What is in this picture?"},
-    "chat.camera_toggle": {"zh": "📷 拍照", "en": "📷 Camera"},
-    "chat.camera_label": {
-        "zh": "拍一张照片，随下一条消息发送",
-        "en": "Take a photo to send with your next message",
-    },
-    "chat.send_photo": {"zh": "直接发送这张照片", "en": "Send this photo now"},
     "chat.image_caption": {
         "zh": "{width}×{height} · 约 {tokens} tokens",
         "en": "{width}×{height} · ~{tokens} tokens",
@@ -54,7 +48,6 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "animated/multi-page: first of {frames} frames sent",
     },
     "source.truncated": {"zh": "文件不完整，已尽量恢复", "en": "file was cut short; recovered"},
-    "welcome.title": {"zh": "看图，问图。", "en": "Ask about any picture."},
     "welcome.body": {
         "zh": "把照片或截图拖进下面的输入框（也可以粘贴、点输入框左边的 ＋ 附加，或打开 📷 拍照），"
         "再问一个问题，回答会实时显示。",

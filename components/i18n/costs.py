@@ -9,10 +9,6 @@ PREFIXES: tuple[str, ...] = ("costs", "money")
 MESSAGES: dict[str, dict[Lang, str]] = {
     # Money: cost before sending and as billed, prices, calibration (components/costs)
     "money.before_sending": {"zh": "发送前估算 ≈ {cost}", "en": "≈ {cost} before sending"},
-    "money.at_most": {
-        "zh": "最多 {cost}（含最长回答）",
-        "en": "at most {cost} with the longest answer",
-    },
     "money.billed": {"zh": "实际计费 {cost}", "en": "billed {cost}"},
     "money.price_unknown": {"zh": "价格未知", "en": "price unknown"},
     "money.price_unconfirmed": {"zh": "价格未经核实", "en": "price not confirmed"},
@@ -20,11 +16,6 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "money.estimate_tokens": {
         "zh": "约 {tokens} tokens（图片 {image_tokens}）",
         "en": "≈ {tokens} tokens ({image_tokens} for pictures)",
-    },
-    "money.approximate": {
-        "zh": "估算：文字按字数近似，不认识的模型的图片规则是猜测",
-        "en": "estimate: text is approximated from its length; an unknown model's picture rule "
-        "is a guess",
     },
     "money.calibrated": {
         "zh": "已根据 {n} 次回答校准（图片 ×{factor}）",
@@ -94,9 +85,4 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "costs.next": {"zh": "下一条消息：{line}", "en": "Next message: {line}"},
     "costs.held_title": {"zh": "发送前确认费用", "en": "Confirm the cost before sending"},
-    "costs.held_body": {
-        "zh": "这条消息估计超过你设定的 {threshold}：{line}",
-        "en": "This message is estimated above your {threshold}: {line}",
-    },
-    "costs.sent_estimate": {"zh": "发送前估计 {line}", "en": "estimated before sending: {line}"},
 }

@@ -130,17 +130,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "enter your own key in the sidebar to carry on.",
     },
     "action.enter_key": {"zh": "填写密钥", "en": "Enter a key"},
-    "action.enter_own_key": {"zh": "填写自己的密钥", "en": "Enter your own key"},
     "action.top_up": {"zh": "去 {provider} 充值", "en": "Top up at {provider}"},
     "action.pick_model": {"zh": "换一个模型", "en": "Pick another model"},
     "action.rephrase": {"zh": "修改问题", "en": "Rephrase"},
     "action.send_fewer": {"zh": "少发几张再问", "en": "Ask again with fewer pictures"},
     "action.fix_settings": {"zh": "检查设置", "en": "Check the settings"},
-    "action.retry_after_fix": {"zh": "改好后重试", "en": "Retry after the change"},
-    "action.rephrase_help": {
-        "zh": "问题已放回输入框，修改后再发送。",
-        "en": "Your question is back in the message box: change it, then send.",
-    },
     "key_help.custom": {
         "zh": "密钥来自接口地址背后的服务：通常在该服务控制台的“API 密钥”或“令牌”页面创建"
         "（例如 one-api / new-api 中转站的“令牌”页，OpenAI 的 platform.openai.com/api-keys）。"

@@ -28,16 +28,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "⚠️ {model} did not read the digits {digits} in the picture; it answered “{answer}”. "
         "It may not see pictures (some resellers' “vision” models only get the text).",
     },
-    "probe.warn_before_send": {
-        "zh": "⚠️ 之前的测试显示 {model} 看不到图片，图片可能不会被读取。仍要发送吗？",
-        "en": "⚠️ A check showed {model} cannot see pictures, so they may be ignored. Send anyway?",
-    },
     "probe.failed": {
         "zh": "测试没有完成：{reason}",
         "en": "The check did not finish: {reason}",
     },
     "probe.test_connection": {"zh": "测试连接", "en": "Test connection"},
-    "probe.refresh_models": {"zh": "刷新模型列表", "en": "Refresh model list"},
     "probe.connected": {
         "zh": "✅ 已连接：{count} 个模型（用时 {seconds} 秒）。",
         "en": "✅ Connected: {count} models ({seconds} s).",
