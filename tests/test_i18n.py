@@ -261,6 +261,12 @@ def test_every_error_kind_has_a_message_in_both_languages():
         assert zh != en
 
 
+def test_an_unknown_key_raises_rather_than_showing_itself():
+    # A page compared with t(key) would otherwise pass with the key on both sides.
+    with pytest.raises(KeyError, match=r"chat\.no_such_text"):
+        t("chat.no_such_text", "en")
+
+
 def test_missing_placeholder_is_left_visible_not_raised():
     assert "{model}" in t("error.model_not_found", "en")
     assert "gpt-x" in t("error.model_not_found", "en", model="gpt-x")

@@ -7,8 +7,12 @@ Each feature's texts live in their own module, named after the key prefix it own
 or a key outside the feature owning its prefix (so any key defined in two features) raises
 ``ValueError`` at import. Within one module a repeated key is a lint error (ruff F601).
 
-``t(key, lang, **fmt)`` looks a key up and fills ``{placeholders}``; a placeholder with no value
-stays as written rather than raising, so a missing fact never breaks an error message.
+``t(key, lang, **fmt)`` looks a key up and fills ``{placeholders}``. An unknown key raises
+``KeyError``, always: keys are literals or finite families that ``tests/test_i18n.py`` finds in
+the code and checks, so a missing text is a bug for the tests to catch, never a key to show a
+reader (a key read from outside, as in an imported chat, is checked against ``TEXTS`` first). A
+placeholder with no value stays as written rather than raising, so a missing fact never breaks
+an error message.
 """
 
 from __future__ import annotations
@@ -112,10 +116,13 @@ class _KeepMissing(dict[str, object]):
 
 
 def t(key: str, lang: Lang = DEFAULT_LANG, **fmt: object) -> str:
-    """Return the text for ``key`` in ``lang`` with ``fmt`` filled in; unknown keys show as-is."""
+    """Return the text for ``key`` in ``lang`` with ``fmt`` filled in.
+
+    Raises KeyError for a key no feature defines.
+    """
     entry = TEXTS.get(key)
     if entry is None:
-        return key
+        raise KeyError(f"no text for the key {key!r}")
     text = entry.get(lang) or entry["en"]
     if not fmt:
         return text
