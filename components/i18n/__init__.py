@@ -18,7 +18,7 @@ an error message.
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Protocol
 
 from components.i18n import (
@@ -53,7 +53,7 @@ class FeatureTable(Protocol):
 
     __name__: str
     PREFIXES: tuple[str, ...]
-    MESSAGES: Mapping[str, Mapping[Lang, str]]
+    MESSAGES: dict[str, dict[Lang, str]]
 
 
 FEATURES: tuple[FeatureTable, ...] = (
