@@ -321,7 +321,8 @@ def _error_in(raw: Any) -> ErrorInfo:
         pairs.append((_string(pair[0], 100), _string(pair[1], 1000)))
     return ErrorInfo(
         kind=_string(raw["kind"], 100),
-        # A key the table does not know would show as a raw key: say "something went wrong".
+        # A key the table does not know (a file from another version) would raise: say "something
+        # went wrong".
         key=key if key in TEXTS else "error.unknown",
         detail=_string(raw.get("detail", ""), 1000),
         facts=tuple(pairs),
