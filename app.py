@@ -8,6 +8,7 @@ from components.i18n import DEFAULT_LANG, t
 from components.ui import state_keys as keys
 from components.ui.access import render_access
 from components.ui.chat import warm_up
+from components.ui.navigation import app_pages
 from components.ui.sidebar import (
     current_lang,
     open_sidebar,
@@ -27,12 +28,7 @@ try:
     warm_up()  # once per server, in the background: the first question loads nothing new
     keys.init_state(st.session_state)
     nav_lang = current_lang()
-    pages = [
-        st.Page("pages/chat.py", title=t("nav.chat", nav_lang), icon="💬", default=True),
-        st.Page("pages/compare.py", title=t("nav.compare", nav_lang), icon="⚖️"),
-        st.Page("pages/batch.py", title=t("nav.batch", nav_lang), icon="🗂️"),
-        st.Page("pages/admin.py", title=t("nav.admin", nav_lang), icon="📊", url_path="admin"),
-    ]
+    pages = app_pages(nav_lang)
     page = st.navigation(pages, position="hidden" if len(pages) == 1 else "sidebar")
     apply_style()
     open_sidebar()  # New chat goes on top; the page fills it once there is a conversation
