@@ -368,8 +368,11 @@ def operator_key_refused() -> bool:
 def _explain_key(slot, status: KeyStatus) -> None:
     """Say whose key is used, in ``slot`` (one element, so a redraw replaces it in place)."""
     settings, error, preset, lang = status.settings, status.error, status.preset, status.lang
+    unpaired = getattr(settings, "unpaired", None)
     if error is not None:
         slot.warning(error.message(lang))
+    elif unpaired is not None and not getattr(settings, "api_key", ""):
+        slot.warning(unpaired.error().message(lang), icon="🔑")  # the operator's key went nowhere
     elif preset.local:
         slot.caption(t("sidebar.ocr_local", lang))
     elif _operator_key_in_use(status):
