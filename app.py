@@ -1,6 +1,7 @@
 """Kantu 看图: page config, navigation and the shared sidebar. The pages do the rest."""
 
 import logging
+import os
 
 import streamlit as st
 
@@ -18,8 +19,16 @@ from components.ui.sidebar import (
 )
 from components.ui.sidebar_tools import render_sidebar_tools
 from components.ui.style import apply_style
+from components.ui.upload_guard import install_upload_guard, read_upload_secrets
 
 log = logging.getLogger("kantu")
+
+# Before any st call, where a stop request (a closed tab) could end the run: cap what uploads may
+# hold in server memory. Once per server; later runs return at once.
+try:
+    install_upload_guard(read_upload_secrets(), os.environ)
+except Exception:  # never keep the page from drawing; the server log says why
+    log.exception("upload caps not installed")
 
 st.set_page_config(page_title="Kantu 看图", page_icon="🖼️", layout="centered")
 
