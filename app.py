@@ -10,6 +10,7 @@ from components.ui import state_keys as keys
 from components.ui.access import render_access
 from components.ui.chat import warm_up
 from components.ui.navigation import app_pages
+from components.ui.reader_quota import install_reader_quota, read_reader_secrets
 from components.ui.sidebar import (
     current_lang,
     open_sidebar,
@@ -27,8 +28,9 @@ log = logging.getLogger("kantu")
 # hold in server memory. Once per server; later runs return at once.
 try:
     install_upload_guard(read_upload_secrets(), os.environ)
+    install_reader_quota(read_reader_secrets(), os.environ)  # a closed tab's reading is cancelled
 except Exception:  # never keep the page from drawing; the server log says why
-    log.exception("upload caps not installed")
+    log.exception("upload caps or reader quota not installed")
 
 st.set_page_config(page_title="Kantu 看图", page_icon="🖼️", layout="centered")
 

@@ -527,6 +527,21 @@ _OCR: dict[str, dict[str, str]] = {
         "zh": "这张图片无法识别文字（无法解码或像素过多）。",
         "en": "The text in this picture could not be read (undecodable or too many pixels).",
     },
+    "error.ocr_refused": {
+        "zh": "本地文字识别暂时不能处理这条消息。",
+        "en": "The local text reader cannot take this message right now.",
+    },
+    "error.ocr_refused.busy": {
+        "zh": "本地文字识别还在读你上一条消息里的图片：请等它读完（或点“停止”）再发送。",
+        "en": "The local text reader is still reading the pictures of your previous message: "
+        "wait until it is done (or press Stop), then send again.",
+    },
+    "error.ocr_refused.hourly": {
+        "zh": "这一小时内本地文字识别可读的图片（{limit} 张/切片）已用完：约 {minutes} 分钟后再试，"
+        "或在侧边栏填写密钥，改用能看懂图片的模型。",
+        "en": "You have used this hour's local text reading ({limit} pictures or slices): try "
+        "again in about {minutes} min, or enter a key in the sidebar to use a model that can see.",
+    },
     "ocr.answer_intro": {
         "zh": (
             "🔤 **本地文字识别（离线）**：这是文字识别器，不是视觉模型，只能读出图片中的文字，"

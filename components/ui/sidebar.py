@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import streamlit as st
@@ -15,6 +15,7 @@ from components.i18n import LANGS, Lang, lang_from_locale, t
 from components.images.prepared import DETAILS, Detail
 from components.images.slicing import DEFAULT_MAX_SLICES, MAX_SLICES_LIMIT
 from components.ocr.engine import reader_status
+from components.ocr.local_client import LocalSettings
 from components.providers.client import ChatOptions
 from components.providers.presets import (
     CUSTOM_PRESET_ID,
@@ -26,6 +27,7 @@ from components.providers.presets import (
 )
 from components.providers.settings import OPERATOR_SETTINGS, operator_config
 from components.ui import state_keys as keys
+from components.ui.reader_quota import reader_identity
 
 LANG_LABELS = {"zh": "中文", "en": "English"}
 
@@ -330,7 +332,7 @@ def _resolve(
         status = reader_status()
         if not status.available:
             raise ConfigError("ocr_unavailable", status.reason, why=status.reason)
-    return resolve_any(
+    settings = resolve_any(
         preset_id=preset.id,
         lang=lang,
         base_url=base_url.strip() or None,
@@ -340,6 +342,10 @@ def _resolve(
         environ=os.environ,
         read_timeout=read_timeout,
     )
+    if isinstance(settings, LocalSettings):  # the server's cores: under the visitor's quota
+        visitor_id, session_id = reader_identity()
+        settings = replace(settings, visitor_id=visitor_id, session_id=session_id)
+    return settings
 
 
 @dataclass(frozen=True)

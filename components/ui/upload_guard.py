@@ -31,6 +31,8 @@ from streamlit.runtime import Runtime
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
+from components.ui.session_watch import GoneSessions, run_every
+
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
@@ -148,10 +150,8 @@ class UploadGuard:
     ) -> None:
         self.store = store
         self.budget = UploadBudget(caps)
-        self._is_active = is_active
-        self._ttl_s = ttl_s
+        self._gone = GoneSessions(is_active, ttl_s)
         self._lock = threading.RLock()
-        self._inactive_since: dict[str, float] = {}  # session id -> first sweep that saw it gone
         self._add = store.add_file
         self._remove = store.remove_file
         self._remove_session = store.remove_session_files
@@ -193,32 +193,14 @@ class UploadGuard:
         with self._lock:
             self._remove_session(session_id)
             self.budget.release_session(session_id)
-            self._inactive_since.pop(session_id, None)
 
     def sweep(self, now: float) -> list[str]:
-        """Remove the files of sessions inactive for ``ttl_s`` by ``now``; return their ids."""
-        released = []
+        """Remove the files of sessions disconnected for ``ttl_s`` by ``now``; return their ids."""
         with self._lock:
-            holding = self.budget.sessions()
-            for session_id in holding:
-                if self._is_active(session_id):
-                    self._inactive_since.pop(session_id, None)
-                    continue
-                since = self._inactive_since.setdefault(session_id, now)
-                if now - since >= self._ttl_s:
-                    self.remove_session_files(session_id)
-                    released.append(session_id)
-            for session_id in set(self._inactive_since) - set(holding):
-                del self._inactive_since[session_id]
-        return released
-
-    def run_sweeper(self, stop: threading.Event, every_s: float) -> None:
-        """Sweep every ``every_s`` seconds until ``stop`` is set (a daemon thread's body)."""
-        while not stop.wait(every_s):
-            try:
-                self.sweep(time.monotonic())
-            except Exception:  # a sweep that failed must not end the sweeping
-                log.exception("upload sweep failed")
+            gone = self._gone.poll(self.budget.sessions(), now)
+            for session_id in gone:
+                self.remove_session_files(session_id)
+        return gone
 
 
 _install_lock = threading.Lock()
@@ -244,12 +226,7 @@ def install_upload_guard(secrets: Mapping[str, object], environ: Mapping[str, st
         guard.install()
         _installed.append(guard)
         every_s = min(10.0, max(0.2, ttl_s / 4))
-        threading.Thread(
-            target=guard.run_sweeper,
-            args=(threading.Event(), every_s),
-            name="kantu-upload-sweeper",
-            daemon=True,
-        ).start()
+        run_every(every_s, lambda: guard.sweep(time.monotonic()), "kantu-upload-sweeper")
         caps = guard.budget.caps
         log.info(
             "upload caps: %d MB per session, %d MB per process",
