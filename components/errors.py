@@ -134,7 +134,7 @@ class ReadFailedError(KantuError):
 
 class ReaderRefusedError(KantuError):
     """Raised (or returned by ``ReaderQuota.admit``) when the local reader refuses a message:
-    ``reason`` ``busy`` (this visitor's previous message is still being read) or ``hourly`` (this
+    ``reason`` ``busy`` (this session's previous message is still being read) or ``hourly`` (this
     visitor's pictures for the hour are used up; fact ``minutes`` says when there is room)."""
 
     kind = "ocr_refused"

@@ -1,5 +1,5 @@
-"""The local reader's quota (issue 19 item 10): one message at a time per visitor, so many
-pictures an hour, a translated refusal, and a closed tab's reading dropped between slices.
+"""The local reader's quota (issue 19 item 10): one message at a time per tab, so many pictures
+a visitor an hour, a translated refusal, and a closed tab's reading dropped between slices.
 Clocks are given; the reader is a stand-in that counts slices and waits on events."""
 
 from __future__ import annotations
@@ -45,11 +45,19 @@ def _picture(slices: int) -> PreparedImage:
 def test_a_second_message_while_the_first_is_read_is_refused_as_busy():
     quota = ReaderQuota(200)
     assert quota.admit("visitor", "tab-1", 10) is None
-    refusal = quota.admit("visitor", "tab-2", 10)  # another tab of the same visitor
+    refusal = quota.admit("visitor", "tab-1", 10)
     assert isinstance(refusal, ReaderRefusedError) and refusal.reason == "busy"
-    assert quota.admit("someone-else", "tab-3", 10) is None
-    quota.finish("visitor")
-    assert quota.admit("visitor", "tab-2", 10) is None
+    quota.finish("tab-1")
+    assert quota.admit("visitor", "tab-1", 10) is None
+
+
+def test_the_visitors_tabs_share_one_hourly_budget():
+    quota = ReaderQuota(200)
+    assert quota.admit("visitor", "tab-1", 150) is None
+    refusal = quota.admit("visitor", "tab-2", 150)  # another tab: its own job, the same budget
+    assert isinstance(refusal, ReaderRefusedError) and refusal.reason == "hourly"
+    assert quota.admit("visitor", "tab-2", 50) is None
+    assert quota.admit("someone-else", "tab-3", 150) is None
 
 
 def test_pictures_over_the_hourly_budget_are_refused_until_the_hour_has_passed():
@@ -57,13 +65,13 @@ def test_pictures_over_the_hourly_budget_are_refused_until_the_hour_has_passed()
     quota = ReaderQuota(200, clock=clock)
     for slices in (150, 40):
         assert quota.admit("visitor", "tab", slices) is None
-        quota.finish("visitor")
+        quota.finish("tab")
     clock.now += 600
     refusal = quota.admit("visitor", "tab", 150)
     assert isinstance(refusal, ReaderRefusedError) and refusal.reason == "hourly"
     assert refusal.facts == {"limit": 200, "minutes": 50}  # when the first 150 leave the hour
     assert quota.admit("visitor", "tab", 10) is None  # a small one still fits
-    quota.finish("visitor")
+    quota.finish("tab")
     clock.now += HOUR_S - 600
     assert quota.admit("visitor", "tab", 150) is None
 
@@ -72,7 +80,7 @@ def test_a_refused_message_is_not_charged():
     quota = ReaderQuota(100)
     assert quota.admit("visitor", "tab", 90) is None
     assert quota.admit("visitor", "tab", 5).reason == "busy"
-    quota.finish("visitor")
+    quota.finish("tab")
     assert quota.admit("visitor", "tab", 50).reason == "hourly"
     assert quota.admit("visitor", "tab", 10) is None  # 90 + 10: the refusals cost nothing
 
@@ -86,7 +94,7 @@ def test_the_command_line_is_not_limited():
 def test_refusals_say_what_to_do_in_both_languages(lang):
     quota = ReaderQuota(10)
     busy = (quota.admit("v", "s", 5), quota.admit("v", "s", 5))[1]
-    quota.finish("v")
+    quota.finish("s")
     hourly = quota.admit("v", "s", 50)
     assert busy.message(lang) == t("error.ocr_refused.busy", lang)
     assert "10" in hourly.message(lang) and "60" in hourly.message(lang)
@@ -152,7 +160,7 @@ def test_a_closed_tabs_reading_stops_at_the_next_slice_and_frees_its_slot():
     assert reader.slices_read == 3  # of 150: nothing after the slice being read
     assert stream.result is None  # not recorded as a finished answer
     assert quota.sessions() == []
-    assert quota.admit("visitor", "tab-2", 10) is None  # the visitor's slot is free again
+    assert quota.admit("visitor", "tab-1", 10) is None  # the tab's slot is free again
 
 
 def test_a_session_that_comes_back_within_the_grace_keeps_its_reading():
@@ -163,14 +171,14 @@ def test_a_session_that_comes_back_within_the_grace_keeps_its_reading():
     cancel_gone(quota, gone, now=0.0)
     connected.add("tab-1")  # a network blip
     cancel_gone(quota, gone, now=GRACE_S)
-    assert not quota.cancelled("visitor")
+    assert not quota.cancelled("tab-1")
 
 
 @pytest.mark.skipif(not reader_status().available, reason="the OCR packages are not installed")
 def test_a_refused_message_ends_the_stream_with_the_refusal():
     quota = ReaderQuota(1000)
     assert quota.admit("visitor", "tab-1", 1) is None
-    settings = LocalSettings(visitor_id="visitor", session_id="tab-2")
+    settings = LocalSettings(visitor_id="visitor", session_id="tab-1")
     stream = LocalClient(settings, reader=PausingReader(0), quota=quota).stream_chat(
         [ChatTurn("user", "read", (_picture(1),))]
     )

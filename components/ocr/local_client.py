@@ -6,9 +6,9 @@ the interface the exchange uses on a ``ChatStream``: iterate the deltas, ``text`
 and ``close()`` from any thread (the read stops at the next band or picture).
 
 A message from a visitor (``LocalSettings.visitor_id``) passes the reader's quota first
-(``components.ocr.quota``): one message at a time per visitor, so many pictures an hour; a
-refusal ends the stream with ReaderRefusedError. The read also stops when the quota cancels the
-job because the visitor's session ended.
+(``components.ocr.quota``): one message at a time per session, so many pictures a visitor an
+hour; a refusal ends the stream with ReaderRefusedError. The read also stops when the quota
+cancels the job because its session ended.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ class LocalStream:
 
     def _note_cancel(self, read: int) -> None:
         """Log a reading dropped because its session ended (a Stop is no news)."""
-        if self._client.quota.cancelled(self._client.settings.visitor_id):
+        if self._client.quota.cancelled(self._client.settings.session_id):
             log.warning(
                 "local reading cancelled, its session ended: %d of %d pictures read",
                 read,
@@ -154,8 +154,8 @@ class LocalStream:
 
     def _cancelled(self) -> bool:
         """Whether to stop reading: closed here, or the visitor's session ended."""
-        visitor_id = self._client.settings.visitor_id
-        return self._closed.is_set() or self._client.quota.cancelled(visitor_id)
+        session_id = self._client.settings.session_id
+        return self._closed.is_set() or self._client.quota.cancelled(session_id)
 
     def _emit(self, piece: str) -> str:
         self._parts.append(piece)
@@ -173,7 +173,7 @@ class LocalStream:
         try:
             yield from self._read_all(settings.lang)
         finally:
-            quota.finish(settings.visitor_id)
+            quota.finish(settings.session_id)
 
     def _read_all(self, lang: Lang) -> Iterator[str]:
         started = time.perf_counter()

@@ -1,12 +1,12 @@
-"""The local reader's quota per visitor: one message at a time, so many pictures an hour.
+"""The local reader's quota: one message at a time per session, so many pictures a visitor an hour.
 
 The reader runs on the server's own cores and is free to the visitor, so a few abandoned long
 messages could keep every core busy. ``ReaderQuota.admit`` is the one decision: it refuses a
-message while the same visitor's previous one is still being read (``busy``), or when its
-pictures (a sliced picture counts each slice) would go over the visitor's hourly budget
-(``hourly``); otherwise it records the job and charges the pictures. ``finish`` ends the job;
-``end_session`` cancels the jobs of a session that has ended (its tab closed), which the reader
-checks between bands and slices.
+message while the same session's previous one is still being read (``busy``), or when its
+pictures (a sliced picture counts each slice) would take the visitor (every tab of theirs) over
+the hourly budget (``hourly``); otherwise it records the job and charges the pictures. ``finish``
+ends the job; ``end_session`` cancels the job of a session that has ended (its tab closed), which
+the reader checks between bands and slices.
 
 One ``ReaderQuota`` per process (``shared_quota``); its maps are keyed by visitor and session and
 emptied as jobs finish and hours pass. A visitor id of ``""`` (the command line) is not limited.
@@ -17,9 +17,9 @@ emptied as jobs finish and hours pass. A visitor id of ``""`` (the command line)
     if refusal is not None:
         raise refusal
     try:
-        read(cancelled=lambda: quota.cancelled(visitor_id))
+        read(cancelled=lambda: quota.cancelled(session_id))
     finally:
-        quota.finish(visitor_id)
+        quota.finish(session_id)
 """
 
 from __future__ import annotations
@@ -69,10 +69,10 @@ class ReaderQuota:
         self._clock = clock
         self._lock = threading.Lock()
         self._spent: dict[str, deque[tuple[float, int]]] = {}  # visitor -> (when, slices)
-        self._jobs: dict[str, ReaderJob] = {}  # visitor -> the message being read
+        self._jobs: dict[str, ReaderJob] = {}  # session -> the message being read
 
     def admit(self, visitor_id: str, session_id: str, slices: int) -> ReaderRefusedError | None:
-        """Start a job of ``slices`` for the visitor, or return why not (nothing recorded then).
+        """Start a job of ``slices`` for the session, or return why not (nothing recorded then).
 
         Returns ReaderRefusedError ``busy`` or ``hourly`` (fact ``minutes``: when there is room
         again; ``limit``: the hourly budget). Never raises.
@@ -82,7 +82,7 @@ class ReaderQuota:
         with self._lock:
             now = self._clock()
             self._forget_before(now - HOUR_S)
-            if visitor_id in self._jobs:
+            if session_id in self._jobs:
                 return ReaderRefusedError("busy")  # the message says it all: no "detail"
             spent = self._spent.get(visitor_id, deque())
             wait = _wait_for_room(spent, slices, self.slices_per_hour, now)
@@ -93,32 +93,32 @@ class ReaderQuota:
                     minutes=max(1, math.ceil(wait / 60)),
                 )
             self._spent.setdefault(visitor_id, spent).append((now, slices))
-            self._jobs[visitor_id] = ReaderJob(visitor_id, session_id, slices)
+            self._jobs[session_id] = ReaderJob(visitor_id, session_id, slices)
             return None
 
-    def cancelled(self, visitor_id: str) -> bool:
-        """Return whether the visitor's current job was cancelled (its session ended)."""
+    def cancelled(self, session_id: str) -> bool:
+        """Return whether the session's current job was cancelled (the session ended)."""
         with self._lock:
-            job = self._jobs.get(visitor_id)
+            job = self._jobs.get(session_id)
         return job is not None and job.cancel.is_set()
 
-    def finish(self, visitor_id: str) -> None:
-        """End the visitor's job (read, stopped or cancelled); its pictures stay charged."""
+    def finish(self, session_id: str) -> None:
+        """End the session's job (read, stopped or cancelled); its pictures stay charged."""
         with self._lock:
-            self._jobs.pop(visitor_id, None)
+            self._jobs.pop(session_id, None)
 
-    def end_session(self, session_id: str) -> int:
-        """Cancel the jobs of a session that has ended; return how many were cancelled."""
+    def end_session(self, session_id: str) -> bool:
+        """Cancel the job of a session that has ended; return whether there was one."""
         with self._lock:
-            ended = [job for job in self._jobs.values() if job.session_id == session_id]
-        for job in ended:
+            job = self._jobs.get(session_id)
+        if job is not None:
             job.cancel.set()
-        return len(ended)
+        return job is not None
 
     def sessions(self) -> list[str]:
         """Return the sessions with a job being read."""
         with self._lock:
-            return sorted({job.session_id for job in self._jobs.values()})
+            return sorted(self._jobs)
 
     def _forget_before(self, cutoff: float) -> None:
         for visitor_id in list(self._spent):

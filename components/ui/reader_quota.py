@@ -1,9 +1,10 @@
 """The local reader's quota on the server: who a visitor is, and cancelling a closed tab's work.
 
 ``reader_identity`` names the visitor for ``components.ocr.quota``: the signed-in e-mail, else
-the client's address (a new tab is the same visitor), else a random id kept in the session. ``install_reader_quota``
-sets the hourly budget (``KANTU_READER_SLICES_PER_HOUR``, secrets then the environment) and starts
-one watcher per process that cancels the reading of any session disconnected for ``GRACE_S``.
+the client's address (a new tab is the same visitor), else a random id kept in the session
+(Streamlit gives no address on loopback). ``install_reader_quota`` sets the hourly budget
+(``KANTU_READER_SLICES_PER_HOUR``, secrets then the environment) and starts one watcher per
+process that cancels the reading of any session disconnected for ``GRACE_S``.
 """
 
 from __future__ import annotations
