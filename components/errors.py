@@ -134,8 +134,9 @@ class ReadFailedError(KantuError):
 
 class ReaderRefusedError(KantuError):
     """Raised (or returned by ``ReaderQuota.admit``) when the local reader refuses a message:
-    ``reason`` ``busy`` (this session's previous message is still being read) or ``hourly`` (this
-    visitor's pictures for the hour are used up; fact ``minutes`` says when there is room)."""
+    ``reason`` ``busy`` (this session's previous message is still being read), ``too_many`` (the
+    message alone is over the hourly budget) or ``hourly`` (this visitor's pictures for the hour
+    are used up; fact ``minutes`` says when there is room)."""
 
     kind = "ocr_refused"
 

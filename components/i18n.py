@@ -536,6 +536,12 @@ _OCR: dict[str, dict[str, str]] = {
         "en": "The local text reader is still reading the pictures of your previous message: "
         "wait until it is done (or press Stop), then send again.",
     },
+    "error.ocr_refused.too_many": {
+        "zh": "这条消息有 {slices} 张图片/切片，本地文字识别每小时最多读 {limit} 张：请少发一些，"
+        "或减少切片数（侧边栏“高级选项”）。",
+        "en": "This message has {slices} pictures or slices; the local text reader takes at most "
+        "{limit} an hour: send fewer, or lower the slice count (sidebar, Advanced).",
+    },
     "error.ocr_refused.hourly": {
         "zh": "这一小时内本地文字识别可读的图片（{limit} 张/切片）已用完：约 {minutes} 分钟后再试，"
         "或在侧边栏填写密钥，改用能看懂图片的模型。",

@@ -76,6 +76,13 @@ def test_pictures_over_the_hourly_budget_are_refused_until_the_hour_has_passed()
     assert quota.admit("visitor", "tab", 150) is None
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_message_bigger_than_the_hour_says_to_send_fewer_not_to_wait(lang):
+    refusal = ReaderQuota(100).admit("visitor", "tab", 150)
+    assert refusal.reason == "too_many" and refusal.facts == {"slices": 150, "limit": 100}
+    assert "150" in refusal.message(lang) and "100" in refusal.message(lang)
+
+
 def test_a_refused_message_is_not_charged():
     quota = ReaderQuota(100)
     assert quota.admit("visitor", "tab", 90) is None
@@ -95,7 +102,7 @@ def test_refusals_say_what_to_do_in_both_languages(lang):
     quota = ReaderQuota(10)
     busy = (quota.admit("v", "s", 5), quota.admit("v", "s", 5))[1]
     quota.finish("s")
-    hourly = quota.admit("v", "s", 50)
+    hourly = quota.admit("v", "s", 8)
     assert busy.message(lang) == t("error.ocr_refused.busy", lang)
     assert "10" in hourly.message(lang) and "60" in hourly.message(lang)
     assert "{" not in busy.message(lang) + hourly.message(lang)

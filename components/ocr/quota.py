@@ -74,8 +74,9 @@ class ReaderQuota:
     def admit(self, visitor_id: str, session_id: str, slices: int) -> ReaderRefusedError | None:
         """Start a job of ``slices`` for the session, or return why not (nothing recorded then).
 
-        Returns ReaderRefusedError ``busy`` or ``hourly`` (fact ``minutes``: when there is room
-        again; ``limit``: the hourly budget). Never raises.
+        Returns ReaderRefusedError ``busy``, ``too_many`` (more slices than an hour's budget;
+        facts ``slices``, ``limit``) or ``hourly`` (fact ``minutes``: when there is room again;
+        ``limit``: the hourly budget). Never raises.
         """
         if not visitor_id:
             return None
@@ -84,6 +85,8 @@ class ReaderQuota:
             self._forget_before(now - HOUR_S)
             if session_id in self._jobs:
                 return ReaderRefusedError("busy")  # the message says it all: no "detail"
+            if slices > self.slices_per_hour:  # would never fit: waiting does not help
+                return ReaderRefusedError("too_many", slices=slices, limit=self.slices_per_hour)
             spent = self._spent.get(visitor_id, deque())
             wait = _wait_for_room(spent, slices, self.slices_per_hour, now)
             if wait is not None:
@@ -136,8 +139,6 @@ def _wait_for_room(
     used = sum(n for _, n in spent)
     if used + slices <= budget:
         return None
-    if slices > budget:
-        return HOUR_S  # never fits: say an hour, the whole budget is needed
     for when, n in spent:  # oldest first: room comes back as charges leave the hour
         used -= n
         if used + slices <= budget:
