@@ -92,6 +92,16 @@ def test_a_refused_message_is_not_charged():
     assert quota.admit("visitor", "tab", 10) is None  # 90 + 10: the refusals cost nothing
 
 
+def test_an_hour_later_nothing_is_kept_about_a_visitor():
+    clock = Clock()
+    quota = ReaderQuota(10, clock=clock)
+    assert quota.admit("visitor", "tab", 10) is None
+    quota.finish("tab")
+    clock.now += HOUR_S
+    quota.sessions()  # the watcher's poll
+    assert repr(vars(quota)).count("visitor") == 0
+
+
 def test_the_command_line_is_not_limited():
     quota = ReaderQuota(1)
     assert quota.admit("", "", 500) is None and quota.admit("", "", 500) is None

@@ -119,8 +119,10 @@ class ReaderQuota:
         return job is not None
 
     def sessions(self) -> list[str]:
-        """Return the sessions with a job being read."""
+        """Return the sessions with a job being read (and forget charges older than an hour:
+        the watcher calls this every second, so they go even when nobody asks)."""
         with self._lock:
+            self._forget_before(self._clock() - HOUR_S)
             return sorted(self._jobs)
 
     def _forget_before(self, cutoff: float) -> None:
