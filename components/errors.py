@@ -7,6 +7,7 @@
     ├── ConfigError      config   settings that cannot work (no key, a base URL that is not http(s))
     ├── ReaderUnavailableError ocr_unavailable  the local text reader's packages or models are missing
     ├── ReadFailedError  ocr_failed  the local text reader could not read a picture
+    ├── ReaderRefusedError ocr_refused  the local reader's quota: one message at a time, so many an hour
     ├── TransferError    transfer    an imported conversation file was refused (.reason says why)
     └── ProviderError             the upstream said no, or the exchange with it failed
         ├── AuthError              auth             key missing, wrong or expired (401/403, 冰橙 900)
@@ -129,6 +130,24 @@ class ReadFailedError(KantuError):
     """Raised when the local text reader cannot read a picture (undecodable, too many pixels)."""
 
     kind = "ocr_failed"
+
+
+class ReaderRefusedError(KantuError):
+    """Raised (or returned by ``ReaderQuota.admit``) when the local reader refuses a message:
+    ``reason`` ``busy`` (this session's previous message is still being read), ``too_many`` (the
+    message alone is over the hourly budget) or ``hourly`` (this visitor's pictures for the hour
+    are used up; fact ``minutes`` says when there is room)."""
+
+    kind = "ocr_refused"
+
+    def __init__(self, reason: str, detail: str = "", **facts: object) -> None:
+        self.reason = reason
+        super().__init__(detail, **facts)
+
+    @property
+    def message_key(self) -> str:
+        """The i18n key of this refusal: ``error.ocr_refused.<reason>``."""
+        return f"error.ocr_refused.{self.reason}"
 
 
 class ProviderError(KantuError):

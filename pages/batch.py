@@ -7,9 +7,10 @@ import streamlit as st
 from components.i18n import t
 from components.ui import state_keys as keys
 from components.ui.batch import render_job, render_setup, render_summary, start
+from components.ui.navigation import shell_choice
 from components.ui.sidebar import SidebarChoice
 
-choice: SidebarChoice = st.session_state[keys.SIDEBAR_CHOICE]
+choice: SidebarChoice = shell_choice()
 lang = choice.lang
 st.title(t("batch.title", lang))
 

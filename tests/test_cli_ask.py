@@ -226,6 +226,16 @@ def test_a_provider_that_needs_a_key_asks_for_your_own_when_the_operators_is_wit
     assert KEY not in done.stderr
 
 
+def test_a_kantu_key_beside_only_an_openai_url_is_not_sent_and_the_cli_says_why(upstream):
+    env = clean_env(KANTU_API_KEY=KEY, OPENAI_BASE_URL=upstream.base_url)
+    done = ask(upstream, "hi", env=env, key=False)
+    assert done.returncode == 0, done.stderr
+    assert [r.headers.get("Authorization") for r in upstream.requests] == [None]
+    for name in ("KANTU_API_KEY", "KANTU_BASE_URL", "OPENAI_BASE_URL"):
+        assert name in done.stderr
+    assert KEY not in done.stderr
+
+
 def test_timeout_sets_the_first_byte_wait(upstream):
     upstream.enqueue(json_reply({"late": True}, delay=5))
     started = time.monotonic()

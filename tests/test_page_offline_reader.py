@@ -55,3 +55,18 @@ def test_an_operator_key_keeps_bingcheng_the_default():
     _no_exception(at)
     assert at.session_state[keys.PROVIDER] == "bingcheng"
     assert t("welcome.local_reader", "en") not in _texts(at)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_past_the_hourly_budget_the_reader_says_so_in_the_visitors_language(monkeypatch, lang):
+    monkeypatch.setenv("KANTU_READER_SLICES_PER_HOUR", "1")
+    at = _app(lang)
+    screenshot = tp.text_picture(tp.SCREENSHOT, width=1170)
+    at.chat_input[0].upload("one.png", screenshot, "image/png").set_value("1").run()
+    _no_exception(at)
+    assert t("ocr.answer_intro", lang) in _assistant_text(at)
+    at.chat_input[0].upload("two.png", screenshot, "image/png").set_value("2").run()
+    _no_exception(at)
+    refusal = t("error.ocr_refused.hourly", lang, limit=1, minutes=60)
+    assert refusal in _texts(at)
+    assert _texts(at).count(t("ocr.answer_intro", lang)) == 1  # the second was not read

@@ -114,6 +114,8 @@ def command_line_settings(args: argparse.Namespace) -> ClientSettings:
     missing = settings.missing_key_error("en")
     if missing is not None:
         raise missing
+    if settings.unpaired is not None and not settings.api_key:  # a server that needs no key
+        print(f"warning: {settings.unpaired.error().message('en')}", file=sys.stderr)
     return settings
 
 

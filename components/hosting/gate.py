@@ -261,11 +261,11 @@ class Gate:
         return self._record(self._row(settings, estimate, price), price)
 
     def admit_reader(self, estimate: int | None) -> Ticket:
-        """Admit one request to the local reader (no key, this server's CPU).
+        """Admit one request to the local reader (no key, this server's CPU): no ledger row.
 
-        The hook for the offline reader's per-visitor quota (issue 19 item 10): a request is
-        counted and refused here (``estimate`` None is ``send``'s check before a start, not a
-        request). Until then every reader request is admitted, unrecorded.
+        Its quota (``components.ocr.quota.ReaderQuota``: one message at a time per session, so
+        many slices per visitor an hour) is taken where the slices are counted, as the reader
+        starts (``LocalStream``), and a closed tab cancels the reading there.
         """
         return Ticket()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import streamlit as st
@@ -16,6 +16,7 @@ from components.i18n import LANGS, Lang, lang_from_locale, t
 from components.images.prepared import DETAILS, Detail
 from components.images.slicing import DEFAULT_MAX_SLICES, MAX_SLICES_LIMIT
 from components.ocr.engine import reader_status
+from components.ocr.local_client import LocalSettings
 from components.providers.client import ChatOptions
 from components.providers.presets import (
     CUSTOM_PRESET_ID,
@@ -29,6 +30,7 @@ from components.providers.settings import operator_config
 from components.ui import state_keys as keys
 from components.ui.markdown_view import safe_label
 from components.ui.operator_settings import secrets_mapping
+from components.ui.reader_quota import reader_identity
 
 LANG_LABELS = {"zh": "中文", "en": "English"}
 
@@ -344,7 +346,7 @@ def _resolve(
         status = reader_status()
         if not status.available:
             raise ConfigError("ocr_unavailable", status.reason, why=status.reason)
-    return resolve_any(
+    settings = resolve_any(
         preset_id=preset.id,
         lang=lang,
         base_url=base_url.strip() or None,
@@ -354,6 +356,10 @@ def _resolve(
         environ=os.environ,
         read_timeout=read_timeout,
     )
+    if isinstance(settings, LocalSettings):  # the server's cores: under the visitor's quota
+        visitor_id, session_id = reader_identity()
+        settings = replace(settings, visitor_id=visitor_id, session_id=session_id)
+    return settings
 
 
 @dataclass(frozen=True)
@@ -382,8 +388,11 @@ def operator_key_refused() -> bool:
 def _explain_key(slot, status: KeyStatus) -> None:
     """Say whose key is used, in ``slot`` (one element, so a redraw replaces it in place)."""
     settings, error, preset, lang = status.settings, status.error, status.preset, status.lang
+    unpaired = getattr(settings, "unpaired", None)
     if error is not None:
         slot.warning(safe_label(error.message(lang)))
+    elif unpaired is not None and not getattr(settings, "api_key", ""):
+        slot.warning(safe_label(unpaired.error().message(lang)), icon="🔑")  # the key went nowhere
     elif preset.local:
         slot.caption(t("sidebar.ocr_local", lang))
     elif _operator_key_in_use(status):

@@ -141,6 +141,7 @@ def compare_column_key(action: str, label: str) -> str:
 
 # hosting (access code, sign-in, operator page; components/ui/access.py and admin.py)
 HOSTING_SESSION = "kantu_hosting_session"  # (random session id, start time): the ledger's visitor
+READER_VISITOR = "kantu_reader_visitor"  # random id: the local reader's visitor, no address known
 ACCESS_UNLOCKED = "kantu_access_unlocked"  # True once this session entered a right access code
 ACCESS_FORM = "kantu_access_form"
 ACCESS_CODE = "kantu_access_code"  # the access code's password field
