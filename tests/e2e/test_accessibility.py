@@ -5,17 +5,15 @@ keyboard in the key field.
 The screens: the welcome; a conversation with three pictures and an answer with its action buttons
 and quiet line; the large view open; the camera open with a photo waiting; a held message; an
 error notice; the sidebar open on a phone with the cost and conversation sections open. Each is
-also saved as a screenshot (desktop 1280×900 and phone 390×844) in /tmp/shots/sweep/ (or
-KANTU_SHOTS) for a person to look at.
+also saved as a screenshot (desktop 1280×900 and phone 390×844) in ``$KANTU_SHOTS/sweep/`` (by
+default the test worker's temporary ``~/shots/sweep/``) for a person to look at.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -30,6 +28,7 @@ from components.devtools.browser import (
     launch_browser,
     open_page,
     send_prompt,
+    shots_dir,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, openai_error, sse
@@ -40,7 +39,7 @@ from components.ui import state_keys as keys
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 DESKTOP = (1280, 900)
 PHONE = (390, 844)
-SHOTS = Path(os.environ.get("KANTU_SHOTS", "/tmp/shots/sweep"))
+SHOTS = shots_dir("sweep")
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],

@@ -1,12 +1,11 @@
 """Pictures in a real browser: one thumbnail height, small pictures not blown up, a large view that
 opens from the keyboard and closes with Esc, and a phone screen not filled by three photos.
 
-Screenshots go to /tmp/shots/gallery/ (desktop and phone, zh and en, with the view open).
+Screenshots go to ``$KANTU_SHOTS/gallery/`` (``shots_dir``; desktop and phone, zh and en, with
+the view open).
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import FilePayload, Locator, Page, expect
@@ -16,13 +15,14 @@ from components.devtools.browser import (
     assert_no_exception,
     attach_files,
     send_prompt,
+    shots_dir,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
 from components.ui import state_keys as keys
 
-SHOTS = Path("/tmp/shots/gallery")
+SHOTS = shots_dir("gallery")
 PHONE = (390, 844)
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 
