@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -355,9 +354,7 @@ def test_hostile_input_finishes_in_bounded_time(name):
     quadratic work on a megabyte would not finish in it."""
     unit = _HOSTILE[name]
     text = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
-    start = time.perf_counter()
-    final, live = safe_markdown(text), safe_partial_markdown(text)
-    assert time.perf_counter() - start < 60, name
+    final, live = safe_markdown(text), safe_partial_markdown(text)  # the timeout above is the bound
     assert final and live is not None
 
 
