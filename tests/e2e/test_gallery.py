@@ -74,7 +74,7 @@ def test_thumbnails_share_a_height_and_the_view_opens_large_from_the_keyboard(
     assert tiny["width"] == pytest.approx(100, abs=1) and tiny["height"] == pytest.approx(40, abs=1)
     assert tiny["x"] >= photo["x"] + photo["width"] + 8  # a gap between them
     for img in (thumbs.nth(0), thumbs.nth(1)):
-        assert img.get_attribute("alt", timeout=1000).startswith("What is in these?")
+        assert img.get_attribute("alt").startswith("What is in these?")
     thumbs.nth(0).hover()  # where Streamlit's own fullscreen ⤢ would appear
     expect(page.locator('[data-testid="stElementToolbar"]:visible')).to_have_count(0)
     _shot(page, f"desktop-{lang}.png")

@@ -86,7 +86,7 @@ def test_stop_marks_the_answer_stopped_with_retry_at_once(app, new_page, up, tmp
     page.screenshot(path=tmp_path / "stopped.png")
     answer = page.get_by_test_id("stChatMessage").last
     expect(answer).to_contain_text("第0段 第1段 第2段")
-    expect(answer.get_by_text(t("chat.status_stopped", "zh"))).to_be_visible(timeout=3000)
+    expect(answer.get_by_text(t("chat.status_stopped", "zh"))).to_be_visible()
     expect(answer.get_by_role("button", name=t("chat.retry", "zh"))).to_be_visible()
 
 
