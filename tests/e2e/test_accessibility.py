@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, FilePayload, Locator, Page, expect
 from components.devtools import image_factory as make
 from components.devtools.browser import (
     FAKE_CAMERA_ARGS,
+    App,
     assert_no_exception,
     attach_files,
     launch_browser,
@@ -245,11 +246,16 @@ def test_sidebar_open_on_a_phone_is_accessible(app, new_page, up, lang):
     page.screenshot(path=str(SHOTS / f"sidebar-{lang}-phone-lower.png"))
 
 
+@pytest.fixture(scope="module")
+def no_key_app(start_module_app) -> App:
+    """A provider that needs a key, and none configured (shared by both languages)."""
+    return start_module_app({"KANTU_BASE_URL": PRESETS[DEFAULT_PRESET_ID].base_url})
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_enter_a_key_action_focuses_the_sidebar_key_field(start_app, new_page, lang):
+def test_enter_a_key_action_focuses_the_sidebar_key_field(no_key_app, new_page, lang):
     # A provider that needs a key, and none configured: sending asks for one, nothing leaves.
-    no_key = start_app({"KANTU_BASE_URL": PRESETS[DEFAULT_PRESET_ID].base_url})
-    page = new_page(no_key, locale=LOCALES[lang], viewport=PHONE)  # the sidebar starts closed
+    page = new_page(no_key_app, locale=LOCALES[lang], viewport=PHONE)  # the sidebar starts closed
     send_prompt(page, "你好")
     action = page.get_by_role("button", name=t("action.enter_key", lang))
     expect(action).to_be_visible()
