@@ -11,9 +11,11 @@ How the suite is organised (README's test command runs all of it, in parallel):
   module as its xdist group), so a module-scoped server or upstream is started once.
 - Nothing is shared between workers: each worker process gets, at import of this file, its own
   ``HOME`` and ledger path in a fresh temporary directory, and none of a developer's ``KANTU_*``
-  settings (only the test knobs ``KANTU_HYPOTHESIS`` and ``KANTU_SHOTS`` are kept); temporary
-  files go to pytest's per-worker ``tmp_path``; every server, upstream and browser binds port 0
-  on 127.0.0.1; session-scoped fixtures (Chromium, upstreams) are one per worker.
+  settings (only the test knobs ``KANTU_HYPOTHESIS``, ``KANTU_SHOTS`` and ``KANTU_TEST_*`` are
+  kept); temporary files go to pytest's per-worker ``tmp_path``; every server, upstream and
+  browser binds port 0 on 127.0.0.1; session-scoped fixtures (Chromium, upstreams, a database
+  server) are one per worker. Hypothesis keeps its example database in ``.hypothesis/`` (its
+  writes are atomic renames, and a module's examples come from the one worker that runs it).
 - No test asserts on wall-clock speed: waits are bounded by generous timeouts that only catch a
   hang; how fast things are is measured in ``bench/`` (baseline and Kantu in the same run).
 """
@@ -30,11 +32,11 @@ from pathlib import Path
 # Before anything reads the environment or the home directory: this worker's own HOME and
 # ledger, and no developer's key, base URL or ledger path (a real ~/.kantu is never touched).
 # Once per process: an xdist worker inherits the controller's environment, then gets its own.
-TEST_KNOBS = ("KANTU_HYPOTHESIS", "KANTU_SHOTS")
+TEST_KNOBS = ("KANTU_HYPOTHESIS", "KANTU_SHOTS", "KANTU_TEST_")  # kept: they steer the tests
 if os.environ.get("KANTU_TESTS_PID") != str(os.getpid()):
     _scratch = Path(tempfile.mkdtemp(prefix="kantu-tests-"))
     atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
-    for _name in [n for n in os.environ if n.startswith("KANTU_") and n not in TEST_KNOBS]:
+    for _name in [n for n in os.environ if n.startswith("KANTU_") and not n.startswith(TEST_KNOBS)]:
         del os.environ[_name]
     (_scratch / "home").mkdir()
     os.environ["HOME"] = str(_scratch / "home")
