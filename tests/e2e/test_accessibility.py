@@ -135,7 +135,9 @@ def test_welcome_is_accessible(app, new_page, lang):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_conversation_with_pictures_and_answer_actions_is_accessible(app, new_page, up, lang):
+def test_conversation_with_pictures_and_then_its_large_view_are_accessible(app, new_page, up, lang):
+    """One journey, two screens: the conversation (three pictures, an answer with its action
+    buttons), then the large view opened from it."""
     page = new_page(app, locale=LOCALES[lang])
     thumbs = ask_about_three_pictures(page, lang)
     for i in range(3):  # every picture speaks: the question it came with
@@ -146,11 +148,9 @@ def test_conversation_with_pictures_and_answer_actions_is_accessible(app, new_pa
     _assert_accessible(page, f"conversation-{lang}")
     assert_no_exception(page)
 
-
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_large_view_open_is_accessible(app, new_page, up, lang):
-    page = new_page(app, locale=LOCALES[lang])
-    ask_about_three_pictures(page, lang)
+    # the large view, opened on the desktop as before (the check above ended on the phone size)
+    page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
+    wait_for_idle(page)
     page.get_by_role("button", name=t("gallery.view", lang)).nth(1).click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
