@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from components.devtools.browser import CHROMIUM, App, AppStartError, launch_browser, open_page
 from components.devtools.browser import start_app as _start_app
@@ -39,6 +39,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+
+
+# Retrying assertions wait up to this long (Playwright's default is 5 s). A generous bound that
+# only catches what never happens: four workers share two cores with Chromium and the servers,
+# so a screen that is drawn in 1 s alone can take several under load. No test measures speed.
+EXPECT_TIMEOUT_MS = 20_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
