@@ -190,9 +190,10 @@ def test_columns_stream_at_once_and_a_failure_stays_in_its_column(upstream, pict
 
 
 def test_stopping_one_column_leaves_the_others_running(upstream, picture):
+    rest_of_b = threading.Event()  # b's answer goes on only once a has been stopped
     upstream.by_model = {
         "a": sse([f"{i} " for i in range(10)], model="a", delay=0.1),
-        "b": sse([f"{i} " for i in range(10)], model="b", delay=0.1),
+        "b": gated(sse([f"{i} " for i in range(10)], model="b"), rest_of_b),
     }
     run = _run_against(upstream, picture, ["a", "b"])
     first, second = run.columns
@@ -200,6 +201,7 @@ def test_stopping_one_column_leaves_the_others_running(upstream, picture):
     first.stop()
     assert first.finished and first.answer.meta.outcome == "stopped"
     assert not second.finished
+    rest_of_b.set()
     _wait(run)
     assert second.answer.meta.outcome == "ok"
     assert second.text == "".join(f"{i} " for i in range(10))
