@@ -177,7 +177,8 @@ class GuardedAdapter(HTTPAdapter):
     ``public_only`` and the destination is not public; other kwargs go to ``HTTPAdapter``.
     """
 
-    __attrs__: ClassVar[list[str]] = [*HTTPAdapter.__attrs__, "public_only"]
+    # types-requests declares ``__attrs__`` an instance variable; requests makes it a class one.
+    __attrs__: ClassVar[list[str]] = [*HTTPAdapter.__attrs__, "public_only"]  # type: ignore[misc]
 
     def __init__(self, *, public_only: bool = False, **kwargs: Any) -> None:
         self.public_only = public_only  # before super().__init__, which builds the pool manager
