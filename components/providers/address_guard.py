@@ -119,7 +119,7 @@ class _PublicOnly:
     # _new_conn is the one seam where urllib3 holds the TCP socket before anything is sent
     def _new_conn(self) -> socket.socket:
         check_resolved(self.host, self.port)
-        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]  # a mixin over urllib3's
         check_peer(sock, self.host)
         return sock
 
