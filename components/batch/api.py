@@ -284,8 +284,8 @@ def run_batch(
         sleep(poll_every)
     lines: dict[str, LineResult] = {}
     for field_name in ("error_file_id", "output_file_id"):
-        if file_id := batch.get(field_name):
-            lines.update(parse_output(api.content(str(file_id))))
+        if named := batch.get(field_name):
+            lines.update(parse_output(api.content(str(named))))
     if batch.get("status") != "completed" and not lines:
         raise ProtocolError(f"the batch ended {batch.get('status')!r}")
     return lines

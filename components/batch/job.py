@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from components.batch import structured
 from components.batch.items import BatchItem
@@ -345,13 +346,13 @@ class BatchJob:
                 if self._active == 0:
                     self._ended = time.monotonic()
 
-    def _set(self, index: int, **changes: object) -> ItemResult:
+    def _set(self, index: int, **changes: Any) -> ItemResult:
         with self._lock:
             position = self._position(index)
             current = self._results[position]
             if current.status == "cancelled" and changes.get("status") == "running":
                 return current  # cancelled while waiting in the queue
-            updated = replace(current, **changes)  # type: ignore[arg-type]
+            updated = replace(current, **changes)
             self._results[position] = updated
             return updated
 

@@ -32,7 +32,7 @@ from components.costs.estimate import RequestEstimate, cost_of
 from components.costs.prices import Money, Price, PriceBook, price_for
 from components.errors import ConfigError, ImageError, KantuError, ProviderError
 from components.i18n import t
-from components.images.prepared import DETAILS, PreparedImage
+from components.images.prepared import DETAILS, Detail, PreparedImage
 from components.providers.client import ChatOptions
 from components.providers.settings import ClientSettings, resolve_settings
 from components.settings_source import command_line_source
@@ -119,7 +119,7 @@ def command_line_settings(args: argparse.Namespace) -> ClientSettings:
     return settings
 
 
-def _images(paths: Sequence[str], settings: ClientSettings, detail: str) -> list[PreparedImage]:
+def _images(paths: Sequence[str], settings: ClientSettings, detail: Detail) -> list[PreparedImage]:
     """Prepare each file under the 50 MB input limit the page uses; the provider's send limits
     apply later, to the prepared pictures. Raises ImageError for a picture that cannot be used.
     """

@@ -31,7 +31,7 @@ from components.costs.estimate import (
     text_tokens,
 )
 from components.costs.prices import Money, Price
-from components.images.prepared import PreparedImage
+from components.images.prepared import Detail, PreparedImage
 from components.images.tokens import estimate_image_tokens
 from components.providers.payload import ChatOptions, part_note
 
@@ -157,7 +157,7 @@ def estimate_turns(
 
 def _picture(image: PreparedImage, model: str, *, own: bool) -> tuple[int, bool, str]:
     """Return one picture's tokens on ``model``, whether that is a guess, and the rule's name."""
-    sent = [(p.width, p.height, p.detail) for p in image.parts] or [
+    sent: list[tuple[int, int, Detail]] = [(p.width, p.height, p.detail) for p in image.parts] or [
         (image.width, image.height, image.detail)
     ]
     estimates = [estimate_image_tokens(w, h, model=model, detail=d) for w, h, d in sent]

@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from components.conversation.clients import AnySettings
 from components.conversation.exchange import Answer, Exchange
@@ -210,7 +211,14 @@ def limit_error(hit: LimitHit, currency: str, lang: Lang, now: float) -> ConfigE
     return ConfigError(f"limit_{hit.scope}_{hit.unit}", limit=limit, **_reset(hit, now))
 
 
-def _reset(hit: LimitHit, now: float) -> dict[str, object]:
+class _Reset(TypedDict, total=False):
+    """When a limit resets, for the message: a clock time and the minutes until then."""
+
+    resets: str
+    minutes: int
+
+
+def _reset(hit: LimitHit, now: float) -> _Reset:
     if hit.resets_at is None:
         return {}
     when = dt.datetime.fromtimestamp(hit.resets_at, dt.UTC).strftime("%H:%M UTC")

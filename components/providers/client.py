@@ -13,7 +13,7 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -174,7 +174,7 @@ class ChatStream:
         with contextlib.suppress(ValueError):
             self._gen.close()
 
-    def _run(self) -> Iterator[str]:
+    def _run(self) -> Generator[str, None, None]:
         if self._refusal is not None:
             raise self._refusal
         client = self._client

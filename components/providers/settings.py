@@ -271,6 +271,7 @@ def resolve_settings(
         check_literal_host(url)
 
     key_withheld = False
+    source: KeySource
     typed = (api_key or "").strip()
     if typed:
         check_key(typed)
@@ -289,7 +290,7 @@ def resolve_settings(
         api_key=key,
         model=chosen_model,
         preset=preset,
-        key_source=source,  # type: ignore[arg-type]
+        key_source=source,
         key_withheld=key_withheld,
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,

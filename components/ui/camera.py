@@ -104,36 +104,36 @@ def prepared_photo(shot: CameraShot, choice: SidebarChoice) -> PreparedUploads:
     return cached[1]
 
 
-def pending_shot(state: MutableMapping[str, Any]) -> CameraShot | None:
+def pending_shot(state: MutableMapping[Any, Any]) -> CameraShot | None:
     """Return the photo waiting by the input, if any."""
     return state.get(keys.CAMERA_SHOT)
 
 
-def keep_shot(state: MutableMapping[str, Any], shot: CameraShot) -> None:
+def keep_shot(state: MutableMapping[Any, Any], shot: CameraShot) -> None:
     """Make ``shot`` the photo waiting by the input (a new photo replaces the last one)."""
     state[keys.CAMERA_SHOT] = shot
 
 
-def discard_shot(state: MutableMapping[str, Any]) -> None:
+def discard_shot(state: MutableMapping[Any, Any]) -> None:
     """Forget the waiting photo and its preparation."""
     state.pop(keys.CAMERA_SHOT, None)
     state.pop(keys.CAMERA_PHOTO, None)
 
 
-def remove_shot(state: MutableMapping[str, Any]) -> None:
+def remove_shot(state: MutableMapping[Any, Any]) -> None:
     """Forget the waiting photo; an open camera goes back to live video."""
     discard_shot(state)
     state[keys.CAMERA_ROUND] = state.get(keys.CAMERA_ROUND, 0) + 1
 
 
-def close_camera(state: MutableMapping[str, Any]) -> None:
+def close_camera(state: MutableMapping[Any, Any]) -> None:
     """Forget the waiting photo and close the camera (the next one opens fresh)."""
     discard_shot(state)
     state[keys.CAMERA_OPEN] = False
     state[keys.CAMERA_ROUND] = state.get(keys.CAMERA_ROUND, 0) + 1
 
 
-def toggle_camera(state: MutableMapping[str, Any]) -> None:
+def toggle_camera(state: MutableMapping[Any, Any]) -> None:
     """Open the camera, or close it (a photo already taken keeps waiting by the input)."""
     state[keys.CAMERA_OPEN] = not state.get(keys.CAMERA_OPEN, False)
     state[keys.CAMERA_ROUND] = state.get(keys.CAMERA_ROUND, 0) + 1

@@ -22,7 +22,7 @@ from components.conversation.turns import ChatTurn
 from components.costs import lines
 from components.costs.calibration import Calibration, CalibrationFlag
 from components.costs.estimate import RequestEstimate
-from components.costs.prices import Money, Price, PriceBook
+from components.costs.prices import Currency, Money, Price, PriceBook
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.ui import state_keys as keys
@@ -273,11 +273,12 @@ def _forget_price(model: str) -> None:
     st.session_state[keys.VISITOR_PRICES] = prices
 
 
-def _currency_of(choice: SidebarChoice) -> str:
+def _currency_of(choice: SidebarChoice) -> Currency:
     return "USD" if choice.preset.id in ("openai", "openrouter") else "CNY"
 
 
 def _render_threshold(threshold: float, currency: str | None, lang: Lang) -> None:
+    value: float
     if currency is None:
         value = st.number_input(
             t("costs.confirm_tokens", lang),

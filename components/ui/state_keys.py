@@ -215,7 +215,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def init_state(state: MutableMapping[str, Any], **first_values: Any) -> None:
+def init_state(state: MutableMapping[Any, Any], **first_values: Any) -> None:
     """Set every default (and ``first_values``) that the session does not have yet."""
     for key, value in {**DEFAULTS, **first_values}.items():
         if key not in state:
