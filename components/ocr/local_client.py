@@ -18,7 +18,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -161,7 +161,7 @@ class LocalStream:
         self._parts.append(piece)
         return piece
 
-    def _run(self) -> Iterator[str]:
+    def _run(self) -> Generator[str, None, None]:
         settings = self._client.settings
         unavailable = settings.unavailable_error()
         if unavailable is not None:
