@@ -19,19 +19,6 @@ from PIL import Image
 from components.cli.ask import _images
 from components.conversation.context_policy import ALL
 from components.conversation.history import Conversation, ErrorInfo
-from components.conversation.send_limits import (
-    MAX_IMAGES_PER_MESSAGE,
-    MB,
-    ContextTooLongError,
-    ImageTooBigToSendError,
-    RequestTooBigToSendError,
-    SendLimitError,
-    TooManyImagesError,
-    check_send_limits,
-    data_url_length,
-    measure_request,
-)
-from components.conversation.turns import ChatTurn
 from components.devtools.image_factory import encode, photo_jpeg
 from components.devtools.upstream import FakeUpstream, sse
 from components.errors import TooLargeError
@@ -45,7 +32,20 @@ from components.providers.context_windows import (
     context_window,
 )
 from components.providers.presets import PRESETS, get_preset
+from components.providers.send_limits import (
+    MAX_IMAGES_PER_MESSAGE,
+    MB,
+    ContextTooLongError,
+    ImageTooBigToSendError,
+    RequestTooBigToSendError,
+    SendLimitError,
+    TooManyImagesError,
+    check_send_limits,
+    data_url_length,
+    measure_request,
+)
 from components.providers.settings import resolve_settings
+from components.turns import ChatTurn
 from tests.conftest import ROOT
 
 KEY = "sk-limits-0123456789abcdef"

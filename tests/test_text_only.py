@@ -7,13 +7,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.conversation.exchange import Exchange
-from components.conversation.turns import ChatTurn
 from components.devtools import text_pictures as tp
 from components.devtools.upstream import FakeUpstream, openai_error, sse
 from components.i18n import t
 from components.images.prepare import prepare_image
 from components.ocr import engine
 from components.providers.settings import resolve_settings
+from components.turns import ChatTurn
 from components.ui import state_keys as keys
 from tests.conftest import ROOT
 from tests.test_page_chat import (

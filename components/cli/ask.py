@@ -25,8 +25,6 @@ from typing import Any
 from components.conversation.context_policy import ALL
 from components.conversation.exchange import Answer, Exchange
 from components.conversation.history import Conversation
-from components.conversation.send_limits import check_send_limits
-from components.conversation.turns import ChatTurn
 from components.costs.calibration import Calibration, bill_difference
 from components.costs.estimate import RequestEstimate, cost_of
 from components.costs.prices import Money, Price, PriceBook, price_for
@@ -34,8 +32,10 @@ from components.errors import ConfigError, ImageError, KantuError, ProviderError
 from components.i18n import t
 from components.images.prepared import DETAILS, PreparedImage
 from components.providers.client import ChatOptions
+from components.providers.send_limits import check_send_limits
 from components.providers.settings import ClientSettings, resolve_settings
 from components.settings_source import command_line_source
+from components.turns import ChatTurn
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -15,7 +15,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from components.conversation.turns import ChatTurn
 from components.errors import ConfigError, ReaderUnavailableError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
@@ -23,6 +22,7 @@ from components.ocr.engine import ReadResult, TextLine, TextReader, reader_statu
 from components.providers.payload import ChatOptions
 from components.providers.presets import LOCAL_PRESET_ID, ProviderPreset, get_preset
 from components.providers.reader import StreamResult
+from components.turns import ChatTurn
 
 LOCAL_MODEL = "rapidocr-pp-ocrv6"
 _LOCAL_PRESET = get_preset(LOCAL_PRESET_ID)

@@ -28,7 +28,6 @@ from components.conversation.history import (
     ErrorInfo,
 )
 from components.conversation.meta_text import meta_text
-from components.conversation.turns import ChatTurn
 from components.errors import ConfigError, KantuError
 from components.i18n import Lang, t
 from components.images.uploads import Upload, prepare_uploads
@@ -43,6 +42,7 @@ from components.providers.presets import (
     ProviderPreset,
 )
 from components.providers.settings import resolve_settings
+from components.turns import ChatTurn
 from components.ui import state_keys as keys
 from components.ui.answer_actions import render_actions, render_thinking
 from components.ui.conversation_tools import context_policy
