@@ -117,7 +117,9 @@ def command_line_settings(args: argparse.Namespace) -> ClientSettings:
     return settings
 
 
-def _images(paths: Sequence[str], settings: ClientSettings, detail: str) -> list[PreparedImage]:
+def prepare_pictures(
+    paths: Sequence[str], settings: ClientSettings, detail: str
+) -> list[PreparedImage]:
     """Prepare each file under the 50 MB input limit the page uses; the provider's send limits
     apply later, to the prepared pictures. Raises ImageError for a picture that cannot be used.
     """
@@ -137,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = command_line_settings(args)
         prices = PriceBook.from_settings(command_line_source()).operator
-        images = _images(args.image, settings, args.detail)
+        images = prepare_pictures(args.image, settings, args.detail)
     except (ConfigError, ImageError) as err:
         print(f"error: {_error_line(err)}", file=sys.stderr)
         return 2
