@@ -13,7 +13,6 @@ from dataclasses import replace
 import pytest
 import requests
 
-from components.conversation.turns import ChatTurn
 from components.devtools.upstream import (
     FakeUpstream,
     completion,
@@ -42,6 +41,7 @@ from components.providers.presets import MB, get_preset
 from components.providers.redaction import KeyScrubber
 from components.providers.settings import ClientSettings, resolve_settings
 from components.providers.transport import KantuRetry, transport_error
+from components.turns import ChatTurn
 
 KEY = "sk-test-0123456789abcdef"
 USAGE = {"prompt_tokens": 120, "completion_tokens": 7, "total_tokens": 127}

@@ -11,7 +11,6 @@ import pytest
 
 from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation
-from components.conversation.turns import ChatTurn
 from components.devtools.upstream import (
     FakeUpstream,
     bingcheng_error,
@@ -23,6 +22,7 @@ from components.devtools.upstream import (
 from components.images.prepared import PreparedImage, SourceFacts
 from components.providers.client import ChatOptions
 from components.providers.settings import ClientSettings, resolve_settings
+from components.turns import ChatTurn
 from tests.state_walk import find_text
 
 KEY = "sk-exchange-0123456789abcdef"

@@ -347,7 +347,7 @@ def test_live_views_are_as_safe_as_the_final_one(text):
         assert findings(safe_partial_markdown(text[:cut])) == []
 
 
-_HOSTILE = {
+HOSTILE_UNITS = {
     "brackets": "[" * 1000 + "x" + "]" * 1000 + "(",
     "nested": "[[x](" * 500,
     "backticks": "`" + "``" * 500 + " ",
@@ -360,12 +360,12 @@ _HOSTILE = {
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("name", sorted(_HOSTILE))
+@pytest.mark.parametrize("name", sorted(HOSTILE_UNITS))
 def test_hostile_input_finishes_in_bounded_time(name):
     """A hang guard, not a speed target (bench/markdown_safety.py measures linearity): a
     megabyte of each hostile pattern is sanitised, both views, well inside the per-test limit;
     quadratic work on a megabyte would not finish in it."""
-    unit = _HOSTILE[name]
+    unit = HOSTILE_UNITS[name]
     text = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
     final, live = safe_markdown(text), safe_partial_markdown(text)  # the timeout above is the bound
     assert final and live is not None

@@ -13,7 +13,6 @@ import pytest
 
 from components.conversation.clients import open_client, resolve_any
 from components.conversation.exchange import Exchange
-from components.conversation.turns import ChatTurn
 from components.devtools import image_factory as make
 from components.devtools import text_pictures as tp
 from components.errors import ReadFailedError
@@ -21,6 +20,7 @@ from components.i18n import t
 from components.images.prepare import prepare_image
 from components.ocr import engine
 from components.ocr.local_client import LocalClient, LocalSettings, escape_markdown
+from components.turns import ChatTurn
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(

@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from components.conversation.turns import ChatTurn
 from components.devtools.upstream import FakeUpstream
 from components.errors import ConfigError
 from components.providers.base_url import parse_base_url
@@ -19,6 +18,7 @@ from components.providers.presets import (
     preset_for_base_url,
 )
 from components.providers.settings import OperatorConfig, operator_config, resolve_settings
+from components.turns import ChatTurn
 
 OP_KEY = "sk-operator-0123456789abcdef"
 VISITOR_KEY = "sk-visitor-0123456789abcdef"

@@ -28,7 +28,7 @@ from components.devtools.image_factory import photo_jpeg, png_bomb_header, scree
 from components.errors import AuthError, ImageError, TransferError
 from components.images.legibility import Legibility
 from components.images.prepare import prepare_image, prepare_region
-from components.providers.client import Usage
+from components.usage import Usage
 
 KEY = "sk-transfer-0123456789abcdef"
 

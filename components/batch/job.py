@@ -34,16 +34,15 @@ from typing import Any
 from components.batch import structured
 from components.batch.items import BatchItem
 from components.batch.model import BatchSpec, ItemResult, Progress
-from components.conversation.planner import estimate_turns
-from components.conversation.send_limits import check_send_limits
-from components.conversation.turns import ChatTurn
-from components.costs.estimate import cost_of
+from components.costs.estimate import cost_of, estimate_turns
 from components.costs.prices import Money, Price
 from components.errors import KantuError, ProviderError
 from components.hosting.gate import Route, Ticket
 from components.images.prepared import PreparedImage
 from components.providers.client import ChatClient, ChatOptions, ChatStream
+from components.providers.send_limits import check_send_limits
 from components.providers.settings import ClientSettings
+from components.turns import ChatTurn
 
 MAX_CONCURRENCY = 16
 __all__ = ["MAX_CONCURRENCY", "BatchJob", "BatchSpec", "ItemResult", "Progress"]

@@ -25,8 +25,6 @@ from typing import Any
 from components.conversation.context_policy import ALL
 from components.conversation.exchange import Answer, Exchange
 from components.conversation.history import Conversation
-from components.conversation.send_limits import check_send_limits
-from components.conversation.turns import ChatTurn
 from components.costs.calibration import Calibration, bill_difference
 from components.costs.estimate import RequestEstimate, cost_of
 from components.costs.prices import Money, Price, PriceBook, price_for
@@ -34,8 +32,10 @@ from components.errors import ConfigError, ImageError, KantuError, ProviderError
 from components.i18n import t
 from components.images.prepared import DETAILS, Detail, PreparedImage
 from components.providers.client import ChatOptions
+from components.providers.send_limits import check_send_limits
 from components.providers.settings import ClientSettings, resolve_settings
 from components.settings_source import command_line_source
+from components.turns import ChatTurn
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -119,7 +119,9 @@ def command_line_settings(args: argparse.Namespace) -> ClientSettings:
     return settings
 
 
-def _images(paths: Sequence[str], settings: ClientSettings, detail: Detail) -> list[PreparedImage]:
+def prepare_pictures(
+    paths: Sequence[str], settings: ClientSettings, detail: Detail
+) -> list[PreparedImage]:
     """Prepare each file under the 50 MB input limit the page uses; the provider's send limits
     apply later, to the prepared pictures. Raises ImageError for a picture that cannot be used.
     """
@@ -139,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = command_line_settings(args)
         prices = PriceBook.from_settings(command_line_source()).operator
-        images = _images(args.image, settings, args.detail)
+        images = prepare_pictures(args.image, settings, args.detail)
     except (ConfigError, ImageError) as err:
         print(f"error: {_error_line(err)}", file=sys.stderr)
         return 2

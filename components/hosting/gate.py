@@ -42,7 +42,7 @@ from components.hosting.limits import LimitHit, check_limits, model_allowed, win
 from components.i18n import Lang
 from components.ocr.local_client import LocalSettings
 from components.providers.presets import ProviderPreset
-from components.providers.reader import Usage
+from components.usage import Usage
 
 log = logging.getLogger("kantu")
 

@@ -67,7 +67,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "服务商原话：{detail}",
         "en": "The provider said: {detail}",
     },
-    # Refusals before sending (components/conversation/send_limits.py): each gives the numbers.
+    # Refusals before sending (components/providers/send_limits.py): each gives the numbers.
     "error.too_many_images": {
         "zh": "这条消息有 {count} 张图片，每条消息最多发送 {cap} 张。请少选几张，或分几条消息发送。",
         "en": "This message has {count} pictures; Kantu sends at most {cap} per message. Send "

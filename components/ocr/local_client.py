@@ -22,7 +22,6 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from components.conversation.turns import ChatTurn
 from components.errors import ConfigError, ReaderUnavailableError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
@@ -31,6 +30,7 @@ from components.ocr.quota import ReaderQuota, shared_quota, slices_of
 from components.providers.payload import ChatOptions
 from components.providers.presets import LOCAL_PRESET_ID, ProviderPreset, get_preset
 from components.providers.reader import StreamResult
+from components.turns import ChatTurn
 
 LOCAL_MODEL = "rapidocr-pp-ocrv6"
 _LOCAL_PRESET = get_preset(LOCAL_PRESET_ID)

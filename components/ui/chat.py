@@ -28,7 +28,6 @@ from components.conversation.history import (
     ErrorInfo,
 )
 from components.conversation.meta_text import meta_text
-from components.conversation.turns import ChatTurn
 from components.errors import ConfigError, KantuError
 from components.i18n import Lang, t
 from components.images.uploads import Upload, prepare_uploads
@@ -43,11 +42,13 @@ from components.providers.presets import (
     ProviderPreset,
 )
 from components.providers.settings import resolve_settings
+from components.turns import ChatTurn
 from components.ui import state_keys as keys
 from components.ui.answer_actions import render_actions, render_thinking
 from components.ui.conversation_tools import context_policy
 from components.ui.costs import answer_flag, billed_line, plan_next
 from components.ui.gallery import render_images
+from components.ui.key_sources import key_source_of, question_of, remember_key_source
 from components.ui.markdown_view import LiveMarkdown, safe_label, show_markdown
 from components.ui.sending import send_exchange
 from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets
@@ -395,7 +396,7 @@ def render_entry(
             if index is not None:
                 render_actions(entry, index, conv, lang)
         return
-    question = _question_of(entry, conv)
+    question = question_of(entry, conv)
     render_answer_footer(
         entry,
         conv,
@@ -403,7 +404,7 @@ def render_entry(
         choice,
         last=last,
         question=question.text if question is not None else "",
-        key_source=_key_source_of(question),
+        key_source=key_source_of(question),
         index=index,
     )
 
@@ -439,34 +440,6 @@ def travel_notes(conv: Conversation, choice: SidebarChoice) -> dict[str, str]:
     return {sha: t(f"context.travel.{how}", choice.lang) for sha, how in plan.travels.items()}
 
 
-def _question_of(answer: Entry, conv: Conversation) -> Entry | None:
-    """Return the question ``answer`` follows."""
-    for i, entry in enumerate(conv.entries):
-        if entry is answer:
-            before = conv.entries[i - 1] if i else None
-            return before if before is not None and before.role == "user" else None
-    return None
-
-
-def _remember_key_source(conv: Conversation, source: str) -> None:
-    """Record whose key the exchange starting now sends, by the question it answers."""
-    question = conv.entries[-1]
-    sources = {
-        k: v
-        for k, v in st.session_state.get(keys.KEY_SOURCES, {}).items()
-        if any(v[0] is e for e in conv.entries)
-    }
-    sources[id(question)] = (question, source)
-    st.session_state[keys.KEY_SOURCES] = sources
-
-
-def _key_source_of(question: Entry | None) -> str | None:
-    if question is None:
-        return None
-    stored = st.session_state.get(keys.KEY_SOURCES, {}).get(id(question))
-    return stored[1] if stored is not None and stored[0] is question else None
-
-
 # -- the exchange ------------------------------------------------------------------------------
 
 
@@ -480,7 +453,7 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
     plan = plan_next(conv, choice, context_policy())
 
     def begin(settings: AnySettings, exchange: Exchange) -> Exchange:
-        _remember_key_source(conv, settings.key_source)
+        remember_key_source(conv, settings.key_source)
         return exchange.start(settings, session=http_session())
 
     try:

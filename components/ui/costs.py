@@ -18,13 +18,13 @@ from components.conversation.context_policy import ContextPolicy
 from components.conversation.exchange import AnswerMeta
 from components.conversation.history import Conversation, Entry
 from components.conversation.planner import PlannedRequest
-from components.conversation.turns import ChatTurn
 from components.costs import lines
 from components.costs.calibration import Calibration, CalibrationFlag
 from components.costs.estimate import RequestEstimate
 from components.costs.prices import Currency, Money, Price, PriceBook
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
+from components.turns import ChatTurn
 from components.ui import state_keys as keys
 from components.ui.markdown_view import literal, safe_label
 from components.ui.operator_settings import operator_prices

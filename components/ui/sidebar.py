@@ -28,6 +28,7 @@ from components.providers.presets import (
 )
 from components.providers.settings import operator_config
 from components.ui import state_keys as keys
+from components.ui.key_sources import operator_key_refused
 from components.ui.markdown_view import safe_label
 from components.ui.operator_settings import secrets_mapping
 from components.ui.reader_quota import reader_identity
@@ -59,7 +60,7 @@ def read_secrets() -> dict[str, object]:
     return secrets_mapping()
 
 
-def _remembered(render: Callable[..., Any], state_key: str, lang: Lang, **kwargs: Any) -> Any:
+def remembered_choice(render: Callable[..., Any], state_key: str, lang: Lang, **kwargs: Any) -> Any:
     """Render a choice whose labels follow the language; its value lives in ``state_key``.
 
     Streamlit identifies a choice by its formatted label, so a widget whose labels change with the
@@ -86,7 +87,7 @@ def render_language() -> Lang:
     another identity than on later runs, and the first click on it would be lost.
     """
     lang = current_lang()
-    return _remembered(
+    return remembered_choice(
         st.sidebar.segmented_control,
         keys.LANG,
         lang,
@@ -146,7 +147,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
     side = st.sidebar
     side.subheader(t("sidebar.settings", lang))
     preset_ids = list(PRESETS)
-    preset_id = _remembered(
+    preset_id = remembered_choice(
         side.selectbox,
         keys.PROVIDER,
         lang,
@@ -196,7 +197,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
     text_only = False
     if not preset.local and reader_status().available:
         text_only = _render_text_only(side, preset.id, (model or "").strip(), lang)
-    detail = _remembered(
+    detail = remembered_choice(
         side.segmented_control,
         keys.DETAIL,
         lang,
@@ -245,7 +246,9 @@ def render_settings(lang: Lang) -> SidebarChoice:
     settings: AnySettings | None = None
     error: ConfigError | None = None
     try:
-        settings = _resolve(preset, base_url, typed_key, model, secrets, float(read_timeout), lang)
+        settings = resolve_typed(
+            preset, base_url, typed_key, model, secrets, float(read_timeout), lang
+        )
     except ConfigError as err:
         error = err
     status = KeyStatus(settings, error, preset, lang)
@@ -321,7 +324,7 @@ def request_settings(choice: SidebarChoice) -> AnySettings:
 
     Raises ConfigError when the settings cannot work (see ``SidebarChoice.config_error``).
     """
-    return _resolve(
+    return resolve_typed(
         choice.preset,
         choice.base_url,
         st.session_state.get(keys.API_KEY) or "",
@@ -332,7 +335,7 @@ def request_settings(choice: SidebarChoice) -> AnySettings:
     )
 
 
-def _resolve(
+def resolve_typed(
     preset: ProviderPreset,
     base_url: str,
     typed_key: str,
@@ -341,7 +344,10 @@ def _resolve(
     read_timeout: float,
     lang: Lang,
 ) -> AnySettings:
-    """Raises ConfigError when the base URL cannot work, or the local reader cannot run."""
+    """Resolve the settings typed in the sidebar (or a Compare column) for ``preset``.
+
+    Raises ConfigError when the base URL cannot work, or the local reader cannot run.
+    """
     if preset.local:
         status = reader_status()
         if not status.available:
@@ -370,19 +376,6 @@ class KeyStatus:
     error: ConfigError | None
     preset: ProviderPreset
     lang: Lang
-
-
-def operator_key_refused() -> bool:
-    """Return whether the conversation's last answer is the provider refusing the site's key."""
-    from components.ui.chat import _key_source_of, _question_of  # chat imports this module
-
-    conv = st.session_state.get(keys.CONVERSATION)
-    if conv is None or not conv.entries:
-        return False
-    last = conv.entries[-1]
-    if last.role != "assistant" or last.error is None or last.error.kind != "auth":
-        return False
-    return _key_source_of(_question_of(last, conv)) == "operator"
 
 
 def _explain_key(slot, status: KeyStatus) -> None:

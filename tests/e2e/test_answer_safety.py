@@ -24,8 +24,8 @@ from components.devtools.upstream import FakeUpstream, sse
 from components.errors import AuthError, ImageError
 from components.i18n import t
 from components.images.prepare import prepare_image
-from components.providers.client import Usage
 from components.ui import state_keys as keys
+from components.usage import Usage
 from tests.e2e.test_compare import open_compare
 
 SHOTS = shots_dir("safety")
