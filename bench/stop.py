@@ -34,9 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from components.conversation.exchange import Exchange  # noqa: E402
-from components.conversation.turns import ChatTurn  # noqa: E402
 from components.devtools.upstream import FakeUpstream, hang  # noqa: E402
 from components.providers.settings import resolve_settings  # noqa: E402
+from components.turns import ChatTurn  # noqa: E402
 
 KEY = "sk-bench-0123456789abcdef"
 

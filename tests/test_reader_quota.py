@@ -9,7 +9,6 @@ from dataclasses import replace
 
 import pytest
 
-from components.conversation.turns import ChatTurn
 from components.devtools import image_factory as make
 from components.errors import ReaderRefusedError
 from components.i18n import t
@@ -18,6 +17,7 @@ from components.images.prepared import ImagePart, PreparedImage
 from components.ocr.engine import ReadResult, reader_status
 from components.ocr.local_client import LocalClient, LocalSettings
 from components.ocr.quota import HOUR_S, ReaderQuota, slices_of
+from components.turns import ChatTurn
 from components.ui.reader_quota import GRACE_S, cancel_gone, hourly_budget
 from components.ui.session_watch import GoneSessions
 
