@@ -22,6 +22,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from components.cli.connection import add_connection_flags, command_line_settings
 from components.conversation.context_policy import ALL
 from components.conversation.exchange import Answer, Exchange
 from components.conversation.history import Conversation
@@ -33,7 +34,7 @@ from components.i18n import t
 from components.images.prepared import DETAILS, Detail, PreparedImage
 from components.providers.client import ChatOptions
 from components.providers.send_limits import check_send_limits
-from components.providers.settings import ClientSettings, resolve_settings
+from components.providers.settings import ClientSettings
 from components.settings_source import command_line_source
 from components.turns import ChatTurn
 
@@ -47,9 +48,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("question", metavar="QUESTION", help="what to ask")
-    parser.add_argument("--base-url", help="OpenAI-compatible base URL (env KANTU_BASE_URL)")
-    parser.add_argument("--api-key", help="API key (env KANTU_API_KEY, then OPENAI_API_KEY)")
-    parser.add_argument("--model", help="model name (env KANTU_MODEL; else the preset's)")
+    add_connection_flags(parser)
     parser.add_argument(
         "--image", action="append", default=[], metavar="FILE", help="a picture; repeatable"
     )
@@ -96,27 +95,6 @@ def _error_line(err: KantuError) -> str:
     if isinstance(err, ProviderError) and (err.status is not None or err.vendor_code is not None):
         return line + " " + t("error.provider_said", "en", detail=err.detail)
     return f"{line} ({err.detail})"  # our own words (a timeout, a refused connection)
-
-
-def command_line_settings(args: argparse.Namespace) -> ClientSettings:
-    """Return the settings from ``--base-url``, ``--api-key``, ``--model``, ``--timeout``, then
-    the secrets files and the environment (``command_line_source``; never hosted). Raises ConfigError when they cannot work or no key is known."""
-    source = command_line_source()
-    settings = resolve_settings(
-        base_url=args.base_url,
-        api_key=args.api_key,
-        model=args.model,
-        secrets=source.secrets,
-        environ=source.environ,
-        read_timeout=args.timeout,
-        hosted=False,  # the command line runs as whoever started it: no visitors to guard against
-    )
-    missing = settings.missing_key_error("en")
-    if missing is not None:
-        raise missing
-    if settings.unpaired is not None and not settings.api_key:  # a server that needs no key
-        print(f"warning: {settings.unpaired.error().message('en')}", file=sys.stderr)
-    return settings
 
 
 def prepare_pictures(
