@@ -1,8 +1,8 @@
-"""`python -m components batch`: one prompt over many pictures, with a progress bar on stderr.
+"""`kantu batch`: one prompt over many pictures, with a progress bar on stderr.
 
 ::
 
-    python -m components batch FILE_OR_DIR... --prompt TEXT [--columns a,b,c] [--concurrency N]
+    kantu batch FILE_OR_DIR... --prompt TEXT [--columns a,b,c] [--concurrency N]
         [--model M] [--detail D] [--out results.jsonl] [--via batch-api]
 
 Folders are walked (pictures and .zip archives, in name order). Results go to ``--out`` as JSON

@@ -1,4 +1,4 @@
-"""`python -m components prepare FILE...`: prepare pictures as Kantu would send them.
+"""`kantu prepare FILE...`: prepare pictures as Kantu would send them.
 
 With ``--json`` each input gives one JSON object on its own stdout line::
 

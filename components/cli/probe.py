@@ -1,4 +1,4 @@
-"""`python -m components probe`: can this model see? Or, with --list, which models are offered.
+"""`kantu probe`: can this model see? Or, with --list, which models are offered.
 
 Sends a generated picture of random digits and says whether the answer holds them, with the
 time taken and the tokens billed. Exit codes: 0 the model read the digits (or the list came);

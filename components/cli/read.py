@@ -1,4 +1,4 @@
-"""`python -m components read FILE...`: print the text in pictures, read on this machine.
+"""`kantu read FILE...`: print the text in pictures, read on this machine.
 
 Nothing leaves the machine: the local reader's models are in its installed package. Without
 ``--json`` each file gives a ``== FILE ==`` line and its lines of text with their confidence;
