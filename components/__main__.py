@@ -18,7 +18,7 @@ from components.cli import probe as cli_probe
 from components.cli import read as cli_read
 from components.cli.commands import Parser, UsageError, prog_name
 from components.cli.messages import error_line, terminal_lang
-from components.cli.outcome import CLOSED_PIPE, USAGE, Failure, exit_code, report
+from components.cli.outcome import CLOSED_PIPE, INTERRUPTED, USAGE, Failure, exit_code, report
 from components.errors import KantuError
 
 
@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
                 sys.stdout.flush()
     except BrokenPipeError:
         return _stdout_closed()
+    except KeyboardInterrupt:  # a command without its own Ctrl-C handling: end as a shell expects
+        return INTERRUPTED
 
 
 def _stdout_closed() -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 
 from components import __version__
 from components.cli import outcome
-from components.devtools.upstream import FakeUpstream, openai_error, sse
+from components.devtools.upstream import FakeUpstream, hang, openai_error, sse
 from tests.conftest import CLI_CWD, ROOT, cli_environment
 from tests.helpers import png_bytes
 
@@ -181,6 +182,25 @@ def test_unknown_model_names_the_flag(upstream):
     done = ask(upstream, "--model", "x", "hi")
     said = done.stderr.decode()
     assert done.returncode == 1 and "--model" in said and "sidebar" not in said
+
+
+def test_ctrl_c_in_any_command_exits_130_without_a_traceback(upstream):
+    upstream.enqueue(hang(300))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "components", "probe", "--base-url", upstream.base_url,
+         "--api-key", KEY, "--list"],
+        cwd=CLI_CWD, env=cli_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        upstream.wait_for_requests(1, timeout=30)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == outcome.INTERRUPTED
+        assert b"Traceback" not in proc.stderr.read()
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
 
 
 def _readme_exit_codes() -> dict[int, str]:
