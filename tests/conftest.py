@@ -74,10 +74,12 @@ CLI_CWD = Path(tempfile.mkdtemp(prefix="kantu-cli-"))
 
 def cli_environment(**extra: str) -> dict[str, str]:
     """Return this environment for a ``python -m components`` subprocess run in ``CLI_CWD``:
-    no one's keys or base URLs, an empty home, Kantu importable, UTF-8 output; then ``extra``."""
+    no one's keys or base URLs, an empty home, Kantu importable, UTF-8 output, an English
+    locale (the CLI speaks the locale's language); then ``extra``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KANTU_", "OPENAI_"))}
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     env |= {"PYTHONIOENCODING": "utf-8", "PYTHONPATH": path, "HOME": str(CLI_CWD)}
+    env |= {"LC_ALL": "C.UTF-8"}
     env.update(extra)
     return env
 

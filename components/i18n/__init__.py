@@ -27,6 +27,7 @@ from components.i18n import (
     batch,
     camera,
     chat,
+    cli,
     compare,
     config,
     context,
@@ -77,6 +78,7 @@ FEATURES: tuple[FeatureTable, ...] = (
     batch,
     tools,
     preset,
+    cli,
 )
 
 
