@@ -1,0 +1,243 @@
+"""Two replicas behind a load balancer on one PostgreSQL ledger, as compose.yaml runs them.
+
+The setup of docs/scaling.md without Docker: a real PostgreSQL (``tests/postgres.py``), two
+``streamlit run app.py`` servers on free ports with the same cookie secret, ledger salt and
+``[connections.kantu_ledger]``, and HAProxy in front with ``deploy/haproxy.cfg`` (the file
+compose.yaml mounts: round robin, no stickiness). Each replica gets its own loopback upstream
+whose answer names the replica, so a page shows which replica served it.
+
+HAProxy and Chromium are Debian packages (``.ci/run`` installs them): without them the tests are
+skipped, except under ``CI=true``, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import create_engine, inspect, text
+
+from components.devtools.browser import (
+    CHROMIUM,
+    App,
+    launch_browser,
+    send_prompt,
+    start_app,
+    wait_for_idle,
+)
+from components.devtools.upstream import FakeUpstream, sse
+from components.hosting.ledger import TABLE
+from tests.postgres import unavailable
+
+ROOT = Path(__file__).resolve().parent.parent
+HAPROXY_CONFIG = ROOT / "deploy" / "haproxy.cfg"
+HOST = "127.0.0.1"
+DAILY = 2
+COOKIE_SECRET = "replica-test-cookie-secret-0123456789abcdef"
+SALT = "replica-test-ledger-salt-0123456789"
+USED_UP = re.compile("questions for today are used up")
+ANSWER = re.compile(r"Answer from replica ([AB])\.")
+ANSWER_TIMEOUT_MS = 60_000
+LB_START_TIMEOUT_S = 30.0
+
+
+@dataclass
+class Site:
+    """The replicas (A, B), their upstreams, and the load balancer's address and runtime API."""
+
+    apps: dict[str, App]
+    upstreams: dict[str, FakeUpstream]
+    lb_url: str
+    admin_socket: Path
+
+    def admin(self, command: str) -> str:
+        """Send one command to HAProxy's runtime API; return its answer."""
+        with socket.socket(socket.AF_UNIX) as conn:
+            conn.settimeout(10)
+            conn.connect(str(self.admin_socket))
+            conn.sendall(command.encode() + b"\n")
+            chunks = []
+            while chunk := conn.recv(65536):
+                chunks.append(chunk)
+        return b"".join(chunks).decode()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "_stcore/health", timeout=2) as reply:
+            return reply.read().strip() == b"ok"
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = launch_browser(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def site(postgres_url: str) -> Iterator[Site]:
+    haproxy = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/usr/local/sbin")
+    if haproxy is None:
+        unavailable("HAProxy is not installed (apt-get install haproxy)")
+    assert haproxy is not None
+    secrets = f'[KANTU_LIMITS]\ndaily_requests = {DAILY}\n[connections.kantu_ledger]\nurl = "{postgres_url}"\n'
+    upstreams: dict[str, FakeUpstream] = {}
+    apps: dict[str, App] = {}
+    lb: subprocess.Popen[bytes] | None = None
+    scratch = Path(tempfile.mkdtemp(prefix="kantu-lb-"))  # short: a Unix socket path is < 108
+    try:
+        for name in "AB":
+            upstreams[name] = FakeUpstream(default=sse([f"Answer from replica {name}."])).start()
+        for name in "AB":
+            env = {
+                "KANTU_BASE_URL": upstreams[name].base_url,
+                "KANTU_API_KEY": "test-key",
+                "KANTU_LEDGER_SALT": SALT,
+                "STREAMLIT_SERVER_COOKIE_SECRET": COOKIE_SECRET,
+            }
+            apps[name] = start_app(env, secrets_toml=secrets)
+        port = _free_port()
+        lb_env = {
+            **os.environ,
+            "LB_BIND": f"{HOST}:{port}",
+            "APP1_ADDR": f"{HOST}:{apps['A'].port}",
+            "APP2_ADDR": f"{HOST}:{apps['B'].port}",
+            "LB_ADMIN_SOCKET": str(scratch / "admin.sock"),
+        }
+        log = open(scratch / "haproxy.log", "w+b")  # noqa: SIM115 - closed with the scratch dir
+        lb = subprocess.Popen(
+            [haproxy, "-db", "-f", str(HAPROXY_CONFIG)], env=lb_env, stdout=log, stderr=log
+        )
+        lb_url = f"http://{HOST}:{port}/"
+        deadline = time.monotonic() + LB_START_TIMEOUT_S
+        while not _healthy(lb_url):
+            if lb.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"HAProxy did not come up: {log.read().decode(errors='replace')}")
+            time.sleep(0.1)
+        yield Site(apps, upstreams, lb_url, scratch / "admin.sock")
+    finally:
+        if lb is not None:
+            lb.terminate()
+            lb.wait(timeout=10)
+        for app in apps.values():
+            app.stop()
+        for upstream in upstreams.values():
+            upstream.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@pytest.fixture
+def empty_ledger(site: Site, postgres_url: str) -> None:
+    """Start the test with no rows in the shared ledger (the day's count at zero)."""
+    engine = create_engine(postgres_url)
+    try:
+        with engine.begin() as db:
+            if inspect(db).has_table(TABLE):
+                db.execute(text(f"DELETE FROM {TABLE}"))
+    finally:
+        engine.dispose()
+
+
+def ledger_outcomes(postgres_url: str) -> list[str]:
+    """Return the outcomes of the shared ledger's rows, oldest first."""
+    engine = create_engine(postgres_url)
+    try:
+        with engine.connect() as db:
+            result = db.execute(text(f"SELECT outcome FROM {TABLE} ORDER BY started"))
+            return [str(outcome) for (outcome,) in result]
+    finally:
+        engine.dispose()
+
+
+def open_at(browser: Browser, url: str) -> Page:
+    """Open the app at ``url`` in a fresh browser context (a new visitor), idle."""
+    page = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(url)
+    wait_for_idle(page)
+    return page
+
+
+def answering_replica(page: Page) -> str:
+    """Wait for an answer on ``page``; return the replica ("A" or "B") whose upstream gave it."""
+    answer = page.get_by_text(ANSWER).last
+    expect(answer).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    found = ANSWER.search(answer.inner_text())
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_daily_limit_counts_requests_through_every_replica(
+    site: Site, browser: Browser, empty_ledger: None, postgres_url: str
+) -> None:
+    pages = []
+    try:
+        for name in "AB":  # the day's two questions: one on each replica
+            page = open_at(browser, site.apps[name].url)
+            pages.append(page)
+            send_prompt(page, "What is this?")
+            assert answering_replica(page) == name
+        # The third is refused on either replica, and through the load balancer.
+        for url in (site.apps["A"].url, site.apps["B"].url, site.lb_url):
+            page = open_at(browser, url)
+            pages.append(page)
+            send_prompt(page, "And this?")
+            expect(page.get_by_text(USED_UP)).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    finally:
+        for page in pages:
+            page.context.close()
+    assert [len(site.upstreams[name].requests) for name in "AB"] == [1, 1]
+    assert len(ledger_outcomes(postgres_url)) == DAILY  # one ledger holds both replicas' rows
+    # one salt for both (KANTU_LEDGER_SALT): neither replica made one of its own
+    assert not [salt for app in site.apps.values() for salt in app.home.rglob("*.salt")]
+
+
+def test_a_visitor_reconnects_to_the_other_replica_when_theirs_is_drained(
+    site: Site, browser: Browser, empty_ledger: None
+) -> None:
+    page = open_at(browser, site.lb_url)
+    drained = ""
+    try:
+        send_prompt(page, "What is this?")
+        first = answering_replica(page)
+        other = "B" if first == "A" else "A"
+        drained = f"replicas/app{'AB'.index(first) + 1}"
+        # the replica goes out of rotation and its connections are cut (a redeploy, a crash)
+        site.admin(f"disable server {drained}")
+        site.admin(f"shutdown sessions server {drained}")
+        app = page.get_by_test_id("stApp")
+        expect(app).not_to_have_attribute("data-test-connection-state", "CONNECTED")
+        wait_for_idle(page)  # reconnected through the load balancer: to the other replica
+        send_prompt(page, "And now?")
+        expect(page.get_by_text(f"Answer from replica {other}.")).to_be_visible(
+            timeout=ANSWER_TIMEOUT_MS
+        )
+        assert len(site.upstreams[other].requests) >= 1
+    finally:
+        if drained:
+            site.admin(f"enable server {drained}")
+        page.context.close()
