@@ -17,6 +17,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import create_engine, inspect, text
 
@@ -39,6 +41,8 @@ from components.devtools.browser import (
 )
 from components.devtools.upstream import FakeUpstream, sse
 from components.hosting.ledger import TABLE
+from components.settings_source import read_secrets_files, secrets_files
+from components.ui.access import SQL_CONNECTION
 from tests.postgres import unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -241,3 +245,62 @@ def test_a_visitor_reconnects_to_the_other_replica_when_theirs_is_drained(
         if drained:
             site.admin(f"enable server {drained}")
         page.context.close()
+
+
+# The container setup (checked without Docker: the files it reads, and the entrypoint run here).
+COMPOSE = ROOT / "compose.yaml"
+ENTRYPOINT = ROOT / "deploy" / "entrypoint.sh"
+SHARED_BY_REPLICAS = ("KANTU_LEDGER_URL", "KANTU_LEDGER_SALT", "STREAMLIT_SERVER_COOKIE_SECRET")
+
+
+def _compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+def test_compose_runs_two_identical_replicas_behind_the_load_balancer() -> None:
+    services = _compose()["services"]
+    apps = {name: s for name, s in services.items() if s.get("build")}
+    assert len(apps) >= 2
+    environments = [s["environment"] for s in apps.values()]
+    assert all(env == environments[0] for env in environments)  # one configuration everywhere
+    assert set(SHARED_BY_REPLICAS) <= set(environments[0])
+    assert "@db:" in environments[0]["KANTU_LEDGER_URL"]  # the compose file's PostgreSQL
+    # every secret comes from the environment, never written in the file
+    for name in ("KANTU_API_KEY", "KANTU_LEDGER_SALT", "STREAMLIT_SERVER_COOKIE_SECRET"):
+        assert environments[0][name].startswith("${"), name
+    lb = services["lb"]
+    assert "./deploy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro" in lb["volumes"]
+    addresses = {lb["environment"]["APP1_ADDR"], lb["environment"]["APP2_ADDR"]}
+    assert {address.split(":")[0] for address in addresses} == set(list(apps)[:2])
+    assert services["db"]["image"].startswith("postgres:")
+
+
+def test_the_image_runs_as_a_user_with_a_health_check_on_the_lock() -> None:
+    lines = (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
+    assert next(line for line in lines if line.startswith("FROM ")) == "FROM python:3.11-slim"
+    assert "RUN pip install -r requirements.txt" in lines
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    start = next(i for i, line in enumerate(lines) if line.startswith("HEALTHCHECK"))
+    health = "\n".join(lines[start : start + 2])  # the instruction and its continued line
+    assert "/_stcore/health" in health
+    assert ".streamlit/secrets.toml" in (ROOT / ".dockerignore").read_text().splitlines()
+
+
+def test_the_containers_ledger_url_becomes_the_kantu_ledger_connection(tmp_path: Path) -> None:
+    url = 'postgresql+psycopg2://kantu:p"a\\ss é@db:5432/kantu'
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "KANTU_LEDGER_URL": url}
+    done = subprocess.run(
+        [str(ENTRYPOINT), sys.executable, "-c", "print('started')"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "started"  # the command runs after the secrets are written
+    written = tmp_path / ".streamlit" / "secrets.toml"
+    assert written.stat().st_mode & 0o077 == 0  # owner-only: it holds the database password
+    # read the way the app's secrets are read (Streamlit's default user secrets file)
+    secrets = read_secrets_files(secrets_files(tmp_path / "elsewhere", tmp_path))
+    assert secrets["connections"][SQL_CONNECTION]["url"] == url
