@@ -43,7 +43,10 @@ class Tx(Protocol):
 
 
 class Database:
-    """A store over the two transactions a backend opens (see the module doc)."""
+    """A store over the two transactions a backend opens (see the module doc). ``failures`` are
+    the exceptions its backend raises when the database refuses or cannot be reached."""
+
+    failures: tuple[type[BaseException], ...] = ()
 
     def _transaction(self) -> contextlib.AbstractContextManager[Tx]:
         raise NotImplementedError
@@ -66,6 +69,8 @@ class _SQLiteTx:
 class SQLiteBackend(Database):
     """One SQLite file: WAL mode (readers never block the writer) and a busy timeout (two writers
     wait rather than fail). A connection per call, so any thread may use it."""
+
+    failures = (sqlite3.Error, OSError)
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         """Create the file when missing. Raises sqlite3.Error / OSError when the path cannot be
@@ -123,7 +128,9 @@ class SQLAlchemyBackend(Database):
     def __init__(self, session_factory: Callable[[], Any]) -> None:
         """Keep the factory; nothing is opened yet."""
         from sqlalchemy import inspect, text  # only this backend needs SQLAlchemy
+        from sqlalchemy.exc import SQLAlchemyError
 
+        self.failures = (SQLAlchemyError,)
         self._text = text
         self._inspect = inspect
         self._session = session_factory

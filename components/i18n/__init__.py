@@ -33,6 +33,7 @@ from components.i18n import (
     costs,
     errors,
     gallery,
+    history,
     hosting,
     images,
     ocr,
@@ -77,6 +78,7 @@ FEATURES: tuple[FeatureTable, ...] = (
     batch,
     tools,
     preset,
+    history,
 )
 
 
