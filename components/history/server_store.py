@@ -35,6 +35,7 @@ from typing import Any
 
 from components.errors import HistoryError
 from components.history.ops import (
+    MAX_TITLE,
     ChatMeta,
     ChatOp,
     DeleteOp,
@@ -265,7 +266,7 @@ class ChatStore(Database):
                 raise HistoryError("not_found")
             tx.run(
                 f"UPDATE {CHATS} SET title = :t, title_edited = 1 WHERE owner = :o AND id = :c",
-                {"t": title.strip()[:200], "o": owner, "c": chat},
+                {"t": _storable(title.strip()[:MAX_TITLE]), "o": owner, "c": chat},
             )
 
     def delete(self, owner: str, chat: str) -> None:
@@ -421,7 +422,11 @@ class SQLAlchemyChatStore(SQLAlchemyBackend, ChatStore):
 def _apply(tx: Tx, owner: str, op: Op) -> None:
     match op:
         case ChatOp(chat=meta):
-            values = asdict(meta) | {"o": owner, "title_edited": int(meta.title_edited)}
+            values = asdict(meta) | {
+                "o": owner,
+                "title": _storable(meta.title),
+                "title_edited": int(meta.title_edited),
+            }
             tx.run(
                 f"INSERT INTO {CHATS} (owner, {_META}) VALUES (:o, :id, :title, :title_edited, "
                 ":created, :updated, :pictures, :turns) ON CONFLICT (owner, id) DO UPDATE SET "
@@ -442,7 +447,7 @@ def _apply(tx: Tx, owner: str, op: Op) -> None:
                 | {
                     "b": body,
                     "s": len(body.encode("utf-8")),
-                    "w": text.casefold() if isinstance(text, str) else "",
+                    "w": _storable(text.casefold()) if isinstance(text, str) else "",
                 },
             )
             tx.run(f"DELETE FROM {REFS} WHERE owner = :o AND chat = :c AND idx = :i", where)
@@ -549,6 +554,11 @@ def _bytes(tx: Tx, owner: str) -> int:
         {"o": owner},
     )
     return int(rows[0][0])
+
+
+def _storable(text: str) -> str:
+    # PostgreSQL's text cannot hold NUL; JSON bodies escape it, plain columns drop it.
+    return text.replace("\x00", "")
 
 
 def _escape_like(term: str) -> str:
