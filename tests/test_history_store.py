@@ -87,7 +87,7 @@ class Saver:
         meta = describe(conv, self.chat, created=NOW, updated=now, title=title)
         ops = diff(self.state, conv, meta)
         self.store.apply(self.owner, ops)
-        self.state = self.state.after(ops)
+        self.state = self.state.after(ops, conv)
         self.moved = ops
         return ops
 

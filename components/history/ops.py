@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from components.conversation.history import Conversation
+from components.conversation.history import Conversation, Entry
 from components.conversation.transfer import MAX_ENTRIES, entry_to_json, picture_to_json
 from components.errors import HistoryError
 
@@ -192,15 +192,21 @@ def entry_digest(entry: Mapping[str, Any]) -> str:
 @dataclass(frozen=True)
 class SavedState:
     """What a store holds of one chat since the last save: its meta, a digest per entry, and
-    the sha256 of the pictures already sent (they are shared, so never sent twice)."""
+    the sha256 of the pictures already sent (they are shared, so never sent twice).
+
+    ``sources`` are the entries as they were saved, when known: an entry that is still the same
+    object (entries are immutable) is not encoded again to be compared.
+    """
 
     meta: ChatMeta | None = None
     entries: tuple[str, ...] = ()
     pictures: frozenset[str] = frozenset()
+    sources: tuple[Entry, ...] = field(default=(), repr=False, compare=False)
 
-    def after(self, ops: Iterable[Op]) -> SavedState:
-        """Return the state once ``ops`` (for this chat) are saved."""
-        state = self
+    def after(self, ops: Iterable[Op], conv: Conversation | None = None) -> SavedState:
+        """Return the state once ``ops`` (for this chat) are saved; pass ``conv`` when they
+        came from ``diff`` against it, so the next diff skips the entries it already holds."""
+        state = replace(self, sources=tuple(conv.entries) if conv is not None else ())
         for op in ops:
             match op:
                 case ChatOp(chat=meta):
@@ -225,12 +231,17 @@ def diff(saved: SavedState, conv: Conversation, meta: ChatMeta) -> list[Op]:
     changed entries (after the pictures they name that were never sent), a truncate when the
     chat got shorter, and the meta when anything changed. Nothing when nothing changed (a
     different ``updated`` alone is no change)."""
-    entries = [entry_to_json(entry) for entry in conv.entries]
     ops: list[Op] = []
-    if len(entries) < len(saved.entries):
-        ops.append(TruncateOp(meta.id, len(entries)))
+    if len(conv.entries) < len(saved.entries):
+        ops.append(TruncateOp(meta.id, len(conv.entries)))
     sent = set(saved.pictures)
-    for index, entry in enumerate(entries):
+    for index, source in enumerate(conv.entries):
+        known = (
+            saved.sources[index] if index < min(len(saved.sources), len(saved.entries)) else None
+        )
+        if known is not None and (known is source or known == source):
+            continue
+        entry = entry_to_json(source)
         if index < len(saved.entries) and saved.entries[index] == entry_digest(entry):
             continue
         for sha in conv.entries[index].image_ids:

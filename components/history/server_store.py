@@ -188,31 +188,34 @@ class ChatStore(Database):
         if not ops:
             return
         with self._guard(), self._owned(owner) as tx:
-            existing = {
-                r[0] for r in tx.run(f"SELECT id FROM {CHATS} WHERE owner = :o", {"o": owner})
-            }
-            touched: set[str] = set()
+            touched: dict[str, bool] = {}  # chat → whether it has a meta row now
             created = grew = False
             for op in ops:
                 grew |= isinstance(op, EntryOp | PictureOp)
                 if isinstance(op, ChatOp):
-                    created |= op.chat.id not in existing
-                    existing.add(op.chat.id)
+                    fresh = not _exists(tx, owner, op.chat.id)
+                    created |= fresh
+                    touched[op.chat.id] = True
                 elif isinstance(op, DeleteOp):
-                    existing.discard(op.chat)
-                elif isinstance(op, EntryOp | TruncateOp):
-                    touched.add(op.chat)
+                    touched[op.chat] = False
+                elif isinstance(op, EntryOp | TruncateOp) and op.chat not in touched:
+                    touched[op.chat] = _exists(tx, owner, op.chat)
                 _apply(tx, owner, op)
-            _check_sound(tx, owner, touched, existing)
+            for chat, has_meta in touched.items():
+                _check_sound(tx, owner, chat, has_meta)
             tx.run(
                 f"DELETE FROM {PICTURES} WHERE owner = :o AND sha NOT IN "
                 f"(SELECT sha FROM {REFS} WHERE owner = :o)",
                 {"o": owner},
             )
-            if created and len(existing) > self.settings.max_chats:
-                raise HistoryError(
-                    "full_count", f"{len(existing)} chats", limit=self.settings.max_chats
+            if created:
+                count = int(
+                    tx.run(f"SELECT COUNT(*) FROM {CHATS} WHERE owner = :o", {"o": owner})[0][0]
                 )
+                if count > self.settings.max_chats:
+                    raise HistoryError(
+                        "full_count", f"{count} chats", limit=self.settings.max_chats
+                    )
             if grew and _bytes(tx, owner) > self.settings.max_bytes:
                 raise HistoryError(
                     "full_bytes", "over the cap", limit_mb=f"{self.settings.max_bytes / MB:g}"
@@ -384,6 +387,9 @@ class ChatStore(Database):
 class SQLiteChatStore(SQLiteBackend, ChatStore):
     """Saved chats in one SQLite file (the local default)."""
 
+    # A save is the rerun's cost: a power cut may lose the last turn saved, never the file.
+    synchronous = "NORMAL"
+
     def __init__(
         self,
         path: str | os.PathLike[str],
@@ -485,26 +491,25 @@ def _entry_pictures(entry: Any) -> list[str]:
         raise HistoryError("damaged", f"entry pictures: {exc}") from exc
 
 
-def _check_sound(tx: Tx, owner: str, touched: set[str], existing: set[str]) -> None:
+def _check_sound(tx: Tx, owner: str, chat: str, has_meta: bool) -> None:
     """Refuse entries of a chat with no meta, gaps in a chat's entries, or a picture named and
     never sent."""
-    for chat in sorted(touched):
-        where = {"o": owner, "c": chat}
-        count, top = tx.run(
-            f"SELECT COUNT(*), COALESCE(MAX(idx), -1) FROM {ENTRIES} WHERE owner = :o AND chat = :c",
-            where,
-        )[0]
-        if chat not in existing and count:
-            raise HistoryError("damaged", "entries of a chat with no meta")
-        if int(top) + 1 != int(count):
-            raise HistoryError("damaged", "a gap in a chat's entries")
-        missing = tx.run(
-            f"SELECT COUNT(*) FROM {REFS} r WHERE r.owner = :o AND r.chat = :c AND NOT EXISTS "
-            f"(SELECT 1 FROM {PICTURES} p WHERE p.owner = r.owner AND p.sha = r.sha)",
-            where,
-        )[0][0]
-        if missing:
-            raise HistoryError("damaged", "an entry names a picture never sent")
+    where = {"o": owner, "c": chat}
+    count, top = tx.run(
+        f"SELECT COUNT(*), COALESCE(MAX(idx), -1) FROM {ENTRIES} WHERE owner = :o AND chat = :c",
+        where,
+    )[0]
+    if count and not has_meta:
+        raise HistoryError("damaged", "entries of a chat with no meta")
+    if int(top) + 1 != int(count):
+        raise HistoryError("damaged", "a gap in a chat's entries")
+    missing = tx.run(
+        f"SELECT COUNT(*) FROM {REFS} r WHERE r.owner = :o AND r.chat = :c AND NOT EXISTS "
+        f"(SELECT 1 FROM {PICTURES} p WHERE p.owner = r.owner AND p.sha = r.sha)",
+        where,
+    )[0][0]
+    if missing:
+        raise HistoryError("damaged", "an entry names a picture never sent")
 
 
 def _load(tx: Tx, owner: str, chat: str) -> LoadedChat:
