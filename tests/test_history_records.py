@@ -9,7 +9,7 @@ import pytest
 
 from components.conversation.history import Conversation
 from components.devtools.image_factory import photo_jpeg
-from components.errors import HistoryError
+from components.errors import ConfigError, HistoryError
 from components.history.ops import SavedState, diff, new_chat_id, op_from_json
 from components.history.records import (
     chat_of,
@@ -18,7 +18,9 @@ from components.history.records import (
     loaded_from_json,
     title_from,
 )
+from components.history.settings import MB, HistorySettings
 from components.images.prepare import prepare_image
+from components.settings_source import SettingsSource
 
 PHOTO = prepare_image(photo_jpeg(320, 240), name="p.jpg")
 
@@ -107,3 +109,16 @@ def test_a_rerun_that_changes_only_the_time_saves_nothing():
     ops = diff(SavedState(), conv, describe(conv, chat, created=1, updated=2))
     state = SavedState().after(ops)
     assert diff(state, conv, describe(conv, chat, created=1, updated=99)) == []
+
+
+def test_operator_settings_set_the_caps_and_a_bad_one_is_named():
+    source = SettingsSource(
+        secrets={"KANTU_CHATS_MAX_MB": 50, "KANTU_SHARE_DAYS": "7"},
+        environ={"KANTU_CHATS_MAX_COUNT": "10", "KANTU_SHARES_PER_DAY": "3"},
+    )
+    got = HistorySettings.from_source(source)
+    assert (got.max_bytes, got.max_chats, got.share_days, got.shares_per_day) == (50 * MB, 10, 7, 3)
+    assert HistorySettings.from_source(SettingsSource()) == HistorySettings()
+    with pytest.raises(ConfigError) as caught:
+        HistorySettings.from_source(SettingsSource(environ={"KANTU_SHARE_DAYS": "-1"}))
+    assert caught.value.facts["name"] == "KANTU_SHARE_DAYS"

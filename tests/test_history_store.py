@@ -285,7 +285,7 @@ def test_share_opens_a_frozen_copy_until_revoked(any_store):
     assert len(shared.entries) == 4
     _same(_chat_with(2), conversation_of(shared))
     stored = json.dumps(shared.to_json())
-    assert "owner-a" not in stored and token not in stored
+    assert "owner-a" not in stored and token not in stored and saver.chat not in stored
     (info,) = any_store.list_shares("owner-a")
     assert info.live(NOW) and info.chat == saver.chat
     any_store.revoke("owner-a", info.id, NOW + 120)

@@ -30,7 +30,7 @@ import json
 import os
 import secrets
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from components.errors import HistoryError
@@ -44,6 +44,7 @@ from components.history.ops import (
     PictureOp,
     TruncateOp,
     chat_id,
+    new_chat_id,
     picture_sha,
 )
 from components.history.records import LoadedChat, loaded_from_json
@@ -537,8 +538,8 @@ def _load(tx: Tx, owner: str, chat: str) -> LoadedChat:
 
 def _snapshot(loaded: LoadedChat) -> dict[str, Any]:
     """The frozen copy a share link opens: the chat's own entries and pictures, and of its meta
-    only what the page shows; nothing of the owner or their other chats."""
-    return loaded.to_json()
+    only what the page shows (under an id of its own); nothing of the owner or other chats."""
+    return replace(loaded, meta=replace(loaded.meta, id=new_chat_id())).to_json()
 
 
 def _meta(row: Sequence[Any]) -> ChatMeta:
