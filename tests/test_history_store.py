@@ -400,7 +400,8 @@ class Proxy:
 
 
 def test_postgres_going_down_mid_session_ends_in_a_clear_error_and_loses_nothing(postgres_url):
-    from sqlalchemy.engine import make_url
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine, make_url
 
     url = make_url(postgres_url)
     proxy = Proxy(url.host or "127.0.0.1", url.port or 5432)
@@ -422,6 +423,21 @@ def test_postgres_going_down_mid_session_ends_in_a_clear_error_and_loses_nothing
         assert saver.state == before
         proxy.up = True
         assert len(conversation_of(store.load("owner-a", saver.chat)).entries) == 4
+
+        def cut(conn, cursor, statement, *args) -> None:  # mid-save: the picture went, then…
+            if statement.startswith(f"INSERT INTO {ENTRIES}"):
+                proxy.down()
+
+        event.listen(Engine, "before_cursor_execute", cut)
+        try:
+            with pytest.raises(HistoryError) as caught:
+                saver.save(conv)
+            assert caught.value.reason == "unavailable"
+        finally:
+            event.remove(Engine, "before_cursor_execute", cut)
+        proxy.up = True
+        back = conversation_of(store.load("owner-a", saver.chat))
+        assert len(back.entries) == 4 and PICTURES_POOL[2].sha256 not in back.images
         saver.save(conv)
         _same(conv, conversation_of(store.load("owner-a", saver.chat)))
         stores.close()
