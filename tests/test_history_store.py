@@ -184,6 +184,17 @@ def test_damaged_ops_change_nothing(any_store):
     _same(conv, conversation_of(any_store.load("owner-a", saver.chat)))
 
 
+def test_text_that_is_not_unicode_is_refused_and_changes_nothing(any_store):
+    conv = _chat_with(1)
+    saver = Saver(any_store, "owner-a")
+    saver.save(conv)
+    conv.add_user("half a pair: \ud800")  # json.loads lets a hand-made file carry one
+    with pytest.raises(HistoryError) as caught:
+        saver.save(conv)
+    assert caught.value.reason == "damaged"
+    assert len(any_store.load("owner-a", saver.chat).entries) == 2
+
+
 def test_list_is_newest_first_and_rename_keeps_the_title(any_store):
     chats = []
     for n in range(3):

@@ -169,9 +169,12 @@ class ChatStore(Database):
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
-        """Turn the backend's failures into HistoryError("unavailable")."""
+        """Turn the backend's failures into HistoryError("unavailable"), and text that cannot
+        be stored (a lone surrogate from a hand-made file) into HistoryError("damaged")."""
         try:
             yield
+        except UnicodeError as exc:
+            raise HistoryError("damaged", "text that is not Unicode") from exc
         except self.failures as exc:
             raise HistoryError("unavailable", type(exc).__name__) from exc
 
