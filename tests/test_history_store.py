@@ -130,7 +130,7 @@ def test_only_the_new_turn_moves(any_store):
     conv.add_user("And this one?", [photo])
     _answer(conv, "The same cat.")
     ops = saver.save(conv, now=NOW + 2)
-    assert [type(op).__name__ for op in ops] == ["EntryOp", "EntryOp", "ChatOp"]
+    assert [type(op).__name__ for op in ops] == ["ChatOp", "EntryOp", "EntryOp"]
     assert [op.index for op in ops if isinstance(op, EntryOp)] == [10, 11]
     _same(conv, conversation_of(any_store.load("owner-a", saver.chat)))
 
@@ -141,7 +141,7 @@ def test_a_new_picture_moves_once_before_its_entry(any_store):
     saver.save(conv)
     conv.add_user("Two new pictures", [PICTURES_POOL[1], PICTURES_POOL[2]])
     ops = saver.save(conv)
-    assert [type(op).__name__ for op in ops] == ["PictureOp", "PictureOp", "EntryOp", "ChatOp"]
+    assert [type(op).__name__ for op in ops] == ["ChatOp", "PictureOp", "PictureOp", "EntryOp"]
 
 
 def test_regenerated_answer_and_deleted_question_are_saved(any_store):
@@ -154,7 +154,7 @@ def test_regenerated_answer_and_deleted_question_are_saved(any_store):
     assert [op.index for op in ops if isinstance(op, EntryOp)] == [5]
     conv.delete(2)  # the second question and its answer
     ops = saver.save(conv)
-    assert type(ops[0]).__name__ == "TruncateOp"
+    assert type(ops[1]).__name__ == "TruncateOp"
     loaded = conversation_of(any_store.load("owner-a", saver.chat))
     _same(conv, loaded)
     assert len(loaded.images) == 2  # the deleted question's picture is dropped

@@ -227,9 +227,9 @@ class SavedState:
 
 
 def diff(saved: SavedState, conv: Conversation, meta: ChatMeta) -> list[Op]:
-    """Return the ops that bring a store holding ``saved`` to ``conv`` with ``meta``: the new or
-    changed entries (after the pictures they name that were never sent), a truncate when the
-    chat got shorter, and the meta when anything changed. Nothing when nothing changed (a
+    """Return the ops that bring a store holding ``saved`` to ``conv`` with ``meta``: the meta
+    when anything changed, a truncate when the chat got shorter, and the new or changed entries
+    (each after the pictures it names that were never sent). Nothing when nothing changed (a
     different ``updated`` alone is no change)."""
     ops: list[Op] = []
     if len(conv.entries) < len(saved.entries):
@@ -250,7 +250,7 @@ def diff(saved: SavedState, conv: Conversation, meta: ChatMeta) -> list[Op]:
                 ops.append(PictureOp(sha, picture_to_json(conv.images[sha])))
         ops.append(EntryOp(meta.id, index, entry))
     if ops or saved.meta is None or _changed(saved.meta, meta):
-        ops.append(ChatOp(meta))
+        ops.insert(0, ChatOp(meta))  # first: a store may want the chat before its entries
     return ops
 
 
