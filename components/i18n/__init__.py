@@ -34,6 +34,7 @@ from components.i18n import (
     costs,
     errors,
     gallery,
+    history,
     hosting,
     images,
     ocr,
@@ -79,6 +80,7 @@ FEATURES: tuple[FeatureTable, ...] = (
     tools,
     preset,
     cli,
+    history,
 )
 
 
