@@ -28,6 +28,11 @@ from components.providers.reader import AnswerReader, StreamLimits, StreamResult
 from components.providers.send_limits import check_send_limits
 from components.providers.settings import ClientSettings
 from components.providers.transport import OpenedResponse, Transport
+from components.providers.usage_option import (
+    refuses_usage_option,
+    remember_refusal,
+    without_usage_option,
+)
 from components.turns import ChatTurn
 from components.usage import Usage
 
@@ -178,10 +183,22 @@ class ChatStream:
     def _run(self) -> Generator[str, None, None]:
         if self._refusal is not None:
             raise self._refusal
+        started = time.perf_counter()
+        try:
+            yield from self._answer(self._payload, started)
+        except ProviderError as err:
+            if not refuses_usage_option(err, self._payload):
+                raise
+            # The server refused the request for its stream_options before doing any work, so
+            # it is sent once more without them (the one resend outside transport's rule); the
+            # endpoint is remembered and its next request goes without them at once.
+            remember_refusal(self._client.settings)
+            yield from self._answer(without_usage_option(self._payload), started)
+
+    def _answer(self, payload: dict[str, Any], started: float) -> Generator[str, None, None]:
         client = self._client
         settings = client.settings
-        started = time.perf_counter()
-        body = json.dumps(self._payload, ensure_ascii=False).encode("utf-8")
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         try:
             opened = client.transport.post_stream(
                 "/chat/completions", body, in_flight=self._in_flight
