@@ -65,6 +65,7 @@ ERROR_CODES: dict[str, ErrorClass] = {
     "invalid_authentication": AuthError,
     "authentication_error": AuthError,
     "auth_error": AuthError,  # LiteLLM's proxy
+    "no_db_connection": AuthError,  # LiteLLM's proxy: a key other than its master key
     "permission_error": AuthError,
     "model_not_found": ModelNotFoundError,
     "budget_exceeded": QuotaError,  # LiteLLM's proxy: a key's or team's budget is spent
