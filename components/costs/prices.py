@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeGuard
 
 from components.catalogue.offers import OFFERS
+from components.catalogue.published import published_offer
 from components.catalogue.rows import ListPrice, PriceTier
 from components.errors import ConfigError
 from components.i18n import Lang
@@ -115,14 +116,19 @@ def price_for(
 ) -> Price | None:
     """Return the price of ``model`` on ``preset_id``, or None when it is unknown.
 
-    ``overrides`` (model name → price) win over the table. A dated snapshot of a listed model
-    (``gpt-4o-mini-2024-07-18``) gets the model's price. The custom preset has no table rows.
+    ``overrides`` (model name → price) win over the provider's own published price (its
+    ``GET /models``, ``components.catalogue.published``), which wins over the table. A dated
+    snapshot of a listed model (``gpt-4o-mini-2024-07-18``) gets the model's price. The custom
+    preset has no table rows.
     """
     name = model.strip().lower()
     if overrides:
         found = _lookup({k.strip().lower(): v for k, v in overrides.items()}, name)
         if found is not None:
             return found
+    published = published_offer(preset_id, name)
+    if published is not None and published.price is not None:
+        return _price(published.price)
     if (preset_id, "*") in PRICES:
         return PRICES[(preset_id, "*")]
     rows = {m: p for (pid, m), p in PRICES.items() if pid == preset_id}
