@@ -7,8 +7,14 @@ from dataclasses import replace
 
 import pytest
 
+from components.conversation.exchange import Exchange
+from components.costs.prices import Price, PriceBook
 from components.devtools.upstream import FakeUpstream, openai_error, sse
 from components.errors import InvalidInputError
+from components.hosting.access import Visitor
+from components.hosting.config import HostingConfig, Limits
+from components.hosting.gate import Asker, Gate
+from components.hosting.ledger import SQLiteLedger
 from components.providers.client import ChatClient
 from components.providers.presets import get_preset
 from components.providers.settings import ClientSettings, resolve_settings
@@ -89,3 +95,38 @@ def test_a_preset_known_to_refuse_is_never_asked(upstream):
     upstream.enqueue(sse(["ok"]))
     list(ChatClient(_settings(upstream, "zhipu")).stream_chat(QUESTION))
     assert "stream_options" not in upstream.requests[0].json
+
+
+def test_a_refused_then_resent_question_is_one_admitted_request_with_two_attempts(
+    upstream, tmp_path
+):
+    settings = resolve_settings(
+        model="gpt-4o-mini",
+        secrets={"KANTU_BASE_URL": upstream.base_url, "KANTU_API_KEY": "operator-key-123456"},
+        hosted=False,
+        backoff_factor=0,
+        max_retries=0,
+    )
+    ledger = SQLiteLedger(tmp_path / "ledger.sqlite3")
+    gate = Gate(
+        config=HostingConfig(access_codes=(), limits=Limits()),
+        visitor=Visitor(),
+        ledger=ledger,
+        prices=PriceBook(operator={"gpt-4o-mini": Price(1.0, 4.0, "CNY")}),
+        allowed=("gpt-4o-mini",),
+        unpriced=(),
+        asker=Asker("session-a", "visitor-a", None, began=0.0),
+    )
+    upstream.enqueue(
+        openai_error(400, "Unrecognized request argument supplied: stream_options"),
+        sse(["好"], usage=USAGE),
+    )
+    ticket = gate.admit(settings, 1000)
+    exchange = Exchange([ChatTurn("user", "hi")]).start(settings)
+    while not exchange.finished:
+        exchange.wait(len(exchange.text), 0.5)
+    assert exchange.answer is not None and exchange.answer.error is None
+    ticket.close(exchange.answer)
+    (row,) = ledger.rows()
+    assert row.attempts == 2 and row.outcome == "ok"
+    assert (row.prompt_tokens, row.completion_tokens) == (12, 3)
