@@ -20,9 +20,19 @@ from components.providers.presets import get_preset
 from components.providers.settings import ClientSettings, resolve_settings
 from components.turns import ChatTurn
 from tests.helpers import no_exception, page_texts, started_app
-from tests.litellm_proxy import MOCK_ANSWER, MOCK_MODEL, Proxy, running_proxy
+from tests.litellm_proxy import (
+    MOCK_ANSWER,
+    MOCK_MODEL,
+    START_TIMEOUT_S,
+    Proxy,
+    running_proxy,
+)
 
-pytestmark = pytest.mark.usefixtures("isolated_secrets")
+pytestmark = [
+    pytest.mark.usefixtures("isolated_secrets"),
+    # the first test also waits for the proxy to start (a minute or more on two busy cores)
+    pytest.mark.timeout(START_TIMEOUT_S + 120),
+]
 PRICES = {MOCK_MODEL: {"input": 0.15, "output": 0.6, "currency": "USD"}}
 
 
