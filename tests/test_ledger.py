@@ -295,3 +295,31 @@ def test_a_request_sent_once_records_one_attempt(any_ledger):
     any_ledger.open(row)
     any_ledger.close(row.id, outcome="ok", prompt_tokens=1, completion_tokens=1, cost=0.0)
     assert [r.attempts for r in any_ledger.rows()] == [1]
+
+
+# -- error kinds: what a failed request failed with (issue 23 item 4) ---------------------------
+
+
+def test_a_failed_request_keeps_its_error_kind_on_every_backend(any_ledger):
+    failed, fine = _row(started=NOW), _row(started=NOW + 1)
+    for row in (failed, fine):
+        any_ledger.open(row)
+    any_ledger.close(
+        failed.id, outcome="error~est", prompt_tokens=None, completion_tokens=None, cost=0.003,
+        error_kind="rate_limited",
+    )  # fmt: skip
+    any_ledger.close(fine.id, outcome="ok", prompt_tokens=1, completion_tokens=1, cost=0.0)
+    kinds = {r.id: (r.outcome, r.error_kind) for r in any_ledger.rows()}
+    assert kinds == {failed.id: ("error~est", "rate_limited"), fine.id: ("ok", None)}
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "sqlalchemy-sqlite", "sqlalchemy-postgres"])
+def test_an_older_ledger_gains_error_kinds_and_its_old_rows_have_none(kind, tmp_path, request):
+    ledger = _last_releases_table(kind, tmp_path, request)()
+    row = _row(started=NOW)
+    ledger.open(row)
+    ledger.close(
+        row.id, outcome="error", prompt_tokens=None, completion_tokens=None, cost=0.0,
+        error_kind="auth",
+    )  # fmt: skip
+    assert {r.id: r.error_kind for r in ledger.rows()} == {"old": None, row.id: "auth"}
