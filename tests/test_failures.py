@@ -3,34 +3,18 @@ over the last hour, from the ledger's rows."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 from components.hosting.failures import errors_by_kind
-from components.hosting.ledger import LedgerRow, new_row_id
+from components.hosting.ledger import LedgerRow
+from tests.helpers import ledger_row
 
 NOW = 1_800_000_240.0  # 2027-01-15 08:04:00 UTC, in the bucket that began at 08:00
 BUCKET = NOW - 240
-BASE = LedgerRow(
-    id="",
-    started=BUCKET,
-    model="gpt-4o-mini",
-    preset="bingcheng",
-    estimated_tokens=100,
-    prompt_tokens=None,
-    completion_tokens=None,
-    cost=None,
-    currency=None,
-    outcome="ok",
-    session_id="s",
-    visitor_id="v",
-)
 
 
 def row(ago: float, outcome: str, kind: str | None = None) -> LedgerRow:
-    return dataclasses.replace(
-        BASE, id=new_row_id(), started=NOW - ago, outcome=outcome, error_kind=kind
-    )
+    return ledger_row(NOW - ago, outcome=outcome, error_kind=kind)
 
 
 def test_errors_are_counted_by_kind_in_five_minute_buckets_of_the_last_hour():
