@@ -11,24 +11,30 @@ from pathlib import Path
 
 import pytest
 
+from components.batch.intake import Source
+from components.batch.items import prepare_items
+from components.batch.job import BatchJob, BatchSpec
 from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation
 from components.costs.prices import Price, PriceBook
 from components.devtools.image_factory import photo_jpeg
-from components.devtools.upstream import FakeUpstream, openai_error, sse
+from components.devtools.upstream import FakeUpstream, by_picture_width, openai_error, sse
 from components.hosting.access import Visitor
 from components.hosting.config import HostingConfig, hosting_config
 from components.hosting.gate import Asker, Gate, Route
 from components.hosting.ledger import SQLiteLedger, visitor_hash
 from components.images.prepare import prepare_image
+from components.images.uploads import Upload
 from components.observability.request_log import (
     JsonLineFormatter,
     RequestStart,
     build_record,
     configure_request_log,
+    outcome_kind,
     write_request,
 )
 from components.providers.settings import ClientSettings, resolve_settings
+from tests.helpers import png_bytes
 
 MARKER = "zq7MARKERx9"  # in the question, the answer, the file name and the key
 OPERATOR_KEY = f"sk-operator-{MARKER}-key"
@@ -56,13 +62,13 @@ def lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in text.splitlines()]
 
 
-def settings(up: FakeUpstream, key: str = OPERATOR_KEY, **secrets: str) -> ClientSettings:
+def settings(up: FakeUpstream, retries: int = 0) -> ClientSettings:
     return resolve_settings(
         model="gpt-4o-mini",
-        secrets={"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": key, **secrets},
+        secrets={"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY},
         hosted=False,
         backoff_factor=0,
-        max_retries=0,
+        max_retries=retries,
     )
 
 
@@ -203,3 +209,36 @@ def test_the_formatter_is_the_one_owner_of_the_line_shape():
         logging.LogRecord("kantu.requests", logging.INFO, "", 0, "request", None, None)
     )
     assert json.loads(formatted) == {"msg": "request"}
+
+
+def test_each_batch_picture_leaves_its_own_line_with_its_attempts(upstream, tmp_path):
+    log = tmp_path / "requests.jsonl"
+    upstream.default = sse(["A photo."], usage=USAGE)
+    upstream.script = by_picture_width(
+        {
+            61: [openai_error(429, "slow down", headers={"Retry-After": "0"})],  # asked again
+            62: [openai_error(500, "boom", "server_error")],
+        }
+    )
+    sources = [Source.of(Upload(f"{MARKER}-{w}.png", png_bytes(w))) for w in (60, 61, 62)]
+    items = prepare_items(sources, detail="low", model="gpt-4o-mini")
+    job = BatchJob(items, BatchSpec(prompt=f"Describe {MARKER}", model="gpt-4o-mini"))
+    ledger = SQLiteLedger(tmp_path / "l.db")
+    route = Route(settings(upstream, retries=2), site_gate(ledger, str(log)), "batch")
+    job.start(route, concurrency=2)
+    assert job.wait(30)
+    found = wait_lines(log, 3)
+    assert sorted((x["feature"], x["outcome"], x["attempts"]) for x in found) == [
+        ("batch", "ok", 1),
+        ("batch", "ok", 2),
+        ("batch", "server", 1),
+    ]
+    assert MARKER not in log.read_text()
+
+
+def test_outcomes_read_as_ok_stopped_or_the_errors_kind():
+    assert outcome_kind("ok", None) == "ok"
+    assert outcome_kind("stopped", None) == outcome_kind("cancelled", None) == "stopped"
+    assert outcome_kind("failed", "server") == outcome_kind("error", "server") == "server"
+    assert outcome_kind("interrupted", "network") == "network"
+    assert outcome_kind("error", None) == "error"  # a row closed before kinds were recorded

@@ -72,10 +72,10 @@ class RequestRecord:
 
 
 def outcome_kind(outcome: str, error_kind: str | None) -> str:
-    """Return how a request ended for the log and the operator page: ``"ok"``, ``"stopped"``,
-    or the error's kind (the outcome itself when no kind is known)."""
-    if outcome in ("ok", "stopped"):
-        return outcome
+    """Return how a request ended for the log and the operator page: ``"ok"``, ``"stopped"``
+    (a batch says ``"cancelled"``), or the error's kind (the outcome itself when none is known)."""
+    if outcome in ("ok", "stopped", "cancelled"):
+        return "stopped" if outcome == "cancelled" else outcome
     return error_kind or outcome
 
 
