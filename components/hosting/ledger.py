@@ -64,11 +64,12 @@ _SCHEMA = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     session_id VARCHAR(32) NOT NULL,
     visitor_id VARCHAR(32) NOT NULL,
     ip_id VARCHAR(32),
-    attempts INTEGER DEFAULT 1
+    attempts INTEGER DEFAULT 1,
+    error_kind VARCHAR(40)
 )"""
 _INDEX = f"CREATE INDEX IF NOT EXISTS {TABLE}_started ON {TABLE} (started)"
 # Columns added after the first release: (name, SQL type), added to an older table when missing.
-_ADDED_COLUMNS = (("attempts", "INTEGER DEFAULT 1"),)
+_ADDED_COLUMNS = (("attempts", "INTEGER DEFAULT 1"), ("error_kind", "VARCHAR(40)"))
 _TRIES_SCHEMA = f"""CREATE TABLE IF NOT EXISTS {TRIES_TABLE} (
     scope VARCHAR(20) NOT NULL,
     client VARCHAR(32) NOT NULL,
@@ -83,6 +84,8 @@ class LedgerRow:
 
     ``cost`` is at the operator's prices in ``currency`` (None: the model has no known price).
     ``attempts``: how many times the request was actually sent (POSTs), recorded at its close.
+    ``error_kind``: the ``KantuError`` kind it failed with (None: it did not fail, or the row
+    predates the column).
     """
 
     id: str
@@ -99,6 +102,7 @@ class LedgerRow:
     visitor_id: str
     ip_id: str | None = None
     attempts: int = 1
+    error_kind: str | None = None
 
 
 COLUMNS = tuple(f.name for f in fields(LedgerRow))
@@ -107,7 +111,8 @@ _INSERT = (
 )
 _CLOSE = (
     f"UPDATE {TABLE} SET outcome = :outcome, prompt_tokens = :prompt_tokens, "
-    "completion_tokens = :completion_tokens, cost = :cost, attempts = :attempts WHERE id = :id"
+    "completion_tokens = :completion_tokens, cost = :cost, attempts = :attempts, "
+    "error_kind = :error_kind WHERE id = :id"
 )
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE started >= :since ORDER BY started"
 _TRIES_SELECT = (
@@ -178,8 +183,10 @@ class Ledger(Database):
         completion_tokens: int | None,
         cost: float | None,
         attempts: int = 1,
+        error_kind: str | None = None,
     ) -> None:
-        """Record how the request ended, and how many times it was sent."""
+        """Record how the request ended (and the kind of error it failed with), and how many
+        times it was sent."""
         values = {
             "id": row_id,
             "outcome": outcome,
@@ -187,6 +194,7 @@ class Ledger(Database):
             "completion_tokens": completion_tokens,
             "cost": cost,
             "attempts": attempts,
+            "error_kind": error_kind,
         }
         with self._transaction() as tx:
             tx.run(_CLOSE, values)

@@ -460,7 +460,7 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
         return exchange.start(settings, session=http_session())
 
     try:
-        exchange = send_exchange(choice, plan, begin)
+        exchange = send_exchange(choice, plan, begin, feature="chat")
     except ConfigError as err:
         conv.add_answer("", status="error", error=err)
         return

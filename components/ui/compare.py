@@ -273,7 +273,7 @@ def start_run(choice: SidebarChoice) -> CompareRun | None:
             return column.begin(exchange, settings)
 
         try:  # the one way to send: access, allowed model, limits; a ledger row per column
-            send_exchange(choice, plan, begin, resolve=resolve)
+            send_exchange(choice, plan, begin, feature="compare", resolve=resolve)
         except KantuError as err:
             column.refuse(err)
     st.session_state[keys.COMPARE_RUN] = run
