@@ -1,0 +1,96 @@
+"""A small page around the browser store, for tests/e2e/test_browser_store.py and the bench.
+
+Buttons add a turn (a question and an answer, optionally with a picture) to this session's chat,
+load a chat by id, or delete one; the page prints what the store said as JSON in a code block
+(``#report``), with the visitor secret only as a short hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from typing import Any
+
+import streamlit as st
+
+from components.i18n import Lang
+from components.ui.browser_store import BrowserStore
+
+state = st.session_state
+lang: Lang = "en" if st.query_params.get("lang") == "en" else "zh"
+store = BrowserStore(state)
+chat_id: str = state.setdefault("chat_id", secrets.token_urlsafe(16))
+turns: int = state.setdefault("turns", 0)
+ops: list[dict[str, Any]] = []
+
+
+def _meta(turns: int, pictures: int) -> dict[str, Any]:
+    now = time.time()
+    return {
+        "id": chat_id,
+        "title": f"chat {chat_id[:6]}",
+        "title_edited": False,
+        "created": state.setdefault("created", now),
+        "updated": now,
+        "pictures": pictures,
+        "turns": turns,
+    }
+
+
+if st.button("Add turn", key="add"):
+    text = state.get("text", "x" * 2000)
+    index = 2 * turns
+    ops.append(
+        {
+            "op": "entry",
+            "chat": chat_id,
+            "index": index,
+            "entry": {"role": "user", "text": f"question {turns}", "status": "ok", "image_ids": []},
+        }
+    )
+    ops.append(
+        {
+            "op": "entry",
+            "chat": chat_id,
+            "index": index + 1,
+            "entry": {
+                "role": "assistant",
+                "text": f"answer {turns} {text}",
+                "status": "ok",
+                "image_ids": [],
+            },
+        }
+    )
+    turns += 1
+    state["turns"] = turns
+    ops.append({"op": "chat", "chat": _meta(turns, 0)})
+
+load_id = st.text_input("Chat to load", key="load_id")
+if st.button("Load", key="load") and load_id:
+    store.request_load(load_id)
+if st.button("Delete", key="delete") and load_id:
+    ops.append({"op": "delete", "chat": load_id})
+
+shown = store.sync(ops)
+if shown.loaded is not None:
+    state["loaded"] = {
+        "id": shown.loaded.chat.get("id"),
+        "texts": [entry.get("text", "")[:40] for entry in shown.loaded.entries],
+        "pictures": len(shown.loaded.pictures),
+    }
+report = {
+    "ready": shown.ready,
+    "visitor": hashlib.sha256(shown.visitor.encode()).hexdigest()[:12] if shown.visitor else None,
+    "chat": chat_id,
+    "chats": [meta["id"] for meta in shown.chats],
+    "damaged": list(shown.damaged),
+    "pending": shown.pending,
+    "problem": shown.problems[0].kind if shown.problems else None,
+    "message": shown.problems[0].message(lang) if shown.problems else None,
+    "problems": [problem.kind for problem in shown.problems],
+    "loaded": state.get("loaded"),
+    "sent_bytes": shown.sent_bytes,
+}
+st.code(json.dumps(report, ensure_ascii=False), language=None)
