@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 import time
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -67,15 +69,28 @@ if st.button("Add turn", key="add"):
     state["turns"] = turns
     ops.append({"op": "chat", "chat": _meta(turns, 0)})
 
+# The bench's chat: ops made beforehand (a JSON list), saved in one batch.
+bench_ops = os.environ.get("KANTU_BENCH_OPS")
+if bench_ops and st.button("Save bench chat", key="bench"):
+    ops.extend(json.loads(Path(bench_ops).read_text(encoding="utf-8")))
+if "load" in st.query_params and not state.get("asked"):
+    state["asked"] = True
+    store.request_load(st.query_params["load"])
+
 load_id = st.text_input("Chat to load", key="load_id")
 if st.button("Load", key="load") and load_id:
     store.request_load(load_id)
 if st.button("Delete", key="delete") and load_id:
     ops.append({"op": "delete", "chat": load_id})
 
+started = time.perf_counter()
 shown = store.sync(ops)
+sync_ms = (time.perf_counter() - started) * 1000
+if shown.sent_bytes:
+    state["last_move"] = {"sync_ms": round(sync_ms, 2), "bytes": shown.sent_bytes}
 if shown.loaded is not None:
     state["loaded"] = {
+        "at": time.time(),
         "id": shown.loaded.chat.get("id"),
         "texts": [entry.get("text", "")[:40] for entry in shown.loaded.entries],
         "pictures": len(shown.loaded.pictures),
@@ -84,6 +99,7 @@ report = {
     "ready": shown.ready,
     "visitor": hashlib.sha256(shown.visitor.encode()).hexdigest()[:12] if shown.visitor else None,
     "chat": chat_id,
+    "turns": turns,
     "chats": [meta["id"] for meta in shown.chats],
     "damaged": list(shown.damaged),
     "pending": shown.pending,
@@ -92,5 +108,6 @@ report = {
     "problems": [problem.kind for problem in shown.problems],
     "loaded": state.get("loaded"),
     "sent_bytes": shown.sent_bytes,
+    "last_move": state.get("last_move"),
 }
 st.code(json.dumps(report, ensure_ascii=False), language=None)

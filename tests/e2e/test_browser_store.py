@@ -96,10 +96,10 @@ def ready(page: Page) -> dict[str, Any]:
 
 
 def add_turn(page: Page) -> None:
-    before = report(page, expecting='"ready"')["chats"]
+    """Click "Add turn" and wait until the page has recorded it (not necessarily saved it)."""
+    turns = report(page, expecting='"turns"')["turns"]
     page.get_by_role("button", name="Add turn").click()
-    wait_for_idle(page)
-    del before
+    report(page, expecting=f'"turns": {turns + 1},')
 
 
 def load(page: Page, chat_id: str) -> None:

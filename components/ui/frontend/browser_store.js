@@ -193,6 +193,7 @@ async function loadChat(db, id) {
 }
 
 function sendStatus(store, status) {
+  if (!status.error && status.seq === 0) return; // nothing to say: spare the rerun
   const text = JSON.stringify(status);
   if (text === store.lastStatus) return; // each value sent costs a rerun
   store.lastStatus = text;
@@ -213,6 +214,7 @@ async function handle(store, data) {
   }
   const report = {};
   if (!store.ready) {
+    performance.mark("kantu-store-mounted"); // for bench/history_browser.py
     store.ready = (async () => {
       const db = await openDb();
       return { db, visitor: await prepare(db) };
@@ -250,7 +252,10 @@ async function handle(store, data) {
       store.loaded = null;
     }
   }
-  if (Object.keys(report).length) store.setTriggerValue("report", report);
+  if (Object.keys(report).length) {
+    performance.mark(report.loaded ? "kantu-store-loaded" : "kantu-store-report");
+    store.setTriggerValue("report", report);
+  }
   sendStatus(store, { session, acked: store.acked, error, seq });
 }
 
