@@ -130,6 +130,7 @@ def main() -> None:
             from_start: list[float] = []
             to_mount: list[float] = []
             to_read: list[float] = []
+            to_python: list[float] = []
             for _ in range(args.runs):
                 page.goto(f"{app.url}?load={CHAT_ID}")
                 loaded = report(page, '"loaded": {')["loaded"]
@@ -138,6 +139,7 @@ def main() -> None:
                 from_start.append(loaded["at"] - start / 1000)
                 to_mount.append((mounted - interactive) / 1000)
                 to_read.append((read - mounted) / 1000)
+                to_python.append(loaded["at"] - read / 1000)
                 assert len(loaded["texts"]) == 2 * args.turns and loaded["pictures"] == pictures
             browser.close()
     finally:
@@ -152,6 +154,7 @@ def main() -> None:
         ("navigation start → chat back in Python", ms(from_start)),
         ("  of which: interactive → component mounted", ms(to_mount)),
         ("  of which: mounted → read from IndexedDB", ms(to_read)),
+        ("  of which: read → back in Python (a rerun)", ms(to_python)),
     ]
     print()
     print(f"| load after a reload, {args.runs} runs{'':19} | median ms |    min ms |    max ms |")

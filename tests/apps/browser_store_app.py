@@ -41,15 +41,23 @@ def _meta(turns: int, pictures: int) -> dict[str, Any]:
     }
 
 
+with_picture = st.checkbox("With a picture", key="with_picture")
 if st.button("Add turn", key="add"):
     text = state.get("text", "x" * 2000)
     index = 2 * turns
+    shas = [f"sha-{chat_id}-{turns}"] if with_picture else []
+    ops.extend({"op": "picture", "sha": sha, "picture": {"data": "AAAA"}} for sha in shas)
     ops.append(
         {
             "op": "entry",
             "chat": chat_id,
             "index": index,
-            "entry": {"role": "user", "text": f"question {turns}", "status": "ok", "image_ids": []},
+            "entry": {
+                "role": "user",
+                "text": f"question {turns}",
+                "status": "ok",
+                "image_ids": shas,
+            },
         }
     )
     ops.append(

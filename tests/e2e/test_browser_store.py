@@ -268,3 +268,33 @@ def test_a_full_quota_is_reported_and_the_ops_are_kept(store_app, fresh_context)
 
     add_turn(page)  # still full: both turns wait, nothing is dropped
     assert report(page, expecting='"pending": 6')["problem"] == "quota"
+
+
+def test_deleting_a_chat_drops_its_pictures_and_keeps_the_others(store_app, new_page):
+    page = new_page(store_app)
+    page.get_by_text("With a picture").click()
+    wait_for_idle(page)
+    first = ready(page)["chat"]
+    add_turn(page)
+    report(page)
+    reload(page)
+    page.get_by_text("With a picture").click()
+    wait_for_idle(page)
+    second = ready(page)["chat"]
+    add_turn(page)
+    report(page)
+    assert len(page.evaluate(READ_STORE, "pictures")) == 2
+
+    field = page.get_by_label("Chat to load")
+    field.fill(first)
+    field.press("Enter")
+    wait_for_idle(page)
+    page.get_by_role("button", name="Delete").click()
+    report(page, expecting=f'"chats": ["{second}"]')
+    report(page)  # the delete acknowledged
+    pictures = page.evaluate(READ_STORE, "pictures")
+    assert [picture["sha"] for picture in pictures] == [f"sha-{second}-0"]
+
+    load(page, second)
+    loaded = report(page, expecting='"loaded": {')["loaded"]
+    assert loaded["id"] == second and loaded["pictures"] == 1

@@ -141,11 +141,25 @@ function applyOp(tx, op) {
   }
 }
 
+// After a delete: drop the pictures no saved entry names any more (in the same transaction).
+async function dropOrphans(tx) {
+  const entries = await request(tx.objectStore("entries").getAll());
+  const named = new Set();
+  for (const record of entries) {
+    const ids = isObj(record) && isObj(record.entry) ? record.entry.image_ids : null;
+    if (Array.isArray(ids)) ids.forEach((sha) => named.add(sha));
+  }
+  const pictures = tx.objectStore("pictures");
+  const shas = await request(pictures.getAllKeys());
+  shas.filter((sha) => !named.has(sha)).forEach((sha) => pictures.delete(sha));
+}
+
 async function applyBatch(db, ops) {
   const tx = db.transaction(["chats", "entries", "pictures"], "readwrite");
   const done = finished(tx);
   try {
     ops.forEach((op) => applyOp(tx, op));
+    if (ops.some((op) => op.op === "delete")) await dropOrphans(tx);
   } catch (error) {
     try {
       tx.abort();
