@@ -154,9 +154,11 @@ class BrowserStore:
             self._take_status(_field(before, "status"))
         pending = self.pending_ops()
         data = {"session": book.session, "seq": book.seq, "ops": pending, "load": book.load}
-        if not pending and book.sent is not None and book.sent["load"] == book.load:
+        if book.sent is not None and (
+            book.sent == data or (not pending and book.sent["load"] == book.load)
+        ):
             # Nothing new: the same data again, so the element (and its script) is not re-sent
-            # and the browser is not called; it already holds every op the old data names.
+            # and the browser is not called; it already holds, or is applying, what it names.
             data = book.sent
         moved = 0 if data is book.sent else len(json.dumps(data, separators=(",", ":")))
         book.sent = data
