@@ -298,3 +298,20 @@ def test_deleting_a_chat_drops_its_pictures_and_keeps_the_others(store_app, new_
     load(page, second)
     loaded = report(page, expecting='"loaded": {')["loaded"]
     assert loaded["id"] == second and loaded["pictures"] == 1
+
+
+# A browser that keeps no site data (some private modes, storage blocked by policy).
+NO_INDEXEDDB = """Object.defineProperty(window, "indexedDB", {
+  get() { throw new DOMException("The user denied permission to access the database.", "SecurityError"); },
+});"""
+
+
+def test_a_browser_without_storage_says_chats_are_not_kept(store_app, fresh_context):
+    page = fresh_context(NO_INDEXEDDB, locale="en-US")
+    page.goto(store_app.url + "?lang=en")
+    wait_for_idle(page)
+    shown = report(page, expecting='"problem": "unavailable"')
+    assert shown["ready"] is False
+    assert shown["message"] == t("history_browser.unavailable", "en")
+    add_turn(page)
+    assert report(page, expecting='"pending": 3')["problem"] == "unavailable"
