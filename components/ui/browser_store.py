@@ -1,0 +1,260 @@
+"""Saved chats kept in the visitor's own browser: an invisible ``st.components.v2`` component
+over IndexedDB (``frontend/browser_store.js``, a plain ES module passed inline: no build step,
+nothing loaded from anywhere).
+
+Python hands the component small **ops** (the saved-chats contract, version 1: ``chat``,
+``entry``, ``truncate``, ``picture``, ``delete``), never the whole chat. Ops are queued in
+numbered batches in the caller's session state; the mount data carries every batch not yet
+acknowledged (``{"session", "seq", "ops", "load"}``) and the browser applies them in one
+transaction and acknowledges the highest number. A rerun or a reconnect therefore loses nothing
+(the ops are sent again until acknowledged, and they are idempotent puts), and once
+acknowledged a batch is never sent again: each run moves only what changed.
+
+What comes back: the visitor secret and the chat list once per page load, a loaded chat as
+plain dicts (``{"chat", "entries", "pictures"}``, untrusted: the history records module checks
+it as it checks an imported file), and typed problems (quota, unavailable, version, damaged,
+missing) with a message in both languages. A failed batch is rolled back whole and kept.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable, MutableMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast, get_args
+
+import streamlit as st
+
+from components.i18n import Lang, t
+
+SCHEMA_VERSION = 1
+COMPONENT_KEY = "kantu_browser_store"  # the component's widget key
+STATE_KEY = "kantu_browser_store_book"  # the caller's session state: this store's ledger
+
+Op = dict[str, Any]
+ProblemKind = Literal["quota", "unavailable", "version", "damaged", "missing"]
+PROBLEM_KINDS: tuple[ProblemKind, ...] = get_args(ProblemKind)
+_MESSAGES: dict[ProblemKind, str] = {
+    "quota": "history_browser.quota",
+    "unavailable": "history_browser.unavailable",
+    "version": "history_browser.version",
+    "damaged": "history_browser.damaged",
+    "missing": "history_browser.missing",
+}
+
+_store = st.components.v2.component(
+    "kantu_browser_store",
+    js=Path(__file__).with_name("frontend").joinpath("browser_store.js").read_text("utf-8"),
+)
+
+
+@dataclass(frozen=True)
+class StoreProblem:
+    """Something the browser store could not do; ``chat`` names the chat it concerns, if one."""
+
+    kind: ProblemKind
+    chat: str | None = None
+
+    def message(self, lang: Lang) -> str:
+        """Return what happened and what to do, in ``lang``."""
+        return t(_MESSAGES[self.kind], lang, chat=(self.chat or "")[:12])
+
+
+@dataclass(frozen=True)
+class LoadedChat:
+    """One chat as the browser returned it: untrusted JSON, checked later by its importer."""
+
+    chat: dict[str, Any]
+    entries: list[dict[str, Any]] = field(repr=False)
+    pictures: dict[str, dict[str, Any]] = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"LoadedChat({self.chat.get('id')!r}, {len(self.entries)} entries, {len(self.pictures)} pictures)"
+
+
+@dataclass(frozen=True)
+class BrowserState:
+    """What the browser store has told this session so far, as of this run.
+
+    ``ready`` once the store answered this page load and can be used; ``chats`` newest first
+    (as loaded, then kept in step with the ops queued since); ``damaged`` the chats whose saved
+    records are unreadable (left as they are); ``pending`` ops not yet acknowledged;
+    ``problems`` what went wrong, each with its message; ``loaded`` the chat that arrived on
+    this run, if any.
+    """
+
+    ready: bool
+    visitor: str | None = field(repr=False)
+    chats: tuple[dict[str, Any], ...]
+    damaged: tuple[str, ...]
+    pending: int
+    problems: tuple[StoreProblem, ...]
+    loaded: LoadedChat | None
+    sent_bytes: int  # the size of this run's new mount data (0: unchanged, nothing moved)
+
+
+@dataclass
+class _Book:
+    """This session's ledger of the store, kept in the caller's session state."""
+
+    # Numbers the batches of this session: the browser restarts its count for another session.
+    session: str = field(default_factory=lambda: secrets.token_urlsafe(8))
+    seq: int = 0
+    batches: list[tuple[int, list[Op]]] = field(default_factory=list)
+    ready: bool = False
+    visitor: str | None = field(default=None, repr=False)
+    chats: dict[str, dict[str, Any]] = field(default_factory=dict)
+    damaged: tuple[str, ...] = ()
+    load: str | None = None
+    write_problem: StoreProblem | None = None  # the last batch's (or the store's) problem
+    read_problem: StoreProblem | None = None  # the last load's problem
+    sent: dict[str, Any] | None = field(default=None, repr=False)  # the last mount data
+
+
+class BrowserStore:
+    """The browser store as one session sees it; its ledger lives in ``state`` (session state)."""
+
+    def __init__(self, state: MutableMapping[str, Any]) -> None:
+        book = state.get(STATE_KEY)
+        if not isinstance(book, _Book):
+            book = _Book()
+            state[STATE_KEY] = book
+        self._book = book
+
+    def queue(self, ops: Iterable[Op]) -> None:
+        """Add ``ops`` (contract version 1) as the next batch; sent on the next ``sync``."""
+        batch = list(ops)
+        if batch:
+            self._book.seq += 1
+            self._book.batches.append((self._book.seq, batch))
+            _apply_to_list(self._book, batch)
+
+    def request_load(self, chat_id: str) -> None:
+        """Ask for one chat; it arrives as ``BrowserState.loaded`` on a later run."""
+        self._book.load = chat_id
+        self._book.read_problem = None
+
+    def pending_ops(self) -> list[Op]:
+        """Return the ops not yet acknowledged, oldest first."""
+        return [op for _, batch in self._book.batches for op in batch]
+
+    def sync(self, ops: Iterable[Op] = ()) -> BrowserState:
+        """Queue ``ops``, mount the component (invisible) and return what the store said.
+
+        Call once per page run. Problems come back in ``BrowserState.problems``; nothing raises.
+        """
+        book = self._book
+        self.queue(ops)
+        # The acknowledgement that caused this rerun, read before mounting: acknowledged
+        # batches then leave this run's data instead of travelling once more.
+        before = st.session_state.get(COMPONENT_KEY)
+        if before is not None:
+            self._take_status(_field(before, "status"))
+        pending = self.pending_ops()
+        data = {"session": book.session, "seq": book.seq, "ops": pending, "load": book.load}
+        if book.sent is not None and (
+            book.sent == data or (not pending and book.sent["load"] == book.load)
+        ):
+            # Nothing new: the same data again, so the element (and its script) is not re-sent
+            # and the browser is not called; it already holds, or is applying, what it names.
+            data = book.sent
+        moved = 0 if data is book.sent else len(json.dumps(data, separators=(",", ":")))
+        book.sent = data
+        result = _store(
+            key=COMPONENT_KEY,
+            data=data,
+            height=0,
+            on_status_change=lambda: None,
+            on_report_change=lambda: None,  # a trigger: each report arrives on one run
+        )
+        self._take_status(_field(result, "status"))
+        loaded = self._take_report(_field(result, "report"))
+        problems = (book.write_problem, book.read_problem)
+        damaged = tuple(StoreProblem("damaged", chat) for chat in book.damaged)
+        return BrowserState(
+            ready=book.ready,
+            visitor=book.visitor,
+            chats=tuple(sorted(book.chats.values(), key=_newest_first)),
+            damaged=book.damaged,
+            pending=len(self.pending_ops()),
+            problems=tuple(p for p in problems if p is not None) + damaged,
+            loaded=loaded,
+            sent_bytes=moved,
+        )
+
+    def _take_status(self, status: Any) -> None:
+        book = self._book
+        if not isinstance(status, dict) or status.get("session") != book.session:
+            return  # nothing yet, or the answer to another session's batches
+        acked = status.get("acked")
+        if isinstance(acked, int):
+            book.batches = [(seq, batch) for seq, batch in book.batches if seq > acked]
+        kind = status.get("error")
+        book.write_problem = _problem(kind) if kind is not None else None
+
+    def _take_report(self, report: Any) -> LoadedChat | None:
+        book = self._book
+        if not isinstance(report, dict):
+            return None
+        ready = report.get("ready")
+        if isinstance(ready, dict):
+            self._take_ready(ready)
+        loaded = report.get("loaded")
+        if not isinstance(loaded, dict):
+            return None
+        book.load = None
+        chat, entries, pictures = loaded.get("chat"), loaded.get("entries"), loaded.get("pictures")
+        if "error" in loaded or not (
+            isinstance(chat, dict) and isinstance(entries, list) and isinstance(pictures, dict)
+        ):
+            book.read_problem = _problem(loaded.get("error"), loaded.get("id"))
+            return None
+        book.read_problem = None
+        return LoadedChat(chat, entries, pictures)
+
+    def _take_ready(self, ready: dict[str, Any]) -> None:
+        book = self._book
+        if "error" in ready:
+            book.write_problem = _problem(ready["error"])
+            return
+        visitor, chats, damaged = ready.get("visitor"), ready.get("chats"), ready.get("damaged")
+        book.ready = isinstance(visitor, str)
+        book.visitor = visitor if isinstance(visitor, str) else None
+        if isinstance(chats, list):
+            listed = {
+                c["id"]: c for c in chats if isinstance(c, dict) and isinstance(c.get("id"), str)
+            }
+            book.chats = listed
+            _apply_to_list(book, self.pending_ops())  # what is queued is newer than the list
+        if isinstance(damaged, list):
+            book.damaged = tuple(str(chat)[:64] for chat in damaged)
+
+
+def _problem(kind: Any, chat: Any = None) -> StoreProblem:
+    """Return the problem the browser named; anything unexpected counts as damaged."""
+    known = cast(ProblemKind, kind) if kind in PROBLEM_KINDS else "damaged"
+    return StoreProblem(known, str(chat)[:64] if chat is not None else None)
+
+
+def _field(result: Any, name: str) -> Any:
+    """Read one value of the component's result (a mapping-like ``ComponentResult``)."""
+    try:
+        return result[name]
+    except (KeyError, TypeError, AttributeError):
+        return getattr(result, name, None)
+
+
+def _newest_first(meta: dict[str, Any]) -> float:
+    updated = meta.get("updated")
+    return -float(updated) if isinstance(updated, int | float) else 0.0
+
+
+def _apply_to_list(book: _Book, ops: Iterable[Op]) -> None:
+    """Keep the chat list in step with ops the browser has or will have applied."""
+    for op in ops:
+        if op.get("op") == "chat" and isinstance(op.get("chat"), dict):
+            book.chats[op["chat"]["id"]] = op["chat"]
+        elif op.get("op") == "delete":
+            book.chats.pop(op.get("chat"), None)  # type: ignore[arg-type]

@@ -1,0 +1,292 @@
+// Kantu's saved chats in the visitor's own browser: IndexedDB database "kantu" (schema 1).
+// Python sends ops (docs: the saved-chats contract, version 1) with a sequence number in the
+// mount data; a batch is applied in ONE transaction (all or nothing) and acknowledged through
+// the "status" state value. The visitor secret, the chat list and a loaded chat come back through
+// the "report" trigger. Streamlit calls this function again whenever the mount data changes,
+// without a cleanup, so everything lives on one object kept on the root.
+const DB_NAME = "kantu";
+const SCHEMA = 1;
+const STORES = ["meta", "chats", "entries", "pictures"];
+
+class StoreError extends Error {
+  constructor(kind, chat) {
+    super(kind);
+    this.kind = kind; // "quota" | "unavailable" | "version" | "damaged" | "missing"
+    this.chat = chat || null;
+  }
+}
+
+function asStoreError(error) {
+  if (error instanceof StoreError) return error;
+  const name = (error && error.name) || "";
+  if (name === "QuotaExceededError") return new StoreError("quota");
+  if (name === "VersionError") return new StoreError("version");
+  return new StoreError("unavailable");
+}
+
+function request(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function finished(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error || new StoreError("unavailable"));
+    tx.onerror = () => {}; // the abort that follows says why
+  });
+}
+
+function openDb() {
+  return new Promise((resolve, reject) => {
+    let req;
+    try {
+      req = indexedDB.open(DB_NAME, SCHEMA);
+    } catch (error) {
+      reject(asStoreError(error)); // no indexedDB at all, or a SecurityError
+      return;
+    }
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains("meta")) db.createObjectStore("meta");
+      if (!db.objectStoreNames.contains("chats")) db.createObjectStore("chats", { keyPath: "id" });
+      if (!db.objectStoreNames.contains("entries")) {
+        db.createObjectStore("entries", { keyPath: ["chat", "index"] });
+      }
+      if (!db.objectStoreNames.contains("pictures")) {
+        db.createObjectStore("pictures", { keyPath: "sha" });
+      }
+    };
+    req.onblocked = () => reject(new StoreError("unavailable"));
+    req.onsuccess = () => {
+      const db = req.result;
+      if (!STORES.every((name) => db.objectStoreNames.contains(name))) {
+        db.close();
+        reject(new StoreError("version"));
+        return;
+      }
+      db.onversionchange = () => db.close(); // a newer tab upgrades: let it
+      resolve(db);
+    };
+    req.onerror = () => reject(asStoreError(req.error));
+  });
+}
+
+function newSecret() {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const text = btoa(String.fromCharCode(...bytes));
+  return text.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+const isInt = (v) => Number.isInteger(v) && v >= 0;
+const isNum = (v) => typeof v === "number" && Number.isFinite(v);
+const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
+function goodMeta(m) {
+  return (
+    isObj(m) && typeof m.id === "string" && typeof m.title === "string" &&
+    typeof m.title_edited === "boolean" && isNum(m.created) && isNum(m.updated) &&
+    isInt(m.pictures) && isInt(m.turns)
+  );
+}
+
+const chatRange = (id) => IDBKeyRange.bound([id], [id, []]); // every index of one chat
+
+// Read the schema and the visitor secret (made once); refuse a store newer than this code.
+async function prepare(db) {
+  const read = db.transaction("meta", "readonly").objectStore("meta");
+  const [schema, visitor] = await Promise.all([request(read.get("schema")), request(read.get("visitor"))]);
+  if (schema !== undefined && schema !== SCHEMA) {
+    throw new StoreError(isInt(schema) && schema > SCHEMA ? "version" : "damaged");
+  }
+  if (schema === SCHEMA && typeof visitor === "string" && visitor.length >= 22) return visitor;
+  const secret = typeof visitor === "string" && visitor.length >= 22 ? visitor : newSecret();
+  const tx = db.transaction("meta", "readwrite");
+  tx.objectStore("meta").put(SCHEMA, "schema");
+  tx.objectStore("meta").put(secret, "visitor");
+  await finished(tx);
+  return secret;
+}
+
+async function listChats(db) {
+  const records = await request(db.transaction("chats", "readonly").objectStore("chats").getAll());
+  const chats = [];
+  const damaged = [];
+  for (const record of records) {
+    if (goodMeta(record)) chats.push(record);
+    else damaged.push(String(isObj(record) ? record.id : record).slice(0, 64));
+  }
+  chats.sort((a, b) => b.updated - a.updated);
+  return { chats, damaged };
+}
+
+function applyOp(tx, op) {
+  const chats = tx.objectStore("chats");
+  const entries = tx.objectStore("entries");
+  if (!isObj(op)) throw new StoreError("damaged");
+  if (op.op === "chat" && goodMeta(op.chat)) chats.put(op.chat);
+  else if (op.op === "entry" && typeof op.chat === "string" && isInt(op.index) && isObj(op.entry)) {
+    entries.put({ chat: op.chat, index: op.index, entry: op.entry });
+  } else if (op.op === "truncate" && typeof op.chat === "string" && isInt(op.length)) {
+    entries.delete(IDBKeyRange.bound([op.chat, op.length], [op.chat, []]));
+  } else if (op.op === "picture" && typeof op.sha === "string" && isObj(op.picture)) {
+    tx.objectStore("pictures").put({ sha: op.sha, picture: op.picture });
+  } else if (op.op === "delete" && typeof op.chat === "string") {
+    chats.delete(op.chat);
+    entries.delete(chatRange(op.chat));
+  } else {
+    throw new StoreError("damaged"); // an op this code does not know: write nothing
+  }
+}
+
+// After a delete: drop the pictures no saved entry names any more (in the same transaction).
+async function dropOrphans(tx) {
+  const entries = await request(tx.objectStore("entries").getAll());
+  const named = new Set();
+  for (const record of entries) {
+    const ids = isObj(record) && isObj(record.entry) ? record.entry.image_ids : null;
+    if (Array.isArray(ids)) ids.forEach((sha) => named.add(sha));
+  }
+  const pictures = tx.objectStore("pictures");
+  const shas = await request(pictures.getAllKeys());
+  shas.filter((sha) => !named.has(sha)).forEach((sha) => pictures.delete(sha));
+}
+
+async function applyBatch(db, ops) {
+  const tx = db.transaction(["chats", "entries", "pictures"], "readwrite");
+  const done = finished(tx);
+  try {
+    ops.forEach((op) => applyOp(tx, op));
+    if (ops.some((op) => op.op === "delete")) await dropOrphans(tx);
+  } catch (error) {
+    try {
+      tx.abort();
+    } catch (_) {
+      /* already aborted */
+    }
+    done.catch(() => {});
+    throw asStoreError(error);
+  }
+  await done;
+}
+
+async function loadChat(db, id) {
+  const tx = db.transaction(["chats", "entries", "pictures"], "readonly");
+  const meta = await request(tx.objectStore("chats").get(id));
+  if (meta === undefined) throw new StoreError("missing", id);
+  const records = await request(tx.objectStore("entries").getAll(chatRange(id)));
+  if (!goodMeta(meta)) throw new StoreError("damaged", id);
+  const entries = [];
+  for (const record of records) {
+    if (!isObj(record) || record.index !== entries.length || !isObj(record.entry)) {
+      throw new StoreError("damaged", id);
+    }
+    entries.push(record.entry);
+  }
+  const shas = new Set();
+  for (const entry of entries) {
+    const ids = entry.image_ids === undefined ? [] : entry.image_ids;
+    if (!Array.isArray(ids) || !ids.every((sha) => typeof sha === "string")) {
+      throw new StoreError("damaged", id);
+    }
+    ids.forEach((sha) => shas.add(sha));
+  }
+  const store = tx.objectStore("pictures");
+  const found = await Promise.all([...shas].map((sha) => request(store.get(sha))));
+  const pictures = {};
+  for (const record of found) {
+    if (record === undefined) continue; // the importer names what is missing
+    if (!isObj(record) || typeof record.sha !== "string" || !isObj(record.picture)) {
+      throw new StoreError("damaged", id);
+    }
+    pictures[record.sha] = record.picture;
+  }
+  return { chat: meta, entries, pictures };
+}
+
+function sendStatus(store, status) {
+  if (!status.error && status.seq === 0) return; // nothing to say: spare the rerun
+  const text = JSON.stringify(status);
+  if (text === store.lastStatus) return; // each value sent costs a rerun
+  store.lastStatus = text;
+  store.setStateValue("status", status);
+}
+
+async function handle(store, data) {
+  const seq = isInt(data.seq) ? data.seq : 0;
+  const ops = Array.isArray(data.ops) ? data.ops : [];
+  const load = typeof data.load === "string" ? data.load : null;
+  const session = typeof data.session === "string" ? data.session : "";
+  if (session !== store.session) {
+    // A new Python session (server restart, another replica) counts its batches from 1 again.
+    store.session = session;
+    store.acked = 0;
+    store.loaded = null;
+    store.announce = true; // the new session has not heard the visitor and the list yet
+  }
+  const report = {};
+  if (!store.ready) {
+    performance.mark("kantu-store-mounted"); // for bench/history_browser.py
+    store.ready = (async () => {
+      const db = await openDb();
+      return { db, visitor: await prepare(db) };
+    })();
+  }
+  try {
+    const { db, visitor } = await store.ready;
+    if (store.announce) report.ready = { version: SCHEMA, visitor, ...(await listChats(db)) };
+  } catch (error) {
+    store.broken = asStoreError(error).kind;
+    if (store.announce) report.ready = { version: SCHEMA, error: store.broken };
+  }
+  store.announce = false;
+  let error = store.broken;
+  if (!error) {
+    const { db } = await store.ready;
+    if (seq > store.acked && ops.length) {
+      try {
+        await applyBatch(db, ops);
+        store.acked = seq;
+      } catch (failure) {
+        error = asStoreError(failure).kind;
+      }
+    } else if (seq > store.acked) {
+      store.acked = seq;
+    }
+    if (load !== null && load !== store.loaded) {
+      store.loaded = load;
+      try {
+        report.loaded = await loadChat(db, load);
+      } catch (failure) {
+        report.loaded = { id: load, error: asStoreError(failure).kind };
+      }
+    } else if (load === null) {
+      store.loaded = null;
+    }
+  }
+  if (Object.keys(report).length) {
+    performance.mark(report.loaded ? "kantu-store-loaded" : "kantu-store-report");
+    store.setTriggerValue("report", report);
+  }
+  sendStatus(store, { session, acked: store.acked, error, seq });
+}
+
+export default function (component) {
+  const { data, parentElement, setStateValue, setTriggerValue } = component;
+  let store = parentElement.__kantuStore;
+  if (!store) {
+    // Invisible: not even the gap the page leaves between elements.
+    const host = parentElement.host || parentElement;
+    const box = host.closest && host.closest('[data-testid="stElementContainer"]');
+    if (box) box.style.display = "none";
+    store = { session: null, acked: 0, loaded: null, ready: null, broken: null, lastStatus: "" };
+    store.queue = Promise.resolve();
+    parentElement.__kantuStore = store;
+  }
+  store.setStateValue = setStateValue;
+  store.setTriggerValue = setTriggerValue;
+  // One handling at a time, in the order the data came: a batch never races the next one.
+  store.queue = store.queue.then(() => handle(store, data || {})).catch(() => {});
+}

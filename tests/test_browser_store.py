@@ -1,0 +1,53 @@
+"""The browser store's Python side without a browser (AppTest: the component never answers):
+ops wait until acknowledged and travel in every new mount data until then, a rerun with
+nothing new moves nothing, and every problem has its message in both languages.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.i18n import LANGS
+from components.ui.browser_store import PROBLEM_KINDS, StoreProblem
+from tests.conftest import ROOT
+
+APP = str(ROOT / "tests" / "apps" / "browser_store_app.py")
+
+
+def _report(at: AppTest) -> dict[str, Any]:
+    assert not at.exception
+    return json.loads(at.code[-1].value)
+
+
+def test_unacknowledged_ops_are_kept_and_sent_again_with_the_new_ones():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    first = _report(at)
+    assert first["ready"] is False and first["pending"] == 0
+
+    at.button(key="add").click().run()
+    one = _report(at)
+    assert one["pending"] == 3  # two entries and the chat's meta, until the browser says so
+    assert one["chats"] == [one["chat"]]
+
+    at.button(key="add").click().run()
+    two = _report(at)
+    assert two["pending"] == 6  # the first turn's ops are still there, with the second's
+    assert two["sent_bytes"] > one["sent_bytes"]
+
+    at.run()  # a rerun with nothing new: the same data, nothing moved again
+    assert _report(at)["sent_bytes"] == 0
+    assert _report(at)["pending"] == 6
+
+
+@pytest.mark.parametrize("kind", PROBLEM_KINDS)
+def test_every_problem_says_what_happened_in_each_language(kind):
+    messages = {lang: StoreProblem(kind, "chat-id-1234567890").message(lang) for lang in LANGS}
+    assert messages["zh"] != messages["en"]
+    for message in messages.values():
+        assert "{" not in message
+        if kind in ("damaged", "missing"):
+            assert "chat-id-1234" in message  # which chat, shortened
