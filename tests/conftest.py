@@ -7,8 +7,8 @@ How the suite is organised (README's test command runs all of it, in parallel):
   ``streamlit run`` servers (``tests/e2e/conftest.py`` says which fixtures share a server).
 - pytest-xdist runs the tests on several worker processes (``-n 4 --dist loadgroup``): tests
   mostly wait on servers, sockets and the browser, so four workers keep two cores busy. The
-  tests of a module that share a module-scoped fixture (a server, an upstream) stay on one
-  worker, so it is started once; so do the tests that need PostgreSQL; every other test goes to
+  tests of a module that share a module-scoped fixture (a server, an upstream) run in chunks of
+  eight on one worker each, so it is started once a chunk; so do the tests that need PostgreSQL; every other test goes to
   whichever worker is free (``xdist_group_of`` below), so no slow module bounds the run. Tests
   never depend on each other's order.
 - Nothing is shared between workers: each worker process gets, at import of this file, its own
@@ -161,6 +161,12 @@ def entry_app_test() -> AppTest:
 SHARED_SERVERS = {"postgres_url": ("postgres_url", "any_ledger")}
 
 
+# A module's tests that share a fixture run in chunks of this many, in their written order, each
+# chunk on one worker: the fixture is built once per chunk (an app server in ~1.5 s, an upstream
+# in milliseconds) and a module of many slow tests is spread over several workers.
+MODULE_CHUNK = 8
+
+
 def xdist_group_of(item: pytest.Item) -> str | None:
     """Return the xdist group ``item`` must run in, or ``None`` if any worker may run it alone.
 
@@ -196,15 +202,21 @@ def expected_cost(item: pytest.Item) -> int:
 
 @pytest.hookimpl(trylast=True)  # after tests/e2e/conftest.py has marked its tests e2e
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Give each test its xdist group (``--dist loadgroup``, see ``xdist_group_of``; an explicit
-    ``@pytest.mark.xdist_group`` wins), and put the slow tests first: xdist hands out groups of
+    """Give each test its xdist group (``--dist loadgroup``, see ``xdist_group_of``, a module's
+    in chunks of ``MODULE_CHUNK``; an explicit ``@pytest.mark.xdist_group`` wins), and put the
+    slow tests first: xdist hands out groups of
     many tests first, then single tests in this order, so no long test starts last."""
+    counts: dict[str, int] = {}
     for item in items:
         if item.get_closest_marker("xdist_group"):
             continue
         group = xdist_group_of(item)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+        if group is None:
+            continue
+        if group not in SHARED_SERVERS:
+            index = counts[group] = counts.get(group, -1) + 1
+            group = f"{group}#{index // MODULE_CHUNK}"
+        item.add_marker(pytest.mark.xdist_group(group))
     items.sort(key=expected_cost)
 
 
