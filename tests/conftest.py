@@ -6,16 +6,18 @@ How the suite is organised (README's test command runs all of it, in parallel):
   with Streamlit's AppTest; ``tests/e2e/test_<feature>.py`` drive headless Chromium against real
   ``streamlit run`` servers (``tests/e2e/conftest.py`` says which fixtures share a server).
 - pytest-xdist runs the tests on several worker processes (``-n 4 --dist loadgroup``): tests
-  mostly wait on servers, sockets and the browser, so four workers keep two cores busy. Each
-  test module stays on one worker (``pytest_collection_modifyitems`` below gives every test its
-  module as its xdist group), so a module-scoped server or upstream is started once.
+  mostly wait on servers, sockets and the browser, so four workers keep two cores busy. The
+  tests of a module that share a module-scoped fixture (a server, an upstream) run in chunks of
+  eight on one worker each, so it is started once a chunk; so do the tests that need PostgreSQL; every other test goes to
+  whichever worker is free (``xdist_group_of`` below), so no slow module bounds the run. Tests
+  never depend on each other's order.
 - Nothing is shared between workers: each worker process gets, at import of this file, its own
   ``HOME``, ledger path and request log in a fresh temporary directory, and none of a developer's ``KANTU_*``
   settings (only the test knobs ``KANTU_HYPOTHESIS``, ``KANTU_SHOTS`` and ``KANTU_TEST_*`` are
   kept); temporary files go to pytest's per-worker ``tmp_path``; every server, upstream and
   browser binds port 0 on 127.0.0.1; session-scoped fixtures (Chromium, upstreams, a database
   server) are one per worker. Hypothesis keeps its example database in ``.hypothesis/`` (its
-  writes are atomic renames, and a module's examples come from the one worker that runs it).
+  writes are atomic renames, so workers can share it).
 - No test asserts on wall-clock speed: waits are bounded by generous timeouts that only catch a
   hang; how fast things are is measured in ``bench/`` (baseline and Kantu in the same run).
 """
@@ -157,12 +159,69 @@ def entry_app_test() -> AppTest:
     return at
 
 
+# Tests that use one of these share a costly per-worker server (a PostgreSQL cluster: initdb and
+# start take seconds under load), reached directly or through a parametrised fixture that asks for
+# it at run time; they run on one worker so it starts once.
+SHARED_SERVERS = {"postgres_url": ("postgres_url", "any_ledger")}
+
+
+# A module's tests that share a fixture run in chunks of this many, in their written order, each
+# chunk on one worker: the fixture is built once per chunk (an app server in ~1.5 s, an upstream
+# in milliseconds) and a module of many slow tests is spread over several workers.
+MODULE_CHUNK = 8
+
+
+def xdist_group_of(item: pytest.Item) -> str | None:
+    """Return the xdist group ``item`` must run in, or ``None`` if any worker may run it alone.
+
+    A test that uses a fixture wider than one test (module-, class- or package-scoped: a shared
+    app server, upstream or prepared corpus) runs with the rest of its module, so that fixture is
+    built once; a test that needs a costly per-worker server (``SHARED_SERVERS``) runs with the
+    other tests that need it. Every other test is independent and goes to whichever worker is
+    free, so a module of many slow tests is spread over all workers instead of bounding the run.
+    """
+    names = set(getattr(item, "fixturenames", ()))
+    for group, fixtures in SHARED_SERVERS.items():
+        if names.intersection(fixtures):
+            return group
+    # pytest exposes a test's resolved fixture definitions only on this attribute.
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    for defs in definitions.values():
+        if any(d.scope in ("module", "class", "package") for d in defs):
+            return item.nodeid.split("::")[0]
+    return None
+
+
+def expected_cost(item: pytest.Item) -> int:
+    """Rank ``item`` by how long it is expected to take: 0 for a test given a longer timeout
+    than the default, 1 for a browser test, 2 for an AppTest page, 3 for the rest."""
+    marker = item.get_closest_marker("timeout")
+    default = float(item.config.getoption("timeout", None) or 0)  # pytest-timeout's --timeout
+    if marker and marker.args and float(marker.args[0]) > default:
+        return 0
+    if item.get_closest_marker("e2e"):
+        return 1
+    return 2 if Path(item.path).name.startswith("test_page_") else 3
+
+
+@pytest.hookimpl(trylast=True)  # after tests/e2e/conftest.py has marked its tests e2e
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep each test module on one xdist worker (``--dist loadgroup``): its module-scoped
-    servers and upstreams start once, and its tests run in their written order."""
+    """Give each test its xdist group (``--dist loadgroup``, see ``xdist_group_of``, a module's
+    in chunks of ``MODULE_CHUNK``; an explicit ``@pytest.mark.xdist_group`` wins), and put the
+    slow tests first: xdist hands out groups of
+    many tests first, then single tests in this order, so no long test starts last."""
+    counts: dict[str, int] = {}
     for item in items:
-        if not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+        if item.get_closest_marker("xdist_group"):
+            continue
+        group = xdist_group_of(item)
+        if group is None:
+            continue
+        if group not in SHARED_SERVERS:
+            index = counts[group] = counts.get(group, -1) + 1
+            group = f"{group}#{index // MODULE_CHUNK}"
+        item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=expected_cost)
 
 
 def pytest_report_header() -> str:
