@@ -46,7 +46,7 @@ from components.providers.settings import resolve_settings
 from components.ui import state_keys as keys
 from components.ui.answer_actions import render_actions, render_thinking
 from components.ui.conversation_tools import context_policy
-from components.ui.costs import answer_flag, billed_line, plan_next
+from components.ui.costs import billed_line, plan_next
 from components.ui.gallery import render_images
 from components.ui.markdown_view import LiveMarkdown, safe_label, show_markdown
 from components.ui.sending import send_exchange
@@ -347,7 +347,7 @@ def _render_marks(entry: Entry, lang: Lang, choice: SidebarChoice) -> None:
         st.info(t("chat.status_length", lang), icon="✂️")
     if entry.meta and entry.status == "ok":
         st.caption(safe_label(meta_line(entry.meta, lang, cost=billed_line(entry.meta, choice))))
-        flag = answer_flag(entry)
+        flag = entry.calibration_flag
         if flag is not None:
             st.caption(safe_label("📏 " + flag.message(lang)))
 
@@ -403,7 +403,7 @@ def render_entry(
         choice,
         last=last,
         question=question.text if question is not None else "",
-        key_source=_key_source_of(question),
+        key_source=entry.key_source,
         index=index,
     )
 
@@ -448,25 +448,6 @@ def _question_of(answer: Entry, conv: Conversation) -> Entry | None:
     return None
 
 
-def _remember_key_source(conv: Conversation, source: str) -> None:
-    """Record whose key the exchange starting now sends, by the question it answers."""
-    question = conv.entries[-1]
-    sources = {
-        k: v
-        for k, v in st.session_state.get(keys.KEY_SOURCES, {}).items()
-        if any(v[0] is e for e in conv.entries)
-    }
-    sources[id(question)] = (question, source)
-    st.session_state[keys.KEY_SOURCES] = sources
-
-
-def _key_source_of(question: Entry | None) -> str | None:
-    if question is None:
-        return None
-    stored = st.session_state.get(keys.KEY_SOURCES, {}).get(id(question))
-    return stored[1] if stored is not None and stored[0] is question else None
-
-
 # -- the exchange ------------------------------------------------------------------------------
 
 
@@ -480,7 +461,6 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
     plan = plan_next(conv, choice, context_policy())
 
     def begin(settings: AnySettings, exchange: Exchange) -> Exchange:
-        _remember_key_source(conv, settings.key_source)
         return exchange.start(settings, session=http_session())
 
     try:

@@ -16,11 +16,11 @@ import streamlit as st
 
 from components.conversation.context_policy import ContextPolicy
 from components.conversation.exchange import AnswerMeta
-from components.conversation.history import Conversation, Entry
+from components.conversation.history import Conversation
 from components.conversation.planner import PlannedRequest
 from components.conversation.turns import ChatTurn
 from components.costs import lines
-from components.costs.calibration import Calibration, CalibrationFlag
+from components.costs.calibration import Calibration
 from components.costs.estimate import RequestEstimate
 from components.costs.prices import Money, Price, PriceBook
 from components.i18n import Lang, t
@@ -82,29 +82,8 @@ def calibration() -> Calibration:
 
 def learn_from(conv: Conversation) -> None:
     """Set each newly recorded answer's bill against the estimate made before it was sent, flag a
-    difference over 5 %, then learn from it (once per answer)."""
-    cal = calibration()
-    seen: dict[int, tuple[Entry, CalibrationFlag | None]] = st.session_state.setdefault(
-        keys.CALIBRATION_FLAGS, {}
-    )
-    live = {id(entry) for entry in conv.entries}
-    for stale in [k for k in seen if k not in live]:
-        del seen[stale]
-    for entry in conv.entries:
-        meta = entry.meta
-        if entry.role != "assistant" or meta is None or id(entry) in seen:
-            continue
-        # The recorded estimate is the one shown before sending, already calibrated.
-        estimate, usage = meta.prompt_estimate, meta.usage
-        flag = cal.flag(estimate, usage)
-        seen[id(entry)] = (entry, flag)
-        cal.learn(estimate, usage)
-
-
-def answer_flag(entry: Entry) -> CalibrationFlag | None:
-    """Return the calibration flag recorded for ``entry``, if its bill differed by over 5 %."""
-    stored = st.session_state.get(keys.CALIBRATION_FLAGS, {}).get(id(entry))
-    return stored[1] if stored is not None and stored[0] is entry else None
+    difference over 5 %, then learn from it (once per answer; see ``Conversation.calibrate``)."""
+    conv.calibrate(calibration())
 
 
 def billed_line(meta: AnswerMeta, choice: SidebarChoice) -> str | None:

@@ -368,15 +368,13 @@ class KeyStatus:
 
 def operator_key_refused() -> bool:
     """Return whether the conversation's last answer is the provider refusing the site's key."""
-    from components.ui.chat import _key_source_of, _question_of  # chat imports this module
-
     conv = st.session_state.get(keys.CONVERSATION)
     if conv is None or not conv.entries:
         return False
     last = conv.entries[-1]
     if last.role != "assistant" or last.error is None or last.error.kind != "auth":
         return False
-    return _key_source_of(_question_of(last, conv)) == "operator"
+    return last.key_source == "operator"
 
 
 def _explain_key(slot, status: KeyStatus) -> None:

@@ -30,7 +30,6 @@ TEXT_ONLY_UNMARKED = "kantu_text_only_unmarked"  # {"<preset>/<model>"}: unticke
 SIDEBAR_CHOICE = "kantu_sidebar_choice"  # sidebar.SidebarChoice: this run's choices (no key)
 PENDING = "kantu_pending"  # pending.PendingMessage: a message held for a look before sending
 PENDING_ACTION = "kantu_pending_action"  # set by the held message's buttons, consumed by the page
-KEY_SOURCES = "kantu_key_sources"  # {id(question): (question Entry, key_source)}: whose key went
 FOCUS_FIELD = "kantu_focus_field"  # a sidebar widget key an error's action asked to focus, once
 RESTORE_INPUT = "kantu_restore_input"  # text to put back in the chat input on the next run
 
@@ -65,7 +64,6 @@ CAMERA_CHIP = "kantu_camera_chip"  # the waiting photo's chip (a keyed container
 # Money and conversation tools (components/ui/costs.py, conversation_tools.py)
 VISITOR_PRICES = "kantu_visitor_prices"  # {model: Price}: this visitor's own price edits
 CALIBRATION = "kantu_calibration"  # costs.calibration.Calibration learned from this session
-CALIBRATION_FLAGS = "kantu_calibration_flags"  # {id(answer Entry): (Entry, CalibrationFlag|None)}
 CONFIRM_ABOVE = "kantu_confirm_above"  # {currency: amount}: hold a message estimated above this
 CONFIRM_TOKENS = "kantu_confirm_tokens"  # the same in prompt tokens, when no price is known
 CONTEXT_POLICY = "kantu_context_policy"  # the kind of ContextPolicy chosen (widget)
