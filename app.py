@@ -5,6 +5,7 @@ import logging
 import streamlit as st
 
 from components.i18n import DEFAULT_LANG, t
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.access import render_access, render_key_closed
 from components.ui.chat import warm_up
@@ -22,10 +23,10 @@ log = logging.getLogger("kantu")
 
 st.set_page_config(page_title="Kantu 看图", page_icon="🖼️", layout="centered")
 
-lang = st.session_state.get(keys.LANG, DEFAULT_LANG)
+lang = session.widget(keys.LANG, DEFAULT_LANG)
 try:
     warm_up()  # once per server, in the background: the first question loads nothing new
-    keys.init_state(st.session_state)
+    session.init_widgets()
     nav_lang = current_lang()
     pages = [
         st.Page("pages/chat.py", title=t("nav.chat", nav_lang), icon="💬", default=True),
@@ -38,7 +39,7 @@ try:
     open_sidebar()  # New chat goes on top; the page fills it once there is a conversation
     lang = render_language()
     choice = render_settings(lang)
-    st.session_state[keys.SIDEBAR_CHOICE] = choice
+    session.layout().choice = choice
     render_access(choice)  # the access code or sign-in, if needed
     render_key_closed(choice)  # a money limit that cannot count an allowed model
     # the conversation's tools (context, export, import) belong to the chat page only

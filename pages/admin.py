@@ -3,9 +3,7 @@ the ledger as CSV. Opens with ``KANTU_ADMIN_CODE`` or a sign-in on ``KANTU_ADMIN
 
 from __future__ import annotations
 
-import streamlit as st
-
-from components.ui import state_keys as keys
+from components.ui import session
 from components.ui.admin import render_admin
 
-render_admin(st.session_state[keys.SIDEBAR_CHOICE].lang)
+render_admin(session.layout().choice.lang)

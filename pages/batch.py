@@ -5,15 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from components.i18n import t
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.batch import render_job, render_setup, render_summary, start
 from components.ui.sidebar import SidebarChoice
 
-choice: SidebarChoice = st.session_state[keys.SIDEBAR_CHOICE]
+choice: SidebarChoice = session.layout().choice
 lang = choice.lang
 st.title(t("batch.title", lang))
 
-job = st.session_state.get(keys.BATCH_JOB)
+job = session.batch().job
 if job is None:
     st.caption(t("batch.intro", lang))
     setup, prepared = render_setup(choice)

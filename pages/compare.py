@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.i18n import t
-from components.ui import state_keys as keys
+from components.ui import session
 from components.ui.compare import (
     current_run,
     render_form,
@@ -17,12 +17,12 @@ from components.ui.compare import (
 )
 from components.ui.sidebar import SidebarChoice
 
-if keys.SIDEBAR_CHOICE not in st.session_state:
+if session.layout().choice is None:
     # Run without app.py: a new server's first request named this page, and with a pages/ folder
     # Streamlit runs the page alone until app.py has called st.navigation once. Hand over.
     st.switch_page("app.py")
 
-choice: SidebarChoice = st.session_state[keys.SIDEBAR_CHOICE]
+choice: SidebarChoice = session.layout().choice
 lang = choice.lang
 
 st.title(t("compare.title", lang))

@@ -12,6 +12,7 @@ from components.devtools import image_factory as make
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
 from components.images.slicing import slice_cost
+from components.ui import session
 from components.ui import state_keys as keys
 from tests.test_page_chat import OPERATOR_KEY, _entry_app_test, _no_exception, _texts
 
@@ -60,7 +61,9 @@ def test_long_screenshot_is_held_with_the_slice_cost_then_sent_as_slices(upstrea
         in (user.get("image")[0].captions[0])
     )
     assert len(user.get("image")) == 1 + cost.count  # the picture, then each slice as sent
-    assert keys.PENDING not in at.session_state  # the file's bytes left with the message
+    assert (
+        session.state_in(at.session_state, session.ChatState).pending is None
+    )  # the file's bytes left with the message
     assert not [b for b in at.button if b.key == "kantu_send_slices"]
 
 

@@ -38,6 +38,7 @@ from components.providers.presets import (
     preset_for_base_url,
 )
 from components.providers.settings import operator_config
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.markdown_view import literal
 from components.ui.operator_settings import operator_prices, secrets_mapping
@@ -115,9 +116,10 @@ def _plain(section: Any) -> dict[str, Any]:
 
 def session_identity() -> tuple[str, float]:
     """Return this browser session's random id and when it began (kept in the session)."""
-    if keys.HOSTING_SESSION not in st.session_state:
-        st.session_state[keys.HOSTING_SESSION] = (token_source.token_hex(16), time.time())
-    return st.session_state[keys.HOSTING_SESSION]
+    state = session.hosting()
+    if state.identity is None:
+        state.identity = (token_source.token_hex(16), time.time())
+    return state.identity
 
 
 def _user() -> tuple[bool, str | None]:
@@ -132,7 +134,7 @@ def _user() -> tuple[bool, str | None]:
 def current_visitor() -> Visitor:
     """Return who is asking: signed in or not, and whether this session entered the code."""
     logged_in, email = _user()
-    return Visitor(logged_in, email, bool(st.session_state.get(keys.ACCESS_UNLOCKED)))
+    return Visitor(logged_in, email, session.hosting().access_unlocked)
 
 
 # -- the code box --------------------------------------------------------------------------------
@@ -154,15 +156,27 @@ def _client(handle: LedgerHandle) -> str:
     return client_key(handle.salt, address if isinstance(address, str) else None)
 
 
-def try_code(
-    handle: LedgerHandle, scope: Scope, codes: tuple[str, ...], typed: str, unlocked_key: str
-) -> CodeCheck:
+def try_code(handle: LedgerHandle, scope: Scope, codes: tuple[str, ...], typed: str) -> CodeCheck:
     """Check a typed code (a form's work, done in the body) under the server-side throttle:
     unlock this session when right. Raises what the ledger raises when it cannot be written."""
     check = check_code(handle.ledger, scope, _client(handle), typed, codes, now=_clock())
     if check.outcome == "right":
-        st.session_state[unlocked_key] = True
+        _unlock(scope)
     return check
+
+
+def unlocked(scope: Scope) -> bool:
+    """Return whether this session entered a right code for ``scope`` (the site, the operator)."""
+    state = session.hosting()
+    return state.access_unlocked if scope == "access" else state.admin_unlocked
+
+
+def _unlock(scope: Scope) -> None:
+    state = session.hosting()
+    if scope == "access":
+        state.access_unlocked = True
+    else:
+        state.admin_unlocked = True
 
 
 def _show_wait(container: Any, handle: LedgerHandle, scope: Scope, lang: Lang) -> None:
@@ -187,13 +201,12 @@ def render_code_box(
     scope: Scope,
     form_key: str,
     field_key: str,
-    unlocked_key: str,
     label: str,
 ) -> bool:
     """Show a password field and button for ``codes``; return whether this session has entered a
     right one. Wrong tries from this address, or too many from everyone, make the next ones wait
     (``components.hosting.throttle``), with "try again in N s"."""
-    if st.session_state.get(unlocked_key):
+    if unlocked(scope):
         return True
     with container.form(form_key, clear_on_submit=True, border=False):
         typed = st.text_input(label, type="password", key=field_key, autocomplete="off")
@@ -204,7 +217,7 @@ def render_code_box(
         return False
     if sent:
         try:
-            check = try_code(handle, scope, codes, typed or "", unlocked_key)
+            check = try_code(handle, scope, codes, typed or "")
         except Exception:
             log.exception("ledger unavailable: a code could not be checked")
             container.error(t("hosting.code_unavailable", lang), icon="⚠️")
@@ -253,7 +266,7 @@ def render_access(choice: SidebarChoice) -> None:
                 "🔐 " + t("hosting.signed_in_as", lang, email=literal(visitor.email or "?"))
             )
         return
-    if st.session_state.get(keys.ACCESS_UNLOCKED):
+    if unlocked("access"):
         side.caption("🔓 " + t("hosting.unlocked", lang))
         return
     box = st.container(border=True)
@@ -265,10 +278,9 @@ def render_access(choice: SidebarChoice) -> None:
         scope="access",
         form_key=keys.ACCESS_FORM,
         field_key=keys.ACCESS_CODE,
-        unlocked_key=keys.ACCESS_UNLOCKED,
         label=t("hosting.access_code", lang),
     )
-    if st.session_state.get(keys.ACCESS_UNLOCKED):
+    if unlocked("access"):
         st.rerun()  # draw the page unlocked
 
 

@@ -43,6 +43,7 @@ from components.providers.presets import (
     ProviderPreset,
 )
 from components.providers.settings import resolve_settings
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.answer_actions import render_actions, render_thinking
 from components.ui.conversation_tools import context_policy
@@ -102,16 +103,12 @@ def _rehearse(load_reader: bool) -> None:
 
 def conversation() -> Conversation:
     """Return this browser session's conversation (created on first use)."""
-    if keys.CONVERSATION not in st.session_state:
-        st.session_state[keys.CONVERSATION] = Conversation()
-    return st.session_state[keys.CONVERSATION]
+    return session.chat().conversation
 
 
 def http_session() -> requests.Session:
     """Return this browser session's HTTP session (one per person, reused across reruns)."""
-    if keys.HTTP_SESSION not in st.session_state:
-        st.session_state[keys.HTTP_SESSION] = requests.Session()
-    return st.session_state[keys.HTTP_SESSION]
+    return session.chat().http
 
 
 # Each error kind's main action (see ``_main_action``; the kinds refused for their words or
@@ -217,8 +214,8 @@ def render_error_actions(
                 icon={"key": "🔑", "model": "🔀", "settings": "⚙️"}[action],
                 type="primary",
                 key=f"action_{n}",
-                on_click=st.session_state.__setitem__,
-                args=(keys.FOCUS_FIELD, _FIELDS[action]),
+                on_click=_ask_focus,
+                args=(_FIELDS[action],),
             )
         elif action == "top_up":
             preset = _top_up_preset(info, choice.preset)
@@ -244,19 +241,23 @@ def render_error_actions(
                 icon="🔁",
                 type="primary" if action == "retry" else "secondary",
                 key=f"retry_{n}",
-                on_click=st.session_state.__setitem__,
-                args=(keys.RETRY, True),
+                on_click=session.requester(session.Retry()),
             )
 
 
 def put_back(text: str) -> None:
     """Put ``text`` back in the chat input (a callback: it runs before the input is drawn)."""
-    st.session_state[keys.CHAT_INPUT] = text
+    session.set_widget(keys.CHAT_INPUT, text)
+
+
+def _ask_focus(field: str) -> None:
+    session.chat().focus_field = field
 
 
 def focus_requested_field() -> None:
     """Focus, once, the sidebar field an error's action pointed to (opening the sidebar)."""
-    field = st.session_state.pop(keys.FOCUS_FIELD, None)
+    state = session.chat()
+    field, state.focus_field = state.focus_field, None
     if field is not None:
         st.html(_FOCUS_SCRIPT % field, unsafe_allow_javascript=True)
 
@@ -324,8 +325,7 @@ def render_answer_footer(
                     t("chat.retry", lang),
                     icon="🔁",
                     key=f"retry_{len(conv.entries)}",
-                    on_click=st.session_state.__setitem__,
-                    args=(keys.RETRY, True),
+                    on_click=session.requester(session.Retry()),
                 )
     if entry.error is None:
         return
@@ -468,24 +468,26 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
     except ConfigError as err:
         conv.add_answer("", status="error", error=err)
         return
-    st.session_state[keys.EXCHANGE] = exchange
+    session.chat().exchange = exchange
 
 
 def settle_exchange(conv: Conversation) -> Exchange | None:
     """Record the session's exchange if it has finished (once); return it if still running."""
-    exchange: Exchange | None = st.session_state.get(keys.EXCHANGE)
+    state = session.chat()
+    exchange = state.exchange
     if exchange is None:
         return None
     if not exchange.finished:
         return exchange
     exchange.record_once(conv.record)
-    del st.session_state[keys.EXCHANGE]
+    state.exchange = None
     return None
 
 
 def drop_exchange() -> None:
     """Stop the session's exchange, if any, without recording it (the conversation starts over)."""
-    exchange: Exchange | None = st.session_state.pop(keys.EXCHANGE, None)
+    state = session.chat()
+    exchange, state.exchange = state.exchange, None
     if exchange is not None:
         exchange.stop()
 
@@ -514,7 +516,7 @@ def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoic
         view: LiveMarkdown | None = None
         while not exchange.finished:
             exchange.wait(len(shown), POLL_S)
-            if st.session_state.get(keys.EXCHANGE) is not exchange:
+            if session.chat().exchange is not exchange:
                 return False  # New chat, or a newer run settled it
             text = exchange.text
             if text != shown:
@@ -524,7 +526,7 @@ def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoic
                     shown = text
                 time.sleep(FRAME_S)  # let a burst of small deltas arrive: one redraw for all
     exchange.record_once(conv.record)
-    st.session_state.pop(keys.EXCHANGE, None)
+    session.chat().exchange = None
     slot.empty()
     with final:
         render_entry(conv.entries[-1], conv, lang, choice, last=True)

@@ -3,7 +3,7 @@ calibration flag, the conversation's totals, this visitor's price edits, and the
 
 The figures come from ``components.costs`` (Streamlit-free); this module keeps the per-session
 pieces (the visitor's prices, the calibration learned from this session's bills) in
-``st.session_state`` and places the lines.
+the session's state (``components.ui.session``) and places the lines.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from components.costs.estimate import RequestEstimate
 from components.costs.prices import Money, Price, PriceBook
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
-from components.ui import state_keys as keys
+from components.ui import session
 from components.ui.markdown_view import literal, safe_label
 from components.ui.operator_settings import operator_prices
 from components.ui.sidebar import SidebarChoice
@@ -34,8 +34,6 @@ log = logging.getLogger("kantu")
 
 # Ask before sending a message whose next request is estimated above this (per currency), or
 # above this many prompt tokens when the price is not known.
-DEFAULT_CONFIRM_ABOVE = {"CNY": 0.05, "USD": 0.01}
-DEFAULT_CONFIRM_TOKENS = 200_000
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,7 @@ def price_book() -> PriceBook:
     """Return the prices this visitor sees: their edits over the operator's over the table
     (``operator_prices``: a malformed ``KANTU_PRICES`` is logged and the table applies)."""
     book = operator_prices()
-    visitor = st.session_state.get(keys.VISITOR_PRICES, {})
+    visitor = session.tools().visitor_prices
     for model, price in visitor.items():
         book = book.with_visitor_price(model, price)
     return book
@@ -75,9 +73,7 @@ def current_price(choice: SidebarChoice) -> Price | None:
 
 def calibration() -> Calibration:
     """Return this session's calibration (learned from its own bills)."""
-    if keys.CALIBRATION not in st.session_state:
-        st.session_state[keys.CALIBRATION] = Calibration()
-    return st.session_state[keys.CALIBRATION]
+    return session.tools().calibration
 
 
 def learn_from(conv: Conversation) -> None:
@@ -134,11 +130,11 @@ def next_cost(
 def confirm_threshold(price: Price | None) -> tuple[float, str | None]:
     """Return the confirm threshold for ``price``'s currency (money), or in tokens (None)."""
     if price is None:
-        return float(st.session_state.get(keys.CONFIRM_TOKENS, DEFAULT_CONFIRM_TOKENS)), None
-    limits = st.session_state.get(keys.CONFIRM_ABOVE, DEFAULT_CONFIRM_ABOVE)
-    return float(limits.get(price.currency, DEFAULT_CONFIRM_ABOVE.get(price.currency, 0.05))), (
-        price.currency
-    )
+        return float(session.tools().confirm_tokens), None
+    limits = session.tools().confirm_above
+    return float(
+        limits.get(price.currency, session.DEFAULT_CONFIRM_ABOVE.get(price.currency, 0.05))
+    ), (price.currency)
 
 
 def needs_confirmation(cost: NextCost) -> bool:
@@ -233,11 +229,11 @@ def _render_price_editor(choice: SidebarChoice, price: Price | None) -> None:
                 format="%.4f",
             )
             if st.form_submit_button(t("costs.save_price", lang)):
-                prices = dict(st.session_state.get(keys.VISITOR_PRICES, {}))
+                prices = dict(session.tools().visitor_prices)
                 prices[model] = Price(float(inp), float(out), currency, origin="visitor")
-                st.session_state[keys.VISITOR_PRICES] = prices
+                session.tools().visitor_prices = prices
                 st.rerun()
-        if model in st.session_state.get(keys.VISITOR_PRICES, {}):
+        if model in session.tools().visitor_prices:
             st.button(
                 t("costs.reset_price", lang),
                 key=f"kantu_price_reset.{choice.preset.id}/{model}",
@@ -247,9 +243,9 @@ def _render_price_editor(choice: SidebarChoice, price: Price | None) -> None:
 
 
 def _forget_price(model: str) -> None:
-    prices = dict(st.session_state.get(keys.VISITOR_PRICES, {}))
+    prices = dict(session.tools().visitor_prices)
     prices.pop(model, None)
-    st.session_state[keys.VISITOR_PRICES] = prices
+    session.tools().visitor_prices = prices
 
 
 def _currency_of(choice: SidebarChoice) -> str:
@@ -267,7 +263,7 @@ def _render_threshold(threshold: float, currency: str | None, lang: Lang) -> Non
             help=t("costs.confirm_help", lang),
             key="kantu_confirm_tokens_field",
         )
-        st.session_state[keys.CONFIRM_TOKENS] = int(value)
+        session.tools().confirm_tokens = int(value)
         return
     sign = "¥" if currency == "CNY" else "$"
     value = st.number_input(
@@ -280,6 +276,6 @@ def _render_threshold(threshold: float, currency: str | None, lang: Lang) -> Non
         help=t("costs.confirm_help", lang),
         key=f"kantu_confirm_above_field.{currency}",
     )
-    limits = dict(st.session_state.get(keys.CONFIRM_ABOVE, DEFAULT_CONFIRM_ABOVE))
+    limits = dict(session.tools().confirm_above)
     limits[currency] = float(value)
-    st.session_state[keys.CONFIRM_ABOVE] = limits
+    session.tools().confirm_above = limits

@@ -20,7 +20,7 @@ from components.images.prepare import ZOOM_GRID, prepare_image, prepare_region
 from components.images.prepared import PreparedImage
 from components.images.slicing import MAX_SLICES_LIMIT, slice_cost
 from components.images.uploads import PreparedUploads, Upload
-from components.ui import gallery
+from components.ui import gallery, session
 from components.ui import state_keys as keys
 from components.ui.markdown_view import safe_label, show_markdown
 from components.ui.sidebar import SidebarChoice
@@ -108,7 +108,7 @@ def resolve(pending: PendingMessage, action: tuple, choice: SidebarChoice) -> Pr
 
 
 def _act(action: tuple) -> None:
-    st.session_state[keys.PENDING_ACTION] = action
+    session.request(session.HeldMessageAction(action))
 
 
 def render_pending(
@@ -123,7 +123,7 @@ def render_pending(
     ``warnings`` (e.g. the model cannot see), and the choices."""
     lang = choice.lang
     offer_slices = False
-    with st.container(border=True, key="kantu_pending_box"):
+    with st.container(border=True, key=keys.PENDING_BOX):
         st.markdown(f"**{safe_label(title or t('pending.title', lang))}**")
         st.text(pending.question)
         if cost_line:

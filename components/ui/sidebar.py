@@ -26,6 +26,7 @@ from components.providers.presets import (
     preset_for_base_url,
 )
 from components.providers.settings import operator_config
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.markdown_view import safe_label
 from components.ui.operator_settings import secrets_mapping
@@ -66,15 +67,15 @@ def _remembered(render: Callable[..., Any], state_key: str, lang: Lang, **kwargs
     """
     value = render(key=keys.choice_key(state_key, lang), **kwargs)
     if value is not None:
-        st.session_state[state_key] = value
-    return st.session_state[state_key]
+        session.set_widget(state_key, value)
+    return session.widget(state_key)
 
 
 def current_lang() -> Lang:
     """Return the language in use: the person's choice, else their browser's."""
-    if keys.LANG not in st.session_state:
-        st.session_state[keys.LANG] = lang_from_locale(st.context.locale)
-    return st.session_state[keys.LANG]
+    if not session.has_widget(keys.LANG):
+        session.set_widget(keys.LANG, lang_from_locale(st.context.locale))
+    return session.widget(keys.LANG)
 
 
 def render_language() -> Lang:
@@ -97,23 +98,20 @@ def render_language() -> Lang:
 
 
 def _on_provider_change(widget_key: str) -> None:
-    preset = PRESETS[st.session_state[widget_key]]
-    st.session_state[keys.PROVIDER] = preset.id
-    st.session_state[keys.MODEL] = preset.default_model
-    st.session_state[keys.BASE_URL] = preset.base_url
+    preset = PRESETS[session.widget(widget_key)]
+    session.set_widget(keys.PROVIDER, preset.id)
+    session.set_widget(keys.MODEL, preset.default_model)
+    session.set_widget(keys.BASE_URL, preset.base_url)
 
 
 def _on_key_typed(lang: Lang) -> None:
     """A key typed while the local reader is chosen means a provider: the default one."""
-    if (
-        st.session_state.get(keys.API_KEY, "").strip()
-        and PRESETS[st.session_state[keys.PROVIDER]].local
-    ):
+    if session.widget(keys.API_KEY, "").strip() and PRESETS[session.widget(keys.PROVIDER)].local:
         preset = PRESETS[DEFAULT_PRESET_ID]
-        st.session_state[keys.PROVIDER] = preset.id
-        st.session_state[keys.choice_key(keys.PROVIDER, lang)] = preset.id
-        st.session_state[keys.MODEL] = preset.default_model
-        st.session_state[keys.BASE_URL] = preset.base_url
+        session.set_widget(keys.PROVIDER, preset.id)
+        session.set_widget(keys.choice_key(keys.PROVIDER, lang), preset.id)
+        session.set_widget(keys.MODEL, preset.default_model)
+        session.set_widget(keys.BASE_URL, preset.base_url)
 
 
 def first_preset_id(secrets: dict[str, object], environ: dict[str, str]) -> str:
@@ -140,7 +138,7 @@ def _first_values(secrets: dict[str, object]) -> dict[str, object]:
 def render_settings(lang: Lang) -> SidebarChoice:
     """Show the provider settings and return what this run should use."""
     secrets = read_secrets()
-    keys.init_state(st.session_state, **_first_values(secrets))
+    session.init_widgets(**_first_values(secrets))
     side = st.sidebar
     side.subheader(t("sidebar.settings", lang))
     preset_ids = list(PRESETS)
@@ -150,7 +148,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
         lang,
         label=t("sidebar.provider", lang),
         options=preset_ids,
-        index=preset_ids.index(st.session_state[keys.PROVIDER]),
+        index=preset_ids.index(session.widget(keys.PROVIDER)),
         format_func=lambda pid: PRESETS[pid].name(lang),
         on_change=_on_provider_change,
         args=(keys.choice_key(keys.PROVIDER, lang),),
@@ -163,7 +161,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
             key=keys.BASE_URL,
             help=t("sidebar.base_url_help", lang),
         )
-    current_model = st.session_state[keys.MODEL]
+    current_model = session.widget(keys.MODEL)
     model = side.selectbox(
         t("sidebar.model", lang),
         # the preset's vision models, then any the provider listed (Test connection / Refresh)
@@ -172,7 +170,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
                 [
                     *preset.vision_models,
                     current_model,
-                    *st.session_state.get(keys.MODEL_LISTS, {}).get(preset.id, ()),
+                    *session.tools().model_lists.get(preset.id, ()),
                 ]
             )
         ),
@@ -201,13 +199,13 @@ def render_settings(lang: Lang) -> SidebarChoice:
         label=t("sidebar.detail", lang),
         options=DETAILS,
         format_func=lambda d: t(f"detail.{d}", lang),
-        default=st.session_state[keys.DETAIL],
+        default=session.widget(keys.DETAIL),
         required=True,
         help=t("sidebar.detail_help", lang) + " " + t("sidebar.detail_help_slices", lang),
     )
     review = side.toggle(t("sidebar.review", lang), key=keys.REVIEW)
     sections = side.container()  # cost and conversation tools: filled by the app
-    st.session_state[keys.SIDEBAR_SLOTS] = (model_tools, sections)
+    session.layout().slots = (model_tools, sections)
     with side.expander(t("sidebar.advanced", lang)):
         max_tokens = st.number_input(
             t("sidebar.max_tokens", lang),
@@ -247,7 +245,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
     except ConfigError as err:
         error = err
     status = KeyStatus(settings, error, preset, lang)
-    st.session_state[keys.KEY_STATUS] = (key_status, status)
+    session.layout().key_status = (key_status, status)
     _explain_key(key_status, status)
     options = ChatOptions(
         max_tokens=int(max_tokens), temperature=float(temperature), system=system.strip() or None
@@ -277,23 +275,23 @@ def is_text_only(preset_id: str, model: str) -> bool:
     """Whether pictures go to ``model`` as their read text: the person's choice for it in this
     session, else the catalogue's "cannot see pictures" (``sees_pictures``)."""
     name = model_id(preset_id, model)
-    if name in st.session_state.get(keys.TEXT_ONLY_MODELS, frozenset()):
+    tools = session.tools()
+    if name in tools.text_only_models:
         return True
-    unmarked = st.session_state.get(keys.TEXT_ONLY_UNMARKED, frozenset())
-    return name not in unmarked and sees_pictures(model) is False
+    return name not in tools.text_only_unmarked and sees_pictures(model) is False
 
 
 def _on_text_only(widget_key: str, name: str) -> None:
-    marked = set(st.session_state.get(keys.TEXT_ONLY_MODELS, ()))
-    unmarked = set(st.session_state.get(keys.TEXT_ONLY_UNMARKED, ()))
-    if st.session_state[widget_key]:
+    tools = session.tools()
+    marked, unmarked = set(tools.text_only_models), set(tools.text_only_unmarked)
+    if session.widget(widget_key):
         marked.add(name)
         unmarked.discard(name)
     else:
         marked.discard(name)
         unmarked.add(name)
-    st.session_state[keys.TEXT_ONLY_MODELS] = frozenset(marked)
-    st.session_state[keys.TEXT_ONLY_UNMARKED] = frozenset(unmarked)
+    tools.text_only_models = frozenset(marked)
+    tools.text_only_unmarked = frozenset(unmarked)
 
 
 def _render_text_only(side, preset_id: str, model: str, lang: Lang) -> bool:
@@ -301,8 +299,8 @@ def _render_text_only(side, preset_id: str, model: str, lang: Lang) -> bool:
     name = model_id(preset_id, model)
     widget_key = keys.text_only_key(preset_id, model)
     marked = is_text_only(preset_id, model)
-    if widget_key not in st.session_state:
-        st.session_state[widget_key] = marked
+    if not session.has_widget(widget_key):
+        session.set_widget(widget_key, marked)
     side.checkbox(
         t("sidebar.text_only", lang),
         key=widget_key,
@@ -322,7 +320,7 @@ def request_settings(choice: SidebarChoice) -> AnySettings:
     return _resolve(
         choice.preset,
         choice.base_url,
-        st.session_state.get(keys.API_KEY) or "",
+        session.widget(keys.API_KEY) or "",
         choice.model,
         read_secrets(),
         choice.read_timeout,
@@ -368,8 +366,8 @@ class KeyStatus:
 
 def operator_key_refused() -> bool:
     """Return whether the conversation's last answer is the provider refusing the site's key."""
-    conv = st.session_state.get(keys.CONVERSATION)
-    if conv is None or not conv.entries:
+    conv = session.chat().conversation
+    if not conv.entries:
         return False
     last = conv.entries[-1]
     if last.role != "assistant" or last.error is None or last.error.kind != "auth":
@@ -402,7 +400,8 @@ def _operator_key_in_use(status: KeyStatus) -> bool:
 def refresh_key_status() -> None:
     """Redraw the key status drawn before the page ran: the answer it recorded (or the failed one
     it dropped for a Retry) may have changed whether the site's key was refused."""
-    slot_and_status = st.session_state.pop(keys.KEY_STATUS, None)
+    layout = session.layout()
+    slot_and_status, layout.key_status = layout.key_status, None
     if slot_and_status is None:
         return
     slot, status = slot_and_status
@@ -410,26 +409,22 @@ def refresh_key_status() -> None:
         _explain_key(slot, status)
 
 
-def _request_new_chat() -> None:
-    st.session_state[keys.NEW_CHAT_REQUESTED] = True
-
-
 def open_sidebar() -> None:
     """Reserve the sidebar's top for New chat: the page fills it (``render_new_chat``) once its
     question is recorded, so the button comes with the first message."""
-    st.session_state[keys.NEW_CHAT_SLOT] = st.sidebar.empty()
+    session.layout().new_chat_slot = st.sidebar.empty()
 
 
 def render_new_chat(lang: Lang) -> None:
     """Show New chat at the top of the sidebar when the conversation has entries (once a run)."""
-    slot = st.session_state.get(keys.NEW_CHAT_SLOT)
-    conv = st.session_state.get(keys.CONVERSATION)
-    if slot is None or conv is None or not conv.entries:
+    slot = session.layout().new_chat_slot
+    conv = session.chat().conversation
+    if slot is None or not conv.entries:
         return
     slot.button(
         t("sidebar.new_chat", lang),
         icon="🆕",
         key=keys.NEW_CHAT,
-        on_click=_request_new_chat,
+        on_click=session.requester(session.NewChat()),
         width="stretch",
     )
