@@ -195,9 +195,8 @@ def test_waiting_photo_goes_with_the_next_message_once(upstream):
     _no_exception(at)
     assert _images_sent(upstream) == 1
     assert _chip_captions(at) == []  # gone from the input
-    assert (
-        session.state_in(at.session_state, session.CameraState).open is False
-    )  # and the camera closed by itself
+    # and the camera closed by itself
+    assert session.state_in(at.session_state, session.CameraState).open is False
     at.chat_input[0].set_value("And now?").run()
     assert upstream.requests[-1].json["messages"][-1]["content"] == "And now?"
 

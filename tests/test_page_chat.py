@@ -168,9 +168,10 @@ def test_rerun_encodes_no_picture_again(upstream, monkeypatch):
     chat.upload("photo.jpg", _jpeg(size=(1600, 1200)), "image/jpeg")
     chat.upload("panorama.jpg", _jpeg(size=(4000, 1500)), "image/jpeg")  # sent 2048 px wide
     chat.set_value("Hi").run()
+    # the camera's trigger
     session.state_in(at.session_state, session.CameraState).shot = make_shot(
         _jpeg(size=(1920, 1080))
-    )  # the camera's trigger
+    )
     at.run()
     assert len(at.get("image")) == 3  # the sent pictures, and the camera's photo waiting
     encodes: list[str] = []
@@ -392,9 +393,8 @@ def test_answer_stopped_before_its_first_word_shows_stopped_with_retry(upstream,
     assert [m.name for m in at.chat_message] == ["user", "assistant"]
     assert t("chat.status_stopped_empty", lang) in [i.value for i in at.info]
     assert at.button(key="retry_2").label == t("chat.retry", lang)
-    assert (
-        session.state_in(at.session_state, session.ChatState).exchange is None
-    )  # recorded once, then let go
+    # recorded once, then let go
+    assert session.state_in(at.session_state, session.ChatState).exchange is None
     upstream.enqueue(sse(["一个橙子。"]))
     at.button(key="retry_2").click().run()
     _no_exception(at)
@@ -539,9 +539,8 @@ def test_new_chat_starts_over(upstream):
     _no_exception(at)
     assert len(at.chat_message) == 0
     assert t("layout.heading", "en") in [h.value for h in at.title]  # the welcome is back
-    assert (
-        session.state_in(at.session_state, session.ChatState).conversation.images == {}
-    )  # the pictures are gone too
+    # the pictures are gone too
+    assert session.state_in(at.session_state, session.ChatState).conversation.images == {}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

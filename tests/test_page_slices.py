@@ -61,9 +61,8 @@ def test_long_screenshot_is_held_with_the_slice_cost_then_sent_as_slices(upstrea
         in (user.get("image")[0].captions[0])
     )
     assert len(user.get("image")) == 1 + cost.count  # the picture, then each slice as sent
-    assert (
-        session.state_in(at.session_state, session.ChatState).pending is None
-    )  # the file's bytes left with the message
+    # the file's bytes left with the message
+    assert session.state_in(at.session_state, session.ChatState).pending is None
     assert not [b for b in at.button if b.key == "kantu_send_slices"]
 
 

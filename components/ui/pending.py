@@ -3,7 +3,7 @@
 A message is held when one of its pictures would reach the provider with text too small to read,
 when slicing would cut it into several parts (their token sum is shown first), when a picture
 needs more slices than the cap, or when the person asked to look at every picture first. The
-buttons only set ``PENDING_ACTION``; the page resolves the action and sends.
+buttons only ask for a ``session.HeldMessageAction``; the page resolves it and sends.
 """
 
 from __future__ import annotations

@@ -267,7 +267,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
 
 
 def model_id(preset_id: str, model: str) -> str:
-    """Return how a model is named in ``TEXT_ONLY_MODELS``."""
+    """Return how a model is named in ``ToolsState.text_only_models``."""
     return f"{preset_id}/{model}"
 
 
