@@ -216,11 +216,6 @@ def layout() -> LayoutState:
     return state_of(LayoutState)
 
 
-def reset(kind: type) -> None:
-    """Forget this session's ``kind`` object: the next use makes it afresh with its defaults."""
-    st.session_state.pop(KEY_OF[kind], None)
-
-
 # -- the chat page's one-shot action --------------------------------------------------------------
 
 
