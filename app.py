@@ -1,6 +1,7 @@
 """Kantu 看图: page config, navigation and the shared sidebar. The pages do the rest."""
 
 import logging
+import os
 
 import streamlit as st
 
@@ -9,6 +10,8 @@ from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.access import render_access, render_key_closed
 from components.ui.chat import warm_up
+from components.ui.navigation import app_pages
+from components.ui.reader_quota import install_reader_quota, read_reader_secrets
 from components.ui.sidebar import (
     current_lang,
     open_sidebar,
@@ -18,8 +21,17 @@ from components.ui.sidebar import (
 )
 from components.ui.sidebar_tools import render_sidebar_tools
 from components.ui.style import apply_style
+from components.ui.upload_guard import install_upload_guard, read_upload_secrets
 
 log = logging.getLogger("kantu")
+
+# Before any st call, where a stop request (a closed tab) could end the run: cap what uploads may
+# hold in server memory. Once per server; later runs return at once.
+try:
+    install_upload_guard(read_upload_secrets(), os.environ)
+    install_reader_quota(read_reader_secrets(), os.environ)  # a closed tab's reading is cancelled
+except Exception:  # never keep the page from drawing; the server log says why
+    log.exception("upload caps or reader quota not installed")
 
 st.set_page_config(page_title="Kantu 看图", page_icon="🖼️", layout="centered")
 
@@ -28,12 +40,7 @@ try:
     warm_up()  # once per server, in the background: the first question loads nothing new
     session.init_widgets()
     nav_lang = current_lang()
-    pages = [
-        st.Page("pages/chat.py", title=t("nav.chat", nav_lang), icon="💬", default=True),
-        st.Page("pages/compare.py", title=t("nav.compare", nav_lang), icon="⚖️"),
-        st.Page("pages/batch.py", title=t("nav.batch", nav_lang), icon="🗂️"),
-        st.Page("pages/admin.py", title=t("nav.admin", nav_lang), icon="📊", url_path="admin"),
-    ]
+    pages = app_pages(nav_lang)
     page = st.navigation(pages, position="hidden" if len(pages) == 1 else "sidebar")
     apply_style()
     open_sidebar()  # New chat goes on top; the page fills it once there is a conversation

@@ -41,7 +41,7 @@ SMALL_MB = 5
 WORKER = r"""
 import sys, time
 sys.path.insert(0, {root!r})
-from components.conversation.turns import ChatTurn
+from components.turns import ChatTurn
 from components.errors import ProviderError
 from components.providers.client import ChatClient
 from components.providers.settings import resolve_settings

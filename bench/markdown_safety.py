@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from components.text.markdown_safety import safe_markdown, safe_partial_markdown  # noqa: E402
-from tests.test_markdown_safety import _HOSTILE  # noqa: E402
+from tests.test_markdown_safety import HOSTILE_UNITS  # noqa: E402
 
 BASELINE = "A plain sentence with a [link](https://example.org) and `code`. "
 
@@ -32,7 +32,7 @@ def seconds(unit: str, size: int) -> float:
 
 
 def main() -> None:
-    rows = [("baseline (prose)", BASELINE), *sorted(_HOSTILE.items())]
+    rows = [("baseline (prose)", BASELINE), *sorted(HOSTILE_UNITS.items())]
     print(f"{'pattern':<18} {'100 KB s':>9} {'1 MB s':>8} {'ratio':>6}")
     for name, unit in rows:
         small, large = seconds(unit, 100_000), seconds(unit, 1_000_000)

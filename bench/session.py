@@ -35,9 +35,9 @@ from components.conversation.exchange import AnswerMeta
 from components.conversation.history import Conversation
 from components.devtools.image_factory import photo
 from components.images.prepare import prepare_image
-from components.providers.client import Usage
 from components.providers.payload import ChatOptions, build_payload
 from components.providers.settings import resolve_settings
+from components.usage import Usage
 
 MODEL = "gpt-4o"
 PHONE = (4032, 3024)

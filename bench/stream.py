@@ -23,11 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from components.conversation.turns import ChatTurn
 from components.devtools.upstream import FakeUpstream, sse
 from components.providers.client import ChatClient, ChatOptions
 from components.providers.settings import resolve_settings
 from components.providers.sse import SSEDecoder
+from components.turns import ChatTurn
 
 EVENTS = 20_000
 READ_SIZE = 4096

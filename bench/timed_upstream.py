@@ -12,7 +12,13 @@ import time
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from components.devtools.upstream import FakeUpstream, Recorded, Reply, _Handler, _Server
+from components.devtools.upstream import (
+    FakeUpstream,
+    Recorded,
+    Reply,
+    UpstreamHandler,
+    UpstreamServer,
+)
 
 
 @dataclass
@@ -58,7 +64,7 @@ class _TimedWriter:
 _current = threading.local()  # the write log of the request this handler thread is serving
 
 
-class _TimedHandler(_Handler):
+class _TimedHandler(UpstreamHandler):
     def _serve(self) -> None:
         log: list[tuple[float, bytes]] = []
         _current.log = log
@@ -80,7 +86,7 @@ class TimedUpstream(FakeUpstream):
 
     def start(self) -> TimedUpstream:
         """Start serving on 127.0.0.1 in a daemon thread; return self."""
-        self._server = _Server(("127.0.0.1", 0), _TimedHandler)
+        self._server = UpstreamServer(("127.0.0.1", 0), _TimedHandler)
         self._server.upstream = self
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

@@ -4,10 +4,12 @@
 
     KantuError                    root; .kind, .detail (the other side's own words), .message(lang)
     ├── ImageError       image    a picture was refused (.reason says why, .filename names it)
-    ├── ConfigError      config   settings that cannot work (no key, a base URL that is not http(s))
     ├── ReaderUnavailableError ocr_unavailable  the local text reader's packages or models are missing
     ├── ReadFailedError  ocr_failed  the local text reader could not read a picture
-    ├── TransferError    transfer    an imported conversation file was refused (.reason says why)
+    ├── ReasonedError             made from a .reason that picks the message
+    │   ├── ConfigError        config       settings that cannot work (no key, a base URL that is not http(s))
+    │   ├── ReaderRefusedError ocr_refused  the local reader's quota: one message at a time, so many an hour
+    │   └── TransferError      transfer     an imported conversation file was refused
     └── ProviderError             the upstream said no, or the exchange with it failed
         ├── AuthError              auth             key missing, wrong or expired (401/403, 冰橙 900)
         ├── QuotaError             quota            balance or quota exhausted (402, 冰橙 300)
@@ -103,14 +105,20 @@ class ImageError(KantuError):
         return self._message_key
 
 
-class ConfigError(KantuError):
-    """Raised when the settings cannot work: no API key where one is needed, a bad base URL."""
-
-    kind = "config"
+class ReasonedError(KantuError):
+    """Base of the errors made from a ``reason`` (a word from the class's list) that picks the
+    message; each class spells its own key family, ``<family>.<reason>``, in ``message_key``.
+    Raised only through a subclass."""
 
     def __init__(self, reason: str, detail: str = "", **facts: object) -> None:
         self.reason = reason
         super().__init__(detail, **facts)
+
+
+class ConfigError(ReasonedError):
+    """Raised when the settings cannot work: no API key where one is needed, a bad base URL."""
+
+    kind = "config"
 
     @property
     def message_key(self) -> str:
@@ -129,6 +137,20 @@ class ReadFailedError(KantuError):
     """Raised when the local text reader cannot read a picture (undecodable, too many pixels)."""
 
     kind = "ocr_failed"
+
+
+class ReaderRefusedError(ReasonedError):
+    """Raised (or returned by ``ReaderQuota.admit``) when the local reader refuses a message:
+    ``reason`` ``busy`` (this session's previous message is still being read), ``too_many`` (the
+    message alone is over the hourly budget) or ``hourly`` (this visitor's pictures for the hour
+    are used up; fact ``minutes`` says when there is room)."""
+
+    kind = "ocr_refused"
+
+    @property
+    def message_key(self) -> str:
+        """The i18n key of this refusal: ``error.ocr_refused.<reason>``."""
+        return f"error.ocr_refused.{self.reason}"
 
 
 class ProviderError(KantuError):
@@ -247,7 +269,7 @@ class RedirectError(ProviderError):
     kind = "redirect"
 
 
-class TransferError(KantuError):
+class TransferError(ReasonedError):
     """Raised when a conversation file cannot be imported: too big, not JSON, not Kantu's, a
     newer version, malformed, over the caps, or a damaged picture.
 
@@ -256,10 +278,6 @@ class TransferError(KantuError):
     """
 
     kind = "transfer"
-
-    def __init__(self, reason: str, detail: str = "", **facts: object) -> None:
-        self.reason = reason
-        super().__init__(detail, **facts)
 
     @property
     def message_key(self) -> str:

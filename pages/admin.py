@@ -3,7 +3,7 @@ the ledger as CSV. Opens with ``KANTU_ADMIN_CODE`` or a sign-in on ``KANTU_ADMIN
 
 from __future__ import annotations
 
-from components.ui import session
 from components.ui.admin import render_admin
+from components.ui.navigation import shell_choice
 
-render_admin(session.layout().choice.lang)
+render_admin(shell_choice().lang)

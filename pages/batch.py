@@ -8,9 +8,10 @@ from components.i18n import t
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.batch import render_job, render_setup, render_summary, start
+from components.ui.navigation import shell_choice
 from components.ui.sidebar import SidebarChoice
 
-choice: SidebarChoice = session.layout().choice
+choice: SidebarChoice = shell_choice()
 lang = choice.lang
 st.title(t("batch.title", lang))
 

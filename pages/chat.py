@@ -27,11 +27,12 @@ from components.ui.chat import (
 from components.ui.conversation_tools import context_policy, known_blind
 from components.ui.costs import learn_from, needs_confirmation, next_cost
 from components.ui.markdown_view import safe_label
+from components.ui.navigation import shell_choice
 from components.ui.pending import PendingMessage, needs_a_look, render_pending, resolve
 from components.ui.sidebar import SidebarChoice, render_new_chat
 from components.ui.welcome import render_welcome
 
-choice: SidebarChoice = session.layout().choice
+choice: SidebarChoice = shell_choice()
 lang = choice.lang
 conv = conversation()
 state = session.chat()

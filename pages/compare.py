@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from components.i18n import t
-from components.ui import session
 from components.ui.compare import (
     current_run,
     render_form,
@@ -15,14 +14,10 @@ from components.ui.compare import (
     start_requested,
     start_run,
 )
+from components.ui.navigation import shell_choice
 from components.ui.sidebar import SidebarChoice
 
-if session.layout().choice is None:
-    # Run without app.py: a new server's first request named this page, and with a pages/ folder
-    # Streamlit runs the page alone until app.py has called st.navigation once. Hand over.
-    st.switch_page("app.py")
-
-choice: SidebarChoice = session.layout().choice
+choice: SidebarChoice = shell_choice()
 lang = choice.lang
 
 st.title(t("compare.title", lang))

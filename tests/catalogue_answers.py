@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from components.conversation.send_limits import billing_only_factor
 from components.costs.prices import price_for
 from components.images.tokens import FALLBACK_RULE, RULES, rule_for
 from components.providers.context_windows import context_window
 from components.providers.presets import PRESETS
+from components.providers.send_limits import billing_only_factor
 
 TESTS = Path(__file__).resolve().parent
 # a quoted word with a digit, a dash or a slash, like a model name: "gpt-4o-mini", "llava"

@@ -1,19 +1,61 @@
-"""Shared fixtures: the corpus of odd images kept in the repo, and the loopback fake upstream."""
+"""Shared fixtures: the corpus of odd images kept in the repo, and the loopback fake upstream.
+
+How the suite is organised (README's test command runs all of it, in parallel):
+
+- ``tests/test_<module>.py`` test the core in-process; ``tests/test_page_<page>.py`` drive pages
+  with Streamlit's AppTest; ``tests/e2e/test_<feature>.py`` drive headless Chromium against real
+  ``streamlit run`` servers (``tests/e2e/conftest.py`` says which fixtures share a server).
+- pytest-xdist runs the tests on several worker processes (``-n 4 --dist loadgroup``): tests
+  mostly wait on servers, sockets and the browser, so four workers keep two cores busy. Each
+  test module stays on one worker (``pytest_collection_modifyitems`` below gives every test its
+  module as its xdist group), so a module-scoped server or upstream is started once.
+- Nothing is shared between workers: each worker process gets, at import of this file, its own
+  ``HOME`` and ledger path in a fresh temporary directory, and none of a developer's ``KANTU_*``
+  settings (only the test knobs ``KANTU_HYPOTHESIS``, ``KANTU_SHOTS`` and ``KANTU_TEST_*`` are
+  kept); temporary files go to pytest's per-worker ``tmp_path``; every server, upstream and
+  browser binds port 0 on 127.0.0.1; session-scoped fixtures (Chromium, upstreams, a database
+  server) are one per worker. Hypothesis keeps its example database in ``.hypothesis/`` (its
+  writes are atomic renames, and a module's examples come from the one worker that runs it).
+- No test asserts on wall-clock speed: waits are bounded by generous timeouts that only catch a
+  hang; how fast things are is measured in ``bench/`` (baseline and Kantu in the same run).
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from hypothesis import HealthCheck, settings
-from streamlit.testing.v1 import AppTest
+# Before anything reads the environment or the home directory: this worker's own HOME and
+# ledger, and no developer's key, base URL or ledger path (a real ~/.kantu is never touched).
+# Once per process: an xdist worker inherits the controller's environment, then gets its own.
+TEST_KNOBS = ("KANTU_HYPOTHESIS", "KANTU_SHOTS", "KANTU_TEST_")  # kept: they steer the tests
+if os.environ.get("KANTU_TESTS_PID") != str(os.getpid()):
+    _scratch = Path(tempfile.mkdtemp(prefix="kantu-tests-"))
+    atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
+    for _name in [n for n in os.environ if n.startswith("KANTU_") and not n.startswith(TEST_KNOBS)]:
+        del os.environ[_name]
+    (_scratch / "home").mkdir()
+    os.environ["HOME"] = str(_scratch / "home")
+    os.environ["KANTU_LEDGER_PATH"] = str(_scratch / "ledger.sqlite3")
+    os.environ["KANTU_TESTS_PID"] = str(os.getpid())
 
-from components.devtools.upstream import FakeUpstream
-from components.hosting.ledger import TABLE, TRIES_TABLE, Ledger, SQLAlchemyLedger, SQLiteLedger
-from tests.postgres import postgres_url  # noqa: F401  (a throwaway PostgreSQL, session-wide)
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from components.devtools.upstream import FakeUpstream  # noqa: E402
+from components.hosting.ledger import (  # noqa: E402
+    TABLE,
+    TRIES_TABLE,
+    Ledger,
+    SQLAlchemyLedger,
+    SQLiteLedger,
+)
+from tests.postgres import postgres_url  # noqa: E402, F401  (a throwaway PostgreSQL, session-wide)
 
 # Property-based suites: a small budget in every run; KANTU_HYPOTHESIS=long for a deep search.
 settings.register_profile(
@@ -23,11 +65,6 @@ settings.register_profile(
     "long", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("KANTU_HYPOTHESIS", "default"))
-
-# Requests made with an operator key are recorded in the ledger: never in the developer's ~/.kantu.
-os.environ.setdefault(
-    "KANTU_LEDGER_PATH", str(Path(tempfile.mkdtemp(prefix="kantu-ledger-")) / "ledger.sqlite3")
-)
 
 ROOT = Path(__file__).resolve().parent.parent
 # The command line reads the secrets files the app would (./.streamlit/ and ~/.streamlit/): its
@@ -114,6 +151,14 @@ def entry_app_test() -> AppTest:
 
     at._run = run_from_entry
     return at
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep each test module on one xdist worker (``--dist loadgroup``): its module-scoped
+    servers and upstreams start once, and its tests run in their written order."""
+    for item in items:
+        if not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 def pytest_report_header() -> str:

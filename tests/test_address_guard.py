@@ -11,7 +11,6 @@ import socket
 import pytest
 import requests
 
-from components.conversation.turns import ChatTurn
 from components.devtools.upstream import FakeUpstream, raw, sse
 from components.errors import BlockedAddressError, ConfigError, RedirectError
 from components.i18n import t
@@ -24,6 +23,7 @@ from components.providers.address_guard import (
 from components.providers.client import ChatClient
 from components.providers.presets import get_preset
 from components.providers.settings import ClientSettings, resolve_settings
+from components.turns import ChatTurn
 
 OP_KEY = "sk-operator-0123456789abcdef"
 HOSTED = {"KANTU_API_KEY": OP_KEY, "KANTU_BASE_URL": "https://yewu.bcwhkj.cn/v1"}

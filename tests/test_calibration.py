@@ -8,14 +8,14 @@ import pytest
 
 from components.conversation.exchange import Answer, Exchange
 from components.conversation.history import Conversation
-from components.conversation.planner import estimate_turns
-from components.conversation.turns import ChatTurn
 from components.costs.calibration import WINDOW, Calibration, bill_difference
-from components.costs.estimate import RequestEstimate
+from components.costs.estimate import RequestEstimate, estimate_turns
 from components.devtools.upstream import FakeUpstream, bill_per_picture
 from components.images.prepared import PreparedImage, SourceFacts
-from components.providers.client import ChatOptions, Usage
+from components.providers.client import ChatOptions
 from components.providers.settings import resolve_settings
+from components.turns import ChatTurn
+from components.usage import Usage
 
 PER_PICTURE = 1000  # what the fake provider bills a picture; Kantu's rule says 765 on gpt-4o
 

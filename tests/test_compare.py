@@ -7,7 +7,8 @@ import base64
 import json
 import random
 import re
-from dataclasses import replace
+import threading
+import time
 
 import pytest
 
@@ -19,11 +20,12 @@ from components.conversation.compare import (
 )
 from components.costs.prices import price_for
 from components.devtools import image_factory as make
-from components.devtools.upstream import FakeUpstream, openai_error, sse
+from components.devtools.upstream import FakeUpstream, gated, openai_error, sse
 from components.images.prepare import prepare_image
 from components.providers.client import ChatOptions
 from components.providers.settings import resolve_settings
 
+HANG_S = 30.0  # a generous bound that only catches a hang, never a slow machine
 TARGETS = [("openai", "gpt-4o"), ("dashscope", "qwen-vl-max"), ("zhipu", "glm-4v-flash")]
 
 
@@ -153,24 +155,33 @@ def test_exports_parse_back_with_pictures_answers_figures_and_vote(upstream, pic
 
 
 def test_columns_stream_at_once_and_a_failure_stays_in_its_column(upstream, picture):
-    """Three models with different latencies and one failing: every request reaches the server
-    before any reply is finished (server-side events), the slow one finishes last, and only the
-    failing column has an error."""
+    """Three models, one failing: every request reaches the server while no reply has ended
+    (each reply is held until the test lets it go), each column ends when its own reply does
+    while the others still run, and only the failing column has an error."""
+    held = {model: threading.Event() for model in ("fast", "slow", "broken")}
+    missing = openai_error(404, "The model `broken` does not exist", code="model_not_found")
     upstream.by_model = {
-        "fast": sse(["快", "答"], model="fast", delay=0.05),
-        "slow": sse(["慢", "慢", "地", "答"], model="slow", delay=0.3),
-        "broken": replace(
-            openai_error(404, "The model `broken` does not exist", code="model_not_found"),
-            first_byte_delay=0.3,
-        ),
+        "fast": gated(sse(["快", "答"], model="fast"), held["fast"]),
+        "slow": gated(sse(["慢", "慢", "地", "答"], model="slow"), held["slow"]),
+        "broken": gated(missing, held["broken"], keep=0),
     }
     run = _run_against(upstream, picture, ["fast", "slow", "broken"])
-    _wait(run)
-
-    kinds = [kind for kind, _, _ in upstream.events]
-    assert kinds.index("finished") == 3, upstream.events  # three arrivals, then the first end
+    upstream.wait_for_requests(3)  # all three asked while none had an answer: none waited
+    assert upstream.bodies_finished == 0
+    columns = dict(zip(["fast", "slow", "broken"], run.columns, strict=True))
+    for ended, model in enumerate(("fast", "broken", "slow"), start=1):  # the failure between
+        held[model].set()
+        column = columns[model]
+        assert column.exchange.wait(10**9, HANG_S) or column.finished
+        assert column.finished
+        still = [m for m in columns if not held[m].is_set()]
+        assert [m for m in still if columns[m].finished] == []  # the others run on
+        deadline = time.monotonic() + HANG_S  # the server has noted its end too
+        while upstream.bodies_finished < ended and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert run.finished
     finished = [model for kind, model, _ in upstream.events if kind == "finished"]
-    assert finished[0] == "fast" and finished[-1] == "slow"
+    assert finished == ["fast", "broken", "slow"]
 
     fast, slow, broken = run.columns
     assert fast.text == "快答" and fast.error is None and fast.answer.meta.outcome == "ok"
@@ -179,9 +190,10 @@ def test_columns_stream_at_once_and_a_failure_stays_in_its_column(upstream, pict
 
 
 def test_stopping_one_column_leaves_the_others_running(upstream, picture):
+    rest_of_b = threading.Event()  # b's answer goes on only once a has been stopped
     upstream.by_model = {
         "a": sse([f"{i} " for i in range(10)], model="a", delay=0.1),
-        "b": sse([f"{i} " for i in range(10)], model="b", delay=0.1),
+        "b": gated(sse([f"{i} " for i in range(10)], model="b"), rest_of_b),
     }
     run = _run_against(upstream, picture, ["a", "b"])
     first, second = run.columns
@@ -189,6 +201,7 @@ def test_stopping_one_column_leaves_the_others_running(upstream, picture):
     first.stop()
     assert first.finished and first.answer.meta.outcome == "stopped"
     assert not second.finished
+    rest_of_b.set()
     _wait(run)
     assert second.answer.meta.outcome == "ok"
     assert second.text == "".join(f"{i} " for i in range(10))

@@ -21,13 +21,13 @@ from components.conversation.context_policy import (
 )
 from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation
-from components.conversation.turns import ChatTurn
 from components.devtools.image_factory import photo_jpeg
 from components.devtools.upstream import FakeUpstream, sse
 from components.errors import ContentFilterError
 from components.images.prepare import prepare_image
 from components.images.prepared import PreparedImage, SourceFacts
 from components.providers.settings import resolve_settings
+from components.turns import ChatTurn
 
 KEY = "sk-context-0123456789abcdef"
 MODEL = "gpt-4o"

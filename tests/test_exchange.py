@@ -11,15 +11,23 @@ import pytest
 
 from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation
-from components.conversation.turns import ChatTurn
-from components.devtools.upstream import FakeUpstream, bingcheng_error, html, openai_error, sse
+from components.devtools.upstream import (
+    FakeUpstream,
+    bingcheng_error,
+    hang,
+    html,
+    openai_error,
+    sse,
+)
 from components.images.prepared import PreparedImage, SourceFacts
 from components.providers.client import ChatOptions
 from components.providers.settings import ClientSettings, resolve_settings
+from components.turns import ChatTurn
 from tests.state_walk import find_text
 
 KEY = "sk-exchange-0123456789abcdef"
 USAGE = {"prompt_tokens": 120, "completion_tokens": 3, "total_tokens": 123}
+HANG_S = 10.0  # a generous bound that only catches a hang, never a slow machine
 SILENT_S = 10.0  # how long a scripted upstream stays silent: far longer than any test waits
 
 
@@ -129,13 +137,15 @@ def test_provider_refusal_is_an_error_with_its_kind(upstream):
 
 
 def test_stop_before_the_first_byte_is_final_at_once(upstream):
-    upstream.enqueue(dataclasses.replace(sse(["太晚了"]), first_byte_delay=SILENT_S))
+    upstream.enqueue(hang())  # the provider never says a word while the test runs
     exchange = _ask(upstream)
     upstream.wait_for_requests(1)
     assert exchange.wait(0, timeout=0.2) is False  # nothing has come, nothing is final
-    started = time.monotonic()
-    exchange.stop()
-    assert exchange.finished and time.monotonic() - started < 0.1
+    stopper = threading.Thread(target=exchange.stop)
+    stopper.start()
+    stopper.join(HANG_S)  # only a hang fails this: the provider would answer in an hour
+    assert not stopper.is_alive(), "stop() waits for the provider's first byte"
+    assert exchange.finished  # final when stop() returns, with nothing waited for
     answer = exchange.answer
     assert answer.meta.outcome == "stopped" and answer.text == "" and answer.error is None
 

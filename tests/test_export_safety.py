@@ -21,9 +21,10 @@ from components.devtools.image_factory import photo_jpeg
 from components.devtools.upstream import FakeUpstream, sse
 from components.errors import AuthError
 from components.images.prepare import prepare_image
-from components.providers.client import ChatOptions, Usage
+from components.providers.client import ChatOptions
 from components.providers.settings import resolve_settings
 from components.text.cells import FORMULA_STARTS, csv_cell, markdown_cell
+from components.usage import Usage
 from tests.markdown_oracle import findings
 from tests.test_batch import items_of, settings_for, spec
 

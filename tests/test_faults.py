@@ -21,7 +21,7 @@ from components.i18n import t
 from components.providers.settings import resolve_settings
 from components.ui import session
 from components.ui import state_keys as keys
-from tests.test_page_chat import _assistant_text, _configured, _no_exception
+from tests.helpers import assistant_text, configured_app, no_exception
 
 TIMEOUT_S = 1  # the sidebar's read timeout, in the tests that hang
 GARBAGE: dict[str, Reply] = {
@@ -81,21 +81,19 @@ def test_restart_keeps_the_port_and_serves_again():
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_upstream_restarting_mid_answer_keeps_the_part_that_came(upstream, lang):
     upstream.enqueue(sse(["前半句，", "后半句。"], stall_after=1, stall=30))
-    at = _configured(upstream, lang)
+    at = configured_app(upstream, lang)
     restarter = _restart_after_first_words(upstream)
-    started = time.monotonic()
-    at.chat_input[0].set_value("讲一下").run()
+    at.chat_input[0].set_value("讲一下").run()  # the run's own 30 s limit would end a wait
     restarter.join(5)
-    _no_exception(at)
-    assert time.monotonic() - started < 15  # not the 30 s stall
-    assert "前半句" in _assistant_text(at)
+    no_exception(at)
+    assert "前半句" in assistant_text(at)  # and not 后半句: the cut, not the stall, ended it
     assert t("error.interrupted", lang) in _notices(at)
     assert _history(at) == [("user", "ok", "讲一下"), ("assistant", "interrupted", "前半句，")]
     # the upstream is back on the same port: Retry gets the whole answer
     upstream.enqueue(sse(["完整的回答。"]))
     at.button(key="retry_2").click().run()
-    _no_exception(at)
-    assert "完整的回答。" in _assistant_text(at)
+    no_exception(at)
+    assert "完整的回答。" in assistant_text(at)
     assert [role for role, _, _ in _history(at)] == ["user", "assistant"]
 
 
@@ -107,13 +105,11 @@ def test_upstream_hanging_before_the_first_byte_ends_in_a_timeout_after_the_set_
     upstream, lang
 ):
     upstream.enqueue(hang())
-    at = _configured(upstream, lang)
+    at = configured_app(upstream, lang)
     at.number_input(key=keys.READ_TIMEOUT).set_value(TIMEOUT_S).run()
-    started = time.monotonic()
+    # the default wait (60 s) would outlast the run's own 30 s limit: only the set wait ends it
     at.chat_input[0].set_value("还在吗？").run()
-    took = time.monotonic() - started
-    _no_exception(at)
-    assert took < TIMEOUT_S + 8, took
+    no_exception(at)
     assert t("error.timeout", lang) in [e.value for e in at.error]
     history = _history(at)
     assert history[0] == ("user", "ok", "还在吗？")
@@ -123,26 +119,24 @@ def test_upstream_hanging_before_the_first_byte_ends_in_a_timeout_after_the_set_
     ]
     # the next question goes through (the hung connection is not reused)
     at.chat_input[0].set_value("现在呢？").run()
-    _no_exception(at)
-    assert "你好" in _assistant_text(at)
+    no_exception(at)
+    assert "你好" in assistant_text(at)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_upstream_hanging_between_chunks_keeps_the_partial_answer(upstream, lang):
     upstream.enqueue(sse(["第一段，", "第二段。"], stall_after=1, stall=30))
-    at = _configured(upstream, lang)
+    at = configured_app(upstream, lang)
     at.number_input(key=keys.READ_TIMEOUT).set_value(TIMEOUT_S).run()
-    started = time.monotonic()
+    # with the default wait (60 s) the 30 s stall would end and 第二段 arrive: it must not
     at.chat_input[0].set_value("讲讲").run()
-    took = time.monotonic() - started
-    _no_exception(at)
-    assert took < TIMEOUT_S + 8, took
-    assert "第一段" in _assistant_text(at)
+    no_exception(at)
+    assert "第一段" in assistant_text(at) and "第二段" not in assistant_text(at)
     assert t("error.interrupted", lang) in _notices(at)
     assert _history(at) == [("user", "ok", "讲讲"), ("assistant", "interrupted", "第一段，")]
     at.chat_input[0].set_value("继续").run()
-    _no_exception(at)
-    assert "你好" in _assistant_text(at)
+    no_exception(at)
+    assert "你好" in assistant_text(at)
 
 
 # -- garbage -----------------------------------------------------------------------------------
@@ -152,9 +146,9 @@ def test_upstream_hanging_between_chunks_keeps_the_partial_answer(upstream, lang
 @pytest.mark.parametrize("name", sorted(GARBAGE))
 def test_garbage_answer_is_a_clear_error_and_the_question_stays(upstream, name, lang):
     upstream.enqueue(GARBAGE[name])
-    at = _configured(upstream, lang)
+    at = configured_app(upstream, lang)
     at.chat_input[0].set_value("这是什么？").run()
-    _no_exception(at)
+    no_exception(at)
     errors = [e.value for e in at.error]
     assert errors, _notices(at)
     messages = {t(f"error.{kind}", lang) for kind in ("protocol", "server")}
@@ -169,8 +163,8 @@ def test_garbage_answer_is_a_clear_error_and_the_question_stays(upstream, name, 
         for item in text:
             assert "Traceback" not in str(item.value)
     at.chat_input[0].set_value("再试").run()
-    _no_exception(at)
-    assert "你好" in _assistant_text(at)
+    no_exception(at)
+    assert "你好" in assistant_text(at)
 
 
 def test_garbage_after_good_words_keeps_them(upstream):
@@ -178,10 +172,10 @@ def test_garbage_after_good_words_keeps_them(upstream):
     upstream.enqueue(
         Reply(good.status, good.headers, (*good.parts, *events([b"data: {oops\n\n"]).parts))
     )
-    at = _configured(upstream, "en")
+    at = configured_app(upstream, "en")
     at.chat_input[0].set_value("what?").run()
-    _no_exception(at)
-    assert "看得见的字" in _assistant_text(at)
+    no_exception(at)
+    assert "看得见的字" in assistant_text(at)
     history = _history(at)
     assert history[0] == ("user", "ok", "what?")
     assert history[1][2] == "看得见的字，"

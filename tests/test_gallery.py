@@ -15,7 +15,8 @@ from components.images.prepare import prepare_image
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.gallery import THUMB_HEIGHT, image_caption, image_facts, thumb_size
-from tests.test_page_chat import OPERATOR_KEY, _entry_app_test, _no_exception
+from tests.conftest import entry_app_test
+from tests.helpers import OPERATOR_KEY, no_exception
 
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
@@ -83,7 +84,7 @@ def test_dropped_frames_are_counted():
 
 
 def _app(up: FakeUpstream, lang: str):
-    at = _entry_app_test()
+    at = entry_app_test()
     at.secrets.update({"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY})
     at.session_state[keys.LANG] = lang
     return at.run()
@@ -102,7 +103,7 @@ def test_sent_picture_has_a_small_thumbnail_with_alt_text_and_a_view_button(upst
     chat = at.chat_input[0]
     chat.upload("big.jpg", big, "image/jpeg").upload("small.jpg", small, "image/jpeg")
     chat.set_value("What is in these?").run()
-    _no_exception(at)
+    no_exception(at)
     images = _user_images(at)
     assert len(images) == 2
     alts = [image.proto.imgs[0].alt for image in images]
@@ -115,7 +116,7 @@ def test_sent_picture_has_a_small_thumbnail_with_alt_text_and_a_view_button(upst
     assert len(buttons) == 2 and buttons[0].help == t("gallery.view", lang)
 
     buttons[0].click().run()
-    _no_exception(at)
+    no_exception(at)
     dialog = _dialog(at._tree)
     assert dialog is not None, "the large view did not open"
     shown = "\n".join(m.value for m in dialog.get("markdown"))
@@ -146,7 +147,7 @@ def test_thumbnails_are_made_once_not_on_every_rerun(upstream, monkeypatch):
     upstream.enqueue(sse(["OK"]))
     at = _app(upstream, "en")
     at.chat_input[0].upload("tall.jpg", make.photo_jpeg(600, 3000), "image/jpeg").run()
-    _no_exception(at)
+    no_exception(at)
     images = _user_images(at)
     assert "top only" in images[0].captions[0]
     assert images[0].proto.imgs[0].alt.endswith("top only (cropped)")
@@ -159,7 +160,7 @@ def test_thumbnails_are_made_once_not_on_every_rerun(upstream, monkeypatch):
         Image.Image, "save", lambda im, *a, **k: saves.append(im.format) or save(im, *a, **k)
     )
     at.run()
-    _no_exception(at)
+    no_exception(at)
     assert saves == []
 
 
@@ -169,12 +170,12 @@ def test_large_view_of_a_sliced_screenshot_shows_every_part_as_sent(upstream):
     shot = make.long_screenshot(1170, 9000)
     at.chat_input[0].upload("chat.png", shot, "image/png").set_value("Summarise").run()
     at.button(key="kantu_send_slices").click().run()
-    _no_exception(at)
+    no_exception(at)
     sent = conv_image(at, 0)
     assert sent.parts
     view = [b for b in at.button if b.key and b.key.startswith(keys.GALLERY_VIEW)]
     view[0].click().run()
-    _no_exception(at)
+    no_exception(at)
     dialog = _dialog(at._tree)
     assert dialog is not None
     shown = "\n".join(m.value for m in dialog.get("markdown"))

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from components.conversation.exchange import Exchange
-from components.conversation.turns import ChatTurn
 from components.costs.prices import Price, PriceBook
 from components.devtools.upstream import FakeUpstream, openai_error, sse
 from components.errors import ConfigError, NetworkError, ServerError
@@ -19,6 +18,7 @@ from components.hosting.gate import ESTIMATED, Asker, Gate, Route, Ticket
 from components.hosting.ledger import LedgerRow, SQLiteLedger
 from components.ocr.local_client import LocalSettings
 from components.providers.settings import resolve_settings
+from components.turns import ChatTurn
 
 OPERATOR_KEY = "operator-secret-key-123456"
 CNY = Price(1.0, 4.0, "CNY")

@@ -7,9 +7,9 @@ import itertools
 
 from components.conversation.exchange import Answer, AnswerMeta
 from components.conversation.history import Conversation
-from components.conversation.send_limits import TooManyImagesError
 from components.errors import AuthError, ContentFilterError, ImageError, StreamInterruptedError
 from components.images.prepared import PreparedImage, SourceFacts
+from components.providers.send_limits import TooManyImagesError
 from tests.state_walk import walk
 
 

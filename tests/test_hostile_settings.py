@@ -1,7 +1,8 @@
 """Hostile input a public site takes in its sidebar and files: the base URL, model name, key,
 max tokens, system prompt, price edits and ``KANTU_PRICES``, and imported conversation files.
 
-Only typed errors come out (``KantuError`` subclasses), quickly and in bounded memory, and no
+Only typed errors come out (``KantuError`` subclasses), in bounded memory (how fast is measured
+by bench/hostile_settings.py; here a hang is caught by the per-test timeout), and no
 spelling of an address the operator did not allow ever receives a request: a loopback "evil"
 server stands where such a URL points and must see nothing. The access-code field belongs to
 the access work (issue 11 items 1–4): its property test is at the end.
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 
@@ -31,7 +31,6 @@ from components.providers.settings import ClientSettings, resolve_settings
 
 OPERATOR_KEY = "operator-secret-key-123456"
 VISITOR_KEY = "visitor-typed-key-987654"
-QUICK_S = 1.0  # any one parse of typed settings
 MAX_EXTRA_BYTES = 8 * 2**20
 
 
@@ -54,21 +53,18 @@ def _secrets(op: FakeUpstream) -> dict[str, object]:
 
 
 def _bounded(call: Callable[[], object]) -> object:
-    """Run ``call``; assert it took under QUICK_S and allocated under MAX_EXTRA_BYTES at peak.
+    """Run ``call``; assert it allocated under MAX_EXTRA_BYTES at peak.
 
     Returns what it returned, or the KantuError it raised (anything else fails the test).
     """
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         result: object = call()
     except KantuError as err:
         result = err
     finally:
-        took = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    assert took < QUICK_S, took
     assert peak < MAX_EXTRA_BYTES, peak
     return result
 
@@ -93,7 +89,9 @@ typed = st.one_of(
 @given(base_url=typed, model=typed, key=typed, hosted=st.booleans())
 @example(base_url="http://" + "a." * 20_000 + "com/v1", model="m" * 100_000, key="", hosted=True)
 @example(base_url="http://[" + ":" * 10_000 + "]/v1", model="", key="k" * 100_000, hosted=False)
-def test_typed_settings_give_settings_or_a_config_error_quickly(base_url, model, key, hosted):
+def test_typed_settings_give_settings_or_a_config_error_in_bounded_memory(
+    base_url, model, key, hosted
+):
     result = _bounded(
         lambda: resolve_settings(
             base_url=base_url, model=model, api_key=key, secrets={}, environ={}, hosted=hosted
@@ -275,13 +273,10 @@ def test_a_visitor_price_edit_never_changes_what_the_limits_count(model, inp, ou
 )
 def test_imported_hostile_file_is_a_transfer_error_in_bounded_memory(data):
     tracemalloc.start()
-    started = time.perf_counter()
     with pytest.raises(TransferError):
         import_json(data)
-    took = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert took < 5, took
     assert peak < 40 * len(data) + MAX_EXTRA_BYTES, peak
 
 
@@ -295,7 +290,8 @@ ACCESS_CODES = ("orange-7391", "第二个访问码")
 @example(typed="orange-739", tries=30)
 @example(typed="\x00" * 2000, tries=3)
 def test_access_code_field_takes_any_text_and_gives_only_a_typed_refusal(typed, tries):
-    """Anything typed into the access-code field is a yes or a no (never an exception, quickly);
+    """Anything typed into the access-code field is a yes or a no (never an exception; its speed,
+    the same for a near miss as for a far one, is measured by bench/hostile_settings.py);
     only a configured code (spaces around it ignored) unlocks; until then the operator's key is
     refused with the access module's typed reason; wrong tries slow the next ones, boundedly."""
     from components.hosting.access import (
@@ -308,9 +304,7 @@ def test_access_code_field_takes_any_text_and_gives_only_a_typed_refusal(typed, 
     )
     from components.hosting.config import hosting_config
 
-    started = time.perf_counter()
     right = code_matches(typed, ACCESS_CODES)
-    assert time.perf_counter() - started < 0.05
     assert right == (typed.strip() in ACCESS_CODES)
     config = hosting_config({"KANTU_ACCESS_CODE": list(ACCESS_CODES)}, {})
     assert refusal(config, "operator", Visitor(unlocked=right)) == (
@@ -356,12 +350,12 @@ def test_uploaded_archive_gives_pictures_or_named_refusals_only(entries, flips):
     """Any archive a visitor uploads (built, then bytes flipped) comes back as pictures to
     prepare and refusals with a reason, never an exception; no unsafe name survives; reading
     each source either gives its bytes or a ZipEntryError, which the batch turns into a named
-    refusal (it was a raw zlib.error for a damaged deflate stream), in bounded time."""
+    refusal (it was a raw zlib.error for a damaged deflate stream). How long the intake takes is
+    measured by bench/hostile_settings.py."""
     from components.batch.intake import ZipEntryError, from_uploads
     from components.images.uploads import Upload
 
     data = _mutated_zip(entries, flips)
-    started = time.perf_counter()
     intake = from_uploads([Upload("up.zip", data)])
     for source in intake.sources:
         inner = source.name.split("up.zip/", 1)[-1]
@@ -370,4 +364,3 @@ def test_uploaded_archive_gives_pictures_or_named_refusals_only(entries, flips):
         with contextlib.suppress(ZipEntryError):
             assert len(source.load()) <= 50 * 1024 * 1024
     assert all(refused.reason for refused in intake.refused)
-    assert time.perf_counter() - started < 2.0

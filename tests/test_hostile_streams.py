@@ -17,7 +17,6 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from components.conversation.exchange import Exchange
-from components.conversation.turns import ChatTurn
 from components.devtools.upstream import FakeUpstream, Part, Reply, events, json_reply, sse
 from components.errors import (
     OversizedAnswerError,
@@ -29,11 +28,13 @@ from components.errors import (
     StreamInterruptedError,
 )
 from components.i18n import t
-from components.providers.client import ChatClient, StreamLimits, Usage
+from components.providers.client import ChatClient, StreamLimits
 from components.providers.presets import get_preset
 from components.providers.redaction import KeyScrubber, TextGuard
 from components.providers.settings import resolve_settings
 from components.providers.sse import SSEDecoder
+from components.turns import ChatTurn
+from components.usage import Usage
 
 KEY = "sk-hyp-Zq9XvW2kLmN8pR4t"
 LIMITS = StreamLimits(

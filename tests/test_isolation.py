@@ -23,9 +23,9 @@ from components.conversation.history import Conversation
 from components.devtools.image_factory import photo_jpeg
 from components.images.prepared import PreparedImage
 from components.ui import state_keys as keys
-from tests.conftest import ROOT
+from tests.conftest import ROOT, entry_app_test
+from tests.helpers import assistant_text, no_exception
 from tests.state_walk import walk
-from tests.test_page_chat import _assistant_text, _entry_app_test, _no_exception
 
 VISITORS = {
     "a": {
@@ -49,15 +49,15 @@ pytestmark = pytest.mark.usefixtures("isolated_secrets")
 def _visit(upstream, who: str, photo: bytes, lang: str = "en"):
     """One visitor's session: their own key, model and system prompt, a picture and a question."""
     me = VISITORS[who]
-    at = _entry_app_test()
+    at = entry_app_test()
     at.secrets.update({"KANTU_BASE_URL": upstream.base_url})
     at.session_state[keys.LANG] = lang
     at.run()
     at.text_input(key=keys.API_KEY).set_value(me["key"]).run()
     at.text_area(key=keys.SYSTEM_PROMPT).set_value(f"system of {who}").run()
     at.chat_input[0].upload(f"{who}.jpg", photo, "image/jpeg").set_value(me["question"]).run()
-    _no_exception(at)
-    assert "你好" in _assistant_text(at)
+    no_exception(at)
+    assert "你好" in assistant_text(at)
     return at
 
 
@@ -119,7 +119,7 @@ def test_a_session_writes_nothing_to_disk(upstream, monkeypatch, tmp_path):
     repo_before = _snapshot(ROOT)
     at = _visit(upstream, "a", photo_jpeg(1200, 900))
     at.chat_input[0].set_value("and again").run()
-    _no_exception(at)
+    no_exception(at)
     repo_after = _snapshot(ROOT)
     changed = sorted(p for p, m in repo_after.items() if repo_before.get(p) != m)
     assert changed == []

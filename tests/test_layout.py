@@ -11,7 +11,7 @@ from components.i18n import t
 from components.providers.presets import CUSTOM_PRESET_ID, DEFAULT_PRESET_ID
 from components.ui import state_keys as keys
 from components.ui.welcome import EXAMPLES, example_key
-from tests.test_page_chat import _app, _configured, _no_exception
+from tests.helpers import configured_app, no_exception, started_app
 
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
@@ -43,8 +43,8 @@ def _sidebar_texts(at: AppTest) -> str:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_welcome_has_one_heading_and_example_buttons_fill_the_input(lang):
-    at = _app(lang)
-    _no_exception(at)
+    at = started_app(lang)
+    no_exception(at)
     assert [h.value for h in at.title] == [t("layout.heading", lang)]
     # The old second heading (its key, welcome.title, is gone with it) stays gone.
     old_title = {"zh": "看图，问图。", "en": "Ask about any picture."}[lang]
@@ -52,7 +52,7 @@ def test_welcome_has_one_heading_and_example_buttons_fill_the_input(lang):
     for n, key in enumerate(EXAMPLES):
         assert at.button(key=example_key(n)).label == t(key, lang)
     at.button(key=example_key(3)).click().run()
-    _no_exception(at)
+    no_exception(at)
     assert at.chat_input[0].value == t(EXAMPLES[3], lang)
 
 
@@ -65,11 +65,11 @@ def test_chinese_examples_use_full_width_punctuation():
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_sidebar_follows_the_order_of_use_with_new_chat_on_top(upstream: FakeUpstream, lang):
     upstream.default = sse(["好的"])
-    at = _configured(upstream, lang)
-    _no_exception(at)
+    at = configured_app(upstream, lang)
+    no_exception(at)
     assert not [b for b in at.sidebar.button if b.key == keys.NEW_CHAT]  # nothing to start over
     at.chat_input[0].set_value("你好").run()
-    _no_exception(at)
+    no_exception(at)
     labels = _sidebar_labels(at)
     order = [
         t("sidebar.new_chat", lang),
@@ -87,17 +87,17 @@ def test_sidebar_follows_the_order_of_use_with_new_chat_on_top(upstream: FakeUps
     captions = [c.value for c in at.sidebar.caption]
     assert any(status in c for c in captions)
     at.button(key=keys.NEW_CHAT).click().run()
-    _no_exception(at)
+    no_exception(at)
     assert not [m for m in at.chat_message]
 
 
 def test_base_url_field_is_shown_only_for_the_custom_provider():
-    at = _app("en")
+    at = started_app("en")
     at.selectbox(key=keys.choice_key(keys.PROVIDER, "en")).select(DEFAULT_PRESET_ID).run()
-    _no_exception(at)
+    no_exception(at)
     assert keys.BASE_URL not in [w.key for w in at.sidebar.text_input]
     at.selectbox(key=keys.choice_key(keys.PROVIDER, "en")).select(CUSTOM_PRESET_ID).run()
-    _no_exception(at)
+    no_exception(at)
     field = at.text_input(key=keys.BASE_URL)
     assert field.label == t("sidebar.base_url", "en") and not field.disabled
 
@@ -107,10 +107,10 @@ def test_sidebar_says_the_site_key_was_refused_after_the_provider_refused_it(
     upstream: FakeUpstream, lang
 ):
     upstream.default = bingcheng_error(900)
-    at = _configured(upstream, lang)
+    at = configured_app(upstream, lang)
     assert t("sidebar.using_configured_key", lang) in _sidebar_texts(at)  # until then unchanged
     at.chat_input[0].set_value("你好").run()
-    _no_exception(at)
+    no_exception(at)
     shown = _sidebar_texts(at)
     assert t("layout.operator_key_refused", lang) in shown
     assert t("sidebar.using_configured_key", lang) not in shown
@@ -119,5 +119,5 @@ def test_sidebar_says_the_site_key_was_refused_after_the_provider_refused_it(
     # A working answer afterwards: the site's key is in use again.
     upstream.default = sse(["好的"])
     at.button(key="retry_2").click().run()
-    _no_exception(at)
+    no_exception(at)
     assert t("sidebar.using_configured_key", lang) in _sidebar_texts(at)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -334,24 +333,21 @@ _PIECES = st.sampled_from(
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_PIECES, max_size=40).map("".join))
 def test_no_output_can_load_an_image_or_carry_raw_html(text):
+    # The renderer's own parser decides what is code: a regex view of code spans and fences
+    # disagreed with it (an unclosed fence indented by one space runs to the end, so the `![`
+    # after it is code, not an image).
     out = safe_markdown(text)
-    outside = _outside_code(out)
-    assert not _IMAGE.search(outside), (text, out)
-    assert not re.search(r"(?<!\\)<[A-Za-z/!?]", outside), (text, out)
-    for address in _links(out):
-        assert re.match(r"(?i)(https?://|mailto:)", address), (text, out)
+    assert findings(out) == [], (text, out)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_PIECES, max_size=40).map("".join))
 def test_live_views_are_as_safe_as_the_final_one(text):
     for cut in range(0, len(text) + 1, max(1, len(text) // 8)):
-        outside = _outside_code(safe_partial_markdown(text[:cut]))
-        assert not _IMAGE.search(outside)
-        assert not re.search(r"(?<!\\)<[A-Za-z/!?]", outside)
+        assert findings(safe_partial_markdown(text[:cut])) == []
 
 
-_HOSTILE = {
+HOSTILE_UNITS = {
     "brackets": "[" * 1000 + "x" + "]" * 1000 + "(",
     "nested": "[[x](" * 500,
     "backticks": "`" + "``" * 500 + " ",
@@ -364,16 +360,14 @@ _HOSTILE = {
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("name", sorted(_HOSTILE))
+@pytest.mark.parametrize("name", sorted(HOSTILE_UNITS))
 def test_hostile_input_finishes_in_bounded_time(name):
     """A hang guard, not a speed target (bench/markdown_safety.py measures linearity): a
     megabyte of each hostile pattern is sanitised, both views, well inside the per-test limit;
     quadratic work on a megabyte would not finish in it."""
-    unit = _HOSTILE[name]
+    unit = HOSTILE_UNITS[name]
     text = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
-    start = time.perf_counter()
-    final, live = safe_markdown(text), safe_partial_markdown(text)
-    assert time.perf_counter() - start < 60, name
+    final, live = safe_markdown(text), safe_partial_markdown(text)  # the timeout above is the bound
     assert final and live is not None
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from components.conversation.exchange import AnswerMeta
 from components.conversation.meta_text import meta_text, short_model_name
-from components.providers.reader import Usage
 from components.ui.chat import meta_line
+from components.usage import Usage
 
 USAGE = Usage(prompt_tokens=8511, completion_tokens=34, total_tokens=8545)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 import types
 from pathlib import Path
 
@@ -14,7 +13,6 @@ import pytest
 
 from components.conversation.clients import open_client, resolve_any
 from components.conversation.exchange import Exchange
-from components.conversation.turns import ChatTurn
 from components.devtools import image_factory as make
 from components.devtools import text_pictures as tp
 from components.errors import ReadFailedError
@@ -22,6 +20,7 @@ from components.i18n import t
 from components.images.prepare import prepare_image
 from components.ocr import engine
 from components.ocr.local_client import LocalClient, LocalSettings, escape_markdown
+from components.turns import ChatTurn
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(
@@ -263,9 +262,46 @@ def test_the_reader_stays_available_while_its_packages_are_being_imported(monkey
     assert engine.reader_status().available
 
 
-def test_the_subprocess_hooks_are_plain_python():
-    compile(textwrap.dedent(NO_NETWORK), "no_network", "exec")
-    compile(textwrap.dedent(NO_OCR), "no_ocr", "exec")
+HOOK_PROBE = """
+import importlib, socket, sys
+for name in sys.argv[1:]:
+    try:
+        if name == "network":
+            socket.create_connection(("127.0.0.1", 9), timeout=1)
+        else:
+            importlib.import_module(name)
+        print(name, "works")
+    except (OSError, ImportError) as exc:
+        print(name, "blocked:", exc)
+"""
+
+
+@pytest.mark.parametrize(
+    ("hook", "blocked", "untouched"),
+    [
+        (NO_NETWORK, ["network"], ["json", "PIL", "rapidocr"]),
+        (NO_OCR, ["rapidocr", "onnxruntime", "rapidocr.main"], ["network", "json", "PIL"]),
+    ],
+    ids=["no-network", "no-ocr"],
+)
+def test_each_subprocess_hook_blocks_what_it_names_and_nothing_else(
+    tmp_path, hook, blocked, untouched
+):
+    """The hooks the tests above install (as sitecustomize, plain Python run before anything
+    else) block exactly their target in a fresh interpreter: a hook that blocked nothing would
+    let those tests pass without proving anything."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(hook)
+    done = _run([sys.executable, "-c", HOOK_PROBE, *blocked, *untouched], hooks=hooks)
+    assert done.returncode == 0, done.stderr[-2000:]
+    said = dict(line.split(" ", 1) for line in done.stdout.strip().splitlines())
+    for name in blocked:
+        assert said[name].startswith("blocked:"), (name, said[name])
+    for name in untouched:  # "network": nothing listens on port 9, but the connection was tried
+        assert said[name] == "works" or (
+            name == "network" and "blocked by the test" not in said[name]
+        ), (name, said[name])
 
 
 class _SlowEngine:

@@ -9,7 +9,7 @@ from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
 from components.ui import session
 from components.ui import state_keys as keys
-from tests.test_page_chat import _assistant_text, _configured, _jpeg, _no_exception
+from tests.helpers import assistant_text, configured_app, jpeg_bytes, no_exception
 
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
@@ -46,23 +46,23 @@ def _button_keys(at) -> set[str]:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_welcome_leaves_as_soon_as_a_message_is_sent(upstream, lang):
     upstream.enqueue(sse(["好的。"]))
-    at = _configured(upstream, lang)
+    at = configured_app(upstream, lang)
     welcome = t("layout.heading", lang)
     assert any(welcome in s.value for s in at.title)
     _ask(at, "你好")
-    _no_exception(at)
+    no_exception(at)
     assert not any(welcome in s.value for s in at.title)
-    assert "好的。" in _assistant_text(at)
+    assert "好的。" in assistant_text(at)
 
 
 def test_every_message_has_its_own_buttons_and_only_the_last_can_be_edited_or_regenerated(
     upstream,
 ):
     upstream.enqueue(sse(["一。"]), sse(["二。"]))
-    at = _configured(upstream, "en")
+    at = configured_app(upstream, "en")
     _ask(at, "first")
     _ask(at, "second")
-    _no_exception(at)
+    no_exception(at)
     found = _button_keys(at)
     for i in range(4):
         assert keys.action_key("delete", i) in found
@@ -77,10 +77,10 @@ def test_every_message_has_its_own_buttons_and_only_the_last_can_be_edited_or_re
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_regenerate_asks_again_with_the_same_turns_and_replaces_the_answer(upstream, lang):
     upstream.enqueue(sse(["第一个回答。"]), sse(["第二个回答。"]))
-    at = _configured(upstream, lang)
-    at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value("这是什么？").run()
+    at = configured_app(upstream, lang)
+    at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("这是什么？").run()
     at.button(key=keys.action_key("regenerate", 1)).click().run()
-    _no_exception(at)
+    no_exception(at)
     assert len(upstream.requests) == 2
     assert upstream.requests[1].json["messages"] == upstream.requests[0].json["messages"]
     assert _bubbles(at) == [("user", "这是什么？"), ("assistant", "第二个回答。")]
@@ -88,15 +88,15 @@ def test_regenerate_asks_again_with_the_same_turns_and_replaces_the_answer(upstr
 
 def test_edit_puts_the_question_in_the_input_and_sending_replaces_it_with_its_picture(upstream):
     upstream.enqueue(sse(["一个橙子。"]), sse(["Orange."]), sse(["Round."]))
-    at = _configured(upstream, "en")
-    at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value("what is it").run()
+    at = configured_app(upstream, "en")
+    at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("what is it").run()
     _ask(at, "what colour")
     at.button(key=keys.action_key("edit", 2)).click().run()
-    _no_exception(at)
+    no_exception(at)
     assert at.chat_input[0].value == "what colour"
     assert t("actions.editing", "en") in [i.value for i in at.info]
     _ask(at, "what shape")
-    _no_exception(at)
+    no_exception(at)
     assert _sent(upstream) == [
         ("user", "what is it [image]"),
         ("assistant", "一个橙子。"),
@@ -113,11 +113,11 @@ def test_edit_puts_the_question_in_the_input_and_sending_replaces_it_with_its_pi
 
 def test_edited_first_question_goes_again_with_its_picture(upstream):
     upstream.enqueue(sse(["Orange."]), sse(["Round."]))
-    at = _configured(upstream, "en")
-    at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value("colour?").run()
+    at = configured_app(upstream, "en")
+    at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("colour?").run()
     at.button(key=keys.action_key("edit", 0)).click().run()
     _ask(at, "shape?")
-    _no_exception(at)
+    no_exception(at)
     assert _sent(upstream) == [("user", "shape? [image]")]
     user = at.chat_message[0]
     assert len(user.get("image")) == 1  # the picture stays with the edited question
@@ -127,13 +127,13 @@ def test_edited_first_question_goes_again_with_its_picture(upstream):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_cancel_editing_leaves_the_history_and_empties_the_input(upstream, lang):
     upstream.enqueue(sse(["一。"]))
-    at = _configured(upstream, lang)
+    at = configured_app(upstream, lang)
     _ask(at, "问题")
     at.button(key=keys.action_key("edit", 0)).click().run()
     cancel = at.button(key=keys.CANCEL_EDIT)
     assert cancel.label == t("actions.cancel_edit", lang)
     cancel.click().run()
-    _no_exception(at)
+    no_exception(at)
     assert not at.chat_input[0].value
     assert t("actions.editing", lang) not in [i.value for i in at.info]
     assert _bubbles(at) == [("user", "问题"), ("assistant", "一。")]
@@ -144,11 +144,11 @@ def test_deleting_a_question_removes_it_and_its_answer_from_the_page_and_the_nex
     upstream,
 ):
     upstream.enqueue(sse(["Orange."]), sse(["Tall."]), sse(["Yes."]))
-    at = _configured(upstream, "en")
-    at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value("colour?").run()
+    at = configured_app(upstream, "en")
+    at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("colour?").run()
     _ask(at, "height?")
     at.button(key=keys.action_key("delete", 0)).click().run()
-    _no_exception(at)
+    no_exception(at)
     assert _bubbles(at) == [("user", "height?"), ("assistant", "Tall.")]
     assert not at.get("image")  # its picture went with it
     _ask(at, "sure?")
@@ -158,10 +158,10 @@ def test_deleting_a_question_removes_it_and_its_answer_from_the_page_and_the_nex
 
 def test_deleting_an_answer_sends_its_question_with_the_next_one(upstream):
     upstream.enqueue(sse(["Orange."]), sse(["Tall."]))
-    at = _configured(upstream, "en")
+    at = configured_app(upstream, "en")
     _ask(at, "colour?")
     at.button(key=keys.action_key("delete", 1)).click().run()
-    _no_exception(at)
+    no_exception(at)
     assert _bubbles(at) == [("user", "colour?")]
     _ask(at, "height?")
     assert _sent(upstream) == [("user", "colour?\n\nheight?")]

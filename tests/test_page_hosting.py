@@ -15,7 +15,7 @@ from components.i18n import t
 from components.ui import access as access_ui
 from components.ui import session
 from components.ui import state_keys as keys
-from tests.test_page_chat import _entry_app_test
+from tests.conftest import entry_app_test
 
 OPERATOR_KEY = "operator-secret-key-123456"
 VISITOR_KEY = "visitor-typed-key-987654"
@@ -33,7 +33,7 @@ def ledger_path(tmp_path) -> Path:
 
 
 def _site(up: FakeUpstream, ledger_path: Path, lang: str = "en", **secrets) -> AppTest:
-    at = _entry_app_test()
+    at = entry_app_test()
     at.secrets.update(
         {
             "KANTU_BASE_URL": up.base_url,
@@ -241,7 +241,7 @@ AUTH = {"redirect_uri": "http://127.0.0.1/oauth2callback", "cookie_secret": "x" 
 
 
 def test_signed_in_people_on_the_list_use_the_key(upstream, ledger_path):
-    at = _entry_app_test()
+    at = entry_app_test()
     at.secrets.update(
         {
             "KANTU_BASE_URL": upstream.base_url,

@@ -16,9 +16,9 @@ from components.devtools.image_factory import photo_jpeg
 from components.devtools.upstream import FakeUpstream, sse
 from components.errors import AuthError, ImageError
 from components.images.prepare import prepare_image
-from components.providers.client import Usage
 from components.ui import session
 from components.ui import state_keys as keys
+from components.usage import Usage
 from tests.conftest import ROOT
 from tests.markdown_oracle import findings
 from tests.test_page_batch import batch_page, finish, png

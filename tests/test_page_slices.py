@@ -14,13 +14,14 @@ from components.i18n import t
 from components.images.slicing import slice_cost
 from components.ui import session
 from components.ui import state_keys as keys
-from tests.test_page_chat import OPERATOR_KEY, _entry_app_test, _no_exception, _texts
+from tests.conftest import entry_app_test
+from tests.helpers import OPERATOR_KEY, no_exception, page_texts
 
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
 def _app(up: FakeUpstream, lang: str = "en", **state: object):
-    at = _entry_app_test()
+    at = entry_app_test()
     at.secrets.update({"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY})
     at.session_state[keys.LANG] = lang
     for key, value in state.items():
@@ -42,14 +43,14 @@ def test_long_screenshot_is_held_with_the_slice_cost_then_sent_as_slices(upstrea
     at = _app(upstream)
     shot = make.long_screenshot(1170, 9000)
     at.chat_input[0].upload("chat.png", shot, "image/png").set_value("Summarise").run()
-    _no_exception(at)
+    no_exception(at)
     assert upstream.requests == []  # held: nothing sent before the person sees the cost
     cost = slice_cost(1170, 9000, "gpt-4o-mini")
-    shown = _texts(at)
+    shown = page_texts(at)
     assert "too small for the model to read" in shown or "unreadable" in shown
     assert f"{cost.count} parts" in shown and f"~{cost.tokens:,} tokens" in shown
     at.button(key="kantu_send_slices").click().run()
-    _no_exception(at)
+    no_exception(at)
     images = _sent_images(upstream)
     assert len(images) == cost.count
     assert all(_size(p["image_url"]["url"]) == (768, 2048) for p in images)
@@ -70,7 +71,7 @@ def test_held_picture_can_be_sent_as_it_is_or_cancelled(upstream):
     at = _app(upstream, "zh")
     at.chat_input[0].upload("chat.png", make.long_screenshot(1170, 9000), "image/png").run()
     at.button(key="kantu_pending_cancel").click().run()
-    _no_exception(at)
+    no_exception(at)
     assert upstream.requests == [] and not [m for m in at.chat_message if m.name == "user"]
     at.chat_input[0].upload("chat.png", make.long_screenshot(1170, 9000), "image/png").run()
     at.button(key="kantu_send_as_is").click().run()
@@ -81,11 +82,11 @@ def test_held_picture_can_be_sent_as_it_is_or_cancelled(upstream):
 def test_chosen_slices_over_the_cap_ask_first_then_send_them_all(upstream):
     at = _app(upstream, **{keys.DETAIL: "slices", keys.MAX_SLICES: 2})
     at.chat_input[0].upload("chat.png", make.long_screenshot(1170, 9000), "image/png").run()
-    _no_exception(at)
+    no_exception(at)
     assert upstream.requests == []
-    assert "over the cap of 2" in _texts(at)
+    assert "over the cap of 2" in page_texts(at)
     at.button(key="kantu_all_slices_chat.png").click().run()
-    _no_exception(at)
+    no_exception(at)
     assert len(_sent_images(upstream)) == slice_cost(1170, 9000, "gpt-4o-mini").count
 
 
@@ -93,10 +94,10 @@ def test_a_zone_of_a_photo_goes_at_high_detail_beside_the_whole_at_low(upstream)
     photo, _ = make.small_print_photo(4000, 3000)
     at = _app(upstream, **{keys.REVIEW: True})
     at.chat_input[0].upload("label.jpg", photo, "image/jpeg").set_value("Read the label").run()
-    _no_exception(at)
+    no_exception(at)
     assert upstream.requests == []
     at.button(key="kantu_zone_0_1_1").click().run()  # the middle zone
-    _no_exception(at)
+    no_exception(at)
     images = _sent_images(upstream)
     assert [p["image_url"].get("detail") for p in images] == ["low", "high"]
     whole, crop = (_size(p["image_url"]["url"]) for p in images)

@@ -13,13 +13,8 @@ from streamlit.testing.v1 import AppTest
 from components.devtools.upstream import FakeUpstream, model_list
 from components.i18n import t
 from components.ui import state_keys as keys
-from tests.test_page_chat import (
-    OPERATOR_KEY,
-    _entry_app_test,
-    _jpeg,
-    _no_exception,
-    _texts,
-)
+from tests.conftest import entry_app_test
+from tests.helpers import OPERATOR_KEY, jpeg_bytes, no_exception, page_texts
 
 RED, BLUE = (220, 30, 30), (30, 60, 220)
 
@@ -28,7 +23,7 @@ pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
 def _app(up: FakeUpstream, lang: str = "en") -> AppTest:
-    at = _entry_app_test()
+    at = entry_app_test()
     at.secrets.update({"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY})
     at.session_state[keys.LANG] = lang
     return at.run()
@@ -56,8 +51,8 @@ def _captions(at: AppTest) -> list[str]:
 
 
 def _two_photos(at: AppTest) -> AppTest:
-    at.chat_input[0].upload("red.jpg", _jpeg(RED), "image/jpeg").set_value("This one?").run()
-    at.chat_input[0].upload("blue.jpg", _jpeg(BLUE), "image/jpeg").set_value("And this?").run()
+    at.chat_input[0].upload("red.jpg", jpeg_bytes(RED), "image/jpeg").set_value("This one?").run()
+    at.chat_input[0].upload("blue.jpg", jpeg_bytes(BLUE), "image/jpeg").set_value("And this?").run()
     return at
 
 
@@ -75,7 +70,7 @@ def test_context_policy_decides_what_the_follow_up_carries_and_the_page_says_so(
     upstream, policy, sent, first_note
 ):
     at = _two_photos(_app(upstream))
-    _no_exception(at)
+    no_exception(at)
     at.sidebar.selectbox(key=keys.CONTEXT_POLICY).select(policy).run()
     if policy == "last_turns":
         at.sidebar.number_input(key=keys.CONTEXT_TURNS).set_value(3).run()
@@ -91,7 +86,7 @@ def test_context_policy_decides_what_the_follow_up_carries_and_the_page_says_so(
 
 def test_default_policy_keeps_follow_ups_about_the_same_picture(upstream):
     at = _app(upstream, "zh")
-    at.chat_input[0].upload("red.jpg", _jpeg(RED), "image/jpeg").set_value("这是什么？").run()
+    at.chat_input[0].upload("red.jpg", jpeg_bytes(RED), "image/jpeg").set_value("这是什么？").run()
     assert t("context.travel.full", "zh") in _captions(at)[0]
     at.chat_input[0].set_value("什么颜色？").run()
     assert _pictures_sent(upstream) == 1
@@ -101,13 +96,13 @@ def test_blind_model_is_reported_and_pictures_wait_with_a_warning(upstream):
     upstream.sight = "blind"
     at = _app(upstream)
     at.sidebar.button(key="kantu_probe").click().run()
-    _no_exception(at)
+    no_exception(at)
     sidebar = "\n".join(c.value for c in at.sidebar.caption)
     assert "⚠️ gpt-4o-mini did not read the digits" in sidebar, sidebar
     probes = len(upstream.requests)
-    at.chat_input[0].upload("red.jpg", _jpeg(RED), "image/jpeg").set_value("What?").run()
+    at.chat_input[0].upload("red.jpg", jpeg_bytes(RED), "image/jpeg").set_value("What?").run()
     assert len(upstream.requests) == probes  # held, not sent
-    assert t("tools.blind_warning", "en", model="gpt-4o-mini") in _texts(at)
+    assert t("tools.blind_warning", "en", model="gpt-4o-mini") in page_texts(at)
     at.button(key="kantu_send_as_is").click().run()  # the person sends it anyway
     assert len(upstream.wait_for_requests(probes + 1)) == probes + 1
     at.chat_input[0].set_value("Just text then").run()  # no picture: no warning, sent at once
@@ -118,11 +113,11 @@ def test_seeing_model_is_reported_and_pictures_go_at_once(upstream):
     upstream.sight = "vision"  # reads the digits with the local OCR
     at = _app(upstream, "zh")
     at.sidebar.button(key="kantu_probe").click().run()
-    _no_exception(at)
+    no_exception(at)
     sidebar = "\n".join(c.value for c in at.sidebar.caption)
     assert "✅" in sidebar or "能看" in sidebar, sidebar
     probes = len(upstream.requests)
-    at.chat_input[0].upload("red.jpg", _jpeg(RED), "image/jpeg").set_value("这是什么？").run()
+    at.chat_input[0].upload("red.jpg", jpeg_bytes(RED), "image/jpeg").set_value("这是什么？").run()
     assert len(upstream.requests) == probes + 1
 
 
@@ -130,7 +125,7 @@ def test_test_connection_counts_the_models_and_offers_them(upstream):
     upstream.models = model_list(["qwen-vl-max", "glm-4v-plus", "kantu-vision-x"])
     at = _app(upstream)
     at.sidebar.button(key="kantu_test").click().run()
-    _no_exception(at)
+    no_exception(at)
     assert t("probe.connected", "en", count=3, seconds="0.0")[:14] in "\n".join(
         c.value for c in at.sidebar.caption
     )
@@ -147,6 +142,6 @@ def test_test_connection_counts_the_models_and_offers_them(upstream):
 def test_prompt_preset_fills_the_question(upstream, lang):
     at = _app(upstream, lang)
     at.button_group(key=f"kantu_presets_tray.{lang}").set_value("read_text").run()
-    _no_exception(at)
+    no_exception(at)
     assert at.chat_input[0].proto.value == t("preset.read_text.question", lang)
     assert upstream.requests == []  # filled, not sent

@@ -13,11 +13,9 @@ from hypothesis import strategies as st
 from components.conversation.context_policy import ALL, DEFAULT_POLICY, ContextPolicy
 from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation
-from components.conversation.planner import PlannedRequest, estimate_turns
-from components.conversation.send_limits import measure_request
-from components.conversation.turns import ChatTurn
+from components.conversation.planner import PlannedRequest
 from components.costs.calibration import Calibration
-from components.costs.estimate import RequestEstimate, text_tokens
+from components.costs.estimate import RequestEstimate, estimate_turns, text_tokens
 from components.costs.prices import Price, PriceBook
 from components.devtools.image_factory import photo_jpeg
 from components.devtools.upstream import FakeUpstream, sse
@@ -29,7 +27,9 @@ from components.hosting.ledger import SQLiteLedger
 from components.images.prepare import prepare_image
 from components.images.prepared import PreparedImage
 from components.providers.client import ChatOptions
+from components.providers.send_limits import measure_request
 from components.providers.settings import ClientSettings, resolve_settings
+from components.turns import ChatTurn
 
 OPERATOR_KEY = "operator-secret-key-123456"
 CNY = Price(1.0, 4.0, "CNY")

@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from components.conversation.turns import ChatTurn
 from components.devtools.upstream import FakeUpstream
 from components.errors import ConfigError
 from components.providers.base_url import parse_base_url
@@ -19,6 +18,7 @@ from components.providers.presets import (
     preset_for_base_url,
 )
 from components.providers.settings import OperatorConfig, operator_config, resolve_settings
+from components.turns import ChatTurn
 
 OP_KEY = "sk-operator-0123456789abcdef"
 VISITOR_KEY = "sk-visitor-0123456789abcdef"
@@ -128,9 +128,75 @@ def test_openai_variables_are_the_fallback_and_keep_to_openai():
     assert cfg.api_key == OP_KEY and cfg.base_url == "https://api.openai.com/v1"
     cfg = operator_config({}, {"OPENAI_API_KEY": OP_KEY, "OPENAI_BASE_URL": "http://x.test/v1"})
     assert cfg.base_url == "http://x.test/v1"
-    # a KANTU key never travels to an OPENAI_BASE_URL
+    # a KANTU key never travels to an OPENAI_BASE_URL, nor silently to the default preset's
     cfg = operator_config(None, {"KANTU_API_KEY": OP_KEY, "OPENAI_BASE_URL": "http://x.test/v1"})
-    assert cfg.base_url == BINGCHENG
+    assert cfg.api_key == "" and cfg.unpaired is not None
+
+
+# --- a key goes only to the URL it was configured beside (issue 19 item 10) ---------------
+
+KANTU_KEY_OPENAI_URL = {"KANTU_API_KEY": OP_KEY, "OPENAI_BASE_URL": "https://api.openai.com/v1"}
+
+
+@pytest.mark.parametrize("preset_id", [p.id for p in PRESETS.values() if p.base_url])
+def test_kantu_key_beside_only_an_openai_url_goes_to_no_server(preset_id):
+    settings = resolve_settings(preset_id=preset_id, environ=KANTU_KEY_OPENAI_URL, hosted=False)
+    assert settings.api_key == "" and settings.key_source == "none"
+
+
+def test_kantu_key_beside_only_an_openai_url_is_the_default_request_too():
+    settings = resolve_settings(environ=KANTU_KEY_OPENAI_URL)
+    assert str(settings.base_url) == "https://api.openai.com/v1" and settings.api_key == ""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_unsent_key_is_explained_naming_the_variables_and_the_fix(lang):
+    missing = resolve_settings(preset_id="bingcheng", environ=KANTU_KEY_OPENAI_URL)
+    error = missing.missing_key_error(lang)
+    assert error is not None and error.reason == "operator_key_unpaired"
+    text = error.message(lang)
+    for name in ("KANTU_API_KEY", "KANTU_BASE_URL", "OPENAI_BASE_URL"):
+        assert name in text
+    assert OP_KEY not in text and OP_KEY not in error.detail
+
+
+def test_openai_key_beside_only_a_kantu_url_goes_to_no_server_and_is_named():
+    env = {"OPENAI_API_KEY": OP_KEY, "KANTU_BASE_URL": "https://relay.example/v1"}
+    settings = resolve_settings(environ=env)
+    assert str(settings.base_url) == "https://relay.example/v1" and settings.api_key == ""
+    assert settings.unpaired is not None
+    assert "OPENAI_BASE_URL" in settings.unpaired.error().message("en")
+
+
+def test_key_beside_its_own_url_is_used_whatever_the_other_family_sets():
+    env = {**KANTU_KEY_OPENAI_URL, "KANTU_BASE_URL": "https://relay.example/v1"}
+    settings = resolve_settings(environ=env)
+    assert (settings.api_key, str(settings.base_url)) == (OP_KEY, "https://relay.example/v1")
+    assert settings.unpaired is None
+    env = {"OPENAI_API_KEY": OP_KEY, "OPENAI_BASE_URL": "https://relay.example/v1"}
+    assert resolve_settings(environ=env).api_key == OP_KEY
+
+
+def test_an_unsent_operator_key_keeps_the_site_hosted():
+    assert operator_config(None, KANTU_KEY_OPENAI_URL).hosted
+
+
+def test_kantu_key_beside_an_openai_url_reaches_neither_server():
+    with FakeUpstream() as default, FakeUpstream() as openai_like:
+        env = {
+            "KANTU_API_KEY": OP_KEY,
+            "OPENAI_BASE_URL": openai_like.base_url,
+            "KANTU_HOSTED": "0",
+        }
+        for settings in (
+            resolve_settings(environ=env),
+            resolve_settings(base_url=default.base_url, environ=env),
+        ):
+            assert settings.base_url.host == "127.0.0.1"  # loopback only, whatever the outcome
+            list(ChatClient(settings).stream_chat([ChatTurn("user", "hi")]))
+        for server in (default, openai_like):
+            assert "Authorization" not in server.requests[0].headers
+            assert OP_KEY.encode() not in server.requests[0].body
 
 
 def test_secrets_that_raise_are_treated_as_absent():

@@ -18,8 +18,8 @@ from components.costs.prices import (
 )
 from components.errors import ConfigError
 from components.i18n import t
-from components.providers.client import Usage
 from components.providers.presets import PRESETS
+from components.usage import Usage
 
 OPERATOR = {"gpt-4o-mini": {"input": 1.05, "output": 4.2, "currency": "CNY"}}
 

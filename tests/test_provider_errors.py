@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import pytest
 
-from components.conversation.turns import ChatTurn
 from components.devtools.upstream import (
     BINGCHENG_ERRORS,
     FakeUpstream,
@@ -37,6 +36,7 @@ from components.providers.client import ChatClient
 from components.providers.error_mapping import error_from_payload, error_from_response, html_title
 from components.providers.presets import get_preset
 from components.providers.settings import resolve_settings
+from components.turns import ChatTurn
 
 KEY = "sk-test-0123456789abcdef"
 

@@ -7,21 +7,21 @@ import hashlib
 import pytest
 
 from components.conversation.exchange import Exchange
-from components.conversation.planner import estimate_turns
-from components.conversation.turns import ChatTurn
 from components.costs.estimate import (
     PER_MESSAGE,
     REPLY_PRIMING,
     cost_of,
+    estimate_turns,
     most_cost_of,
     text_tokens,
 )
 from components.costs.prices import Price
 from components.devtools.upstream import sse
 from components.images.prepared import ImagePart, PreparedImage, SourceFacts
-from components.providers.client import ChatOptions, Usage
-from components.providers.payload import part_note
+from components.providers.client import ChatOptions
 from components.providers.settings import resolve_settings
+from components.turns import ChatTurn, part_note
+from components.usage import Usage
 
 OVERHEAD_ONE = PER_MESSAGE + REPLY_PRIMING  # one message and the reply's priming
 

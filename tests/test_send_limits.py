@@ -16,22 +16,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from components.cli.ask import _images
+from components.cli.ask import prepare_pictures
 from components.conversation.context_policy import ALL
 from components.conversation.history import Conversation, ErrorInfo
-from components.conversation.send_limits import (
-    MAX_IMAGES_PER_MESSAGE,
-    MB,
-    ContextTooLongError,
-    ImageTooBigToSendError,
-    RequestTooBigToSendError,
-    SendLimitError,
-    TooManyImagesError,
-    check_send_limits,
-    data_url_length,
-    measure_request,
-)
-from components.conversation.turns import ChatTurn
 from components.devtools.image_factory import encode, photo_jpeg
 from components.devtools.upstream import FakeUpstream, sse
 from components.errors import TooLargeError
@@ -45,7 +32,20 @@ from components.providers.context_windows import (
     context_window,
 )
 from components.providers.presets import PRESETS, get_preset
+from components.providers.send_limits import (
+    MAX_IMAGES_PER_MESSAGE,
+    MB,
+    ContextTooLongError,
+    ImageTooBigToSendError,
+    RequestTooBigToSendError,
+    SendLimitError,
+    TooManyImagesError,
+    check_send_limits,
+    data_url_length,
+    measure_request,
+)
 from components.providers.settings import resolve_settings
+from components.turns import ChatTurn
 from tests.conftest import ROOT
 
 KEY = "sk-limits-0123456789abcdef"
@@ -338,11 +338,12 @@ def noise_jpeg(path: Path, min_bytes: int) -> Path:
 
 
 def test_ask_prepares_a_six_mb_photo_for_zhipu(tmp_path):
-    # ask picks the preset from the base URL, so a loopback URL cannot be Zhipu: call its _images.
+    # ask picks the preset from the base URL, so a loopback URL cannot be Zhipu: call
+    # prepare_pictures directly.
     photo = noise_jpeg(tmp_path / "photo.jpg", 6 * MB)
     settings = resolve_settings(preset_id="zhipu", api_key=KEY, environ={})
 
-    images = _images([str(photo)], settings, "auto")
+    images = prepare_pictures([str(photo)], settings, "auto")
 
     assert (
         check_send_limits(

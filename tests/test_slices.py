@@ -9,14 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from components.conversation.send_limits import (
-    MAX_IMAGES_PER_MESSAGE,
-    TooManyImagesError,
-    check_send_limits,
-    data_url_length,
-    measure_request,
-)
-from components.conversation.turns import ChatTurn
 from components.devtools import image_factory as make
 from components.devtools.upstream import sse
 from components.errors import ImageError
@@ -27,7 +19,15 @@ from components.images.slicing import MIN_OVERLAP, plan_slices, slice_cost
 from components.images.tokens import estimate_image_tokens
 from components.providers.client import ChatClient
 from components.providers.presets import PRESETS
+from components.providers.send_limits import (
+    MAX_IMAGES_PER_MESSAGE,
+    TooManyImagesError,
+    check_send_limits,
+    data_url_length,
+    measure_request,
+)
 from components.providers.settings import resolve_settings
+from components.turns import ChatTurn
 
 MODELS = ("gpt-4o", "gpt-4o-mini", "gpt-4.1-mini", "o4-mini", "unknown-vl")
 KEY = "sk-slices-test-key-000000"

@@ -7,22 +7,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.conversation.exchange import Exchange
-from components.conversation.turns import ChatTurn
 from components.devtools import text_pictures as tp
 from components.devtools.upstream import FakeUpstream, openai_error, sse
 from components.i18n import t
 from components.images.prepare import prepare_image
 from components.ocr import engine
 from components.providers.settings import resolve_settings
+from components.turns import ChatTurn
 from components.ui import session
 from components.ui import state_keys as keys
 from tests.conftest import ROOT
-from tests.test_page_chat import (
-    _assistant_text,
-    _configured,
-    _no_exception,
-    _texts,
-)
+from tests.helpers import assistant_text, configured_app, no_exception, page_texts
 
 pytestmark = [
     pytest.mark.usefixtures("isolated_secrets"),
@@ -64,26 +59,26 @@ def test_the_exchange_sends_the_read_text_instead_of_the_picture(upstream):
 
 def test_on_the_page_a_model_marked_text_only_gets_text_and_says_so(upstream):
     upstream.enqueue(sse(["网络连接失败。"]))
-    at = _configured(upstream, "zh")
+    at = configured_app(upstream, "zh")
     model = at.session_state[keys.MODEL]
     at.checkbox(key=keys.text_only_key("custom", model)).check().run()
     screenshot = tp.text_picture(tp.SCREENSHOT)
     at.chat_input[0].upload("s.png", screenshot, "image/png").set_value("说了什么？").run()
-    _no_exception(at)
-    assert "网络连接失败。" in _assistant_text(at)
+    no_exception(at)
+    assert "网络连接失败。" in assistant_text(at)
     body = upstream.requests[-1].json
     assert not any(part.get("type") == "image_url" for part in _parts(body))
     assert "网络连接失败" in upstream.requests[-1].body.decode("utf-8")
-    assert t("chat.sent_as_text", "zh") in _texts(at)
+    assert t("chat.sent_as_text", "zh") in page_texts(at)
 
 
 def test_a_refused_request_with_a_picture_suggests_sending_its_text(upstream):
     upstream.enqueue(openai_error(400, "image_url is not supported by this model"))
-    at = _configured(upstream, "en")
+    at = configured_app(upstream, "en")
     picture = tp.text_picture(tp.RECEIPT)
     at.chat_input[0].upload("r.png", picture, "image/png").set_value("Total?").run()
-    _no_exception(at)
-    assert t("sidebar.text_only_suggested", "en") in _texts(at)
+    no_exception(at)
+    assert t("sidebar.text_only_suggested", "en") in page_texts(at)
 
 
 def _page_with_model(up: FakeUpstream, model: str) -> AppTest:

@@ -8,13 +8,13 @@ import hashlib
 import io
 import json
 import re
-import time
 import zipfile
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from components.conversation import transfer
 from components.conversation.context_policy import ALL
 from components.conversation.exchange import AnswerMeta
 from components.conversation.history import Conversation
@@ -28,7 +28,7 @@ from components.devtools.image_factory import photo_jpeg, png_bomb_header, scree
 from components.errors import AuthError, ImageError, TransferError
 from components.images.legibility import Legibility
 from components.images.prepare import prepare_image, prepare_region
-from components.providers.client import Usage
+from components.usage import Usage
 
 KEY = "sk-transfer-0123456789abcdef"
 
@@ -186,12 +186,14 @@ def test_hostile_file_gets_a_clear_message_in_both_languages(case, exported):
     assert "{" not in zh and "{" not in en
 
 
-def test_oversized_file_is_refused_before_parsing():
+def test_oversized_file_is_refused_before_parsing(monkeypatch):
+    parsed: list[int] = []
+    parse = transfer.json.loads
+    monkeypatch.setattr(transfer.json, "loads", lambda text, **kw: parsed.append(1) or parse(text))
     data = b'{"kantu": "conversation", "pad": "' + b"x" * MAX_FILE_BYTES + b'"}'
-    started = time.perf_counter()
     with pytest.raises(TransferError) as caught:
         import_json(data)
-    assert caught.value.reason == "too_big" and time.perf_counter() - started < 1
+    assert caught.value.reason == "too_big" and parsed == []  # refused on its size alone
     assert "64 MB" in caught.value.message("en")
 
 
@@ -250,15 +252,15 @@ def _kantu_shaped(value) -> bytes:
         _mutations(export_json(_CHAT)),
     )
 )
-def test_hostile_input_only_ever_raises_a_transfer_error_quickly(data):
-    started = time.perf_counter()
+def test_hostile_input_only_ever_raises_a_transfer_error(data):
+    """Any bytes give a conversation or a TransferError with a message in both languages (how
+    long that takes on hostile files is measured by bench/hostile_settings.py)."""
     try:
         conv = import_json(data)
     except TransferError as err:
         assert err.message("en") and err.message("zh")
     else:
         assert isinstance(conv, Conversation)
-    assert time.perf_counter() - started < 2
 
 
 def test_markdown_is_a_zip_readable_on_github(chat):

@@ -24,16 +24,17 @@ from urllib3.exceptions import HTTPError as Urllib3HTTPError
 
 from components.batch import structured
 from components.batch.job import BatchJob, BatchSpec, ItemResult
-from components.conversation.turns import ChatTurn
 from components.costs.prices import Money, Price
 from components.errors import KantuError, ProtocolError, ProviderError
 from components.hosting.gate import Route
 from components.images.prepared import PreparedImage
 from components.providers.error_mapping import error_from_payload, error_from_response
 from components.providers.payload import ChatOptions, build_payload
-from components.providers.reader import Usage, usage_from
+from components.providers.reader import usage_from
 from components.providers.settings import ClientSettings
 from components.providers.transport import Transport, transport_error
+from components.turns import ChatTurn
+from components.usage import Usage
 
 ENDPOINT = "/v1/chat/completions"
 COMPLETION_WINDOW = "24h"
@@ -284,8 +285,8 @@ def run_batch(
         sleep(poll_every)
     lines: dict[str, LineResult] = {}
     for field_name in ("error_file_id", "output_file_id"):
-        if file_id := batch.get(field_name):
-            lines.update(parse_output(api.content(str(file_id))))
+        if named := batch.get(field_name):
+            lines.update(parse_output(api.content(str(named))))
     if batch.get("status") != "completed" and not lines:
         raise ProtocolError(f"the batch ended {batch.get('status')!r}")
     return lines

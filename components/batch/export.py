@@ -18,8 +18,8 @@ from components.batch.job import BatchSpec, ItemResult
 from components.costs.prices import Money
 from components.errors import KantuError
 from components.i18n import Lang, t
-from components.providers.reader import Usage
 from components.text.cells import csv_row, markdown_cell
+from components.usage import Usage
 
 BASE_COLUMNS = ("file", "status", "answer")
 TAIL_COLUMNS = ("prompt_tokens", "completion_tokens", "cost", "currency", "seconds", "error")

@@ -16,6 +16,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -179,7 +180,7 @@ def from_uploads(uploads: Iterable[Upload], limits: ZipLimits = ZipLimits()) -> 
     for upload in uploads:
         if is_zip_name(upload.name):
             data = upload.data
-            inner = read_zip(lambda data=data: io.BytesIO(data), name=upload.name, limits=limits)
+            inner = read_zip(partial(io.BytesIO, data), name=upload.name, limits=limits)
             pictures.extend(inner.sources)
             refused.extend(inner.refused)
         else:
@@ -204,7 +205,7 @@ def from_paths(paths: Iterable[str | os.PathLike[str]], limits: ZipLimits = ZipL
                 continue  # a folder's links may point anywhere
             try:
                 if is_zip_name(file.name):
-                    inner = read_zip(lambda file=file: file.open("rb"), name=shown, limits=limits)
+                    inner = read_zip(partial(_open_binary, file), name=shown, limits=limits)
                     pictures.extend(inner.sources)
                     refused.extend(inner.refused)
                     continue
@@ -216,6 +217,10 @@ def from_paths(paths: Iterable[str | os.PathLike[str]], limits: ZipLimits = ZipL
             except OSError as exc:
                 refused.append(Refused(shown, "unreadable", exc.strerror or type(exc).__name__))
     return Intake(tuple(pictures), tuple(refused))
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    return path.open("rb")
 
 
 def _walk(folder: Path) -> list[Path]:

@@ -29,20 +29,20 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from components.batch import structured
 from components.batch.items import BatchItem
 from components.batch.model import BatchSpec, ItemResult, Progress
-from components.conversation.planner import estimate_turns
-from components.conversation.send_limits import check_send_limits
-from components.conversation.turns import ChatTurn
-from components.costs.estimate import cost_of
+from components.costs.estimate import cost_of, estimate_turns
 from components.costs.prices import Money, Price
 from components.errors import KantuError, ProviderError
 from components.hosting.gate import Route, Ticket
 from components.images.prepared import PreparedImage
 from components.providers.client import ChatClient, ChatOptions, ChatStream
+from components.providers.send_limits import check_send_limits
 from components.providers.settings import ClientSettings
+from components.turns import ChatTurn
 
 MAX_CONCURRENCY = 16
 __all__ = ["MAX_CONCURRENCY", "BatchJob", "BatchSpec", "ItemResult", "Progress"]
@@ -345,13 +345,13 @@ class BatchJob:
                 if self._active == 0:
                     self._ended = time.monotonic()
 
-    def _set(self, index: int, **changes: object) -> ItemResult:
+    def _set(self, index: int, **changes: Any) -> ItemResult:
         with self._lock:
             position = self._position(index)
             current = self._results[position]
             if current.status == "cancelled" and changes.get("status") == "running":
                 return current  # cancelled while waiting in the queue
-            updated = replace(current, **changes)  # type: ignore[arg-type]
+            updated = replace(current, **changes)
             self._results[position] = updated
             return updated
 

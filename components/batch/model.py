@@ -11,7 +11,7 @@ from components.batch import structured
 from components.costs.prices import Money
 from components.errors import KantuError
 from components.images.prepared import Detail
-from components.providers.reader import Usage
+from components.usage import Usage
 
 Status = Literal["queued", "running", "done", "failed", "refused", "cancelled"]
 

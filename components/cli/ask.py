@@ -22,20 +22,21 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from components.cli.connection import add_connection_flags, command_line_settings
 from components.conversation.context_policy import ALL
 from components.conversation.exchange import Answer, Exchange
 from components.conversation.history import Conversation
-from components.conversation.send_limits import check_send_limits
-from components.conversation.turns import ChatTurn
 from components.costs.calibration import Calibration, bill_difference
 from components.costs.estimate import RequestEstimate, cost_of
 from components.costs.prices import Money, Price, PriceBook, price_for
 from components.errors import ConfigError, ImageError, KantuError, ProviderError
 from components.i18n import t
-from components.images.prepared import DETAILS, PreparedImage
+from components.images.prepared import DETAILS, Detail, PreparedImage
 from components.providers.client import ChatOptions
-from components.providers.settings import ClientSettings, resolve_settings
+from components.providers.send_limits import check_send_limits
+from components.providers.settings import ClientSettings
 from components.settings_source import command_line_source
+from components.turns import ChatTurn
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -47,9 +48,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("question", metavar="QUESTION", help="what to ask")
-    parser.add_argument("--base-url", help="OpenAI-compatible base URL (env KANTU_BASE_URL)")
-    parser.add_argument("--api-key", help="API key (env KANTU_API_KEY, then OPENAI_API_KEY)")
-    parser.add_argument("--model", help="model name (env KANTU_MODEL; else the preset's)")
+    add_connection_flags(parser)
     parser.add_argument(
         "--image", action="append", default=[], metavar="FILE", help="a picture; repeatable"
     )
@@ -98,26 +97,9 @@ def _error_line(err: KantuError) -> str:
     return f"{line} ({err.detail})"  # our own words (a timeout, a refused connection)
 
 
-def command_line_settings(args: argparse.Namespace) -> ClientSettings:
-    """Return the settings from ``--base-url``, ``--api-key``, ``--model``, ``--timeout``, then
-    the secrets files and the environment (``command_line_source``; never hosted). Raises ConfigError when they cannot work or no key is known."""
-    source = command_line_source()
-    settings = resolve_settings(
-        base_url=args.base_url,
-        api_key=args.api_key,
-        model=args.model,
-        secrets=source.secrets,
-        environ=source.environ,
-        read_timeout=args.timeout,
-        hosted=False,  # the command line runs as whoever started it: no visitors to guard against
-    )
-    missing = settings.missing_key_error("en")
-    if missing is not None:
-        raise missing
-    return settings
-
-
-def _images(paths: Sequence[str], settings: ClientSettings, detail: str) -> list[PreparedImage]:
+def prepare_pictures(
+    paths: Sequence[str], settings: ClientSettings, detail: Detail
+) -> list[PreparedImage]:
     """Prepare each file under the 50 MB input limit the page uses; the provider's send limits
     apply later, to the prepared pictures. Raises ImageError for a picture that cannot be used.
     """
@@ -137,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = command_line_settings(args)
         prices = PriceBook.from_settings(command_line_source()).operator
-        images = _images(args.image, settings, args.detail)
+        images = prepare_pictures(args.image, settings, args.detail)
     except (ConfigError, ImageError) as err:
         print(f"error: {_error_line(err)}", file=sys.stderr)
         return 2

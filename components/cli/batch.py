@@ -30,7 +30,7 @@ from components.batch.export import from_record, record
 from components.batch.intake import from_paths
 from components.batch.items import prepare_items
 from components.batch.job import MAX_CONCURRENCY, BatchJob, BatchSpec, ItemResult, Progress
-from components.cli.ask import command_line_settings
+from components.cli.connection import add_connection_flags, command_line_settings
 from components.cli.output import redraw
 from components.costs.prices import PriceBook, price_for
 from components.errors import ConfigError, KantuError
@@ -55,14 +55,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--concurrency", type=_concurrency, default=4, metavar="N", help="1 to 16 (default 4)"
     )
-    parser.add_argument("--model", help="model name (env KANTU_MODEL; else the preset's)")
     parser.add_argument("--detail", choices=DETAILS, default="auto", help="image detail")
     parser.add_argument("--out", default="results.jsonl", help="JSON Lines output and resume file")
     parser.add_argument(
         "--via", choices=("direct", "batch-api"), default="direct", help="how to send"
     )
-    parser.add_argument("--base-url", help="OpenAI-compatible base URL (env KANTU_BASE_URL)")
-    parser.add_argument("--api-key", help="API key (env KANTU_API_KEY, then OPENAI_API_KEY)")
+    add_connection_flags(parser)
     parser.add_argument(
         "--timeout", type=float, default=60.0, metavar="SECONDS", help="read timeout (default 60)"
     )

@@ -41,7 +41,7 @@ class CleanText(io.TextIOBase):
         self.wrapped = wrapped
 
     @property
-    def encoding(self) -> str:  # type: ignore[override]
+    def encoding(self) -> str:  # type: ignore[override]  # typeshed: an attribute; io: read-only
         return self.wrapped.encoding
 
     def writable(self) -> bool:

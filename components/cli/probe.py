@@ -12,9 +12,9 @@ import argparse
 import json
 import sys
 
+from components.cli.connection import add_connection_flags, read_settings
 from components.errors import ConfigError, KantuError
-from components.providers.settings import ClientSettings, resolve_settings
-from components.settings_source import command_line_source
+from components.providers.settings import ClientSettings
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -25,31 +25,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--base-url", help="OpenAI-compatible base URL (env KANTU_BASE_URL)")
-    parser.add_argument("--api-key", help="API key (env KANTU_API_KEY, then OPENAI_API_KEY)")
-    parser.add_argument("--model", help="model name (env KANTU_MODEL; else the preset's)")
+    add_connection_flags(parser)
     parser.add_argument("--list", action="store_true", help="list the models (GET /models)")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
     parser.set_defaults(run=run)
 
 
-def _settings(args: argparse.Namespace) -> ClientSettings:
-    """Raises ConfigError when the settings cannot work."""
-    source = command_line_source()
-    return resolve_settings(
-        base_url=args.base_url,
-        api_key=args.api_key,
-        model=args.model,
-        secrets=source.secrets,
-        environ=source.environ,
-        hosted=False,  # the command line runs as whoever started it: no visitors to guard against
-    )
-
-
 def run(args: argparse.Namespace) -> int:
     """Probe (or list), print the finding; return the exit code."""
     try:
-        settings = _settings(args)
+        settings = read_settings(args)
     except ConfigError as err:
         print(f"error: {err.message('en')}", file=sys.stderr)
         return 2

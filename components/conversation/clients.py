@@ -3,7 +3,8 @@ reader's ``LocalClient``; both stream an answer the same way (see ``Exchange``).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TypedDict, Unpack
 
 import requests
 
@@ -25,7 +26,24 @@ def open_client(
     return ChatClient(settings, session=session)
 
 
-def resolve_any(*, preset_id: str | None = None, lang: Lang = "en", **kwargs: Any) -> AnySettings:
+class SettingsArgs(TypedDict, total=False):
+    """The keyword arguments of ``resolve_settings`` that ``resolve_any`` passes on."""
+
+    base_url: str | None
+    api_key: str | None
+    model: str | None
+    secrets: Mapping[str, object] | None
+    environ: Mapping[str, str] | None
+    hosted: bool | None
+    connect_timeout: float
+    read_timeout: float
+    max_retries: int
+    backoff_factor: float
+
+
+def resolve_any(
+    *, preset_id: str | None = None, lang: Lang = "en", **kwargs: Unpack[SettingsArgs]
+) -> AnySettings:
     """Return ``LocalSettings`` for the local preset (when no base URL is given), else what
     ``resolve_settings(preset_id=..., **kwargs)`` returns.
 

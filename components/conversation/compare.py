@@ -33,16 +33,17 @@ from components.conversation.context_policy import ALL
 from components.conversation.exchange import Answer, Exchange
 from components.conversation.history import Conversation
 from components.conversation.planner import PlannedRequest
-from components.conversation.turns import ChatTurn
 from components.costs.calibration import Calibration, CalibrationFlag
 from components.costs.estimate import RequestEstimate, cost_of
 from components.costs.prices import Money, Price
 from components.errors import KantuError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
-from components.providers.client import ChatOptions, Usage
+from components.providers.client import ChatOptions
 from components.text.cells import markdown_cell
 from components.text.markdown_safety import escape_markdown, safe_markdown
+from components.turns import ChatTurn
+from components.usage import Usage
 
 MIN_COLUMNS = 2
 MAX_COLUMNS = 4

@@ -36,13 +36,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from components.conversation.turns import ChatTurn
 from components.errors import ImageError
 from components.i18n import Lang, t
 from components.images.policy import POLICIES, target_size
 from components.images.prepare import prepare_image
 from components.images.prepared import PreparedImage
 from components.images.tokens import estimate_image_tokens, rule_for
+from components.turns import ChatTurn
 
 PolicyKind = Literal["all", "last_turns", "newest", "older_low"]
 POLICY_KINDS: tuple[PolicyKind, ...] = ("newest", "last_turns", "older_low", "all")

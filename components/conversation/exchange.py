@@ -34,14 +34,15 @@ import requests
 
 from components.conversation.clients import AnySettings, open_client
 from components.conversation.planner import PlannedRequest, plan_request
-from components.conversation.turns import ChatTurn
 from components.costs.estimate import RequestEstimate
 from components.errors import KantuError, ProviderError, StreamInterruptedError
 from components.i18n import Lang
 from components.ocr.local_client import LocalClient, LocalStream
 from components.ocr.text_only import pictures_as_text
-from components.providers.client import ChatClient, ChatOptions, ChatStream, StreamResult, Usage
+from components.providers.client import ChatClient, ChatOptions, ChatStream, StreamResult
 from components.providers.in_flight import InFlight
+from components.turns import ChatTurn
+from components.usage import Usage
 
 log = logging.getLogger("kantu")
 

@@ -21,13 +21,13 @@ from components.conversation.context_policy import (
 )
 from components.conversation.exchange import Answer, AnswerMeta
 from components.conversation.planner import PlannedRequest, plan_request
-from components.conversation.turns import ChatTurn
 from components.costs.calibration import Calibration, CalibrationFlag
 from components.costs.prices import Price
 from components.errors import KantuError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.providers.payload import ChatOptions
+from components.turns import ChatTurn
 
 # Error kinds that say the question itself cannot be sent as it is (see next_request): refused
 # for what it says, or for pictures too many or too big. The page's error actions use them too.

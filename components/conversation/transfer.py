@@ -46,8 +46,8 @@ from components.i18n import TEXTS, Lang, t
 from components.images.budget import refuse_too_many_pixels, scan
 from components.images.legibility import Legibility
 from components.images.prepared import DETAILS, ImagePart, PreparedImage, SourceFacts
-from components.providers.client import Usage
 from components.text.markdown_safety import escape_markdown, safe_markdown
+from components.usage import Usage
 
 SCHEMA = "conversation"
 VERSION = 1

@@ -25,7 +25,7 @@ from typing import Literal
 
 from components.costs.estimate import RequestEstimate
 from components.i18n import Lang, t
-from components.providers.reader import Usage
+from components.usage import Usage
 
 THRESHOLD = 0.05
 WINDOW = 20

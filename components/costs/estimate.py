@@ -1,7 +1,8 @@
 """What a request costs in prompt tokens, text and pictures counted apart, and in money.
 
-The request itself is estimated in one place, ``components.conversation.planner``; this module
-holds the figures it makes and the one text rule. Pictures follow the providers' published rules
+A request's turns are estimated in one place, ``estimate_turns`` here, called by the planner
+(``components.conversation.planner``) and by the send limits; this module holds the figures it
+makes and the one text rule. Pictures follow the providers' published rules
 (``components.images.tokens``). Text has no tokenizer here (none is installed offline), so it is a
 documented heuristic, always approximate:
 
@@ -16,10 +17,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from components.costs.prices import Money, Price
-from components.providers.reader import Usage
+from components.images.prepared import Detail, PreparedImage
+from components.images.tokens import estimate_image_tokens
+from components.turns import ChatTurn, part_note
+from components.usage import Usage
 
 PER_MESSAGE = 4
 REPLY_PRIMING = 3
@@ -29,6 +34,11 @@ _CJK = re.compile(
     "[\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0002fa1f]"
 )
+
+
+# Said of a request whose pictures are read here and sent as their text: that text is not known
+# before they are read, so it is not counted.
+READ_HERE_RULE = "pictures read here and sent as text (not counted)"
 
 
 @dataclass(frozen=True)
@@ -80,3 +90,64 @@ def most_cost_of(estimate: RequestEstimate, price: Price) -> Money | None:
     if estimate.max_tokens is None:
         return None
     return price.cost(estimate.prompt_tokens, estimate.max_tokens)
+
+
+def estimate_turns(
+    turns: Sequence[ChatTurn],
+    *,
+    model: str,
+    system: str | None,
+    max_tokens: int | None,
+    prepared_for: str | None = None,
+    pictures_as_text: bool = False,
+) -> RequestEstimate:
+    """Estimate the prompt tokens of sending ``turns`` (and ``system``) to ``model``.
+
+    Each picture is estimated for ``model`` from the size it is sent at, unless ``prepared_for``
+    names ``model`` or ``model`` is empty: then its own ``tokens`` are used. With
+    ``pictures_as_text`` the pictures are not counted (their text is read later) and the
+    estimate is marked approximate. Raises nothing.
+    """
+    messages = len(turns) + (1 if system else 0)
+    text = PER_MESSAGE * messages + REPLY_PRIMING + text_tokens(system or "")
+    own = not model.strip() or (
+        prepared_for is not None and prepared_for.strip().lower() == model.strip().lower()
+    )
+    per_image: list[int] = []
+    approximate = False
+    rules: list[str] = []
+    for turn in turns:
+        text += text_tokens(turn.text)
+        for image in turn.images:
+            if pictures_as_text:
+                approximate = True
+                if READ_HERE_RULE not in rules:
+                    rules.append(READ_HERE_RULE)
+                continue
+            text += text_tokens(part_note(image))
+            tokens, guess, rule = _picture(image, model, own=own)
+            per_image.append(tokens)
+            approximate = approximate or guess
+            if rule not in rules:
+                rules.append(rule)
+    return RequestEstimate(
+        model=model,
+        text_tokens=text,
+        image_tokens=sum(per_image),
+        per_image=tuple(per_image),
+        approximate=approximate,
+        rule="; ".join([*rules, TEXT_RULE]),
+        max_tokens=max_tokens,
+    )
+
+
+def _picture(image: PreparedImage, model: str, *, own: bool) -> tuple[int, bool, str]:
+    """Return one picture's tokens on ``model``, whether that is a guess, and the rule's name."""
+    sent: list[tuple[int, int, Detail]] = [(p.width, p.height, p.detail) for p in image.parts] or [
+        (image.width, image.height, image.detail)
+    ]
+    estimates = [estimate_image_tokens(w, h, model=model, detail=d) for w, h, d in sent]
+    if own:
+        return image.tokens, image.tokens_approximate, estimates[0].rule
+    tokens = sum(e.tokens for e in estimates)
+    return tokens, any(e.approximate for e in estimates), estimates[0].rule

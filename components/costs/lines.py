@@ -12,7 +12,7 @@ from components.costs.calibration import Calibration
 from components.costs.estimate import RequestEstimate, cost_of
 from components.costs.prices import Money, Price
 from components.i18n import Lang, t
-from components.providers.reader import Usage
+from components.usage import Usage
 
 
 def before_sending(estimate: RequestEstimate, price: Price | None, lang: Lang) -> str:

@@ -22,7 +22,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from components.catalogue.offers import OFFERS
 from components.catalogue.rows import ListPrice
@@ -128,12 +128,12 @@ def parse_prices(raw: Mapping[str, Any] | None, *, origin: Origin = "operator") 
     for model, entry in (raw or {}).items():
         if not isinstance(model, str) or not model.strip() or not isinstance(entry, Mapping):
             raise ConfigError("bad_prices", entry=str(model)[:80])
-        values = [entry.get("input"), entry.get("output")]
+        given, taken = entry.get("input"), entry.get("output")
         named = str(entry.get("currency", "")).upper()
         currency = next((c for c in CURRENCIES if c == named), None)
-        if currency is None or not all(_amount(v) for v in values):
+        if currency is None or not (_amount(given) and _amount(taken)):
             raise ConfigError("bad_prices", entry=model[:80])
-        prices[model.strip()] = Price(float(values[0]), float(values[1]), currency, origin=origin)
+        prices[model.strip()] = Price(float(given), float(taken), currency, origin=origin)
     return prices
 
 
@@ -152,7 +152,7 @@ def prices_from_text(text: str | None) -> dict[str, Price]:
     return parse_prices(raw)
 
 
-def _amount(value: object) -> bool:
+def _amount(value: object) -> TypeGuard[float]:
     return (
         isinstance(value, int | float)
         and not isinstance(value, bool)

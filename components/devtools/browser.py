@@ -5,20 +5,25 @@ never imports pytest. Everything here stays on loopback: the server listens on 1
 Chromium runs with its background networking switched off.
 
 Isolation: every server gets its own temporary directory holding a fresh ``HOME`` (so a
-developer's ``~/.streamlit`` config and secrets are never read) and the only secrets location
-Streamlit is given (``--secrets.files``). By default no secrets file is written at all, so the
-app's "no secrets" path is what runs. Inherited ``STREAMLIT_*`` variables are dropped for the
-same reason, and ``NO_PROXY=*`` keeps the server's calls to a fake upstream on 127.0.0.1 off any
-proxy the developer has configured.
+developer's ``~/.streamlit`` config and secrets, and ``~/.kantu``'s ledger, are never read or
+written) and the only secrets location Streamlit is given (``--secrets.files``). By default no
+secrets file is written at all, so the app's "no secrets" path is what runs. Inherited
+``STREAMLIT_*`` and ``KANTU_*`` variables are dropped for the same reason (a developer's key or
+ledger path never reaches a test server: only what the caller passes in ``env`` does), and
+``NO_PROXY=*`` keeps the server's calls to a fake upstream on 127.0.0.1 off any proxy the
+developer has configured.
+
+Ports: the server binds port 0 (the kernel picks a free one, so servers started at once by
+parallel test workers never race for a port) and its printed URL says which it got.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -58,6 +63,8 @@ HOST = "127.0.0.1"
 START_TIMEOUT_S = 30.0
 IDLE_TIMEOUT_MS = 30_000
 STOP_GRACE_S = 5.0
+# what ``streamlit run`` prints once it listens (with --server.port 0: the port it was given)
+LISTENING = re.compile(r"URL: http://127\.0\.0\.1:(\d+)")
 APP_SELECTOR = '[data-testid="stApp"]'
 EXCEPTION_SELECTOR = '[data-testid="stException"]'
 # Chromium's built-in test camera (a moving pattern) and an automatic "allow" for it.
@@ -90,13 +97,6 @@ def launch_browser(playwright: Playwright | BrowserType, extra_args: Sequence[st
     return chromium.launch(
         executable_path=str(CHROMIUM), headless=True, args=[*CHROMIUM_ARGS, *extra_args]
     )
-
-
-def free_port() -> int:
-    """Return a loopback TCP port that nothing listened on a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -142,7 +142,7 @@ def _die_with_parent() -> None:
 
 
 def _server_env(home: Path, overrides: dict[str, str] | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STREAMLIT_", "KANTU_"))}
     env.update(HOME=str(home), PYTHONUNBUFFERED="1", NO_PROXY="*", no_proxy="*")
     env.update(overrides or {})
     return env
@@ -174,7 +174,6 @@ def start_app(
     secrets_file = tmp / "secrets.toml"
     if secrets_toml is not None:
         secrets_file.write_text(secrets_toml, encoding="utf-8")
-    port = free_port()
     cmd = [
         sys.executable,
         "-m",
@@ -184,7 +183,7 @@ def start_app(
         "--server.headless",
         "true",
         "--server.port",
-        str(port),
+        "0",
         "--server.address",
         HOST,
         "--browser.gatherUsageStats",
@@ -209,8 +208,8 @@ def start_app(
         preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
     app = App(
-        url=f"http://{HOST}:{port}/",
-        port=port,
+        url="",
+        port=0,
         home=home,
         secrets_file=secrets_file,
         env=server_env,
@@ -219,7 +218,7 @@ def start_app(
         _tmp=tmp,
     )
     deadline = time.monotonic() + timeout
-    while not _is_healthy(port):
+    while not (app.port and _is_healthy(app.port)):
         if process.poll() is not None or time.monotonic() > deadline:
             why = (
                 f"exited with code {process.returncode}"
@@ -229,10 +228,26 @@ def start_app(
             output = app.logs()
             app.stop()
             raise AppStartError(
-                f"streamlit server on port {port} {why}\n$ {' '.join(cmd)}\n--- output ---\n{output}"
+                f"streamlit server {why}\n$ {' '.join(cmd)}\n--- output ---\n{output}"
             )
-        time.sleep(0.1)
+        if not app.port and (listening := LISTENING.search(app.logs())):
+            app.port = int(listening.group(1))
+            app.url = f"http://{HOST}:{app.port}/"
+        time.sleep(0.05)
     return app
+
+
+def shots_dir(name: str) -> Path:
+    """Return where browser tests save screenshots of ``name`` for a person to look at.
+
+    ``$KANTU_SHOTS/<name>`` when that is set (to keep them), else ``~/shots/<name>``: under the
+    test run, ``HOME`` is each worker's own temporary directory (tests/conftest.py), so parallel
+    workers and parallel runs never write the same file. Created when missing.
+    """
+    root = Path(os.environ.get("KANTU_SHOTS") or Path.home() / "shots")
+    folder = root / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 _console_errors: weakref.WeakKeyDictionary[Page, list[str]] = weakref.WeakKeyDictionary()

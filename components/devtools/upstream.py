@@ -456,7 +456,9 @@ def hang(seconds: float = 3600.0) -> Reply:
 # The server
 
 
-class _Server(socketserver.ThreadingTCPServer):
+class UpstreamServer(socketserver.ThreadingTCPServer):
+    """The threaded loopback server behind a ``FakeUpstream`` (bench subclasses its handler)."""
+
     daemon_threads = True
     allow_reuse_address = True
     block_on_close = False  # a handler may be sleeping in a stall; shutdown must not wait for it
@@ -468,9 +470,11 @@ class _Server(socketserver.ThreadingTCPServer):
         super().handle_error(request, client_address)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class UpstreamHandler(BaseHTTPRequestHandler):
+    """Serve one connection: record each request and write its scripted reply."""
+
     protocol_version = "HTTP/1.1"
-    server: _Server
+    server: UpstreamServer
 
     def setup(self) -> None:
         super().setup()
@@ -576,13 +580,13 @@ class FakeUpstream:
     _queue: deque[Reply] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopping: threading.Event = field(default_factory=threading.Event)
-    _server: _Server | None = None
+    _server: UpstreamServer | None = None
     _thread: threading.Thread | None = None
     _connections: set[socket.socket] = field(default_factory=set)
 
     def start(self, port: int = 0) -> FakeUpstream:
         """Start serving in a daemon thread (on ``port``, or a free one); return self."""
-        self._server = _Server(("127.0.0.1", port), _Handler)
+        self._server = UpstreamServer(("127.0.0.1", port), UpstreamHandler)
         self._server.upstream = self
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from components.conversation.clients import AnySettings
 from components.conversation.exchange import Answer, Exchange
@@ -41,7 +42,7 @@ from components.hosting.limits import LimitHit, check_limits, model_allowed, win
 from components.i18n import Lang
 from components.ocr.local_client import LocalSettings
 from components.providers.presets import ProviderPreset
-from components.providers.reader import Usage
+from components.usage import Usage
 
 log = logging.getLogger("kantu")
 
@@ -210,7 +211,14 @@ def limit_error(hit: LimitHit, currency: str, lang: Lang, now: float) -> ConfigE
     return ConfigError(f"limit_{hit.scope}_{hit.unit}", limit=limit, **_reset(hit, now))
 
 
-def _reset(hit: LimitHit, now: float) -> dict[str, object]:
+class _Reset(TypedDict, total=False):
+    """When a limit resets, for the message: a clock time and the minutes until then."""
+
+    resets: str
+    minutes: int
+
+
+def _reset(hit: LimitHit, now: float) -> _Reset:
     if hit.resets_at is None:
         return {}
     when = dt.datetime.fromtimestamp(hit.resets_at, dt.UTC).strftime("%H:%M UTC")
@@ -261,11 +269,11 @@ class Gate:
         return self._record(self._row(settings, estimate, price), price)
 
     def admit_reader(self, estimate: int | None) -> Ticket:
-        """Admit one request to the local reader (no key, this server's CPU).
+        """Admit one request to the local reader (no key, this server's CPU): no ledger row.
 
-        The hook for the offline reader's per-visitor quota (issue 19 item 10): a request is
-        counted and refused here (``estimate`` None is ``send``'s check before a start, not a
-        request). Until then every reader request is admitted, unrecorded.
+        Its quota (``components.ocr.quota.ReaderQuota``: one message at a time per session, so
+        many slices per visitor an hour) is taken where the slices are counted, as the reader
+        starts (``LocalStream``), and a closed tab cancels the reading there.
         """
         return Ticket()
 

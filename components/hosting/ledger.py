@@ -144,11 +144,42 @@ def new_row_id() -> str:
     return uuid.uuid4().hex
 
 
-class Ledger(Protocol):
-    """What the limits and the operator page need from a ledger backend."""
+class _Tx(Protocol):
+    """One open transaction (serialised or not, as the backend opened it)."""
+
+    def run(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Execute ``sql``; return its rows (none for a write)."""
+
+    def columns(self, table: str) -> set[str]:
+        """Return the names of ``table``'s columns."""
+
+
+class Ledger:
+    """What the limits and the operator page need from a ledger: the SQL both backends share,
+    over the two transactions a backend opens, ``_transaction`` (committed, or rolled back on
+    error) and ``_serialised`` (one that no other on this ledger interleaves with)."""
+
+    def _transaction(self) -> contextlib.AbstractContextManager[_Tx]:
+        raise NotImplementedError
+
+    def _serialised(self, lock: int) -> contextlib.AbstractContextManager[_Tx]:
+        raise NotImplementedError
+
+    def _migrate(self) -> None:
+        """Create the tables when missing and add the columns an older table lacks; serialised,
+        so that two processes or replicas starting at once migrate once."""
+        with self._serialised(ADMIT_LOCK) as tx:
+            for statement in (_SCHEMA, _INDEX, _TRIES_SCHEMA, _TRIES_INDEX):
+                tx.run(statement, {})
+            present = tx.columns(TABLE)
+            for name, kind in _ADDED_COLUMNS:
+                if name not in present:
+                    tx.run(f"ALTER TABLE {TABLE} ADD COLUMN {name} {kind}", {})
 
     def open(self, row: LedgerRow) -> None:
         """Record a request as it leaves."""
+        with self._transaction() as tx:
+            tx.run(_INSERT, asdict(row))
 
     def close(
         self,
@@ -161,9 +192,21 @@ class Ledger(Protocol):
         attempts: int = 1,
     ) -> None:
         """Record how the request ended, and how many times it was sent."""
+        values = {
+            "id": row_id,
+            "outcome": outcome,
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "cost": cost,
+            "attempts": attempts,
+        }
+        with self._transaction() as tx:
+            tx.run(_CLOSE, values)
 
     def rows(self, since: float = 0.0) -> list[LedgerRow]:
         """Return the rows started at or after ``since``, oldest first."""
+        with self._transaction() as tx:
+            return [LedgerRow(*r) for r in tx.run(_SELECT, {"since": since})]
 
     def admit(
         self,
@@ -174,9 +217,16 @@ class Ledger(Protocol):
     ) -> Refusal | None:
         """Read the rows started at or after ``since``, ask ``decide`` about them, and insert
         ``row`` when it returns None; return what it returned. One serialised transaction."""
+        with self._serialised(ADMIT_LOCK) as tx:
+            refusal = decide([LedgerRow(*r) for r in tx.run(_SELECT, {"since": since})])
+            if refusal is None:
+                tx.run(_INSERT, asdict(row))
+            return refusal
 
     def failed_tries(self, scope: str, since: float) -> list[FailedTry]:
         """Return the wrong codes of ``scope`` typed at or after ``since``, oldest first."""
+        with self._transaction() as tx:
+            return [FailedTry(*r) for r in tx.run(_TRIES_SELECT, {"scope": scope, "since": since})]
 
     def judge_try(
         self,
@@ -190,45 +240,16 @@ class Ledger(Protocol):
         """Forget ``scope``'s tries older than ``since``, ask ``decide`` about the rest, record a
         failed try by ``client`` at ``now`` or forget its tries as the verdict says, and return
         it. One serialised transaction, so ``decide`` may compare the code inside it."""
-
-
-class _Tx(Protocol):
-    """One open, serialised transaction."""
-
-    def run(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """Execute ``sql``; return its rows (none for a write)."""
-
-
-def _admit_in(
-    tx: _Tx, row: LedgerRow, since: float, decide: Callable[[list[LedgerRow]], Refusal | None]
-) -> Refusal | None:
-    refusal = decide([LedgerRow(*r) for r in tx.run(_SELECT, {"since": since})])
-    if refusal is None:
-        tx.run(_INSERT, asdict(row))
-    return refusal
-
-
-def _judge_in(
-    tx: _Tx,
-    scope: str,
-    client: str,
-    now: float,
-    since: float,
-    decide: Callable[[list[FailedTry]], Verdict],
-) -> Verdict:
-    tx.run(_TRIES_PRUNE, {"scope": scope, "since": since})
-    verdict = decide(
-        [FailedTry(*r) for r in tx.run(_TRIES_SELECT, {"scope": scope, "since": since})]
-    )
-    if verdict.failed:
-        tx.run(_TRIES_INSERT, {"scope": scope, "client": client, "at": now})
-    elif verdict.forgive:
-        tx.run(_TRIES_FORGIVE, {"scope": scope, "client": client})
-    return verdict
-
-
-def _close_params(row_id: str, **values: Any) -> dict[str, Any]:
-    return {"id": row_id, **values}
+        with self._serialised(TRIES_LOCK) as tx:
+            tx.run(_TRIES_PRUNE, {"scope": scope, "since": since})
+            verdict = decide(
+                [FailedTry(*r) for r in tx.run(_TRIES_SELECT, {"scope": scope, "since": since})]
+            )
+            if verdict.failed:
+                tx.run(_TRIES_INSERT, {"scope": scope, "client": client, "at": now})
+            elif verdict.forgive:
+                tx.run(_TRIES_FORGIVE, {"scope": scope, "client": client})
+            return verdict
 
 
 @dataclass(frozen=True)
@@ -238,8 +259,11 @@ class _SQLiteTx:
     def run(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, params).fetchall()
 
+    def columns(self, table: str) -> set[str]:
+        return {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
 
-class SQLiteLedger:
+
+class SQLiteLedger(Ledger):
     """The ledger in one SQLite file: WAL mode (readers never block the writer) and a busy
     timeout (two writers wait rather than fail). A connection per call, so any thread may use it.
     """
@@ -251,13 +275,7 @@ class SQLiteLedger:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
-        with self._serialised() as tx:  # two processes starting at once migrate once
-            for statement in (_SCHEMA, _INDEX, _TRIES_SCHEMA, _TRIES_INDEX):
-                tx.run(statement, {})
-            present = {r[1] for r in tx.run(f"PRAGMA table_info({TABLE})", {})}
-            for name, kind in _ADDED_COLUMNS:
-                if name not in present:
-                    tx.run(f"ALTER TABLE {TABLE} ADD COLUMN {name} {kind}", {})
+        self._migrate()
 
     def __repr__(self) -> str:
         return f"SQLiteLedger({str(self.path)!r})"
@@ -273,9 +291,15 @@ class SQLiteLedger:
             db.close()
 
     @contextlib.contextmanager
-    def _serialised(self) -> Iterator[_Tx]:
+    def _transaction(self) -> Iterator[_Tx]:
+        with self._connect() as db:
+            yield _SQLiteTx(db)
+
+    @contextlib.contextmanager
+    def _serialised(self, lock: int) -> Iterator[_Tx]:
         """Open a transaction holding the file's write lock from its first statement, so no
-        other connection (thread or process) can write between our read and our write."""
+        other connection (thread or process) can write between our read and our write. The
+        lock covers the whole file, whatever ``lock`` names."""
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
             db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -294,65 +318,8 @@ class SQLiteLedger:
         with self._connect() as db:
             return str(db.execute("PRAGMA journal_mode").fetchone()[0])
 
-    def open(self, row: LedgerRow) -> None:
-        with self._connect() as db:
-            db.execute(_INSERT, asdict(row))
 
-    def close(
-        self,
-        row_id: str,
-        *,
-        outcome: str,
-        prompt_tokens: int | None,
-        completion_tokens: int | None,
-        cost: float | None,
-        attempts: int = 1,
-    ) -> None:
-        values = _close_params(
-            row_id,
-            outcome=outcome,
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
-            cost=cost,
-            attempts=attempts,
-        )
-        with self._connect() as db:
-            db.execute(_CLOSE, values)
-
-    def rows(self, since: float = 0.0) -> list[LedgerRow]:
-        with self._connect() as db:
-            return [LedgerRow(*r) for r in db.execute(_SELECT, {"since": since})]
-
-    def admit(
-        self,
-        row: LedgerRow,
-        *,
-        since: float,
-        decide: Callable[[list[LedgerRow]], Refusal | None],
-    ) -> Refusal | None:
-        with self._serialised() as tx:
-            return _admit_in(tx, row, since, decide)
-
-    def failed_tries(self, scope: str, since: float) -> list[FailedTry]:
-        with self._connect() as db:
-            return [
-                FailedTry(*r) for r in db.execute(_TRIES_SELECT, {"scope": scope, "since": since})
-            ]
-
-    def judge_try(
-        self,
-        scope: str,
-        client: str,
-        *,
-        now: float,
-        since: float,
-        decide: Callable[[list[FailedTry]], Verdict],
-    ) -> Verdict:
-        with self._serialised() as tx:
-            return _judge_in(tx, scope, client, now, since, decide)
-
-
-class SQLAlchemyLedger:
+class SQLAlchemyLedger(Ledger):
     """The ledger in any database SQLAlchemy reaches, through sessions from ``session_factory``
     (e.g. ``lambda: conn.session`` for ``st.connection("kantu_ledger", type="sql")``)."""
 
@@ -364,19 +331,19 @@ class SQLAlchemyLedger:
         self._text = text
         self._inspect = inspect
         self._session = session_factory
-        with self._serialised(ADMIT_LOCK) as tx:  # two replicas starting at once migrate once
-            for statement in (_SCHEMA, _INDEX, _TRIES_SCHEMA, _TRIES_INDEX):
-                tx.run(statement, {})
-            present = {c["name"] for c in inspect(tx.session.connection()).get_columns(TABLE)}
-            for name, kind in _ADDED_COLUMNS:
-                if name not in present:
-                    tx.run(f"ALTER TABLE {TABLE} ADD COLUMN {name} {kind}", {})
+        self._migrate()
 
     def __repr__(self) -> str:
         return "SQLAlchemyLedger()"
 
     @contextlib.contextmanager
-    def _serialised(self, lock: int) -> Iterator[_SessionTx]:
+    def _transaction(self) -> Iterator[_Tx]:
+        with self._session() as session:
+            yield _SessionTx(session, self._text, self._inspect)
+            session.commit()
+
+    @contextlib.contextmanager
+    def _serialised(self, lock: int) -> Iterator[_Tx]:
         """Open a transaction that no other one on this ledger interleaves with: SQLite's write
         lock taken at BEGIN, or a PostgreSQL advisory lock held until commit or rollback."""
         with self._session() as session:
@@ -389,80 +356,25 @@ class SQLAlchemyLedger:
             else:
                 _warn_unserialised(dialect)
             try:
-                yield _SessionTx(session, self._text)
+                yield _SessionTx(session, self._text, self._inspect)
             except BaseException:
                 session.rollback()
                 raise
             session.commit()
-
-    def open(self, row: LedgerRow) -> None:
-        with self._session() as session:
-            session.execute(self._text(_INSERT), asdict(row))
-            session.commit()
-
-    def close(
-        self,
-        row_id: str,
-        *,
-        outcome: str,
-        prompt_tokens: int | None,
-        completion_tokens: int | None,
-        cost: float | None,
-        attempts: int = 1,
-    ) -> None:
-        values = _close_params(
-            row_id,
-            outcome=outcome,
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
-            cost=cost,
-            attempts=attempts,
-        )
-        with self._session() as session:
-            session.execute(self._text(_CLOSE), values)
-            session.commit()
-
-    def rows(self, since: float = 0.0) -> list[LedgerRow]:
-        with self._session() as session:
-            result = session.execute(self._text(_SELECT), {"since": since})
-            return [LedgerRow(*r) for r in result]
-
-    def admit(
-        self,
-        row: LedgerRow,
-        *,
-        since: float,
-        decide: Callable[[list[LedgerRow]], Refusal | None],
-    ) -> Refusal | None:
-        with self._serialised(ADMIT_LOCK) as tx:
-            return _admit_in(tx, row, since, decide)
-
-    def failed_tries(self, scope: str, since: float) -> list[FailedTry]:
-        with self._session() as session:
-            result = session.execute(self._text(_TRIES_SELECT), {"scope": scope, "since": since})
-            return [FailedTry(*r) for r in result]
-
-    def judge_try(
-        self,
-        scope: str,
-        client: str,
-        *,
-        now: float,
-        since: float,
-        decide: Callable[[list[FailedTry]], Verdict],
-    ) -> Verdict:
-        with self._serialised(TRIES_LOCK) as tx:
-            return _judge_in(tx, scope, client, now, since, decide)
 
 
 @dataclass(frozen=True)
 class _SessionTx:
     session: Any
     text: Callable[[str], Any]
+    inspect: Callable[[Any], Any]
 
     def run(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         result = self.session.execute(self.text(sql), params)
         return [tuple(r) for r in result] if result.returns_rows else []
+
+    def columns(self, table: str) -> set[str]:
+        return {c["name"] for c in self.inspect(self.session.connection()).get_columns(table)}
 
 
 _warned_dialects: set[str] = set()

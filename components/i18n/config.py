@@ -176,4 +176,13 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "text in the environment (a list comma-separated, a table as TOML text, a flag as true "
         "or false).",
     },
+    "config.operator_key_unpaired": {
+        "zh": "站点配置的密钥（{variable}）没有被使用：设置了它却没有设置 {url}，同时又设置了 {other}，"
+        "无法确定这个密钥属于哪个服务器，所以它不会被发送到任何地址。运营者：请把 {url} "
+        "设为该密钥所属的地址（或删除 {other}）。在此之前，请填写你自己的密钥。",
+        "en": "The site's configured key ({variable}) is not used: it is set without {url} while "
+        "{other} is set, so which server it belongs to is unknown and it is sent nowhere. "
+        "Operator: set {url} to that key's server (or remove {other}). Until then, enter your "
+        "own key.",
+    },
 }

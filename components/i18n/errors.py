@@ -67,7 +67,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "服务商原话：{detail}",
         "en": "The provider said: {detail}",
     },
-    # Refusals before sending (components/conversation/send_limits.py): each gives the numbers.
+    # Refusals before sending (components/providers/send_limits.py): each gives the numbers.
     "error.too_many_images": {
         "zh": "这条消息有 {count} 张图片，每条消息最多发送 {cap} 张。请少选几张，或分几条消息发送。",
         "en": "This message has {count} pictures; Kantu sends at most {cap} per message. Send "
@@ -145,5 +145,22 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "Tokens page, or OpenAI's platform.openai.com/api-keys). A server you run yourself "
         "(vLLM, LM Studio, Ollama) takes the key it was started with (vLLM's --api-key), or "
         "none: then leave the field empty.",
+    },
+    "error.ocr_refused.busy": {
+        "zh": "本地文字识别还在读你上一条消息里的图片：请等它读完（或点“停止”）再发送。",
+        "en": "The local text reader is still reading the pictures of your previous message: "
+        "wait until it is done (or press Stop), then send again.",
+    },
+    "error.ocr_refused.too_many": {
+        "zh": "这条消息有 {slices} 张图片/切片，本地文字识别每小时最多读 {limit} 张：请少发一些，"
+        "或减少切片数（侧边栏“高级选项”）。",
+        "en": "This message has {slices} pictures or slices; the local text reader takes at most "
+        "{limit} an hour: send fewer, or lower the slice count (sidebar, Advanced).",
+    },
+    "error.ocr_refused.hourly": {
+        "zh": "这一小时内本地文字识别可读的图片（{limit} 张/切片）已用完：约 {minutes} 分钟后再试，"
+        "或在侧边栏填写密钥，改用能看懂图片的模型。",
+        "en": "You have used this hour's local text reading ({limit} pictures or slices): try "
+        "again in about {minutes} min, or enter a key in the sidebar to use a model that can see.",
     },
 }

@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
+from typing import Literal
 
 from components.errors import ImageError
 
@@ -275,7 +276,7 @@ _TIFF_TYPE_BYTES |= {13: 4, 16: 8, 17: 8, 18: 8}
 
 
 def _scan_tiff(data: bytes, name: str) -> Layout:
-    order = "little" if data[:2] == b"II" else "big"
+    order: Literal["little", "big"] = "little" if data[:2] == b"II" else "big"
     big = data[2:4] in (b"+\x00", b"\x00+")
     offset_size, count_size, entry_size = (8, 8, 20) if big else (4, 2, 12)
 

@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 import pillow_heif
 from PIL import Image, ImageCms, ImageFile
@@ -369,12 +369,13 @@ def to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
 
 
 def _to_8bit(im: Image.Image) -> Image.Image:
+    # One band ("F", then "I"): the extrema are two numbers, not per-band pairs.
     if im.mode == "F":
-        low, high = im.getextrema()
+        low, high = cast(tuple[float, float], im.getextrema())
         span = (high - low) or 1.0
         return im.point(lambda v: (v - low) * 255.0 / span).convert("L")
     im = im.convert("I") if im.mode != "I" else im
-    high = im.getextrema()[1]
+    high = cast(tuple[float, float], im.getextrema())[1]
     # 16-bit sources span 0..65535; wider "I" data (32-bit TIFF) is scaled by its own maximum.
     scale = 255.0 / (65535 if high <= 65535 else high)
     return im.point(lambda v: v * scale).convert("L")

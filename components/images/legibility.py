@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from typing import cast
 
 from PIL import Image, ImageChops
 
@@ -52,7 +53,8 @@ def text_line_heights(image: Image.Image) -> list[int]:
     steps = ImageChops.difference(
         gray.crop((1, 0, width, height)), gray.crop((0, 0, width - 1, height))
     )
-    profile = list(steps.reduce((width - 1, 1)).get_flattened_data())
+    # One band ("L"): Pillow gives one number per pixel, not the per-band tuples it may give.
+    profile = cast(list[float], list(steps.reduce((width - 1, 1)).get_flattened_data()))
     busiest = sorted(profile)[int(0.95 * (height - 1))]
     if busiest < _MIN_TEXT_EDGES:
         return []

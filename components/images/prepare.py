@@ -20,7 +20,7 @@ from components.images.budget import PREPARATION_SLOTS, scan, too_many_pixels
 from components.images.decode import Decoded, Sizer, decode, looks_like_image, refuse_unsupported
 from components.images.legibility import Legibility, assess
 from components.images.policy import SizePolicy, policy_for, target_size
-from components.images.prepared import DETAILS, Box, Detail, ImagePart, PreparedImage
+from components.images.prepared import DETAILS, ApiDetail, Box, Detail, ImagePart, PreparedImage
 from components.images.slicing import DEFAULT_MAX_SLICES, plan_slices, slice_cost
 from components.images.tokens import estimate_image_tokens, rule_for
 
@@ -180,7 +180,11 @@ def prepare_region(
     full = decoded.image
     box = zone_box(full.size, zone)
     parts = []
-    for image, detail, shown in ((full, "low", (0, 0, *full.size)), (full.crop(box), "high", box)):
+    legs: tuple[tuple[Image.Image, ApiDetail, Box], ...] = (
+        (full, "low", (0, 0, *full.size)),
+        (full.crop(box), "high", box),
+    )
+    for image, detail, shown in legs:
         size = target_size(*image.size, policy_for(model, detail))
         sent = image if image.size == size else image.resize(size, Image.Resampling.LANCZOS)
         sent_data, sent_mime = _encode_at_boundary(sent, name, few_colours=decoded.few_colours)

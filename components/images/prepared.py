@@ -101,7 +101,7 @@ class PreparedImage:
     @property
     def api_detail(self) -> ApiDetail:
         """Return the value for the OpenAI ``detail`` field (``max`` and slices as ``high``)."""
-        return "high" if self.detail in ("max", "slices") else self.detail
+        return "high" if self.detail == "max" or self.detail == "slices" else self.detail
 
     def __repr__(self) -> str:
         return (

@@ -231,7 +231,9 @@ class TextReader:
 def _build_engine(threads: int) -> Any:
     from rapidocr import RapidOCR  # imported here: the app starts without it
 
-    models = Path(importlib.util.find_spec("rapidocr").origin).parent / "models"
+    spec = importlib.util.find_spec("rapidocr")
+    assert spec is not None and spec.origin is not None  # imported just above
+    models = Path(spec.origin).parent / "models"
     params: dict[str, Any] = {
         "Global.log_level": "error",
         "Global.model_root_dir": str(models),

@@ -4,28 +4,37 @@ every question with the text read from the question's pictures, on this machine.
 ``LocalSettings`` carries no URL and no key: nothing here opens a socket. ``LocalStream`` has
 the interface the exchange uses on a ``ChatStream``: iterate the deltas, ``text``, ``result``
 and ``close()`` from any thread (the read stops at the next band or picture).
+
+A message from a visitor (``LocalSettings.visitor_id``) passes the reader's quota first
+(``components.ocr.quota``): one message at a time per session, so many pictures a visitor an
+hour; a refusal ends the stream with ReaderRefusedError. The read also stops when the quota
+cancels the job because its session ended.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from components.conversation.turns import ChatTurn
 from components.errors import ConfigError, ReaderUnavailableError
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.ocr.engine import ReadResult, TextLine, TextReader, reader_status, shared_reader
+from components.ocr.quota import ReaderQuota, shared_quota, slices_of
 from components.providers.payload import ChatOptions
 from components.providers.presets import LOCAL_PRESET_ID, ProviderPreset, get_preset
 from components.providers.reader import StreamResult
+from components.turns import ChatTurn
 
 LOCAL_MODEL = "rapidocr-pp-ocrv6"
 _LOCAL_PRESET = get_preset(LOCAL_PRESET_ID)
+log = logging.getLogger("kantu")
 _LINE_START = re.compile(r"^(\s*\d*)([-+=.)])")
 _MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#$~|:"})
 
@@ -35,10 +44,13 @@ class LocalSettings:
     """Settings for the local reader: no URL, no key. ``lang`` is the answer's language.
 
     Shaped like ``ClientSettings`` where the page and CLI read it (``model``, ``preset``,
-    ``key_source``, ``key_withheld``, ``missing_key_error``).
+    ``key_source``, ``key_withheld``, ``missing_key_error``). ``visitor_id`` and ``session_id``
+    (opaque ids) put the reading under the visitor's quota; empty (the command line): no quota.
     """
 
     lang: Lang = "en"
+    visitor_id: str = ""
+    session_id: str = ""
     model: str = LOCAL_MODEL
     preset: ProviderPreset = _LOCAL_PRESET
     key_source: Literal["none"] = "none"
@@ -60,9 +72,15 @@ class LocalSettings:
 class LocalClient:
     """Read pictures locally; the same calls as ``ChatClient`` (``stream_chat``, ``close``)."""
 
-    def __init__(self, settings: LocalSettings, reader: TextReader | None = None) -> None:
+    def __init__(
+        self,
+        settings: LocalSettings,
+        reader: TextReader | None = None,
+        quota: ReaderQuota | None = None,
+    ) -> None:
         self.settings = settings
         self.reader = reader or shared_reader()
+        self.quota = quota or shared_quota()
 
     def __repr__(self) -> str:
         return f"LocalClient(model={self.settings.model!r})"
@@ -120,34 +138,62 @@ class LocalStream:
     def close(self) -> None:
         """Stop after the band being read; iteration then ends without an error."""
         self._closed.set()
+        # Left waiting at a delta: end it now, which ends its quota job. Being read in another
+        # thread (ValueError): it sees the flag after this band and ends by itself.
+        with contextlib.suppress(ValueError):
+            self._gen.close()
+
+    def _note_cancel(self, read: int) -> None:
+        """Log a reading dropped because its session ended (a Stop is no news)."""
+        if self._client.quota.cancelled(self._client.settings.session_id):
+            log.warning(
+                "local reading cancelled, its session ended: %d of %d pictures read",
+                read,
+                len(self._images),
+            )
+
+    def _cancelled(self) -> bool:
+        """Whether to stop reading: closed here, or the visitor's session ended."""
+        session_id = self._client.settings.session_id
+        return self._closed.is_set() or self._client.quota.cancelled(session_id)
 
     def _emit(self, piece: str) -> str:
         self._parts.append(piece)
         return piece
 
-    def _run(self) -> Iterator[str]:
+    def _run(self) -> Generator[str, None, None]:
         settings = self._client.settings
-        lang = settings.lang
-        started = time.perf_counter()
-        first: float | None = None
         unavailable = settings.unavailable_error()
         if unavailable is not None:
             raise unavailable
+        quota = self._client.quota
+        refusal = quota.admit(settings.visitor_id, settings.session_id, slices_of(self._images))
+        if refusal is not None:
+            raise refusal
+        try:
+            yield from self._read_all(settings.lang)
+        finally:
+            quota.finish(settings.session_id)
+
+    def _read_all(self, lang: Lang) -> Iterator[str]:
+        started = time.perf_counter()
         yield self._emit(t("ocr.answer_intro", lang) + "\n\n")
         first = time.perf_counter() - started
         if not self._images:
             yield self._emit(t("ocr.no_pictures", lang))
         for number, image in enumerate(self._images, 1):
-            if self._closed.is_set():
+            if self._cancelled():
+                self._note_cancel(number - 1)
                 return
-            found = self._client.reader.read(image, cancelled=self._closed.is_set)
-            if self._closed.is_set():
+            found = self._client.reader.read(image, cancelled=self._cancelled)
+            if self._cancelled():
+                self._note_cancel(number - 1)
                 return
             yield self._emit(render_result(found, number, len(self._images), image.name, lang))
         self.result = StreamResult(
             text=self.text,
             finish_reason="stop",
-            model=settings.model,
+            model=self._client.settings.model,
             usage=None,
             ttft_s=first,
             total_s=time.perf_counter() - started,

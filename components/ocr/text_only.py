@@ -11,10 +11,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
-from components.conversation.turns import ChatTurn
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.ocr.engine import TextReader, shared_reader
+from components.turns import ChatTurn
 
 CACHE_SIZE = 64
 _cache: OrderedDict[str, str] = OrderedDict()

@@ -119,7 +119,7 @@ class _PublicOnly:
     # _new_conn is the one seam where urllib3 holds the TCP socket before anything is sent
     def _new_conn(self) -> socket.socket:
         check_resolved(self.host, self.port)
-        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]  # a mixin over urllib3's
         check_peer(sock, self.host)
         return sock
 
@@ -177,7 +177,8 @@ class GuardedAdapter(HTTPAdapter):
     ``public_only`` and the destination is not public; other kwargs go to ``HTTPAdapter``.
     """
 
-    __attrs__: ClassVar[list[str]] = [*HTTPAdapter.__attrs__, "public_only"]
+    # types-requests declares ``__attrs__`` an instance variable; requests makes it a class one.
+    __attrs__: ClassVar[list[str]] = [*HTTPAdapter.__attrs__, "public_only"]  # type: ignore[misc]
 
     def __init__(self, *, public_only: bool = False, **kwargs: Any) -> None:
         self.public_only = public_only  # before super().__init__, which builds the pool manager

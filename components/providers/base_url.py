@@ -17,7 +17,7 @@ import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeGuard
 from urllib.parse import unquote
 
 import idna
@@ -100,7 +100,7 @@ def parse_base_url(text: str) -> BaseURL:
         raise ConfigError("base_url_characters", "whitespace, control character or backslash")
     match = _SCHEME.fullmatch(text)
     scheme = match.group(1).lower() if match else ""
-    if scheme not in DEFAULT_PORTS or not match or not match.group(2).startswith("//"):
+    if not _is_scheme(scheme) or not match or not match.group(2).startswith("//"):
         raise ConfigError("bad_base_url", "the base URL must start with http:// or https://")
     rest = match.group(2)[2:]
     if "@" in rest:
@@ -111,7 +111,11 @@ def parse_base_url(text: str) -> BaseURL:
     authority, path = (rest, "") if slash < 0 else (rest[:slash], rest[slash:])
     host, port_text = _split_authority(authority)
     port = _port(port_text, scheme)
-    return BaseURL(scheme, _host(host), port, _path(path))  # type: ignore[arg-type]
+    return BaseURL(scheme, _host(host), port, _path(path))
+
+
+def _is_scheme(text: str) -> TypeGuard[Scheme]:
+    return text in DEFAULT_PORTS
 
 
 def _split_authority(authority: str) -> tuple[str, str | None]:

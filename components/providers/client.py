@@ -13,22 +13,23 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import replace
 from typing import Any
 
 import requests
 
-from components.conversation.send_limits import check_send_limits
-from components.conversation.turns import ChatTurn
 from components.costs.estimate import RequestEstimate
 from components.errors import ProviderError
 from components.providers.in_flight import InFlight
 from components.providers.payload import ChatOptions, build_payload
 from components.providers.presets import CUSTOM_PRESET_ID
-from components.providers.reader import AnswerReader, StreamLimits, StreamResult, Usage
+from components.providers.reader import AnswerReader, StreamLimits, StreamResult
+from components.providers.send_limits import check_send_limits
 from components.providers.settings import ClientSettings
 from components.providers.transport import OpenedResponse, Transport
+from components.turns import ChatTurn
+from components.usage import Usage
 
 __all__ = [
     "ChatClient",
@@ -174,7 +175,7 @@ class ChatStream:
         with contextlib.suppress(ValueError):
             self._gen.close()
 
-    def _run(self) -> Iterator[str]:
+    def _run(self) -> Generator[str, None, None]:
         if self._refusal is not None:
             raise self._refusal
         client = self._client

@@ -87,13 +87,13 @@ class AbortableConnection:
     sock: socket.socket | None
 
     def connect(self) -> None:
-        super().connect()  # type: ignore[misc]
+        super().connect()  # type: ignore[misc]  # a mixin: urllib3's connection is next in the MRO
         _attach(self.sock)
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         _attach(self.sock)  # a pooled connection is already connected: this is its socket
         try:
-            super().request(*args, **kwargs)  # type: ignore[misc]
+            super().request(*args, **kwargs)  # type: ignore[misc]  # a mixin, as in connect
         finally:
             if self.sock is not None:  # connected: some or all of the request went out
                 _count_sent()

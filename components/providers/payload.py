@@ -12,18 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from components.conversation.turns import ChatTurn
 from components.images.prepared import PreparedImage
 from components.providers.settings import ClientSettings
-
-SLICES_NOTE = (
-    "[The next {count} images are overlapping slices of one picture ({name}), in order from "
-    "{start} to {end}. 以下{count}张图是同一张图片按{order}顺序切开的重叠片段。]"
-)
-ZOOM_NOTE = (
-    "[The next 2 images: the whole picture ({name}), then a zoomed region of it at full detail. "
-    "以下2张图：整张图片，和其中一个区域的放大。]"
-)
+from components.turns import ChatTurn, part_note
 
 
 @dataclass(frozen=True)
@@ -67,23 +58,6 @@ def build_payload(
     if preset.accepts_stream_options:
         payload["stream_options"] = {"include_usage": True}
     return payload
-
-
-def part_note(image: PreparedImage) -> str:
-    """Return the note sent before a picture's parts ("" for a picture sent as one image)."""
-    if len(image.parts) < 2:
-        return ""
-    name = image.name or "image"
-    if image.region is not None:
-        return ZOOM_NOTE.format(name=name)
-    wide = image.parts[0].box[1] == image.parts[-1].box[1]
-    return SLICES_NOTE.format(
-        count=len(image.parts),
-        name=name,
-        start="left" if wide else "top",
-        end="right" if wide else "bottom",
-        order="从左到右" if wide else "从上到下",
-    )
 
 
 def _sent(image: PreparedImage) -> list[tuple[str, str]]:

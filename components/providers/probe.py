@@ -24,15 +24,16 @@ from typing import Any
 import requests
 from PIL import Image, ImageDraw, ImageFont
 
-from components.conversation.turns import ChatTurn
 from components.errors import KantuError, ProtocolError, ProviderError
 from components.i18n import Lang, t
 from components.images.prepare import prepare_image
-from components.providers.client import ChatClient, ChatOptions, Usage
+from components.providers.client import ChatClient, ChatOptions
 from components.providers.error_mapping import error_from_response, parse_json
 from components.providers.presets import CUSTOM_PRESET_ID
 from components.providers.settings import ClientSettings
 from components.providers.transport import Transport
+from components.turns import ChatTurn
+from components.usage import Usage
 
 PROBE_DIGITS = 6
 PROBE_SIZE = (560, 180)

@@ -36,6 +36,7 @@ from components.providers.error_mapping import (
 from components.providers.redaction import KeyScrubber, TextGuard
 from components.providers.sse import MAX_EVENT_BYTES, MAX_LINE_BYTES, SSEDecoder
 from components.providers.transport import OpenedResponse
+from components.usage import Usage
 
 _MB = 1024 * 1024
 _MAX_ERROR_BODY = 64 * 1024
@@ -52,15 +53,6 @@ class StreamLimits:
     max_event_bytes: int = MAX_EVENT_BYTES  # also a whole JSON (non-streamed) body
     max_body_bytes: int = 64 * _MB  # every byte of the body, comments and pings included
     max_text_chars: int = 1_000_000  # the answer's text: far past any model's output limit
-
-
-@dataclass(frozen=True)
-class Usage:
-    """Token counts as the provider reported them."""
-
-    prompt_tokens: int
-    completion_tokens: int
-    total_tokens: int
 
 
 @dataclass(frozen=True)

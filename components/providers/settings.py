@@ -5,6 +5,11 @@ That key is only ever sent to the operator's own base URL, decided on the one pa
 (``components.providers.base_url``): a visitor who points Kantu anywhere else must bring their own
 key (``key_withheld``; ``ClientSettings.missing_key_error`` says what to show).
 
+A key goes only to the URL it was configured beside: a key of one family (``KANTU_*`` or
+``OPENAI_*``) set without its own base URL while the other family's base URL is set is ambiguous.
+Such a key is sent nowhere (``UnpairedKey``), and the site says so, naming the variables, rather
+than guessing its server from the key's prefix (resellers such as 冰橙 issue ``sk-`` keys too).
+
 ``KANTU_HOSTED`` (true/false, 1/0, yes/no, on/off; on by default when an operator key is
 configured) makes a visitor's custom base URL reach only public addresses (``public_only``, see
 ``components.providers.address_guard``). The operator's URL and the presets' are trusted.
@@ -48,10 +53,34 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class UnpairedKey:
+    """An operator key set without its own base URL while the other family's base URL is set.
+
+    Which server it belongs to is unknown, so it is sent nowhere. Holds variable names only:
+    ``key_name`` (set), ``url_name`` (its own URL, unset), ``other_url_name`` (set).
+    """
+
+    key_name: str
+    url_name: str
+    other_url_name: str
+
+    def error(self) -> ConfigError:
+        """Return the ConfigError that names the variables and the fix."""
+        return ConfigError(
+            "operator_key_unpaired",
+            f"{self.key_name} is set without {self.url_name} while {self.other_url_name} is set",
+            variable=self.key_name,
+            url=self.url_name,
+            other=self.other_url_name,
+        )
+
+
+@dataclass(frozen=True)
 class OperatorConfig:
     """What the operator configured; ``api_key`` never shows in a repr.
 
-    ``key_name`` is the variable the key came from; ``hosted`` is ``KANTU_HOSTED`` resolved.
+    ``key_name`` is the variable the key came from; ``hosted`` is ``KANTU_HOSTED`` resolved;
+    ``unpaired``: a key left unused because its server is ambiguous (see ``UnpairedKey``).
     """
 
     base_url: str | None
@@ -59,6 +88,7 @@ class OperatorConfig:
     model: str | None
     key_name: str = "KANTU_API_KEY"
     hosted: bool = False
+    unpaired: UnpairedKey | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +113,7 @@ class ClientSettings:
     retry_after_max: float = 30.0  # a longer Retry-After is cut to this
     hosted: bool = False
     public_only: bool = False
+    unpaired: UnpairedKey | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.base_url, str):
@@ -94,12 +125,15 @@ class ClientSettings:
         The one owner of "is a key needed?". The provider's preset decides whether one is needed
         (a custom server or a local Ollama may take none); when it is and there is none:
         ``operator_key_withheld`` if the operator's key stays home because the base URL is not
-        the operator's, else ``no_key`` naming the provider in ``lang``.
+        the operator's, ``operator_key_unpaired`` if the operator's key is unused because its
+        server is ambiguous, else ``no_key`` naming the provider in ``lang``.
         """
         if self.api_key or not self.preset.needs_key:
             return None
         if self.key_withheld:
             return ConfigError("operator_key_withheld")
+        if self.unpaired is not None:
+            return self.unpaired.error()
         return ConfigError("no_key", provider=self.preset.name(lang))
 
 
@@ -127,26 +161,33 @@ def operator_config(
     """Read the operator's KANTU_BASE_URL / KANTU_API_KEY / KANTU_MODEL / KANTU_HOSTED (secrets,
     then environ), falling back to OPENAI_BASE_URL / OPENAI_API_KEY.
 
-    A key and its base URL come from the same family, so a KANTU key never travels to an
-    OPENAI_BASE_URL: a KANTU key without a base URL goes to the default preset's, an OPENAI key
-    without one to OpenAI's. Never raises: a bad key or URL is refused when it would be used.
+    A key and its base URL come from the same family. A key with no base URL at all goes to its
+    family's default (the default preset's for KANTU, OpenAI's for OPENAI); a key with no base
+    URL of its own beside the other family's URL is dropped and reported in ``unpaired``. An
+    unset KANTU_HOSTED still counts a dropped key as configured. Never raises: a bad key or URL
+    is refused when it would be used.
     """
     sources = (secrets, environ)
     kantu_key = _lookup("KANTU_API_KEY", sources)
     kantu_url = _lookup("KANTU_BASE_URL", sources)
-    model = _lookup("KANTU_MODEL", sources)
-    hosted_text = _lookup("KANTU_HOSTED", sources)
-    if kantu_key or kantu_url:
-        base = kantu_url or (get_preset(DEFAULT_PRESET_ID).base_url if kantu_key else None)
-        key = kantu_key or ""
-        return OperatorConfig(base, key, model, "KANTU_API_KEY", _hosted(hosted_text, bool(key)))
     openai_key = _lookup("OPENAI_API_KEY", sources)
     openai_url = _lookup("OPENAI_BASE_URL", sources)
-    hosted = _hosted(hosted_text, bool(openai_key))
+    model = _lookup("KANTU_MODEL", sources)
+    hosted = _hosted(_lookup("KANTU_HOSTED", sources), bool(kantu_key or openai_key))
+    unpaired = None
+    if kantu_key and not kantu_url and openai_url:
+        unpaired = UnpairedKey("KANTU_API_KEY", "KANTU_BASE_URL", "OPENAI_BASE_URL")
+        kantu_key = None
+    elif openai_key and not openai_url and kantu_url and not kantu_key:
+        unpaired = UnpairedKey("OPENAI_API_KEY", "OPENAI_BASE_URL", "KANTU_BASE_URL")
+        openai_key = None
+    if kantu_key or kantu_url:
+        base = kantu_url or get_preset(DEFAULT_PRESET_ID).base_url
+        return OperatorConfig(base, kantu_key or "", model, "KANTU_API_KEY", hosted, unpaired)
     if openai_key:
         base = openai_url or OPENAI_DEFAULT_BASE_URL
-        return OperatorConfig(base, openai_key, model, "OPENAI_API_KEY", hosted)
-    return OperatorConfig(openai_url, "", model, "OPENAI_API_KEY", hosted)
+        return OperatorConfig(base, openai_key, model, "OPENAI_API_KEY", hosted, unpaired)
+    return OperatorConfig(openai_url, "", model, "OPENAI_API_KEY", hosted, unpaired)
 
 
 def check_key(key: str, *, operator_key_name: str | None = None) -> None:
@@ -230,6 +271,7 @@ def resolve_settings(
         check_literal_host(url)
 
     key_withheld = False
+    source: KeySource
     typed = (api_key or "").strip()
     if typed:
         check_key(typed)
@@ -248,7 +290,7 @@ def resolve_settings(
         api_key=key,
         model=chosen_model,
         preset=preset,
-        key_source=source,  # type: ignore[arg-type]
+        key_source=source,
         key_withheld=key_withheld,
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
@@ -256,4 +298,5 @@ def resolve_settings(
         backoff_factor=backoff_factor,
         hosted=is_hosted,
         public_only=public_only,
+        unpaired=op.unpaired,
     )

@@ -106,7 +106,7 @@ class SSEDecoder:
         """End of stream: finish a last unterminated line and dispatch a pending event."""
         events: list[ServerSentEvent] = []
         if self._head:
-            self._head, rest = None, self._head
+            rest, self._head = self._head, None
             events = self.feed(rest)
         if self._partial:
             line = b"".join(self._partial)

@@ -28,7 +28,7 @@ import math
 import re
 from collections.abc import Iterator
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 import requests
 from urllib3.exceptions import (
@@ -134,17 +134,27 @@ def build_retry(settings: ClientSettings) -> KantuRetry:
         backoff_factor=settings.backoff_factor,
         raise_on_status=False,
         respect_retry_after_header=True,
-        retry_after_max=settings.retry_after_max,
+        # urllib3 annotates it ``int`` but only compares it with float seconds.
+        retry_after_max=settings.retry_after_max,  # type: ignore[arg-type]
     )
+
+
+class AdapterPolicy(NamedTuple):
+    """What a mounted adapter was built for: a session is shared only by equal policies."""
+
+    max_retries: int
+    backoff_factor: float
+    retry_after_max: float
+    public_only: bool
 
 
 class _KantuAdapter(GuardedAdapter):
     """A GuardedAdapter (no redirects; public addresses only when asked) that remembers which
     retry and address policy it carries."""
 
-    def __init__(self, policy: tuple[int, float, float, bool], **kwargs: Any) -> None:
+    def __init__(self, policy: AdapterPolicy, **kwargs: Any) -> None:
         self.policy = policy
-        super().__init__(public_only=policy[3], **kwargs)
+        super().__init__(public_only=policy.public_only, **kwargs)
 
 
 class OpenedResponse:
@@ -198,7 +208,7 @@ class Transport:
     def __init__(self, settings: ClientSettings, session: requests.Session | None = None) -> None:
         self.settings = settings
         self.scrub = KeyScrubber(settings.api_key) if settings.api_key else NO_SECRET
-        policy = (
+        policy = AdapterPolicy(
             settings.max_retries,
             settings.backoff_factor,
             settings.retry_after_max,
@@ -295,7 +305,7 @@ def _reason(exc: BaseException) -> str:
     """Return the innermost readable reason of a requests/urllib3 exception."""
     inner: object = exc
     for _ in range(4):
-        args = getattr(inner, "args", ())
+        args: tuple[object, ...] = getattr(inner, "args", ())
         if args and isinstance(args[0], MaxRetryError):
             inner = args[0].reason or args[0]
         elif args and isinstance(args[0], BaseException):
@@ -311,7 +321,7 @@ def _reason(exc: BaseException) -> str:
 def _is_read_timeout(exc: BaseException) -> bool:
     if isinstance(exc, (requests.ReadTimeout, ReadTimeoutError, TimeoutError)):
         return True
-    args = getattr(exc, "args", ())
+    args: tuple[object, ...] = getattr(exc, "args", ())
     return bool(args) and isinstance(args[0], ReadTimeoutError)
 
 

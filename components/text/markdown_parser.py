@@ -47,12 +47,21 @@ def _math_inline(state: StateInline, silent: bool) -> bool:
     return True
 
 
+class _AsWritten(MarkdownIt):
+    """Every destination is parsed and kept as written: the sanitiser decides what is allowed."""
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+    def normalizeLink(self, url: str) -> str:
+        return url
+
+    def normalizeLinkText(self, link: str) -> str:
+        return link
+
+
 def _build(*, math: bool) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"linkify": True}).enable(["table", "strikethrough", "linkify"])
-    # Every destination is parsed and kept as written: the sanitiser decides what is allowed.
-    md.validateLink = lambda url: True
-    md.normalizeLink = lambda url: url
-    md.normalizeLinkText = lambda url: url
+    md = _AsWritten("commonmark", {"linkify": True}).enable(["table", "strikethrough", "linkify"])
     if math:
         md.inline.ruler.before("backticks", "math_inline", _math_inline)
         md.block.ruler.before(

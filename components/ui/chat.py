@@ -28,7 +28,6 @@ from components.conversation.history import (
     ErrorInfo,
 )
 from components.conversation.meta_text import meta_text
-from components.conversation.turns import ChatTurn
 from components.errors import ConfigError, KantuError
 from components.i18n import Lang, t
 from components.images.uploads import Upload, prepare_uploads
@@ -43,12 +42,14 @@ from components.providers.presets import (
     ProviderPreset,
 )
 from components.providers.settings import resolve_settings
+from components.turns import ChatTurn
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.answer_actions import render_actions, render_thinking
 from components.ui.conversation_tools import context_policy
 from components.ui.costs import billed_line, plan_next
 from components.ui.gallery import render_images
+from components.ui.key_sources import question_of
 from components.ui.markdown_view import LiveMarkdown, safe_label, show_markdown
 from components.ui.sending import send_exchange
 from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets
@@ -395,7 +396,7 @@ def render_entry(
             if index is not None:
                 render_actions(entry, index, conv, lang)
         return
-    question = _question_of(entry, conv)
+    question = question_of(entry, conv)
     render_answer_footer(
         entry,
         conv,
@@ -437,15 +438,6 @@ def travel_notes(conv: Conversation, choice: SidebarChoice) -> dict[str, str]:
     follow_up = ChatTurn("user", "")
     plan = plan_next(conv, choice, context_policy(), follow_up)
     return {sha: t(f"context.travel.{how}", choice.lang) for sha, how in plan.travels.items()}
-
-
-def _question_of(answer: Entry, conv: Conversation) -> Entry | None:
-    """Return the question ``answer`` follows."""
-    for i, entry in enumerate(conv.entries):
-        if entry is answer:
-            before = conv.entries[i - 1] if i else None
-            return before if before is not None and before.role == "user" else None
-    return None
 
 
 # -- the exchange ------------------------------------------------------------------------------

@@ -40,10 +40,10 @@ from components.ui.operator_settings import operator_prices
 from components.ui.sending import send_exchange
 from components.ui.sidebar import (
     SidebarChoice,
-    _remembered,
-    _resolve,
     is_text_only,
     read_secrets,
+    remembered_choice,
+    resolve_typed,
 )
 
 log = logging.getLogger("kantu")
@@ -129,7 +129,7 @@ def render_targets(choice: SidebarChoice) -> list[tuple[str, str]]:
         if not session.has_widget(model_key):
             session.set_widget(model_key, _default_model(session.widget(state_key), i, choice))
         with cell:
-            preset_id = _remembered(
+            preset_id = remembered_choice(
                 st.selectbox,
                 state_key,
                 lang,
@@ -229,7 +229,7 @@ def _uploads() -> list[Upload]:
 def column_settings(
     preset_id: str, model: str, choice: SidebarChoice, column_key: str = ""
 ) -> AnySettings:
-    """Resolve one column's settings the way the chat page does (``sidebar._resolve``).
+    """Resolve one column's settings the way the chat page does (``sidebar.resolve_typed``).
 
     The column's own key goes to that column only; without one, the key typed in the sidebar
     goes only to a column on the sidebar's provider and address; the operator's key only to the
@@ -240,7 +240,7 @@ def column_settings(
     same = preset.id == choice.preset.id
     base_url = choice.base_url if same else preset.base_url
     typed = column_key.strip() or ((session.widget(keys.API_KEY) or "") if same else "")
-    return _resolve(
+    return resolve_typed(
         preset, base_url, typed, model, read_secrets(), choice.read_timeout, choice.lang
     )
 

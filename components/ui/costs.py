@@ -18,13 +18,13 @@ from components.conversation.context_policy import ContextPolicy
 from components.conversation.exchange import AnswerMeta
 from components.conversation.history import Conversation
 from components.conversation.planner import PlannedRequest
-from components.conversation.turns import ChatTurn
 from components.costs import lines
 from components.costs.calibration import Calibration
 from components.costs.estimate import RequestEstimate
-from components.costs.prices import Money, Price, PriceBook
+from components.costs.prices import Currency, Money, Price, PriceBook
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
+from components.turns import ChatTurn
 from components.ui import session
 from components.ui.markdown_view import literal, safe_label
 from components.ui.operator_settings import operator_prices
@@ -248,11 +248,12 @@ def _forget_price(model: str) -> None:
     session.tools().visitor_prices = prices
 
 
-def _currency_of(choice: SidebarChoice) -> str:
+def _currency_of(choice: SidebarChoice) -> Currency:
     return "USD" if choice.preset.id in ("openai", "openrouter") else "CNY"
 
 
 def _render_threshold(threshold: float, currency: str | None, lang: Lang) -> None:
+    value: float
     if currency is None:
         value = st.number_input(
             t("costs.confirm_tokens", lang),

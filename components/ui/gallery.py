@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import streamlit as st
 from PIL import Image
@@ -27,7 +28,9 @@ THUMB_MAX_WIDTH = 320  # a panorama gets narrower (and so less tall) instead
 TALL_RATIO = 2.5  # height / width above which only the top is shown
 TALL_CROP_RATIO = 1.5  # the cropped preview's height / width
 PART_WIDTH = 120
-_FORMATS = {"image/png": "PNG"}  # what st.image must be told so it passes the bytes through
+ImageFormat = Literal["JPEG", "PNG"]
+# What st.image must be told so it passes the bytes through.
+_FORMATS: dict[str, ImageFormat] = {"image/png": "PNG"}
 # Streamlit's fullscreen ⤢ shows a collage at thumbnail size; the 🔍 view replaces it. On a phone
 # the thumbnails shrink (one rule per tile, see ``_phone_style``) so three photos stay well
 # inside one screen.
@@ -259,7 +262,7 @@ def _phone_style(images: Sequence[PreparedImage], key_prefix: str) -> str:
     return "<style>@media (max-width: 640px) {\n" + "\n".join(rules) + "\n}</style>"
 
 
-def output_format(mime: str) -> str:
+def output_format(mime: str) -> ImageFormat:
     """Return the format to tell ``st.image`` so it passes ``mime``'s bytes through as they are."""
     return _FORMATS.get(mime, "JPEG")
 

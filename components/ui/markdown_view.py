@@ -26,7 +26,9 @@ from components.text.markdown_safety import escape_markdown, safe_markdown
 
 
 class _Writes(Protocol):
-    def markdown(self, body: str, **kwargs: Any) -> Any: ...
+    """Where Markdown can be written: ``st``, a container, a column, or a test's recorder."""
+
+    def markdown(self, body: str, /) -> Any: ...
 
 
 class _Holds(_Writes, Protocol):
@@ -45,9 +47,9 @@ def literal(text: object) -> str:
     return escape_markdown(str(text))
 
 
-def show_markdown(where: _Writes, text: str, **kwargs: Any) -> Any:
+def show_markdown(where: _Writes, text: str) -> Any:
     """Write ``text`` made safe as a Markdown body into ``where``; return the element."""
-    return where.markdown(safe_markdown(text), **kwargs)
+    return where.markdown(safe_markdown(text))
 
 
 class LiveMarkdown:
@@ -87,7 +89,7 @@ class _Growing:
     blocks: list[str] = field(default_factory=list)
 
 
-def show_growing(where: _Writes, text: str, store: MutableMapping[str, Any], key: str) -> None:
+def show_growing(where: _Writes, text: str, store: MutableMapping[Any, Any], key: str) -> None:
     """Draw ``text``, which grows from run to run, into ``where``: finished blocks are made safe
     once and kept in ``store[key]``; only the open tail is made safe again on each run."""
     kept = store.get(key)

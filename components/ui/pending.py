@@ -185,8 +185,8 @@ def advice(image: PreparedImage, model: str, lang: Lang) -> list[str]:
             f"{image.name}: " + t(key, lang, count=len(image.parts), tokens=f"{image.tokens:,}")
         ]
     lines = []
-    if illegible(image):
-        legibility = image.legibility
+    legibility = image.legibility
+    if legibility is not None and illegible(image):
         owidth, oheight = image.original_size
         if legibility.text_height is not None and legibility.text_height < LEGIBLE_TEXT_PX:
             lines.append(

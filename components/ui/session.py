@@ -142,6 +142,7 @@ class HostingState:
     identity: tuple[str, float] | None = None  # (random session id, start time)
     access_unlocked: bool = False
     admin_unlocked: bool = False
+    reader_visitor: str | None = None  # random id: the local reader's visitor, no address known
 
 
 @dataclass

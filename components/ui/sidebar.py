@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import streamlit as st
@@ -16,6 +16,7 @@ from components.i18n import LANGS, Lang, lang_from_locale, t
 from components.images.prepared import DETAILS, Detail
 from components.images.slicing import DEFAULT_MAX_SLICES, MAX_SLICES_LIMIT
 from components.ocr.engine import reader_status
+from components.ocr.local_client import LocalSettings
 from components.providers.client import ChatOptions
 from components.providers.presets import (
     CUSTOM_PRESET_ID,
@@ -28,8 +29,10 @@ from components.providers.presets import (
 from components.providers.settings import operator_config
 from components.ui import session
 from components.ui import state_keys as keys
+from components.ui.key_sources import operator_key_refused
 from components.ui.markdown_view import safe_label
 from components.ui.operator_settings import secrets_mapping
+from components.ui.reader_quota import reader_identity
 
 LANG_LABELS = {"zh": "中文", "en": "English"}
 
@@ -58,7 +61,7 @@ def read_secrets() -> dict[str, object]:
     return secrets_mapping()
 
 
-def _remembered(render: Callable[..., Any], state_key: str, lang: Lang, **kwargs: Any) -> Any:
+def remembered_choice(render: Callable[..., Any], state_key: str, lang: Lang, **kwargs: Any) -> Any:
     """Render a choice whose labels follow the language; its value lives in ``state_key``.
 
     Streamlit identifies a choice by its formatted label, so a widget whose labels change with the
@@ -85,7 +88,7 @@ def render_language() -> Lang:
     another identity than on later runs, and the first click on it would be lost.
     """
     lang = current_lang()
-    return _remembered(
+    return remembered_choice(
         st.sidebar.segmented_control,
         keys.LANG,
         lang,
@@ -142,7 +145,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
     side = st.sidebar
     side.subheader(t("sidebar.settings", lang))
     preset_ids = list(PRESETS)
-    preset_id = _remembered(
+    preset_id = remembered_choice(
         side.selectbox,
         keys.PROVIDER,
         lang,
@@ -192,7 +195,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
     text_only = False
     if not preset.local and reader_status().available:
         text_only = _render_text_only(side, preset.id, (model or "").strip(), lang)
-    detail = _remembered(
+    detail = remembered_choice(
         side.segmented_control,
         keys.DETAIL,
         lang,
@@ -241,7 +244,9 @@ def render_settings(lang: Lang) -> SidebarChoice:
     settings: AnySettings | None = None
     error: ConfigError | None = None
     try:
-        settings = _resolve(preset, base_url, typed_key, model, secrets, float(read_timeout), lang)
+        settings = resolve_typed(
+            preset, base_url, typed_key, model, secrets, float(read_timeout), lang
+        )
     except ConfigError as err:
         error = err
     status = KeyStatus(settings, error, preset, lang)
@@ -317,7 +322,7 @@ def request_settings(choice: SidebarChoice) -> AnySettings:
 
     Raises ConfigError when the settings cannot work (see ``SidebarChoice.config_error``).
     """
-    return _resolve(
+    return resolve_typed(
         choice.preset,
         choice.base_url,
         session.widget(keys.API_KEY) or "",
@@ -328,7 +333,7 @@ def request_settings(choice: SidebarChoice) -> AnySettings:
     )
 
 
-def _resolve(
+def resolve_typed(
     preset: ProviderPreset,
     base_url: str,
     typed_key: str,
@@ -337,12 +342,15 @@ def _resolve(
     read_timeout: float,
     lang: Lang,
 ) -> AnySettings:
-    """Raises ConfigError when the base URL cannot work, or the local reader cannot run."""
+    """Resolve the settings typed in the sidebar (or a Compare column) for ``preset``.
+
+    Raises ConfigError when the base URL cannot work, or the local reader cannot run.
+    """
     if preset.local:
         status = reader_status()
         if not status.available:
             raise ConfigError("ocr_unavailable", status.reason, why=status.reason)
-    return resolve_any(
+    settings = resolve_any(
         preset_id=preset.id,
         lang=lang,
         base_url=base_url.strip() or None,
@@ -352,6 +360,10 @@ def _resolve(
         environ=os.environ,
         read_timeout=read_timeout,
     )
+    if isinstance(settings, LocalSettings):  # the server's cores: under the visitor's quota
+        visitor_id, session_id = reader_identity()
+        settings = replace(settings, visitor_id=visitor_id, session_id=session_id)
+    return settings
 
 
 @dataclass(frozen=True)
@@ -364,22 +376,14 @@ class KeyStatus:
     lang: Lang
 
 
-def operator_key_refused() -> bool:
-    """Return whether the conversation's last answer is the provider refusing the site's key."""
-    conv = session.chat().conversation
-    if not conv.entries:
-        return False
-    last = conv.entries[-1]
-    if last.role != "assistant" or last.error is None or last.error.kind != "auth":
-        return False
-    return last.key_source == "operator"
-
-
 def _explain_key(slot, status: KeyStatus) -> None:
     """Say whose key is used, in ``slot`` (one element, so a redraw replaces it in place)."""
     settings, error, preset, lang = status.settings, status.error, status.preset, status.lang
+    unpaired = getattr(settings, "unpaired", None)
     if error is not None:
         slot.warning(safe_label(error.message(lang)))
+    elif unpaired is not None and not getattr(settings, "api_key", ""):
+        slot.warning(safe_label(unpaired.error().message(lang)), icon="🔑")  # the key went nowhere
     elif preset.local:
         slot.caption(t("sidebar.ocr_local", lang))
     elif _operator_key_in_use(status):

@@ -4,7 +4,10 @@ Fixtures (see ``harness.py`` for the helpers they use):
 
 - ``browser`` (session): Debian's Chromium. Missing → skip locally, fail when ``CI`` is set.
 - ``start_app(env=None, *, secrets_toml=None, script="app.py") -> App`` (per test): a fresh
-  server; stopped at the end of the test.
+  server; stopped at the end of the test. Only for what needs a server of its own (the first
+  click after a start, a configuration one test uses): ~1.5 s each.
+- ``start_module_app`` (per module): the same factory for a module-scoped fixture that several
+  tests share (a second plain configuration beside ``app``).
 - ``app`` (per module): one shared server built from the module-scoped ``app_env`` and
   ``app_secrets_toml`` fixtures; override those in a test module to change them.
 - ``new_page(app, *, locale="zh-CN", viewport=(1280, 900), **context_args) -> Page`` (per
@@ -20,7 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from components.devtools.browser import CHROMIUM, App, AppStartError, launch_browser, open_page
 from components.devtools.browser import start_app as _start_app
@@ -36,6 +39,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+
+
+# Retrying assertions wait up to this long (Playwright's default is 5 s). A generous bound that
+# only catches what never happens: four workers share two cores with Chromium and the servers,
+# so a screen that is drawn in 1 s alone can take several under load. No test measures speed.
+EXPECT_TIMEOUT_MS = 20_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -86,6 +96,16 @@ def start_app() -> Iterator[StartApp]:
 
     Every server it started is stopped after the test.
     """
+    servers = _Servers()
+    yield servers.start
+    servers.stop_all()
+
+
+@pytest.fixture(scope="module")
+def start_module_app() -> Iterator[StartApp]:
+    """Factory like ``start_app`` for a module-scoped fixture: a server in another plain
+    configuration (no key, a probe script) that several tests of the module share; stopped when
+    the module ends."""
     servers = _Servers()
     yield servers.start
     servers.stop_all()

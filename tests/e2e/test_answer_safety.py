@@ -4,9 +4,7 @@ shown as text (while streaming and after), and a link's real address is written 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -19,17 +17,18 @@ from components.devtools.browser import (
     assert_no_exception,
     console_errors,
     send_prompt,
+    shots_dir,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, sse
 from components.errors import AuthError, ImageError
 from components.i18n import t
 from components.images.prepare import prepare_image
-from components.providers.client import Usage
 from components.ui import state_keys as keys
+from components.usage import Usage
 from tests.e2e.test_compare import open_compare
 
-SHOTS = Path(os.environ.get("KANTU_SHOTS", "/tmp/shots/safety"))
+SHOTS = shots_dir("safety")
 
 
 @pytest.fixture(scope="module")

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import FilePayload, Page, expect
 
-from components.devtools.browser import assert_no_exception, console_errors, wait_for_idle
+from components.devtools.browser import (
+    assert_no_exception,
+    console_errors,
+    shots_dir,
+    wait_for_idle,
+)
 from components.devtools.upstream import FakeUpstream, bingcheng_error, by_picture_width, sse
 from components.i18n import t
 
-SHOTS = Path("/tmp/shots/batch")
+SHOTS = shots_dir("batch")
 USAGE = {"prompt_tokens": 100, "completion_tokens": 6, "total_tokens": 106}
 
 

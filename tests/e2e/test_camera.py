@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -19,13 +18,14 @@ from components.devtools.browser import (
     launch_browser,
     open_page,
     send_prompt,
+    shots_dir,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import Lang, t
 from components.ui import state_keys as keys
 
-SHOTS = Path("/tmp/shots/camera")
+SHOTS = shots_dir("camera")
 # What Streamlit's own st.camera_input says, in English whatever the page's language.
 STREAMLIT_CAMERA_TEXTS = ("This app would like to use your camera", "Take Photo", "Clear photo")
 PHONE = {"viewport": (390, 844), "is_mobile": True, "has_touch": True}

@@ -1,22 +1,26 @@
 """Compare in the browser: three models answer one photo side by side, with figures under each.
 
-Screenshots (zh and en, desktop 1280×900 and phone 390×844) go to /tmp/shots/compare/.
+Screenshots (zh and en, desktop 1280×900 and phone 390×844) go to
+``$KANTU_SHOTS/compare/`` (``shots_dir``).
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from components.devtools import image_factory as make
-from components.devtools.browser import assert_no_exception, console_errors, wait_for_idle
+from components.devtools.browser import (
+    assert_no_exception,
+    console_errors,
+    shots_dir,
+    wait_for_idle,
+)
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
 from components.ui import state_keys as keys
 
-SHOTS = Path("/tmp/shots/compare")
+SHOTS = shots_dir("compare")
 USAGE = {"prompt_tokens": 160, "completion_tokens": 12, "total_tokens": 172}
 MODELS = ("fast-vl", "steady-vl", "slow-vl")
 ANSWERS = {

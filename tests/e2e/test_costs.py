@@ -1,14 +1,14 @@
 """Money and the conversation tools in a real browser: a chat exported as JSON and imported back,
 the cost figures (held message, billed cost with its flag, the sidebar's cost section).
 
-Screenshots go to /tmp/shots/costs/ (zh and en, desktop 1280×900 and phone 390×844).
+Screenshots go to ``$KANTU_SHOTS/costs/`` (``shots_dir``; zh and en, desktop 1280×900 and phone
+390×844).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import FilePayload, Locator, Page, expect
@@ -18,12 +18,13 @@ from components.devtools.browser import (
     assert_no_exception,
     attach_files,
     send_prompt,
+    shots_dir,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, bill_per_picture, sse
 from components.i18n import t
 
-SHOTS = Path("/tmp/shots/costs")
+SHOTS = shots_dir("costs")
 PHONE = (390, 844)
 DESKTOP = (1280, 900)
 LOCALES = {"zh": "zh-CN", "en": "en-US"}

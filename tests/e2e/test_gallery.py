@@ -1,12 +1,11 @@
 """Pictures in a real browser: one thumbnail height, small pictures not blown up, a large view that
 opens from the keyboard and closes with Esc, and a phone screen not filled by three photos.
 
-Screenshots go to /tmp/shots/gallery/ (desktop and phone, zh and en, with the view open).
+Screenshots go to ``$KANTU_SHOTS/gallery/`` (``shots_dir``; desktop and phone, zh and en, with
+the view open).
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import FilePayload, Locator, Page, expect
@@ -16,13 +15,14 @@ from components.devtools.browser import (
     assert_no_exception,
     attach_files,
     send_prompt,
+    shots_dir,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
 from components.ui import state_keys as keys
 
-SHOTS = Path("/tmp/shots/gallery")
+SHOTS = shots_dir("gallery")
 PHONE = (390, 844)
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 
@@ -74,7 +74,7 @@ def test_thumbnails_share_a_height_and_the_view_opens_large_from_the_keyboard(
     assert tiny["width"] == pytest.approx(100, abs=1) and tiny["height"] == pytest.approx(40, abs=1)
     assert tiny["x"] >= photo["x"] + photo["width"] + 8  # a gap between them
     for img in (thumbs.nth(0), thumbs.nth(1)):
-        assert img.get_attribute("alt", timeout=1000).startswith("What is in these?")
+        assert img.get_attribute("alt").startswith("What is in these?")
     thumbs.nth(0).hover()  # where Streamlit's own fullscreen ⤢ would appear
     expect(page.locator('[data-testid="stElementToolbar"]:visible')).to_have_count(0)
     _shot(page, f"desktop-{lang}.png")

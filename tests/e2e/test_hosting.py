@@ -1,20 +1,19 @@
 """A hosted site in Chromium: the visitor enters the access code, asks, and the operator page
-shows the request from the ledger. Screenshots (zh/en, desktop/phone) go to /tmp/shots/hosting."""
+shows the request from the ledger. Screenshots (zh/en, desktop/phone) go to
+``$KANTU_SHOTS/hosting`` (``shots_dir``)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from components.devtools.browser import assert_no_exception, send_prompt, wait_for_idle
+from components.devtools.browser import assert_no_exception, send_prompt, shots_dir, wait_for_idle
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
 
 CODE = "orange-sesame-42"
 ADMIN_CODE = "boss-code-7"
-SHOTS = Path("/tmp/shots/hosting")
+SHOTS = shots_dir("hosting")
 USAGE = {"prompt_tokens": 2911, "completion_tokens": 40, "total_tokens": 2951}
 
 

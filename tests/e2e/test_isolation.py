@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from components.devtools.browser import (
@@ -60,6 +60,20 @@ def _sidebar(page: Page):
     return page.get_by_test_id("stSidebar")
 
 
+def _open_section(page: Page, title: str, inside: Locator) -> None:
+    """Open the sidebar section ``title`` until ``inside`` shows: a rerun that lands just after
+    the click (the previous setting's) draws the section closed again, so click once more."""
+    for attempt in range(3):
+        _sidebar(page).get_by_text(title, exact=True).click()
+        try:
+            expect(inside).to_be_visible()
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
+            wait_for_idle(page)
+
+
 def _set_up(page: Page, me: dict) -> None:
     """Type this visitor's key, model, detail, system prompt, context policy and price."""
     side = _sidebar(page)
@@ -81,9 +95,8 @@ def _set_up(page: Page, me: dict) -> None:
     system.fill(me["system"])
     system.press("Control+Enter")
     wait_for_idle(page)
-    side.get_by_text(t("tools.title", LANG), exact=True).click()
     policy = side.get_by_test_id("stSelectbox").filter(has_text=t("context.policy.label", LANG))
-    expect(policy).to_be_visible()
+    _open_section(page, t("tools.title", LANG), policy)
     option = page.get_by_role("option", name=t(f"context.policy.{me['policy']}", LANG, n=3))
     for attempt in range(3):  # a rerun landing meanwhile closes the list: open it again
         policy.click()
@@ -95,8 +108,9 @@ def _set_up(page: Page, me: dict) -> None:
                 raise
             wait_for_idle(page)
     wait_for_idle(page)
-    side.get_by_text(t("costs.title", LANG), exact=True).click()
-    side.get_by_role("button", name=t("costs.edit_price", LANG)).click()
+    edit_price = side.get_by_role("button", name=t("costs.edit_price", LANG))
+    _open_section(page, t("costs.title", LANG), edit_price)
+    edit_price.click()
     price = page.get_by_role("spinbutton", name=re.compile("^Input per million tokens"))
     price.fill(me["price"])
     page.get_by_role("button", name=t("costs.save_price", LANG), exact=True).click()

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from components.devtools.browser import (
     CHAT_INPUT_SELECTOR,
+    App,
     assert_no_exception,
     attach_files,
     console_errors,
@@ -23,7 +24,8 @@ from components.devtools.browser import (
 
 PHONE = (390, 844)
 
-# Shows what the server process sees; written to a temp dir, run with the repo root as cwd.
+# Shows what the server process sees, and echoes what st.chat_input delivered (to prove
+# attach_files() reaches the script); written to a temp dir, run with the repo root as cwd.
 PROBE_SCRIPT = """\
 from pathlib import Path
 
@@ -34,17 +36,24 @@ try:
     st.code(f"probe={st.secrets['probe']}")
 except (FileNotFoundError, KeyError) as exc:
     st.code(f"probe=<{type(exc).__name__}>")
-"""
-
-# Echoes what st.chat_input delivered, to prove attach_files() reaches the script.
-ECHO_SCRIPT = """\
-import streamlit as st
-
 prompt = st.chat_input("Ask", accept_file="multiple")
 if prompt:
     st.code("text=" + prompt.text)
     st.code("files=" + ",".join(f"{f.name}:{f.type}:{f.size}" for f in prompt.files))
 """
+
+
+@pytest.fixture(scope="module")
+def probe_script(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    script = tmp_path_factory.mktemp("probe") / "probe.py"
+    script.write_text(PROBE_SCRIPT, encoding="utf-8")
+    return script
+
+
+@pytest.fixture(scope="module")
+def probe_app(start_module_app, probe_script: Path) -> App:
+    """One server of the probe script with no secrets, shared by the tests that need no other."""
+    return start_module_app(script=str(probe_script))
 
 
 def test_app_starts_without_a_secrets_file(app, new_page):
@@ -86,28 +95,20 @@ def test_server_runs_with_a_temporary_home(app):
         assert f"HOME={app.home}".encode() in entries
 
 
-def test_server_sees_temporary_home_and_no_secrets(start_app, new_page, tmp_path):
-    script = tmp_path / "probe.py"
-    script.write_text(PROBE_SCRIPT, encoding="utf-8")
-    app = start_app(script=str(script))
-    page = new_page(app)
-    expect(page.get_by_text(f"home={app.home}")).to_be_visible()
+def test_server_sees_temporary_home_and_no_secrets(probe_app, new_page):
+    page = new_page(probe_app)
+    expect(page.get_by_text(f"home={probe_app.home}")).to_be_visible()
     expect(page.get_by_text("probe=<StreamlitSecretNotFoundError>")).to_be_visible()
 
 
-def test_server_reads_only_the_secrets_the_test_gives(start_app, new_page, tmp_path):
-    script = tmp_path / "probe.py"
-    script.write_text(PROBE_SCRIPT, encoding="utf-8")
-    app = start_app(script=str(script), secrets_toml='probe = "from-the-test"\n')
+def test_server_reads_only_the_secrets_the_test_gives(start_app, new_page, probe_script):
+    app = start_app(script=str(probe_script), secrets_toml='probe = "from-the-test"\n')
     page = new_page(app)
     expect(page.get_by_text("probe=from-the-test")).to_be_visible()
 
 
-def test_attached_files_reach_the_script_with_the_prompt(start_app, new_page, tmp_path):
-    script = tmp_path / "echo.py"
-    script.write_text(ECHO_SCRIPT, encoding="utf-8")
-    app = start_app(script=str(script))
-    page = new_page(app)
+def test_attached_files_reach_the_script_with_the_prompt(probe_app, new_page):
+    page = new_page(probe_app)
     data = b"\x89PNG fake"
     attach_files(page, [{"name": "点.png", "mimeType": "image/png", "buffer": data}])
     send_prompt(page, "这是什么？")

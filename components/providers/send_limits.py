@@ -28,13 +28,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from components.catalogue.lookup import billing_factor
-from components.conversation.planner import estimate_turns
-from components.conversation.turns import ChatTurn
-from components.costs.estimate import RequestEstimate
+from components.costs.estimate import RequestEstimate, estimate_turns
 from components.errors import TooLargeError
 from components.images.prepared import ImagePart, PreparedImage
 from components.providers.context_windows import context_window
 from components.providers.presets import ProviderPreset
+from components.turns import ChatTurn
 
 # Ten covers "compare these", a receipt's pages or a short screenshot series, and keeps one
 # message's upload near 10-20 MB of base64 at the usual prepared sizes. Providers' own caps are far
@@ -119,7 +118,7 @@ def measure_request(
 ) -> RequestSize:
     """Return what sending ``turns`` (plus ``system``) to ``model`` would cost in pictures, bytes
     and tokens. The tokens are ``estimate``, the request's plan's (``PlannedRequest``), or the
-    planner's ``estimate_turns`` of ``turns`` when none is given."""
+    ``estimate_turns`` (``components.costs.estimate``) of ``turns`` when none is given."""
     images = [image for turn in turns for image in turn.images]
     if estimate is None:
         estimate = estimate_turns(turns, model=model, system=system, max_tokens=max_tokens)

@@ -1,0 +1,41 @@
+"""The app's pages, and the hand-over when a page is run without ``app.py``.
+
+A freshly started server runs in Streamlit's old multipage mode (chosen because a ``pages/``
+folder exists) until some run calls ``st.navigation``. In that mode a first request naming a page
+(``/admin``, ``/batch``…) runs that page's file alone: ``app.py`` never sets up the session, and
+every state read the page makes would fail. ``shell_choice`` detects that run and hands over.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+
+from components.i18n import DEFAULT_LANG, Lang, t
+from components.ui import session
+from components.ui import state_keys as keys
+from components.ui.sidebar import SidebarChoice
+
+
+def app_pages(lang: Lang) -> list[StreamlitPage]:
+    """Return the app's pages, the chat first (it is the default page at ``/``)."""
+    return [
+        st.Page("pages/chat.py", title=t("nav.chat", lang), icon="💬", default=True),
+        st.Page("pages/compare.py", title=t("nav.compare", lang), icon="⚖️"),
+        st.Page("pages/batch.py", title=t("nav.batch", lang), icon="🗂️"),
+        st.Page("pages/admin.py", title=t("nav.admin", lang), icon="📊", url_path="admin"),
+    ]
+
+
+def shell_choice() -> SidebarChoice:
+    """Return this run's sidebar choice, which ``app.py`` sets before it runs the page.
+
+    When it is missing the page was run alone (see the module docstring): register the app's
+    pages, which ends the old mode for the whole process, and rerun the same page, this time
+    through ``app.py``. Never returns in that case.
+    """
+    choice = session.layout().choice
+    if choice is None:
+        st.navigation(app_pages(session.widget(keys.LANG, DEFAULT_LANG)), position="hidden")
+        st.rerun()
+    return choice

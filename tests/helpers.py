@@ -1,0 +1,56 @@
+"""Helpers shared by the AppTest page tests: start the app, configure it, read what it shows."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from components.devtools.upstream import FakeUpstream
+from components.ui import state_keys as keys
+from tests.conftest import entry_app_test
+
+OPERATOR_KEY = "operator-secret-key-123456"
+
+
+def jpeg_bytes(
+    color: tuple[int, int, int] = (240, 140, 40), size: tuple[int, int] = (640, 480)
+) -> bytes:
+    """Return a plain JPEG of ``size`` in one ``color``."""
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def started_app(lang: str = "zh", secrets: dict | None = None) -> AppTest:
+    """Return the app after its first run, in ``lang``, with ``secrets`` as the operator's."""
+    at = entry_app_test()
+    if secrets:
+        at.secrets.update(secrets)
+    at.session_state[keys.LANG] = lang
+    return at.run()
+
+
+def configured_app(up: FakeUpstream, lang: str = "zh") -> AppTest:
+    """Return the app started with the operator's base URL (``up``) and key."""
+    return started_app(lang, {"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY})
+
+
+def page_texts(at: AppTest) -> str:
+    """Return the page's markdown, captions and alerts, one per line."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in [*at.error, *at.warning, *at.info]]
+    return "\n".join(str(p) for p in parts)
+
+
+def assistant_text(at: AppTest) -> str:
+    """Return the markdown of the last assistant message (asserts there is one)."""
+    messages = [m for m in at.chat_message if m.name == "assistant"]
+    assert messages, "no assistant message on the page"
+    return "\n".join(md.value for md in messages[-1].markdown)
+
+
+def no_exception(at: AppTest) -> None:
+    """Assert the run raised nothing."""
+    assert not at.exception, [e.value for e in at.exception]
