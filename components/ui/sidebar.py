@@ -244,8 +244,8 @@ def render_settings(lang: Lang) -> SidebarChoice:
     settings: AnySettings | None = None
     error: ConfigError | None = None
     try:
-        settings = resolve_typed(
-            preset, base_url, typed_key, model, secrets, float(read_timeout), lang
+        settings = resolve_typed(  # for what the sidebar says: no visitor named yet
+            preset, base_url, typed_key, model, secrets, float(read_timeout), lang, identify=False
         )
     except ConfigError as err:
         error = err
@@ -341,10 +341,14 @@ def resolve_typed(
     secrets: dict[str, object],
     read_timeout: float,
     lang: Lang,
+    *,
+    identify: bool = True,
 ) -> AnySettings:
     """Resolve the settings typed in the sidebar (or a Compare column) for ``preset``.
 
-    Raises ConfigError when the base URL cannot work, or the local reader cannot run.
+    The local reader's settings name this visitor for its quota unless ``identify`` is False
+    (settings only shown, never sent). Raises ConfigError when the base URL cannot work, or the
+    local reader cannot run.
     """
     if preset.local:
         status = reader_status()
@@ -360,7 +364,8 @@ def resolve_typed(
         environ=os.environ,
         read_timeout=read_timeout,
     )
-    if isinstance(settings, LocalSettings):  # the server's cores: under the visitor's quota
+    # the server's cores: under the visitor's quota (``identify``: settings sent, not only shown)
+    if identify and isinstance(settings, LocalSettings):
         visitor_id, session_id = reader_identity()
         settings = replace(settings, visitor_id=visitor_id, session_id=session_id)
     return settings
