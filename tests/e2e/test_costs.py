@@ -58,7 +58,9 @@ def _sidebar(page: Page) -> Locator:
 
 
 def _open_section(page: Page, title: str) -> Locator:
-    """Open the sidebar expander called ``title``; return it."""
+    """Open the sidebar expander called ``title`` once the page is idle (a rerun still drawing
+    would replace the buttons inside under the click); return it."""
+    wait_for_idle(page)
     section = _sidebar(page).get_by_test_id("stExpander").filter(has_text=title)
     details = section.get_by_test_id("stExpanderDetails")
     if not details.is_visible():
