@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from components.devtools.browser import start_app
 from components.devtools.proc import status_mb
-from components.devtools.raw_session import RawSession, parked_upload_bytes
+from tests.raw_session import RawSession, parked_upload_bytes
 
 MB = 1024 * 1024
 APPS = {"baseline (plain Streamlit)": "bench/baseline_app.py", "Kantu": "app.py"}

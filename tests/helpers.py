@@ -23,6 +23,13 @@ def jpeg_bytes(
     return buf.getvalue()
 
 
+def png_bytes(width: int) -> bytes:
+    """Return a blue PNG ``width`` pixels wide and 40 high."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, 40), (30, 144, 255)).save(out, "PNG")
+    return out.getvalue()
+
+
 def started_app(lang: str = "zh", secrets: dict | None = None) -> AppTest:
     """Return the app after its first run, in ``lang``, with ``secrets`` as the operator's."""
     at = entry_app_test()

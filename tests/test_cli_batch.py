@@ -22,6 +22,7 @@ from components.devtools.upstream import (
     sse,
 )
 from tests.conftest import CLI_CWD, cli_environment
+from tests.helpers import png_bytes
 
 KEY = "sk-clibatch-0123456789abcdef"
 USAGE = {"prompt_tokens": 90, "completion_tokens": 3, "total_tokens": 93}
@@ -50,19 +51,13 @@ def batch(up: FakeUpstream, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def png(width: int) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, 40), (30, 144, 255)).save(out, "PNG")
-    return out.getvalue()
-
-
 def mixed_folder(root: Path) -> Path:
     """Good pictures, odd ones (a cut PNG, a JPEG named .png), broken ones, a zip, a text file."""
     folder = root / "pics"
     (folder / "sub").mkdir(parents=True)
     for width in (60, 61, 62):
-        (folder / f"good{width}.png").write_bytes(png(width))
-    (folder / "sub" / "cut.png").write_bytes(png(63)[:60])  # odd: recovered
+        (folder / f"good{width}.png").write_bytes(png_bytes(width))
+    (folder / "sub" / "cut.png").write_bytes(png_bytes(63)[:60])  # odd: recovered
     jpeg = io.BytesIO()
     Image.new("RGB", (64, 40), "red").save(jpeg, "JPEG")
     (folder / "sub" / "really-a-jpeg.png").write_bytes(jpeg.getvalue())  # odd: wrong extension
@@ -70,8 +65,8 @@ def mixed_folder(root: Path) -> Path:
     (folder / "empty.png").write_bytes(b"")
     (folder / "notes.txt").write_text("ignored")
     with zipfile.ZipFile(folder / "more.zip", "w") as archive:
-        archive.writestr("in-zip.png", png(65))
-        archive.writestr("../escape.png", png(66))
+        archive.writestr("in-zip.png", png_bytes(65))
+        archive.writestr("../escape.png", png_bytes(66))
     return folder
 
 
@@ -123,7 +118,7 @@ def test_all_answered_exits_zero_and_a_new_prompt_is_a_new_run(
     upstream: FakeUpstream, tmp_path: Path
 ) -> None:
     for width in (60, 61):
-        (tmp_path / f"p{width}.png").write_bytes(png(width))
+        (tmp_path / f"p{width}.png").write_bytes(png_bytes(width))
     out = tmp_path / "o.jsonl"
     files = [str(tmp_path / "p60.png"), str(tmp_path / "p61.png")]
     busy = openai_error(429, "slow down", headers={"Retry-After": "0"})
@@ -151,7 +146,7 @@ def test_batch_api_round_trip_survives_an_interruption(
     folder = tmp_path / "pics"
     folder.mkdir()
     for width in (60, 61, 62):
-        (folder / f"p{width}.png").write_bytes(png(width))
+        (folder / f"p{width}.png").write_bytes(png_bytes(width))
     (folder / "broken.png").write_bytes(b"nope")
     out = tmp_path / "r.jsonl"
     state = tmp_path / "r.jsonl.batch.json"
@@ -207,7 +202,7 @@ def test_ctrl_c_keeps_finished_answers_and_the_rerun_sends_only_the_rest(
 ) -> None:
     upstream.latency = 0.4
     for width in range(60, 66):
-        (tmp_path / f"p{width}.png").write_bytes(png(width))
+        (tmp_path / f"p{width}.png").write_bytes(png_bytes(width))
     out = tmp_path / "o.jsonl"
     args = [str(tmp_path), "--prompt", "x", "--out", str(out), "--concurrency", "1"]
     proc = subprocess.Popen(

@@ -14,11 +14,11 @@ import zipfile
 
 from hypothesis import given
 from hypothesis import strategies as st
-from PIL import Image
 
 from components.cli.output import CleanText, redraw, strip_controls
 from components.devtools.upstream import FakeUpstream, model_list, openai_error, sse
 from tests.conftest import CLI_CWD, cli_environment
+from tests.helpers import png_bytes
 
 KEY = "sk-cliout-0123456789abcdef"
 TITLE = "\x1b]0;pwned\x07"  # retitles the terminal window
@@ -46,12 +46,6 @@ def assert_clean(done: subprocess.CompletedProcess[str]) -> None:
         assert "pwned" not in text
 
 
-def png(width: int) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, 40), (30, 144, 255)).save(out, "PNG")
-    return out.getvalue()
-
-
 def test_an_answer_prints_without_its_escapes_keeping_lines_and_tabs(upstream):
     upstream.enqueue(sse([f"前{TITLE}半", f"{CLEAR}后\n\t尾\r"]))
     done = run(upstream, "ask", "hi")
@@ -77,7 +71,7 @@ def test_model_ids_print_without_their_escapes(upstream):
 
 def test_zip_entry_names_print_without_their_escapes(upstream, tmp_path):
     with zipfile.ZipFile(tmp_path / "in.zip", "w") as archive:
-        archive.writestr("good.png", png(60))
+        archive.writestr("good.png", png_bytes(60))
         archive.writestr(f"bad{CLEAR}{TITLE}.png", b"not a picture")
     out = tmp_path / "r.jsonl"
     done = run(upstream, "batch", str(tmp_path / "in.zip"), "--prompt", "描述", "--out", str(out))

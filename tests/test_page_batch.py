@@ -7,7 +7,6 @@ import io
 import zipfile
 
 import pytest
-from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from components.devtools.upstream import (
@@ -22,18 +21,12 @@ from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.batch import field_key
 from tests.conftest import ROOT
+from tests.helpers import OPERATOR_KEY, png_bytes
 
-OPERATOR_KEY = "operator-secret-key-123456"
 USAGE = {"prompt_tokens": 100, "completion_tokens": 4, "total_tokens": 104}
 
 
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
-
-
-def png(width: int) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, 40), (30, 144, 255)).save(out, "PNG")
-    return out.getvalue()
 
 
 def batch_page(up: FakeUpstream, lang: str = "en") -> AppTest:
@@ -63,14 +56,14 @@ def finish(at: AppTest) -> AppTest:
 def upload_mixed(at: AppTest) -> None:
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr("z/in-zip.png", png(63))
-        zf.writestr("../escape.png", png(64))
+        zf.writestr("z/in-zip.png", png_bytes(63))
+        zf.writestr("../escape.png", png_bytes(64))
     at.file_uploader(key=keys.BATCH_FILES).set_value(
         [
-            ("a.png", png(60), "image/png"),
-            ("b.png", png(61), "image/png"),
+            ("a.png", png_bytes(60), "image/png"),
+            ("b.png", png_bytes(61), "image/png"),
             ("broken.jpg", b"not a picture", "image/jpeg"),
-            ("c.png", png(62), "image/png"),
+            ("c.png", png_bytes(62), "image/png"),
             ("more.zip", archive.getvalue(), "application/zip"),
         ]
     ).run()
@@ -126,7 +119,7 @@ def test_columns_and_cancel_keep_what_finished(upstream: FakeUpstream) -> None:
     upstream.latency = 0.4
     at = batch_page(upstream)
     at.file_uploader(key=keys.BATCH_FILES).set_value(
-        [(f"p{w}.png", png(w), "image/png") for w in range(60, 70)]
+        [(f"p{w}.png", png_bytes(w), "image/png") for w in range(60, 70)]
     ).run()
     at.text_input(key=keys.BATCH_COLUMNS).set_value("colour, shape").run()
     assert t("batch.columns_prompt", "en") in texts(at)  # a custom URL: words, not a schema
@@ -148,7 +141,7 @@ def test_columns_and_cancel_keep_what_finished(upstream: FakeUpstream) -> None:
 
 def test_classify_needs_labels_and_own_prompt_is_sent(upstream: FakeUpstream) -> None:
     at = batch_page(upstream)
-    at.file_uploader(key=keys.BATCH_FILES).set_value([("a.png", png(60), "image/png")]).run()
+    at.file_uploader(key=keys.BATCH_FILES).set_value([("a.png", png_bytes(60), "image/png")]).run()
     at.segmented_control(key=keys.choice_key(keys.BATCH_PRESET, "en")).set_value("own").run()
     at.button(key=keys.BATCH_RUN).click().run()
     assert t("batch.no_prompt", "en") in texts(at) and not upstream.requests
@@ -165,7 +158,7 @@ def test_classify_needs_labels_and_own_prompt_is_sent(upstream: FakeUpstream) ->
 def test_csv_download_opens_with_chinese(upstream: FakeUpstream) -> None:
     upstream.default = sse(["橙色的猫"])
     at = batch_page(upstream, "zh")
-    at.file_uploader(key=keys.BATCH_FILES).set_value([("猫.png", png(60), "image/png")]).run()
+    at.file_uploader(key=keys.BATCH_FILES).set_value([("猫.png", png_bytes(60), "image/png")]).run()
     at.button(key=keys.BATCH_RUN).click().run()
     at = finish(at)
     from components.batch.export import to_csv
@@ -182,7 +175,7 @@ def test_provider_batch_engine_from_the_page(upstream: FakeUpstream) -> None:
     at = batch_page(upstream)
     session.state_in(at.session_state, session.BatchState).poll_s = 0.05
     at.file_uploader(key=keys.BATCH_FILES).set_value(
-        [(f"p{w}.png", png(w), "image/png") for w in (60, 61, 62)]
+        [(f"p{w}.png", png_bytes(w), "image/png") for w in (60, 61, 62)]
     ).run()
     at.radio(key=keys.choice_key(keys.BATCH_VIA, "en")).set_value("batch_api").run()
     at.button(key=keys.BATCH_RUN).click().run()
@@ -214,7 +207,7 @@ def test_operator_key_batch_counts_each_picture_against_the_limits(upstream, tmp
     at.run()
     at.switch_page("pages/batch.py").run()
     at.file_uploader(key=keys.BATCH_FILES).set_value(
-        [(f"p{i}.png", png(60 + i), "image/png") for i in range(5)]
+        [(f"p{i}.png", png_bytes(60 + i), "image/png") for i in range(5)]
     ).run()
     at.slider(key=keys.BATCH_CONCURRENCY).set_value(1).run()
     at.button(key=keys.BATCH_RUN).click().run()

@@ -4,12 +4,10 @@ with (issue 19 items 1, 2 and 7), under AppTest against the loopback fake upstre
 from __future__ import annotations
 
 import dataclasses
-import io
 import time
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from components.devtools.upstream import FakeBatchAPI, FakeUpstream, openai_error
@@ -19,19 +17,13 @@ from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.markdown_view import literal
 from tests.conftest import ROOT
+from tests.helpers import OPERATOR_KEY, png_bytes
 
-OPERATOR_KEY = "operator-secret-key-123456"
 BOGUS_KEY = "visitor-bogus-key-000000"
 CODE = "orange-sesame-42"
 ONE_OF_EACH = {"session_requests": 1, "visitor_hour_requests": 1, "daily_requests": 1}
 
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
-
-
-def png(width: int) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, 40), (30, 144, 255)).save(out, "PNG")
-    return out.getvalue()
 
 
 def site(up: FakeUpstream, ledger: Path, lang: str = "en", **secrets: object) -> AppTest:
@@ -76,7 +68,7 @@ def run_batch(at: AppTest, count: int, *, typed_key: str | None = None) -> AppTe
     """Run ``count`` pictures; ``typed_key`` is in the sidebar's key field for that run only
     (the page-only runs that follow drop the field's value, as clearing it would)."""
     at.file_uploader(key=keys.BATCH_FILES).set_value(
-        [(f"p{i}.png", png(60 + i), "image/png") for i in range(count)]
+        [(f"p{i}.png", png_bytes(60 + i), "image/png") for i in range(count)]
     ).run()
     at.slider(key=keys.BATCH_CONCURRENCY).set_value(min(count, 16)).run()
     if typed_key is not None:
@@ -179,7 +171,7 @@ def test_the_provider_batch_engine_admits_each_picture_and_records_it(upstream, 
     at = batch_page(upstream, ledger, KANTU_LIMITS=ONE_OF_EACH)
     session.state_in(at.session_state, session.BatchState).poll_s = 0.05
     at.file_uploader(key=keys.BATCH_FILES).set_value(
-        [(f"p{i}.png", png(60 + i), "image/png") for i in range(16)]
+        [(f"p{i}.png", png_bytes(60 + i), "image/png") for i in range(16)]
     ).run()
     at.radio(key=keys.choice_key(keys.BATCH_VIA, "en")).set_value("batch_api").run()
     at.button(key=keys.BATCH_RUN).click().run()

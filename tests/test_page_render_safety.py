@@ -20,8 +20,9 @@ from components.ui import session
 from components.ui import state_keys as keys
 from components.usage import Usage
 from tests.conftest import ROOT
+from tests.helpers import png_bytes
 from tests.markdown_oracle import findings
-from tests.test_page_batch import batch_page, finish, png
+from tests.test_page_batch import batch_page, finish
 
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
@@ -95,7 +96,7 @@ def test_a_batch_column_named_like_kantus_own_stays_a_text_column(upstream: Fake
         ['{"thumb": "http://evil.example/t.png", "file": "http://evil.example/f"}']
     )
     at = batch_page(upstream)
-    at.file_uploader(key=keys.BATCH_FILES).set_value([("a.png", png(60), "image/png")]).run()
+    at.file_uploader(key=keys.BATCH_FILES).set_value([("a.png", png_bytes(60), "image/png")]).run()
     at.text_input(key=keys.BATCH_COLUMNS).set_value("thumb, file").run()
     at.button(key=keys.BATCH_RUN).click().run()
     finish(at)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from components.devtools.proc import status_mb
-from components.devtools.raw_session import RawSession, parked_upload_bytes
+from tests.raw_session import RawSession, parked_upload_bytes
 
 MB = 1024 * 1024
 ENV = {
