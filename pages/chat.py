@@ -171,6 +171,8 @@ elif retrying:
 
 with history:
     render_history(conv, lang, choice, actions=state.exchange is None)
+    # where an answer recorded on this run is drawn: the next run's history draws it there too
+    recorded = st.container()
     if pending is not None:
         held = next_cost(
             conv, choice, policy, text=pending.question, images=pending.prepared.images
@@ -196,7 +198,7 @@ running = state.exchange
 answered = False
 if running is not None:
     with live:
-        answered = follow_exchange(running, conv, choice)
+        answered = follow_exchange(running, conv, choice, place=recorded)
 if answered or photo_sent or state.restore_input is not None:
     # every message gets its action buttons back, the camera shows closed again, or the text goes
     # back in the input

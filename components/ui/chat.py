@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import requests
 import streamlit as st
 from PIL import Image
+from streamlit.delta_generator import DeltaGenerator
 
 from components.conversation.clients import AnySettings
 from components.conversation.exchange import AnswerMeta, Exchange
@@ -417,15 +418,16 @@ def render_history(
     entries = list(conv.entries)  # an answer may be recorded meanwhile; it is drawn live instead
     notes = travel_notes(conv, choice)
     for i, entry in enumerate(entries):
-        render_entry(
-            entry,
-            conv,
-            lang,
-            choice,
-            last=i == len(entries) - 1,
-            index=i if actions else None,
-            notes=notes,
-        )
+        with st.container():  # one element per entry: see ``follow_exchange``'s ``place``
+            render_entry(
+                entry,
+                conv,
+                lang,
+                choice,
+                last=i == len(entries) - 1,
+                index=i if actions else None,
+                notes=notes,
+            )
     focus_requested_field()
 
 
@@ -484,8 +486,12 @@ def drop_exchange() -> None:
         exchange.stop()
 
 
-def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoice) -> bool:
-    """Draw the answer as it arrives, with a Stop button, then record it and draw it final.
+def follow_exchange(
+    exchange: Exchange, conv: Conversation, choice: SidebarChoice, *, place: DeltaGenerator
+) -> bool:
+    """Draw the answer as it arrives, with a Stop button, then record it and draw it final in
+    ``place``: the container right after the history's entries, where the next run's history
+    draws it again (the same element, so the browser never shows both at once).
 
     Until the first word, a "thinking" mark shows. Stop (or any other click) starts a newer run
     at once, which draws the stopped answer from the history; this loop checks in with Streamlit
@@ -493,11 +499,10 @@ def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoic
     page then draws again, so every message gets its action buttons).
     """
     lang = choice.lang
-    # The live bubble, emptied at the end; the recorded answer and its notices then go in a
-    # container of their own below it. (Swapping one container's subtree for a different one in
-    # the same st.empty slot crashed the frontend: "Bad delta path index".)
+    # The live bubble, emptied at the end; the recorded answer and its notices then go in
+    # ``place``. (Swapping one container's subtree for a different one in the same st.empty
+    # slot crashed the frontend: "Bad delta path index".)
     slot = st.empty()
-    final = st.container()
     with slot.container(), st.chat_message("assistant"):
         live = st.empty()
         stop = st.empty()
@@ -520,6 +525,6 @@ def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoic
     exchange.record_once(conv.record)
     session.chat().exchange = None
     slot.empty()
-    with final:
+    with place:
         render_entry(conv.entries[-1], conv, lang, choice, last=True)
     return True
