@@ -10,6 +10,9 @@ votes, the tally and the exports.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
 
 import streamlit as st
 
@@ -50,6 +53,33 @@ log = logging.getLogger("kantu")
 
 REFRESH_S = 0.2  # how often the live columns are redrawn
 _KEY_REASONS = frozenset({"no_key", "operator_key_withheld"})  # a column's own key would help
+
+
+@dataclass(frozen=True)
+class Export:
+    """One way to download a comparison: its button and the function that writes the file."""
+
+    label_key: str
+    write: Callable[[CompareRun, Mapping[str, Price | None], Mapping[str, bool | None], Lang], str]
+    extension: str
+    mime: str
+    icon: str
+    key: str
+
+
+EXPORTS = (
+    Export(
+        "compare.export_md", export_markdown, "md", "text/markdown", "📄", keys.COMPARE_EXPORT_MD
+    ),
+    Export(
+        "compare.export_json",
+        export_json,
+        "json",
+        "application/json",
+        "🧾",
+        keys.COMPARE_EXPORT_JSON,
+    ),
+)
 
 
 # -- session objects ---------------------------------------------------------------------------
@@ -270,29 +300,46 @@ def start_run(choice: SidebarChoice) -> CompareRun | None:
         session.compare().targets,
         blind=bool(session.widget(keys.COMPARE_BLIND)),
     )
-    for column in run.columns:
-        own_key = session.widget(keys.compare_api_key(column.slot)) or ""
-        plan = run.plan(
-            column,
-            choice.options,
-            pictures_as_text=is_text_only(column.preset_id, column.model),
-            lang=lang,
-        )
-
-        def resolve(column: CompareColumn = column, own_key: str = own_key) -> AnySettings:
-            return column_settings(column.preset_id, column.model, choice, own_key)
-
-        def begin(
-            settings: AnySettings, exchange: Exchange, column: CompareColumn = column
-        ) -> Exchange:
-            return column.begin(exchange, settings)
-
-        try:  # the one way to send: access, allowed model, limits; a ledger row per column
-            send_exchange(choice, plan, begin, resolve=resolve)
-        except KantuError as err:
-            column.refuse(err)
+    # Every column is planned and admitted first, then all start together: one column's
+    # setup (its plan, settings, the gate's ledger row) never holds back another's request.
+    starts: list[Callable[[], Exchange]] = []
+    try:
+        for column in run.columns:
+            _admit_column(run, column, choice, starts)
+    finally:
+        for start in starts:
+            start()
     session.compare().run = run
     return run
+
+
+def _admit_column(
+    run: CompareRun,
+    column: CompareColumn,
+    choice: SidebarChoice,
+    starts: list[Callable[[], Exchange]],
+) -> None:
+    """Send ``column`` the one way (access, allowed model, limits; a ledger row), its start
+    added to ``starts``; a column refused shows why."""
+    own_key = session.widget(keys.compare_api_key(column.slot)) or ""
+    plan = run.plan(
+        column,
+        choice.options,
+        pictures_as_text=is_text_only(column.preset_id, column.model),
+        lang=choice.lang,
+    )
+
+    def resolve() -> AnySettings:
+        return column_settings(column.preset_id, column.model, choice, own_key)
+
+    def begin(settings: AnySettings, exchange: Exchange) -> Exchange:
+        starts.append(partial(column.begin, exchange, settings))
+        return exchange
+
+    try:
+        send_exchange(choice, plan, begin, resolve=resolve)
+    except KantuError as err:
+        column.refuse(err)
 
 
 # -- votes -------------------------------------------------------------------------------------
@@ -467,24 +514,16 @@ def render_exports(run: CompareRun, lang: Lang) -> None:
     prices, vision = prices_of(run), vision_of(run)
     stamp = run.created.strftime("%Y%m%d-%H%M%S")
     with st.container(horizontal=True, gap="small"):
-        st.download_button(
-            t("compare.export_md", lang),
-            data=export_markdown(run, prices, vision, lang),
-            file_name=f"kantu-compare-{stamp}.md",
-            mime="text/markdown",
-            icon="📄",
-            key=keys.COMPARE_EXPORT_MD,
-            on_click="ignore",
-        )
-        st.download_button(
-            t("compare.export_json", lang),
-            data=export_json(run, prices, vision, lang),
-            file_name=f"kantu-compare-{stamp}.json",
-            mime="application/json",
-            icon="🧾",
-            key=keys.COMPARE_EXPORT_JSON,
-            on_click="ignore",
-        )
+        for export in EXPORTS:
+            st.download_button(
+                t(export.label_key, lang),
+                data=export.write(run, prices, vision, lang),
+                file_name=f"kantu-compare-{stamp}.{export.extension}",
+                mime=export.mime,
+                icon=export.icon,
+                key=export.key,
+                on_click="ignore",
+            )
 
 
 def render_tally(lang: Lang) -> None:
