@@ -193,23 +193,39 @@ def _show_wait(container: Any, handle: LedgerHandle, scope: Scope, lang: Lang) -
         container.warning(t(key, lang, seconds=seconds), icon="⏳")
 
 
-def render_code_box(
-    container: Any,
-    codes: tuple[str, ...],
-    lang: Lang,
-    *,
-    scope: Scope,
-    form_key: str,
-    field_key: str,
-    label: str,
-) -> bool:
-    """Show a password field and button for ``codes``; return whether this session has entered a
-    right one. Wrong tries from this address, or too many from everyone, make the next ones wait
-    (``components.hosting.throttle``), with "try again in N s"."""
+@dataclass(frozen=True)
+class CodeBox:
+    """One scope's code field: its form, its password field and the label's i18n key."""
+
+    form_key: str
+    field_key: str
+    label_key: str
+
+
+CODE_BOXES: dict[Scope, CodeBox] = {
+    "access": CodeBox(keys.ACCESS_FORM, keys.ACCESS_CODE, "hosting.access_code"),
+    "operator": CodeBox(keys.ADMIN_FORM, keys.ADMIN_CODE, "admin.code_label"),
+}
+
+
+def unlock_with_code(container: Any, codes: tuple[str, ...], lang: Lang, scope: Scope) -> None:
+    """Show ``scope``'s code box in ``container``; once a right code is entered, run the page
+    again, unlocked."""
+    if render_code_box(container, codes, lang, scope=scope):
+        st.rerun()
+
+
+def render_code_box(container: Any, codes: tuple[str, ...], lang: Lang, *, scope: Scope) -> bool:
+    """Show ``scope``'s password field and button for ``codes``; return whether this session has
+    entered a right one. Wrong tries from this address, or too many from everyone, make the next
+    ones wait (``components.hosting.throttle``), with "try again in N s"."""
     if unlocked(scope):
         return True
-    with container.form(form_key, clear_on_submit=True, border=False):
-        typed = st.text_input(label, type="password", key=field_key, autocomplete="off")
+    box = CODE_BOXES[scope]
+    with container.form(box.form_key, clear_on_submit=True, border=False):
+        typed = st.text_input(
+            t(box.label_key, lang), type="password", key=box.field_key, autocomplete="off"
+        )
         sent = st.form_submit_button(t("hosting.unlock", lang), icon="🔓")
     handle = _code_ledger()
     if handle is None:
@@ -271,17 +287,7 @@ def render_access(choice: SidebarChoice) -> None:
         return
     box = st.container(border=True)
     box.markdown("🔒 " + t("hosting.code_hint", lang))
-    render_code_box(
-        box,
-        config.access_codes,
-        lang,
-        scope="access",
-        form_key=keys.ACCESS_FORM,
-        field_key=keys.ACCESS_CODE,
-        label=t("hosting.access_code", lang),
-    )
-    if unlocked("access"):
-        st.rerun()  # draw the page unlocked
+    unlock_with_code(box, config.access_codes, lang, "access")
 
 
 # -- the gate ------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from components.ui.access import (
     current_visitor,
     hosting_settings,
     ledger_handle,
-    render_code_box,
+    unlock_with_code,
     unlocked,
 )
 from components.ui.markdown_view import literal
@@ -55,17 +55,7 @@ def _gate(config: HostingConfig, lang: Lang) -> bool:
         st.info(t("admin.closed", lang), icon="🔒")
         return False
     if config.admin_codes:
-        opened = render_code_box(
-            st,
-            config.admin_codes,
-            lang,
-            scope="operator",
-            form_key=keys.ADMIN_FORM,
-            field_key=keys.ADMIN_CODE,
-            label=t("admin.code_label", lang),
-        )
-        if opened:
-            st.rerun()
+        unlock_with_code(st, config.admin_codes, lang, "operator")
     elif config.login_configured and not visitor.logged_in:
         st.info(t("admin.sign_in", lang), icon="🔐")
         st.button(t("hosting.sign_in", lang), icon="🔐", key=keys.SIGN_IN, on_click=st.login)

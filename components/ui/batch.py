@@ -291,27 +291,17 @@ def render_job(job: BatchJob, choice: SidebarChoice) -> None:
 
 def _live(job: BatchJob, lang: Lang) -> None:
     progress = job.progress()
-    st.progress(
-        progress.fraction,
-        text=t(
-            "batch.progress",
-            lang,
-            done=progress.done,
-            failed=progress.failed,
-            remaining=progress.remaining,
-        ),
-    )
+    # the counts the progress line and the finished line each show a part of
+    counts = {
+        "done": progress.done,
+        "failed": progress.failed,
+        "remaining": progress.remaining,
+        "cancelled": progress.cancelled,
+    }
+    st.progress(progress.fraction, text=t("batch.progress", lang, **counts))
     eta = t("batch.eta_unknown", lang) if progress.eta_s is None else f"{progress.eta_s:.0f} s"
     if progress.finished:
-        st.success(
-            t(
-                "batch.finished",
-                lang,
-                done=progress.done,
-                failed=progress.failed,
-                cancelled=progress.cancelled,
-            )
-        )
+        st.success(t("batch.finished", lang, **counts))
     else:
         st.caption(t("batch.speed", lang, rate=progress.throughput, eta=eta))
     if job.note:

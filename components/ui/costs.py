@@ -214,19 +214,18 @@ def _render_price_editor(choice: SidebarChoice, price: Price | None) -> None:
     with st.popover(t("costs.edit_price", lang), icon="✏️"):
         st.caption(t("costs.edit_help", lang))
         with st.form(key=f"kantu_price_form.{choice.preset.id}/{model}", border=False):
-            inp = st.number_input(
-                t("costs.input_per_m", lang, currency=currency),
-                min_value=0.0,
-                max_value=1e5,
-                value=float(price.input) if price is not None else 0.0,
-                format="%.4f",
-            )
-            out = st.number_input(
-                t("costs.output_per_m", lang, currency=currency),
-                min_value=0.0,
-                max_value=1e5,
-                value=float(price.output) if price is not None else 0.0,
-                format="%.4f",
+            now = (price.input, price.output) if price is not None else (0.0, 0.0)
+            inp, out = (  # per million input tokens, then output tokens
+                st.number_input(
+                    t(label_key, lang, currency=currency),
+                    min_value=0.0,
+                    max_value=1e5,
+                    value=float(value),
+                    format="%.4f",
+                )
+                for label_key, value in zip(
+                    ("costs.input_per_m", "costs.output_per_m"), now, strict=True
+                )
             )
             if st.form_submit_button(t("costs.save_price", lang)):
                 prices = dict(session.tools().visitor_prices)

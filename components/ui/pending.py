@@ -189,28 +189,10 @@ def advice(image: PreparedImage, model: str, lang: Lang) -> list[str]:
     if legibility is not None and illegible(image):
         owidth, oheight = image.original_size
         if legibility.text_height is not None and legibility.text_height < LEGIBLE_TEXT_PX:
-            lines.append(
-                t(
-                    "pending.small_text",
-                    lang,
-                    name=image.name,
-                    width=image.width,
-                    height=image.height,
-                    px=f"{legibility.text_height:.0f}",
-                )
-            )
+            px = f"{legibility.text_height:.0f}"
+            lines.append(_about("pending.small_text", image, lang, px=px))
         else:
-            lines.append(
-                t(
-                    "pending.long",
-                    lang,
-                    name=image.name,
-                    owidth=owidth,
-                    oheight=oheight,
-                    width=image.width,
-                    height=image.height,
-                )
-            )
+            lines.append(_about("pending.long", image, lang, owidth=owidth, oheight=oheight))
         cost = slice_cost(owidth, oheight, model)
         lines.append(
             t(
@@ -224,17 +206,14 @@ def advice(image: PreparedImage, model: str, lang: Lang) -> list[str]:
             )
         )
     else:
-        lines.append(
-            t(
-                "pending.as_is",
-                lang,
-                name=image.name,
-                width=image.width,
-                height=image.height,
-                tokens=f"{image.tokens:,}",
-            )
-        )
+        lines.append(_about("pending.as_is", image, lang, tokens=f"{image.tokens:,}"))
     return lines
+
+
+def _about(key: str, image: PreparedImage, lang: Lang, **facts: object) -> str:
+    """Return ``key``'s line about ``image``: its name and the size it would be sent at, and
+    ``facts``."""
+    return t(key, lang, name=image.name, width=image.width, height=image.height, **facts)
 
 
 def _names(pending: PendingMessage) -> set[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar, cast
 
 import requests
@@ -182,39 +183,14 @@ def state_of(kind: type[T]) -> T:
     return state_in(cast(MutableMapping[str, Any], st.session_state), kind)
 
 
-def chat() -> ChatState:
-    """Return this session's chat state."""
-    return state_of(ChatState)
-
-
-def camera() -> CameraState:
-    """Return this session's camera state."""
-    return state_of(CameraState)
-
-
-def tools() -> ToolsState:
-    """Return this session's money and model tools state."""
-    return state_of(ToolsState)
-
-
-def compare() -> CompareState:
-    """Return this session's Compare state."""
-    return state_of(CompareState)
-
-
-def batch() -> BatchState:
-    """Return this session's Batch state."""
-    return state_of(BatchState)
-
-
-def hosting() -> HostingState:
-    """Return this session's hosting state."""
-    return state_of(HostingState)
-
-
-def layout() -> LayoutState:
-    """Return this run's layout state."""
-    return state_of(LayoutState)
+# This session's object of each kind, e.g. ``session.chat().conversation``
+chat = partial(state_of, ChatState)
+camera = partial(state_of, CameraState)
+tools = partial(state_of, ToolsState)
+compare = partial(state_of, CompareState)
+batch = partial(state_of, BatchState)
+hosting = partial(state_of, HostingState)
+layout = partial(state_of, LayoutState)
 
 
 # -- the chat page's one-shot action --------------------------------------------------------------

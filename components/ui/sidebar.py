@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -88,15 +88,30 @@ def render_language() -> Lang:
     another identity than on later runs, and the first click on it would be lost.
     """
     lang = current_lang()
+    label = "🌐 " + t("sidebar.language", lang)  # the same words in both languages
+    return remembered_segments(keys.LANG, lang, label, LANGS, LANG_LABELS.__getitem__)
+
+
+def remembered_segments(
+    state_key: str,
+    lang: Lang,
+    label: str,
+    options: Sequence[str],
+    format_func: Callable[[str], str],
+    **kwargs: Any,
+) -> Any:
+    """Render, in the sidebar, a row of segments of which one is always chosen, whose labels
+    follow the language (``remembered_choice``): it starts at the remembered value."""
     return remembered_choice(
         st.sidebar.segmented_control,
-        keys.LANG,
+        state_key,
         lang,
-        label="🌐 " + t("sidebar.language", lang),  # the same words in both languages
-        options=LANGS,
-        format_func=LANG_LABELS.__getitem__,
-        default=lang,
+        label=label,
+        options=options,
+        format_func=format_func,
+        default=session.widget(state_key),
         required=True,
+        **kwargs,
     )
 
 
@@ -136,6 +151,38 @@ def _first_values(secrets: dict[str, object]) -> dict[str, object]:
         keys.MODEL: operator.model or preset.default_model,
         keys.BASE_URL: operator.base_url or preset.base_url,
     }
+
+
+@dataclass(frozen=True)
+class NumberField:
+    """A whole-number setting of the advanced options: its widget, label, bounds and step."""
+
+    key: str
+    label_key: str
+    low: int
+    high: int
+    step: int
+    help_key: str | None = None
+
+
+MAX_TOKENS_FIELD = NumberField(keys.MAX_TOKENS, "sidebar.max_tokens", 16, 32768, 256)
+MAX_SLICES_FIELD = NumberField(
+    keys.MAX_SLICES, "sidebar.max_slices", 1, MAX_SLICES_LIMIT, 1, "sidebar.max_slices_help"
+)
+READ_TIMEOUT_FIELD = NumberField(
+    keys.READ_TIMEOUT, "sidebar.read_timeout", 1, 600, 10, "sidebar.read_timeout_help"
+)
+
+
+def _number_field(field: NumberField, lang: Lang) -> Any:
+    return st.number_input(
+        t(field.label_key, lang),
+        min_value=field.low,
+        max_value=field.high,
+        step=field.step,
+        key=field.key,
+        help=t(field.help_key, lang) if field.help_key else None,
+    )
 
 
 def render_settings(lang: Lang) -> SidebarChoice:
@@ -195,47 +242,25 @@ def render_settings(lang: Lang) -> SidebarChoice:
     text_only = False
     if not preset.local and reader_status().available:
         text_only = _render_text_only(side, preset.id, (model or "").strip(), lang)
-    detail = remembered_choice(
-        side.segmented_control,
+    detail_help = t("sidebar.detail_help", lang) + " " + t("sidebar.detail_help_slices", lang)
+    detail = remembered_segments(
         keys.DETAIL,
         lang,
-        label=t("sidebar.detail", lang),
-        options=DETAILS,
-        format_func=lambda d: t(f"detail.{d}", lang),
-        default=session.widget(keys.DETAIL),
-        required=True,
-        help=t("sidebar.detail_help", lang) + " " + t("sidebar.detail_help_slices", lang),
+        t("sidebar.detail", lang),
+        DETAILS,
+        lambda d: t(f"detail.{d}", lang),
+        help=detail_help,
     )
     review = side.toggle(t("sidebar.review", lang), key=keys.REVIEW)
     sections = side.container()  # cost and conversation tools: filled by the app
     session.layout().slots = (model_tools, sections)
     with side.expander(t("sidebar.advanced", lang)):
-        max_tokens = st.number_input(
-            t("sidebar.max_tokens", lang),
-            min_value=16,
-            max_value=32768,
-            step=256,
-            key=keys.MAX_TOKENS,
-        )
-        max_slices = st.number_input(
-            t("sidebar.max_slices", lang),
-            min_value=1,
-            max_value=MAX_SLICES_LIMIT,
-            step=1,
-            key=keys.MAX_SLICES,
-            help=t("sidebar.max_slices_help", lang),
-        )
+        max_tokens = _number_field(MAX_TOKENS_FIELD, lang)
+        max_slices = _number_field(MAX_SLICES_FIELD, lang)
         temperature = st.slider(
             t("sidebar.temperature", lang), 0.0, 2.0, step=0.1, key=keys.TEMPERATURE
         )
-        read_timeout = st.number_input(
-            t("sidebar.read_timeout", lang),
-            min_value=1,
-            max_value=600,
-            step=10,
-            key=keys.READ_TIMEOUT,
-            help=t("sidebar.read_timeout_help", lang),
-        )
+        read_timeout = _number_field(READ_TIMEOUT_FIELD, lang)
         system = st.text_area(
             t("sidebar.system_prompt", lang),
             key=keys.SYSTEM_PROMPT,

@@ -7,9 +7,24 @@ of a widget whose labels follow the language.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from components.images.slicing import DEFAULT_MAX_SLICES
+
+
+@dataclass(frozen=True)
+class KeyFamily:
+    """Widget keys made of one prefix and a value (a column's number, a round, a photo's id),
+    cut to ``width`` characters when given."""
+
+    prefix: str
+    width: int | None = None
+
+    def __call__(self, value: object) -> str:
+        """Return the key of the widget for ``value``."""
+        return self.prefix + str(value)[: self.width]
+
 
 # Choices whose labels follow the language: the value lives here, the widget key is
 # "<key>.<lang>" (see sidebar._remembered)
@@ -73,19 +88,11 @@ COMPARE_EXPORT_JSON = "kantu_compare_export_json"  # widget
 # check (providers/probe.py), only read here.
 
 
-def compare_preset_key(i: int) -> str:
-    """Return the state key of column ``i``'s provider (its widget: ``choice_key(...)``)."""
-    return f"kantu_compare_preset_{i}"
-
-
-def compare_model_key(i: int) -> str:
-    """Return the widget key of column ``i``'s model."""
-    return f"kantu_compare_model_{i}"
-
-
-def compare_api_key(i: int) -> str:
-    """Return the widget key of column ``i``'s own API key (password field, optional)."""
-    return f"kantu_compare_api_key_{i}"
+# column i's provider (a language-following choice: its widget is ``choice_key(...)``), model,
+# and own API key (password field, optional)
+compare_preset_key = KeyFamily("kantu_compare_preset_")
+compare_model_key = KeyFamily("kantu_compare_model_")
+compare_api_key = KeyFamily("kantu_compare_api_key_")
 
 
 def compare_column_key(action: str, label: str) -> str:
@@ -124,24 +131,12 @@ def text_only_key(preset_id: str, model: str) -> str:
     return f"kantu_text_only.{preset_id}/{model}"
 
 
-def camera_key(round_: int) -> str:
-    """Return the camera widget's key for this round (a new key gives an empty camera)."""
-    return f"kantu_camera_{round_}"
-
-
-def camera_view_key(round_: int) -> str:
-    """Return the camera component's key for this round (inside the popover)."""
-    return f"kantu_camera_view_{round_}"
-
-
-def camera_remove_key(photo_id: str) -> str:
-    """Return the waiting photo's "remove" button key."""
-    return f"kantu_camera_remove_{photo_id[:16]}"
-
-
-def camera_send_key(photo_id: str) -> str:
-    """Return the waiting photo's "send photo" button key."""
-    return f"kantu_camera_send_{photo_id[:16]}"
+# The camera widget and its component (inside the popover) by round: a new round, an empty camera
+camera_key = KeyFamily("kantu_camera_")
+camera_view_key = KeyFamily("kantu_camera_view_")
+# The waiting photo's "remove" and "send photo" buttons, by the photo's id
+camera_remove_key = KeyFamily("kantu_camera_remove_", width=16)
+camera_send_key = KeyFamily("kantu_camera_send_", width=16)
 
 
 DEFAULTS: dict[str, Any] = {
@@ -157,15 +152,17 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-# Families of widget keys made by the functions above (and by the import field's round)
+# The import field by round (a new key gives an empty field)
+import_key = KeyFamily("kantu_import_")
+
+# Families of widget keys made by the functions and key families above
 WIDGET_PREFIXES = (
+    *(value.prefix for value in dict(globals()).values() if isinstance(value, KeyFamily)),
     ACTION_PREFIX + "_",
     GALLERY,
     EXAMPLE + "_",
     "kantu_compare_",
-    "kantu_camera_",
     "kantu_text_only.",
-    "kantu_import_",
     "kantu_presets_",
 )
 WIDGETS = frozenset(
@@ -176,8 +173,3 @@ WIDGETS = frozenset(
 def is_widget_key(key: str) -> bool:
     """Return whether ``key`` names a widget (or a language-following choice's value)."""
     return key in WIDGETS or key.partition(".")[0] in WIDGETS or key.startswith(WIDGET_PREFIXES)
-
-
-def import_key(round_: int) -> str:
-    """Return the import field's key for this round (a new key gives an empty field)."""
-    return f"kantu_import_{round_}"
