@@ -105,3 +105,17 @@ def test_state_objects_are_made_with_defaults_on_first_use():
     tools = session.state_in(store, session.ToolsState)
     assert tools.confirm_above == session.DEFAULT_CONFIRM_ABOVE
     assert tools.confirm_above is not session.DEFAULT_CONFIRM_ABOVE  # never shared
+
+
+@pytest.mark.usefixtures("isolated_secrets")
+def test_after_a_run_every_loose_key_names_a_widget():
+    at = entry_app_test()
+    at.session_state[keys.LANG] = "en"
+    at.run()
+    assert not at.exception
+    loose = [
+        key
+        for key in at.session_state
+        if key not in session.STATE_TYPES and not keys.is_widget_key(key)
+    ]
+    assert loose == []
