@@ -9,7 +9,8 @@
     ├── ReasonedError             made from a .reason that picks the message
     │   ├── ConfigError        config       settings that cannot work (no key, a base URL that is not http(s))
     │   ├── ReaderRefusedError ocr_refused  the local reader's quota: one message at a time, so many an hour
-    │   └── TransferError      transfer     an imported conversation file was refused
+    │   ├── TransferError      transfer     an imported conversation file was refused
+    │   └── HistoryError       history      a saved chat or share could not be saved, found or opened
     └── ProviderError             the upstream said no, or the exchange with it failed
         ├── AuthError              auth             key missing, wrong or expired (401/403, 冰橙 900)
         ├── QuotaError             quota            balance or quota exhausted (402, 冰橙 300)
@@ -283,3 +284,20 @@ class TransferError(ReasonedError):
     def message_key(self) -> str:
         """The i18n key of this refusal: ``transfer.<reason>``."""
         return f"transfer.{self.reason}"
+
+
+class HistoryError(ReasonedError):
+    """Raised when saved chats or share links cannot do what was asked: the store is full, down
+    or damaged, a chat or link is missing or expired, or sharing is over its limits.
+
+    ``reason`` is one of: full_bytes, full_count, unavailable, damaged, not_found,
+    share_not_found (unknown and revoked alike), share_expired, share_rate, share_too_big,
+    not_durable; the message (``history.<reason>``) says what to do.
+    """
+
+    kind = "history"
+
+    @property
+    def message_key(self) -> str:
+        """The i18n key of this refusal: ``history.<reason>``."""
+        return f"history.{self.reason}"

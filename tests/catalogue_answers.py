@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from components.costs.prices import price_for
+from components.costs.prices import Price, price_for
 from components.images.tokens import FALLBACK_RULE, RULES, rule_for
 from components.providers.context_windows import context_window
 from components.providers.presets import PRESETS
@@ -61,7 +61,7 @@ def answers(model: str) -> dict[str, Any]:
         at[preset.id] = {
             "listed": model in preset.vision_models,
             "default": model == preset.default_model,
-            "price": None if price is None else dataclasses.asdict(price),
+            "price": None if price is None else _flat(price),
             "window": [window.tokens, window.approximate, window.source],
         }
     return {
@@ -70,6 +70,14 @@ def answers(model: str) -> dict[str, Any]:
         "billing_factor": billing_only_factor(model),
         "at": at,
     }
+
+
+def _flat(price: Price) -> dict[str, Any]:
+    """The price's one-tier facts, as the old tables had them (tiers for longer prompts came
+    later: tests/test_price_dataset.py checks them)."""
+    facts = dataclasses.asdict(price)
+    facts.pop("tiers")
+    return facts
 
 
 if __name__ == "__main__":

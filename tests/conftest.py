@@ -10,7 +10,7 @@ How the suite is organised (README's test command runs all of it, in parallel):
   test module stays on one worker (``pytest_collection_modifyitems`` below gives every test its
   module as its xdist group), so a module-scoped server or upstream is started once.
 - Nothing is shared between workers: each worker process gets, at import of this file, its own
-  ``HOME`` and ledger path in a fresh temporary directory, and none of a developer's ``KANTU_*``
+  ``HOME``, ledger path and request log in a fresh temporary directory, and none of a developer's ``KANTU_*``
   settings (only the test knobs ``KANTU_HYPOTHESIS``, ``KANTU_SHOTS`` and ``KANTU_TEST_*`` are
   kept); temporary files go to pytest's per-worker ``tmp_path``; every server, upstream and
   browser binds port 0 on 127.0.0.1; session-scoped fixtures (Chromium, upstreams, a database
@@ -41,6 +41,8 @@ if os.environ.get("KANTU_TESTS_PID") != str(os.getpid()):
     (_scratch / "home").mkdir()
     os.environ["HOME"] = str(_scratch / "home")
     os.environ["KANTU_LEDGER_PATH"] = str(_scratch / "ledger.sqlite3")
+    # request log lines written after their test ended would land in pytest's own output
+    os.environ["KANTU_REQUEST_LOG"] = str(_scratch / "requests.jsonl")
     os.environ["KANTU_TESTS_PID"] = str(os.getpid())
 
 import pytest  # noqa: E402
@@ -74,10 +76,12 @@ CLI_CWD = Path(tempfile.mkdtemp(prefix="kantu-cli-"))
 
 def cli_environment(**extra: str) -> dict[str, str]:
     """Return this environment for a ``python -m components`` subprocess run in ``CLI_CWD``:
-    no one's keys or base URLs, an empty home, Kantu importable, UTF-8 output; then ``extra``."""
+    no one's keys or base URLs, an empty home, Kantu importable, UTF-8 output, an English
+    locale (the CLI speaks the locale's language); then ``extra``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KANTU_", "OPENAI_"))}
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     env |= {"PYTHONIOENCODING": "utf-8", "PYTHONPATH": path, "HOME": str(CLI_CWD)}
+    env |= {"LC_ALL": "C.UTF-8"}
     env.update(extra)
     return env
 

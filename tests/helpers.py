@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from components.devtools.upstream import FakeUpstream
+from components.hosting.ledger import LedgerRow, new_row_id, visitor_hash
 from components.ui import state_keys as keys
 from tests.conftest import entry_app_test
 
@@ -61,3 +63,23 @@ def assistant_text(at: AppTest) -> str:
 def no_exception(at: AppTest) -> None:
     """Assert the run raised nothing."""
     assert not at.exception, [e.value for e in at.exception]
+
+
+def ledger_row(started: float = 1_800_000_000.0, **changes) -> LedgerRow:
+    """Return a fresh pending ledger row (gpt-4o-mini, CNY, salted ids) with ``changes``."""
+    row = LedgerRow(
+        id=new_row_id(),
+        started=started,
+        model="gpt-4o-mini",
+        preset="bingcheng",
+        estimated_tokens=2900,
+        prompt_tokens=None,
+        completion_tokens=None,
+        cost=0.0031,
+        currency="CNY",
+        outcome="pending",
+        session_id=visitor_hash("salt", "session:abc"),
+        visitor_id=visitor_hash("salt", "user:someone@example.com"),
+        ip_id=visitor_hash("salt", "ip:203.0.113.9"),
+    )
+    return dataclasses.replace(row, **changes)

@@ -260,15 +260,18 @@ def test_ctrl_c_stops_at_once_with_exit_130(upstream, words_first):
     )
     try:
         upstream.wait_for_requests(1, timeout=30)
-        if words_first:
-            ready, _, _ = select.select([proc.stdout], [], [], 10)
-            assert ready and os.read(proc.stdout.fileno(), 100).decode() == "先到"
+        if words_first:  # with --json the words stream to stderr
+            ready, _, _ = select.select([proc.stderr], [], [], 10)
+            assert ready and os.read(proc.stderr.fileno(), 100).decode() == "先到"
         proc.send_signal(signal.SIGINT)
         # the provider stays silent for 5 minutes: the generous bound only catches a wait for it
         assert proc.wait(timeout=HANG_S) == 130, "Ctrl-C waited for the provider"
         assert upstream.bodies_finished == 0
         assert b"Traceback" not in proc.stderr.read()
-        assert proc.stdout.read() == b"\n"  # the line is ended; no JSON for an interrupted ask
+        summary = json.loads(proc.stdout.read())  # still exactly one JSON document
+        assert summary["exit_code"] == 130 and summary["error"]["kind"] == "cancelled"
+        assert summary["status"] == "stopped"
+        assert summary["answer"] == ("先到" if words_first else "")
     finally:
         proc.kill()
         proc.wait()
@@ -292,7 +295,7 @@ def test_json_line_sets_the_estimate_beside_the_bill_with_costs(upstream, tmp_pa
     assert list(summary) == [  # the public contract's keys first and unchanged, then the new ones
         "answer", "status", "finish_reason", "model", "usage", "image_tokens",
         "image_tokens_approximate", "timings", "error",
-        "estimate", "calibration", "price", "estimated_cost", "billed_cost",
+        "estimate", "calibration", "price", "estimated_cost", "billed_cost", "exit_code",
     ]  # fmt: skip
     estimate = summary["estimate"]
     assert estimate["image_tokens"] == summary["image_tokens"] == sum(estimate["per_image"]) == 255

@@ -62,6 +62,7 @@ REASONS: dict[str, tuple[int, str]] = {
     "ConfigError": (0, "config.{}"),
     "ImageError": (0, "image.{}"),
     "TransferError": (0, "transfer.{}"),
+    "HistoryError": (0, "history.{}"),
     "ReaderRefusedError": (0, "error.ocr_refused.{}"),
     "Refused": (1, "batch.refused.{}"),
     "too_complex": (1, "image.too_complex.{}"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
 import os
 import sqlite3
@@ -14,42 +13,22 @@ import pytest
 
 from components.hosting.config import Limits
 from components.hosting.ledger import (
-    LedgerRow,
     SQLAlchemyLedger,
     SQLiteLedger,
     ledger_salt,
-    new_row_id,
     visitor_hash,
 )
 from components.hosting.limits import check_limits, window_start
 from tests.conftest import ROOT
-
-
-def _row(started: float = 1_800_000_000.0, **changes) -> LedgerRow:
-    row = LedgerRow(
-        id=new_row_id(),
-        started=started,
-        model="gpt-4o-mini",
-        preset="bingcheng",
-        estimated_tokens=2900,
-        prompt_tokens=None,
-        completion_tokens=None,
-        cost=0.0031,
-        currency="CNY",
-        outcome="pending",
-        session_id=visitor_hash("salt", "session:abc"),
-        visitor_id=visitor_hash("salt", "user:someone@example.com"),
-        ip_id=visitor_hash("salt", "ip:203.0.113.9"),
-    )
-    return dataclasses.replace(row, **changes)
+from tests.helpers import ledger_row
 
 
 def test_rows_survive_a_restart_of_the_server_process(tmp_path):
     path = tmp_path / "ledger.sqlite3"
     code = (
-        "import sys; from tests.test_ledger import _row; "
+        "import sys; from tests.helpers import ledger_row; "
         "from components.hosting.ledger import SQLiteLedger; "
-        "ledger = SQLiteLedger(sys.argv[1]); row = _row(); ledger.open(row); "
+        "ledger = SQLiteLedger(sys.argv[1]); row = ledger_row(); ledger.open(row); "
         "ledger.close(row.id, outcome='ok', prompt_tokens=2911, completion_tokens=40, cost=0.0033)"
     )
     done = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True)
@@ -72,7 +51,7 @@ def test_writers_in_many_threads_lose_no_row(tmp_path):
 
     def write(n: int) -> None:
         for i in range(20):
-            ledger.open(_row(started=1_800_000_000.0 + n * 100 + i))
+            ledger.open(ledger_row(started=1_800_000_000.0 + n * 100 + i))
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
     for thread in threads:
@@ -85,7 +64,7 @@ def test_writers_in_many_threads_lose_no_row(tmp_path):
 def test_a_row_holds_no_personal_data(tmp_path):
     path = tmp_path / "l.sqlite3"
     ledger = SQLiteLedger(path)
-    ledger.open(_row())
+    ledger.open(ledger_row())
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())  # the file, its WAL, if any
     for personal in (b"someone@example.com", b"example.com", b"203.0.113.9", b"session:abc"):
         assert personal not in raw
@@ -108,7 +87,7 @@ def test_visitor_ids_are_salted_one_way_hashes(tmp_path):
 def test_rows_can_be_read_from_a_moment_on(tmp_path):
     ledger = SQLiteLedger(tmp_path / "l.sqlite3")
     for t in (100.0, 200.0, 300.0):
-        ledger.open(_row(started=t))
+        ledger.open(ledger_row(started=t))
     assert [r.started for r in ledger.rows(since=200.0)] == [200.0, 300.0]
 
 
@@ -118,7 +97,7 @@ def test_any_sqlalchemy_database_works_through_its_sessions(tmp_path):
 
     engine = create_engine(f"sqlite:///{tmp_path / 'sa.sqlite3'}")
     ledger = SQLAlchemyLedger(lambda: Session(engine))
-    row = _row()
+    row = ledger_row()
     ledger.open(row)
     ledger.close(row.id, outcome="error", prompt_tokens=None, completion_tokens=None, cost=0.0)
     again = SQLAlchemyLedger(lambda: Session(engine))  # a restart: the table is kept
@@ -133,7 +112,7 @@ RACERS = 16
 
 def _admit_one(ledger, limits: Limits, session: str) -> bool:
     """Admit one request from ``session`` against ``limits`` the way the gate does."""
-    row = _row(started=NOW, session_id=visitor_hash("salt", session), ip_id=None)
+    row = ledger_row(started=NOW, session_id=visitor_hash("salt", session), ip_id=None)
     hit = ledger.admit(
         row,
         since=window_start(NOW),
@@ -184,7 +163,7 @@ def test_a_refused_admission_writes_nothing_and_returns_the_refusal(any_ledger):
     limits = Limits(daily_requests=2)
     assert _admit_one(any_ledger, limits, "session:a")
     assert _admit_one(any_ledger, limits, "session:b")
-    row = _row(started=NOW)
+    row = ledger_row(started=NOW)
     hit = any_ledger.admit(row, since=0.0, decide=lambda rows: ("full", len(rows)))
     assert hit == ("full", 2)
     assert row.id not in {r.id for r in any_ledger.rows()}
@@ -195,7 +174,7 @@ def test_an_error_in_decide_leaves_the_ledger_usable(any_ledger):
         raise ValueError("decide failed")
 
     with pytest.raises(ValueError):
-        any_ledger.admit(_row(started=NOW), since=0.0, decide=broken)
+        any_ledger.admit(ledger_row(started=NOW), since=0.0, decide=broken)
     assert _admit_one(any_ledger, Limits(daily_requests=1), "session:a")  # not left locked
     assert len(any_ledger.rows()) == 1
 
@@ -281,7 +260,7 @@ def test_an_older_ledger_gains_attempts_and_keeps_its_rows(kind, tmp_path, reque
     ledger = open_ledger()
     old = ledger.rows()
     assert [(r.id, r.cost, r.attempts) for r in old] == [("old", 0.01, 1)]
-    row = _row(started=NOW)
+    row = ledger_row(started=NOW)
     ledger.open(row)
     ledger.close(
         row.id, outcome="error", prompt_tokens=2911, completion_tokens=0, cost=0.003, attempts=3
@@ -291,7 +270,35 @@ def test_an_older_ledger_gains_attempts_and_keeps_its_rows(kind, tmp_path, reque
 
 
 def test_a_request_sent_once_records_one_attempt(any_ledger):
-    row = _row(started=NOW)
+    row = ledger_row(started=NOW)
     any_ledger.open(row)
     any_ledger.close(row.id, outcome="ok", prompt_tokens=1, completion_tokens=1, cost=0.0)
     assert [r.attempts for r in any_ledger.rows()] == [1]
+
+
+# -- error kinds: what a failed request failed with (issue 23 item 4) ---------------------------
+
+
+def test_a_failed_request_keeps_its_error_kind_on_every_backend(any_ledger):
+    failed, fine = ledger_row(started=NOW), ledger_row(started=NOW + 1)
+    for row in (failed, fine):
+        any_ledger.open(row)
+    any_ledger.close(
+        failed.id, outcome="error~est", prompt_tokens=None, completion_tokens=None, cost=0.003,
+        error_kind="rate_limited",
+    )  # fmt: skip
+    any_ledger.close(fine.id, outcome="ok", prompt_tokens=1, completion_tokens=1, cost=0.0)
+    kinds = {r.id: (r.outcome, r.error_kind) for r in any_ledger.rows()}
+    assert kinds == {failed.id: ("error~est", "rate_limited"), fine.id: ("ok", None)}
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "sqlalchemy-sqlite", "sqlalchemy-postgres"])
+def test_an_older_ledger_gains_error_kinds_and_its_old_rows_have_none(kind, tmp_path, request):
+    ledger = _last_releases_table(kind, tmp_path, request)()
+    row = ledger_row(started=NOW)
+    ledger.open(row)
+    ledger.close(
+        row.id, outcome="error", prompt_tokens=None, completion_tokens=None, cost=0.0,
+        error_kind="auth",
+    )  # fmt: skip
+    assert {r.id: r.error_kind for r in ledger.rows()} == {"old": None, row.id: "auth"}

@@ -3,13 +3,14 @@ visitors' own keys, limits, the ledger, the operator page and the signed-in bran
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.devtools.upstream import FakeUpstream, sse
+from components.devtools.upstream import FakeUpstream, openai_error, sse
 from components.hosting.ledger import SQLiteLedger
 from components.i18n import t
 from components.ui import access as access_ui
@@ -228,6 +229,28 @@ def test_operator_page_is_shut_without_its_code_and_shows_the_ledger_with_it(
     assert len(top) == 1 and top.iloc[0, 1] == 1  # one anonymous session, one request
     assert at.get("download_button")
     assert t("admin.top_sessions", lang) in [s.value for s in at.subheader]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_operator_page_shows_the_last_hours_errors_by_kind(upstream, ledger_path, lang):
+    upstream.enqueue(openai_error(401, "Incorrect API key provided", code="invalid_api_key"))
+    at = _site(upstream, ledger_path, lang, KANTU_ADMIN_CODE="boss-code")
+    _admin(at)
+    _unlock_admin(at, "boss-code", lang)
+    _ok(at)
+    assert t("admin.no_errors_hour", lang) in _shown(at)  # nothing failed yet
+    at.switch_page("app.py").run()
+    _ask(at)
+    assert [r.error_kind for r in _wait_rows(ledger_path, "error")] == ["auth"]
+    _admin(at)
+    _ok(at)
+    assert t("admin.errors_hour", lang) in [s.value for s in at.subheader]
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 4  # per day, per model, by outcome, errors by kind
+    encoding = json.loads(charts[3].proto.spec)["encoding"]
+    assert encoding["color"]["field"] == t("admin.col_error_kind", lang)  # a legend: each kind
+    assert encoding["y"]["title"] == t("admin.col_errors", lang)
+    assert b"auth" in charts[3].proto.datasets[0].data.data
 
 
 def test_operator_page_without_a_code_configured_stays_shut(upstream, ledger_path):

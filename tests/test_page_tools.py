@@ -7,11 +7,14 @@ are covered in Chromium (tests/e2e/test_costs.py).
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.devtools.upstream import FakeUpstream, model_list
 from components.i18n import t
+from components.observability.request_log import configure_request_log
 from components.ui import state_keys as keys
 from tests.conftest import entry_app_test
 from tests.helpers import OPERATOR_KEY, jpeg_bytes, no_exception, page_texts
@@ -145,3 +148,32 @@ def test_prompt_preset_fills_the_question(upstream, lang):
     no_exception(at)
     assert at.chat_input[0].proto.value == t("preset.read_text.question", lang)
     assert upstream.requests == []  # filled, not sent
+
+
+def test_the_vision_check_and_test_connection_each_leave_one_request_log_line(upstream, tmp_path):
+    log = tmp_path / "requests.jsonl"
+    upstream.sight = "vision"
+    upstream.models = model_list(["gpt-4o-mini"])
+    at = entry_app_test()
+    at.secrets.update(
+        {
+            "KANTU_BASE_URL": upstream.base_url,
+            "KANTU_API_KEY": OPERATOR_KEY,
+            "KANTU_REQUEST_LOG": str(log),
+        }
+    )
+    at.session_state[keys.LANG] = "en"
+    at.run()
+    try:
+        at.sidebar.button(key="kantu_probe").click().run()
+        at.sidebar.button(key="kantu_test").click().run()
+        no_exception(at)
+        lines = [json.loads(x) for x in log.read_text().splitlines()]
+    finally:
+        configure_request_log("off")
+    assert [(x["feature"], x["outcome"]) for x in lines] == [
+        ("vision_check", "ok"),
+        ("test_connection", "ok"),
+    ]
+    assert lines[0]["prompt_tokens"] and lines[1]["prompt_tokens"] is None  # the list is free
+    assert OPERATOR_KEY not in log.read_text()

@@ -33,7 +33,12 @@ from components.errors import (
 )
 from components.i18n import t
 from components.providers.client import ChatClient
-from components.providers.error_mapping import error_from_payload, error_from_response, html_title
+from components.providers.error_mapping import (
+    about_pictures,
+    error_from_payload,
+    error_from_response,
+    html_title,
+)
 from components.providers.presets import get_preset
 from components.providers.settings import resolve_settings
 from components.turns import ChatTurn
@@ -305,3 +310,39 @@ def test_every_error_names_its_message_key_and_message_uses_it():
     for e in (AuthError(), ConfigError("no_key", provider="x"), err):
         assert e.message("en") == t(e.message_key, "en", **e.facts)
         assert e.message("en") != e.message_key
+
+
+# --- gateways: LiteLLM's proxy answers 400 with words that say more -------------------------
+
+LITELLM_NO_MODEL = (
+    "{'error': '/chat/completions: Invalid model name passed in model=llama-3.2-vision. "
+    "Call `/v1/models` to view available models for your key.'}"
+)
+
+
+@pytest.mark.parametrize(
+    ("message", "type_", "cls"),
+    [
+        ("No connected db.", "None", AuthError),
+        ("Authentication Error, Invalid proxy server token passed.", "auth_error", AuthError),
+        (LITELLM_NO_MODEL, "None", ModelNotFoundError),
+        (
+            "Budget has been exceeded! Current cost: 1.2, Max budget: 1.0",
+            "budget_exceeded",
+            QuotaError,
+        ),
+        ("Insufficient credits for this request", None, QuotaError),
+    ],
+)
+def test_gateway_400_is_mapped_by_its_words(upstream, message, type_, cls):
+    upstream.enqueue(openai_error(400, message, type_, "400"))
+    err = failure(upstream, preset="custom")
+    assert type(err) is cls
+    assert err.message("en") == t(f"error.{cls.kind}", "en", model="gpt-4o-mini")
+
+
+def test_only_words_about_pictures_are_about_pictures():
+    assert about_pictures("image_url is not supported by this model")
+    assert about_pictures("该模型不支持图片输入")
+    assert not about_pictures(LITELLM_NO_MODEL)  # a model's name is not about pictures
+    assert not about_pictures("No connected db.")

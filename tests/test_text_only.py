@@ -81,6 +81,19 @@ def test_a_refused_request_with_a_picture_suggests_sending_its_text(upstream):
     assert t("sidebar.text_only_suggested", "en") in page_texts(at)
 
 
+def test_an_unknown_model_with_a_picture_does_not_blame_the_pictures(upstream):
+    upstream.enqueue(
+        openai_error(400, "Invalid model name passed in model=gpt-4o-mini-vision", code="400")
+    )
+    at = configured_app(upstream, "en")
+    picture = tp.text_picture(tp.RECEIPT)
+    at.chat_input[0].upload("r.png", picture, "image/png").set_value("Total?").run()
+    no_exception(at)
+    texts = page_texts(at)
+    assert t("sidebar.text_only_suggested", "en") not in texts
+    assert t("error.model_not_found", "en", model="gpt-4o-mini") in texts
+
+
 def _page_with_model(up: FakeUpstream, model: str) -> AppTest:
     """The chat page with the operator's key on ``up`` and ``model`` as the operator's model."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)

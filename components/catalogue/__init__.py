@@ -8,6 +8,8 @@
                  its list price, its context window
     families.py  FAMILIES: one row per model-name prefix: how a picture is counted (the image
                  token rule), the billing-only factor, and whether the model can see pictures
+    published.py offers a provider publishes itself (OpenRouter's GET /models: price and
+                 context length), kept per preset and base URL for a few hours; read first
     lookup.py    reads by model: listed_models (the presets' lists), family_for, billing_factor
                  (send limits), sees_pictures (the "cannot see pictures" default); prices and
                  context windows index OFFERS once, image tokens index FAMILIES' rules

@@ -10,7 +10,7 @@ name their default model). Unknown models are not here: ``components.costs.price
 
 from __future__ import annotations
 
-from components.catalogue.rows import EVERY_MODEL, ListPrice, Offer, Window
+from components.catalogue.rows import EVERY_MODEL, ListPrice, Offer, PriceTier, Window
 
 # -- price sources, checked 2026-12-02 ------------------------------------------------------------
 # 冰橙 (bingcheng): its API page (shared/reference/000_ca361fae4e18b6b3.txt) names no price, and no
@@ -23,9 +23,14 @@ RELAY_PRICE = "not published; OpenAI's list price at ¥7.2 per $ (placeholder)"
 OPENAI_PRICE = "OpenAI pricing page as republished 2026-11; aipricing.guru, pricepertoken.com"
 # OpenRouter passes the upstream's price through.
 OPENROUTER_PRICE = "openrouter.ai model pages"
+# Anthropic bills a Claude Sonnet 4 request whose prompt is over 200k tokens at $6 / $22.5 whole
+# (the 1M-token context); LiteLLM's price table has the same tier.
+CLAUDE_LONG = (PriceTier(200_000, 6.00, 22.50),)
+QWEN3_VL_PLUS_TIERS = (PriceTier(32_000, 1.5, 15.0), PriceTier(128_000, 3.0, 30.0))
 # DashScope (阿里云百炼), 元/千tokens × 1000, mainland region, from the model pages' pricing blocks
-# (qwen-vl-max 0.0016 / 0.004; qwen-vl-plus 0.0008 / 0.002; qwen3-vl-plus tier "输入<=32K"
-# 0.001 / 0.01, dearer above 32K input, which Kantu does not model).
+# (qwen-vl-max 0.0016 / 0.004; qwen-vl-plus 0.0008 / 0.002; qwen3-vl-plus tiered by the
+# request's input: <=32K 0.001 / 0.01, 32K-128K 0.0015 / 0.015, 128K-256K 0.003 / 0.03; LiteLLM's
+# price table has the same boundaries and the same 1 : 1.5 : 3 steps for the international $ price).
 DASHSCOPE_PRICE = "DashScope model pages' pricing blocks (mainland, 元/千tokens × 1000)"
 # NOT CONFIRMED: SiliconFlow's model square could not be read; figures as last seen there.
 SILICONFLOW_PRICE = "SiliconFlow model square as last seen (could not be read this month)"
@@ -47,12 +52,26 @@ ZHIPU_WINDOW = (
 OLLAMA_WINDOW = "ollama.com/library/<model> (native window; the server's num_ctx may be smaller)"
 
 
-def _cny(inp: float, out: float, source: str, *, confirmed: bool = True) -> ListPrice:
-    return ListPrice(inp, out, "CNY", "2026-12", source, confirmed)
+def _cny(
+    inp: float,
+    out: float,
+    source: str,
+    *,
+    confirmed: bool = True,
+    tiers: tuple[PriceTier, ...] = (),
+) -> ListPrice:
+    return ListPrice(inp, out, "CNY", "2026-12", source, confirmed, tiers)
 
 
-def _usd(inp: float, out: float, source: str, *, confirmed: bool = True) -> ListPrice:
-    return ListPrice(inp, out, "USD", "2026-12", source, confirmed)
+def _usd(
+    inp: float,
+    out: float,
+    source: str,
+    *,
+    confirmed: bool = True,
+    tiers: tuple[PriceTier, ...] = (),
+) -> ListPrice:
+    return ListPrice(inp, out, "USD", "2026-12", source, confirmed, tiers)
 
 
 def _window(tokens: int, source: str, *, confirmed: bool = True) -> Window:
@@ -117,7 +136,7 @@ OFFERS: tuple[Offer, ...] = (
     Offer(
         "openrouter",
         "anthropic/claude-sonnet-4",
-        _usd(3.00, 15.00, OPENROUTER_PRICE),
+        _usd(3.00, 15.00, OPENROUTER_PRICE, tiers=CLAUDE_LONG),
         _window(200_000, OPENROUTER_WINDOW),
     ),
     # DashScope's model list was not reachable in 2026-11; OpenRouter lists qwen-vl-max at 131,072.
@@ -143,7 +162,7 @@ OFFERS: tuple[Offer, ...] = (
     Offer(
         "dashscope",
         "qwen3-vl-plus",
-        _cny(1.0, 10.0, DASHSCOPE_PRICE),
+        _cny(1.0, 10.0, DASHSCOPE_PRICE, tiers=QWEN3_VL_PLUS_TIERS),
         _window(262_144, "Qwen3-VL model cards", confirmed=False),
     ),
     Offer(

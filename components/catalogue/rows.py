@@ -10,8 +10,19 @@ EVERY_MODEL = "*"  # an offer for every model of a provider (a price only: local
 
 
 @dataclass(frozen=True)
+class PriceTier:
+    """Dearer prices per million tokens for a request whose prompt is over ``above`` tokens:
+    the whole request is billed at them (DashScope's tiers by input length, Claude over 200k)."""
+
+    above: int
+    input: float
+    output: float
+
+
+@dataclass(frozen=True)
 class ListPrice:
-    """What a provider charges per million prompt (``input``) and answer (``output``) tokens."""
+    """What a provider charges per million prompt (``input``) and answer (``output``) tokens;
+    ``tiers`` (ascending ``above``) replace both for longer prompts."""
 
     input: float
     output: float
@@ -19,6 +30,7 @@ class ListPrice:
     checked: str  # the month the figure was last compared with ``source``
     source: str
     confirmed: bool = True  # False: no public source confirmed it
+    tiers: tuple[PriceTier, ...] = ()
 
 
 @dataclass(frozen=True)

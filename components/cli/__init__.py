@@ -1,1 +1,1 @@
-"""The command line: ``python -m components prepare|ask``."""
+"""The command line: ``kantu prepare|ask|read|probe|batch`` (also ``python -m components``)."""

@@ -1,13 +1,17 @@
-"""`python -m components ask`: ask a vision model a question about pictures, streaming the answer.
+"""`kantu ask QUESTION [--image FILE]...`: ask a vision model about pictures, streaming the answer.
+
+``-`` reads the question from stdin (``echo 这是什么 | kantu ask - --image a.jpg``), or, as
+``--image -``, one picture's bytes (``kantu ask "what is this?" --image - < a.jpg``); not both.
 
 Exit codes: 0 answered; 1 the provider or the network failed (a partial answer stays on stdout);
-2 usage errors, unreadable images, or settings that cannot work; 130 interrupted (Ctrl-C).
-Errors are one line on stderr.
+2 usage errors, unreadable images, or settings that cannot work; 130 interrupted (Ctrl-C);
+141 stdout closed early. Errors are one line on stderr.
 
-``--json`` ends with one line: the answer, usage and timings, Kantu's estimate of the prompt beside
-the provider's bill, and the costs when the model's price is known (the table's, or the
-operator's ``KANTU_PRICES``: ``"m" = { input = 1, output = 4, currency = "CNY" }``, per million
-tokens).
+``--json`` prints exactly one JSON document on stdout, also on failure, and streams the answer to
+stderr instead (``--quiet``: not at all): the answer, ``status``, usage and timings, Kantu's
+estimate of the prompt beside the provider's bill, the costs when the model's price is known (the
+table's, or the operator's ``KANTU_PRICES``: ``"m" = { input = 1, output = 4, currency = "CNY" }``,
+per million tokens), ``error`` (``kind`` and ``message``, or null) and ``exit_code``.
 
 Settings are read as the app reads them (``components.settings_source``): the secrets files
 Streamlit would read when started here (``~/.streamlit/secrets.toml``, then
@@ -20,17 +24,20 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TextIO
 
+from components.cli.commands import UsageError, command_parser
 from components.cli.connection import add_connection_flags, command_line_settings
+from components.cli.messages import error_line, terminal_lang
+from components.cli.outcome import FAILED, INTERRUPTED, OK, USAGE, Failure, report
+from components.cli.stdin import STDIN, read_picture, read_question, takes_stdin
 from components.conversation.context_policy import ALL
 from components.conversation.exchange import Answer, Exchange
 from components.conversation.history import Conversation
 from components.costs.calibration import Calibration, bill_difference
 from components.costs.estimate import RequestEstimate, cost_of
 from components.costs.prices import Money, Price, PriceBook, price_for
-from components.errors import ConfigError, ImageError, KantuError, ProviderError
-from components.i18n import t
+from components.i18n import Lang, t
 from components.images.prepared import DETAILS, Detail, PreparedImage
 from components.providers.client import ChatOptions
 from components.providers.send_limits import check_send_limits
@@ -38,19 +45,31 @@ from components.providers.settings import ClientSettings
 from components.settings_source import command_line_source
 from components.turns import ChatTurn
 
+# The estimate's fields in the ``--json`` document, in order.
+ESTIMATE_FIELDS = (
+    "prompt_tokens",
+    "text_tokens",
+    "image_tokens",
+    "per_image",
+    "approximate",
+    "rule",
+)
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the `ask` subcommand."""
-    parser = sub.add_parser(
-        "ask",
-        help="ask a vision model about pictures; the answer streams to stdout",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("question", metavar="QUESTION", help="what to ask")
+    parser = command_parser(
+        sub, "ask", summary="ask a vision model about pictures; the answer streams to stdout",
+        doc=__doc__,
+    )  # fmt: skip
+    parser.add_argument("question", metavar="QUESTION", help="what to ask; - reads it from stdin")
     add_connection_flags(parser)
     parser.add_argument(
-        "--image", action="append", default=[], metavar="FILE", help="a picture; repeatable"
+        "--image",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a picture (- reads one from stdin); repeatable",
     )
     parser.add_argument("--detail", choices=DETAILS, default="auto", help="image detail")
     parser.add_argument("--system", help="system prompt")
@@ -63,7 +82,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="read timeout: wait this long for the first byte and between chunks (default 60)",
     )
-    parser.add_argument("--json", action="store_true", help="end with one JSON line of results")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON document of results on stdout (the answer streams to stderr)",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="with --json: do not stream the answer to stderr"
+    )
     parser.set_defaults(run=run)
 
 
@@ -88,46 +114,42 @@ def _temperature(text: str) -> float:
     return value
 
 
-def _error_line(err: KantuError) -> str:
-    line = err.message("en")
-    if isinstance(err, ImageError | ConfigError) or not err.detail:
-        return line
-    if isinstance(err, ProviderError) and (err.status is not None or err.vendor_code is not None):
-        return line + " " + t("error.provider_said", "en", detail=err.detail)
-    return f"{line} ({err.detail})"  # our own words (a timeout, a refused connection)
-
-
 def prepare_pictures(
     paths: Sequence[str], settings: ClientSettings, detail: Detail
 ) -> list[PreparedImage]:
-    """Prepare each file under the 50 MB input limit the page uses; the provider's send limits
-    apply later, to the prepared pictures. Raises ImageError for a picture that cannot be used.
+    """Prepare each file (``-``: the bytes on stdin) under the 50 MB input limit the page uses;
+    the provider's send limits apply later, to the prepared pictures. Raises ImageError for a
+    picture that cannot be used.
     """
     if not paths:
         return []
     # Pillow is only needed when there are pictures
-    from components.images.prepare import DEFAULT_MAX_BYTES, prepare_file
+    from components.images.prepare import DEFAULT_MAX_BYTES, prepare_file, prepare_image
 
     return [
-        prepare_file(path, detail=detail, model=settings.model, max_bytes=DEFAULT_MAX_BYTES)
+        prepare_image(read_picture(DEFAULT_MAX_BYTES), name="stdin", detail=detail,
+                      model=settings.model, max_bytes=DEFAULT_MAX_BYTES)
+        if path == STDIN
+        else prepare_file(path, detail=detail, model=settings.model, max_bytes=DEFAULT_MAX_BYTES)
         for path in paths
-    ]
+    ]  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
-    """Ask, stream the answer to stdout, report failures on stderr; return the exit code."""
-    try:
-        settings = command_line_settings(args)
-        prices = PriceBook.from_settings(command_line_source()).operator
-        images = prepare_pictures(args.image, settings, args.detail)
-    except (ConfigError, ImageError) as err:
-        print(f"error: {_error_line(err)}", file=sys.stderr)
-        return 2
-
+    """Ask, stream the answer (to stdout; to stderr or nowhere with ``--json``), report failures;
+    return the exit code. Settings and pictures that cannot work raise (``__main__`` says so)."""
+    lang = terminal_lang()
+    if args.quiet and not args.json:
+        raise UsageError(None, "--quiet goes with --json")
+    takes_stdin(args.question, args.image, lang=lang)
+    question_text = read_question(lang) if args.question == STDIN else args.question
+    settings = command_line_settings(args)
+    prices = PriceBook.from_settings(command_line_source()).operator
+    images = prepare_pictures(args.image, settings, args.detail)
     options = ChatOptions(
         max_tokens=args.max_tokens, temperature=args.temperature, system=args.system
     )
-    question = ChatTurn("user", args.question, tuple(images))
+    question = ChatTurn("user", question_text, tuple(images))
     plan = Conversation().next_request(question, options=options, policy=ALL, model=settings.model)
     refusal = check_send_limits(
         plan.turns,
@@ -138,32 +160,50 @@ def run(args: argparse.Namespace) -> int:
         estimate=plan.estimate,
     )
     if refusal is not None:  # too many or too big pictures for this provider: a usage error
-        print(f"error: {_error_line(refusal)}", file=sys.stderr)
-        return 2
+        failure = Failure(refusal.kind, error_line(refusal, lang), USAGE)
+        return report(failure, as_json=args.json)
     exchange = Exchange.of(plan)
-    try:
-        for piece in exchange.start(settings).follow():
-            sys.stdout.write(piece)
-            sys.stdout.flush()
-    except KeyboardInterrupt:
-        exchange.stop()
-        sys.stdout.write("\n")
-        return 130
+    stream = None if args.quiet else sys.stderr if args.json else sys.stdout
+    code = _stream(exchange.start(settings), stream)
     answer = exchange.answer
-    assert answer is not None  # follow() returns only once the answer is final
-    if answer.text and not answer.text.endswith("\n"):
-        sys.stdout.write("\n")
-    if answer.error is not None:
-        print(f"error: {_error_line(answer.error)}", file=sys.stderr)
+    assert answer is not None  # follow() returns, or stop() ends, only once the answer is final
+    if code == OK and answer.meta.outcome != "ok":
+        code = FAILED
+    if answer.error is not None and not args.json:
+        print(f"error: {error_line(answer.error, lang)}", file=sys.stderr)
     if args.json:
         price = price_for(settings.preset.id, settings.model, prices)
-        summary = _summary(answer) | _bill(answer, price)
+        summary = _summary(answer, lang) | _bill(answer, price) | {"exit_code": code}
+        if code == INTERRUPTED:
+            summary["error"] = {"kind": "cancelled", "message": t("cli.cancelled", lang)}
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-    return 0 if answer.meta.outcome == "ok" else 1
+    return code
 
 
-def _summary(answer: Answer) -> dict[str, Any]:
+def _stream(exchange: Exchange, stream: TextIO | None) -> int:
+    """Write the answer to ``stream`` as it arrives (ending its line); return OK, or INTERRUPTED
+    after Ctrl-C. A closed stdout stops the exchange before the error goes on."""
+    text = ""
+    try:
+        for piece in exchange.follow():
+            text += piece
+            if stream is not None:
+                stream.write(piece)
+                stream.flush()
+    except KeyboardInterrupt:
+        exchange.stop()
+        if stream is not None:
+            stream.write("\n")
+        return INTERRUPTED
+    except BrokenPipeError:
+        exchange.stop()
+        raise
+    if stream is not None and text and not text.endswith("\n"):
+        stream.write("\n")
+    return OK
+
+
+def _summary(answer: Answer, lang: Lang) -> dict[str, Any]:
     """Return the ``--json`` line: the exchange's meta record, as JSON."""
     meta, usage, failure = answer.meta, answer.meta.usage, answer.error
     return {
@@ -187,7 +227,9 @@ def _summary(answer: Answer) -> dict[str, Any]:
             "total_s": None if meta.total_s is None else round(meta.total_s, 4),
         },
         "error": (
-            {"kind": failure.kind, "message": _error_line(failure)} if failure is not None else None
+            {"kind": failure.kind, "message": error_line(failure, lang)}
+            if failure is not None
+            else None
         ),
     }
 
@@ -207,7 +249,7 @@ def _bill(answer: Answer, price: Price | None) -> dict[str, Any]:
     flag = calibration.flag(estimate, usage)
     difference = bill_difference(estimate, usage)
     return {
-        "estimate": _estimate_fields(estimate),
+        "estimate": _estimate_fields(estimate) if estimate else None,
         "calibration": (
             {
                 "billed_prompt_tokens": usage.prompt_tokens,
@@ -233,17 +275,8 @@ def _bill(answer: Answer, price: Price | None) -> dict[str, Any]:
     }
 
 
-def _estimate_fields(estimate: RequestEstimate | None) -> dict[str, Any] | None:
-    if estimate is None:
-        return None
-    return {
-        "prompt_tokens": estimate.prompt_tokens,
-        "text_tokens": estimate.text_tokens,
-        "image_tokens": estimate.image_tokens,
-        "per_image": list(estimate.per_image),
-        "approximate": estimate.approximate,
-        "rule": estimate.rule,
-    }
+def _estimate_fields(estimate: RequestEstimate) -> dict[str, Any]:
+    return {name: getattr(estimate, name) for name in ESTIMATE_FIELDS}  # per_image: a JSON list
 
 
 def _money(money: Money) -> dict[str, Any]:

@@ -1,8 +1,8 @@
-"""`python -m components batch`: one prompt over many pictures, with a progress bar on stderr.
+"""`kantu batch`: one prompt over many pictures, with a progress bar on stderr.
 
 ::
 
-    python -m components batch FILE_OR_DIR... --prompt TEXT [--columns a,b,c] [--concurrency N]
+    kantu batch FILE_OR_DIR... --prompt TEXT [--columns a,b,c] [--concurrency N]
         [--model M] [--detail D] [--out results.jsonl] [--via batch-api]
 
 Folders are walked (pictures and .zip archives, in name order). Results go to ``--out`` as JSON
@@ -30,10 +30,12 @@ from components.batch.export import from_record, record
 from components.batch.intake import from_paths
 from components.batch.items import prepare_items
 from components.batch.job import MAX_CONCURRENCY, BatchJob, BatchSpec, ItemResult, Progress
+from components.cli.commands import command_parser
 from components.cli.connection import add_connection_flags, command_line_settings
+from components.cli.outcome import FAILED, INTERRUPTED, OK, USAGE
 from components.cli.output import redraw
 from components.costs.prices import PriceBook, price_for
-from components.errors import ConfigError, KantuError
+from components.errors import KantuError
 from components.images.prepared import DETAILS
 from components.providers.settings import ClientSettings
 from components.settings_source import command_line_source
@@ -43,11 +45,8 @@ BAR_WIDTH = 24
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the `batch` subcommand."""
-    parser = sub.add_parser(
-        "batch",
-        help="one prompt over many pictures; results to a JSONL file",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = command_parser(
+        sub, "batch", summary="one prompt over many pictures; results to a JSONL file", doc=__doc__
     )
     parser.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", help="pictures, folders, zips")
     parser.add_argument("--prompt", required=True, help="what to ask of every picture")
@@ -132,17 +131,10 @@ def progress_line(p: Progress) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the batch; return the exit code."""
-    try:
-        settings = command_line_settings(args)
-    except ConfigError as err:
-        print(f"error: {err.message('en')}", file=sys.stderr)
-        return 2
-    try:
-        prices = PriceBook.from_settings(command_line_source()).operator
-    except ConfigError as err:
-        print(f"error: {err.message('en')}", file=sys.stderr)
-        return 2
+    """Run the batch; return the exit code. Settings that cannot work raise (``__main__`` says
+    so)."""
+    settings = command_line_settings(args)
+    prices = PriceBook.from_settings(command_line_source()).operator
     spec = BatchSpec(
         prompt=args.prompt,
         model=settings.model,
@@ -156,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
     intake = from_paths(args.paths)
     if not intake.sources and not intake.refused:
         print("error: no pictures found in the paths given", file=sys.stderr)
-        return 2
+        return USAGE
     print(f"preparing {len(intake.sources)} pictures…", file=sys.stderr)
     items = prepare_items(
         intake.sources,
@@ -189,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
         job.wait(10)
         output.finish(job.results(), earlier)
         print("\ninterrupted: finished answers are kept", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     final = job.progress()
     redraw(progress_line(final), sys.stderr)
     if sys.stderr.isatty():
@@ -231,11 +223,10 @@ def _via_batch_api(
                 f"collect it (id saved in {state_path})",
                 file=sys.stderr,
             )
-            return 130
-        except KantuError as err:
+            return INTERRUPTED
+        except KantuError:
             output.finish(results, earlier)
-            print(f"error: {error_line(err)}", file=sys.stderr)
-            return 1
+            raise
         finally:
             client.close()
         results = api.merge(results, lines, job.spec, job.price)
@@ -259,9 +250,4 @@ def report(results: list[ItemResult], out: Path) -> int:
         print(f"{result.status}: {result.name}: {reason_text(result)}", file=sys.stderr)
     done = len(results) - len(bad)
     print(f"{done} of {len(results)} answered; results in {out}", file=sys.stderr)
-    return 0 if not bad else 1
-
-
-def error_line(err: KantuError) -> str:
-    """Return an error for stderr (the message, and the provider's words when it said some)."""
-    return f"{err.message('en')} ({err.detail})" if err.detail else err.message("en")
+    return OK if not bad else FAILED

@@ -9,8 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from components.cli.messages import message, terminal_lang
 from components.providers.settings import ClientSettings, resolve_settings
 from components.settings_source import command_line_source
+
+# Each flag's destination, which is also its name in ``resolve_settings``.
+CONNECTION_FLAGS = ("base_url", "api_key", "model")
 
 
 def add_connection_flags(parser: argparse.ArgumentParser) -> None:
@@ -24,15 +28,12 @@ def read_settings(args: argparse.Namespace, *, read_timeout: float = 60.0) -> Cl
     """Return the settings from the connection flags, then the secrets files and the environment
     (``command_line_source``; never hosted). Raises ConfigError when they cannot work."""
     source = command_line_source()
+    flags = {name: getattr(args, name) for name in CONNECTION_FLAGS}
+    # hosted=False: the command line runs as whoever started it, no visitors to guard against
     return resolve_settings(
-        base_url=args.base_url,
-        api_key=args.api_key,
-        model=args.model,
-        secrets=source.secrets,
-        environ=source.environ,
-        read_timeout=read_timeout,
-        hosted=False,  # the command line runs as whoever started it: no visitors to guard against
-    )
+        **flags, secrets=source.secrets, environ=source.environ, read_timeout=read_timeout,
+        hosted=False,
+    )  # fmt: skip
 
 
 def command_line_settings(args: argparse.Namespace) -> ClientSettings:
@@ -40,9 +41,10 @@ def command_line_settings(args: argparse.Namespace) -> ClientSettings:
     send. Raises ConfigError when they cannot work or no key is known; warns on stderr when the
     operator's key is left unused and the server may need none."""
     settings = read_settings(args, read_timeout=args.timeout)
-    missing = settings.missing_key_error("en")
+    lang = terminal_lang()
+    missing = settings.missing_key_error(lang)
     if missing is not None:
         raise missing
     if settings.unpaired is not None and not settings.api_key:  # a server that needs no key
-        print(f"warning: {settings.unpaired.error().message('en')}", file=sys.stderr)
+        print(f"warning: {message(settings.unpaired.error(), lang)}", file=sys.stderr)
     return settings

@@ -1,4 +1,4 @@
-"""`python -m components prepare FILE...`: prepare pictures as Kantu would send them.
+"""`kantu prepare FILE...`: prepare pictures as Kantu would send them.
 
 With ``--json`` each input gives one JSON object on its own stdout line::
 
@@ -23,6 +23,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from components.cli.commands import command_parser
+from components.cli.outcome import FAILED, OK
 from components.errors import ImageError
 from components.images.prepare import prepare_file
 from components.images.prepared import DETAILS, PreparedImage
@@ -33,10 +35,11 @@ EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "im
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the `prepare` subcommand."""
-    parser = sub.add_parser(
+    parser = command_parser(
+        sub,
         "prepare",
-        help="prepare pictures for a vision model (resize, orient, strip metadata)",
-        description=__doc__.split("\n\n")[0],
+        summary="prepare pictures for a vision model (resize, orient, strip metadata)",
+        doc=__doc__,
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="pictures to prepare")
     parser.add_argument("--detail", choices=DETAILS, default="auto", help="size policy (auto)")
@@ -61,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(row, ensure_ascii=False), flush=True)
     else:
         print(format_table(rows))
-    return 0 if all(row["ok"] for row in rows) else 1
+    return OK if all(row["ok"] for row in rows) else FAILED
 
 
 def _slice_cap(text: str) -> int:

@@ -1,30 +1,28 @@
-"""`python -m components probe`: can this model see? Or, with --list, which models are offered.
+"""`kantu probe`: can this model see? Or, with --list, which models are offered.
 
 Sends a generated picture of random digits and says whether the answer holds them, with the
 time taken and the tokens billed. Exit codes: 0 the model read the digits (or the list came);
 1 it did not, or the provider or the network failed; 2 settings that cannot work.
-Errors are one line on stderr.
+Errors are one line on stderr (with ``--json``: a JSON object on stdout, see ``kantu ask -h``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 
+from components.cli.commands import command_parser
 from components.cli.connection import add_connection_flags, read_settings
-from components.errors import ConfigError, KantuError
+from components.cli.outcome import FAILED, OK
 from components.providers.settings import ClientSettings
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the `probe` subcommand."""
-    parser = sub.add_parser(
-        "probe",
-        help="check that a model can see pictures (or --list the provider's models)",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = command_parser(
+        sub, "probe", summary="check that a model can see pictures (or --list the provider's models)",
+        doc=__doc__,
+    )  # fmt: skip
     add_connection_flags(parser)
     parser.add_argument("--list", action="store_true", help="list the models (GET /models)")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
@@ -32,21 +30,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Probe (or list), print the finding; return the exit code."""
-    try:
-        settings = read_settings(args)
-    except ConfigError as err:
-        print(f"error: {err.message('en')}", file=sys.stderr)
-        return 2
+    """Probe (or list), print the finding; return the exit code. Settings that cannot work and
+    failures raise (``__main__`` says so)."""
+    settings = read_settings(args)
     if args.list:
         return _list(settings, as_json=args.json)
     # Pillow and the chat client load only for this command: `ask` and `read` start faster
     from components.providers.probe import probe_vision
 
-    result = probe_vision(settings, lang="en")
+    result = probe_vision(settings, lang="en")  # the prompt the model reads, not a message
     if result.error is not None:
-        print(f"error: {result.error.message('en')}", file=sys.stderr)
-        return 2 if isinstance(result.error, ConfigError) else 1
+        raise result.error
     usage = result.usage
     if args.json:
         row = {
@@ -64,19 +58,15 @@ def run(args: argparse.Namespace) -> int:
         billed = f", {usage.total_tokens} tokens" if usage else ""
         print(f"{result.model} {verdict}: sent {result.digits}, answered {result.answer_text!r}")
         print(f"({result.seconds:.2f} s{billed})")
-    return 0 if result.sees else 1
+    return OK if result.sees else FAILED
 
 
 def _list(settings: ClientSettings, *, as_json: bool) -> int:
     from components.providers.probe import list_models
 
-    try:
-        models = list_models(settings)
-    except KantuError as err:
-        print(f"error: {err.message('en')}", file=sys.stderr)
-        return 2 if isinstance(err, ConfigError) else 1
+    models = list_models(settings)
     if as_json:
         print(json.dumps({"models": models}, ensure_ascii=False))
     else:
         print("\n".join(models))
-    return 0
+    return OK

@@ -1,4 +1,4 @@
-"""`python -m components read FILE...`: print the text in pictures, read on this machine.
+"""`kantu read FILE...`: print the text in pictures, read on this machine.
 
 Nothing leaves the machine: the local reader's models are in its installed package. Without
 ``--json`` each file gives a ``== FILE ==`` line and its lines of text with their confidence;
@@ -20,6 +20,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from components.cli.commands import command_parser
+from components.cli.outcome import FAILED, OK
 from components.errors import KantuError
 from components.ocr.engine import ReadResult, shared_reader
 
@@ -28,10 +30,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the `read` subcommand."""
-    parser = sub.add_parser(
-        "read",
-        help="print the text in pictures (local OCR, offline)",
-        description=__doc__.split("\n\n")[0],
+    parser = command_parser(
+        sub, "read", summary="print the text in pictures (local OCR, offline)", doc=__doc__
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="pictures to read")
     parser.add_argument("--json", action="store_true", help="one JSON object per input line")
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         row = read_one(Path(name))
         ok = ok and row["ok"]
         print(json.dumps(row, ensure_ascii=False) if args.json else _plain(row), flush=True)
-    return 0 if ok else 1
+    return OK if ok else FAILED
 
 
 def read_one(path: Path) -> dict[str, Any]:

@@ -34,7 +34,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, get_args
 
 from PIL import Image
@@ -78,8 +78,8 @@ def export_json(conv: Conversation) -> bytes:
     doc = {
         "kantu": SCHEMA,
         "version": VERSION,
-        "entries": [_entry_out(entry) for entry in conv.entries],
-        "pictures": {sha: _picture_out(conv.images[sha]) for sha in used if sha in conv.images},
+        "entries": [entry_to_json(entry) for entry in conv.entries],
+        "pictures": {sha: picture_to_json(conv.images[sha]) for sha in used if sha in conv.images},
     }
     return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
 
@@ -98,7 +98,15 @@ def import_json(data: bytes) -> Conversation:
         raise TransferError("not_kantu", f"version {version!r}")
     if version > VERSION:
         raise TransferError("newer_version", f"version {version}", version=version)
-    entries, pictures = doc.get("entries"), doc.get("pictures")
+    return conversation_from_json(doc.get("entries"), doc.get("pictures"))
+
+
+def conversation_from_json(entries: Any, pictures: Any) -> Conversation:
+    """Return the conversation made of ``entries`` (a list of entry objects) and ``pictures``
+    (sha256 → picture object), both untrusted, checked as an imported file is.
+
+    Raises ``TransferError`` (malformed, too_many, bad_picture); nothing is changed then.
+    """
     if not isinstance(entries, list) or not isinstance(pictures, dict):
         raise TransferError("malformed", "entries or pictures missing")
     if len(entries) > MAX_ENTRIES or len(pictures) > MAX_PICTURES:
@@ -111,9 +119,9 @@ def import_json(data: bytes) -> Conversation:
     try:
         images = {}
         for number, (sha, raw) in enumerate(pictures.items(), start=1):
-            images[sha] = _picture_in(sha, raw, number)
+            images[sha] = picture_from_json(sha, raw, number)
         conv = Conversation(images=images)
-        conv.entries.extend(_entry_in(raw, images) for raw in entries)
+        conv.entries.extend(entry_from_json(raw, images) for raw in entries)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise TransferError("malformed", f"{type(exc).__name__}: {exc}") from exc
     return conv
@@ -159,7 +167,8 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, compression: int) -> 
 # --- writing -------------------------------------------------------------------------------
 
 
-def _entry_out(entry: Entry) -> dict[str, Any]:
+def entry_to_json(entry: Entry) -> dict[str, Any]:
+    """Return ``entry`` as the JSON object an export writes (pictures named by sha256)."""
     return {
         "role": entry.role,
         "text": entry.text,
@@ -189,7 +198,8 @@ def _meta_out(meta: AnswerMeta | None) -> dict[str, Any] | None:
     return dataclasses.asdict(meta)
 
 
-def _picture_out(image: PreparedImage) -> dict[str, Any]:
+def picture_to_json(image: PreparedImage) -> dict[str, Any]:
+    """Return ``image`` as the JSON object an export writes: its exact bytes in base64."""
     return {
         "name": image.name,
         "mime": image.mime,
@@ -284,7 +294,11 @@ def _choice(raw: Any, allowed: frozenset[str] | tuple[str, ...]) -> Any:
     return raw
 
 
-def _entry_in(raw: Any, images: dict[str, PreparedImage]) -> Entry:
+def entry_from_json(raw: Any, images: Mapping[str, PreparedImage]) -> Entry:
+    """Return the entry in ``raw`` (untrusted), whose pictures must be in ``images``.
+
+    Raises KeyError, TypeError or ValueError for a malformed entry (callers turn them into
+    their own error)."""
     if not isinstance(raw, dict):
         raise TypeError("an entry is not an object")
     ids = raw["image_ids"]
@@ -356,7 +370,12 @@ def _meta_in(raw: Any) -> AnswerMeta:
     )
 
 
-def _picture_in(sha: str, raw: Any, number: int) -> PreparedImage:
+def picture_from_json(sha: str, raw: Any, number: int) -> PreparedImage:
+    """Return the picture in ``raw`` (untrusted) if its bytes are what it says and hash to
+    ``sha``; ``number`` labels it in messages when it has no usable name.
+
+    Raises TransferError("bad_picture") for bytes that are not that picture, and KeyError,
+    TypeError or ValueError for a malformed object."""
     if not isinstance(raw, dict):
         raise TypeError("a picture is not an object")
     name = _string(raw.get("name", ""), 300)

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeGuard
 
 from components.catalogue.offers import OFFERS
-from components.catalogue.rows import ListPrice
+from components.catalogue.published import published_offer
+from components.catalogue.rows import ListPrice, PriceTier
 from components.errors import ConfigError
 from components.i18n import Lang
 from components.settings_source import SettingsSource, parse_table
@@ -64,10 +65,21 @@ class Price:
     checked: str = ""  # the month the figure was last compared with its source
     confirmed: bool = True  # False: no public source confirmed it; shown as unconfirmed
     origin: Origin = "table"
+    tiers: tuple[PriceTier, ...] = ()  # dearer rates for longer prompts (ascending ``above``)
+
+    def rates(self, prompt_tokens: int) -> tuple[float, float]:
+        """Return the input and output price per million tokens for a prompt this long: the
+        highest tier whose ``above`` it passes, else the base prices."""
+        rates = (self.input, self.output)
+        for tier in self.tiers:
+            if prompt_tokens > tier.above:
+                rates = (tier.input, tier.output)
+        return rates
 
     def cost(self, prompt_tokens: int, completion_tokens: int = 0) -> Money:
-        """Return what these token counts cost."""
-        amount = (prompt_tokens * self.input + completion_tokens * self.output) / PER
+        """Return what these token counts cost (the whole request at its prompt's tier)."""
+        given, taken = self.rates(prompt_tokens)
+        amount = (prompt_tokens * given + completion_tokens * taken) / PER
         return Money(amount, self.currency)
 
     @property
@@ -77,7 +89,14 @@ class Price:
 
 
 def _price(listed: ListPrice) -> Price:
-    return Price(listed.input, listed.output, listed.currency, listed.checked, listed.confirmed)
+    return Price(
+        listed.input,
+        listed.output,
+        listed.currency,
+        listed.checked,
+        listed.confirmed,
+        tiers=listed.tiers,
+    )
 
 
 # Keyed by (preset id, model name in lower case): the catalogue's offers that have a price
@@ -97,14 +116,19 @@ def price_for(
 ) -> Price | None:
     """Return the price of ``model`` on ``preset_id``, or None when it is unknown.
 
-    ``overrides`` (model name → price) win over the table. A dated snapshot of a listed model
-    (``gpt-4o-mini-2024-07-18``) gets the model's price. The custom preset has no table rows.
+    ``overrides`` (model name → price) win over the provider's own published price (its
+    ``GET /models``, ``components.catalogue.published``), which wins over the table. A dated
+    snapshot of a listed model (``gpt-4o-mini-2024-07-18``) gets the model's price. The custom
+    preset has no table rows.
     """
     name = model.strip().lower()
     if overrides:
         found = _lookup({k.strip().lower(): v for k, v in overrides.items()}, name)
         if found is not None:
             return found
+    published = published_offer(preset_id, name)
+    if published is not None and published.price is not None:
+        return _price(published.price)
     if (preset_id, "*") in PRICES:
         return PRICES[(preset_id, "*")]
     rows = {m: p for (pid, m), p in PRICES.items() if pid == preset_id}

@@ -13,6 +13,7 @@
     KANTU_LEDGER_PATH        the SQLite ledger (default ~/.kantu/ledger.sqlite3)
     KANTU_LEDGER_SALT        the salt of the visitor ids in the ledger (default: made once, kept
                              beside the ledger)
+    KANTU_REQUEST_LOG        where the request log goes: "stderr" (default), a file path, or "off"
 
 They are read by ``components.settings_source`` like every other setting: in the environment a
 list is comma-separated and ``KANTU_LIMITS`` is TOML text (``daily_requests = 500``). Nothing
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.errors import ConfigError
+from components.observability.request_log import DEFAULT_DESTINATION, request_log_destination
 from components.settings_source import FLAGS, SettingsSource, parse_table
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ HOSTING_SETTINGS = (
     "KANTU_ADMIN_USERS",
     "KANTU_LEDGER_PATH",
     "KANTU_LEDGER_SALT",
+    "KANTU_REQUEST_LOG",
 )
 LIMIT_FIELDS = (
     "session_requests",
@@ -95,6 +98,7 @@ class HostingConfig:
     admin_users: tuple[str, ...] = ()
     ledger_path: str | None = None
     ledger_salt: str | None = field(default=None, repr=False)
+    request_log: str = DEFAULT_DESTINATION  # "stderr", "off" or a file path
 
     @property
     def gated(self) -> bool:
@@ -167,4 +171,5 @@ def hosting_config(
         admin_users=tuple(u.lower() for u in source.strings("KANTU_ADMIN_USERS")),
         ledger_path=path,
         ledger_salt=str(salt) if salt else None,
+        request_log=request_log_destination(source),
     )

@@ -11,7 +11,9 @@ with the settings it is about to send with.
 
 ``admit`` refuses with a ``ConfigError`` (nothing is sent) or returns a ``Ticket``: the request's
 ledger row, opened in the same transaction that counted the limits (``Ledger.admit``), closed when
-the answer ends. A visitor's own key is never limited nor recorded; the local reader is admitted
+the answer ends. A ticket also carries the request's ``RequestStart``: settling it writes the
+request's line to the request log (``components.observability.request_log``), whoever's key it
+went with; a ticket that is never settled (``admit(None)`` as a mere check) writes nothing. A visitor's own key is never limited nor recorded; the local reader is admitted
 in ``Gate.admit_reader`` (its per-visitor quota goes there).
 
 A row whose request was sent but came back without usage is closed with an estimated cost and an
@@ -26,7 +28,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypedDict
 
 from components.conversation.clients import AnySettings
@@ -40,6 +42,13 @@ from components.hosting.config import HostingConfig, money_gaps
 from components.hosting.ledger import Ledger, LedgerRow, new_row_id
 from components.hosting.limits import LimitHit, check_limits, model_allowed, window_start
 from components.i18n import Lang
+from components.observability.request_log import (
+    Feature,
+    RequestStart,
+    build_record,
+    configure_request_log,
+    write_request,
+)
 from components.ocr.local_client import LocalSettings
 from components.providers.presets import ProviderPreset
 from components.usage import Usage
@@ -79,21 +88,23 @@ def unbilled(error: KantuError | None) -> bool:
 @dataclass(frozen=True)
 class Ticket:
     """One request's ledger row, opened by ``Gate.admit``; closed by ``watch`` or ``settle``.
-    An empty ticket (no row) is for requests not made with the operator's key."""
+    A ticket without a row is for requests not made with the operator's key (or not billed);
+    one without ``request`` (the local reader) is not logged either."""
 
     ledger: Ledger | None = None
     row: LedgerRow | None = None
     price: Price | None = None
+    request: RequestStart | None = field(default=None, compare=False)
 
     def watch(self, exchange: Exchange) -> None:
-        """Close the ledger row when ``exchange`` ends, from a thread of its own (so a closed
-        tab still closes its row)."""
-        if self.ledger is None or self.row is None:
+        """Close the ledger row and log the request when ``exchange`` ends, from a thread of
+        its own (so a closed tab still closes its row)."""
+        if (self.ledger is None or self.row is None) and self.request is None:
             return
         threading.Thread(
             target=self._close_when_done,
             args=(exchange,),
-            name=f"kantu-ledger-{self.row.id[:8]}",
+            name="kantu-ledger-" + (self.row.id[:8] if self.row is not None else "log"),
             daemon=True,
         ).start()
 
@@ -112,6 +123,7 @@ class Ticket:
             error=answer.error,
             partial_text=answer.text,
             attempts=meta.attempts,
+            first_token_s=meta.ttft_s,
         )
 
     def settle(
@@ -122,36 +134,60 @@ class Ticket:
         error: KantuError | None = None,
         partial_text: str = "",
         attempts: int = 1,
+        first_token_s: float | None = None,
     ) -> None:
         """Close the row with ``outcome``, what the provider billed and how many times the
-        request went out (any thread). Without usage the cost is estimated (prompt, plus the
-        partial answer) and the outcome flagged ``ESTIMATED``, unless the request certainly cost
-        nothing (``unbilled``)."""
-        if self.ledger is None or self.row is None:
-            return
-        cost, price = self.row.cost, self.price
-        if usage is not None:
-            cost = cost_of(usage, price).amount if price is not None else cost
-        elif outcome == "ok":
-            pass  # answered without usage: the prompt's estimate, as admitted
-        elif unbilled(error):
-            cost = 0.0
-        else:  # sent, then failed: it may have been billed
-            outcome += ESTIMATED
-            if price is not None:
-                sent = self.row.estimated_tokens or 0
-                cost = price.cost(sent, text_tokens(partial_text)).amount
-        try:
-            self.ledger.close(
-                self.row.id,
-                outcome=outcome,
-                prompt_tokens=usage.prompt_tokens if usage else None,
-                completion_tokens=usage.completion_tokens if usage else None,
-                cost=cost,
-                attempts=attempts,
+        request went out (any thread), and write the request's log line. Without usage the
+        cost is estimated (prompt, plus the partial answer) and the outcome flagged
+        ``ESTIMATED``, unless the request certainly cost nothing (``unbilled``)."""
+        cost = self._cost(outcome, usage, error, partial_text)
+        error_kind = error.kind if error is not None else None
+        if self.ledger is not None and self.row is not None:
+            estimated = usage is None and outcome != "ok" and not unbilled(error)
+            try:
+                self.ledger.close(
+                    self.row.id,
+                    outcome=outcome + ESTIMATED if estimated else outcome,
+                    prompt_tokens=usage.prompt_tokens if usage else None,
+                    completion_tokens=usage.completion_tokens if usage else None,
+                    cost=cost,
+                    attempts=attempts,
+                    error_kind=error_kind,
+                )
+            except Exception:  # the answer is shown whatever the ledger does; the operator is told
+                log.exception("ledger: could not close a row")
+        if self.request is not None:
+            write_request(
+                build_record(
+                    self.request,
+                    outcome=outcome,
+                    error_kind=error_kind,
+                    first_token_s=first_token_s,
+                    attempts=attempts,
+                    prompt_tokens=usage.prompt_tokens if usage else None,
+                    completion_tokens=usage.completion_tokens if usage else None,
+                    cost=cost,
+                    currency=self.price.currency if self.price is not None else None,
+                )
             )
-        except Exception:  # the answer is shown whatever the ledger does; the operator is told
-            log.exception("ledger: could not close a row")
+
+    def _cost(
+        self, outcome: str, usage: Usage | None, error: KantuError | None, partial_text: str
+    ) -> float | None:
+        """Return what the request cost at the ticket's price: billed, else estimated, else 0
+        when it certainly cost nothing (``unbilled``); None without a price."""
+        price = self.price
+        admitted = self.row.cost if self.row is not None else None
+        if usage is not None:
+            return cost_of(usage, price).amount if price is not None else admitted
+        if outcome == "ok":
+            return admitted  # answered without usage: the prompt's estimate, as admitted
+        if unbilled(error):
+            return 0.0 if self.row is not None or price is not None else None
+        if price is None:  # sent, then failed: it may have been billed
+            return admitted
+        sent = (self.row.estimated_tokens or 0) if self.row is not None else 0
+        return price.cost(sent, text_tokens(partial_text)).amount
 
 
 @dataclass(frozen=True)
@@ -334,16 +370,29 @@ class Gate:
 class Route:
     """The settings a job's or a page's requests go with, and the gate each one passes. A
     job keeps its route: a retry never changes key source or model. ``gate`` None: no hosting
-    rules (the command line, run by the operator)."""
+    rules (the command line, run by the operator). ``feature``: what sends, for the request log."""
 
     settings: AnySettings = field(repr=False)
     gate: Gate | None = None
+    feature: Feature = "cli"
 
     def admit(self, estimate: int | None) -> Ticket:
-        """Admit one request with this route's settings (``Gate.admit``); raises ConfigError."""
+        """Admit one request with this route's settings (``Gate.admit``); raises ConfigError.
+        The ticket carries the request's start, so that settling it logs the request."""
         if self.gate is None:
-            return Ticket()
-        return self.gate.admit(self.settings, estimate)
+            ticket = Ticket()
+        else:
+            configure_request_log(self.gate.config.request_log)
+            ticket = self.gate.admit(self.settings, estimate)
+        if isinstance(self.settings, LocalSettings):
+            return ticket  # the reader on this server: not a request sent upstream
+        start = RequestStart(
+            feature=self.feature,
+            model=self.settings.model,
+            host=self.settings.base_url.host,
+            session=self.gate.asker.session_id if self.gate is not None else None,
+        )
+        return replace(ticket, request=start)
 
     def send(
         self,

@@ -5,7 +5,8 @@ operator's prices, how it ended, and salted hashes that tell sessions and visito
 naming them (``visitor_hash``). Never a question, an answer or a picture.
 
 A row is opened (``outcome = "pending"``) when the request leaves, so requests in flight count
-towards the limits, and closed when the answer ends. Two backends share the SQL:
+towards the limits, and closed when the answer ends. Two backends share the SQL (their
+transactions are ``components.hosting.database``'s):
 
 - ``SQLiteLedger(path)``: the embedded default; WAL mode, a busy timeout, one short connection
   per call (safe from any thread).
@@ -28,20 +29,24 @@ import hashlib
 import logging
 import os
 import secrets
-import sqlite3
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
+
+from components.hosting.database import (
+    Database,
+    SQLAlchemyBackend,
+    SQLiteBackend,
+)
 
 log = logging.getLogger(__name__)
 
 TABLE = "kantu_ledger"
 TRIES_TABLE = "kantu_code_tries"
-BUSY_TIMEOUT_MS = 5000
 # PostgreSQL advisory lock keys (any constants unlikely to clash with another application's)
 ADMIT_LOCK = 0x4B414E5455_01
 TRIES_LOCK = 0x4B414E5455_02
@@ -59,11 +64,12 @@ _SCHEMA = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     session_id VARCHAR(32) NOT NULL,
     visitor_id VARCHAR(32) NOT NULL,
     ip_id VARCHAR(32),
-    attempts INTEGER DEFAULT 1
+    attempts INTEGER DEFAULT 1,
+    error_kind VARCHAR(40)
 )"""
 _INDEX = f"CREATE INDEX IF NOT EXISTS {TABLE}_started ON {TABLE} (started)"
 # Columns added after the first release: (name, SQL type), added to an older table when missing.
-_ADDED_COLUMNS = (("attempts", "INTEGER DEFAULT 1"),)
+_ADDED_COLUMNS = (("attempts", "INTEGER DEFAULT 1"), ("error_kind", "VARCHAR(40)"))
 _TRIES_SCHEMA = f"""CREATE TABLE IF NOT EXISTS {TRIES_TABLE} (
     scope VARCHAR(20) NOT NULL,
     client VARCHAR(32) NOT NULL,
@@ -78,6 +84,8 @@ class LedgerRow:
 
     ``cost`` is at the operator's prices in ``currency`` (None: the model has no known price).
     ``attempts``: how many times the request was actually sent (POSTs), recorded at its close.
+    ``error_kind``: the ``KantuError`` kind it failed with (None: it did not fail, or the row
+    predates the column).
     """
 
     id: str
@@ -94,6 +102,7 @@ class LedgerRow:
     visitor_id: str
     ip_id: str | None = None
     attempts: int = 1
+    error_kind: str | None = None
 
 
 COLUMNS = tuple(f.name for f in fields(LedgerRow))
@@ -102,7 +111,8 @@ _INSERT = (
 )
 _CLOSE = (
     f"UPDATE {TABLE} SET outcome = :outcome, prompt_tokens = :prompt_tokens, "
-    "completion_tokens = :completion_tokens, cost = :cost, attempts = :attempts WHERE id = :id"
+    "completion_tokens = :completion_tokens, cost = :cost, attempts = :attempts, "
+    "error_kind = :error_kind WHERE id = :id"
 )
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE started >= :since ORDER BY started"
 _TRIES_SELECT = (
@@ -144,26 +154,9 @@ def new_row_id() -> str:
     return uuid.uuid4().hex
 
 
-class _Tx(Protocol):
-    """One open transaction (serialised or not, as the backend opened it)."""
-
-    def run(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """Execute ``sql``; return its rows (none for a write)."""
-
-    def columns(self, table: str) -> set[str]:
-        """Return the names of ``table``'s columns."""
-
-
-class Ledger:
+class Ledger(Database):
     """What the limits and the operator page need from a ledger: the SQL both backends share,
-    over the two transactions a backend opens, ``_transaction`` (committed, or rolled back on
-    error) and ``_serialised`` (one that no other on this ledger interleaves with)."""
-
-    def _transaction(self) -> contextlib.AbstractContextManager[_Tx]:
-        raise NotImplementedError
-
-    def _serialised(self, lock: int) -> contextlib.AbstractContextManager[_Tx]:
-        raise NotImplementedError
+    over the two transactions a backend opens (``components.hosting.database``)."""
 
     def _migrate(self) -> None:
         """Create the tables when missing and add the columns an older table lacks; serialised,
@@ -190,8 +183,10 @@ class Ledger:
         completion_tokens: int | None,
         cost: float | None,
         attempts: int = 1,
+        error_kind: str | None = None,
     ) -> None:
-        """Record how the request ended, and how many times it was sent."""
+        """Record how the request ended (and the kind of error it failed with), and how many
+        times it was sent."""
         values = {
             "id": row_id,
             "outcome": outcome,
@@ -199,6 +194,7 @@ class Ledger:
             "completion_tokens": completion_tokens,
             "cost": cost,
             "attempts": attempts,
+            "error_kind": error_kind,
         }
         with self._transaction() as tx:
             tx.run(_CLOSE, values)
@@ -252,142 +248,25 @@ class Ledger:
             return verdict
 
 
-@dataclass(frozen=True)
-class _SQLiteTx:
-    db: sqlite3.Connection
-
-    def run(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        return self.db.execute(sql, params).fetchall()
-
-    def columns(self, table: str) -> set[str]:
-        return {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
-
-
-class SQLiteLedger(Ledger):
-    """The ledger in one SQLite file: WAL mode (readers never block the writer) and a busy
-    timeout (two writers wait rather than fail). A connection per call, so any thread may use it.
-    """
+class SQLiteLedger(SQLiteBackend, Ledger):
+    """The ledger in one SQLite file (see ``SQLiteBackend``)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        """Create the file and table when missing. Raises sqlite3.Error / OSError when the path
+        """Create the file and tables when missing. Raises sqlite3.Error / OSError when the path
         cannot be used."""
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
+        super().__init__(path)
         self._migrate()
 
-    def __repr__(self) -> str:
-        return f"SQLiteLedger({str(self.path)!r})"
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
-        try:
-            db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            with db:  # one transaction: committed, or rolled back on error
-                yield db
-        finally:
-            db.close()
-
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[_Tx]:
-        with self._connect() as db:
-            yield _SQLiteTx(db)
-
-    @contextlib.contextmanager
-    def _serialised(self, lock: int) -> Iterator[_Tx]:
-        """Open a transaction holding the file's write lock from its first statement, so no
-        other connection (thread or process) can write between our read and our write. The
-        lock covers the whole file, whatever ``lock`` names."""
-        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        try:
-            db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield _SQLiteTx(db)
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        finally:
-            db.close()
-
-    def journal_mode(self) -> str:
-        """Return SQLite's journal mode for the file ("wal")."""
-        with self._connect() as db:
-            return str(db.execute("PRAGMA journal_mode").fetchone()[0])
-
-
-class SQLAlchemyLedger(Ledger):
+class SQLAlchemyLedger(SQLAlchemyBackend, Ledger):
     """The ledger in any database SQLAlchemy reaches, through sessions from ``session_factory``
     (e.g. ``lambda: conn.session`` for ``st.connection("kantu_ledger", type="sql")``)."""
 
     def __init__(self, session_factory: Callable[[], Any]) -> None:
         """Create the tables when missing and add columns an older table lacks. Raises
         sqlalchemy errors when the database refuses."""
-        from sqlalchemy import inspect, text  # only this backend needs SQLAlchemy
-
-        self._text = text
-        self._inspect = inspect
-        self._session = session_factory
+        super().__init__(session_factory)
         self._migrate()
-
-    def __repr__(self) -> str:
-        return "SQLAlchemyLedger()"
-
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[_Tx]:
-        with self._session() as session:
-            yield _SessionTx(session, self._text, self._inspect)
-            session.commit()
-
-    @contextlib.contextmanager
-    def _serialised(self, lock: int) -> Iterator[_Tx]:
-        """Open a transaction that no other one on this ledger interleaves with: SQLite's write
-        lock taken at BEGIN, or a PostgreSQL advisory lock held until commit or rollback."""
-        with self._session() as session:
-            dialect = session.get_bind().dialect.name
-            if dialect == "sqlite":
-                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-            elif dialect == "postgresql":
-                session.execute(self._text(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}"))
-                session.execute(self._text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
-            else:
-                _warn_unserialised(dialect)
-            try:
-                yield _SessionTx(session, self._text, self._inspect)
-            except BaseException:
-                session.rollback()
-                raise
-            session.commit()
-
-
-@dataclass(frozen=True)
-class _SessionTx:
-    session: Any
-    text: Callable[[str], Any]
-    inspect: Callable[[Any], Any]
-
-    def run(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        result = self.session.execute(self.text(sql), params)
-        return [tuple(r) for r in result] if result.returns_rows else []
-
-    def columns(self, table: str) -> set[str]:
-        return {c["name"] for c in self.inspect(self.session.connection()).get_columns(table)}
-
-
-_warned_dialects: set[str] = set()
-
-
-def _warn_unserialised(dialect: str) -> None:
-    if dialect not in _warned_dialects:
-        _warned_dialects.add(dialect)
-        log.warning(
-            "ledger on %s: admission and code tries are not serialised (SQLite and PostgreSQL "
-            "are); concurrent requests may pass a limit",
-            dialect,
-        )
 
 
 def default_ledger_path() -> Path:

@@ -27,12 +27,14 @@ from components.i18n import (
     batch,
     camera,
     chat,
+    cli,
     compare,
     config,
     context,
     costs,
     errors,
     gallery,
+    history,
     hosting,
     images,
     ocr,
@@ -77,6 +79,8 @@ FEATURES: tuple[FeatureTable, ...] = (
     batch,
     tools,
     preset,
+    cli,
+    history,
 )
 
 

@@ -62,6 +62,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "admin.spend_per_day": {"zh": "每天的费用", "en": "Spend per day"},
     "admin.spend_per_model": {"zh": "各模型的费用", "en": "Spend per model"},
     "admin.by_outcome": {"zh": "请求结果", "en": "Requests by outcome"},
+    "admin.errors_hour": {
+        "zh": "最近一小时的错误（按类型，每 5 分钟）",
+        "en": "Errors in the last hour, by kind (per 5 minutes)",
+    },
+    "admin.no_errors_hour": {"zh": "最近一小时没有错误。", "en": "No errors in the last hour."},
+    "admin.col_time_utc": {"zh": "时间（UTC）", "en": "Time (UTC)"},
+    "admin.col_errors": {"zh": "出错的请求", "en": "Failed requests"},
+    "admin.col_error_kind": {"zh": "错误类型", "en": "Error kind"},
     "admin.top_sessions": {
         "zh": "费用最高的会话（匿名编号）",
         "en": "Top sessions by cost (anonymous ids)",

@@ -35,6 +35,7 @@ from PIL import Image, ImageOps
 
 from components.errors import ReaderUnavailableError, ReadFailedError
 from components.images.prepared import ImagePart, PreparedImage
+from components.ocr.process_one import ProcessOne
 
 log = logging.getLogger("kantu")
 
@@ -320,8 +321,7 @@ def _lines(output: Any, *, offset: int) -> list[TextLine]:
     return found  # RapidOCR sorts its boxes top to bottom, then left to right
 
 
-_shared: TextReader | None = None
-_shared_lock = threading.Lock()
+_shared: ProcessOne[TextReader] = ProcessOne(TextReader)
 _exiting = threading.Event()
 
 
@@ -330,7 +330,7 @@ def _settle_before_exit() -> None:
     """Let a load or read in a daemon thread finish before the interpreter goes: onnxruntime
     aborts the whole process (exit 134) when torn down under a running session."""
     _exiting.set()
-    reader = _shared
+    reader = _shared.made()
     if reader is None:
         return
     if reader._load_lock.acquire(timeout=30):
@@ -340,8 +340,4 @@ def _settle_before_exit() -> None:
 
 def shared_reader() -> TextReader:
     """Return the process's one reader (created, not loaded, on first call)."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = TextReader()
-        return _shared
+    return _shared.get()

@@ -13,7 +13,6 @@ cancels the job because its session ended.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import threading
@@ -27,6 +26,7 @@ from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.ocr.engine import ReadResult, TextLine, TextReader, reader_status, shared_reader
 from components.ocr.quota import ReaderQuota, shared_quota, slices_of
+from components.providers.delta_stream import ClosesOnExit, DeltaStream
 from components.providers.payload import ChatOptions
 from components.providers.presets import LOCAL_PRESET_ID, ProviderPreset, get_preset
 from components.providers.reader import StreamResult
@@ -69,7 +69,7 @@ class LocalSettings:
         return ReaderUnavailableError(status.reason, reason=status.reason)
 
 
-class LocalClient:
+class LocalClient(ClosesOnExit):
     """Read pictures locally; the same calls as ``ChatClient`` (``stream_chat``, ``close``)."""
 
     def __init__(
@@ -84,12 +84,6 @@ class LocalClient:
 
     def __repr__(self) -> str:
         return f"LocalClient(model={self.settings.model!r})"
-
-    def __enter__(self) -> LocalClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def stream_chat(
         self, turns: Sequence[ChatTurn], options: ChatOptions | None = None
@@ -106,7 +100,7 @@ class LocalClient:
         """Nothing to release: the reader is shared by the process."""
 
 
-class LocalStream:
+class LocalStream(DeltaStream):
     """An iterator of text deltas: a heading, then each picture's lines as they are read."""
 
     def __init__(self, client: LocalClient, images: Sequence[PreparedImage]) -> None:
@@ -129,19 +123,12 @@ class LocalStream:
     def closed(self) -> bool:
         return self._closed.is_set()
 
-    def __iter__(self) -> LocalStream:
-        return self
-
-    def __next__(self) -> str:
-        return next(self._gen)
-
     def close(self) -> None:
         """Stop after the band being read; iteration then ends without an error."""
         self._closed.set()
         # Left waiting at a delta: end it now, which ends its quota job. Being read in another
-        # thread (ValueError): it sees the flag after this band and ends by itself.
-        with contextlib.suppress(ValueError):
-            self._gen.close()
+        # thread: it sees the flag after this band and ends by itself.
+        self._close_generator()
 
     def _note_cancel(self, read: int) -> None:
         """Log a reading dropped because its session ended (a Stop is no news)."""

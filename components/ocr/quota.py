@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from components.errors import ReaderRefusedError
 from components.images.prepared import PreparedImage
+from components.ocr.process_one import ProcessOne
 
 DEFAULT_SLICES_PER_HOUR = 200  # a few long screenshots an hour; the red team's attack sent 450
 HOUR_S = 3600.0
@@ -148,14 +149,9 @@ def _wait_for_room(
     return HOUR_S
 
 
-_shared: ReaderQuota | None = None
-_shared_lock = threading.Lock()
+_shared: ProcessOne[ReaderQuota] = ProcessOne(ReaderQuota)
 
 
 def shared_quota() -> ReaderQuota:
     """Return the process's one quota (created with the default budget on first call)."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = ReaderQuota()
-        return _shared
+    return _shared.get()

@@ -9,7 +9,6 @@ soon as its bytes arrive, and can be closed from any thread.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 import time
@@ -21,6 +20,7 @@ import requests
 
 from components.costs.estimate import RequestEstimate
 from components.errors import ProviderError
+from components.providers.delta_stream import ClosesOnExit, DeltaStream
 from components.providers.in_flight import InFlight
 from components.providers.payload import ChatOptions, build_payload
 from components.providers.presets import CUSTOM_PRESET_ID
@@ -28,6 +28,11 @@ from components.providers.reader import AnswerReader, StreamLimits, StreamResult
 from components.providers.send_limits import check_send_limits
 from components.providers.settings import ClientSettings
 from components.providers.transport import OpenedResponse, Transport
+from components.providers.usage_option import (
+    refuses_usage_option,
+    remember_refusal,
+    without_usage_option,
+)
 from components.turns import ChatTurn
 from components.usage import Usage
 
@@ -44,7 +49,7 @@ _DEFAULT_OPTIONS = ChatOptions()
 _DEFAULT_LIMITS = StreamLimits()
 
 
-class ChatClient:
+class ChatClient(ClosesOnExit):
     """A client for one provider configuration; reuse it for a whole conversation."""
 
     def __init__(
@@ -60,12 +65,6 @@ class ChatClient:
 
     def __repr__(self) -> str:
         return f"ChatClient(base_url={self.settings.base_url!r}, model={self.settings.model!r})"
-
-    def __enter__(self) -> ChatClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def session(self) -> requests.Session:
@@ -110,7 +109,7 @@ class ChatClient:
         self.transport.close()
 
 
-class ChatStream:
+class ChatStream(DeltaStream):
     """An iterator of text deltas (what ``st.write_stream`` consumes).
 
     ``result`` is set once the answer finished normally; ``text`` is what arrived so far;
@@ -157,12 +156,6 @@ class ChatStream:
         """Whether the response is released (after the end, a failure or ``close()``)."""
         return self._opened is None or self._opened.closed
 
-    def __iter__(self) -> ChatStream:
-        return self
-
-    def __next__(self) -> str:
-        return next(self._gen)
-
     def close(self) -> None:
         """Abort: wake a blocked read, release the response; iteration ends without an error."""
         self._aborted.set()
@@ -170,18 +163,29 @@ class ChatStream:
         opened = self._opened
         if opened is not None:
             opened.shutdown()
-        # ValueError: iterating in another thread right now; the shut-down socket ends it there.
-        # Otherwise closing the generator runs its cleanup, which releases the response.
-        with contextlib.suppress(ValueError):
-            self._gen.close()
+        # iterated in another thread right now, the shut-down socket ends it there; otherwise
+        # closing the generator runs its cleanup, which releases the response
+        self._close_generator()
 
     def _run(self) -> Generator[str, None, None]:
         if self._refusal is not None:
             raise self._refusal
+        started = time.perf_counter()
+        try:
+            yield from self._answer(self._payload, started)
+        except ProviderError as err:
+            if not refuses_usage_option(err, self._payload):
+                raise
+            # The server refused the request for its stream_options before doing any work, so
+            # it is sent once more without them (the one resend outside transport's rule); the
+            # endpoint is remembered and its next request goes without them at once.
+            remember_refusal(self._client.settings)
+            yield from self._answer(without_usage_option(self._payload), started)
+
+    def _answer(self, payload: dict[str, Any], started: float) -> Generator[str, None, None]:
         client = self._client
         settings = client.settings
-        started = time.perf_counter()
-        body = json.dumps(self._payload, ensure_ascii=False).encode("utf-8")
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         try:
             opened = client.transport.post_stream(
                 "/chat/completions", body, in_flight=self._in_flight

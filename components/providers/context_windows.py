@@ -6,7 +6,9 @@ model, because one model can have different windows at different providers (Qwen
 its ``source``; ``confirmed=False`` marks a figure that a provider's own page did not state
 (taken from a model card or a third party), which is shown as approximate.
 
-Lookup: the exact preset and model; else the same model name under any preset (a reseller or a
+Lookup: the window the provider publishes itself (OpenRouter's ``GET /models``,
+``components.catalogue.published``); the exact preset and model; else the same model name under
+any preset (a reseller or a
 custom URL serving a known model), marked approximate and taking the smallest such window; else
 ``DEFAULT_CONTEXT_TOKENS``, marked approximate.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from components.catalogue.offers import OFFERS
+from components.catalogue.published import published_offer
 
 # Unknown models: 32k is the smallest window among current general vision models (Qwen2-VL,
 # Qwen2.5-VL at OpenRouter, LLaVA 1.6); older ones with less (deepseek-vl2, GLM-4V) are listed.
@@ -61,6 +64,9 @@ def _bare(model: str) -> str:
 def context_window(preset_id: str, model: str) -> ContextWindow:
     """Return the context window for ``model`` at the preset ``preset_id``; never raises."""
     name = model.strip().lower()
+    published = published_offer(preset_id, name)
+    if published is not None and published.window is not None:
+        return ContextWindow(model, published.window.tokens, False, published.window.source)
     row = CONTEXT_WINDOWS.get((preset_id, name)) or CONTEXT_WINDOWS.get((preset_id, _bare(model)))
     if row is not None:
         return ContextWindow(model, row.tokens, not row.confirmed, row.source)

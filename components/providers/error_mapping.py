@@ -4,7 +4,9 @@ Precedence, most specific first:
 
 1. 冰橙's vendor body ``{"codes": 900|400|402|300, "mess": …}`` (sent with HTTP 200),
 2. the OpenAI-style ``error.code`` / ``error.type`` (``insufficient_quota`` is quota even on 429),
-3. relay messages (one-api / new-api: "无效的令牌", "该令牌额度已用尽", "当前分组上游负载已饱和"…),
+3. relay and gateway messages (one-api / new-api: "无效的令牌", "该令牌额度已用尽",
+   "当前分组上游负载已饱和"…; LiteLLM's proxy: "No connected db.", "Invalid model name passed in
+   model=…", "Budget has been exceeded"), which gateways send with a bare 400,
 4. the HTTP status,
 5. a fallback: 5xx → server, other 4xx → invalid_input, anything else → protocol.
 
@@ -62,8 +64,11 @@ ERROR_CODES: dict[str, ErrorClass] = {
     "invalid_api_key": AuthError,
     "invalid_authentication": AuthError,
     "authentication_error": AuthError,
+    "auth_error": AuthError,  # LiteLLM's proxy
+    "no_db_connection": AuthError,  # LiteLLM's proxy: a key other than its master key
     "permission_error": AuthError,
     "model_not_found": ModelNotFoundError,
+    "budget_exceeded": QuotaError,  # LiteLLM's proxy: a key's or team's budget is spent
     "rate_limit_exceeded": RateLimitError,
     "rate_limit_error": RateLimitError,
     "content_filter": ContentFilterError,
@@ -81,14 +86,24 @@ ERROR_CODES: dict[str, ErrorClass] = {
 MESSAGE_PATTERNS: tuple[tuple[re.Pattern[str], ErrorClass], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), cls)
     for pattern, cls in (
-        (r"额度已用尽|额度不足|余额不足|insufficient.{0,10}(quota|balance)", QuotaError),
+        (
+            r"额度已用尽|额度不足|余额不足|insufficient.{0,10}(quota|balance|credits?)"
+            r"|budget has been exceeded|exceeded.{0,10}budget|quota.{0,10}exceeded",
+            QuotaError,
+        ),
         (r"无效的令牌|令牌已过期|令牌已被禁用|令牌.{0,6}不存在|未提供令牌", AuthError),
         (
-            r"incorrect api key|invalid api key|invalid token|api key.{0,20}(invalid|expired)",
+            r"incorrect api key|invalid api key|invalid token|api key.{0,20}(invalid|expired)"
+            # LiteLLM's proxy: a key other than its master key, and no database to look it up
+            r"|no connected db|authentication error|invalid proxy server token",
             AuthError,
         ),
         (r"负载已饱和|rate limit|too many requests", RateLimitError),
-        (r"无可用渠道|model.{0,40}(does not exist|not found|not exist)", ModelNotFoundError),
+        (
+            r"无可用渠道|model.{0,40}(does not exist|not found|not exist)"
+            r"|invalid model name|unknown model|no such model|model_not_found",
+            ModelNotFoundError,
+        ),
         (r"内容安全|敏感|content.{0,10}(filter|policy)", ContentFilterError),
     )
 )
@@ -114,6 +129,12 @@ STATUS_CODES: dict[int, ErrorClass] = {
     524: ServerError,
 }
 
+PICTURE_WORDS = re.compile(
+    r"image|picture|photo|vision|multimodal|multi-modal|图片|图像|视觉|多模态", re.IGNORECASE
+)
+"""Words that make a refusal about the pictures (and so worth the "send their text" hint)."""
+
+_MODEL_NAMED = re.compile(r"model\s*[=:]\s*\S+|model '[^']*'|model \"[^\"]*\"", re.IGNORECASE)
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -268,6 +289,13 @@ def error_from_response(
     text = _SPACE.sub(" ", scrub(stripped.decode("utf-8", errors="replace")))[:_MAX_TEXT_DETAIL]
     cls = classify(status=status, message=text)
     return cls(f"HTTP {status}: {text}", status=status, partial_text=partial_text, **facts)
+
+
+def about_pictures(detail: str) -> bool:
+    """Return whether a refusal's own words are about pictures (``image_url is not supported``),
+    not about the model's name (``model=llama-3.2-vision`` names no picture), the key or the
+    quota."""
+    return bool(PICTURE_WORDS.search(_MODEL_NAMED.sub(" ", detail)))
 
 
 def html_title(page: bytes) -> str:

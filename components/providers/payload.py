@@ -1,7 +1,8 @@
 """Build the body of a ``/chat/completions`` request.
 
 Base64 is made here, when the request is assembled, and nowhere earlier. Unset options are left
-out of the body; ``detail`` and ``stream_options`` are sent only to providers known to take them.
+out of the body; ``detail`` is sent only to providers known to take it, ``stream_options`` to every
+server not known to refuse it (``usage_option``).
 A picture sent in parts (slices, or a zoom) goes as consecutive image parts after a short note,
 in English and Chinese, telling the model what the parts are.
 """
@@ -14,6 +15,7 @@ from typing import Any
 
 from components.images.prepared import PreparedImage
 from components.providers.settings import ClientSettings
+from components.providers.usage_option import asks_usage
 from components.turns import ChatTurn, part_note
 
 
@@ -55,7 +57,7 @@ def build_payload(
         payload["max_tokens"] = options.max_tokens
     if options.temperature is not None:
         payload["temperature"] = options.temperature
-    if preset.accepts_stream_options:
+    if asks_usage(settings):
         payload["stream_options"] = {"include_usage": True}
     return payload
 

@@ -224,7 +224,9 @@ _ROWS: tuple[ProviderPreset, ...] = (
         vision_models=listed_models("custom"),
         needs_key=False,  # a self-hosted server may take none; a key is sent when given
         accepts_detail=True,
-        accepts_stream_options=False,  # unknown servers may reject unknown fields
+        # asked, so gateways (LiteLLM) and self-hosted servers report usage; a server that
+        # refuses the field gets the request once more without it (providers.usage_option)
+        accepts_stream_options=True,
         image_mimes=OPENAI_MIMES,
         max_image_bytes=20 * MB,
         max_request_image_bytes=50 * MB,

@@ -6,7 +6,9 @@
   "vision" model that only reads the text answers without them.
 - ``list_models`` GETs ``{base}/models`` through the same guarded transport as chat requests
   (the key goes only where the parsed base URL says), reading OpenAI's ``{"data": [{"id"}]}``
-  and Ollama's ``{"models": [{"name"}]}``; ``test_connection`` times it.
+  and Ollama's ``{"models": [{"name"}]}``; ``test_connection`` times it. Where a preset's listing
+  also publishes prices and context lengths (OpenRouter's ``pricing`` and ``context_length``),
+  they are kept for the catalogue (``components.catalogue.published``).
 
 None of them raises for a provider's failure: the result carries the typed ``KantuError``.
 """
@@ -14,6 +16,7 @@ None of them raises for a provider's failure: the result carries the typed ``Kan
 from __future__ import annotations
 
 import io
+import math
 import random
 import re
 import time
@@ -24,6 +27,8 @@ from typing import Any
 import requests
 from PIL import Image, ImageDraw, ImageFont
 
+from components.catalogue.published import remember_published
+from components.catalogue.rows import ListPrice, Offer, Window
 from components.errors import KantuError, ProtocolError, ProviderError
 from components.i18n import Lang, t
 from components.images.prepare import prepare_image
@@ -189,12 +194,57 @@ def list_models(settings: ClientSettings, *, session: requests.Session | None = 
             trusted=trusted,
             scrub=transport.scrub,
         )
-    ids = _model_ids(parse_json(bytes(body)))
+    listing = parse_json(bytes(body))
+    ids = _model_ids(listing)
     if ids is None:
         raise ProtocolError(
             "the answer to GET /models is not a model list", status=opened.status, model="?"
         )
+    if trusted:  # a preset's public listing, the same for everyone; never a custom URL's
+        offers = published_offers(settings.preset.id, listing)
+        if offers:
+            remember_published(settings.preset.id, str(settings.base_url), offers)
     return sorted(set(ids))
+
+
+def published_offers(preset: str, listing: Any) -> tuple[Offer, ...]:
+    """Return the offers a ``GET /models`` answer publishes with a price and a context length
+    (OpenRouter: ``pricing.prompt`` / ``pricing.completion`` in $ per token as text, and
+    ``context_length``); rows without them, or with negative prices (its routers), are left out.
+    """
+    rows = listing.get("data") if isinstance(listing, dict) else None
+    if not isinstance(rows, list):
+        return ()
+    month = time.strftime("%Y-%m", time.gmtime())
+    source = f"{preset} GET /models, fetched {time.strftime('%Y-%m-%d', time.gmtime())}"
+    offers = []
+    for row in rows:
+        if not isinstance(row, dict) or not isinstance(row.get("id"), str):
+            continue
+        pricing = row.get("pricing")
+        given = _per_million(pricing.get("prompt")) if isinstance(pricing, dict) else None
+        taken = _per_million(pricing.get("completion")) if isinstance(pricing, dict) else None
+        context = row.get("context_length")
+        if given is None or taken is None:
+            continue
+        window = None
+        if isinstance(context, int) and not isinstance(context, bool) and context > 0:
+            window = Window(context, month, source)
+        price = ListPrice(given, taken, "USD", month, source)
+        offers.append(Offer(preset, row["id"].strip(), price, window, listed=False))
+    return tuple(offers)
+
+
+def _per_million(value: Any) -> float | None:
+    """Return a published $-per-token figure (``"0.00000015"``) per million tokens, or None."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    try:
+        amount = float(value)
+    except ValueError:
+        return None
+    # round off the float noise of "0.00000015" × 10⁶
+    return round(amount * 1_000_000, 9) if math.isfinite(amount) and amount >= 0 else None
 
 
 def _model_ids(obj: Any) -> list[str] | None:

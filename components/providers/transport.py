@@ -7,6 +7,9 @@ This is the one layer that decides what is sent again, a bounded number of times
   connect error (nothing was sent) or an answer that says to come back: 429 or 503 *with*
   ``Retry-After`` / ``retry-after-ms``. A read error, a dropped connection, a 502/504 or a 503
   without a word is final: the upstream may have worked on it, and a second POST is paid twice.
+- one exception lives above this layer: a 400 that refuses ``stream_options`` by name was
+  refused before any work, so ``ChatStream`` sends that question once more without the field
+  (``usage_option``); it is counted in ``InFlight.sent`` like any sending.
 - a GET (``/models``, a batch's status) changes nothing: connect and read errors, 429 and
   502/503/504 are retried.
 

@@ -16,6 +16,7 @@ import streamlit as st
 from components.costs.prices import format_money
 from components.hosting.access import MIN_CODE_LENGTH, admin_allowed, short_code_settings
 from components.hosting.config import LIMIT_FIELDS, HostingConfig
+from components.hosting.failures import ErrorsByKind, errors_by_kind
 from components.hosting.ledger import COLUMNS, LedgerRow
 from components.hosting.limits import day_start
 from components.i18n import Lang, t
@@ -101,6 +102,7 @@ def render_admin(lang: Lang) -> None:
         st.info(t("admin.empty", lang), icon="📒")
     else:
         _charts(rows, lang)
+    _errors(errors_by_kind(rows, now), lang)
     _limits(config, lang)
     st.download_button(
         t("admin.csv", lang),
@@ -148,6 +150,21 @@ def _charts(rows: Sequence[LedgerRow], lang: Lang) -> None:
         ],
         hide_index=True,
     )
+
+
+def _errors(figure: ErrorsByKind, lang: Lang) -> None:
+    st.subheader(t("admin.errors_hour", lang))
+    if not figure.total:
+        st.caption(t("admin.no_errors_hour", lang))
+        return
+    when, kind = t("admin.col_time_utc", lang), t("admin.col_error_kind", lang)
+    errors = t("admin.col_errors", lang)
+    data = [
+        {when: start, kind: name, errors: counts[i]}
+        for name, counts in figure.counts.items()
+        for i, start in enumerate(figure.buckets)
+    ]
+    st.bar_chart(data, x=when, y=errors, color=kind)  # a legend of kinds, even for one
 
 
 def _units(rows: Sequence[LedgerRow]) -> list[str]:

@@ -192,7 +192,7 @@ def start(job: BatchJob, setup: Setup, choice: SidebarChoice) -> bool:
         return True
 
     try:
-        started = send(choice, begin)
+        started = send(choice, begin, feature="batch")
     except KantuError as err:
         st.error(safe_label(err.message(lang)), icon="⚠️")
         return False
@@ -221,6 +221,7 @@ def retry_failed(job: BatchJob, choice: SidebarChoice) -> bool:
         send(
             choice,
             lambda again: job.retry_failed(again, concurrency=concurrency),
+            feature="batch",
             resolve=lambda: route.settings,
         )
     except KantuError as err:

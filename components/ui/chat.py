@@ -34,7 +34,7 @@ from components.i18n import Lang, t
 from components.images.uploads import Upload, prepare_uploads
 from components.ocr.engine import reader_status, shared_reader
 from components.providers.client import ChatClient, ChatOptions
-from components.providers.error_mapping import BINGCHENG_CODES
+from components.providers.error_mapping import BINGCHENG_CODES, about_pictures
 from components.providers.presets import (
     CUSTOM_PRESET_ID,
     DEFAULT_PRESET_ID,
@@ -356,8 +356,11 @@ def _render_marks(entry: Entry, lang: Lang, choice: SidebarChoice) -> None:
 
 def _may_refuse_pictures(entry: Entry, conv: Conversation, choice: SidebarChoice) -> bool:
     """Whether to suggest "this model cannot see pictures": the provider refused a request that
-    carried pictures (400 or an unknown model), and pictures are not already sent as text."""
+    carried pictures (400 or an unknown model) in words about pictures, and pictures are not
+    already sent as text."""
     if entry.error is None or entry.error.kind not in ("invalid_input", "model_not_found"):
+        return False
+    if not about_pictures(entry.error.detail):
         return False
     if choice.text_only or choice.preset.local or not reader_status().available:
         return False
@@ -458,7 +461,7 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
         return exchange.start(settings, session=http_session())
 
     try:
-        exchange = send_exchange(choice, plan, begin)
+        exchange = send_exchange(choice, plan, begin, feature="chat")
     except ConfigError as err:
         conv.add_answer("", status="error", error=err)
         return

@@ -337,7 +337,7 @@ def _admit_column(
         return exchange
 
     try:
-        send_exchange(choice, plan, begin, resolve=resolve)
+        send_exchange(choice, plan, begin, feature="compare", resolve=resolve)
     except KantuError as err:
         column.refuse(err)
 

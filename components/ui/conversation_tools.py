@@ -22,7 +22,8 @@ from components.costs import lines
 from components.errors import ConfigError, KantuError
 from components.hosting.gate import Route
 from components.i18n import Lang, t
-from components.providers.probe import ProbeResult, probe_vision, test_connection
+from components.observability.request_log import Feature
+from components.providers.probe import ConnectionResult, ProbeResult, probe_vision, test_connection
 from components.providers.settings import ClientSettings
 from components.ui import session
 from components.ui import state_keys as keys
@@ -86,12 +87,12 @@ def render_model_tools(choice: SidebarChoice) -> None:
         )
     if probe:
         busy = t("probe.running", lang, model=literal(choice.model))
-        result = _checked(choice, busy, lambda route: _probe(route, lang))
+        result = _checked(choice, busy, "vision_check", lambda route: _probe(route, lang))
         if result is not None:
             vision_checks()[name] = result
     if test:
         busy = t("tools.testing", lang)
-        connection = _checked(choice, busy, lambda route: test_connection(_client_settings(route)))
+        connection = _checked(choice, busy, "test_connection", _test_connection)
         if connection is not None:
             session.tools().connection_result = (name, connection)
             lists = session.tools().model_lists
@@ -127,12 +128,14 @@ def render_model_tools(choice: SidebarChoice) -> None:
 PROBE_ESTIMATE = 3_000
 
 
-def _checked(choice: SidebarChoice, busy: str, start: Callable[[Route], Checked]) -> Checked | None:
+def _checked(
+    choice: SidebarChoice, busy: str, feature: Feature, start: Callable[[Route], Checked]
+) -> Checked | None:
     """Send a sidebar check the one way (``sending.send``), saying ``busy`` meanwhile; return
     its result, or None after saying why it may not go."""
     try:
         with st.spinner(busy):
-            return send(choice, start)
+            return send(choice, start, feature=feature)
     except KantuError as err:
         st.caption(safe_label("⚠️ " + err.message(choice.lang)))
         return None
@@ -150,6 +153,14 @@ def _probe(route: Route, lang: Lang) -> ProbeResult:
     ticket = route.admit(PROBE_ESTIMATE)
     result = probe_vision(settings, lang=lang)
     ticket.settle("ok" if result.error is None else "error", result.usage, error=result.error)
+    return result
+
+
+def _test_connection(route: Route) -> ConnectionResult:
+    """List the provider's models (unbilled: no ledger row, a request log line)."""
+    ticket = route.admit(None)
+    result = test_connection(_client_settings(route))
+    ticket.settle("ok" if result.ok else "error", None, error=result.error)
     return result
 
 

@@ -16,6 +16,7 @@ from components.conversation.clients import AnySettings
 from components.conversation.exchange import Exchange
 from components.conversation.planner import PlannedRequest
 from components.hosting.gate import Route
+from components.observability.request_log import Feature
 from components.ui.access import request_gate
 from components.ui.sidebar import SidebarChoice, request_settings
 
@@ -26,12 +27,13 @@ def send(
     choice: SidebarChoice,
     start: Callable[[Route], Started],
     *,
+    feature: Feature,
     resolve: Callable[[], AnySettings] | None = None,
 ) -> Started:
     """Resolve the settings (the sidebar's, or ``resolve``'s: a Compare column's, a batch's
     own), check the key, pass the gate for access and the allowed model, and return
     ``start(route)``. Whatever ``start`` sends is admitted with ``route.admit`` (limits, a
-    ledger row per billed request).
+    ledger row per billed request) and settles its ticket (a request log line, as ``feature``).
 
     Raises KantuError (nothing was sent): the sidebar's ``config_error``, what resolving
     raises, ``no_key`` / ``operator_key_withheld``, and what ``Gate.admit`` refuses with.
@@ -45,7 +47,7 @@ def send(
     missing = settings.missing_key_error(choice.lang)
     if missing is not None:
         raise missing
-    route = Route(settings, request_gate(choice.lang))
+    route = Route(settings, request_gate(choice.lang), feature)
     route.admit(None)  # access and model, before anything starts
     return start(route)
 
@@ -55,6 +57,7 @@ def send_exchange(
     plan: PlannedRequest,
     begin: Callable[[AnySettings, Exchange], Exchange],
     *,
+    feature: Feature,
     resolve: Callable[[], AnySettings] | None = None,
 ) -> Exchange:
     """Send ``plan`` through ``send``: admitted for the plan's estimate (the figure shown before
@@ -64,4 +67,4 @@ def send_exchange(
     def start(route: Route) -> Exchange:
         return route.send(plan, begin, lang=choice.lang)
 
-    return send(choice, start, resolve=resolve)
+    return send(choice, start, feature=feature, resolve=resolve)

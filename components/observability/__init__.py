@@ -1,0 +1,1 @@
+"""What operators see of the app's traffic, without its content: the JSON-lines request log."""
