@@ -14,7 +14,8 @@ import requests
 
 from components.ui import session
 from components.ui import state_keys as keys
-from tests.conftest import ROOT, entry_app_test
+from tests.conftest import ROOT
+from tests.helpers import started_app
 
 STATE_MODULE = ROOT / "components" / "ui" / "session.py"
 WIDGET_CALLS = frozenset({"widget", "has_widget", "set_widget", "forget_widget"})
@@ -86,9 +87,7 @@ def _has_defaults(value: Any) -> None:
 
 @pytest.mark.usefixtures("isolated_secrets")
 def test_a_fresh_session_has_every_default():
-    at = entry_app_test()
-    at.session_state[keys.LANG] = "en"
-    at.run()
+    at = started_app("en")
     assert not at.exception
     for key, value in keys.DEFAULTS.items():
         assert at.session_state[key] == value, key
@@ -109,9 +108,7 @@ def test_state_objects_are_made_with_defaults_on_first_use():
 
 @pytest.mark.usefixtures("isolated_secrets")
 def test_after_a_run_every_loose_key_names_a_widget():
-    at = entry_app_test()
-    at.session_state[keys.LANG] = "en"
-    at.run()
+    at = started_app("en")
     assert not at.exception
     loose = [
         key
