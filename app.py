@@ -6,6 +6,7 @@ import os
 import streamlit as st
 
 from components.i18n import DEFAULT_LANG, t
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.access import render_access, render_key_closed
 from components.ui.chat import warm_up
@@ -34,10 +35,10 @@ except Exception:  # never keep the page from drawing; the server log says why
 
 st.set_page_config(page_title="Kantu 看图", page_icon="🖼️", layout="centered")
 
-lang = st.session_state.get(keys.LANG, DEFAULT_LANG)
+lang = session.widget(keys.LANG, DEFAULT_LANG)
 try:
     warm_up()  # once per server, in the background: the first question loads nothing new
-    keys.init_state(st.session_state)
+    session.init_widgets()
     nav_lang = current_lang()
     pages = app_pages(nav_lang)
     page = st.navigation(pages, position="hidden" if len(pages) == 1 else "sidebar")
@@ -45,7 +46,7 @@ try:
     open_sidebar()  # New chat goes on top; the page fills it once there is a conversation
     lang = render_language()
     choice = render_settings(lang)
-    st.session_state[keys.SIDEBAR_CHOICE] = choice
+    session.layout().choice = choice
     render_access(choice)  # the access code or sign-in, if needed
     render_key_closed(choice)  # a money limit that cannot count an allowed model
     # the conversation's tools (context, export, import) belong to the chat page only

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.i18n import t
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.batch import render_job, render_setup, render_summary, start
 from components.ui.navigation import shell_choice
@@ -14,7 +15,7 @@ choice: SidebarChoice = shell_choice()
 lang = choice.lang
 st.title(t("batch.title", lang))
 
-job = st.session_state.get(keys.BATCH_JOB)
+job = session.batch().job
 if job is None:
     st.caption(t("batch.intro", lang))
     setup, prepared = render_setup(choice)

@@ -12,6 +12,7 @@ from components.images.uploads import (
     combine,
     prepare_uploads,
 )
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.answer_actions import index_of, inject_styles, render_editing_notice
 from components.ui.camera import close_camera, render_camera_tray
@@ -34,6 +35,10 @@ from components.ui.welcome import render_welcome
 choice: SidebarChoice = shell_choice()
 lang = choice.lang
 conv = conversation()
+state = session.chat()
+# What a button asked for on the last click (Retry, New chat, send the photo, a held message's or
+# an entry's button): taken here, once.
+asked = session.take_action()
 inject_styles()
 
 # An answer that ended since the last run (Stop included) is recorded before anything is drawn.
@@ -41,23 +46,20 @@ running = settle_exchange(conv)
 # An imported chat was put in place by the sidebar (apply_import), before this run drew it.
 learn_from(conv)  # each new bill against its estimate: the flag, and the session's calibration
 policy = context_policy()
-if st.session_state[keys.NEW_CHAT_REQUESTED]:
-    st.session_state[keys.NEW_CHAT_REQUESTED] = False
+if isinstance(asked, session.NewChat):
     drop_exchange()
     running = None
     conv.clear()
-    st.session_state.pop(keys.DISPLAY_COPIES, None)
+    state.display_copies = {}
 
-retrying = st.session_state[keys.RETRY] and running is None and conv.can_retry()
-st.session_state[keys.RETRY] = False
+retrying = isinstance(asked, session.Retry) and running is None and conv.can_retry()
 if retrying:
     conv.drop_failed_answer()
 
 # An entry's button (regenerate, delete) asked for something on the last run: done here, once,
 # and only while no answer is coming (the buttons are hidden then; this guards a stale click).
-entry_action = st.session_state.pop(keys.ENTRY_ACTION, None)
-if entry_action is not None and running is None:
-    verb, target = entry_action
+if isinstance(asked, session.EntryAction) and running is None:
+    verb, target = asked.verb, asked.entry
     where = index_of(conv, target)
     if where is not None and verb == "delete":
         conv.delete(where)
@@ -65,16 +67,15 @@ if entry_action is not None and running is None:
         retrying = conv.regenerate()  # asked again below, like Retry
 
 # The question being edited in the input, while it is still the last question.
-editing = st.session_state.get(keys.EDITING)
+editing = state.editing
 last_question = conv.last_question_index()
 if editing is not None and (last_question is None or conv.entries[last_question] is not editing):
-    st.session_state.pop(keys.EDITING, None)
-    editing = None
+    state.editing = editing = None
 
 # A message none of whose pictures could be sent comes back to the input, so nothing is retyped.
-restore = st.session_state.pop(keys.RESTORE_INPUT, None)
+restore, state.restore_input = state.restore_input, None
 if restore:
-    st.session_state[keys.CHAT_INPUT] = restore
+    session.set_widget(keys.CHAT_INPUT, restore)
 
 camera_tray = st.bottom.container()  # above the chat input, which Streamlit pins below it
 submission = st.chat_input(
@@ -93,8 +94,8 @@ welcome = st.empty()
 if (
     not conv.entries
     and submission is None
-    and not st.session_state[keys.SEND_CAMERA]
-    and st.session_state.get(keys.PENDING) is None
+    and not isinstance(asked, session.SendPhoto)
+    and state.pending is None
 ):
     with welcome.container():
         render_welcome(choice)
@@ -106,12 +107,11 @@ live = st.container()  # the answer being fetched goes here, above the camera
 with camera_tray:
     photo = render_camera_tray(choice)
 has_photo = bool(photo.images or photo.refusals)
-send_photo_now = st.session_state[keys.SEND_CAMERA] and has_photo
-st.session_state[keys.SEND_CAMERA] = False
+send_photo_now = isinstance(asked, session.SendPhoto) and has_photo
 photo_sent = False
 
-pending: PendingMessage | None = st.session_state.get(keys.PENDING)
-action = st.session_state.pop(keys.PENDING_ACTION, None)
+pending: PendingMessage | None = state.pending
+action = asked.action if isinstance(asked, session.HeldMessageAction) else None
 
 
 def ask(question: str, prepared: PreparedUploads, typed: str) -> None:
@@ -122,7 +122,7 @@ def ask(question: str, prepared: PreparedUploads, typed: str) -> None:
     if sent:
         start_exchange(conv, choice)  # the request leaves now; the page is drawn meanwhile
     elif typed.strip():
-        st.session_state[keys.RESTORE_INPUT] = typed.strip()
+        state.restore_input = typed.strip()
 
 
 if submission is not None or send_photo_now:
@@ -133,7 +133,7 @@ if submission is not None or send_photo_now:
             running.stop()
             running = settle_exchange(conv)
         if has_photo:
-            close_camera(st.session_state)  # the photo is used: gone from the input, camera shut
+            close_camera(session.camera())  # the photo is used: gone from the input, camera shut
             photo_sent = True
         prepared = combine(
             prepare_uploads(
@@ -142,16 +142,14 @@ if submission is not None or send_photo_now:
             photo,
         )
         question = text.strip() or t("chat.default_question", lang)
-        st.session_state.pop(keys.PENDING, None)  # a new message replaces one left waiting
-        pending = None
+        state.pending = pending = None  # a new message replaces one left waiting
         if editing is not None:  # the edited question replaces the last one and its answer
-            st.session_state.pop(keys.EDITING, None)
-            editing = None
+            state.editing = editing = None
             edited = conv.replace_last_question(question, prepared.images, prepared.refusals)
             if edited.status != "not_sent":
                 start_exchange(conv, choice)
             elif text.strip():
-                st.session_state[keys.RESTORE_INPUT] = text.strip()
+                state.restore_input = text.strip()
         elif (
             needs_a_look(prepared, choice)  # shown first, with what slicing would cost
             or needs_confirmation(
@@ -160,11 +158,11 @@ if submission is not None or send_photo_now:
             or (prepared.images and known_blind(choice))  # a check found it cannot see
         ):
             pending = PendingMessage(question, tuple(uploads), prepared)
-            st.session_state[keys.PENDING] = pending
+            state.pending = pending
         else:
             ask(question, prepared, text)
 elif pending is not None and action is not None:
-    st.session_state.pop(keys.PENDING, None)
+    state.pending = None
     if action[0] != "cancel" and running is None:
         ask(pending.question, resolve(pending, action, choice), pending.question)
     pending = None
@@ -172,7 +170,9 @@ elif retrying:
     start_exchange(conv, choice)
 
 with history:
-    render_history(conv, lang, choice, actions=keys.EXCHANGE not in st.session_state)
+    render_history(conv, lang, choice, actions=state.exchange is None)
+    # where an answer recorded on this run is drawn: the next run's history draws it there too
+    recorded = st.container()
     if pending is not None:
         held = next_cost(
             conv, choice, policy, text=pending.question, images=pending.prepared.images
@@ -185,7 +185,7 @@ with history:
             warnings=[t("tools.blind_warning", lang, model=choice.model)] if blind else [],
             title=t("costs.held_title", lang) if needs_confirmation(held) else "",
         )
-    elif conv.entries and keys.EXCHANGE not in st.session_state:
+    elif conv.entries and state.exchange is None:
         st.caption(
             safe_label("💰 " + t("costs.next", lang, line=next_cost(conv, choice, policy).line))
         )
@@ -194,12 +194,12 @@ with history:
 
 render_new_chat(lang)  # at the sidebar's top, once the conversation has entries
 
-running = st.session_state.get(keys.EXCHANGE)
+running = state.exchange
 answered = False
 if running is not None:
     with live:
-        answered = follow_exchange(running, conv, choice)
-if answered or photo_sent or keys.RESTORE_INPUT in st.session_state:
+        answered = follow_exchange(running, conv, choice, place=recorded)
+if answered or photo_sent or state.restore_input is not None:
     # every message gets its action buttons back, the camera shows closed again, or the text goes
     # back in the input
     st.rerun()

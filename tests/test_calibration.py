@@ -7,6 +7,7 @@ import hashlib
 import pytest
 
 from components.conversation.exchange import Answer, Exchange
+from components.conversation.history import Conversation
 from components.costs.calibration import WINDOW, Calibration, bill_difference
 from components.costs.estimate import RequestEstimate, estimate_turns
 from components.devtools.upstream import FakeUpstream, bill_per_picture
@@ -151,3 +152,20 @@ def test_the_flag_says_what_happened_in_both_languages():
     zh, en = flag.message("zh"), flag.message("en")
     assert "1,300" in en and "1,000" in en and "+30%" in en and "may be wrong" in en
     assert "1,300" in zh and "规则可能不对" in zh
+
+
+def test_the_answer_keeps_its_flag_and_whose_key_went_and_counts_once(upstream):
+    upstream.bill = bill_per_picture(PER_PICTURE, text=20)
+    conv = Conversation()
+    conv.add_user("这是什么？", [picture(5)])
+    answer = ask(upstream, [ChatTurn("user", "这是什么？", (picture(5),))])
+    assert answer.key_source == "argument"  # the key went as the caller's argument
+    conv.record(answer)
+    calibration = Calibration()
+    conv.calibrate(calibration)
+    conv.calibrate(calibration)  # a later run: the same answer is not learned twice
+    recorded = conv.entries[-1]
+    assert recorded.key_source == "argument"
+    assert recorded.calibration_flag is not None
+    assert recorded.calibration_flag.kind == "bills_differently"
+    assert calibration.count("gpt-4o") == 1

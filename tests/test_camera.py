@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.camera import (
     MAX_PHOTO_CHARS,
@@ -65,7 +66,7 @@ def _page(up: FakeUpstream, lang: str = "en") -> AppTest:
 
 def _with_photo(at: AppTest, data: bytes | None = None) -> AppTest:
     """Leave a photo waiting, as the camera component does when its shutter is pressed."""
-    at.session_state[keys.CAMERA_SHOT] = make_shot(data or _jpeg())
+    session.state_in(at.session_state, session.CameraState).shot = make_shot(data or _jpeg())
     return at.run()
 
 
@@ -128,13 +129,13 @@ def test_estimated_tokens_say_so():
 
 
 def test_removing_or_sending_forgets_the_photo_and_sending_closes_the_camera():
-    state = {keys.CAMERA_SHOT: make_shot(_jpeg()), keys.CAMERA_OPEN: True, keys.CAMERA_ROUND: 0}
+    state = session.CameraState(shot=make_shot(_jpeg()), open=True, round=0)
     remove_shot(state)
-    assert keys.CAMERA_SHOT not in state and state[keys.CAMERA_OPEN] is True
-    state[keys.CAMERA_SHOT] = make_shot(_jpeg())
+    assert state.shot is None and state.open is True
+    state.shot = make_shot(_jpeg())
     close_camera(state)
-    assert keys.CAMERA_SHOT not in state and state[keys.CAMERA_OPEN] is False
-    assert state[keys.CAMERA_ROUND] == 2  # each gives the camera component a fresh key
+    assert state.shot is None and state.open is False
+    assert state.round == 2  # each gives the camera component a fresh key
 
 
 # The page
@@ -146,10 +147,10 @@ def test_camera_button_opens_and_closes_the_camera(upstream):
     assert button.label == t("camera.open", "zh")
     button.click().run()
     _no_exception(at)
-    assert at.session_state[keys.CAMERA_OPEN] is True
+    assert session.state_in(at.session_state, session.CameraState).open is True
     assert at.button(key=keys.CAMERA_BUTTON).label == t("camera.close", "zh")
     at.button(key=keys.CAMERA_BUTTON).click().run()
-    assert at.session_state[keys.CAMERA_OPEN] is False
+    assert session.state_in(at.session_state, session.CameraState).open is False
 
 
 def test_waiting_photo_shows_its_cost_by_the_input(upstream):
@@ -157,7 +158,11 @@ def test_waiting_photo_shows_its_cost_by_the_input(upstream):
     _no_exception(at)
     # what will be sent: scaled to the provider's 768 px short side, with its token cost
     assert _chip_captions(at) == ["1365×768 · ~36,835 tokens"]
-    assert at.button(key=keys.camera_remove_key(at.session_state[keys.CAMERA_SHOT].photo_id))
+    assert at.button(
+        key=keys.camera_remove_key(
+            session.state_in(at.session_state, session.CameraState).shot.photo_id
+        )
+    )
 
 
 def test_rerun_with_a_photo_waiting_encodes_nothing(upstream, monkeypatch):
@@ -175,7 +180,7 @@ def test_rerun_with_a_photo_waiting_encodes_nothing(upstream, monkeypatch):
 
 def test_removed_photo_never_goes(upstream):
     at = _with_photo(_page(upstream, "en"))
-    shot = at.session_state[keys.CAMERA_SHOT]
+    shot = session.state_in(at.session_state, session.CameraState).shot
     at.button(key=keys.camera_remove_key(shot.photo_id)).click().run()
     assert _chip_captions(at) == []
     at.chat_input[0].set_value("What is this?").run()
@@ -185,19 +190,20 @@ def test_removed_photo_never_goes(upstream):
 
 def test_waiting_photo_goes_with_the_next_message_once(upstream):
     at = _with_photo(_page(upstream, "en"))
-    at.session_state[keys.CAMERA_OPEN] = True
+    session.state_in(at.session_state, session.CameraState).open = True
     at.chat_input[0].set_value("What is this?").run()
     _no_exception(at)
     assert _images_sent(upstream) == 1
     assert _chip_captions(at) == []  # gone from the input
-    assert at.session_state[keys.CAMERA_OPEN] is False  # and the camera closed by itself
+    # and the camera closed by itself
+    assert session.state_in(at.session_state, session.CameraState).open is False
     at.chat_input[0].set_value("And now?").run()
     assert upstream.requests[-1].json["messages"][-1]["content"] == "And now?"
 
 
 def test_send_photo_sends_it_alone_with_the_default_question(upstream):
     at = _with_photo(_page(upstream, "zh"))
-    shot = at.session_state[keys.CAMERA_SHOT]
+    shot = session.state_in(at.session_state, session.CameraState).shot
     at.button(key=keys.camera_send_key(shot.photo_id)).click().run()
     _no_exception(at)
     content = upstream.requests[-1].json["messages"][-1]["content"]
@@ -210,6 +216,6 @@ def test_unreadable_photo_is_refused_by_the_input_and_not_sent(upstream):
     at = _with_photo(_page(upstream, "en"), b"\xff\xd8 broken")
     _no_exception(at)
     assert any(c.value.startswith("🚫") for c in at.caption)
-    shot = at.session_state[keys.CAMERA_SHOT]
+    shot = session.state_in(at.session_state, session.CameraState).shot
     with pytest.raises(KeyError):
         at.button(key=keys.camera_send_key(shot.photo_id))

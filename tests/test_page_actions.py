@@ -7,6 +7,7 @@ import pytest
 
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
+from components.ui import session
 from components.ui import state_keys as keys
 from tests.helpers import assistant_text, configured_app, jpeg_bytes, no_exception
 
@@ -152,7 +153,7 @@ def test_deleting_a_question_removes_it_and_its_answer_from_the_page_and_the_nex
     assert not at.get("image")  # its picture went with it
     _ask(at, "sure?")
     assert _sent(upstream) == [("user", "height?"), ("assistant", "Tall."), ("user", "sure?")]
-    assert at.session_state[keys.CONVERSATION].images == {}
+    assert session.state_in(at.session_state, session.ChatState).conversation.images == {}
 
 
 def test_deleting_an_answer_sends_its_question_with_the_next_one(upstream):

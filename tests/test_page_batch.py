@@ -17,6 +17,7 @@ from components.devtools.upstream import (
     sse,
 )
 from components.i18n import t
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.batch import field_key
 from tests.conftest import ROOT
@@ -45,7 +46,7 @@ def texts(at: AppTest) -> str:
 
 
 def finish(at: AppTest) -> AppTest:
-    job = at.session_state[keys.BATCH_JOB]
+    job = session.state_in(at.session_state, session.BatchState).job
     assert job.wait(30)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -124,7 +125,7 @@ def test_columns_and_cancel_keep_what_finished(upstream: FakeUpstream) -> None:
     assert t("batch.columns_prompt", "en") in texts(at)  # a custom URL: words, not a schema
     at.slider(key=keys.BATCH_CONCURRENCY).set_value(2).run()
     at.button(key=keys.BATCH_RUN).click().run()
-    job = at.session_state[keys.BATCH_JOB]
+    job = session.state_in(at.session_state, session.BatchState).job
     upstream.wait_for_requests(2)
     at.button(key=keys.BATCH_CANCEL).click().run()
     assert job.wait(10)
@@ -149,7 +150,9 @@ def test_classify_needs_labels_and_own_prompt_is_sent(upstream: FakeUpstream) ->
     finish(at)
     assert upstream.requests[0].json["messages"][0]["content"][0]["text"] == "Count the squares."
     at.button(key=keys.BATCH_NEW).click().run()
-    assert keys.BATCH_JOB not in at.session_state and at.file_uploader(key=keys.BATCH_FILES)
+    assert session.state_in(at.session_state, session.BatchState).job is None and at.file_uploader(
+        key=keys.BATCH_FILES
+    )
 
 
 def test_csv_download_opens_with_chinese(upstream: FakeUpstream) -> None:
@@ -160,7 +163,7 @@ def test_csv_download_opens_with_chinese(upstream: FakeUpstream) -> None:
     at = finish(at)
     from components.batch.export import to_csv
 
-    job = at.session_state[keys.BATCH_JOB]
+    job = session.state_in(at.session_state, session.BatchState).job
     data = to_csv(job.results(), job.spec, "zh")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0]["file"] == "猫.png" and rows[0]["answer"] == "橙色的猫"
@@ -170,7 +173,7 @@ def test_provider_batch_engine_from_the_page(upstream: FakeUpstream) -> None:
     fake = FakeBatchAPI(polls_before_done=2, answer=lambda custom_id, body: "批量回答")
     upstream.batch_api = fake
     at = batch_page(upstream)
-    at.session_state[keys.BATCH_POLL_S] = 0.05
+    session.state_in(at.session_state, session.BatchState).poll_s = 0.05
     at.file_uploader(key=keys.BATCH_FILES).set_value(
         [(f"p{w}.png", png_bytes(w), "image/png") for w in (60, 61, 62)]
     ).run()

@@ -25,6 +25,7 @@ from components.devtools.upstream import (
 )
 from components.i18n import t
 from components.providers.settings import resolve_settings
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.camera import make_shot
 from tests.conftest import ROOT
@@ -128,9 +129,10 @@ def test_rerun_encodes_no_picture_again(upstream, monkeypatch):
     chat.upload("photo.jpg", jpeg_bytes(size=(1600, 1200)), "image/jpeg")
     chat.upload("panorama.jpg", jpeg_bytes(size=(4000, 1500)), "image/jpeg")  # sent 2048 px wide
     chat.set_value("Hi").run()
-    at.session_state[keys.CAMERA_SHOT] = make_shot(
+    # the camera's trigger
+    session.state_in(at.session_state, session.CameraState).shot = make_shot(
         jpeg_bytes(size=(1920, 1080))
-    )  # the camera's trigger
+    )
     at.run()
     assert len(at.get("image")) == 3  # the sent pictures, and the camera's photo waiting
     encodes: list[str] = []
@@ -345,14 +347,15 @@ def _stopped_before_the_first_word(
 def test_answer_stopped_before_its_first_word_shows_stopped_with_retry(upstream, lang):
     at = configured_app(upstream, lang)
     conv, exchange = _stopped_before_the_first_word(upstream, "这是什么？")
-    at.session_state[keys.CONVERSATION] = conv
-    at.session_state[keys.EXCHANGE] = exchange
+    session.state_in(at.session_state, session.ChatState).conversation = conv
+    session.state_in(at.session_state, session.ChatState).exchange = exchange
     at.run()
     no_exception(at)
     assert [m.name for m in at.chat_message] == ["user", "assistant"]
     assert t("chat.status_stopped_empty", lang) in [i.value for i in at.info]
     assert at.button(key="retry_2").label == t("chat.retry", lang)
-    assert keys.EXCHANGE not in at.session_state  # recorded once, then let go
+    # recorded once, then let go
+    assert session.state_in(at.session_state, session.ChatState).exchange is None
     upstream.enqueue(sse(["一个橙子。"]))
     at.button(key="retry_2").click().run()
     no_exception(at)
@@ -364,8 +367,8 @@ def test_answer_stopped_before_its_first_word_shows_stopped_with_retry(upstream,
 def test_question_after_a_stopped_answer_goes_as_one_user_turn(upstream):
     at = configured_app(upstream, "zh")
     conv, exchange = _stopped_before_the_first_word(upstream, "这是什么？")
-    at.session_state[keys.CONVERSATION] = conv
-    at.session_state[keys.EXCHANGE] = exchange
+    session.state_in(at.session_state, session.ChatState).conversation = conv
+    session.state_in(at.session_state, session.ChatState).exchange = exchange
     at.run()
     upstream.enqueue(sse(["橙色。"]))
     at.chat_input[0].set_value("什么颜色？").run()
@@ -497,7 +500,8 @@ def test_new_chat_starts_over(upstream):
     no_exception(at)
     assert len(at.chat_message) == 0
     assert t("layout.heading", "en") in [h.value for h in at.title]  # the welcome is back
-    assert at.session_state[keys.CONVERSATION].images == {}  # the pictures are gone too
+    # the pictures are gone too
+    assert session.state_in(at.session_state, session.ChatState).conversation.images == {}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -528,7 +532,7 @@ def test_session_state_holds_no_key_uploads_or_base64_anywhere(upstream):
     at.chat_input[0].set_value("And now?").run()
     no_exception(at)
     assert upstream.requests[-1].headers["Authorization"] == f"Bearer {VISITOR_KEY}"
-    conv = at.session_state[keys.CONVERSATION]
+    conv = session.state_in(at.session_state, session.ChatState).conversation
     assert len(conv.images) == 1  # the picture is stored once, as prepared bytes
     found: list[str] = []
     for key in at.session_state:

@@ -13,6 +13,7 @@ from components.devtools.upstream import FakeUpstream
 from components.hosting.access import FREE_TRIES
 from components.i18n import t
 from components.ui import access as access_ui
+from components.ui import session
 from components.ui import state_keys as keys
 from tests.conftest import entry_app_test
 
@@ -60,8 +61,8 @@ def _compared(at: AppTest, lang: str) -> bool:
 
 
 def _unlocked(at: AppTest, admin: bool) -> bool:
-    key = keys.ADMIN_UNLOCKED if admin else keys.ACCESS_UNLOCKED
-    return key in at.session_state and bool(at.session_state[key])
+    hosting = session.state_in(at.session_state, session.HostingState)
+    return hosting.admin_unlocked if admin else hosting.access_unlocked
 
 
 @pytest.mark.parametrize(

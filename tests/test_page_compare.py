@@ -12,6 +12,7 @@ from components.conversation.compare import CompareRun
 from components.devtools import image_factory as make
 from components.devtools.upstream import FakeUpstream, openai_error, sse
 from components.i18n import t
+from components.ui import session
 from components.ui import state_keys as keys
 from tests.conftest import ROOT
 
@@ -53,7 +54,7 @@ def _run(at: AppTest, question: str = "图里是什么?") -> CompareRun:
     at.text_input(key=keys.COMPARE_QUESTION).input(question)
     at.button(key=keys.COMPARE_RUN_BUTTON).click().run()
     _no_exception(at)
-    run = at.session_state[keys.COMPARE_RUN]
+    run = session.state_in(at.session_state, session.CompareState).run
     assert isinstance(run, CompareRun)
     return run
 
@@ -117,7 +118,7 @@ def test_three_models_answer_side_by_side_with_figures(upstream):
 def test_a_vision_check_in_the_session_shows_under_its_column(upstream):
     upstream.by_model = {m: sse(["好"], model=m) for m in ("seeing", "blind-model")}
     at = _page(upstream, "en", ["seeing", "blind-model"])
-    at.session_state[keys.VISION_CHECKS] = {
+    session.state_in(at.session_state, session.ToolsState).vision_checks = {
         "custom/seeing": True,
         "custom/blind-model": False,
     }
@@ -189,7 +190,7 @@ def test_run_without_a_picture_says_what_is_missing(upstream):
     at.button(key=keys.COMPARE_RUN_BUTTON).click().run()
     _no_exception(at)
     assert t("compare.need_picture", "en") in [w.value for w in at.warning]
-    assert keys.COMPARE_RUN not in at.session_state
+    assert session.state_in(at.session_state, session.CompareState).run is None
     assert upstream.requests == []
 
 

@@ -11,7 +11,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from components.i18n import t
-from components.ui import state_keys as keys
+from components.ui import session
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
@@ -39,7 +39,7 @@ def test_page_opened_first_on_a_fresh_server_shows_that_page(page: str) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert t(PAGES[page], "zh") in [title.value for title in at.title]
     # the app's shell ran too: the sidebar's choices exist for the page's next runs
-    assert keys.SIDEBAR_CHOICE in at.session_state
+    assert session.state_in(at.session_state, session.LayoutState).choice is not None
 
 
 @pytest.mark.usefixtures("fresh_server")

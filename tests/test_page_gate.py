@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from components.devtools.upstream import FakeBatchAPI, FakeUpstream, openai_error
 from components.hosting.ledger import SQLiteLedger
 from components.i18n import t
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.markdown_view import literal
 from tests.conftest import ROOT
@@ -51,8 +52,10 @@ def batch_page(up: FakeUpstream, ledger: Path, **secrets: object) -> AppTest:
 def sidebar(at: AppTest, **choices: object) -> None:
     """Change what the sidebar hands the Batch page (AppTest runs only the page after
     ``switch_page``: the shared sidebar is not drawn, so its choice is set as it would be)."""
-    choice = at.session_state[keys.SIDEBAR_CHOICE]
-    at.session_state[keys.SIDEBAR_CHOICE] = dataclasses.replace(choice, **choices)
+    choice = session.state_in(at.session_state, session.LayoutState).choice
+    session.state_in(at.session_state, session.LayoutState).choice = dataclasses.replace(
+        choice, **choices
+    )
 
 
 def shown(at: AppTest) -> str:
@@ -71,7 +74,7 @@ def run_batch(at: AppTest, count: int, *, typed_key: str | None = None) -> AppTe
     if typed_key is not None:
         at.session_state[keys.API_KEY] = typed_key
     at.button(key=keys.BATCH_RUN).click().run()
-    assert at.session_state[keys.BATCH_JOB].wait(30)
+    assert session.state_in(at.session_state, session.BatchState).job.wait(30)
     return at.run()
 
 
@@ -79,7 +82,7 @@ def retry(at: AppTest) -> str:
     """Press Retry failed, let the job end; return what the page said on the press."""
     at.button(key=keys.BATCH_RETRY).click().run()
     said = shown(at)
-    assert at.session_state[keys.BATCH_JOB].wait(30)
+    assert session.state_in(at.session_state, session.BatchState).job.wait(30)
     at.run()
     return said
 
@@ -166,13 +169,13 @@ def test_the_provider_batch_engine_admits_each_picture_and_records_it(upstream, 
     upstream.batch_api = fake
     ledger = tmp_path / "ledger.sqlite3"
     at = batch_page(upstream, ledger, KANTU_LIMITS=ONE_OF_EACH)
-    at.session_state[keys.BATCH_POLL_S] = 0.05
+    session.state_in(at.session_state, session.BatchState).poll_s = 0.05
     at.file_uploader(key=keys.BATCH_FILES).set_value(
         [(f"p{i}.png", png_bytes(60 + i), "image/png") for i in range(16)]
     ).run()
     at.radio(key=keys.choice_key(keys.BATCH_VIA, "en")).set_value("batch_api").run()
     at.button(key=keys.BATCH_RUN).click().run()
-    assert at.session_state[keys.BATCH_JOB].wait(30)
+    assert session.state_in(at.session_state, session.BatchState).job.wait(30)
     at.run()
     assert (fake.uploads, fake.created) == (1, 1)
     sent = fake.files["file-in1"].splitlines()  # the batch's input: one request a line

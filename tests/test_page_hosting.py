@@ -14,6 +14,7 @@ from components.devtools.upstream import FakeUpstream, openai_error, sse
 from components.hosting.ledger import SQLiteLedger
 from components.i18n import t
 from components.ui import access as access_ui
+from components.ui import session
 from components.ui import state_keys as keys
 from tests.conftest import entry_app_test
 
@@ -64,7 +65,7 @@ def _enter_code(at: AppTest, code: str, lang: str = "en") -> AppTest:
 
 
 def _unlocked(at: AppTest) -> bool:
-    return keys.ACCESS_UNLOCKED in at.session_state and at.session_state[keys.ACCESS_UNLOCKED]
+    return session.state_in(at.session_state, session.HostingState).access_unlocked
 
 
 def _ask(at: AppTest, text: str = "What is this?") -> AppTest:

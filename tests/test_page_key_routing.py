@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.ui import session
 from components.ui import state_keys as keys
 from tests.conftest import ROOT
 
@@ -27,5 +28,6 @@ def test_kantu_key_beside_an_openai_url_shows_a_warning_naming_the_variables(
         all(name in w for name in ("KANTU_API_KEY", "KANTU_BASE_URL", "OPENAI_BASE_URL"))
         for w in warnings
     ), warnings
-    assert not at.session_state[keys.SIDEBAR_CHOICE].has_key  # nothing is sent with it
+    # nothing is sent with it
+    assert not session.state_in(at.session_state, session.LayoutState).choice.has_key
     assert all(OP_KEY not in w for w in warnings)

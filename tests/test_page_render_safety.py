@@ -16,6 +16,7 @@ from components.devtools.image_factory import photo_jpeg
 from components.devtools.upstream import FakeUpstream, sse
 from components.errors import AuthError, ImageError
 from components.images.prepare import prepare_image
+from components.ui import session
 from components.ui import state_keys as keys
 from components.usage import Usage
 from tests.conftest import ROOT
@@ -81,7 +82,7 @@ def hostile_conversation() -> Conversation:
 def test_imported_conversation_shows_no_image_html_or_odd_link(upstream: FakeUpstream):
     imported = import_json(export_json(hostile_conversation()))
     at = chat_app(upstream)
-    at.session_state[keys.IMPORT_REQUESTED] = imported
+    session.state_in(at.session_state, session.ChatState).imported = imported
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     strings = shown_strings(at)

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from components.conversation.compare import CompareRun
 from components.devtools import image_factory as make
 from components.devtools.upstream import FakeUpstream, sse
+from components.ui import session
 from components.ui import state_keys as keys
 from tests.conftest import ROOT, entry_app_test
 
@@ -148,7 +149,7 @@ def test_compare_columns_are_headed_in_the_readers_language(upstream: FakeUpstre
     )
     at.text_input(key=keys.COMPARE_QUESTION).input("What is this?")
     at.button(key=keys.COMPARE_RUN_BUTTON).click().run()
-    run = at.session_state[keys.COMPARE_RUN]
+    run = session.state_in(at.session_state, session.CompareState).run
     _settle(at, run)
     headings = [m.value for m in at.markdown]
     for heading in COLUMN_HEADINGS[lang]:

@@ -78,6 +78,7 @@ class Answer:
     text: str
     meta: AnswerMeta
     error: KantuError | None = None
+    key_source: str | None = None  # whose key the request sent ("operator", "typed", …)
 
 
 class Exchange:
@@ -108,6 +109,7 @@ class Exchange:
         self._parts: list[str] = []
         self._chars = 0
         self._model = ""
+        self._key_source: str | None = None
         self._free = False
         self._estimate: RequestEstimate | None = None
         self._started: float | None = None
@@ -140,6 +142,7 @@ class Exchange:
                 raise RuntimeError("an exchange is started once")
             self._started = time.perf_counter()
             self._model = settings.model
+            self._key_source = str(settings.key_source)
             self._free = settings.preset.local  # read here: no tokens billed
             if not self._free:
                 self._estimate = self._planned(settings.model).estimate
@@ -254,7 +257,9 @@ class Exchange:
                 prompt_estimate=self._estimate,
                 attempts=self._in_flight.sent if self._in_flight is not None else 0,
             )
-            self._answer = Answer("".join(self._parts), meta, _detached(error))
+            self._answer = Answer(
+                "".join(self._parts), meta, _detached(error), key_source=self._key_source
+            )
             self._changed.notify_all()
         self._ended.set()
 

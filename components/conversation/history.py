@@ -8,7 +8,7 @@ data URL is built only when a request is assembled.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from components.conversation.context_policy import (
@@ -21,7 +21,7 @@ from components.conversation.context_policy import (
 )
 from components.conversation.exchange import Answer, AnswerMeta
 from components.conversation.planner import PlannedRequest, plan_request
-from components.costs.calibration import Calibration
+from components.costs.calibration import Calibration, CalibrationFlag
 from components.costs.prices import Price
 from components.errors import KantuError
 from components.i18n import Lang, t
@@ -86,6 +86,12 @@ class Entry:
     error: ErrorInfo | None = None
     refusals: tuple[ErrorInfo, ...] = ()
     meta: AnswerMeta | None = None
+    # What this session learned about an answer (never exported, not part of its content):
+    # whose key its request sent, and whether its bill was set against the estimate (the flag:
+    # the bill differed by over 5 %).
+    key_source: str | None = field(default=None, compare=False)
+    calibrated: bool = field(default=False, compare=False)
+    calibration_flag: CalibrationFlag | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -125,14 +131,17 @@ class Conversation:
         status: Status = "ok",
         meta: AnswerMeta | None = None,
         error: KantuError | None = None,
+        key_source: str | None = None,
     ) -> Entry:
-        """Record an answer: complete, partial (interrupted/stopped) or failed, never dropped."""
+        """Record an answer: complete, partial (interrupted/stopped) or failed, never dropped;
+        ``key_source`` says whose key its request sent."""
         entry = Entry(
             role="assistant",
             text=text,
             status=status,
             meta=meta,
             error=ErrorInfo.from_error(error) if error is not None else None,
+            key_source=key_source,
         )
         self.entries.append(entry)
         return entry
@@ -140,8 +149,24 @@ class Conversation:
     def record(self, answer: Answer) -> Entry:
         """Record a finished exchange's answer, marked with how it ended."""
         return self.add_answer(
-            answer.text, status=answer.meta.outcome, meta=answer.meta, error=answer.error
+            answer.text,
+            status=answer.meta.outcome,
+            meta=answer.meta,
+            error=answer.error,
+            key_source=answer.key_source,
         )
+
+    def calibrate(self, calibration: Calibration) -> None:
+        """Set each answer's bill against the estimate made before it was sent, once per answer:
+        mark it with the flag (a difference over 5 %), then let ``calibration`` learn from it."""
+        for i, entry in enumerate(self.entries):
+            meta = entry.meta
+            if entry.role != "assistant" or meta is None or entry.calibrated:
+                continue
+            # The recorded estimate is the one shown before sending, already calibrated.
+            flag = calibration.flag(meta.prompt_estimate, meta.usage)
+            self.entries[i] = replace(entry, calibrated=True, calibration_flag=flag)
+            calibration.learn(meta.prompt_estimate, meta.usage)
 
     def images_of(self, entry: Entry) -> list[PreparedImage]:
         """Return the stored images an entry refers to, in order."""

@@ -38,6 +38,7 @@ from components.providers.presets import (
     preset_for_base_url,
 )
 from components.providers.settings import operator_config
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.markdown_view import literal
 from components.ui.operator_settings import operator_prices, secrets_mapping
@@ -115,9 +116,10 @@ def _plain(section: Any) -> dict[str, Any]:
 
 def session_identity() -> tuple[str, float]:
     """Return this browser session's random id and when it began (kept in the session)."""
-    if keys.HOSTING_SESSION not in st.session_state:
-        st.session_state[keys.HOSTING_SESSION] = (token_source.token_hex(16), time.time())
-    return st.session_state[keys.HOSTING_SESSION]
+    state = session.hosting()
+    if state.identity is None:
+        state.identity = (token_source.token_hex(16), time.time())
+    return state.identity
 
 
 def _user() -> tuple[bool, str | None]:
@@ -132,7 +134,7 @@ def _user() -> tuple[bool, str | None]:
 def current_visitor() -> Visitor:
     """Return who is asking: signed in or not, and whether this session entered the code."""
     logged_in, email = _user()
-    return Visitor(logged_in, email, bool(st.session_state.get(keys.ACCESS_UNLOCKED)))
+    return Visitor(logged_in, email, session.hosting().access_unlocked)
 
 
 # -- the code box --------------------------------------------------------------------------------
@@ -154,15 +156,27 @@ def _client(handle: LedgerHandle) -> str:
     return client_key(handle.salt, address if isinstance(address, str) else None)
 
 
-def try_code(
-    handle: LedgerHandle, scope: Scope, codes: tuple[str, ...], typed: str, unlocked_key: str
-) -> CodeCheck:
+def try_code(handle: LedgerHandle, scope: Scope, codes: tuple[str, ...], typed: str) -> CodeCheck:
     """Check a typed code (a form's work, done in the body) under the server-side throttle:
     unlock this session when right. Raises what the ledger raises when it cannot be written."""
     check = check_code(handle.ledger, scope, _client(handle), typed, codes, now=_clock())
     if check.outcome == "right":
-        st.session_state[unlocked_key] = True
+        _unlock(scope)
     return check
+
+
+def unlocked(scope: Scope) -> bool:
+    """Return whether this session entered a right code for ``scope`` (the site, the operator)."""
+    state = session.hosting()
+    return state.access_unlocked if scope == "access" else state.admin_unlocked
+
+
+def _unlock(scope: Scope) -> None:
+    state = session.hosting()
+    if scope == "access":
+        state.access_unlocked = True
+    else:
+        state.admin_unlocked = True
 
 
 def _show_wait(container: Any, handle: LedgerHandle, scope: Scope, lang: Lang) -> None:
@@ -179,24 +193,39 @@ def _show_wait(container: Any, handle: LedgerHandle, scope: Scope, lang: Lang) -
         container.warning(t(key, lang, seconds=seconds), icon="⏳")
 
 
-def render_code_box(
-    container: Any,
-    codes: tuple[str, ...],
-    lang: Lang,
-    *,
-    scope: Scope,
-    form_key: str,
-    field_key: str,
-    unlocked_key: str,
-    label: str,
-) -> bool:
-    """Show a password field and button for ``codes``; return whether this session has entered a
-    right one. Wrong tries from this address, or too many from everyone, make the next ones wait
-    (``components.hosting.throttle``), with "try again in N s"."""
-    if st.session_state.get(unlocked_key):
+@dataclass(frozen=True)
+class CodeBox:
+    """One scope's code field: its form, its password field and the label's i18n key."""
+
+    form_key: str
+    field_key: str
+    label_key: str
+
+
+CODE_BOXES: dict[Scope, CodeBox] = {
+    "access": CodeBox(keys.ACCESS_FORM, keys.ACCESS_CODE, "hosting.access_code"),
+    "operator": CodeBox(keys.ADMIN_FORM, keys.ADMIN_CODE, "admin.code_label"),
+}
+
+
+def unlock_with_code(container: Any, codes: tuple[str, ...], lang: Lang, scope: Scope) -> None:
+    """Show ``scope``'s code box in ``container``; once a right code is entered, run the page
+    again, unlocked."""
+    if render_code_box(container, codes, lang, scope=scope):
+        st.rerun()
+
+
+def render_code_box(container: Any, codes: tuple[str, ...], lang: Lang, *, scope: Scope) -> bool:
+    """Show ``scope``'s password field and button for ``codes``; return whether this session has
+    entered a right one. Wrong tries from this address, or too many from everyone, make the next
+    ones wait (``components.hosting.throttle``), with "try again in N s"."""
+    if unlocked(scope):
         return True
-    with container.form(form_key, clear_on_submit=True, border=False):
-        typed = st.text_input(label, type="password", key=field_key, autocomplete="off")
+    box = CODE_BOXES[scope]
+    with container.form(box.form_key, clear_on_submit=True, border=False):
+        typed = st.text_input(
+            t(box.label_key, lang), type="password", key=box.field_key, autocomplete="off"
+        )
         sent = st.form_submit_button(t("hosting.unlock", lang), icon="🔓")
     handle = _code_ledger()
     if handle is None:
@@ -204,7 +233,7 @@ def render_code_box(
         return False
     if sent:
         try:
-            check = try_code(handle, scope, codes, typed or "", unlocked_key)
+            check = try_code(handle, scope, codes, typed or "")
         except Exception:
             log.exception("ledger unavailable: a code could not be checked")
             container.error(t("hosting.code_unavailable", lang), icon="⚠️")
@@ -253,23 +282,12 @@ def render_access(choice: SidebarChoice) -> None:
                 "🔐 " + t("hosting.signed_in_as", lang, email=literal(visitor.email or "?"))
             )
         return
-    if st.session_state.get(keys.ACCESS_UNLOCKED):
+    if unlocked("access"):
         side.caption("🔓 " + t("hosting.unlocked", lang))
         return
     box = st.container(border=True)
     box.markdown("🔒 " + t("hosting.code_hint", lang))
-    render_code_box(
-        box,
-        config.access_codes,
-        lang,
-        scope="access",
-        form_key=keys.ACCESS_FORM,
-        field_key=keys.ACCESS_CODE,
-        unlocked_key=keys.ACCESS_UNLOCKED,
-        label=t("hosting.access_code", lang),
-    )
-    if st.session_state.get(keys.ACCESS_UNLOCKED):
-        st.rerun()  # draw the page unlocked
+    unlock_with_code(box, config.access_codes, lang, "access")
 
 
 # -- the gate ------------------------------------------------------------------------------------

@@ -22,7 +22,13 @@ from components.hosting.limits import day_start
 from components.i18n import Lang, t
 from components.text.cells import csv_row
 from components.ui import state_keys as keys
-from components.ui.access import current_visitor, hosting_settings, ledger_handle, render_code_box
+from components.ui.access import (
+    current_visitor,
+    hosting_settings,
+    ledger_handle,
+    unlock_with_code,
+    unlocked,
+)
 from components.ui.markdown_view import literal
 
 log = logging.getLogger("kantu")
@@ -44,24 +50,13 @@ def ledger_csv(rows: Sequence[LedgerRow]) -> str:
 
 def _gate(config: HostingConfig, lang: Lang) -> bool:
     visitor = current_visitor()
-    if admin_allowed(config, visitor, bool(st.session_state.get(keys.ADMIN_UNLOCKED))):
+    if admin_allowed(config, visitor, unlocked("operator")):
         return True
     if not config.admin_codes and not config.admin_users:
         st.info(t("admin.closed", lang), icon="🔒")
         return False
     if config.admin_codes:
-        opened = render_code_box(
-            st,
-            config.admin_codes,
-            lang,
-            scope="operator",
-            form_key=keys.ADMIN_FORM,
-            field_key=keys.ADMIN_CODE,
-            unlocked_key=keys.ADMIN_UNLOCKED,
-            label=t("admin.code_label", lang),
-        )
-        if opened:
-            st.rerun()
+        unlock_with_code(st, config.admin_codes, lang, "operator")
     elif config.login_configured and not visitor.logged_in:
         st.info(t("admin.sign_in", lang), icon="🔐")
         st.button(t("hosting.sign_in", lang), icon="🔐", key=keys.SIGN_IN, on_click=st.login)

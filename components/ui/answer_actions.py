@@ -15,6 +15,7 @@ import streamlit as st
 
 from components.conversation.history import Conversation, Entry
 from components.i18n import Lang, t
+from components.ui import session
 from components.ui import state_keys as keys
 
 # Streamlit imports its icon list on the first ":material/…:" icon: load it with the page, not
@@ -140,12 +141,13 @@ def render_thinking(slot: st.delta_generator.DeltaGenerator, lang: Lang) -> None
 
 
 def _ask(verb: str, entry: Entry) -> None:
-    st.session_state[keys.ENTRY_ACTION] = (verb, entry)
+    session.request(session.EntryAction(verb, entry))
 
 
 def _edit(entry: Entry) -> None:
-    st.session_state[keys.EDITING] = entry
-    st.session_state[keys.RESTORE_INPUT] = entry.text
+    state = session.chat()
+    state.editing = entry
+    state.restore_input = entry.text
 
 
 def _button(verb: str, index: int, icon: str, lang: Lang, help_key: str, **click) -> None:
@@ -229,8 +231,8 @@ def render_editing_notice(lang: Lang) -> None:
 
 def cancel_edit() -> None:
     """Leave editing: the question stays as it was and the input is emptied."""
-    st.session_state.pop(keys.EDITING, None)
-    st.session_state[keys.CHAT_INPUT] = ""
+    session.chat().editing = None
+    session.set_widget(keys.CHAT_INPUT, "")
 
 
 def index_of(conv: Conversation, entry: Entry) -> int | None:

@@ -31,6 +31,7 @@ from components.hosting.gate import Route
 from components.i18n import Lang, t
 from components.images.uploads import IMAGE_EXTENSIONS, Upload
 from components.providers.settings import ClientSettings
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.markdown_view import literal, safe_label
 from components.ui.operator_settings import operator_prices
@@ -117,24 +118,24 @@ def _preset(lang: Lang) -> str:
         t("batch.preset", lang),
         PRESETS,
         format_func=lambda p: t(f"batch.preset.{p}", lang),
-        default=st.session_state.get(keys.BATCH_PRESET, "describe"),
+        default=session.widget(keys.BATCH_PRESET, "describe"),
         key=keys.choice_key(keys.BATCH_PRESET, lang),
     )
     if value is not None:
-        st.session_state[keys.BATCH_PRESET] = value
-    return st.session_state.get(keys.BATCH_PRESET, "describe")
+        session.set_widget(keys.BATCH_PRESET, value)
+    return session.widget(keys.BATCH_PRESET, "describe")
 
 
 def _prepared(files: Sequence[Any], choice: SidebarChoice) -> Prepared | None:
     if not files:
-        st.session_state.pop(keys.BATCH_PREPARED, None)
+        session.batch().prepared = None
         return None
     signature = (
         tuple((f.file_id, f.name, f.size) for f in files),
         choice.model,
         choice.detail,
     )
-    kept: Prepared | None = st.session_state.get(keys.BATCH_PREPARED)
+    kept: Prepared | None = session.batch().prepared
     if kept is not None and kept.signature == signature:
         return kept
     intake = from_uploads(Upload(f.name, f.getvalue()) for f in files)
@@ -143,7 +144,7 @@ def _prepared(files: Sequence[Any], choice: SidebarChoice) -> Prepared | None:
             intake.sources, detail=choice.detail, model=choice.model, refused=intake.refused
         )
     prepared = Prepared(signature, tuple(items))
-    st.session_state[keys.BATCH_PREPARED] = prepared
+    session.batch().prepared = prepared
     return prepared
 
 
@@ -184,7 +185,7 @@ def start(job: BatchJob, setup: Setup, choice: SidebarChoice) -> bool:
         if not isinstance(route.settings, ClientSettings):  # the local reader: one at a time
             return False
         if setup.via == "batch_api":
-            poll = float(st.session_state.get(keys.BATCH_POLL_S, 10.0))
+            poll = float(session.batch().poll_s)
             job.start_via(route, batch_api.runner(poll_every=poll))
         else:
             job.start(route, concurrency=setup.concurrency)
@@ -198,8 +199,9 @@ def start(job: BatchJob, setup: Setup, choice: SidebarChoice) -> bool:
     if not started:
         st.error(t("batch.local_unsupported", lang), icon="⚠️")
         return False
-    st.session_state[keys.BATCH_JOB] = job
-    st.session_state.pop(keys.BATCH_PREPARED, None)  # the job holds the pictures now
+    state = session.batch()
+    state.job = job
+    state.prepared = None  # the job holds the pictures now
     return True
 
 
@@ -214,7 +216,7 @@ def retry_failed(job: BatchJob, choice: SidebarChoice) -> bool:
     if not same_destination(route.settings, choice):
         st.error(t("batch.retry_settings_changed", lang, model=literal(job.spec.model)), icon="⚠️")
         return False
-    concurrency = int(st.session_state.get(keys.BATCH_CONCURRENCY, 4))
+    concurrency = int(session.widget(keys.BATCH_CONCURRENCY, 4))
     try:
         send(
             choice,
@@ -249,7 +251,7 @@ def render_job(job: BatchJob, choice: SidebarChoice) -> None:
     lang = choice.lang
     running = job.running
     if running:
-        st.session_state[keys.BATCH_SEEN_RUNNING] = True
+        session.batch().seen_running = True
     st.fragment(run_every=REFRESH_S if running else None)(_live)(job, lang)
     cols = st.columns(3)
     if running:
@@ -266,7 +268,7 @@ def render_job(job: BatchJob, choice: SidebarChoice) -> None:
     ):
         st.rerun()
     if cols[1].button(t("batch.new", lang), icon="🆕", key=keys.BATCH_NEW):
-        st.session_state.pop(keys.BATCH_JOB, None)
+        session.batch().job = None
         st.rerun()
     results = job.results()
     spec = job.spec
@@ -290,27 +292,17 @@ def render_job(job: BatchJob, choice: SidebarChoice) -> None:
 
 def _live(job: BatchJob, lang: Lang) -> None:
     progress = job.progress()
-    st.progress(
-        progress.fraction,
-        text=t(
-            "batch.progress",
-            lang,
-            done=progress.done,
-            failed=progress.failed,
-            remaining=progress.remaining,
-        ),
-    )
+    # the counts the progress line and the finished line each show a part of
+    counts = {
+        "done": progress.done,
+        "failed": progress.failed,
+        "remaining": progress.remaining,
+        "cancelled": progress.cancelled,
+    }
+    st.progress(progress.fraction, text=t("batch.progress", lang, **counts))
     eta = t("batch.eta_unknown", lang) if progress.eta_s is None else f"{progress.eta_s:.0f} s"
     if progress.finished:
-        st.success(
-            t(
-                "batch.finished",
-                lang,
-                done=progress.done,
-                failed=progress.failed,
-                cancelled=progress.cancelled,
-            )
-        )
+        st.success(t("batch.finished", lang, **counts))
     else:
         st.caption(t("batch.speed", lang, rate=progress.throughput, eta=eta))
     if job.note:
@@ -319,7 +311,9 @@ def _live(job: BatchJob, lang: Lang) -> None:
 
     table = pd.DataFrame([_row(r, job.spec, lang) for r in job.results()])
     st.dataframe(table, hide_index=True, column_config=_columns(job.spec, lang))
-    if progress.finished and st.session_state.pop(keys.BATCH_SEEN_RUNNING, False):
+    state = session.batch()
+    if progress.finished and state.seen_running:
+        state.seen_running = False
         st.rerun()  # the whole page: the controls and downloads follow the end
 
 

@@ -14,7 +14,6 @@ import base64
 import binascii
 import hashlib
 import io
-from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,9 +23,11 @@ from PIL import Image
 
 from components.i18n import Lang, t
 from components.images.uploads import PreparedUploads, Upload, prepare_uploads
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.markdown_view import safe_label
 from components.ui.prompt_presets import render_presets_menu
+from components.ui.session import CameraState
 from components.ui.sidebar import SidebarChoice
 
 ASSETS = Path(__file__).with_name("camera_assets")
@@ -93,50 +94,51 @@ def prepared_photo(shot: CameraShot, choice: SidebarChoice) -> PreparedUploads:
     encode it each time.
     """
     signature = (shot.photo_id, choice.detail, choice.model, choice.max_slices)
-    cached = st.session_state.get(keys.CAMERA_PHOTO)
+    state = session.camera()
+    cached = state.photo
     if cached is None or cached[0] != signature:
         upload = Upload("camera.jpg", shot.data)
         prepared = prepare_uploads(
             [upload], detail=choice.detail, model=choice.model, max_slices=choice.max_slices
         )
         cached = (signature, prepared)
-        st.session_state[keys.CAMERA_PHOTO] = cached
+        state.photo = cached
     return cached[1]
 
 
-def pending_shot(state: MutableMapping[Any, Any]) -> CameraShot | None:
+def pending_shot(state: CameraState) -> CameraShot | None:
     """Return the photo waiting by the input, if any."""
-    return state.get(keys.CAMERA_SHOT)
+    return state.shot
 
 
-def keep_shot(state: MutableMapping[Any, Any], shot: CameraShot) -> None:
+def keep_shot(state: CameraState, shot: CameraShot) -> None:
     """Make ``shot`` the photo waiting by the input (a new photo replaces the last one)."""
-    state[keys.CAMERA_SHOT] = shot
+    state.shot = shot
 
 
-def discard_shot(state: MutableMapping[Any, Any]) -> None:
+def discard_shot(state: CameraState) -> None:
     """Forget the waiting photo and its preparation."""
-    state.pop(keys.CAMERA_SHOT, None)
-    state.pop(keys.CAMERA_PHOTO, None)
+    state.shot = None
+    state.photo = None
 
 
-def remove_shot(state: MutableMapping[Any, Any]) -> None:
+def remove_shot(state: CameraState) -> None:
     """Forget the waiting photo; an open camera goes back to live video."""
     discard_shot(state)
-    state[keys.CAMERA_ROUND] = state.get(keys.CAMERA_ROUND, 0) + 1
+    state.round += 1
 
 
-def close_camera(state: MutableMapping[Any, Any]) -> None:
+def close_camera(state: CameraState) -> None:
     """Forget the waiting photo and close the camera (the next one opens fresh)."""
     discard_shot(state)
-    state[keys.CAMERA_OPEN] = False
-    state[keys.CAMERA_ROUND] = state.get(keys.CAMERA_ROUND, 0) + 1
+    state.open = False
+    state.round += 1
 
 
-def toggle_camera(state: MutableMapping[Any, Any]) -> None:
+def toggle_camera(state: CameraState) -> None:
     """Open the camera, or close it (a photo already taken keeps waiting by the input)."""
-    state[keys.CAMERA_OPEN] = not state.get(keys.CAMERA_OPEN, False)
-    state[keys.CAMERA_ROUND] = state.get(keys.CAMERA_ROUND, 0) + 1
+    state.open = not state.open
+    state.round += 1
 
 
 def render_camera(lang: Lang, key: str) -> bytes | None:
@@ -154,10 +156,10 @@ def render_camera_tray(choice: SidebarChoice) -> PreparedUploads:
     """Draw the camera (when open), its "📷" button and the waiting photo's chip; return that
     photo prepared (or nothing). Call inside the container just above the chat input."""
     lang = choice.lang
-    state = st.session_state
-    is_open = state.get(keys.CAMERA_OPEN, False)
+    state = session.camera()
+    is_open = state.open
     if is_open:  # only then is the component mounted: the camera's light is on only while shown
-        data = render_camera(lang, keys.camera_view_key(state[keys.CAMERA_ROUND]))
+        data = render_camera(lang, keys.camera_view_key(state.round))
         if data is not None:
             keep_shot(state, make_shot(data))
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
@@ -207,7 +209,7 @@ def _render_chip(shot: CameraShot, photo: PreparedUploads, lang: Lang) -> None:
             key=keys.camera_remove_key(shot.photo_id),
             type="tertiary",
             on_click=remove_shot,
-            args=(st.session_state,),
+            args=(session.camera(),),
         )
         if photo.images:
             st.button(
@@ -215,8 +217,7 @@ def _render_chip(shot: CameraShot, photo: PreparedUploads, lang: Lang) -> None:
                 icon="📤",
                 key=keys.camera_send_key(shot.photo_id),
                 type="tertiary",
-                on_click=st.session_state.__setitem__,
-                args=(keys.SEND_CAMERA, True),
+                on_click=session.requester(session.SendPhoto()),
             )
 
 

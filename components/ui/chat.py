@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import requests
 import streamlit as st
 from PIL import Image
+from streamlit.delta_generator import DeltaGenerator
 
 from components.conversation.clients import AnySettings
 from components.conversation.exchange import AnswerMeta, Exchange
@@ -43,12 +44,13 @@ from components.providers.presets import (
 )
 from components.providers.settings import resolve_settings
 from components.turns import ChatTurn
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.answer_actions import render_actions, render_thinking
 from components.ui.conversation_tools import context_policy
-from components.ui.costs import answer_flag, billed_line, plan_next
+from components.ui.costs import billed_line, plan_next
 from components.ui.gallery import render_images
-from components.ui.key_sources import key_source_of, question_of, remember_key_source
+from components.ui.key_sources import question_of
 from components.ui.markdown_view import LiveMarkdown, safe_label, show_markdown
 from components.ui.sending import send_exchange
 from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets
@@ -103,16 +105,12 @@ def _rehearse(load_reader: bool) -> None:
 
 def conversation() -> Conversation:
     """Return this browser session's conversation (created on first use)."""
-    if keys.CONVERSATION not in st.session_state:
-        st.session_state[keys.CONVERSATION] = Conversation()
-    return st.session_state[keys.CONVERSATION]
+    return session.chat().conversation
 
 
 def http_session() -> requests.Session:
     """Return this browser session's HTTP session (one per person, reused across reruns)."""
-    if keys.HTTP_SESSION not in st.session_state:
-        st.session_state[keys.HTTP_SESSION] = requests.Session()
-    return st.session_state[keys.HTTP_SESSION]
+    return session.chat().http
 
 
 # Each error kind's main action (see ``_main_action``; the kinds refused for their words or
@@ -218,8 +216,8 @@ def render_error_actions(
                 icon={"key": "🔑", "model": "🔀", "settings": "⚙️"}[action],
                 type="primary",
                 key=f"action_{n}",
-                on_click=st.session_state.__setitem__,
-                args=(keys.FOCUS_FIELD, _FIELDS[action]),
+                on_click=_ask_focus,
+                args=(_FIELDS[action],),
             )
         elif action == "top_up":
             preset = _top_up_preset(info, choice.preset)
@@ -245,19 +243,23 @@ def render_error_actions(
                 icon="🔁",
                 type="primary" if action == "retry" else "secondary",
                 key=f"retry_{n}",
-                on_click=st.session_state.__setitem__,
-                args=(keys.RETRY, True),
+                on_click=session.requester(session.Retry()),
             )
 
 
 def put_back(text: str) -> None:
     """Put ``text`` back in the chat input (a callback: it runs before the input is drawn)."""
-    st.session_state[keys.CHAT_INPUT] = text
+    session.set_widget(keys.CHAT_INPUT, text)
+
+
+def _ask_focus(field: str) -> None:
+    session.chat().focus_field = field
 
 
 def focus_requested_field() -> None:
     """Focus, once, the sidebar field an error's action pointed to (opening the sidebar)."""
-    field = st.session_state.pop(keys.FOCUS_FIELD, None)
+    state = session.chat()
+    field, state.focus_field = state.focus_field, None
     if field is not None:
         st.html(_FOCUS_SCRIPT % field, unsafe_allow_javascript=True)
 
@@ -325,8 +327,7 @@ def render_answer_footer(
                     t("chat.retry", lang),
                     icon="🔁",
                     key=f"retry_{len(conv.entries)}",
-                    on_click=st.session_state.__setitem__,
-                    args=(keys.RETRY, True),
+                    on_click=session.requester(session.Retry()),
                 )
     if entry.error is None:
         return
@@ -348,7 +349,7 @@ def _render_marks(entry: Entry, lang: Lang, choice: SidebarChoice) -> None:
         st.info(t("chat.status_length", lang), icon="✂️")
     if entry.meta and entry.status == "ok":
         st.caption(safe_label(meta_line(entry.meta, lang, cost=billed_line(entry.meta, choice))))
-        flag = answer_flag(entry)
+        flag = entry.calibration_flag
         if flag is not None:
             st.caption(safe_label("📏 " + flag.message(lang)))
 
@@ -407,7 +408,7 @@ def render_entry(
         choice,
         last=last,
         question=question.text if question is not None else "",
-        key_source=key_source_of(question),
+        key_source=entry.key_source,
         index=index,
     )
 
@@ -420,15 +421,16 @@ def render_history(
     entries = list(conv.entries)  # an answer may be recorded meanwhile; it is drawn live instead
     notes = travel_notes(conv, choice)
     for i, entry in enumerate(entries):
-        render_entry(
-            entry,
-            conv,
-            lang,
-            choice,
-            last=i == len(entries) - 1,
-            index=i if actions else None,
-            notes=notes,
-        )
+        with st.container():  # one element per entry: see ``follow_exchange``'s ``place``
+            render_entry(
+                entry,
+                conv,
+                lang,
+                choice,
+                last=i == len(entries) - 1,
+                index=i if actions else None,
+                notes=notes,
+            )
     focus_requested_field()
 
 
@@ -456,7 +458,6 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
     plan = plan_next(conv, choice, context_policy())
 
     def begin(settings: AnySettings, exchange: Exchange) -> Exchange:
-        remember_key_source(conv, settings.key_source)
         return exchange.start(settings, session=http_session())
 
     try:
@@ -464,30 +465,36 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
     except ConfigError as err:
         conv.add_answer("", status="error", error=err)
         return
-    st.session_state[keys.EXCHANGE] = exchange
+    session.chat().exchange = exchange
 
 
 def settle_exchange(conv: Conversation) -> Exchange | None:
     """Record the session's exchange if it has finished (once); return it if still running."""
-    exchange: Exchange | None = st.session_state.get(keys.EXCHANGE)
+    state = session.chat()
+    exchange = state.exchange
     if exchange is None:
         return None
     if not exchange.finished:
         return exchange
     exchange.record_once(conv.record)
-    del st.session_state[keys.EXCHANGE]
+    state.exchange = None
     return None
 
 
 def drop_exchange() -> None:
     """Stop the session's exchange, if any, without recording it (the conversation starts over)."""
-    exchange: Exchange | None = st.session_state.pop(keys.EXCHANGE, None)
+    state = session.chat()
+    exchange, state.exchange = state.exchange, None
     if exchange is not None:
         exchange.stop()
 
 
-def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoice) -> bool:
-    """Draw the answer as it arrives, with a Stop button, then record it and draw it final.
+def follow_exchange(
+    exchange: Exchange, conv: Conversation, choice: SidebarChoice, *, place: DeltaGenerator
+) -> bool:
+    """Draw the answer as it arrives, with a Stop button, then record it and draw it final in
+    ``place``: the container right after the history's entries, where the next run's history
+    draws it again (the same element, so the browser never shows both at once).
 
     Until the first word, a "thinking" mark shows. Stop (or any other click) starts a newer run
     at once, which draws the stopped answer from the history; this loop checks in with Streamlit
@@ -495,11 +502,10 @@ def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoic
     page then draws again, so every message gets its action buttons).
     """
     lang = choice.lang
-    # The live bubble, emptied at the end; the recorded answer and its notices then go in a
-    # container of their own below it. (Swapping one container's subtree for a different one in
-    # the same st.empty slot crashed the frontend: "Bad delta path index".)
+    # The live bubble, emptied at the end; the recorded answer and its notices then go in
+    # ``place``. (Swapping one container's subtree for a different one in the same st.empty
+    # slot crashed the frontend: "Bad delta path index".)
     slot = st.empty()
-    final = st.container()
     with slot.container(), st.chat_message("assistant"):
         live = st.empty()
         stop = st.empty()
@@ -510,7 +516,7 @@ def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoic
         view: LiveMarkdown | None = None
         while not exchange.finished:
             exchange.wait(len(shown), POLL_S)
-            if st.session_state.get(keys.EXCHANGE) is not exchange:
+            if session.chat().exchange is not exchange:
                 return False  # New chat, or a newer run settled it
             text = exchange.text
             if text != shown:
@@ -520,8 +526,8 @@ def follow_exchange(exchange: Exchange, conv: Conversation, choice: SidebarChoic
                     shown = text
                 time.sleep(FRAME_S)  # let a burst of small deltas arrive: one redraw for all
     exchange.record_once(conv.record)
-    st.session_state.pop(keys.EXCHANGE, None)
+    session.chat().exchange = None
     slot.empty()
-    with final:
+    with place:
         render_entry(conv.entries[-1], conv, lang, choice, last=True)
     return True

@@ -10,6 +10,9 @@ votes, the tally and the exports.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
 
 import streamlit as st
 
@@ -32,6 +35,7 @@ from components.errors import KantuError
 from components.i18n import Lang, t
 from components.images.uploads import IMAGE_EXTENSIONS, Upload, prepare_uploads
 from components.providers.presets import PRESETS
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.gallery import render_images
 from components.ui.markdown_view import literal, safe_label, show_growing, show_markdown
@@ -51,19 +55,47 @@ REFRESH_S = 0.2  # how often the live columns are redrawn
 _KEY_REASONS = frozenset({"no_key", "operator_key_withheld"})  # a column's own key would help
 
 
+@dataclass(frozen=True)
+class Export:
+    """One way to download a comparison: its button and the function that writes the file."""
+
+    label_key: str
+    write: Callable[[CompareRun, Mapping[str, Price | None], Mapping[str, bool | None], Lang], str]
+    extension: str
+    mime: str
+    icon: str
+    key: str
+
+
+EXPORTS = (
+    Export(
+        "compare.export_md", export_markdown, "md", "text/markdown", "📄", keys.COMPARE_EXPORT_MD
+    ),
+    Export(
+        "compare.export_json",
+        export_json,
+        "json",
+        "application/json",
+        "🧾",
+        keys.COMPARE_EXPORT_JSON,
+    ),
+)
+
+
 # -- session objects ---------------------------------------------------------------------------
 
 
 def tally() -> CompareTally:
     """Return this session's running tally (created on first use)."""
-    if keys.COMPARE_TALLY not in st.session_state:
-        st.session_state[keys.COMPARE_TALLY] = CompareTally()
-    return st.session_state[keys.COMPARE_TALLY]
+    state = session.compare()
+    if state.tally is None:
+        state.tally = CompareTally()
+    return state.tally
 
 
 def current_run() -> CompareRun | None:
     """Return the comparison on show, if any."""
-    return st.session_state.get(keys.COMPARE_RUN)
+    return session.compare().run
 
 
 def price_book() -> PriceBook:
@@ -80,7 +112,7 @@ def prices_of(run: CompareRun) -> dict[str, Price | None]:
 
 def vision_of(run: CompareRun) -> dict[str, bool | None]:
     """Return each column's vision check: True, False, or None when not checked."""
-    checks = st.session_state.get(keys.VISION_CHECKS) or {}
+    checks = session.tools().vision_checks
     seen: dict[str, bool | None] = {}
     for column in run.columns:
         result = checks.get(column.name)
@@ -101,9 +133,9 @@ def _default_model(preset_id: str, i: int, choice: SidebarChoice) -> str:
 
 
 def _on_preset_change(i: int, widget_key: str, choice: SidebarChoice) -> None:
-    preset_id = st.session_state[widget_key]
-    st.session_state[keys.compare_preset_key(i)] = preset_id
-    st.session_state[keys.compare_model_key(i)] = _default_model(preset_id, i, choice)
+    preset_id = session.widget(widget_key)
+    session.set_widget(keys.compare_preset_key(i), preset_id)
+    session.set_widget(keys.compare_model_key(i), _default_model(preset_id, i, choice))
 
 
 def render_targets(choice: SidebarChoice) -> list[tuple[str, str]]:
@@ -121,11 +153,11 @@ def render_targets(choice: SidebarChoice) -> list[tuple[str, str]]:
     preset_ids = list(PRESETS)
     for i, cell in enumerate(st.columns(count, gap="small")):
         state_key = keys.compare_preset_key(i)
-        if state_key not in st.session_state:
-            st.session_state[state_key] = choice.preset.id
+        if not session.has_widget(state_key):
+            session.set_widget(state_key, choice.preset.id)
         model_key = keys.compare_model_key(i)
-        if model_key not in st.session_state:
-            st.session_state[model_key] = _default_model(st.session_state[state_key], i, choice)
+        if not session.has_widget(model_key):
+            session.set_widget(model_key, _default_model(session.widget(state_key), i, choice))
         with cell:
             preset_id = remembered_choice(
                 st.selectbox,
@@ -133,12 +165,12 @@ def render_targets(choice: SidebarChoice) -> list[tuple[str, str]]:
                 lang,
                 label=t("compare.provider", lang, label=i + 1),
                 options=preset_ids,
-                index=preset_ids.index(st.session_state[state_key]),
+                index=preset_ids.index(session.widget(state_key)),
                 format_func=lambda pid: PRESETS[pid].name(lang),
                 on_change=_on_preset_change,
                 args=(i, keys.choice_key(state_key, lang), choice),
             )
-            current = st.session_state[model_key]
+            current = session.widget(model_key)
             model = st.selectbox(
                 t("compare.model", lang, label=i + 1),
                 options=list(dict.fromkeys([*PRESETS[preset_id].vision_models, current])),
@@ -178,7 +210,7 @@ def render_form(choice: SidebarChoice) -> None:
         placeholder=t("chat.default_question", lang),
     )
     targets = render_targets(choice)
-    st.session_state[keys.COMPARE_TARGETS] = targets
+    session.compare().targets = targets
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         st.toggle(
             t("compare.blind", lang), key=keys.COMPARE_BLIND, help=t("compare.blind_help", lang)
@@ -188,25 +220,38 @@ def render_form(choice: SidebarChoice) -> None:
             icon="▶️",
             type="primary",
             key=keys.COMPARE_RUN_BUTTON,
-            on_click=st.session_state.__setitem__,
-            args=(keys.COMPARE_START, True),
+            on_click=_ask_start,
         )
     st.caption(t("compare.key_rule", lang))
 
 
 def start_requested() -> bool:
     """Return (and consume) whether Run was pressed."""
-    return bool(st.session_state.pop(keys.COMPARE_START, False))
+    state = session.compare()
+    started, state.start = state.start, False
+    return started
+
+
+def _ask_start() -> None:
+    session.compare().start = True
+
+
+def _ask_vote(label: str) -> None:
+    session.compare().vote = label
+
+
+def _ask_reveal() -> None:
+    session.compare().reveal = True
 
 
 # -- starting ----------------------------------------------------------------------------------
 
 
 def _uploads() -> list[Upload]:
-    files = st.session_state.get(keys.COMPARE_FILES) or []
+    files = session.widget(keys.COMPARE_FILES) or []
     uploads = [Upload(f.name, f.getvalue()) for f in files]
-    shot = st.session_state.get(keys.COMPARE_CAMERA)
-    if st.session_state.get(keys.COMPARE_CAMERA_ON) and shot is not None:
+    shot = session.widget(keys.COMPARE_CAMERA)
+    if session.widget(keys.COMPARE_CAMERA_ON) and shot is not None:
         uploads.append(Upload(shot.name or "camera.jpg", shot.getvalue()))
     return uploads
 
@@ -224,7 +269,7 @@ def column_settings(
     preset = PRESETS[preset_id]
     same = preset.id == choice.preset.id
     base_url = choice.base_url if same else preset.base_url
-    typed = column_key.strip() or ((st.session_state.get(keys.API_KEY) or "") if same else "")
+    typed = column_key.strip() or ((session.widget(keys.API_KEY) or "") if same else "")
     return resolve_typed(
         preset, base_url, typed, model, read_secrets(), choice.read_timeout, choice.lang
     )
@@ -248,36 +293,53 @@ def start_run(choice: SidebarChoice) -> CompareRun | None:
     old = current_run()
     if old is not None:
         old.stop()  # a new comparison replaces the old one: its answers are no longer shown
-    question = (st.session_state.get(keys.COMPARE_QUESTION) or "").strip()
+    question = (session.widget(keys.COMPARE_QUESTION) or "").strip()
     run = CompareRun.create(
         question or t("chat.default_question", lang),
         prepared.images,
-        st.session_state.get(keys.COMPARE_TARGETS) or [],
-        blind=bool(st.session_state.get(keys.COMPARE_BLIND)),
+        session.compare().targets,
+        blind=bool(session.widget(keys.COMPARE_BLIND)),
     )
-    for column in run.columns:
-        own_key = st.session_state.get(keys.compare_api_key(column.slot)) or ""
-        plan = run.plan(
-            column,
-            choice.options,
-            pictures_as_text=is_text_only(column.preset_id, column.model),
-            lang=lang,
-        )
-
-        def resolve(column: CompareColumn = column, own_key: str = own_key) -> AnySettings:
-            return column_settings(column.preset_id, column.model, choice, own_key)
-
-        def begin(
-            settings: AnySettings, exchange: Exchange, column: CompareColumn = column
-        ) -> Exchange:
-            return column.begin(exchange, settings)
-
-        try:  # the one way to send: access, allowed model, limits; a ledger row per column
-            send_exchange(choice, plan, begin, feature="compare", resolve=resolve)
-        except KantuError as err:
-            column.refuse(err)
-    st.session_state[keys.COMPARE_RUN] = run
+    # Every column is planned and admitted first, then all start together: one column's
+    # setup (its plan, settings, the gate's ledger row) never holds back another's request.
+    starts: list[Callable[[], Exchange]] = []
+    try:
+        for column in run.columns:
+            _admit_column(run, column, choice, starts)
+    finally:
+        for start in starts:
+            start()
+    session.compare().run = run
     return run
+
+
+def _admit_column(
+    run: CompareRun,
+    column: CompareColumn,
+    choice: SidebarChoice,
+    starts: list[Callable[[], Exchange]],
+) -> None:
+    """Send ``column`` the one way (access, allowed model, limits; a ledger row), its start
+    added to ``starts``; a column refused shows why."""
+    own_key = session.widget(keys.compare_api_key(column.slot)) or ""
+    plan = run.plan(
+        column,
+        choice.options,
+        pictures_as_text=is_text_only(column.preset_id, column.model),
+        lang=choice.lang,
+    )
+
+    def resolve() -> AnySettings:
+        return column_settings(column.preset_id, column.model, choice, own_key)
+
+    def begin(settings: AnySettings, exchange: Exchange) -> Exchange:
+        starts.append(partial(column.begin, exchange, settings))
+        return exchange
+
+    try:
+        send_exchange(choice, plan, begin, feature="compare", resolve=resolve)
+    except KantuError as err:
+        column.refuse(err)
 
 
 # -- votes -------------------------------------------------------------------------------------
@@ -285,8 +347,9 @@ def start_run(choice: SidebarChoice) -> CompareRun | None:
 
 def settle_votes(run: CompareRun | None) -> None:
     """Apply a vote or a reveal asked for by a button since the last run."""
-    label = st.session_state.pop(keys.COMPARE_VOTE, None)
-    reveal = st.session_state.pop(keys.COMPARE_REVEAL, False)
+    state = session.compare()
+    label, reveal = state.vote, state.reveal
+    state.vote, state.reveal = None, False
     if run is None:
         return
     if label is not None and label in LABELS[: len(run.columns)]:
@@ -367,7 +430,7 @@ def render_column(
         if not column.finished:
             if text:
                 live_key = keys.compare_column_key("live", column.label)
-                show_growing(st, text, st.session_state, live_key)
+                show_growing(st, text, session.compare().growing, live_key)
             else:
                 st.caption(t("chat.thinking", lang))
             st.button(
@@ -377,7 +440,7 @@ def render_column(
                 on_click=column.stop,
             )
             return
-        st.session_state.pop(keys.compare_column_key("live", column.label), None)
+        session.compare().growing.pop(keys.compare_column_key("live", column.label), None)
         if text:
             show_markdown(st, text)
         figures = column.figures(price)
@@ -397,8 +460,8 @@ def render_column(
             st.button(
                 t("compare.pick_best", lang),
                 key=keys.compare_column_key("vote", column.label),
-                on_click=st.session_state.__setitem__,
-                args=(keys.COMPARE_VOTE, column.label),
+                on_click=_ask_vote,
+                args=(column.label,),
                 width="stretch",
             )
 
@@ -416,7 +479,7 @@ def _live_columns(run: CompareRun, lang: Lang) -> None:
     """Redraw the running columns from what their exchanges collected; once all are final, one
     full run draws the votes, tally and exports."""
     _draw_columns(run, lang)
-    if run.finished and st.session_state.get(keys.COMPARE_RUN) is run:
+    if run.finished and session.compare().run is run:
         st.rerun()
 
 
@@ -435,8 +498,7 @@ def render_run(run: CompareRun, lang: Lang) -> None:
                 st.button(
                     t("compare.reveal", lang),
                     key=keys.COMPARE_REVEAL_BUTTON,
-                    on_click=st.session_state.__setitem__,
-                    args=(keys.COMPARE_REVEAL, True),
+                    on_click=_ask_reveal,
                 )
     else:
         best = run.column(run.best)
@@ -452,24 +514,16 @@ def render_exports(run: CompareRun, lang: Lang) -> None:
     prices, vision = prices_of(run), vision_of(run)
     stamp = run.created.strftime("%Y%m%d-%H%M%S")
     with st.container(horizontal=True, gap="small"):
-        st.download_button(
-            t("compare.export_md", lang),
-            data=export_markdown(run, prices, vision, lang),
-            file_name=f"kantu-compare-{stamp}.md",
-            mime="text/markdown",
-            icon="📄",
-            key=keys.COMPARE_EXPORT_MD,
-            on_click="ignore",
-        )
-        st.download_button(
-            t("compare.export_json", lang),
-            data=export_json(run, prices, vision, lang),
-            file_name=f"kantu-compare-{stamp}.json",
-            mime="application/json",
-            icon="🧾",
-            key=keys.COMPARE_EXPORT_JSON,
-            on_click="ignore",
-        )
+        for export in EXPORTS:
+            st.download_button(
+                t(export.label_key, lang),
+                data=export.write(run, prices, vision, lang),
+                file_name=f"kantu-compare-{stamp}.{export.extension}",
+                mime=export.mime,
+                icon=export.icon,
+                key=export.key,
+                on_click="ignore",
+            )
 
 
 def render_tally(lang: Lang) -> None:

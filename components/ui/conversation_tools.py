@@ -4,7 +4,7 @@ away (Markdown, JSON) and back (JSON import).
 
 The work is done by Streamlit-free modules (``conversation.context_policy``,
 ``conversation.transfer``, ``providers.probe``); this module keeps their per-session results in
-``st.session_state`` and places the widgets.
+the session's state (``components.ui.session``) and places the widgets.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from components.i18n import Lang, t
 from components.observability.request_log import Feature
 from components.providers.probe import ConnectionResult, ProbeResult, probe_vision, test_connection
 from components.providers.settings import ClientSettings
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.costs import current_price
 from components.ui.markdown_view import literal, safe_label
@@ -37,18 +38,18 @@ Checked = TypeVar("Checked")
 
 def context_policy() -> ContextPolicy:
     """Return this session's context policy (the default until the person picks another)."""
-    kind = st.session_state.get(keys.CONTEXT_POLICY, DEFAULT_POLICY.kind)
-    turns = int(st.session_state.get(keys.CONTEXT_TURNS, DEFAULT_POLICY.n))
+    kind = session.widget(keys.CONTEXT_POLICY, DEFAULT_POLICY.kind)
+    turns = int(session.widget(keys.CONTEXT_TURNS, DEFAULT_POLICY.n))
     return ContextPolicy(kind, max(1, turns))
 
 
 def render_context_policy(lang: Lang) -> None:
     """The setting that decides which earlier pictures go with the next question."""
-    if keys.CONTEXT_POLICY not in st.session_state:
-        st.session_state[keys.CONTEXT_POLICY] = DEFAULT_POLICY.kind
+    if not session.has_widget(keys.CONTEXT_POLICY):
+        session.set_widget(keys.CONTEXT_POLICY, DEFAULT_POLICY.kind)
     kinds = ("newest", "last_turns", "older_low", "all")
     assert set(kinds) == set(POLICY_KINDS)
-    n = int(st.session_state.get(keys.CONTEXT_TURNS, DEFAULT_POLICY.n))
+    n = int(session.widget(keys.CONTEXT_TURNS, DEFAULT_POLICY.n))
     st.selectbox(
         t("context.policy.label", lang),
         options=kinds,
@@ -56,7 +57,7 @@ def render_context_policy(lang: Lang) -> None:
         format_func=lambda kind: t(f"context.policy.{kind}", lang, n=n),
         help=t("context.policy.help", lang),
     )
-    if st.session_state[keys.CONTEXT_POLICY] == "last_turns":
+    if session.widget(keys.CONTEXT_POLICY) == "last_turns":
         st.number_input(
             t("tools.last_turns", lang), min_value=1, max_value=50, step=1, key=keys.CONTEXT_TURNS
         )
@@ -64,7 +65,7 @@ def render_context_policy(lang: Lang) -> None:
 
 def vision_checks() -> dict[str, ProbeResult]:
     """Return this session's "can this model see?" results, by ``preset/model``."""
-    return st.session_state.setdefault(keys.VISION_CHECKS, {})
+    return session.tools().vision_checks
 
 
 def known_blind(choice: SidebarChoice) -> bool:
@@ -93,8 +94,8 @@ def render_model_tools(choice: SidebarChoice) -> None:
         busy = t("tools.testing", lang)
         connection = _checked(choice, busy, "test_connection", _test_connection)
         if connection is not None:
-            st.session_state[keys.CONNECTION_RESULT] = (name, connection)
-            lists = st.session_state.setdefault(keys.MODEL_LISTS, {})
+            session.tools().connection_result = (name, connection)
+            lists = session.tools().model_lists
             if (
                 connection.ok
                 and connection.models
@@ -105,7 +106,7 @@ def render_model_tools(choice: SidebarChoice) -> None:
     result = vision_checks().get(name)
     if result is not None:
         _show_probe(result, choice)
-    stored = st.session_state.get(keys.CONNECTION_RESULT)
+    stored = session.tools().connection_result
     if stored is not None and stored[0] == name:
         connection = stored[1]
         if connection.ok:
@@ -165,7 +166,7 @@ def _test_connection(route: Route) -> ConnectionResult:
 
 def listed_models(preset_id: str) -> list[str]:
     """Return the model ids the provider listed when the connection was tested (maybe none)."""
-    return list(st.session_state.get(keys.MODEL_LISTS, {}).get(preset_id, ()))
+    return list(session.tools().model_lists.get(preset_id, ()))
 
 
 def _show_probe(result: ProbeResult, choice: SidebarChoice) -> None:
@@ -210,16 +211,17 @@ def render_transfer(conv: Conversation, lang: Lang) -> None:
     st.file_uploader(
         t("transfer.import", lang),
         type=["json"],
-        key=f"kantu_import_{st.session_state.get(keys.IMPORT_ROUND, 0)}",
+        key=keys.import_key(session.chat().import_round),
         on_change=_import,
-        args=(f"kantu_import_{st.session_state.get(keys.IMPORT_ROUND, 0)}",),
+        args=(keys.import_key(session.chat().import_round),),
     )
 
 
 def render_import_outcome() -> None:
     """Say once how the last import went; placed outside the tools' expander, which the page's
     new content may close, so the person sees it either way."""
-    outcome = st.session_state.pop(keys.IMPORT_OUTCOME, None)
+    state = session.chat()
+    outcome, state.import_outcome = state.import_outcome, None
     if outcome is not None:
         kind, text = outcome
         (st.success if kind == "ok" else st.error)(
@@ -249,11 +251,12 @@ def _uploader_style(lang: Lang) -> str:
 
 def _import(widget_key: str) -> None:
     """Replace the conversation with the imported one; a refused file changes nothing."""
-    upload = st.session_state.get(widget_key)
+    upload = session.widget(widget_key)
     if upload is None:
         return
-    lang: Lang = st.session_state.get(keys.LANG, "zh")
-    st.session_state[keys.IMPORT_ROUND] = st.session_state.get(keys.IMPORT_ROUND, 0) + 1
+    lang: Lang = session.widget(keys.LANG, "zh")
+    state = session.chat()
+    state.import_round += 1
     # Over the cap, one byte more than it is enough for import_json to refuse it by size.
     data = (
         upload.read(MAX_IMPORT_BYTES + 1) if upload.size > MAX_IMPORT_BYTES else upload.getvalue()
@@ -261,11 +264,11 @@ def _import(widget_key: str) -> None:
     try:
         imported = import_json(data)
     except KantuError as err:
-        st.session_state[keys.IMPORT_OUTCOME] = ("error", err.message(lang))
+        state.import_outcome = ("error", err.message(lang))
         return
-    st.session_state[keys.IMPORT_REQUESTED] = imported
+    state.imported = imported
     pictures = len(imported.images)
-    st.session_state[keys.IMPORT_OUTCOME] = (
+    state.import_outcome = (
         "ok",
         t("transfer.imported", lang, entries=len(imported.entries), pictures=pictures),
     )

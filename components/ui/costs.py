@@ -3,7 +3,7 @@ calibration flag, the conversation's totals, this visitor's price edits, and the
 
 The figures come from ``components.costs`` (Streamlit-free); this module keeps the per-session
 pieces (the visitor's prices, the calibration learned from this session's bills) in
-``st.session_state`` and places the lines.
+the session's state (``components.ui.session``) and places the lines.
 """
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ import streamlit as st
 
 from components.conversation.context_policy import ContextPolicy
 from components.conversation.exchange import AnswerMeta
-from components.conversation.history import Conversation, Entry
+from components.conversation.history import Conversation
 from components.conversation.planner import PlannedRequest
 from components.costs import lines
-from components.costs.calibration import Calibration, CalibrationFlag
+from components.costs.calibration import Calibration
 from components.costs.estimate import RequestEstimate
 from components.costs.prices import Currency, Money, Price, PriceBook
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.turns import ChatTurn
-from components.ui import state_keys as keys
+from components.ui import session
 from components.ui.markdown_view import literal, safe_label
 from components.ui.operator_settings import operator_prices
 from components.ui.sidebar import SidebarChoice
@@ -34,8 +34,6 @@ log = logging.getLogger("kantu")
 
 # Ask before sending a message whose next request is estimated above this (per currency), or
 # above this many prompt tokens when the price is not known.
-DEFAULT_CONFIRM_ABOVE = {"CNY": 0.05, "USD": 0.01}
-DEFAULT_CONFIRM_TOKENS = 200_000
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,7 @@ def price_book() -> PriceBook:
     """Return the prices this visitor sees: their edits over the operator's over the table
     (``operator_prices``: a malformed ``KANTU_PRICES`` is logged and the table applies)."""
     book = operator_prices()
-    visitor = st.session_state.get(keys.VISITOR_PRICES, {})
+    visitor = session.tools().visitor_prices
     for model, price in visitor.items():
         book = book.with_visitor_price(model, price)
     return book
@@ -75,36 +73,13 @@ def current_price(choice: SidebarChoice) -> Price | None:
 
 def calibration() -> Calibration:
     """Return this session's calibration (learned from its own bills)."""
-    if keys.CALIBRATION not in st.session_state:
-        st.session_state[keys.CALIBRATION] = Calibration()
-    return st.session_state[keys.CALIBRATION]
+    return session.tools().calibration
 
 
 def learn_from(conv: Conversation) -> None:
     """Set each newly recorded answer's bill against the estimate made before it was sent, flag a
-    difference over 5 %, then learn from it (once per answer)."""
-    cal = calibration()
-    seen: dict[int, tuple[Entry, CalibrationFlag | None]] = st.session_state.setdefault(
-        keys.CALIBRATION_FLAGS, {}
-    )
-    live = {id(entry) for entry in conv.entries}
-    for stale in [k for k in seen if k not in live]:
-        del seen[stale]
-    for entry in conv.entries:
-        meta = entry.meta
-        if entry.role != "assistant" or meta is None or id(entry) in seen:
-            continue
-        # The recorded estimate is the one shown before sending, already calibrated.
-        estimate, usage = meta.prompt_estimate, meta.usage
-        flag = cal.flag(estimate, usage)
-        seen[id(entry)] = (entry, flag)
-        cal.learn(estimate, usage)
-
-
-def answer_flag(entry: Entry) -> CalibrationFlag | None:
-    """Return the calibration flag recorded for ``entry``, if its bill differed by over 5 %."""
-    stored = st.session_state.get(keys.CALIBRATION_FLAGS, {}).get(id(entry))
-    return stored[1] if stored is not None and stored[0] is entry else None
+    difference over 5 %, then learn from it (once per answer; see ``Conversation.calibrate``)."""
+    conv.calibrate(calibration())
 
 
 def billed_line(meta: AnswerMeta, choice: SidebarChoice) -> str | None:
@@ -155,11 +130,11 @@ def next_cost(
 def confirm_threshold(price: Price | None) -> tuple[float, str | None]:
     """Return the confirm threshold for ``price``'s currency (money), or in tokens (None)."""
     if price is None:
-        return float(st.session_state.get(keys.CONFIRM_TOKENS, DEFAULT_CONFIRM_TOKENS)), None
-    limits = st.session_state.get(keys.CONFIRM_ABOVE, DEFAULT_CONFIRM_ABOVE)
-    return float(limits.get(price.currency, DEFAULT_CONFIRM_ABOVE.get(price.currency, 0.05))), (
-        price.currency
-    )
+        return float(session.tools().confirm_tokens), None
+    limits = session.tools().confirm_above
+    return float(
+        limits.get(price.currency, session.DEFAULT_CONFIRM_ABOVE.get(price.currency, 0.05))
+    ), (price.currency)
 
 
 def needs_confirmation(cost: NextCost) -> bool:
@@ -239,26 +214,25 @@ def _render_price_editor(choice: SidebarChoice, price: Price | None) -> None:
     with st.popover(t("costs.edit_price", lang), icon="✏️"):
         st.caption(t("costs.edit_help", lang))
         with st.form(key=f"kantu_price_form.{choice.preset.id}/{model}", border=False):
-            inp = st.number_input(
-                t("costs.input_per_m", lang, currency=currency),
-                min_value=0.0,
-                max_value=1e5,
-                value=float(price.input) if price is not None else 0.0,
-                format="%.4f",
-            )
-            out = st.number_input(
-                t("costs.output_per_m", lang, currency=currency),
-                min_value=0.0,
-                max_value=1e5,
-                value=float(price.output) if price is not None else 0.0,
-                format="%.4f",
+            now = (price.input, price.output) if price is not None else (0.0, 0.0)
+            inp, out = (  # per million input tokens, then output tokens
+                st.number_input(
+                    t(label_key, lang, currency=currency),
+                    min_value=0.0,
+                    max_value=1e5,
+                    value=float(value),
+                    format="%.4f",
+                )
+                for label_key, value in zip(
+                    ("costs.input_per_m", "costs.output_per_m"), now, strict=True
+                )
             )
             if st.form_submit_button(t("costs.save_price", lang)):
-                prices = dict(st.session_state.get(keys.VISITOR_PRICES, {}))
+                prices = dict(session.tools().visitor_prices)
                 prices[model] = Price(float(inp), float(out), currency, origin="visitor")
-                st.session_state[keys.VISITOR_PRICES] = prices
+                session.tools().visitor_prices = prices
                 st.rerun()
-        if model in st.session_state.get(keys.VISITOR_PRICES, {}):
+        if model in session.tools().visitor_prices:
             st.button(
                 t("costs.reset_price", lang),
                 key=f"kantu_price_reset.{choice.preset.id}/{model}",
@@ -268,9 +242,9 @@ def _render_price_editor(choice: SidebarChoice, price: Price | None) -> None:
 
 
 def _forget_price(model: str) -> None:
-    prices = dict(st.session_state.get(keys.VISITOR_PRICES, {}))
+    prices = dict(session.tools().visitor_prices)
     prices.pop(model, None)
-    st.session_state[keys.VISITOR_PRICES] = prices
+    session.tools().visitor_prices = prices
 
 
 def _currency_of(choice: SidebarChoice) -> Currency:
@@ -289,7 +263,7 @@ def _render_threshold(threshold: float, currency: str | None, lang: Lang) -> Non
             help=t("costs.confirm_help", lang),
             key="kantu_confirm_tokens_field",
         )
-        st.session_state[keys.CONFIRM_TOKENS] = int(value)
+        session.tools().confirm_tokens = int(value)
         return
     sign = "¥" if currency == "CNY" else "$"
     value = st.number_input(
@@ -302,6 +276,6 @@ def _render_threshold(threshold: float, currency: str | None, lang: Lang) -> Non
         help=t("costs.confirm_help", lang),
         key=f"kantu_confirm_above_field.{currency}",
     )
-    limits = dict(st.session_state.get(keys.CONFIRM_ABOVE, DEFAULT_CONFIRM_ABOVE))
+    limits = dict(session.tools().confirm_above)
     limits[currency] = float(value)
-    st.session_state[keys.CONFIRM_ABOVE] = limits
+    session.tools().confirm_above = limits

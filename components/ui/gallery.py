@@ -18,6 +18,7 @@ from PIL import Image
 
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.markdown_view import literal, safe_label
 
@@ -272,7 +273,7 @@ def display_copy(image: PreparedImage) -> tuple[bytes, str]:
     thumb = thumb_size(image.width, image.height)
     if not thumb.cropped and (thumb.width, thumb.height) == (image.width, image.height):
         return image.data, image.mime
-    copies: dict[str, tuple[bytes, str]] = st.session_state.setdefault(keys.DISPLAY_COPIES, {})
+    copies = session.chat().display_copies
     if image.sha256 not in copies:
         with Image.open(io.BytesIO(image.data)) as picture:
             if thumb.crop is None:

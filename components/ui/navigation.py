@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from components.i18n import DEFAULT_LANG, Lang, t
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.sidebar import SidebarChoice
 
@@ -33,8 +34,8 @@ def shell_choice() -> SidebarChoice:
     pages, which ends the old mode for the whole process, and rerun the same page, this time
     through ``app.py``. Never returns in that case.
     """
-    choice = st.session_state.get(keys.SIDEBAR_CHOICE)
+    choice = session.layout().choice
     if choice is None:
-        st.navigation(app_pages(st.session_state.get(keys.LANG, DEFAULT_LANG)), position="hidden")
+        st.navigation(app_pages(session.widget(keys.LANG, DEFAULT_LANG)), position="hidden")
         st.rerun()
     return choice

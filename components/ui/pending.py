@@ -3,7 +3,7 @@
 A message is held when one of its pictures would reach the provider with text too small to read,
 when slicing would cut it into several parts (their token sum is shown first), when a picture
 needs more slices than the cap, or when the person asked to look at every picture first. The
-buttons only set ``PENDING_ACTION``; the page resolves the action and sends.
+buttons only ask for a ``session.HeldMessageAction``; the page resolves it and sends.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from components.images.prepare import ZOOM_GRID, prepare_image, prepare_region
 from components.images.prepared import PreparedImage
 from components.images.slicing import MAX_SLICES_LIMIT, slice_cost
 from components.images.uploads import PreparedUploads, Upload
-from components.ui import gallery
+from components.ui import gallery, session
 from components.ui import state_keys as keys
 from components.ui.markdown_view import safe_label, show_markdown
 from components.ui.sidebar import SidebarChoice
@@ -108,7 +108,7 @@ def resolve(pending: PendingMessage, action: tuple, choice: SidebarChoice) -> Pr
 
 
 def _act(action: tuple) -> None:
-    st.session_state[keys.PENDING_ACTION] = action
+    session.request(session.HeldMessageAction(action))
 
 
 def render_pending(
@@ -123,7 +123,7 @@ def render_pending(
     ``warnings`` (e.g. the model cannot see), and the choices."""
     lang = choice.lang
     offer_slices = False
-    with st.container(border=True, key="kantu_pending_box"):
+    with st.container(border=True, key=keys.PENDING_BOX):
         st.markdown(f"**{safe_label(title or t('pending.title', lang))}**")
         st.text(pending.question)
         if cost_line:
@@ -189,28 +189,10 @@ def advice(image: PreparedImage, model: str, lang: Lang) -> list[str]:
     if legibility is not None and illegible(image):
         owidth, oheight = image.original_size
         if legibility.text_height is not None and legibility.text_height < LEGIBLE_TEXT_PX:
-            lines.append(
-                t(
-                    "pending.small_text",
-                    lang,
-                    name=image.name,
-                    width=image.width,
-                    height=image.height,
-                    px=f"{legibility.text_height:.0f}",
-                )
-            )
+            px = f"{legibility.text_height:.0f}"
+            lines.append(_about("pending.small_text", image, lang, px=px))
         else:
-            lines.append(
-                t(
-                    "pending.long",
-                    lang,
-                    name=image.name,
-                    owidth=owidth,
-                    oheight=oheight,
-                    width=image.width,
-                    height=image.height,
-                )
-            )
+            lines.append(_about("pending.long", image, lang, owidth=owidth, oheight=oheight))
         cost = slice_cost(owidth, oheight, model)
         lines.append(
             t(
@@ -224,17 +206,14 @@ def advice(image: PreparedImage, model: str, lang: Lang) -> list[str]:
             )
         )
     else:
-        lines.append(
-            t(
-                "pending.as_is",
-                lang,
-                name=image.name,
-                width=image.width,
-                height=image.height,
-                tokens=f"{image.tokens:,}",
-            )
-        )
+        lines.append(_about("pending.as_is", image, lang, tokens=f"{image.tokens:,}"))
     return lines
+
+
+def _about(key: str, image: PreparedImage, lang: Lang, **facts: object) -> str:
+    """Return ``key``'s line about ``image``: its name and the size it would be sent at, and
+    ``facts``."""
+    return t(key, lang, name=image.name, width=image.width, height=image.height, **facts)
 
 
 def _names(pending: PendingMessage) -> set[str]:

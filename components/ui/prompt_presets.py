@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.i18n import Lang, t
+from components.ui import session
 from components.ui import state_keys as keys
 
 PRESETS = ("describe", "read_text", "translate", "explain", "count", "alt_text")
@@ -17,10 +18,10 @@ def preset_question(preset: str, lang: Lang) -> str:
 
 
 def _fill(widget_key: str, lang: Lang) -> None:
-    chosen = st.session_state.get(widget_key)
+    chosen = session.widget(widget_key)
     if chosen:
-        st.session_state[keys.CHAT_INPUT] = preset_question(chosen, lang)
-    st.session_state[widget_key] = None  # a chip, not a state: the next click fills again
+        session.set_widget(keys.CHAT_INPUT, preset_question(chosen, lang))
+    session.set_widget(widget_key, None)  # a chip, not a state: the next click fills again
 
 
 def render_prompt_presets(lang: Lang, *, where: str) -> None:

@@ -21,7 +21,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components.hosting.ledger import visitor_hash
 from components.ocr.quota import DEFAULT_SLICES_PER_HOUR, ReaderQuota, shared_quota
-from components.ui import state_keys as keys
+from components.ui import session
 from components.ui.session_watch import GoneSessions, run_every
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,10 @@ def reader_identity() -> tuple[str, str]:
     elif isinstance(ip, str) and ip:  # (AppTest gives a stand-in object)
         who = f"ip:{ip}"
     else:  # no address (tests, some proxies): this browser session's own random id
-        who = "session:" + st.session_state.setdefault(keys.READER_VISITOR, token_hex(16))
+        hosting = session.hosting()
+        if hosting.reader_visitor is None:
+            hosting.reader_visitor = token_hex(16)
+        who = "session:" + hosting.reader_visitor
     return visitor_hash("kantu-reader", who), session_id
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,6 +27,7 @@ from components.providers.presets import (
     preset_for_base_url,
 )
 from components.providers.settings import operator_config
+from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.key_sources import operator_key_refused
 from components.ui.markdown_view import safe_label
@@ -69,15 +70,15 @@ def remembered_choice(render: Callable[..., Any], state_key: str, lang: Lang, **
     """
     value = render(key=keys.choice_key(state_key, lang), **kwargs)
     if value is not None:
-        st.session_state[state_key] = value
-    return st.session_state[state_key]
+        session.set_widget(state_key, value)
+    return session.widget(state_key)
 
 
 def current_lang() -> Lang:
     """Return the language in use: the person's choice, else their browser's."""
-    if keys.LANG not in st.session_state:
-        st.session_state[keys.LANG] = lang_from_locale(st.context.locale)
-    return st.session_state[keys.LANG]
+    if not session.has_widget(keys.LANG):
+        session.set_widget(keys.LANG, lang_from_locale(st.context.locale))
+    return session.widget(keys.LANG)
 
 
 def render_language() -> Lang:
@@ -87,36 +88,48 @@ def render_language() -> Lang:
     another identity than on later runs, and the first click on it would be lost.
     """
     lang = current_lang()
+    label = "🌐 " + t("sidebar.language", lang)  # the same words in both languages
+    return remembered_segments(keys.LANG, lang, label, LANGS, LANG_LABELS.__getitem__)
+
+
+def remembered_segments(
+    state_key: str,
+    lang: Lang,
+    label: str,
+    options: Sequence[str],
+    format_func: Callable[[str], str],
+    **kwargs: Any,
+) -> Any:
+    """Render, in the sidebar, a row of segments of which one is always chosen, whose labels
+    follow the language (``remembered_choice``): it starts at the remembered value."""
     return remembered_choice(
         st.sidebar.segmented_control,
-        keys.LANG,
+        state_key,
         lang,
-        label="🌐 " + t("sidebar.language", lang),  # the same words in both languages
-        options=LANGS,
-        format_func=LANG_LABELS.__getitem__,
-        default=lang,
+        label=label,
+        options=options,
+        format_func=format_func,
+        default=session.widget(state_key),
         required=True,
+        **kwargs,
     )
 
 
 def _on_provider_change(widget_key: str) -> None:
-    preset = PRESETS[st.session_state[widget_key]]
-    st.session_state[keys.PROVIDER] = preset.id
-    st.session_state[keys.MODEL] = preset.default_model
-    st.session_state[keys.BASE_URL] = preset.base_url
+    preset = PRESETS[session.widget(widget_key)]
+    session.set_widget(keys.PROVIDER, preset.id)
+    session.set_widget(keys.MODEL, preset.default_model)
+    session.set_widget(keys.BASE_URL, preset.base_url)
 
 
 def _on_key_typed(lang: Lang) -> None:
     """A key typed while the local reader is chosen means a provider: the default one."""
-    if (
-        st.session_state.get(keys.API_KEY, "").strip()
-        and PRESETS[st.session_state[keys.PROVIDER]].local
-    ):
+    if session.widget(keys.API_KEY, "").strip() and PRESETS[session.widget(keys.PROVIDER)].local:
         preset = PRESETS[DEFAULT_PRESET_ID]
-        st.session_state[keys.PROVIDER] = preset.id
-        st.session_state[keys.choice_key(keys.PROVIDER, lang)] = preset.id
-        st.session_state[keys.MODEL] = preset.default_model
-        st.session_state[keys.BASE_URL] = preset.base_url
+        session.set_widget(keys.PROVIDER, preset.id)
+        session.set_widget(keys.choice_key(keys.PROVIDER, lang), preset.id)
+        session.set_widget(keys.MODEL, preset.default_model)
+        session.set_widget(keys.BASE_URL, preset.base_url)
 
 
 def first_preset_id(secrets: dict[str, object], environ: dict[str, str]) -> str:
@@ -140,10 +153,42 @@ def _first_values(secrets: dict[str, object]) -> dict[str, object]:
     }
 
 
+@dataclass(frozen=True)
+class NumberField:
+    """A whole-number setting of the advanced options: its widget, label, bounds and step."""
+
+    key: str
+    label_key: str
+    low: int
+    high: int
+    step: int
+    help_key: str | None = None
+
+
+MAX_TOKENS_FIELD = NumberField(keys.MAX_TOKENS, "sidebar.max_tokens", 16, 32768, 256)
+MAX_SLICES_FIELD = NumberField(
+    keys.MAX_SLICES, "sidebar.max_slices", 1, MAX_SLICES_LIMIT, 1, "sidebar.max_slices_help"
+)
+READ_TIMEOUT_FIELD = NumberField(
+    keys.READ_TIMEOUT, "sidebar.read_timeout", 1, 600, 10, "sidebar.read_timeout_help"
+)
+
+
+def _number_field(field: NumberField, lang: Lang) -> Any:
+    return st.number_input(
+        t(field.label_key, lang),
+        min_value=field.low,
+        max_value=field.high,
+        step=field.step,
+        key=field.key,
+        help=t(field.help_key, lang) if field.help_key else None,
+    )
+
+
 def render_settings(lang: Lang) -> SidebarChoice:
     """Show the provider settings and return what this run should use."""
     secrets = read_secrets()
-    keys.init_state(st.session_state, **_first_values(secrets))
+    session.init_widgets(**_first_values(secrets))
     side = st.sidebar
     side.subheader(t("sidebar.settings", lang))
     preset_ids = list(PRESETS)
@@ -153,7 +198,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
         lang,
         label=t("sidebar.provider", lang),
         options=preset_ids,
-        index=preset_ids.index(st.session_state[keys.PROVIDER]),
+        index=preset_ids.index(session.widget(keys.PROVIDER)),
         format_func=lambda pid: PRESETS[pid].name(lang),
         on_change=_on_provider_change,
         args=(keys.choice_key(keys.PROVIDER, lang),),
@@ -166,7 +211,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
             key=keys.BASE_URL,
             help=t("sidebar.base_url_help", lang),
         )
-    current_model = st.session_state[keys.MODEL]
+    current_model = session.widget(keys.MODEL)
     model = side.selectbox(
         t("sidebar.model", lang),
         # the preset's vision models, then any the provider listed (Test connection / Refresh)
@@ -175,7 +220,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
                 [
                     *preset.vision_models,
                     current_model,
-                    *st.session_state.get(keys.MODEL_LISTS, {}).get(preset.id, ()),
+                    *session.tools().model_lists.get(preset.id, ()),
                 ]
             )
         ),
@@ -197,47 +242,25 @@ def render_settings(lang: Lang) -> SidebarChoice:
     text_only = False
     if not preset.local and reader_status().available:
         text_only = _render_text_only(side, preset.id, (model or "").strip(), lang)
-    detail = remembered_choice(
-        side.segmented_control,
+    detail_help = t("sidebar.detail_help", lang) + " " + t("sidebar.detail_help_slices", lang)
+    detail = remembered_segments(
         keys.DETAIL,
         lang,
-        label=t("sidebar.detail", lang),
-        options=DETAILS,
-        format_func=lambda d: t(f"detail.{d}", lang),
-        default=st.session_state[keys.DETAIL],
-        required=True,
-        help=t("sidebar.detail_help", lang) + " " + t("sidebar.detail_help_slices", lang),
+        t("sidebar.detail", lang),
+        DETAILS,
+        lambda d: t(f"detail.{d}", lang),
+        help=detail_help,
     )
     review = side.toggle(t("sidebar.review", lang), key=keys.REVIEW)
     sections = side.container()  # cost and conversation tools: filled by the app
-    st.session_state[keys.SIDEBAR_SLOTS] = (model_tools, sections)
+    session.layout().slots = (model_tools, sections)
     with side.expander(t("sidebar.advanced", lang)):
-        max_tokens = st.number_input(
-            t("sidebar.max_tokens", lang),
-            min_value=16,
-            max_value=32768,
-            step=256,
-            key=keys.MAX_TOKENS,
-        )
-        max_slices = st.number_input(
-            t("sidebar.max_slices", lang),
-            min_value=1,
-            max_value=MAX_SLICES_LIMIT,
-            step=1,
-            key=keys.MAX_SLICES,
-            help=t("sidebar.max_slices_help", lang),
-        )
+        max_tokens = _number_field(MAX_TOKENS_FIELD, lang)
+        max_slices = _number_field(MAX_SLICES_FIELD, lang)
         temperature = st.slider(
             t("sidebar.temperature", lang), 0.0, 2.0, step=0.1, key=keys.TEMPERATURE
         )
-        read_timeout = st.number_input(
-            t("sidebar.read_timeout", lang),
-            min_value=1,
-            max_value=600,
-            step=10,
-            key=keys.READ_TIMEOUT,
-            help=t("sidebar.read_timeout_help", lang),
-        )
+        read_timeout = _number_field(READ_TIMEOUT_FIELD, lang)
         system = st.text_area(
             t("sidebar.system_prompt", lang),
             key=keys.SYSTEM_PROMPT,
@@ -246,13 +269,13 @@ def render_settings(lang: Lang) -> SidebarChoice:
     settings: AnySettings | None = None
     error: ConfigError | None = None
     try:
-        settings = resolve_typed(
-            preset, base_url, typed_key, model, secrets, float(read_timeout), lang
+        settings = resolve_typed(  # for what the sidebar says: no visitor named yet
+            preset, base_url, typed_key, model, secrets, float(read_timeout), lang, identify=False
         )
     except ConfigError as err:
         error = err
     status = KeyStatus(settings, error, preset, lang)
-    st.session_state[keys.KEY_STATUS] = (key_status, status)
+    session.layout().key_status = (key_status, status)
     _explain_key(key_status, status)
     options = ChatOptions(
         max_tokens=int(max_tokens), temperature=float(temperature), system=system.strip() or None
@@ -274,7 +297,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
 
 
 def model_id(preset_id: str, model: str) -> str:
-    """Return how a model is named in ``TEXT_ONLY_MODELS``."""
+    """Return how a model is named in ``ToolsState.text_only_models``."""
     return f"{preset_id}/{model}"
 
 
@@ -282,23 +305,23 @@ def is_text_only(preset_id: str, model: str) -> bool:
     """Whether pictures go to ``model`` as their read text: the person's choice for it in this
     session, else the catalogue's "cannot see pictures" (``sees_pictures``)."""
     name = model_id(preset_id, model)
-    if name in st.session_state.get(keys.TEXT_ONLY_MODELS, frozenset()):
+    tools = session.tools()
+    if name in tools.text_only_models:
         return True
-    unmarked = st.session_state.get(keys.TEXT_ONLY_UNMARKED, frozenset())
-    return name not in unmarked and sees_pictures(model) is False
+    return name not in tools.text_only_unmarked and sees_pictures(model) is False
 
 
 def _on_text_only(widget_key: str, name: str) -> None:
-    marked = set(st.session_state.get(keys.TEXT_ONLY_MODELS, ()))
-    unmarked = set(st.session_state.get(keys.TEXT_ONLY_UNMARKED, ()))
-    if st.session_state[widget_key]:
+    tools = session.tools()
+    marked, unmarked = set(tools.text_only_models), set(tools.text_only_unmarked)
+    if session.widget(widget_key):
         marked.add(name)
         unmarked.discard(name)
     else:
         marked.discard(name)
         unmarked.add(name)
-    st.session_state[keys.TEXT_ONLY_MODELS] = frozenset(marked)
-    st.session_state[keys.TEXT_ONLY_UNMARKED] = frozenset(unmarked)
+    tools.text_only_models = frozenset(marked)
+    tools.text_only_unmarked = frozenset(unmarked)
 
 
 def _render_text_only(side, preset_id: str, model: str, lang: Lang) -> bool:
@@ -306,8 +329,8 @@ def _render_text_only(side, preset_id: str, model: str, lang: Lang) -> bool:
     name = model_id(preset_id, model)
     widget_key = keys.text_only_key(preset_id, model)
     marked = is_text_only(preset_id, model)
-    if widget_key not in st.session_state:
-        st.session_state[widget_key] = marked
+    if not session.has_widget(widget_key):
+        session.set_widget(widget_key, marked)
     side.checkbox(
         t("sidebar.text_only", lang),
         key=widget_key,
@@ -327,7 +350,7 @@ def request_settings(choice: SidebarChoice) -> AnySettings:
     return resolve_typed(
         choice.preset,
         choice.base_url,
-        st.session_state.get(keys.API_KEY) or "",
+        session.widget(keys.API_KEY) or "",
         choice.model,
         read_secrets(),
         choice.read_timeout,
@@ -343,10 +366,14 @@ def resolve_typed(
     secrets: dict[str, object],
     read_timeout: float,
     lang: Lang,
+    *,
+    identify: bool = True,
 ) -> AnySettings:
     """Resolve the settings typed in the sidebar (or a Compare column) for ``preset``.
 
-    Raises ConfigError when the base URL cannot work, or the local reader cannot run.
+    The local reader's settings name this visitor for its quota unless ``identify`` is False
+    (settings only shown, never sent). Raises ConfigError when the base URL cannot work, or the
+    local reader cannot run.
     """
     if preset.local:
         status = reader_status()
@@ -362,7 +389,8 @@ def resolve_typed(
         environ=os.environ,
         read_timeout=read_timeout,
     )
-    if isinstance(settings, LocalSettings):  # the server's cores: under the visitor's quota
+    # the server's cores: under the visitor's quota (``identify``: settings sent, not only shown)
+    if identify and isinstance(settings, LocalSettings):
         visitor_id, session_id = reader_identity()
         settings = replace(settings, visitor_id=visitor_id, session_id=session_id)
     return settings
@@ -406,7 +434,8 @@ def _operator_key_in_use(status: KeyStatus) -> bool:
 def refresh_key_status() -> None:
     """Redraw the key status drawn before the page ran: the answer it recorded (or the failed one
     it dropped for a Retry) may have changed whether the site's key was refused."""
-    slot_and_status = st.session_state.pop(keys.KEY_STATUS, None)
+    layout = session.layout()
+    slot_and_status, layout.key_status = layout.key_status, None
     if slot_and_status is None:
         return
     slot, status = slot_and_status
@@ -414,26 +443,22 @@ def refresh_key_status() -> None:
         _explain_key(slot, status)
 
 
-def _request_new_chat() -> None:
-    st.session_state[keys.NEW_CHAT_REQUESTED] = True
-
-
 def open_sidebar() -> None:
     """Reserve the sidebar's top for New chat: the page fills it (``render_new_chat``) once its
     question is recorded, so the button comes with the first message."""
-    st.session_state[keys.NEW_CHAT_SLOT] = st.sidebar.empty()
+    session.layout().new_chat_slot = st.sidebar.empty()
 
 
 def render_new_chat(lang: Lang) -> None:
     """Show New chat at the top of the sidebar when the conversation has entries (once a run)."""
-    slot = st.session_state.get(keys.NEW_CHAT_SLOT)
-    conv = st.session_state.get(keys.CONVERSATION)
-    if slot is None or conv is None or not conv.entries:
+    slot = session.layout().new_chat_slot
+    conv = session.chat().conversation
+    if slot is None or not conv.entries:
         return
     slot.button(
         t("sidebar.new_chat", lang),
         icon="🆕",
         key=keys.NEW_CHAT,
-        on_click=_request_new_chat,
+        on_click=session.requester(session.NewChat()),
         width="stretch",
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.i18n import t
-from components.ui import state_keys as keys
+from components.ui import session
 from components.ui.chat import conversation, drop_exchange
 from components.ui.conversation_tools import (
     render_context_policy,
@@ -22,7 +22,8 @@ from components.ui.sidebar import SidebarChoice
 def render_sidebar_tools(choice: SidebarChoice, *, conversation_tools: bool = True) -> None:
     """Fill the sidebar's slots for this run (the choice is known only once all are drawn); the
     conversation's total and tools only with ``conversation_tools`` (the chat page)."""
-    slots = st.session_state.pop(keys.SIDEBAR_SLOTS, None)
+    layout = session.layout()
+    slots, layout.slots = layout.slots, None
     if slots is None:
         return
     model_slot, sections = slots
@@ -49,10 +50,11 @@ def apply_import() -> None:
     """Put a chat imported on the last click in place of this one, before anything draws the
     conversation (the sidebar's export buttons and totals too): the answer still coming, a held
     message and the display copies belong to the chat it replaces."""
-    imported = st.session_state.pop(keys.IMPORT_REQUESTED, None)
+    state = session.chat()
+    imported, state.imported = state.imported, None
     if imported is None:
         return
     drop_exchange()
-    st.session_state[keys.CONVERSATION] = imported
-    st.session_state.pop(keys.DISPLAY_COPIES, None)
-    st.session_state.pop(keys.PENDING, None)
+    state.conversation = imported
+    state.display_copies = {}
+    state.pending = None

@@ -1,38 +1,30 @@
-"""Every ``st.session_state`` key and widget key, and their defaults, in one place.
+"""Every widget key, and the widgets' defaults, in one place.
 
-Kept free of streamlit so tests and pages share the names; ``init_state`` takes the
-session-state mapping.
+Kept free of streamlit so tests and pages share the names. The session's other state lives in
+typed objects (``components.ui.session``); every key here names a widget, or the remembered value
+of a widget whose labels follow the language.
 """
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
 from components.images.slicing import DEFAULT_MAX_SLICES
 
-# Per-session objects
-CONVERSATION = "kantu_conversation"  # history.Conversation
-HTTP_SESSION = "kantu_http_session"  # requests.Session, one per browser session
-CAMERA_ROUND = "kantu_camera_round"  # bumps to reset the camera after its photo was sent
-RETRY = "kantu_retry"  # set by the Retry button, consumed by the page
-NEW_CHAT_REQUESTED = "kantu_new_chat_requested"  # set by the New chat button
-EXCHANGE = "kantu_exchange"  # exchange.Exchange: the answer being fetched, until recorded
-CAMERA_PHOTO = (
-    "kantu_camera_photo"  # the camera's photo, prepared once: (signature, PreparedUploads)
-)
-DISPLAY_COPIES = (
-    "kantu_display_copies"  # {sha256: (bytes, mime)}: pictures too wide to show as sent
-)
-SEND_CAMERA = "kantu_send_camera"  # set by the "send photo" button
-TEXT_ONLY_MODELS = "kantu_text_only_models"  # {"<preset>/<model>"}: models that cannot see
-TEXT_ONLY_UNMARKED = "kantu_text_only_unmarked"  # {"<preset>/<model>"}: unticked by the person
-SIDEBAR_CHOICE = "kantu_sidebar_choice"  # sidebar.SidebarChoice: this run's choices (no key)
-PENDING = "kantu_pending"  # pending.PendingMessage: a message held for a look before sending
-PENDING_ACTION = "kantu_pending_action"  # set by the held message's buttons, consumed by the page
-KEY_SOURCES = "kantu_key_sources"  # {id(question): (question Entry, key_source)}: whose key went
-FOCUS_FIELD = "kantu_focus_field"  # a sidebar widget key an error's action asked to focus, once
-RESTORE_INPUT = "kantu_restore_input"  # text to put back in the chat input on the next run
+
+@dataclass(frozen=True)
+class KeyFamily:
+    """Widget keys made of one prefix and a value (a column's number, a round, a photo's id),
+    cut to ``width`` characters when given."""
+
+    prefix: str
+    width: int | None = None
+
+    def __call__(self, value: object) -> str:
+        """Return the key of the widget for ``value``."""
+        return self.prefix + str(value)[: self.width]
+
 
 # Choices whose labels follow the language: the value lives here, the widget key is
 # "<key>.<lang>" (see sidebar._remembered)
@@ -55,31 +47,16 @@ CHAT_INPUT = "kantu_chat_input"
 MAX_SLICES = "kantu_max_slices"
 REVIEW = "kantu_review"  # hold every message with pictures for a look (slices, zoom) first
 
-# Camera (components/ui/camera.py); CAMERA_ROUND gives the camera component a fresh key
-CAMERA_OPEN = "kantu_camera_open"  # the camera is shown above the input
+# Camera (components/ui/camera.py); session.CameraState.round gives the camera component a fresh key
 CAMERA_BUTTON = "kantu_camera_button"  # opens / closes it
-CAMERA_SHOT = "kantu_camera_shot"  # camera.CameraShot: the photo waiting by the input
+PENDING_BOX = "kantu_pending_box"  # the held message's box (a keyed container, for CSS/tests)
 CAMERA_CHIP = "kantu_camera_chip"  # the waiting photo's chip (a keyed container, for CSS/tests)
 
 
 # Money and conversation tools (components/ui/costs.py, conversation_tools.py)
-VISITOR_PRICES = "kantu_visitor_prices"  # {model: Price}: this visitor's own price edits
-CALIBRATION = "kantu_calibration"  # costs.calibration.Calibration learned from this session
-CALIBRATION_FLAGS = "kantu_calibration_flags"  # {id(answer Entry): (Entry, CalibrationFlag|None)}
-CONFIRM_ABOVE = "kantu_confirm_above"  # {currency: amount}: hold a message estimated above this
-CONFIRM_TOKENS = "kantu_confirm_tokens"  # the same in prompt tokens, when no price is known
 CONTEXT_POLICY = "kantu_context_policy"  # the kind of ContextPolicy chosen (widget)
 CONTEXT_TURNS = "kantu_context_turns"  # its n for "last_turns" (widget)
-VISION_CHECKS = "kantu_vision_checks"  # {"preset/model": ProbeResult}
-CONNECTION_RESULT = "kantu_connection_result"  # ("preset/model", ConnectionResult)
-MODEL_LISTS = "kantu_model_lists"  # {preset_id: [model ids]} from GET /models
-IMPORT_ROUND = "kantu_import_round"  # bumps to empty the import field after a file was read
-IMPORT_OUTCOME = "kantu_import_outcome"  # ("ok"|"error", message) shown once
-IMPORT_REQUESTED = "kantu_import_requested"  # an imported Conversation, applied by the page
-SIDEBAR_SLOTS = "kantu_sidebar_slots"  # (model tools, sections): this run's sidebar containers
 # actions: what a person can do with an entry (copy, regenerate, edit, delete)
-ENTRY_ACTION = "kantu_entry_action"  # (verb, Entry) set by an entry's buttons, consumed by the page
-EDITING = "kantu_editing"  # the question Entry being edited in the chat input, until sent
 CANCEL_EDIT = "kantu_cancel_edit"  # the "cancel editing" button
 ACTION_PREFIX = "kantu_act"  # entry buttons: "<prefix>_<verb>_<index>" (see action_key)
 
@@ -93,17 +70,10 @@ def action_key(verb: str, index: int) -> str:
 GALLERY = "kantu_gallery"  # + "-<message>": keyed container of one message's thumbnails
 GALLERY_VIEW = "kantu_gallery_view"  # + "-<message>-<picture>": the 🔍 button
 # -- layout: the sidebar's slots, drawn before the page runs and filled or redrawn after ------
-NEW_CHAT_SLOT = "kantu_new_chat_slot"  # this run's st.empty at the sidebar's top, for New chat
-KEY_STATUS = "kantu_key_status"  # this run's (st.empty, sidebar.KeyStatus) beside the key field
 EXAMPLE = "kantu_example"  # welcome example buttons: "<EXAMPLE>_<n>"
 
 
 # -- compare: the Compare page (components/ui/compare.py) ---------------------------------------
-COMPARE_RUN = "kantu_compare_run"  # compare.CompareRun: the comparison shown (its exchanges run)
-COMPARE_TALLY = "kantu_compare_tally"  # compare.CompareTally: this session's blind votes
-COMPARE_START = "kantu_compare_start"  # set by the Run button, consumed by the page
-COMPARE_VOTE = "kantu_compare_vote"  # a column's label, set by its "best" button
-COMPARE_REVEAL = "kantu_compare_reveal"  # set by "reveal without voting"
 COMPARE_FILES = "kantu_compare_files"  # widget: the pictures
 COMPARE_CAMERA_ON = "kantu_compare_camera_on"  # widget
 COMPARE_CAMERA = "kantu_compare_camera"  # widget
@@ -114,24 +84,15 @@ COMPARE_RUN_BUTTON = "kantu_compare_run_button"  # widget
 COMPARE_REVEAL_BUTTON = "kantu_compare_reveal_button"  # widget
 COMPARE_EXPORT_MD = "kantu_compare_export_md"  # widget
 COMPARE_EXPORT_JSON = "kantu_compare_export_json"  # widget
-COMPARE_TARGETS = "kantu_compare_targets"  # [(preset id, model)]: the form's columns, this run
 # The vision checks' results, {"<preset>/<model>": ProbeResult | bool}: written by the vision
 # check (providers/probe.py), only read here.
 
 
-def compare_preset_key(i: int) -> str:
-    """Return the state key of column ``i``'s provider (its widget: ``choice_key(...)``)."""
-    return f"kantu_compare_preset_{i}"
-
-
-def compare_model_key(i: int) -> str:
-    """Return the widget key of column ``i``'s model."""
-    return f"kantu_compare_model_{i}"
-
-
-def compare_api_key(i: int) -> str:
-    """Return the widget key of column ``i``'s own API key (password field, optional)."""
-    return f"kantu_compare_api_key_{i}"
+# column i's provider (a language-following choice: its widget is ``choice_key(...)``), model,
+# and own API key (password field, optional)
+compare_preset_key = KeyFamily("kantu_compare_preset_")
+compare_model_key = KeyFamily("kantu_compare_model_")
+compare_api_key = KeyFamily("kantu_compare_api_key_")
 
 
 def compare_column_key(action: str, label: str) -> str:
@@ -140,13 +101,9 @@ def compare_column_key(action: str, label: str) -> str:
 
 
 # hosting (access code, sign-in, operator page; components/ui/access.py and admin.py)
-HOSTING_SESSION = "kantu_hosting_session"  # (random session id, start time): the ledger's visitor
-READER_VISITOR = "kantu_reader_visitor"  # random id: the local reader's visitor, no address known
-ACCESS_UNLOCKED = "kantu_access_unlocked"  # True once this session entered a right access code
 ACCESS_FORM = "kantu_access_form"
 ACCESS_CODE = "kantu_access_code"  # the access code's password field
 SIGN_IN = "kantu_sign_in"
-ADMIN_UNLOCKED = "kantu_admin_unlocked"  # True once this session entered the operator's code
 ADMIN_FORM = "kantu_admin_form"
 ADMIN_CODE = "kantu_admin_code"
 ADMIN_CSV = "kantu_admin_csv"
@@ -157,15 +114,11 @@ BATCH_LABELS = "kantu_batch_labels"  # the labels the classify preset lists
 BATCH_PROMPT = "kantu_batch_prompt"  # the visitor's own prompt
 BATCH_COLUMNS = "kantu_batch_columns"  # "a, b, c": structured output columns
 BATCH_CONCURRENCY = "kantu_batch_concurrency"  # slider, 1..16
-BATCH_PREPARED = "kantu_batch_prepared"  # ui.batch.Prepared: items prepared once per upload set
-BATCH_JOB = "kantu_batch_job"  # batch.job.BatchJob: the running or finished job (holds no key)
 BATCH_RUN = "kantu_batch_run"
 BATCH_CANCEL = "kantu_batch_cancel"
 BATCH_RETRY = "kantu_batch_retry"
 BATCH_NEW = "kantu_batch_new"
-BATCH_SEEN_RUNNING = "kantu_batch_seen_running"  # the page was drawn while the job ran
 BATCH_VIA = "kantu_batch_via"  # "direct" or "batch_api" (the provider's batch engine)
-BATCH_POLL_S = "kantu_batch_poll_s"  # seconds between polls of a provider batch (tests: less)
 
 
 def choice_key(state_key: str, lang: str) -> str:
@@ -178,31 +131,15 @@ def text_only_key(preset_id: str, model: str) -> str:
     return f"kantu_text_only.{preset_id}/{model}"
 
 
-def camera_key(round_: int) -> str:
-    """Return the camera widget's key for this round (a new key gives an empty camera)."""
-    return f"kantu_camera_{round_}"
-
-
-def camera_view_key(round_: int) -> str:
-    """Return the camera component's key for this round (inside the popover)."""
-    return f"kantu_camera_view_{round_}"
-
-
-def camera_remove_key(photo_id: str) -> str:
-    """Return the waiting photo's "remove" button key."""
-    return f"kantu_camera_remove_{photo_id[:16]}"
-
-
-def camera_send_key(photo_id: str) -> str:
-    """Return the waiting photo's "send photo" button key."""
-    return f"kantu_camera_send_{photo_id[:16]}"
+# The camera widget and its component (inside the popover) by round: a new round, an empty camera
+camera_key = KeyFamily("kantu_camera_")
+camera_view_key = KeyFamily("kantu_camera_view_")
+# The waiting photo's "remove" and "send photo" buttons, by the photo's id
+camera_remove_key = KeyFamily("kantu_camera_remove_", width=16)
+camera_send_key = KeyFamily("kantu_camera_send_", width=16)
 
 
 DEFAULTS: dict[str, Any] = {
-    CAMERA_ROUND: 0,
-    RETRY: False,
-    NEW_CHAT_REQUESTED: False,
-    SEND_CAMERA: False,
     DETAIL: "auto",
     MAX_TOKENS: 1024,
     TEMPERATURE: 0.7,
@@ -215,8 +152,24 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def init_state(state: MutableMapping[Any, Any], **first_values: Any) -> None:
-    """Set every default (and ``first_values``) that the session does not have yet."""
-    for key, value in {**DEFAULTS, **first_values}.items():
-        if key not in state:
-            state[key] = value
+# The import field by round (a new key gives an empty field)
+import_key = KeyFamily("kantu_import_")
+
+# Families of widget keys made by the functions and key families above
+WIDGET_PREFIXES = (
+    *(value.prefix for value in dict(globals()).values() if isinstance(value, KeyFamily)),
+    ACTION_PREFIX + "_",
+    GALLERY,
+    EXAMPLE + "_",
+    "kantu_compare_",
+    "kantu_text_only.",
+    "kantu_presets_",
+)
+WIDGETS = frozenset(
+    value for name, value in dict(globals()).items() if name.isupper() and isinstance(value, str)
+)
+
+
+def is_widget_key(key: str) -> bool:
+    """Return whether ``key`` names a widget (or a language-following choice's value)."""
+    return key in WIDGETS or key.partition(".")[0] in WIDGETS or key.startswith(WIDGET_PREFIXES)

@@ -198,7 +198,7 @@ def test_held_message_is_accessible(app, new_page, up, lang):
     page = new_page(app, locale=LOCALES[lang])
     attach_files(page, {"name": "chat.png", "mimeType": "image/png", "buffer": png.getvalue()})
     send_prompt(page, t("welcome.example_1", lang))
-    box = page.locator(f".st-key-{keys.PENDING}_box")
+    box = page.locator(f".st-key-{keys.PENDING_BOX}")
     expect(box.get_by_role("button", name=t("pending.send_slices", lang))).to_be_visible()
     assert up.requests == []
     thumb = box.locator('[data-testid="stImage"] img').first

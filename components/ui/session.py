@@ -1,0 +1,249 @@
+"""This browser session's state: a few typed objects, each made with its defaults on first use.
+
+The only module that touches ``st.session_state``. Each concern keeps one object under one key
+(``STATE_TYPES``): ``chat()``, ``camera()``, ``tools()``, ``compare()``, ``batch()``,
+``hosting()`` and ``layout()``. Widgets keep their string keys (Streamlit needs them; named in
+``state_keys``) and are read and set through ``widget``, ``set_widget`` and ``forget_widget``,
+which refuse any other key. What a callback asks of the chat page is one ``ChatAction``: the
+callback sets it (``request``) and the page takes it once (``take_action``).
+
+Objects whose classes belong to other UI modules (a held message, a comparison, a prepared
+batch) are typed ``Any`` here, with their class named beside them: those modules use this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar, cast
+
+import requests
+import streamlit as st
+
+from components.conversation.exchange import Exchange
+from components.conversation.history import Conversation, Entry
+from components.costs.calibration import Calibration
+from components.costs.prices import Price
+from components.providers.probe import ProbeResult
+from components.ui import state_keys as keys
+
+DEFAULT_CONFIRM_ABOVE = {"CNY": 0.05, "USD": 0.01}  # hold a message estimated above this
+DEFAULT_CONFIRM_TOKENS = 200_000  # the same in prompt tokens, when no price is known
+
+# -- what a callback asks of the chat page, taken once --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Ask the failed (or cut) last answer again."""
+
+
+@dataclass(frozen=True)
+class NewChat:
+    """Start over: the answer coming is dropped, the conversation emptied."""
+
+
+@dataclass(frozen=True)
+class SendPhoto:
+    """Send the camera's waiting photo now."""
+
+
+@dataclass(frozen=True)
+class HeldMessageAction:
+    """A held message's button: ``("send",)``, ``("cancel",)``, ``("slices",)``, ``("zoom", …)``."""
+
+    action: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class EntryAction:
+    """An entry's button: ``verb`` ("regenerate", "delete") on that very ``entry``."""
+
+    verb: str
+    entry: Entry
+
+
+ChatAction = Retry | NewChat | SendPhoto | HeldMessageAction | EntryAction
+
+
+# -- the state objects ----------------------------------------------------------------------------
+
+
+@dataclass
+class ChatState:
+    """The conversation and what the chat page carries from one run to the next."""
+
+    conversation: Conversation = field(default_factory=Conversation)
+    http: requests.Session = field(default_factory=requests.Session, repr=False)  # pooled
+    exchange: Exchange | None = None  # the answer being fetched, until recorded
+    action: ChatAction | None = None  # set by a callback, taken by the page (``take_action``)
+    pending: Any = None  # pending.PendingMessage: a message held for a look before sending
+    editing: Entry | None = None  # the question being edited in the chat input, until sent
+    restore_input: str | None = None  # text to put back in the chat input on the next run
+    focus_field: str | None = None  # a sidebar widget key an error's action asked to focus
+    display_copies: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # by sha256
+    imported: Conversation | None = None  # imported on the last click, put in place once
+    import_round: int = 0  # bumps to empty the import field after a file was read
+    import_outcome: tuple[str, str] | None = None  # ("ok" | "error", message), shown once
+
+
+@dataclass
+class CameraState:
+    """The camera above the chat input and the photo waiting by it."""
+
+    open: bool = False
+    round: int = 0  # bumps to give the camera a fresh key (an empty camera)
+    shot: Any = None  # camera.CameraShot: the photo waiting by the input
+    photo: Any = None  # (signature, PreparedUploads): that photo, prepared once
+
+
+@dataclass
+class ToolsState:
+    """Money and model tools: this visitor's prices, limits, checks and what the bills taught."""
+
+    visitor_prices: dict[str, Price] = field(default_factory=dict)
+    calibration: Calibration = field(default_factory=Calibration)
+    confirm_above: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_CONFIRM_ABOVE))
+    confirm_tokens: int = DEFAULT_CONFIRM_TOKENS
+    vision_checks: dict[str, ProbeResult] = field(default_factory=dict)  # by "preset/model"
+    connection_result: tuple[str, Any] | None = None  # ("preset/model", ConnectionResult)
+    model_lists: dict[str, list[str]] = field(default_factory=dict)  # {preset id: model ids}
+    text_only_models: frozenset[str] = frozenset()  # "preset/model": models that cannot see
+    text_only_unmarked: frozenset[str] = frozenset()  # … unticked by the person
+
+
+@dataclass
+class CompareState:
+    """The Compare page: the comparison shown, the blind votes, and its buttons' requests."""
+
+    run: Any = None  # compare.CompareRun: the comparison shown (its exchanges run)
+    tally: Any = None  # compare.CompareTally: this session's blind votes (made on first use)
+    targets: list[tuple[str, str]] = field(default_factory=list)  # the form's columns
+    start: bool = False  # set by the Run button, taken by the page
+    vote: str | None = None  # a column's label, set by its "best" button
+    reveal: bool = False  # set by "reveal without voting"
+    growing: dict[str, Any] = field(default_factory=dict)  # each live column's drawn blocks
+
+
+@dataclass
+class BatchState:
+    """The Batch page: the pictures prepared once and the job."""
+
+    prepared: Any = None  # ui.batch.Prepared: items prepared once per upload set
+    job: Any = None  # batch.job.BatchJob: the running or finished job (holds no key)
+    seen_running: bool = False  # the page was drawn while the job ran
+    poll_s: float = 10.0  # seconds between polls of a provider batch (tests: less)
+
+
+@dataclass
+class HostingState:
+    """Who this session is to the operator's ledger, and which codes it entered."""
+
+    identity: tuple[str, float] | None = None  # (random session id, start time)
+    access_unlocked: bool = False
+    admin_unlocked: bool = False
+    reader_visitor: str | None = None  # random id: the local reader's visitor, no address known
+
+
+@dataclass
+class LayoutState:
+    """This run's sidebar: the choices made and the slots the page fills or redraws."""
+
+    choice: Any = None  # sidebar.SidebarChoice: this run's choices
+    slots: tuple[Any, Any] | None = None  # (model tools, sections) containers
+    key_status: tuple[Any, Any] | None = None  # (st.empty, sidebar.KeyStatus)
+    new_chat_slot: Any = None  # the st.empty at the sidebar's top, for New chat
+
+
+STATE_TYPES: dict[str, type] = {
+    "kantu_state.chat": ChatState,
+    "kantu_state.camera": CameraState,
+    "kantu_state.tools": ToolsState,
+    "kantu_state.compare": CompareState,
+    "kantu_state.batch": BatchState,
+    "kantu_state.hosting": HostingState,
+    "kantu_state.layout": LayoutState,
+}
+KEY_OF: dict[type, str] = {kind: key for key, kind in STATE_TYPES.items()}
+T = TypeVar("T")
+
+
+def state_in(store: MutableMapping[str, Any], kind: type[T]) -> T:
+    """Return ``kind``'s object in a session-state mapping (AppTest's too), made with its
+    defaults on first use."""
+    key = KEY_OF[kind]
+    if key not in store:
+        store[key] = kind()
+    return store[key]
+
+
+def state_of(kind: type[T]) -> T:
+    """Return this session's ``kind`` object, made with its defaults on first use."""
+    return state_in(cast(MutableMapping[str, Any], st.session_state), kind)
+
+
+# This session's object of each kind, e.g. ``session.chat().conversation``
+chat = partial(state_of, ChatState)
+camera = partial(state_of, CameraState)
+tools = partial(state_of, ToolsState)
+compare = partial(state_of, CompareState)
+batch = partial(state_of, BatchState)
+hosting = partial(state_of, HostingState)
+layout = partial(state_of, LayoutState)
+
+
+# -- the chat page's one-shot action --------------------------------------------------------------
+
+
+def request(action: ChatAction) -> None:
+    """Ask the chat page for ``action`` on its next run (a callback's only job)."""
+    chat().action = action
+
+
+def requester(action: ChatAction) -> Callable[[], None]:
+    """Return a callback that asks for ``action`` (for ``on_click``)."""
+    return lambda: request(action)
+
+
+def take_action() -> ChatAction | None:
+    """Return the action a callback asked for, once; None when there is none."""
+    state = chat()
+    action, state.action = state.action, None
+    return action
+
+
+# -- widgets ---------------------------------------------------------------------------------------
+
+
+def _widget_key(key: str) -> str:
+    if not keys.is_widget_key(key):
+        raise KeyError(f"{key!r} is not a widget key: keep it in a state object")
+    return key
+
+
+def widget(key: str, default: Any = None) -> Any:
+    """Return the value of the widget (or language-following choice) ``key``, or ``default``."""
+    return st.session_state.get(_widget_key(key), default)
+
+
+def has_widget(key: str) -> bool:
+    """Return whether the widget ``key`` has a value in this session."""
+    return _widget_key(key) in st.session_state
+
+
+def set_widget(key: str, value: Any) -> None:
+    """Set the widget ``key``'s value (it shows on this run if the widget is drawn after)."""
+    st.session_state[_widget_key(key)] = value
+
+
+def forget_widget(key: str) -> None:
+    """Forget the widget ``key``'s value (it comes back with its default)."""
+    st.session_state.pop(_widget_key(key), None)
+
+
+def init_widgets(**first_values: Any) -> None:
+    """Give every widget its default (and ``first_values``) unless this session has a value."""
+    for key, value in {**keys.DEFAULTS, **first_values}.items():
+        if not has_widget(key):
+            set_widget(key, value)
