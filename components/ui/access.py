@@ -39,6 +39,7 @@ from components.providers.presets import (
 )
 from components.providers.settings import operator_config
 from components.ui import state_keys as keys
+from components.ui.client_address import visitor_address
 from components.ui.markdown_view import literal
 from components.ui.operator_settings import operator_prices, secrets_mapping
 from components.ui.sidebar import SidebarChoice, read_secrets, request_settings
@@ -150,8 +151,7 @@ def _code_ledger() -> LedgerHandle | None:
 def _client(handle: LedgerHandle) -> str:
     """Return this visitor's throttle bucket: its network address, hashed with the ledger's salt
     (no address, as from localhost or under AppTest's stand-in runtime: the shared bucket)."""
-    address = st.context.ip_address
-    return client_key(handle.salt, address if isinstance(address, str) else None)
+    return client_key(handle.salt, visitor_address())
 
 
 def try_code(
@@ -288,7 +288,7 @@ def request_gate(lang: Lang) -> Gate:
     prices = operator_prices()
     session_id, began = session_identity()
     logged_in, email = _user()
-    ip = st.context.ip_address
+    ip = visitor_address()
     try:
         handle: LedgerHandle | None = ledger_handle(config)
     except Exception:

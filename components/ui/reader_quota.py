@@ -1,8 +1,8 @@
 """The local reader's quota on the server: who a visitor is, and cancelling a closed tab's work.
 
 ``reader_identity`` names the visitor for ``components.ocr.quota``: the signed-in e-mail, else
-the client's address (a new tab is the same visitor), else a random id kept in the session
-(Streamlit gives no address on loopback). ``install_reader_quota`` sets the hourly budget
+the client's address (``visitor_address``: a new tab is the same visitor), else a random id kept
+in the session (Streamlit gives no address on loopback). ``install_reader_quota`` sets the hourly budget
 (``KANTU_READER_SLICES_PER_HOUR``, secrets then the environment) and starts one watcher per
 process that cancels the reading of any session disconnected for ``GRACE_S``.
 """
@@ -22,6 +22,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from components.hosting.ledger import visitor_hash
 from components.ocr.quota import DEFAULT_SLICES_PER_HOUR, ReaderQuota, shared_quota
 from components.ui import state_keys as keys
+from components.ui.client_address import visitor_address
 from components.ui.session_watch import GoneSessions, run_every
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,10 @@ def reader_identity() -> tuple[str, str]:
     except Exception:  # no script context
         user = {}
     email = user.get("email") if user.get("is_logged_in") else None
-    ip = st.context.ip_address
+    ip = visitor_address()
     if email:
         who = f"user:{str(email).lower()}"
-    elif isinstance(ip, str) and ip:  # (AppTest gives a stand-in object)
+    elif ip:
         who = f"ip:{ip}"
     else:  # no address (tests, some proxies): this browser session's own random id
         who = "session:" + st.session_state.setdefault(keys.READER_VISITOR, token_hex(16))
