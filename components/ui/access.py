@@ -23,6 +23,7 @@ from components.hosting.config import HostingConfig, hosting_config
 from components.hosting.gate import Asker, Gate, allowed_models, unbound_money
 from components.hosting.ledger import (
     Ledger,
+    LedgerSliceCharges,
     SQLAlchemyLedger,
     SQLiteLedger,
     default_ledger_path,
@@ -103,10 +104,28 @@ def ledger_handle(config: HostingConfig) -> LedgerHandle:
     """Return the ledger: ``[connections.kantu_ledger]`` when configured, else SQLite at
     ``KANTU_LEDGER_PATH`` (default ``~/.kantu/ledger.sqlite3``). Raises what the backend raises
     when it cannot be opened."""
-    if _has_section("connections") and SQL_CONNECTION in st.secrets["connections"]:
+    if shared_ledger_configured():
         section = st.secrets["connections"][SQL_CONNECTION]
         return _sql_ledger(config.ledger_salt, _plain(section))
     return _sqlite_ledger(config.ledger_path or str(default_ledger_path()), config.ledger_salt)
+
+
+def shared_ledger_configured() -> bool:
+    """Return whether ``[connections.kantu_ledger]`` names a database (one replicas may share)."""
+    return _has_section("connections") and SQL_CONNECTION in st.secrets["connections"]
+
+
+def shared_reader_charges() -> LedgerSliceCharges | None:
+    """Return the offline reader's charges in the shared ledger's database, or None (each
+    process counts in memory) when none is configured or it cannot be opened (logged)."""
+    if not shared_ledger_configured():
+        return None
+    try:
+        handle = ledger_handle(hosting_settings())
+    except Exception:
+        log.exception("ledger unavailable: the reader's budget is counted in memory")
+        return None
+    return LedgerSliceCharges(handle.ledger, handle.salt)
 
 
 def _plain(section: Any) -> dict[str, Any]:
