@@ -7,12 +7,14 @@ import ipaddress
 
 from hypothesis import given
 from hypothesis import strategies as st
+from streamlit.runtime.context import StreamlitHeaders
 
 from components.hosting.client_address import (
     MAX_HEADER_CHARS,
     SETTING,
     TrustedProxies,
     client_address,
+    forwarding_headers,
     trusted_proxies,
 )
 from components.settings_source import SettingsSource
@@ -47,6 +49,16 @@ def test_headers_sent_straight_to_the_replica_are_not_believed() -> None:
     headers = {"X-Forwarded-For": SPOOF, "Forwarded": f"for={SPOOF}"}
     assert client_address(VISITOR, headers, TRUSTED) == VISITOR
     assert client_address(None, headers, TRUSTED) is None  # Streamlit's "no address" stays so
+
+
+def test_a_balancers_own_header_line_after_the_visitors_is_the_one_believed() -> None:
+    # HAProxy's "option forwardfor" adds a line of its own; Streamlit's headers[...] gives the first
+    lines = StreamlitHeaders(
+        [("X-Forwarded-For", SPOOF), ("Host", "x"), ("x-forwarded-for", VISITOR)]
+    )
+    headers = forwarding_headers(lines.get_all)
+    assert headers == {"x-forwarded-for": f"{SPOOF}, {VISITOR}"}
+    assert client_address(LB, headers, TRUSTED) == VISITOR
 
 
 def test_rfc_7239_forwarded_is_read_with_quotes_ports_and_ipv6() -> None:

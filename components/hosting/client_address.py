@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from components.settings_source import SettingsSource
@@ -92,6 +92,18 @@ def client_address(
         if not trusted.trusts(hop):
             break
     return str(_unmapped(visitor))
+
+
+def forwarding_headers(get_all: Callable[[str], list[str]]) -> dict[str, str]:
+    """Return the forwarding headers of a request whose lines of one name ``get_all`` returns,
+    each name's lines joined as one comma-separated list (RFC 9110 5.3): a proxy may add its own
+    line after the visitor's rather than append to it, and the last hop is the one to believe."""
+    joined: dict[str, str] = {}
+    for name in FORWARDING_HEADERS:
+        lines = [line for line in get_all(name) if isinstance(line, str)]
+        if lines:
+            joined[name] = ", ".join(lines)
+    return joined
 
 
 def parse_address(text: str) -> IPAddress | None:
