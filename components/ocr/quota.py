@@ -136,25 +136,26 @@ class ReaderQuota:
         if not visitor_id:
             return None
         budget = self.slices_per_hour
+        now = self._clock()
         with self._lock:
-            now = self._clock()
             if session_id in self._jobs:
                 return ReaderRefusedError("busy")  # the message says it all: no "detail"
             if slices > budget:  # would never fit: waiting does not help
                 return ReaderRefusedError("too_many", slices=slices, limit=budget)
-            wait = self.charges.charge_slices(
-                visitor_id,
-                slices,
-                now=now,
-                since=now - HOUR_S,
-                wait=lambda spent: _wait_for_room(spent, slices, budget, now),
-            )
-            if wait is not None:
-                return ReaderRefusedError(
-                    "hourly", limit=budget, minutes=max(1, math.ceil(wait / 60))
-                )
-            self._jobs[session_id] = ReaderJob(visitor_id, session_id, slices)
+            self._jobs[session_id] = ReaderJob(visitor_id, session_id, slices)  # held: no twin
+        # outside the lock: a slow shared database must not hold up other sessions' checks
+        wait = self.charges.charge_slices(
+            visitor_id,
+            slices,
+            now=now,
+            since=now - HOUR_S,
+            wait=lambda spent: _wait_for_room(spent, slices, budget, now),
+        )
+        if wait is None:
             return None
+        with self._lock:
+            self._jobs.pop(session_id, None)
+        return ReaderRefusedError("hourly", limit=budget, minutes=max(1, math.ceil(wait / 60)))
 
     def cancelled(self, session_id: str) -> bool:
         """Return whether the session's current job was cancelled (the session ended)."""
