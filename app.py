@@ -8,7 +8,7 @@ import streamlit as st
 from components.i18n import DEFAULT_LANG, t
 from components.ui import session
 from components.ui import state_keys as keys
-from components.ui.access import render_access, render_key_closed
+from components.ui.access import render_access, render_key_closed, shared_reader_charges
 from components.ui.chat import warm_up
 from components.ui.navigation import app_pages
 from components.ui.reader_quota import install_reader_quota, read_reader_secrets
@@ -29,7 +29,8 @@ log = logging.getLogger("kantu")
 # hold in server memory. Once per server; later runs return at once.
 try:
     install_upload_guard(read_upload_secrets(), os.environ)
-    install_reader_quota(read_reader_secrets(), os.environ)  # a closed tab's reading is cancelled
+    # a closed tab's reading is cancelled; the hourly budget is shared through a shared ledger
+    install_reader_quota(read_reader_secrets(), os.environ, shared_reader_charges())
 except Exception:  # never keep the page from drawing; the server log says why
     log.exception("upload caps or reader quota not installed")
 

@@ -53,6 +53,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from components.devtools.upstream import FakeUpstream  # noqa: E402
 from components.hosting.ledger import (  # noqa: E402
+    READER_TABLE,
     TABLE,
     TRIES_TABLE,
     Ledger,
@@ -140,6 +141,7 @@ def any_ledger(request, tmp_path) -> Iterator[Ledger]:
     with engine.begin() as db:  # each test starts from empty tables
         db.execute(text(f"DROP TABLE IF EXISTS {TABLE}"))
         db.execute(text(f"DROP TABLE IF EXISTS {TRIES_TABLE}"))
+        db.execute(text(f"DROP TABLE IF EXISTS {READER_TABLE}"))
     yield SQLAlchemyLedger(lambda: Session(engine))
     engine.dispose()
 

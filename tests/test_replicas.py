@@ -6,6 +6,13 @@ The setup of docs/scaling.md without Docker: a real PostgreSQL (``tests/postgres
 compose.yaml mounts: round robin, no stickiness). Each replica gets its own loopback upstream
 whose answer names the replica, so a page shows which replica served it.
 
+HAProxy reaches the replicas from 127.0.0.2 (``LB_SOURCE``: Streamlit reports 127.0.0.1 as no
+address), which they trust (``KANTU_TRUSTED_PROXIES``) to say who it serves. Every browser here
+connects from 127.0.0.1, so that address is trusted too, standing for an outer proxy (a CDN) in
+front of the balancer: the ``X-Forwarded-For`` a test's browser sends plays the CDN's. Uvicorn's
+own trust of loopback (``FORWARDED_ALLOW_IPS``) is turned off, as a replica's visitors are not on
+its machine in production.
+
 HAProxy and Chromium are Debian packages (``.ci/run`` installs them): without them the tests are
 skipped, except under ``CI=true``, where they fail.
 """
@@ -43,7 +50,8 @@ from components.devtools.browser import (
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, sse
-from components.hosting.ledger import TABLE
+from components.hosting.ledger import TABLE, TRIES_TABLE
+from components.i18n import t
 from components.settings_source import read_secrets_files, secrets_files
 from components.ui.access import SQL_CONNECTION
 from tests.postgres import unavailable
@@ -57,6 +65,9 @@ HOST = "127.0.0.1"
 DAILY = 2
 COOKIE_SECRET = "replica-test-cookie-secret-0123456789abcdef"
 SALT = "replica-test-ledger-salt-0123456789"
+ADMIN_CODE = "replica-test-operator-code"
+LB_SOURCE = "127.0.0.2"
+OUTER_PROXY = HOST  # where every browser comes from: trusted like a CDN in front of HAProxy
 USED_UP = re.compile("questions for today are used up")
 ANSWER = re.compile(r"Answer from replica ([AB])\.")
 ANSWER_TIMEOUT_MS = 90_000
@@ -145,6 +156,11 @@ def site(postgres_url: str) -> Iterator[Site]:
                 "KANTU_API_KEY": "test-key",
                 "KANTU_LEDGER_SALT": SALT,
                 "STREAMLIT_SERVER_COOKIE_SECRET": COOKIE_SECRET,
+                "KANTU_ADMIN_CODE": ADMIN_CODE,
+                "KANTU_TRUSTED_PROXIES": f"{LB_SOURCE}, {OUTER_PROXY}",
+                # Streamlit's server (uvicorn) believes X-Forwarded-For from 127.0.0.1 itself;
+                # a replica's visitors are not on its loopback in production (compose.yaml)
+                "FORWARDED_ALLOW_IPS": "",
             }
             apps[name] = start_app(env, secrets_toml=secrets)
         port = _free_port()
@@ -154,6 +170,7 @@ def site(postgres_url: str) -> Iterator[Site]:
             "APP1_ADDR": f"{HOST}:{apps['A'].port}",
             "APP2_ADDR": f"{HOST}:{apps['B'].port}",
             "LB_ADMIN_SOCKET": str(scratch / "admin.sock"),
+            "LB_SOURCE": LB_SOURCE,
         }
         log = open(scratch / "haproxy.log", "w+b")  # noqa: SIM115 - closed with the scratch dir
         lb = subprocess.Popen(
@@ -188,8 +205,9 @@ def empty_ledger(site: Site, postgres_url: str) -> None:
     engine = create_engine(postgres_url)
     try:
         with engine.begin() as db:
-            if inspect(db).has_table(TABLE):
-                db.execute(text(f"DELETE FROM {TABLE}"))
+            for table in (TABLE, TRIES_TABLE):
+                if inspect(db).has_table(table):
+                    db.execute(text(f"DELETE FROM {table}"))
     finally:
         engine.dispose()
 
@@ -205,9 +223,14 @@ def ledger_outcomes(postgres_url: str) -> list[str]:
         engine.dispose()
 
 
-def open_at(browser: Browser, url: str) -> Page:
-    """Open the app at ``url`` in a fresh browser context (a new visitor), idle."""
-    page = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900}).new_page()
+def open_at(browser: Browser, url: str, forwarded_for: str | None = None) -> Page:
+    """Open the app at ``url`` in a fresh browser context (a new visitor), idle; the visitor
+    sends ``X-Forwarded-For: forwarded_for`` when given."""
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    context = browser.new_context(
+        locale="en-US", viewport={"width": 1280, "height": 900}, extra_http_headers=headers
+    )
+    page = context.new_page()
     page.goto(url)
     wait_for_idle(page, IDLE_TIMEOUT_MS)
     return page
@@ -273,6 +296,48 @@ def test_a_visitor_reconnects_to_the_other_replica_when_theirs_is_drained(
         if drained:
             site.admin(f"enable server {drained}")
         page.context.close()
+
+
+WRONG_CODE = t("hosting.wrong_code", "en")
+MUST_WAIT = re.compile(re.escape(t("hosting.try_again_in", "en")).replace(r"\{seconds\}", r"\d+"))
+
+
+def wrong_operator_code(page: Page) -> None:
+    """Type a wrong operator code on the operator page and wait for it to be judged."""
+    field = page.get_by_label(t("admin.code_label", "en"), exact=True)
+    field.fill("not-the-operator-code")
+    form = page.get_by_test_id("stForm").filter(has=field)
+    form.get_by_role("button", name=t("hosting.unlock", "en")).click()
+    wait_for_idle(page, IDLE_TIMEOUT_MS)
+
+
+def test_visitors_behind_the_balancer_are_throttled_by_their_own_address(
+    site: Site, browser: Browser, empty_ledger: None
+) -> None:
+    first, second = "203.0.113.7", "198.51.100.9"
+    guesser = open_at(browser, site.lb_url + "admin", forwarded_for=first)
+    pages = [guesser]
+    try:
+        for _ in range(2):  # the free tries; the next must wait
+            wrong_operator_code(guesser)
+        expect(guesser.get_by_text(MUST_WAIT)).to_be_visible()
+        # another address through the balancer (the guesser's written left of it does not win):
+        # its first wrong code is compared, no wait
+        other = open_at(browser, site.lb_url + "admin", forwarded_for=first + ", " + second)
+        pages.append(other)
+        wrong_operator_code(other)
+        expect(other.get_by_text(WRONG_CODE)).to_be_visible()
+        expect(other.get_by_text(MUST_WAIT)).to_have_count(0)
+        # the guesser's address sent straight to a replica (not through the trusted balancer):
+        # not believed, so not the guesser's bucket (else this third wrong code would wait)
+        spoofer = open_at(browser, site.apps["A"].url + "admin", forwarded_for=first)
+        pages.append(spoofer)
+        wrong_operator_code(spoofer)
+        expect(spoofer.get_by_text(WRONG_CODE)).to_be_visible()
+        expect(spoofer.get_by_text(MUST_WAIT)).to_have_count(0)
+    finally:
+        for page in pages:
+            page.context.close()
 
 
 # The container setup (checked without Docker: the files it reads, and the entrypoint run here).

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from streamlit import config as streamlit_config
 
+from components.hosting.client_address import SETTING as TRUSTED_PROXIES_SETTING
 from components.hosting.config import HOSTING_SETTINGS
 from components.providers.settings import OPERATOR_SETTINGS
 from components.ui.access import SQL_CONNECTION
@@ -32,6 +33,7 @@ def documented() -> dict[str, str]:
 def code_settings() -> set[str]:
     """Return the KANTU_* settings the code declares it reads."""
     declared = {*OPERATOR_SETTINGS, *HOSTING_SETTINGS, *UPLOAD_SETTINGS, READER_SETTING}
+    declared |= {TRUSTED_PROXIES_SETTING}
     return {name for name in declared | {PRICES_SETTING} if name.startswith("KANTU_")}
 
 

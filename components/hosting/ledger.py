@@ -16,8 +16,9 @@ transactions are ``components.hosting.database``'s):
 
 Deciding and recording happen in one serialised transaction, so that threads, processes and
 replicas sharing a ledger cannot all read "one left" and all go: ``admit`` (a request against
-the limits) and ``judge_try`` (a typed code against the throttle, whose failed tries live in
-``kantu_code_tries`` beside the rows). SQLite takes its write lock first (``BEGIN IMMEDIATE``);
+the limits), ``judge_try`` (a typed code against the throttle, whose failed tries live in
+``kantu_code_tries`` beside the rows) and ``charge_slices`` (the offline reader's hourly budget,
+its charges in ``kantu_reader_slices``: ``LedgerSliceCharges``). SQLite takes its write lock first (``BEGIN IMMEDIATE``);
 PostgreSQL takes a transaction-scoped advisory lock before reading. Other SQLAlchemy databases
 get plain transactions (a warning is logged: admission is not serialised there).
 """
@@ -42,14 +43,17 @@ from components.hosting.database import (
     SQLAlchemyBackend,
     SQLiteBackend,
 )
+from components.ocr.quota import MemoryCharges, WaitRule
 
 log = logging.getLogger(__name__)
 
 TABLE = "kantu_ledger"
 TRIES_TABLE = "kantu_code_tries"
+READER_TABLE = "kantu_reader_slices"
 # PostgreSQL advisory lock keys (any constants unlikely to clash with another application's)
 ADMIT_LOCK = 0x4B414E5455_01
 TRIES_LOCK = 0x4B414E5455_02
+READER_LOCK = 0x4B414E5455_03
 _SCHEMA = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     id VARCHAR(32) PRIMARY KEY,
     started DOUBLE PRECISION NOT NULL,
@@ -76,6 +80,15 @@ _TRIES_SCHEMA = f"""CREATE TABLE IF NOT EXISTS {TRIES_TABLE} (
     at DOUBLE PRECISION NOT NULL
 )"""
 _TRIES_INDEX = f"CREATE INDEX IF NOT EXISTS {TRIES_TABLE}_scope_at ON {TRIES_TABLE} (scope, at)"
+_READER_SCHEMA = f"""CREATE TABLE IF NOT EXISTS {READER_TABLE} (
+    visitor VARCHAR(32) NOT NULL,
+    at DOUBLE PRECISION NOT NULL,
+    slices INTEGER NOT NULL
+)"""
+_READER_INDEX = f"CREATE INDEX IF NOT EXISTS {READER_TABLE}_at ON {READER_TABLE} (at)"
+_READER_VISITOR_INDEX = (
+    f"CREATE INDEX IF NOT EXISTS {READER_TABLE}_visitor_at ON {READER_TABLE} (visitor, at)"
+)
 
 
 @dataclass(frozen=True)
@@ -121,6 +134,11 @@ _TRIES_SELECT = (
 _TRIES_PRUNE = f"DELETE FROM {TRIES_TABLE} WHERE scope = :scope AND at < :since"
 _TRIES_INSERT = f"INSERT INTO {TRIES_TABLE} (scope, client, at) VALUES (:scope, :client, :at)"
 _TRIES_FORGIVE = f"DELETE FROM {TRIES_TABLE} WHERE scope = :scope AND client = :client"
+_READER_PRUNE = f"DELETE FROM {READER_TABLE} WHERE at <= :since"
+_READER_SELECT = (
+    f"SELECT at, slices FROM {READER_TABLE} WHERE visitor = :visitor AND at > :since ORDER BY at"
+)
+_READER_INSERT = f"INSERT INTO {READER_TABLE} (visitor, at, slices) VALUES (:visitor, :at, :slices)"
 
 
 Refusal = TypeVar("Refusal")
@@ -162,7 +180,8 @@ class Ledger(Database):
         """Create the tables when missing and add the columns an older table lacks; serialised,
         so that two processes or replicas starting at once migrate once."""
         with self._serialised(ADMIT_LOCK) as tx:
-            for statement in (_SCHEMA, _INDEX, _TRIES_SCHEMA, _TRIES_INDEX):
+            tables = (_SCHEMA, _INDEX, _TRIES_SCHEMA, _TRIES_INDEX)
+            for statement in (*tables, _READER_SCHEMA, _READER_INDEX, _READER_VISITOR_INDEX):
                 tx.run(statement, {})
             present = tx.columns(TABLE)
             for name, kind in _ADDED_COLUMNS:
@@ -246,6 +265,43 @@ class Ledger(Database):
             elif verdict.forgive:
                 tx.run(_TRIES_FORGIVE, {"scope": scope, "client": client})
             return verdict
+
+    def charge_slices(
+        self, visitor_id: str, slices: int, *, now: float, since: float, wait: WaitRule
+    ) -> float | None:
+        """Forget the reader's charges made at or before ``since``, ask ``wait`` about
+        ``visitor_id``'s others (oldest first), record ``slices`` at ``now`` when it returns None,
+        and return what it returned. One serialised transaction (``SliceCharges``)."""
+        with self._serialised(READER_LOCK) as tx:
+            tx.run(_READER_PRUNE, {"since": since})
+            spent = tx.run(_READER_SELECT, {"visitor": visitor_id, "since": since})
+            refusal = wait([(float(at), int(n)) for at, n in spent])
+            if refusal is None:
+                tx.run(_READER_INSERT, {"visitor": visitor_id, "at": now, "slices": slices})
+            return refusal
+
+
+class LedgerSliceCharges:
+    """The offline reader's charges in the ledger's database, shared by every replica using it
+    (``components.ocr.quota.SliceCharges``). Visitor ids are hashed again with the ledger's salt
+    before they are stored. When the database fails, this process's memory counts instead (the
+    failure is logged): the reader keeps answering, its budget per replica until it is back."""
+
+    def __init__(self, ledger: Ledger, salt: str) -> None:
+        self.ledger = ledger
+        self.salt = salt
+        self.fallback = MemoryCharges()
+
+    def charge_slices(
+        self, visitor_id: str, slices: int, *, now: float, since: float, wait: WaitRule
+    ) -> float | None:
+        """See ``SliceCharges.charge_slices``."""
+        stored = visitor_hash(self.salt, "reader:" + visitor_id)
+        try:
+            return self.ledger.charge_slices(stored, slices, now=now, since=since, wait=wait)
+        except self.ledger.failures:
+            log.exception("ledger unavailable: the reader's budget is counted in memory")
+            return self.fallback.charge_slices(visitor_id, slices, now=now, since=since, wait=wait)
 
 
 class SQLiteLedger(SQLiteBackend, Ledger):

@@ -8,8 +8,11 @@ the hourly budget (``hourly``); otherwise it records the job and charges the pic
 ends the job; ``end_session`` cancels the job of a session that has ended (its tab closed), which
 the reader checks between bands and slices.
 
-One ``ReaderQuota`` per process (``shared_quota``); its maps are keyed by visitor and session and
-emptied as jobs finish and hours pass. A visitor id of ``""`` (the command line) is not limited.
+One ``ReaderQuota`` per process (``shared_quota``); its jobs are keyed by session (a session lives
+in one process) and emptied as they finish. The hour's charges are kept by ``charges``: in this
+process's memory (``MemoryCharges``, the default), or in a store every replica shares (the
+ledger's database: ``components.hosting.ledger.LedgerSliceCharges``), so that N replicas give a
+visitor one budget, not N. A visitor id of ``""`` (the command line) is not limited.
 
 ::
 
@@ -30,6 +33,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from components.errors import ReaderRefusedError
 from components.images.prepared import PreparedImage
@@ -37,6 +41,54 @@ from components.ocr.process_one import ProcessOne
 
 DEFAULT_SLICES_PER_HOUR = 200  # a few long screenshots an hour; the red team's attack sent 450
 HOUR_S = 3600.0
+
+Charge = tuple[float, int]  # (when, in epoch seconds; slices)
+WaitRule = Callable[[list[Charge]], float | None]
+
+
+class SliceCharges(Protocol):
+    """Where the reader's charges of the last hour are kept."""
+
+    def charge_slices(
+        self, visitor_id: str, slices: int, *, now: float, since: float, wait: WaitRule
+    ) -> float | None:
+        """Forget charges made before ``since``; ask ``wait`` about the visitor's others (oldest
+        first); when it returns None record ``slices`` at ``now``. Return what it returned (the
+        seconds until there is room). Atomic: two replicas cannot both take the last room."""
+        ...
+
+
+class MemoryCharges:
+    """The charges in this process's memory (one replica's view). Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._spent: dict[str, deque[Charge]] = {}  # visitor -> (when, slices), oldest first
+
+    def charge_slices(
+        self, visitor_id: str, slices: int, *, now: float, since: float, wait: WaitRule
+    ) -> float | None:
+        """See ``SliceCharges.charge_slices``."""
+        with self._lock:
+            self._forget_before(since)
+            spent = self._spent.get(visitor_id, deque())
+            refusal = wait(list(spent))
+            if refusal is None:
+                self._spent.setdefault(visitor_id, spent).append((now, slices))
+            return refusal
+
+    def forget_before(self, cutoff: float) -> None:
+        """Drop the charges made at or before ``cutoff``."""
+        with self._lock:
+            self._forget_before(cutoff)
+
+    def _forget_before(self, cutoff: float) -> None:
+        for visitor_id in list(self._spent):
+            spent = self._spent[visitor_id]
+            while spent and spent[0][0] <= cutoff:
+                spent.popleft()
+            if not spent:
+                del self._spent[visitor_id]
 
 
 def slices_of(images: Sequence[PreparedImage]) -> int:
@@ -57,19 +109,21 @@ class ReaderJob:
 class ReaderQuota:
     """Per-visitor admission to the local reader. Thread-safe.
 
-    ``clock`` (seconds, monotonic) is given by tests.
+    ``clock`` (epoch seconds: charges may be shared by replicas) is given by tests; ``charges``
+    may be replaced while serving (``components.ui.reader_quota`` does, once the ledger opens).
     """
 
     def __init__(
         self,
         slices_per_hour: int = DEFAULT_SLICES_PER_HOUR,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
+        charges: SliceCharges | None = None,
     ) -> None:
         self.slices_per_hour = slices_per_hour
+        self.charges: SliceCharges = charges if charges is not None else MemoryCharges()
         self._clock = clock
         self._lock = threading.Lock()
-        self._spent: dict[str, deque[tuple[float, int]]] = {}  # visitor -> (when, slices)
         self._jobs: dict[str, ReaderJob] = {}  # session -> the message being read
 
     def admit(self, visitor_id: str, session_id: str, slices: int) -> ReaderRefusedError | None:
@@ -81,24 +135,27 @@ class ReaderQuota:
         """
         if not visitor_id:
             return None
+        budget = self.slices_per_hour
+        now = self._clock()
         with self._lock:
-            now = self._clock()
-            self._forget_before(now - HOUR_S)
             if session_id in self._jobs:
                 return ReaderRefusedError("busy")  # the message says it all: no "detail"
-            if slices > self.slices_per_hour:  # would never fit: waiting does not help
-                return ReaderRefusedError("too_many", slices=slices, limit=self.slices_per_hour)
-            spent = self._spent.get(visitor_id, deque())
-            wait = _wait_for_room(spent, slices, self.slices_per_hour, now)
-            if wait is not None:
-                return ReaderRefusedError(
-                    "hourly",
-                    limit=self.slices_per_hour,
-                    minutes=max(1, math.ceil(wait / 60)),
-                )
-            self._spent.setdefault(visitor_id, spent).append((now, slices))
-            self._jobs[session_id] = ReaderJob(visitor_id, session_id, slices)
+            if slices > budget:  # would never fit: waiting does not help
+                return ReaderRefusedError("too_many", slices=slices, limit=budget)
+            self._jobs[session_id] = ReaderJob(visitor_id, session_id, slices)  # held: no twin
+        # outside the lock: a slow shared database must not hold up other sessions' checks
+        wait = self.charges.charge_slices(
+            visitor_id,
+            slices,
+            now=now,
+            since=now - HOUR_S,
+            wait=lambda spent: _wait_for_room(spent, slices, budget, now),
+        )
+        if wait is None:
             return None
+        with self._lock:
+            self._jobs.pop(session_id, None)
+        return ReaderRefusedError("hourly", limit=budget, minutes=max(1, math.ceil(wait / 60)))
 
     def cancelled(self, session_id: str) -> bool:
         """Return whether the session's current job was cancelled (the session ended)."""
@@ -122,22 +179,13 @@ class ReaderQuota:
     def sessions(self) -> list[str]:
         """Return the sessions with a job being read (and forget charges older than an hour:
         the watcher calls this every second, so they go even when nobody asks)."""
+        if isinstance(self.charges, MemoryCharges):  # a shared store forgets as it charges
+            self.charges.forget_before(self._clock() - HOUR_S)
         with self._lock:
-            self._forget_before(self._clock() - HOUR_S)
             return sorted(self._jobs)
 
-    def _forget_before(self, cutoff: float) -> None:
-        for visitor_id in list(self._spent):
-            spent = self._spent[visitor_id]
-            while spent and spent[0][0] <= cutoff:
-                spent.popleft()
-            if not spent:
-                del self._spent[visitor_id]
 
-
-def _wait_for_room(
-    spent: deque[tuple[float, int]], slices: int, budget: int, now: float
-) -> float | None:
+def _wait_for_room(spent: Sequence[Charge], slices: int, budget: int, now: float) -> float | None:
     """Return the seconds until ``slices`` fit in the hour's ``budget``; None when they fit now."""
     used = sum(n for _, n in spent)
     if used + slices <= budget:

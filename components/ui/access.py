@@ -23,6 +23,7 @@ from components.hosting.config import HostingConfig, hosting_config
 from components.hosting.gate import Asker, Gate, allowed_models, unbound_money
 from components.hosting.ledger import (
     Ledger,
+    LedgerSliceCharges,
     SQLAlchemyLedger,
     SQLiteLedger,
     default_ledger_path,
@@ -40,6 +41,7 @@ from components.providers.presets import (
 from components.providers.settings import operator_config
 from components.ui import session
 from components.ui import state_keys as keys
+from components.ui.client_address import visitor_address
 from components.ui.markdown_view import literal
 from components.ui.operator_settings import operator_prices, secrets_mapping
 from components.ui.sidebar import SidebarChoice, read_secrets, request_settings
@@ -103,10 +105,28 @@ def ledger_handle(config: HostingConfig) -> LedgerHandle:
     """Return the ledger: ``[connections.kantu_ledger]`` when configured, else SQLite at
     ``KANTU_LEDGER_PATH`` (default ``~/.kantu/ledger.sqlite3``). Raises what the backend raises
     when it cannot be opened."""
-    if _has_section("connections") and SQL_CONNECTION in st.secrets["connections"]:
+    if shared_ledger_configured():
         section = st.secrets["connections"][SQL_CONNECTION]
         return _sql_ledger(config.ledger_salt, _plain(section))
     return _sqlite_ledger(config.ledger_path or str(default_ledger_path()), config.ledger_salt)
+
+
+def shared_ledger_configured() -> bool:
+    """Return whether ``[connections.kantu_ledger]`` names a database (one replicas may share)."""
+    return _has_section("connections") and SQL_CONNECTION in st.secrets["connections"]
+
+
+def shared_reader_charges() -> LedgerSliceCharges | None:
+    """Return the offline reader's charges in the shared ledger's database, or None (each
+    process counts in memory) when none is configured or it cannot be opened (logged)."""
+    if not shared_ledger_configured():
+        return None
+    try:
+        handle = ledger_handle(hosting_settings())
+    except Exception:
+        log.exception("ledger unavailable: the reader's budget is counted in memory")
+        return None
+    return LedgerSliceCharges(handle.ledger, handle.salt)
 
 
 def _plain(section: Any) -> dict[str, Any]:
@@ -152,8 +172,7 @@ def _code_ledger() -> LedgerHandle | None:
 def _client(handle: LedgerHandle) -> str:
     """Return this visitor's throttle bucket: its network address, hashed with the ledger's salt
     (no address, as from localhost or under AppTest's stand-in runtime: the shared bucket)."""
-    address = st.context.ip_address
-    return client_key(handle.salt, address if isinstance(address, str) else None)
+    return client_key(handle.salt, visitor_address())
 
 
 def try_code(handle: LedgerHandle, scope: Scope, codes: tuple[str, ...], typed: str) -> CodeCheck:
@@ -306,7 +325,7 @@ def request_gate(lang: Lang) -> Gate:
     prices = operator_prices()
     session_id, began = session_identity()
     logged_in, email = _user()
-    ip = st.context.ip_address
+    ip = visitor_address()
     try:
         handle: LedgerHandle | None = ledger_handle(config)
     except Exception:

@@ -1,10 +1,10 @@
 """The local reader's quota on the server: who a visitor is, and cancelling a closed tab's work.
 
 ``reader_identity`` names the visitor for ``components.ocr.quota``: the signed-in e-mail, else
-the client's address (a new tab is the same visitor), else a random id kept in the session
-(Streamlit gives no address on loopback). ``install_reader_quota`` sets the hourly budget
-(``KANTU_READER_SLICES_PER_HOUR``, secrets then the environment) and starts one watcher per
-process that cancels the reading of any session disconnected for ``GRACE_S``.
+the client's address (``visitor_address``: a new tab is the same visitor), else a random id kept
+in the session (Streamlit gives no address on loopback). ``install_reader_quota`` sets the hourly budget
+(``KANTU_READER_SLICES_PER_HOUR``, secrets then the environment), counted in the shared ledger
+when ``[connections.kantu_ledger]`` is set (else in memory), and starts one watcher per process that cancels the reading of any session disconnected for ``GRACE_S``.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from components.hosting.ledger import visitor_hash
-from components.ocr.quota import DEFAULT_SLICES_PER_HOUR, ReaderQuota, shared_quota
+from components.hosting.ledger import LedgerSliceCharges, visitor_hash
+from components.ocr.quota import DEFAULT_SLICES_PER_HOUR, MemoryCharges, ReaderQuota, shared_quota
 from components.ui import session
+from components.ui.client_address import visitor_address
 from components.ui.session_watch import GoneSessions, run_every
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,10 @@ def reader_identity() -> tuple[str, str]:
     except Exception:  # no script context
         user = {}
     email = user.get("email") if user.get("is_logged_in") else None
-    ip = st.context.ip_address
+    ip = visitor_address()
     if email:
         who = f"user:{str(email).lower()}"
-    elif isinstance(ip, str) and ip:  # (AppTest gives a stand-in object)
+    elif ip:
         who = f"ip:{ip}"
     else:  # no address (tests, some proxies): this browser session's own random id
         hosting = session.hosting()
@@ -79,11 +80,17 @@ def cancel_gone(quota: ReaderQuota, gone: GoneSessions, now: float) -> list[str]
     return ended
 
 
-def install_reader_quota(secrets: Mapping[str, object], environ: Mapping[str, str]) -> None:
-    """Set the hourly budget (every run: a changed secret applies at once) and start the session
-    watcher, once per process."""
+def install_reader_quota(
+    secrets: Mapping[str, object],
+    environ: Mapping[str, str],
+    charges: LedgerSliceCharges | None = None,
+) -> None:
+    """Set the hourly budget and where it is counted (every run: a changed secret applies at
+    once) and start the session watcher, once per process. ``charges``: the shared ledger's
+    (``access.shared_reader_charges``); None counts in this process's memory."""
     quota = shared_quota()
     quota.slices_per_hour = hourly_budget(secrets, environ)
+    use_charges(quota, charges)
     with _install_lock:
         if _installed or not Runtime.exists():  # started, or no server (bare mode)
             return
@@ -92,6 +99,17 @@ def install_reader_quota(secrets: Mapping[str, object], environ: Mapping[str, st
         run_every(
             WATCH_EVERY_S, lambda: cancel_gone(quota, gone, time.monotonic()), "kantu-reader-watch"
         )
+
+
+def use_charges(quota: ReaderQuota, charges: LedgerSliceCharges | None) -> None:
+    """Count ``quota``'s hour in ``charges`` (None: memory), keeping what is already counted
+    when nothing changed (a run makes a new ``charges`` on the same ledger)."""
+    current = quota.charges
+    if charges is None:
+        if not isinstance(current, MemoryCharges):
+            quota.charges = MemoryCharges()
+    elif not (isinstance(current, LedgerSliceCharges) and current.ledger is charges.ledger):
+        quota.charges = charges
 
 
 def read_reader_secrets() -> dict[str, object]:
