@@ -143,7 +143,7 @@ def test_cancel_sends_nothing(upstream):
 
 def test_message_under_the_threshold_goes_straight_away(upstream):
     at = _app(upstream)
-    _ask_with_photo(at)  # ≈ ¥0.014 under the default ¥0.05
+    _ask_with_photo(at)  # ≈ ¥0.014 under the default ¥1
     assert len(upstream.requests) == 1
 
 

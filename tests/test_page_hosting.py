@@ -218,7 +218,8 @@ def test_operator_page_is_shut_without_its_code_and_shows_the_ledger_with_it(
     _ok(at)
     assert not at.get("vega_lite_chart") and not at.get("download_button")
     _unlock_admin(at, "not-it", lang)
-    assert t("hosting.wrong_code", lang) in _shown(at)
+    assert t("admin.wrong_code", lang) in _shown(at)  # the operator code, not the access code
+    assert t("hosting.wrong_code", lang) not in _shown(at)
     assert not at.get("download_button")
     _unlock_admin(at, "boss-code", lang)
     _ok(at)
