@@ -123,6 +123,7 @@ def test_an_access_code_refusal_focuses_the_code_box(
     while the code box had scrolled out of view on a phone."""
     where = "phone" if viewport[0] < 600 else "desktop"
     page = new_page(app, locale="zh-CN" if lang == "zh" else "en-US", viewport=viewport)
+    before = len(up.requests)  # the module's upstream: other tests' requests are there too
     send_prompt(page, "这是什么？" if lang == "zh" else "What is this?")
     wait_for_idle(page)
     expect(page.get_by_text(t("config.access_code_required", lang))).to_be_visible()
@@ -138,5 +139,5 @@ def test_an_access_code_refusal_focuses_the_code_box(
     if where == "phone":  # the sidebar (with the Base URL) stays shut over the page
         expect(page.get_by_test_id("stSidebar")).not_to_be_in_viewport()
     _shot(page, f"code-focused-{lang}-{where}.png")
-    assert up.requests == []
+    assert len(up.requests) == before  # the site's key went nowhere
     assert_no_exception(page)
