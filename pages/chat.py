@@ -178,12 +178,14 @@ with history:
             conv, choice, policy, text=pending.question, images=pending.prepared.images
         )
         blind = pending.prepared.images and known_blind(choice)
+        over = needs_confirmation(held)
         render_pending(
             pending,
             choice,
             cost_line=held.line,
             warnings=[t("tools.blind_warning", lang, model=choice.model)] if blind else [],
-            title=t("costs.held_title", lang) if needs_confirmation(held) else "",
+            title=t("costs.held_title", lang) if over else "",
+            over_limit=held if over else None,
         )
     elif conv.entries and state.exchange is None:
         st.caption(

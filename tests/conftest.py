@@ -107,7 +107,7 @@ def isolated_secrets(monkeypatch, tmp_path) -> Iterator[None]:
 
     from components.providers.settings import OPERATOR_SETTINGS
 
-    for name in (*OPERATOR_SETTINGS, "KANTU_PRICES"):
+    for name in (*OPERATOR_SETTINGS, "KANTU_PRICES", "KANTU_HOLD_ABOVE"):
         monkeypatch.delenv(name, raising=False)
     old = st_config.get_option("secrets.files")
     st_config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])

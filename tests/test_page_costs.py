@@ -143,7 +143,7 @@ def test_cancel_sends_nothing(upstream):
 
 def test_message_under_the_threshold_goes_straight_away(upstream):
     at = _app(upstream)
-    _ask_with_photo(at)  # ≈ ¥0.014 under the default ¥0.05
+    _ask_with_photo(at)  # ≈ ¥0.014 under the default ¥1
     assert len(upstream.requests) == 1
 
 
@@ -254,3 +254,122 @@ def test_a_second_photo_is_held_at_the_tokens_it_is_admitted_sent_and_recorded_w
     conv = session.state_in(at.session_state, session.ChatState).conversation
     recorded = [e.meta.prompt_estimate for e in conv.entries if e.role == "assistant"]
     assert [(e.prompt_tokens, e.image_tokens) for e in recorded] == held
+
+
+# -- issue 21 point 2: a cost check that does not nag ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("currency", "default"), [("CNY", 1.0), ("USD", 0.15)], ids=["yuan", "dollars"]
+)
+def test_the_default_limit_is_near_one_yuan_or_fifteen_cents(upstream, currency, default):
+    at = entry_app_test()
+    price = {"input": 1.0, "output": 4.0, "currency": currency}
+    at.secrets.update(
+        {
+            "KANTU_BASE_URL": upstream.base_url,
+            "KANTU_API_KEY": OPERATOR_KEY,
+            "KANTU_PRICES": {"gpt-4o-mini": price},
+        }
+    )
+    at.run()
+    no_exception(at)
+    assert at.sidebar.number_input(key=f"kantu_confirm_above_field.{currency}").value == default
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [("secrets", "¥0.001"), ("environment", "CNY = 0.001")],
+)
+def test_the_operators_limit_holds_messages_above_it(upstream, monkeypatch, where, value):
+    at = entry_app_test()
+    at.secrets.update(
+        {"KANTU_BASE_URL": upstream.base_url, "KANTU_API_KEY": OPERATOR_KEY, "KANTU_PRICES": PRICES}
+    )
+    if where == "secrets":
+        at.secrets["KANTU_HOLD_ABOVE"] = value
+    else:
+        monkeypatch.setenv("KANTU_HOLD_ABOVE", value)
+    at.session_state[keys.LANG] = "en"
+    at.run()
+    assert at.sidebar.number_input(key="kantu_confirm_above_field.CNY").value == 0.001
+    _ask_with_photo(at)  # ≈ ¥0.014: above the operator's ¥0.001
+    no_exception(at)
+    assert upstream.requests == []
+    assert t("costs.above_limit", "en", limit=format_money(0.001, "CNY")) in page_texts(at)
+
+
+def test_a_malformed_operator_limit_keeps_the_default(upstream, monkeypatch, caplog):
+    monkeypatch.setenv("KANTU_HOLD_ABOVE", "two yuan")
+    at = _app(upstream)
+    no_exception(at)
+    assert at.sidebar.number_input(key="kantu_confirm_above_field.CNY").value == 1.0
+    assert "two yuan" not in caplog.text  # a setting's value is never logged
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_held_card_names_its_limit_offers_to_change_it_and_send_is_primary(upstream, lang):
+    at = _app(upstream, lang)
+    _set_threshold(at, 0.005)
+    _ask_with_photo(at)
+    no_exception(at)
+    assert upstream.requests == []
+    limit = t("costs.above_limit", lang, limit=format_money(0.005, "CNY")) + " ·"
+    assert limit in [m.value for m in at.main.markdown], page_texts(at)
+    assert at.button(key="kantu_send_as_is").proto.type == "primary"
+    assert at.button(key="kantu_pending_cancel").proto.type != "primary"
+    change = at.button(key=keys.HOLD_LIMIT_CHANGE)
+    assert change.label == t("costs.change_limit", lang)
+    change.click().run()
+    no_exception(at)
+    # the page asks the browser to open the sidebar's field where the limit is set
+    scripts = [h.proto.body for h in at.get("html")]
+    assert any(".st-key-kantu_confirm_above_field-CNY input" in body for body in scripts)
+    assert at.button(key="kantu_send_as_is")  # the message still waits
+    at.button(key="kantu_send_as_is").click().run()
+    assert len(upstream.wait_for_requests(1)) == 1
+
+
+def test_unpriced_held_message_names_its_token_limit(upstream):
+    at = _app(upstream, prices=False)
+    at.sidebar.number_input(key="kantu_confirm_tokens_field").set_value(100).run()
+    _ask_with_photo(at)
+    assert t("costs.above_limit", "en", limit=t("costs.tokens_limit", "en", tokens="100")) in (
+        page_texts(at)
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "currency", "price"),
+    [("zh", "CNY", 1.08), ("en", "CNY", 1.08), ("en", "USD", 0.15)],
+)
+def test_the_welcomes_suggestion_with_two_photos_goes_straight_away(
+    upstream, lang, currency, price
+):
+    """Issue 21 point 2: "What is different between these two photos?" with two 1024×768 photos
+    on gpt-4o-mini (≈ 51,000 tokens, ≈ ¥0.055 at the table's price) was held at ¥0.05."""
+    upstream.enqueue(sse(["A blue one."]))
+    at = entry_app_test()
+    at.secrets.update(
+        {
+            "KANTU_BASE_URL": upstream.base_url,
+            "KANTU_API_KEY": OPERATOR_KEY,
+            "KANTU_PRICES": {
+                "gpt-4o-mini": {"input": price, "output": price * 4, "currency": currency}
+            },
+        }
+    )
+    at.session_state[keys.LANG] = lang
+    at.run()
+    suggestion = t("welcome.example_4", lang)
+    [button] = [b for b in at.main.button if b.label == suggestion]
+    button.click().run()  # the suggestion's words go into the chat input
+    chat = at.chat_input[0]
+    for name, color in (("a.jpg", (240, 140, 40)), ("b.jpg", (20, 90, 200))):
+        chat.upload(name, jpeg_bytes(color, (1024, 768)), "image/jpeg")
+    chat.set_value(suggestion).run()
+    no_exception(at)
+    assert t("costs.held_title", lang) not in page_texts(at)
+    assert len(upstream.wait_for_requests(1)) == 1
+    sent = upstream.requests[0].json["messages"][-1]["content"]
+    assert [p["type"] for p in sent].count("image_url") == 2

@@ -218,7 +218,8 @@ def test_operator_page_is_shut_without_its_code_and_shows_the_ledger_with_it(
     _ok(at)
     assert not at.get("vega_lite_chart") and not at.get("download_button")
     _unlock_admin(at, "not-it", lang)
-    assert t("hosting.wrong_code", lang) in _shown(at)
+    assert t("admin.wrong_code", lang) in _shown(at)  # the operator code, not the access code
+    assert t("hosting.wrong_code", lang) not in _shown(at)
     assert not at.get("download_button")
     _unlock_admin(at, "boss-code", lang)
     _ok(at)
@@ -366,3 +367,22 @@ def test_the_sidebar_checks_follow_the_access_code_and_the_ledger(upstream, ledg
     assert [r.headers["Authorization"] for r in upstream.requests] == [f"Bearer {OPERATOR_KEY}"]
     rows = _wait_rows(ledger_path)
     assert len(rows) == 1 and rows[0].model == "gpt-4o-mini"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_access_code_refusal_points_at_the_code_box(upstream, ledger_path, lang):
+    """Issue 21 point 5: the refusal's main action said "Check the settings" and focused the
+    Base URL."""
+    at = _site(upstream, ledger_path, lang, KANTU_ACCESS_CODE=CODE)
+    _ask(at)
+    _ok(at)
+    assert t("config.access_code_required", lang) in _shown(at)
+    labels = [b.label for b in at.main.button]
+    assert t("action.fix_settings", lang) not in labels
+    [action] = [b for b in at.main.button if b.label == t("action.enter_code", lang)]
+    assert action.proto.type == "primary"
+    action.click().run()
+    _ok(at)
+    scripts = [h.proto.body for h in at.get("html")]
+    assert any(f".st-key-{keys.ACCESS_CODE} input" in body for body in scripts)
+    assert not any(f".st-key-{keys.BASE_URL} input" in body for body in scripts)

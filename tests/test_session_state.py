@@ -102,8 +102,11 @@ def test_state_objects_are_made_with_defaults_on_first_use():
     assert session.state_in(store, session.ChatState) is chat  # one per session
     assert chat.conversation.entries == [] and chat.exchange is None and chat.action is None
     tools = session.state_in(store, session.ToolsState)
-    assert tools.confirm_above == session.DEFAULT_CONFIRM_ABOVE
-    assert tools.confirm_above is not session.DEFAULT_CONFIRM_ABOVE  # never shared
+    # the visitor's own hold limits: none until they set one (the operator's and the defaults
+    # are in components.costs.hold), and never shared with another session
+    assert tools.confirm_above == {} and tools.confirm_tokens is None
+    other = session.state_in({}, session.ToolsState)
+    assert other.confirm_above is not tools.confirm_above
 
 
 @pytest.mark.usefixtures("isolated_secrets")

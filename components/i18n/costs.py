@@ -79,10 +79,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "costs.confirm_help": {
         "zh": "附件在发送时才交给 Kantu：估算超过这个数时，消息会先停下来给你看费用，确认后才发送。"
-        "设为 0 表示每条消息都先确认。",
+        "只对少见的大消息起作用（几张照片的普通提问远低于默认值）；设为 0 表示每条消息都先确认。",
         "en": "Attachments reach Kantu only when you send: a message estimated above this waits "
-        "with its cost shown until you confirm. 0 means every message waits.",
+        "with its cost shown until you confirm. Only unusually large messages wait (a question "
+        "with a few photos is far below the default); 0 means every message waits.",
     },
     "costs.next": {"zh": "下一条消息：{line}", "en": "Next message: {line}"},
     "costs.held_title": {"zh": "发送前确认费用", "en": "Confirm the cost before sending"},
+    "costs.above_limit": {"zh": "超过你的 {limit} 上限", "en": "above your {limit} limit"},
+    "costs.tokens_limit": {"zh": "{tokens} tokens", "en": "{tokens}-token"},
+    "costs.change_limit": {"zh": "修改", "en": "change"},
 }

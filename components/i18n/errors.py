@@ -135,6 +135,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "action.rephrase": {"zh": "修改问题", "en": "Rephrase"},
     "action.send_fewer": {"zh": "少发几张再问", "en": "Ask again with fewer pictures"},
     "action.fix_settings": {"zh": "检查设置", "en": "Check the settings"},
+    "action.enter_code": {"zh": "输入访问码", "en": "Enter the access code"},
     "key_help.custom": {
         "zh": "密钥来自接口地址背后的服务：通常在该服务控制台的“API 密钥”或“令牌”页面创建"
         "（例如 one-api / new-api 中转站的“令牌”页，OpenAI 的 platform.openai.com/api-keys）。"

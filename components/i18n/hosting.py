@@ -38,6 +38,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "hosting.signed_in_as": {"zh": "已登录：{email}", "en": "Signed in as {email}"},
     "admin.title": {"zh": "运营者页面：用量与费用", "en": "Operator page: usage and spend"},
     "admin.code_label": {"zh": "运营者口令", "en": "Operator code"},
+    "admin.wrong_code": {"zh": "运营者口令不正确。", "en": "That operator code is not right."},
     "admin.short_codes": {
         "zh": "{settings} 中有少于 {n} 个字符的口令，容易被猜中：请换成更长的口令。",
         "en": "{settings} holds a code shorter than {n} characters, which is easy to guess: "

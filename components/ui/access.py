@@ -214,16 +214,20 @@ def _show_wait(container: Any, handle: LedgerHandle, scope: Scope, lang: Lang) -
 
 @dataclass(frozen=True)
 class CodeBox:
-    """One scope's code field: its form, its password field and the label's i18n key."""
+    """One scope's code field: its form, its password field, and the i18n keys of its label and
+    of its "wrong code" message (the operator code is never called the access code)."""
 
     form_key: str
     field_key: str
     label_key: str
+    wrong_key: str
 
 
 CODE_BOXES: dict[Scope, CodeBox] = {
-    "access": CodeBox(keys.ACCESS_FORM, keys.ACCESS_CODE, "hosting.access_code"),
-    "operator": CodeBox(keys.ADMIN_FORM, keys.ADMIN_CODE, "admin.code_label"),
+    "access": CodeBox(
+        keys.ACCESS_FORM, keys.ACCESS_CODE, "hosting.access_code", "hosting.wrong_code"
+    ),
+    "operator": CodeBox(keys.ADMIN_FORM, keys.ADMIN_CODE, "admin.code_label", "admin.wrong_code"),
 }
 
 
@@ -260,7 +264,7 @@ def render_code_box(container: Any, codes: tuple[str, ...], lang: Lang, *, scope
         if check.outcome == "right":
             return True
         if check.failed:
-            container.error(t("hosting.wrong_code", lang), icon="🚫")
+            container.error(t(box.wrong_key, lang), icon="🚫")
     _show_wait(container, handle, scope, lang)
     return False
 

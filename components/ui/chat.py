@@ -122,25 +122,36 @@ _KEY_CONFIG_MESSAGES = frozenset(
 # 冰橙's error bodies are fixed texts that the translated message already says.
 _CANNED_VENDOR_CODES = frozenset(str(code) for code in BINGCHENG_CODES)
 # Sidebar fields an action points to (Streamlit adds the class ``st-key-<key>`` to a keyed widget).
-_FIELDS = {"key": keys.API_KEY, "model": keys.MODEL, "settings": keys.BASE_URL}
+# The access code's box is above the page, not in the sidebar.
+_FIELDS = {
+    "key": keys.API_KEY,
+    "model": keys.MODEL,
+    "settings": keys.BASE_URL,
+    "code": keys.ACCESS_CODE,
+}
 _FOCUS_SCRIPT = """<script>
 (() => {
   const field = () => document.querySelector(".st-key-%s input");
   // A collapsed sidebar is moved off screen, not hidden: its field still has an offsetParent.
   const collapsed = document.querySelector('[data-testid="stSidebar"]')?.dataset.collapsed;
-  if (!field() || field().offsetParent === null || collapsed === "true") {
+  const inSidebar = !field() || field().closest('[data-testid="stSidebar"]');
+  if (inSidebar && (!field() || field().offsetParent === null || collapsed === "true")) {
     document.querySelector('[data-testid="stExpandSidebarButton"]')?.click();
   }
+  const details = field()?.closest("details");  // a closed expander around the field
+  if (details && !details.open) details.querySelector("summary")?.click();
   setTimeout(() => { field()?.scrollIntoView({block: "center"}); field()?.focus(); }, 350);
 })();
 </script>"""
 
 
 def _main_action(info: ErrorInfo) -> str:
-    """Return what the person should do first: key, top_up, model, rephrase, fewer, settings
-    or retry."""
+    """Return what the person should do first: key, code, top_up, model, rephrase, fewer,
+    settings or retry."""
     if info.kind == "auth" or info.key in _KEY_CONFIG_MESSAGES:
         return "key"
+    if info.key == "config.access_code_required":
+        return "code"
     if info.kind == "config":
         return "settings"
     if info.kind == "quota":
@@ -210,10 +221,11 @@ def render_error_actions(
                 "key": "action.enter_key",
                 "model": "action.pick_model",
                 "settings": "action.fix_settings",
+                "code": "action.enter_code",
             }[action]
             st.button(
                 t(label, lang),
-                icon={"key": "🔑", "model": "🔀", "settings": "⚙️"}[action],
+                icon={"key": "🔑", "model": "🔀", "settings": "⚙️", "code": "🔒"}[action],
                 type="primary",
                 key=f"action_{n}",
                 on_click=_ask_focus,
@@ -261,7 +273,9 @@ def focus_requested_field() -> None:
     state = session.chat()
     field, state.focus_field = state.focus_field, None
     if field is not None:
-        st.html(_FOCUS_SCRIPT % field, unsafe_allow_javascript=True)
+        # Streamlit's class for a key: every character outside [a-zA-Z0-9_-] becomes "-"
+        css_key = re.sub(r"[^a-zA-Z0-9_-]", "-", field.strip())
+        st.html(_FOCUS_SCRIPT % css_key, unsafe_allow_javascript=True)
 
 
 def _top_up_preset(info: ErrorInfo, chosen: ProviderPreset) -> ProviderPreset | None:

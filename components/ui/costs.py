@@ -21,19 +21,18 @@ from components.conversation.planner import PlannedRequest
 from components.costs import lines
 from components.costs.calibration import Calibration
 from components.costs.estimate import RequestEstimate
-from components.costs.prices import Currency, Money, Price, PriceBook
+from components.costs.hold import DEFAULT_HOLD_ABOVE, DEFAULT_HOLD_TOKENS
+from components.costs.prices import Currency, Money, Price, PriceBook, format_money
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.turns import ChatTurn
 from components.ui import session
+from components.ui import state_keys as keys
 from components.ui.markdown_view import literal, safe_label
-from components.ui.operator_settings import operator_prices
+from components.ui.operator_settings import operator_hold_limits, operator_prices
 from components.ui.sidebar import SidebarChoice
 
 log = logging.getLogger("kantu")
-
-# Ask before sending a message whose next request is estimated above this (per currency), or
-# above this many prompt tokens when the price is not known.
 
 
 @dataclass(frozen=True)
@@ -127,14 +126,19 @@ def next_cost(
     return NextCost(plan, price, line)
 
 
-def confirm_threshold(price: Price | None) -> tuple[float, str | None]:
-    """Return the confirm threshold for ``price``'s currency (money), or in tokens (None)."""
+def confirm_threshold(price: Price | None) -> tuple[float, Currency | None]:
+    """Return the hold limit for ``price``'s currency (money), or in prompt tokens (None): the
+    visitor's own, else the operator's ``KANTU_HOLD_ABOVE``, else the default."""
+    tools = session.tools()
     if price is None:
-        return float(session.tools().confirm_tokens), None
-    limits = session.tools().confirm_above
-    return float(
-        limits.get(price.currency, session.DEFAULT_CONFIRM_ABOVE.get(price.currency, 0.05))
-    ), (price.currency)
+        tokens = tools.confirm_tokens
+        return float(DEFAULT_HOLD_TOKENS if tokens is None else tokens), None
+    own = tools.confirm_above.get(price.currency)
+    return float(own if own is not None else _base_limit(price.currency)), price.currency
+
+
+def _base_limit(currency: Currency) -> float:
+    return operator_hold_limits().get(currency, DEFAULT_HOLD_ABOVE[currency])
 
 
 def needs_confirmation(cost: NextCost) -> bool:
@@ -146,6 +150,36 @@ def needs_confirmation(cost: NextCost) -> bool:
     if currency is None or money is None:
         return cost.estimate.prompt_tokens > threshold
     return money.amount > threshold
+
+
+def threshold_field(currency: Currency | None) -> str:
+    """Return the widget key of the sidebar field where the hold limit in ``currency`` (None:
+    in tokens) is set."""
+    return keys.CONFIRM_TOKENS if currency is None else f"{keys.CONFIRM_ABOVE}.{currency}"
+
+
+def render_over_limit(cost: NextCost, lang: Lang) -> None:
+    """Say on a held message which limit it is above, with a "change" button that opens the
+    sidebar's field where that limit is set."""
+    threshold, currency = confirm_threshold(cost.price)
+    limit = (
+        t("costs.tokens_limit", lang, tokens=f"{int(threshold):,}")
+        if currency is None
+        else format_money(threshold, currency, lang)
+    )
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.markdown(safe_label(t("costs.above_limit", lang, limit=limit)) + " ·", width="content")
+        st.button(
+            t("costs.change_limit", lang),
+            type="tertiary",
+            key=keys.HOLD_LIMIT_CHANGE,
+            on_click=_focus_threshold,
+            args=(currency,),
+        )
+
+
+def _focus_threshold(currency: Currency | None) -> None:
+    session.chat().focus_field = threshold_field(currency)
 
 
 def conversation_total(conv: Conversation, choice: SidebarChoice) -> str | None:
@@ -251,7 +285,7 @@ def _currency_of(choice: SidebarChoice) -> Currency:
     return "USD" if choice.preset.id in ("openai", "openrouter") else "CNY"
 
 
-def _render_threshold(threshold: float, currency: str | None, lang: Lang) -> None:
+def _render_threshold(threshold: float, currency: Currency | None, lang: Lang) -> None:
     value: float
     if currency is None:
         value = st.number_input(
@@ -274,8 +308,11 @@ def _render_threshold(threshold: float, currency: str | None, lang: Lang) -> Non
         step=0.01,
         format="%.4f",  # as precise as the money lines (¥0.0021): 0.0005 must not show as 0
         help=t("costs.confirm_help", lang),
-        key=f"kantu_confirm_above_field.{currency}",
+        key=threshold_field(currency),
     )
     limits = dict(session.tools().confirm_above)
-    limits[currency] = float(value)
+    if float(value) == _base_limit(currency):
+        limits.pop(currency, None)
+    else:
+        limits[currency] = float(value)
     session.tools().confirm_above = limits

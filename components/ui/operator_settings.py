@@ -12,7 +12,8 @@ from typing import Any
 
 import streamlit as st
 
-from components.costs.prices import PriceBook
+from components.costs.hold import DEFAULT_HOLD_ABOVE, SETTING, hold_limits
+from components.costs.prices import Currency, PriceBook
 from components.errors import ConfigError
 from components.settings_source import SettingsSource, plain
 
@@ -40,3 +41,13 @@ def operator_prices() -> PriceBook:
     except ConfigError:
         log.warning("KANTU_PRICES is malformed; using the built-in price table")
         return PriceBook()
+
+
+def operator_hold_limits() -> dict[Currency, float]:
+    """Return the operator's ``KANTU_HOLD_ABOVE`` over the defaults, per currency. A malformed
+    setting is logged (never its value) and the defaults apply."""
+    try:
+        return hold_limits(operator_settings())
+    except ConfigError:
+        log.warning("%s is malformed; holding messages above the defaults", SETTING)
+        return dict(DEFAULT_HOLD_ABOVE)

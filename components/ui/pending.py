@@ -22,6 +22,7 @@ from components.images.slicing import MAX_SLICES_LIMIT, slice_cost
 from components.images.uploads import PreparedUploads, Upload
 from components.ui import gallery, session
 from components.ui import state_keys as keys
+from components.ui.costs import NextCost, render_over_limit
 from components.ui.markdown_view import safe_label, show_markdown
 from components.ui.sidebar import SidebarChoice
 
@@ -118,9 +119,11 @@ def render_pending(
     cost_line: str = "",
     warnings: Sequence[str] = (),
     title: str = "",
+    over_limit: NextCost | None = None,
 ) -> None:
-    """Show the held message: what it and each picture would cost and look like, any
-    ``warnings`` (e.g. the model cannot see), and the choices."""
+    """Show the held message: what it and each picture would cost and look like, the limit it
+    is ``over_limit`` of (with a way to change it), any ``warnings`` (e.g. the model cannot
+    see), and the choices: Send is the highlighted one unless slices are offered."""
     lang = choice.lang
     offer_slices = False
     with st.container(border=True, key=keys.PENDING_BOX):
@@ -128,6 +131,8 @@ def render_pending(
         st.text(pending.question)
         if cost_line:
             st.markdown(safe_label("💰 " + cost_line))
+        if over_limit is not None:
+            render_over_limit(over_limit, lang)
         for warning in warnings:
             st.warning(safe_label(warning), icon="👁️")
         for index, image in enumerate(pending.prepared.images):
@@ -168,7 +173,13 @@ def render_pending(
                     args=(("slices",),),
                 )
             label = "pending.send_as_is" if offer_slices else "pending.send"
-            st.button(t(label, lang), key="kantu_send_as_is", on_click=_act, args=(("send",),))
+            st.button(
+                t(label, lang),
+                type="secondary" if offer_slices else "primary",
+                key="kantu_send_as_is",
+                on_click=_act,
+                args=(("send",),),
+            )
             st.button(
                 t("pending.cancel", lang),
                 key="kantu_pending_cancel",

@@ -28,9 +28,6 @@ from components.costs.prices import Price
 from components.providers.probe import ProbeResult
 from components.ui import state_keys as keys
 
-DEFAULT_CONFIRM_ABOVE = {"CNY": 0.05, "USD": 0.01}  # hold a message estimated above this
-DEFAULT_CONFIRM_TOKENS = 200_000  # the same in prompt tokens, when no price is known
-
 # -- what a callback asks of the chat page, taken once --------------------------------------------
 
 
@@ -104,8 +101,9 @@ class ToolsState:
 
     visitor_prices: dict[str, Price] = field(default_factory=dict)
     calibration: Calibration = field(default_factory=Calibration)
-    confirm_above: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_CONFIRM_ABOVE))
-    confirm_tokens: int = DEFAULT_CONFIRM_TOKENS
+    # this visitor's own hold limits (``components.costs.hold`` has the operator's and defaults)
+    confirm_above: dict[str, float] = field(default_factory=dict)  # by currency
+    confirm_tokens: int | None = None  # in prompt tokens, when no price is known
     vision_checks: dict[str, ProbeResult] = field(default_factory=dict)  # by "preset/model"
     connection_result: tuple[str, Any] | None = None  # ("preset/model", ConnectionResult)
     model_lists: dict[str, list[str]] = field(default_factory=dict)  # {preset id: model ids}

@@ -56,6 +56,9 @@ CAMERA_CHIP = "kantu_camera_chip"  # the waiting photo's chip (a keyed container
 # Money and conversation tools (components/ui/costs.py, conversation_tools.py)
 CONTEXT_POLICY = "kantu_context_policy"  # the kind of ContextPolicy chosen (widget)
 CONTEXT_TURNS = "kantu_context_turns"  # its n for "last_turns" (widget)
+CONFIRM_ABOVE = "kantu_confirm_above_field"  # + ".<currency>": the visitor's hold limit in money
+CONFIRM_TOKENS = "kantu_confirm_tokens_field"  # the same in prompt tokens (no price known)
+HOLD_LIMIT_CHANGE = "kantu_hold_limit_change"  # the held message's "change" (the limit) button
 # actions: what a person can do with an entry (copy, regenerate, edit, delete)
 CANCEL_EDIT = "kantu_cancel_edit"  # the "cancel editing" button
 ACTION_PREFIX = "kantu_act"  # entry buttons: "<prefix>_<verb>_<index>" (see action_key)

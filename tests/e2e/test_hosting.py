@@ -112,3 +112,32 @@ def test_screenshots_of_the_locked_chat_and_the_operator_page(
     download.scroll_into_view_if_needed()
     expect(download).to_be_visible()
     _shot(admin, f"admin-{tag}-bottom.png")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("viewport", [(390, 844), (1440, 900)], ids=["phone", "desktop"])
+def test_an_access_code_refusal_focuses_the_code_box(
+    app, new_page, up: FakeUpstream, lang, viewport
+):
+    """Issue 21 point 5: the refusal's button said "Check the settings" and focused the Base URL
+    while the code box had scrolled out of view on a phone."""
+    where = "phone" if viewport[0] < 600 else "desktop"
+    page = new_page(app, locale="zh-CN" if lang == "zh" else "en-US", viewport=viewport)
+    before = len(up.requests)  # the module's upstream: other tests' requests are there too
+    send_prompt(page, "这是什么？" if lang == "zh" else "What is this?")
+    wait_for_idle(page)
+    expect(page.get_by_text(t("config.access_code_required", lang))).to_be_visible()
+    main = page.get_by_test_id("stMainBlockContainer")
+    expect(main.get_by_role("button", name=t("action.fix_settings", lang))).to_have_count(0)
+    action = main.get_by_role("button", name=t("action.enter_code", lang))
+    action.scroll_into_view_if_needed()
+    _shot(page, f"code-refused-{lang}-{where}.png")
+    action.click()
+    field = main.get_by_label(t("hosting.access_code", lang), exact=True)
+    expect(field).to_be_focused()
+    expect(field).to_be_in_viewport()
+    if where == "phone":  # the sidebar (with the Base URL) stays shut over the page
+        expect(page.get_by_test_id("stSidebar")).not_to_be_in_viewport()
+    _shot(page, f"code-focused-{lang}-{where}.png")
+    assert len(up.requests) == before  # the site's key went nowhere
+    assert_no_exception(page)

@@ -1,0 +1,87 @@
+"""The cost check in a real browser (issue 21 point 2): a message above the operator's limit
+(``KANTU_HOLD_ABOVE``) waits in a card that names the limit, with Send highlighted and a
+"change" that opens the sidebar's field where the limit is set.
+
+Screenshots go to ``$KANTU_SHOTS/cost-check/`` (``shots_dir``; zh and en, desktop 1440×900 and
+phone 390×844).
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import FilePayload, Page, expect
+
+from components.costs.prices import format_money
+from components.devtools import image_factory as make
+from components.devtools.browser import (
+    assert_no_exception,
+    attach_files,
+    send_prompt,
+    shots_dir,
+    wait_for_idle,
+)
+from components.devtools.upstream import FakeUpstream, sse
+from components.i18n import t
+
+SHOTS = shots_dir("cost-check")
+SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
+LOCALES = {"zh": "zh-CN", "en": "en-US"}
+LIMIT = 0.002
+
+
+@pytest.fixture(scope="module")
+def app_env(operator_env: dict[str, str]) -> dict[str, str]:
+    return operator_env
+
+
+@pytest.fixture(scope="module")
+def app_secrets_toml() -> str:
+    return (
+        f'KANTU_HOLD_ABOVE = "¥{LIMIT}"\n'
+        '[KANTU_PRICES]\n"gpt-4o-mini" = { input = 1.0, output = 4.0, currency = "CNY" }\n'
+    )
+
+
+def _photo() -> FilePayload:
+    return {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": make.photo_jpeg(800, 600)}
+
+
+def _shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(SHOTS / name))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("where", ["desktop", "phone"])
+def test_held_card_names_the_limit_and_change_opens_its_field(
+    app, new_page, up: FakeUpstream, lang, where
+):
+    up.default = sse(["好的"])
+    page = new_page(app, locale=LOCALES[lang], viewport=SIZES[where])
+    attach_files(page, _photo())
+    send_prompt(page, "这是什么？" if lang == "zh" else "What is it?")
+    wait_for_idle(page)
+    box = page.locator(".st-key-kantu_pending_box")
+    limit = t("costs.above_limit", lang, limit=format_money(LIMIT, "CNY"))
+    expect(box.get_by_text(limit)).to_be_visible()
+    send = box.locator(".st-key-kantu_send_as_is button")
+    expect(send).to_have_attribute("data-testid", "stBaseButton-primary")  # the highlighted one
+    box.scroll_into_view_if_needed()
+    _shot(page, f"held-{lang}-{where}.png")
+    requests = len(up.requests)
+
+    box.get_by_role("button", name=t("costs.change_limit", lang)).click()
+    field = page.get_by_test_id("stSidebar").get_by_role(
+        "spinbutton", name=t("costs.confirm_above", lang, sign="¥")
+    )
+    expect(field).to_be_focused()
+    expect(field).to_be_in_viewport()
+    _shot(page, f"change-{lang}-{where}.png")
+    assert len(up.requests) == requests  # nothing sent meanwhile
+
+    if where == "phone":  # the sidebar covers the page on a phone
+        page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+    send.click()
+    expect(box).to_have_count(0)
+    up.wait_for_requests(requests + 1)
+    wait_for_idle(page)
+    assert_no_exception(page)
