@@ -9,6 +9,7 @@ from components.i18n import DEFAULT_LANG, t
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.access import render_access, render_key_closed
+from components.ui.admin import is_operator
 from components.ui.chat import warm_up
 from components.ui.navigation import app_pages
 from components.ui.reader_quota import install_reader_quota, read_reader_secrets
@@ -40,7 +41,7 @@ try:
     warm_up()  # once per server, in the background: the first question loads nothing new
     session.init_widgets()
     nav_lang = current_lang()
-    pages = app_pages(nav_lang)
+    pages = app_pages(nav_lang, operator=is_operator())  # the operator page: listed for them only
     page = st.navigation(pages, position="hidden" if len(pages) == 1 else "sidebar")
     apply_style()
     open_sidebar()  # New chat goes on top; the page fills it once there is a conversation

@@ -366,3 +366,21 @@ def test_the_sidebar_checks_follow_the_access_code_and_the_ledger(upstream, ledg
     assert [r.headers["Authorization"] for r in upstream.requests] == [f"Bearer {OPERATOR_KEY}"]
     rows = _wait_rows(ledger_path)
     assert len(rows) == 1 and rows[0].model == "gpt-4o-mini"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_spend_charts_name_every_series_even_for_a_request_without_a_price(
+    upstream, ledger_path, lang
+):
+    upstream.enqueue(sse(["An orange."], usage=USAGE))
+    at = _site(upstream, ledger_path, lang, KANTU_ADMIN_CODE="boss-code")  # no KANTU_PRICES
+    _ask(at)
+    _wait_rows(ledger_path)
+    _unlock_admin(_admin(at), "boss-code", lang)
+    _ok(at)
+    assert t("admin.unpriced", lang, count=1) in _shown(at)
+    spend = t("admin.spend_in", lang, currency="CNY")
+    for chart in at.get("vega_lite_chart")[:2]:  # per day, per model
+        data = b"".join(d.data.data for d in chart.proto.datasets)
+        assert spend.encode() in data
+        assert b'"?"' not in data and b"?" not in data.replace(spend.encode(), b"")

@@ -17,13 +17,20 @@ from components.ui import state_keys as keys
 from components.ui.sidebar import SidebarChoice
 
 
-def app_pages(lang: Lang) -> list[StreamlitPage]:
-    """Return the app's pages, the chat first (it is the default page at ``/``)."""
+def app_pages(lang: Lang, *, operator: bool = False) -> list[StreamlitPage]:
+    """Return the app's pages, the chat first (it is the default page at ``/``). The operator
+    page is listed for the ``operator`` only; its address opens it for anyone (behind its gate)."""
     return [
         st.Page("pages/chat.py", title=t("nav.chat", lang), icon="💬", default=True),
         st.Page("pages/compare.py", title=t("nav.compare", lang), icon="⚖️"),
         st.Page("pages/batch.py", title=t("nav.batch", lang), icon="🗂️"),
-        st.Page("pages/admin.py", title=t("nav.admin", lang), icon="📊", url_path="admin"),
+        st.Page(
+            "pages/admin.py",
+            title=t("nav.admin", lang),
+            icon="📊",
+            url_path="admin",
+            visibility="visible" if operator else "hidden",
+        ),
     ]
 
 
