@@ -11,7 +11,6 @@ from components.ui.batch import render_job, render_setup, render_summary, start
 from components.ui.navigation import shell_choice
 from components.ui.sidebar import SidebarChoice
 
-st.set_page_config(layout="wide")  # the live table needs the width (app.py's default is centred)
 choice: SidebarChoice = shell_choice()
 lang = choice.lang
 st.title(t("batch.title", lang))

@@ -19,7 +19,6 @@ from components.ui.compare import (
 from components.ui.navigation import shell_choice
 from components.ui.sidebar import SidebarChoice
 
-st.set_page_config(layout="wide")  # side by side needs the width (app.py's default is centred)
 choice: SidebarChoice = shell_choice()
 lang = choice.lang
 render_compare_style()

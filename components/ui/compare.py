@@ -55,9 +55,10 @@ log = logging.getLogger("kantu")
 
 REFRESH_S = 0.2  # how often the live columns are redrawn
 GALLERY_PREFIX = "compare"  # the run's thumbnails: ``gallery.render_images``' key prefix
-# On a phone the run's thumbnails stay one row that scrolls sideways, each caption one line
+# Run scrolls to the results clear of Streamlit's header. On a phone the run's thumbnails stay one row that scrolls sideways, each caption one line
 # (its details are in the 🔍 view), instead of one picture per row with a 3-line caption.
 _STYLE = f"""<style>
+.st-key-{keys.COMPARE_RESULTS} {{ scroll-margin-top: 4rem; }}  /* clear of the page's header */
 @media (max-width: 640px) {{
   .st-key-{keys.GALLERY}-{GALLERY_PREFIX} {{
     flex-wrap: nowrap !important; overflow-x: auto; overscroll-behavior-x: contain;

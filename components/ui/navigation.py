@@ -8,6 +8,8 @@ every state read the page makes would fail. ``shell_choice`` detects that run an
 
 from __future__ import annotations
 
+from typing import Literal
+
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
@@ -15,6 +17,8 @@ from components.i18n import DEFAULT_LANG, Lang, t
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.sidebar import SidebarChoice
+
+WIDE_PAGES = frozenset({"compare", "batch"})  # by address: columns side by side, a live table
 
 
 def app_pages(lang: Lang, *, operator: bool = False) -> list[StreamlitPage]:
@@ -32,6 +36,11 @@ def app_pages(lang: Lang, *, operator: bool = False) -> list[StreamlitPage]:
             visibility="visible" if operator else "hidden",
         ),
     ]
+
+
+def page_layout(page: StreamlitPage) -> Literal["centered", "wide"]:
+    """Return the page's layout: wide for pages of side-by-side columns and tables."""
+    return "wide" if page.url_path in WIDE_PAGES else "centered"
 
 
 def shell_choice() -> SidebarChoice:
