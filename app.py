@@ -9,8 +9,9 @@ from components.i18n import DEFAULT_LANG, t
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.access import render_access, render_key_closed, shared_reader_charges
+from components.ui.admin import is_operator
 from components.ui.chat import warm_up
-from components.ui.navigation import app_pages
+from components.ui.navigation import app_pages, page_layout
 from components.ui.reader_quota import install_reader_quota, read_reader_secrets
 from components.ui.sidebar import (
     current_lang,
@@ -34,15 +35,16 @@ try:
 except Exception:  # never keep the page from drawing; the server log says why
     log.exception("upload caps or reader quota not installed")
 
-st.set_page_config(page_title="Kantu 看图", page_icon="🖼️", layout="centered")
+st.set_page_config(page_title="Kantu 看图", page_icon="🖼️")  # the layout: per page, below
 
 lang = session.widget(keys.LANG, DEFAULT_LANG)
 try:
     warm_up()  # once per server, in the background: the first question loads nothing new
     session.init_widgets()
     nav_lang = current_lang()
-    pages = app_pages(nav_lang)
+    pages = app_pages(nav_lang, operator=is_operator())  # the operator page: listed for them only
     page = st.navigation(pages, position="hidden" if len(pages) == 1 else "sidebar")
+    st.set_page_config(layout=page_layout(page))  # Compare and Batch wide, the rest centred
     apply_style()
     open_sidebar()  # New chat goes on top; the page fills it once there is a conversation
     lang = render_language()

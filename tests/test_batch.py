@@ -345,11 +345,17 @@ def test_exports_parse_back(upstream: FakeUpstream) -> None:
     assert lines[0]["fields"] == {"名称": '橙子, "大"', "价格": "3|5"}
     assert [from_record(line).status for line in lines] == ["done", "failed", "refused"]
 
-    report = to_markdown(results, s, "en")
+    archive = zipfile.ZipFile(io.BytesIO(to_markdown(results, s, "en")))
+    report = archive.read("report.md").decode("utf-8")
     table = [line for line in report.splitlines() if line.startswith("|")]
     assert len(table) == 2 + 3
     assert all(line.count(" | ") == table[0].count(" | ") for line in table[2:])  # pipes escaped
-    assert "data:image/jpeg;base64," in table[2]
+    assert "data:" not in report  # GitHub does not show data: pictures
+    # each thumbnail is a file beside the report, linked relatively, and opens as a picture
+    pictures = sorted(n for n in archive.namelist() if n.startswith("images/"))
+    assert len(pictures) == 2 and all(f"]({name})" in report for name in pictures)  # refused: none
+    assert f"]({pictures[0]})" in table[2]
+    assert Image.open(io.BytesIO(archive.read(pictures[0]))).format == "JPEG"
 
 
 def test_provider_batch_runner_merges_lines_and_cancel_stops_polling(

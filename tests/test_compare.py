@@ -15,6 +15,7 @@ import pytest
 from components.conversation.compare import (
     CompareRun,
     CompareTally,
+    column_models,
     export_json,
     export_markdown,
 )
@@ -205,3 +206,25 @@ def test_stopping_one_column_leaves_the_others_running(upstream, picture):
     _wait(run)
     assert second.answer.meta.outcome == "ok"
     assert second.text == "".join(f"{i} " for i in range(10))
+
+
+def test_columns_offer_the_cheapest_then_the_best_then_the_rest_each_once():
+    def openai_price(model: str):
+        return price_for("openai", model)
+
+    models = ("gpt-4o-mini", "gpt-4.1-mini", "gpt-4o", "gpt-4.1", "gpt-4.1-nano", "gpt-4o")
+    assert column_models(models, openai_price) == (
+        "gpt-4.1-nano",  # $0.10 in
+        "gpt-4o",  # $2.50 in: the dearest
+        "gpt-4o-mini",
+        "gpt-4.1-mini",
+        "gpt-4.1",
+    )
+
+
+def test_a_model_without_a_price_follows_the_priced_and_one_that_cannot_see_goes_last():
+    def price(model: str):
+        return price_for("openai", model)
+
+    ordered = column_models(["gpt-3.5-turbo", "my-own-vl", "gpt-4o", " gpt-4o-mini "], price)
+    assert ordered == ("gpt-4o-mini", "gpt-4o", "my-own-vl", "gpt-3.5-turbo")

@@ -82,9 +82,10 @@ def test_batch_csv_and_report_keep_no_formula_image_or_html(upstream: FakeUpstre
     raw = to_csv(results, plain, "en").decode("utf-8-sig")
     answers = [row["answer"] for row in csv.DictReader(io.StringIO(raw))]
     assert answers == [f"{EVIL}\n{FORMULAS[1]}"]  # starts with "!": kept as the model wrote it
-    report = to_markdown(results, plain, "en")
+    archive = zipfile.ZipFile(io.BytesIO(to_markdown(results, plain, "en")))
+    report = archive.read("report.md").decode("utf-8")
     assert outside_findings(report) == []
-    assert "data:image/jpeg;base64," in report  # the thumbnail, Kantu's own bytes
+    assert "](images/01-" in report  # the thumbnail, Kantu's own bytes beside the report
 
 
 def test_every_answer_cell_is_inert_whatever_it_starts_with(upstream: FakeUpstream):

@@ -9,9 +9,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.conversation.compare import CompareRun
+from components.costs.prices import Price
 from components.devtools import image_factory as make
 from components.devtools.upstream import FakeUpstream, openai_error, sse
 from components.i18n import t
+from components.ocr.engine import reader_status
+from components.providers.presets import PRESETS
 from components.ui import session
 from components.ui import state_keys as keys
 from tests.conftest import ROOT
@@ -201,7 +204,8 @@ def test_the_operator_key_stays_home_and_a_column_key_goes_to_its_column_only(up
     upstream.by_model = {m: sse(["好的"], model=m) for m in ("home-a", "home-b")}
     at = _page(upstream, "en", ["home-a", "home-x", "home-b"])
     at.selectbox(key=keys.choice_key(keys.compare_preset_key(1), "en")).set_value("openai").run()
-    assert at.selectbox(key=keys.compare_model_key(1)).value == "gpt-4.1-mini"  # its default
+    # its default: column 2 takes the provider's best (dearest) vision model, column 1 its cheapest
+    assert at.selectbox(key=keys.compare_model_key(1)).value == "gpt-4o"
     at.text_input(key=keys.compare_api_key(2)).input("column-three-key-555")
     run = _run(at)
     _settle(at, run)
@@ -260,3 +264,66 @@ def test_compare_shows_the_price_chat_shows_for_the_operators_kantu_prices(
     texts = _texts(at)
     assert texts.count(BILL) == 2
     assert t("money.price_unknown", "en") not in texts
+
+
+def test_a_visitors_own_price_shows_in_compare_as_in_chat(upstream):
+    """Prices are read one way on every page: a price the visitor set for themselves (sidebar →
+    cost) is the one Compare bills at, as Chat does, never "price unknown"."""
+    upstream.by_model = {m: sse(["猫"], model=m, usage=USAGE) for m in ("own-a", "own-b")}
+    at = _page(upstream, "en", ["own-a", "own-b"])
+    tools = session.state_in(at.session_state, session.ToolsState)
+    tools.visitor_prices = {m: Price(1.0, 4.0, "CNY") for m in ("own-a", "own-b")}
+    _settle(at, _run(at, "What is it?"))
+    texts = _texts(at)
+    assert texts.count(BILL) == 2
+    assert t("money.price_unknown", "en") not in texts
+
+
+def _form_targets(at: AppTest) -> list[tuple[str, str]]:
+    count = at.session_state[keys.COMPARE_COUNT]
+    return [
+        (at.session_state[keys.compare_preset_key(i)], at.session_state[keys.compare_model_key(i)])
+        for i in range(count)
+    ]
+
+
+def _open_compare(lang: str, secrets: dict[str, object] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.secrets.update(secrets or {})
+    at.session_state[keys.LANG] = lang
+    at.run()
+    at.switch_page("pages/compare.py").run()
+    _no_exception(at)
+    return at
+
+
+def test_columns_start_on_the_providers_cheapest_and_best_vision_models():
+    at = _open_compare("en", {"KANTU_API_KEY": OPERATOR_KEY})
+    assert _form_targets(at) == [("bingcheng", "gpt-4o-mini"), ("bingcheng", "gpt-4o")]
+    assert t("compare.needs_key", "en", provider="BingCheng") not in _texts(at)
+
+
+def test_columns_start_on_the_models_the_operator_allows():
+    allowed = ["qwen-vl-plus", "qwen-vl-max", "qwen3-vl-plus"]
+    secrets = {
+        "KANTU_BASE_URL": "https://dashscope.aliyuncs.com/compatible-mode/v1",
+        "KANTU_API_KEY": OPERATOR_KEY,
+        "KANTU_ALLOWED_MODELS": allowed,
+    }
+    at = _open_compare("zh", secrets)
+    targets = _form_targets(at)
+    assert [p for p, _ in targets] == ["dashscope"] * 3
+    # cheapest (¥0.8 in) first, then the dearest, then the rest: three different models
+    assert [m for _, m in targets] == ["qwen-vl-plus", "qwen-vl-max", "qwen3-vl-plus"]
+
+
+@pytest.mark.skipif(not reader_status().available, reason="the OCR packages are not installed")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_without_a_key_the_reader_is_one_column_and_the_others_say_what_a_key_adds(lang):
+    at = _open_compare(lang)
+    targets = _form_targets(at)
+    assert [p for p, _ in targets].count("local_ocr") == 1
+    assert targets[0] == ("local_ocr", "rapidocr-pp-ocrv6")
+    assert targets[1:] == [("bingcheng", "gpt-4o-mini"), ("bingcheng", "gpt-4o")]
+    hint = "🔑 " + t("compare.needs_key", lang, provider=PRESETS["bingcheng"].name(lang))
+    assert [c.value for c in at.caption].count(hint) == 2

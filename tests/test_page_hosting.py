@@ -386,3 +386,21 @@ def test_an_access_code_refusal_points_at_the_code_box(upstream, ledger_path, la
     scripts = [h.proto.body for h in at.get("html")]
     assert any(f".st-key-{keys.ACCESS_CODE} input" in body for body in scripts)
     assert not any(f".st-key-{keys.BASE_URL} input" in body for body in scripts)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_spend_charts_name_every_series_even_for_a_request_without_a_price(
+    upstream, ledger_path, lang
+):
+    upstream.enqueue(sse(["An orange."], usage=USAGE))
+    at = _site(upstream, ledger_path, lang, KANTU_ADMIN_CODE="boss-code")  # no KANTU_PRICES
+    _ask(at)
+    _wait_rows(ledger_path)
+    _unlock_admin(_admin(at), "boss-code", lang)
+    _ok(at)
+    assert t("admin.unpriced", lang, count=1) in _shown(at)
+    spend = t("admin.spend_in", lang, currency="CNY")
+    for chart in at.get("vega_lite_chart")[:2]:  # per day, per model
+        data = b"".join(d.data.data for d in chart.proto.datasets)
+        assert spend.encode() in data
+        assert b'"?"' not in data and b"?" not in data.replace(spend.encode(), b"")

@@ -1,12 +1,15 @@
 """The batch's results as files: CSV (UTF-8 with BOM, so Excel reads Chinese), JSONL, Markdown.
 
+The Markdown report is a .zip of ``report.md`` and ``images/`` linked by relative paths, made
+the way the chat's Markdown export is (``conversation.transfer.markdown_zip``: GitHub does not
+show ``data:`` pictures).
+
 One record per picture, in the order the pictures came. JSONL is also the command line's output
 and resume file, so ``record`` / ``from_record`` round-trip what resuming needs.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -15,6 +18,7 @@ from typing import Any
 
 from components.batch.intake import Refused
 from components.batch.job import BatchSpec, ItemResult
+from components.conversation.transfer import markdown_zip, picture_path
 from components.costs.prices import Money
 from components.errors import KantuError
 from components.i18n import Lang, t
@@ -22,6 +26,7 @@ from components.text.cells import csv_row, markdown_cell
 from components.usage import Usage
 
 BASE_COLUMNS = ("file", "status", "answer")
+THUMB_MIME = "image/jpeg"  # what ``ItemResult.thumbnail`` holds
 TAIL_COLUMNS = ("prompt_tokens", "completion_tokens", "cost", "currency", "seconds", "error")
 
 
@@ -119,8 +124,10 @@ def to_csv(results: Iterable[ItemResult], spec: BatchSpec, lang: Lang = "en") ->
     return out.getvalue().encode("utf-8-sig")
 
 
-def to_markdown(results: Sequence[ItemResult], spec: BatchSpec, lang: Lang = "en") -> str:
-    """Return a Markdown report: the prompt, the totals, and a table with small thumbnails."""
+def to_markdown(results: Sequence[ItemResult], spec: BatchSpec, lang: Lang = "en") -> bytes:
+    """Return the report as a .zip: ``report.md`` (the prompt, the totals, a table with small
+    thumbnails) and the thumbnails under ``images/``, linked relatively."""
+    pictures: dict[str, bytes] = {}
     done = sum(r.status == "done" for r in results)
     head = [
         f"# {t('batch.report.title', lang)}",
@@ -139,11 +146,11 @@ def to_markdown(results: Sequence[ItemResult], spec: BatchSpec, lang: Lang = "en
     ]
     lines = ["| " + " | ".join(markdown_cell(x) for x in labels) + " |", "|" + "---|" * len(labels)]
     for r in results:
-        thumb = (
-            f"![](data:image/jpeg;base64,{base64.b64encode(r.thumbnail).decode('ascii')})"
-            if r.thumbnail
-            else ""
-        )
+        thumb = ""
+        if r.thumbnail:
+            path = picture_path(len(pictures) + 1, r.picture_sha256 or r.key, THUMB_MIME)
+            pictures[path] = r.thumbnail
+            thumb = f"![{markdown_cell(r.name)}]({path})"
         if spec.columns:
             values = [(r.fields or {}).get(c, "") for c in spec.columns]
             if r.fields is None and r.answer:
@@ -156,4 +163,4 @@ def to_markdown(results: Sequence[ItemResult], spec: BatchSpec, lang: Lang = "en
         status = t(f"batch.status.{r.status}", lang)
         cells = [thumb, markdown_cell(r.name), status, *(markdown_cell(v) for v in values), tokens]
         lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(head + lines) + "\n"
+    return markdown_zip("report.md", "\n".join(head + lines) + "\n", pictures)

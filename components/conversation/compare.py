@@ -21,13 +21,14 @@ from __future__ import annotations
 import base64
 import json
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import requests
 
+from components.catalogue.lookup import sees_pictures
 from components.conversation.clients import AnySettings
 from components.conversation.context_policy import ALL
 from components.conversation.exchange import Answer, Exchange
@@ -55,6 +56,22 @@ def model_name(preset_id: str, model: str) -> str:
     """Return how a column's model is named in the tally and the vision checks:
     ``<preset>/<model>``."""
     return f"{preset_id}/{model}"
+
+
+def column_models(models: Sequence[str], price: Callable[[str], Price | None]) -> tuple[str, ...]:
+    """Order ``models`` for a comparison's columns, each once: the cheapest that can see
+    pictures, then the dearest (the provider's best), then the rest cheapest first.
+
+    A model the catalogue says cannot see goes last; one without a price keeps its place after
+    the priced ones. Prices compare prompt tokens first (pictures are prompt), then answer tokens.
+    """
+    unique = list(dict.fromkeys(m.strip() for m in models if m.strip()))
+    seeing = [m for m in unique if sees_pictures(m) is not False]
+    priced = {m: p for m in seeing if (p := price(m)) is not None}
+    by_price = sorted(priced, key=lambda m: (priced[m].input, priced[m].output))
+    first = by_price[:1] + by_price[-1:] if len(by_price) > 1 else by_price
+    rest = by_price[1:-1] + [m for m in seeing if m not in priced]
+    return tuple(dict.fromkeys([*first, *rest, *unique]))
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,7 @@ def export_markdown(conv: Conversation, lang: Lang = "en") -> bytes:
             if image is None:
                 continue
             if sha not in names:
-                names[sha] = f"images/{len(names) + 1:02d}-{sha[:12]}.{_EXTENSIONS[image.mime]}"
+                names[sha] = picture_path(len(names) + 1, sha, image.mime)
             alt = escape_markdown(image.name or t("transfer.md.picture", lang))
             lines += [f"![{alt}]({names[sha]})", ""]
         if entry.status != "ok":
@@ -149,11 +149,25 @@ def export_markdown(conv: Conversation, lang: Lang = "en") -> bytes:
         if entry.error is not None:
             message = safe_markdown(entry.error.message(lang))
             lines += [*(f"> {line}" for line in message.splitlines()), ""]
+    pictures = {name: conv.images[sha].data for sha, name in names.items()}
+    return markdown_zip("conversation.md", "\n".join(lines), pictures)
+
+
+def picture_path(number: int, sha: str, mime: str) -> str:
+    """Return where picture ``number`` (from 1) goes in a Markdown .zip: ``images/NN-<sha>.ext``.
+
+    Raises KeyError for a type other than JPEG, PNG, GIF or WebP."""
+    return f"images/{number:02d}-{sha[:12]}.{_EXTENSIONS[mime]}"
+
+
+def markdown_zip(name: str, markdown: str, pictures: Mapping[str, bytes]) -> bytes:
+    """Return a .zip of the Markdown file ``name`` and ``pictures`` (path → bytes, the paths it
+    links to), the same bytes for the same input (see the module doc for why a .zip)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        _add(archive, "conversation.md", "\n".join(lines).encode("utf-8"), zipfile.ZIP_DEFLATED)
-        for sha, name in names.items():
-            _add(archive, name, conv.images[sha].data, zipfile.ZIP_STORED)
+        _add(archive, name, markdown.encode("utf-8"), zipfile.ZIP_DEFLATED)
+        for path, data in pictures.items():
+            _add(archive, path, data, zipfile.ZIP_STORED)
     return buffer.getvalue()
 
 

@@ -95,7 +95,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "batch.download_csv": {"zh": "下载 CSV", "en": "Download CSV"},
     "batch.download_jsonl": {"zh": "下载 JSONL", "en": "Download JSONL"},
-    "batch.download_md": {"zh": "下载报告（Markdown）", "en": "Download report (Markdown)"},
+    "batch.download_md": {
+        "zh": "下载报告（Markdown 含图片，.zip）",
+        "en": "Download report (Markdown + pictures, .zip)",
+    },
     "batch.col.thumb": {"zh": "图", "en": "Picture"},
     "batch.col.file": {"zh": "文件", "en": "File"},
     "batch.col.answer": {"zh": "回答", "en": "Answer"},

@@ -43,6 +43,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "可在上方“各列的密钥”中为这一列填写密钥。",
         "en": "You can enter this column's key under “Keys per column” above.",
     },
+    "compare.needs_key": {
+        "zh": "需要{provider}的密钥：有了它，这一列会看图作答，而不只是读出文字。",
+        "en": "Needs a {provider} key: with one, this column answers about the picture, "
+        "not only reads its text.",
+    },
     "compare.key_for": {"zh": "第 {label} 列：{provider}", "en": "Column {label}: {provider}"},
     "compare.need_picture": {
         "zh": "请先添加至少一张图片。",

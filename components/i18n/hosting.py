@@ -62,6 +62,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "admin.requests_30d": {"zh": "30 天内的请求", "en": "Requests, 30 days"},
     "admin.spend_per_day": {"zh": "每天的费用", "en": "Spend per day"},
     "admin.spend_per_model": {"zh": "各模型的费用", "en": "Spend per model"},
+    "admin.spend_in": {"zh": "费用（{currency}）", "en": "Spend ({currency})"},
+    "admin.unpriced": {
+        "zh": "{count} 个请求没有价格，不计入上面的费用图。",
+        "en": "{count} requests had no price and are not in the spend charts above.",
+    },
     "admin.by_outcome": {"zh": "请求结果", "en": "Requests by outcome"},
     "admin.errors_hour": {
         "zh": "最近一小时的错误（按类型，每 5 分钟）",

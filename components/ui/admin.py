@@ -48,6 +48,12 @@ def ledger_csv(rows: Sequence[LedgerRow]) -> str:
     return out.getvalue()
 
 
+def is_operator() -> bool:
+    """Return whether this visitor may open the operator page (its code entered in this
+    session, or signed in on ``KANTU_ADMIN_USERS``): only then is it in the navigation."""
+    return admin_allowed(hosting_settings(), current_visitor(), unlocked("operator"))
+
+
 def _gate(config: HostingConfig, lang: Lang) -> bool:
     visitor = current_visitor()
     if admin_allowed(config, visitor, unlocked("operator")):
@@ -101,7 +107,7 @@ def render_admin(lang: Lang) -> None:
     if not rows:
         st.info(t("admin.empty", lang), icon="📒")
     else:
-        _charts(rows, lang)
+        _charts(rows, currency, lang)
     _errors(errors_by_kind(rows, now), lang)
     _limits(config, lang)
     st.download_button(
@@ -115,26 +121,35 @@ def render_admin(lang: Lang) -> None:
     )
 
 
-def _charts(rows: Sequence[LedgerRow], lang: Lang) -> None:
+def _charts(rows: Sequence[LedgerRow], currency: str, lang: Lang) -> None:
+    """Spend per day and model (one named series per currency; the limits' when nothing had a
+    price), requests by outcome, the top sessions."""
     per_day: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     per_model: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     outcomes: dict[str, int] = defaultdict(int)
     sessions: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    unpriced = 0
     for row in rows:
         money = row.cost or 0.0
-        unit = row.currency or "?"
-        per_day[_day(row.started)][unit] += money
-        per_model[row.model][unit] += money
         outcomes[row.outcome] += 1
         sessions[row.session_id][0] += 1
         sessions[row.session_id][1] += money
+        if row.currency is None:  # no price: nothing to add to a spend, and no series to name
+            unpriced += 1
+            continue
+        series = spend_series(row.currency, lang)
+        per_day[_day(row.started)][series] += money
+        per_model[row.model][series] += money
+    units = sorted({r.currency for r in rows if r.currency}) or [currency]
+    names = [spend_series(unit, lang) for unit in units]
+    days = sorted({_day(r.started) for r in rows})
+    models = sorted({r.model for r in rows})
     st.subheader(t("admin.spend_per_day", lang))
-    st.bar_chart({unit: {d: v.get(unit, 0.0) for d, v in per_day.items()} for unit in _units(rows)})
+    st.bar_chart({n: {d: per_day[d].get(n, 0.0) for d in days} for n in names})
     st.subheader(t("admin.spend_per_model", lang))
-    st.bar_chart(
-        {unit: {m: v.get(unit, 0.0) for m, v in per_model.items()} for unit in _units(rows)},
-        horizontal=True,
-    )
+    st.bar_chart({n: {m: per_model[m].get(n, 0.0) for m in models} for n in names}, horizontal=True)
+    if unpriced:
+        st.caption(t("admin.unpriced", lang, count=unpriced))
     st.subheader(t("admin.by_outcome", lang))
     st.bar_chart({t("admin.col_requests", lang): dict(outcomes)})
     st.subheader(t("admin.top_sessions", lang))
@@ -167,8 +182,9 @@ def _errors(figure: ErrorsByKind, lang: Lang) -> None:
     st.bar_chart(data, x=when, y=errors, color=kind)  # a legend of kinds, even for one
 
 
-def _units(rows: Sequence[LedgerRow]) -> list[str]:
-    return sorted({r.currency or "?" for r in rows})
+def spend_series(currency: str, lang: Lang) -> str:
+    """Return the legend's name for the spend in ``currency``: "Spend (CNY)"."""
+    return t("admin.spend_in", lang, currency=currency)
 
 
 def _limits(config: HostingConfig, lang: Lang) -> None:

@@ -33,8 +33,8 @@ from components.images.uploads import IMAGE_EXTENSIONS, Upload
 from components.providers.settings import ClientSettings
 from components.ui import session
 from components.ui import state_keys as keys
+from components.ui.costs import current_price
 from components.ui.markdown_view import literal, safe_label
-from components.ui.operator_settings import operator_prices
 from components.ui.sending import send
 from components.ui.sidebar import SidebarChoice, request_settings
 
@@ -59,7 +59,7 @@ class Setup:
 
 
 def _price(choice: SidebarChoice) -> Price | None:
-    return operator_prices().for_display(choice.preset.id, choice.model)
+    return current_price(choice)  # the chat's price: one way of reading prices on every page
 
 
 def render_setup(choice: SidebarChoice) -> tuple[Setup, Prepared | None]:
@@ -284,9 +284,9 @@ def render_job(job: BatchJob, choice: SidebarChoice) -> None:
     )
     downloads[2].download_button(
         t("batch.download_md", lang),
-        to_markdown(results, spec, lang).encode("utf-8"),
-        "kantu-batch.md",
-        "text/markdown",
+        to_markdown(results, spec, lang),
+        "kantu-batch-report.zip",
+        "application/zip",
     )
 
 

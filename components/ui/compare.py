@@ -10,7 +10,7 @@ votes, the tally and the exports.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -25,21 +25,23 @@ from components.conversation.compare import (
     CompareRun,
     CompareTally,
     Figures,
+    column_models,
     export_json,
     export_markdown,
 )
 from components.conversation.exchange import Exchange
 from components.costs import lines
-from components.costs.prices import Price, PriceBook
-from components.errors import KantuError
+from components.costs.prices import Price
+from components.errors import ConfigError, KantuError
 from components.i18n import Lang, t
 from components.images.uploads import IMAGE_EXTENSIONS, Upload, prepare_uploads
-from components.providers.presets import PRESETS
+from components.providers.presets import DEFAULT_PRESET_ID, PRESETS
 from components.ui import session
 from components.ui import state_keys as keys
+from components.ui.access import hosting_settings
+from components.ui.costs import price_book
 from components.ui.gallery import render_images
 from components.ui.markdown_view import literal, safe_label, show_growing, show_markdown
-from components.ui.operator_settings import operator_prices
 from components.ui.sending import send_exchange
 from components.ui.sidebar import (
     SidebarChoice,
@@ -52,6 +54,38 @@ from components.ui.sidebar import (
 log = logging.getLogger("kantu")
 
 REFRESH_S = 0.2  # how often the live columns are redrawn
+GALLERY_PREFIX = "compare"  # the run's thumbnails: ``gallery.render_images``' key prefix
+# Run scrolls to the results clear of Streamlit's header. On a phone the run's thumbnails stay one row that scrolls sideways, each caption one line
+# (its details are in the 🔍 view), instead of one picture per row with a 3-line caption.
+_STYLE = f"""<style>
+.st-key-{keys.COMPARE_RESULTS} {{ scroll-margin-top: 4rem; }}  /* clear of the page's header */
+@media (max-width: 640px) {{
+  .st-key-{keys.GALLERY}-{GALLERY_PREFIX} {{
+    flex-wrap: nowrap !important; overflow-x: auto; overscroll-behavior-x: contain;
+  }}
+  .st-key-{keys.GALLERY}-{GALLERY_PREFIX} > div {{ flex: 0 0 auto; }}
+  .st-key-{keys.GALLERY}-{GALLERY_PREFIX} [data-testid="stImageCaption"] {{
+    white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+  }}
+}}
+</style>"""
+# Run's results start below the form: bring their top into view once, as they start. The
+# container may mount a moment after this element, so look for it for up to two seconds.
+_SCROLL_SCRIPT = f"""<script>
+(() => {{
+  const until = Date.now() + 2000;
+  const find = () => {{
+    const box = document.querySelector(".st-key-{keys.COMPARE_RESULTS}");
+    if (box) {{
+      const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      box.scrollIntoView({{block: "start", behavior: still ? "auto" : "smooth"}});
+    }} else if (Date.now() < until) {{
+      requestAnimationFrame(find);
+    }}
+  }};
+  find();
+}})();
+</script>"""
 _KEY_REASONS = frozenset({"no_key", "operator_key_withheld"})  # a column's own key would help
 
 
@@ -98,14 +132,9 @@ def current_run() -> CompareRun | None:
     return session.compare().run
 
 
-def price_book() -> PriceBook:
-    """Return the prices to show: the operator's ``KANTU_PRICES`` (secrets, then the
-    environment, as on every page) over the table."""
-    return operator_prices()
-
-
 def prices_of(run: CompareRun) -> dict[str, Price | None]:
-    """Return each column's price, keyed by ``<preset>/<model>``."""
+    """Return each column's price, keyed by ``<preset>/<model>``: the chat's prices
+    (``costs.price_book``: the visitor's edits over the operator's over the table)."""
     book = price_book()
     return {c.name: book.for_display(c.preset_id, c.model) for c in run.columns}
 
@@ -124,12 +153,43 @@ def vision_of(run: CompareRun) -> dict[str, bool | None]:
 # -- the form ----------------------------------------------------------------------------------
 
 
+def _ordered_models(preset_id: str, choice: SidebarChoice) -> tuple[str, ...]:
+    """The models a column on ``preset_id`` offers first, in column order: the operator's
+    allowed models when the operator's key pays, else the preset's; cheapest, then best."""
+    models: Sequence[str] = PRESETS[preset_id].vision_models
+    allowed = hosting_settings().allowed_models
+    if allowed and preset_id == choice.preset.id and _key_source(preset_id, choice) == "operator":
+        models = allowed
+    book = price_book()
+    return column_models(models, lambda m: book.for_display(preset_id, m))
+
+
+def default_targets(choice: SidebarChoice) -> list[tuple[str, str]]:
+    """Return the columns a new form starts with (``MAX_COLUMNS`` of them; the count shows the
+    first ``default_count``): different models, never the same one twice while there are others.
+
+    With the offline reader chosen (no key), the reader is one column and the others are the
+    default provider's cheapest and best models, which say what a key would add.
+    """
+    if choice.preset.local:
+        first = [(choice.preset.id, choice.model)]
+        preset_id = DEFAULT_PRESET_ID
+    else:
+        first, preset_id = [], choice.preset.id
+    targets = [*first, *((preset_id, m) for m in _ordered_models(preset_id, choice))]
+    targets = list(dict.fromkeys(targets))[:MAX_COLUMNS]
+    return targets + [(choice.preset.id, choice.model)] * (MAX_COLUMNS - len(targets))
+
+
+def default_count(choice: SidebarChoice) -> int:
+    """Return how many columns a new form shows: its different models, two to three."""
+    different = len(dict.fromkeys(default_targets(choice)))
+    return max(MIN_COLUMNS, min(3, different))
+
+
 def _default_model(preset_id: str, i: int, choice: SidebarChoice) -> str:
-    preset = PRESETS[preset_id]
-    if preset.id == choice.preset.id and i == 0:
-        return choice.model
-    models = preset.vision_models
-    return models[i % len(models)] if models else choice.model
+    models = _ordered_models(preset_id, choice)
+    return models[i % len(models)] if models else PRESETS[preset_id].default_model
 
 
 def _on_preset_change(i: int, widget_key: str, choice: SidebarChoice) -> None:
@@ -138,26 +198,50 @@ def _on_preset_change(i: int, widget_key: str, choice: SidebarChoice) -> None:
     session.set_widget(keys.compare_model_key(i), _default_model(preset_id, i, choice))
 
 
+def _key_source(preset_id: str, choice: SidebarChoice, column_key: str = "") -> str:
+    """Where a column's key would come from ("none" when it has none or cannot work)."""
+    try:
+        settings = column_settings(
+            preset_id, PRESETS[preset_id].default_model, choice, column_key, identify=False
+        )
+    except ConfigError:
+        return "none"
+    if settings.missing_key_error(choice.lang) is not None:
+        return "none"
+    return str(getattr(settings, "key_source", "none"))
+
+
+def _needs_key(preset_id: str, i: int, choice: SidebarChoice) -> bool:
+    """Whether column ``i`` would be refused for want of a key (what a key would add)."""
+    if not PRESETS[preset_id].needs_key:
+        return False
+    own = session.widget(keys.compare_api_key(i)) or ""
+    return _key_source(preset_id, choice, own) == "none"
+
+
 def render_targets(choice: SidebarChoice) -> list[tuple[str, str]]:
     """Show the column count and each column's provider and model; return (preset, model)s."""
     lang = choice.lang
+    defaults = default_targets(choice)
     count = st.segmented_control(
         t("compare.count", lang),
         options=list(range(MIN_COLUMNS, MAX_COLUMNS + 1)),
         key=keys.COMPARE_COUNT,
-        default=3,
+        default=default_count(choice),
         required=True,
     )
-    count = int(count or 3)
+    count = int(count or default_count(choice))
     targets: list[tuple[str, str]] = []
     preset_ids = list(PRESETS)
-    for i, cell in enumerate(st.columns(count, gap="small")):
+    for i, cell in enumerate(st.columns(count, gap="medium")):
         state_key = keys.compare_preset_key(i)
-        if not session.has_widget(state_key):
-            session.set_widget(state_key, choice.preset.id)
         model_key = keys.compare_model_key(i)
+        if not session.has_widget(state_key):
+            session.set_widget(state_key, defaults[i][0])
         if not session.has_widget(model_key):
-            session.set_widget(model_key, _default_model(session.widget(state_key), i, choice))
+            preset_id = session.widget(state_key)
+            default = defaults[i][1] if preset_id == defaults[i][0] else ""
+            session.set_widget(model_key, default or _default_model(preset_id, i, choice))
         with cell:
             preset_id = remembered_choice(
                 st.selectbox,
@@ -177,6 +261,10 @@ def render_targets(choice: SidebarChoice) -> list[tuple[str, str]]:
                 key=model_key,
                 accept_new_options=True,
             )
+            if _needs_key(preset_id, i, choice):
+                st.caption(
+                    "🔑 " + t("compare.needs_key", lang, provider=PRESETS[preset_id].name(lang))
+                )
         targets.append((preset_id, (model or "").strip() or PRESETS[preset_id].default_model))
     with st.expander(t("compare.keys", lang)):
         st.caption(t("compare.keys_help", lang))
@@ -257,21 +345,33 @@ def _uploads() -> list[Upload]:
 
 
 def column_settings(
-    preset_id: str, model: str, choice: SidebarChoice, column_key: str = ""
+    preset_id: str,
+    model: str,
+    choice: SidebarChoice,
+    column_key: str = "",
+    *,
+    identify: bool = True,
 ) -> AnySettings:
     """Resolve one column's settings the way the chat page does (``sidebar.resolve_typed``).
 
     The column's own key goes to that column only; without one, the key typed in the sidebar
     goes only to a column on the sidebar's provider and address; the operator's key only to the
     operator's URL (decided in ``resolve_settings``). Raises ConfigError when the settings
-    cannot work.
+    cannot work. ``identify`` False: settings only looked at, never sent.
     """
     preset = PRESETS[preset_id]
     same = preset.id == choice.preset.id
     base_url = choice.base_url if same else preset.base_url
     typed = column_key.strip() or ((session.widget(keys.API_KEY) or "") if same else "")
     return resolve_typed(
-        preset, base_url, typed, model, read_secrets(), choice.read_timeout, choice.lang
+        preset,
+        base_url,
+        typed,
+        model,
+        read_secrets(),
+        choice.read_timeout,
+        choice.lang,
+        identify=identify,
     )
 
 
@@ -469,7 +569,7 @@ def render_column(
 def _draw_columns(run: CompareRun, lang: Lang) -> None:
     prices = prices_of(run)
     vision = vision_of(run)
-    for cell, column in zip(st.columns(len(run.columns), gap="small"), run.columns, strict=True):
+    for cell, column in zip(st.columns(len(run.columns), gap="medium"), run.columns, strict=True):
         with cell:
             render_column(run, column, prices.get(column.name), vision.get(column.name), lang)
 
@@ -483,9 +583,25 @@ def _live_columns(run: CompareRun, lang: Lang) -> None:
         st.rerun()
 
 
+def render_compare_style() -> None:
+    """Add the page's own CSS (the run's thumbnails on a phone)."""
+    st.html(_STYLE)
+
+
+def scroll_to_results() -> None:
+    """Scroll the page to the comparison's results (once: call it on the run that started it)."""
+    st.html(_SCROLL_SCRIPT, unsafe_allow_javascript=True)
+
+
 def render_run(run: CompareRun, lang: Lang) -> None:
-    """Show the comparison: pictures and question, the columns, then votes and exports."""
-    render_images(run.images, lang)
+    """Show the comparison in a container Run scrolls to: pictures and question, the columns,
+    then votes and exports."""
+    with st.container(key=keys.COMPARE_RESULTS):
+        _render_run(run, lang)
+
+
+def _render_run(run: CompareRun, lang: Lang) -> None:
+    render_images(run.images, lang, key_prefix=GALLERY_PREFIX)
     st.markdown(f"**{t('compare.question', lang)}:** {safe_label(run.question)}")
     if not run.finished:
         _live_columns(run, lang)

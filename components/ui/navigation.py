@@ -8,6 +8,8 @@ every state read the page makes would fail. ``shell_choice`` detects that run an
 
 from __future__ import annotations
 
+from typing import Literal
+
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
@@ -16,15 +18,29 @@ from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.sidebar import SidebarChoice
 
+WIDE_PAGES = frozenset({"compare", "batch"})  # by address: columns side by side, a live table
 
-def app_pages(lang: Lang) -> list[StreamlitPage]:
-    """Return the app's pages, the chat first (it is the default page at ``/``)."""
+
+def app_pages(lang: Lang, *, operator: bool = False) -> list[StreamlitPage]:
+    """Return the app's pages, the chat first (it is the default page at ``/``). The operator
+    page is listed for the ``operator`` only; its address opens it for anyone (behind its gate)."""
     return [
         st.Page("pages/chat.py", title=t("nav.chat", lang), icon="💬", default=True),
         st.Page("pages/compare.py", title=t("nav.compare", lang), icon="⚖️"),
         st.Page("pages/batch.py", title=t("nav.batch", lang), icon="🗂️"),
-        st.Page("pages/admin.py", title=t("nav.admin", lang), icon="📊", url_path="admin"),
+        st.Page(
+            "pages/admin.py",
+            title=t("nav.admin", lang),
+            icon="📊",
+            url_path="admin",
+            visibility="visible" if operator else "hidden",
+        ),
     ]
+
+
+def page_layout(page: StreamlitPage) -> Literal["centered", "wide"]:
+    """Return the page's layout: wide for pages of side-by-side columns and tables."""
+    return "wide" if page.url_path in WIDE_PAGES else "centered"
 
 
 def shell_choice() -> SidebarChoice:

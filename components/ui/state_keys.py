@@ -87,6 +87,7 @@ COMPARE_RUN_BUTTON = "kantu_compare_run_button"  # widget
 COMPARE_REVEAL_BUTTON = "kantu_compare_reveal_button"  # widget
 COMPARE_EXPORT_MD = "kantu_compare_export_md"  # widget
 COMPARE_EXPORT_JSON = "kantu_compare_export_json"  # widget
+COMPARE_RESULTS = "kantu_compare_results"  # keyed container: where Run scrolls to
 # The vision checks' results, {"<preset>/<model>": ProbeResult | bool}: written by the vision
 # check (providers/probe.py), only read here.
 
