@@ -126,41 +126,53 @@ def sweep_timing(ttl_s: float) -> tuple[float, float]:
     return every_s, max(0.0, ttl_s - 2 * every_s)
 
 
-def close_on_loop(runtime: Runtime) -> Callable[[str], None]:
+def close_on_loop(runtime: Runtime) -> Callable[[str], None] | None:
     """Return ``close(session_id)``: close the session on the server's event loop (where
-    Streamlit connects sessions), unless it has reconnected by then."""
-    stopped = runtime.stopped  # a future of the server's event loop
-    loop = stopped.get_loop() if isinstance(stopped, asyncio.Future) else None
+    Streamlit connects sessions), unless it has reconnected by then. None without a running
+    server (AppTest's stand-in runtime)."""
+    try:
+        stopped = runtime.stopped  # a future of the server's event loop
+    except RuntimeError:  # not started
+        return None
+    if not isinstance(stopped, asyncio.Future):
+        return None
+    loop = stopped.get_loop()
 
     def close_if_gone(session_id: str) -> None:
         if not runtime.is_active_session(session_id):
             runtime.close_session(session_id)
 
     def close(session_id: str) -> None:
-        if loop is None or loop.is_closed():
-            return
-        loop.call_soon_threadsafe(close_if_gone, session_id)
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(close_if_gone, session_id)
 
     return close
 
 
 _install_lock = threading.Lock()
-_installed: list[SessionSweeper] = []  # the process's one sweeper (session ids only)
+_installed: list[SessionSweeper | None] = []  # the process's one sweeper (session ids only)
 
 
 def install_session_sweeper(on_closed: Sequence[Callable[[str], object]] = ()) -> None:
     """Start the sweeper once per server (later calls return at once) and watch this run's
-    session. Does nothing without a server runtime (AppTest, bare mode)."""
+    session. Does nothing without a running server (AppTest, bare mode)."""
     if not _installed:
         with _install_lock:
             if not _installed and Runtime.exists():
-                runtime = Runtime.instance()
-                ttl_s = float(st.get_option("server.disconnectedSessionTTL"))
-                every_s, grace_s = sweep_timing(ttl_s)
-                close = close_on_loop(runtime)
-                sweeper = SessionSweeper(runtime.is_active_session, grace_s, close, on_closed)
-                _installed.append(sweeper)
-                run_every(every_s, lambda: sweeper.sweep(time.monotonic()), "kantu-session-sweeper")
+                _installed.append(_start_sweeper(Runtime.instance(), on_closed))
+    sweeper = _installed[0] if _installed else None
     ctx = get_script_run_ctx()
-    if _installed and ctx is not None:
-        _installed[0].note(ctx.session_id)
+    if sweeper is not None and ctx is not None:
+        sweeper.note(ctx.session_id)
+
+
+def _start_sweeper(
+    runtime: Runtime, on_closed: Sequence[Callable[[str], object]]
+) -> SessionSweeper | None:
+    close = close_on_loop(runtime)
+    if close is None:
+        return None
+    every_s, grace_s = sweep_timing(float(st.get_option("server.disconnectedSessionTTL")))
+    sweeper = SessionSweeper(runtime.is_active_session, grace_s, close, on_closed)
+    run_every(every_s, lambda: sweeper.sweep(time.monotonic()), "kantu-session-sweeper")
+    return sweeper
