@@ -11,9 +11,9 @@ figures of another checkout, e.g. ``git archive <commit> | tar -x -C DIR``).
    close; the server's resident memory (``VmRSS``) is taken once the reader has loaded, after the
    reads (and its peak, ``VmHWM``), and ``--ttl`` + 5 s after every tab closed. Reading time is
    Enter to the answer's last line, per read (median), with its ratio to glibc's own in the run.
-2. **CPU per photo question.** A server on a loopback fake upstream (which answers at once); one
-   tab sends ``--questions`` photo questions; the server's CPU time (``/proc``) per question,
-   after one warm-up. With ``--before DIR`` the same for that checkout's ``app.py``.
+2. **CPU per question.** A server on a loopback fake upstream (which answers at once); one tab
+   sends ``--questions`` questions, with a 12 MP photo or text only; the server's CPU time
+   (``/proc``) per question, after one warm-up. With ``--before DIR`` the same for that checkout's ``app.py``.
 """
 
 from __future__ import annotations
@@ -134,8 +134,9 @@ def memory_run(browser: Browser, env: dict[str, str], reads: int, ttl: int) -> M
         app.stop()
 
 
-def cpu_per_question(browser: Browser, script: str, questions: int) -> float:
-    """Return the server's CPU milliseconds per photo question (after one warm-up)."""
+def cpu_per_question(browser: Browser, script: str, questions: int, photo: bytes | None) -> float:
+    """Return the server's CPU milliseconds per question (with ``photo``, or text only), after
+    one warm-up."""
     with FakeUpstream() as up:
         up.default = sse(["OK."])
         env = {"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": "bench-key"}
@@ -145,7 +146,6 @@ def cpu_per_question(browser: Browser, script: str, questions: int) -> float:
             page = context.new_page()
             page.goto(app.url)
             wait_for_idle(page)
-            photo = make.photo_jpeg(4000, 3000)
             ask(page, photo, 1)
             time.sleep(1.0)
             started = cpu_s(app.process.pid)
@@ -157,9 +157,10 @@ def cpu_per_question(browser: Browser, script: str, questions: int) -> float:
             app.stop()
 
 
-def ask(page: Page, photo: bytes, number: int) -> None:
-    """Send one photo question and wait until its answer is shown and the page is idle."""
-    attach_files(page, {"name": f"p{number}.jpg", "mimeType": "image/jpeg", "buffer": photo})
+def ask(page: Page, photo: bytes | None, number: int) -> None:
+    """Send one question (with ``photo``) and wait until its answer is shown, the page idle."""
+    if photo is not None:
+        attach_files(page, {"name": f"p{number}.jpg", "mimeType": "image/jpeg", "buffer": photo})
     send_prompt(page, f"Question {number}?")
     expect(page.get_by_test_id("stChatMessage")).to_have_count(2 * number, timeout=60_000)
     wait_for_idle(page)
@@ -200,9 +201,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             scripts = {"this checkout": "app.py"}
             if args.before:
                 scripts = {"before": str(args.before.resolve() / "app.py"), **scripts}
-            print(f"\nserver CPU per photo question (12 MP JPEG, {args.questions} questions)")
+            photo = make.photo_jpeg(4000, 3000)
+            print(f"\nserver CPU per question ({args.questions} questions after a warm-up)")
+            print(f"{'checkout':<16}{'12 MP photo':>13}{'text only':>11}")
             for name, script in scripts.items():
-                print(f"{name:<16}{cpu_per_question(browser, script, args.questions):>8.1f} ms")
+                with_photo = cpu_per_question(browser, script, args.questions, photo)
+                text_only = cpu_per_question(browser, script, args.questions, None)
+                print(f"{name:<16}{with_photo:>10.1f} ms{text_only:>8.1f} ms")
         browser.close()
     return 0
 
