@@ -6,6 +6,8 @@ import os
 import streamlit as st
 
 from components.i18n import DEFAULT_LANG, t
+from components.ocr.allocator import tune_allocator
+from components.ocr.quota import shared_quota
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.access import render_access, render_key_closed, shared_reader_charges
@@ -13,6 +15,7 @@ from components.ui.admin import is_operator
 from components.ui.chat import warm_up
 from components.ui.navigation import app_pages, page_layout
 from components.ui.reader_quota import install_reader_quota, read_reader_secrets
+from components.ui.session_watch import install_session_sweeper
 from components.ui.sidebar import (
     current_lang,
     open_sidebar,
@@ -28,12 +31,15 @@ log = logging.getLogger("kantu")
 
 # Before any st call, where a stop request (a closed tab) could end the run: cap what uploads may
 # hold in server memory. Once per server; later runs return at once.
+tune_allocator()  # once per process, before the offline reader loads: freed memory goes back
 try:
     install_upload_guard(read_upload_secrets(), os.environ)
     # a closed tab's reading is cancelled; the hourly budget is shared through a shared ledger
     install_reader_quota(read_reader_secrets(), os.environ, shared_reader_charges())
+    # a session gone past its reconnection TTL is shut down, without waiting for a disconnect
+    install_session_sweeper(on_closed=(shared_quota().end_session,))
 except Exception:  # never keep the page from drawing; the server log says why
-    log.exception("upload caps or reader quota not installed")
+    log.exception("upload caps, reader quota or session sweeper not installed")
 
 st.set_page_config(page_title="Kantu 看图", page_icon="🖼️")  # the layout: per page, below
 

@@ -13,13 +13,18 @@ are parsed the same way whatever their source:
 - a flag is true/false, 1/0, yes/no or on/off, in any case, or a TOML boolean.
 
 Values are never logged: a setting may hold a key or a code.
+
+``SecretsCache`` keeps the plain settings made from a secrets object, per process, until the
+object is replaced or says it reloaded: a rerun reads them without walking the secrets again.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import tomllib
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,3 +153,33 @@ def command_line_source(
     """
     paths = secrets_files(cwd or Path.cwd(), home or Path.home())
     return SettingsSource(read_secrets_files(paths), os.environ if environ is None else environ)
+
+
+class SecretsCache:
+    """The plain settings made from one secrets object, kept until ``invalidate`` (the secrets
+    file changed) or until another object is asked about. Holds no per-user data: the operator's
+    settings only. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._entry: tuple[weakref.ref[Any], int, dict[str, Any]] | None = None
+
+    def invalidate(self, *_: object, **__: object) -> None:
+        """Forget the kept settings (a signal's receiver: any arguments are ignored)."""
+        with self._lock:
+            self._generation += 1
+            self._entry = None
+
+    def get(self, source: object, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """Return a copy of the settings made from ``source``, making them with ``make()`` when
+        none are kept for it. What ``make`` raises is raised and nothing is kept."""
+        with self._lock:
+            entry, generation = self._entry, self._generation
+        if entry is not None and entry[0]() is source and entry[1] == generation:
+            return dict(entry[2])
+        made = make()
+        with self._lock:
+            if self._generation == generation:  # not reloaded meanwhile: still current
+                self._entry = (weakref.ref(source), generation, made)
+        return dict(made)

@@ -20,7 +20,7 @@ from components.devtools.upstream import FakeUpstream, sse
 from components.errors import ConfigError
 from components.hosting.config import HOSTING_SETTINGS, hosting_config
 from components.providers.settings import OPERATOR_SETTINGS, operator_config
-from components.settings_source import SettingsSource, command_line_source, plain
+from components.settings_source import SecretsCache, SettingsSource, command_line_source, plain
 from tests.conftest import cli_environment
 
 KEY = "sk-settings-0123456789abcdef"
@@ -181,3 +181,30 @@ def test_the_command_line_prices_with_kantu_prices_from_the_projects_secrets_fil
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["billed_cost"]["text"] == "¥0.0015"
+
+
+class _Secrets(dict):
+    """A stand-in secrets object (weak-referenceable, as Streamlit's is)."""
+
+
+def test_the_parsed_secrets_are_kept_until_the_file_changes_or_other_secrets_come():
+    cache = SecretsCache()
+    made: list[str] = []
+
+    def make(value: str):
+        def _make():
+            made.append(value)
+            return {"KANTU_MODEL": value}
+
+        return _make
+
+    first = _Secrets()
+    assert cache.get(first, make("a"))["KANTU_MODEL"] == "a"
+    assert cache.get(first, make("b"))["KANTU_MODEL"] == "a"  # kept: not parsed again
+    cache.invalidate(None)  # Streamlit re-read the edited file
+    assert cache.get(first, make("b"))["KANTU_MODEL"] == "b"
+    assert cache.get(_Secrets(), make("c"))["KANTU_MODEL"] == "c"  # a test's own secrets
+    assert made == ["a", "b", "c"]
+    copy = cache.get(first, make("d"))
+    copy["KANTU_MODEL"] = "changed by a caller"
+    assert cache.get(first, make("d"))["KANTU_MODEL"] != "changed by a caller"

@@ -23,6 +23,7 @@ from typing import Any
 from components.cli.commands import command_parser
 from components.cli.outcome import FAILED, OK
 from components.errors import KantuError
+from components.ocr.allocator import tune_allocator
 from components.ocr.engine import ReadResult, shared_reader
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -40,6 +41,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read each file, print its text, return 0 if all were read else 1."""
+    tune_allocator()  # before the reader loads: what it frees goes back to the system
     ok = True
     for name in args.files:
         row = read_one(Path(name))

@@ -35,6 +35,7 @@ from PIL import Image, ImageOps
 
 from components.errors import ReaderUnavailableError, ReadFailedError
 from components.images.prepared import ImagePart, PreparedImage
+from components.ocr.allocator import give_back, tune_allocator
 from components.ocr.process_one import ProcessOne
 
 log = logging.getLogger("kantu")
@@ -164,6 +165,7 @@ class TextReader:
                 return
             if _exiting.is_set():
                 raise ReaderUnavailableError("the process is exiting", reason="exiting")
+            tune_allocator()  # done at start-up already; a no-op then
             started = time.perf_counter()
             try:
                 self._engine = _build_engine(self._threads)
@@ -186,8 +188,16 @@ class TextReader:
 
         Raises ReaderUnavailableError, ReadFailedError.
         """
-        if isinstance(picture, PreparedImage) and picture.parts:
-            return self._read_parts(picture, cancelled)
+        try:
+            if isinstance(picture, PreparedImage) and picture.parts:
+                return self._read_parts(picture, cancelled)
+            return self._read_one(picture, cancelled)
+        finally:
+            give_back()  # what the models freed goes back to the system, not to glibc's arenas
+
+    def _read_one(
+        self, picture: PreparedImage | bytes, cancelled: Callable[[], bool]
+    ) -> ReadResult:
         data = picture.data if isinstance(picture, PreparedImage) else picture
         image = _decode(data)
         self.load()
@@ -221,7 +231,7 @@ class TextReader:
         for index, part in enumerate(parts):
             if cancelled():
                 break
-            for line in self.read(part.data, cancelled=cancelled).lines:
+            for line in self._read_one(part.data, cancelled).lines:
                 mapped = _to_original(line, part)
                 if keep is None or _centre_within(mapped, keep[index]):
                     lines.append(mapped)

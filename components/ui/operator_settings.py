@@ -1,7 +1,9 @@
 """The operator's settings on the pages: ``st.secrets`` as a plain mapping, then the environment.
 
 Every page reads settings through ``operator_settings()`` (a ``SettingsSource``), so a page
-sees what the hosting rules, the connection and the command line see.
+sees what the hosting rules, the connection and the command line see. The plain mapping is made
+once per process and again only when Streamlit reloads a changed secrets file (or a test gives
+other secrets), not on every rerun.
 """
 
 from __future__ import annotations
@@ -11,19 +13,25 @@ import os
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.secrets import secrets_singleton
 
 from components.costs.hold import DEFAULT_HOLD_ABOVE, SETTING, hold_limits
 from components.costs.prices import Currency, PriceBook
 from components.errors import ConfigError
-from components.settings_source import SettingsSource, plain
+from components.settings_source import SecretsCache, SettingsSource, plain
 
 log = logging.getLogger("kantu")
+
+_plain_secrets = SecretsCache()
+# Streamlit polls its secrets files itself and sends this once it has re-read a changed one.
+secrets_singleton.file_change_listener.connect(_plain_secrets.invalidate, weak=False)
 
 
 def secrets_mapping() -> dict[str, Any]:
     """Return ``st.secrets`` as nested plain dicts; empty when there is no secrets file."""
+    secrets = st.secrets  # a test (AppTest) gives each run its own
     try:
-        return plain(st.secrets)
+        return _plain_secrets.get(secrets, lambda: plain(secrets))
     except FileNotFoundError:  # no secrets.toml, or one that does not parse
         return {}
 
