@@ -17,11 +17,11 @@ expanders, tabs, inputs, radio and pill options), and labels load images too. Tw
 from __future__ import annotations
 
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from components.text.live_markdown import LiveBlocks
+from components.text.live_markdown import LiveBlocks, redraw_interval, still_holds
 from components.text.markdown_safety import escape_markdown, safe_markdown
 
 
@@ -53,31 +53,67 @@ def show_markdown(where: _Writes, text: str) -> Any:
 
 
 class LiveMarkdown:
-    """Draw a growing answer in ``where``: finished top-level blocks are written once, each
-    into an element of its own; only the open tail is drawn again.
+    """Draw a growing answer in ``where``: the top-level blocks finished since the last redraw
+    are written once, together, into an element of their own; only the open tail is drawn
+    again, and ``finish`` ends the view without sending the finished blocks again.
 
-    A redraw waits at least ``min_interval`` seconds, and four times as long as the last one
-    took, so a long tail cannot keep the server busy; ``update(..., force=True)`` draws now.
+    A redraw waits at least ``min_interval`` seconds, five times as long as the last one took,
+    and longer as the tail grows (``redraw_interval``), so neither a fast stream nor one huge
+    block floods the websocket; ``update(..., force=True)`` draws now.
     """
 
-    def __init__(self, where: _Holds, *, min_interval: float = 0.0) -> None:
+    def __init__(
+        self,
+        where: _Holds,
+        *,
+        min_interval: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._blocks = where.container()
         self._tail = where.empty()
         self._split = LiveBlocks()
         self._min_interval = min_interval
+        self._clock = clock
         self._next = 0.0
+        self._shown = ""
+        # each finished piece as sent, where it ends in the text, and its element
+        self._pieces: list[str] = []
+        self._ends: list[int] = []
+        self._elements: list[Any] = []
 
     def update(self, text: str, *, force: bool = False) -> bool:
         """Show ``text`` (which extends what was shown before) if a redraw is due; say if so."""
-        start = time.monotonic()
-        if not force and start < self._next:
+        start = self._clock()
+        if not force and (start < self._next or text == self._shown):
             return False
-        for block in self._split.advance(text):
-            self._blocks.markdown(block)
+        self._freeze(text)
         self._tail.markdown(self._split.tail(text))
-        spent = time.monotonic() - start
-        self._next = start + max(self._min_interval, 5 * spent)
+        self._shown = text
+        spent = self._clock() - start
+        tail_chars = len(text) - self._split.done
+        self._next = start + redraw_interval(tail_chars, spent, self._min_interval)
         return True
+
+    def finish(self, text: str) -> None:
+        """Draw ``text``, the whole answer, final. The finished pieces stay as sent when they
+        still read as the whole text does; otherwise the whole answer replaces them."""
+        self._freeze(text)
+        rest = text[self._split.done :]
+        if still_holds(text, self._ends, self._pieces):
+            self._tail.markdown(safe_markdown(rest))
+            return
+        whole = safe_markdown(text)
+        first, *others = [*self._elements, self._tail]
+        first.markdown(whole)
+        for element in others:
+            element.empty()
+
+    def _freeze(self, text: str) -> None:
+        piece = self._split.take(text)
+        if piece:
+            self._elements.append(self._blocks.markdown(piece))
+            self._pieces.append(piece)
+            self._ends.append(self._split.done)
 
 
 @dataclass
