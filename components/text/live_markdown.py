@@ -8,8 +8,9 @@ answer's length, and each redraw costs only the tail.
 
 Some things written later can still change how finished blocks read as one document: a
 reference definition, a list item that continues a list across a blank line. So the end of an
-answer is checked once against the whole text (``still_holds``): when it differs, the whole
-answer is drawn again.
+answer is checked: the split is watched as the text grows (``LiveBlocks.split_held``), and the
+pieces are compared once with the whole text made safe; when they differ, the whole answer is
+drawn again.
 
 A single block can be huge (an answer with no blank line at all), so how often the tail is
 redrawn also follows its size (``redraw_interval``): a tail of n characters waits n /
@@ -21,7 +22,6 @@ every 2 s.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -43,18 +43,28 @@ def redraw_interval(tail_chars: int, spent: float, floor: float) -> float:
 
 @dataclass
 class LiveBlocks:
-    """The split of one growing text: ``done`` characters handed out as finished blocks."""
+    """The split of one growing text: ``done`` characters handed out as finished blocks.
+
+    Each call parses from the start of the last finished block (``last``), so it also sees
+    whether a later line joined that block to what follows (a list going on after a blank
+    line): ``split_held`` turns False then, for good.
+    """
 
     done: int = 0
+    last: int = 0
+    split_held: bool = True
 
     def _finished(self, text: str) -> list[int]:
         """Return the offsets bounding each block finished since the last call (the first is
         ``done``), and move ``done`` past them; ``[]`` when none has finished."""
-        starts = block_starts(text[self.done :])
-        if len(starts) < 2:
+        starts = [self.last + start for start in block_starts(text[self.last :])[1:]]
+        if self.done > self.last and self.done not in starts:
+            self.split_held = False
+        fresh = [start for start in starts if start > self.done]
+        if not fresh:
             return []
-        bounds = [self.done, *(self.done + start for start in starts[1:])]
-        self.done = bounds[-1]
+        bounds = [self.done, *fresh]
+        self.last, self.done = bounds[-2], bounds[-1]
         return bounds
 
     def advance(self, text: str) -> list[str]:
@@ -73,16 +83,3 @@ class LiveBlocks:
     def tail(self, text: str) -> str:
         """Return the live view of the open tail (what is complete of it, made safe)."""
         return safe_partial_markdown(text[self.done :])
-
-
-def still_holds(text: str, ends: Sequence[int], shown: Sequence[str]) -> bool:
-    """Say whether finished pieces ``shown`` (made safe, ending at offsets ``ends``), followed by
-    the rest of ``text`` made safe, read as ``safe_markdown(text)``: every piece still ends where
-    a block of the whole text starts, and no later definition changes what a piece says."""
-    if not ends:
-        return True
-    if not set(ends) <= set(block_starts(text)):
-        return False  # e.g. a list went on after a blank line: the pieces split one block
-    # A later definition, or a line read differently beside its neighbours in one of the
-    # sanitiser's parses, changes what a piece says: compare with the whole, made safe once.
-    return safe_markdown(text) == "".join(shown) + safe_markdown(text[ends[-1] :])

@@ -16,12 +16,13 @@ expanders, tabs, inputs, radio and pill options), and labels load images too. Tw
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from components.text.live_markdown import LiveBlocks, redraw_interval, still_holds
+from components.text.live_markdown import LiveBlocks, redraw_interval
 from components.text.markdown_safety import escape_markdown, safe_markdown
 
 
@@ -47,9 +48,14 @@ def literal(text: object) -> str:
     return escape_markdown(str(text))
 
 
+# A long answer is made safe once for its live view's end and again by every later run that
+# draws the history: the same text, so the same result, kept for the last few texts.
+_made_safe = functools.lru_cache(maxsize=16)(safe_markdown)
+
+
 def show_markdown(where: _Writes, text: str) -> Any:
     """Write ``text`` made safe as a Markdown body into ``where``; return the element."""
-    return where.markdown(safe_markdown(text))
+    return where.markdown(_made_safe(text))
 
 
 class LiveMarkdown:
@@ -76,9 +82,8 @@ class LiveMarkdown:
         self._clock = clock
         self._next = 0.0
         self._shown = ""
-        # each finished piece as sent, where it ends in the text, and its element
+        # each finished piece as sent, and its element
         self._pieces: list[str] = []
-        self._ends: list[int] = []
         self._elements: list[Any] = []
 
     def update(self, text: str, *, force: bool = False) -> bool:
@@ -98,11 +103,11 @@ class LiveMarkdown:
         """Draw ``text``, the whole answer, final. The finished pieces stay as sent when they
         still read as the whole text does; otherwise the whole answer replaces them."""
         self._freeze(text)
-        rest = text[self._split.done :]
-        if still_holds(text, self._ends, self._pieces):
-            self._tail.markdown(safe_markdown(rest))
+        rest = safe_markdown(text[self._split.done :])
+        whole = _made_safe(text)
+        if self._split.split_held and whole == "".join(self._pieces) + rest:
+            self._tail.markdown(rest)
             return
-        whole = safe_markdown(text)
         first, *others = [*self._elements, self._tail]
         first.markdown(whole)
         for element in others:
@@ -113,7 +118,6 @@ class LiveMarkdown:
         if piece:
             self._elements.append(self._blocks.markdown(piece))
             self._pieces.append(piece)
-            self._ends.append(self._split.done)
 
 
 @dataclass
