@@ -63,8 +63,8 @@ class LiveMarkdown:
     are written once, together, into an element of their own; only the open tail is drawn
     again, and ``finish`` ends the view without sending the finished blocks again.
 
-    A redraw waits at least ``min_interval`` seconds, five times as long as the last one took,
-    and longer as the tail grows (``redraw_interval``), so neither a fast stream nor one huge
+    A redraw waits at least ``min_interval`` seconds, five times as long as the tail's last
+    redraw took, and longer as the tail grows (``redraw_interval``), so neither a fast stream nor one huge
     block floods the websocket; ``update(..., force=True)`` draws now.
     """
 
@@ -92,21 +92,24 @@ class LiveMarkdown:
         if not force and (start < self._next or text == self._shown):
             return False
         self._freeze(text)
+        drawn = self._clock()
         self._tail.markdown(self._split.tail(text))
         self._shown = text
-        spent = self._clock() - start
+        # Only the tail's redraw is work done again; finished blocks are made safe once, so
+        # their cost must not stretch the wait (a longer wait would make the next piece longer).
+        spent = self._clock() - drawn
         tail_chars = len(text) - self._split.done
         self._next = start + redraw_interval(tail_chars, spent, self._min_interval)
         return True
 
     def finish(self, text: str) -> None:
-        """Draw ``text``, the whole answer, final. The finished pieces stay as sent when they
-        still read as the whole text does; otherwise the whole answer replaces them."""
+        """Draw ``text``, the whole answer, final: its last block at once; the finished pieces
+        stay as sent when they still read as the whole text does, else the whole replaces them."""
         self._freeze(text)
         rest = safe_markdown(text[self._split.done :])
+        self._tail.markdown(rest)  # the last words show before the whole text is checked
         whole = _made_safe(text)
         if self._split.split_held and whole == "".join(self._pieces) + rest:
-            self._tail.markdown(rest)
             return
         first, *others = [*self._elements, self._tail]
         first.markdown(whole)
