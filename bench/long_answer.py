@@ -15,6 +15,8 @@ Measured from Enter until the page has settled after the answer:
 - last word: from the upstream writing its last chunk to the websocket frame holding the last
   word (Playwright's clock: the server's share, roughly), and to the last word being in the
   page (a MutationObserver looks only at what each mutation adds, so watching costs little);
+- "of it live": the CPU and bytes until the last word's frame (the live view and its end;
+  the rest is the page's rerun after the answer, which draws the whole history again);
 - copies: how many times the last word is in the page at the end (1: no block shown twice).
 
 Prints a table; targets (issue 24): CPU ≤ 2 s, bytes ≤ 3× the answer, last word ≤ 1.5 s.
@@ -121,7 +123,9 @@ class Row:
     chars: int
     stream_s: float
     cpu_s: float
+    live_cpu_s: float  # until the last word's frame: the live view's share (the rest: the rerun)
     ws_bytes: int
+    live_bytes: int
     last_frame_s: float  # upstream's last chunk → the frame with the last word reaches the page
     last_word_s: float
     copies: int
@@ -145,13 +149,14 @@ def run_once(label: str, script: str, text: str, args: argparse.Namespace) -> Ro
         try:
             page: Page = browser.new_context(locale="en-US").new_page()
             page.set_default_timeout(WAIT_MS)
-            received, frame_at = [0], [0.0]
+            received, frame_at, live = [0], [0.0], [0, 0.0]
 
             def on_frame(payload: str | bytes) -> None:
                 received[0] += len(payload)
                 has_word = (LAST.encode() if isinstance(payload, bytes) else LAST) in payload
                 if has_word and not frame_at[0]:  # Playwright's own time: a rough split
                     frame_at[0] = time.time()
+                    live[:] = [received[0], cpu_seconds(app.process.pid)]
 
             def on_socket(ws: WebSocket) -> None:
                 ws.on("framereceived", on_frame)
@@ -181,7 +186,9 @@ def run_once(label: str, script: str, text: str, args: argparse.Namespace) -> Ro
         len(text),
         finished - arrived,
         cpu,
+        live[1] - cpu_before,
         sent,
+        live[0],
         frame_at[0] - finished_wall,
         seen_ms / 1000 - finished_wall,
         copies,
@@ -197,19 +204,24 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
         "app",
         "stream s",
         "server CPU s",
+        "of it live",
         "websocket MB",
         "× answer",
+        "of it live",
         "last word sent s",
         "last word seen s",
         "copies",
     )
+    size = len(long_answer(rows[0].chars, args.shape).encode())
     lines = [head] + [
         (
             r.label,
             f"{r.stream_s:.1f}",
             f"{r.cpu_s:.2f}",
+            f"{r.live_cpu_s:.2f}",
             f"{r.ws_bytes / 1e6:.2f}",
-            f"{r.ws_bytes / len(long_answer(r.chars, args.shape).encode()):.2f}",
+            f"{r.ws_bytes / size:.2f}",
+            f"{r.live_bytes / size:.2f}",
             f"{r.last_frame_s:.2f}",
             f"{r.last_word_s:.2f}",
             str(r.copies),
