@@ -1,10 +1,9 @@
 """Follow an answer as it grows: each finished top-level block once, and the open tail.
 
-A top-level block is finished once the next one has started: nothing written later can change
-it (a later reference definition could, but each block is shown as its own document, so it
-cannot reach one). So a live view writes each finished block once, into an element of its own,
-and redraws only the tail: the work and the bytes sent for the finished part are linear in the
-answer's length, and each redraw costs only the tail.
+A top-level block is finished once the next one has started. So a live view makes each
+finished block safe once and writes it once (the blocks finished between two redraws together,
+in an element of their own), and redraws only the open tail: the work and the bytes sent for
+the finished part are linear in the answer's length, and each redraw costs only the tail.
 
 Some things written later can still change how finished blocks read as one document: a
 reference definition, a list item that continues a list across a blank line. So the end of an

@@ -10,7 +10,8 @@ expanders, tabs, inputs, radio and pill options), and labels load images too. Tw
   mark is escaped, so it shows exactly as written.
 
 ``show_markdown`` writes a safe body into ``where`` (Streamlit itself, a container, a slot);
-``LiveMarkdown`` draws an answer still arriving: each finished block once, the tail redrawn;
+``LiveMarkdown`` draws an answer still arriving: each finished block once, the tail redrawn,
+then ``finish`` ends it in place;
 ``show_growing`` does the same work for a view drawn afresh on each run (a Compare column).
 """
 
@@ -64,8 +65,8 @@ class LiveMarkdown:
     again, and ``finish`` ends the view without sending the finished blocks again.
 
     A redraw waits at least ``min_interval`` seconds, five times as long as the tail's last
-    redraw took, and longer as the tail grows (``redraw_interval``), so neither a fast stream nor one huge
-    block floods the websocket; ``update(..., force=True)`` draws now.
+    redraw took, and longer as the tail grows (``redraw_interval``), so neither a fast stream
+    nor one huge block floods the websocket; ``update(..., force=True)`` draws now.
     """
 
     def __init__(
