@@ -3,10 +3,11 @@ open tail is drawn again (issue 19, item 10: redraw work linear in the answer's 
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.text.live_markdown import LiveBlocks
+from components.text.live_markdown import LiveBlocks, redraw_interval
 from components.text.markdown_safety import safe_markdown
 from components.ui.markdown_view import LiveMarkdown, show_growing
 from tests.markdown_oracle import findings
@@ -115,3 +116,150 @@ def test_a_view_drawn_afresh_each_run_makes_finished_blocks_safe_once():
     assert all(findings(body) == [] for body in second.bodies)
     show_growing(Recorder(), "A new answer", store, "col")
     assert store["col"] is not kept  # another text: nothing of the old one is reused
+
+
+# --- issue 24: a long answer that stays fast ------------------------------------------------
+
+
+class Element:
+    """One element on the page: its body now (None once emptied) and every body sent to it."""
+
+    def __init__(self, body: str | None = None) -> None:
+        self.body = body
+        self.sent = [] if body is None else [body]
+
+    def markdown(self, body: str, **_: object) -> Element:
+        self.body = body
+        self.sent.append(body)
+        return self
+
+    def empty(self) -> Element:
+        self.body = None
+        return self
+
+
+class Page:
+    """Stands in for the live bubble: a container of finished pieces and the tail's slot."""
+
+    def __init__(self) -> None:
+        self.pieces: list[Element] = []
+        self.tail = Element()
+
+    def container(self) -> Page:
+        return self
+
+    def markdown(self, body: str, **_: object) -> Element:
+        self.pieces.append(Element(body))
+        return self.pieces[-1]
+
+    def empty(self) -> Element:
+        return self.tail
+
+    def shown(self) -> str:
+        return "".join(e.body or "" for e in [*self.pieces, self.tail])
+
+    def sent(self) -> list[str]:
+        return [body for e in [*self.pieces, self.tail] for body in e.sent]
+
+
+class Clock:
+    """A clock that moves only when told: each delta of a simulated stream advances it."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _stream_view(text: str, step: int, *, clock: Clock | None = None, rate: float = 0.0) -> Page:
+    page = Page()
+    view = LiveMarkdown(page, min_interval=0.12, clock=clock or Clock())
+    for end in range(step, len(text) + step, step):
+        if clock is not None:
+            clock.now += step / rate
+        view.update(text[:end], force=clock is None)
+    view.finish(text)
+    return page
+
+
+def test_blocks_finished_between_two_redraws_go_out_once_in_one_element():
+    page = Page()
+    view = LiveMarkdown(page)
+    assert view.update("One.\n\nTwo.\n\nThree", force=True)
+    assert [e.body for e in page.pieces] == ["One.\n\nTwo.\n\n"]
+    assert not view.update("One.\n\nTwo.\n\nThree", force=False)  # nothing new: nothing sent
+    view.finish("One.\n\nTwo.\n\nThree.")
+    assert [e.sent for e in page.pieces] == [["One.\n\nTwo.\n\n"]]  # not sent again
+    assert page.tail.body == "Three." and page.shown() == "One.\n\nTwo.\n\nThree."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1. first\n\n2. second goes on the same list\n",  # a list continued after a blank line
+        "See [the menu][m].\n\nMore.\n\n[m]: https://e.org/menu\n",  # a later definition
+    ],
+)
+def test_the_end_redraws_the_whole_answer_when_a_later_line_changes_a_finished_block(text):
+    page = _stream_view(text, 1)
+    assert page.shown() == safe_markdown(text)
+    assert [e.body for e in page.pieces][1:] == [None] * (len(page.pieces) - 1)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(HOSTILE_PIECES, max_size=40).map("".join), st.integers(1, 9))
+def test_the_final_view_reads_as_the_whole_answer_made_safe(text, step):
+    """Finished pieces + the last block, kept or redrawn, are exactly ``safe_markdown`` of the
+    whole, and nothing ever sent on the way could load or run anything."""
+    page = _stream_view(text, step)
+    assert page.shown() == safe_markdown(text), text
+    for body in page.sent():
+        assert findings(body) == [], (text, body)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Para one.", "- a\n- b", "1. x\n2. y", "```\ncode\n\nmore\n```", "> quote", "# Head"]
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(1, 12),
+)
+def test_finished_pieces_are_kept_at_the_end_when_nothing_later_changes_them(blocks, step):
+    text = "\n\nBetween.\n\n".join(blocks) + "\n"  # two lists in a row would be one list
+    page = _stream_view(text, step)
+    assert page.shown() == safe_markdown(text)
+    assert all(len(e.sent) == 1 for e in page.pieces)  # each sent once, never again
+
+
+def test_a_huge_single_block_is_redrawn_less_often_as_it_grows():
+    """A 283,000-character paragraph (no blank line) at 15,700 characters a second: the tail's
+    redraws and the final one send it about 2.5 times in all, not its square."""
+    text = "".join(f"word{i} " for i in range(40_000))[:283_000]
+    page = _stream_view(text, 50, clock=Clock(), rate=15_700)
+    tail_bytes = sum(len(body) for body in page.tail.sent)
+    assert page.shown() == safe_markdown(text)
+    assert tail_bytes < 3 * len(text)
+    assert len(page.tail.sent) < 200
+
+
+def test_a_long_markdown_answer_sends_little_more_than_itself():
+    text = "".join(
+        f"## Part {i}\n\nThe receipt shows item {i} and a [link](https://e.org/{i}).\n\n"
+        f"- coffee: 4.50\n- cake: {i}.00\n\n```py\ntotal = {i}\n```\n\n"
+        for i in range(2_500)
+    )
+    page = _stream_view(text, 50, clock=Clock(), rate=15_700)
+    assert page.shown() == safe_markdown(text)
+    assert sum(map(len, page.sent())) < 1.5 * len(safe_markdown(text))
+    assert len(page.pieces) < 400  # one element per redraw at most, not one per block
+
+
+def test_the_redraw_interval_grows_with_the_tail_and_with_its_cost():
+    assert redraw_interval(100, 0.0, 0.12) == 0.12
+    assert redraw_interval(80_000, 0.0, 0.12) == pytest.approx(10.0)
+    assert redraw_interval(100, 0.1, 0.12) == pytest.approx(0.5)

@@ -60,7 +60,7 @@ log = logging.getLogger("kantu")
 # How long the live answer waits for new text before checking in with Streamlit (which is when a
 # newer run can take over), and the least time between two redraws of a fast answer.
 POLL_S = 0.25
-FRAME_S = 0.03
+FRAME_S = 0.12
 
 
 @st.cache_resource(show_spinner=False)
@@ -506,21 +506,19 @@ def drop_exchange() -> None:
 def follow_exchange(
     exchange: Exchange, conv: Conversation, choice: SidebarChoice, *, place: DeltaGenerator
 ) -> bool:
-    """Draw the answer as it arrives, with a Stop button, then record it and draw it final in
-    ``place``: the container right after the history's entries, where the next run's history
-    draws it again (the same element, so the browser never shows both at once).
+    """Draw the answer as it arrives, with a Stop button, in ``place``: the container right
+    after the history's entries, where the next run's history draws the recorded answer (it
+    replaces this bubble element by element, so the browser never shows both at once).
 
-    Until the first word, a "thinking" mark shows. Stop (or any other click) starts a newer run
-    at once, which draws the stopped answer from the history; this loop checks in with Streamlit
-    at least every ``POLL_S`` and ends there. Return whether this run recorded the answer (the
-    page then draws again, so every message gets its action buttons).
+    Until the first word, a "thinking" mark shows. Finished blocks are sent once; at the end
+    the live view is finished where it stands (``LiveMarkdown.finish``: only what changed is
+    sent). Stop (or any other click) starts a newer run at once, which draws the stopped answer
+    from the history; this loop checks in with Streamlit at least every ``POLL_S`` and ends
+    there. Return whether this run recorded the answer (the page then draws again, so every
+    message gets its action buttons, notices and Retry).
     """
     lang = choice.lang
-    # The live bubble, emptied at the end; the recorded answer and its notices then go in
-    # ``place``. (Swapping one container's subtree for a different one in the same st.empty
-    # slot crashed the frontend: "Bad delta path index".)
-    slot = st.empty()
-    with slot.container(), st.chat_message("assistant"):
+    with place, st.chat_message("assistant"):
         live = st.empty()
         stop = st.empty()
         stop.button(t("chat.stop", lang), icon="⏹️", key=keys.STOP, on_click=exchange.stop)
@@ -539,9 +537,10 @@ def follow_exchange(
                 if view.update(text):
                     shown = text
                 time.sleep(FRAME_S)  # let a burst of small deltas arrive: one redraw for all
-    exchange.record_once(conv.record)
-    session.chat().exchange = None
-    slot.empty()
-    with place:
-        render_entry(conv.entries[-1], conv, lang, choice, last=True)
+        exchange.record_once(conv.record)
+        session.chat().exchange = None
+        answer = conv.entries[-1].text
+        if answer:
+            (view or LiveMarkdown(live.container())).finish(answer)
+        stop.empty()
     return True

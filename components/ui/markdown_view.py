@@ -10,18 +10,20 @@ expanders, tabs, inputs, radio and pill options), and labels load images too. Tw
   mark is escaped, so it shows exactly as written.
 
 ``show_markdown`` writes a safe body into ``where`` (Streamlit itself, a container, a slot);
-``LiveMarkdown`` draws an answer still arriving: each finished block once, the tail redrawn;
+``LiveMarkdown`` draws an answer still arriving: each finished block once, the tail redrawn,
+then ``finish`` ends it in place;
 ``show_growing`` does the same work for a view drawn afresh on each run (a Compare column).
 """
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from components.text.live_markdown import LiveBlocks
+from components.text.live_markdown import LiveBlocks, redraw_interval
 from components.text.markdown_safety import escape_markdown, safe_markdown
 
 
@@ -47,37 +49,79 @@ def literal(text: object) -> str:
     return escape_markdown(str(text))
 
 
+# A long answer is made safe once for its live view's end and again by every later run that
+# draws the history: the same text, so the same result, kept for the last few texts.
+_made_safe = functools.lru_cache(maxsize=16)(safe_markdown)
+
+
 def show_markdown(where: _Writes, text: str) -> Any:
     """Write ``text`` made safe as a Markdown body into ``where``; return the element."""
-    return where.markdown(safe_markdown(text))
+    return where.markdown(_made_safe(text))
 
 
 class LiveMarkdown:
-    """Draw a growing answer in ``where``: finished top-level blocks are written once, each
-    into an element of its own; only the open tail is drawn again.
+    """Draw a growing answer in ``where``: the top-level blocks finished since the last redraw
+    are written once, together, into an element of their own; only the open tail is drawn
+    again, and ``finish`` ends the view without sending the finished blocks again.
 
-    A redraw waits at least ``min_interval`` seconds, and four times as long as the last one
-    took, so a long tail cannot keep the server busy; ``update(..., force=True)`` draws now.
+    A redraw waits at least ``min_interval`` seconds, five times as long as the tail's last
+    redraw took, and longer as the tail grows (``redraw_interval``), so neither a fast stream
+    nor one huge block floods the websocket; ``update(..., force=True)`` draws now.
     """
 
-    def __init__(self, where: _Holds, *, min_interval: float = 0.0) -> None:
+    def __init__(
+        self,
+        where: _Holds,
+        *,
+        min_interval: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._blocks = where.container()
         self._tail = where.empty()
         self._split = LiveBlocks()
         self._min_interval = min_interval
+        self._clock = clock
         self._next = 0.0
+        self._shown = ""
+        # each finished piece as sent, and its element
+        self._pieces: list[str] = []
+        self._elements: list[Any] = []
 
     def update(self, text: str, *, force: bool = False) -> bool:
         """Show ``text`` (which extends what was shown before) if a redraw is due; say if so."""
-        start = time.monotonic()
-        if not force and start < self._next:
+        start = self._clock()
+        if not force and (start < self._next or text == self._shown):
             return False
-        for block in self._split.advance(text):
-            self._blocks.markdown(block)
+        self._freeze(text)
+        drawn = self._clock()
         self._tail.markdown(self._split.tail(text))
-        spent = time.monotonic() - start
-        self._next = start + max(self._min_interval, 5 * spent)
+        self._shown = text
+        # Only the tail's redraw is work done again; finished blocks are made safe once, so
+        # their cost must not stretch the wait (a longer wait would make the next piece longer).
+        spent = self._clock() - drawn
+        tail_chars = len(text) - self._split.done
+        self._next = start + redraw_interval(tail_chars, spent, self._min_interval)
         return True
+
+    def finish(self, text: str) -> None:
+        """Draw ``text``, the whole answer, final: its last block at once; the finished pieces
+        stay as sent when they still read as the whole text does, else the whole replaces them."""
+        self._freeze(text)
+        rest = safe_markdown(text[self._split.done :])
+        self._tail.markdown(rest)  # the last words show before the whole text is checked
+        whole = _made_safe(text)
+        if self._split.split_held and whole == "".join(self._pieces) + rest:
+            return
+        first, *others = [*self._elements, self._tail]
+        first.markdown(whole)
+        for element in others:
+            element.empty()
+
+    def _freeze(self, text: str) -> None:
+        piece = self._split.take(text)
+        if piece:
+            self._elements.append(self._blocks.markdown(piece))
+            self._pieces.append(piece)
 
 
 @dataclass
