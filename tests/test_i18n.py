@@ -30,7 +30,7 @@ from components.hosting import access, limits
 from components.hosting.config import LIMIT_FIELDS
 from components.i18n import FEATURES, LANGS, TEXTS, lang_from_locale, merge, t
 from components.images import prepared
-from components.ui import prompt_presets
+from components.ui import prompt_presets, theme
 from tests.conftest import ROOT
 
 PRODUCTION: tuple[Path, ...] = tuple(
@@ -113,6 +113,7 @@ FAMILIES: dict[str, Iterable[str]] = {
     "money.flag.{}": _args(calibration.FlagKind),
     "preset.{}.label": prompt_presets.PRESETS,
     "preset.{}.question": prompt_presets.PRESETS,
+    "theme.{}": theme.THEME_CHOICES,
     "transfer.md.{}": _args(typing.get_type_hints(history.Entry)["role"]),
     "transfer.md.status.{}": [s for s in _args(history.Status) if s != "ok"],
     "error.{}": sorted(_error_kinds()),

@@ -43,8 +43,10 @@ from components.i18n import (
     preset,
     probe,
     sidebar,
+    theme,
     tools,
     transfer,
+    widgets,
 )
 from components.i18n.language import DEFAULT_LANG, LANGS, Lang, lang_from_locale
 
@@ -83,6 +85,8 @@ FEATURES: tuple[FeatureTable, ...] = (
     preset,
     cli,
     history,
+    theme,
+    widgets,
 )
 
 
