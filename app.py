@@ -24,6 +24,7 @@ from components.ui.sidebar import (
     render_settings,
 )
 from components.ui.sidebar_tools import render_sidebar_tools
+from components.ui.streamlit_texts import translate_widget_texts
 from components.ui.style import apply_style
 from components.ui.upload_guard import install_upload_guard, read_upload_secrets
 
@@ -54,6 +55,7 @@ try:
     apply_style()
     open_sidebar()  # New chat goes on top; the page fills it once there is a conversation
     lang = render_language()
+    translate_widget_texts(lang)  # Streamlit's own texts (uploader, forms) in the language
     choice = render_settings(lang)
     session.layout().choice = choice
     render_access(choice)  # the access code or sign-in, if needed

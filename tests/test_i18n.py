@@ -30,7 +30,7 @@ from components.hosting import access, limits
 from components.hosting.config import LIMIT_FIELDS
 from components.i18n import FEATURES, LANGS, TEXTS, lang_from_locale, merge, t
 from components.images import prepared
-from components.ui import prompt_presets
+from components.ui import prompt_presets, theme
 from tests.conftest import ROOT
 
 PRODUCTION: tuple[Path, ...] = tuple(
@@ -113,6 +113,7 @@ FAMILIES: dict[str, Iterable[str]] = {
     "money.flag.{}": _args(calibration.FlagKind),
     "preset.{}.label": prompt_presets.PRESETS,
     "preset.{}.question": prompt_presets.PRESETS,
+    "theme.{}": theme.THEME_CHOICES,
     "transfer.md.{}": _args(typing.get_type_hints(history.Entry)["role"]),
     "transfer.md.status.{}": [s for s in _args(history.Status) if s != "ok"],
     "error.{}": sorted(_error_kinds()),
@@ -312,3 +313,22 @@ def test_a_key_defined_in_two_features_fails_at_import():
         "ValueError: 'batch.via' is in components.i18n.chat, but components.i18n.batch owns 'batch'"
         in result.stderr
     ), result.stderr
+
+
+def test_english_counts_of_one_are_singular_and_chinese_has_no_plural():
+    assert t("batch.summary", "en", count=1, tokens="900", money="").startswith(
+        "1 picture to send,"
+    )
+    assert t("batch.summary", "en", count=3, tokens="900", money="").startswith("3 pictures")
+    assert t("batch.summary_refused", "en", count=1) == "1 file will not be sent:"
+    assert t("costs.unpriced", "en", n=1) == "1 answer could not be priced"
+    assert t("context.policy.last_turns", "en", n=2) == "Pictures of the last 2 questions"
+    assert t("batch.summary", "zh", count=1, tokens="900", money="").startswith("1 张图片")
+
+
+def test_no_english_text_counts_with_a_plural_noun_only():
+    """A count of things next to a plain plural noun reads "1 pictures": give it a form."""
+    plural_after_count = re.compile(r"\{(count|n)\} (pictures|files|answers|images|questions)\b")
+    found = [key for key, entry in TEXTS.items() if plural_after_count.search(entry["en"])]
+    # never 1: over a cap of at least one; "money.calibrated_one" says 1
+    assert found == ["error.too_many_images", "money.calibrated"]

@@ -88,7 +88,7 @@ BATCH_SUMMARY = {
     ),
     "en": (
         "2 pictures to send, about ",
-        "1 files will not be sent:",
+        "1 file will not be sent:",  # singular (issue 21 point 8)
         "- broken.jpg: not a recognised image.",
     ),
 }

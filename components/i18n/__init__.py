@@ -7,7 +7,8 @@ Each feature's texts live in their own module, named after the key prefix it own
 or a key outside the feature owning its prefix (so any key defined in two features) raises
 ``ValueError`` at import. Within one module a repeated key is a lint error (ruff F601).
 
-``t(key, lang, **fmt)`` looks a key up and fills ``{placeholders}``. An unknown key raises
+``t(key, lang, **fmt)`` looks a key up and fills ``{placeholders}``; ``{n:answer|answers}``
+is the word for the number ``n``, singular or plural (English only: Chinese has none). An unknown key raises
 ``KeyError``, always: keys are literals or finite families that ``tests/test_i18n.py`` finds in
 the code and checks, so a missing text is a bug for the tests to catch, never a key to show a
 reader (a key read from outside, as in an imported chat, is checked against ``TEXTS`` first). A
@@ -43,8 +44,10 @@ from components.i18n import (
     preset,
     probe,
     sidebar,
+    theme,
     tools,
     transfer,
+    widgets,
 )
 from components.i18n.language import DEFAULT_LANG, LANGS, Lang, lang_from_locale
 
@@ -83,6 +86,8 @@ FEATURES: tuple[FeatureTable, ...] = (
     preset,
     cli,
     history,
+    theme,
+    widgets,
 )
 
 
@@ -121,6 +126,20 @@ class _KeepMissing(dict[str, object]):
         return "{" + key + "}"
 
 
+class _Plurals(string.Formatter):
+    """Fill placeholders; ``{n:picture|pictures}`` gives the word for the number ``n`` (the
+    first when it is 1, else the second). Only English needs it: Chinese has no plural."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if "|" not in format_spec:
+            return super().format_field(value, format_spec)
+        one, _, other = format_spec.partition("|")
+        return one if isinstance(value, int | float) and value == 1 else other
+
+
+_FORMATTER = _Plurals()
+
+
 def t(key: str, lang: Lang = DEFAULT_LANG, **fmt: object) -> str:
     """Return the text for ``key`` in ``lang`` with ``fmt`` filled in.
 
@@ -132,4 +151,4 @@ def t(key: str, lang: Lang = DEFAULT_LANG, **fmt: object) -> str:
     text = entry.get(lang) or entry["en"]
     if not fmt:
         return text
-    return string.Formatter().vformat(text, (), _KeepMissing(fmt))
+    return _FORMATTER.vformat(text, (), _KeepMissing(fmt))

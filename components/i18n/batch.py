@@ -68,12 +68,12 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "batch.preparing": {"zh": "正在准备图片…", "en": "Preparing the pictures…"},
     "batch.summary": {
         "zh": "{count} 张图片可以发送，预计提示词 {tokens} 个 token{money}。",
-        "en": "{count} pictures to send, about {tokens} prompt tokens{money}.",
+        "en": "{count} {count:picture|pictures} to send, about {tokens} prompt tokens{money}.",
     },
     "batch.summary_money": {"zh": "，约 {money}", "en": ", about {money}"},
     "batch.summary_refused": {
         "zh": "{count} 个文件不会发送：",
-        "en": "{count} files will not be sent:",
+        "en": "{count} {count:file|files} will not be sent:",
     },
     "batch.no_pictures": {
         "zh": "没有可以发送的图片。",

@@ -74,7 +74,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     # The exchange: an answer before its first word.
     "chat.thinking": {"zh": "正在等待回答…", "en": "Waiting for the answer…"},
-    "chat.parts_sent": {"zh": "实际发送的 {count} 张", "en": "The {count} images sent"},
+    "chat.parts_sent": {
+        "zh": "实际发送的 {count} 张",
+        "en": "The {count} {count:image|images} sent",
+    },
     "chat.part_caption": {
         "zh": "{width}×{height} · 约 {tokens} token · 原图第 {top} 行起",
         "en": "{width}×{height} · ~{tokens} tokens · from row {top}",

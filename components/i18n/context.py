@@ -30,7 +30,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "context.policy.newest": {"zh": "只附带最新的图片", "en": "Newest pictures only"},
     "context.policy.last_turns": {
         "zh": "最近 {n} 次提问的图片",
-        "en": "Pictures of the last {n} questions",
+        "en": "Pictures of the last {n} {n:question|questions}",
     },
     "context.policy.older_low": {
         "zh": "较早的图片以低清晰度附带",

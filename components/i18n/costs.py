@@ -41,7 +41,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     # Money and tools on the chat page (components/ui/costs.py, conversation_tools.py)
     "costs.title": {"zh": "费用", "en": "Cost"},
     "costs.approximate": {"zh": "估算", "en": "approximate"},
-    "costs.unpriced": {"zh": "{n} 条回答无法计价", "en": "{n} answers could not be priced"},
+    "costs.unpriced": {
+        "zh": "{n} 条回答无法计价",
+        "en": "{n} {n:answer|answers} could not be priced",
+    },
     "costs.no_price": {
         "zh": "Kantu 不知道 {model} 的价格：可以在下面填写，只影响你看到的数字。",
         "en": "Kantu does not know the price of {model}: you can enter it below; it only changes "

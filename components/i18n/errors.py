@@ -82,7 +82,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "error.request_too_big_to_send": {
         "zh": "这次请求中的 {count} 张图片（之前对话里的图片每次提问都会重新发送）编码后共 "
         "{size_mb} MB，超过服务商每次请求 {limit_mb} MB 的上限。请少发几张图片，或开始新对话。",
-        "en": "The {count} pictures in this request (earlier ones in the chat are sent again with "
+        "en": "The {count} {count:picture|pictures} in this request (earlier ones in the chat are sent again with "
         "every question) come to {size_mb} MB as sent (base64), over the provider's {limit_mb} MB "
         "per request. Send fewer pictures, or start a new chat.",
     },

@@ -33,7 +33,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "gallery.fact_frames": {"zh": "丢弃的帧", "en": "Frames dropped"},
     "gallery.fact_truncated": {"zh": "文件", "en": "File"},
-    "gallery.sent_parts": {"zh": "{count} 张 · 共 {size}", "en": "{count} images · {size} in all"},
+    "gallery.sent_parts": {
+        "zh": "{count} 张 · 共 {size}",
+        "en": "{count} {count:image|images} · {size} in all",
+    },
     "gallery.tokens": {"zh": "约 {tokens} token", "en": "≈ {tokens} tokens"},
     "gallery.tokens_approximate": {
         "zh": "估算：没有这个模型确切的计费规则",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -33,6 +34,7 @@ from components.ui.key_sources import operator_key_refused
 from components.ui.markdown_view import safe_label
 from components.ui.operator_settings import secrets_mapping
 from components.ui.reader_quota import reader_identity
+from components.ui.theme import THEME_CHOICES, apply_theme, theme_label
 
 LANG_LABELS = {"zh": "中文", "en": "English"}
 
@@ -89,7 +91,13 @@ def render_language() -> Lang:
     """
     lang = current_lang()
     label = "🌐 " + t("sidebar.language", lang)  # the same words in both languages
-    return remembered_segments(keys.LANG, lang, label, LANGS, LANG_LABELS.__getitem__)
+    lang = remembered_segments(keys.LANG, lang, label, LANGS, LANG_LABELS.__getitem__)
+    theme = remembered_segments(
+        keys.THEME, lang, t("theme.label", lang), THEME_CHOICES, partial(theme_label, lang=lang)
+    )
+    with st.sidebar:
+        apply_theme(theme)
+    return lang
 
 
 def remembered_segments(
@@ -101,7 +109,9 @@ def remembered_segments(
     **kwargs: Any,
 ) -> Any:
     """Render, in the sidebar, a row of segments of which one is always chosen, whose labels
-    follow the language (``remembered_choice``): it starts at the remembered value."""
+    follow the language (``remembered_choice``): it starts at the remembered value, or at one
+    a callback gave its widget (then no default: Streamlit would warn of two)."""
+    set_by_key = session.has_widget(keys.choice_key(state_key, lang))
     return remembered_choice(
         st.sidebar.segmented_control,
         state_key,
@@ -109,7 +119,7 @@ def remembered_segments(
         label=label,
         options=options,
         format_func=format_func,
-        default=session.widget(state_key),
+        default=None if set_by_key else session.widget(state_key),
         required=True,
         **kwargs,
     )

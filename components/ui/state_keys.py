@@ -31,8 +31,11 @@ class KeyFamily:
 LANG = "kantu_lang"
 PROVIDER = "kantu_provider"
 DETAIL = "kantu_detail"
+THEME = "kantu_theme"  # "system", "light" or "dark" (components/ui/theme.py)
 
 # Widgets
+THEME_SNIPPET = "kantu_theme_snippet"  # the component that applies the theme in the browser
+WIDGET_TEXTS = "kantu_widget_texts"  # the component that puts Streamlit's own texts in the language
 MODEL = "kantu_model"
 API_KEY = "kantu_api_key"
 BASE_URL = "kantu_base_url"
@@ -144,6 +147,7 @@ camera_send_key = KeyFamily("kantu_camera_send_", width=16)
 
 
 DEFAULTS: dict[str, Any] = {
+    THEME: "system",
     DETAIL: "auto",
     MAX_TOKENS: 1024,
     TEMPERATURE: 0.7,

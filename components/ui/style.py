@@ -9,6 +9,8 @@ import streamlit as st
 # - One modest heading: Streamlit's title size takes a phone's first screen.
 # - Focus always visible for keyboard users, in the theme's AA-contrast primary colour (text
 #   fields already draw their focused border in it: no second ring there).
+# - In the dark theme (components/ui/theme.py marks it) the primary colour is a light orange that
+#   reads on the dark page; white on it would not (2.9:1), so primary buttons get dark text.
 _CSS = """<style>
 [data-testid="stSidebar"] [data-testid="stButtonGroup"] button {
   padding-left: 0.45rem; padding-right: 0.45rem; min-width: 0;
@@ -21,6 +23,10 @@ main h1 { font-size: 1.75rem !important; padding-top: 0; }
 :is(button, a, summary, [role="radio"], [role="switch"], [role="checkbox"]):focus-visible {
   outline: 2px solid #A84800; outline-offset: 2px;
 }
+html[data-kantu-scheme="dark"] :is(button, a, summary, [role="radio"], [role="switch"],
+  [role="checkbox"]):focus-visible { outline-color: #E8772E; }
+html[data-kantu-scheme="dark"] :is([data-testid^="stBaseButton-primary"],
+  [data-testid^="stBaseButton-primary"] *) { color: #111318 !important; }
 </style>"""
 
 
