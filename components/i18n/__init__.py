@@ -27,6 +27,7 @@ from components.i18n import (
     batch,
     camera,
     chat,
+    chats,
     cli,
     compare,
     config,
@@ -83,6 +84,7 @@ FEATURES: tuple[FeatureTable, ...] = (
     preset,
     cli,
     history,
+    chats,
 )
 
 
