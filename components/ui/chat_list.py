@@ -54,8 +54,11 @@ def _problems(lang: Lang) -> None:
 def _row(meta: dict[str, Any], lang: Lang, *, current: bool, busy: bool) -> None:
     chat_id = str(meta.get("id"))
     title = str(meta.get("title") or "") or t("chats.untitled", lang)
-    pick, more = st.columns([5, 1], vertical_alignment="center")
-    pick.button(
+    # a horizontal container, not columns: columns stack on a phone, putting ⋯ under the title
+    row = st.container(
+        horizontal=True, vertical_alignment="center", gap="small", key=keys.chat_row_key(chat_id)
+    )
+    row.button(
         safe_label(title) + "  \n" + _line(meta, lang),
         key=keys.chat_open_key(chat_id),
         on_click=session.requester(session.OpenChat(chat_id)),
@@ -63,7 +66,7 @@ def _row(meta: dict[str, Any], lang: Lang, *, current: bool, busy: bool) -> None
         disabled=busy,
         width="stretch",
     )
-    with more.popover("⋯", help=t("chats.manage", lang)):
+    with row.popover("⋯", help=t("chats.manage", lang), width="content"):
         field = keys.chat_title_key(chat_id)
         st.text_input(t("chats.rename", lang), value=title, key=field, max_chars=200)
         st.button(
@@ -154,10 +157,9 @@ def _notice(lang: Lang) -> None:
         text = t("chats.new_started", lang)
     else:
         text = t("chats.deleted", lang, title=_title_of(notice.hidden))
-    with st.container(border=True, key="kantu_undo_notice"):
-        words, button = st.columns([4, 1], vertical_alignment="center")
-        words.markdown(safe_label(text))
-        button.button(
+    with st.container(border=True, key=keys.UNDO_NOTICE):
+        st.markdown(safe_label(text))
+        st.button(
             t("chats.undo", lang),
             icon="↩️",
             key=keys.UNDO,

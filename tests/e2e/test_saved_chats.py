@@ -113,7 +113,7 @@ def test_delete_then_undo_gives_the_chat_back(app: App, new_page):
     page = new_page(app, locale="en-US")
     _ask(page, "delete me maybe")
     title = page.locator('[class*="st-key-kantu_chat_open_"]', has_text="delete me maybe")
-    row = _sidebar(page).get_by_test_id("stHorizontalBlock").filter(has=title)
+    row = _sidebar(page).locator('[class*="st-key-kantu_chat_row_"]').filter(has=title)
     row.get_by_role("button", name="⋯").click()
     page.get_by_role("button", name=t("chats.delete", "en")).click()
     notice = page.locator(".st-key-kantu_undo_notice")
