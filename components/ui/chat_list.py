@@ -26,6 +26,13 @@ setTimeout(() => {
 </script>"""
 
 
+# A row keeps its ⋯ beside the title on any width (a horizontal container would wrap it below).
+_ROW_STYLE = (
+    "<style>[class*='st-key-kantu_chat_row_']{flex-wrap:nowrap}"
+    "[class*='st-key-kantu_chat_row_'] > div:first-child{flex:1 1 auto;min-width:0}</style>"
+)
+
+
 def _line(meta: dict[str, Any], lang: Lang) -> str:
     try:
         date = datetime.fromtimestamp(float(meta.get("updated", 0))).strftime("%m-%d %H:%M")
@@ -117,6 +124,7 @@ def render_chat_list(lang: Lang) -> None:
             placeholder="🔍 " + t("chats.search", lang),
         )
         chats = listed(str(words or ""))
+        st.html(_ROW_STYLE)
         for meta in chats[:SHOWN]:
             _row(meta, lang, current=meta.get("id") == hist.chat_id, busy=busy)
         if not chats:
