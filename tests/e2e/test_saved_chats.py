@@ -7,6 +7,8 @@ see each other's chats.
 from __future__ import annotations
 
 import io
+import sqlite3
+from contextlib import closing
 
 import pytest
 from PIL import Image
@@ -84,6 +86,7 @@ def test_reload_brings_the_chat_back_with_its_picture(app: App, new_page, up: Fa
     wait_for_idle(page)
     _chat_is_back(page, "这张图里是什么？", picture=True)
     assert len(up.requests) == sent  # nothing asked again
+    expect(_sidebar(page).get_by_test_id("stAlert")).to_have_count(0)  # both stores took it
 
 
 def test_a_tab_closed_and_reopened_is_back_in_the_chat(app: App, new_page):
@@ -143,18 +146,29 @@ def test_two_visitors_never_see_each_others_chats(app: App, new_page):
 
 
 def test_a_server_restart_brings_the_chat_back_from_the_browser(
-    browser: Browser, operator_env: dict[str, str]
+    browser: Browser, operator_env: dict[str, str], tmp_path
 ):
-    server = start_app(operator_env)
+    server = start_app(operator_env | {"KANTU_CHATS_PATH": str(tmp_path / "before.sqlite3")})
     try:
         page = open_page(browser, server)
         _ask(page, "重启之后还在吗？", picture=True)
         port = server.port
-        server.stop()  # its home (and the local chats file) goes with it, as on a wiped disk
-        server = start_app(operator_env, port=port)  # the same address: the same browser store
+        server.stop()
+        # The same address (the same browser store), and a server store that lost everything,
+        # as a wiped disk would.
+        wiped = {"KANTU_CHATS_PATH": str(tmp_path / "after.sqlite3")}
+        server = start_app(operator_env | wiped, port=port)
         page.reload()
         wait_for_idle(page)
         _chat_is_back(page, "重启之后还在吗？", picture=True)
+        # the next turn is kept by both stores: the server takes the chat whole, no warning
+        up_question = "还能继续问吗？"
+        send_prompt(page, up_question)
+        expect(_messages(page).filter(has_text=up_question)).to_have_count(1)
+        wait_for_idle(page)
+        expect(_sidebar(page).get_by_test_id("stAlert")).to_have_count(0)
+        with closing(sqlite3.connect(tmp_path / "after.sqlite3")) as db:
+            assert db.execute("SELECT COUNT(*) FROM kantu_chat_entries").fetchone() == (4,)
         page.context.close()
     finally:
         server.stop()
