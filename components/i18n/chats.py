@@ -13,7 +13,6 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "按标题查找；有服务器存储时也查找问题和回答里的字词。",
         "en": "Finds words in titles, and in questions and answers where the server keeps chats.",
     },
-    "chats.none": {"zh": "还没有保存的对话。", "en": "No saved chats yet."},
     "chats.no_match": {"zh": "没有符合的对话。", "en": "No chat matches."},
     "chats.more": {
         "zh": "还有 {count} 个更早的对话，可用搜索查找。",

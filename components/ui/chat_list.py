@@ -114,21 +114,25 @@ def render_chat_list(lang: Lang) -> None:
     busy = session.chat().exchange is not None
     with slot:
         render_undo_notice(lang)
-    with slot, st.expander(t("chats.title", lang), icon="🗂️", expanded=True):
+    words = str(session.widget(keys.CHAT_SEARCH, "") or "")
+    chats = listed(words)
+    with slot:
         _problems(lang)
-        words = st.text_input(
+    if not chats and not words:
+        return  # nothing saved yet: the settings stay in view
+    with slot, st.expander(t("chats.title", lang), icon="🗂️", expanded=True):
+        st.text_input(
             t("chats.search", lang),
             key=keys.CHAT_SEARCH,
             help=t("chats.search_help", lang),
             label_visibility="collapsed",
             placeholder="🔍 " + t("chats.search", lang),
         )
-        chats = listed(str(words or ""))
         st.html(_ROW_STYLE)
         for meta in chats[:SHOWN]:
             _row(meta, lang, current=meta.get("id") == hist.chat_id, busy=busy)
         if not chats:
-            st.caption(t("chats.no_match" if words else "chats.none", lang))
+            st.caption(t("chats.no_match", lang))
         elif len(chats) > SHOWN:
             st.caption(t("chats.more", lang, count=len(chats) - SHOWN))
         st.caption(_where(lang))
