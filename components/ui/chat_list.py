@@ -138,7 +138,7 @@ def render_chat_list(lang: Lang) -> None:
         st.caption(_where(lang))
         if store_owner() is not None and _signed_in():
             st.caption(t("chats.where_signed_in", lang))
-        if chats and not words:
+        if chats and not words and not busy:  # no deleting while an answer is coming
             _delete_all(len(chats), lang)
 
 
