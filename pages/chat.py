@@ -24,11 +24,13 @@ from components.ui.chat import (
     settle_exchange,
     start_exchange,
 )
+from components.ui.chat_list import render_chat_list, render_scroll
 from components.ui.conversation_tools import context_policy, known_blind
 from components.ui.costs import learn_from, needs_confirmation, next_cost
 from components.ui.markdown_view import safe_label
 from components.ui.navigation import shell_choice
 from components.ui.pending import PendingMessage, needs_a_look, render_pending, resolve
+from components.ui.saved_chats import handle, keep, new_chat
 from components.ui.sidebar import SidebarChoice, render_new_chat
 from components.ui.welcome import render_welcome
 
@@ -43,14 +45,19 @@ inject_styles()
 
 # An answer that ended since the last run (Stop included) is recorded before anything is drawn.
 running = settle_exchange(conv)
+# The chat list's click (open, rename, delete, delete all, undo), once the answer is recorded
+# in the chat it belongs to.
+handle(asked)
+conv = conversation()
+running = settle_exchange(conv)  # None when the list opened another chat
 # An imported chat was put in place by the sidebar (apply_import), before this run drew it.
 learn_from(conv)  # each new bill against its estimate: the flag, and the session's calibration
 policy = context_policy()
 if isinstance(asked, session.NewChat):
     drop_exchange()
     running = None
-    conv.clear()
-    state.display_copies = {}
+    new_chat()  # the chat open stays saved; an undo notice can bring it back
+    conv = conversation()
 
 retrying = isinstance(asked, session.Retry) and running is None and conv.can_retry()
 if retrying:
@@ -169,6 +176,10 @@ elif pending is not None and action is not None:
 elif retrying:
     start_exchange(conv, choice)
 
+# This run's changes are saved (only what changed moves), and a chat asked of a store is put in
+# place, before anything draws the conversation.
+conv = keep()
+render_chat_list(lang)
 with history:
     render_history(conv, lang, choice, actions=state.exchange is None)
     # where an answer recorded on this run is drawn: the next run's history draws it there too
@@ -195,6 +206,7 @@ with history:
         render_editing_notice(lang)
 
 render_new_chat(lang)  # at the sidebar's top, once the conversation has entries
+render_scroll()  # to the end of a chat just opened
 
 running = state.exchange
 answered = False

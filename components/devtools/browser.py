@@ -162,11 +162,14 @@ def start_app(
     secrets_toml: str | None = None,
     script: str = "app.py",
     timeout: float = START_TIMEOUT_S,
+    port: int = 0,
 ) -> App:
     """Start ``streamlit run <script>`` from the repo root on a free port and wait for health.
 
     ``env`` adds to (or overrides) the server's environment. ``secrets_toml`` is written to the
-    server's only secrets location; ``None`` writes nothing. Raises AppStartError.
+    server's only secrets location; ``None`` writes nothing. ``port`` 0 picks a free one; give
+    a stopped server's port to start it again at the same address (the same browser origin).
+    Raises AppStartError.
     """
     tmp = Path(tempfile.mkdtemp(prefix="kantu-e2e-"))
     home = tmp / "home"
@@ -183,7 +186,7 @@ def start_app(
         "--server.headless",
         "true",
         "--server.port",
-        "0",
+        str(port),
         "--server.address",
         HOST,
         "--browser.gatherUsageStats",

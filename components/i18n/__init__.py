@@ -28,6 +28,7 @@ from components.i18n import (
     batch,
     camera,
     chat,
+    chats,
     cli,
     compare,
     config,
@@ -88,6 +89,7 @@ FEATURES: tuple[FeatureTable, ...] = (
     history,
     theme,
     widgets,
+    chats,
 )
 
 

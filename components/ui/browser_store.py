@@ -28,9 +28,11 @@ from typing import Any, Literal, cast, get_args
 import streamlit as st
 
 from components.i18n import Lang, t
+from components.ui import session
+from components.ui import state_keys as keys
 
 SCHEMA_VERSION = 1
-COMPONENT_KEY = "kantu_browser_store"  # the component's widget key
+COMPONENT_KEY = keys.BROWSER_STORE  # the component's widget key
 STATE_KEY = "kantu_browser_store_book"  # the caller's session state: this store's ledger
 
 Op = dict[str, Any]
@@ -149,7 +151,7 @@ class BrowserStore:
         self.queue(ops)
         # The acknowledgement that caused this rerun, read before mounting: acknowledged
         # batches then leave this run's data instead of travelling once more.
-        before = st.session_state.get(COMPONENT_KEY)
+        before = session.widget(COMPONENT_KEY)
         if before is not None:
             self._take_status(_field(before, "status"))
         pending = self.pending_ops()

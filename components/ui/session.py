@@ -2,7 +2,7 @@
 
 The only module that touches ``st.session_state``. Each concern keeps one object under one key
 (``STATE_TYPES``): ``chat()``, ``camera()``, ``tools()``, ``compare()``, ``batch()``,
-``hosting()`` and ``layout()``. Widgets keep their string keys (Streamlit needs them; named in
+``hosting()``, ``layout()`` and ``history()``. Widgets keep their string keys (Streamlit needs them; named in
 ``state_keys``) and are read and set through ``widget``, ``set_widget`` and ``forget_widget``,
 which refuse any other key. What a callback asks of the chat page is one ``ChatAction``: the
 callback sets it (``request``) and the page takes it once (``take_action``).
@@ -25,6 +25,8 @@ from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation, Entry
 from components.costs.calibration import Calibration
 from components.costs.prices import Price
+from components.errors import KantuError
+from components.history.ops import Op, SavedState
 from components.providers.probe import ProbeResult
 from components.ui import state_keys as keys
 
@@ -61,7 +63,50 @@ class EntryAction:
     entry: Entry
 
 
-ChatAction = Retry | NewChat | SendPhoto | HeldMessageAction | EntryAction
+@dataclass(frozen=True)
+class OpenChat:
+    """Open the saved chat ``chat`` from the chat list."""
+
+    chat: str
+
+
+@dataclass(frozen=True)
+class RenameChat:
+    """Give the saved chat ``chat`` the visitor's own ``title``."""
+
+    chat: str
+    title: str
+
+
+@dataclass(frozen=True)
+class DeleteChat:
+    """Delete the saved chat ``chat`` (with an undo notice)."""
+
+    chat: str
+
+
+@dataclass(frozen=True)
+class DeleteAllChats:
+    """Delete every saved chat of this visitor (confirmed first)."""
+
+
+@dataclass(frozen=True)
+class Undo:
+    """Take back the last New chat or delete while its notice shows."""
+
+
+ChatAction = (
+    Retry
+    | NewChat
+    | SendPhoto
+    | HeldMessageAction
+    | EntryAction
+    | OpenChat
+    | RenameChat
+    | DeleteChat
+    | DeleteAllChats
+    | Undo
+)
 
 
 # -- the state objects ----------------------------------------------------------------------------
@@ -152,6 +197,31 @@ class LayoutState:
     slots: tuple[Any, Any] | None = None  # (model tools, sections) containers
     key_status: tuple[Any, Any] | None = None  # (st.empty, sidebar.KeyStatus)
     new_chat_slot: Any = None  # the st.empty at the sidebar's top, for New chat
+    chat_list_slot: Any = None  # the sidebar container under it, for the saved chats
+
+
+@dataclass
+class HistoryState:
+    """Saved chats: the open chat's id and what the stores hold of it, the browser store's
+    ledger and last answer, and the undo notice."""
+
+    book: dict[str, Any] = field(default_factory=dict)  # browser_store.BrowserStore's mapping
+    browser: Any = None  # browser_store.BrowserState: what the browser store said this run
+    chat_id: str | None = None  # the open chat, once it has something to keep
+    created: float = 0.0
+    title: str | None = None  # the visitor's own title for the open chat, if they gave one
+    saved: SavedState = field(default_factory=SavedState)  # what the stores hold of it
+    server_pending: list[Op] = field(default_factory=list)  # ops the server has yet to take
+    problem: KantuError | None = None  # the server store's last refusal, shown until it heals
+    restored: bool = False  # the last chat was asked for once the browser store answered
+    opening: str | None = None  # a chat asked of the browser store, put in place on arrival
+    scroll: bool = False  # a chat was just opened: the page scrolls to its end once
+    undo: Any = None  # chat_list.UndoNotice: what Undo would take back, until it expires
+
+    @property
+    def visitor(self) -> str | None:
+        """The browser store's visitor secret, once it has answered."""
+        return getattr(self.browser, "visitor", None)
 
 
 STATE_TYPES: dict[str, type] = {
@@ -162,6 +232,7 @@ STATE_TYPES: dict[str, type] = {
     "kantu_state.batch": BatchState,
     "kantu_state.hosting": HostingState,
     "kantu_state.layout": LayoutState,
+    "kantu_state.history": HistoryState,
 }
 KEY_OF: dict[type, str] = {kind: key for key, kind in STATE_TYPES.items()}
 T = TypeVar("T")
@@ -189,6 +260,7 @@ compare = partial(state_of, CompareState)
 batch = partial(state_of, BatchState)
 hosting = partial(state_of, HostingState)
 layout = partial(state_of, LayoutState)
+history = partial(state_of, HistoryState)
 
 
 # -- the chat page's one-shot action --------------------------------------------------------------

@@ -455,8 +455,10 @@ def refresh_key_status() -> None:
 
 def open_sidebar() -> None:
     """Reserve the sidebar's top for New chat: the page fills it (``render_new_chat``) once its
-    question is recorded, so the button comes with the first message."""
-    session.layout().new_chat_slot = st.sidebar.empty()
+    question is recorded, so the button comes with the first message; the saved chats below."""
+    layout = session.layout()
+    layout.new_chat_slot = st.sidebar.empty()
+    layout.chat_list_slot = st.sidebar.container()  # the saved chats (chat_list), on the chat page
 
 
 def render_new_chat(lang: Lang) -> None:

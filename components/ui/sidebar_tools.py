@@ -16,6 +16,7 @@ from components.ui.conversation_tools import (
 )
 from components.ui.costs import conversation_total, learn_from, render_cost_settings
 from components.ui.markdown_view import safe_label
+from components.ui.saved_chats import detach, save_open
 from components.ui.sidebar import SidebarChoice
 
 
@@ -55,6 +56,8 @@ def apply_import() -> None:
     if imported is None:
         return
     drop_exchange()
+    save_open()  # the chat it replaces stays saved as it was
     state.conversation = imported
+    detach()  # the import lands in the chat list as a new chat
     state.display_copies = {}
     state.pending = None

@@ -48,6 +48,11 @@ NEW_CHAT = "kantu_new_chat"
 STOP = "kantu_stop"
 CHAT_INPUT = "kantu_chat_input"
 MAX_SLICES = "kantu_max_slices"
+BROWSER_STORE = "kantu_browser_store"  # the browser store component (ui.browser_store)
+CHAT_SEARCH = "kantu_chat_search"
+UNDO = "kantu_undo"
+UNDO_NOTICE = "kantu_undo_notice"  # the notice's container (its class, for the page's tests)
+DELETE_ALL = "kantu_delete_all"
 REVIEW = "kantu_review"  # hold every message with pictures for a look (slices, zoom) first
 
 # Camera (components/ui/camera.py); session.CameraState.round gives the camera component a fresh key
@@ -162,6 +167,12 @@ DEFAULTS: dict[str, Any] = {
 
 # The import field by round (a new key gives an empty field)
 import_key = KeyFamily("kantu_import_")
+# A saved chat's buttons and title field in the chat list, by chat id
+chat_row_key = KeyFamily("kantu_chat_row_")
+chat_open_key = KeyFamily("kantu_chat_open_")
+chat_title_key = KeyFamily("kantu_chat_title_")
+chat_rename_key = KeyFamily("kantu_chat_rename_")
+chat_delete_key = KeyFamily("kantu_chat_delete_")
 
 # Families of widget keys made by the functions and key families above
 WIDGET_PREFIXES = (

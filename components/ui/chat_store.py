@@ -1,0 +1,116 @@
+"""The server's store of saved chats, opened once per process as the ledger is, and who owns
+the chats of this session.
+
+``server_store()`` is ``[connections.kantu_ledger]`` when configured (the ledger's own database,
+Postgres for replicas), else a SQLite file beside the ledger (``KANTU_CHATS_PATH``, default
+``~/.kantu/chats.sqlite3``). ``store_owner()`` is the signed-in subject (``st.user``) or the
+browser store's visitor secret, through ``owner_key`` with the ledger's salt. ``durable()`` says
+whether that store outlives a restart: a configured database does; the local file does unless
+the app runs on Streamlit Community Cloud (its disk is wiped on reboot; detected by the app
+living under ``/mount/src``), and the operator's ``KANTU_CHATS_DURABLE`` (true/false) wins.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from components.errors import KantuError
+from components.history.server_store import (
+    ChatStore,
+    SQLAlchemyChatStore,
+    SQLiteChatStore,
+    owner_key,
+)
+from components.history.settings import HistorySettings
+from components.hosting.ledger import default_ledger_path
+from components.ui import session
+from components.ui.access import SQL_CONNECTION, hosting_settings, ledger_handle
+from components.ui.operator_settings import operator_settings, secrets_mapping
+
+log = logging.getLogger("kantu")
+
+CLOUD_ROOT = Path("/mount/src")  # where Community Cloud checks out an app
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _configured_section() -> dict[str, Any] | None:
+    connections = secrets_mapping().get("connections")
+    section = connections.get(SQL_CONNECTION) if isinstance(connections, dict) else None
+    return section if isinstance(section, dict) else None
+
+
+def _local_path() -> str:
+    configured = os.environ.get("KANTU_CHATS_PATH", "").strip()
+    if configured:
+        return configured
+    ledger = hosting_settings().ledger_path
+    beside = Path(ledger) if ledger else default_ledger_path()
+    return str(beside.with_stem("chats"))  # chats.sqlite3 beside the ledger
+
+
+def durable() -> bool:
+    """Whether the server store outlives a restart (see the module doc)."""
+    said = os.environ.get("KANTU_CHATS_DURABLE", "").strip().casefold()
+    if said in _TRUE | _FALSE:
+        return said in _TRUE
+    if _configured_section() is not None:
+        return True
+    return not Path.cwd().resolve().is_relative_to(CLOUD_ROOT)
+
+
+@st.cache_resource(show_spinner=False)
+def _sqlite_store(path: str, settings: HistorySettings, lasts: bool) -> ChatStore | None:
+    try:
+        return SQLiteChatStore(path, settings, durable=lasts)
+    except KantuError:
+        log.exception("saved chats: the local store cannot be opened")
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def _sql_store(section: dict[str, Any], settings: HistorySettings, lasts: bool) -> ChatStore | None:
+    try:
+        conn = st.connection(SQL_CONNECTION, type="sql", **section)
+        return SQLAlchemyChatStore(lambda: conn.session, settings, durable=lasts)
+    except Exception:  # a database that is down: the browser store still keeps the chats
+        log.exception("saved chats: the configured database cannot be opened")
+        return None
+
+
+def server_store() -> ChatStore | None:
+    """Return the server's chat store, or None when it cannot be opened (logged)."""
+    try:
+        settings = HistorySettings.from_source(operator_settings())
+    except KantuError:
+        log.exception("saved chats: bad settings")
+        return None
+    section = _configured_section()
+    if section is not None:
+        return _sql_store(section, settings, durable())
+    return _sqlite_store(_local_path(), settings, durable())
+
+
+def _subject() -> str | None:
+    try:
+        info = st.user.to_dict()
+    except Exception:  # no script context
+        return None
+    subject = info.get("sub") or info.get("email")
+    return str(subject) if info.get("is_logged_in") and subject else None
+
+
+def store_owner() -> str | None:
+    """Return this session's owner id in the server store: the signed-in subject's, else the
+    browser's visitor secret's (None until the browser store has answered)."""
+    visitor = session.history().visitor
+    subject = _subject()
+    if not subject and not visitor:
+        return None
+    salt = ledger_handle(hosting_settings()).salt  # the ledger's own visitor-id salt
+    return owner_key(salt, subject=subject, visitor_secret=visitor)

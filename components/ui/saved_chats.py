@@ -1,0 +1,368 @@
+"""Keeping chats as they happen: the open chat's changes go to the browser store (and to the
+server store when there is one) as small ops, and the chat open last comes back after a reload.
+
+``keep()`` runs once per chat-page run, after the run's changes (question, answer, edit,
+regenerate, delete) and before the history is drawn: it diffs the open chat against what the
+stores hold (``history.ops.diff``: only what changed moves), mounts the browser store, applies
+the same ops to the server store, and puts a chat asked for (the last one, after a reload; one
+opened from the list) in place when it arrives. The chat list's actions (open, rename, delete,
+delete all, New chat, Undo) are here too; delete waits for its undo notice to end before the
+stores forget the chat, so Undo gives it back exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Literal
+
+import streamlit as st
+
+from components.conversation.history import Conversation
+from components.errors import HistoryError
+from components.history.ops import (
+    ChatMeta,
+    ChatOp,
+    DeleteOp,
+    Op,
+    SavedState,
+    diff,
+    meta_from_json,
+    new_chat_id,
+    op_to_json,
+)
+from components.history.records import conversation_of, describe, loaded_from_json
+from components.history.server_store import ChatStore
+from components.ui import session
+from components.ui.browser_store import BrowserStore, LoadedChat
+from components.ui.chat import drop_exchange
+from components.ui.chat_store import server_store, store_owner
+
+log = logging.getLogger("kantu")
+
+UNDO_S = 8.0  # how long New chat and delete can be taken back
+
+
+@dataclass(frozen=True)
+class OpenChat:
+    """The open chat as a whole: what Undo puts back."""
+
+    conversation: Conversation
+    chat_id: str | None
+    created: float
+    title: str | None
+    saved: SavedState
+
+
+@dataclass(frozen=True)
+class UndoNotice:
+    """What Undo would take back until ``deadline``: the chat that was open (New chat, or the
+    open chat deleted) and the chat deleted, kept in the stores until the notice ends."""
+
+    kind: Literal["new", "delete"]
+    deadline: float
+    previous: OpenChat | None
+    hidden: str | None = None
+
+
+# -- saving ---------------------------------------------------------------------------------------
+
+
+def _send(ops: list[Op]) -> None:
+    """Queue ``ops`` for the browser store and the server store."""
+    if not ops:
+        return
+    hist = session.history()
+    BrowserStore(hist.book).queue(op_to_json(op) for op in ops)
+    hist.server_pending.extend(ops)
+
+
+def _open_meta(conv: Conversation, now: float) -> ChatMeta:
+    hist = session.history()
+    if hist.chat_id is None:
+        hist.chat_id, hist.created = new_chat_id(), now
+    return describe(conv, hist.chat_id, created=hist.created, updated=now, title=hist.title)
+
+
+def save_open() -> None:
+    """Queue what changed in the open chat since it was last saved (nothing for an empty,
+    never saved chat)."""
+    hist, conv = session.history(), session.chat().conversation
+    if not conv.entries and hist.chat_id is None:
+        return
+    meta = _open_meta(conv, time.time())
+    ops = diff(hist.saved, conv, meta)
+    if ops:
+        _send(ops)
+        hist.saved = hist.saved.after(ops, conv)
+
+
+def _flush_server() -> None:
+    """Apply the ops the server has yet to take; a refusal is kept to show, never a lost chat
+    (the browser store holds it, and ops refused because the database is down are retried)."""
+    hist = session.history()
+    if not hist.server_pending:
+        return
+    store = server_store()
+    owner = store_owner() if store is not None else None
+    if store is None or owner is None:
+        return  # kept until the browser store names the visitor
+    try:
+        store.apply(owner, hist.server_pending)
+    except HistoryError as err:
+        if err.reason != "unavailable":  # unavailable: retried with the next save
+            hist.server_pending = []
+            if err.reason == "damaged" and _resend_whole(store, owner):
+                return
+        hist.problem = err
+        return
+    hist.server_pending = []
+    hist.problem = None
+
+
+def _resend_whole(store: ChatStore, owner: str) -> bool:
+    """Save the open chat whole (the server lacked its start: a store that was reset)."""
+    hist, conv = session.history(), session.chat().conversation
+    if hist.chat_id is None:
+        return False
+    try:
+        store.apply(owner, diff(SavedState(), conv, _open_meta(conv, time.time())))
+    except HistoryError:
+        return False
+    hist.problem = None
+    return True
+
+
+# -- what the stores hold -------------------------------------------------------------------------
+
+
+def listed(words: str = "") -> list[dict[str, Any]]:
+    """Return the saved chats (browser and server lists merged, newest first) matching every
+    one of ``words``: in titles, and in questions and answers where the server store searches.
+    A chat whose delete can still be undone is left out."""
+    hist = session.history()
+    chats: dict[str, dict[str, Any]] = {}
+    shown = hist.browser
+    for meta in getattr(shown, "chats", ()):
+        chats[str(meta.get("id"))] = meta
+    store, owner = server_store(), store_owner()
+    found: set[str] = set()
+    terms = [w.casefold() for w in words.split()]
+    if store is not None and owner is not None:
+        try:
+            for server_meta in store.list_chats(owner):
+                known = chats.get(server_meta.id)
+                if known is None or float(known.get("updated", 0)) < server_meta.updated:
+                    chats[server_meta.id] = asdict(server_meta)
+            if terms:
+                found = {meta.id for meta in store.search(owner, words)}
+        except HistoryError as err:
+            hist.problem = err
+    hidden = hist.undo.hidden if hist.undo is not None else None
+    kept = [meta for chat_id, meta in chats.items() if chat_id != hidden]
+    if terms:
+        kept = [
+            meta
+            for meta in kept
+            if meta.get("id") in found
+            or all(term in str(meta.get("title", "")).casefold() for term in terms)
+        ]
+    return sorted(kept, key=lambda meta: -float(meta.get("updated", 0) or 0))
+
+
+def _put_open(chat: OpenChat) -> None:
+    hist, state = session.history(), session.chat()
+    drop_exchange()
+    state.conversation = chat.conversation
+    state.display_copies = {}
+    state.pending = None
+    state.editing = None
+    hist.chat_id, hist.created, hist.title, hist.saved = (
+        chat.chat_id,
+        chat.created,
+        chat.title,
+        chat.saved,
+    )
+
+
+def _current() -> OpenChat:
+    hist = session.history()
+    return OpenChat(session.chat().conversation, hist.chat_id, hist.created, hist.title, hist.saved)
+
+
+def _empty() -> OpenChat:
+    return OpenChat(Conversation(), None, 0.0, None, SavedState())
+
+
+def detach() -> None:
+    """Make the open conversation a new chat (an import): it is saved under a new id."""
+    hist = session.history()
+    hist.chat_id, hist.created, hist.title, hist.saved = None, 0.0, None, SavedState()
+
+
+def _arrived(loaded: LoadedChat) -> None:
+    """Put a chat the browser store sent in place, if it is the one asked for."""
+    hist = session.history()
+    if hist.opening != loaded.chat.get("id"):
+        return
+    hist.opening = None
+    raw = {"chat": loaded.chat, "entries": loaded.entries, "pictures": loaded.pictures}
+    _open_loaded(raw)
+
+
+def _open_loaded(raw: Any) -> None:
+    hist = session.history()
+    try:
+        chat = loaded_from_json(raw)
+        conv = conversation_of(chat)
+    except HistoryError as err:  # edited or damaged: refused as an imported file would be
+        hist.problem = err
+        return
+    meta = chat.meta
+    saved = SavedState().after(diff(SavedState(), conv, meta), conv)
+    title = meta.title if meta.title_edited else None
+    _put_open(OpenChat(conv, meta.id, meta.created, title, saved))
+    hist.scroll = True
+
+
+def open_chat(chat_id: str) -> None:
+    """Open a saved chat: asked of the browser store (it arrives on a later run), or read from
+    the server store when only it holds the chat."""
+    hist = session.history()
+    if chat_id == hist.chat_id:
+        return
+    save_open()
+    browser_ids = {meta.get("id") for meta in getattr(hist.browser, "chats", ())}
+    if chat_id in browser_ids:
+        hist.opening = chat_id
+        BrowserStore(hist.book).request_load(chat_id)
+        return
+    store, owner = server_store(), store_owner()
+    if store is None or owner is None:
+        return
+    try:
+        _open_loaded(store.load(owner, chat_id).to_json())
+    except HistoryError as err:
+        hist.problem = err
+
+
+def rename_chat(chat_id: str, title: str) -> None:
+    """Give a chat the visitor's own title (an empty one is ignored)."""
+    title = " ".join(title.split())
+    hist = session.history()
+    if not title:
+        return
+    if chat_id == hist.chat_id:
+        hist.title = title
+        save_open()
+        return
+    for meta in listed():
+        if meta.get("id") == chat_id:
+            try:
+                renamed = replace(meta_from_json(meta), title=title[:200], title_edited=True)
+            except (KeyError, TypeError, ValueError):
+                return
+            _send([ChatOp(renamed)])
+
+
+def finish_undo(now: float, *, force: bool = False) -> None:
+    """End the undo notice once its time is up (or ``force``): a deleted chat leaves the stores."""
+    hist = session.history()
+    notice: UndoNotice | None = hist.undo
+    if notice is None or (now < notice.deadline and not force):
+        return
+    hist.undo = None
+    if notice.hidden is not None:
+        _send([DeleteOp(notice.hidden)])
+
+
+def new_chat() -> None:
+    """Start an empty chat; the one open stays saved and Undo brings it back."""
+    finish_undo(time.time(), force=True)
+    save_open()
+    before = _current()
+    _put_open(_empty())
+    if before.conversation.entries:
+        session.history().undo = UndoNotice("new", time.time() + UNDO_S, before)
+
+
+def delete_chat(chat_id: str) -> None:
+    """Delete a chat once its undo notice ends; the open chat, deleted, leaves an empty one."""
+    finish_undo(time.time(), force=True)
+    hist = session.history()
+    before = None
+    if chat_id == hist.chat_id:
+        save_open()
+        before = _current()
+        _put_open(_empty())
+    hist.undo = UndoNotice("delete", time.time() + UNDO_S, before, chat_id)
+
+
+def undo() -> None:
+    """Take back the New chat or delete whose notice shows: the chat comes back as it was."""
+    hist = session.history()
+    notice: UndoNotice | None = hist.undo
+    hist.undo = None
+    if notice is None or notice.previous is None:
+        return
+    save_open()
+    _put_open(notice.previous)
+
+
+def delete_all() -> None:
+    """Delete every saved chat of this visitor, in both stores, and start an empty chat."""
+    hist = session.history()
+    hist.undo = None
+    ids = [str(meta.get("id")) for meta in listed()]
+    _put_open(_empty())
+    hist.server_pending = []
+    BrowserStore(hist.book).queue(op_to_json(DeleteOp(chat_id)) for chat_id in ids)
+    store, owner = server_store(), store_owner()
+    if store is not None and owner is not None:
+        try:
+            store.delete_all(owner)
+        except HistoryError as err:
+            hist.problem = err
+
+
+def handle(action: session.ChatAction | None) -> None:
+    """Do the chat list's action asked on the last click, if it is one."""
+    match action:
+        case session.OpenChat(chat=chat_id):
+            open_chat(chat_id)
+        case session.RenameChat(chat=chat_id, title=title):
+            rename_chat(chat_id, title)
+        case session.DeleteChat(chat=chat_id):
+            delete_chat(chat_id)
+        case session.DeleteAllChats():
+            delete_all()
+        case session.Undo():
+            undo()
+
+
+# -- once per run ---------------------------------------------------------------------------------
+
+
+def keep() -> Conversation:
+    """Save what changed, mount the browser store, and return the conversation to draw (a chat
+    that arrived from a store is put in place first)."""
+    hist, state = session.history(), session.chat()
+    finish_undo(time.time())
+    save_open()
+    shown = BrowserStore(hist.book).sync()
+    hist.browser = shown
+    _flush_server()
+    if shown.loaded is not None:
+        _arrived(shown.loaded)
+    elif hist.opening is not None and any(p.chat == hist.opening for p in shown.problems):
+        hist.opening = None  # the browser said why (missing, damaged): shown in the list
+    if shown.ready and not hist.restored:
+        hist.restored = True
+        if not state.conversation.entries and hist.chat_id is None and state.exchange is None:
+            newest = listed()
+            if newest:  # the chat open last is the one changed last
+                open_chat(str(newest[0].get("id")))
+                if hist.opening is not None:
+                    st.rerun()  # the browser store hears the request on the next mount
+    return state.conversation

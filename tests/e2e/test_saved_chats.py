@@ -1,0 +1,175 @@
+"""Saved chats in Chromium, on the real app: a chat (with its picture) is back after a reload, a
+tab closed and reopened, and a server restart (from the browser's store), with nothing sent
+again; New chat and delete leave an undo notice that gives the chat back; two visitors never
+see each other's chats.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from contextlib import closing
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, FilePayload, Locator, Page, expect
+
+from components.devtools.browser import (
+    App,
+    assert_no_exception,
+    attach_files,
+    open_page,
+    send_prompt,
+    start_app,
+    wait_for_idle,
+)
+from components.devtools.upstream import FakeUpstream, sse
+from components.i18n import t
+
+ANSWER = ["一只", "橙色的", "圆。"]
+LOADED_MS = 15_000  # the store answers, the chat is asked for and drawn: a few reruns
+
+
+@pytest.fixture(scope="module")
+def app_env(operator_env: dict[str, str]) -> dict[str, str]:
+    return operator_env
+
+
+@pytest.fixture(autouse=True)
+def _fresh_upstream(up: FakeUpstream) -> None:
+    up.reset()
+    up.default = sse(ANSWER)
+
+
+def _photo() -> FilePayload:
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (255, 140, 0)).save(out, "JPEG")
+    return {"name": "orange.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
+
+
+def _messages(page: Page) -> Locator:
+    return page.get_by_test_id("stChatMessage")
+
+
+def _sidebar(page: Page) -> Locator:
+    return page.get_by_test_id("stSidebar")
+
+
+def _ask(page: Page, question: str, *, picture: bool = False) -> None:
+    if picture:
+        attach_files(page, _photo())
+    send_prompt(page, question)
+    expect(_messages(page).filter(has_text="橙色的圆。")).to_have_count(1)
+    expect(_messages(page).filter(has_text=question)).to_have_count(1)
+    wait_for_idle(page)
+    # saved: the chat shows in the list (its title is the question)
+    expect(_chat_button(page, question)).to_be_visible()
+
+
+def _chat_button(page: Page, title: str) -> Locator:
+    return _sidebar(page).locator('[class*="st-key-kantu_chat_open_"] button', has_text=title)
+
+
+def _chat_is_back(page: Page, question: str, *, picture: bool = False) -> None:
+    expect(_messages(page).filter(has_text=question)).to_have_count(1, timeout=LOADED_MS)
+    expect(_messages(page).filter(has_text="橙色的圆。")).to_have_count(1)
+    if picture:
+        expect(_messages(page).first.locator("img").first).to_be_visible()
+    assert_no_exception(page)
+
+
+def test_reload_brings_the_chat_back_with_its_picture(app: App, new_page, up: FakeUpstream):
+    page = new_page(app)
+    _ask(page, "这张图里是什么？", picture=True)
+    sent = len(up.requests)
+    page.reload()
+    wait_for_idle(page)
+    _chat_is_back(page, "这张图里是什么？", picture=True)
+    assert len(up.requests) == sent  # nothing asked again
+    expect(_sidebar(page).get_by_test_id("stAlert")).to_have_count(0)  # both stores took it
+
+
+def test_a_tab_closed_and_reopened_is_back_in_the_chat(app: App, new_page):
+    page = new_page(app)
+    _ask(page, "关掉再打开")
+    context = page.context
+    page.close()
+    again = context.new_page()
+    again.goto(app.url)
+    wait_for_idle(again)
+    _chat_is_back(again, "关掉再打开")
+
+
+def test_new_chat_then_undo_gives_the_chat_back(app: App, new_page):
+    page = new_page(app, locale="en-US")
+    _ask(page, "keep me please")
+    _sidebar(page).get_by_role("button", name=t("sidebar.new_chat", "en")).click()
+    notice = page.locator(".st-key-kantu_undo_notice")
+    expect(notice).to_contain_text(t("chats.new_started", "en"))
+    expect(_messages(page)).to_have_count(0)
+    notice.get_by_role("button", name=t("chats.undo", "en")).click()
+    _chat_is_back(page, "keep me please")
+    expect(notice).to_have_count(0)
+
+
+def test_delete_then_undo_gives_the_chat_back(app: App, new_page):
+    page = new_page(app, locale="en-US")
+    _ask(page, "delete me maybe")
+    title = page.locator('[class*="st-key-kantu_chat_open_"]', has_text="delete me maybe")
+    row = _sidebar(page).locator('[class*="st-key-kantu_chat_row_"]').filter(has=title)
+    row.get_by_role("button", name="⋯").click()
+    page.get_by_role("button", name=t("chats.delete", "en")).click()
+    notice = page.locator(".st-key-kantu_undo_notice")
+    expect(notice).to_contain_text("delete me maybe")
+    expect(_chat_button(page, "delete me maybe")).to_have_count(0)
+    expect(_messages(page)).to_have_count(0)
+    notice.get_by_role("button", name=t("chats.undo", "en")).click()
+    _chat_is_back(page, "delete me maybe")
+    expect(_chat_button(page, "delete me maybe")).to_be_visible()
+    # once the notice is gone, the chat is still there after a reload
+    expect(notice).to_have_count(0, timeout=LOADED_MS)
+    page.reload()
+    wait_for_idle(page)
+    _chat_is_back(page, "delete me maybe")
+
+
+def test_two_visitors_never_see_each_others_chats(app: App, new_page):
+    first = new_page(app)
+    _ask(first, "只属于第一位访客")
+    second = new_page(app)
+    wait_for_idle(second)
+    _ask(second, "第二位访客的问题")  # the list then holds this visitor's chats: only this one
+    expect(_sidebar(second).locator('[class*="st-key-kantu_chat_open_"]')).to_have_count(1)
+    expect(second.get_by_text("只属于第一位访客")).to_have_count(0)
+    first.reload()
+    wait_for_idle(first)
+    _chat_is_back(first, "只属于第一位访客")
+
+
+def test_a_server_restart_brings_the_chat_back_from_the_browser(
+    browser: Browser, operator_env: dict[str, str], tmp_path
+):
+    server = start_app(operator_env | {"KANTU_CHATS_PATH": str(tmp_path / "before.sqlite3")})
+    try:
+        page = open_page(browser, server)
+        _ask(page, "重启之后还在吗？", picture=True)
+        port = server.port
+        server.stop()
+        # The same address (the same browser store), and a server store that lost everything,
+        # as a wiped disk would.
+        wiped = {"KANTU_CHATS_PATH": str(tmp_path / "after.sqlite3")}
+        server = start_app(operator_env | wiped, port=port)
+        page.reload()
+        wait_for_idle(page)
+        _chat_is_back(page, "重启之后还在吗？", picture=True)
+        # the next turn is kept by both stores: the server takes the chat whole, no warning
+        up_question = "还能继续问吗？"
+        send_prompt(page, up_question)
+        expect(_messages(page).filter(has_text=up_question)).to_have_count(1)
+        wait_for_idle(page)
+        expect(_sidebar(page).get_by_test_id("stAlert")).to_have_count(0)
+        with closing(sqlite3.connect(tmp_path / "after.sqlite3")) as db:
+            assert db.execute("SELECT COUNT(*) FROM kantu_chat_entries").fetchone() == (4,)
+        page.context.close()
+    finally:
+        server.stop()
