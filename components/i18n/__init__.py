@@ -42,6 +42,7 @@ from components.i18n import (
     pending,
     preset,
     probe,
+    share,
     sidebar,
     tools,
     transfer,
@@ -83,6 +84,7 @@ FEATURES: tuple[FeatureTable, ...] = (
     preset,
     cli,
     history,
+    share,
 )
 
 

@@ -30,6 +30,7 @@ from components.ui import state_keys as keys
 from components.ui.costs import current_price
 from components.ui.markdown_view import literal, safe_label
 from components.ui.sending import send
+from components.ui.share import render_share
 from components.ui.sidebar import SidebarChoice, model_id
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -206,6 +207,7 @@ def render_transfer(conv: Conversation, lang: Lang) -> None:
             icon="💾",
             key="kantu_export_json",
         )
+    render_share(conv, lang)  # a read-only link for colleagues, and the links made
     if lang == "zh":
         st.html(_uploader_style(lang))
     st.file_uploader(

@@ -14,6 +14,7 @@ from streamlit.navigation.page import StreamlitPage
 from components.i18n import DEFAULT_LANG, Lang, t
 from components.ui import session
 from components.ui import state_keys as keys
+from components.ui.share import SHARED_URL_PATH
 from components.ui.sidebar import SidebarChoice
 
 
@@ -24,6 +25,13 @@ def app_pages(lang: Lang) -> list[StreamlitPage]:
         st.Page("pages/compare.py", title=t("nav.compare", lang), icon="⚖️"),
         st.Page("pages/batch.py", title=t("nav.batch", lang), icon="🗂️"),
         st.Page("pages/admin.py", title=t("nav.admin", lang), icon="📊", url_path="admin"),
+        st.Page(
+            "pages/shared.py",
+            title=t("share.nav", lang),
+            icon="🔗",
+            url_path=SHARED_URL_PATH,
+            visibility="hidden",  # reached only through a share link
+        ),
     ]
 
 

@@ -25,6 +25,7 @@ from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation, Entry
 from components.costs.calibration import Calibration
 from components.costs.prices import Price
+from components.history.ops import SavedState
 from components.providers.probe import ProbeResult
 from components.ui import state_keys as keys
 
@@ -147,6 +148,16 @@ class HostingState:
 
 
 @dataclass
+class ShareState:
+    """The chat this session saved to share, and the link made last (shown until replaced)."""
+
+    chat_id: str | None = None  # the saved chat's id on the server store
+    created: float = 0.0  # when that chat was first saved
+    saved: SavedState = field(default_factory=SavedState)  # what the store holds of it
+    link: tuple[str, float] | None = None  # (the link's address, when it expires)
+
+
+@dataclass
 class LayoutState:
     """This run's sidebar: the choices made and the slots the page fills or redraws."""
 
@@ -164,6 +175,7 @@ STATE_TYPES: dict[str, type] = {
     "kantu_state.batch": BatchState,
     "kantu_state.hosting": HostingState,
     "kantu_state.layout": LayoutState,
+    "kantu_state.share": ShareState,
 }
 KEY_OF: dict[type, str] = {kind: key for key, kind in STATE_TYPES.items()}
 T = TypeVar("T")
@@ -191,6 +203,7 @@ compare = partial(state_of, CompareState)
 batch = partial(state_of, BatchState)
 hosting = partial(state_of, HostingState)
 layout = partial(state_of, LayoutState)
+share = partial(state_of, ShareState)
 
 
 # -- the chat page's one-shot action --------------------------------------------------------------

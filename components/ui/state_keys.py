@@ -155,6 +155,10 @@ DEFAULTS: dict[str, Any] = {
 # The import field by round (a new key gives an empty field)
 import_key = KeyFamily("kantu_import_")
 
+# Share links: the Share button and each link's Revoke (by the link's id)
+SHARE = "kantu_share"
+share_revoke_key = KeyFamily("kantu_share_revoke_")
+
 # Families of widget keys made by the functions and key families above
 WIDGET_PREFIXES = (
     *(value.prefix for value in dict(globals()).values() if isinstance(value, KeyFamily)),
