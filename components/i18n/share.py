@@ -21,9 +21,9 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "share.dialog_title": {"zh": "只读链接已生成", "en": "Read-only link ready"},
     "share.link_intro": {
-        "zh": "拿到这个链接的任何人都能查看这段对话的快照（只读）。链接只显示给你这一次，请现在复制：",
-        "en": "Anyone with this link can see a read-only snapshot of this chat. It is shown to "
-        "you only now, so copy it:",
+        "zh": "拿到这个链接的任何人都能查看这段对话的快照（只读）。关闭本页后链接无法再次查看，请现在复制：",
+        "en": "Anyone with this link can see a read-only snapshot of this chat. Once you close "
+        "this page it cannot be shown again, so copy it now:",
     },
     "share.expires": {"zh": "有效期至 {date}。", "en": "Valid until {date}."},
     "share.manage": {

@@ -15,7 +15,6 @@ from typing import Any
 
 import streamlit as st
 
-from components.errors import KantuError
 from components.history.server_store import (
     ChatStore,
     SQLAlchemyChatStore,
@@ -54,7 +53,7 @@ def server_store() -> ChatStore | None:
         ledger = hosting_settings().ledger_path or str(default_ledger_path())
         path = source.text("KANTU_CHATS_PATH") or str(Path(ledger).with_name(CHATS_FILE))
         return _sqlite_store(path, settings, source.flag("KANTU_CHATS_DURABLE") is not False)
-    except KantuError:
+    except Exception:  # a bad setting or a database that refuses: no store, the log says why
         log.exception("chat store unavailable")
         return None
 

@@ -2,8 +2,8 @@
 conversation's tools), and opening a link's snapshot for the shared page.
 
 Sharing saves the chat to the server store (``chat_store``) with the ops it lacks, then freezes
-it there (``ChatStore.share``); the token is shown to its owner once, in a dialog and under the
-button until the next share, and never logged. Only a store that outlives a restart shares, and on
+it there (``ChatStore.share``); the token is shown to its owner in a dialog and under the button
+for the rest of the session (the store keeps only its hash), and never logged. Only a store that outlives a restart shares, and on
 a hosted site only a visitor who passed the access rules.
 """
 
@@ -18,7 +18,7 @@ import streamlit as st
 
 from components.conversation.history import Conversation
 from components.errors import HistoryError
-from components.history.ops import diff, new_chat_id
+from components.history.ops import SavedState, diff, new_chat_id
 from components.history.records import LoadedChat, conversation_of, describe
 from components.history.server_store import DAY_S, ChatStore, ShareInfo
 from components.hosting.access import refusal
@@ -110,7 +110,7 @@ def save_and_share(store: ChatStore, owner: str, conv: Conversation, now: float)
     state = session.share()
     first = state.saved.sources[:1]
     if state.chat_id is None or (first and (not conv.entries or conv.entries[0] is not first[0])):
-        state.chat_id, state.created, state.saved = new_chat_id(), now, type(state.saved)()
+        state.chat_id, state.created, state.saved = new_chat_id(), now, SavedState()
     meta = describe(conv, state.chat_id, created=state.created, updated=now)
     ops = diff(state.saved, conv, meta)
     store.apply(owner, ops)

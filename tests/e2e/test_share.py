@@ -111,3 +111,12 @@ def test_an_unknown_link_says_so_in_the_browsers_language(app: App, new_page):
     expect(page.get_by_test_id("stAlert")).to_contain_text(t("history.share_not_found", "zh"))
     expect(page.get_by_test_id("stSidebar")).to_have_count(0)
     assert_no_exception(page)
+
+
+def test_a_link_opened_first_on_a_fresh_server_shows_the_shared_page_alone(start_app, new_page):
+    fresh = start_app()  # its first request names the page: the old multipage mode hands over
+    page = new_page(fresh, locale="en-US", path=f"shared?{TOKEN_PARAM}=" + "B" * 32)
+    expect(page.get_by_test_id("stAlert")).to_contain_text(t("history.share_not_found", "en"))
+    expect(page.get_by_test_id("stSidebar")).to_have_count(0)
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+    assert_no_exception(page)
