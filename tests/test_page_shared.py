@@ -141,3 +141,13 @@ def test_share_waits_for_the_access_code_on_a_gated_site(store):
     at = _chat_app(_conv(), secrets={"KANTU_ACCESS_CODE": "a-long-enough-code"})
     assert at.button(key=keys.SHARE).disabled
     assert t("share.needs_access", "en") in page_texts(at)
+
+
+def test_a_share_over_the_daily_limit_says_so_in_the_visitors_language(store, monkeypatch):
+    monkeypatch.setenv("KANTU_SHARES_PER_DAY", "1")
+    at = _chat_app(_conv(), "zh")
+    at = at.button(key=keys.SHARE).click().run()
+    assert not at.error
+    at = at.button(key=keys.SHARE).click().run()
+    no_exception(at)
+    assert at.error[0].value == t("history.share_rate", "zh", limit=1)
