@@ -16,6 +16,8 @@ from components.ui.chat import warm_up
 from components.ui.navigation import app_pages, page_layout
 from components.ui.reader_quota import install_reader_quota, read_reader_secrets
 from components.ui.session_watch import install_session_sweeper
+from components.ui.share import SHARED_URL_PATH
+from components.ui.shared_view import on_shared_page, read_only_choice
 from components.ui.sidebar import (
     current_lang,
     open_sidebar,
@@ -50,9 +52,14 @@ try:
     session.init_widgets()
     nav_lang = current_lang()
     pages = app_pages(nav_lang, operator=is_operator())  # the operator page: listed for them only
-    page = st.navigation(pages, position="hidden" if len(pages) == 1 else "sidebar")
+    shared = on_shared_page()  # a share link's page shows no menu
+    page = st.navigation(pages, position="hidden" if len(pages) == 1 or shared else "sidebar")
     st.set_page_config(layout=page_layout(page))  # Compare and Batch wide, the rest centred
     apply_style()
+    if page.url_path == SHARED_URL_PATH:  # read-only: no sidebar, settings or access box
+        session.layout().choice = read_only_choice(nav_lang)
+        page.run()
+        st.stop()
     open_sidebar()  # New chat goes on top; the page fills it once there is a conversation
     lang = render_language()
     translate_widget_texts(lang)  # Streamlit's own texts (uploader, forms) in the language

@@ -44,6 +44,7 @@ from components.i18n import (
     pending,
     preset,
     probe,
+    share,
     sidebar,
     theme,
     tools,
@@ -90,6 +91,7 @@ FEATURES: tuple[FeatureTable, ...] = (
     theme,
     widgets,
     chats,
+    share,
 )
 
 

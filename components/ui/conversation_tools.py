@@ -186,8 +186,8 @@ def _show_probe(result: ProbeResult, choice: SidebarChoice) -> None:
     st.caption(safe_label(line + (f" · {cost}" if cost else "")))
 
 
-def render_transfer(conv: Conversation, lang: Lang) -> None:
-    """Download the chat (Markdown .zip, JSON) and import a JSON export."""
+def render_exports(conv: Conversation, lang: Lang) -> None:
+    """Download the chat (Markdown .zip, JSON)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     if conv.entries:
         st.download_button(
@@ -206,6 +206,10 @@ def render_transfer(conv: Conversation, lang: Lang) -> None:
             icon="💾",
             key="kantu_export_json",
         )
+
+
+def render_import(lang: Lang) -> None:
+    """Import a JSON export (it lands as a new chat)."""
     if lang == "zh":
         st.html(_uploader_style(lang))
     st.file_uploader(

@@ -16,6 +16,7 @@ from streamlit.navigation.page import StreamlitPage
 from components.i18n import DEFAULT_LANG, Lang, t
 from components.ui import session
 from components.ui import state_keys as keys
+from components.ui.share import SHARED_URL_PATH
 from components.ui.sidebar import SidebarChoice
 
 WIDE_PAGES = frozenset({"compare", "batch"})  # by address: columns side by side, a live table
@@ -34,6 +35,13 @@ def app_pages(lang: Lang, *, operator: bool = False) -> list[StreamlitPage]:
             icon="📊",
             url_path="admin",
             visibility="visible" if operator else "hidden",
+        ),
+        st.Page(
+            "pages/shared.py",
+            title=t("share.nav", lang),
+            icon="🔗",
+            url_path=SHARED_URL_PATH,
+            visibility="hidden",  # reached only through a share link
         ),
     ]
 

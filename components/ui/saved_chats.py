@@ -121,6 +121,24 @@ def _flush_server() -> None:
     hist.problem = None
 
 
+def saved_on_server(store: ChatStore, owner: str) -> str:
+    """Bring the server's copy of the open chat up to date now and return its id (for a share
+    link). Raises HistoryError: full_bytes, full_count, damaged, unavailable."""
+    save_open()
+    hist = session.history()
+    if hist.chat_id is None:
+        raise HistoryError("unavailable", "no chat to save")
+    if hist.server_pending:
+        try:
+            store.apply(owner, hist.server_pending)
+        except HistoryError as err:
+            if err.reason != "damaged" or not _resend_whole(store, owner):
+                raise
+        hist.server_pending = []
+        hist.problem = None
+    return hist.chat_id
+
+
 def _resend_whole(store: ChatStore, owner: str) -> bool:
     """Save the open chat whole (the server lacked its start: a store that was reset)."""
     hist, conv = session.history(), session.chat().conversation

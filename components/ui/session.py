@@ -190,6 +190,13 @@ class HostingState:
 
 
 @dataclass
+class ShareState:
+    """The link this session made last (shown until replaced)."""
+
+    link: tuple[str, float] | None = None  # (the link's address, when it expires)
+
+
+@dataclass
 class LayoutState:
     """This run's sidebar: the choices made and the slots the page fills or redraws."""
 
@@ -233,6 +240,7 @@ STATE_TYPES: dict[str, type] = {
     "kantu_state.hosting": HostingState,
     "kantu_state.layout": LayoutState,
     "kantu_state.history": HistoryState,
+    "kantu_state.share": ShareState,
 }
 KEY_OF: dict[type, str] = {kind: key for key, kind in STATE_TYPES.items()}
 T = TypeVar("T")
@@ -261,6 +269,7 @@ batch = partial(state_of, BatchState)
 hosting = partial(state_of, HostingState)
 layout = partial(state_of, LayoutState)
 history = partial(state_of, HistoryState)
+share = partial(state_of, ShareState)
 
 
 # -- the chat page's one-shot action --------------------------------------------------------------

@@ -10,13 +10,15 @@ from components.ui import session
 from components.ui.chat import conversation, drop_exchange
 from components.ui.conversation_tools import (
     render_context_policy,
+    render_exports,
+    render_import,
     render_import_outcome,
     render_model_tools,
-    render_transfer,
 )
 from components.ui.costs import conversation_total, learn_from, render_cost_settings
 from components.ui.markdown_view import safe_label
 from components.ui.saved_chats import detach, save_open
+from components.ui.share import render_share
 from components.ui.sidebar import SidebarChoice
 
 
@@ -43,7 +45,9 @@ def render_sidebar_tools(choice: SidebarChoice, *, conversation_tools: bool = Tr
             return
         with st.expander(t("tools.title", lang), icon="💬"):
             render_context_policy(lang)
-            render_transfer(conv, lang)
+            render_exports(conv, lang)
+            render_share(conv, lang)  # a read-only link for colleagues, and the links made
+            render_import(lang)
         render_import_outcome()
 
 

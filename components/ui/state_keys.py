@@ -174,6 +174,10 @@ chat_title_key = KeyFamily("kantu_chat_title_")
 chat_rename_key = KeyFamily("kantu_chat_rename_")
 chat_delete_key = KeyFamily("kantu_chat_delete_")
 
+# Share links: the Share button and each link's Revoke (by the link's id)
+SHARE = "kantu_share"
+share_revoke_key = KeyFamily("kantu_share_revoke_")
+
 # Families of widget keys made by the functions and key families above
 WIDGET_PREFIXES = (
     *(value.prefix for value in dict(globals()).values() if isinstance(value, KeyFamily)),

@@ -1,0 +1,175 @@
+"""Read-only share links on the page: the Share action and the owner's list of links (in the
+conversation's tools), and opening a link's snapshot for the shared page.
+
+Sharing saves the chat to the server store (``chat_store``) with the ops it lacks, then freezes
+it there (``ChatStore.share``); the token is shown to its owner in a dialog and under the button
+for the rest of the session (the store keeps only its hash), and never logged. Only a store that outlives a restart shares, and on
+a hosted site only a visitor who passed the access rules.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
+
+import streamlit as st
+
+from components.conversation.history import Conversation
+from components.errors import HistoryError
+from components.history.records import LoadedChat, conversation_of
+from components.history.server_store import DAY_S, ChatStore, ShareInfo
+from components.hosting.access import refusal
+from components.i18n import Lang, t
+from components.ui import session
+from components.ui import state_keys as keys
+from components.ui.access import current_visitor, hosting_settings
+from components.ui.chat_store import durable, server_store, store_owner
+from components.ui.markdown_view import literal, safe_label
+from components.ui.saved_chats import saved_on_server
+
+SHARED_URL_PATH = "shared"  # the shared page's address, as the navigation names it
+TOKEN_PARAM = "s"  # /shared?s=TOKEN
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{22,128}")
+_clock = time.time  # tests move it on instead of waiting 30 days
+
+
+def share_address(page_url: str, token: str) -> str:
+    """Return the full address of the shared page for ``token``, on the site of ``page_url``
+    (the owner's page: the app may live under a base path)."""
+    parts = urlsplit(page_url)
+    base = parts.path.rsplit("/", 1)[0] if parts.path else ""
+    return urlunsplit(
+        (parts.scheme, parts.netloc, f"{base}/{SHARED_URL_PATH}", f"{TOKEN_PARAM}={token}", "")
+    )
+
+
+def when(ts: float) -> str:
+    """Return a time as the share lines show it (the server's local time, to the minute)."""
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+
+
+def why_not(lang: Lang) -> str | None:
+    """Return why this visitor cannot share here, or None when they can."""
+    if not durable():
+        return t("history.not_durable", lang)
+    config = hosting_settings()
+    if config.gated and refusal(config, "operator", current_visitor()) is not None:
+        return t("share.needs_access", lang)
+    return None
+
+
+def render_share(conv: Conversation, lang: Lang) -> None:
+    """The Share button (disabled, saying why, where sharing is off), the link just made, and
+    the owner's list of links."""
+    if conv.entries:
+        reason = why_not(lang)
+        clicked = st.button(
+            t("share.button", lang),
+            icon="🔗",
+            key=keys.SHARE,
+            disabled=reason is not None,
+            help=t("share.help", lang),
+        )
+        if reason is not None:
+            st.caption(safe_label("⚠️ " + reason))
+        elif clicked:
+            _share_now(conv, lang)
+    link = session.share().link
+    if link is not None:
+        st.caption(t("share.last_link", lang, date=when(link[1])))
+        st.code(link[0], language=None, wrap_lines=True)
+    render_links(lang)
+
+
+def _share_now(conv: Conversation, lang: Lang) -> None:
+    """Save the chat, freeze it, and open the dialog with its link; a refusal says why."""
+    store, owner = server_store(), store_owner()
+    try:
+        if store is None or owner is None:
+            raise HistoryError("unavailable", "no store or owner")
+        with st.spinner(t("share.working", lang)):
+            token = save_and_share(store, owner, _clock())
+    except HistoryError as err:
+        st.error(safe_label(err.message(lang)), icon="⚠️")
+        return
+    expires = _clock() + store.settings.share_days * DAY_S
+    address = share_address(st.context.url or "", token)
+    session.share().link = (address, expires)
+    st.dialog(t("share.dialog_title", lang))(_link_dialog)(address, expires, lang)
+
+
+def save_and_share(store: ChatStore, owner: str, now: float) -> str:
+    """Bring the server's copy of the open chat up to date (the saved chat itself, not a second
+    copy) and return the token of a snapshot of it.
+
+    Raises HistoryError: full_bytes, full_count, damaged, share_rate, share_too_big,
+    not_durable, unavailable.
+    """
+    return store.share(owner, saved_on_server(store, owner), now)
+
+
+def _link_dialog(address: str, expires: float, lang: Lang) -> None:
+    st.write(t("share.link_intro", lang))
+    st.code(address, language=None, wrap_lines=True)
+    st.caption(t("share.expires", lang, date=when(expires)) + " " + t("share.manage", lang))
+
+
+def render_links(lang: Lang) -> None:
+    """The owner's share links, newest first, each with its state and a Revoke while live
+    (for any visitor the server store knows: a signed-in one, or this browser's)."""
+    store, owner = server_store(), store_owner()
+    if store is None or owner is None:
+        return
+    try:
+        links = store.list_shares(owner)
+    except HistoryError as err:
+        st.caption(safe_label("⚠️ " + err.message(lang)))
+        return
+    if not links:
+        return
+    st.markdown("**" + t("share.links_title", lang) + "**")
+    now = _clock()
+    for link in links:
+        with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+            st.caption(safe_label(_line(link, now, lang)))
+            if link.live(now) and st.button(
+                t("share.revoke", lang), key=keys.share_revoke_key(link.id), type="tertiary"
+            ):
+                _revoke(store, owner, link.id, lang)
+
+
+def _line(link: ShareInfo, now: float, lang: Lang) -> str:
+    if link.revoked is not None:
+        state = t("share.state_revoked", lang)
+    elif not link.live(now):
+        state = t("share.state_expired", lang)
+    else:
+        state = t("share.state_live", lang, date=when(link.expires))
+    title = literal(link.title) if link.title.strip() else t("share.untitled", lang)
+    return t("share.link_line", lang, title=title, created=when(link.created), state=state)
+
+
+def _revoke(store: ChatStore, owner: str, share_id: str, lang: Lang) -> None:
+    try:
+        store.revoke(owner, share_id, _clock())
+    except HistoryError as err:
+        st.error(safe_label(err.message(lang)), icon="⚠️")
+        return
+    st.rerun()  # the list above is drawn already: draw it again with the link revoked
+
+
+def open_shared(token: str) -> tuple[LoadedChat, Conversation]:
+    """Return the snapshot ``token`` opens, checked as an imported file is.
+
+    Raises HistoryError: share_not_found (also for a token of the wrong shape), share_expired,
+    damaged, unavailable.
+    """
+    if not TOKEN_SHAPE.fullmatch(token):
+        raise HistoryError("share_not_found")
+    store = server_store()
+    if store is None:
+        raise HistoryError("unavailable", "no store")
+    loaded = store.open_share(token, _clock())
+    return loaded, conversation_of(loaded)
