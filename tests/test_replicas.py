@@ -298,7 +298,7 @@ def test_a_visitor_reconnects_to_the_other_replica_when_theirs_is_drained(
         page.context.close()
 
 
-WRONG_CODE = t("hosting.wrong_code", "en")
+WRONG_CODE = t("admin.wrong_code", "en")  # the operator page names its own code (issue 21, point 5)
 MUST_WAIT = re.compile(re.escape(t("hosting.try_again_in", "en")).replace(r"\{seconds\}", r"\d+"))
 
 

@@ -180,7 +180,9 @@ def _sidebar_section(page, title: str):
     sidebar = page.get_by_test_id("stSidebar")
     if not sidebar.is_visible() or sidebar.get_attribute("aria-expanded") == "false":
         page.get_by_test_id("stExpandSidebarButton").click()
-    section = sidebar.get_by_test_id("stExpander").filter(has_text=title)
+    section = sidebar.get_by_test_id("stExpander").filter(
+        has=page.locator("summary").get_by_text(title, exact=True)  # not the saved chats' list
+    )
     details = section.get_by_test_id("stExpanderDetails")
     if not details.is_visible():
         section.locator("summary").click()

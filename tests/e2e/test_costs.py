@@ -61,7 +61,15 @@ def _open_section(page: Page, title: str) -> Locator:
     """Open the sidebar expander called ``title`` once the page is idle (a rerun still drawing
     would replace the buttons inside under the click); return it."""
     wait_for_idle(page)
-    section = _sidebar(page).get_by_test_id("stExpander").filter(has_text=title)
+    section = (
+        _sidebar(page)
+        .get_by_test_id("stExpander")
+        .filter(
+            has=page.locator("summary").get_by_text(
+                title, exact=True
+            )  # not "对话记录" (saved chats)
+        )
+    )
     details = section.get_by_test_id("stExpanderDetails")
     if not details.is_visible():
         section.locator("summary").click()

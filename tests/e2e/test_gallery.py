@@ -119,5 +119,5 @@ def test_three_photos_take_little_of_a_phone_screen(app, new_page, up: FakeUpstr
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
     _shot(page, f"phone-{lang}-view.png")
-    dialog.get_by_role("button", name="Close").click()
+    dialog.get_by_role("button", name=t("widget.close", lang)).click()
     expect(dialog).to_have_count(0)
