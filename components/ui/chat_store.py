@@ -29,7 +29,7 @@ from components.history.server_store import (
 from components.history.settings import HistorySettings
 from components.hosting.ledger import default_ledger_path
 from components.ui import session
-from components.ui.access import SQL_CONNECTION, hosting_settings, ledger_handle
+from components.ui.access import SQL_CONNECTION, hosting_settings, ledger_handle, session_identity
 from components.ui.operator_settings import operator_settings, secrets_mapping
 
 log = logging.getLogger("kantu")
@@ -114,3 +114,14 @@ def store_owner() -> str | None:
         return None
     salt = ledger_handle(hosting_settings()).salt  # the ledger's own visitor-id salt
     return owner_key(salt, subject=subject, visitor_secret=visitor)
+
+
+def share_owner() -> str:
+    """Return the owner of this session's share links: ``store_owner()``, else (no sign-in and
+    no browser store: private mode, or not answered yet) this session's own id, so a link can
+    still be made; it is then listed for this session only."""
+    owner = store_owner()
+    if owner is not None:
+        return owner
+    salt = ledger_handle(hosting_settings()).salt
+    return owner_key(salt, visitor_secret="session:" + session_identity()[0])

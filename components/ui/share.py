@@ -25,7 +25,7 @@ from components.i18n import Lang, t
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.access import current_visitor, hosting_settings
-from components.ui.chat_store import durable, server_store, store_owner
+from components.ui.chat_store import durable, server_store, share_owner
 from components.ui.markdown_view import literal, safe_label
 from components.ui.saved_chats import saved_on_server
 
@@ -85,9 +85,9 @@ def render_share(conv: Conversation, lang: Lang) -> None:
 
 def _share_now(conv: Conversation, lang: Lang) -> None:
     """Save the chat, freeze it, and open the dialog with its link; a refusal says why."""
-    store, owner = server_store(), store_owner()
+    store, owner = server_store(), share_owner()
     try:
-        if store is None or owner is None:
+        if store is None:
             raise HistoryError("unavailable", "no store or owner")
         with st.spinner(t("share.working", lang)):
             token = save_and_share(store, owner, _clock())
@@ -119,8 +119,8 @@ def _link_dialog(address: str, expires: float, lang: Lang) -> None:
 def render_links(lang: Lang) -> None:
     """The owner's share links, newest first, each with its state and a Revoke while live
     (for any visitor the server store knows: a signed-in one, or this browser's)."""
-    store, owner = server_store(), store_owner()
-    if store is None or owner is None:
+    store, owner = server_store(), share_owner()
+    if store is None:
         return
     try:
         links = store.list_shares(owner)
