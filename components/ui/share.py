@@ -25,7 +25,7 @@ from components.i18n import Lang, t
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.access import current_visitor, hosting_settings
-from components.ui.chat_store import durable, server_store, share_owner
+from components.ui.chat_store import durable, server_store, share_owner, store_owner
 from components.ui.markdown_view import literal, safe_label
 from components.ui.saved_chats import saved_on_server
 
@@ -118,9 +118,10 @@ def _link_dialog(address: str, expires: float, lang: Lang) -> None:
 
 def render_links(lang: Lang) -> None:
     """The owner's share links, newest first, each with its state and a Revoke while live
-    (for any visitor the server store knows: a signed-in one, or this browser's)."""
-    store, owner = server_store(), share_owner()
-    if store is None:
+    (for a signed-in visitor or this browser's, or once this session made a link)."""
+    store = server_store()
+    owner = store_owner() or (share_owner() if session.share().link is not None else None)
+    if store is None or owner is None:
         return
     try:
         links = store.list_shares(owner)

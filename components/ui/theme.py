@@ -91,7 +91,7 @@ _snippet = st.components.v2.component("kantu_theme", js=_JS)
 
 def _adopt_stored() -> None:
     """Take the browser's remembered theme as this session's (a callback: it only sets state)."""
-    stored = (st.session_state.get(keys.THEME_SNIPPET) or {}).get("stored")
+    stored = (session.widget(keys.THEME_SNIPPET) or {}).get("stored")
     if stored in THEME_CHOICES:
         session.set_widget(keys.THEME, stored)
         shown = session.widget(keys.LANG)
