@@ -223,6 +223,9 @@ class SavedState:
                     state = replace(state, pictures=state.pictures | {sha})
                 case DeleteOp():
                     state = SavedState()
+        if conv is not None:  # a store drops pictures no entry names any more: forget those too
+            named = {sha for entry in conv.entries for sha in entry.image_ids}
+            state = replace(state, pictures=state.pictures & named)
         return state
 
 
