@@ -10,6 +10,9 @@ name their default model). Unknown models are not here: ``components.costs.price
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Literal
+
 from components.catalogue.rows import EVERY_MODEL, ListPrice, Offer, PriceTier, Window
 
 # -- price sources, checked 2026-12-02 ------------------------------------------------------------
@@ -52,7 +55,8 @@ ZHIPU_WINDOW = (
 OLLAMA_WINDOW = "ollama.com/library/<model> (native window; the server's num_ctx may be smaller)"
 
 
-def _cny(
+def _price(
+    currency: Literal["CNY", "USD"],
     inp: float,
     out: float,
     source: str,
@@ -60,18 +64,11 @@ def _cny(
     confirmed: bool = True,
     tiers: tuple[PriceTier, ...] = (),
 ) -> ListPrice:
-    return ListPrice(inp, out, "CNY", "2026-12", source, confirmed, tiers)
+    return ListPrice(inp, out, currency, "2026-12", source, confirmed, tiers)
 
 
-def _usd(
-    inp: float,
-    out: float,
-    source: str,
-    *,
-    confirmed: bool = True,
-    tiers: tuple[PriceTier, ...] = (),
-) -> ListPrice:
-    return ListPrice(inp, out, "USD", "2026-12", source, confirmed, tiers)
+_cny = partial(_price, "CNY")
+_usd = partial(_price, "USD")
 
 
 def _window(tokens: int, source: str, *, confirmed: bool = True) -> Window:
