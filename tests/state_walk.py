@@ -82,8 +82,14 @@ def _children(where: str, value: object) -> Iterator[tuple[str, object]]:
         yield f"{where}.{name}", item
     for cls in type(value).__mro__:
         for name in getattr(cls, "__slots__", ()):
-            if hasattr(value, name) and name not in ("__dict__", "__weakref__"):
-                yield f"{where}.{name}", getattr(value, name)
+            slot = vars(cls).get(name)
+            if name in ("__dict__", "__weakref__") or not hasattr(slot, "__get__"):
+                continue
+            try:  # the slot itself: no __getattr__ fallback (SQLAlchemy's builds objects there)
+                item = slot.__get__(value, cls)
+            except AttributeError:  # an empty slot
+                continue
+            yield f"{where}.{name}", item
 
 
 def find_text(root: object, needle: str, path: str = "") -> list[str]:

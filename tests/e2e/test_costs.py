@@ -133,7 +133,9 @@ def test_hostile_import_says_so_and_changes_nothing(app, new_page, up: FakeUpstr
     tools.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(bad)
     expect(_sidebar(page).get_by_test_id("stAlertContentError")).to_be_visible()
     wait_for_idle(page)
-    expect(page.get_by_text("What is it?")).to_be_visible()
+    expect(
+        page.get_by_test_id("stChatMessage").get_by_text("What is it?")
+    ).to_be_visible()  # not the chat list's title
     expect(page.get_by_text("好的。")).to_be_visible()
 
 
