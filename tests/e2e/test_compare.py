@@ -6,6 +6,8 @@ Screenshots (zh and en, desktop 1280×900 and phone 390×844) go to
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -16,7 +18,7 @@ from components.devtools.browser import (
     shots_dir,
     wait_for_idle,
 )
-from components.devtools.upstream import FakeUpstream, sse
+from components.devtools.upstream import FakeUpstream, gated, sse
 from components.i18n import t
 from components.ui import state_keys as keys
 
@@ -111,6 +113,13 @@ def compare_three(page: Page, lang: str, *, blind: bool = False) -> None:
 
 
 def test_three_models_answer_one_photo_side_by_side(app, new_page, up):
+    # Every answer waits until three requests have arrived: only columns sent together finish
+    # (timing alone made this flaky with four workers on two cores).
+    gate = threading.Event()
+    up.by_model = {model: gated(reply, gate, keep=0) for model, reply in up.by_model.items()}
+    threading.Thread(
+        target=lambda: (up.wait_for_requests(3, timeout=60), gate.set()), daemon=True
+    ).start()
     page = new_page(app)
     compare_three(page, "zh")
     columns = [page.locator(_key(keys.compare_column_key("col", label))) for label in "ABC"]
