@@ -43,6 +43,7 @@ from playwright.sync_api import (
     FilePayload,
     Page,
     Playwright,
+    WebSocket,
     expect,
 )
 
@@ -340,3 +341,19 @@ def open_page(
     page.goto(app.url + path.lstrip("/"))
     wait_for_idle(page)
     return page
+
+
+def watch_websocket(page: Page) -> list[bytes]:
+    """Record every websocket frame the page receives from the server, as bytes."""
+    frames: list[bytes] = []
+
+    def on_socket(socket: WebSocket) -> None:
+        socket.on(
+            "framereceived",
+            lambda payload: frames.append(
+                payload if isinstance(payload, bytes) else payload.encode()
+            ),
+        )
+
+    page.on("websocket", on_socket)
+    return frames

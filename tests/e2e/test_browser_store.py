@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, WebSocket, expect
+from playwright.sync_api import Browser, Page, expect
 
-from components.devtools.browser import App, wait_for_idle, watch_console
+from components.devtools.browser import App, wait_for_idle, watch_console, watch_websocket
 from components.i18n import t
 from tests.conftest import ROOT
 
@@ -143,24 +143,9 @@ def test_saved_turns_come_back_after_a_reload(store_app, new_page):
     ]
 
 
-def _watch_frames(page: Page) -> list[bytes]:
-    frames: list[bytes] = []
-
-    def on_socket(socket: WebSocket) -> None:
-        socket.on(
-            "framereceived",
-            lambda payload: frames.append(
-                payload if isinstance(payload, bytes) else payload.encode()
-            ),
-        )
-
-    page.on("websocket", on_socket)
-    return frames
-
-
 def test_each_rerun_moves_only_the_new_turn(store_app, new_page):
     page = new_page(store_app)
-    frames = _watch_frames(page)
+    frames = watch_websocket(page)
     reload(page)  # with the listener in place
     ready(page)
     for _ in range(6):

@@ -5,13 +5,14 @@ operator's key never reaches either browser.
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Locator, Page, WebSocket, expect
+from playwright.sync_api import Locator, Page, expect
 
 from components.devtools.browser import (
     assert_no_exception,
     console_errors,
     send_prompt,
     wait_for_idle,
+    watch_websocket,
 )
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
@@ -53,22 +54,6 @@ def user_texts(request_json: dict) -> list[str]:
         else:
             texts += [part["text"] for part in content if part.get("type") == "text"]
     return texts
-
-
-def watch_websocket(page: Page) -> list[bytes]:
-    """Record every websocket frame the page receives from the server, as bytes."""
-    frames: list[bytes] = []
-
-    def on_socket(socket: WebSocket) -> None:
-        socket.on(
-            "framereceived",
-            lambda payload: frames.append(
-                payload if isinstance(payload, bytes) else payload.encode()
-            ),
-        )
-
-    page.on("websocket", on_socket)
-    return frames
 
 
 def assert_key_hidden(page: Page) -> None:
