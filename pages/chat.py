@@ -30,7 +30,7 @@ from components.ui.costs import learn_from, needs_confirmation, next_cost
 from components.ui.markdown_view import safe_label
 from components.ui.navigation import shell_choice
 from components.ui.pending import PendingMessage, needs_a_look, render_pending, resolve
-from components.ui.saved_chats import handle, keep, new_chat
+from components.ui.saved_chats import handle, keep, mount_browser_store, new_chat
 from components.ui.sidebar import SidebarChoice, render_new_chat
 from components.ui.welcome import render_welcome
 
@@ -204,6 +204,8 @@ with history:
         )
     if editing is not None:
         render_editing_notice(lang)
+# The browser store's ops go once the pictures are drawn (its place in the page is keep()'s).
+mount_browser_store()
 
 render_new_chat(lang)  # at the sidebar's top, once the conversation has entries
 render_scroll()  # to the end of a chat just opened

@@ -288,6 +288,25 @@ def wait_for_idle(page: Page, timeout: float = IDLE_TIMEOUT_MS) -> None:
     expect(page.locator(SKELETON_SELECTOR)).to_have_count(0, timeout=timeout)
 
 
+FINITE_ANIMATIONS_JS = """
+() => Promise.all(
+  document.getAnimations()
+    .filter((a) => a.playState === "running" && a.effect?.getTiming().iterations !== Infinity)
+    .map((a) => a.finished.catch(() => null))
+)
+"""
+
+
+def wait_for_animations(page: Page) -> None:
+    """Wait until every finite CSS transition and animation on the page has finished.
+
+    Streamlit fades elements while a run redraws them; a colour measured mid-fade (axe's
+    contrast check, a screenshot) is neither the old nor the new one. Endless animations (a
+    spinner, the thinking dots) are not waited for.
+    """
+    page.evaluate(FINITE_ANIMATIONS_JS)
+
+
 def assert_no_exception(page: Page) -> None:
     """Assert that no Streamlit exception box (a traceback shown to the user) is on the page."""
     expect(page.locator(EXCEPTION_SELECTOR)).to_have_count(0)

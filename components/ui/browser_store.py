@@ -143,17 +143,20 @@ class BrowserStore:
         return [op for _, batch in self._book.batches for op in batch]
 
     def sync(self, ops: Iterable[Op] = ()) -> BrowserState:
-        """Queue ``ops``, mount the component (invisible) and return what the store said.
+        """Queue ``ops``, take what the store said since the last run, and return it.
 
-        Call once per page run. Problems come back in ``BrowserState.problems``; nothing raises.
+        Nothing is mounted yet: call ``mount`` once per page run, after the conversation is
+        drawn (see there). Problems come back in ``BrowserState.problems``; nothing raises.
         """
         book = self._book
         self.queue(ops)
-        # The acknowledgement that caused this rerun, read before mounting: acknowledged
-        # batches then leave this run's data instead of travelling once more.
-        before = session.widget(COMPONENT_KEY)
-        if before is not None:
-            self._take_status(_field(before, "status"))
+        # What the browser sent for this run (its acknowledgement and any report), read from the
+        # widget's value before mounting: acknowledged batches then leave this run's data
+        # instead of travelling once more.
+        said = session.widget(COMPONENT_KEY)
+        if said is not None:
+            self._take_status(_field(said, "status"))
+        loaded = self._take_report(_field(said, "report")) if said is not None else None
         pending = self.pending_ops()
         data = {"session": book.session, "seq": book.seq, "ops": pending, "load": book.load}
         if book.sent is not None and (
@@ -164,15 +167,6 @@ class BrowserStore:
             data = book.sent
         moved = 0 if data is book.sent else len(json.dumps(data, separators=(",", ":")))
         book.sent = data
-        result = _store(
-            key=COMPONENT_KEY,
-            data=data,
-            height=0,
-            on_status_change=lambda: None,
-            on_report_change=lambda: None,  # a trigger: each report arrives on one run
-        )
-        self._take_status(_field(result, "status"))
-        loaded = self._take_report(_field(result, "report"))
         problems = (book.write_problem, book.read_problem)
         damaged = tuple(StoreProblem("damaged", chat) for chat in book.damaged)
         return BrowserState(
@@ -180,10 +174,26 @@ class BrowserStore:
             visitor=book.visitor,
             chats=tuple(sorted(book.chats.values(), key=_newest_first)),
             damaged=book.damaged,
-            pending=len(self.pending_ops()),
+            pending=len(pending),
             problems=tuple(p for p in problems if p is not None) + damaged,
             loaded=loaded,
             sent_bytes=moved,
+        )
+
+    def mount(self) -> None:
+        """Mount the (invisible) component with the data the last ``sync`` prepared.
+
+        Call it after the page has drawn its pictures. The browser's acknowledgement asks for a
+        rerun, which stops the run in progress; Streamlit then forgets every media file the
+        stopped run had not drawn yet, and a picture the browser had not fetched yet (a slow
+        network, a busy machine) would show broken.
+        """
+        _store(
+            key=COMPONENT_KEY,
+            data=self._book.sent,
+            height=0,
+            on_status_change=lambda: None,
+            on_report_change=lambda: None,  # a trigger: each report arrives on one run
         )
 
     def _take_status(self, status: Any) -> None:

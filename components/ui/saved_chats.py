@@ -3,8 +3,9 @@ server store when there is one) as small ops, and the chat open last comes back 
 
 ``keep()`` runs once per chat-page run, after the run's changes (question, answer, edit,
 regenerate, delete) and before the history is drawn: it diffs the open chat against what the
-stores hold (``history.ops.diff``: only what changed moves), mounts the browser store, applies
-the same ops to the server store, and puts a chat asked for (the last one, after a reload; one
+stores hold (``history.ops.diff``: only what changed moves), queues the ops for the browser store
+(``mount_browser_store()`` sends them once the history is drawn), applies the same ops to the
+server store, and puts a chat asked for (the last one, after a reload; one
 opened from the list) in place when it arrives. The chat list's actions (open, rename, delete,
 delete all, New chat, Undo) are here too; delete waits for its undo notice to end before the
 stores forget the chat, so Undo gives it back exactly.
@@ -363,8 +364,8 @@ def handle(action: session.ChatAction | None) -> None:
 
 
 def keep() -> Conversation:
-    """Save what changed, mount the browser store, and return the conversation to draw (a chat
-    that arrived from a store is put in place first)."""
+    """Save what changed and return the conversation to draw (a chat that arrived from a store
+    is put in place first). ``mount_browser_store()`` must follow on the same run."""
     hist, state = session.history(), session.chat()
     finish_undo(time.time())
     save_open()
@@ -384,3 +385,9 @@ def keep() -> Conversation:
                 if hist.opening is not None:
                     st.rerun()  # the browser store hears the request on the next mount
     return state.conversation
+
+
+def mount_browser_store() -> None:
+    """Send the browser store what ``keep()`` queued: after the history is drawn, so that the
+    browser's acknowledgement (a rerun) never stops a run before it has drawn the pictures."""
+    BrowserStore(session.history().book).mount()

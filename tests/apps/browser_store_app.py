@@ -94,6 +94,7 @@ if st.button("Delete", key="delete") and load_id:
 started = time.perf_counter()
 shown = store.sync(ops)
 sync_ms = (time.perf_counter() - started) * 1000
+store.mount()
 if shown.sent_bytes:
     state["last_move"] = {"sync_ms": round(sync_ms, 2), "bytes": shown.sent_bytes}
 if shown.loaded is not None:

@@ -30,6 +30,7 @@ from components.devtools.browser import (
     open_page,
     send_prompt,
     shots_dir,
+    wait_for_animations,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, openai_error, sse
@@ -59,7 +60,9 @@ def _fresh_upstream(up: FakeUpstream) -> None:
 
 
 def serious_violations(page: Page, expected: frozenset[str] = frozenset()) -> list[str]:
-    """Run axe-core on the page; return each serious or critical violation, readable."""
+    """Run axe-core on the page, once no fade is running; return each serious or critical
+    violation, readable."""
+    wait_for_animations(page)
     results = Axe().run(page, options=AXE_OPTIONS)
     found = []
     for violation in results.response["violations"]:
