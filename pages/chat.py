@@ -91,8 +91,10 @@ submission = st.chat_input(
     accept_file="multiple",
     file_type=list(IMAGE_EXTENSIONS),
     # Disabled while an answer streams, so a new message never silently ends it; the answer
-    # has its own Stop button.
+    # has its own Stop button. Streamlit disables it for the run the message starts; the runs
+    # after it (a rerun while the answer streams) need saying so.
     submit_mode="disable",
+    disabled=running is not None,
 )
 
 # The welcome has a slot of its own: as soon as a message is sent, the slot is emptied at the top

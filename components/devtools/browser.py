@@ -288,12 +288,16 @@ def wait_for_idle(page: Page, timeout: float = IDLE_TIMEOUT_MS) -> None:
     expect(page.locator(SKELETON_SELECTOR)).to_have_count(0, timeout=timeout)
 
 
+ANIMATIONS_WAIT_MS = 3000
 FINITE_ANIMATIONS_JS = """
-() => Promise.all(
-  document.getAnimations()
-    .filter((a) => a.playState === "running" && a.effect?.getTiming().iterations !== Infinity)
-    .map((a) => a.finished.catch(() => null))
-)
+(limit) => Promise.race([
+  Promise.all(
+    document.getAnimations()
+      .filter((a) => a.playState === "running" && a.effect?.getTiming().iterations !== Infinity)
+      .map((a) => a.finished.catch(() => null))
+  ),
+  new Promise((done) => setTimeout(done, limit)),
+])
 """
 
 
@@ -302,9 +306,10 @@ def wait_for_animations(page: Page) -> None:
 
     Streamlit fades elements while a run redraws them; a colour measured mid-fade (axe's
     contrast check, a screenshot) is neither the old nor the new one. Endless animations (a
-    spinner, the thinking dots) are not waited for.
+    spinner, the thinking dots) are not waited for, and nothing longer than 3 s (one that a
+    busy page keeps restarting).
     """
-    page.evaluate(FINITE_ANIMATIONS_JS)
+    page.evaluate(FINITE_ANIMATIONS_JS, ANIMATIONS_WAIT_MS)
 
 
 def assert_no_exception(page: Page) -> None:
