@@ -12,6 +12,7 @@ import gc
 import os
 import sys
 import tempfile
+import threading
 import tracemalloc
 from pathlib import Path
 
@@ -143,6 +144,11 @@ def test_pictures_and_history_leave_memory_when_sessions_end(upstream):
     """
     photo = photo_jpeg(3000, 2000)
     _visit(upstream, "a", photo)  # warm: modules and caches loaded once, for everyone
+    # tracemalloc counts every thread: a warm-up (or a ledger write, a batch) that an earlier
+    # test on this worker left running would be counted as this test's memory.
+    for thread in threading.enumerate():
+        if thread.name.startswith("kantu-"):
+            thread.join(timeout=60)
     gc.collect()
     baseline_images, baseline_convs = _alive(PreparedImage), _alive(Conversation)
     tracemalloc.start()
