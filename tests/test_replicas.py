@@ -73,6 +73,8 @@ ANSWER = re.compile(r"Answer from replica ([AB])\.")
 ANSWER_TIMEOUT_MS = 90_000
 IDLE_TIMEOUT_MS = 90_000  # two replicas, HAProxy and Chromium share a busy machine
 LB_START_TIMEOUT_S = 30.0
+# How many chats the page's browser store has loaded (frontend/browser_store.js marks each).
+LOADS = "() => performance.getEntriesByName('kantu-store-loaded').length"
 # Records that the page lost its connection, however quickly it reconnects afterwards.
 WATCH_DISCONNECT = """() => {
   window.kantuDisconnected = false;
@@ -236,6 +238,13 @@ def open_at(browser: Browser, url: str, forwarded_for: str | None = None) -> Pag
     return page
 
 
+def _text_of(content: str | list[dict]) -> str:
+    """Return a request message's text (its content is a string or a list of parts)."""
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content if part.get("type") == "text")
+
+
 def answering_replica(page: Page) -> str:
     """Wait for an answer on ``page``; return the replica ("A" or "B") whose upstream gave it."""
     answer = page.get_by_text(ANSWER).last
@@ -269,7 +278,7 @@ def test_the_daily_limit_counts_requests_through_every_replica(
     assert not [salt for app in site.apps.values() for salt in app.home.rglob("*.salt")]
 
 
-def test_a_visitor_reconnects_to_the_other_replica_when_theirs_is_drained(
+def test_a_visitor_reconnects_to_the_other_replica_and_the_chat_goes_on_there(
     site: Site, browser: Browser, empty_ledger: None
 ) -> None:
     page = open_at(browser, site.lb_url)
@@ -281,17 +290,28 @@ def test_a_visitor_reconnects_to_the_other_replica_when_theirs_is_drained(
         drained = f"replicas/app{'AB'.index(first) + 1}"
         # the replica goes out of rotation and its connections are cut (a redeploy, a crash)
         site.admin(f"disable server {drained}")
+        loads_before = page.evaluate(LOADS)
         page.evaluate(WATCH_DISCONNECT)
         site.admin(f"shutdown sessions server {drained}")
         page.wait_for_function("window.kantuDisconnected === true")
         wait_for_idle(
             page, IDLE_TIMEOUT_MS
         )  # reconnected through the load balancer: to the other replica
+        # The chat came back from the visitor's browser store: the other replica shows it and
+        # sends it as the history of the next question (no sticky sessions needed for that).
+        page.wait_for_function(f"({LOADS})() > {loads_before}", timeout=IDLE_TIMEOUT_MS)
+        wait_for_idle(page, IDLE_TIMEOUT_MS)
+        messages = page.get_by_test_id("stChatMessage")
+        expect(messages.filter(has_text=f"Answer from replica {first}.")).to_have_count(
+            1, timeout=ANSWER_TIMEOUT_MS
+        )
         send_prompt(page, "And now?")
         expect(page.get_by_text(f"Answer from replica {other}.")).to_be_visible(
             timeout=ANSWER_TIMEOUT_MS
         )
-        assert len(site.upstreams[other].requests) >= 1
+        sent = site.upstreams[other].requests[-1].json["messages"]
+        texts = [_text_of(message["content"]) for message in sent if message["role"] != "system"]
+        assert texts == ["What is this?", f"Answer from replica {first}.", "And now?"]
     finally:
         if drained:
             site.admin(f"enable server {drained}")
