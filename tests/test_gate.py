@@ -19,8 +19,8 @@ from components.hosting.ledger import LedgerRow, SQLiteLedger
 from components.ocr.local_client import LocalSettings
 from components.providers.settings import resolve_settings
 from components.turns import ChatTurn
+from tests.helpers import OPERATOR_KEY
 
-OPERATOR_KEY = "operator-secret-key-123456"
 CNY = Price(1.0, 4.0, "CNY")
 
 

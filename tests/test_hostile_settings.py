@@ -28,8 +28,8 @@ from components.errors import ConfigError, KantuError
 from components.providers.client import ChatOptions
 from components.providers.payload import build_payload
 from components.providers.settings import ClientSettings, resolve_settings
+from tests.helpers import OPERATOR_KEY
 
-OPERATOR_KEY = "operator-secret-key-123456"
 VISITOR_KEY = "visitor-typed-key-987654"
 MAX_EXTRA_BYTES = 8 * 2**20
 

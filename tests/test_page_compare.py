@@ -18,8 +18,8 @@ from components.providers.presets import PRESETS
 from components.ui import session
 from components.ui import state_keys as keys
 from tests.conftest import ROOT
+from tests.helpers import OPERATOR_KEY
 
-OPERATOR_KEY = "operator-secret-key-123456"
 USAGE = {"prompt_tokens": 140, "completion_tokens": 9, "total_tokens": 149}
 
 

@@ -20,14 +20,13 @@ from components.ui import session
 from components.ui import state_keys as keys
 from components.usage import Usage
 from tests.conftest import ROOT
-from tests.helpers import png_bytes
+from tests.helpers import OPERATOR_KEY, png_bytes
 from tests.markdown_oracle import findings
 from tests.test_page_batch import batch_page, finish
 
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 EVIL = "![](http://evil.example/x.png)<img src=http://evil.example/y.png>"
-OPERATOR_KEY = "operator-secret-key-123456"
 
 
 def shown_strings(at: AppTest) -> list[str]:

@@ -20,8 +20,8 @@ from components.devtools.upstream import FakeUpstream, sse
 from components.ui import session
 from components.ui import state_keys as keys
 from tests.conftest import ROOT, entry_app_test
+from tests.helpers import OPERATOR_KEY
 
-OPERATOR_KEY = "operator-secret-key-123456"
 LANGS = ["zh", "en"]
 
 pytestmark = pytest.mark.usefixtures("isolated_secrets")

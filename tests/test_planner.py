@@ -30,8 +30,8 @@ from components.providers.client import ChatOptions
 from components.providers.send_limits import measure_request
 from components.providers.settings import ClientSettings, resolve_settings
 from components.turns import ChatTurn
+from tests.helpers import OPERATOR_KEY
 
-OPERATOR_KEY = "operator-secret-key-123456"
 CNY = Price(1.0, 4.0, "CNY")
 MODELS = ("gpt-4o", "gpt-4o-mini", "glm-4v-flash", "mystery-vision-1")
 OPTIONS = ChatOptions(max_tokens=300, system="只用中文回答。")
