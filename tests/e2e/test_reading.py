@@ -147,7 +147,7 @@ def test_the_next_question_typed_while_it_streams_waits_in_the_input(
     assert console_errors(page) == []
 
 
-def test_esc_in_the_input_stops_the_answer_and_keeps_the_text(app, new_page, up: FakeUpstream):
+def test_esc_stops_the_answer_from_the_input_but_not_in_a_popover(app, new_page, up: FakeUpstream):
     page = new_page(app)
     up.reset()
     up.enqueue(sse([f"第{i}段 " for i in range(30)], delay=0.25))
@@ -155,6 +155,13 @@ def test_esc_in_the_input_stops_the_answer_and_keeps_the_text(app, new_page, up:
     answer = page.get_by_test_id("stChatMessage").last
     expect(answer).to_contain_text("第1段")
     page.screenshot(path=SHOTS / "stream-stop-zh-1440.png")
+    # Esc in an open popover closes the popover, not the answer.
+    page.get_by_test_id("stBottom").get_by_test_id("stPopoverButton").click()
+    expect(page.get_by_test_id("stPopoverBody")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("stPopoverBody")).to_have_count(0)
+    expect(answer).to_contain_text("第3段")
+    expect(answer.get_by_text(t("chat.status_stopped", "zh"))).to_have_count(0)
     field = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
     field.fill("还没写完")
     field.press("Escape")
