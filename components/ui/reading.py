@@ -135,6 +135,7 @@ function install() {
     if (state.follow && gap(state.main) > 1 && Date.now() - state.outside > 400 && streaming()) {
       native.set.call(state.main, state.main.scrollHeight);
     }
+    if (!streaming()) hint.hidden = true;  // the answer ended: Enter sends again
     const show = !state.follow && away;
     if (show) {
       button.textContent = state.labels.latest || "↓";

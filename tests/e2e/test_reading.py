@@ -136,6 +136,7 @@ def test_the_next_question_typed_while_it_streams_waits_in_the_input(
     wait_for_idle(page)
     expect(page.get_by_text(t("chat.status_stopped", lang))).to_have_count(0)
     expect(field).to_have_value("下一个问题")  # still there once the answer has ended
+    expect(hint).to_be_hidden()
     assert len(up.requests) == 1
     # Now Enter sends it.
     field.press("Enter")
