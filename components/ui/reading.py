@@ -109,8 +109,9 @@ function install() {
     hint.textContent = state.labels.hint || "";
     hint.hidden = false;
     place(hint, 12);
+    tick();  // ↓ Latest moves above the hint at once
     clearTimeout(hintTimer);
-    hintTimer = setTimeout(() => { hint.hidden = true; }, 4000);
+    hintTimer = setTimeout(() => { hint.hidden = true; tick(); }, 4000);
   }
 
   // Floating elements sit centred over the conversation, just above the input's area.

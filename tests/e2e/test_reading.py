@@ -5,7 +5,10 @@ meanwhile, Enter keeps it in the input with a hint, and it is sent once the answ
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from components.devtools.browser import (
@@ -17,7 +20,7 @@ from components.devtools.browser import (
     stop_button,
     wait_for_idle,
 )
-from components.devtools.upstream import FakeUpstream, sse
+from components.devtools.upstream import FakeUpstream, gated, sse
 from components.i18n import t
 from components.ui.reading import NEAR_PX
 
@@ -25,6 +28,10 @@ LOCALES = {"zh": "zh-CN", "en": "en-US"}
 LINES = [f"Line {i} of a long answer.\n\n" for i in range(400)]
 GROWTH_PX = 1500  # about two seconds of this answer arriving
 SHOTS = shots_dir("stream")
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
 
 SCROLL = """() => { const m = document.querySelector('[data-testid="stAppScrollToBottomContainer"]');
   return {top: m.scrollTop, height: m.scrollHeight, gap: m.scrollHeight - m.scrollTop - m.clientHeight}; }"""
@@ -170,3 +177,42 @@ def test_esc_stops_the_answer_from_the_input_but_not_in_a_popover(app, new_page,
     wait_for_idle(page)
     expect(field).to_have_value("还没写完")
     assert_no_exception(page)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_latest_stop_and_the_hint_pass_axe_in_both_themes(app, new_page, up: FakeUpstream, scheme):
+    page = new_page(app, color_scheme=scheme)
+    up.reset()
+    gate = threading.Event()
+    up.enqueue(gated(sse(LINES[:120]), gate, keep=80))  # a long answer that then waits
+    try:
+        send_prompt(page, "Tell me everything")
+        expect(page.get_by_test_id("stChatMessage").last).to_contain_text("Line 60 ")
+        page.mouse.move(800, 300)
+        page.mouse.wheel(0, -600)
+        expect(page.get_by_role("button", name=t("chat.latest", "zh"))).to_be_visible()
+        field = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
+        field.fill("下一个问题")
+        field.press("Enter")
+        expect(
+            page.get_by_role("status").filter(has_text=t("chat.wait_hint", "zh"))
+        ).to_be_visible()
+        page.screenshot(path=SHOTS / f"stream-axe-{scheme}.png")
+        results = Axe().run(
+            page,
+            context={
+                "include": [[".kantu-latest"], [".kantu-wait-hint"], ['[data-testid="stBottom"]']]
+            },
+            options=AXE_OPTIONS,
+        )
+        found = [
+            f"{v['id']} ({v['impact']}): {n['html'][:160]}"
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+            for n in v["nodes"]
+        ]
+        assert not found, "\n".join(found)
+    finally:
+        gate.set()
+    wait_for_idle(page)  # the rest of the answer arrives
+    expect(field).to_have_value("下一个问题")
