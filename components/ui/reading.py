@@ -37,12 +37,15 @@ const native = Object.getOwnPropertyDescriptor(Element.prototype, "scrollTop");
 function install() {
   if (window.__kantuReading) return window.__kantuReading;
   const state = { follow: true, main: null, intent: 0, dragging: false, touchY: null,
-                  outside: 0, lastTop: 0, labels: {} };
+                  outside: 0, lastTop: 0, up: 0, labels: {} };
   const gap = (el) => el.scrollHeight - native.get.call(el) - el.clientHeight;
   const streaming = () => document.querySelector(STOP);
   const inDialog = () => document.querySelector('[role="dialog"]');
 
-  const leave = () => { state.follow = false; };
+  // Leaving is the reader's upward move; near the end, only a move down or a settled position
+  // rejoins (a wheel's smooth scroll up starts within a line of the end).
+  const leave = () => { state.follow = false; state.up = Date.now(); };
+  const rejoin = () => { if (Date.now() - state.up > INTENT_MS) state.follow = true; };
   const mine = () => Date.now() - state.intent < INTENT_MS || state.dragging;
 
   function adopt(main) {
@@ -59,6 +62,8 @@ function install() {
     main.addEventListener("wheel", (e) => {
       state.intent = Date.now();
       if (e.deltaY < 0 && gap(main) + Math.abs(e.deltaY) > NEAR_PX) leave();
+      // A wheel down that reaches the end rejoins, even if the answer grew meanwhile.
+      else if (e.deltaY > 0 && e.deltaY >= gap(main) - NEAR_PX) state.follow = true;
     }, { passive: true, capture: true });
     main.addEventListener("touchstart", (e) => {
       state.intent = Date.now();
@@ -78,7 +83,8 @@ function install() {
       const top = native.get.call(main);
       const up = top < state.lastTop - 1;    // following only ever moves down
       state.lastTop = top;
-      if (gap(main) <= NEAR_PX) state.follow = true;  // at the bottom by hand: following again
+      // At the bottom by hand (moving down, or settled): following again.
+      if (gap(main) <= NEAR_PX) { if (!up) state.follow = true; }
       else if (up && mine()) leave();
       tick();
     }, { passive: true });
@@ -130,7 +136,7 @@ function install() {
     if (main && main !== state.main) adopt(main);
     if (!state.main) return;
     const away = gap(state.main) > NEAR_PX;
-    if (!away) state.follow = true;
+    if (!away) rejoin();
     // Streamlit stopped following (its stickiness ended on a scroll between two deltas):
     // follow the growing answer here, never while Streamlit is still scrolling.
     if (state.follow && gap(state.main) > 1 && Date.now() - state.outside > 400 && streaming()) {
@@ -165,6 +171,8 @@ function install() {
     if (keys.includes(e.key) && !typing) {
       state.intent = Date.now();
       if (e.key !== "ArrowUp") leave();
+    } else if (e.key === "End" && !typing) {
+      state.follow = true;
     }
   }, { capture: true });
   // A question sent is followed to its answer.
