@@ -30,6 +30,7 @@ from components.ui.costs import learn_from, needs_confirmation, next_cost
 from components.ui.markdown_view import safe_label
 from components.ui.navigation import shell_choice
 from components.ui.pending import PendingMessage, needs_a_look, render_pending, resolve
+from components.ui.reading import mount_reading, stop_slot
 from components.ui.saved_chats import handle, keep, mount_browser_store, new_chat
 from components.ui.sidebar import SidebarChoice, render_new_chat
 from components.ui.welcome import render_welcome
@@ -90,12 +91,10 @@ submission = st.chat_input(
     key=keys.CHAT_INPUT,
     accept_file="multiple",
     file_type=list(IMAGE_EXTENSIONS),
-    # Disabled while an answer streams, so a new message never silently ends it; the answer
-    # has its own Stop button. Streamlit disables it for the run the message starts; the runs
-    # after it (a rerun while the answer streams) need saying so.
-    submit_mode="disable",
-    disabled=running is not None,
+    # Open while an answer streams, for the next question: Enter keeps it in the input until
+    # the answer ends (components/ui/reading.py); Stop takes the send button's place.
 )
+stop_at = stop_slot()
 
 # The welcome has a slot of its own: as soon as a message is sent, the slot is emptied at the top
 # of the run, instead of the old welcome lingering greyed out under the answer while it streams.
@@ -138,9 +137,6 @@ if submission is not None or send_photo_now:
     text = (submission.text if submission else "") or ""
     uploads = [Upload(f.name, f.getvalue()) for f in (submission.files if submission else [])]
     if text.strip() or uploads or has_photo:
-        if running is not None:  # only after a reload: a new question ends the answer still coming
-            running.stop()
-            running = settle_exchange(conv)
         if has_photo:
             close_camera(session.camera())  # the photo is used: gone from the input, camera shut
             photo_sent = True
@@ -152,7 +148,11 @@ if submission is not None or send_photo_now:
         )
         question = text.strip() or t("chat.default_question", lang)
         state.pending = pending = None  # a new message replaces one left waiting
-        if editing is not None:  # the edited question replaces the last one and its answer
+        if running is not None:
+            # Sent in the moment before the page held Enter: it waits, the answer goes on.
+            pending = PendingMessage(question, tuple(uploads), prepared, queued=True)
+            state.pending = pending
+        elif editing is not None:  # the edited question replaces the last one and its answer
             state.editing = editing = None
             edited = conv.replace_last_question(question, prepared.images, prepared.refusals)
             if edited.status != "not_sent":
@@ -170,7 +170,7 @@ if submission is not None or send_photo_now:
             state.pending = pending
         else:
             ask(question, prepared, text)
-elif pending is not None and action is not None:
+elif pending is not None and action is not None and (running is None or action[0] == "cancel"):
     state.pending = None
     if action[0] != "cancel" and running is None:
         ask(pending.question, resolve(pending, action, choice), pending.question)
@@ -197,7 +197,13 @@ with history:
             choice,
             cost_line=held.line,
             warnings=[t("tools.blind_warning", lang, model=choice.model)] if blind else [],
-            title=t("costs.held_title", lang) if over else "",
+            title=(
+                t("chat.queued_title", lang)
+                if pending.queued
+                else t("costs.held_title", lang)
+                if over
+                else ""
+            ),
             over_limit=held if over else None,
         )
     elif conv.entries and state.exchange is None:
@@ -208,6 +214,8 @@ with history:
         render_editing_notice(lang)
 # The browser store's ops go once the pictures are drawn (its place in the page is keep()'s).
 mount_browser_store()
+with st.sidebar:  # follows the answer only while the reader is at the bottom; Esc stops it
+    mount_reading(lang)
 
 render_new_chat(lang)  # at the sidebar's top, once the conversation has entries
 render_scroll()  # to the end of a chat just opened
@@ -216,7 +224,7 @@ running = state.exchange
 answered = False
 if running is not None:
     with live:
-        answered = follow_exchange(running, conv, choice, place=recorded)
+        answered = follow_exchange(running, conv, choice, place=recorded, stop_at=stop_at)
 if answered or photo_sent or state.restore_input is not None:
     # every message gets its action buttons back, the camera shows closed again, or the text goes
     # back in the input

@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 
 import pytest
 from PIL import Image
@@ -19,6 +20,7 @@ from components.devtools import image_factory as make
 from components.devtools.upstream import (
     FakeUpstream,
     bingcheng_error,
+    gated,
     html,
     openai_error,
     sse,
@@ -562,3 +564,39 @@ def test_animated_gif_says_only_its_first_frame_is_sent(upstream):
     caption = user.get("image")[0].captions[0]
     assert t("source.frames", "en", frames=3) in caption
     assert "first of 3 frames" in caption  # the real words, not a missing key shown as-is
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_message_that_arrives_while_an_answer_streams_waits_and_never_ends_it(upstream, lang):
+    # The page holds Enter while an answer streams; one sent in the moment before is kept as a
+    # held message to send once the answer ends, and the answer goes on to its end.
+    at = configured_app(upstream, lang)
+    gate = threading.Event()  # the answer's end waits until the page has taken the message
+    upstream.enqueue(gated(sse(["第一段 ", "第二段 ", "说完了。"]), gate))
+    conv = Conversation()
+    conv.add_user("慢慢说")
+    settings = resolve_settings(base_url=upstream.base_url, api_key=OPERATOR_KEY)
+    exchange = Exchange(conv.request_turns()).start(settings)
+    upstream.wait_for_requests(1)
+    state = session.state_in(at.session_state, session.ChatState)
+    state.conversation, state.exchange = conv, exchange
+
+    def release_once_held() -> None:
+        while state.pending is None and not gate.wait(0.05):
+            pass
+        gate.set()
+
+    threading.Thread(target=release_once_held, daemon=True).start()
+    at.chat_input[0].set_value("下一个问题").run()
+    no_exception(at)
+    assert [(e.role, e.status, e.text) for e in conv.entries] == [
+        ("user", "ok", "慢慢说"),
+        ("assistant", "ok", "第一段 第二段 说完了。"),
+    ]
+    assert len(upstream.requests) == 1
+    assert t("chat.queued_title", lang) in page_texts(at)
+    upstream.enqueue(sse(["第二个回答。"]))
+    at.button(key="kantu_send_as_is").click().run()
+    no_exception(at)
+    assert "第二个回答。" in assistant_text(at)
+    assert upstream.requests[-1].json["messages"][-1]["content"] == "下一个问题"

@@ -41,6 +41,7 @@ from playwright.sync_api import (
     BrowserType,
     ConsoleMessage,
     FilePayload,
+    Locator,
     Page,
     Playwright,
     WebSocket,
@@ -340,6 +341,12 @@ def send_prompt(page: Page, text: str) -> None:
     send = chat.get_by_test_id("stChatInputSubmitButton")
     expect(send).to_be_enabled()
     send.click()
+
+
+def stop_button(page: Page, name: str) -> Locator:
+    """Return the Stop button (labelled ``name``) by the chat input, where the send button is
+    while an answer streams."""
+    return page.get_by_test_id("stBottom").get_by_role("button", name=name)
 
 
 def open_page(

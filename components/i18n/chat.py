@@ -18,6 +18,17 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "chat.retry": {"zh": "重试", "en": "Retry"},
     "chat.stop": {"zh": "停止", "en": "Stop"},
+    "chat.stop_help": {"zh": "停止回答（Esc）", "en": "Stop the answer (Esc)"},
+    "chat.latest": {"zh": "↓ 最新", "en": "↓ Latest"},
+    "chat.wait_hint": {
+        "zh": "回答还在进行：等它说完再发送，或按停止（Esc）。你输入的内容会留在这里。",
+        "en": "An answer is still coming: send once it ends, or press Stop (Esc). "
+        "What you typed stays here.",
+    },
+    "chat.queued_title": {
+        "zh": "回答进行时发来的消息：回答结束后按发送",
+        "en": "Sent while an answer was coming: press Send once it ends",
+    },
     "chat.status_interrupted": {
         "zh": "回答在中途断开，以上是已收到的部分。",
         "en": "The answer was cut off; above is the part that arrived.",

@@ -52,6 +52,7 @@ from components.ui.costs import billed_line, plan_next
 from components.ui.gallery import render_images
 from components.ui.key_sources import question_of
 from components.ui.markdown_view import LiveMarkdown, safe_label, show_markdown
+from components.ui.reading import render_stop
 from components.ui.sending import send_exchange
 from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets
 
@@ -504,11 +505,17 @@ def drop_exchange() -> None:
 
 
 def follow_exchange(
-    exchange: Exchange, conv: Conversation, choice: SidebarChoice, *, place: DeltaGenerator
+    exchange: Exchange,
+    conv: Conversation,
+    choice: SidebarChoice,
+    *,
+    place: DeltaGenerator,
+    stop_at: DeltaGenerator,
 ) -> bool:
-    """Draw the answer as it arrives, with a Stop button, in ``place``: the container right
-    after the history's entries, where the next run's history draws the recorded answer (it
-    replaces this bubble element by element, so the browser never shows both at once).
+    """Draw the answer as it arrives in ``place``: the container right after the history's
+    entries, where the next run's history draws the recorded answer (it replaces this bubble
+    element by element, so the browser never shows both at once); Stop goes in ``stop_at``
+    (``reading.stop_slot``: the send button's place) meanwhile.
 
     Until the first word, a "thinking" mark shows. Finished blocks are sent once; at the end
     the live view is finished where it stands (``LiveMarkdown.finish``: only what changed is
@@ -518,10 +525,9 @@ def follow_exchange(
     message gets its action buttons, notices and Retry).
     """
     lang = choice.lang
+    render_stop(stop_at, lang, exchange.stop)
     with place, st.chat_message("assistant"):
         live = st.empty()
-        stop = st.empty()
-        stop.button(t("chat.stop", lang), icon="⏹️", key=keys.STOP, on_click=exchange.stop)
         shown = ""
         if not exchange.text:
             render_thinking(live, lang)
@@ -542,5 +548,5 @@ def follow_exchange(
         answer = conv.entries[-1].text
         if answer:
             (view or LiveMarkdown(live.container())).finish(answer)
-        stop.empty()
+    stop_at.empty()
     return True

@@ -38,6 +38,7 @@ class PendingMessage:
     question: str
     uploads: tuple[Upload, ...]
     prepared: PreparedUploads
+    queued: bool = False  # sent while an answer streamed: it waits for the answer's end
 
 
 def illegible(image: PreparedImage) -> bool:

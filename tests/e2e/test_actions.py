@@ -16,6 +16,7 @@ from components.devtools.browser import (
     assert_no_exception,
     console_errors,
     send_prompt,
+    stop_button,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, gated, sse
@@ -59,7 +60,7 @@ def test_before_the_first_word_the_welcome_is_gone_a_thinking_mark_shows_and_sto
         # No action buttons while the answer is coming.
         expect(page.get_by_role("button", name=t("actions.delete", lang))).to_have_count(0)
         _shot(page, f"thinking_{lang}_desktop", tmp_path)
-        answer.get_by_role("button", name=t("chat.stop", lang)).click()
+        stop_button(page, t("chat.stop", lang)).click()
         expect(answer.get_by_text(t("chat.status_stopped_empty", lang))).to_be_visible()
     finally:
         gate.set()

@@ -1,5 +1,5 @@
 """The keyboard alone, in Chromium: Tab reaches the chat input's attach button and Enter opens the
-file chooser; Enter sends; Tab reaches Stop while the provider is silent and Enter stops; Tab
+file chooser; Enter sends; Tab reaches Stop (by the input) while the provider is silent and Enter stops; Tab
 reaches a picture's "View large" button, Enter opens the large view and Esc closes it, and the
 keyboard sends again after it. Every stop on the way shows a visible focus ring."""
 
@@ -14,6 +14,7 @@ from components.devtools import image_factory as make
 from components.devtools.browser import (
     CHAT_INPUT_SELECTOR,
     assert_no_exception,
+    stop_button,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, gated, sse
@@ -99,7 +100,7 @@ def test_attach_send_stop_and_the_large_view_work_from_the_keyboard(
         page.keyboard.press("Enter")
         up.wait_for_requests(1)
         answer = page.get_by_test_id("stChatMessage").last
-        stop = answer.get_by_role("button", name=t("chat.stop", lang))
+        stop = stop_button(page, t("chat.stop", lang))
         expect(stop).to_be_visible(
             timeout=20_000
         )  # four workers on two cores: the first rerun can be slow

@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from components.devtools.browser import assert_no_exception, console_errors, send_prompt
+from components.devtools.browser import (
+    assert_no_exception,
+    console_errors,
+    send_prompt,
+    stop_button,
+)
 from components.devtools.browser import wait_for_idle as settle
 from components.devtools.upstream import sse
 from components.i18n import t
@@ -61,7 +66,7 @@ def test_stop_in_a_long_answer_keeps_every_block_shown(app, new_page, up):
     send_prompt(page, "Describe slowly")
     answer = page.get_by_test_id("stChatMessage").last
     expect(answer).to_contain_text("Part 3")
-    answer.get_by_role("button", name=t("chat.stop", "zh")).click()
+    stop_button(page, t("chat.stop", "zh")).click()
     settle(page)
     expect(answer.get_by_text(t("chat.status_stopped", "zh"))).to_be_visible()
     for i in range(4):

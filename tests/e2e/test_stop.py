@@ -7,13 +7,14 @@ stopped, with Retry) while it says nothing, and the next question goes as one us
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from components.devtools.browser import (
     CHAT_INPUT_SELECTOR,
     assert_no_exception,
     console_errors,
     send_prompt,
+    stop_button,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, hang, sse
@@ -34,13 +35,24 @@ def stop_streaming_answer(page: Page, up: FakeUpstream) -> None:
     send_prompt(page, "慢慢说")
     answer = page.get_by_test_id("stChatMessage").last
     expect(answer).to_contain_text("第2段")
-    # While the answer streams, the chat input is disabled (a new message cannot kill it) and the
-    # answer has its own Stop button.
-    expect(page.locator(CHAT_INPUT_SELECTOR).locator("textarea")).to_be_disabled()
-    stop = answer.get_by_role("button", name=t("chat.stop", "zh"))
+    # While the answer streams, the next question can be typed, and Stop sits where the send
+    # button is (which steps aside), not at the end of the moving answer.
+    chat = page.locator(CHAT_INPUT_SELECTOR)
+    expect(chat.locator("textarea")).to_be_enabled()
+    stop = stop_button(page, t("chat.stop", "zh"))
     expect(stop).to_be_visible()
+    expect(answer.get_by_role("button", name=t("chat.stop", "zh"))).to_have_count(0)
+    send = chat.get_by_test_id("stChatInputSubmitButton")
+    expect(send).to_be_hidden()
+    assert _centre(stop) == pytest.approx(_centre(send), abs=4)
     stop.click()
     wait_for_idle(page)
+
+
+def _centre(target: Locator) -> tuple[float, float]:
+    box = target.bounding_box()
+    assert box is not None
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
 def test_stop_ends_the_stream_keeping_the_partial_answer(app, new_page, up):
@@ -100,7 +112,7 @@ def test_stop_before_the_first_word_is_recorded_at_once(app, new_page, up):
     answer = messages.last
     expect(answer.get_by_text(t("chat.thinking", "zh"))).to_be_visible()
     up.wait_for_requests(1)  # the question is with the provider, which says nothing
-    answer.get_by_role("button", name=t("chat.stop", "zh")).click()
+    stop_button(page, t("chat.stop", "zh")).click()
     stopped = answer.get_by_text(t("chat.status_stopped_empty", "zh"))
     expect(stopped).to_be_visible(timeout=HANG_MS)  # generous: only a wait for the provider fails
     expect(answer.get_by_role("button", name=t("chat.retry", "zh"))).to_be_visible()

@@ -1,0 +1,265 @@
+"""Reading while an answer streams: the page follows the answer only while the reader is at the
+bottom, a floating "↓ Latest" takes them back, Stop sits where the send button was and Esc
+presses it, and the next question can be typed (Enter keeps it in the input until the answer
+ends).
+
+Streamlit 1.67 keeps its scrolling element (``main``, ``stAppScrollToBottomContainer``) stuck
+to the bottom by setting ``scrollTop`` whenever the content grows, and a scroll by the reader
+only unsticks it when nothing grew in between: while an answer streams something always has,
+so the reader was pulled back within a few frames. An invisible ``st.components.v2`` snippet
+(it runs in the page) gives that element a ``scrollTop`` setter that lets Streamlit's scrolling
+through only while the reader follows; the reader leaves by scrolling up more than
+``NEAR_PX`` (wheel, touch, keys, scroll bar) and comes back by reaching the bottom by hand or
+by the button. Whether an answer is streaming is read from the page itself: the Stop button
+(``keys.STOP``) is there exactly then. ``tests/e2e/test_reading.py`` pins this to the
+installed Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from components.i18n import Lang, t
+from components.ui import state_keys as keys
+
+NEAR_PX = 48  # "at the bottom": within about two lines of the end
+
+_JS = """
+const NEAR_PX = {near};
+const INTENT_MS = 700;   // a scroll this soon after the reader's own input is theirs
+const STOP = ".st-key-{stop} button";
+const INPUT = '[data-testid="stChatInputTextArea"]';
+const native = Object.getOwnPropertyDescriptor(Element.prototype, "scrollTop");
+
+function install() {
+  if (window.__kantuReading) return window.__kantuReading;
+  const state = { follow: true, main: null, intent: 0, dragging: false, touchY: null,
+                  outside: 0, lastTop: 0, up: 0, labels: {} };
+  const gap = (el) => el.scrollHeight - native.get.call(el) - el.clientHeight;
+  const streaming = () => document.querySelector(STOP);
+  const inDialog = () => document.querySelector('[role="dialog"]');
+
+  // Leaving is the reader's upward move; near the end, only a move down or a settled position
+  // rejoins (a wheel's smooth scroll up starts within a line of the end).
+  const leave = () => { state.follow = false; state.up = Date.now(); };
+  const rejoin = () => { if (Date.now() - state.up > INTENT_MS) state.follow = true; };
+  const mine = () => Date.now() - state.intent < INTENT_MS || state.dragging;
+
+  function adopt(main) {
+    state.main = main;
+    // Streamlit's stick-to-bottom writes scrollTop; only a reader who follows is moved.
+    Object.defineProperty(main, "scrollTop", {
+      configurable: true,
+      get() { return native.get.call(this); },
+      set(value) {
+        state.outside = Date.now();
+        if (state.follow) native.set.call(this, value);
+      },
+    });
+    main.addEventListener("wheel", (e) => {
+      state.intent = Date.now();
+      if (e.deltaY < 0 && gap(main) + Math.abs(e.deltaY) > NEAR_PX) leave();
+      // A wheel down that reaches the end rejoins, even if the answer grew meanwhile.
+      else if (e.deltaY > 0 && e.deltaY >= gap(main) - NEAR_PX) state.follow = true;
+    }, { passive: true, capture: true });
+    main.addEventListener("touchstart", (e) => {
+      state.intent = Date.now();
+      state.touchY = e.touches[0]?.clientY ?? null;
+    }, { passive: true, capture: true });
+    main.addEventListener("touchmove", (e) => {
+      state.intent = Date.now();
+      const y = e.touches[0]?.clientY;
+      if (state.touchY !== null && y !== undefined && y - state.touchY > NEAR_PX / 2) leave();
+    }, { passive: true, capture: true });
+    // The scroll bar belongs to the element itself: a press on it has the element as target.
+    main.addEventListener("pointerdown", (e) => {
+      if (e.target === main) { state.dragging = true; state.intent = Date.now(); }
+    }, { passive: true, capture: true });
+    window.addEventListener("pointerup", () => { state.dragging = false; }, { passive: true });
+    main.addEventListener("scroll", () => {
+      const top = native.get.call(main);
+      const up = top < state.lastTop - 1;    // following only ever moves down
+      state.lastTop = top;
+      // At the bottom by hand (moving down, or settled): following again.
+      if (gap(main) <= NEAR_PX) { if (!up) state.follow = true; }
+      else if (up && mine()) leave();
+      tick();
+    }, { passive: true });
+  }
+
+  function toLatest() {
+    const main = state.main;
+    state.follow = true;
+    if (main) native.set.call(main, main.scrollHeight);
+    tick();
+  }
+
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "kantu-latest";
+  button.hidden = true;
+  button.addEventListener("click", toLatest);
+  document.body.appendChild(button);
+
+  const hint = document.createElement("div");
+  hint.className = "kantu-wait-hint";
+  hint.setAttribute("role", "status");
+  hint.hidden = true;
+  document.body.appendChild(hint);
+  let hintTimer = 0;
+
+  function showHint() {
+    hint.textContent = state.labels.hint || "";
+    hint.hidden = false;
+    place(hint, 12);
+    tick();  // ↓ Latest moves above the hint at once
+    clearTimeout(hintTimer);
+    hintTimer = setTimeout(() => { hint.hidden = true; tick(); }, 4000);
+  }
+
+  // Floating elements sit centred over the conversation, just above the input's area.
+  function place(node, lift) {
+    const main = state.main;
+    const bottom = document.querySelector('[data-testid="stBottom"]');
+    if (!main) return;
+    const box = main.getBoundingClientRect();
+    const above = bottom ? bottom.getBoundingClientRect().top : box.bottom;
+    node.style.left = `${box.left + box.width / 2}px`;
+    node.style.bottom = `${window.innerHeight - above + lift}px`;
+  }
+
+  function tick() {
+    const main = document.querySelector('[data-testid="stAppScrollToBottomContainer"]');
+    if (main && main !== state.main) adopt(main);
+    if (!state.main) return;
+    const away = gap(state.main) > NEAR_PX;
+    if (!away) rejoin();
+    // Streamlit stopped following (its stickiness ended on a scroll between two deltas):
+    // follow the growing answer here, never while Streamlit is still scrolling.
+    if (state.follow && gap(state.main) > 1 && Date.now() - state.outside > 400 && streaming()) {
+      native.set.call(state.main, state.main.scrollHeight);
+    }
+    if (!streaming()) hint.hidden = true;  // the answer ended: Enter sends again
+    const show = !state.follow && away;
+    if (show) {
+      button.textContent = state.labels.latest || "↓";
+      place(button, 12 + (hint.hidden ? 0 : hint.offsetHeight + 8));
+    }
+    button.hidden = !show;
+  }
+  setInterval(tick, 200);
+
+  window.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && !inDialog()) {
+      const stop = streaming();
+      if (stop) { e.preventDefault(); stop.click(); }
+      return;
+    }
+    // Enter while an answer streams keeps the text (and any pictures) in the input.
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing && e.target?.matches?.(INPUT)
+        && streaming()) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      showHint();
+      return;
+    }
+    const keys = ["PageUp", "ArrowUp", "Home"];
+    const typing = e.target?.closest?.("input, textarea, [contenteditable]");
+    if (keys.includes(e.key) && !typing) {
+      state.intent = Date.now();
+      if (e.key !== "ArrowUp") leave();
+    } else if (e.key === "End" && !typing) {
+      state.follow = true;
+    }
+  }, { capture: true });
+  // A question sent is followed to its answer.
+  window.addEventListener("click", (e) => {
+    if (e.target?.closest?.('[data-testid="stChatInputSubmitButton"]')) toLatest();
+  }, { capture: true });
+  window.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && e.target?.matches?.(INPUT) && !streaming()) {
+      toLatest();
+    }
+  });
+
+  state.toLatest = toLatest;
+  window.__kantuReading = state;
+  tick();
+  return state;
+}
+
+export default function ({ data }) {
+  const state = install();
+  state.labels = { latest: data.latest, hint: data.hint };
+  const button = document.querySelector("button.kantu-latest");
+  if (button) button.setAttribute("aria-label", data.latest);
+}
+"""
+
+_snippet = st.components.v2.component(
+    "kantu_reading", js=_JS.replace("{near}", str(NEAR_PX)).replace("{stop}", keys.STOP)
+)
+
+# Stop takes the send button's place (32 px, 13 px above the input's bottom and 17 px in from
+# its right end, as Streamlit 1.67 draws it) and the send button steps aside while it is there.
+# Its label stays for screen readers and tests; the eye sees the square.
+_CSS = """<style>
+[data-testid="stBottomBlockContainer"] [data-testid="stVerticalBlock"]:has(> .st-key-{stop}) {
+  position: relative;
+}
+.st-key-{stop} { position: absolute; right: 17px; bottom: 13px; width: auto !important;
+  z-index: 3; }
+.st-key-{stop} button { min-height: 32px; height: 32px; width: 32px; padding: 0;
+  border-radius: 50%; }
+.st-key-{stop} button [data-testid="stMarkdownContainer"] {
+  position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+  white-space: nowrap;
+}
+[data-testid="stBottomBlockContainer"]:has(.st-key-{stop})
+  [data-testid="stChatInputSubmitButton"] { visibility: hidden; }
+.kantu-latest, .kantu-wait-hint {
+  position: fixed; transform: translateX(-50%); z-index: 99;
+  font: inherit; font-size: 0.875rem; line-height: 1.2;
+  background: #ffffff; color: #31333f; border: 1px solid rgba(49, 51, 63, 0.2);
+  box-shadow: 0 2px 8px rgba(0, 0, 0, 0.15);
+}
+.kantu-latest { border-radius: 999px; padding: 0.4rem 0.9rem; cursor: pointer; }
+.kantu-latest:hover { border-color: #A84800; color: #A84800; }
+.kantu-wait-hint { border-radius: 0.5rem; padding: 0.45rem 0.8rem; max-width: min(90vw, 28rem);
+  text-align: center; }
+html[data-kantu-scheme="dark"] :is(.kantu-latest, .kantu-wait-hint) {
+  background: #262730; color: #fafafa; border-color: rgba(250, 250, 250, 0.2);
+}
+html[data-kantu-scheme="dark"] .kantu-latest:hover { border-color: #E8772E; color: #E8772E; }
+</style>""".replace("{stop}", keys.STOP)
+
+
+def mount_reading(lang: Lang) -> None:
+    """Mount, once per run and before an answer is followed, the reading snippet (an invisible
+    element; call it inside the sidebar) and its style rules."""
+    st.html(_CSS)
+    _snippet(
+        key=keys.READING_SNIPPET,
+        data={"latest": t("chat.latest", lang), "hint": t("chat.wait_hint", lang)},
+        height=0,
+    )
+
+
+def stop_slot() -> DeltaGenerator:
+    """Return the place for Stop: by the chat input (call it right after the input is drawn)."""
+    return st.bottom.empty()
+
+
+def render_stop(slot: DeltaGenerator, lang: Lang, on_stop: Callable[[], None]) -> None:
+    """Draw Stop in ``slot`` (``stop_slot``): the send button's place while an answer streams."""
+    slot.button(
+        t("chat.stop", lang),
+        icon=":material/stop:",
+        type="primary",
+        key=keys.STOP,
+        help=t("chat.stop_help", lang),
+        on_click=on_stop,
+    )

@@ -1,0 +1,218 @@
+"""Reading while an answer streams, in Chromium (issue 21): the page follows the answer only
+while the reader is at the bottom; once they scroll up it stays where they put it and a
+"↓ Latest" button brings following back; Esc stops the answer; the next question can be typed
+meanwhile, Enter keeps it in the input with a hint, and it is sent once the answer has ended."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from components.devtools.browser import (
+    CHAT_INPUT_SELECTOR,
+    assert_no_exception,
+    console_errors,
+    send_prompt,
+    shots_dir,
+    stop_button,
+    wait_for_idle,
+)
+from components.devtools.upstream import FakeUpstream, gated, sse
+from components.i18n import t
+from components.ui.reading import NEAR_PX
+
+LOCALES = {"zh": "zh-CN", "en": "en-US"}
+LINES = [f"Line {i} of a long answer.\n\n" for i in range(400)]
+GROWTH_PX = 1500  # about two seconds of this answer arriving
+SHOTS = shots_dir("stream")
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+
+SCROLL = """() => { const m = document.querySelector('[data-testid="stAppScrollToBottomContainer"]');
+  return {top: m.scrollTop, height: m.scrollHeight, gap: m.scrollHeight - m.scrollTop - m.clientHeight}; }"""
+
+
+@pytest.fixture(scope="module")
+def app_env(operator_env: dict[str, str]) -> dict[str, str]:
+    return operator_env
+
+
+def scroll(page: Page) -> dict[str, float]:
+    """The conversation's scrolling element: its scrollTop, scrollHeight and gap to the end."""
+    return page.evaluate(SCROLL)
+
+
+def grown_by(page: Page, height: float, more: float) -> None:
+    """Wait until the conversation is ``more`` px taller than ``height`` (the answer goes on)."""
+    page.wait_for_function(
+        f"() => document.querySelector('[data-testid=\"stAppScrollToBottomContainer\"]')"
+        f".scrollHeight > {height + more}"
+    )
+
+
+def start_long_answer(page: Page, up: FakeUpstream) -> None:
+    up.reset()
+    up.enqueue(sse(LINES, delay=0.03))
+    send_prompt(page, "Tell me everything")
+    expect(page.get_by_test_id("stChatMessage").last).to_contain_text("Line 40 ")
+
+
+@pytest.mark.parametrize(
+    ("lang", "viewport"),
+    [("zh", (1440, 900)), ("en", (1440, 900)), ("zh", (390, 844)), ("en", (390, 844))],
+)
+def test_scrolling_up_while_it_streams_stays_put_until_latest(
+    app, new_page, up: FakeUpstream, lang, viewport
+):
+    page = new_page(app, locale=LOCALES[lang], viewport=viewport)
+    start_long_answer(page, up)
+    latest = page.get_by_role("button", name=t("chat.latest", lang))
+    expect(latest).to_be_hidden()  # following: nothing to go back to
+    page.mouse.move(viewport[0] * 0.6, viewport[1] / 3)  # over the conversation
+    page.mouse.wheel(0, -600)
+    expect(latest).to_be_visible()
+    left = scroll(page)
+    assert left["gap"] > NEAR_PX
+    # The answer keeps arriving for about two seconds; the reader is not moved.
+    grown_by(page, left["height"], GROWTH_PX)
+    assert scroll(page)["top"] == pytest.approx(left["top"], abs=2)
+    expect(latest).to_have_text(t("chat.latest", lang))
+    page.screenshot(path=SHOTS / f"stream-latest-{lang}-{viewport[0]}.png")
+
+    # ↓ Latest goes to the end and follows again while it keeps growing.
+    latest.click()
+    expect(latest).to_be_hidden()
+    back = scroll(page)
+    page.wait_for_function(
+        f"() => {{ const m = document.querySelector('[data-testid=\"stAppScrollToBottomContainer\"]');"
+        f" return m.scrollHeight > {back['height'] + 600}"
+        f" && m.scrollHeight - m.scrollTop - m.clientHeight <= {NEAR_PX}; }}"
+    )
+    # Esc (the focus on the page, not in a field) stops the answer.
+    page.locator("body").press("Escape")
+    expect(page.get_by_text(t("chat.status_stopped", lang))).to_be_visible()
+    wait_for_idle(page)
+    expect(stop_button(page, t("chat.stop", lang))).to_have_count(0)
+    assert_no_exception(page)
+    assert console_errors(page) == []
+
+
+def test_back_at_the_bottom_by_hand_follows_again(app, new_page, up: FakeUpstream):
+    page = new_page(app, viewport=(1440, 900))
+    start_long_answer(page, up)
+    page.mouse.move(800, 400)
+    page.mouse.wheel(0, -600)
+    latest = page.get_by_role("button", name=t("chat.latest", "zh"))
+    expect(latest).to_be_visible()
+    page.mouse.wheel(0, 100_000)  # down to the end by hand
+    expect(latest).to_be_hidden()
+    back = scroll(page)
+    page.wait_for_function(
+        f"() => {{ const m = document.querySelector('[data-testid=\"stAppScrollToBottomContainer\"]');"
+        f" return m.scrollHeight > {back['height'] + 600}"
+        f" && m.scrollHeight - m.scrollTop - m.clientHeight <= {NEAR_PX}; }}"
+    )
+    stop_button(page, t("chat.stop", "zh")).click()
+    wait_for_idle(page)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_next_question_typed_while_it_streams_waits_in_the_input(
+    app, new_page, up: FakeUpstream, lang
+):
+    page = new_page(app, locale=LOCALES[lang])
+    up.reset()
+    up.enqueue(sse([f"第{i}段 " for i in range(12)], delay=0.25), sse(["第二个回答。"]))
+    send_prompt(page, "慢慢说")
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages.last).to_contain_text("第1段")
+    field = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
+    field.fill("下一个问题")
+    field.press("Enter")
+    # Enter is held while the answer comes: the text stays, a hint says why, the answer goes on.
+    hint = page.get_by_role("status").filter(has_text=t("chat.wait_hint", lang))
+    expect(hint).to_be_visible()
+    page.screenshot(path=SHOTS / f"stream-typing-{lang}-1440.png")
+    expect(field).to_have_value("下一个问题")
+    expect(messages.last).to_contain_text("第11段")
+    wait_for_idle(page)
+    expect(page.get_by_text(t("chat.status_stopped", lang))).to_have_count(0)
+    expect(field).to_have_value("下一个问题")  # still there once the answer has ended
+    expect(hint).to_be_hidden()
+    assert len(up.requests) == 1
+    # Now Enter sends it.
+    field.press("Enter")
+    expect(messages.last).to_contain_text("第二个回答。")
+    wait_for_idle(page)
+    expect(messages).to_have_count(4)
+    assert up.requests[1].json["messages"][-1]["content"] == "下一个问题"
+    assert_no_exception(page)
+    assert console_errors(page) == []
+
+
+def test_esc_stops_the_answer_from_the_input_but_not_in_a_popover(app, new_page, up: FakeUpstream):
+    page = new_page(app)
+    up.reset()
+    up.enqueue(sse([f"第{i}段 " for i in range(30)], delay=0.25))
+    send_prompt(page, "慢慢说")
+    answer = page.get_by_test_id("stChatMessage").last
+    expect(answer).to_contain_text("第1段")
+    page.screenshot(path=SHOTS / "stream-stop-zh-1440.png")
+    # Esc in an open popover closes the popover, not the answer.
+    page.get_by_test_id("stBottom").get_by_test_id("stPopoverButton").click()
+    expect(page.get_by_test_id("stPopoverBody")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("stPopoverBody")).to_have_count(0)
+    expect(answer).to_contain_text("第3段")
+    expect(answer.get_by_text(t("chat.status_stopped", "zh"))).to_have_count(0)
+    field = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
+    field.fill("还没写完")
+    field.press("Escape")
+    expect(answer.get_by_text(t("chat.status_stopped", "zh"))).to_be_visible()
+    wait_for_idle(page)
+    expect(field).to_have_value("还没写完")
+    assert_no_exception(page)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_latest_stop_and_the_hint_pass_axe_in_both_themes(app, new_page, up: FakeUpstream, scheme):
+    page = new_page(app, color_scheme=scheme)
+    up.reset()
+    gate = threading.Event()
+    up.enqueue(gated(sse(LINES[:120]), gate, keep=80))  # a long answer that then waits
+    try:
+        send_prompt(page, "Tell me everything")
+        expect(page.get_by_test_id("stChatMessage").last).to_contain_text("Line 60 ")
+        page.mouse.move(800, 300)
+        page.mouse.wheel(0, -600)
+        expect(page.get_by_role("button", name=t("chat.latest", "zh"))).to_be_visible()
+        field = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
+        field.fill("下一个问题")
+        field.press("Enter")
+        expect(
+            page.get_by_role("status").filter(has_text=t("chat.wait_hint", "zh"))
+        ).to_be_visible()
+        page.screenshot(path=SHOTS / f"stream-axe-{scheme}.png")
+        results = Axe().run(
+            page,
+            context={
+                "include": [[".kantu-latest"], [".kantu-wait-hint"], ['[data-testid="stBottom"]']]
+            },
+            options=AXE_OPTIONS,
+        )
+        found = [
+            f"{v['id']} ({v['impact']}): {n['html'][:160]}"
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+            for n in v["nodes"]
+        ]
+        assert not found, "\n".join(found)
+    finally:
+        gate.set()
+    wait_for_idle(page)  # the rest of the answer arrives
+    expect(field).to_have_value("下一个问题")
