@@ -72,6 +72,32 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "这两张照片有什么不同？",
         "en": "What is different between these two photos?",
     },
+    # The welcome with the offline text reader: what it can do, a sample, and where keys come from.
+    "welcome.reader_example_1": {"zh": "读出图中的文字", "en": "Read the text in this picture"},
+    "welcome.reader_example_2": {
+        "zh": "这张截图上的报错写了什么？",
+        "en": "What does the error in this screenshot say?",
+    },
+    "welcome.sample_intro": {
+        "zh": "手边没有图片？用这张示例收据试试：",
+        "en": "No picture at hand? Try this sample receipt:",
+    },
+    "welcome.sample_try": {"zh": "发送示例：{question}", "en": "Send it: {question}"},
+    "welcome.sample_name": {"zh": "示例收据.png", "en": "sample-receipt.png"},
+    "welcome.sample_alt": {
+        "zh": "示例图片：一张写有商品和价格的收据",
+        "en": "Sample picture: a receipt with items and prices",
+    },
+    "welcome.other_providers": {
+        "zh": "也可以在侧边栏换一个服务商（如 OpenAI、OpenRouter、阿里云百炼），填写它的密钥。",
+        "en": "Or pick another provider in the sidebar (OpenAI, OpenRouter, Alibaba Cloud Model "
+        "Studio, …) and enter its key.",
+    },
+    "chat.open_signup": {
+        "zh": "打开 {provider} 的注册页面",
+        "en": "Open the {provider} sign-up page",
+    },
+    "chat.drop_overlay": {"zh": "松开即可添加图片", "en": "Drop to add pictures"},
     # The exchange: an answer before its first word.
     "chat.thinking": {"zh": "正在等待回答…", "en": "Waiting for the answer…"},
     "chat.parts_sent": {

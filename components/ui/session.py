@@ -49,6 +49,13 @@ class SendPhoto:
 
 
 @dataclass(frozen=True)
+class TrySample:
+    """Send the welcome's sample picture with ``question`` (no picture of one's own needed)."""
+
+    question: str
+
+
+@dataclass(frozen=True)
 class HeldMessageAction:
     """A held message's button: ``("send",)``, ``("cancel",)``, ``("slices",)``, ``("zoom", …)``."""
 
@@ -99,6 +106,7 @@ ChatAction = (
     Retry
     | NewChat
     | SendPhoto
+    | TrySample
     | HeldMessageAction
     | EntryAction
     | OpenChat
@@ -304,6 +312,13 @@ def _widget_key(key: str) -> str:
 def widget(key: str, default: Any = None) -> Any:
     """Return the value of the widget (or language-following choice) ``key``, or ``default``."""
     return st.session_state.get(_widget_key(key), default)
+
+
+def chat_input_sent() -> bool:
+    """Whether this run carries a message sent from the chat input (known before it is drawn:
+    a message is not text put back into it, which is a plain string)."""
+    value = widget(keys.CHAT_INPUT)
+    return value is not None and not isinstance(value, str)
 
 
 def has_widget(key: str) -> bool:
