@@ -49,10 +49,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "source.truncated": {"zh": "文件不完整，已尽量恢复", "en": "file was cut short; recovered"},
     "welcome.body": {
-        "zh": "把照片或截图拖进下面的输入框（也可以粘贴、点输入框左边的 ＋ 附加，或打开 📷 拍照），"
+        "zh": "把照片或截图拖到页面上任意位置（也可以粘贴、点输入框左边的 ＋ 附加，或打开 📷 拍照），"
         "再问一个问题，回答会实时显示。",
-        "en": "Drop photos or screenshots into the box below (or paste, attach with the + button, or "
-        "turn on 📷 Camera), ask a question, and watch the answer stream in.",
+        "en": "Drop photos or screenshots anywhere on the page (or paste, attach with the + button, "
+        "or turn on 📷 Camera), ask a question, and watch the answer stream in.",
     },
     "welcome.no_key": {
         "zh": "还没有 API 密钥：先在左侧边栏填写 {provider} 的密钥。",

@@ -37,8 +37,13 @@ html[data-kantu-scheme="dark"] .kantu-drop-overlay { color: rgb(250, 250, 250); 
 html[data-kantu-scheme="dark"] .kantu-drop-overlay span { background: rgba(14, 17, 23, 0.9); }
 `;
 
-function hasFiles(event) {
+function carriesFiles(event) {
   return Array.from(event.dataTransfer?.types || []).includes("Files");
+}
+
+// Files are dragged and the chat input can take them: only then is the page a drop target.
+function hasFiles(event) {
+  return carriesFiles(event) && fileInput() !== null;
 }
 
 function editable(target) {
@@ -46,10 +51,16 @@ function editable(target) {
   return Boolean(target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"]'));
 }
 
+// The chat input's file input while it takes files (not while an answer is coming), else null.
+function fileInput() {
+  const input = document.querySelector(FILE_INPUT);
+  return input && !input.disabled ? input : null;
+}
+
 // Hand files to the chat input as its file chooser would; false when it cannot take them now.
 function attach(files) {
-  const input = document.querySelector(FILE_INPUT);
-  if (!input || input.disabled || files.length === 0) return false;
+  const input = fileInput();
+  if (!input || files.length === 0) return false;
   const transfer = new DataTransfer();
   for (const file of files) transfer.items.add(file);
   input.files = transfer.files;
@@ -73,21 +84,24 @@ function install() {
 
   let depth = 0;  // dragenter/dragleave pairs: leaving a child is not leaving the page
   const hide = () => { depth = 0; overlay.hidden = true; };
+  const show = () => { overlay.hidden = false; };
+  const outside = (event) => event.clientX <= 0 || event.clientY <= 0
+    || event.clientX >= window.innerWidth || event.clientY >= window.innerHeight;
   const on = {
     dragenter(event) {
       if (!hasFiles(event)) return;
       depth += 1;
-      overlay.hidden = false;
+      show();
     },
     dragover(event) {
       if (!hasFiles(event)) return;
       event.preventDefault();  // a drop is welcome anywhere on the page
-      overlay.hidden = false;
+      show();
     },
     dragleave(event) {
-      if (!hasFiles(event)) return;
+      if (!carriesFiles(event)) return;
       depth -= 1;
-      if (depth <= 0 || event.relatedTarget === null) hide();
+      if (depth <= 0 || outside(event)) hide();  // off the page, or out of the window
     },
     drop(event) {
       hide();
@@ -99,7 +113,7 @@ function install() {
     paste(event) {
       if (event.defaultPrevented || editable(event.target)) return;  // a text field's paste
       const files = Array.from(event.clipboardData?.files || []);
-      if (files.length === 0) return;
+      if (files.length === 0 || fileInput() === null) return;
       event.preventDefault();
       attach(files);
     },

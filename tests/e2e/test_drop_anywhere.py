@@ -130,3 +130,12 @@ def test_a_file_that_is_not_a_picture_is_refused_as_the_input_refuses_it(app, ne
     drop_files(page.get_by_role("heading").first, [text_file])
     chat = page.locator(CHAT_INPUT_SELECTOR)
     expect(chat.get_by_test_id("stFileChipIconError")).to_have_count(1)
+
+
+def test_other_pages_keep_their_own_drops(app, new_page):
+    page = new_page(app, locale="en-US")
+    expect(page.locator(OVERLAY)).to_have_count(1)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=t("nav.compare", "en")).click()
+    wait_for_idle(page)
+    expect(page.locator(OVERLAY)).to_have_count(0)  # the chat page's target is gone with it
+    assert page.evaluate("window.__kantuDrop") is None
