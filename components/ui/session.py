@@ -314,13 +314,6 @@ def widget(key: str, default: Any = None) -> Any:
     return st.session_state.get(_widget_key(key), default)
 
 
-def chat_input_sent() -> bool:
-    """Whether this run carries a message sent from the chat input (known before it is drawn:
-    a message is not text put back into it, which is a plain string)."""
-    value = widget(keys.CHAT_INPUT)
-    return value is not None and not isinstance(value, str)
-
-
 def has_widget(key: str) -> bool:
     """Return whether the widget ``key`` has a value in this session."""
     return _widget_key(key) in st.session_state

@@ -11,7 +11,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from components.devtools import text_pictures as tp
-from components.devtools.browser import assert_no_exception, console_errors, shots_dir
+from components.devtools.browser import (
+    assert_no_exception,
+    console_errors,
+    shots_dir,
+    wait_for_animations,
+)
 from components.i18n import t
 from components.ocr import engine
 from components.providers.presets import DEFAULT_PRESET_ID, PRESETS
@@ -103,4 +108,6 @@ def test_english_visitors_get_the_sign_up_page_not_a_wechat_guide(app, new_page)
     link = body.get_by_role("link", name=t("chat.open_signup", "en", provider=preset.name("en")))
     expect(link).to_have_attribute("href", preset.key_url)
     expect(page.get_by_text(t("welcome.other_providers", "en"))).to_be_visible()
-    page.screenshot(path=shots_dir("welcome") / "key-guide-en-1440.png", full_page=True)
+    wait_for_animations(page)  # the expander has opened
+    link.scroll_into_view_if_needed()
+    page.screenshot(path=shots_dir("welcome") / "key-guide-en-1440.png")
