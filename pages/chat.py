@@ -27,13 +27,14 @@ from components.ui.chat import (
 from components.ui.chat_list import render_chat_list, render_scroll
 from components.ui.conversation_tools import context_policy, known_blind
 from components.ui.costs import learn_from, needs_confirmation, next_cost
+from components.ui.drop_anywhere import mount_drop_anywhere
 from components.ui.markdown_view import safe_label
 from components.ui.navigation import shell_choice
 from components.ui.pending import PendingMessage, needs_a_look, render_pending, resolve
 from components.ui.reading import mount_reading, stop_slot
 from components.ui.saved_chats import handle, keep, mount_browser_store, new_chat
 from components.ui.sidebar import SidebarChoice, render_new_chat
-from components.ui.welcome import render_welcome
+from components.ui.welcome import render_welcome, sample_upload
 
 choice: SidebarChoice = shell_choice()
 lang = choice.lang
@@ -85,8 +86,24 @@ restore, state.restore_input = state.restore_input, None
 if restore:
     session.set_widget(keys.CHAT_INPUT, restore)
 
+# Nothing said yet: the welcome shows (unless this run sends a message).
+welcoming = (
+    not conv.entries
+    and state.pending is None
+    and not isinstance(asked, (session.SendPhoto, session.TrySample))
+)
 camera_tray = st.bottom.container()  # above the chat input, which Streamlit pins below it
-submission = st.chat_input(
+# A chat input Streamlit moves to the bottom by itself makes the page stick to its end (it
+# follows a conversation); one placed in st.bottom by hand does not, and the welcome is read from
+# the top. Same place, same widget, but the browser redraws the page's frame when this changes
+# and may ask for a new run, which ends this one: a message or a click this run carries would be
+# lost (it was, in Chromium: tests/e2e/test_offline_reader.py). So the input leaves the hand-made
+# place only on a run that carries neither (after the first answer, the run that draws it).
+carries = asked is not None or session.chat_input_sent()
+by_hand = (not conv.entries and state.pending is None) or (state.input_by_hand and carries)
+state.input_by_hand = by_hand
+ask_box = st.bottom.chat_input if by_hand else st.chat_input
+submission = ask_box(
     t("chat.placeholder", lang),
     key=keys.CHAT_INPUT,
     accept_file="multiple",
@@ -95,16 +112,13 @@ submission = st.chat_input(
     # the answer ends (components/ui/reading.py); Stop takes the send button's place.
 )
 stop_at = stop_slot()
+with st.sidebar:  # invisible; the sidebar stays mounted while the conversation redraws
+    mount_drop_anywhere(lang)  # a picture dropped or pasted anywhere joins the input's files
 
 # The welcome has a slot of its own: as soon as a message is sent, the slot is emptied at the top
 # of the run, instead of the old welcome lingering greyed out under the answer while it streams.
 welcome = st.empty()
-if (
-    not conv.entries
-    and submission is None
-    and not isinstance(asked, session.SendPhoto)
-    and state.pending is None
-):
+if welcoming and submission is None:
     with welcome.container():
         render_welcome(choice)
 history = st.container()
@@ -133,9 +147,12 @@ def ask(question: str, prepared: PreparedUploads, typed: str) -> None:
         state.restore_input = typed.strip()
 
 
-if submission is not None or send_photo_now:
-    text = (submission.text if submission else "") or ""
+sample = asked if isinstance(asked, session.TrySample) else None
+if submission is not None or send_photo_now or sample is not None:
+    text = (submission.text if submission else sample.question if sample else "") or ""
     uploads = [Upload(f.name, f.getvalue()) for f in (submission.files if submission else [])]
+    if sample is not None:  # the welcome's sample picture, sent with its question
+        uploads.append(sample_upload(lang))
     if text.strip() or uploads or has_photo:
         if has_photo:
             close_camera(session.camera())  # the photo is used: gone from the input, camera shut

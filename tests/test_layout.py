@@ -42,8 +42,8 @@ def _sidebar_texts(at: AppTest) -> str:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_welcome_has_one_heading_and_example_buttons_fill_the_input(lang):
-    at = started_app(lang)
+def test_welcome_has_one_heading_and_example_buttons_fill_the_input(upstream: FakeUpstream, lang):
+    at = configured_app(upstream, lang)  # a model that can see: the examples are for it
     no_exception(at)
     assert [h.value for h in at.title] == [t("layout.heading", lang)]
     # The old second heading (its key, welcome.title, is gone with it) stays gone.

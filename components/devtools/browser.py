@@ -19,6 +19,7 @@ parallel test workers never race for a port) and its printed URL says which it g
 
 from __future__ import annotations
 
+import base64
 import ctypes
 import os
 import re
@@ -332,6 +333,60 @@ def attach_files(page: Page, files: FilePayload | Path | list[FilePayload] | lis
     expect(chips).to_have_count(before + added)
     # The send button stays disabled (and Enter does nothing) while any upload is running.
     expect(chat.get_by_test_id("stFileChipIconSpinner")).to_have_count(0)
+
+
+# Files built in the page from base64, then the events a person's drag or paste would send, each
+# in a task of its own (as a real drag's are: the page redraws between them) and, for a drag, to
+# whatever is under the pointer at the element's centre then (the page may change under a drag).
+_FILE_EVENTS_JS = """
+async (element, { files, events }) => {
+  const transfer = new DataTransfer();
+  for (const file of files) {
+    const bytes = Uint8Array.from(atob(file.data), (c) => c.charCodeAt(0));
+    transfer.items.add(new File([bytes], file.name, { type: file.mimeType }));
+  }
+  const box = element.getBoundingClientRect();
+  const at = { clientX: box.x + box.width / 2, clientY: box.y + box.height / 2 };
+  const init = { bubbles: true, cancelable: true, composed: true };
+  for (const type of events) {
+    const under = type === "paste" ? element : document.elementFromPoint(at.clientX, at.clientY);
+    (under || element).dispatchEvent(
+      type === "paste"
+        ? new ClipboardEvent(type, { ...init, clipboardData: transfer })
+        : new DragEvent(type, { ...init, ...at, dataTransfer: transfer })
+    );
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  }
+}
+"""
+
+
+def _file_events(target: Locator, files: list[FilePayload], events: Sequence[str]) -> None:
+    payload = [
+        {
+            "name": f["name"],
+            "mimeType": f["mimeType"],
+            "data": base64.b64encode(f["buffer"]).decode("ascii"),
+        }
+        for f in files
+    ]
+    target.evaluate(_FILE_EVENTS_JS, {"files": payload, "events": list(events)})
+
+
+def drag_files_over(target: Locator, files: list[FilePayload]) -> None:
+    """Drag ``files`` over ``target``'s centre (dragenter, dragover) without dropping them."""
+    _file_events(target, files, ("dragenter", "dragover"))
+
+
+def drop_files(target: Locator, files: list[FilePayload]) -> None:
+    """Drag ``files`` onto ``target``'s centre and drop them there, as a person dragging from a
+    folder would (the events go to what is under the pointer there)."""
+    _file_events(target, files, ("dragenter", "dragover", "drop"))
+
+
+def paste_files(target: Locator, files: list[FilePayload]) -> None:
+    """Paste ``files`` (a clipboard holding them, as after copying a picture) into ``target``."""
+    _file_events(target, files, ("paste",))
 
 
 def send_prompt(page: Page, text: str) -> None:

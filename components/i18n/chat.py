@@ -60,10 +60,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "source.truncated": {"zh": "文件不完整，已尽量恢复", "en": "file was cut short; recovered"},
     "welcome.body": {
-        "zh": "把照片或截图拖进下面的输入框（也可以粘贴、点输入框左边的 ＋ 附加，或打开 📷 拍照），"
+        "zh": "把照片或截图拖到页面上任意位置（也可以粘贴、点输入框左边的 ＋ 附加，或打开 📷 拍照），"
         "再问一个问题，回答会实时显示。",
-        "en": "Drop photos or screenshots into the box below (or paste, attach with the + button, or "
-        "turn on 📷 Camera), ask a question, and watch the answer stream in.",
+        "en": "Drop photos or screenshots anywhere on the page (or paste, attach with the + button, "
+        "or turn on 📷 Camera), ask a question, and watch the answer stream in.",
     },
     "welcome.no_key": {
         "zh": "还没有 API 密钥：先在左侧边栏填写 {provider} 的密钥。",
@@ -83,6 +83,32 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "这两张照片有什么不同？",
         "en": "What is different between these two photos?",
     },
+    # The welcome with the offline text reader: what it can do, a sample, and where keys come from.
+    "welcome.reader_example_1": {"zh": "读出图中的文字", "en": "Read the text in this picture"},
+    "welcome.reader_example_2": {
+        "zh": "这张截图上的报错写了什么？",
+        "en": "What does the error in this screenshot say?",
+    },
+    "welcome.sample_intro": {
+        "zh": "手边没有图片？用这张示例收据试试：",
+        "en": "No picture at hand? Try this sample receipt:",
+    },
+    "welcome.sample_try": {"zh": "发送示例：{question}", "en": "Send it: {question}"},
+    "welcome.sample_name": {"zh": "示例收据.png", "en": "sample-receipt.png"},
+    "welcome.sample_alt": {
+        "zh": "示例图片：一张写有商品和价格的收据",
+        "en": "Sample picture: a receipt with items and prices",
+    },
+    "welcome.other_providers": {
+        "zh": "也可以在侧边栏换一个服务商（如 OpenAI、OpenRouter、阿里云百炼），填写它的密钥。",
+        "en": "Or pick another provider in the sidebar (OpenAI, OpenRouter, Alibaba Cloud Model "
+        "Studio, …) and enter its key.",
+    },
+    "chat.open_signup": {
+        "zh": "打开 {provider} 的注册页面",
+        "en": "Open the {provider} sign-up page",
+    },
+    "chat.drop_overlay": {"zh": "松开即可添加图片", "en": "Drop to add pictures"},
     # The exchange: an answer before its first word.
     "chat.thinking": {"zh": "正在等待回答…", "en": "Waiting for the answer…"},
     "chat.parts_sent": {

@@ -68,11 +68,12 @@ _ROWS: tuple[ProviderPreset, ...] = (
             "点右上角“API密钥”即可查看 token；② 访问 https://yewu.bcwhkj.cn → 个人 → API密钥 → "
             "Token令牌。"
         ),
+        # English visitors get the website first: many have no WeChat.
         key_help_en=(
-            "Two ways to get a token: (1) in WeChat, follow the official account 冰橙云 "
-            "(Bingcheng Cloud), open the menu 冰橙AI助手 (Bingcheng AI Assistant), then tap "
-            "API密钥 (API key) at the top right to see the token; (2) go to "
-            "https://yewu.bcwhkj.cn → 个人 (Personal) → API密钥 (API key) → Token令牌 (Token)."
+            "Sign up at https://yewu.bcwhkj.cn (the site is in Chinese), then open 个人 "
+            "(Personal) → API密钥 (API key) → Token令牌 (Token) to see your token. With WeChat "
+            "you can also follow the official account 冰橙云 (Bingcheng Cloud), open the menu "
+            "冰橙AI助手 (Bingcheng AI Assistant) and tap API密钥 (API key) at the top right."
         ),
         key_url="https://yewu.bcwhkj.cn",
         checked="2026-11",

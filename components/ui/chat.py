@@ -300,12 +300,18 @@ def key_help(preset: ProviderPreset, lang: Lang) -> str:
     return preset.key_help_zh if lang == "zh" else preset.key_help_en
 
 
-def render_key_help(preset: ProviderPreset, lang: Lang) -> None:
-    """Explain where to get a key for ``preset``."""
+def render_key_help(preset: ProviderPreset, lang: Lang, *, expanded: bool = True) -> None:
+    """Explain where to get a key for ``preset``, with a link to its sign-up page."""
     with st.expander(
-        safe_label(t("chat.get_key", lang, provider=preset.name(lang))), expanded=True
+        safe_label(t("chat.get_key", lang, provider=preset.name(lang))), expanded=expanded
     ):
         show_markdown(st, key_help(preset, lang))
+        if preset.needs_key and preset.key_url:
+            st.link_button(
+                safe_label(t("chat.open_signup", lang, provider=preset.name(lang))),
+                preset.key_url,
+                icon="🔗",
+            )
 
 
 def meta_line(meta: AnswerMeta, lang: Lang, cost: str | None = None) -> str:

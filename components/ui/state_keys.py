@@ -83,6 +83,8 @@ GALLERY = "kantu_gallery"  # + "-<message>": keyed container of one message's th
 GALLERY_VIEW = "kantu_gallery_view"  # + "-<message>-<picture>": the 🔍 button
 # -- layout: the sidebar's slots, drawn before the page runs and filled or redrawn after ------
 EXAMPLE = "kantu_example"  # welcome example buttons: "<EXAMPLE>_<n>"
+SAMPLE = "kantu_sample"  # the welcome's "try the sample picture" button (the offline reader)
+DROP_ANYWHERE = "kantu_drop_anywhere"  # the chat page's whole-page drop and paste target
 
 
 # -- compare: the Compare page (components/ui/compare.py) ---------------------------------------
