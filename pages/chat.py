@@ -93,17 +93,7 @@ welcoming = (
     and not isinstance(asked, (session.SendPhoto, session.TrySample))
 )
 camera_tray = st.bottom.container()  # above the chat input, which Streamlit pins below it
-# A chat input Streamlit moves to the bottom by itself makes the page stick to its end (it
-# follows a conversation); one placed in st.bottom by hand does not, and the welcome is read from
-# the top. Same place, same widget, but the browser redraws the page's frame when this changes
-# and may ask for a new run, which ends this one: a message or a click this run carries would be
-# lost (it was, in Chromium: tests/e2e/test_offline_reader.py). So the input leaves the hand-made
-# place only on a run that carries neither (after the first answer, the run that draws it).
-carries = asked is not None or session.chat_input_sent()
-by_hand = (not conv.entries and state.pending is None) or (state.input_by_hand and carries)
-state.input_by_hand = by_hand
-ask_box = st.bottom.chat_input if by_hand else st.chat_input
-submission = ask_box(
+submission = st.chat_input(
     t("chat.placeholder", lang),
     key=keys.CHAT_INPUT,
     accept_file="multiple",

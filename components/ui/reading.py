@@ -10,7 +10,8 @@ so the reader was pulled back within a few frames. An invisible ``st.components.
 (it runs in the page) gives that element a ``scrollTop`` setter that lets Streamlit's scrolling
 through only while the reader follows; the reader leaves by scrolling up more than
 ``NEAR_PX`` (wheel, touch, keys, scroll bar) and comes back by reaching the bottom by hand or
-by the button. Whether an answer is streaming is read from the page itself: the Stop button
+by the button. The welcome (no message yet) is not followed at all: Streamlit sticks a page with a
+chat input to its end, and on a phone that hid the welcome's top. Whether an answer is streaming is read from the page itself: the Stop button
 (``keys.STOP``) is there exactly then. ``tests/e2e/test_reading.py`` pins this to the
 installed Streamlit.
 """
@@ -41,6 +42,7 @@ function install() {
   const gap = (el) => el.scrollHeight - native.get.call(el) - el.clientHeight;
   const streaming = () => document.querySelector(STOP);
   const inDialog = () => document.querySelector('[role="dialog"]');
+  const welcome = () => !document.querySelector('[data-testid="stChatMessage"]');
 
   // Leaving is the reader's upward move; near the end, only a move down or a settled position
   // rejoins (a wheel's smooth scroll up starts within a line of the end).
@@ -56,9 +58,11 @@ function install() {
       get() { return native.get.call(this); },
       set(value) {
         state.outside = Date.now();
-        if (state.follow) native.set.call(this, value);
+        // The welcome (no message yet) is read from its top: nothing to follow there.
+        if (state.follow && !welcome()) native.set.call(this, value);
       },
     });
+    if (welcome()) native.set.call(main, 0);  // Streamlit may have stuck it to its end already
     main.addEventListener("wheel", (e) => {
       state.intent = Date.now();
       if (e.deltaY < 0 && gap(main) + Math.abs(e.deltaY) > NEAR_PX) leave();

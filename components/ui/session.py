@@ -132,7 +132,6 @@ class ChatState:
     editing: Entry | None = None  # the question being edited in the chat input, until sent
     restore_input: str | None = None  # text to put back in the chat input on the next run
     focus_field: str | None = None  # a sidebar widget key an error's action asked to focus
-    input_by_hand: bool = True  # the chat input was placed in st.bottom by hand (pages/chat.py)
     display_copies: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # by sha256
     imported: Conversation | None = None  # imported on the last click, put in place once
     import_round: int = 0  # bumps to empty the import field after a file was read
@@ -313,13 +312,6 @@ def _widget_key(key: str) -> str:
 def widget(key: str, default: Any = None) -> Any:
     """Return the value of the widget (or language-following choice) ``key``, or ``default``."""
     return st.session_state.get(_widget_key(key), default)
-
-
-def chat_input_sent() -> bool:
-    """Whether this run carries a message sent from the chat input (known before it is drawn:
-    text put back into it is a plain string, not a message)."""
-    value = widget(keys.CHAT_INPUT)
-    return value is not None and not isinstance(value, str)
 
 
 def has_widget(key: str) -> bool:
