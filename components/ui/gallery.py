@@ -8,6 +8,7 @@ dialog with the sent bytes (and their parts, for slices or a zoom) and the facts
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -161,7 +162,7 @@ def render_images(
     with st.container(horizontal=True, gap="small", key=f"{keys.GALLERY}-{key_prefix}"):
         for i, image in enumerate(images):
             thumb = thumb_size(image.width, image.height)
-            data, mime = display_copy(image)
+            shown = display_url(image)
             caption = image_caption(image, lang)
             if thumb.cropped:
                 caption += " · " + t("gallery.cropped_short", lang)
@@ -170,13 +171,7 @@ def render_images(
             label = _alt_text(image, described, lang, cropped=thumb.cropped)
             tile = f"{keys.GALLERY}-{key_prefix}-{i}"
             with st.container(horizontal=True, width="content", gap="xsmall", key=tile):
-                st.image(
-                    data,
-                    caption=safe_label(caption),
-                    width=thumb.width,
-                    output_format=_FORMATS.get(mime, "JPEG"),
-                    alt=label,
-                )
+                st.image(shown, caption=safe_label(caption), width=thumb.width, alt=label)
                 if st.button(
                     t("gallery.view", lang),
                     icon="🔍",
@@ -287,6 +282,19 @@ def display_copy(image: PreparedImage) -> tuple[bytes, str]:
         copy.save(out, fmt, **({"quality": 90} if fmt == "JPEG" else {}))
         copies[image.sha256] = (out.getvalue(), image.mime)
     return copies[image.sha256]
+
+
+def display_url(image: PreparedImage) -> str:
+    """Return the thumbnail as a ``data:`` URL, for the conversation's pictures.
+
+    Not a media file: Streamlit forgets the media files a run has not drawn yet when the run
+    is stopped by a rerun (a click, the browser store's acknowledgement), and a browser that
+    fetched such a picture in that moment kept a broken image (the next run sends the same
+    address). The bytes travel with the element instead; an element of 10 KB or more that did
+    not change is sent again as a short reference to the browser's own copy.
+    """
+    data, mime = display_copy(image)
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def _alt_text(image: PreparedImage, described: str, lang: Lang, *, cropped: bool) -> str:
