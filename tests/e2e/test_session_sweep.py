@@ -19,7 +19,7 @@ from components.devtools.browser import (
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, sse
-from components.ui import state_keys as keys
+from components.i18n import t
 from tests.raw_session import RawSession, parked_upload_bytes
 
 TTL_S = 2
@@ -55,8 +55,12 @@ def test_a_closed_tabs_pictures_are_released_after_the_ttl_without_another_visit
     expect(page.get_by_text("好的。")).to_be_visible()
     wait_for_idle(page)
     assert_no_exception(page)
-    thumb = page.locator(f'[class*="st-key-{keys.GALLERY}-"] [data-testid="stImage"] img').first
-    media_url = urljoin(app.url, str(thumb.get_attribute("src")))
+    # The thumbnails travel inside the page (data: URLs); the 🔍 large view is a media file.
+    page.get_by_role("button", name=t("gallery.view", "zh")).first.click()
+    large = page.get_by_role("dialog").locator('[data-testid="stImage"] img').first
+    expect(large).to_be_visible()
+    media_url = urljoin(app.url, str(large.get_attribute("src")))
+    assert "/media/" in media_url
     assert _status(media_url) == 200
     page.context.close()  # the tab closes; nobody else comes or goes
     assert _until(lambda: _status(media_url) == 404), "the closed session's picture is still served"
