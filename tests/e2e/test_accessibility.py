@@ -59,11 +59,13 @@ def _fresh_upstream(up: FakeUpstream) -> None:
     up.default = sse(["这是一只橙子。", " It is an orange."])
 
 
-def serious_violations(page: Page, expected: frozenset[str] = frozenset()) -> list[str]:
-    """Run axe-core on the page, once no fade is running; return each serious or critical
-    violation, readable."""
+def serious_violations(
+    page: Page, expected: frozenset[str] = frozenset(), context: dict | None = None
+) -> list[str]:
+    """Run axe-core on the page (or on axe's ``context``), once no fade is running; return each
+    serious or critical violation, readable."""
     wait_for_animations(page)
-    results = Axe().run(page, options=AXE_OPTIONS)
+    results = Axe().run(page, context=context, options=AXE_OPTIONS)
     found = []
     for violation in results.response["violations"]:
         if violation["impact"] not in ("serious", "critical") or violation["id"] in expected:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from components.devtools.browser import (
@@ -23,16 +22,12 @@ from components.devtools.browser import (
 from components.devtools.upstream import FakeUpstream, gated, sse
 from components.i18n import t
 from components.ui.reading import NEAR_PX
+from tests.e2e.test_accessibility import serious_violations
 
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 LINES = [f"Line {i} of a long answer.\n\n" for i in range(400)]
 GROWTH_PX = 1500  # about two seconds of this answer arriving
 SHOTS = shots_dir("stream")
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
 SCROLL = """() => { const m = document.querySelector('[data-testid="stAppScrollToBottomContainer"]');
   return {top: m.scrollTop, height: m.scrollHeight, gap: m.scrollHeight - m.scrollTop - m.clientHeight}; }"""
 
@@ -198,19 +193,12 @@ def test_latest_stop_and_the_hint_pass_axe_in_both_themes(app, new_page, up: Fak
             page.get_by_role("status").filter(has_text=t("chat.wait_hint", "zh"))
         ).to_be_visible()
         page.screenshot(path=SHOTS / f"stream-axe-{scheme}.png")
-        results = Axe().run(
+        found = serious_violations(
             page,
             context={
                 "include": [[".kantu-latest"], [".kantu-wait-hint"], ['[data-testid="stBottom"]']]
             },
-            options=AXE_OPTIONS,
         )
-        found = [
-            f"{v['id']} ({v['impact']}): {n['html'][:160]}"
-            for v in results.response["violations"]
-            if v["impact"] in ("serious", "critical")
-            for n in v["nodes"]
-        ]
         assert not found, "\n".join(found)
     finally:
         gate.set()
