@@ -159,7 +159,11 @@ def test_a_server_restart_brings_the_chat_back_from_the_browser(
         # as a wiped disk would.
         wiped = {"KANTU_CHATS_PATH": str(tmp_path / "after.sqlite3")}
         server = start_app(operator_env | wiped, port=port)
-        page.reload()
+        # The open tab reconnects by itself (no reload): Streamlit would leave it as it was, on
+        # a session that knows nothing; the browser store asks the new session for a run.
+        expect(page.get_by_test_id("stApp")).to_have_attribute(
+            "data-test-connection-state", "CONNECTED", timeout=60_000
+        )
         wait_for_idle(page)
         _chat_is_back(page, "重启之后还在吗？", picture=True)
         # the next turn is kept by both stores: the server takes the chat whole, no warning

@@ -273,6 +273,28 @@ async function handle(store, data) {
   sendStatus(store, { session, acked: store.acked, error, seq });
 }
 
+// Streamlit reruns after a reconnect only when a run was under way. A page that lands on a
+// restarted server or on another replica stays as it was, on a new session that knows nothing
+// of it (not even the visitor's language). One trigger then asks for a run: the new session
+// hears the store, and the chat open last comes back.
+function watchReconnects() {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.__kantuReconnects) return;
+  app.__kantuReconnects = true;
+  let lost = false;
+  new MutationObserver(() => {
+    if (app.getAttribute("data-test-connection-state") !== "CONNECTED") {
+      lost = true;
+      return;
+    }
+    if (!lost) return;
+    lost = false;
+    const run = app.getAttribute("data-test-script-state");
+    if (run === "running" || run === "rerunRequested") return; // Streamlit asked for one itself
+    app.__kantuStore?.setTriggerValue("report", { reconnected: true });
+  }).observe(app, { attributes: true, attributeFilter: ["data-test-connection-state"] });
+}
+
 export default function (component) {
   const { data, parentElement, setStateValue, setTriggerValue } = component;
   let store = parentElement.__kantuStore;
@@ -287,6 +309,9 @@ export default function (component) {
   }
   store.setStateValue = setStateValue;
   store.setTriggerValue = setTriggerValue;
+  watchReconnects();
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (app) app.__kantuStore = store; // the store mounted last answers a reconnect
   // One handling at a time, in the order the data came: a batch never races the next one.
   store.queue = store.queue.then(() => handle(store, data || {})).catch(() => {});
 }
