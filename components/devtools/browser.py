@@ -290,6 +290,30 @@ def wait_for_idle(page: Page, timeout: float = IDLE_TIMEOUT_MS) -> None:
     expect(page.locator(SKELETON_SELECTOR)).to_have_count(0, timeout=timeout)
 
 
+SETTLED_QUIET_MS = 500
+# Streamlit marks each change of its script-run state on the page's performance timeline.
+QUIET_JS = """
+(quiet) => {
+  const runs = performance.getEntriesByType("mark")
+    .filter((m) => m.name === "running" || m.name === "notRunning");
+  const last = runs.length ? runs[runs.length - 1] : null;
+  return last !== null && last.name === "notRunning" && performance.now() - last.startTime > quiet;
+}
+"""
+
+
+def wait_for_settled(page: Page, timeout: float = IDLE_TIMEOUT_MS) -> None:
+    """Wait for idle (``wait_for_idle``), then until no run has started or ended for 0.5 s.
+
+    A run can follow an idle page unasked: the browser store's acknowledgement, a widget's late
+    value. Before a click whose target a rerun replaces (a download button's deferred file is
+    registered again on each run, and the old one dropped), wait for this instead.
+    """
+    wait_for_idle(page, timeout)
+    page.wait_for_function(QUIET_JS, arg=SETTLED_QUIET_MS, timeout=timeout)
+    wait_for_idle(page, timeout)
+
+
 ANIMATIONS_WAIT_MS = 3000
 FINITE_ANIMATIONS_JS = """
 (limit) => Promise.race([

@@ -20,6 +20,7 @@ from components.devtools.browser import (
     send_prompt,
     shots_dir,
     wait_for_idle,
+    wait_for_settled,
 )
 from components.devtools.upstream import FakeUpstream, bill_per_picture, sse
 from components.i18n import t
@@ -58,9 +59,9 @@ def _sidebar(page: Page) -> Locator:
 
 
 def _open_section(page: Page, title: str) -> Locator:
-    """Open the sidebar expander called ``title`` once the page is idle (a rerun still drawing
-    would replace the buttons inside under the click); return it."""
-    wait_for_idle(page)
+    """Open the sidebar expander called ``title`` once the page has settled (a rerun still
+    drawing would replace the buttons inside under the click); return it."""
+    wait_for_settled(page)
     section = (
         _sidebar(page)
         .get_by_test_id("stExpander")
