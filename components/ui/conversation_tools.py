@@ -59,7 +59,12 @@ def render_context_policy(lang: Lang) -> None:
     )
     if session.widget(keys.CONTEXT_POLICY) == "last_turns":
         st.number_input(
-            t("tools.last_turns", lang), min_value=1, max_value=50, step=1, key=keys.CONTEXT_TURNS
+            t("tools.last_turns", lang),
+            min_value=1,
+            max_value=50,
+            step=1,
+            value=n,  # not the field's minimum when the browser mounts it anew (widget_value)
+            key=keys.CONTEXT_TURNS,
         )
 
 

@@ -314,6 +314,17 @@ def widget(key: str, default: Any = None) -> Any:
     return st.session_state.get(_widget_key(key), default)
 
 
+def widget_value(key: str) -> Any:
+    """Return the widget ``key``'s value, else its default: to hand the widget as its ``value``.
+
+    Streamlit's browser side starts a widget it mounts again (a container around it drawn anew,
+    as when the first run's language gives way to the browser's) from the default it was created
+    with, and sends that back on the next run. Without ``value``, that default is the widget's
+    own (a number field's minimum: a 1 s answer timeout, 16 answer tokens), not Kantu's.
+    """
+    return widget(key, keys.DEFAULTS.get(key))
+
+
 def has_widget(key: str) -> bool:
     """Return whether the widget ``key`` has a value in this session."""
     return _widget_key(key) in st.session_state

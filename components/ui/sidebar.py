@@ -190,6 +190,7 @@ def _number_field(field: NumberField, lang: Lang) -> Any:
         min_value=field.low,
         max_value=field.high,
         step=field.step,
+        value=session.widget_value(field.key),
         key=field.key,
         help=t(field.help_key, lang) if field.help_key else None,
     )
@@ -261,14 +262,21 @@ def render_settings(lang: Lang) -> SidebarChoice:
         lambda d: t(f"detail.{d}", lang),
         help=detail_help,
     )
-    review = side.toggle(t("sidebar.review", lang), key=keys.REVIEW)
+    review = side.toggle(
+        t("sidebar.review", lang), value=session.widget_value(keys.REVIEW), key=keys.REVIEW
+    )
     sections = side.container()  # cost and conversation tools: filled by the app
     session.layout().slots = (model_tools, sections)
     with side.expander(t("sidebar.advanced", lang)):
         max_tokens = _number_field(MAX_TOKENS_FIELD, lang)
         max_slices = _number_field(MAX_SLICES_FIELD, lang)
         temperature = st.slider(
-            t("sidebar.temperature", lang), 0.0, 2.0, step=0.1, key=keys.TEMPERATURE
+            t("sidebar.temperature", lang),
+            0.0,
+            2.0,
+            value=session.widget_value(keys.TEMPERATURE),
+            step=0.1,
+            key=keys.TEMPERATURE,
         )
         read_timeout = _number_field(READ_TIMEOUT_FIELD, lang)
         system = st.text_area(
@@ -343,6 +351,7 @@ def _render_text_only(side, preset_id: str, model: str, lang: Lang) -> bool:
         session.set_widget(widget_key, marked)
     side.checkbox(
         t("sidebar.text_only", lang),
+        value=session.widget(widget_key),  # see session.widget_value
         key=widget_key,
         help=t("sidebar.text_only_help", lang),
         on_change=_on_text_only,

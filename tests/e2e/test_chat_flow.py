@@ -173,6 +173,30 @@ def test_bingcheng_key_error_then_retry_recovers(app, new_page, up):
     assert console_errors(page) == []
 
 
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_the_first_question_goes_out_with_kantus_settings_in_either_language(
+    app, new_page, up, locale
+):
+    """An English browser's first run is drawn in Chinese, then again in English: the advanced
+    settings' widgets are mounted anew, and Streamlit's browser side once restarted them at the
+    widget's own defaults (16 answer tokens, temperature 0, a 1 s timeout) and sent those."""
+    page = new_page(app, locale=locale)
+    sidebar = page.get_by_test_id("stSidebar")
+    advanced = sidebar.get_by_test_id("stExpander").filter(
+        has=page.locator("summary").get_by_text(t("sidebar.advanced", locale[:2]))
+    )
+    advanced.locator("summary").click()
+    fields = advanced.locator('[data-testid="stNumberInput"] input')
+    expect(fields).to_have_count(3)
+    assert fields.evaluate_all("inputs => inputs.map(i => Number(i.value))") == [1024, 10, 60]
+    up.reset()
+    up.enqueue(sse(["好的。"]))
+    send_prompt(page, "你好")
+    expect(messages(page, "assistant").last).to_contain_text("好的。")
+    body = up.requests[-1].json
+    assert (body["max_tokens"], body["temperature"]) == (1024, 0.7)
+
+
 def test_language_switch_keeps_conversation_and_detail(app, new_page, up, tmp_path):
     page = new_page(app, locale="zh-CN")
     sidebar = page.get_by_test_id("stSidebar")
