@@ -25,6 +25,7 @@ How the suite is organised (README's test command runs all of it, in parallel):
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import shutil
 import tempfile
@@ -49,6 +50,7 @@ if os.environ.get("KANTU_TESTS_PID") != str(os.getpid()):
 
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
+from streamlit.components.v2 import manifest_scanner  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from components.devtools.upstream import FakeUpstream  # noqa: E402
@@ -70,6 +72,12 @@ settings.register_profile(
     "long", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("KANTU_HYPOTHESIS", "default"))
+
+# Each new AppTest scans every installed distribution for component manifests (0.3-1.5 s, the
+# larger part of a short page test); what is installed does not change during a test run.
+manifest_scanner.scan_component_manifests = functools.cache(  # type: ignore[method-assign]
+    manifest_scanner.scan_component_manifests
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 # The command line reads the secrets files the app would (./.streamlit/ and ~/.streamlit/): its
