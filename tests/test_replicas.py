@@ -43,6 +43,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from components.devtools.browser import (
     CHROMIUM,
+    STORE_LOADS_JS,
     App,
     launch_browser,
     send_prompt,
@@ -73,8 +74,6 @@ ANSWER = re.compile(r"Answer from replica ([AB])\.")
 ANSWER_TIMEOUT_MS = 90_000
 IDLE_TIMEOUT_MS = 90_000  # two replicas, HAProxy and Chromium share a busy machine
 LB_START_TIMEOUT_S = 30.0
-# How many chats the page's browser store has loaded (frontend/browser_store.js marks each).
-LOADS = "() => performance.getEntriesByName('kantu-store-loaded').length"
 # Records that the page lost its connection, however quickly it reconnects afterwards.
 WATCH_DISCONNECT = """() => {
   window.kantuDisconnected = false;
@@ -290,7 +289,7 @@ def test_a_visitor_reconnects_to_the_other_replica_and_the_chat_goes_on_there(
         drained = f"replicas/app{'AB'.index(first) + 1}"
         # the replica goes out of rotation and its connections are cut (a redeploy, a crash)
         site.admin(f"disable server {drained}")
-        loads_before = page.evaluate(LOADS)
+        loads_before = page.evaluate(STORE_LOADS_JS)
         page.evaluate(WATCH_DISCONNECT)
         site.admin(f"shutdown sessions server {drained}")
         page.wait_for_function("window.kantuDisconnected === true")
@@ -299,7 +298,7 @@ def test_a_visitor_reconnects_to_the_other_replica_and_the_chat_goes_on_there(
         )  # reconnected through the load balancer: to the other replica
         # The chat came back from the visitor's browser store: the other replica shows it and
         # sends it as the history of the next question (no sticky sessions needed for that).
-        page.wait_for_function(f"({LOADS})() > {loads_before}", timeout=IDLE_TIMEOUT_MS)
+        page.wait_for_function(f"({STORE_LOADS_JS})() > {loads_before}", timeout=IDLE_TIMEOUT_MS)
         wait_for_idle(page, IDLE_TIMEOUT_MS)
         messages = page.get_by_test_id("stChatMessage")
         expect(messages.filter(has_text=f"Answer from replica {first}.")).to_have_count(

@@ -290,6 +290,9 @@ def wait_for_idle(page: Page, timeout: float = IDLE_TIMEOUT_MS) -> None:
     expect(page.locator(SKELETON_SELECTOR)).to_have_count(0, timeout=timeout)
 
 
+# How many chats the page's browser store has loaded (components/ui/frontend/browser_store.js
+# marks each on the performance timeline).
+STORE_LOADS_JS = "() => performance.getEntriesByName('kantu-store-loaded').length"
 SETTLED_QUIET_MS = 500
 # Streamlit marks each change of its script-run state on the page's performance timeline.
 QUIET_JS = """

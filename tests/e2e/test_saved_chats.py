@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import time
 from contextlib import closing
 
 import pytest
@@ -15,6 +16,7 @@ from PIL import Image
 from playwright.sync_api import Browser, FilePayload, Locator, Page, expect
 
 from components.devtools.browser import (
+    STORE_LOADS_JS,
     App,
     assert_no_exception,
     attach_files,
@@ -154,6 +156,7 @@ def test_a_server_restart_brings_the_chat_back_from_the_browser(
         page = open_page(browser, server)
         _ask(page, "重启之后还在吗？", picture=True)
         port = server.port
+        loads = page.evaluate(STORE_LOADS_JS)
         server.stop()
         # The same address (the same browser store), and a server store that lost everything,
         # as a wiped disk would.
@@ -164,16 +167,24 @@ def test_a_server_restart_brings_the_chat_back_from_the_browser(
         expect(page.get_by_test_id("stApp")).to_have_attribute(
             "data-test-connection-state", "CONNECTED", timeout=60_000
         )
+        # the page still shows the old run's elements: wait for the chat the new session loaded
+        page.wait_for_function(f"({STORE_LOADS_JS})() > {loads}", timeout=LOADED_MS)
         wait_for_idle(page)
         _chat_is_back(page, "重启之后还在吗？", picture=True)
         # the next turn is kept by both stores: the server takes the chat whole, no warning
         up_question = "还能继续问吗？"
         send_prompt(page, up_question)
         expect(_messages(page).filter(has_text=up_question)).to_have_count(1)
+        expect(_messages(page).filter(has_text="橙色的圆。")).to_have_count(2, timeout=LOADED_MS)
         wait_for_idle(page)
         expect(_sidebar(page).get_by_test_id("stAlert")).to_have_count(0)
+        # saved on the run that follows the answer
         with closing(sqlite3.connect(tmp_path / "after.sqlite3")) as db:
-            assert db.execute("SELECT COUNT(*) FROM kantu_chat_entries").fetchone() == (4,)
+            count = "SELECT COUNT(*) FROM kantu_chat_entries"
+            deadline = time.monotonic() + LOADED_MS / 1000
+            while db.execute(count).fetchone() != (4,) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert db.execute(count).fetchone() == (4,)
         page.context.close()
     finally:
         server.stop()
