@@ -215,8 +215,6 @@ def render_exports(conv: Conversation, lang: Lang) -> None:
 
 def render_import(lang: Lang) -> None:
     """Import a JSON export (it lands as a new chat)."""
-    if lang == "zh":
-        st.html(_uploader_style(lang))
     st.file_uploader(
         t("transfer.import", lang),
         type=["json"],
@@ -236,26 +234,6 @@ def render_import_outcome() -> None:
         (st.success if kind == "ok" else st.error)(
             safe_label(text), icon="✅" if kind == "ok" else "⚠️"
         )
-
-
-def _uploader_style(lang: Lang) -> str:
-    """Return CSS that puts ``lang``'s words over the import field's English button and limit
-    (Streamlit 1.67 has no option for them)."""
-    mb = int(st.get_option("server.maxUploadSize"))
-    field = '[class*="st-key-kantu_import_"]'
-    button = t("tools.upload", lang).replace('"', "")
-    limit = t("tools.upload_limit", lang, mb=mb).replace('"', "")
-    return (
-        "<style>"
-        f'{field} [data-testid="stFileUploaderDropzone"] button p,'
-        f'{field} [data-testid="stFileUploaderDropzoneInstructions"] span'
-        "{font-size:0}"
-        f'{field} [data-testid="stFileUploaderDropzone"] button p::after'
-        f'{{content:"{button}";font-size:0.875rem}}'
-        f'{field} [data-testid="stFileUploaderDropzoneInstructions"] > div > span::after'
-        f'{{content:"{limit}";font-size:0.75rem}}'
-        "</style>"
-    )
 
 
 def _import(widget_key: str) -> None:
