@@ -24,7 +24,7 @@ from components.ui.chat import (
     settle_exchange,
     start_exchange,
 )
-from components.ui.chat_list import render_chat_list, render_scroll
+from components.ui.chat_list import render_chat_list, render_scroll, render_undo_notice
 from components.ui.conversation_tools import context_policy, known_blind
 from components.ui.costs import learn_from, needs_confirmation, next_cost
 from components.ui.drop_anywhere import mount_drop_anywhere
@@ -32,7 +32,13 @@ from components.ui.markdown_view import safe_label
 from components.ui.navigation import shell_choice
 from components.ui.pending import PendingMessage, needs_a_look, render_pending, resolve
 from components.ui.reading import mount_reading, stop_slot
-from components.ui.saved_chats import handle, keep, mount_browser_store, new_chat
+from components.ui.saved_chats import (
+    delete_message,
+    handle,
+    keep,
+    mount_browser_store,
+    new_chat,
+)
 from components.ui.sidebar import SidebarChoice, render_new_chat
 from components.ui.welcome import render_welcome, sample_upload
 
@@ -71,7 +77,7 @@ if isinstance(asked, session.EntryAction) and running is None:
     verb, target = asked.verb, asked.entry
     where = index_of(conv, target)
     if where is not None and verb == "delete":
-        conv.delete(where)
+        delete_message(where)  # an undo notice can bring it back
     elif where is not None and verb == "regenerate" and where == len(conv.entries) - 1:
         retrying = conv.regenerate()  # asked again below, like Retry
 
@@ -219,6 +225,7 @@ with history:
         )
     if editing is not None:
         render_editing_notice(lang)
+    render_undo_notice(lang, in_chat=True)  # a message deleted: Undo where it was
 # The browser store's ops go once the pictures are drawn (its place in the page is keep()'s).
 mount_browser_store()
 with st.sidebar:  # follows the answer only while the reader is at the bottom; Esc stops it

@@ -166,3 +166,39 @@ def test_deleting_an_answer_sends_its_question_with_the_next_one(upstream):
     _ask(at, "height?")
     assert _sent(upstream) == [("user", "colour?\n\nheight?")]
     assert [m.name for m in at.chat_message] == ["user", "user", "assistant"]
+
+
+def test_a_deleted_question_comes_back_with_its_answer_and_picture_on_undo(upstream):
+    upstream.enqueue(sse(["Orange."]), sse(["Tall."]), sse(["Yes."]))
+    at = configured_app(upstream, "en")
+    at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("colour?").run()
+    _ask(at, "height?")
+    at.button(key=keys.action_key("delete", 0)).click().run()
+    assert any(m.value == t("chats.message_deleted", "en") for m in at.markdown)
+    at.button(key=keys.UNDO).click().run()
+    no_exception(at)
+    assert _bubbles(at) == [
+        ("user", "colour?"),
+        ("assistant", "Orange."),
+        ("user", "height?"),
+        ("assistant", "Tall."),
+    ]
+    assert at.get("image")  # the picture is back too
+    assert keys.UNDO not in _button_keys(at)  # taken back once
+    _ask(at, "sure?")
+    sent = _sent(upstream)
+    assert [text for _, text in sent] == ["colour? [image]", "Orange.", "height?", "Tall.", "sure?"]
+
+
+def test_a_question_sent_after_a_delete_ends_its_undo(upstream):
+    upstream.enqueue(sse(["Orange."]), sse(["Tall."]))
+    at = configured_app(upstream, "en")
+    _ask(at, "colour?")
+    at.button(key=keys.action_key("delete", 1)).click().run()
+    assert keys.UNDO in _button_keys(at)
+    _ask(at, "height?")
+    no_exception(at)
+    # Undo would take back the new question too: the notice is gone
+    assert keys.UNDO not in _button_keys(at)
+    assert not any(m.value == t("chats.message_deleted", "en") for m in at.markdown)
+    assert _bubbles(at)[-1] == ("assistant", "Tall.")

@@ -25,6 +25,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "chats.rename_save": {"zh": "保存标题", "en": "Save title"},
     "chats.delete": {"zh": "删除这个对话", "en": "Delete this chat"},
     "chats.deleted": {"zh": "已删除对话“{title}”。", "en": "Deleted “{title}”."},
+    "chats.message_deleted": {"zh": "已删除这条消息。", "en": "Message deleted."},
     "chats.new_started": {
         "zh": "已开始新对话，之前的对话已保存在列表中。",
         "en": "New chat started; the previous one is saved in the list.",

@@ -113,7 +113,7 @@ def render_chat_list(lang: Lang) -> None:
     hist = session.history()
     busy = session.chat().exchange is not None
     with slot:
-        render_undo_notice(lang)
+        render_undo_notice(lang, in_chat=False)
     words = str(session.widget(keys.CHAT_SEARCH, "") or "")
     chats = listed(words)
     with slot:
@@ -149,10 +149,12 @@ def _signed_in() -> bool:
         return False
 
 
-def render_undo_notice(lang: Lang) -> None:
-    """Show the undo notice while it lasts (it hides itself when its time is up)."""
+def render_undo_notice(lang: Lang, *, in_chat: bool) -> None:
+    """Show the undo notice while it lasts (it hides itself when its time is up): a message's
+    in the conversation (``in_chat``), where it was deleted and where a phone shows it; a
+    chat's in the sidebar, beside the list."""
     notice: UndoNotice | None = session.history().undo
-    if notice is None:
+    if notice is None or (notice.kind == "delete_message") != in_chat:
         return
     st.fragment(_notice, run_every=1.0)(lang)
 
@@ -167,6 +169,8 @@ def _notice(lang: Lang) -> None:
         return
     if notice.kind == "new":
         text = t("chats.new_started", lang)
+    elif notice.kind == "delete_message":
+        text = t("chats.message_deleted", lang)
     else:
         text = t("chats.deleted", lang, title=_title_of(notice.hidden))
     with st.container(border=True, key=keys.UNDO_NOTICE):

@@ -58,13 +58,16 @@ class OpenChat:
 
 @dataclass(frozen=True)
 class UndoNotice:
-    """What Undo would take back until ``deadline``: the chat that was open (New chat, or the
-    open chat deleted) and the chat deleted, kept in the stores until the notice ends."""
+    """What Undo would take back until ``deadline``: the chat that was open (New chat, the open
+    chat deleted, a message deleted) and the chat deleted, kept in the stores until the notice
+    ends. A message's notice ends early when the chat changes otherwise (``length_after``: its
+    length once the message was deleted), so Undo never takes back a later question."""
 
-    kind: Literal["new", "delete"]
+    kind: Literal["new", "delete", "delete_message"]
     deadline: float
     previous: OpenChat | None
     hidden: str | None = None
+    length_after: int | None = None
 
 
 # -- saving ---------------------------------------------------------------------------------------
@@ -289,7 +292,12 @@ def finish_undo(now: float, *, force: bool = False) -> None:
     """End the undo notice once its time is up (or ``force``): a deleted chat leaves the stores."""
     hist = session.history()
     notice: UndoNotice | None = hist.undo
-    if notice is None or (now < notice.deadline and not force):
+    moved_on = (
+        notice is not None
+        and notice.length_after is not None
+        and len(session.chat().conversation.entries) != notice.length_after
+    )
+    if notice is None or (now < notice.deadline and not force and not moved_on):
         return
     hist.undo = None
     if notice.hidden is not None:
@@ -318,15 +326,34 @@ def delete_chat(chat_id: str) -> None:
     hist.undo = UndoNotice("delete", time.time() + UNDO_S, before, chat_id)
 
 
+def delete_message(index: int) -> None:
+    """Delete the open chat's entry at ``index`` (a question with its answer, or an answer);
+    Undo puts it back while its notice shows."""
+    finish_undo(time.time(), force=True)
+    conv = session.chat().conversation
+    copy = Conversation(list(conv.entries), dict(conv.images), dict(conv.low_copies))
+    before = replace(_current(), conversation=copy)
+    conv.delete(index)
+    session.history().undo = UndoNotice(
+        "delete_message", time.time() + UNDO_S, before, length_after=len(conv.entries)
+    )
+
+
 def undo() -> None:
     """Take back the New chat or delete whose notice shows: the chat comes back as it was."""
     hist = session.history()
     notice: UndoNotice | None = hist.undo
-    hist.undo = None
-    if notice is None or notice.previous is None:
+    finish_undo(time.time())  # a message's notice that the chat has moved past ends here
+    if hist.undo is not notice or notice is None or notice.previous is None:
+        hist.undo = None
         return
+    hist.undo = None
     save_open()
-    _put_open(notice.previous)
+    previous = notice.previous
+    if notice.kind == "delete_message":
+        # the stores hold the chat without the message: the next save gives it back to them
+        previous = replace(previous, saved=hist.saved)
+    _put_open(previous)
 
 
 def delete_all() -> None:

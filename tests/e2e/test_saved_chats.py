@@ -24,9 +24,11 @@ from components.devtools.browser import (
     send_prompt,
     start_app,
     wait_for_idle,
+    wait_for_settled,
 )
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
+from components.ui import state_keys as keys
 
 ANSWER = ["一只", "橙色的", "圆。"]
 LOADED_MS = 15_000  # the store answers, the chat is asked for and drawn: a few reruns
@@ -188,3 +190,26 @@ def test_a_server_restart_brings_the_chat_back_from_the_browser(
         page.context.close()
     finally:
         server.stop()
+
+
+def test_a_deleted_message_comes_back_on_undo_and_stays_after_a_reload(app: App, new_page):
+    page = new_page(app)
+    _ask(page, "第一个问题")
+    send_prompt(page, "第二个问题")
+    expect(_messages(page)).to_have_count(4)
+    wait_for_settled(page)
+    first = _messages(page).filter(has_text="第一个问题")
+    first.get_by_role("button", name=t("actions.delete", "zh"), exact=True).click()
+    notice = page.locator(f".st-key-{keys.UNDO_NOTICE}")
+    expect(notice).to_contain_text(t("chats.message_deleted", "zh"))  # in the chat, not the sidebar
+    expect(_sidebar(page).locator(f".st-key-{keys.UNDO_NOTICE}")).to_have_count(0)
+    expect(_messages(page)).to_have_count(2)
+    notice.get_by_role("button", name=t("chats.undo", "zh")).click()
+    expect(_messages(page)).to_have_count(4)
+    expect(notice).to_have_count(0)
+    wait_for_settled(page)
+    page.reload()  # the stores got the message back too
+    wait_for_idle(page)
+    expect(_messages(page)).to_have_count(4, timeout=LOADED_MS)
+    expect(_messages(page).first).to_contain_text("第一个问题")
+    assert_no_exception(page)
