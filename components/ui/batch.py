@@ -274,19 +274,25 @@ def render_job(job: BatchJob, choice: SidebarChoice) -> None:
     spec = job.spec
     downloads = st.columns(3)
     downloads[0].download_button(
-        t("batch.download_csv", lang), to_csv(results, spec, lang), "kantu-batch.csv", "text/csv"
+        t("batch.download_csv", lang),
+        to_csv(results, spec, lang),
+        "kantu-batch.csv",
+        "text/csv",
+        on_click="ignore",  # a download changes nothing: no rerun
     )
     downloads[1].download_button(
         t("batch.download_jsonl", lang),
         to_jsonl(results, spec, lang).encode("utf-8"),
         "kantu-batch.jsonl",
         "application/jsonl",
+        on_click="ignore",
     )
     downloads[2].download_button(
         t("batch.download_md", lang),
         to_markdown(results, spec, lang),
         "kantu-batch-report.zip",
         "application/zip",
+        on_click="ignore",
     )
 
 

@@ -201,6 +201,9 @@ def render_exports(conv: Conversation, lang: Lang) -> None:
             file_name=f"kantu-{stamp}.zip",
             mime="application/zip",
             icon="📝",
+            # No rerun on the click: the rerun re-registers this deferred file and drops the id
+            # the click is asking for, and under load the request can arrive after that.
+            on_click="ignore",
             key="kantu_export_md",
         )
         st.download_button(
@@ -209,6 +212,7 @@ def render_exports(conv: Conversation, lang: Lang) -> None:
             file_name=f"kantu-{stamp}.json",
             mime="application/json",
             icon="💾",
+            on_click="ignore",
             key="kantu_export_json",
         )
 
