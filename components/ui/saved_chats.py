@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from components.conversation.history import Conversation
+from components.conversation.history import Conversation, Entry
 from components.errors import HistoryError
 from components.history.ops import (
     ChatMeta,
@@ -60,14 +60,14 @@ class OpenChat:
 class UndoNotice:
     """What Undo would take back until ``deadline``: the chat that was open (New chat, the open
     chat deleted, a message deleted) and the chat deleted, kept in the stores until the notice
-    ends. A message's notice ends early when the chat changes otherwise (``length_after``: its
-    length once the message was deleted), so Undo never takes back a later question."""
+    ends. A message's notice ends early when the chat changes otherwise (``after``: its entries
+    once the message was deleted), so Undo never takes back a later question or answer."""
 
     kind: Literal["new", "delete", "delete_message"]
     deadline: float
     previous: OpenChat | None
     hidden: str | None = None
-    length_after: int | None = None
+    after: tuple[Entry, ...] | None = None
 
 
 # -- saving ---------------------------------------------------------------------------------------
@@ -289,13 +289,14 @@ def rename_chat(chat_id: str, title: str) -> None:
 
 
 def finish_undo(now: float, *, force: bool = False) -> None:
-    """End the undo notice once its time is up (or ``force``): a deleted chat leaves the stores."""
+    """End the undo notice once its time is up (or ``force``, or a message's notice once the
+    chat has changed since): a deleted chat leaves the stores."""
     hist = session.history()
     notice: UndoNotice | None = hist.undo
     moved_on = (
         notice is not None
-        and notice.length_after is not None
-        and len(session.chat().conversation.entries) != notice.length_after
+        and notice.after is not None
+        and tuple(session.chat().conversation.entries) != notice.after
     )
     if notice is None or (now < notice.deadline and not force and not moved_on):
         return
@@ -335,7 +336,7 @@ def delete_message(index: int) -> None:
     before = replace(_current(), conversation=copy)
     conv.delete(index)
     session.history().undo = UndoNotice(
-        "delete_message", time.time() + UNDO_S, before, length_after=len(conv.entries)
+        "delete_message", time.time() + UNDO_S, before, after=tuple(conv.entries)
     )
 
 
