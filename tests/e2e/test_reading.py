@@ -82,12 +82,7 @@ def test_scrolling_up_while_it_streams_stays_put_until_latest(
     # ↓ Latest goes to the end and follows again while it keeps growing.
     latest.click()
     expect(latest).to_be_hidden()
-    back = scroll(page)
-    page.wait_for_function(
-        f"() => {{ const m = document.querySelector('[data-testid=\"stAppScrollToBottomContainer\"]');"
-        f" return m.scrollHeight > {back['height'] + 600}"
-        f" && m.scrollHeight - m.scrollTop - m.clientHeight <= {NEAR_PX}; }}"
-    )
+    follows_again(page)
     # Esc (the focus on the page, not in a field) stops the answer.
     page.locator("body").press("Escape")
     expect(page.get_by_text(t("chat.status_stopped", lang))).to_be_visible()
@@ -95,6 +90,16 @@ def test_scrolling_up_while_it_streams_stays_put_until_latest(
     expect(stop_button(page, t("chat.stop", lang))).to_have_count(0)
     assert_no_exception(page)
     assert console_errors(page) == []
+
+
+def follows_again(page: Page) -> None:
+    """Wait until the answer has grown by 600 px more and the page is still at its end."""
+    grown_from = scroll(page)["height"]
+    page.wait_for_function(
+        f"() => {{ const m = document.querySelector('[data-testid=\"stAppScrollToBottomContainer\"]');"
+        f" return m.scrollHeight > {grown_from + 600}"
+        f" && m.scrollHeight - m.scrollTop - m.clientHeight <= {NEAR_PX}; }}"
+    )
 
 
 def test_back_at_the_bottom_by_hand_follows_again(app, new_page, up: FakeUpstream):
@@ -106,12 +111,7 @@ def test_back_at_the_bottom_by_hand_follows_again(app, new_page, up: FakeUpstrea
     expect(latest).to_be_visible()
     page.mouse.wheel(0, 100_000)  # down to the end by hand
     expect(latest).to_be_hidden()
-    back = scroll(page)
-    page.wait_for_function(
-        f"() => {{ const m = document.querySelector('[data-testid=\"stAppScrollToBottomContainer\"]');"
-        f" return m.scrollHeight > {back['height'] + 600}"
-        f" && m.scrollHeight - m.scrollTop - m.clientHeight <= {NEAR_PX}; }}"
-    )
+    follows_again(page)
     stop_button(page, t("chat.stop", "zh")).click()
     wait_for_idle(page)
 
