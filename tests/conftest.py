@@ -236,3 +236,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_report_header() -> str:
     return f"kantu: corpus {CORPUS.relative_to(ROOT)}; CI={os.environ.get('CI', '')}"
+
+
+# Browser tests get one retry (tests/e2e/conftest.py). A retry that passes is still a fault to
+# fix: the summary prints each retried test's first failure, with what its pages showed.
+_retried: list[pytest.TestReport] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.outcome == "rerun":  # type: ignore[comparison-overlap]  (pytest-rerunfailures')
+        _retried.append(report)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for report in _retried:
+        terminalreporter.write_sep("_", f"RETRIED {report.nodeid}: its first failure")
+        terminalreporter.line(report.longreprtext)
+        for title, text in report.sections:
+            terminalreporter.write_sep("-", title)
+            terminalreporter.line(text)

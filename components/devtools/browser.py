@@ -277,6 +277,35 @@ def console_errors(page: Page) -> list[str]:
     return _console_errors.setdefault(page, [])
 
 
+# What a failed browser test's page showed: where it was, Streamlit's connection and run state,
+# the marks Kantu sets on <html>, what the browser keeps, and the end of the visible text.
+DIAGNOSTICS_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const kept = {};
+  try { for (let i = 0; i < localStorage.length; i++) { const k = localStorage.key(i);
+    kept[k] = (localStorage.getItem(k) || "").slice(0, 80); } } catch (e) { kept.error = String(e); }
+  const marks = performance.getEntriesByType("mark").slice(-12)
+    .map((m) => `${m.name}@${Math.round(m.startTime)}`);
+  return JSON.stringify({
+    url: location.href, connection: app?.dataset.testConnectionState,
+    script: app?.dataset.testScriptState, html: {...document.documentElement.dataset},
+    background: app ? getComputedStyle(app).backgroundColor : null, localStorage: kept, marks,
+    text: document.body.innerText.slice(-1500),
+  }, null, 1);
+}"""
+
+
+def page_diagnostics(page: Page) -> str:
+    """Describe the state of ``page`` for a failed test's report (never raises)."""
+    try:
+        if page.is_closed():
+            return "(closed)"
+        errors = console_errors(page)
+        return f"{page.evaluate(DIAGNOSTICS_JS)}\nconsole errors: {errors[-10:]}"
+    except Exception as exc:  # a crashed page or browser: say so, keep the original failure
+        return f"(could not read the page: {exc!r})"
+
+
 def wait_for_idle(page: Page, timeout: float = IDLE_TIMEOUT_MS) -> None:
     """Wait until the app is connected, no script run is in progress and nothing is loading.
 

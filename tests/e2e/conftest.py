@@ -13,7 +13,11 @@ Fixtures (see ``harness.py`` for the helpers they use):
 - ``new_page(app, *, locale="zh-CN", viewport=(1280, 900), **context_args) -> Page`` (per
   test): a new browser context per page, opened on ``app.url`` and idle; closed after the test.
 
-Every test under this directory is marked ``e2e`` (``pytest -m "not e2e"`` skips them).
+Every test under this directory is marked ``e2e`` (``pytest -m "not e2e"`` skips them), and
+gets one retry (pytest-rerunfailures): four workers share two cores with Chromium and the
+servers, and a wait that a busy machine stretches past its bound should not hide every other
+result. A retried test still counts: the run's summary lists it as ``rerun``, and its first
+failure is reported with what its pages showed (``page_diagnostics``), so it can be fixed.
 """
 
 from __future__ import annotations
@@ -25,7 +29,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from components.devtools.browser import CHROMIUM, App, AppStartError, launch_browser, open_page
+from components.devtools.browser import (
+    CHROMIUM,
+    App,
+    AppStartError,
+    launch_browser,
+    open_page,
+    page_diagnostics,
+)
 from components.devtools.browser import start_app as _start_app
 from components.devtools.upstream import FakeUpstream
 
@@ -35,10 +46,30 @@ StartApp = Callable[..., App]
 NewPage = Callable[..., Page]
 
 
+RETRIES = 1
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.flaky(reruns=RETRIES))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[pytest.TestReport]:
+    """Attach what the test's pages show to a failed test's report (they are still open)."""
+    report: pytest.TestReport = yield
+    factory = getattr(item, "funcargs", {}).get("new_page")
+    if report.when == "call" and report.failed and isinstance(factory, PageFactory):
+        for number, page in enumerate(factory.pages):
+            report.sections.append((f"page {number}", page_diagnostics(page)))
+        server = item.funcargs.get("app")  # type: ignore[attr-defined]
+        if isinstance(server, App):
+            report.sections.append(("app server log (end)", server.logs()[-3000:]))
+    return report
 
 
 # Retrying assertions wait up to this long (Playwright's default is 5 s). A generous bound that
@@ -147,22 +178,30 @@ def app(app_env: dict[str, str], app_secrets_toml: str | None) -> Iterator[App]:
     servers.stop_all()
 
 
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[NewPage]:
-    """Factory: ``new_page(app, *, locale="zh-CN", viewport=(1280, 900)) -> Page``, idle."""
-    pages: list[Page] = []
+class PageFactory:
+    """``new_page(app, *, locale="zh-CN", viewport=(1280, 900)) -> Page``, idle; keeps its pages."""
 
-    def _new_page(
+    def __init__(self, browser: Browser) -> None:
+        self.browser = browser
+        self.pages: list[Page] = []
+
+    def __call__(
+        self,
         app: App,
         *,
         locale: str = "zh-CN",
         viewport: tuple[int, int] = (1280, 900),
         **context_args: object,
     ) -> Page:
-        page = open_page(browser, app, locale=locale, viewport=viewport, **context_args)
-        pages.append(page)
+        page = open_page(self.browser, app, locale=locale, viewport=viewport, **context_args)
+        self.pages.append(page)
         return page
 
-    yield _new_page
-    for page in pages:
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[NewPage]:
+    """Factory: ``new_page(app, *, locale="zh-CN", viewport=(1280, 900)) -> Page``, idle."""
+    factory = PageFactory(browser)
+    yield factory
+    for page in factory.pages:
         page.context.close()

@@ -37,6 +37,14 @@ def app_env(operator_env: dict[str, str]) -> dict[str, str]:
     return operator_env
 
 
+# True once scrollTop has not changed for 300 ms (the wheel's smooth scroll has ended) and the
+# page is away from the end (not following).
+STILL_FOR_300_MS = """() => { const m = document.querySelector('[data-testid="stAppScrollToBottomContainer"]');
+  const now = performance.now(), w = window.__kantuStill ??= {top: -1, since: now};
+  if (m.scrollTop !== w.top) { w.top = m.scrollTop; w.since = now; }
+  return now - w.since >= 300 && m.scrollHeight - m.scrollTop - m.clientHeight > 200; }"""
+
+
 def scroll(page: Page) -> dict[str, float]:
     """The conversation's scrolling element: its scrollTop, scrollHeight and gap to the end."""
     return page.evaluate(SCROLL)
@@ -69,9 +77,8 @@ def test_scrolling_up_while_it_streams_stays_put_until_latest(
     latest = page.get_by_role("button", name=t("chat.latest", lang))
     expect(latest).to_be_hidden()  # following: nothing to go back to
     page.mouse.move(viewport[0] * 0.6, viewport[1] / 3)  # over the conversation
-    page.mouse.wheel(0, -600)
+    left = scrolled_up_by(page, 600)
     expect(latest).to_be_visible()
-    left = scroll(page)
     assert left["gap"] > NEAR_PX
     # The answer keeps arriving for about two seconds; the reader is not moved.
     grown_by(page, left["height"], GROWTH_PX)
@@ -92,6 +99,16 @@ def test_scrolling_up_while_it_streams_stays_put_until_latest(
     assert console_errors(page) == []
 
 
+def scrolled_up_by(page: Page, px: int) -> dict[str, float]:
+    """Turn the wheel up by ``px`` and return the position once the scroll has come to rest.
+
+    Chromium scrolls a wheel turn smoothly: on a busy machine "↓ Latest" (shown as the turn starts)
+    can come before the position moves, and a position read then is not where the reader is."""
+    page.mouse.wheel(0, -px)
+    page.wait_for_function(STILL_FOR_300_MS, polling=100)
+    return scroll(page)
+
+
 def follows_again(page: Page) -> None:
     """Wait until the answer has grown by 600 px more and the page is still at its end."""
     grown_from = scroll(page)["height"]
@@ -106,7 +123,7 @@ def test_back_at_the_bottom_by_hand_follows_again(app, new_page, up: FakeUpstrea
     page = new_page(app, viewport=(1440, 900))
     start_long_answer(page, up)
     page.mouse.move(800, 400)
-    page.mouse.wheel(0, -600)
+    scrolled_up_by(page, 600)
     latest = page.get_by_role("button", name=t("chat.latest", "zh"))
     expect(latest).to_be_visible()
     page.mouse.wheel(0, 100_000)  # down to the end by hand
