@@ -4,14 +4,23 @@ and a renamed chat keeps the visitor's title."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from components.conversation.exchange import Exchange
+from components.devtools.upstream import FakeUpstream, sse
+from components.history.ops import ChatMeta, EntryOp, diff, new_chat_id
+from components.history.records import describe
+from components.history.server_store import SQLiteChatStore
 from components.i18n import t
+from components.providers.settings import resolve_settings
+from components.turns import ChatTurn
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.browser_store import BrowserStore
+from components.ui.saved_chats import AnswerWatch, save_when_left
 from tests.helpers import configured_app, no_exception
 
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
@@ -80,3 +89,58 @@ def test_a_renamed_chat_keeps_its_title(upstream):
     at.chat_input[0].set_value("and now?").run()
     metas = [op["chat"] for op in _queued(at) if op["op"] == "chat"]
     assert metas[-1]["title"] == "My photo"  # a new turn keeps the visitor's title
+
+
+# -- an answer that ends after its tab has gone (saved_chats.save_when_left) ---------------------
+
+
+def _left_open(up: FakeUpstream, tmp_path: Path) -> tuple[AnswerWatch, SQLiteChatStore]:
+    """A chat whose first question was saved, its answer on the way, and its page gone."""
+    store = SQLiteChatStore(tmp_path / "chats.sqlite3")
+    hist, chat = session.HistoryState(chat_id=new_chat_id(), created=1.0), session.ChatState()
+    chat.conversation.add_user("这是什么？", (), ())
+    first = diff(hist.saved, chat.conversation, _describe(hist, chat))
+    store.apply("owner", first)
+    hist.saved = hist.saved.after(first, chat.conversation)
+    settings = resolve_settings(
+        base_url=up.base_url, api_key="sk-left-0123456789", model="gpt-4o-mini", max_retries=0
+    )
+    chat.exchange = Exchange([ChatTurn("user", "这是什么？")]).start(settings)
+    assert hist.chat_id is not None
+    return AnswerWatch(chat.exchange, chat, hist, hist.chat_id, store, "owner"), store
+
+
+def _describe(hist: session.HistoryState, chat: session.ChatState) -> ChatMeta:
+    assert hist.chat_id is not None
+    return describe(chat.conversation, hist.chat_id, created=hist.created, updated=2.0)
+
+
+def test_an_answer_left_by_its_page_is_recorded_and_saved_to_both_stores(upstream, tmp_path):
+    upstream.default = sse(["一只", "橙子。"])
+    watch, store = _left_open(upstream, tmp_path)
+    assert save_when_left(watch, left_after_s=0)
+    texts = [e.text for e in watch.chat.conversation.entries]
+    assert texts == ["这是什么？", "一只橙子。"]
+    saved = store.load("owner", watch.chat_id)
+    assert [e["text"] for e in saved.entries] == texts
+    queued = BrowserStore(watch.hist.book).pending_ops()  # sent if the visitor comes back
+    assert [op["index"] for op in queued if op["op"] == "entry"] == [1]
+    assert watch.hist.server_pending == []
+    # the page, back on this session, records nothing twice and saves no entry again
+    assert not watch.exchange.record_once(watch.chat.conversation.record)
+    again = diff(watch.hist.saved, watch.chat.conversation, _describe(watch.hist, watch.chat))
+    assert not [op for op in again if isinstance(op, EntryOp)]
+
+
+def test_an_answer_its_page_recorded_or_dropped_is_not_saved_again(upstream, tmp_path):
+    upstream.default = sse(["一只橙子。"])
+    recorded, store = _left_open(upstream, tmp_path / "a")
+    recorded.exchange.wait_finished(10)
+    assert recorded.exchange.record_once(recorded.chat.conversation.record)  # the page did
+    assert not save_when_left(recorded, left_after_s=0)
+    assert len(store.load("owner", recorded.chat_id).entries) == 1
+    dropped, store = _left_open(upstream, tmp_path / "b")
+    dropped.chat.exchange = None  # New chat (drop_exchange) while it was coming
+    assert not save_when_left(dropped, left_after_s=0)
+    assert len(dropped.chat.conversation.entries) == 1
+    assert len(store.load("owner", dropped.chat_id).entries) == 1

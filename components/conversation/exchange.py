@@ -105,7 +105,7 @@ class Exchange:
         self._changed = threading.Condition()
         self._ended = threading.Event()  # set on stop() and when reading ends: closes the stream
         self._record_lock = threading.Lock()
-        self._recorded = False
+        self._recorded = threading.Event()
         self._parts: list[str] = []
         self._chars = 0
         self._model = ""
@@ -298,6 +298,11 @@ class Exchange:
                 lambda: self._answer is not None or self._chars > seen, timeout
             )
 
+    def wait_finished(self, timeout: float | None = None) -> bool:
+        """Wait until the answer is final (any outcome); return whether it is."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._answer is not None, timeout)
+
     def follow(self, poll_s: float = 0.5) -> Iterator[str]:
         """Yield the text as it arrives, in pieces, until the answer is final.
 
@@ -322,11 +327,15 @@ class Exchange:
         """
         with self._record_lock:
             answer = self._answer
-            if self._recorded or answer is None:
+            if self._recorded.is_set() or answer is None:
                 return False
             record(answer)
-            self._recorded = True
+            self._recorded.set()
             return True
+
+    def wait_recorded(self, timeout: float | None = None) -> bool:
+        """Wait until ``record_once`` has recorded the answer; return whether it has."""
+        return self._recorded.wait(timeout)
 
 
 def _detached(error: KantuError | None) -> KantuError | None:

@@ -14,12 +14,14 @@ stores forget the chat, so Undo gives it back exactly.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 import streamlit as st
 
+from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation, Entry
 from components.errors import HistoryError
 from components.history.ops import (
@@ -86,20 +88,26 @@ def _open_meta(conv: Conversation, now: float) -> ChatMeta:
     hist = session.history()
     if hist.chat_id is None:
         hist.chat_id, hist.created = new_chat_id(), now
-    return describe(conv, hist.chat_id, created=hist.created, updated=now, title=hist.title)
+    return _meta_of(hist, hist.chat_id, conv, now)
+
+
+def _meta_of(hist: session.HistoryState, chat_id: str, conv: Conversation, now: float) -> ChatMeta:
+    """The list's meta of ``conv`` saved as the open chat ``chat_id``."""
+    return describe(conv, chat_id, created=hist.created, updated=now, title=hist.title)
 
 
 def save_open() -> None:
     """Queue what changed in the open chat since it was last saved (nothing for an empty,
     never saved chat)."""
     hist, conv = session.history(), session.chat().conversation
-    if not conv.entries and hist.chat_id is None:
-        return
-    meta = _open_meta(conv, time.time())
-    ops = diff(hist.saved, conv, meta)
-    if ops:
-        _send(ops)
-        hist.saved = hist.saved.after(ops, conv)
+    with hist.lock:
+        if not conv.entries and hist.chat_id is None:
+            return
+        meta = _open_meta(conv, time.time())
+        ops = diff(hist.saved, conv, meta)
+        if ops:
+            _send(ops)
+            hist.saved = hist.saved.after(ops, conv)
 
 
 def _flush_server() -> None:
@@ -112,12 +120,20 @@ def _flush_server() -> None:
     owner = store_owner() if store is not None else None
     if store is None or owner is None:
         return  # kept until the browser store names the visitor
+    with hist.lock:
+        _apply_pending(hist, store, owner, session.chat().conversation)
+
+
+def _apply_pending(
+    hist: session.HistoryState, store: ChatStore, owner: str, conv: Conversation
+) -> None:
+    """Hand ``hist.server_pending`` to ``store`` (the caller holds ``hist.lock``)."""
     try:
         store.apply(owner, hist.server_pending)
     except HistoryError as err:
         if err.reason != "unavailable":  # unavailable: retried with the next save
             hist.server_pending = []
-            if err.reason == "damaged" and _resend_whole(store, owner):
+            if err.reason == "damaged" and _resend_whole(hist, store, owner, conv):
                 return
         hist.problem = err
         return
@@ -129,31 +145,98 @@ def saved_on_server(store: ChatStore, owner: str) -> str:
     """Bring the server's copy of the open chat up to date now and return its id (for a share
     link). Raises HistoryError: full_bytes, full_count, damaged, unavailable."""
     save_open()
-    hist = session.history()
-    if hist.chat_id is None:
-        raise HistoryError("unavailable", "no chat to save")
-    if hist.server_pending:
-        try:
-            store.apply(owner, hist.server_pending)
-        except HistoryError as err:
-            if err.reason != "damaged" or not _resend_whole(store, owner):
-                raise
-        hist.server_pending = []
-        hist.problem = None
-    return hist.chat_id
-
-
-def _resend_whole(store: ChatStore, owner: str) -> bool:
-    """Save the open chat whole (the server lacked its start: a store that was reset)."""
     hist, conv = session.history(), session.chat().conversation
+    with hist.lock:
+        if hist.chat_id is None:
+            raise HistoryError("unavailable", "no chat to save")
+        if hist.server_pending:
+            try:
+                store.apply(owner, hist.server_pending)
+            except HistoryError as err:
+                if err.reason != "damaged" or not _resend_whole(hist, store, owner, conv):
+                    raise
+            hist.server_pending = []
+            hist.problem = None
+        return hist.chat_id
+
+
+def _resend_whole(
+    hist: session.HistoryState, store: ChatStore, owner: str, conv: Conversation
+) -> bool:
+    """Save the open chat whole (the server lacked its start: a store that was reset)."""
     if hist.chat_id is None:
         return False
+    meta = _meta_of(hist, hist.chat_id, conv, time.time())
     try:
-        store.apply(owner, diff(SavedState(), conv, _open_meta(conv, time.time())))
+        store.apply(owner, diff(SavedState(), conv, meta))
     except HistoryError:
         return False
     hist.problem = None
     return True
+
+
+# -- an answer that ends after its tab has gone ---------------------------------------------------
+
+# How long after an answer ends its page may take to record it. A page that is still there records
+# it within a poll (``chat.POLL_S``); after this, the tab is taken to be gone (closed, reloaded, its
+# connection lost: Streamlit stops a disconnected session's run) and the answer is saved here.
+LEFT_AFTER_S = 3.0
+
+
+@dataclass(frozen=True)
+class AnswerWatch:
+    """What saving an answer needs once its page has gone: objects, never session state."""
+
+    exchange: Exchange
+    chat: session.ChatState
+    hist: session.HistoryState
+    chat_id: str
+    store: ChatStore | None
+    owner: str | None
+
+
+def watch_exchange() -> None:
+    """See that the running answer is saved even if its tab goes before it ends (once per
+    exchange): a thread waits for its end, and if the page has not recorded it by then, records
+    it in the open chat and saves it to both stores (the browser's copy goes if the visitor
+    comes back to this session; the server's is there for a new one)."""
+    hist, chat = session.history(), session.chat()
+    exchange = chat.exchange
+    if exchange is None or hist.chat_id is None or hist.watched is exchange:
+        return
+    store = server_store()
+    owner = store_owner() if store is not None else None
+    hist.watched = exchange
+    watch = AnswerWatch(exchange, chat, hist, hist.chat_id, store, owner)
+    threading.Thread(
+        target=save_when_left, args=(watch,), name=f"{exchange.thread_name}-keep", daemon=True
+    ).start()
+
+
+def save_when_left(watch: AnswerWatch, left_after_s: float = LEFT_AFTER_S) -> bool:
+    """Wait for the answer's end, then ``left_after_s``; record and save it if its page has not
+    (and it still belongs to the chat open). Return whether it was saved here."""
+    watch.exchange.wait_finished()
+    if watch.exchange.wait_recorded(left_after_s):
+        return False  # the page recorded it (and saves it): this thread lets go of the session
+    hist, chat = watch.hist, watch.chat
+    with hist.lock:
+        if chat.exchange is not watch.exchange or hist.chat_id != watch.chat_id:
+            return False  # dropped: New chat, or another chat opened
+        conv = chat.conversation
+        if not watch.exchange.record_once(conv.record):
+            return False  # the page recorded it
+        ops = diff(hist.saved, conv, _meta_of(hist, watch.chat_id, conv, time.time()))
+        BrowserStore(hist.book).queue(op_to_json(op) for op in ops)
+        hist.server_pending.extend(ops)
+        hist.saved = hist.saved.after(ops, conv)
+        if watch.store is not None and watch.owner is not None:
+            _apply_pending(hist, watch.store, watch.owner, conv)
+        if hist.server_pending:  # kept for the session's next save, if it comes back
+            log.warning(
+                "saved chats: an answer that ended after its tab had gone waits to be saved"
+            )
+        return True
 
 
 # -- what the stores hold -------------------------------------------------------------------------
@@ -233,40 +316,54 @@ def _arrived(loaded: LoadedChat) -> None:
     _open_loaded(raw)
 
 
-def _open_loaded(raw: Any) -> None:
+def _open_loaded(raw: Any) -> list[Op]:
+    """Put a loaded chat in place; return the ops that save it whole (none when refused)."""
     hist = session.history()
     try:
         chat = loaded_from_json(raw)
         conv = conversation_of(chat)
     except HistoryError as err:  # edited or damaged: refused as an imported file would be
         hist.problem = err
-        return
+        return []
     meta = chat.meta
-    saved = SavedState().after(diff(SavedState(), conv, meta), conv)
+    whole = diff(SavedState(), conv, meta)
     title = meta.title if meta.title_edited else None
-    _put_open(OpenChat(conv, meta.id, meta.created, title, saved))
+    _put_open(OpenChat(conv, meta.id, meta.created, title, SavedState().after(whole, conv)))
     hist.scroll = True
+    return whole
 
 
 def open_chat(chat_id: str) -> None:
     """Open a saved chat: asked of the browser store (it arrives on a later run), or read from
-    the server store when only it holds the chat."""
+    the server store when only it holds the chat or its copy is newer (an answer that ended after
+    the tab had gone, a chat continued on another device); the browser store then gets it whole."""
     hist = session.history()
     if chat_id == hist.chat_id:
         return
     save_open()
-    browser_ids = {meta.get("id") for meta in getattr(hist.browser, "chats", ())}
-    if chat_id in browser_ids:
+    in_browser = [m for m in getattr(hist.browser, "chats", ()) if m.get("id") == chat_id]
+    store, owner = server_store(), store_owner()
+    on_server: list[ChatMeta] = []
+    if store is not None and owner is not None:
+        try:
+            on_server = [m for m in store.list_chats(owner) if m.id == chat_id]
+        except HistoryError as err:  # the browser's copy still opens
+            hist.problem = err
+    newer_on_server = bool(on_server) and (
+        not in_browser or on_server[0].updated > float(in_browser[0].get("updated", 0) or 0)
+    )
+    if in_browser and not newer_on_server:
         hist.opening = chat_id
         BrowserStore(hist.book).request_load(chat_id)
         return
-    store, owner = server_store(), store_owner()
-    if store is None or owner is None:
+    if store is None or owner is None or not newer_on_server:
         return
     try:
-        _open_loaded(store.load(owner, chat_id).to_json())
+        whole = _open_loaded(store.load(owner, chat_id).to_json())
     except HistoryError as err:
         hist.problem = err
+        return
+    BrowserStore(hist.book).queue(op_to_json(op) for op in whole)
 
 
 def rename_chat(chat_id: str, title: str) -> None:
@@ -396,10 +493,12 @@ def keep() -> Conversation:
     is put in place first). ``mount_browser_store()`` must follow on the same run."""
     hist, state = session.history(), session.chat()
     finish_undo(time.time())
-    save_open()
-    shown = BrowserStore(hist.book).sync()
-    hist.browser = shown
-    _flush_server()
+    with hist.lock:
+        save_open()
+        shown = BrowserStore(hist.book).sync()
+        hist.browser = shown
+        _flush_server()
+    watch_exchange()
     if shown.loaded is not None:
         _arrived(shown.loaded)
     elif hist.opening is not None and any(p.chat == hist.opening for p in shown.problems):

@@ -13,6 +13,7 @@ batch) are typed ``Any`` here, with their class named beside them: those modules
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -232,6 +233,10 @@ class HistoryState:
     opening: str | None = None  # a chat asked of the browser store, put in place on arrival
     scroll: bool = False  # a chat was just opened: the page scrolls to its end once
     undo: Any = None  # chat_list.UndoNotice: what Undo would take back, until it expires
+    # Held while the stores' state above changes: an answer that ends after its tab has gone is
+    # saved from a thread of its own (saved_chats.save_when_left).
+    watched: Exchange | None = field(default=None, repr=False)  # saved even if the tab goes
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @property
     def visitor(self) -> str | None:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import threading
 import time
 from contextlib import closing
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -26,7 +28,7 @@ from components.devtools.browser import (
     wait_for_idle,
     wait_for_settled,
 )
-from components.devtools.upstream import FakeUpstream, sse
+from components.devtools.upstream import FakeUpstream, gated, sse
 from components.i18n import t
 from components.ui import state_keys as keys
 
@@ -35,8 +37,27 @@ LOADED_MS = 15_000  # the store answers, the chat is asked for and drawn: a few 
 
 
 @pytest.fixture(scope="module")
-def app_env(operator_env: dict[str, str]) -> dict[str, str]:
-    return operator_env
+def chats_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The module server's own store of chats (SQLite), to look into."""
+    return tmp_path_factory.mktemp("chats") / "chats.sqlite3"
+
+
+@pytest.fixture(scope="module")
+def app_env(operator_env: dict[str, str], chats_path: Path) -> dict[str, str]:
+    return operator_env | {"KANTU_CHATS_PATH": str(chats_path)}
+
+
+def _saved_entries(path: Path, texts: tuple[str, ...], timeout_s: float) -> int:
+    """Wait until the server store holds an entry containing each of ``texts``; return how many
+    of them it holds then."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with closing(sqlite3.connect(path)) as db:
+            rows = [str(row) for row in db.execute("SELECT * FROM kantu_chat_entries")]
+        found = sum(any(text in row for row in rows) for text in texts)
+        if found == len(texts) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
 
 
 @pytest.fixture(autouse=True)
@@ -102,6 +123,32 @@ def test_a_tab_closed_and_reopened_is_back_in_the_chat(app: App, new_page):
     again.goto(app.url)
     wait_for_idle(again)
     _chat_is_back(again, "关掉再打开")
+
+
+def test_an_answer_that_ends_after_its_tab_closed_is_there_when_it_reopens(
+    app: App, new_page, up: FakeUpstream, chats_path: Path
+):
+    gate = threading.Event()
+    up.enqueue(gated(sse(["答案的开头，", "关掉之后才写完的结尾。"]), gate))
+    page = new_page(app)
+    send_prompt(page, "关掉时还在回答")
+    expect(_messages(page).filter(has_text="答案的开头")).to_have_count(1)
+    context = page.context
+    page.close()  # the answer is still coming
+    gate.set()
+    # Saved on the server once the answer has ended, with no page to record it.
+    assert _saved_entries(chats_path, ("关掉时还在回答", "才写完的结尾"), LOADED_MS / 1000) == 2
+    again = context.new_page()
+    again.goto(app.url)
+    wait_for_idle(again)
+    expect(_messages(again).filter(has_text="才写完的结尾")).to_have_count(1, timeout=LOADED_MS)
+    expect(_messages(again).filter(has_text="关掉时还在回答")).to_have_count(1)
+    assert len(up.requests) == 1  # nothing asked again
+    # The browser store caught up: the next reload has the whole answer from either store.
+    again.reload()
+    wait_for_idle(again)
+    expect(_messages(again).filter(has_text="才写完的结尾")).to_have_count(1, timeout=LOADED_MS)
+    assert_no_exception(again)
 
 
 def test_new_chat_then_undo_gives_the_chat_back(app: App, new_page):
