@@ -184,6 +184,57 @@ def test_delete_then_undo_gives_the_chat_back(app: App, new_page):
     _chat_is_back(page, "delete me maybe")
 
 
+def _chat_titles(page: Page) -> Locator:
+    return _sidebar(page).locator('[class*="st-key-kantu_chat_open_"]')
+
+
+def test_the_list_searches_answers_renames_and_deletes_all(app: App, new_page, up: FakeUpstream):
+    page = new_page(app, locale="en-US")
+    _ask(page, "first about a fruit")
+    _sidebar(page).get_by_role("button", name=t("sidebar.new_chat", "en")).click()
+    expect(_messages(page)).to_have_count(0)
+    up.enqueue(sse(["Purple ", "grapes."]))
+    send_prompt(page, "second about a fruit")
+    expect(_messages(page).filter(has_text="Purple grapes.")).to_have_count(1)
+    wait_for_idle(page)
+    expect(_chat_titles(page)).to_have_count(2)
+    # Search finds words of an answer (the server store searches questions and answers).
+    search = _sidebar(page).get_by_placeholder(t("chats.search", "en"), exact=False)
+    search.fill("grapes")
+    search.press("Enter")
+    expect(_chat_titles(page)).to_have_count(1)
+    expect(_chat_titles(page)).to_contain_text("second about a fruit")
+    search.fill("")
+    search.press("Enter")
+    expect(_chat_titles(page)).to_have_count(2)
+    # Rename the first chat; its new title survives a reload.
+    first = page.locator('[class*="st-key-kantu_chat_open_"]', has_text="first about a fruit")
+    row = _sidebar(page).locator('[class*="st-key-kantu_chat_row_"]').filter(has=first)
+    row.get_by_role("button", name="⋯").click()
+    title = page.get_by_role("textbox", name=t("chats.rename", "en"))
+    title.fill("My orange")
+    page.get_by_role("button", name=t("chats.rename_save", "en")).click()
+    expect(_chat_button(page, "My orange")).to_be_visible()
+    wait_for_idle(page)
+    page.reload()
+    wait_for_idle(page)
+    expect(_chat_button(page, "My orange")).to_be_visible(timeout=LOADED_MS)
+    # Delete all, after one confirm: gone from the list, the page and both stores.
+    _sidebar(page).get_by_role("button", name=t("chats.delete_all", "en")).click()
+    page.get_by_role("button", name=t("chats.delete_all_yes", "en")).click()
+    expect(_chat_titles(page)).to_have_count(0)
+    expect(_messages(page)).to_have_count(0)
+    wait_for_idle(page)
+    page.reload()
+    wait_for_idle(page)
+    # the browser store has answered (and the run after it is drawn): nothing left to list
+    page.wait_for_function("() => performance.getEntriesByName('kantu-store-report').length > 0")
+    wait_for_settled(page)
+    expect(page.get_by_text(t("welcome.example_1", "en"))).to_be_visible()
+    expect(_chat_titles(page)).to_have_count(0)
+    assert_no_exception(page)
+
+
 def test_two_visitors_never_see_each_others_chats(app: App, new_page):
     first = new_page(app)
     _ask(first, "只属于第一位访客")
