@@ -1,6 +1,7 @@
 """Saved chats in Chromium, on the real app: a chat (with its picture) is back after a reload, a
-tab closed and reopened, and a server restart (from the browser's store), with nothing sent
-again; New chat and delete leave an undo notice that gives the chat back; two visitors never
+tab closed and reopened (an answer that ended after it closed included), and a server restart
+(from the browser's store), with nothing sent again; New chat and delete leave an undo notice
+that gives the chat back; the list searches answers, renames and deletes all; two visitors never
 see each other's chats.
 """
 
