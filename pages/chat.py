@@ -39,6 +39,7 @@ from components.ui.saved_chats import (
     mount_browser_store,
     new_chat,
 )
+from components.ui.shortcuts import mount_shortcuts
 from components.ui.sidebar import SidebarChoice, render_new_chat
 from components.ui.welcome import render_welcome, sample_upload
 
@@ -230,6 +231,7 @@ with history:
 mount_browser_store()
 with st.sidebar:  # follows the answer only while the reader is at the bottom; Esc stops it
     mount_reading(lang)
+    mount_shortcuts(lang)  # Ctrl/⌘+Shift+O, /, P, and ? for the list
 
 render_new_chat(lang)  # at the sidebar's top, once the conversation has entries
 render_scroll()  # to the end of a chat just opened

@@ -45,6 +45,7 @@ from components.i18n import (
     preset,
     probe,
     share,
+    shortcuts,
     sidebar,
     theme,
     tools,
@@ -66,6 +67,7 @@ class FeatureTable(Protocol):
 
 FEATURES: tuple[FeatureTable, ...] = (
     errors,
+    shortcuts,
     images,
     config,
     app,

@@ -47,6 +47,7 @@ CAMERA_ON = "kantu_camera_on"
 NEW_CHAT = "kantu_new_chat"
 STOP = "kantu_stop"  # by the chat input while an answer streams (components/ui/reading.py)
 READING_SNIPPET = "kantu_reading"  # the component that follows the answer, Esc, Enter held
+SHORTCUTS_SNIPPET = "kantu_shortcuts"  # the keyboard shortcuts and their ? overlay
 CHAT_INPUT = "kantu_chat_input"
 MAX_SLICES = "kantu_max_slices"
 BROWSER_STORE = "kantu_browser_store"  # the browser store component (ui.browser_store)

@@ -1,7 +1,9 @@
 """The keyboard alone, in Chromium: Tab reaches the chat input's attach button and Enter opens the
 file chooser; Enter sends; Tab reaches Stop (by the input) while the provider is silent and Enter stops; Tab
 reaches a picture's "View large" button, Enter opens the large view and Esc closes it, and the
-keyboard sends again after it. Every stop on the way shows a visible focus ring."""
+keyboard sends again after it. Every stop on the way shows a visible focus ring. Then the
+shortcuts: ``?`` lists them, P opens the last picture, / focuses the input, Ctrl+Shift+O starts
+a new chat."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from components.devtools import image_factory as make
 from components.devtools.browser import (
     CHAT_INPUT_SELECTOR,
     assert_no_exception,
+    shots_dir,
     stop_button,
     wait_for_idle,
 )
@@ -22,6 +25,7 @@ from components.i18n import t
 
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 MAX_TABS = 60
+SHOTS = shots_dir("keyboard")
 
 
 @pytest.fixture(scope="module")
@@ -132,4 +136,34 @@ def test_attach_send_stop_and_the_large_view_work_from_the_keyboard(
     expect(page.get_by_text("一张照片。").first).to_be_visible()
     wait_for_idle(page)
     expect(page.get_by_test_id("stChatMessage").filter(has_text="一张照片。")).to_have_count(1)
+
+    # The shortcuts: ? lists them (the focus outside any field), Esc closes the list.
+    page.evaluate("document.activeElement?.blur()")
+    page.keyboard.press("?")
+    overlay = page.get_by_role("dialog", name=t("shortcuts.title", lang))
+    expect(overlay).to_be_visible()
+    for what in ("new_chat", "focus_input", "stop", "last_picture", "help"):
+        expect(overlay).to_contain_text(t(f"shortcuts.{what}", lang))
+    expect(overlay.get_by_role("button", name=t("shortcuts.close", lang))).to_be_focused()
+    page.screenshot(path=SHOTS / f"shortcuts-{lang}.png")
+    page.keyboard.press("Escape")
+    expect(overlay).to_have_count(0)
+    expect(page.get_by_test_id("stChatMessage").filter(has_text="一张照片。")).to_have_count(1)
+    # P: the last picture, large.
+    page.keyboard.press("p")
+    expect(dialog).to_contain_text("1600×1200")
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    # /: the cursor goes to the input, and a typed "p" or "?" is text there.
+    page.evaluate("document.activeElement?.blur()")
+    page.keyboard.press("/")
+    expect(textarea).to_be_focused()
+    page.keyboard.type("p?")
+    expect(textarea).to_have_value("p?")
+    expect(dialog).to_have_count(0)
+    textarea.fill("")
+    # Ctrl+Shift+O: a new chat, as the sidebar's button starts it (with its undo notice).
+    page.keyboard.press("Control+Shift+O")
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(0)
+    expect(page.get_by_text(t("chats.new_started", lang))).to_be_visible()
     assert_no_exception(page)
