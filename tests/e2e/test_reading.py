@@ -26,6 +26,9 @@ from tests.e2e.test_accessibility import serious_violations
 
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 LINES = [f"Line {i} of a long answer.\n\n" for i in range(400)]
+# About 45 s of answer at 30 ms a line: it outlasts a test slowed down by a busy machine (which
+# stops it at the end); 400 lines (12 s) once ended before a slowed test had seen it grow.
+LONG_LINES = [f"Line {i} of a long answer.\n\n" for i in range(1500)]
 GROWTH_PX = 1500  # about two seconds of this answer arriving
 SHOTS = shots_dir("stream")
 SCROLL = """() => { const m = document.querySelector('[data-testid="stAppScrollToBottomContainer"]');
@@ -60,7 +63,7 @@ def grown_by(page: Page, height: float, more: float) -> None:
 
 def start_long_answer(page: Page, up: FakeUpstream) -> None:
     up.reset()
-    up.enqueue(sse(LINES, delay=0.03))
+    up.enqueue(sse(LONG_LINES, delay=0.03))
     send_prompt(page, "Tell me everything")
     expect(page.get_by_test_id("stChatMessage").last).to_contain_text("Line 40 ")
 

@@ -19,6 +19,7 @@ from components.devtools.browser import (
     send_prompt,
     shots_dir,
     wait_for_idle,
+    wait_for_settled,
 )
 from components.devtools.image_factory import photo_jpeg
 from components.devtools.upstream import FakeUpstream, sse
@@ -43,6 +44,9 @@ def tracker() -> Iterator[FakeUpstream]:
 
 def _share(page: Page, lang: str) -> str:
     """Share the page's chat from the conversation tools; return the link the dialog shows."""
+    # The browser store's acknowledgement of the answer reruns the page just after it is idle;
+    # a click on Share during that run was lost once on a busy CI.
+    wait_for_settled(page)
     page.get_by_test_id("stSidebar").get_by_text(t("tools.title", lang)).click()
     page.get_by_role("button", name=t("share.button", lang)).click()
     dialog = page.get_by_role("dialog")
