@@ -21,7 +21,8 @@ from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.browser_store import BrowserStore
 from components.ui.saved_chats import AnswerWatch, save_when_left
-from tests.helpers import configured_app, no_exception
+from tests.conftest import entry_app_test
+from tests.helpers import OPERATOR_KEY, configured_app, no_exception, page_texts
 
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
@@ -89,6 +90,52 @@ def test_a_renamed_chat_keeps_its_title(upstream):
     at.chat_input[0].set_value("and now?").run()
     metas = [op["chat"] for op in _queued(at) if op["op"] == "chat"]
     assert metas[-1]["title"] == "My photo"  # a new turn keeps the visitor's title
+
+
+# -- a signed-in visitor on another device -------------------------------------------------------
+
+
+def _device(upstream: FakeUpstream, chats: Path, user: dict[str, object]) -> Any:
+    """A new browser session (a device whose own browser store is empty) of a site with a
+    server store, signed in as ``user``."""
+    at = entry_app_test()
+    at.secrets.update({"KANTU_BASE_URL": upstream.base_url, "KANTU_API_KEY": OPERATOR_KEY})
+    at.session_state[keys.LANG] = "en"
+    at.user = user
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("KANTU_CHATS_PATH", str(chats))
+        at.run()
+    return at
+
+
+def _open_listed(at: Any, chats: Path) -> list[str]:
+    """Open the first chat of the sidebar's list (as its button does); return the entries."""
+    titles = [b for b in at.button if str(b.key).startswith(keys.chat_open_key(""))]
+    assert titles, "the chat list is empty"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("KANTU_CHATS_PATH", str(chats))
+        titles[0].click().run()
+    no_exception(at)
+    return [text for _, text, _ in _entries(at)]
+
+
+def test_a_signed_in_visitor_finds_their_chat_on_another_device_and_no_one_else_does(
+    upstream, tmp_path
+):
+    upstream.default = sse(["A ripe ", "orange."])
+    chats = tmp_path / "chats.sqlite3"
+    alice = {"is_logged_in": True, "sub": "alice-subject", "email": "alice@example.com"}
+    laptop = _device(upstream, chats, alice)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("KANTU_CHATS_PATH", str(chats))
+        laptop.chat_input[0].set_value("What fruit is this?").run()
+    no_exception(laptop)
+    phone = _device(upstream, chats, alice)  # her other device: nothing in its browser
+    assert _open_listed(phone, chats) == ["What fruit is this?", "A ripe orange."]
+    assert len(upstream.requests) == 1  # nothing asked again
+    bob = _device(upstream, chats, {"is_logged_in": True, "sub": "bob-subject"})
+    assert not [b for b in bob.button if str(b.key).startswith(keys.chat_open_key(""))]
+    assert "What fruit is this?" not in page_texts(bob)
 
 
 # -- an answer that ends after its tab has gone (saved_chats.save_when_left) ---------------------
