@@ -179,15 +179,34 @@ def test_an_answer_left_by_its_page_is_recorded_and_saved_to_both_stores(upstrea
     assert not [op for op in again if isinstance(op, EntryOp)]
 
 
-def test_an_answer_its_page_recorded_or_dropped_is_not_saved_again(upstream, tmp_path):
+def test_an_answer_its_page_recorded_and_saved_or_dropped_is_not_saved_again(upstream, tmp_path):
     upstream.default = sse(["一只橙子。"])
-    recorded, store = _left_open(upstream, tmp_path / "a")
-    recorded.exchange.wait_finished(10)
-    assert recorded.exchange.record_once(recorded.chat.conversation.record)  # the page did
-    assert not save_when_left(recorded, left_after_s=0)
-    assert len(store.load("owner", recorded.chat_id).entries) == 1
+    saved, store = _left_open(upstream, tmp_path / "a")
+    saved.exchange.wait_finished(10)
+    conv = saved.chat.conversation
+    assert saved.exchange.record_once(conv.record)  # the page recorded it, and saved it
+    ops = diff(saved.hist.saved, conv, _describe(saved.hist, saved.chat))
+    store.apply("owner", ops)
+    saved.hist.saved = saved.hist.saved.after(ops, conv)
+    assert not save_when_left(saved, left_after_s=0)
+    assert BrowserStore(saved.hist.book).pending_ops() == []
     dropped, store = _left_open(upstream, tmp_path / "b")
+    dropped.exchange.wait_finished(10)
     dropped.chat.exchange = None  # New chat (drop_exchange) while it was coming
     assert not save_when_left(dropped, left_after_s=0)
     assert len(dropped.chat.conversation.entries) == 1
     assert len(store.load("owner", dropped.chat_id).entries) == 1
+
+
+def test_an_answer_recorded_by_a_page_stopped_before_it_saved_is_saved(upstream, tmp_path):
+    upstream.default = sse(["一只橙子。"])
+    watch, store = _left_open(upstream, tmp_path)
+    watch.exchange.wait_finished(10)
+    # the page recorded it, then its tab closed before the run that saves (the race at close)
+    assert watch.exchange.record_once(watch.chat.conversation.record)
+    watch.chat.exchange = None
+    assert save_when_left(watch, left_after_s=0.3)
+    assert [e["text"] for e in store.load("owner", watch.chat_id).entries] == [
+        "这是什么？",
+        "一只橙子。",
+    ]

@@ -28,6 +28,7 @@ from components.history.ops import (
     ChatMeta,
     ChatOp,
     DeleteOp,
+    EntryOp,
     Op,
     SavedState,
     diff,
@@ -181,6 +182,7 @@ def _resend_whole(
 # it within a poll (``chat.POLL_S``); after this, the tab is taken to be gone (closed, reloaded, its
 # connection lost: Streamlit stops a disconnected session's run) and the answer is saved here.
 LEFT_AFTER_S = 3.0
+SAVED_POLL_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -214,19 +216,28 @@ def watch_exchange() -> None:
 
 
 def save_when_left(watch: AnswerWatch, left_after_s: float = LEFT_AFTER_S) -> bool:
-    """Wait for the answer's end, then ``left_after_s``; record and save it if its page has not
-    (and it still belongs to the chat open). Return whether it was saved here."""
-    watch.exchange.wait_finished()
-    if watch.exchange.wait_recorded(left_after_s):
-        return False  # the page recorded it (and saves it): this thread lets go of the session
-    hist, chat = watch.hist, watch.chat
+    """Wait for the answer's end; unless its page records and saves it within ``left_after_s``,
+    record it (if no one has) and save it here, as long as its chat is still the one open.
+    Return whether it was saved here.
+
+    A page can record the answer and be stopped before the run that saves it (the tab closed
+    at that moment): recorded is not enough, the answer must be saved."""
+    exchange, hist, chat = watch.exchange, watch.hist, watch.chat
+    exchange.wait_finished()
+    deadline = time.monotonic() + left_after_s
+    if exchange.wait_recorded(left_after_s) and _saved_by(deadline, watch):
+        return False  # the page recorded and saved it: this thread lets go of the session
     with hist.lock:
-        if chat.exchange is not watch.exchange or hist.chat_id != watch.chat_id:
-            return False  # dropped: New chat, or another chat opened
+        if hist.chat_id != watch.chat_id:
+            return False  # another chat opened meanwhile
         conv = chat.conversation
-        if not watch.exchange.record_once(conv.record):
-            return False  # the page recorded it
-        ops = diff(hist.saved, conv, _meta_of(hist, watch.chat_id, conv, time.time()))
+        if not exchange.wait_recorded(0):
+            if chat.exchange is not exchange:
+                return False  # dropped unrecorded: New chat
+            exchange.record_once(conv.record)
+        ops = _unsaved(hist, watch.chat_id, conv)
+        if not _moves_entries(ops):
+            return False  # saved after all
         BrowserStore(hist.book).queue(op_to_json(op) for op in ops)
         hist.server_pending.extend(ops)
         hist.saved = hist.saved.after(ops, conv)
@@ -237,6 +248,30 @@ def save_when_left(watch: AnswerWatch, left_after_s: float = LEFT_AFTER_S) -> bo
                 "saved chats: an answer that ended after its tab had gone waits to be saved"
             )
         return True
+
+
+def _unsaved(hist: session.HistoryState, chat_id: str, conv: Conversation) -> list[Op]:
+    """The ops that would save what changed in ``conv``, the open chat ``chat_id``."""
+    return diff(hist.saved, conv, _meta_of(hist, chat_id, conv, time.time()))
+
+
+def _moves_entries(ops: list[Op]) -> bool:
+    return any(isinstance(op, EntryOp) for op in ops)
+
+
+def _saved_by(deadline: float, watch: AnswerWatch) -> bool:
+    """Wait until the open chat has nothing left to save, or ``deadline`` (monotonic) passes;
+    return whether it was saved."""
+    hist, chat = watch.hist, watch.chat
+    while True:
+        with hist.lock:
+            if hist.chat_id != watch.chat_id:
+                return True  # another chat: what was open is the page's to save
+            if not _moves_entries(_unsaved(hist, watch.chat_id, chat.conversation)):
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(SAVED_POLL_S)
 
 
 # -- what the stores hold -------------------------------------------------------------------------

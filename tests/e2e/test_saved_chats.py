@@ -25,6 +25,7 @@ from components.devtools.browser import (
     attach_files,
     open_page,
     send_prompt,
+    shots_dir,
     start_app,
     wait_for_idle,
     wait_for_settled,
@@ -34,7 +35,8 @@ from components.i18n import t
 from components.ui import state_keys as keys
 
 ANSWER = ["一只", "橙色的", "圆。"]
-LOADED_MS = 15_000  # the store answers, the chat is asked for and drawn: a few reruns
+LOADED_MS = 15_000
+SHOTS = shots_dir("saved_chats")  # the store answers, the chat is asked for and drawn: a few reruns
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +132,7 @@ def test_an_answer_that_ends_after_its_tab_closed_is_there_when_it_reopens(
     app: App, new_page, up: FakeUpstream, chats_path: Path
 ):
     gate = threading.Event()
-    up.enqueue(gated(sse(["答案的开头，", "关掉之后才写完的结尾。"]), gate))
+    up.enqueue(gated(sse(["答案的开头，", "关掉之后才写完的结尾。"]), gate, keep=2))  # role, 1st
     page = new_page(app)
     send_prompt(page, "关掉时还在回答")
     expect(_messages(page).filter(has_text="答案的开头")).to_have_count(1)
@@ -183,6 +185,51 @@ def test_delete_then_undo_gives_the_chat_back(app: App, new_page):
     page.reload()
     wait_for_idle(page)
     _chat_is_back(page, "delete me maybe")
+
+
+def _action(page: Page, verb: str, index: int) -> Locator:
+    # (Streamlit 1.67 draws a button with a tooltip twice, one of them hidden)
+    return page.locator(f".st-key-kantu_act_{verb}_{index} button:visible")
+
+
+def test_an_earlier_question_edited_keeps_the_old_turns_as_a_version_after_a_reload(
+    app: App, new_page, up: FakeUpstream
+):
+    page = new_page(app, locale="en-US")
+    up.enqueue(sse(["An orange."]), sse(["Round."]), sse(["Bright orange."]))
+    attach_files(page, _photo())
+    send_prompt(page, "What is it?")
+    expect(_messages(page).filter(has_text="An orange.")).to_have_count(1)
+    wait_for_idle(page)
+    send_prompt(page, "What shape?")
+    expect(_messages(page).filter(has_text="Round.")).to_have_count(1)
+    wait_for_settled(page)
+    _action(page, "edit", 0).click()  # the first question, not the last
+    field = page.get_by_test_id("stChatInputTextArea")
+    expect(field).to_have_value("What is it?")
+    field.fill("What colour is it?")
+    field.press("Enter")
+    expect(_messages(page).filter(has_text="Bright orange.")).to_have_count(1)
+    wait_for_idle(page)
+    expect(_messages(page)).to_have_count(2)  # it went on from the edited question
+    expect(_messages(page).first.locator("img").first).to_be_visible()  # its picture went again
+    expect(page.get_by_text("2 / 2", exact=True)).to_be_visible()
+    _action(page, "older", 0).click()
+    expect(_messages(page)).to_have_count(4)
+    expect(_messages(page).filter(has_text="Round.")).to_have_count(1)
+    expect(page.get_by_text("1 / 2", exact=True)).to_be_visible()
+    page.screenshot(path=SHOTS / "versions-en.png")
+    wait_for_settled(page)
+    page.reload()  # both versions, and the one shown, come back from the browser store
+    wait_for_idle(page)
+    expect(_messages(page).filter(has_text="Round.")).to_have_count(1, timeout=LOADED_MS)
+    expect(page.get_by_text("1 / 2", exact=True)).to_be_visible()
+    _action(page, "newer", 0).click()
+    expect(_messages(page).filter(has_text="Bright orange.")).to_have_count(1)
+    expect(_messages(page)).to_have_count(2)
+    expect(_messages(page).first.locator("img").first).to_be_visible()
+    assert len(up.requests) == 3  # switching and reloading asked nothing
+    assert_no_exception(page)
 
 
 def _chat_titles(page: Page) -> Locator:
