@@ -35,7 +35,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from components.conversation.exchange import AnswerMeta
 from components.conversation.history import Conversation
 from components.conversation.transfer import export_json
-from components.devtools.browser import launch_browser, open_page, start_app, wait_for_idle
+from components.devtools.browser import launch_browser, open_page, start_app
 from components.devtools.image_factory import photo_jpeg
 from components.images.prepare import prepare_image
 from components.usage import Usage
@@ -123,7 +123,7 @@ def main() -> None:
             report(page, '"pending": 0')
             save_all_s = time.perf_counter() - clicked
             page.get_by_role("button", name="Add turn").click()
-            wait_for_idle(page)
+            report(page, '"turns": 1,')  # the click's run, not one before it
             turn = report(page, '"pending": 0')["last_move"]
 
             from_interactive: list[float] = []

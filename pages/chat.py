@@ -72,20 +72,23 @@ retrying = isinstance(asked, session.Retry) and running is None and conv.can_ret
 if retrying:
     conv.drop_failed_answer()
 
-# An entry's button (regenerate, delete) asked for something on the last run: done here, once,
+# An entry's button (regenerate, delete, another version) asked for something on the last run: done here, once,
 # and only while no answer is coming (the buttons are hidden then; this guards a stale click).
 if isinstance(asked, session.EntryAction) and running is None:
     verb, target = asked.verb, asked.entry
     where = index_of(conv, target)
     if where is not None and verb == "delete":
         delete_message(where)  # an undo notice can bring it back
-    elif where is not None and verb == "regenerate" and where == len(conv.entries) - 1:
-        retrying = conv.regenerate()  # asked again below, like Retry
+    elif where is not None and verb == "regenerate":
+        retrying = conv.regenerate_at(where)  # asked again below, like Retry
+    elif where is not None and verb in ("older", "newer"):  # a question's ‹ › between versions
+        to = target.version + (1 if verb == "newer" else -1)
+        if 0 <= to < target.version_count:
+            conv.switch_version(where, to)
 
-# The question being edited in the input, while it is still the last question.
+# The question being edited in the input, while it is still in the history.
 editing = state.editing
-last_question = conv.last_question_index()
-if editing is not None and (last_question is None or conv.entries[last_question] is not editing):
+if editing is not None and index_of(conv, editing) is None:  # deleted, or another chat opened
     state.editing = editing = None
 
 # A message none of whose pictures could be sent comes back to the input, so nothing is retyped.
@@ -166,9 +169,10 @@ if submission is not None or send_photo_now or sample is not None:
             # Sent in the moment before the page held Enter: it waits, the answer goes on.
             pending = PendingMessage(question, tuple(uploads), prepared, queued=True)
             state.pending = pending
-        elif editing is not None:  # the edited question replaces the last one and its answer
+        elif editing is not None and (where := index_of(conv, editing)) is not None:
+            # the edited question and a new answer: what followed it is kept as a version
             state.editing = editing = None
-            edited = conv.replace_last_question(question, prepared.images, prepared.refusals)
+            edited = conv.edit_question(where, question, prepared.images, prepared.refusals)
             if edited.status != "not_sent":
                 start_exchange(conv, choice)
             elif text.strip():

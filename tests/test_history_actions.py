@@ -1,4 +1,5 @@
-"""Acting on a conversation: regenerate the last answer, replace the last question, delete."""
+"""Acting on a conversation: regenerate the last answer, edit the last question, delete (any
+question's versions: tests/test_versions.py)."""
 
 from __future__ import annotations
 
@@ -66,10 +67,10 @@ def test_regenerate_does_nothing_without_an_answer_last():
     assert [e.text for e in conv.entries] == ["q"]
 
 
-def test_replace_last_question_keeps_its_pictures_and_drops_its_answer():
+def test_editing_the_last_question_keeps_its_pictures_and_asks_without_its_answer():
     conv, first, second = _two_exchanges()
     extra = _image(b"extra")
-    entry = conv.replace_last_question("q2, said better", [extra])
+    entry = conv.edit_question(2, "q2, said better", [extra])
     assert [e.text for e in conv.entries] == ["q1", "a1", "q2, said better"]
     assert entry.image_ids == (second.sha256, extra.sha256)
     turns = conv.request_turns()
@@ -78,17 +79,20 @@ def test_replace_last_question_keeps_its_pictures_and_drops_its_answer():
     assert set(conv.images) == {first.sha256, second.sha256, extra.sha256}
 
 
-def test_replace_last_question_when_it_has_no_answer_yet():
+def test_editing_the_last_question_when_it_has_no_answer_yet():
     conv = Conversation()
     conv.add_user("q", [_image(b"p")])
-    conv.replace_last_question("q again")
+    conv.edit_question(0, "q again")
     assert [(e.role, e.text) for e in conv.entries] == [("user", "q again")]
     assert len(conv.images_of(conv.entries[0])) == 1
 
 
-def test_replace_last_question_without_any_question_says_so():
+def test_editing_where_there_is_no_question_says_so():
     with pytest.raises(ValueError):
-        Conversation().replace_last_question("q")
+        Conversation().edit_question(0, "q")
+    conv, _, _ = _two_exchanges()
+    with pytest.raises(ValueError):
+        conv.edit_question(1, "an answer is not a question")
 
 
 def test_deleting_a_question_removes_its_answer_and_its_pictures():
@@ -139,7 +143,7 @@ def test_replacing_with_only_refused_pictures_is_not_sent_unless_old_ones_remain
     refused = [ImageError("not_image", "notes.txt")]
     conv = Conversation()
     conv.add_user("q")
-    assert conv.replace_last_question("q2", refusals=refused).status == "not_sent"
+    assert conv.edit_question(0, "q2", refusals=refused).status == "not_sent"
     conv = Conversation()
     conv.add_user("q", [_image(b"p")])
-    assert conv.replace_last_question("q2", refusals=refused).status == "ok"
+    assert conv.edit_question(0, "q2", refusals=refused).status == "ok"

@@ -108,7 +108,7 @@ def _chat_with(turns: int, pictures: bool = True) -> Conversation:
 
 def _same(a: Conversation, b: Conversation) -> None:
     assert a.entries == b.entries
-    assert {s: a.images[s] for e in a.entries for s in e.image_ids} == b.images
+    assert {s: a.images[s] for s in a.image_ids()} == b.images
 
 
 def test_a_saved_chat_comes_back_whole(any_store):
@@ -151,7 +151,9 @@ def test_regenerated_answer_and_deleted_question_are_saved(any_store):
     assert conv.regenerate()
     _answer(conv, "A better answer.")
     ops = saver.save(conv)
-    assert [op.index for op in ops if isinstance(op, EntryOp)] == [5]
+    # the question, now holding the first answer as an earlier version, and the new answer
+    assert [op.index for op in ops if isinstance(op, EntryOp)] == [4, 5]
+    assert not [op for op in ops if isinstance(op, PictureOp)]  # its picture was sent already
     conv.delete(2)  # the second question and its answer
     ops = saver.save(conv)
     assert type(ops[1]).__name__ == "TruncateOp"
@@ -465,6 +467,12 @@ STEPS = st.lists(
         ),
         st.tuples(st.just("answer"), st.text(max_size=30), st.sampled_from(["ok", "stopped"])),
         st.tuples(st.just("regenerate"), st.none(), st.none()),
+        st.tuples(
+            st.just("edit"),
+            st.integers(0, 12),
+            st.lists(st.sampled_from(range(len(PICTURES_POOL))), max_size=2),
+        ),
+        st.tuples(st.just("switch"), st.integers(0, 12), st.integers(0, 3)),
         st.tuples(st.just("delete"), st.integers(0, 12), st.none()),
         st.tuples(st.just("rename"), st.text(max_size=20), st.none()),
     ),
@@ -499,6 +507,10 @@ def test_random_conversations_round_trip_through_saves(request, backend, steps, 
             conv.add_answer(a, status=b)
         elif kind == "regenerate":
             conv.regenerate()
+        elif kind == "edit" and a < len(conv.entries) and conv.entries[a].role == "user":
+            conv.edit_question(a, f"edited {a}", [PICTURES_POOL[i] for i in b])
+        elif kind == "switch" and a < len(conv.entries) and b < conv.entries[a].version_count:
+            conv.switch_version(a, b)
         elif kind == "delete" and a < len(conv.entries):
             conv.delete(a)
         elif kind == "rename":

@@ -1,5 +1,6 @@
-"""Acting on messages in the page (AppTest, real loopback upstream): the welcome leaves, answers
-can be regenerated, the last question edited and sent again, any message deleted."""
+"""Acting on messages in the page (AppTest, real loopback upstream): the welcome leaves, any
+answer can be regenerated and any question edited and sent again (what they replace stays as an
+earlier version, ‹ n / m ›), any message deleted."""
 
 from __future__ import annotations
 
@@ -55,9 +56,7 @@ def test_welcome_leaves_as_soon_as_a_message_is_sent(upstream, lang):
     assert "好的。" in assistant_text(at)
 
 
-def test_every_message_has_its_own_buttons_and_only_the_last_can_be_edited_or_regenerated(
-    upstream,
-):
+def test_every_message_has_its_own_buttons_and_any_can_be_edited_or_regenerated(upstream):
     upstream.enqueue(sse(["一。"]), sse(["二。"]))
     at = configured_app(upstream, "en")
     _ask(at, "first")
@@ -66,12 +65,60 @@ def test_every_message_has_its_own_buttons_and_only_the_last_can_be_edited_or_re
     found = _button_keys(at)
     for i in range(4):
         assert keys.action_key("delete", i) in found
-    assert keys.action_key("edit", 2) in found and keys.action_key("edit", 0) not in found
-    assert keys.action_key("regenerate", 3) in found
-    assert keys.action_key("regenerate", 1) not in found
-    regenerate = at.button(key=keys.action_key("regenerate", 3))
+    assert {keys.action_key("edit", i) for i in (0, 2)} <= found
+    assert {keys.action_key("regenerate", i) for i in (1, 3)} <= found
+    assert keys.action_key("older", 0) not in found  # one version only: no ‹ n / m ›
+    regenerate = at.button(key=keys.action_key("regenerate", 1))
     assert regenerate.label == t("actions.regenerate", "en")
     assert regenerate.help == t("actions.regenerate_help", "en")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_earlier_question_edited_goes_on_from_there_and_the_old_turns_are_a_version(
+    upstream, lang
+):
+    upstream.enqueue(sse(["Orange."]), sse(["Round."]), sse(["Sweet."]), sse(["It is red."]))
+    at = configured_app(upstream, lang)
+    at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("what is it").run()
+    _ask(at, "what shape")
+    _ask(at, "what taste")
+    before = _bubbles(at)
+    at.button(key=keys.action_key("edit", 2)).click().run()  # the second question, not the last
+    assert at.chat_input[0].value == "what shape"
+    _ask(at, "what colour")
+    no_exception(at)
+    # sent: the turns before the edited question, then it; nothing that came after it
+    assert _sent(upstream) == [
+        ("user", "what is it [image]"),
+        ("assistant", "Orange."),
+        ("user", "what colour"),
+    ]
+    assert _bubbles(at) == [*before[:2], ("user", "what colour"), ("assistant", "It is red.")]
+    shown = [c.value for c in at.caption]
+    assert "2 / 2" in shown
+    newer = at.button(key=keys.action_key("newer", 2))
+    assert newer.disabled and newer.label == t("actions.newer", lang)
+    at.button(key=keys.action_key("older", 2)).click().run()  # back to the first version
+    no_exception(at)
+    assert _bubbles(at) == before
+    assert "1 / 2" in [c.value for c in at.caption]
+    assert at.button(key=keys.action_key("older", 2)).disabled
+    assert len(upstream.requests) == 4  # switching asks nothing
+    at.button(key=keys.action_key("newer", 2)).click().run()
+    assert _bubbles(at)[2:] == [("user", "what colour"), ("assistant", "It is red.")]
+
+
+def test_an_earlier_answer_regenerated_is_asked_with_the_turns_before_it(upstream):
+    upstream.enqueue(sse(["Orange."]), sse(["Round."]), sse(["A tangerine."]))
+    at = configured_app(upstream, "en")
+    _ask(at, "what is it")
+    _ask(at, "what shape")
+    at.button(key=keys.action_key("regenerate", 1)).click().run()
+    no_exception(at)
+    assert _sent(upstream) == [("user", "what is it")]
+    assert _bubbles(at) == [("user", "what is it"), ("assistant", "A tangerine.")]
+    at.button(key=keys.action_key("older", 0)).click().run()
+    assert [text for _, text in _bubbles(at)] == ["what is it", "Orange.", "what shape", "Round."]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -92,6 +92,25 @@ class Entry:
     key_source: str | None = field(default=None, compare=False)
     calibrated: bool = field(default=False, compare=False)
     calibration_flag: CalibrationFlag | None = field(default=None, compare=False)
+    # On a question that was edited or whose answer was asked again: the conversation's other
+    # versions from this question on (each starts with its own question, which holds no versions
+    # itself), and this version's place among all ``len(versions) + 1`` of them.
+    versions: tuple[tuple[Entry, ...], ...] = ()
+    version: int = 0
+
+    @property
+    def version_count(self) -> int:
+        """How many versions of the conversation there are from this question on (1: one)."""
+        return len(self.versions) + 1
+
+    def all_image_ids(self) -> tuple[str, ...]:
+        """Return the pictures this entry names, then those its other versions name (each once):
+        what must be kept for it."""
+        ids = dict.fromkeys(self.image_ids)
+        for tail in self.versions:
+            for entry in tail:
+                ids.update(dict.fromkeys(entry.all_image_ids()))
+        return tuple(ids)
 
 
 @dataclass
@@ -112,17 +131,28 @@ class Conversation:
         sent: bool = True,
     ) -> Entry:
         """Record a user message; each image's bytes are stored once, however often it is sent."""
+        entry = self._question(text, images, refusals, sent=sent)
+        self.entries.append(entry)
+        return entry
+
+    def _question(
+        self,
+        text: str,
+        images: Sequence[PreparedImage],
+        refusals: Iterable[KantuError],
+        *,
+        sent: bool,
+    ) -> Entry:
+        """Return a question's entry (not yet in the history), its images stored."""
         for image in images:
             self.images.setdefault(image.sha256, image)
-        entry = Entry(
+        return Entry(
             role="user",
             text=text,
             image_ids=tuple(dict.fromkeys(image.sha256 for image in images)),
             status="ok" if sent else "not_sent",
             refusals=tuple(ErrorInfo.from_error(err) for err in refusals),
         )
-        self.entries.append(entry)
-        return entry
 
     def add_answer(
         self,
@@ -272,13 +302,25 @@ class Conversation:
         return last is not None and last.role == "assistant"
 
     def regenerate(self) -> bool:
-        """Drop the last answer so its question can be asked again; return whether there is a
-        sent question to ask (nothing changes when the last entry is not an answer)."""
-        if not self.can_regenerate():
+        """Ask for the last answer again (``regenerate_at`` the last entry)."""
+        return self.can_regenerate() and self.regenerate_at(len(self.entries) - 1)
+
+    def regenerate_at(self, index: int) -> bool:
+        """Ask again for the answer at ``index``: its question becomes the last entry, and the
+        conversation from that question on is kept as an earlier version (an answer with no
+        text, a failure, is only dropped). Return whether there is a sent question to ask
+        (nothing changes when ``index`` is not an answer after a question)."""
+        entry = self.entries[index] if 0 <= index < len(self.entries) else None
+        question = self.entries[index - 1] if entry is not None and index > 0 else None
+        if entry is None or entry.role != "assistant" or question is None:
             return False
-        self.entries.pop()
-        last = self.entries[-1] if self.entries else None
-        return last is not None and last.role == "user" and last.status != "not_sent"
+        if question.role != "user" or question.status == "not_sent":
+            return False
+        if not entry.text.strip() and index == len(self.entries) - 1:
+            self.entries.pop()
+            return True
+        self._new_version(index - 1, question)
+        return True
 
     def last_question_index(self) -> int | None:
         """Return the index of the last question, or None when there is none."""
@@ -287,26 +329,57 @@ class Conversation:
                 return i
         return None
 
-    def replace_last_question(
+    def edit_question(
         self,
+        index: int,
         text: str,
         images: Sequence[PreparedImage] = (),
         refusals: Iterable[KantuError] = (),
     ) -> Entry:
-        """Replace the last question, and everything after it, with ``text``.
+        """Replace the question at ``index``, and everything after it, with ``text``; what it
+        replaces is kept as an earlier version (``switch_version`` goes back to it).
 
         The old question's pictures go again with the new text, followed by ``images``. Like a
         new message, it is marked not sent when it has no picture left and some were refused.
-        Raises ``ValueError`` when there is no question to replace.
+        Raises ``ValueError`` when there is no question at ``index``.
         """
-        index = self.last_question_index()
-        if index is None:
+        old = self.entries[index] if 0 <= index < len(self.entries) else None
+        if old is None or old.role != "user":
             raise ValueError("no question to replace")
-        pictures = [*self.images_of(self.entries[index]), *images]
+        pictures = [*self.images_of(old), *images]
         refused = tuple(refusals)
-        del self.entries[index:]
+        question = self._question(text, pictures, refused, sent=bool(pictures) or not refused)
+        return self._new_version(index, question)
+
+    def switch_version(self, index: int, to: int) -> None:
+        """Show version ``to`` (0-based) of the conversation from the question at ``index`` on;
+        the one shown until now is kept in its place. Raises ``ValueError`` for a version or a
+        question that is not there."""
+        head = self.entries[index] if 0 <= index < len(self.entries) else None
+        if head is None or not 0 <= to < head.version_count:
+            raise ValueError("no such version")
+        if to == head.version:
+            return
+        every = _versions_of(head, self.entries[index:])
+        chosen, others = every[to], every[:to] + every[to + 1 :]
+        self.entries[index:] = [replace(chosen[0], versions=others, version=to), *chosen[1:]]
+
+    def _new_version(self, index: int, question: Entry) -> Entry:
+        """Put ``question`` at ``index`` as the newest version, ending the history there; the
+        conversation it replaces is kept among the versions. Return the entry put there."""
+        every = _versions_of(self.entries[index], self.entries[index:])
+        head = replace(question, versions=every, version=len(every))
+        self.entries[index:] = [head]
         self._drop_unreferenced()
-        return self.add_user(text, pictures, refused, sent=bool(pictures) or not refused)
+        return head
+
+    def image_ids(self) -> tuple[str, ...]:
+        """Return every picture the conversation names, its other versions' included, in order
+        (each once): the pictures it keeps."""
+        ids: dict[str, None] = {}
+        for entry in self.entries:
+            ids.update(dict.fromkeys(entry.all_image_ids()))
+        return tuple(ids)
 
     def delete(self, index: int) -> None:
         """Delete the entry at ``index``: a question goes with the answer that follows it, an
@@ -320,7 +393,7 @@ class Conversation:
         self._drop_unreferenced()
 
     def _drop_unreferenced(self) -> None:
-        used = {sha for entry in self.entries for sha in entry.image_ids}
+        used = set(self.image_ids())
         for sha in [sha for sha in self.images if sha not in used]:
             del self.images[sha]
 
@@ -328,6 +401,13 @@ class Conversation:
         """Start over: forget every entry and image."""
         self.entries.clear()
         self.images.clear()
+
+
+def _versions_of(head: Entry, tail: Sequence[Entry]) -> tuple[tuple[Entry, ...], ...]:
+    """Return every version from ``head`` on, in order: its other versions with ``tail`` (the
+    one shown, starting with ``head``) in its place, each without the versions list."""
+    shown = (replace(head, versions=(), version=0), *tail[1:])
+    return (*head.versions[: head.version], shown, *head.versions[head.version :])
 
 
 def _add(turns: list[ChatTurn], turn: ChatTurn) -> None:

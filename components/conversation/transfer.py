@@ -54,6 +54,7 @@ VERSION = 1
 MAX_FILE_BYTES = 64 * 2**20
 MAX_ENTRIES = 2000
 MAX_PICTURES = 300
+MAX_VERSION_DEPTH = 32  # an edit inside an earlier version inside an earlier version…
 MAX_PARTS = 32  # slices are capped at 10 by default; a user may allow more
 MAX_SIDE = 4096  # prepared pictures fit 2048 px; anything far larger was not made by Kantu
 # Counted on the bytes before parsing, so a small file cannot unfold into a huge object tree.
@@ -74,12 +75,11 @@ _OUTCOMES = frozenset(get_args(Outcome))
 
 def export_json(conv: Conversation) -> bytes:
     """Return ``conv`` as a versioned JSON document (UTF-8), pictures included."""
-    used = dict.fromkeys(sha for entry in conv.entries for sha in entry.image_ids)
     doc = {
         "kantu": SCHEMA,
         "version": VERSION,
         "entries": [entry_to_json(entry) for entry in conv.entries],
-        "pictures": {sha: picture_to_json(conv.images[sha]) for sha in used if sha in conv.images},
+        "pictures": pictures_to_json(conv),
     }
     return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
 
@@ -121,7 +121,8 @@ def conversation_from_json(entries: Any, pictures: Any) -> Conversation:
         for number, (sha, raw) in enumerate(pictures.items(), start=1):
             images[sha] = picture_from_json(sha, raw, number)
         conv = Conversation(images=images)
-        conv.entries.extend(entry_from_json(raw, images) for raw in entries)
+        budget = [MAX_ENTRIES]  # every entry counts, those of earlier versions too
+        conv.entries.extend(entry_from_json(raw, images, budget) for raw in entries)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise TransferError("malformed", f"{type(exc).__name__}: {exc}") from exc
     return conv
@@ -182,8 +183,10 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, compression: int) -> 
 
 
 def entry_to_json(entry: Entry) -> dict[str, Any]:
-    """Return ``entry`` as the JSON object an export writes (pictures named by sha256)."""
-    return {
+    """Return ``entry`` as the JSON object an export writes (pictures named by sha256); a
+    question with other versions carries them (``versions``: lists of entry objects) and its
+    place among them (``version``)."""
+    out: dict[str, Any] = {
         "role": entry.role,
         "text": entry.text,
         "status": entry.status,
@@ -192,6 +195,40 @@ def entry_to_json(entry: Entry) -> dict[str, Any]:
         "refusals": [_error_out(info) for info in entry.refusals],
         "meta": _meta_out(entry.meta),
     }
+    if entry.versions:
+        out["versions"] = [[entry_to_json(e) for e in tail] for tail in entry.versions]
+        out["version"] = entry.version
+    return out
+
+
+def pictures_to_json(conv: Conversation) -> dict[str, Any]:
+    """Return the picture objects of every picture ``conv`` names (its versions' too)."""
+    return {
+        sha: picture_to_json(conv.images[sha]) for sha in conv.image_ids() if sha in conv.images
+    }
+
+
+def pictures_named(raw: Any) -> list[str]:
+    """Return the sha256 an entry object (untrusted) names, its versions' included, each once.
+
+    Raises TypeError or ValueError for a malformed entry (callers turn them into their own
+    error)."""
+    found: dict[str, None] = {}
+    pending, seen = [raw], 0
+    while pending:
+        entry = pending.pop()
+        seen += 1
+        if not isinstance(entry, dict) or seen > MAX_ENTRIES:
+            raise ValueError("not an entry, or too many")
+        ids = entry.get("image_ids", [])
+        if not isinstance(ids, list) or not all(isinstance(sha, str) for sha in ids):
+            raise TypeError("image_ids is not a list of strings")
+        found.update(dict.fromkeys(ids))
+        versions = entry.get("versions", [])
+        if not isinstance(versions, list) or not all(isinstance(v, list) for v in versions):
+            raise TypeError("versions is not a list of lists")
+        pending.extend(e for tail in versions for e in tail)
+    return list(found)
 
 
 def _error_out(info: ErrorInfo | None) -> dict[str, Any] | None:
@@ -308,13 +345,22 @@ def _choice(raw: Any, allowed: frozenset[str] | tuple[str, ...]) -> Any:
     return raw
 
 
-def entry_from_json(raw: Any, images: Mapping[str, PreparedImage]) -> Entry:
-    """Return the entry in ``raw`` (untrusted), whose pictures must be in ``images``.
+def entry_from_json(
+    raw: Any, images: Mapping[str, PreparedImage], budget: list[int] | None = None, depth: int = 0
+) -> Entry:
+    """Return the entry in ``raw`` (untrusted), whose pictures must be in ``images``; its
+    versions' entries are read too, each taken from ``budget[0]`` (the entries still allowed,
+    shared by the caller's entries), versions within versions at most ``MAX_VERSION_DEPTH``
+    deep.
 
     Raises KeyError, TypeError or ValueError for a malformed entry (callers turn them into
     their own error)."""
     if not isinstance(raw, dict):
         raise TypeError("an entry is not an object")
+    budget = budget if budget is not None else [MAX_ENTRIES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ValueError("too many entries, with their versions")
     ids = raw["image_ids"]
     if not isinstance(ids, list) or len(ids) > MAX_PICTURES:
         raise ValueError("image_ids is not a short list")
@@ -332,7 +378,30 @@ def entry_from_json(raw: Any, images: Mapping[str, PreparedImage]) -> Entry:
         error=_optional(raw.get("error"), _error_in),
         refusals=tuple(_error_in(info) for info in refusals),
         meta=_optional(raw.get("meta"), _meta_in),
+        **_versions_in(raw, images, budget, depth),
     )
+
+
+def _versions_in(
+    raw: dict[str, Any], images: Mapping[str, PreparedImage], budget: list[int], depth: int
+) -> dict[str, Any]:
+    """Read a question's other versions and its place among them (none: an empty dict)."""
+    versions = raw.get("versions")
+    if versions is None:
+        return {}
+    if raw.get("role") != "user" or not isinstance(versions, list) or not versions:
+        raise ValueError("versions belong to a question, as a non-empty list")
+    if depth >= MAX_VERSION_DEPTH:
+        raise ValueError("versions within versions, too deep")
+    tails = []
+    for tail in versions:
+        if not isinstance(tail, list) or not tail:
+            raise ValueError("a version is not a non-empty list of entries")
+        entries = tuple(entry_from_json(e, images, budget, depth + 1) for e in tail)
+        if entries[0].role != "user" or entries[0].versions:
+            raise ValueError("a version starts with its own question, with no versions")
+        tails.append(entries)
+    return {"versions": tuple(tails), "version": _integer(raw.get("version"), 0, len(tails))}
 
 
 def _error_in(raw: Any) -> ErrorInfo:

@@ -224,8 +224,7 @@ class SavedState:
                 case DeleteOp():
                     state = SavedState()
         if conv is not None:  # a store drops pictures no entry names any more: forget those too
-            named = {sha for entry in conv.entries for sha in entry.image_ids}
-            state = replace(state, pictures=state.pictures & named)
+            state = replace(state, pictures=state.pictures & set(conv.image_ids()))
         return state
 
 
@@ -247,7 +246,7 @@ def diff(saved: SavedState, conv: Conversation, meta: ChatMeta) -> list[Op]:
         entry = entry_to_json(source)
         if index < len(saved.entries) and saved.entries[index] == entry_digest(entry):
             continue
-        for sha in conv.entries[index].image_ids:
+        for sha in source.all_image_ids():  # its earlier versions' pictures too
             if sha not in sent and sha in conv.images:
                 sent.add(sha)
                 ops.append(PictureOp(sha, picture_to_json(conv.images[sha])))

@@ -14,7 +14,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from components.conversation.history import Conversation
-from components.conversation.transfer import conversation_from_json, entry_to_json, picture_to_json
+from components.conversation.transfer import (
+    conversation_from_json,
+    entry_to_json,
+    pictures_to_json,
+)
 from components.errors import HistoryError, TransferError
 from components.history.ops import MAX_TITLE, ChatMeta, meta_from_json
 
@@ -64,12 +68,10 @@ def conversation_of(chat: LoadedChat) -> Conversation:
 
 
 def chat_of(conv: Conversation, meta: ChatMeta) -> LoadedChat:
-    """Return ``conv`` as a whole chat with ``meta`` (only the pictures its entries name)."""
-    used = dict.fromkeys(sha for entry in conv.entries for sha in entry.image_ids)
+    """Return ``conv`` as a whole chat with ``meta`` (only the pictures its entries and their
+    versions name)."""
     return LoadedChat(
-        meta,
-        tuple(entry_to_json(entry) for entry in conv.entries),
-        {sha: picture_to_json(conv.images[sha]) for sha in used if sha in conv.images},
+        meta, tuple(entry_to_json(entry) for entry in conv.entries), pictures_to_json(conv)
     )
 
 

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from components.conversation.transfer import pictures_named
 from components.errors import HistoryError
 from components.history.ops import (
     MAX_TITLE,
@@ -486,11 +487,8 @@ def _apply(tx: Tx, owner: str, op: Op) -> None:
 
 
 def _entry_pictures(entry: Any) -> list[str]:
-    ids = entry.get("image_ids", [])
     try:
-        if not isinstance(ids, list):
-            raise TypeError("image_ids is not a list")
-        return list(dict.fromkeys(picture_sha(sha) for sha in ids))
+        return [picture_sha(sha) for sha in pictures_named(entry)]
     except (TypeError, ValueError) as exc:
         raise HistoryError("damaged", f"entry pictures: {exc}") from exc
 

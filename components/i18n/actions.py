@@ -20,14 +20,15 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "actions.regenerate": {"zh": "重新生成", "en": "Regenerate"},
     "actions.regenerate_help": {
-        "zh": "丢弃这条回答，把同样的问题再问一次",
-        "en": "Drop this answer and ask the same question again",
+        "zh": "把同样的问题再问一次；这条回答作为较早的版本保留",
+        "en": "Ask the same question again; this answer is kept as an earlier version",
     },
     "actions.edit": {"zh": "编辑", "en": "Edit"},
     "actions.edit_help": {
-        "zh": "在输入框里修改这个问题；发送后替换它和它的回答，图片一起重新发送",
-        "en": "Change this question in the message box; sending it replaces the question and "
-        "its answer, and its pictures go again",
+        "zh": "在输入框里修改这个问题；发送后从这里继续，原来的问题和之后的对话作为较早的版本保留，"
+        "图片一起重新发送",
+        "en": "Change this question in the message box; sending it goes on from here, the "
+        "question and what followed it are kept as an earlier version, and its pictures go again",
     },
     "actions.delete": {"zh": "删除", "en": "Delete"},
     "actions.delete_question_help": {
@@ -36,9 +37,12 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "actions.delete_answer_help": {"zh": "删除这条回答", "en": "Delete this answer"},
     "actions.editing": {
-        "zh": "正在编辑上一个问题：修改后发送，将替换原来的问题和回答，图片会一起重新发送。",
-        "en": "Editing your last question: send it to replace the question and its answer; its "
-        "pictures go again.",
+        "zh": "正在编辑一个问题：修改后发送，对话从这里继续；原来的问题和之后的对话作为较早的版本保留，"
+        "图片会一起重新发送。",
+        "en": "Editing a question: send it to go on from there; the question and what followed "
+        "it are kept as an earlier version, and its pictures go again.",
     },
+    "actions.older": {"zh": "上一个版本", "en": "Previous version"},
+    "actions.newer": {"zh": "下一个版本", "en": "Next version"},
     "actions.cancel_edit": {"zh": "取消编辑", "en": "Cancel editing"},
 }

@@ -1,5 +1,6 @@
-"""What a person can do with a message: copy an answer, regenerate it, edit the last question,
-delete a question or an answer; and the "thinking" mark an answer shows before its first word.
+"""What a person can do with a message: copy an answer, regenerate any answer, edit any question
+(what it replaces stays as an earlier version, shown ‹ n / m ›), delete a question or an answer;
+and the "thinking" mark an answer shows before its first word.
 
 The buttons only record what was asked (``keys.ENTRY_ACTION``, ``keys.EDITING``); the page does
 the work on its next run. Copy happens in the browser alone: a small component writes the
@@ -162,13 +163,13 @@ def _button(verb: str, index: int, icon: str, lang: Lang, help_key: str, **click
 
 
 def render_actions(entry: Entry, index: int, conv: Conversation, lang: Lang) -> None:
-    """Show one entry's action buttons in a row: an answer's copy, regenerate (the last answer,
-    when it ended well; Retry covers the others) and delete; a question's edit (the last
-    question) and delete."""
+    """Show one entry's action buttons in a row: an answer's copy, regenerate (any answer but a
+    last one that failed or was cut: Retry covers it) and delete; a question's edit, delete and,
+    once it has several versions, ‹ n / m › between them."""
     with st.container(horizontal=True, gap="xxsmall", vertical_alignment="center"):
         if entry.role == "assistant":
             copy_answer(entry.text, index, lang)
-            if index == len(conv.entries) - 1 and entry.status == "ok":
+            if index < len(conv.entries) - 1 or entry.status == "ok":
                 _button(
                     "regenerate",
                     index,
@@ -180,7 +181,9 @@ def render_actions(entry: Entry, index: int, conv: Conversation, lang: Lang) -> 
                 )
             help_key = "actions.delete_answer_help"
         else:
-            if index == conv.last_question_index() and entry.status != "not_sent":
+            if entry.version_count > 1:
+                _versions(entry, index, lang)
+            if entry.status != "not_sent":
                 _button(
                     "edit",
                     index,
@@ -202,6 +205,32 @@ def render_actions(entry: Entry, index: int, conv: Conversation, lang: Lang) -> 
         )
 
 
+def _versions(entry: Entry, index: int, lang: Lang) -> None:
+    """‹ n / m ›: the question's versions, the one shown and the way to the others."""
+    n, count = entry.version + 1, entry.version_count
+    _button(
+        "older",
+        index,
+        ":material/chevron_left:",
+        lang,
+        "actions.older",
+        on_click=_ask,
+        args=("older", entry),
+        disabled=n == 1,
+    )
+    st.caption(f"{n} / {count}", width="content")
+    _button(
+        "newer",
+        index,
+        ":material/chevron_right:",
+        lang,
+        "actions.newer",
+        on_click=_ask,
+        args=("newer", entry),
+        disabled=n == count,
+    )
+
+
 def copy_answer(text: str, index: int, lang: Lang) -> None:
     """Show the copy button for an answer's Markdown ``text``."""
     _COPY_ANSWER(
@@ -218,7 +247,7 @@ def copy_answer(text: str, index: int, lang: Lang) -> None:
 
 
 def render_editing_notice(lang: Lang) -> None:
-    """Say that the chat input holds the last question for editing, with a way to cancel."""
+    """Say that the chat input holds a question for editing, with a way to cancel."""
     with st.container(horizontal=True, vertical_alignment="center"):
         st.info(t("actions.editing", lang), icon="✏️")
         st.button(

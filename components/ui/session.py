@@ -65,7 +65,8 @@ class HeldMessageAction:
 
 @dataclass(frozen=True)
 class EntryAction:
-    """An entry's button: ``verb`` ("regenerate", "delete") on that very ``entry``."""
+    """An entry's button: ``verb`` ("regenerate", "delete", "older", "newer": a question's
+    versions) on that very ``entry``."""
 
     verb: str
     entry: Entry

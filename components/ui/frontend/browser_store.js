@@ -141,13 +141,33 @@ function applyOp(tx, op) {
   }
 }
 
+// The pictures an entry names, with those of its earlier versions (a question edited or asked
+// again keeps them: components/conversation/history.py); null when the entry is malformed.
+function namedPictures(entry) {
+  const found = [];
+  const pending = [entry];
+  for (let seen = 0; pending.length; seen++) {
+    const next = pending.pop();
+    const ids = next.image_ids === undefined ? [] : next.image_ids;
+    const versions = next.versions === undefined ? [] : next.versions;
+    if (seen > 2000 || !Array.isArray(ids) || !ids.every((sha) => typeof sha === "string")
+        || !Array.isArray(versions) || !versions.every(Array.isArray)
+        || !versions.every((tail) => tail.every(isObj))) {
+      return null;
+    }
+    found.push(...ids);
+    versions.forEach((tail) => pending.push(...tail));
+  }
+  return found;
+}
+
 // After a delete: drop the pictures no saved entry names any more (in the same transaction).
 async function dropOrphans(tx) {
   const entries = await request(tx.objectStore("entries").getAll());
   const named = new Set();
   for (const record of entries) {
-    const ids = isObj(record) && isObj(record.entry) ? record.entry.image_ids : null;
-    if (Array.isArray(ids)) ids.forEach((sha) => named.add(sha));
+    const ids = isObj(record) && isObj(record.entry) ? namedPictures(record.entry) : null;
+    if (ids) ids.forEach((sha) => named.add(sha));
   }
   const pictures = tx.objectStore("pictures");
   const shas = await request(pictures.getAllKeys());
@@ -187,10 +207,8 @@ async function loadChat(db, id) {
   }
   const shas = new Set();
   for (const entry of entries) {
-    const ids = entry.image_ids === undefined ? [] : entry.image_ids;
-    if (!Array.isArray(ids) || !ids.every((sha) => typeof sha === "string")) {
-      throw new StoreError("damaged", id);
-    }
+    const ids = namedPictures(entry);
+    if (ids === null) throw new StoreError("damaged", id);
     ids.forEach((sha) => shas.add(sha));
   }
   const store = tx.objectStore("pictures");
