@@ -310,6 +310,25 @@ def test_share_opens_a_frozen_copy_until_revoked(any_store):
     assert not any_store.list_shares("owner-a")[0].live(NOW + 180)
 
 
+def test_a_share_holds_the_version_shown_not_the_earlier_ones(any_store):
+    conv = Conversation()
+    conv.add_user("what is this", [PICTURES_POOL[0]])
+    _answer(conv, "A cat.")
+    conv.add_user("a private follow-up", [PICTURES_POOL[1]])
+    _answer(conv, "An answer to the follow-up.")
+    conv.edit_question(0, "what is this, in one word")  # the follow-up is an earlier version now
+    _answer(conv, "Cat.")
+    saver = Saver(any_store, "owner-a")
+    saver.save(conv)
+    assert conversation_of(any_store.load("owner-a", saver.chat)) == conv  # the owner keeps all
+    shared = any_store.open_share(any_store.share("owner-a", saver.chat, NOW), NOW + 1)
+    stored = json.dumps(shared.to_json(), ensure_ascii=False)
+    assert "in one word" in stored and "Cat." in stored
+    assert "private follow-up" not in stored and "A cat." not in stored
+    assert set(shared.pictures) == {PICTURES_POOL[0].sha256}
+    assert conversation_of(shared).entries[0].version_count == 1
+
+
 def test_share_expires_and_is_rate_limited(tmp_path):
     limits = HistorySettings(share_days=1, shares_per_day=2)
     store = SQLiteChatStore(tmp_path / "c.sqlite3", limits)

@@ -208,6 +208,11 @@ def pictures_to_json(conv: Conversation) -> dict[str, Any]:
     }
 
 
+def as_shown(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Return an entry object as the chat shows it: its earlier versions left out."""
+    return {key: value for key, value in raw.items() if key not in ("versions", "version")}
+
+
 def pictures_named(raw: Any) -> list[str]:
     """Return the sha256 an entry object (untrusted) names, its versions' included, each once.
 

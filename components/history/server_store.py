@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from components.conversation.transfer import pictures_named
+from components.conversation.transfer import as_shown, pictures_named
 from components.errors import HistoryError
 from components.history.ops import (
     MAX_TITLE,
@@ -538,9 +538,14 @@ def _load(tx: Tx, owner: str, chat: str) -> LoadedChat:
 
 
 def _snapshot(loaded: LoadedChat) -> dict[str, Any]:
-    """The frozen copy a share link opens: the chat's own entries and pictures, and of its meta
-    only what the page shows (under an id of its own); nothing of the owner or other chats."""
-    return replace(loaded, meta=replace(loaded.meta, id=new_chat_id())).to_json()
+    """The frozen copy a share link opens: the chat's entries as shown and their pictures (no
+    earlier version: a question edited away stays the owner's), and of its meta only what the
+    page shows (under an id of its own); nothing of the owner or other chats."""
+    entries = tuple(as_shown(entry) for entry in loaded.entries)
+    named = {sha for entry in entries for sha in pictures_named(entry)}
+    pictures = {sha: raw for sha, raw in loaded.pictures.items() if sha in named}
+    meta = replace(loaded.meta, id=new_chat_id())
+    return replace(loaded, meta=meta, entries=entries, pictures=pictures).to_json()
 
 
 def _meta(row: Sequence[Any]) -> ChatMeta:
