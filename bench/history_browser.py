@@ -54,8 +54,9 @@ MARKS = """() => {
 }"""
 
 
-def build_ops(turns: int, side: int) -> tuple[list[dict[str, Any]], int]:
-    """Return the chat as contract-v1 ops (pictures, entries, then its meta) and its picture count."""
+def build_chat(turns: int, side: int) -> Conversation:
+    """Return a chat of ``turns`` questions, each with its own photo (``side`` px wide, prepared
+    as the chat page does), and answers with their meta."""
     conv = Conversation()
     for n in range(1, turns + 1):
         data = photo_jpeg(side, side * 3 // 4, quality=85 - n % 7)  # each photo its own bytes
@@ -64,7 +65,12 @@ def build_ops(turns: int, side: int) -> tuple[list[dict[str, Any]], int]:
         usage = Usage(prompt_tokens=900, completion_tokens=120, total_tokens=1020)
         meta = AnswerMeta("ok", MODEL, MODEL, "stop", usage, 765, False, 0.6, 3)
         conv.add_answer(ANSWER, meta=meta)
-    doc = json.loads(export_json(conv))
+    return conv
+
+
+def build_ops(turns: int, side: int) -> tuple[list[dict[str, Any]], int]:
+    """Return the chat as contract-v1 ops (pictures, entries, then its meta) and its picture count."""
+    doc = json.loads(export_json(build_chat(turns, side)))
     ops: list[dict[str, Any]] = [
         {"op": "picture", "sha": sha, "picture": picture}
         for sha, picture in doc["pictures"].items()

@@ -249,3 +249,28 @@ def test_a_question_sent_after_a_delete_ends_its_undo(upstream):
     assert keys.UNDO not in _button_keys(at)
     assert not any(m.value == t("chats.message_deleted", "en") for m in at.markdown)
     assert _bubbles(at)[-1] == ("assistant", "Tall.")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_long_chat_shows_its_last_messages_and_the_earlier_ones_on_request(upstream, lang):
+    upstream.default = sse(["好。"])
+    at = configured_app(upstream, lang)
+    for n in range(12):
+        _ask(at, f"question {n}")
+    no_exception(at)
+    assert len(at.chat_message) == 20  # the last ten turns
+    assert _bubbles(at)[0] == ("user", "question 2")
+    earlier = at.button(key=keys.SHOW_EARLIER)
+    assert earlier.label == t("chat.show_earlier", lang, n=4)
+    earlier.click().run()
+    no_exception(at)
+    assert len(at.chat_message) == 24
+    assert _bubbles(at)[0] == ("user", "question 0")
+    assert not [b for b in at.button if b.key == keys.SHOW_EARLIER]
+    # every message keeps its own buttons, by its place in the whole chat
+    at.button(key=keys.action_key("regenerate", 1)).click().run()
+    assert _sent(upstream) == [("user", "question 0")]
+    # messages not shown are still the context of the next question
+    at.button(key=keys.action_key("older", 0)).click().run()
+    _ask(at, "question 12")
+    assert len(_sent(upstream)) == 2 * 13 - 1

@@ -20,6 +20,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "chat.stop": {"zh": "停止", "en": "Stop"},
     "chat.stop_help": {"zh": "停止回答（Esc）", "en": "Stop the answer (Esc)"},
     "chat.latest": {"zh": "↓ 最新", "en": "↓ Latest"},
+    "chat.show_earlier": {
+        "zh": "显示更早的 {n} 条消息",
+        "en": "Show {n} earlier {n:message|messages}",
+    },
+    "chat.show_earlier_of": {
+        "zh": "显示更早的 {n} 条消息（还有 {hidden} 条未显示）",
+        "en": "Show {n} earlier messages (of {hidden} not shown)",
+    },
     "chat.wait_hint": {
         "zh": "回答还在进行：等它说完再发送，或按停止（Esc）。你输入的内容会留在这里。",
         "en": "An answer is still coming: send once it ends, or press Stop (Esc). "

@@ -84,7 +84,8 @@ class BrowserState:
     (as loaded, then kept in step with the ops queued since); ``damaged`` the chats whose saved
     records are unreadable (left as they are); ``pending`` ops not yet acknowledged;
     ``problems`` what went wrong, each with its message; ``loaded`` the chat that arrived on
-    this run, if any.
+    this run, if any; ``newest`` the chat changed last, sent unasked with the store's first
+    answer when ``sync(restore=True)`` said it would be wanted (None if not, or unreadable).
     """
 
     ready: bool
@@ -95,6 +96,7 @@ class BrowserState:
     problems: tuple[StoreProblem, ...]
     loaded: LoadedChat | None
     sent_bytes: int  # the size of this run's new mount data (0: unchanged, nothing moved)
+    newest: LoadedChat | None = None
 
 
 @dataclass
@@ -142,11 +144,14 @@ class BrowserStore:
         """Return the ops not yet acknowledged, oldest first."""
         return [op for _, batch in self._book.batches for op in batch]
 
-    def sync(self, ops: Iterable[Op] = ()) -> BrowserState:
+    def sync(self, ops: Iterable[Op] = (), *, restore: bool = False) -> BrowserState:
         """Queue ``ops``, take what the store said since the last run, and return it.
 
-        Nothing is mounted yet: call ``mount`` once per page run, after the conversation is
-        drawn (see there). Problems come back in ``BrowserState.problems``; nothing raises.
+        ``restore``: the page will open the chat changed last once the store answers; the store
+        then sends that chat with its first answer (``BrowserState.newest``), which spares the
+        round trip of asking for it. Nothing is mounted yet: call ``mount`` once per page run,
+        after the conversation is drawn (see there). Problems come back in
+        ``BrowserState.problems``; nothing raises.
         """
         book = self._book
         self.queue(ops)
@@ -156,9 +161,12 @@ class BrowserStore:
         said = session.widget(COMPONENT_KEY)
         if said is not None:
             self._take_status(_field(said, "status"))
-        loaded = self._take_report(_field(said, "report")) if said is not None else None
+        report = _field(said, "report") if said is not None else None
+        loaded = self._take_report(report)
+        newest = _chat_in(report.get("newest")) if isinstance(report, dict) else None
         pending = self.pending_ops()
         data = {"session": book.session, "seq": book.seq, "ops": pending, "load": book.load}
+        data["restore"] = restore
         if book.sent is not None and (
             book.sent == data or (not pending and book.sent["load"] == book.load)
         ):
@@ -178,6 +186,7 @@ class BrowserStore:
             problems=tuple(p for p in problems if p is not None) + damaged,
             loaded=loaded,
             sent_bytes=moved,
+            newest=newest,
         )
 
     def mount(self) -> None:
@@ -217,14 +226,11 @@ class BrowserStore:
         if not isinstance(loaded, dict):
             return None
         book.load = None
-        chat, entries, pictures = loaded.get("chat"), loaded.get("entries"), loaded.get("pictures")
-        if "error" in loaded or not (
-            isinstance(chat, dict) and isinstance(entries, list) and isinstance(pictures, dict)
-        ):
-            book.read_problem = _problem(loaded.get("error"), loaded.get("id"))
-            return None
-        book.read_problem = None
-        return LoadedChat(chat, entries, pictures)
+        chat = _chat_in(loaded)
+        book.read_problem = (
+            None if chat is not None else _problem(loaded.get("error"), loaded.get("id"))
+        )
+        return chat
 
     def _take_ready(self, ready: dict[str, Any]) -> None:
         book = self._book
@@ -242,6 +248,17 @@ class BrowserStore:
             _apply_to_list(book, self.pending_ops())  # what is queued is newer than the list
         if isinstance(damaged, list):
             book.damaged = tuple(str(chat)[:64] for chat in damaged)
+
+
+def _chat_in(raw: Any) -> LoadedChat | None:
+    """Return the chat a report carries (its shape only: the records are checked on opening),
+    or None for none, an error or a wrong shape."""
+    if not isinstance(raw, dict) or "error" in raw:
+        return None
+    chat, entries, pictures = raw.get("chat"), raw.get("entries"), raw.get("pictures")
+    if isinstance(chat, dict) and isinstance(entries, list) and isinstance(pictures, dict):
+        return LoadedChat(chat, entries, pictures)
+    return None
 
 
 def _problem(kind: Any, chat: Any = None) -> StoreProblem:

@@ -61,6 +61,7 @@ log = logging.getLogger("kantu")
 # How long the live answer waits for new text before checking in with Streamlit (which is when a
 # newer run can take over), and the least time between two redraws of a fast answer.
 POLL_S = 0.25
+SHOWN_ENTRIES = 20  # the last ten questions and answers; earlier ones a click away
 FRAME_S = 0.12
 
 
@@ -437,11 +438,28 @@ def render_entry(
 def render_history(
     conv: Conversation, lang: Lang, choice: SidebarChoice, *, actions: bool = True
 ) -> None:
-    """Render every entry; the last one may offer its error's action or Retry. With
-    ``actions`` (never while an answer streams), each entry has its action buttons."""
+    """Render the last ``SHOWN_ENTRIES`` entries (earlier ones behind "Show earlier messages",
+    ``SHOWN_ENTRIES`` more a click); the last one may offer its error's action or Retry. With
+    ``actions`` (never while an answer streams), each entry has its action buttons.
+
+    Every rerun draws and sends what it shows, so a long chat drawn whole made every click and
+    its reload slower with each turn (a 30-photo chat took 1.6 s to come back)."""
     entries = list(conv.entries)  # an answer may be recorded meanwhile; it is drawn live instead
     notes = travel_notes(conv, choice)
-    for i, entry in enumerate(entries):
+    start = max(0, len(entries) - SHOWN_ENTRIES - revealed(conv))
+    if start:
+        more = min(start, SHOWN_ENTRIES)
+        st.button(
+            t("chat.show_earlier", lang, n=more)
+            if more == start
+            else t("chat.show_earlier_of", lang, n=more, hidden=start),
+            icon=":material/expand_less:",
+            key=keys.SHOW_EARLIER,
+            type="tertiary",
+            on_click=_reveal,
+            args=(conv,),
+        )
+    for i, entry in enumerate(entries[start:], start=start):
         with st.container():  # one element per entry: see ``follow_exchange``'s ``place``
             render_entry(
                 entry,
@@ -453,6 +471,16 @@ def render_history(
                 notes=notes,
             )
     focus_requested_field()
+
+
+def revealed(conv: Conversation) -> int:
+    """How many earlier entries of ``conv`` the visitor asked to see beyond the last ones."""
+    shown_for, count = session.chat().revealed
+    return count if shown_for is conv else 0
+
+
+def _reveal(conv: Conversation) -> None:
+    session.chat().revealed = (conv, revealed(conv) + SHOWN_ENTRIES)
 
 
 def travel_notes(conv: Conversation, choice: SidebarChoice) -> dict[str, str]:

@@ -368,10 +368,11 @@ def _open_loaded(raw: Any) -> list[Op]:
     return whole
 
 
-def open_chat(chat_id: str) -> None:
-    """Open a saved chat: asked of the browser store (it arrives on a later run), or read from
-    the server store when only it holds the chat or its copy is newer (an answer that ended after
-    the tab had gone, a chat continued on another device); the browser store then gets it whole."""
+def open_chat(chat_id: str, sent: LoadedChat | None = None) -> None:
+    """Open a saved chat: asked of the browser store (it arrives on a later run; ``sent``: it
+    came already, unasked), or read from the server store when only it holds the chat or its
+    copy is newer (an answer that ended after the tab had gone, a chat continued on another
+    device); the browser store then gets it whole."""
     hist = session.history()
     if chat_id == hist.chat_id:
         return
@@ -389,7 +390,10 @@ def open_chat(chat_id: str) -> None:
     )
     if in_browser and not newer_on_server:
         hist.opening = chat_id
-        BrowserStore(hist.book).request_load(chat_id)
+        if sent is not None and sent.chat.get("id") == chat_id:
+            _arrived(sent)
+        else:
+            BrowserStore(hist.book).request_load(chat_id)
         return
     if store is None or owner is None or not newer_on_server:
         return
@@ -528,9 +532,11 @@ def keep() -> Conversation:
     is put in place first). ``mount_browser_store()`` must follow on the same run."""
     hist, state = session.history(), session.chat()
     finish_undo(time.time())
+    # Until the store has answered, the chat changed last is what an empty page will open.
+    restore = not hist.restored and not state.conversation.entries and hist.chat_id is None
     with hist.lock:
         save_open()
-        shown = BrowserStore(hist.book).sync()
+        shown = BrowserStore(hist.book).sync(restore=restore)
         hist.browser = shown
         _flush_server()
     watch_exchange()
@@ -543,7 +549,7 @@ def keep() -> Conversation:
         if not state.conversation.entries and hist.chat_id is None and state.exchange is None:
             newest = listed()
             if newest:  # the chat open last is the one changed last
-                open_chat(str(newest[0].get("id")))
+                open_chat(str(newest[0].get("id")), sent=shown.newest)
                 if hist.opening is not None:
                     st.rerun()  # the browser store hears the request on the next mount
     return state.conversation

@@ -138,6 +138,8 @@ class ChatState:
     imported: Conversation | None = None  # imported on the last click, put in place once
     import_round: int = 0  # bumps to empty the import field after a file was read
     import_outcome: tuple[str, str] | None = None  # ("ok" | "error", message), shown once
+    # Earlier messages the visitor asked to see (chat.render_history), for that conversation only
+    revealed: tuple[Conversation | None, int] = (None, 0)
 
 
 @dataclass

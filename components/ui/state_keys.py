@@ -71,6 +71,7 @@ CONFIRM_TOKENS = "kantu_confirm_tokens_field"  # the same in prompt tokens (no p
 HOLD_LIMIT_CHANGE = "kantu_hold_limit_change"  # the held message's "change" (the limit) button
 # actions: what a person can do with an entry (copy, regenerate, edit, delete)
 CANCEL_EDIT = "kantu_cancel_edit"  # the "cancel editing" button
+SHOW_EARLIER = "kantu_show_earlier"  # above the conversation: its earlier messages
 ACTION_PREFIX = "kantu_act"  # entry buttons: "<prefix>_<verb>_<index>" (see action_key)
 
 

@@ -254,7 +254,19 @@ async function handle(store, data) {
   }
   try {
     const { db, visitor } = await store.ready;
-    if (store.announce) report.ready = { version: SCHEMA, visitor, ...(await listChats(db)) };
+    if (store.announce) {
+      report.ready = { version: SCHEMA, visitor, ...(await listChats(db)) };
+      // The page will open the chat changed last (the list is newest first): it comes with
+      // this answer, unasked.
+      const newest = report.ready.chats[0];
+      if (data.restore === true && newest) {
+        try {
+          report.newest = await loadChat(db, newest.id);
+        } catch (_) {
+          /* unreadable: the page asks for it and hears why */
+        }
+      }
+    }
   } catch (error) {
     store.broken = asStoreError(error).kind;
     if (store.announce) report.ready = { version: SCHEMA, error: store.broken };
@@ -285,7 +297,7 @@ async function handle(store, data) {
     }
   }
   if (Object.keys(report).length) {
-    performance.mark(report.loaded ? "kantu-store-loaded" : "kantu-store-report");
+    performance.mark(report.loaded || report.newest ? "kantu-store-loaded" : "kantu-store-report");
     store.setTriggerValue("report", report);
   }
   sendStatus(store, { session, acked: store.acked, error, seq });
