@@ -151,3 +151,22 @@ def test_a_share_over_the_daily_limit_says_so_in_the_visitors_language(store, mo
     at = at.button(key=keys.SHARE).click().run()
     no_exception(at)
     assert at.error[0].value == t("history.share_rate", "zh", limit=1)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_long_shared_chat_opens_on_its_first_messages_and_reads_on(store, lang):
+    conv = Conversation()
+    for n in range(12):
+        conv.add_user(f"question {n}")
+        conv.add_answer(f"answer {n}")
+    at = _open(_shared(store, conv), lang)
+    no_exception(at)
+    assert len(at.chat_message) == 20
+    assert [x.value for x in at.chat_message[0].text] == ["question 0"]  # from the top
+    assert "answer 9" in [m.value for m in at.chat_message[-1].markdown]
+    more = at.button(key=keys.SHARED_MORE)
+    assert more.label == t("share.show_more", lang, n=4, left=4)
+    more.click().run()
+    no_exception(at)
+    assert len(at.chat_message) == 24
+    assert not [b for b in at.button if b.key == keys.SHARED_MORE]

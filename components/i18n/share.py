@@ -54,4 +54,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "This link cannot be opened",
     },
     "share.open_app": {"zh": "用 Kantu 问自己的图片", "en": "Ask about your own pictures in Kantu"},
+    "share.show_more": {
+        "zh": "显示后面的 {n} 条消息（还有 {left} 条）",
+        "en": "Show the next {n} {n:message|messages} ({left} left)",
+    },
 }

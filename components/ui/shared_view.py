@@ -13,7 +13,9 @@ from components.errors import HistoryError
 from components.i18n import Lang, t
 from components.providers.client import ChatOptions
 from components.providers.presets import PRESETS
-from components.ui.chat import render_entry
+from components.ui import session
+from components.ui import state_keys as keys
+from components.ui.chat import SHOWN_ENTRIES, render_entry
 from components.ui.markdown_view import literal, safe_label
 from components.ui.share import SHARED_URL_PATH, TOKEN_PARAM, open_shared, when
 from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets
@@ -60,10 +62,25 @@ def render_shared(choice: SidebarChoice) -> None:
     title = loaded.meta.title.strip()
     st.subheader(literal(title) if title else t("share.untitled", lang))
     st.caption(t("share.page_note", lang, date=when(loaded.meta.updated)))
-    for entry in conv.entries:
+    # Read from the top: the first messages, then the next ones a click at a time.
+    shown = SHOWN_ENTRIES + session.share().read
+    for entry in conv.entries[:shown]:
         with st.container():
             render_entry(entry, conv, lang, choice, last=False)
+    left = len(conv.entries) - shown
+    if left > 0:
+        st.button(
+            t("share.show_more", lang, n=min(left, SHOWN_ENTRIES), left=left),
+            icon=":material/expand_more:",
+            key=keys.SHARED_MORE,
+            type="tertiary",
+            on_click=_read_more,
+        )
     _to_app(lang)
+
+
+def _read_more() -> None:
+    session.share().read += SHOWN_ENTRIES
 
 
 def _to_app(lang: Lang) -> None:

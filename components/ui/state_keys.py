@@ -72,6 +72,7 @@ HOLD_LIMIT_CHANGE = "kantu_hold_limit_change"  # the held message's "change" (th
 # actions: what a person can do with an entry (copy, regenerate, edit, delete)
 CANCEL_EDIT = "kantu_cancel_edit"  # the "cancel editing" button
 SHOW_EARLIER = "kantu_show_earlier"  # above the conversation: its earlier messages
+SHARED_MORE = "kantu_shared_more"  # below a shared chat's first messages: the next ones
 ACTION_PREFIX = "kantu_act"  # entry buttons: "<prefix>_<verb>_<index>" (see action_key)
 
 
