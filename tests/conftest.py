@@ -172,7 +172,7 @@ def entry_app_test() -> AppTest:
 # Tests that use one of these share a costly per-worker server (a PostgreSQL cluster: initdb and
 # start take seconds under load), reached directly or through a parametrised fixture that asks for
 # it at run time; they run on one worker so it starts once.
-SHARED_SERVERS = {"postgres_url": ("postgres_url", "any_ledger")}
+SHARED_SERVERS = {"postgres_url": ("postgres_url", "any_ledger", "server_chats")}
 
 
 # A module's tests that share a fixture run in chunks of this many, in their written order, each

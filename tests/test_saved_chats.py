@@ -4,6 +4,7 @@ and a renamed chat keeps the visitor's title."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from components.providers.settings import resolve_settings
 from components.turns import ChatTurn
 from components.ui import session
 from components.ui import state_keys as keys
+from components.ui.access import SQL_CONNECTION
 from components.ui.browser_store import BrowserStore
 from components.ui.saved_chats import AnswerWatch, save_when_left
 from tests.conftest import entry_app_test
@@ -95,46 +97,49 @@ def test_a_renamed_chat_keeps_its_title(upstream):
 # -- a signed-in visitor on another device -------------------------------------------------------
 
 
-def _device(upstream: FakeUpstream, chats: Path, user: dict[str, object]) -> Any:
+@pytest.fixture(params=["sqlite", "postgres"])
+def server_chats(request, tmp_path, monkeypatch) -> dict[str, Any]:
+    """The site's server store of chats: its own SQLite file, or a real PostgreSQL named in the
+    secrets as an operator configures it; returns the secrets to add."""
+    if request.param == "sqlite":
+        monkeypatch.setenv("KANTU_CHATS_PATH", str(tmp_path / "chats.sqlite3"))
+        return {}
+    url = request.getfixturevalue("postgres_url")
+    return {"connections": {SQL_CONNECTION: {"url": url}}}
+
+
+def _device(upstream: FakeUpstream, secrets: dict[str, Any], user: dict[str, object]) -> Any:
     """A new browser session (a device whose own browser store is empty) of a site with a
     server store, signed in as ``user``."""
     at = entry_app_test()
-    at.secrets.update({"KANTU_BASE_URL": upstream.base_url, "KANTU_API_KEY": OPERATOR_KEY})
+    at.secrets.update(
+        {"KANTU_BASE_URL": upstream.base_url, "KANTU_API_KEY": OPERATOR_KEY, **secrets}
+    )
     at.session_state[keys.LANG] = "en"
     at.user = user
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("KANTU_CHATS_PATH", str(chats))
-        at.run()
-    return at
+    return at.run()
 
 
-def _open_listed(at: Any, chats: Path) -> list[str]:
-    """Open the first chat of the sidebar's list (as its button does); return the entries."""
-    titles = [b for b in at.button if str(b.key).startswith(keys.chat_open_key(""))]
-    assert titles, "the chat list is empty"
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("KANTU_CHATS_PATH", str(chats))
-        titles[0].click().run()
-    no_exception(at)
-    return [text for _, text, _ in _entries(at)]
+def _listed(at: Any) -> list[Any]:
+    return [b for b in at.button if str(b.key).startswith(keys.chat_open_key(""))]
 
 
 def test_a_signed_in_visitor_finds_their_chat_on_another_device_and_no_one_else_does(
-    upstream, tmp_path
+    upstream, server_chats
 ):
     upstream.default = sse(["A ripe ", "orange."])
-    chats = tmp_path / "chats.sqlite3"
-    alice = {"is_logged_in": True, "sub": "alice-subject", "email": "alice@example.com"}
-    laptop = _device(upstream, chats, alice)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("KANTU_CHATS_PATH", str(chats))
-        laptop.chat_input[0].set_value("What fruit is this?").run()
+    alice = {"is_logged_in": True, "sub": f"alice-{uuid.uuid4()}", "email": "alice@example.com"}
+    laptop = _device(upstream, server_chats, alice)
+    laptop.chat_input[0].set_value("What fruit is this?").run()
     no_exception(laptop)
-    phone = _device(upstream, chats, alice)  # her other device: nothing in its browser
-    assert _open_listed(phone, chats) == ["What fruit is this?", "A ripe orange."]
+    phone = _device(upstream, server_chats, alice)  # her other device: nothing in its browser
+    (chat,) = _listed(phone)
+    chat.click().run()
+    no_exception(phone)
+    assert [text for _, text, _ in _entries(phone)] == ["What fruit is this?", "A ripe orange."]
     assert len(upstream.requests) == 1  # nothing asked again
-    bob = _device(upstream, chats, {"is_logged_in": True, "sub": "bob-subject"})
-    assert not [b for b in bob.button if str(b.key).startswith(keys.chat_open_key(""))]
+    bob = _device(upstream, server_chats, {"is_logged_in": True, "sub": f"bob-{uuid.uuid4()}"})
+    assert not _listed(bob)
     assert "What fruit is this?" not in page_texts(bob)
 
 
