@@ -178,9 +178,10 @@ def _resend_whole(
 
 # -- an answer that ends after its tab has gone ---------------------------------------------------
 
-# How long after an answer ends its page may take to record it. A page that is still there records
-# it within a poll (``chat.POLL_S``); after this, the tab is taken to be gone (closed, reloaded, its
-# connection lost: Streamlit stops a disconnected session's run) and the answer is saved here.
+# How long after an answer ends its page may take to record and save it. A page that is still
+# there records it within a poll (``chat.POLL_S``) and saves it on the run that follows; after
+# this, the tab is taken to be gone (closed, reloaded, its connection lost: Streamlit stops a
+# disconnected session's run) and the answer is saved here.
 LEFT_AFTER_S = 3.0
 SAVED_POLL_S = 0.2
 
@@ -199,9 +200,9 @@ class AnswerWatch:
 
 def watch_exchange() -> None:
     """See that the running answer is saved even if its tab goes before it ends (once per
-    exchange): a thread waits for its end, and if the page has not recorded it by then, records
-    it in the open chat and saves it to both stores (the browser's copy goes if the visitor
-    comes back to this session; the server's is there for a new one)."""
+    exchange): a thread waits for its end, and if the page has not recorded and saved it soon
+    after, records it in the open chat and saves it to both stores (the browser's copy goes if
+    the visitor comes back to this session; the server's is there for a new one)."""
     hist, chat = session.history(), session.chat()
     exchange = chat.exchange
     if exchange is None or hist.chat_id is None or hist.watched is exchange:
