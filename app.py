@@ -28,6 +28,7 @@ from components.ui.sidebar import (
 from components.ui.sidebar_tools import render_sidebar_tools
 from components.ui.streamlit_texts import translate_widget_texts
 from components.ui.style import apply_style
+from components.ui.theme import remembered_theme
 from components.ui.upload_guard import install_upload_guard, read_upload_secrets
 
 log = logging.getLogger("kantu")
@@ -49,7 +50,7 @@ st.set_page_config(page_title="Kantu 看图", page_icon="🖼️")  # the layout
 lang = session.widget(keys.LANG, DEFAULT_LANG)
 try:
     warm_up()  # once per server, in the background: the first question loads nothing new
-    session.init_widgets()
+    session.init_widgets(**{keys.THEME: remembered_theme()})  # this browser's, from the start
     nav_lang = current_lang()
     pages = app_pages(nav_lang, operator=is_operator())  # the operator page: listed for them only
     shared = on_shared_page()  # a share link's page shows no menu

@@ -7,8 +7,9 @@ the switch pins a theme the only live way its frontend listens to: the system's 
 invisible ``st.components.v2`` snippet (it runs in the page, not an iframe) makes
 ``matchMedia("(prefers-color-scheme: dark)")`` answer the pinned theme and sends the event after
 which Streamlit re-reads the system's preference (``afterprint``); "system" gives the real answer
-back. Nothing reloads, so the conversation stays. The choice is kept in the browser
-(``localStorage``) and offered back on the next visit. The theme in force is marked on the page
+back. Nothing reloads, so the conversation stays. The choice is kept in the browser (a cookie,
+which a new session reads on its first run, so the page is drawn in it from the start; and
+``localStorage``, whose choice the snippet offers back to a session that has no cookie). The theme in force is marked on the page
 (``<html data-kantu-scheme="dark">``) for the style rules that differ by theme. ``tests/e2e/test_theme.py`` pins this to
 the installed Streamlit.
 """
@@ -27,8 +28,16 @@ ThemeChoice = Literal["system", "light", "dark"]
 THEME_CHOICES: tuple[ThemeChoice, ...] = get_args(ThemeChoice)
 _ICONS: dict[ThemeChoice, str] = {"system": "🖥️", "light": "☀️", "dark": "🌙"}
 
+COOKIE = "kantu-theme"  # the choice, kept in the browser and read by a new session's first run
+
 _JS = """
-const STORE = "kantu-theme";
+const STORE = "{cookie}";
+
+function keep(choice) {
+  try { window.localStorage.setItem(STORE, choice); } catch (err) { /* private mode */ }
+  // A new session reads the cookie on its very first run: the page is drawn in the choice.
+  document.cookie = `${STORE}=${choice}; path=/; max-age=31536000; SameSite=Lax`;
+}
 const QUERY = /prefers-color-scheme\\s*:\\s*dark/;
 
 function install() {
@@ -70,12 +79,18 @@ export default function ({ data, setStateValue }) {
     // to the sidebar so the switch shows it.
     const kept = stored();
     if (kept === "light" || kept === "dark") {
-      choice = kept;
+      state.offered = kept;
+      keep(kept);
       setStateValue("stored", kept);
     }
   } else if (state.sent !== choice) {
-    try { window.localStorage.setItem(STORE, choice); } catch (err) { /* private mode */ }
+    // The session moved: the visitor's own choice, or the remembered one taken.
+    if (choice !== state.offered) keep(choice);
+    state.offered = null;
   }
+  // A run that started before the session took the remembered choice still says "system":
+  // the remembered one stays in force until the session answers.
+  if (state.offered && choice === "system") choice = state.offered;
   state.sent = data.choice;
   const pinned = choice === "light" || choice === "dark" ? choice : null;
   if (state.pinned !== pinned) {
@@ -86,7 +101,7 @@ export default function ({ data, setStateValue }) {
 }
 """
 
-_snippet = st.components.v2.component("kantu_theme", js=_JS)
+_snippet = st.components.v2.component("kantu_theme", js=_JS.replace("{cookie}", COOKIE))
 
 
 def _adopt_stored() -> None:
@@ -100,6 +115,13 @@ def _adopt_stored() -> None:
                 session.set_widget(keys.choice_key(keys.THEME, lang), stored)
             else:
                 session.forget_widget(keys.choice_key(keys.THEME, lang))
+
+
+def remembered_theme() -> ThemeChoice:
+    """Return the choice this browser keeps (its cookie), for a new session's first run;
+    "system" when it keeps none."""
+    kept = st.context.cookies.get(COOKIE)
+    return next((choice for choice in THEME_CHOICES if choice == kept), "system")
 
 
 def theme_label(choice: ThemeChoice, lang: Lang) -> str:

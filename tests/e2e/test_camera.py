@@ -126,8 +126,10 @@ def test_send_photo_sends_it_alone_in_english(app, new_page, up):
     expect(chip(page)).to_contain_text("~")
     page.screenshot(path=str(SHOTS / "en-desktop-photo-waiting.png"))
     chip(page).get_by_role("button", name=t("camera.send", "en")).click()
-    expect(page.get_by_text(t("chat.default_question", "en"))).to_be_visible()
-    expect(page.get_by_text("一张测试图案。")).to_be_visible()
+    # in the conversation (the chat list names the chat after the same question)
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages.get_by_text(t("chat.default_question", "en"))).to_be_visible()
+    expect(messages.get_by_text("一张测试图案。")).to_be_visible()
     wait_for_idle(page)
     assert image_parts(up) == 1
     expect(chip(page)).to_have_count(0)
