@@ -1,0 +1,131 @@
+"""Benchmark what one rerun costs as a chat grows (issue 24): 1, 10 and 60 turns, the real app.
+
+Run ``python bench/long_chat.py`` (``--turns 1 10 60``, ``--reruns R``). For each length a chat
+of that many turns (a question and a Markdown answer of about 1 KB with its meta line) is built
+in code and imported through the sidebar as a visitor would, into a fresh ``streamlit run
+app.py``; then a sidebar switch ("Look before sending") is flipped R times, each flip a full
+rerun that changes nothing in the conversation. Per rerun, median of R:
+
+- websocket bytes the page received (Playwright's ``framereceived``), from the click until the
+  page has settled;
+- server CPU (user + system of the ``streamlit`` process, ``/proc/<pid>/stat``);
+- click → settled: from the click to the end of the run it started (Streamlit's ``notRunning``
+  performance mark in the page).
+
+The page draws the last 20 messages of a long chat (earlier ones a click away), so a rerun's
+cost stops growing after 10 turns. Targets (issue 24) at 60 turns: ≤ 60 KB and ≤ 30 ms of server
+CPU per rerun, click → settled ≤ 300 ms. The issue measured, before: 351 KB, 137 ms and 842 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from playwright.sync_api import Page, expect, sync_playwright
+
+from bench.long_answer import cpu_seconds
+from components.conversation.exchange import AnswerMeta
+from components.conversation.history import Conversation
+from components.conversation.transfer import export_json
+from components.devtools.browser import (
+    launch_browser,
+    open_page,
+    start_app,
+    wait_for_settled,
+    watch_websocket,
+)
+from components.i18n import t
+from components.ui.chat import SHOWN_ENTRIES
+from components.usage import Usage
+
+ANSWER = (
+    "## What the picture shows\n\nA **street market** at dusk: stalls under red awnings, "
+    "lanterns, and a crowd.\n\n- fruit on the left stall\n- a bicycle by the lamp post\n"
+    "- a sign that reads `营业中`\n\n" + "The light is warm and low; shadows are long. " * 12
+)
+# Resolves with ms from the click (performance.now() given) to the first ``notRunning`` mark
+# after a ``running`` one that came after the click.
+SETTLED_JS = """(since) => new Promise((resolve) => {
+  const check = () => {
+    const marks = performance.getEntriesByType("mark").filter((m) => m.startTime >= since);
+    const ran = marks.findIndex((m) => m.name === "running");
+    const done = ran < 0 ? undefined : marks.slice(ran).find((m) => m.name === "notRunning");
+    if (done) resolve(done.startTime - since); else requestAnimationFrame(check);
+  };
+  check();
+})"""
+
+
+def chat_of(turns: int) -> Conversation:
+    """A chat of ``turns`` questions and answers, text only."""
+    conv = Conversation()
+    meta = AnswerMeta("ok", "gpt-4o-mini", "gpt-4o-mini", "stop", Usage(900, 250, 1150))
+    for n in range(1, turns + 1):
+        conv.add_user(f"Question {n}: what is in this market scene, and what time of day is it?")
+        conv.add_answer(f"{n}. {ANSWER}", meta=meta)
+    return conv
+
+
+def one_rerun(page: Page, frames: list[bytes], pid: int) -> tuple[float, float, float]:
+    """Flip the review switch once; return (KB received, server CPU ms, click → settled ms)."""
+    switch = page.get_by_test_id("stSidebar").get_by_text(t("sidebar.review", "en"))
+    before_bytes, before_cpu = sum(map(len, frames)), cpu_seconds(pid)
+    since = page.evaluate("performance.now()")
+    switch.click()
+    settled = float(page.evaluate(SETTLED_JS, since))
+    wait_for_settled(page)
+    received = sum(map(len, frames)) - before_bytes
+    return received / 1024, (cpu_seconds(pid) - before_cpu) * 1000, settled
+
+
+def measure(turns: int, reruns: int, folder: Path) -> tuple[float, float, float]:
+    export = folder / f"chat-{turns}.json"
+    export.write_bytes(export_json(chat_of(turns)))
+    app = start_app({}, timeout=60)
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_browser(playwright)
+            page = open_page(browser, app, locale="en-US", viewport=(1280, 900))
+            frames = watch_websocket(page)
+            page.reload()
+            wait_for_settled(page)
+            uploader = page.get_by_test_id("stSidebar").get_by_test_id("stFileUploader")
+            uploader.filter(has_text=t("transfer.import", "en")).locator(
+                "input[type=file]"
+            ).set_input_files(str(export))
+            shown = min(2 * turns, SHOWN_ENTRIES)
+            expect(page.get_by_test_id("stChatMessage")).to_have_count(shown, timeout=60_000)
+            wait_for_settled(page)
+            time.sleep(1)
+            runs = [one_rerun(page, frames, app.process.pid) for _ in range(reruns)]
+            browser.close()
+    finally:
+        app.stop()
+    return tuple(statistics.median(column) for column in zip(*runs, strict=True))  # type: ignore[return-value]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--turns", type=int, nargs="+", default=[1, 10, 60])
+    parser.add_argument("--reruns", type=int, default=7)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="kantu-bench-long-chat-"))
+    print(
+        f"| turns | KB per rerun | server CPU ms per rerun | click → settled ms |  ({args.reruns} reruns, median)"
+    )
+    print("|------:|-------------:|------------------------:|-------------------:|")
+    for turns in args.turns:
+        kb, cpu, settled = measure(turns, args.reruns, folder)
+        print(f"| {turns:5} | {kb:12.1f} | {cpu:23.0f} | {settled:18.0f} |")
+    print("targets at 60 turns: ≤ 60 KB, ≤ 30 ms server CPU, ≤ 300 ms click → settled")
+
+
+if __name__ == "__main__":
+    main()
