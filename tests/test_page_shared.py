@@ -170,3 +170,18 @@ def test_a_long_shared_chat_opens_on_its_first_messages_and_reads_on(store, lang
     no_exception(at)
     assert len(at.chat_message) == 24
     assert not [b for b in at.button if b.key == keys.SHARED_MORE]
+
+
+def test_the_link_dialog_stays_open_through_another_rerun(store):
+    """The browser store's acknowledgement can rerun the page right after Share: a dialog not
+    asked for again on that run would close before the visitor has read the link."""
+    at = _chat_app(_conv())
+    at = at.button(key=keys.SHARE).click().run()
+
+    def links() -> list[str]:
+        return [c.value for c in at.code if f"/shared?{TOKEN_PARAM}=" in c.value]
+
+    assert len(links()) == 2  # in the dialog, and under the button
+    at.run()
+    no_exception(at)
+    assert len(links()) == 2

@@ -206,6 +206,7 @@ class ShareState:
     """The link this session made last (shown until replaced)."""
 
     link: tuple[str, float] | None = None  # (the link's address, when it expires)
+    showing: bool = False  # the dialog with that link is open, until the visitor closes it
     read: int = 0  # on a shared chat's page: how many more messages the reader asked to see
 
 

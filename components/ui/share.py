@@ -76,7 +76,13 @@ def render_share(conv: Conversation, lang: Lang) -> None:
             st.caption(safe_label("⚠️ " + reason))
         elif clicked:
             _share_now(conv, lang)
-    link = session.share().link
+    state = session.share()
+    if state.showing and state.link is not None:
+        # Drawn again on every run until dismissed: a dialog not asked for on a run closes, and
+        # the browser store's acknowledgement can rerun the page right after the click.
+        title = t("share.dialog_title", lang)
+        st.dialog(title, on_dismiss=_dismissed)(_link_dialog)(*state.link, lang)
+    link = state.link
     if link is not None:
         st.caption(t("share.last_link", lang, date=when(link[1])))
         st.code(link[0], language=None, wrap_lines=True)
@@ -84,7 +90,7 @@ def render_share(conv: Conversation, lang: Lang) -> None:
 
 
 def _share_now(conv: Conversation, lang: Lang) -> None:
-    """Save the chat, freeze it, and open the dialog with its link; a refusal says why."""
+    """Save the chat, freeze it, and have the dialog show its link; a refusal says why."""
     store, owner = server_store(), share_owner()
     try:
         if store is None:
@@ -95,9 +101,13 @@ def _share_now(conv: Conversation, lang: Lang) -> None:
         st.error(safe_label(err.message(lang)), icon="⚠️")
         return
     expires = _clock() + store.settings.share_days * DAY_S
-    address = share_address(st.context.url or "", token)
-    session.share().link = (address, expires)
-    st.dialog(t("share.dialog_title", lang))(_link_dialog)(address, expires, lang)
+    state = session.share()
+    state.link = (share_address(st.context.url or "", token), expires)
+    state.showing = True
+
+
+def _dismissed() -> None:
+    session.share().showing = False
 
 
 def save_and_share(store: ChatStore, owner: str, now: float) -> str:
