@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.access import SQL_CONNECTION
 from components.ui.browser_store import BrowserStore
+from components.ui.chat_store import Ownership
 from components.ui.saved_chats import AnswerWatch, save_when_left
 from tests.conftest import entry_app_test
 from tests.helpers import OPERATOR_KEY, configured_app, no_exception, page_texts
@@ -146,20 +148,27 @@ def test_a_signed_in_visitor_finds_their_chat_on_another_device_and_no_one_else_
 # -- an answer that ends after its tab has gone (saved_chats.save_when_left) ---------------------
 
 
+# A visitor known by the secret their browser store keeps (it answers with it)
+VISITOR = SimpleNamespace(visitor="visitor-secret-0123456789")
+OWNERSHIP = Ownership("salt", subject=None)
+OWNER = str(OWNERSHIP.owner(VISITOR.visitor))
+
+
 def _left_open(up: FakeUpstream, tmp_path: Path) -> tuple[AnswerWatch, SQLiteChatStore]:
     """A chat whose first question was saved, its answer on the way, and its page gone."""
     store = SQLiteChatStore(tmp_path / "chats.sqlite3")
     hist, chat = session.HistoryState(chat_id=new_chat_id(), created=1.0), session.ChatState()
+    hist.browser = VISITOR
     chat.conversation.add_user("这是什么？", (), ())
     first = diff(hist.saved, chat.conversation, _describe(hist, chat))
-    store.apply("owner", first)
+    store.apply(OWNER, first)
     hist.saved = hist.saved.after(first, chat.conversation)
     settings = resolve_settings(
         base_url=up.base_url, api_key="sk-left-0123456789", model="gpt-4o-mini", max_retries=0
     )
     chat.exchange = Exchange([ChatTurn("user", "这是什么？")]).start(settings)
     assert hist.chat_id is not None
-    return AnswerWatch(chat.exchange, chat, hist, hist.chat_id, store, "owner"), store
+    return AnswerWatch(chat.exchange, chat, hist, hist.chat_id, store, OWNERSHIP), store
 
 
 def _describe(hist: session.HistoryState, chat: session.ChatState) -> ChatMeta:
@@ -173,7 +182,7 @@ def test_an_answer_left_by_its_page_is_recorded_and_saved_to_both_stores(upstrea
     assert save_when_left(watch, left_after_s=0)
     texts = [e.text for e in watch.chat.conversation.entries]
     assert texts == ["这是什么？", "一只橙子。"]
-    saved = store.load("owner", watch.chat_id)
+    saved = store.load(OWNER, watch.chat_id)
     assert [e["text"] for e in saved.entries] == texts
     queued = BrowserStore(watch.hist.book).pending_ops()  # sent if the visitor comes back
     assert [op["index"] for op in queued if op["op"] == "entry"] == [1]
@@ -191,7 +200,7 @@ def test_an_answer_its_page_recorded_and_saved_or_dropped_is_not_saved_again(ups
     conv = saved.chat.conversation
     assert saved.exchange.record_once(conv.record)  # the page recorded it, and saved it
     ops = diff(saved.hist.saved, conv, _describe(saved.hist, saved.chat))
-    store.apply("owner", ops)
+    store.apply(OWNER, ops)
     saved.hist.saved = saved.hist.saved.after(ops, conv)
     assert not save_when_left(saved, left_after_s=0)
     assert BrowserStore(saved.hist.book).pending_ops() == []
@@ -200,7 +209,7 @@ def test_an_answer_its_page_recorded_and_saved_or_dropped_is_not_saved_again(ups
     dropped.chat.exchange = None  # New chat (drop_exchange) while it was coming
     assert not save_when_left(dropped, left_after_s=0)
     assert len(dropped.chat.conversation.entries) == 1
-    assert len(store.load("owner", dropped.chat_id).entries) == 1
+    assert len(store.load(OWNER, dropped.chat_id).entries) == 1
 
 
 def test_an_answer_recorded_by_a_page_stopped_before_it_saved_is_saved(upstream, tmp_path):
@@ -211,7 +220,22 @@ def test_an_answer_recorded_by_a_page_stopped_before_it_saved_is_saved(upstream,
     assert watch.exchange.record_once(watch.chat.conversation.record)
     watch.chat.exchange = None
     assert save_when_left(watch, left_after_s=0.3)
-    assert [e["text"] for e in store.load("owner", watch.chat_id).entries] == [
+    assert [e["text"] for e in store.load(OWNER, watch.chat_id).entries] == [
+        "这是什么？",
+        "一只橙子。",
+    ]
+
+
+def test_an_answer_is_saved_for_a_visitor_the_browser_store_named_after_it_was_asked(
+    upstream, tmp_path
+):
+    upstream.default = sse(["一只橙子。"])
+    watch, store = _left_open(upstream, tmp_path)
+    watch.hist.browser = None  # the question went before the browser store had answered…
+    watch.exchange.wait_finished(10)
+    watch.hist.browser = VISITOR  # …and it answered, with the visitor's secret, before the end
+    assert save_when_left(watch, left_after_s=0)
+    assert [e["text"] for e in store.load(OWNER, watch.chat_id).entries] == [
         "这是什么？",
         "一只橙子。",
     ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -105,15 +106,30 @@ def _subject() -> str | None:
     return str(subject) if info.get("is_logged_in") and subject else None
 
 
+@dataclass(frozen=True)
+class Ownership:
+    """What names this session's owner in the server store, but the browser's visitor secret
+    (which comes with the browser store's answer): taken in a run, usable from any thread."""
+
+    salt: str  # the ledger's own visitor-id salt
+    subject: str | None  # the signed-in subject, if any
+
+    def owner(self, visitor: str | None) -> str | None:
+        """The owner id: the signed-in subject's, else the visitor secret's; None without."""
+        if not self.subject and not visitor:
+            return None
+        return owner_key(self.salt, subject=self.subject, visitor_secret=visitor)
+
+
+def ownership() -> Ownership:
+    """Return this session's ``Ownership`` (call it in a run)."""
+    return Ownership(ledger_handle(hosting_settings()).salt, _subject())
+
+
 def store_owner() -> str | None:
     """Return this session's owner id in the server store: the signed-in subject's, else the
     browser's visitor secret's (None until the browser store has answered)."""
-    visitor = session.history().visitor
-    subject = _subject()
-    if not subject and not visitor:
-        return None
-    salt = ledger_handle(hosting_settings()).salt  # the ledger's own visitor-id salt
-    return owner_key(salt, subject=subject, visitor_secret=visitor)
+    return ownership().owner(session.history().visitor)
 
 
 def share_owner() -> str:

@@ -41,7 +41,7 @@ from components.history.server_store import ChatStore
 from components.ui import session
 from components.ui.browser_store import BrowserStore, LoadedChat
 from components.ui.chat import drop_exchange
-from components.ui.chat_store import server_store, store_owner
+from components.ui.chat_store import Ownership, ownership, server_store, store_owner
 
 log = logging.getLogger("kantu")
 
@@ -195,7 +195,9 @@ class AnswerWatch:
     hist: session.HistoryState
     chat_id: str
     store: ChatStore | None
-    owner: str | None
+    # the owner is named when saving: the browser store may answer (with the visitor's secret)
+    # after the question was sent
+    ownership: Ownership
 
 
 def watch_exchange() -> None:
@@ -207,10 +209,8 @@ def watch_exchange() -> None:
     exchange = chat.exchange
     if exchange is None or hist.chat_id is None or hist.watched is exchange:
         return
-    store = server_store()
-    owner = store_owner() if store is not None else None
     hist.watched = exchange
-    watch = AnswerWatch(exchange, chat, hist, hist.chat_id, store, owner)
+    watch = AnswerWatch(exchange, chat, hist, hist.chat_id, server_store(), ownership())
     threading.Thread(
         target=save_when_left, args=(watch,), name=f"{exchange.thread_name}-keep", daemon=True
     ).start()
@@ -242,8 +242,9 @@ def save_when_left(watch: AnswerWatch, left_after_s: float = LEFT_AFTER_S) -> bo
         BrowserStore(hist.book).queue(op_to_json(op) for op in ops)
         hist.server_pending.extend(ops)
         hist.saved = hist.saved.after(ops, conv)
-        if watch.store is not None and watch.owner is not None:
-            _apply_pending(hist, watch.store, watch.owner, conv)
+        owner = watch.ownership.owner(hist.visitor)
+        if watch.store is not None and owner is not None:
+            _apply_pending(hist, watch.store, owner, conv)
         if hist.server_pending:  # kept for the session's next save, if it comes back
             log.warning(
                 "saved chats: an answer that ended after its tab had gone waits to be saved"
