@@ -121,15 +121,24 @@ class Ownership:
         return owner_key(self.salt, subject=self.subject, visitor_secret=visitor)
 
 
-def ownership() -> Ownership:
-    """Return this session's ``Ownership`` (call it in a run)."""
-    return Ownership(ledger_handle(hosting_settings()).salt, _subject())
+def ownership() -> Ownership | None:
+    """Return this session's ``Ownership`` (call it in a run); None when the ledger, which
+    holds the salt, cannot be opened (the page says so where the ledger is needed)."""
+    try:
+        salt = ledger_handle(hosting_settings()).salt
+    except Exception:  # whatever its backend raises: no owner, so the browser store keeps all
+        return None
+    return Ownership(salt, _subject())
 
 
 def store_owner() -> str | None:
     """Return this session's owner id in the server store: the signed-in subject's, else the
     browser's visitor secret's (None until the browser store has answered)."""
-    return ownership().owner(session.history().visitor)
+    visitor = session.history().visitor
+    if not visitor and not _subject():
+        return None  # nobody to name: the ledger is not even opened
+    found = ownership()
+    return found.owner(visitor) if found is not None else None
 
 
 def share_owner() -> str:

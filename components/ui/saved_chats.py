@@ -197,7 +197,7 @@ class AnswerWatch:
     store: ChatStore | None
     # the owner is named when saving: the browser store may answer (with the visitor's secret)
     # after the question was sent
-    ownership: Ownership
+    ownership: Ownership | None
 
 
 def watch_exchange() -> None:
@@ -242,7 +242,7 @@ def save_when_left(watch: AnswerWatch, left_after_s: float = LEFT_AFTER_S) -> bo
         BrowserStore(hist.book).queue(op_to_json(op) for op in ops)
         hist.server_pending.extend(ops)
         hist.saved = hist.saved.after(ops, conv)
-        owner = watch.ownership.owner(hist.visitor)
+        owner = watch.ownership.owner(hist.visitor) if watch.ownership is not None else None
         if watch.store is not None and owner is not None:
             _apply_pending(hist, watch.store, owner, conv)
         if hist.server_pending:  # kept for the session's next save, if it comes back
