@@ -99,12 +99,17 @@ def report(page: Page, expecting: str) -> dict[str, Any]:
     return json.loads(code.inner_text())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def chat_arguments(doc: str | None) -> argparse.Namespace:
+    """Parse the chat benches' options: ``--turns``, ``--runs``, ``--side``."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n")[0])
     parser.add_argument("--turns", type=int, default=30)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--side", type=int, default=2016)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = chat_arguments(__doc__)
 
     started = time.perf_counter()
     ops, pictures = build_ops(args.turns, args.side)

@@ -14,7 +14,6 @@ drawn ≤ 1 s after the page becomes interactive.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -24,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import Page, expect, sync_playwright
 
-from bench.history_browser import build_chat
+from bench.history_browser import build_chat, chat_arguments
 from components.conversation.transfer import export_json
 from components.devtools.browser import (
     CHAT_INPUT_SELECTOR,
@@ -55,6 +54,13 @@ DRAWN_JS = """(count) => new Promise((resolve) => {
 })"""
 
 
+def import_chat(page: Page, export: Path) -> None:
+    """Import a chat's JSON export through the sidebar's import field, as a visitor would."""
+    field = page.get_by_test_id("stSidebar").get_by_test_id("stFileUploader")
+    field = field.filter(has_text=t("transfer.import", "en")).locator("input[type=file]")
+    field.set_input_files(str(export))
+
+
 def drawn_after_reload(page: Page, count: int) -> float:
     """Reload and return ms from domInteractive to ``count`` messages drawn with their pictures."""
     page.reload(wait_until="commit")
@@ -62,11 +68,7 @@ def drawn_after_reload(page: Page, count: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--turns", type=int, default=30)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--side", type=int, default=2016)
-    args = parser.parse_args()
+    args = chat_arguments(__doc__)
 
     export = Path(tempfile.mkdtemp(prefix="kantu-bench-")) / "chat.json"
     export.write_bytes(export_json(build_chat(args.turns, args.side)))
@@ -82,10 +84,7 @@ def main() -> None:
             page = open_page(browser, app, locale="en-US", viewport=(1280, 900))
             page.set_default_timeout(TIMEOUT_MS)
             empty = [drawn_after_reload(page, 0) for _ in range(args.runs)]
-            uploader = page.get_by_test_id("stSidebar").get_by_test_id("stFileUploader")
-            uploader.filter(has_text=t("transfer.import", "en")).locator(
-                "input[type=file]"
-            ).set_input_files(str(export))
+            import_chat(page, export)
             expect(page.get_by_test_id("stChatMessage")).to_have_count(messages, timeout=TIMEOUT_MS)
             wait_for_settled(page)
             page.wait_for_timeout(2000)  # the browser store's write of the whole chat

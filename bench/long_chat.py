@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import Page, expect, sync_playwright
 
+from bench.history_page import import_chat
 from bench.long_answer import cpu_seconds
 from components.conversation.exchange import AnswerMeta
 from components.conversation.history import Conversation
@@ -96,10 +97,7 @@ def measure(turns: int, reruns: int, folder: Path) -> tuple[float, float, float]
             frames = watch_websocket(page)
             page.reload()
             wait_for_settled(page)
-            uploader = page.get_by_test_id("stSidebar").get_by_test_id("stFileUploader")
-            uploader.filter(has_text=t("transfer.import", "en")).locator(
-                "input[type=file]"
-            ).set_input_files(str(export))
+            import_chat(page, export)
             shown = min(2 * turns, SHOWN_ENTRIES)
             expect(page.get_by_test_id("stChatMessage")).to_have_count(shown, timeout=60_000)
             wait_for_settled(page)
