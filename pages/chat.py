@@ -72,8 +72,9 @@ retrying = isinstance(asked, session.Retry) and running is None and conv.can_ret
 if retrying:
     conv.drop_failed_answer()
 
-# An entry's button (regenerate, delete, another version) asked for something on the last run: done here, once,
-# and only while no answer is coming (the buttons are hidden then; this guards a stale click).
+# An entry's button (regenerate, delete, another version) asked for something on the last run:
+# done here, once, and only while no answer is coming (the buttons are hidden then; this guards a
+# stale click).
 if isinstance(asked, session.EntryAction) and running is None:
     verb, target = asked.verb, asked.entry
     where = index_of(conv, target)
