@@ -322,13 +322,6 @@ class Conversation:
         self._new_version(index - 1, question)
         return True
 
-    def last_question_index(self) -> int | None:
-        """Return the index of the last question, or None when there is none."""
-        for i in range(len(self.entries) - 1, -1, -1):
-            if self.entries[i].role == "user":
-                return i
-        return None
-
     def edit_question(
         self,
         index: int,

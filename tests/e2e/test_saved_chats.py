@@ -189,7 +189,7 @@ def test_delete_then_undo_gives_the_chat_back(app: App, new_page):
 
 def _action(page: Page, verb: str, index: int) -> Locator:
     # (Streamlit 1.67 draws a button with a tooltip twice, one of them hidden)
-    return page.locator(f".st-key-kantu_act_{verb}_{index} button:visible")
+    return page.locator(f".st-key-{keys.action_key(verb, index)} button:visible")
 
 
 def test_an_earlier_question_edited_keeps_the_old_turns_as_a_version_after_a_reload(
