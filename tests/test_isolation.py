@@ -25,6 +25,7 @@ from components.conversation.history import Conversation
 from components.devtools.image_factory import photo_jpeg
 from components.images.prepared import PreparedImage
 from components.ui import state_keys as keys
+from components.ui.session_watch import PeriodicThread
 from tests.conftest import ROOT, entry_app_test
 from tests.helpers import assistant_text, no_exception
 from tests.state_walk import walk
@@ -170,9 +171,10 @@ def _measure_memory(upstream) -> None:
     photo = photo_jpeg(3000, 2000)
     _visit(upstream, "a", photo)  # warm: modules and caches loaded once, for everyone
     # tracemalloc counts every thread: a warm-up (or a ledger write, a batch) that an earlier
-    # test on this worker left running would be counted as this test's memory.
+    # test on this worker left running would be counted as this test's memory. Periodic
+    # watchers never end: waiting for them would only wait out the timeout.
     for thread in threading.enumerate():
-        if thread.name.startswith("kantu-"):
+        if thread.name.startswith("kantu-") and not isinstance(thread, PeriodicThread):
             thread.join(timeout=60)
     gc.collect()
     baseline_images, baseline_convs = _alive(PreparedImage), _alive(Conversation)

@@ -58,7 +58,11 @@ class GoneSessions:
         return gone
 
 
-def run_every(every_s: float, work: Callable[[], object], name: str) -> threading.Thread:
+class PeriodicThread(threading.Thread):
+    """A thread ``run_every`` started: it never ends (joining it only waits out the timeout)."""
+
+
+def run_every(every_s: float, work: Callable[[], object], name: str) -> PeriodicThread:
     """Start a daemon thread that calls ``work()`` every ``every_s`` seconds, for good; a failed
     call is logged and the next one still comes."""
 
@@ -70,7 +74,7 @@ def run_every(every_s: float, work: Callable[[], object], name: str) -> threadin
             except Exception:
                 log.exception("%s failed", name)
 
-    thread = threading.Thread(target=loop, name=name, daemon=True)
+    thread = PeriodicThread(target=loop, name=name, daemon=True)
     thread.start()
     return thread
 
