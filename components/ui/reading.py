@@ -38,7 +38,7 @@ const native = Object.getOwnPropertyDescriptor(Element.prototype, "scrollTop");
 function install() {
   if (window.__kantuReading) return window.__kantuReading;
   const state = { follow: true, main: null, intent: 0, dragging: false, touchY: null,
-                  outside: 0, lastTop: 0, up: 0, labels: {} };
+                  outside: 0, lastTop: 0, up: 0, later: 0, labels: {} };
   const gap = (el) => el.scrollHeight - native.get.call(el) - el.clientHeight;
   const streaming = () => document.querySelector(STOP);
   const inDialog = () => document.querySelector('[role="dialog"]');
@@ -143,8 +143,12 @@ function install() {
     if (!away) rejoin();
     // Streamlit stopped following (its stickiness ended on a scroll between two deltas):
     // follow the growing answer here, never while Streamlit is still scrolling.
-    if (state.follow && gap(state.main) > 1 && Date.now() - state.outside > 400 && streaming()) {
-      native.set.call(state.main, state.main.scrollHeight);
+    if (state.follow && gap(state.main) > 1 && streaming()) {
+      const wait = 400 - (Date.now() - state.outside);
+      if (wait < 0) native.set.call(state.main, state.main.scrollHeight);
+      else if (!state.later) {
+        state.later = setTimeout(() => { state.later = 0; soon(); }, wait + 10);
+      }
     }
     if (!streaming()) hint.hidden = true;  // the answer ended: Enter sends again
     const show = !state.follow && away;
@@ -154,7 +158,16 @@ function install() {
     }
     button.hidden = !show;
   }
-  setInterval(tick, 200);
+  // Checked when the page changes (an answer grows, Stop comes or goes, Streamlit swaps its
+  // scrolling element) or is resized, at most once a frame: a page that waits or rests costs
+  // nothing (a 200 ms timer here cost a waiting page 10 ms of CPU a second).
+  let queued = 0;
+  function soon() {
+    if (!queued) queued = requestAnimationFrame(() => { queued = 0; tick(); });
+  }
+  new MutationObserver(soon).observe(document.body,
+    { childList: true, subtree: true, characterData: true });
+  window.addEventListener("resize", soon, { passive: true });
 
   window.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && !inDialog()) {

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from components.devtools.browser import (
     CHAT_INPUT_SELECTOR,
@@ -56,6 +57,7 @@ def test_before_the_first_word_the_welcome_is_gone_a_thinking_mark_shows_and_sto
         expect(thinking).to_be_visible()
         expect(thinking).to_contain_text(t("chat.thinking", lang))
         expect(thinking.get_by_role("status")).to_have_count(0)  # the mark itself is the status
+        assert _frames_seen(thinking.locator(".dots")) > 1  # the dots step while it waits
         expect(welcome).to_have_count(0)  # gone, not greyed out under the answer
         # No action buttons while the answer is coming.
         expect(page.get_by_role("button", name=t("actions.delete", lang))).to_have_count(0)
@@ -120,3 +122,29 @@ def test_copy_puts_the_answer_markdown_on_the_clipboard(app, new_page, up, lang,
     assert [m["content"] for m in up.requests[-1].json["messages"]] == ["橙子是什么颜色？"]
     assert_no_exception(page)
     assert console_errors(page) == []
+
+
+def _frames_seen(dots: Locator, shots: int = 5) -> int:
+    """Return how many different pictures of ``dots`` ``shots`` screenshots over about 1.6 s
+    (four of the dots' 400 ms steps) caught."""
+    seen = set()
+    for _ in range(shots):
+        seen.add(dots.screenshot(animations="allow"))
+        time.sleep(0.4)
+    return len(seen)
+
+
+def test_with_reduced_motion_the_thinking_dots_stand_still(app, new_page, up: FakeUpstream):
+    page = new_page(app, reduced_motion="reduce")
+    up.reset()
+    gate = threading.Event()
+    up.enqueue(gated(sse(["好。"]), gate, keep=0))
+    try:
+        send_prompt(page, "这是什么？")
+        up.wait_for_requests(1)
+        dots = page.get_by_test_id("stChatMessage").last.locator(".kantu-thinking .dots")
+        expect(dots).to_be_visible()
+        assert _frames_seen(dots) == 1
+    finally:
+        gate.set()
+    expect(page.get_by_text("好。")).to_be_visible()
