@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from components.devtools.browser import App, wait_for_idle, watch_console, watch_websocket
 from components.i18n import t
@@ -141,6 +141,33 @@ def test_saved_turns_come_back_after_a_reload(store_app, new_page):
         "question",
         "answer 2",
     ]
+
+
+def test_a_report_streamlit_never_ran_for_is_sent_again(store_app, fresh_context):
+    """Now and then, right after a page load, Streamlit ran nothing for the store's first report
+    and the chats waited for the visitor's next click. Here the page's first message carrying
+    that report is lost on its way to the server: the store sends it again."""
+    page = fresh_context()
+    dropped: list[bytes] = []
+
+    def route(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+
+        def to_server(message: str | bytes) -> None:
+            data = message if isinstance(message, bytes) else message.encode()
+            if not dropped and b'"ready"' in data:
+                dropped.append(data)  # lost: the server never hears it
+                return
+            server.send(message)
+
+        socket.on_message(to_server)
+
+    page.route_web_socket(lambda url: url.endswith("/_stcore/stream"), route)
+    page.goto(store_app.url)
+    wait_for_idle(page)
+    assert ready(page)["chat"]
+    assert len(dropped) == 1
+    assert page.evaluate("performance.getEntriesByName('kantu-store-resent').length") >= 1
 
 
 def test_each_rerun_moves_only_the_new_turn(store_app, new_page):

@@ -298,9 +298,40 @@ async function handle(store, data) {
   }
   if (Object.keys(report).length) {
     performance.mark(report.loaded || report.newest ? "kantu-store-loaded" : "kantu-store-report");
-    store.setTriggerValue("report", report);
+    sendReport(store, report);
   }
   sendStatus(store, { session, acked: store.acked, error, seq });
+}
+
+// Right after a page load, Streamlit now and then runs nothing for a trigger (seen in Chromium
+// under load: the report's mark, then no run for good), and the chat waited for the visitor's
+// next click. A report that no run has started after is sent again once nothing runs (at most
+// RESENDS times, looking every RESEND_MS for at most LOOKS times). Streamlit marks each change
+// of its run state on the performance timeline; a trigger it took always starts a run ("running"
+// follows "rerunRequested"), so a report that reached Python is never sent twice.
+const RESEND_MS = 2000;
+const RESENDS = 2;
+const LOOKS = 30;
+
+function ranSince(time) {
+  return performance.getEntriesByName("running").some((mark) => mark.startTime > time);
+}
+
+function sendReport(store, report, resends = RESENDS) {
+  const sent = performance.now();
+  store.setTriggerValue("report", report);
+  if (resends > 0) setTimeout(() => lookAfter(store, report, sent, resends, LOOKS), RESEND_MS);
+}
+
+function lookAfter(store, report, sent, resends, looks) {
+  if (ranSince(sent) || looks <= 0) return;
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (app?.getAttribute("data-test-script-state") !== "notRunning") {
+    setTimeout(() => lookAfter(store, report, sent, resends, looks - 1), RESEND_MS);
+    return;
+  }
+  performance.mark("kantu-store-resent");
+  sendReport(store, report, resends - 1);
 }
 
 // Streamlit reruns after a reconnect only when a run was under way. A page that lands on a
@@ -321,7 +352,8 @@ function watchReconnects() {
     lost = false;
     const run = app.getAttribute("data-test-script-state");
     if (run === "running" || run === "rerunRequested") return; // Streamlit asked for one itself
-    app.__kantuStore?.setTriggerValue("report", { reconnected: true });
+    const store = app.__kantuStore;
+    if (store) sendReport(store, { reconnected: true });
   }).observe(app, { attributes: true, attributeFilter: ["data-test-connection-state"] });
 }
 
