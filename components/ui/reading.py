@@ -32,7 +32,7 @@ _JS = """
 const NEAR_PX = {near};
 const INTENT_MS = 700;   // a scroll this soon after the reader's own input is theirs
 const STOP = ".st-key-{stop} button";
-const INPUT = '[data-testid="stChatInputTextArea"]';
+const INPUT = '{input}';
 const native = Object.getOwnPropertyDescriptor(Element.prototype, "scrollTop");
 
 function install() {
@@ -217,7 +217,10 @@ export default function ({ data }) {
 """
 
 _snippet = st.components.v2.component(
-    "kantu_reading", js=_JS.replace("{near}", str(NEAR_PX)).replace("{stop}", keys.STOP)
+    "kantu_reading",
+    js=_JS.replace("{near}", str(NEAR_PX))
+    .replace("{stop}", keys.STOP)
+    .replace("{input}", keys.CHAT_TEXT_SELECTOR),
 )
 
 # Stop takes the send button's place (32 px, 13 px above the input's bottom and 17 px in from

@@ -20,7 +20,7 @@ from components.ui import state_keys as keys
 _JS = """
 const NEW_CHAT = ".st-key-{new_chat} button";
 const VIEW = '[data-testid="stChatMessage"] [class*="st-key-{view}-"] button';
-const INPUT = '[data-testid="stChatInputTextArea"]';
+const INPUT = '{input}';
 
 function install() {
   if (window.__kantuShortcuts) return window.__kantuShortcuts;
@@ -126,7 +126,9 @@ export default function ({ data }) {
 
 _snippet = st.components.v2.component(
     "kantu_shortcuts",
-    js=_JS.replace("{new_chat}", keys.NEW_CHAT).replace("{view}", keys.GALLERY_VIEW),
+    js=_JS.replace("{new_chat}", keys.NEW_CHAT)
+    .replace("{view}", keys.GALLERY_VIEW)
+    .replace("{input}", keys.CHAT_TEXT_SELECTOR),
 )
 
 _CSS = """<style>

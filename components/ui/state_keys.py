@@ -49,6 +49,8 @@ STOP = "kantu_stop"  # by the chat input while an answer streams (components/ui/
 READING_SNIPPET = "kantu_reading"  # the component that follows the answer, Esc, Enter held
 SHORTCUTS_SNIPPET = "kantu_shortcuts"  # the keyboard shortcuts and their ? overlay
 CHAT_INPUT = "kantu_chat_input"
+# The chat input's text field, as the page scripts find it (reading.py, shortcuts.py).
+CHAT_TEXT_SELECTOR = '[data-testid="stChatInputTextArea"]'
 MAX_SLICES = "kantu_max_slices"
 BROWSER_STORE = "kantu_browser_store"  # the browser store component (ui.browser_store)
 CHAT_SEARCH = "kantu_chat_search"
