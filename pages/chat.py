@@ -31,6 +31,7 @@ from components.ui.drop_anywhere import mount_drop_anywhere
 from components.ui.markdown_view import safe_label
 from components.ui.navigation import shell_choice
 from components.ui.pending import PendingMessage, needs_a_look, render_pending, resolve
+from components.ui.picture_code import load_picture_code
 from components.ui.reading import mount_reading, stop_slot
 from components.ui.saved_chats import (
     delete_message,
@@ -115,6 +116,8 @@ submission = st.chat_input(
 stop_at = stop_slot()
 with st.sidebar:  # invisible; the sidebar stays mounted while the conversation redraws
     mount_drop_anywhere(lang)  # a picture dropped or pasted anywhere joins the input's files
+    # the first question's thumbnails are drawn without waiting for Streamlit's picture code
+    load_picture_code(first_screen=welcoming and submission is None)
 
 # The welcome has a slot of its own: as soon as a message is sent, the slot is emptied at the top
 # of the run, instead of the old welcome lingering greyed out under the answer while it streams.
