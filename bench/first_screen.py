@@ -19,8 +19,8 @@ loopback fake upstream (``bench/timed_upstream.py``) that answers at once. Measu
    with its pixels; and, within each run, the time from the question to its thumbnails. The
    baseline draws no thumbnails: only its question is timed. Target: Kantu ≤ 100 ms after Enter.
 3. Enter to the first word of the answer, with 1 and with 3 photos, noted the same way; and the
-   3-photo figure's excess over the 1-photo one of the same round (the two are sent back to
-   back). Target: Kantu with 3 photos ≤ its 1-photo figure + 150 ms.
+   3-photo figure's excess over the 1-photo one of the same round (a round sends both, a few
+   seconds apart). Target: Kantu with 3 photos ≤ its 1-photo figure + 150 ms.
 
 Each question goes from a new browser session (a new context) on a warm server (one exchange per
 app is sent and dropped first); the apps take turns, so both meet the same noise. All times are
@@ -379,13 +379,13 @@ def measure(browser: Browser, targets: dict[str, Target], runs: int) -> list[Row
         )
 
     def more(name: str) -> float:
-        """The 3-photo answer's delay over the 1-photo one, run by run (they ran back to back)."""
+        """The 3-photo answer's delay over the 1-photo one of the same round (median)."""
         pairs = zip(sent[(name, 1)], sent[(name, max(PICTURE_COUNTS))], strict=True)
         return median([many.answer_ms - one.answer_ms for one, many in pairs])
 
     rows.append(
         FigureRow(
-            "3.   3 photos − 1 photo, run by run",
+            "3.   3 photos − 1 photo, round by round",
             more("Kantu"),
             more("baseline"),
             "ms",
