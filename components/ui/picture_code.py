@@ -2,7 +2,7 @@
 
 Streamlit's browser draws each kind of element with code it fetches and sets up the first time a
 page shows one; a grey box stands in meanwhile. A visitor's first question with photos showed
-grey boxes in place of its thumbnails until 100 to 250 ms after the question itself, later than
+grey boxes in place of its thumbnails until 100 to 300 ms after the question itself, later than
 the answer's first word (``bench/first_screen.py``): the server that sends the code was busy with
 that very question, and the picture is revealed a while after the code came. Fetching the file
 ahead is not enough for that; drawing one picture is. So a hidden 1×1 picture is drawn on the
