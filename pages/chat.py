@@ -116,8 +116,6 @@ submission = st.chat_input(
 stop_at = stop_slot()
 with st.sidebar:  # invisible; the sidebar stays mounted while the conversation redraws
     mount_drop_anywhere(lang)  # a picture dropped or pasted anywhere joins the input's files
-    # the first question's thumbnails are drawn without waiting for Streamlit's picture code
-    load_picture_code(first_screen=welcoming and submission is None)
 
 # The welcome has a slot of its own: as soon as a message is sent, the slot is emptied at the top
 # of the run, instead of the old welcome lingering greyed out under the answer while it streams.
@@ -240,6 +238,9 @@ mount_browser_store()
 with st.sidebar:  # follows the answer only while the reader is at the bottom; Esc stops it
     mount_reading(lang)
     mount_shortcuts(lang)  # Ctrl/⌘+Shift+O, /, P, and ? for the list
+    # the first question's thumbnails are drawn without waiting for Streamlit's picture code; last
+    # on the page, so the browser fetches that code after what the first screen needs
+    load_picture_code(first_screen=welcoming and submission is None)
 
 render_new_chat(lang)  # at the sidebar's top, once the conversation has entries
 render_scroll()  # to the end of a chat just opened
