@@ -16,7 +16,7 @@ from PIL import Image
 
 for role, text in st.session_state.setdefault("history", []):
     st.chat_message(role).write(text)
-if prompt := st.chat_input("Ask about a picture", accept_file=True, file_type=["jpg", "png"]):
+if prompt := st.chat_input("Ask about a picture", accept_file="multiple", file_type=["jpg", "png"]):
     content = [{"type": "text", "text": prompt.text}]
     for upload in prompt.files:
         image = Image.open(upload).convert("RGB")

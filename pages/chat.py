@@ -31,6 +31,7 @@ from components.ui.drop_anywhere import mount_drop_anywhere
 from components.ui.markdown_view import safe_label
 from components.ui.navigation import shell_choice
 from components.ui.pending import PendingMessage, needs_a_look, render_pending, resolve
+from components.ui.picture_code import load_picture_code
 from components.ui.reading import mount_reading, stop_slot
 from components.ui.saved_chats import (
     delete_message,
@@ -237,6 +238,9 @@ mount_browser_store()
 with st.sidebar:  # follows the answer only while the reader is at the bottom; Esc stops it
     mount_reading(lang)
     mount_shortcuts(lang)  # Ctrl/⌘+Shift+O, /, P, and ? for the list
+    # the first question's thumbnails are drawn without waiting for Streamlit's picture code; last
+    # on the page, so the browser fetches that code after what the first screen needs
+    load_picture_code(first_screen=welcoming and submission is None)
 
 render_new_chat(lang)  # at the sidebar's top, once the conversation has entries
 render_scroll()  # to the end of a chat just opened

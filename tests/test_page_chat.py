@@ -126,6 +126,31 @@ def test_upload_and_ask_streams_the_answer_with_the_photo(upstream):
     assert "8,511" in page_texts(at)  # the quiet line under the answer shows the billed tokens
 
 
+def first_screen_pictures(at: AppTest) -> list:
+    """Return the pictures in the hidden container of the chat page's first screen."""
+    return [
+        picture
+        for block in at.sidebar.children.values()
+        if getattr(block.proto, "id", "").endswith(keys.PICTURE_CODE)
+        for picture in block.get("image")
+    ]
+
+
+def test_first_screen_draws_a_hidden_picture_so_the_first_thumbnails_wait_for_no_code(upstream):
+    # Streamlit's browser sets up the code that draws pictures when a page first shows one: the
+    # first question's thumbnails were grey boxes until then (bench/first_screen.py).
+    at = configured_app(upstream, "en")
+    no_exception(at)
+    assert len(first_screen_pictures(at)) == 1 and not at.main.get("image")
+    at.run()  # the first screen again (a widget's late value, the browser store's reply)
+    assert len(first_screen_pictures(at)) == 1
+    at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("What?").run()
+    no_exception(at)
+    assert not first_screen_pictures(at)  # the question's own thumbnail is there
+    at.button(key=keys.NEW_CHAT).click().run()
+    assert not first_screen_pictures(at)  # a welcome again, but the browser has the code
+
+
 def test_rerun_encodes_no_picture_again(upstream, monkeypatch):
     at = configured_app(upstream, "en")
     chat = at.chat_input[0]

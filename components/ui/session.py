@@ -140,6 +140,8 @@ class ChatState:
     import_outcome: tuple[str, str] | None = None  # ("ok" | "error", message), shown once
     # Earlier messages the visitor asked to see (chat.render_history), for that conversation only
     revealed: tuple[Conversation | None, int] = (None, 0)
+    # Nothing asked yet in this session: the hidden picture is drawn (picture_code.py)
+    on_first_screen: bool = True
 
 
 @dataclass

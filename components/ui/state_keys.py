@@ -90,6 +90,7 @@ GALLERY_VIEW = "kantu_gallery_view"  # + "-<message>-<picture>": the 🔍 button
 EXAMPLE = "kantu_example"  # welcome example buttons: "<EXAMPLE>_<n>"
 SAMPLE = "kantu_sample"  # the welcome's "try the sample picture" button (the offline reader)
 DROP_ANYWHERE = "kantu_drop_anywhere"  # the chat page's whole-page drop and paste target
+PICTURE_CODE = "kantu_picture_code"  # keyed, hidden container: the first screen's picture
 
 
 # -- compare: the Compare page (components/ui/compare.py) ---------------------------------------

@@ -1,5 +1,6 @@
 """Pictures in a real browser: one thumbnail height, small pictures not blown up, a large view that
-opens from the keyboard and closes with Esc, and a phone screen not filled by three photos.
+opens from the keyboard and closes with Esc, a phone screen not filled by three photos, and a
+first question's thumbnails drawn with no grey box first.
 
 Screenshots go to ``$KANTU_SHOTS/gallery/`` (``shots_dir``; desktop and phone, zh and en, with
 the view open).
@@ -57,6 +58,24 @@ def _ask(page: Page, up: FakeUpstream, files: list[FilePayload], question: str) 
 def _shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / name))
+
+
+# Counts, in the page, the moments a message holds a grey box: Streamlit's stand-in while the code
+# that draws an element is fetched and set up (the first time a page shows such an element).
+_GREY_BOXES_JS = """() => {
+  window.__greyBoxes = 0;
+  new MutationObserver(() => {
+    const box = '[data-testid="stChatMessage"] [data-testid="stSkeleton"]';
+    if (document.querySelector(box)) window.__greyBoxes += 1;
+  }).observe(document.body, { childList: true, subtree: true });
+}"""
+
+
+def test_first_question_shows_its_thumbnails_with_no_grey_box_first(app, new_page, up):
+    page = new_page(app, locale="en-US")  # a new visitor: the page has shown no picture yet
+    page.evaluate(_GREY_BOXES_JS)
+    _ask(page, up, [_jpeg("photo.jpg", 1600, 1200)], "What is in this?")
+    assert page.evaluate("window.__greyBoxes") == 0
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
