@@ -28,6 +28,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "显示更早的 {n} 条消息（还有 {hidden} 条未显示）",
         "en": "Show {n} earlier messages (of {hidden} not shown)",
     },
+    "chat.not_sent_hint": {
+        "zh": "这个问题没有发出去：它已放回输入框，按 Enter 再发一次。",
+        "en": "That question did not go out: it is back in the box. Press Enter to send it again.",
+    },
     "chat.wait_hint": {
         "zh": "回答还在进行：等它说完再发送，或按停止（Esc）。你输入的内容会留在这里。",
         "en": "An answer is still coming: send once it ends, or press Stop (Esc). "

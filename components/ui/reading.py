@@ -31,6 +31,8 @@ NEAR_PX = 48  # "at the bottom": within about two lines of the end
 _JS = """
 const NEAR_PX = {near};
 const INTENT_MS = 700;   // a scroll this soon after the reader's own input is theirs
+const SENT_CHECK_MS = 2000;  // a question sent with no run started this long after: looked at
+const SENT_LOOKS = 30;
 const STOP = ".st-key-{stop} button";
 const INPUT = '{input}';
 const native = Object.getOwnPropertyDescriptor(Element.prototype, "scrollTop");
@@ -115,8 +117,9 @@ function install() {
   document.body.appendChild(hint);
   let hintTimer = 0;
 
-  function showHint() {
-    hint.textContent = state.labels.hint || "";
+  function showHint(text = state.labels.hint, kind = "wait") {
+    state.hintKind = kind;
+    hint.textContent = text || "";
     hint.hidden = false;
     place(hint, 12);
     tick();  // ↓ Latest moves above the hint at once
@@ -150,7 +153,7 @@ function install() {
         state.later = setTimeout(() => { state.later = 0; soon(); }, wait + 10);
       }
     }
-    if (!streaming()) hint.hidden = true;  // the answer ended: Enter sends again
+    if (!streaming() && state.hintKind === "wait") hint.hidden = true;  // Enter sends again
     const show = !state.follow && away;
     if (show) {
       button.textContent = state.labels.latest || "↓";
@@ -192,15 +195,46 @@ function install() {
       state.follow = true;
     }
   }, { capture: true });
-  // A question sent is followed to its answer.
+  // Now and then, right after a page load, Streamlit runs nothing for a question sent (seen in
+  // Chromium under load; the input was already emptied): a question that no run has started
+  // after, once nothing runs, goes back in the input with a hint. It is not sent again by itself:
+  // a question that did reach Python always starts a run, so this never asks twice.
+  function watchSent(text) {
+    const sent = performance.now();
+    let looks = SENT_LOOKS;
+    const look = () => {
+      const ran = performance.getEntriesByName("running").some((m) => m.startTime > sent);
+      if (ran || looks-- <= 0) return;
+      const app = document.querySelector('[data-testid="stApp"]');
+      if (app?.getAttribute("data-test-script-state") !== "notRunning") {
+        setTimeout(look, SENT_CHECK_MS);
+        return;
+      }
+      const input = document.querySelector(INPUT);
+      if (!input || input.value) return;
+      const setValue = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
+      setValue.call(input, text);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      input.focus();
+      performance.mark("kantu-question-returned");
+      showHint(state.labels.lost, "lost");
+    };
+    setTimeout(look, SENT_CHECK_MS);
+  }
+  function sending() {
+    const text = document.querySelector(INPUT)?.value.trim();
+    if (text) watchSent(text);
+    toLatest();  // a question sent is followed to its answer
+  }
   window.addEventListener("click", (e) => {
-    if (e.target?.closest?.('[data-testid="stChatInputSubmitButton"]')) toLatest();
+    if (e.target?.closest?.('[data-testid="stChatInputSubmitButton"]')) sending();
   }, { capture: true });
   window.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && !e.shiftKey && e.target?.matches?.(INPUT) && !streaming()) {
-      toLatest();
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing && e.target?.matches?.(INPUT)
+        && !streaming()) {
+      sending();
     }
-  });
+  }, { capture: true });
 
   state.toLatest = toLatest;
   window.__kantuReading = state;
@@ -210,7 +244,7 @@ function install() {
 
 export default function ({ data }) {
   const state = install();
-  state.labels = { latest: data.latest, hint: data.hint };
+  state.labels = { latest: data.latest, hint: data.hint, lost: data.lost };
   const button = document.querySelector("button.kantu-latest");
   if (button) button.setAttribute("aria-label", data.latest);
 }
@@ -263,7 +297,11 @@ def mount_reading(lang: Lang) -> None:
     st.html(_CSS)
     _snippet(
         key=keys.READING_SNIPPET,
-        data={"latest": t("chat.latest", lang), "hint": t("chat.wait_hint", lang)},
+        data={
+            "latest": t("chat.latest", lang),
+            "hint": t("chat.wait_hint", lang),
+            "lost": t("chat.not_sent_hint", lang),
+        },
         height=0,
     )
 

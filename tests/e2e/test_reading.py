@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocketRoute, expect
 
 from components.devtools.browser import (
     CHAT_INPUT_SELECTOR,
@@ -224,3 +224,39 @@ def test_latest_stop_and_the_hint_pass_axe_in_both_themes(app, new_page, up: Fak
         gate.set()
     wait_for_idle(page)  # the rest of the answer arrives
     expect(field).to_have_value("下一个问题")
+
+
+def test_a_question_streamlit_never_ran_for_comes_back_to_the_input(app, new_page, up):
+    """Now and then, right after a page load, Streamlit ran nothing for a question sent, and the
+    input was already empty: the question was gone. Here the page's message carrying it is lost
+    on its way to the server: the question comes back in the input, with a hint, and Enter
+    sends it."""
+    question = "Which bird is this, the one that never arrived?"
+    page = new_page(app, locale="en-US")
+    dropped: list[bytes] = []
+
+    def route(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+
+        def to_server(message: str | bytes) -> None:
+            data = message if isinstance(message, bytes) else message.encode()
+            if not dropped and question.encode() in data:
+                dropped.append(data)  # lost: the server never hears it
+                return
+            server.send(message)
+
+        socket.on_message(to_server)
+
+    page.route_web_socket(lambda url: url.endswith("/_stcore/stream"), route)
+    page.reload()  # a new websocket, through the route
+    wait_for_idle(page)
+    send_prompt(page, question)
+    field = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
+    expect(field).to_have_value(question)
+    expect(page.get_by_text(t("chat.not_sent_hint", "en"))).to_be_visible()
+    assert len(dropped) == 1
+    up.enqueue(sse(["A robin."]))
+    field.press("Enter")
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages.filter(has_text="A robin.")).to_have_count(1)
+    expect(messages.filter(has_text=question)).to_have_count(1)  # asked once
