@@ -226,13 +226,22 @@ def test_latest_stop_and_the_hint_pass_axe_in_both_themes(app, new_page, up: Fak
     expect(field).to_have_value("下一个问题")
 
 
-def test_a_question_streamlit_never_ran_for_comes_back_to_the_input(app, new_page, up):
+@pytest.mark.parametrize(
+    ("lang", "viewport"), [("en", (1440, 900)), ("zh", (390, 844))], ids=["en-desktop", "zh-phone"]
+)
+def test_a_question_streamlit_never_ran_for_comes_back_to_the_input(
+    app, new_page, up, lang, viewport
+):
     """Now and then, right after a page load, Streamlit ran nothing for a question sent, and the
     input was already empty: the question was gone. Here the page's message carrying it is lost
     on its way to the server: the question comes back in the input, with a hint, and Enter
     sends it."""
-    question = "Which bird is this, the one that never arrived?"
-    page = new_page(app, locale="en-US")
+    question = (
+        "Which bird is this, the one that never arrived?"
+        if lang == "en"
+        else "这是什么鸟？没送到的那只"
+    )
+    page = new_page(app, locale="en-US" if lang == "en" else "zh-CN", viewport=viewport)
     dropped: list[bytes] = []
 
     def route(socket: WebSocketRoute) -> None:
@@ -253,7 +262,8 @@ def test_a_question_streamlit_never_ran_for_comes_back_to_the_input(app, new_pag
     send_prompt(page, question)
     field = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
     expect(field).to_have_value(question)
-    expect(page.get_by_text(t("chat.not_sent_hint", "en"))).to_be_visible()
+    expect(page.get_by_text(t("chat.not_sent_hint", lang))).to_be_visible()
+    page.screenshot(path=SHOTS / f"stream-not-sent-{lang}-{viewport[0]}.png")
     assert len(dropped) == 1
     up.enqueue(sse(["A robin."]))
     field.press("Enter")
