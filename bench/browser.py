@@ -34,7 +34,7 @@ import statistics
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -725,14 +725,9 @@ def make_photo() -> FilePayload:
     return {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": photo_jpeg(width, height)}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats (about 3 minutes)")
-    args = parser.parse_args(argv)
-    plan = Plan.for_mode(args.quick)
-    started = time.monotonic()
-    photo = make_photo()
-    log(f"12 MP photo: {len(photo['buffer']) / 1e6:.1f} MB")
+def run_on_both(measure: Callable[[Browser, dict[str, Target]], list[Row]]) -> list[Row] | None:
+    """Run ``measure`` with headless Chromium and both apps' upstreams up (``make_targets``);
+    stop everything after. Return its rows, or None when it failed (the reason is printed)."""
     targets = make_targets()
     with ExitStack() as stack:
         for target in targets.values():
@@ -742,11 +737,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             playwright = stack.enter_context(sync_playwright())
             browser = launch_browser(playwright)
             stack.callback(browser.close)
-            rows = measure_all(browser, targets, plan, photo)
+            return measure(browser, targets)
         except (BenchError, FileNotFoundError, PlaywrightError, AssertionError) as exc:
             # AssertionError: a Playwright expect() that timed out (an upload, a widget)
-            print(f"bench/browser.py failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-            return 2
+            print(f"{sys.argv[0]} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (about 3 minutes)")
+    args = parser.parse_args(argv)
+    plan = Plan.for_mode(args.quick)
+    started = time.monotonic()
+    photo = make_photo()
+    log(f"12 MP photo: {len(photo['buffer']) / 1e6:.1f} MB")
+    rows = run_on_both(lambda browser, targets: measure_all(browser, targets, plan, photo))
+    if rows is None:
+        return 2
     print_table(
         rows,
         f"Kantu vs the naive baseline in headless Chromium ({'quick' if args.quick else 'full'} run, {time.monotonic() - started:.0f} s)",

@@ -35,14 +35,13 @@ import math
 import sys
 import time
 from collections.abc import Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PIL import Image
-from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright
+from playwright.sync_api import Browser, FilePayload, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from bench.browser import (
@@ -51,13 +50,13 @@ from bench.browser import (
     Target,
     close_page,
     log,
-    make_targets,
     median,
     press_enter,
     print_table,
+    run_on_both,
     type_question,
 )
-from components.devtools.browser import attach_files, launch_browser, open_page, wait_for_idle
+from components.devtools.browser import attach_files, open_page, wait_for_idle
 from components.devtools.image_factory import encode, photo
 from components.devtools.upstream import sse
 
@@ -402,20 +401,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     expect.set_options(timeout=WAIT_MS)  # uploads of 12 MP photos on a busy machine
-    targets = make_targets()
-    with ExitStack() as stack:
-        for target in targets.values():
-            stack.enter_context(target.upstream)
-            stack.callback(target.stop)
-        try:
-            playwright = stack.enter_context(sync_playwright())
-            browser = launch_browser(playwright)
-            stack.callback(browser.close)
-            rows = measure(browser, targets, args.runs)
-        except (BenchError, FileNotFoundError, PlaywrightError, AssertionError) as exc:
-            # AssertionError: a Playwright expect() that timed out (an upload, a widget)
-            print(f"bench/first_screen.py failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-            return 2
+    rows = run_on_both(lambda browser, targets: measure(browser, targets, args.runs))
+    if rows is None:
+        return 2
     print_table(
         rows,
         f"First screen and first question, Kantu vs the naive baseline "
