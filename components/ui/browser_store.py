@@ -30,6 +30,7 @@ import streamlit as st
 from components.i18n import Lang, t
 from components.ui import session
 from components.ui import state_keys as keys
+from components.ui.run_watch import WHEN_NOTHING_RAN_JS
 
 SCHEMA_VERSION = 1
 COMPONENT_KEY = keys.BROWSER_STORE  # the component's widget key
@@ -48,7 +49,8 @@ _MESSAGES: dict[ProblemKind, str] = {
 
 _store = st.components.v2.component(
     "kantu_browser_store",
-    js=Path(__file__).with_name("frontend").joinpath("browser_store.js").read_text("utf-8"),
+    js=WHEN_NOTHING_RAN_JS
+    + Path(__file__).with_name("frontend").joinpath("browser_store.js").read_text("utf-8"),
 )
 
 

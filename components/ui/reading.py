@@ -25,14 +25,13 @@ from streamlit.delta_generator import DeltaGenerator
 
 from components.i18n import Lang, t
 from components.ui import state_keys as keys
+from components.ui.run_watch import WHEN_NOTHING_RAN_JS
 
 NEAR_PX = 48  # "at the bottom": within about two lines of the end
 
 _JS = """
 const NEAR_PX = {near};
 const INTENT_MS = 700;   // a scroll this soon after the reader's own input is theirs
-const SENT_CHECK_MS = 2000;  // a question sent with no run started this long after: looked at
-const SENT_LOOKS = 30;
 const STOP = ".st-key-{stop} button";
 const INPUT = '{input}';
 const native = Object.getOwnPropertyDescriptor(Element.prototype, "scrollTop");
@@ -195,21 +194,11 @@ function install() {
       state.follow = true;
     }
   }, { capture: true });
-  // Now and then, right after a page load, Streamlit runs nothing for a question sent (seen in
-  // Chromium under load; the input was already emptied): a question that no run has started
-  // after, once nothing runs, goes back in the input with a hint. It is not sent again by itself:
-  // a question that did reach Python always starts a run, so this never asks twice.
+  // A question Streamlit ran nothing for (whenNothingRan, prepended from when_nothing_ran.js;
+  // the input was already emptied) goes back in the input with a hint. It is not sent again by
+  // itself: a question that did reach Python always starts a run, so nothing is asked twice.
   function watchSent(text) {
-    const sent = performance.now();
-    let looks = SENT_LOOKS;
-    const look = () => {
-      const ran = performance.getEntriesByName("running").some((m) => m.startTime > sent);
-      if (ran || looks-- <= 0) return;
-      const app = document.querySelector('[data-testid="stApp"]');
-      if (app?.getAttribute("data-test-script-state") !== "notRunning") {
-        setTimeout(look, SENT_CHECK_MS);
-        return;
-      }
+    whenNothingRan(performance.now(), () => {
       const input = document.querySelector(INPUT);
       if (!input || input.value) return;
       const setValue = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
@@ -218,8 +207,7 @@ function install() {
       input.focus();
       performance.mark("kantu-question-returned");
       showHint(state.labels.lost, "lost");
-    };
-    setTimeout(look, SENT_CHECK_MS);
+    });
   }
   function sending() {
     const text = document.querySelector(INPUT)?.value.trim();
@@ -252,7 +240,8 @@ export default function ({ data }) {
 
 _snippet = st.components.v2.component(
     "kantu_reading",
-    js=_JS.replace("{near}", str(NEAR_PX))
+    js=WHEN_NOTHING_RAN_JS
+    + _JS.replace("{near}", str(NEAR_PX))
     .replace("{stop}", keys.STOP)
     .replace("{input}", keys.CHAT_TEXT_SELECTOR),
 )

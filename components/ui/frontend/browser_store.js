@@ -303,35 +303,19 @@ async function handle(store, data) {
   sendStatus(store, { session, acked: store.acked, error, seq });
 }
 
-// Right after a page load, Streamlit now and then runs nothing for a trigger (seen in Chromium
-// under load: the report's mark, then no run for good), and the chat waited for the visitor's
-// next click. A report that no run has started after is sent again once nothing runs (at most
-// RESENDS times, looking every RESEND_MS for at most LOOKS times). Streamlit marks each change
-// of its run state on the performance timeline; a trigger it took always starts a run ("running"
-// follows "rerunRequested"), so a report that reached Python is never sent twice.
-const RESEND_MS = 2000;
+// A report Streamlit ran nothing for (whenNothingRan, prepended from when_nothing_ran.js) is sent
+// again, at most RESENDS times: the saved chats would otherwise wait for the visitor's next click.
 const RESENDS = 2;
-const LOOKS = 30;
-
-function ranSince(time) {
-  return performance.getEntriesByName("running").some((mark) => mark.startTime > time);
-}
 
 function sendReport(store, report, resends = RESENDS) {
   const sent = performance.now();
   store.setTriggerValue("report", report);
-  if (resends > 0) setTimeout(() => lookAfter(store, report, sent, resends, LOOKS), RESEND_MS);
-}
-
-function lookAfter(store, report, sent, resends, looks) {
-  if (ranSince(sent) || looks <= 0) return;
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (app?.getAttribute("data-test-script-state") !== "notRunning") {
-    setTimeout(() => lookAfter(store, report, sent, resends, looks - 1), RESEND_MS);
-    return;
+  if (resends > 0) {
+    whenNothingRan(sent, () => {
+      performance.mark("kantu-store-resent");
+      sendReport(store, report, resends - 1);
+    });
   }
-  performance.mark("kantu-store-resent");
-  sendReport(store, report, resends - 1);
 }
 
 // Streamlit reruns after a reconnect only when a run was under way. A page that lands on a
