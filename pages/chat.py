@@ -121,7 +121,7 @@ with st.sidebar:  # invisible; the sidebar stays mounted while the conversation 
 # of the run, instead of the old welcome lingering greyed out under the answer while it streams.
 welcome = st.empty()
 if welcoming and submission is None:
-    with welcome.container():
+    with welcome.container(key=keys.WELCOME):
         render_welcome(choice)
 history = st.container()
 live = st.container()  # the answer being fetched goes here, above the camera
@@ -236,7 +236,7 @@ with history:
 # The browser store's ops go once the pictures are drawn (its place in the page is keep()'s).
 mount_browser_store()
 with st.sidebar:  # follows the answer only while the reader is at the bottom; Esc stops it
-    mount_reading(lang)
+    mount_reading(lang, editing=editing is not None)
     mount_shortcuts(lang)  # Ctrl/⌘+Shift+O, /, P, and ? for the list
     # the first question's thumbnails are drawn without waiting for Streamlit's picture code; last
     # on the page, so the browser fetches that code after what the first screen needs

@@ -25,7 +25,8 @@ from streamlit.delta_generator import DeltaGenerator
 
 from components.i18n import Lang, t
 from components.ui import state_keys as keys
-from components.ui.run_watch import WHEN_NOTHING_RAN_JS
+from components.ui.gallery import PHONE_THUMB_HEIGHT, THUMB_HEIGHT, THUMB_MAX_WIDTH
+from components.ui.run_watch import QUESTION_ECHO_JS, WHEN_NOTHING_RAN_JS
 
 NEAR_PX = 48  # "at the bottom": within about two lines of the end
 
@@ -34,6 +35,9 @@ const NEAR_PX = {near};
 const INTENT_MS = 700;   // a scroll this soon after the reader's own input is theirs
 const STOP = ".st-key-{stop} button";
 const INPUT = '{input}';
+const THUMB_TALL = {thumb_tall};
+const THUMB_WIDEST = {thumb_widest};
+const HELD = ".st-key-{held}";
 const native = Object.getOwnPropertyDescriptor(Element.prototype, "scrollTop");
 
 function install() {
@@ -205,13 +209,20 @@ function install() {
       setValue.call(input, text);
       input.dispatchEvent(new Event("input", { bubbles: true }));
       input.focus();
+      dropEcho();
       performance.mark("kantu-question-returned");
       showHint(state.labels.lost, "lost");
     });
   }
   function sending() {
-    const text = document.querySelector(INPUT)?.value.trim();
+    const text = document.querySelector(INPUT)?.value.trim() ?? "";
     if (text) watchSent(text);
+    // Drawn at once (question_echo.js); not while an earlier question is being edited, which
+    // is replaced where it stands.
+    if (state.labels.echo) {
+      echoQuestion(text, state.labels.fallback,
+                   { tall: THUMB_TALL, widest: THUMB_WIDEST, held: HELD });
+    }
     toLatest();  // a question sent is followed to its answer
   }
   window.addEventListener("click", (e) => {
@@ -232,7 +243,8 @@ function install() {
 
 export default function ({ data }) {
   const state = install();
-  state.labels = { latest: data.latest, hint: data.hint, lost: data.lost };
+  state.labels = { latest: data.latest, hint: data.hint, lost: data.lost, echo: data.echo,
+                   fallback: data.fallback };
   const button = document.querySelector("button.kantu-latest");
   if (button) button.setAttribute("aria-label", data.latest);
 }
@@ -241,7 +253,11 @@ export default function ({ data }) {
 _snippet = st.components.v2.component(
     "kantu_reading",
     js=WHEN_NOTHING_RAN_JS
+    + QUESTION_ECHO_JS
     + _JS.replace("{near}", str(NEAR_PX))
+    .replace("{thumb_tall}", str(THUMB_HEIGHT))
+    .replace("{thumb_widest}", str(THUMB_MAX_WIDTH))
+    .replace("{held}", keys.PENDING_BOX)
     .replace("{stop}", keys.STOP)
     .replace("{input}", keys.CHAT_TEXT_SELECTOR),
 )
@@ -249,7 +265,8 @@ _snippet = st.components.v2.component(
 # Stop takes the send button's place (32 px, 13 px above the input's bottom and 17 px in from
 # its right end, as Streamlit 1.67 draws it) and the send button steps aside while it is there.
 # Its label stays for screen readers and tests; the eye sees the square.
-_CSS = """<style>
+_CSS = (
+    """<style>
 [data-testid="stBottomBlockContainer"] [data-testid="stVerticalBlock"]:has(> .st-key-{stop}) {
   position: relative;
 }
@@ -277,12 +294,30 @@ html[data-kantu-scheme="dark"] :is(.kantu-latest, .kantu-wait-hint) {
   background: #262730; color: #fafafa; border-color: rgba(250, 250, 250, 0.2);
 }
 html[data-kantu-scheme="dark"] .kantu-latest:hover { border-color: #E8772E; color: #E8772E; }
+/* A question's stand-in until Streamlit draws it: Streamlit 1.67's user message, as drawn. */
+.kantu-echo { display: flex; gap: 8px; padding: 16px; border-radius: 8px; margin: 0 0 16px;
+  background: rgba(240, 242, 246, 0.5); }
+.kantu-echo-avatar { flex: 0 0 32px; height: 32px; border-radius: 8px;
+  background: rgb(217, 74, 87); }
+.kantu-echo-avatar::after { content: "face"; display: flex; height: 100%; align-items: center;
+  justify-content: center; color: #fff; font: 20px "Material Symbols Rounded"; }
+.kantu-echo-body { display: flex; flex-direction: column; gap: 16px; min-width: 0; }
+.kantu-echo-text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.kantu-echo-thumbs { display: flex; gap: 16px; overflow-x: auto; }
+.kantu-echo-thumb { flex: none; border-radius: 0.5rem; }
+@media (max-width: 640px) { .kantu-echo-thumb { height: {phone}px; width: auto; } }
+html[data-kantu-scheme="dark"] .kantu-echo { background: rgba(38, 39, 48, 0.5); }
+html.kantu-echoing .st-key-{welcome} { display: none; }
 </style>""".replace("{stop}", keys.STOP)
+    .replace("{welcome}", keys.WELCOME)
+    .replace("{phone}", str(PHONE_THUMB_HEIGHT))
+)
 
 
-def mount_reading(lang: Lang) -> None:
+def mount_reading(lang: Lang, *, editing: bool = False) -> None:
     """Mount, once per run and before an answer is followed, the reading snippet (an invisible
-    element; call it inside the sidebar) and its style rules."""
+    element; call it inside the sidebar) and its style rules. While an earlier question is
+    ``editing``, a question sent is not drawn ahead of Streamlit (it replaces that one)."""
     st.html(_CSS)
     _snippet(
         key=keys.READING_SNIPPET,
@@ -290,6 +325,8 @@ def mount_reading(lang: Lang) -> None:
             "latest": t("chat.latest", lang),
             "hint": t("chat.wait_hint", lang),
             "lost": t("chat.not_sent_hint", lang),
+            "echo": not editing,
+            "fallback": t("chat.default_question", lang),
         },
         height=0,
     )

@@ -2,13 +2,15 @@
 
 ``WHEN_NOTHING_RAN_JS`` (``frontend/when_nothing_ran.js``) defines ``whenNothingRan(since, act)``;
 the browser store (a report sent again) and the reading script (a question put back in the
-input) prepend it to their own scripts.
+input) prepend it to their own scripts. ``QUESTION_ECHO_JS`` (``frontend/question_echo.js``)
+defines ``echoQuestion`` and ``dropEcho``: the question drawn the moment it is sent, until
+Streamlit's own message for it is there (the reading script's).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-WHEN_NOTHING_RAN_JS = (
-    Path(__file__).with_name("frontend").joinpath("when_nothing_ran.js").read_text("utf-8")
-)
+_FRONTEND = Path(__file__).with_name("frontend")
+WHEN_NOTHING_RAN_JS = _FRONTEND.joinpath("when_nothing_ran.js").read_text("utf-8")
+QUESTION_ECHO_JS = _FRONTEND.joinpath("question_echo.js").read_text("utf-8")

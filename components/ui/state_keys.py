@@ -47,6 +47,7 @@ CAMERA_ON = "kantu_camera_on"
 NEW_CHAT = "kantu_new_chat"
 STOP = "kantu_stop"  # by the chat input while an answer streams (components/ui/reading.py)
 READING_SNIPPET = "kantu_reading"  # the component that follows the answer, Esc, Enter held
+WELCOME = "kantu_welcome"  # the welcome's container (hidden while a question's stand-in shows)
 SHORTCUTS_SNIPPET = "kantu_shortcuts"  # the keyboard shortcuts and their ? overlay
 CHAT_INPUT = "kantu_chat_input"
 # The chat input's text field, as the page scripts find it (reading.py, shortcuts.py).

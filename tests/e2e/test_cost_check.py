@@ -63,6 +63,7 @@ def test_held_card_names_the_limit_and_change_opens_its_field(
     box = page.locator(".st-key-kantu_pending_box")
     limit = t("costs.above_limit", lang, limit=format_money(LIMIT, "CNY"))
     expect(box.get_by_text(limit)).to_be_visible()
+    expect(page.get_by_test_id("kantuEcho")).to_have_count(0)  # the card, not a sent question
     send = box.locator(".st-key-kantu_send_as_is button")
     expect(send).to_have_attribute("data-testid", "stBaseButton-primary")  # the highlighted one
     box.scroll_into_view_if_needed()

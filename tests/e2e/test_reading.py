@@ -5,12 +5,15 @@ meanwhile, Enter keeps it in the input with a hint, and it is sent once the answ
 
 from __future__ import annotations
 
+import io
 import threading
 
 import pytest
-from playwright.sync_api import Page, WebSocketRoute, expect
+from PIL import Image
+from playwright.sync_api import FilePayload, Page, WebSocketRoute, expect
 
 from components.devtools.browser import (
+    CHAT_FILE_INPUT_SELECTOR,
     CHAT_INPUT_SELECTOR,
     assert_no_exception,
     console_errors,
@@ -21,6 +24,7 @@ from components.devtools.browser import (
 )
 from components.devtools.upstream import FakeUpstream, gated, sse
 from components.i18n import t
+from components.ui import state_keys as keys
 from components.ui.reading import NEAR_PX
 from tests.e2e.test_accessibility import serious_violations
 
@@ -263,6 +267,7 @@ def test_a_question_streamlit_never_ran_for_comes_back_to_the_input(
     field = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
     expect(field).to_have_value(question)
     expect(page.get_by_text(t("chat.not_sent_hint", lang))).to_be_visible()
+    expect(page.get_by_test_id("kantuEcho")).to_have_count(0)  # not shown as sent
     page.screenshot(path=SHOTS / f"stream-not-sent-{lang}-{viewport[0]}.png")
     assert len(dropped) == 1
     up.enqueue(sse(["A robin."]))
@@ -270,3 +275,74 @@ def test_a_question_streamlit_never_ran_for_comes_back_to_the_input(
     messages = page.get_by_test_id("stChatMessage")
     expect(messages.filter(has_text="A robin.")).to_have_count(1)
     expect(messages.filter(has_text=question)).to_have_count(1)  # asked once
+
+
+def _plain_jpeg(name: str, colour: tuple[int, int, int]) -> FilePayload:
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), colour).save(buffer, "JPEG")
+    return {"name": name, "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
+
+
+# The colour at the middle of each of the stand-in's thumbnails.
+ECHO_COLOURS = """(echo) => [...echo.querySelectorAll("canvas")].map((c) =>
+  [...c.getContext("2d").getImageData(c.width >> 1, c.height >> 1, 1, 1).data.slice(0, 3)])"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "viewport"), [("zh", (1280, 900)), ("en", (390, 844))], ids=["zh-desktop", "en-phone"]
+)
+def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, up, lang, viewport):
+    """Enter shows the question and its thumbnails at once, before the server has run the page
+    for it (held back here on the websocket): nothing blank while the photos travel. Streamlit's
+    own message then takes its place, once."""
+    question = "这两张图有什么不同？" if lang == "zh" else "What differs between these two?"
+    page = new_page(app, locale=LOCALES[lang], viewport=viewport)
+    held: list[str | bytes] = []
+    sockets: list[WebSocketRoute] = []
+
+    def route(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+        sockets.append(server)
+
+        def to_server(message: str | bytes) -> None:
+            data = message if isinstance(message, bytes) else message.encode()
+            if not held and question.encode() in data:
+                held.append(message)  # the server hears it when the test says so
+                return
+            server.send(message)
+
+        socket.on_message(to_server)
+
+    page.route_web_socket(lambda url: url.endswith("/_stcore/stream"), route)
+    page.reload()  # a new websocket, through the route
+    wait_for_idle(page)
+    welcome = page.locator(f".st-key-{keys.WELCOME}")
+    expect(welcome).to_be_visible()
+    page.locator(CHAT_FILE_INPUT_SELECTOR).set_input_files(
+        [_plain_jpeg("red.jpg", (255, 0, 0)), _plain_jpeg("blue.jpg", (0, 0, 255))]
+    )
+    expect(page.get_by_test_id("stFileChipImagePreview")).to_have_count(2)
+    up.enqueue(sse(["Red, then blue."]))
+    asked = len(up.requests)
+    send_prompt(page, question)
+
+    echo = page.get_by_test_id("kantuEcho")
+    expect(echo).to_have_text(question)
+    expect(echo.locator("canvas")).to_have_count(2)
+    colours = echo.evaluate(ECHO_COLOURS)
+    assert [max(range(3), key=c.__getitem__) for c in colours] == [0, 2], colours  # red, blue
+    expect(welcome).to_be_hidden()  # the question takes the welcome's place
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages).to_have_count(0)  # the server has not heard it yet
+    page.screenshot(path=SHOTS / f"echo-{lang}-{viewport[0]}.png")
+
+    assert len(held) == 1
+    sockets[0].send(held[0])
+    expect(messages.filter(has_text="Red, then blue.")).to_have_count(1)
+    expect(messages.filter(has_text=question)).to_have_count(1)
+    expect(messages.filter(has_text=question).locator('[data-testid="stImage"] img')).to_have_count(
+        2
+    )
+    expect(echo).to_have_count(0)
+    assert len(up.requests) == asked + 1
+    assert_no_exception(page)

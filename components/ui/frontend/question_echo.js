@@ -1,0 +1,95 @@
+// The question shows the moment it is sent, with its pictures, as in the chats people know:
+// Streamlit draws it only once the server has run the page for it (200-250 ms, more with big
+// photos). This draws a stand-in at the end of the conversation from what the input holds at
+// Enter: the text, and each attached picture from the preview Streamlit already decoded for its
+// chip. The stand-in goes as soon as Streamlit's own message for it is on the page, or the card
+// of a message held back (`held`, a selector), when the run for it ends without either (a
+// refusal), or when the question is put back in the input (dropEcho). Prepended to the reading
+// script (components/ui/reading.py).
+
+const ECHO_CLASS = "kantu-echo";
+const ECHO_SHOWN = "kantu-echoing";  // on <html> while a stand-in shows (the welcome hides)
+const MESSAGE = '[data-testid="stChatMessage"]';
+
+function dropEcho() {
+  document.querySelectorAll(`.${ECHO_CLASS}`).forEach((node) => node.remove());
+  document.documentElement.classList.remove(ECHO_SHOWN);
+}
+
+// A thumbnail drawn now from the chip's decoded preview: its blob: address is revoked as soon
+// as the input empties, so a copy of the pixels is what stays.
+function echoThumb(chip, tall, widest) {
+  const preview = chip.querySelector('[data-testid="stFileChipImagePreview"]');
+  const name = chip.querySelector('[data-testid="stFileChipName"]')?.textContent ?? "";
+  const ready = preview && preview.complete && preview.naturalWidth > 0;
+  const ratio = ready ? preview.naturalWidth / preview.naturalHeight : 1;
+  const height = Math.min(tall, ready ? preview.naturalHeight : tall);
+  const width = Math.max(1, Math.min(widest, Math.round(height * ratio)));
+  const canvas = document.createElement("canvas");
+  canvas.className = `${ECHO_CLASS}-thumb`;
+  canvas.width = width;
+  canvas.height = height;
+  canvas.title = name;
+  if (ready) {
+    canvas.getContext("2d").drawImage(preview, 0, 0, width, height);
+    canvas.dataset.drawn = "true";  // a grey box otherwise (a preview still decoding)
+  }
+  return canvas;
+}
+
+// Show `text` (or `fallback` when only pictures go) as the reader's next message; thumbnails
+// `tall` px high, at most `widest` wide.
+function echoQuestion(text, fallback, { tall, widest, held }) {
+  dropEcho();
+  const input = document.querySelector('[data-testid="stChatInput"]');
+  const chips = [...(input?.querySelectorAll('[data-testid="stFileChip"]') ?? [])];
+  if (!text && !chips.length) return;
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  if (!main) return;
+  const asked = text || fallback;
+
+  const echo = document.createElement("div");
+  echo.className = ECHO_CLASS;
+  echo.setAttribute("data-testid", "kantuEcho");
+  echo.setAttribute("aria-hidden", "true");  // Streamlit's own message follows and is read
+  const avatar = document.createElement("div");
+  avatar.className = `${ECHO_CLASS}-avatar`;
+  const body = document.createElement("div");
+  body.className = `${ECHO_CLASS}-body`;
+  const words = document.createElement("div");
+  words.className = `${ECHO_CLASS}-text`;
+  words.textContent = asked;
+  body.appendChild(words);
+  if (chips.length) {
+    const row = document.createElement("div");
+    row.className = `${ECHO_CLASS}-thumbs`;
+    chips.forEach((chip) => row.appendChild(echoThumb(chip, tall, widest)));
+    body.appendChild(row);
+  }
+  echo.append(avatar, body);
+
+  // After the last message drawn; on the welcome, in its place.
+  const before = new Set(main.querySelectorAll(MESSAGE));
+  const last = [...before].pop();
+  const at = last?.closest('[data-testid="stVerticalBlock"] > *') ?? null;
+  if (at) at.after(echo);
+  else main.prepend(echo);
+  if (!echo.isConnected) return;
+  document.documentElement.classList.add(ECHO_SHOWN);
+  performance.mark("kantu-question-echoed");
+
+  const app = document.querySelector('[data-testid="stApp"]');
+  let ran = false;
+  const check = () => {
+    if (!echo.isConnected) return done();
+    const state = app?.getAttribute("data-test-script-state");
+    if (state === "running") ran = true;
+    const drawn = document.querySelector(held) || [...main.querySelectorAll(MESSAGE)].some(
+      (message) => !before.has(message) && message.textContent.includes(asked));
+    if (drawn || (ran && state === "notRunning")) { dropEcho(); done(); }
+  };
+  const watch = new MutationObserver(check);
+  const done = () => watch.disconnect();
+  watch.observe(document.body, { childList: true, subtree: true, characterData: true,
+    attributes: true, attributeFilter: ["data-test-script-state"] });
+}
