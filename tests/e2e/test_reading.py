@@ -328,7 +328,7 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
 
     echo = page.get_by_test_id("kantuEcho")
     expect(echo).to_have_text(question)
-    expect(echo.locator("canvas")).to_have_count(2)
+    expect(echo.locator("canvas[data-drawn]")).to_have_count(2)
     colours = echo.evaluate(ECHO_COLOURS)
     assert [max(range(3), key=c.__getitem__) for c in colours] == [0, 2], colours  # red, blue
     expect(welcome).to_be_hidden()  # the question takes the welcome's place

@@ -17,7 +17,9 @@ function dropEcho() {
 }
 
 // A thumbnail drawn now from the chip's decoded preview: its blob: address is revoked as soon
-// as the input empties, so a copy of the pixels is what stays.
+// as the input empties, so a copy of the pixels is what stays. Drawn while the preview is still
+// on the page it takes a few ms for three 12 MP photos; drawn a frame later, once the input
+// has emptied, Chromium decodes each photo again (about 120 ms each).
 function echoThumb(chip, tall, widest) {
   const preview = chip.querySelector('[data-testid="stFileChipImagePreview"]');
   const name = chip.querySelector('[data-testid="stFileChipName"]')?.textContent ?? "";
