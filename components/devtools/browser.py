@@ -39,7 +39,6 @@ from typing import IO
 
 from playwright.sync_api import (
     Browser,
-    BrowserContext,
     BrowserType,
     ConsoleMessage,
     FilePayload,
@@ -484,83 +483,6 @@ def open_page(
     page.goto(app.url + path.lstrip("/"))
     wait_for_idle(page)
     return page
-
-
-# What a warm profile clears before each page: everything a visitor keeps, but not the HTTP
-# cache (with it, Chromium's compiled-code cache), which is what makes the profile warm.
-VISITOR_STORAGE = (
-    "cookies,local_storage,indexeddb,websql,service_workers,cache_storage,file_systems"
-)
-# Media features a warm page can emulate (``page.emulate_media``); other context options need
-# a context of their own.
-WARM_MEDIA = frozenset({"color_scheme", "reduced_motion"})
-
-
-class WarmProfile:
-    """One on-disk Chromium profile that opens the app page after page as a first visit.
-
-    A new context (``open_page``) is off the record: it compiles Streamlit's scripts again for
-    every page, about 1.2 s of CPU of the 2.8 s a page costs on two cores. Pages of one on-disk
-    profile keep the compiled code. Before each page the app's origin is wiped of everything a
-    visitor keeps (cookies, local storage, IndexedDB), and the page gets its own language and
-    size, so it is the first visit a new context gives. Its pages share one context: a second
-    visitor at the same time needs ``open_page``. Close pages with ``page.close()``.
-    """
-
-    def __init__(self, playwright: Playwright | BrowserType, folder: Path) -> None:
-        if not CHROMIUM.exists():
-            raise FileNotFoundError(
-                f"{CHROMIUM} not found: apt-get install chromium fonts-noto-cjk"
-            )
-        chromium = playwright if isinstance(playwright, BrowserType) else playwright.chromium
-        self.context: BrowserContext = chromium.launch_persistent_context(
-            folder, executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS)
-        )
-
-    def open(
-        self,
-        app: App,
-        *,
-        locale: str = "zh-CN",
-        viewport: tuple[int, int] = (1280, 900),
-        path: str = "",
-        first_visit: bool = True,
-        **media: str,
-    ) -> Page:
-        """Open the app in ``locale`` at ``viewport`` and wait for idle.
-
-        A first visit finds nothing kept; ``first_visit=False`` is the same visitor again in a
-        new tab (what the profile's earlier pages kept is still there). ``media`` are
-        ``page.emulate_media`` features (``WARM_MEDIA``).
-        """
-        page = self.context.new_page()
-        session = self.context.new_cdp_session(page)  # kept: its overrides end with it
-        if first_visit:
-            self.context.clear_cookies()
-            origin = app.url.rstrip("/")
-            session.send(
-                "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": VISITOR_STORAGE}
-            )
-        agent = page.evaluate("navigator.userAgent")
-        session.send("Network.setUserAgentOverride", {"userAgent": agent, "acceptLanguage": locale})
-        session.send("Emulation.setLocaleOverride", {"locale": locale})
-        width, height = viewport
-        page.set_viewport_size({"width": width, "height": height})
-        if media:
-            page.emulate_media(**media)  # type: ignore[arg-type]
-        watch_console(page)
-        page.goto(app.url + path.lstrip("/"))
-        wait_for_idle(page)
-        return page
-
-    def close_pages(self) -> None:
-        """Close every page the profile has open (a test's pages, and tabs it opened)."""
-        for page in list(self.context.pages):
-            page.close()
-
-    def close(self) -> None:
-        """Close the profile's browser."""
-        self.context.close()
 
 
 def watch_websocket(page: Page) -> list[bytes]:

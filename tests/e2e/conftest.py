@@ -3,7 +3,6 @@
 Fixtures (see ``harness.py`` for the helpers they use):
 
 - ``browser`` (session): Debian's Chromium. Missing → skip locally, fail when ``CI`` is set.
-- ``warm_profile`` (session): an on-disk Chromium profile for each test's first page.
 - ``start_app(env=None, *, secrets_toml=None, script="app.py") -> App`` (per test): a fresh
   server; stopped at the end of the test. Only for what needs a server of its own (the first
   click after a start, a configuration one test uses): ~1.5 s each.
@@ -12,9 +11,7 @@ Fixtures (see ``harness.py`` for the helpers they use):
 - ``app`` (per module): one shared server built from the module-scoped ``app_env`` and
   ``app_secrets_toml`` fixtures; override those in a test module to change them.
 - ``new_page(app, *, locale="zh-CN", viewport=(1280, 900), **context_args) -> Page`` (per
-  test): opened on ``app.url`` and idle, closed after the test; the test's first page in the
-  worker's warm profile (``WarmProfile``: a first visit that reuses compiled scripts), any
-  other in a new browser context of its own.
+  test): a new browser context per page, opened on ``app.url`` and idle; closed after the test.
 
 Every test under this directory is marked ``e2e`` (``pytest -m "not e2e"`` skips them), and
 gets one retry (pytest-rerunfailures): four workers share two cores with Chromium and the
@@ -30,18 +27,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from components.devtools.browser import (
     CHROMIUM,
-    WARM_MEDIA,
     App,
     AppStartError,
-    WarmProfile,
     launch_browser,
     open_page,
     page_diagnostics,
-    wait_for_idle,
 )
 from components.devtools.browser import start_app as _start_app
 from components.devtools.upstream import FakeUpstream
@@ -86,11 +80,8 @@ expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
-def playwright_session() -> Iterator[Playwright]:
-    """The session's Playwright, once Debian's Chromium is known to be there.
-
-    Missing → skip locally, fail when ``CI`` is set.
-    """
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium shared by the session; each page gets its own context."""
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(
@@ -100,15 +91,9 @@ def playwright_session() -> Iterator[Playwright]:
             )
         pytest.skip("Debian chromium not installed: apt-get install chromium fonts-noto-cjk")
     with sync_playwright() as playwright:
-        yield playwright
-
-
-@pytest.fixture(scope="session")
-def browser(playwright_session: Playwright) -> Iterator[Browser]:
-    """Headless Debian Chromium shared by the session, for pages with a context of their own."""
-    chromium = launch_browser(playwright_session)
-    yield chromium
-    chromium.close()
+        chromium = launch_browser(playwright)
+        yield chromium
+        chromium.close()
 
 
 class _Servers:
@@ -193,33 +178,12 @@ def app(app_env: dict[str, str], app_secrets_toml: str | None) -> Iterator[App]:
     servers.stop_all()
 
 
-@pytest.fixture(scope="session")
-def warm_profile(
-    playwright_session: Playwright, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[WarmProfile | None]:
-    """The worker's on-disk profile for a test's first page: it keeps the compiled scripts.
-
-    A module whose pages need a browser of its own (a fake camera) overrides it with ``None``.
-    """
-    profile = WarmProfile(playwright_session, tmp_path_factory.mktemp("profile"))
-    yield profile
-    profile.close()
-
-
 class PageFactory:
-    """``new_page(app, *, locale="zh-CN", viewport=(1280, 900)) -> Page``, idle; keeps its pages.
+    """``new_page(app, *, locale="zh-CN", viewport=(1280, 900)) -> Page``, idle; keeps its pages."""
 
-    A test's first page opens in the warm profile (a first visit that costs half the CPU) when
-    it asks for nothing else than ``WARM_MEDIA``; every other page gets a context of its own, so
-    two pages of one test are two visitors. Another tab of a page's visitor is
-    ``new_page.tab(app, page)``; close a page with ``page.close()``, not its context.
-    """
-
-    def __init__(self, browser: Browser, warm: WarmProfile | None) -> None:
+    def __init__(self, browser: Browser) -> None:
         self.browser = browser
-        self.warm = warm
         self.pages: list[Page] = []
-        self.dress: dict[Page, dict[str, object]] = {}
 
     def __call__(
         self,
@@ -229,38 +193,15 @@ class PageFactory:
         viewport: tuple[int, int] = (1280, 900),
         **context_args: object,
     ) -> Page:
-        if self.warm is not None and not self.pages and set(context_args) <= WARM_MEDIA:
-            dress = {"locale": locale, "viewport": viewport, **context_args}
-            page = self.warm.open(app, **dress)  # type: ignore[arg-type]
-            self.dress[page] = dress
-        else:
-            page = open_page(self.browser, app, locale=locale, viewport=viewport, **context_args)
+        page = open_page(self.browser, app, locale=locale, viewport=viewport, **context_args)
         self.pages.append(page)
         return page
 
-    def tab(self, app: App, page: Page) -> Page:
-        """Open the app in a new tab of ``page``'s visitor (same language and size), idle."""
-        if self.warm is not None and page in self.dress:
-            again = self.warm.open(app, first_visit=False, **self.dress[page])  # type: ignore[arg-type]
-            self.dress[again] = self.dress[page]
-        else:
-            again = page.context.new_page()
-            again.goto(app.url)
-            wait_for_idle(again)
-        self.pages.append(again)
-        return again
-
-    def close(self) -> None:
-        if self.warm is not None:
-            self.warm.close_pages()
-        for page in self.pages:
-            if page not in self.dress:
-                page.context.close()
-
 
 @pytest.fixture
-def new_page(browser: Browser, warm_profile: WarmProfile | None) -> Iterator[NewPage]:
+def new_page(browser: Browser) -> Iterator[NewPage]:
     """Factory: ``new_page(app, *, locale="zh-CN", viewport=(1280, 900)) -> Page``, idle."""
-    factory = PageFactory(browser, warm_profile)
+    factory = PageFactory(browser)
     yield factory
-    factory.close()
+    for page in factory.pages:
+        page.context.close()

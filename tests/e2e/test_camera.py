@@ -41,12 +41,6 @@ def browser(browser: Browser) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def warm_profile() -> None:
-    """Every page here needs the camera browser: none opens in the warm profile."""
-    return None
-
-
-@pytest.fixture(scope="module")
 def app_env(operator_env: dict[str, str]) -> dict[str, str]:
     return operator_env
 

@@ -130,8 +130,11 @@ def test_reload_brings_the_chat_back_with_its_picture(app: App, new_page, up: Fa
 def test_a_tab_closed_and_reopened_is_back_in_the_chat(app: App, new_page):
     page = new_page(app)
     _ask(page, "关掉再打开")
+    context = page.context
     page.close()
-    again = new_page.tab(app, page)
+    again = context.new_page()
+    again.goto(app.url)
+    wait_for_idle(again)
     _chat_is_back(again, "关掉再打开")
 
 
@@ -146,11 +149,14 @@ def test_an_answer_that_ends_after_its_tab_closed_is_there_when_it_reopens(
     _store_answered(page)
     send_prompt(page, "关掉时还在回答")
     expect(_messages(page).filter(has_text="答案的开头")).to_have_count(1)
+    context = page.context
     page.close()  # the answer is still coming
     gate.set()
     # Saved on the server once the answer has ended, with no page to record it.
     assert _saved_entries(chats_path, ("关掉时还在回答", "才写完的结尾"), LOADED_MS / 1000) == 2
-    again = new_page.tab(app, page)
+    again = context.new_page()
+    again.goto(app.url)
+    wait_for_idle(again)
     expect(_messages(again).filter(has_text="才写完的结尾")).to_have_count(1, timeout=LOADED_MS)
     expect(_messages(again).filter(has_text="关掉时还在回答")).to_have_count(1)
     assert len(up.requests) == 1  # nothing asked again

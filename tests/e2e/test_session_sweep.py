@@ -62,7 +62,7 @@ def test_a_closed_tabs_pictures_are_released_after_the_ttl_without_another_visit
     media_url = urljoin(app.url, str(large.get_attribute("src")))
     assert "/media/" in media_url
     assert _status(media_url) == 200
-    page.close()  # the tab closes; nobody else comes or goes
+    page.context.close()  # the tab closes; nobody else comes or goes
     assert _until(lambda: _status(media_url) == 404), "the closed session's picture is still served"
 
 
