@@ -297,6 +297,7 @@ html[data-kantu-scheme="dark"] .kantu-latest:hover { border-color: #E8772E; colo
 /* A question's stand-in until Streamlit draws it: Streamlit 1.67's user message, as drawn. */
 .kantu-echo { display: flex; gap: 8px; padding: 16px; border-radius: 8px; margin: 0 0 16px;
   background: rgba(240, 242, 246, 0.5); }
+.kantu-echo:first-child { margin-top: 16px; }  /* in the welcome's place: where the message goes */
 .kantu-echo-avatar { flex: 0 0 32px; height: 32px; border-radius: 8px;
   background: rgb(217, 74, 87); }
 .kantu-echo-avatar::after { content: "face"; display: flex; height: 100%; align-items: center;

@@ -296,8 +296,9 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
     for it (held back here on the websocket): nothing blank while the photos travel. Streamlit's
     own message then takes its place, once."""
     question = "这两张图有什么不同？" if lang == "zh" else "What differs between these two?"
+    follow_up = "红色那张是什么？" if lang == "zh" else "And the red one?"
     page = new_page(app, locale=LOCALES[lang], viewport=viewport)
-    held: list[str | bytes] = []
+    held: dict[str, str | bytes] = {}
     sockets: list[WebSocketRoute] = []
 
     def route(socket: WebSocketRoute) -> None:
@@ -306,9 +307,10 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
 
         def to_server(message: str | bytes) -> None:
             data = message if isinstance(message, bytes) else message.encode()
-            if not held and question.encode() in data:
-                held.append(message)  # the server hears it when the test says so
-                return
+            for words in (question, follow_up):
+                if words not in held and words.encode() in data:
+                    held[words] = message  # the server hears it when the test says so
+                    return
             server.send(message)
 
         socket.on_message(to_server)
@@ -336,8 +338,8 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
     expect(messages).to_have_count(0)  # the server has not heard it yet
     page.screenshot(path=SHOTS / f"echo-{lang}-{viewport[0]}.png")
 
-    assert len(held) == 1
-    sockets[0].send(held[0])
+    assert list(held) == [question]
+    sockets[0].send(held[question])
     expect(messages.filter(has_text="Red, then blue.")).to_have_count(1)
     expect(messages.filter(has_text=question)).to_have_count(1)
     expect(messages.filter(has_text=question).locator('[data-testid="stImage"] img')).to_have_count(
@@ -345,4 +347,19 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
     )
     expect(echo).to_have_count(0)
     assert len(up.requests) == asked + 1
+    wait_for_idle(page)
+
+    # A question with no picture, in a chat: drawn below the last answer, then Streamlit's.
+    up.enqueue(sse(["A red square."]))
+    send_prompt(page, follow_up)
+    expect(echo).to_have_text(follow_up)
+    expect(echo.locator("canvas")).to_have_count(0)
+    answer = messages.filter(has_text="Red, then blue.").bounding_box()
+    stand_in = echo.bounding_box()
+    assert answer and stand_in and stand_in["y"] >= answer["y"] + answer["height"]
+    sockets[0].send(held[follow_up])
+    expect(messages.filter(has_text="A red square.")).to_have_count(1)
+    expect(messages.filter(has_text=follow_up)).to_have_count(1)
+    expect(echo).to_have_count(0)
+    assert len(up.requests) == asked + 2
     assert_no_exception(page)
