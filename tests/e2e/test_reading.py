@@ -230,6 +230,38 @@ def test_latest_stop_and_the_hint_pass_axe_in_both_themes(app, new_page, up: Fak
     expect(field).to_have_value("下一个问题")
 
 
+class HeldOnTheWay:
+    """The page's websocket to Streamlit, reconnected through a route that holds back the first
+    message carrying each of ``words`` (a question sent): the server hears it on ``release``,
+    or never."""
+
+    def __init__(self, page: Page, *words: str) -> None:
+        self.words = words
+        self.held: dict[str, str | bytes] = {}
+        self.servers: list[WebSocketRoute] = []
+        page.route_web_socket(lambda url: url.endswith("/_stcore/stream"), self._route)
+        page.reload()  # a new websocket, through the route
+        wait_for_idle(page)
+
+    def _route(self, socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+        self.servers.append(server)
+
+        def to_server(message: str | bytes) -> None:
+            data = message if isinstance(message, bytes) else message.encode()
+            for words in self.words:
+                if words not in self.held and words.encode() in data:
+                    self.held[words] = message
+                    return
+            server.send(message)
+
+        socket.on_message(to_server)
+
+    def release(self, words: str) -> None:
+        """Let the message held for ``words`` go on to the server."""
+        self.servers[-1].send(self.held[words])
+
+
 @pytest.mark.parametrize(
     ("lang", "viewport"), [("en", (1440, 900)), ("zh", (390, 844))], ids=["en-desktop", "zh-phone"]
 )
@@ -246,30 +278,14 @@ def test_a_question_streamlit_never_ran_for_comes_back_to_the_input(
         else "这是什么鸟？没送到的那只"
     )
     page = new_page(app, locale="en-US" if lang == "en" else "zh-CN", viewport=viewport)
-    dropped: list[bytes] = []
-
-    def route(socket: WebSocketRoute) -> None:
-        server = socket.connect_to_server()
-
-        def to_server(message: str | bytes) -> None:
-            data = message if isinstance(message, bytes) else message.encode()
-            if not dropped and question.encode() in data:
-                dropped.append(data)  # lost: the server never hears it
-                return
-            server.send(message)
-
-        socket.on_message(to_server)
-
-    page.route_web_socket(lambda url: url.endswith("/_stcore/stream"), route)
-    page.reload()  # a new websocket, through the route
-    wait_for_idle(page)
+    way = HeldOnTheWay(page, question)  # lost: the server never hears it
     send_prompt(page, question)
     field = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
     expect(field).to_have_value(question)
     expect(page.get_by_text(t("chat.not_sent_hint", lang))).to_be_visible()
     expect(page.get_by_test_id("kantuEcho")).to_have_count(0)  # not shown as sent
     page.screenshot(path=SHOTS / f"stream-not-sent-{lang}-{viewport[0]}.png")
-    assert len(dropped) == 1
+    assert list(way.held) == [question]
     up.enqueue(sse(["A robin."]))
     field.press("Enter")
     messages = page.get_by_test_id("stChatMessage")
@@ -298,26 +314,7 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
     question = "这两张图有什么不同？" if lang == "zh" else "What differs between these two?"
     follow_up = "红色那张是什么？" if lang == "zh" else "And the red one?"
     page = new_page(app, locale=LOCALES[lang], viewport=viewport)
-    held: dict[str, str | bytes] = {}
-    sockets: list[WebSocketRoute] = []
-
-    def route(socket: WebSocketRoute) -> None:
-        server = socket.connect_to_server()
-        sockets.append(server)
-
-        def to_server(message: str | bytes) -> None:
-            data = message if isinstance(message, bytes) else message.encode()
-            for words in (question, follow_up):
-                if words not in held and words.encode() in data:
-                    held[words] = message  # the server hears it when the test says so
-                    return
-            server.send(message)
-
-        socket.on_message(to_server)
-
-    page.route_web_socket(lambda url: url.endswith("/_stcore/stream"), route)
-    page.reload()  # a new websocket, through the route
-    wait_for_idle(page)
+    way = HeldOnTheWay(page, question, follow_up)  # the server hears each when the test says so
     welcome = page.locator(f".st-key-{keys.WELCOME}")
     expect(welcome).to_be_visible()
     page.locator(CHAT_FILE_INPUT_SELECTOR).set_input_files(
@@ -338,8 +335,8 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
     expect(messages).to_have_count(0)  # the server has not heard it yet
     page.screenshot(path=SHOTS / f"echo-{lang}-{viewport[0]}.png")
 
-    assert list(held) == [question]
-    sockets[0].send(held[question])
+    assert list(way.held) == [question]
+    way.release(question)
     expect(messages.filter(has_text="Red, then blue.")).to_have_count(1)
     expect(messages.filter(has_text=question)).to_have_count(1)
     expect(messages.filter(has_text=question).locator('[data-testid="stImage"] img')).to_have_count(
@@ -357,7 +354,7 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
     answer = messages.filter(has_text="Red, then blue.").bounding_box()
     stand_in = echo.bounding_box()
     assert answer and stand_in and stand_in["y"] >= answer["y"] + answer["height"]
-    sockets[0].send(held[follow_up])
+    way.release(follow_up)
     expect(messages.filter(has_text="A red square.")).to_have_count(1)
     expect(messages.filter(has_text=follow_up)).to_have_count(1)
     expect(echo).to_have_count(0)
