@@ -38,6 +38,7 @@ const INPUT = '{input}';
 const THUMB_TALL = {thumb_tall};
 const THUMB_WIDEST = {thumb_widest};
 const HELD = ".st-key-{held}";
+const SEND = '[data-testid="stChatInputSubmitButton"]';
 const native = Object.getOwnPropertyDescriptor(Element.prototype, "scrollTop");
 
 function install() {
@@ -204,7 +205,7 @@ function install() {
   function watchSent(text) {
     whenNothingRan(performance.now(), () => {
       const input = document.querySelector(INPUT);
-      if (!input || input.value) return;
+      if (!input || input.value) { dropEcho(); return; }  // not sent, or a new one typed
       const setValue = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
       setValue.call(input, text);
       input.dispatchEvent(new Event("input", { bubbles: true }));
@@ -215,6 +216,8 @@ function install() {
     });
   }
   function sending() {
+    // Streamlit sends nothing while its send button is off (a picture still uploading).
+    if (document.querySelector(SEND)?.disabled) return;
     const text = document.querySelector(INPUT)?.value.trim() ?? "";
     if (text) watchSent(text);
     // Drawn at once (question_echo.js); not while an earlier question is being edited, which
@@ -226,7 +229,7 @@ function install() {
     toLatest();  // a question sent is followed to its answer
   }
   window.addEventListener("click", (e) => {
-    if (e.target?.closest?.('[data-testid="stChatInputSubmitButton"]')) sending();
+    if (e.target?.closest?.(SEND)) sending();
   }, { capture: true });
   window.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing && e.target?.matches?.(INPUT)

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 from PIL import Image
-from playwright.sync_api import FilePayload, Page, WebSocketRoute, expect
+from playwright.sync_api import FilePayload, Page, Route, WebSocketRoute, expect
 
 from components.devtools.browser import (
     CHAT_FILE_INPUT_SELECTOR,
@@ -360,3 +360,40 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
     expect(echo).to_have_count(0)
     assert len(up.requests) == asked + 2
     assert_no_exception(page)
+
+
+def test_enter_while_a_picture_uploads_shows_nothing_as_sent(app, new_page, up):
+    """Streamlit sends nothing while a picture is still uploading (its send button is off): the
+    question is not drawn as sent; once the upload is done, Enter sends it with the picture."""
+    page = new_page(app, locale="en-US")
+    uploads: list[Route] = []
+
+    def hold(route: Route) -> None:
+        uploads.append(route)  # held until the test lets it go
+
+    page.route("**/_stcore/upload_file/**", hold)
+    page.locator(CHAT_FILE_INPUT_SELECTOR).set_input_files([_plain_jpeg("red.jpg", (255, 0, 0))])
+    chat = page.locator(CHAT_INPUT_SELECTOR)
+    expect(chat.get_by_test_id("stFileChipIconSpinner")).to_have_count(1)
+    field = chat.get_by_test_id("stChatInputTextArea")
+    field.fill("Is it red?")
+    expect(chat.get_by_test_id("stChatInputSubmitButton")).to_be_disabled()
+    asked = len(up.requests)
+    field.press("Enter")  # the page's keydown listeners have run when this returns
+    echo = page.get_by_test_id("kantuEcho")
+    expect(echo).to_have_count(0)
+    expect(field).to_have_value("Is it red?")
+
+    for route in uploads:
+        route.continue_()
+    page.unroute("**/_stcore/upload_file/**", hold)
+    expect(chat.get_by_test_id("stFileChipIconSpinner")).to_have_count(0)
+    up.enqueue(sse(["Yes, red."]))
+    field.press("Enter")
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages.filter(has_text="Yes, red.")).to_have_count(1)
+    expect(
+        messages.filter(has_text="Is it red?").locator('[data-testid="stImage"] img')
+    ).to_have_count(1)
+    expect(echo).to_have_count(0)
+    assert len(up.requests) == asked + 1
