@@ -204,13 +204,13 @@ function install() {
   // itself: a question that did reach Python always starts a run, so nothing is asked twice.
   function watchSent(text) {
     whenNothingRan(performance.now(), () => {
+      dropEcho();  // it was not sent: not shown as sent
       const input = document.querySelector(INPUT);
-      if (!input || input.value) { dropEcho(); return; }  // not sent, or a new one typed
+      if (!text || !input || input.value) return;  // pictures only, or a new question typed
       const setValue = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
       setValue.call(input, text);
       input.dispatchEvent(new Event("input", { bubbles: true }));
       input.focus();
-      dropEcho();
       performance.mark("kantu-question-returned");
       showHint(state.labels.lost, "lost");
     });
@@ -219,7 +219,7 @@ function install() {
     // Streamlit sends nothing while its send button is off (a picture still uploading).
     if (document.querySelector(SEND)?.disabled) return;
     const text = document.querySelector(INPUT)?.value.trim() ?? "";
-    if (text) watchSent(text);
+    watchSent(text);
     // Drawn at once (question_echo.js); not while an earlier question is being edited, which
     // is replaced where it stands.
     if (state.labels.echo) {
