@@ -346,6 +346,16 @@ def wait_for_settled(page: Page, timeout: float = IDLE_TIMEOUT_MS) -> None:
     wait_for_idle(page, timeout)
 
 
+def wait_for_store(page: Page) -> None:
+    """Wait until the browser store has answered this page's session (its report or its load
+    is marked on the page) and the run after it is drawn: no unasked run follows."""
+    page.wait_for_function(
+        "() => performance.getEntriesByName('kantu-store-report').length"
+        " + performance.getEntriesByName('kantu-store-loaded').length > 0"
+    )
+    wait_for_settled(page)
+
+
 ANIMATIONS_WAIT_MS = 3000
 FINITE_ANIMATIONS_JS = """
 (limit) => Promise.race([

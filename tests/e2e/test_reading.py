@@ -21,6 +21,7 @@ from components.devtools.browser import (
     shots_dir,
     stop_button,
     wait_for_idle,
+    wait_for_store,
 )
 from components.devtools.upstream import FakeUpstream, gated, sse
 from components.i18n import t
@@ -279,6 +280,9 @@ def test_a_question_streamlit_never_ran_for_comes_back_to_the_input(
     )
     page = new_page(app, locale="en-US" if lang == "en" else "zh-CN", viewport=viewport)
     way = HeldOnTheWay(page, question)  # lost: the server never hears it
+    # Asked once the browser store's report has had its run: a run that starts after the
+    # question, for anything, tells the watchdog the question was taken (not covered here).
+    wait_for_store(page)
     send_prompt(page, question)
     field = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
     expect(field).to_have_value(question)
@@ -315,6 +319,7 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
     follow_up = "红色那张是什么？" if lang == "zh" else "And the red one?"
     page = new_page(app, locale=LOCALES[lang], viewport=viewport)
     way = HeldOnTheWay(page, question, follow_up)  # the server hears each when the test says so
+    wait_for_store(page)  # the store's run is over: the next run is the question's
     welcome = page.locator(f".st-key-{keys.WELCOME}")
     expect(welcome).to_be_visible()
     page.locator(CHAT_FILE_INPUT_SELECTOR).set_input_files(

@@ -29,6 +29,7 @@ from components.devtools.browser import (
     start_app,
     wait_for_idle,
     wait_for_settled,
+    wait_for_store,
 )
 from components.devtools.upstream import FakeUpstream, gated, sse
 from components.i18n import t
@@ -81,16 +82,6 @@ def _messages(page: Page) -> Locator:
 
 def _sidebar(page: Page) -> Locator:
     return page.get_by_test_id("stSidebar")
-
-
-def _store_answered(page: Page) -> None:
-    """Wait until the browser store has answered this page's session, and the run after it is
-    drawn."""
-    page.wait_for_function(
-        "() => performance.getEntriesByName('kantu-store-report').length"
-        " + performance.getEntriesByName('kantu-store-loaded').length > 0"
-    )
-    wait_for_settled(page)
 
 
 def _ask(page: Page, question: str, *, picture: bool = False) -> None:
@@ -146,7 +137,7 @@ def test_an_answer_that_ends_after_its_tab_closed_is_there_when_it_reopens(
     page = new_page(app)
     # The store has named the visitor to the server (a tab closed before that leaves no one to
     # keep the chat for on the server; its own session still has it).
-    _store_answered(page)
+    wait_for_store(page)
     send_prompt(page, "关掉时还在回答")
     expect(_messages(page).filter(has_text="答案的开头")).to_have_count(1)
     context = page.context
@@ -289,7 +280,7 @@ def test_the_list_searches_answers_renames_and_deletes_all(app: App, new_page, u
     page.reload()
     wait_for_idle(page)
     # the browser store has answered (and the run after it is drawn): nothing left to list
-    _store_answered(page)
+    wait_for_store(page)
     expect(page.get_by_text(t("welcome.example_1", "en"))).to_be_visible()
     expect(_chat_titles(page)).to_have_count(0)
     assert_no_exception(page)
