@@ -49,6 +49,9 @@ from playwright.sync_api import (
     expect,
 )
 
+from components.i18n import Lang, t
+from components.ui.sidebar import LANG_LABELS
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking switches Chromium keeps calling home on a closed network.
@@ -468,6 +471,25 @@ def stop_button(page: Page, name: str) -> Locator:
     """Return the Stop button (labelled ``name``) by the chat input, where the send button is
     while an answer streams."""
     return page.get_by_test_id("stBottom").get_by_role("button", name=name)
+
+
+def switch_language(page: Page, lang: Lang) -> None:
+    """Pick ``lang`` in the sidebar's language switch and wait until the page is redrawn in it.
+
+    On a phone the sidebar starts closed: it is opened for the click and closed again, so the
+    page is left as it was found, in the other language.
+    """
+    expand = page.get_by_test_id("stExpandSidebarButton")
+    closed = expand.is_visible()
+    if closed:
+        expand.click()
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("radio", name=LANG_LABELS[lang]).click()
+    expect(sidebar.get_by_text(t("sidebar.settings", lang), exact=True)).to_be_visible()
+    wait_for_idle(page)
+    if closed:
+        sidebar.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+        expect(expand).to_be_visible()
 
 
 def open_page(

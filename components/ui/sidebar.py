@@ -77,9 +77,16 @@ def remembered_choice(render: Callable[..., Any], state_key: str, lang: Lang, **
 
 
 def current_lang() -> Lang:
-    """Return the language in use: the person's choice, else their browser's."""
+    """Return the language in use: the person's choice, else their browser's.
+
+    A click on the language switch is this run's choice from its start: the navigation, drawn
+    before the switch, follows it in the same run (not one run later).
+    """
     if not session.has_widget(keys.LANG):
         session.set_widget(keys.LANG, lang_from_locale(st.context.locale))
+    clicked = session.widget(keys.choice_key(keys.LANG, session.widget(keys.LANG)), None)
+    if clicked is not None:
+        session.set_widget(keys.LANG, clicked)
     return session.widget(keys.LANG)
 
 

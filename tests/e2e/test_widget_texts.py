@@ -109,6 +109,9 @@ def test_in_english_the_texts_are_streamlits_also_after_a_switch_from_chinese(ap
     expect(sidebar.get_by_text(t("sidebar.settings", "en"), exact=True)).to_be_visible()
     expect(uploader).to_contain_text("50MB per file")  # Streamlit's own words are back
     expect(uploader.get_by_test_id("stBaseButton-secondary")).to_have_accessible_name("Upload")
+    nav = page.get_by_test_id("stSidebarNav")  # the menu too, in the run the click started
+    for title in ("nav.chat", "nav.compare", "nav.batch"):
+        expect(nav).to_contain_text(t(title, "en"))
     shown = shown_texts(page)
     assert "Skip to main content" in shown
     assert [
