@@ -29,7 +29,7 @@ import functools
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 # Before anything reads the environment or the home directory: this worker's own HOME and
@@ -214,12 +214,19 @@ def expected_cost(item: pytest.Item) -> int:
     return 2 if Path(item.path).name.startswith("test_page_") else 3
 
 
-@pytest.hookimpl(trylast=True)  # after tests/e2e/conftest.py has marked its tests e2e
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> Iterator[None]:
     """Give each test its xdist group (``--dist loadgroup``, see ``xdist_group_of``, a module's
     in chunks of ``MODULE_CHUNK``; an explicit ``@pytest.mark.xdist_group`` wins), and put the
-    slow tests first: xdist hands out groups of
-    many tests first, then single tests in this order, so no long test starts last."""
+    slow tests first: xdist hands out groups of many tests first, then single tests in this
+    order, so no long test starts last.
+
+    A wrapper, because of the order: the groups must be marked before xdist's own hook turns
+    them into node ids (``…@group``, what its scheduler reads: marked after it, no group is
+    kept together), and the sort needs the ``e2e`` marks that tests/e2e/conftest.py adds.
+    """
     counts: dict[str, int] = {}
     for item in items:
         if item.get_closest_marker("xdist_group"):
@@ -231,7 +238,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             index = counts[group] = counts.get(group, -1) + 1
             group = f"{group}#{index // MODULE_CHUNK}"
         item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=expected_cost)
+    yield
+    items.sort(key=_rank_keeping_groups_whole(items))
+
+
+def _rank_keeping_groups_whole(items: list[pytest.Item]) -> Callable[[pytest.Item], tuple]:
+    """Return a sort key by ``expected_cost`` under which a group's tests stay side by side in
+    their written order (ranked by their group's slowest), so a worker runs a group's tests one
+    after another and builds its shared fixture once."""
+    costs = {item.nodeid: expected_cost(item) for item in items}
+    group_cost: dict[str, int] = {}
+    for item in items:
+        group = _group_name(item)
+        if group:
+            group_cost[group] = min(group_cost.get(group, costs[item.nodeid]), costs[item.nodeid])
+
+    def key(item: pytest.Item) -> tuple[int, str]:
+        group = _group_name(item)
+        return (group_cost[group], group) if group else (costs[item.nodeid], "")
+
+    return key
+
+
+def _group_name(item: pytest.Item) -> str:
+    mark = item.get_closest_marker("xdist_group")
+    return str(mark.args[0]) if mark and mark.args else ""
 
 
 def pytest_report_header() -> str:
