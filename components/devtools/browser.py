@@ -50,6 +50,7 @@ from playwright.sync_api import (
 )
 
 from components.i18n import Lang, t
+from components.ui import state_keys as keys
 from components.ui.sidebar import LANG_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,12 +77,10 @@ EXCEPTION_SELECTOR = '[data-testid="stException"]'
 # Chromium's built-in test camera (a moving pattern) and an automatic "allow" for it.
 FAKE_CAMERA_ARGS = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
 SKELETON_SELECTOR = '[data-testid="stSkeleton"]'
-CHAT_INPUT_SELECTOR = '[data-testid="stChatInput"]'
 # st.chat_input(accept_file=...) renders a hidden <input type=file> inside its upload button;
 # set_input_files() on it attaches files exactly as the file chooser does.
-CHAT_FILE_INPUT_SELECTOR = (
-    '[data-testid="stChatInput"] [data-testid="stChatInputFileUploadButton"] input[type="file"]'
-)
+CHAT_INPUT_SELECTOR = keys.CHAT_INPUT_SELECTOR
+CHAT_FILE_INPUT_SELECTOR = keys.CHAT_FILE_INPUT_SELECTOR
 
 
 class AppStartError(RuntimeError):

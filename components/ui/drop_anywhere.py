@@ -18,10 +18,10 @@ import streamlit as st
 from components.i18n import Lang, t
 from components.ui import state_keys as keys
 
-# Built from the same selectors as components/devtools/browser.py's (the tests' way in).
+# The selectors are state_keys' (the browser tests' way in too).
 _JS = """
-const CHAT_INPUT = '[data-testid="stChatInput"]';
-const FILE_INPUT = CHAT_INPUT + ' [data-testid="stChatInputFileUploadButton"] input[type="file"]';
+const CHAT_INPUT = '{chat_input}';
+const FILE_INPUT = '{file_input}';
 const STYLE = `
 .kantu-drop-overlay {
   position: fixed; inset: 0; z-index: 1000100; pointer-events: none;
@@ -145,7 +145,12 @@ export default function ({ data }) {
 }
 """
 
-_snippet = st.components.v2.component("kantu_drop_anywhere", js=_JS)
+_snippet = st.components.v2.component(
+    "kantu_drop_anywhere",
+    js=_JS.replace("{chat_input}", keys.CHAT_INPUT_SELECTOR).replace(
+        "{file_input}", keys.CHAT_FILE_INPUT_SELECTOR
+    ),
+)
 
 
 def mount_drop_anywhere(lang: Lang) -> None:

@@ -11,6 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from components.ui import state_keys as keys
+
 _FRONTEND = Path(__file__).with_name("frontend")
 WHEN_NOTHING_RAN_JS = _FRONTEND.joinpath("when_nothing_ran.js").read_text("utf-8")
-QUESTION_ECHO_JS = _FRONTEND.joinpath("question_echo.js").read_text("utf-8")
+QUESTION_ECHO_JS = (
+    _FRONTEND.joinpath("question_echo.js")
+    .read_text("utf-8")
+    .replace("{chat_input}", keys.CHAT_INPUT_SELECTOR)
+)

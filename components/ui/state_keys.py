@@ -50,7 +50,12 @@ READING_SNIPPET = "kantu_reading"  # the component that follows the answer, Esc,
 WELCOME = "kantu_welcome"  # the welcome's container (hidden while a question's stand-in shows)
 SHORTCUTS_SNIPPET = "kantu_shortcuts"  # the keyboard shortcuts and their ? overlay
 CHAT_INPUT = "kantu_chat_input"
-# The chat input's text field, as the page scripts find it (reading.py, shortcuts.py).
+# The chat input, its file field and its text field, as the page scripts find them (reading.py,
+# question_echo.js, drop_anywhere.py, shortcuts.py) and so do the browser tests.
+CHAT_INPUT_SELECTOR = '[data-testid="stChatInput"]'
+CHAT_FILE_INPUT_SELECTOR = (
+    CHAT_INPUT_SELECTOR + ' [data-testid="stChatInputFileUploadButton"] input[type="file"]'
+)
 CHAT_TEXT_SELECTOR = '[data-testid="stChatInputTextArea"]'
 MAX_SLICES = "kantu_max_slices"
 BROWSER_STORE = "kantu_browser_store"  # the browser store component (ui.browser_store)

@@ -43,7 +43,7 @@ function echoThumb(chip, tall, widest) {
 // `tall` px high, at most `widest` wide.
 function echoQuestion(text, fallback, { tall, widest, held }) {
   dropEcho();
-  const input = document.querySelector('[data-testid="stChatInput"]');
+  const input = document.querySelector('{chat_input}');
   const chips = [...(input?.querySelectorAll('[data-testid="stFileChip"]') ?? [])];
   if (!text && !chips.length) return;
   const main = document.querySelector('[data-testid="stMainBlockContainer"]');
