@@ -116,7 +116,13 @@ def reload(page: Page) -> None:
     wait_for_idle(page)
 
 
-def test_saved_turns_come_back_after_a_reload(store_app, new_page):
+def test_saved_turns_come_back_after_a_reload_and_another_visitor_sees_none_of_them(
+    store_app, new_page
+):
+    """Visitor A saves three turns: after a reload (a new session, the same visitor secret) the
+    saved chat is listed and loads whole. Visitor B (another browser), then: each rerun moves
+    only the new turn to the browser, A's chat is not listed, B's visitor secret is another, and
+    loading A's chat by its id finds nothing."""
     page = new_page(store_app)
     chat = ready(page)["chat"]
     for _ in range(3):
@@ -141,6 +147,29 @@ def test_saved_turns_come_back_after_a_reload(store_app, new_page):
         "question",
         "answer 2",
     ]
+
+    # Another visitor, watched from its session's start (a reload with the listener in place).
+    page_b = new_page(store_app)
+    frames = watch_websocket(page_b)
+    reload(page_b)
+    b = ready(page_b)
+    assert chat not in b["chats"]
+    assert b["visitor"] != saved["visitor"]
+    # Each rerun moves only the new turn.
+    for _ in range(6):
+        add_turn(page_b)
+        report(page_b)
+    seen = b"".join(frames)
+    assert b"answer 5 x" in seen  # the frames are readable: the ops travel in them
+    # Each turn's answer (2 KB) went to the browser exactly once, however many turns followed.
+    for turn in range(6):
+        assert seen.count(f"answer {turn} x".encode()) == 1, turn
+    assert report(page_b)["sent_bytes"] < 200  # once acknowledged, nothing is sent again
+    # A's chat, even by its id, is not B's.
+    assert chat not in report(page_b)["chats"]
+    load(page_b, chat)
+    shown = report(page_b, expecting='"problem": "missing"')
+    assert shown["loaded"] is None
 
 
 def test_a_report_streamlit_never_ran_for_is_sent_again(store_app, fresh_context):
@@ -168,37 +197,6 @@ def test_a_report_streamlit_never_ran_for_is_sent_again(store_app, fresh_context
     assert ready(page)["chat"]
     assert len(dropped) == 1
     assert page.evaluate("performance.getEntriesByName('kantu-store-resent').length") >= 1
-
-
-def test_each_rerun_moves_only_the_new_turn(store_app, new_page):
-    page = new_page(store_app)
-    frames = watch_websocket(page)
-    reload(page)  # with the listener in place
-    ready(page)
-    for _ in range(6):
-        add_turn(page)
-        report(page)
-    seen = b"".join(frames)
-    assert b"answer 5 x" in seen  # the frames are readable: the ops travel in them
-    # Each turn's answer (2 KB) went to the browser exactly once, however many turns followed.
-    for turn in range(6):
-        assert seen.count(f"answer {turn} x".encode()) == 1, turn
-    assert report(page)["sent_bytes"] < 200  # once acknowledged, nothing is sent again
-
-
-def test_two_visitors_never_see_each_others_chats(store_app, new_page):
-    page_a = new_page(store_app)
-    page_b = new_page(store_app)
-    chat_a = ready(page_a)["chat"]
-    add_turn(page_a)
-    report(page_a)
-    reload(page_b)
-    b = ready(page_b)
-    assert chat_a not in b["chats"]
-    assert b["visitor"] != report(page_a)["visitor"]
-    load(page_b, chat_a)  # even by its id
-    shown = report(page_b, expecting='"problem": "missing"')
-    assert shown["loaded"] is None
 
 
 def test_a_store_edited_in_devtools_reports_the_damaged_chat_and_loads_the_others(

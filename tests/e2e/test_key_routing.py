@@ -90,7 +90,17 @@ def tricky_urls(a: FakeUpstream, b: FakeUpstream) -> list[tuple[str, str]]:
     ]
 
 
-def test_tricky_urls_naming_the_operators_server_never_carry_its_key(app, new_page, up, evil):
+def test_tricky_urls_never_carry_the_key_and_a_plainly_changed_url_reaches_b_without_it(
+    app, new_page, up, evil
+):
+    """One visitor on a site with the operator's key, Custom picked:
+
+    - each tricky URL naming the operator's server is refused (the sidebar's warning, the key
+      no longer in use, the question's error notice), and neither server hears anything; the
+      key is nowhere in the page;
+    - then B's plain URL: the key is withheld (said in the sidebar), the question reaches B,
+      without any Authorization, and the operator's server hears nothing.
+    """
     up.reset()
     evil.reset()
     page = new_page(app, locale="zh-CN")
@@ -113,12 +123,7 @@ def test_tricky_urls_naming_the_operators_server_never_carry_its_key(app, new_pa
     assert_no_exception(page)
     assert console_errors(page) == []
 
-
-def test_a_plainly_changed_url_reaches_b_without_the_key(app, new_page, up, evil):
-    up.reset()
-    evil.reset()
-    page = new_page(app, locale="zh-CN")
-    pick_custom(page)
+    # A plainly changed URL reaches B without the key.
     type_base_url(page, evil.base_url)
     expect(sidebar(page).get_by_text(t("config.operator_key_withheld", LANG))).to_be_visible()
     expect(sidebar(page).get_by_text(t("sidebar.using_configured_key", LANG))).to_have_count(0)

@@ -107,26 +107,56 @@ def _chat_is_back(page: Page, question: str, *, picture: bool = False) -> None:
     assert_no_exception(page)
 
 
-def test_reload_brings_the_chat_back_with_its_picture(app: App, new_page, up: FakeUpstream):
+def test_the_chat_comes_back_after_a_reload_a_closed_tab_and_an_undone_message_delete(
+    app: App, new_page, up: FakeUpstream
+):
+    """One visitor's chat (a question with a picture), stored in the browser, then:
+
+    - a reload brings the chat back with its picture, nothing is asked again, and no warning
+      shows in the sidebar (both stores took it);
+    - the tab closed and reopened (same browser) is back in the chat;
+    - a second question, then the first message deleted: the notice is in the chat (not in the
+      sidebar), its turn is gone; Undo gives it back, and a reload still has all four messages,
+      the first one (with its picture) on top.
+    """
     page = new_page(app)
-    _ask(page, "这张图里是什么？", picture=True)
+    question = "这张图里是什么？"
+    _ask(page, question, picture=True)
     sent = len(up.requests)
+    # A reload brings the chat back with its picture.
     page.reload()
     wait_for_idle(page)
-    _chat_is_back(page, "这张图里是什么？", picture=True)
+    _chat_is_back(page, question, picture=True)
     assert len(up.requests) == sent  # nothing asked again
     expect(_sidebar(page).get_by_test_id("stAlert")).to_have_count(0)  # both stores took it
-
-
-def test_a_tab_closed_and_reopened_is_back_in_the_chat(app: App, new_page):
-    page = new_page(app)
-    _ask(page, "关掉再打开")
+    # A tab closed and reopened is back in the chat.
     context = page.context
     page.close()
-    again = context.new_page()
-    again.goto(app.url)
-    wait_for_idle(again)
-    _chat_is_back(again, "关掉再打开")
+    page = context.new_page()
+    page.goto(app.url)
+    wait_for_idle(page)
+    _chat_is_back(page, question)
+    assert len(up.requests) == sent
+    # A deleted message comes back on undo and stays after a reload.
+    send_prompt(page, "第二个问题")
+    expect(_messages(page)).to_have_count(4)
+    wait_for_settled(page)
+    first = _messages(page).filter(has_text=question)
+    first.get_by_role("button", name=t("actions.delete", "zh"), exact=True).click()
+    notice = page.locator(f".st-key-{keys.UNDO_NOTICE}")
+    expect(notice).to_contain_text(t("chats.message_deleted", "zh"))  # in the chat, not the sidebar
+    expect(_sidebar(page).locator(f".st-key-{keys.UNDO_NOTICE}")).to_have_count(0)
+    expect(_messages(page)).to_have_count(2)
+    notice.get_by_role("button", name=t("chats.undo", "zh")).click()
+    expect(_messages(page)).to_have_count(4)
+    expect(notice).to_have_count(0)
+    wait_for_settled(page)
+    page.reload()  # the stores got the message back too
+    wait_for_idle(page)
+    expect(_messages(page)).to_have_count(4, timeout=LOADED_MS)
+    expect(_messages(page).first).to_contain_text(question)
+    expect(_messages(page).first.locator("img").first).to_be_visible()
+    assert_no_exception(page)
 
 
 def test_an_answer_that_ends_after_its_tab_closed_is_there_when_it_reopens(
@@ -158,9 +188,22 @@ def test_an_answer_that_ends_after_its_tab_closed_is_there_when_it_reopens(
     assert_no_exception(again)
 
 
-def test_new_chat_then_undo_gives_the_chat_back(app: App, new_page):
+def test_undo_gives_the_chat_back_after_new_chat_or_delete_and_the_list_searches_renames_deletes_all(
+    app: App, new_page, up: FakeUpstream
+):
+    """One visitor's stored chat ("keep me please"), in English:
+
+    - New chat: the notice says a new chat started, the page is empty; Undo gives the chat
+      back and the notice goes;
+    - delete (the row's ⋯ menu): the notice names the chat, it leaves the list and the page;
+      Undo gives it back, in the list too; once the notice is gone, it is still there after a
+      reload;
+    - a second chat beside it: the list's search finds words of an answer, a rename survives a
+      reload, and Delete all (one confirm) empties the list, the page and both stores.
+    """
     page = new_page(app, locale="en-US")
     _ask(page, "keep me please")
+    # New chat, then Undo.
     _sidebar(page).get_by_role("button", name=t("sidebar.new_chat", "en")).click()
     notice = page.locator(".st-key-kantu_undo_notice")
     expect(notice).to_contain_text(t("chats.new_started", "en"))
@@ -168,27 +211,68 @@ def test_new_chat_then_undo_gives_the_chat_back(app: App, new_page):
     notice.get_by_role("button", name=t("chats.undo", "en")).click()
     _chat_is_back(page, "keep me please")
     expect(notice).to_have_count(0)
-
-
-def test_delete_then_undo_gives_the_chat_back(app: App, new_page):
-    page = new_page(app, locale="en-US")
-    _ask(page, "delete me maybe")
-    title = page.locator('[class*="st-key-kantu_chat_open_"]', has_text="delete me maybe")
+    # Delete, then Undo.
+    title = page.locator('[class*="st-key-kantu_chat_open_"]', has_text="keep me please")
     row = _sidebar(page).locator('[class*="st-key-kantu_chat_row_"]').filter(has=title)
     row.get_by_role("button", name="⋯").click()
     page.get_by_role("button", name=t("chats.delete", "en")).click()
-    notice = page.locator(".st-key-kantu_undo_notice")
-    expect(notice).to_contain_text("delete me maybe")
-    expect(_chat_button(page, "delete me maybe")).to_have_count(0)
+    expect(notice).to_contain_text("keep me please")
+    expect(_chat_button(page, "keep me please")).to_have_count(0)
     expect(_messages(page)).to_have_count(0)
     notice.get_by_role("button", name=t("chats.undo", "en")).click()
-    _chat_is_back(page, "delete me maybe")
-    expect(_chat_button(page, "delete me maybe")).to_be_visible()
+    _chat_is_back(page, "keep me please")
+    expect(_chat_button(page, "keep me please")).to_be_visible()
     # once the notice is gone, the chat is still there after a reload
     expect(notice).to_have_count(0, timeout=LOADED_MS)
     page.reload()
     wait_for_idle(page)
-    _chat_is_back(page, "delete me maybe")
+    _chat_is_back(page, "keep me please")
+    # The list: a second chat beside the first one.
+    _sidebar(page).get_by_role("button", name=t("sidebar.new_chat", "en")).click()
+    expect(_messages(page)).to_have_count(0)
+    up.enqueue(sse(["Purple ", "grapes."]))
+    send_prompt(page, "second about a fruit")
+    expect(_messages(page).filter(has_text="Purple grapes.")).to_have_count(1)
+    wait_for_idle(page)
+    expect(_chat_titles(page)).to_have_count(2)
+    # Search finds words of an answer (the server store searches questions and answers).
+    search = _sidebar(page).get_by_placeholder(t("chats.search", "en"), exact=False)
+    search.fill("grapes")
+    search.press("Enter")
+    expect(_chat_titles(page)).to_have_count(1)
+    expect(_chat_titles(page)).to_contain_text("second about a fruit")
+    search.fill("")
+    search.press("Enter")
+    expect(_chat_titles(page)).to_have_count(2)
+    # Rename the first chat; its new title survives a reload.
+    first = page.locator('[class*="st-key-kantu_chat_open_"]', has_text="keep me please")
+    row = _sidebar(page).locator('[class*="st-key-kantu_chat_row_"]').filter(has=first)
+    row.get_by_role("button", name="⋯").click()
+    rename = page.get_by_role("textbox", name=t("chats.rename", "en"))
+    rename.fill("My orange")
+    page.get_by_role("button", name=t("chats.rename_save", "en")).click()
+    expect(_chat_button(page, "My orange")).to_be_visible()
+    wait_for_idle(page)
+    page.reload()
+    wait_for_idle(page)
+    expect(_chat_button(page, "My orange")).to_be_visible(timeout=LOADED_MS)
+    # Delete all, after one confirm: gone from the list, the page and both stores.
+    _sidebar(page).get_by_role("button", name=t("chats.delete_all", "en")).click()
+    page.get_by_role("button", name=t("chats.delete_all_yes", "en")).click()
+    expect(_chat_titles(page)).to_have_count(0)
+    expect(_messages(page)).to_have_count(0)
+    wait_for_idle(page)
+    page.reload()
+    wait_for_idle(page)
+    # the browser store has answered (and the run after it is drawn): nothing left to list
+    wait_for_store(page)
+    expect(page.get_by_text(t("welcome.example_1", "en"))).to_be_visible()
+    expect(_chat_titles(page)).to_have_count(0)
+    assert_no_exception(page)
+
+
+def _chat_titles(page: Page) -> Locator:
+    return _sidebar(page).locator('[class*="st-key-kantu_chat_open_"]')
 
 
 def _action(page: Page, verb: str, index: int) -> Locator:
@@ -233,56 +317,6 @@ def test_an_earlier_question_edited_keeps_the_old_turns_as_a_version_after_a_rel
     expect(_messages(page)).to_have_count(2)
     expect(_messages(page).first.locator("img").first).to_be_visible()
     assert len(up.requests) == 3  # switching and reloading asked nothing
-    assert_no_exception(page)
-
-
-def _chat_titles(page: Page) -> Locator:
-    return _sidebar(page).locator('[class*="st-key-kantu_chat_open_"]')
-
-
-def test_the_list_searches_answers_renames_and_deletes_all(app: App, new_page, up: FakeUpstream):
-    page = new_page(app, locale="en-US")
-    _ask(page, "first about a fruit")
-    _sidebar(page).get_by_role("button", name=t("sidebar.new_chat", "en")).click()
-    expect(_messages(page)).to_have_count(0)
-    up.enqueue(sse(["Purple ", "grapes."]))
-    send_prompt(page, "second about a fruit")
-    expect(_messages(page).filter(has_text="Purple grapes.")).to_have_count(1)
-    wait_for_idle(page)
-    expect(_chat_titles(page)).to_have_count(2)
-    # Search finds words of an answer (the server store searches questions and answers).
-    search = _sidebar(page).get_by_placeholder(t("chats.search", "en"), exact=False)
-    search.fill("grapes")
-    search.press("Enter")
-    expect(_chat_titles(page)).to_have_count(1)
-    expect(_chat_titles(page)).to_contain_text("second about a fruit")
-    search.fill("")
-    search.press("Enter")
-    expect(_chat_titles(page)).to_have_count(2)
-    # Rename the first chat; its new title survives a reload.
-    first = page.locator('[class*="st-key-kantu_chat_open_"]', has_text="first about a fruit")
-    row = _sidebar(page).locator('[class*="st-key-kantu_chat_row_"]').filter(has=first)
-    row.get_by_role("button", name="⋯").click()
-    title = page.get_by_role("textbox", name=t("chats.rename", "en"))
-    title.fill("My orange")
-    page.get_by_role("button", name=t("chats.rename_save", "en")).click()
-    expect(_chat_button(page, "My orange")).to_be_visible()
-    wait_for_idle(page)
-    page.reload()
-    wait_for_idle(page)
-    expect(_chat_button(page, "My orange")).to_be_visible(timeout=LOADED_MS)
-    # Delete all, after one confirm: gone from the list, the page and both stores.
-    _sidebar(page).get_by_role("button", name=t("chats.delete_all", "en")).click()
-    page.get_by_role("button", name=t("chats.delete_all_yes", "en")).click()
-    expect(_chat_titles(page)).to_have_count(0)
-    expect(_messages(page)).to_have_count(0)
-    wait_for_idle(page)
-    page.reload()
-    wait_for_idle(page)
-    # the browser store has answered (and the run after it is drawn): nothing left to list
-    wait_for_store(page)
-    expect(page.get_by_text(t("welcome.example_1", "en"))).to_be_visible()
-    expect(_chat_titles(page)).to_have_count(0)
     assert_no_exception(page)
 
 
@@ -339,26 +373,3 @@ def test_a_server_restart_brings_the_chat_back_from_the_browser(
         page.context.close()
     finally:
         server.stop()
-
-
-def test_a_deleted_message_comes_back_on_undo_and_stays_after_a_reload(app: App, new_page):
-    page = new_page(app)
-    _ask(page, "第一个问题")
-    send_prompt(page, "第二个问题")
-    expect(_messages(page)).to_have_count(4)
-    wait_for_settled(page)
-    first = _messages(page).filter(has_text="第一个问题")
-    first.get_by_role("button", name=t("actions.delete", "zh"), exact=True).click()
-    notice = page.locator(f".st-key-{keys.UNDO_NOTICE}")
-    expect(notice).to_contain_text(t("chats.message_deleted", "zh"))  # in the chat, not the sidebar
-    expect(_sidebar(page).locator(f".st-key-{keys.UNDO_NOTICE}")).to_have_count(0)
-    expect(_messages(page)).to_have_count(2)
-    notice.get_by_role("button", name=t("chats.undo", "zh")).click()
-    expect(_messages(page)).to_have_count(4)
-    expect(notice).to_have_count(0)
-    wait_for_settled(page)
-    page.reload()  # the stores got the message back too
-    wait_for_idle(page)
-    expect(_messages(page)).to_have_count(4, timeout=LOADED_MS)
-    expect(_messages(page).first).to_contain_text("第一个问题")
-    assert_no_exception(page)

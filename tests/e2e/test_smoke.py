@@ -20,6 +20,7 @@ from components.devtools.browser import (
     attach_files,
     console_errors,
     send_prompt,
+    wait_for_idle,
 )
 
 PHONE = (390, 844)
@@ -56,31 +57,28 @@ def probe_app(start_module_app, probe_script: Path) -> App:
     return start_module_app(script=str(probe_script))
 
 
-def test_app_starts_without_a_secrets_file(app, new_page):
-    assert not app.secrets_file.exists()
-    page = new_page(app)
-    expect(page.locator(CHAT_INPUT_SELECTOR).locator("textarea")).to_be_visible()
-    assert_no_exception(page)
-    assert "Traceback" not in app.logs()
-
-
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
 def test_page_loads_with_chat_input_in_each_locale(app, new_page, locale):
+    """A page per browser language (the page follows it from its first load): the app started
+    without a secrets file (and logged no traceback), the chat input shows with no exception
+    and no console error; then, resized to a phone, the chat input still fits the screen."""
+    assert not app.secrets_file.exists()
     page = new_page(app, locale=locale)
     assert page.evaluate("navigator.language") == locale
     expect(page.locator(CHAT_INPUT_SELECTOR).locator("textarea")).to_be_visible()
     assert_no_exception(page)
+    assert "Traceback" not in app.logs()
     assert console_errors(page) == []
-
-
-def test_chat_input_fits_a_phone_screen(app, new_page):
-    page = new_page(app, viewport=PHONE)
+    # The chat input fits a phone screen.
+    width, height = PHONE
+    page.set_viewport_size({"width": width, "height": height})
+    wait_for_idle(page)
+    page.wait_for_timeout(400)  # the sidebar's transition
     chat = page.locator(CHAT_INPUT_SELECTOR)
     expect(chat.locator("textarea")).to_be_visible()
     expect(chat).to_be_in_viewport(ratio=1.0)
     box = chat.bounding_box()
     assert box is not None
-    width, height = PHONE
     assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
     assert box["y"] >= 0 and box["y"] + box["height"] <= height, box
     assert_no_exception(page)
@@ -95,20 +93,20 @@ def test_server_runs_with_a_temporary_home(app):
         assert f"HOME={app.home}".encode() in entries
 
 
-def test_server_sees_temporary_home_and_no_secrets(probe_app, new_page):
-    page = new_page(probe_app)
-    expect(page.get_by_text(f"home={probe_app.home}")).to_be_visible()
-    expect(page.get_by_text("probe=<StreamlitSecretNotFoundError>")).to_be_visible()
-
-
 def test_server_reads_only_the_secrets_the_test_gives(start_app, new_page, probe_script):
     app = start_app(script=str(probe_script), secrets_toml='probe = "from-the-test"\n')
     page = new_page(app)
     expect(page.get_by_text("probe=from-the-test")).to_be_visible()
 
 
-def test_attached_files_reach_the_script_with_the_prompt(probe_app, new_page):
+def test_server_sees_temporary_home_and_no_secrets_and_attached_files_reach_the_script(
+    probe_app, new_page
+):
+    """The probe page shows the server's temporary HOME and no secrets; then a prompt with an
+    attached file reaches the script with its text and the file (name, type, size)."""
     page = new_page(probe_app)
+    expect(page.get_by_text(f"home={probe_app.home}")).to_be_visible()
+    expect(page.get_by_text("probe=<StreamlitSecretNotFoundError>")).to_be_visible()
     data = b"\x89PNG fake"
     attach_files(page, [{"name": "点.png", "mimeType": "image/png", "buffer": data}])
     send_prompt(page, "这是什么？")
