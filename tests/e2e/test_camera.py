@@ -19,6 +19,7 @@ from components.devtools.browser import (
     open_page,
     send_prompt,
     shots_dir,
+    switch_language,
     wait_for_idle,
     wait_for_settled,
 )
@@ -49,6 +50,12 @@ def app_env(operator_env: dict[str, str]) -> dict[str, str]:
 def _fresh_upstream(up: FakeUpstream) -> None:
     up.reset()
     up.default = sse(["一张测试图案。"])
+
+
+def switch_on_a_phone(page: Page, lang: Lang) -> None:
+    """``switch_language``, then wait until the closed sidebar has slid out of view."""
+    switch_language(page, lang)
+    expect(page.get_by_test_id("stSidebar")).not_to_be_in_viewport()
 
 
 def camera_button(page: Page, lang: Lang) -> Locator:
@@ -137,9 +144,7 @@ def test_send_photo_sends_it_alone_in_english(app, new_page, up):
     assert_no_exception(page)
 
 
-@pytest.mark.parametrize("lang, locale", [("zh", "zh-CN"), ("en", "en-US")])
-def test_phone_camera_fits_above_the_input(app, new_page, up, lang, locale):
-    page = new_page(app, locale=locale, **PHONE)
+def _phone_camera_fits_above_the_input(page: Page, lang: Lang) -> None:
     open_camera(page, lang)
     page.screenshot(path=str(SHOTS / f"{lang}-phone-camera-open.png"))
     video = page.locator("video").bounding_box()
@@ -155,6 +160,19 @@ def test_phone_camera_fits_above_the_input(app, new_page, up, lang, locale):
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
 
 
+def test_phone_camera_fits_above_the_input(app, new_page, up):
+    """On a phone (touch), in Chinese, then in English on the same page (switched, the photo
+    removed first so the camera opens as fresh): the camera fits the screen's width, and closing
+    it keeps the photo waiting in a chip that fits too."""
+    page = new_page(app, locale="zh-CN", **PHONE)
+    _phone_camera_fits_above_the_input(page, "zh")
+    chip(page).get_by_role("button", name=t("camera.remove", "zh")).tap()
+    expect(chip(page)).to_have_count(0)
+    wait_for_idle(page)
+    switch_on_a_phone(page, "en")
+    _phone_camera_fits_above_the_input(page, "en")
+
+
 @pytest.fixture(scope="module")
 def no_camera_browser(browser: Browser) -> Iterator[Browser]:
     """Chromium as it comes: this machine has no camera, and nobody answers a permission prompt."""
@@ -163,27 +181,29 @@ def no_camera_browser(browser: Browser) -> Iterator[Browser]:
     plain.close()
 
 
-@pytest.mark.parametrize("lang, locale", [("zh", "zh-CN"), ("en", "en-US")])
-def test_without_a_camera_it_says_why_in_the_page_language(app, no_camera_browser, lang, locale):
-    page = open_page(no_camera_browser, app, locale=locale)
+def test_without_a_camera_it_says_why_in_the_page_language(app, no_camera_browser):
+    """In Chinese, then switched to English with the camera open: why it cannot show, in the
+    page's language (no Streamlit English in the Chinese page), and no shutter. Screenshots
+    ``zh-desktop-no-camera`` and ``en-desktop-no-camera``."""
+    page = open_page(no_camera_browser, app, locale="zh-CN")
     try:
-        camera_button(page, lang).click()
-        why = [t(f"camera.{reason}", lang) for reason in ("denied", "none", "unavailable")]
+        camera_button(page, "zh").click()
+        why = [t(f"camera.{reason}", "zh") for reason in ("denied", "none", "unavailable")]
         reason = re.compile("^(" + "|".join(re.escape(text) for text in why) + ")$")
         expect(page.locator(".kc-msg")).to_have_text(reason, timeout=15_000)
-        expect(take_button(page, lang)).to_be_hidden()
-        if lang == "zh":
-            for english in STREAMLIT_CAMERA_TEXTS:
-                expect(page.get_by_text(english)).to_have_count(0)
-        page.screenshot(path=str(SHOTS / f"{lang}-desktop-no-camera.png"))
+        expect(take_button(page, "zh")).to_be_hidden()
+        for english in STREAMLIT_CAMERA_TEXTS:
+            expect(page.get_by_text(english)).to_have_count(0)
+        page.screenshot(path=str(SHOTS / "zh-desktop-no-camera.png"))
         assert_no_exception(page)
-        if lang == "zh":  # the open camera follows a language switch
-            sidebar = page.get_by_test_id("stSidebar")
-            sidebar.get_by_role("radio", name="English").click()
-            expect(sidebar.get_by_text(t("sidebar.settings", "en"), exact=True)).to_be_visible()
-            english = [t(f"camera.{reason}", "en") for reason in ("denied", "none", "unavailable")]
-            reason = re.compile("^(" + "|".join(re.escape(text) for text in english) + ")$")
-            expect(page.locator(".kc-msg")).to_have_text(reason)
-            expect(page.get_by_role("button", name=t("camera.close", "en"))).to_be_visible()
+        # the open camera follows a language switch
+        switch_language(page, "en")
+        english = [t(f"camera.{reason}", "en") for reason in ("denied", "none", "unavailable")]
+        reason = re.compile("^(" + "|".join(re.escape(text) for text in english) + ")$")
+        expect(page.locator(".kc-msg")).to_have_text(reason)
+        expect(page.get_by_role("button", name=t("camera.close", "en"))).to_be_visible()
+        expect(take_button(page, "en")).to_be_hidden()
+        page.screenshot(path=str(SHOTS / "en-desktop-no-camera.png"))
+        assert_no_exception(page)
     finally:
         page.context.close()

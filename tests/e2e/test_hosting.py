@@ -7,13 +7,20 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from components.devtools.browser import assert_no_exception, send_prompt, shots_dir, wait_for_idle
+from components.devtools.browser import (
+    assert_no_exception,
+    send_prompt,
+    shots_dir,
+    switch_language,
+    wait_for_idle,
+)
 from components.devtools.upstream import FakeUpstream, sse
-from components.i18n import t
+from components.i18n import Lang, t
 
 CODE = "orange-sesame-42"
 ADMIN_CODE = "boss-code-7"
 SHOTS = shots_dir("hosting")
+PHONE = (390, 844)
 USAGE = {"prompt_tokens": 2911, "completion_tokens": 40, "total_tokens": 2951}
 
 
@@ -38,6 +45,12 @@ def app_secrets_toml() -> str:
 def _shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+def switch_on_a_phone(page: Page, lang: Lang) -> None:
+    """``switch_language``, then wait until the closed sidebar has slid out of view."""
+    switch_language(page, lang)
+    expect(page.get_by_test_id("stSidebar")).not_to_be_in_viewport()
 
 
 def _unlock(page: Page, label: str, code: str, lang: str) -> None:
@@ -86,30 +99,18 @@ def test_enter_the_code_ask_and_the_operator_page_shows_the_request(
     _shot(page, "admin-zh-desktop.png")
 
 
-@pytest.mark.parametrize(
-    ("locale", "lang", "viewport", "tag"),
-    [
-        ("en-US", "en", (1280, 900), "en-desktop"),
-        ("en-US", "en", (390, 844), "en-phone"),
-        ("zh-CN", "zh", (390, 844), "zh-phone"),
-    ],
-)
-def test_screenshots_of_the_locked_chat_and_the_operator_page(
-    app, new_page, locale, lang, viewport, tag
-):
-    page = new_page(app, locale=locale, viewport=viewport)
-    expect(page.get_by_text(t("hosting.code_hint", lang))).to_be_visible()
-    _shot(page, f"locked-{tag}.png")
-    send_prompt(page, "?")
-    expect(page.get_by_text(t("config.access_code_required", lang))).to_be_visible()
-    _shot(page, f"refused-{tag}.png")
-    admin = new_page(app, locale=locale, viewport=viewport)
-    admin.goto(app.url + "admin")
-    wait_for_idle(admin)
-    expect(admin.get_by_text(t("hosting.code_hint", lang))).to_have_count(0)  # its own code only
-    _unlock(admin, t("admin.code_label", lang), ADMIN_CODE, lang)
+def _the_operator_page_asks_its_own_code_only(admin: Page, lang: Lang) -> None:
+    """The operator page, not unlocked yet, shows no visitor's code box: its own code only."""
+    expect(admin.get_by_text(t("hosting.code_hint", lang))).to_have_count(0)
+
+
+def _shoot_the_operator_page(admin: Page, lang: Lang, tag: str) -> None:
+    """The unlocked operator page shows the day's requests: ``admin-{tag}.png`` from its top,
+    ``admin-{tag}-bottom.png`` scrolled down to the download."""
     expect(admin.get_by_text(t("admin.requests_today", lang))).to_be_visible()
     assert_no_exception(admin)
+    admin.get_by_test_id("stMain").evaluate("el => el.scrollTo(0, 0)")  # after a -bottom one
+    admin.evaluate("window.scrollTo(0, 0)")
     _shot(admin, f"admin-{tag}.png")
     download = admin.get_by_test_id("stDownloadButton")
     download.scroll_into_view_if_needed()
@@ -117,18 +118,36 @@ def test_screenshots_of_the_locked_chat_and_the_operator_page(
     _shot(admin, f"admin-{tag}-bottom.png")
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("viewport", [(390, 844), (1440, 900)], ids=["phone", "desktop"])
-def test_an_access_code_refusal_focuses_the_code_box(
-    app, new_page, up: FakeUpstream, lang, viewport
-):
+def test_the_operator_page_asks_its_own_code_on_a_desktop(app, new_page):
+    """In English (the browser's language) at 1280×900: the operator page shows its own code box
+    only, opens with it, and shows the day's requests down to the download."""
+    admin = new_page(app, locale="en-US", path="admin")
+    _the_operator_page_asks_its_own_code_only(admin, "en")
+    _unlock(admin, t("admin.code_label", "en"), ADMIN_CODE, "en")
+    _shoot_the_operator_page(admin, "en", "en-desktop")
+
+
+def test_the_operator_page_asks_its_own_code_on_a_phone(app, new_page):
+    """On a phone, in Chinese then in English (switched on the same page): the operator page
+    shows its own code box only (its label and button in Chinese, then opened with the English
+    ones) and the day's requests down to the download, in both languages."""
+    admin = new_page(app, locale="zh-CN", viewport=PHONE, path="admin")
+    _the_operator_page_asks_its_own_code_only(admin, "zh")
+    field = admin.get_by_label(t("admin.code_label", "zh"), exact=True)
+    expect(field).to_be_visible()
+    form = admin.get_by_test_id("stForm").filter(has=field)
+    expect(form.get_by_role("button", name=t("hosting.unlock", "zh"))).to_be_visible()
+    switch_on_a_phone(admin, "en")
+    _the_operator_page_asks_its_own_code_only(admin, "en")
+    _unlock(admin, t("admin.code_label", "en"), ADMIN_CODE, "en")
+    _shoot_the_operator_page(admin, "en", "en-phone")
+    switch_on_a_phone(admin, "zh")
+    _shoot_the_operator_page(admin, "zh", "zh-phone")
+
+
+def _the_refusal_focuses_the_code_box(page: Page, lang: Lang, where: str) -> None:
     """Issue 21 point 5: the refusal's button said "Check the settings" and focused the Base URL
     while the code box had scrolled out of view on a phone."""
-    where = "phone" if viewport[0] < 600 else "desktop"
-    page = new_page(app, locale="zh-CN" if lang == "zh" else "en-US", viewport=viewport)
-    before = len(up.requests)  # the module's upstream: other tests' requests are there too
-    send_prompt(page, "这是什么？" if lang == "zh" else "What is this?")
-    wait_for_idle(page)
     expect(page.get_by_text(t("config.access_code_required", lang))).to_be_visible()
     main = page.get_by_test_id("stMainBlockContainer")
     expect(main.get_by_role("button", name=t("action.fix_settings", lang))).to_have_count(0)
@@ -142,5 +161,49 @@ def test_an_access_code_refusal_focuses_the_code_box(
     if where == "phone":  # the sidebar (with the Base URL) stays shut over the page
         expect(page.get_by_test_id("stSidebar")).not_to_be_in_viewport()
     _shot(page, f"code-focused-{lang}-{where}.png")
+
+
+def test_an_access_code_refusal_focuses_the_code_box_on_a_desktop(app, new_page, up: FakeUpstream):
+    """In English (the browser's language) at 1280×900: the locked chat and its refusal
+    (screenshots ``locked-en-desktop``, ``refused-en-desktop``); at 1440×900, in English then in
+    Chinese (switched on the same page), the refusal's button focuses the code box and the
+    site's key went nowhere."""
+    page = new_page(app, locale="en-US")
+    expect(page.get_by_text(t("hosting.code_hint", "en"))).to_be_visible()
+    _shot(page, "locked-en-desktop.png")
+    before = len(up.requests)  # the module's upstream: other tests' requests are there too
+    send_prompt(page, "What is this?")
+    wait_for_idle(page)
+    expect(page.get_by_text(t("config.access_code_required", "en"))).to_be_visible()
+    _shot(page, "refused-en-desktop.png")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    wait_for_idle(page)
+    _the_refusal_focuses_the_code_box(page, "en", "desktop")
+    switch_language(page, "zh")
+    _the_refusal_focuses_the_code_box(page, "zh", "desktop")
+    assert len(up.requests) == before  # the site's key went nowhere
+    assert_no_exception(page)
+
+
+def test_an_access_code_refusal_focuses_the_code_box_on_a_phone(app, new_page, up: FakeUpstream):
+    """On a phone, in Chinese then in English and back (switched on the same page): the locked
+    chat, the refusal, and the refusal's button focusing the code box while the sidebar stays
+    shut, in both languages; the site's key went nowhere."""
+    page = new_page(app, locale="zh-CN", viewport=PHONE)
+    expect(page.get_by_text(t("hosting.code_hint", "zh"))).to_be_visible()
+    _shot(page, "locked-zh-phone.png")
+    switch_on_a_phone(page, "en")
+    expect(page.get_by_text(t("hosting.code_hint", "en"))).to_be_visible()
+    _shot(page, "locked-en-phone.png")
+    before = len(up.requests)  # the module's upstream: other tests' requests are there too
+    send_prompt(page, "What is this?")
+    wait_for_idle(page)
+    expect(page.get_by_text(t("config.access_code_required", "en"))).to_be_visible()
+    _shot(page, "refused-en-phone.png")
+    _the_refusal_focuses_the_code_box(page, "en", "phone")
+    switch_on_a_phone(page, "zh")
+    expect(page.get_by_text(t("config.access_code_required", "zh"))).to_be_visible()
+    _shot(page, "refused-zh-phone.png")
+    _the_refusal_focuses_the_code_box(page, "zh", "phone")
     assert len(up.requests) == before  # the site's key went nowhere
     assert_no_exception(page)

@@ -5,13 +5,19 @@ connections and name lookups made to fail (a sitecustomize), as on an offline ma
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from components.devtools import text_pictures as tp
-from components.devtools.browser import assert_no_exception, attach_files, send_prompt
-from components.i18n import t
+from components.devtools.browser import (
+    assert_no_exception,
+    attach_files,
+    send_prompt,
+    switch_language,
+)
+from components.i18n import Lang, t
 from components.ocr import engine
 from tests.conftest import ROOT
 from tests.test_ocr import NO_NETWORK
@@ -29,10 +35,7 @@ def app_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {**NO_KEYS, "PYTHONPATH": os.pathsep.join([str(hooks), str(ROOT)])}
 
 
-@pytest.mark.parametrize(("locale", "lang"), [("zh-CN", "zh"), ("en-US", "en")])
-def test_a_dropped_screenshot_is_answered_with_its_text(app, new_page, locale, lang, tmp_path):
-    page = new_page(app, locale=locale)
-    expect(page.get_by_text(t("welcome.local_reader", lang))).to_be_visible()
+def _ask_about_a_screenshot(page: Page, lang: Lang, tmp_path: Path) -> None:
     screenshot = tp.text_picture(tp.SCREENSHOT, width=1170)
     attach_files(page, {"name": "error.png", "mimeType": "image/png", "buffer": screenshot})
     send_prompt(page, "这张截图说了什么？" if lang == "zh" else "What does it say?")
@@ -46,3 +49,16 @@ def test_a_dropped_screenshot_is_answered_with_its_text(app, new_page, locale, l
     assert_no_exception(page)
     shots = os.environ.get("KANTU_SHOTS")  # set to keep the screenshots for a look
     page.screenshot(path=f"{shots or tmp_path}/offline-reader-{lang}.png", full_page=True)
+
+
+def test_a_dropped_screenshot_is_answered_with_its_text(app, new_page, tmp_path):
+    """In Chinese, then in English (switched on the same page): the welcome names the local
+    reader; a dropped screenshot is answered with its text, the reader's meta line, and the
+    note that it is not a vision model, in the language of the question's moment."""
+    page = new_page(app, locale="zh-CN")
+    expect(page.get_by_text(t("welcome.local_reader", "zh"))).to_be_visible()
+    switch_language(page, "en")
+    expect(page.get_by_text(t("welcome.local_reader", "en"))).to_be_visible()
+    _ask_about_a_screenshot(page, "en", tmp_path)
+    switch_language(page, "zh")
+    _ask_about_a_screenshot(page, "zh", tmp_path)

@@ -12,9 +12,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from components.devtools import image_factory as make
-from components.devtools.browser import assert_no_exception, shots_dir, wait_for_idle
+from components.devtools.browser import (
+    assert_no_exception,
+    shots_dir,
+    switch_language,
+    wait_for_idle,
+)
 from components.devtools.upstream import FakeUpstream, sse
-from components.i18n import t
+from components.i18n import Lang, t
 from components.ui import state_keys as keys
 
 SHOTS = shots_dir("wide")
@@ -42,13 +47,9 @@ def _key(key: str) -> str:
     return f".st-key-{key}"
 
 
-def _open(page: Page, path: str) -> None:
-    page.goto(page.url.split("?")[0].rstrip("/") + "/" + path)
-    wait_for_idle(page)
-
-
-def _fill_compare(page: Page, lang: str, pictures: int = 1) -> None:
-    _open(page, "compare")
+def _fill_compare(page: Page, pictures: int = 1) -> None:
+    """Put ``pictures`` photos in the Compare form (the page is open on it)."""
+    expect(page.locator(_key(keys.COMPARE_RUN_BUTTON))).to_be_visible()
     uploader = page.locator(_key(keys.COMPARE_FILES))
     uploader.locator("input[type=file]").set_input_files(
         [
@@ -65,6 +66,12 @@ def _fill_compare(page: Page, lang: str, pictures: int = 1) -> None:
     wait_for_idle(page)
 
 
+def switch_on_a_phone(page: Page, lang: Lang) -> None:
+    """``switch_language``, then wait until the closed sidebar has slid out of view."""
+    switch_language(page, lang)
+    expect(page.get_by_test_id("stSidebar")).not_to_be_in_viewport()
+
+
 def _run(page: Page) -> None:
     page.locator(_key(keys.COMPARE_RUN_BUTTON)).locator("button").click()
 
@@ -73,29 +80,41 @@ def _shoot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), animations="disabled")
 
 
-@pytest.mark.parametrize(("locale", "lang"), [("zh-CN", "zh"), ("en-US", "en")])
-def test_compare_columns_share_the_width_and_start_on_different_models(app, new_page, locale, lang):
-    page = new_page(app, locale=locale, viewport=DESKTOP)
-    _fill_compare(page, lang)
+def _check_form(page: Page) -> None:
+    """One model per column, none repeated, over a wide page (not 213 px each)."""
+    expect(page.locator(_key(keys.COMPARE_FILES)).get_by_test_id("stFileChip")).to_have_count(1)
     boxes = [page.locator(_key(keys.compare_model_key(i))) for i in range(3)]
-    for box, model in zip(boxes, MODELS, strict=True):  # one model per column, none repeated
+    for box, model in zip(boxes, MODELS, strict=True):
         expect(box.get_by_role("combobox")).to_have_value(model)
     widths = [box.bounding_box()["width"] for box in boxes]
-    assert min(widths) > 280, widths  # three columns over a wide page, not 213 px each
-    _shoot(page, f"compare-{lang}-desktop-form")
-    _run(page)
+    assert min(widths) > 280, widths
+
+
+def _check_columns(page: Page) -> None:
+    """Every column has its figures, and the three share the width."""
     columns = [page.locator(_key(keys.compare_column_key("col", x))) for x in "ABC"]
     for column in columns:
         expect(column).to_contain_text("⏱", timeout=30_000)
     assert min(c.bounding_box()["width"] for c in columns) > 280
     wait_for_idle(page)
     assert_no_exception(page)
-    _shoot(page, f"compare-{lang}-desktop")
 
 
-def test_run_scrolls_to_the_results_as_they_start(app, new_page):
-    page = new_page(app, locale="en-US", viewport=DESKTOP)
-    _fill_compare(page, "en")
+def test_compare_columns_share_the_width_start_on_different_models_and_run_scrolls_to_them(
+    app, new_page
+):
+    """On a 1440-px page, in English (the browser's language) and in Chinese (switched on the
+    same page): the three columns start on different models and share the width, in the form
+    and in the results; Run brings the results into view while the answers still stream.
+    Screenshots ``compare-{en,zh}-desktop-form`` and ``compare-{en,zh}-desktop``."""
+    page = new_page(app, locale="en-US", viewport=DESKTOP, path="compare")
+    _fill_compare(page)
+    _check_form(page)
+    _shoot(page, "compare-en-desktop-form")
+    switch_language(page, "zh")
+    _check_form(page)
+    _shoot(page, "compare-zh-desktop-form")
+
     results = page.locator(_key(keys.COMPARE_RESULTS))
     _run(page)
     expect(results).to_be_attached()
@@ -105,19 +124,15 @@ def test_run_scrolls_to_the_results_as_they_start(app, new_page):
     scrolled = page.get_by_test_id("stMain").evaluate("el => el.scrollTop")
     scrolled += page.evaluate("window.scrollY")
     assert scrolled > 0
-    for label in "ABC":
-        expect(page.locator(_key(keys.compare_column_key("col", label)))).to_contain_text(
-            "⏱", timeout=30_000
-        )
-    assert_no_exception(page)
+    _check_columns(page)
+    _shoot(page, "compare-zh-desktop")
+    switch_language(page, "en")
+    _check_columns(page)
+    _shoot(page, "compare-en-desktop")
 
 
-@pytest.mark.parametrize(("locale", "lang"), [("zh-CN", "zh"), ("en-US", "en")])
-def test_on_a_phone_the_thumbnails_are_one_row_with_one_line_captions(app, new_page, locale, lang):
-    page = new_page(app, locale=locale, viewport=PHONE)
-    _fill_compare(page, lang, pictures=3)
-    _shoot(page, f"compare-{lang}-phone-form")
-    _run(page)
+def _check_thumbnails(page: Page) -> None:
+    """The run's three thumbnails are one row that scrolls sideways, each caption one line."""
     row = page.locator(_key(f"{keys.GALLERY}-compare"))
     tiles = row.locator(f"[class*='st-key-{keys.GALLERY}-compare-']")
     expect(tiles).to_have_count(3)
@@ -137,23 +152,34 @@ def test_on_a_phone_the_thumbnails_are_one_row_with_one_line_captions(app, new_p
         )
     wait_for_idle(page)
     assert_no_exception(page)
-    _shoot(page, f"compare-{lang}-phone")
 
 
-@pytest.mark.parametrize(
-    ("locale", "lang", "viewport", "tag"),
-    [
-        ("zh-CN", "zh", DESKTOP, "desktop"),
-        ("en-US", "en", DESKTOP, "desktop"),
-        ("zh-CN", "zh", PHONE, "phone"),
-        ("en-US", "en", PHONE, "phone"),
-    ],
-)
-def test_batch_uses_the_width(app, new_page, up, locale, lang, viewport, tag):
+def test_on_a_phone_the_thumbnails_are_one_row_with_one_line_captions(app, new_page):
+    """On a phone, in Chinese and in English (switched on the same page): the form, then the
+    run's thumbnails in one row that scrolls sideways, each caption on one line. Screenshots
+    ``compare-{zh,en}-phone-form`` and ``compare-{zh,en}-phone``."""
+    page = new_page(app, locale="zh-CN", viewport=PHONE, path="compare")
+    _fill_compare(page, pictures=3)
+    _shoot(page, "compare-zh-phone-form")
+    switch_on_a_phone(page, "en")
+    expect(page.locator(_key(keys.COMPARE_FILES)).get_by_test_id("stFileChip")).to_have_count(3)
+    _shoot(page, "compare-en-phone-form")
+    _run(page)
+    _check_thumbnails(page)
+    _shoot(page, "compare-en-phone")
+    switch_on_a_phone(page, "zh")
+    _check_thumbnails(page)
+    _shoot(page, "compare-zh-phone")
+
+
+@pytest.mark.parametrize(("locale", "lang"), [("zh-CN", "zh"), ("en-US", "en")])
+def test_batch_uses_the_width(app, new_page, up, locale, lang):
+    """A finished batch of four pictures spans the wide page beside the sidebar; the same page
+    narrowed to a phone still shows it whole. Screenshots ``batch-{lang}-{desktop,phone}``."""
     up.by_model[MODELS[0]] = sse(["一只猫。"], model=MODELS[0], usage=USAGE)  # the sidebar's model
-    page = new_page(app, locale=locale, viewport=viewport)
-    _open(page, "batch")
-    expect(page.get_by_role("heading", name=t("batch.title", lang))).to_be_visible()
+    page = new_page(app, locale=locale, viewport=DESKTOP, path="batch")
+    heading = page.get_by_role("heading", name=t("batch.title", lang))
+    expect(heading).to_be_visible()
     page.get_by_test_id("stMainBlockContainer").get_by_test_id(
         "stFileUploaderDropzoneInput"
     ).set_input_files(
@@ -164,13 +190,19 @@ def test_batch_uses_the_width(app, new_page, up, locale, lang, viewport, tag):
     )
     wait_for_idle(page)
     page.get_by_role("button", name=t("batch.run", lang)).click()
-    expect(
-        page.get_by_text(t("batch.finished", lang, done=4, failed=0, cancelled=0))
-    ).to_be_visible(timeout=30_000)
+    finished = page.get_by_text(t("batch.finished", lang, done=4, failed=0, cancelled=0))
+    expect(finished).to_be_visible(timeout=30_000)
     wait_for_idle(page)
     main = page.get_by_test_id("stMainBlockContainer").bounding_box()
-    if tag == "desktop":
-        # the wide layout: the page's block spans most of the screen beside the sidebar
-        assert main["width"] > 1000, main
+    # the wide layout: the page's block spans most of the screen beside the sidebar
+    assert main["width"] > 1000, main
     assert_no_exception(page)
-    page.screenshot(path=str(SHOTS / f"batch-{lang}-{tag}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"batch-{lang}-desktop.png"), full_page=True)
+
+    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
+    wait_for_idle(page)
+    page.wait_for_timeout(400)  # the sidebar's transition
+    expect(heading).to_be_visible()
+    expect(finished).to_be_visible()
+    assert_no_exception(page)
+    page.screenshot(path=str(SHOTS / f"batch-{lang}-phone.png"), full_page=True)
