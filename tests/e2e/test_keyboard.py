@@ -23,6 +23,7 @@ from components.devtools.browser import (
 )
 from components.devtools.upstream import FakeUpstream, gated, sse
 from components.i18n import t
+from components.ui import state_keys as keys
 
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 MAX_TABS = 60
@@ -173,6 +174,8 @@ def test_attach_send_stop_and_the_large_view_work_from_the_keyboard(
         expect(textarea).to_have_value("p?")
         expect(dialog).to_have_count(0)
         textarea.fill("")
+        # (no undo notice left from the first language's new chat: the one below is this one's)
+        expect(page.locator(f".st-key-{keys.UNDO_NOTICE}")).to_have_count(0)
         # Ctrl+Shift+O: a new chat, as the sidebar's button starts it (with its undo notice).
         page.keyboard.press("Control+Shift+O")
         expect(page.get_by_test_id("stChatMessage")).to_have_count(0)
