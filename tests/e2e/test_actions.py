@@ -18,10 +18,12 @@ from components.devtools.browser import (
     console_errors,
     send_prompt,
     stop_button,
+    switch_language,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, gated, sse
 from components.i18n import t
+from components.ui import state_keys as keys
 
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 MARKDOWN = "**橙子** 是 `orange`：\n\n- 圆的\n- 橙色"
@@ -39,89 +41,117 @@ def _shot(page: Page, name: str, tmp_path: Path) -> None:
     page.screenshot(path=folder / f"{name}.png", full_page=True)
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+def new_chat_in(page: Page, lang: str) -> None:
+    """Switch the page to ``lang`` and start a new chat from the sidebar (its welcome back, no
+    message): the same page then goes through the first answer again in that language."""
+    expand = page.get_by_test_id("stExpandSidebarButton")
+    if expand.is_visible():  # (closed after a phone size): open, as on a desktop's first load
+        expand.click()
+    switch_language(page, lang)
+    page.locator(f".st-key-{keys.NEW_CHAT} button").click()
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(0)
+    wait_for_idle(page)
+
+
 def test_before_the_first_word_the_welcome_is_gone_a_thinking_mark_shows_and_stop_works(
-    app, new_page, up: FakeUpstream, lang, tmp_path
+    app, new_page, up: FakeUpstream, tmp_path
 ):
-    page = new_page(app, locale=LOCALES[lang])
-    welcome = page.get_by_text(t("layout.heading", lang))
-    expect(welcome).to_be_visible()
-    up.reset()
-    gate = threading.Event()
-    up.enqueue(gated(sse(["太晚了"]), gate, keep=0), sse(["红色。"]))
-    try:
-        send_prompt(page, "这是什么？")
-        up.wait_for_requests(1)  # with the provider, which says nothing yet
+    """In Chinese on a fresh page, then in English on the same page after a new chat: the
+    welcome leaves at once, the thinking mark (its words in the page's language, its dots
+    stepping) shows until the first word and no action button does, Stop stops, and the next
+    question is answered."""
+    page = new_page(app, locale=LOCALES["zh"])
+    for lang in ("zh", "en"):
+        if lang == "en":
+            new_chat_in(page, "en")
+        welcome = page.get_by_text(t("layout.heading", lang))
+        expect(welcome).to_be_visible()
+        up.reset()
+        gate = threading.Event()
+        up.enqueue(gated(sse(["太晚了"]), gate, keep=0), sse(["红色。"]))
+        try:
+            send_prompt(page, "这是什么？")
+            up.wait_for_requests(1)  # with the provider, which says nothing yet
+            answer = page.get_by_test_id("stChatMessage").last
+            thinking = answer.locator(".kantu-thinking")
+            expect(thinking).to_be_visible()
+            expect(thinking).to_contain_text(t("chat.thinking", lang))
+            expect(thinking.get_by_role("status")).to_have_count(0)  # the mark itself is the status
+            assert _frames_seen(thinking.locator(".dots")) > 1  # the dots step while it waits
+            expect(welcome).to_have_count(0)  # gone, not greyed out under the answer
+            # No action buttons while the answer is coming.
+            expect(page.get_by_role("button", name=t("actions.delete", lang))).to_have_count(0)
+            _shot(page, f"thinking_{lang}_desktop", tmp_path)
+            stop_button(page, t("chat.stop", lang)).click()
+            expect(answer.get_by_text(t("chat.status_stopped_empty", lang))).to_be_visible()
+        finally:
+            gate.set()
+        wait_for_idle(page)
+        expect(page.locator(".kantu-thinking")).to_have_count(0)
+        expect(page.locator(CHAT_INPUT_SELECTOR).locator("textarea")).to_be_enabled()
+        send_prompt(page, "什么颜色？")
+        expect(page.get_by_test_id("stChatMessage").last).to_contain_text("红色。")
+        wait_for_idle(page)
+        assert_no_exception(page)
+        assert console_errors(page) == []
+
+
+def test_copy_puts_the_answer_markdown_on_the_clipboard(app, new_page, up, tmp_path):
+    """In Chinese, then in English on the same page after a new chat (the clipboard emptied
+    between): Copy's name and tooltip, the Markdown on the clipboard, the icon buttons' names,
+    and on a phone, Edit puts the question back in the input and its new answer replaces the
+    old one."""
+    page = new_page(app, locale=LOCALES["zh"], permissions=["clipboard-read", "clipboard-write"])
+    for lang in ("zh", "en"):
+        if lang == "en":
+            page.set_viewport_size({"width": 1280, "height": 900})
+            page.wait_for_timeout(400)  # the sidebar and columns re-flow with a transition
+            new_chat_in(page, "en")
+            page.evaluate("navigator.clipboard.writeText('')")
+        up.reset()
+        up.enqueue(sse([MARKDOWN[:10], MARKDOWN[10:]]))
+        send_prompt(page, "橙子？")
         answer = page.get_by_test_id("stChatMessage").last
-        thinking = answer.locator(".kantu-thinking")
-        expect(thinking).to_be_visible()
-        expect(thinking).to_contain_text(t("chat.thinking", lang))
-        expect(thinking.get_by_role("status")).to_have_count(0)  # the mark itself is the status
-        assert _frames_seen(thinking.locator(".dots")) > 1  # the dots step while it waits
-        expect(welcome).to_have_count(0)  # gone, not greyed out under the answer
-        # No action buttons while the answer is coming.
-        expect(page.get_by_role("button", name=t("actions.delete", lang))).to_have_count(0)
-        _shot(page, f"thinking_{lang}_desktop", tmp_path)
-        stop_button(page, t("chat.stop", lang)).click()
-        expect(answer.get_by_text(t("chat.status_stopped_empty", lang))).to_be_visible()
-    finally:
-        gate.set()
-    wait_for_idle(page)
-    expect(page.locator(".kantu-thinking")).to_have_count(0)
-    expect(page.locator(CHAT_INPUT_SELECTOR).locator("textarea")).to_be_enabled()
-    send_prompt(page, "什么颜色？")
-    expect(page.get_by_test_id("stChatMessage").last).to_contain_text("红色。")
-    wait_for_idle(page)
-    assert_no_exception(page)
-    assert console_errors(page) == []
-
-
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_copy_puts_the_answer_markdown_on_the_clipboard(app, new_page, up, lang, tmp_path):
-    page = new_page(app, locale=LOCALES[lang], permissions=["clipboard-read", "clipboard-write"])
-    up.reset()
-    up.enqueue(sse([MARKDOWN[:10], MARKDOWN[10:]]))
-    send_prompt(page, "橙子？")
-    answer = page.get_by_test_id("stChatMessage").last
-    expect(answer).to_contain_text("圆的")
-    wait_for_idle(page)
-    copy = answer.get_by_role("button", name=t("actions.copy", lang))
-    expect(copy).to_be_visible()
-    expect(copy).to_have_attribute("title", t("actions.copy_help", lang))
-    copy.click()
-    expect(answer.get_by_role("status")).to_have_text(t("actions.copied", lang))
-    assert page.evaluate("navigator.clipboard.readText()") == MARKDOWN
-    # The other icon buttons: named for screen readers, icons only on screen.
-    for name in ("regenerate", "delete"):
-        button = answer.get_by_role("button", name=t(f"actions.{name}", lang))
-        expect(button).to_be_visible()
-        box = button.bounding_box()
-        assert box is not None and box["width"] < 48, box  # an icon, not a labelled button
-    question = page.get_by_test_id("stChatMessage").first
-    expect(question.get_by_role("button", name=t("actions.edit", lang))).to_be_visible()
-    _shot(page, f"actions_{lang}_desktop", tmp_path)
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_function(  # the sidebar slides away on a phone; shoot once it has
-        "() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().right <= 0"
-    )
-    _shot(page, f"actions_{lang}_phone", tmp_path)
-    question.get_by_role("button", name=t("actions.edit", lang)).click()
-    wait_for_idle(page)
-    textarea = page.locator(CHAT_INPUT_SELECTOR).locator("textarea")
-    expect(textarea).to_have_value("橙子？")
-    expect(page.get_by_text(t("actions.editing", lang))).to_be_visible()
-    _shot(page, f"editing_{lang}_phone", tmp_path)
-    up.enqueue(sse(["橙色。"]))
-    send_prompt(page, "橙子是什么颜色？")
-    messages = page.get_by_test_id("stChatMessage")
-    expect(messages.last).to_contain_text("橙色。")
-    wait_for_idle(page)
-    expect(messages).to_have_count(2)  # the edited question replaced the old one and its answer
-    expect(messages.first).to_contain_text("橙子是什么颜色？")
-    expect(page.get_by_text(t("actions.editing", lang))).to_have_count(0)
-    assert [m["content"] for m in up.requests[-1].json["messages"]] == ["橙子是什么颜色？"]
-    assert_no_exception(page)
-    assert console_errors(page) == []
+        expect(answer).to_contain_text("圆的")
+        wait_for_idle(page)
+        copy = answer.get_by_role("button", name=t("actions.copy", lang))
+        expect(copy).to_be_visible()
+        expect(copy).to_have_attribute("title", t("actions.copy_help", lang))
+        copy.click()
+        expect(answer.get_by_role("status")).to_have_text(t("actions.copied", lang))
+        assert page.evaluate("navigator.clipboard.readText()") == MARKDOWN
+        # The other icon buttons: named for screen readers, icons only on screen.
+        for name in ("regenerate", "delete"):
+            button = answer.get_by_role("button", name=t(f"actions.{name}", lang))
+            expect(button).to_be_visible()
+            box = button.bounding_box()
+            assert box is not None and box["width"] < 48, box  # an icon, not a labelled button
+        question = page.get_by_test_id("stChatMessage").first
+        expect(question.get_by_role("button", name=t("actions.edit", lang))).to_be_visible()
+        _shot(page, f"actions_{lang}_desktop", tmp_path)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_function(  # the sidebar slides away on a phone; shoot once it has
+            "() => document.querySelector('[data-testid=stSidebar]')"
+            ".getBoundingClientRect().right <= 0"
+        )
+        _shot(page, f"actions_{lang}_phone", tmp_path)
+        question.get_by_role("button", name=t("actions.edit", lang)).click()
+        wait_for_idle(page)
+        textarea = page.locator(CHAT_INPUT_SELECTOR).locator("textarea")
+        expect(textarea).to_have_value("橙子？")
+        expect(page.get_by_text(t("actions.editing", lang))).to_be_visible()
+        _shot(page, f"editing_{lang}_phone", tmp_path)
+        up.enqueue(sse(["橙色。"]))
+        send_prompt(page, "橙子是什么颜色？")
+        messages = page.get_by_test_id("stChatMessage")
+        expect(messages.last).to_contain_text("橙色。")
+        wait_for_idle(page)
+        expect(messages).to_have_count(2)  # the edited question replaced the old one and its answer
+        expect(messages.first).to_contain_text("橙子是什么颜色？")
+        expect(page.get_by_text(t("actions.editing", lang))).to_have_count(0)
+        assert [m["content"] for m in up.requests[-1].json["messages"]] == ["橙子是什么颜色？"]
+        assert_no_exception(page)
+        assert console_errors(page) == []
 
 
 def _frames_seen(dots: Locator, shots: int = 5) -> int:

@@ -18,6 +18,7 @@ from components.devtools.browser import (
     console_errors,
     send_prompt,
     shots_dir,
+    switch_language,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, sse
@@ -29,6 +30,8 @@ from components.usage import Usage
 from tests.e2e.test_compare import open_compare
 
 SHOTS = shots_dir("safety")
+DESKTOP = (1280, 900)
+PHONE = (390, 844)
 
 
 @pytest.fixture(scope="module")
@@ -80,18 +83,13 @@ def test_answer_cannot_load_images_or_html_and_shows_link_addresses(app, new_pag
     assert console_errors(page) == []
 
 
-@pytest.mark.parametrize(
-    ("locale", "lang", "question", "viewport"),
-    [
-        ("zh-CN", "zh", "图里写了什么？", (1280, 900)),
-        ("en-US", "en", "What does it say?", (1280, 900)),
-        ("zh-CN", "zh", "图里写了什么？", (390, 844)),
-        ("en-US", "en", "What does it say?", (390, 844)),
-    ],
-)
 def test_blocked_image_is_a_placeholder_and_html_link_shows_its_clean_address(
-    app, new_page, up, tracker, locale, lang, question, viewport
+    app, new_page, up, tracker
 ):
+    """One answer, four screens on one page: Chinese on a desktop, then on a phone, then English
+    (switched: the answer is drawn again) on a phone, then on a desktop. On each, the pictures
+    are muted placeholders, the HTML links show their clean addresses, the quiet line reads as
+    words in the page's language, and nothing was asked of the tracker."""
     origin = tracker.origin
     picture, html_picture, page_url = f"{origin}/x.png", f"{origin}/y.png", f"{origin}/page"
     deltas = [
@@ -106,40 +104,48 @@ def test_blocked_image_is_a_placeholder_and_html_link_shows_its_clean_address(
             usage={"prompt_tokens": 8511, "completion_tokens": 34, "total_tokens": 8545},
         )
     )
-    page = new_page(app, locale=locale, viewport=viewport)
-    send_prompt(page, question)
+    page = new_page(app, locale="zh-CN", viewport=DESKTOP)
+    send_prompt(page, "图里写了什么？")
     answer = page.get_by_test_id("stChatMessage").last
     caption = answer.get_by_test_id("stCaptionContainer")
     expect(caption).to_be_visible()  # stream complete, the final render is on the page
     wait_for_idle(page)
-    page.wait_for_load_state("networkidle")
+    for lang, viewport in (("zh", DESKTOP), ("zh", PHONE), ("en", PHONE), ("en", DESKTOP)):
+        if lang == "en" and viewport == PHONE:
+            switch_language(page, "en")
+        elif viewport[0] != (page.viewport_size or {}).get("width"):
+            page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+            page.wait_for_timeout(400)  # the sidebar and columns re-flow with a transition
+            wait_for_idle(page)
+        expect(caption).to_be_visible()
+        page.wait_for_load_state("networkidle")
 
-    # The picture: a muted placeholder with its alt text and its address as code, not a link.
-    expect(answer.get_by_text("🖼️")).to_have_count(1)
-    expect(answer.locator("em", has_text="logo")).to_be_visible()
-    expect(answer.locator("code", has_text=picture)).to_have_text(picture)
-    expect(answer.locator("code", has_text=html_picture)).to_have_text(
-        f'<img src="{html_picture}">'
-    )
-    expect(page.locator(f'img[src*="127.0.0.1:{tracker.port}"]')).to_have_count(0)
-    expect(page.locator(f'[srcset*="127.0.0.1:{tracker.port}"]')).to_have_count(0)
-    expect(page.locator(f'a[href*="127.0.0.1:{tracker.port}"]')).to_have_count(0)
-    # The HTML links: their text and their clean address, as code (no trailing quote or ">").
-    expect(answer).to_contain_text(f"See x ({page_url}), and y ({page_url}?a=1&b=2).")
-    expect(answer.locator("code", has_text=page_url).first).to_have_text(page_url)
-    assert "%22" not in answer.inner_text() and '">' not in answer.inner_text().replace(
-        f'<img src="{html_picture}">', ""
-    )
-    # The quiet line reads as words, in the page's language.
-    tokens = t("meta.tokens", lang, prompt="8,511", completion="34")
-    expect(caption).to_contain_text(f"gpt-4o-mini · {tokens}")
-    expect(caption).not_to_contain_text("2024-07-18")
+        # The picture: a muted placeholder with its alt text and its address as code, not a link.
+        expect(answer.get_by_text("🖼️")).to_have_count(1)
+        expect(answer.locator("em", has_text="logo")).to_be_visible()
+        expect(answer.locator("code", has_text=picture)).to_have_text(picture)
+        expect(answer.locator("code", has_text=html_picture)).to_have_text(
+            f'<img src="{html_picture}">'
+        )
+        expect(page.locator(f'img[src*="127.0.0.1:{tracker.port}"]')).to_have_count(0)
+        expect(page.locator(f'[srcset*="127.0.0.1:{tracker.port}"]')).to_have_count(0)
+        expect(page.locator(f'a[href*="127.0.0.1:{tracker.port}"]')).to_have_count(0)
+        # The HTML links: their text and their clean address, as code (no trailing quote or ">").
+        expect(answer).to_contain_text(f"See x ({page_url}), and y ({page_url}?a=1&b=2).")
+        expect(answer.locator("code", has_text=page_url).first).to_have_text(page_url)
+        assert "%22" not in answer.inner_text() and '">' not in answer.inner_text().replace(
+            f'<img src="{html_picture}">', ""
+        )
+        # The quiet line reads as words, in the page's language.
+        tokens = t("meta.tokens", lang, prompt="8,511", completion="34")
+        expect(caption).to_contain_text(f"gpt-4o-mini · {tokens}")
+        expect(caption).not_to_contain_text("2024-07-18")
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"answer-{lang}-{viewport[0]}.png", full_page=True)
-    assert tracker.requests == [], [(r.method, r.path) for r in tracker.requests]
-    assert_no_exception(page)
-    assert console_errors(page) == []
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SHOTS / f"answer-{lang}-{viewport[0]}.png", full_page=True)
+        assert tracker.requests == [], [(r.method, r.path) for r in tracker.requests]
+        assert_no_exception(page)
+        assert console_errors(page) == []
 
 
 # --- issue 19, item 5: a corpus where the regex scanner and the renderer disagreed --------------

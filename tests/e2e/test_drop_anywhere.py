@@ -17,6 +17,7 @@ from components.devtools.browser import (
     paste_files,
     send_prompt,
     shots_dir,
+    switch_language,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, sse
@@ -54,41 +55,47 @@ def ask_first(page: Page, up: FakeUpstream, lang: str) -> None:
     wait_for_idle(page)
 
 
-@pytest.mark.parametrize(
-    ("locale", "lang", "viewport"),
-    [("zh-CN", "zh", (1440, 900)), ("en-US", "en", PHONE)],
-)
-def test_a_picture_dropped_on_the_conversation_goes_with_the_next_question(
-    app, new_page, up, locale, lang, viewport
-):
+def test_a_picture_dropped_on_the_conversation_goes_with_the_next_question(app, new_page, up):
+    """On a wide desktop in Chinese, then on a phone in English (switched on the same page): the
+    overlay shows, in the page's language, while a picture is dragged over the conversation; the
+    dropped picture waits in the input with its chip and goes with the next question, alone."""
     up.reset()
-    page = new_page(app, locale=locale, viewport=viewport)
-    ask_first(page, up, lang)
-    conversation = page.get_by_test_id("stChatMessage").first
-    overlay = page.locator(OVERLAY)
-    expect(overlay).to_be_hidden()
+    page = new_page(app, locale="zh-CN", viewport=(1440, 900))
+    ask_first(page, up, "zh")
+    for lang, viewport in (("zh", (1440, 900)), ("en", PHONE)):
+        if lang == "en":
+            page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+            page.wait_for_timeout(400)  # the sidebar and columns re-flow with a transition
+            switch_language(page, "en")
+        asked = len(up.requests)
+        conversation = page.get_by_test_id("stChatMessage").first
+        overlay = page.locator(OVERLAY)
+        expect(overlay).to_be_hidden()
 
-    drag_files_over(conversation, [photo()])
-    expect(overlay).to_be_visible()
-    expect(overlay).to_have_text(t("chat.drop_overlay", lang))
-    page.screenshot(path=shots_dir("drop-anywhere") / f"dragging-{lang}-{viewport[0]}.png")
+        drag_files_over(conversation, [photo()])
+        expect(overlay).to_be_visible()
+        expect(overlay).to_have_text(t("chat.drop_overlay", lang))
+        page.screenshot(path=shots_dir("drop-anywhere") / f"dragging-{lang}-{viewport[0]}.png")
 
-    drop_files(conversation, [photo()])
-    expect(overlay).to_be_hidden()
-    expect(chips(page)).to_have_count(1)
-    expect(page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stFileChipIconError")).to_have_count(0)
-    expect(chips(page)).to_contain_text("photo.png")
-    page.screenshot(path=shots_dir("drop-anywhere") / f"dropped-{lang}-{viewport[0]}.png")
+        drop_files(conversation, [photo()])
+        expect(overlay).to_be_hidden()
+        expect(chips(page)).to_have_count(1)
+        chat = page.locator(CHAT_INPUT_SELECTOR)
+        expect(chat.get_by_test_id("stFileChipIconError")).to_have_count(0)
+        expect(chips(page)).to_contain_text("photo.png")
+        page.screenshot(path=shots_dir("drop-anywhere") / f"dropped-{lang}-{viewport[0]}.png")
 
-    up.enqueue(sse(["一张渐变图" if lang == "zh" else "A gradient"]))
-    send_prompt(page, "这是什么？" if lang == "zh" else "What is this?")
-    expect(page.get_by_test_id("stChatMessage").last).to_contain_text(
-        "一张渐变图" if lang == "zh" else "A gradient"
-    )
-    assert len(up.requests) == 2
-    assert sent_pictures(up) == 1
-    assert_no_exception(page)
-    assert console_errors(page) == []
+        up.enqueue(sse(["一张渐变图" if lang == "zh" else "A gradient"]))
+        send_prompt(page, "这是什么？" if lang == "zh" else "What is this?")
+        expect(page.get_by_test_id("stChatMessage").last).to_contain_text(
+            "一张渐变图" if lang == "zh" else "A gradient"
+        )
+        assert len(up.requests) == asked + 1
+        assert sent_pictures(up) == 1
+        wait_for_idle(page)
+        expect(chips(page)).to_have_count(0)  # (sent: the next drop starts from none)
+        assert_no_exception(page)
+        assert console_errors(page) == []
 
 
 def test_a_picture_pasted_with_the_focus_on_the_page_goes_with_the_next_question(app, new_page, up):

@@ -17,6 +17,7 @@ from components.devtools.browser import (
     attach_files,
     send_prompt,
     shots_dir,
+    switch_language,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, sse
@@ -78,65 +79,90 @@ def test_first_question_shows_its_thumbnails_with_no_grey_box_first(app, new_pag
     assert page.evaluate("window.__greyBoxes") == 0
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_thumbnails_share_a_height_and_the_view_opens_large_from_the_keyboard(
-    app, new_page, up: FakeUpstream, lang
+    app, new_page, up: FakeUpstream
 ):
-    page = new_page(app, locale=LOCALES[lang])
+    """In Chinese, then in English on the same page (switched: the conversation is drawn again):
+    the two thumbnails' sizes and gap, their alt text, no fullscreen button on hover, and the
+    large view opened with Tab and Enter, its facts, closed with Esc."""
+    page = new_page(app, locale=LOCALES["zh"])
     files = [_jpeg("photo.jpg", 4032, 3024), _jpeg("tiny.jpg", 100, 40)]
     thumbs = _ask(page, up, files, "What is in these?")
-    photo, tiny = (thumbs.nth(i).bounding_box() for i in range(2))
-    assert photo is not None and tiny is not None
-    assert photo["height"] == pytest.approx(120, abs=1) and photo["width"] == pytest.approx(
-        160, abs=1
-    )
-    assert tiny["width"] == pytest.approx(100, abs=1) and tiny["height"] == pytest.approx(40, abs=1)
-    assert tiny["x"] >= photo["x"] + photo["width"] + 8  # a gap between them
-    for img in (thumbs.nth(0), thumbs.nth(1)):
-        assert img.get_attribute("alt").startswith("What is in these?")
-    thumbs.nth(0).hover()  # where Streamlit's own fullscreen ⤢ would appear
-    expect(page.locator('[data-testid="stElementToolbar"]:visible')).to_have_count(0)
-    _shot(page, f"desktop-{lang}.png")
+    for lang in ("zh", "en"):
+        if lang == "en":
+            switch_language(page, "en")
+            assert_no_exception(page)
+            expect(thumbs).to_have_count(len(files))
+            for i in range(len(files)):
+                page.wait_for_function(
+                    "img => img.complete && img.naturalWidth > 0",
+                    arg=thumbs.nth(i).element_handle(),
+                )
+        photo, tiny = (thumbs.nth(i).bounding_box() for i in range(2))
+        assert photo is not None and tiny is not None
+        assert photo["height"] == pytest.approx(120, abs=1) and photo["width"] == pytest.approx(
+            160, abs=1
+        )
+        assert tiny["width"] == pytest.approx(100, abs=1)
+        assert tiny["height"] == pytest.approx(40, abs=1)
+        assert tiny["x"] >= photo["x"] + photo["width"] + 8  # a gap between them
+        for img in (thumbs.nth(0), thumbs.nth(1)):
+            assert img.get_attribute("alt").startswith("What is in these?")
+        thumbs.nth(0).hover()  # where Streamlit's own fullscreen ⤢ would appear
+        expect(page.locator('[data-testid="stElementToolbar"]:visible')).to_have_count(0)
+        _shot(page, f"desktop-{lang}.png")
 
-    view = page.get_by_role("button", name=t("gallery.view", lang)).first
-    view.focus()
-    page.keyboard.press("Shift+Tab")  # from the element before it, Tab reaches the button
-    page.keyboard.press("Tab")
-    expect(view).to_be_focused()
-    _shot(page, f"desktop-{lang}-focus.png")
-    page.keyboard.press("Enter")
-    dialog = page.get_by_role("dialog")
-    expect(dialog).to_be_visible()
-    large = dialog.locator('[data-testid="stImage"] img').first
-    page.wait_for_function(
-        "img => img.complete && img.naturalWidth > 0", arg=large.element_handle()
-    )
-    box = large.bounding_box()
-    assert box is not None and box["width"] > 700
-    expect(dialog).to_contain_text("4032×3024")
-    expect(dialog).to_contain_text(t("gallery.fact_metadata", lang))
-    _shot(page, f"desktop-{lang}-view.png")
+        view = page.get_by_role("button", name=t("gallery.view", lang)).first
+        view.focus()
+        page.keyboard.press("Shift+Tab")  # from the element before it, Tab reaches the button
+        page.keyboard.press("Tab")
+        expect(view).to_be_focused()
+        _shot(page, f"desktop-{lang}-focus.png")
+        page.keyboard.press("Enter")
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_be_visible()
+        large = dialog.locator('[data-testid="stImage"] img').first
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=large.element_handle()
+        )
+        box = large.bounding_box()
+        assert box is not None and box["width"] > 700
+        expect(dialog).to_contain_text("4032×3024")
+        expect(dialog).to_contain_text(t("gallery.fact_metadata", lang))
+        _shot(page, f"desktop-{lang}-view.png")
 
-    page.keyboard.press("Escape")
-    expect(dialog).to_have_count(0)
-    assert_no_exception(page)
+        page.keyboard.press("Escape")
+        expect(dialog).to_have_count(0)
+        assert_no_exception(page)
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_three_photos_take_little_of_a_phone_screen(app, new_page, up: FakeUpstream, lang):
-    page = new_page(app, locale=LOCALES[lang], viewport=PHONE, is_mobile=True, has_touch=True)
+def test_three_photos_take_little_of_a_phone_screen(app, new_page, up: FakeUpstream):
+    """On a phone (touch), in Chinese, then in English on the same page: the row of three
+    photos takes under 0.6 of the screen, one height for all, and the large view opens with a
+    tap and closes with its button."""
+    page = new_page(app, locale=LOCALES["zh"], viewport=PHONE, is_mobile=True, has_touch=True)
     files = [_jpeg(f"p{i}.jpg", 4032, 3024) for i in range(3)]
     thumbs = _ask(page, up, files, "这三张有什么不同？")
-    row = page.locator(f'[class*="st-key-{keys.GALLERY}-"]').first
-    row.scroll_into_view_if_needed()
-    box = row.bounding_box()
-    assert box is not None and box["height"] < 0.6 * PHONE[1], box
-    heights = {round(thumbs.nth(i).bounding_box()["height"]) for i in range(3)}
-    assert len(heights) == 1, heights
-    _shot(page, f"phone-{lang}.png")
-    page.get_by_role("button", name=t("gallery.view", lang)).first.tap()
-    dialog = page.get_by_role("dialog")
-    expect(dialog).to_be_visible()
-    _shot(page, f"phone-{lang}-view.png")
-    dialog.get_by_role("button", name=t("widget.close", lang)).click()
-    expect(dialog).to_have_count(0)
+    for lang in ("zh", "en"):
+        if lang == "en":
+            switch_language(page, "en")
+            assert_no_exception(page)
+            expect(thumbs).to_have_count(len(files))
+            for i in range(len(files)):
+                page.wait_for_function(
+                    "img => img.complete && img.naturalWidth > 0",
+                    arg=thumbs.nth(i).element_handle(),
+                )
+        row = page.locator(f'[class*="st-key-{keys.GALLERY}-"]').first
+        row.scroll_into_view_if_needed()
+        box = row.bounding_box()
+        assert box is not None and box["height"] < 0.6 * PHONE[1], box
+        heights = {round(thumbs.nth(i).bounding_box()["height"]) for i in range(3)}
+        assert len(heights) == 1, heights
+        _shot(page, f"phone-{lang}.png")
+        page.get_by_role("button", name=t("gallery.view", lang)).first.tap()
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_be_visible()
+        _shot(page, f"phone-{lang}-view.png")
+        dialog.get_by_role("button", name=t("widget.close", lang)).click()
+        expect(dialog).to_have_count(0)

@@ -18,10 +18,12 @@ from components.devtools.browser import (
     assert_no_exception,
     shots_dir,
     stop_button,
+    switch_language,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, gated, sse
 from components.i18n import t
+from components.ui import state_keys as keys
 
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 MAX_TABS = 60
@@ -68,102 +70,114 @@ def assert_focus_visible(page: Page) -> None:
     assert ring and not ring.startswith("focus-visible:"), f"no visible focus ring ({ring!r})"
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_attach_send_stop_and_the_large_view_work_from_the_keyboard(
-    app, new_page, up: FakeUpstream, lang
+    app, new_page, up: FakeUpstream
 ):
-    page = new_page(app, locale=LOCALES[lang])
-    chat = page.locator(CHAT_INPUT_SELECTOR)
-    textarea = chat.locator("textarea")
-
-    # Attach: Tab reaches the input's file button; Enter opens the chooser.
-    attach = chat.get_by_test_id("stChatInputFileUploadButton")
+    """The whole keyboard journey in Chinese on a fresh page, then again in English on the same
+    page (switched after the new chat that ends the first): every stop, label and list in the
+    page's language."""
+    page = new_page(app, locale=LOCALES["zh"])
     # Listen before any key is pressed: Chromium's chooser interception must already be on.
     choosers: list[FileChooser] = []
     page.on("filechooser", lambda chooser: choosers.append(chooser))
-    tab_to(page, attach)
-    assert_focus_visible(page)
-    page.keyboard.press("Enter")
-    photo = {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": make.photo_jpeg(1600, 1200)}
-    for _ in range(50):
-        if choosers:
-            break
-        page.wait_for_timeout(100)
-    assert choosers, "Enter on the attach button opened no file chooser"
-    choosers[0].set_files(photo)
-    expect(chat.get_by_test_id("stFileChip")).to_have_count(1)
-    expect(chat.get_by_test_id("stFileChipIconSpinner")).to_have_count(0)
+    for lang in ("zh", "en"):
+        if lang == "en":
+            switch_language(page, "en")
+        chat = page.locator(CHAT_INPUT_SELECTOR)
+        textarea = chat.locator("textarea")
 
-    # Send: type in the field and press Enter; the provider stays silent until released.
-    up.reset()
-    gate = threading.Event()
-    up.enqueue(gated(sse(["太晚了"]), gate, keep=0), sse(["一张照片。"]))
-    try:
-        tab_to(page, textarea)
-        page.keyboard.type("这是什么？")
-        page.keyboard.press("Enter")
-        up.wait_for_requests(1)
-        answer = page.get_by_test_id("stChatMessage").last
-        stop = stop_button(page, t("chat.stop", lang))
-        expect(stop).to_be_visible(
-            timeout=20_000
-        )  # four workers on two cores: the first rerun can be slow
-        tab_to(page, stop)
+        # Attach: Tab reaches the input's file button; Enter opens the chooser.
+        attach = chat.get_by_test_id("stChatInputFileUploadButton")
+        choosers.clear()
+        tab_to(page, attach)
         assert_focus_visible(page)
         page.keyboard.press("Enter")
-        expect(answer.get_by_text(t("chat.status_stopped_empty", lang))).to_be_visible()
-    finally:
-        gate.set()
-    wait_for_idle(page)
+        photo = {
+            "name": "photo.jpg",
+            "mimeType": "image/jpeg",
+            "buffer": make.photo_jpeg(1600, 1200),
+        }
+        for _ in range(50):
+            if choosers:
+                break
+            page.wait_for_timeout(100)
+        assert choosers, "Enter on the attach button opened no file chooser"
+        choosers[0].set_files(photo)
+        expect(chat.get_by_test_id("stFileChip")).to_have_count(1)
+        expect(chat.get_by_test_id("stFileChipIconSpinner")).to_have_count(0)
 
-    # The large view: Tab to "View large", Enter opens, Esc closes.
-    view = page.get_by_role("button", name=t("gallery.view", lang)).first
-    expect(view).to_be_visible()
-    tab_to(page, view, backwards=True)
-    assert_focus_visible(page)
-    page.keyboard.press("Enter")
-    dialog = page.get_by_role("dialog")
-    expect(dialog).to_be_visible()
-    expect(dialog).to_contain_text("1600×1200")
-    page.keyboard.press("Escape")
-    expect(dialog).to_have_count(0)
+        # Send: type in the field and press Enter; the provider stays silent until released.
+        up.reset()
+        gate = threading.Event()
+        up.enqueue(gated(sse(["太晚了"]), gate, keep=0), sse(["一张照片。"]))
+        try:
+            tab_to(page, textarea)
+            page.keyboard.type("这是什么？")
+            page.keyboard.press("Enter")
+            up.wait_for_requests(1)
+            answer = page.get_by_test_id("stChatMessage").last
+            stop = stop_button(page, t("chat.stop", lang))
+            expect(stop).to_be_visible(
+                timeout=20_000
+            )  # four workers on two cores: the first rerun can be slow
+            tab_to(page, stop)
+            assert_focus_visible(page)
+            page.keyboard.press("Enter")
+            expect(answer.get_by_text(t("chat.status_stopped_empty", lang))).to_be_visible()
+        finally:
+            gate.set()
+        wait_for_idle(page)
 
-    # And the keyboard still sends after all that.
-    tab_to(page, textarea)
-    page.keyboard.type("再说一次")
-    page.keyboard.press("Enter")
-    # (while the run that records it replaces the live bubble, both may be in the page briefly)
-    expect(page.get_by_text("一张照片。").first).to_be_visible()
-    wait_for_idle(page)
-    expect(page.get_by_test_id("stChatMessage").filter(has_text="一张照片。")).to_have_count(1)
+        # The large view: Tab to "View large", Enter opens, Esc closes.
+        view = page.get_by_role("button", name=t("gallery.view", lang)).first
+        expect(view).to_be_visible()
+        tab_to(page, view, backwards=True)
+        assert_focus_visible(page)
+        page.keyboard.press("Enter")
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_be_visible()
+        expect(dialog).to_contain_text("1600×1200")
+        page.keyboard.press("Escape")
+        expect(dialog).to_have_count(0)
 
-    # The shortcuts: ? lists them (the focus outside any field), Esc closes the list.
-    page.evaluate("document.activeElement?.blur()")
-    page.keyboard.press("?")
-    overlay = page.get_by_role("dialog", name=t("shortcuts.title", lang))
-    expect(overlay).to_be_visible()
-    for what in ("new_chat", "focus_input", "stop", "last_picture", "help"):
-        expect(overlay).to_contain_text(t(f"shortcuts.{what}", lang))
-    expect(overlay.get_by_role("button", name=t("shortcuts.close", lang))).to_be_focused()
-    page.screenshot(path=SHOTS / f"shortcuts-{lang}.png")
-    page.keyboard.press("Escape")
-    expect(overlay).to_have_count(0)
-    expect(page.get_by_test_id("stChatMessage").filter(has_text="一张照片。")).to_have_count(1)
-    # P: the last picture, large.
-    page.keyboard.press("p")
-    expect(dialog).to_contain_text("1600×1200")
-    page.keyboard.press("Escape")
-    expect(dialog).to_have_count(0)
-    # /: the cursor goes to the input, and a typed "p" or "?" is text there.
-    page.evaluate("document.activeElement?.blur()")
-    page.keyboard.press("/")
-    expect(textarea).to_be_focused()
-    page.keyboard.type("p?")
-    expect(textarea).to_have_value("p?")
-    expect(dialog).to_have_count(0)
-    textarea.fill("")
-    # Ctrl+Shift+O: a new chat, as the sidebar's button starts it (with its undo notice).
-    page.keyboard.press("Control+Shift+O")
-    expect(page.get_by_test_id("stChatMessage")).to_have_count(0)
-    expect(page.get_by_text(t("chats.new_started", lang))).to_be_visible()
-    assert_no_exception(page)
+        # And the keyboard still sends after all that.
+        tab_to(page, textarea)
+        page.keyboard.type("再说一次")
+        page.keyboard.press("Enter")
+        # (while the run that records it replaces the live bubble, both may be in the page briefly)
+        expect(page.get_by_text("一张照片。").first).to_be_visible()
+        wait_for_idle(page)
+        expect(page.get_by_test_id("stChatMessage").filter(has_text="一张照片。")).to_have_count(1)
+
+        # The shortcuts: ? lists them (the focus outside any field), Esc closes the list.
+        page.evaluate("document.activeElement?.blur()")
+        page.keyboard.press("?")
+        overlay = page.get_by_role("dialog", name=t("shortcuts.title", lang))
+        expect(overlay).to_be_visible()
+        for what in ("new_chat", "focus_input", "stop", "last_picture", "help"):
+            expect(overlay).to_contain_text(t(f"shortcuts.{what}", lang))
+        expect(overlay.get_by_role("button", name=t("shortcuts.close", lang))).to_be_focused()
+        page.screenshot(path=SHOTS / f"shortcuts-{lang}.png")
+        page.keyboard.press("Escape")
+        expect(overlay).to_have_count(0)
+        expect(page.get_by_test_id("stChatMessage").filter(has_text="一张照片。")).to_have_count(1)
+        # P: the last picture, large.
+        page.keyboard.press("p")
+        expect(dialog).to_contain_text("1600×1200")
+        page.keyboard.press("Escape")
+        expect(dialog).to_have_count(0)
+        # /: the cursor goes to the input, and a typed "p" or "?" is text there.
+        page.evaluate("document.activeElement?.blur()")
+        page.keyboard.press("/")
+        expect(textarea).to_be_focused()
+        page.keyboard.type("p?")
+        expect(textarea).to_have_value("p?")
+        expect(dialog).to_have_count(0)
+        textarea.fill("")
+        # (no undo notice left from the first language's new chat: the one below is this one's)
+        expect(page.locator(f".st-key-{keys.UNDO_NOTICE}")).to_have_count(0)
+        # Ctrl+Shift+O: a new chat, as the sidebar's button starts it (with its undo notice).
+        page.keyboard.press("Control+Shift+O")
+        expect(page.get_by_test_id("stChatMessage")).to_have_count(0)
+        expect(page.get_by_text(t("chats.new_started", lang))).to_be_visible()
+        assert_no_exception(page)
