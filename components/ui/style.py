@@ -11,6 +11,8 @@ import streamlit as st
 #   fields already draw their focused border in it: no second ring there).
 # - In the dark theme (components/ui/theme.py marks it) the primary colour is a light orange that
 #   reads on the dark page; white on it would not (2.9:1), so primary buttons get dark text.
+# - A chosen segment under the pointer: Streamlit doubles its tint, and the primary colour on it
+#   is 4.11:1 (light theme); a darker brown keeps it above AA's 4.5:1 (5.4:1).
 _CSS = """<style>
 [data-testid="stSidebar"] [data-testid="stButtonGroup"] button {
   padding-left: 0.45rem; padding-right: 0.45rem; min-width: 0;
@@ -27,6 +29,8 @@ html[data-kantu-scheme="dark"] :is(button, a, summary, [role="radio"], [role="sw
   [role="checkbox"]):focus-visible { outline-color: #E8772E; }
 html[data-kantu-scheme="dark"] :is([data-testid^="stBaseButton-primary"],
   [data-testid^="stBaseButton-primary"] *) { color: #111318 !important; }
+html:not([data-kantu-scheme="dark"]) :is([data-variant="segmented_control"][data-selected="true"]:hover,
+  [data-variant="segmented_control"][data-selected="true"]:hover *) { color: #8A3B00 !important; }
 </style>"""
 
 

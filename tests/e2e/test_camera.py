@@ -52,12 +52,6 @@ def _fresh_upstream(up: FakeUpstream) -> None:
     up.default = sse(["一张测试图案。"])
 
 
-def switch_on_a_phone(page: Page, lang: Lang) -> None:
-    """``switch_language``, then wait until the closed sidebar has slid out of view."""
-    switch_language(page, lang)
-    expect(page.get_by_test_id("stSidebar")).not_to_be_in_viewport()
-
-
 def camera_button(page: Page, lang: Lang) -> Locator:
     return page.get_by_role("button", name=t("camera.open", lang), exact=True)
 
@@ -169,7 +163,7 @@ def test_phone_camera_fits_above_the_input(app, new_page, up):
     chip(page).get_by_role("button", name=t("camera.remove", "zh")).tap()
     expect(chip(page)).to_have_count(0)
     wait_for_idle(page)
-    switch_on_a_phone(page, "en")
+    switch_language(page, "en")
     _phone_camera_fits_above_the_input(page, "en")
 
 

@@ -16,6 +16,7 @@ from components.devtools.browser import (
     attach_files,
     console_errors,
     send_prompt,
+    switch_language,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, bingcheng_error, sse
@@ -65,14 +66,6 @@ def messages(page: Page, role: str) -> Locator:
 
 def chat_posts(up: FakeUpstream) -> list:
     return [(r.method, r.path) for r in up.requests]
-
-
-def switch_to_english(page: Page) -> None:
-    sidebar = page.get_by_test_id("stSidebar")
-    language = sidebar.get_by_role("radiogroup", name=t("sidebar.language", "zh"))
-    language.get_by_role("radio", name="English").click()
-    expect(sidebar.get_by_text(t("sidebar.settings", "en"), exact=True)).to_be_visible()
-    wait_for_idle(page)
 
 
 def _open_advanced_settings(page: Page, lang: str) -> None:
@@ -228,7 +221,7 @@ def test_bingcheng_key_error_then_retry_recovers_and_a_language_switch_keeps_it(
         "aria-checked", "true"
     )
 
-    switch_to_english(page)  # after a finished exchange: not the first-click case below
+    switch_language(page, "en")  # after a finished exchange: not the first-click case below
     page.screenshot(path=tmp_path / "language-switch.png")
     # the language control translates itself too
     label = "🌐 " + t("sidebar.language", "en")

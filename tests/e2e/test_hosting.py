@@ -47,12 +47,6 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
-def switch_on_a_phone(page: Page, lang: Lang) -> None:
-    """``switch_language``, then wait until the closed sidebar has slid out of view."""
-    switch_language(page, lang)
-    expect(page.get_by_test_id("stSidebar")).not_to_be_in_viewport()
-
-
 def _unlock(page: Page, label: str, code: str, lang: str) -> None:
     field = page.get_by_label(label, exact=True)
     field.fill(code)
@@ -137,11 +131,11 @@ def test_the_operator_page_asks_its_own_code_on_a_phone(app, new_page):
     expect(field).to_be_visible()
     form = admin.get_by_test_id("stForm").filter(has=field)
     expect(form.get_by_role("button", name=t("hosting.unlock", "zh"))).to_be_visible()
-    switch_on_a_phone(admin, "en")
+    switch_language(admin, "en")
     _the_operator_page_asks_its_own_code_only(admin, "en")
     _unlock(admin, t("admin.code_label", "en"), ADMIN_CODE, "en")
     _shoot_the_operator_page(admin, "en", "en-phone")
-    switch_on_a_phone(admin, "zh")
+    switch_language(admin, "zh")
     _shoot_the_operator_page(admin, "zh", "zh-phone")
 
 
@@ -192,7 +186,7 @@ def test_an_access_code_refusal_focuses_the_code_box_on_a_phone(app, new_page, u
     page = new_page(app, locale="zh-CN", viewport=PHONE)
     expect(page.get_by_text(t("hosting.code_hint", "zh"))).to_be_visible()
     _shot(page, "locked-zh-phone.png")
-    switch_on_a_phone(page, "en")
+    switch_language(page, "en")
     expect(page.get_by_text(t("hosting.code_hint", "en"))).to_be_visible()
     _shot(page, "locked-en-phone.png")
     before = len(up.requests)  # the module's upstream: other tests' requests are there too
@@ -201,7 +195,7 @@ def test_an_access_code_refusal_focuses_the_code_box_on_a_phone(app, new_page, u
     expect(page.get_by_text(t("config.access_code_required", "en"))).to_be_visible()
     _shot(page, "refused-en-phone.png")
     _the_refusal_focuses_the_code_box(page, "en", "phone")
-    switch_on_a_phone(page, "zh")
+    switch_language(page, "zh")
     expect(page.get_by_text(t("config.access_code_required", "zh"))).to_be_visible()
     _shot(page, "refused-zh-phone.png")
     _the_refusal_focuses_the_code_box(page, "zh", "phone")
