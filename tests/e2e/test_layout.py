@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from components.devtools.browser import switch_language, wait_for_idle
+from components.devtools.browser import switch_language, wait_for_animations, wait_for_idle
 from components.i18n import Lang, t
 
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
@@ -32,6 +32,8 @@ def _check(page: Page, lang: Lang, size: str) -> None:
     opened = size == "phone"
     if opened:
         expand.click()
+        # Measured once the sidebar has slid in: half-way, its segments wrap for a moment.
+        wait_for_animations(page)
     sidebar = page.get_by_test_id("stSidebar")
     detail = sidebar.get_by_role("radiogroup", name=t("sidebar.detail", lang))
     options = detail.get_by_role("radio")
