@@ -60,17 +60,20 @@ def switch(page: Page, choice: str, lang: Lang) -> Locator:
     return page.get_by_test_id("stSidebar").get_by_role("radio", name=t(f"theme.{choice}", lang))
 
 
-def test_a_dark_system_gives_a_dark_page_and_a_light_one_a_light_page(app, new_page):
-    dark = new_page(app, color_scheme="dark")
-    expect_dark(dark, True)
-    expect(switch(dark, "system", "zh")).to_have_attribute("aria-checked", "true")
-    dark.emulate_media(color_scheme="light")  # the system changes while the page is open
-    expect_dark(dark, False)
-    # A page opened in a light system: test_main_screens_pass_axe_in_both_themes opens one.
-
-
-def test_the_switch_pins_a_theme_live_keeps_the_chat_and_is_remembered(app, new_page):
+def test_a_dark_system_gives_a_dark_page_and_the_switch_pins_a_theme_live_and_remembered(
+    app, new_page
+):
+    """A dark system gives a dark page, which follows the system when it turns light (a light
+    system at load: test_main_screens_pass_axe_in_both_themes). The sidebar's switch then pins
+    light or dark live, the chat kept, and the browser remembers it."""
     page = new_page(app, color_scheme="dark")
+    expect_dark(page, True)
+    expect(switch(page, "system", "zh")).to_have_attribute("aria-checked", "true")
+    page.emulate_media(color_scheme="light")  # the system changes while the page is open
+    expect_dark(page, False)
+    page.emulate_media(color_scheme="dark")
+    expect_dark(page, True)
+
     send_prompt(page, "你好")
     expect(page.get_by_test_id("stChatMessage").last).to_contain_text("It is an orange.")
     switch(page, "light", "zh").click()
