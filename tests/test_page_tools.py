@@ -74,7 +74,7 @@ def test_context_policy_decides_what_the_follow_up_carries_and_the_page_says_so(
 ):
     at = _two_photos(_app(upstream))
     no_exception(at)
-    at.sidebar.selectbox(key=keys.CONTEXT_POLICY).select(policy).run()
+    at.sidebar.selectbox(key=keys.choice_key(keys.CONTEXT_POLICY, "en")).select(policy).run()
     if policy == "last_turns":
         at.sidebar.number_input(key=keys.CONTEXT_TURNS).set_value(3).run()
     first, second = _captions(at)

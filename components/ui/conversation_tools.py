@@ -30,7 +30,7 @@ from components.ui import state_keys as keys
 from components.ui.costs import current_price
 from components.ui.markdown_view import literal, safe_label
 from components.ui.sending import send
-from components.ui.sidebar import SidebarChoice, model_id
+from components.ui.sidebar import SidebarChoice, model_id, remembered_choice
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 Checked = TypeVar("Checked")
@@ -50,10 +50,13 @@ def render_context_policy(lang: Lang) -> None:
     kinds = ("newest", "last_turns", "older_low", "all")
     assert set(kinds) == set(POLICY_KINDS)
     n = int(session.widget(keys.CONTEXT_TURNS, DEFAULT_POLICY.n))
-    st.selectbox(
-        t("context.policy.label", lang),
+    remembered_choice(  # its labels follow the language: one widget per language
+        st.selectbox,
+        keys.CONTEXT_POLICY,
+        lang,
+        label=t("context.policy.label", lang),
         options=kinds,
-        key=keys.CONTEXT_POLICY,
+        index=kinds.index(session.widget(keys.CONTEXT_POLICY)),
         format_func=lambda kind: t(f"context.policy.{kind}", lang, n=n),
         help=t("context.policy.help", lang),
     )

@@ -2,6 +2,9 @@
 (``KANTU_HOLD_ABOVE``) waits in a card that names the limit, with Send highlighted and a
 "change" that opens the sidebar's field where the limit is set.
 
+One page covers zh and en on a desktop and a phone: the language is switched while the card is
+held (the card is redrawn in the other language), and the page narrowed for the second message.
+
 Screenshots go to ``$KANTU_SHOTS/cost-check/`` (``shots_dir``; zh and en, desktop 1440×900 and
 phone 390×844).
 """
@@ -9,7 +12,7 @@ phone 390×844).
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import FilePayload, Page, expect
+from playwright.sync_api import FilePayload, Locator, Page, expect
 
 from components.costs.prices import format_money
 from components.devtools import image_factory as make
@@ -18,10 +21,11 @@ from components.devtools.browser import (
     attach_files,
     send_prompt,
     shots_dir,
+    switch_language,
     wait_for_idle,
 )
 from components.devtools.upstream import FakeUpstream, sse
-from components.i18n import t
+from components.i18n import Lang, t
 
 SHOTS = shots_dir("cost-check")
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
@@ -50,16 +54,9 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / name))
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("where", ["desktop", "phone"])
-def test_held_card_names_the_limit_and_change_opens_its_field(
-    app, new_page, up: FakeUpstream, lang, where
-):
-    up.default = sse(["好的"])
-    page = new_page(app, locale=LOCALES[lang], viewport=SIZES[where])
-    attach_files(page, _photo())
-    send_prompt(page, "这是什么？" if lang == "zh" else "What is it?")
-    wait_for_idle(page)
+def _held_card_and_change(page: Page, lang: Lang, where: str, up: FakeUpstream) -> Locator:
+    """The held card names the limit, is not drawn as sent, highlights Send; "change" focuses the
+    sidebar's limit field with nothing sent. Return the card's Send button."""
     box = page.locator(".st-key-kantu_pending_box")
     limit = t("costs.above_limit", lang, limit=format_money(LIMIT, "CNY"))
     expect(box.get_by_text(limit)).to_be_visible()
@@ -81,8 +78,31 @@ def test_held_card_names_the_limit_and_change_opens_its_field(
 
     if where == "phone":  # the sidebar covers the page on a phone
         page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
-    send.click()
-    expect(box).to_have_count(0)
-    up.wait_for_requests(requests + 1)
-    wait_for_idle(page)
-    assert_no_exception(page)
+    return send
+
+
+def test_held_card_names_the_limit_and_change_opens_its_field(app, new_page, up: FakeUpstream):
+    """zh and en on a desktop (1440×900), then en and zh on a phone (390×844), one held message
+    for each size: the card's checks and "change" run in each language (a switch redraws the
+    card), then Send sends it once."""
+    up.default = sse(["好的"])
+    page = new_page(app, locale=LOCALES["zh"], viewport=SIZES["desktop"])
+    for where, first, then in (("desktop", "zh", "en"), ("phone", "en", "zh")):
+        if where == "phone":
+            width, height = SIZES[where]
+            page.set_viewport_size({"width": width, "height": height})
+            wait_for_idle(page)
+            page.wait_for_timeout(400)  # the sidebar's transition
+        attach_files(page, _photo())
+        send_prompt(page, "这是什么？" if first == "zh" else "What is it?")
+        wait_for_idle(page)
+        requests = len(up.requests)
+        _held_card_and_change(page, first, where, up)
+        switch_language(page, then)
+        send = _held_card_and_change(page, then, where, up)
+        assert len(up.requests) == requests  # still held
+        send.click()
+        expect(page.locator(".st-key-kantu_pending_box")).to_have_count(0)
+        up.wait_for_requests(requests + 1)
+        wait_for_idle(page)
+        assert_no_exception(page)

@@ -1,14 +1,16 @@
 """Money and the conversation tools in a real browser: a chat exported as JSON and imported back,
 the cost figures (held message, billed cost with its flag, the sidebar's cost section).
 
-Screenshots go to ``$KANTU_SHOTS/costs/`` (``shots_dir``; zh and en, desktop 1280×900 and phone
-390×844).
+The cost figures are looked at in zh and en, on a desktop and a phone, in one chat on one page
+(resized, the language switched). Screenshots go to ``$KANTU_SHOTS/costs/`` (``shots_dir``; zh
+and en, desktop 1280×900 and phone 390×844).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import FilePayload, Locator, Page, expect
@@ -19,11 +21,12 @@ from components.devtools.browser import (
     attach_files,
     send_prompt,
     shots_dir,
+    switch_language,
     wait_for_idle,
     wait_for_settled,
 )
 from components.devtools.upstream import FakeUpstream, bill_per_picture, sse
-from components.i18n import t
+from components.i18n import Lang, t
 
 SHOTS = shots_dir("costs")
 PHONE = (390, 844)
@@ -140,47 +143,93 @@ def test_hostile_import_says_so_and_changes_nothing(app, new_page, up: FakeUpstr
     expect(page.get_by_text("好的。")).to_be_visible()
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("where", ["desktop", "phone"])
-def test_cost_figures_before_and_after_sending(app, new_page, up: FakeUpstream, lang, where):
-    viewport = DESKTOP if where == "desktop" else PHONE
+class Views:
+    """The four ways one page is looked at, zh and en on a desktop and a phone: ``each`` visits
+    them in turn (the page resized, the language switched: no new page), starting where the last
+    visit ended so that each step changes one thing."""
+
+    def __init__(self, page: Page, lang: Lang, where: str) -> None:
+        self.page, self.lang, self.where = page, lang, where
+
+    def go(self, lang: Lang, where: str) -> None:
+        if where != self.where:
+            width, height = DESKTOP if where == "desktop" else PHONE
+            self.page.set_viewport_size({"width": width, "height": height})
+            wait_for_idle(self.page)
+            self.page.wait_for_timeout(400)  # the sidebar's transition
+            self.where = where
+        if lang != self.lang:
+            switch_language(self.page, lang)
+            self.lang = lang
+
+    def each(self) -> Iterator[tuple[Lang, str]]:
+        other_lang: Lang = "en" if self.lang == "zh" else "zh"
+        other_where = "phone" if self.where == "desktop" else "desktop"
+        start = (self.lang, self.where)
+        for lang, where in (
+            start,
+            (start[0], other_where),
+            (other_lang, other_where),
+            (other_lang, start[1]),
+        ):
+            self.go(lang, where)
+            yield lang, where
+
+
+def _close_sidebar_on_a_phone(page: Page, where: str) -> None:
+    sidebar = page.get_by_test_id("stSidebar")
+    if where == "phone" and sidebar.get_attribute("aria-expanded") != "false":
+        page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+        expect(page.get_by_test_id("stExpandSidebarButton")).to_be_visible()
+
+
+def test_cost_figures_before_and_after_sending(app, new_page, up: FakeUpstream):
+    """One chat on one page, each figure looked at in zh and en, on a desktop and a phone: the
+    billed cost and its flag on the answer, the next message's estimate; the sidebar's cost
+    section (conversation total, calibration, the limit field showing 0.0001 as typed); the held
+    message with its estimate, then sent as is; the tools section (screenshots of each)."""
     up.default = sse(["你好"])  # with a bill set, the upstream answers "你好"
     up.bill = bill_per_picture(1000)  # bills pictures far below gpt-4o-mini's rule: a flag
-    page = new_page(app, locale=LOCALES[lang], viewport=viewport)
+    page = new_page(app, locale=LOCALES["zh"], viewport=DESKTOP)
+    views = Views(page, "zh", "desktop")
     try:
-        _ask(page, "What is it?" if lang == "en" else "这是什么？", "你好")
+        _ask(page, "这是什么？", "你好")
     finally:
         up.bill = None
     answer = page.get_by_test_id("stChatMessage").nth(1)
-    expect(answer.get_by_text(t("money.billed", lang, cost="¥0.0010"), exact=False)).to_be_visible()
-    expect(answer.get_by_text("📏", exact=False)).to_be_visible()
-    expect(page.get_by_text(t("costs.next", lang, line=""), exact=False)).to_be_visible()
-    _shot(page, f"answer-{lang}-{where}.png")
+    for lang, where in views.each():
+        expect(
+            answer.get_by_text(t("money.billed", lang, cost="¥0.0010"), exact=False)
+        ).to_be_visible()
+        expect(answer.get_by_text("📏", exact=False)).to_be_visible()
+        expect(page.get_by_text(t("costs.next", lang, line=""), exact=False)).to_be_visible()
+        _shot(page, f"answer-{lang}-{where}.png")
 
-    costs = _open_section(page, t("costs.title", lang))
-    expect(
-        _sidebar(page).get_by_text(t("money.conversation_total", lang, cost="¥0.0010"))
-    ).to_be_visible()
-    calibrated = t("money.calibrated_one", lang, factor="F").split("F")[0]
-    expect(costs.get_by_text(calibrated, exact=False)).to_be_visible()
-    field = costs.get_by_role("spinbutton", name=t("costs.confirm_above", lang, sign="¥"))
-    field.fill("0.0001")
-    field.press("Enter")
-    wait_for_idle(page)
-    expect(field).to_have_value("0.0001")  # shown as typed, not rounded to 0
-    costs.get_by_text(calibrated, exact=False).scroll_into_view_if_needed()
-    _shot(page, f"sidebar-costs-{lang}-{where}.png")
-    if where == "phone":
-        page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+    for lang, where in views.each():
+        costs = _open_section(page, t("costs.title", lang))
+        expect(
+            _sidebar(page).get_by_text(t("money.conversation_total", lang, cost="¥0.0010"))
+        ).to_be_visible()
+        calibrated = t("money.calibrated_one", lang, factor="F").split("F")[0]
+        expect(costs.get_by_text(calibrated, exact=False)).to_be_visible()
+        field = costs.get_by_role("spinbutton", name=t("costs.confirm_above", lang, sign="¥"))
+        field.fill("0.0001")
+        field.press("Enter")
+        wait_for_idle(page)
+        expect(field).to_have_value("0.0001")  # shown as typed, not rounded to 0
+        costs.get_by_text(calibrated, exact=False).scroll_into_view_if_needed()
+        _shot(page, f"sidebar-costs-{lang}-{where}.png")
+        _close_sidebar_on_a_phone(page, where)
 
     attach_files(page, _photo("second.jpg"))
-    send_prompt(page, "And this?" if lang == "en" else "这个呢？")
+    send_prompt(page, "这个呢？" if views.lang == "zh" else "And this?")
     wait_for_idle(page)
     box = page.locator(".st-key-kantu_pending_box")
-    expect(box.get_by_text(t("costs.held_title", lang))).to_be_visible()
-    expect(box.get_by_text(re.compile(r"≈ ¥0\.\d+"))).to_be_visible()
-    box.scroll_into_view_if_needed()
-    _shot(page, f"held-{lang}-{where}.png")
+    for lang, where in views.each():
+        expect(box.get_by_text(t("costs.held_title", lang))).to_be_visible()
+        expect(box.get_by_text(re.compile(r"≈ ¥0\.\d+"))).to_be_visible()
+        box.scroll_into_view_if_needed()
+        _shot(page, f"held-{lang}-{where}.png")
     requests = len(up.requests)
     box.locator(".st-key-kantu_send_as_is button").click()
     expect(box).to_have_count(0)
@@ -188,6 +237,9 @@ def test_cost_figures_before_and_after_sending(app, new_page, up: FakeUpstream, 
     wait_for_idle(page)
     assert_no_exception(page)
 
-    tools = _open_section(page, t("tools.title", lang))
-    tools.get_by_role("button", name=t("transfer.export_json", lang)).scroll_into_view_if_needed()
-    _shot(page, f"tools-{lang}-{where}.png")
+    for lang, where in views.each():
+        tools = _open_section(page, t("tools.title", lang))
+        tools.get_by_role(
+            "button", name=t("transfer.export_json", lang)
+        ).scroll_into_view_if_needed()
+        _shot(page, f"tools-{lang}-{where}.png")

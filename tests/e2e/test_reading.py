@@ -20,14 +20,16 @@ from components.devtools.browser import (
     send_prompt,
     shots_dir,
     stop_button,
+    switch_language,
     wait_for_idle,
     wait_for_store,
 )
 from components.devtools.upstream import FakeUpstream, gated, sse
-from components.i18n import t
+from components.i18n import Lang, t
 from components.ui import state_keys as keys
 from components.ui.reading import NEAR_PX
 from tests.e2e.test_accessibility import serious_violations
+from tests.e2e.test_theme import expect_dark
 
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 LINES = [f"Line {i} of a long answer.\n\n" for i in range(400)]
@@ -73,38 +75,72 @@ def start_long_answer(page: Page, up: FakeUpstream) -> None:
     expect(page.get_by_test_id("stChatMessage").last).to_contain_text("Line 40 ")
 
 
-@pytest.mark.parametrize(
-    ("lang", "viewport"),
-    [("zh", (1440, 900)), ("en", (1440, 900)), ("zh", (390, 844)), ("en", (390, 844))],
-)
-def test_scrolling_up_while_it_streams_stays_put_until_latest(
-    app, new_page, up: FakeUpstream, lang, viewport
-):
-    page = new_page(app, locale=LOCALES[lang], viewport=viewport)
-    start_long_answer(page, up)
-    latest = page.get_by_role("button", name=t("chat.latest", lang))
-    expect(latest).to_be_hidden()  # following: nothing to go back to
-    page.mouse.move(viewport[0] * 0.6, viewport[1] / 3)  # over the conversation
-    left = scrolled_up_by(page, 600)
-    expect(latest).to_be_visible()
-    assert left["gap"] > NEAR_PX
-    # The answer keeps arriving for about two seconds; the reader is not moved.
-    grown_by(page, left["height"], GROWTH_PX)
-    assert scroll(page)["top"] == pytest.approx(left["top"], abs=2)
-    expect(latest).to_have_text(t("chat.latest", lang))
-    page.screenshot(path=SHOTS / f"stream-latest-{lang}-{viewport[0]}.png")
-
-    # ↓ Latest goes to the end and follows again while it keeps growing.
-    latest.click()
-    expect(latest).to_be_hidden()
-    follows_again(page)
-    # Esc (the focus on the page, not in a field) stops the answer.
-    page.locator("body").press("Escape")
-    expect(page.get_by_text(t("chat.status_stopped", lang))).to_be_visible()
+def new_chat(page: Page) -> None:
+    """Start a new chat from the sidebar (opened for the click on a phone, closed again)."""
+    expand = page.get_by_test_id("stExpandSidebarButton")
+    closed = expand.is_visible()
+    if closed:
+        expand.click()
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.locator(".st-key-kantu_new_chat button").click()
     wait_for_idle(page)
-    expect(stop_button(page, t("chat.stop", lang))).to_have_count(0)
-    assert_no_exception(page)
-    assert console_errors(page) == []
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(0)
+    if closed and sidebar.get_by_test_id("stSidebarCollapseButton").is_visible():
+        sidebar.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+        expect(expand).to_be_visible()
+
+
+def resize(page: Page, viewport: tuple[int, int]) -> None:
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    wait_for_idle(page)
+    page.wait_for_timeout(400)  # the sidebar's transition
+
+
+def test_scrolling_up_while_it_streams_stays_put_until_latest(app, new_page, up: FakeUpstream):
+    """zh and en, desktop 1440×900 and phone 390×844, one page and one long answer for each
+    (a new chat each time; the page narrowed or widened, the language switched in between):
+    scrolled up, the page stays put while the answer grows and "↓ Latest" shows; it brings
+    following back; Esc stops the answer. In the first case, going back to the end by hand
+    (the wheel) also follows again before "↓ Latest" is tried."""
+    page = new_page(app, locale=LOCALES["zh"], viewport=(1440, 900))
+    cases = [("zh", (1440, 900)), ("zh", (390, 844)), ("en", (390, 844)), ("en", (1440, 900))]
+    for number, (lang, viewport) in enumerate(cases):
+        if number:
+            new_chat(page)
+            if viewport != cases[number - 1][1]:
+                resize(page, viewport)
+            if lang != cases[number - 1][0]:
+                switch_language(page, lang)
+        start_long_answer(page, up)
+        latest = page.get_by_role("button", name=t("chat.latest", lang))
+        expect(latest).to_be_hidden()  # following: nothing to go back to
+        page.mouse.move(viewport[0] * 0.6, viewport[1] / 3)  # over the conversation
+        if number == 0:  # back at the end by hand: following again, no button
+            scrolled_up_by(page, 600)
+            expect(latest).to_be_visible()
+            page.mouse.wheel(0, 100_000)  # down to the end by hand
+            expect(latest).to_be_hidden()
+            follows_again(page)
+        left = scrolled_up_by(page, 600)
+        expect(latest).to_be_visible()
+        assert left["gap"] > NEAR_PX
+        # The answer keeps arriving for about two seconds; the reader is not moved.
+        grown_by(page, left["height"], GROWTH_PX)
+        assert scroll(page)["top"] == pytest.approx(left["top"], abs=2)
+        expect(latest).to_have_text(t("chat.latest", lang))
+        page.screenshot(path=SHOTS / f"stream-latest-{lang}-{viewport[0]}.png")
+
+        # ↓ Latest goes to the end and follows again while it keeps growing.
+        latest.click()
+        expect(latest).to_be_hidden()
+        follows_again(page)
+        # Esc (the focus on the page, not in a field) stops the answer.
+        page.locator("body").press("Escape")
+        expect(page.get_by_text(t("chat.status_stopped", lang))).to_be_visible()
+        wait_for_idle(page)
+        expect(stop_button(page, t("chat.stop", lang))).to_have_count(0)
+        assert_no_exception(page)
+        assert console_errors(page) == []
 
 
 def scrolled_up_by(page: Page, px: int) -> dict[str, float]:
@@ -127,25 +163,20 @@ def follows_again(page: Page) -> None:
     )
 
 
-def test_back_at_the_bottom_by_hand_follows_again(app, new_page, up: FakeUpstream):
-    page = new_page(app, viewport=(1440, 900))
-    start_long_answer(page, up)
-    page.mouse.move(800, 400)
-    scrolled_up_by(page, 600)
-    latest = page.get_by_role("button", name=t("chat.latest", "zh"))
-    expect(latest).to_be_visible()
-    page.mouse.wheel(0, 100_000)  # down to the end by hand
-    expect(latest).to_be_hidden()
-    follows_again(page)
-    stop_button(page, t("chat.stop", "zh")).click()
-    wait_for_idle(page)
-
-
-@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_next_question_typed_while_it_streams_waits_in_the_input(
-    app, new_page, up: FakeUpstream, lang
+    app, new_page, up: FakeUpstream
 ):
-    page = new_page(app, locale=LOCALES[lang])
+    """In zh, then in en (the language switched, a new chat) on one page: Enter while the answer
+    streams keeps the text with a hint; once the answer has ended Enter sends it."""
+    page = new_page(app, locale=LOCALES["zh"])
+    for lang in ("zh", "en"):
+        if lang == "en":
+            new_chat(page)
+            switch_language(page, lang)
+        next_question_waits(page, up, lang)
+
+
+def next_question_waits(page: Page, up: FakeUpstream, lang: Lang) -> None:
     up.reset()
     up.enqueue(sse([f"第{i}段 " for i in range(12)], delay=0.25), sse(["第二个回答。"]))
     send_prompt(page, "慢慢说")
@@ -199,9 +230,11 @@ def test_esc_stops_the_answer_from_the_input_but_not_in_a_popover(app, new_page,
     assert_no_exception(page)
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_latest_stop_and_the_hint_pass_axe_in_both_themes(app, new_page, up: FakeUpstream, scheme):
-    page = new_page(app, color_scheme=scheme)
+def test_latest_stop_and_the_hint_pass_axe_in_both_themes(app, new_page, up: FakeUpstream):
+    """One answer held half-way (its stream waits), scrolled up with the next question typed:
+    "↓ Latest", the hint and the input pass axe in the light theme, then in the dark one (the
+    system's scheme switched live, test_theme)."""
+    page = new_page(app, color_scheme="light")
     up.reset()
     gate = threading.Event()
     up.enqueue(gated(sse(LINES[:120]), gate, keep=80))  # a long answer that then waits
@@ -210,21 +243,30 @@ def test_latest_stop_and_the_hint_pass_axe_in_both_themes(app, new_page, up: Fak
         expect(page.get_by_test_id("stChatMessage").last).to_contain_text("Line 60 ")
         page.mouse.move(800, 300)
         page.mouse.wheel(0, -600)
-        expect(page.get_by_role("button", name=t("chat.latest", "zh"))).to_be_visible()
+        latest = page.get_by_role("button", name=t("chat.latest", "zh"))
+        expect(latest).to_be_visible()
         field = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
         field.fill("下一个问题")
         field.press("Enter")
-        expect(
-            page.get_by_role("status").filter(has_text=t("chat.wait_hint", "zh"))
-        ).to_be_visible()
-        page.screenshot(path=SHOTS / f"stream-axe-{scheme}.png")
-        found = serious_violations(
-            page,
-            context={
-                "include": [[".kantu-latest"], [".kantu-wait-hint"], ['[data-testid="stBottom"]']]
-            },
-        )
-        assert not found, "\n".join(found)
+        hint = page.get_by_role("status").filter(has_text=t("chat.wait_hint", "zh"))
+        expect(hint).to_be_visible()
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            expect_dark(page, scheme == "dark")
+            expect(latest).to_be_visible()
+            expect(hint).to_be_visible()
+            page.screenshot(path=SHOTS / f"stream-axe-{scheme}.png")
+            found = serious_violations(
+                page,
+                context={
+                    "include": [
+                        [".kantu-latest"],
+                        [".kantu-wait-hint"],
+                        ['[data-testid="stBottom"]'],
+                    ]
+                },
+            )
+            assert not found, f"{scheme}:\n" + "\n".join(found)
     finally:
         gate.set()
     wait_for_idle(page)  # the rest of the answer arrives

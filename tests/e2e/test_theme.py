@@ -9,7 +9,12 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from components.devtools.browser import assert_no_exception, send_prompt, wait_for_idle
+from components.devtools.browser import (
+    assert_no_exception,
+    send_prompt,
+    switch_language,
+    wait_for_idle,
+)
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import Lang, t
 from tests.e2e.test_accessibility import serious_violations
@@ -55,18 +60,20 @@ def switch(page: Page, choice: str, lang: Lang) -> Locator:
     return page.get_by_test_id("stSidebar").get_by_role("radio", name=t(f"theme.{choice}", lang))
 
 
-def test_a_dark_system_gives_a_dark_page_and_a_light_one_a_light_page(app, new_page):
-    dark = new_page(app, color_scheme="dark")
-    expect_dark(dark, True)
-    expect(switch(dark, "system", "zh")).to_have_attribute("aria-checked", "true")
-    dark.emulate_media(color_scheme="light")  # the system changes while the page is open
-    expect_dark(dark, False)
-    light = new_page(app, color_scheme="light")
-    assert not background_is_dark(light)
-
-
-def test_the_switch_pins_a_theme_live_keeps_the_chat_and_is_remembered(app, new_page):
+def test_a_dark_system_gives_a_dark_page_and_the_switch_pins_a_theme_live_and_remembered(
+    app, new_page
+):
+    """A dark system gives a dark page, which follows the system when it turns light (a light
+    system at load: test_main_screens_pass_axe_in_both_themes). The sidebar's switch then pins
+    light or dark live, the chat kept, and the browser remembers it."""
     page = new_page(app, color_scheme="dark")
+    expect_dark(page, True)
+    expect(switch(page, "system", "zh")).to_have_attribute("aria-checked", "true")
+    page.emulate_media(color_scheme="light")  # the system changes while the page is open
+    expect_dark(page, False)
+    page.emulate_media(color_scheme="dark")
+    expect_dark(page, True)
+
     send_prompt(page, "你好")
     expect(page.get_by_test_id("stChatMessage").last).to_contain_text("It is an orange.")
     switch(page, "light", "zh").click()
@@ -97,20 +104,40 @@ def _axe_clean(page: Page, screen: str) -> None:
     assert not found, f"{screen}:\n" + "\n".join(found)
 
 
-@pytest.mark.parametrize("scheme", ["dark", "light"])
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_main_screens_pass_axe_in_both_themes(app, new_page, scheme, lang):
-    """The welcome, a conversation with its answer, Compare and Batch, in the system's theme."""
-    page = new_page(app, locale=LOCALES[lang], color_scheme=scheme)
-    expect_dark(page, scheme == "dark")
-    _axe_clean(page, "welcome")
+def test_main_screens_pass_axe_in_both_themes(app, new_page):
+    """The welcome, a conversation with its answer, Compare and Batch, each in zh and en and in
+    the system's light and dark theme (switched live: the page follows the system, see
+    test_a_dark_system_gives_a_dark_page...). The page opens in a light system: light at once."""
+    page = new_page(app, locale=LOCALES["zh"], color_scheme="light")
+    assert not background_is_dark(page)
+    lang: Lang = "zh"
+    scheme = "light"
+
+    def both_themes(screen: str) -> None:
+        nonlocal scheme
+        for _ in range(2):
+            expect_dark(page, scheme == "dark")
+            _axe_clean(page, f"{screen} ({lang}, {scheme})")
+            scheme = "dark" if scheme == "light" else "light"
+            page.emulate_media(color_scheme=scheme)
+
+    def both_languages(screen: str) -> None:
+        nonlocal lang
+        both_themes(screen)
+        lang = "en" if lang == "zh" else "zh"
+        switch_language(page, lang)
+        # The mouse leaves the switch, where the test of one language never put it: a selected
+        # segment under the mouse is a state of its own (4.11:1 in the light theme, reported).
+        page.mouse.move(0, 0)
+        both_themes(screen)
+
+    both_languages("welcome")
     send_prompt(page, t("welcome.example_1", lang))
     expect(page.get_by_test_id("stChatMessage").last).to_contain_text("It is an orange.")
-    _axe_clean(page, "conversation")
+    both_languages("conversation")
     for title in ("nav.compare", "nav.batch"):
         page.get_by_test_id("stSidebarNav").get_by_role(
             "link", name=re.compile(re.escape(t(title, lang)))
         ).click()
         wait_for_idle(page)
-        expect_dark(page, scheme == "dark")
-        _axe_clean(page, title)
+        both_languages(title)

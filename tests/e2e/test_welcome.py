@@ -15,10 +15,11 @@ from components.devtools.browser import (
     assert_no_exception,
     console_errors,
     shots_dir,
+    switch_language,
     wait_for_animations,
     wait_for_idle,
 )
-from components.i18n import t
+from components.i18n import Lang, t
 from components.ocr import engine
 from components.providers.presets import DEFAULT_PRESET_ID, PRESETS
 from components.ui.welcome import EXAMPLES, READER_EXAMPLES, SAMPLE_QUESTION
@@ -58,31 +59,20 @@ def assert_at_the_top(page: Page, lang: str) -> None:
         page.wait_for_timeout(500)
 
 
-@pytest.mark.parametrize(
-    ("locale", "lang", "viewport"),
-    [
-        ("zh-CN", "zh", PHONE),
-        ("en-US", "en", PHONE),
-        ("zh-CN", "zh", DESKTOP),
-        ("en-US", "en", DESKTOP),
-    ],
-)
-def test_the_welcome_starts_at_the_top_and_its_sample_is_answered_without_a_key(
-    app, new_page, locale, lang, viewport
-):
-    phone = viewport == PHONE
-    page = new_page(app, locale=locale, viewport=viewport, is_mobile=phone, has_touch=phone)
-    assert_at_the_top(page, lang)
+def welcome_offers_what_a_reader_can_do(page: Page, lang: Lang, width: int) -> None:
     main = page.get_by_test_id("stMainBlockContainer")
     for key in READER_EXAMPLES:  # only what a text reader can do
         expect(main.get_by_role("button", name=t(key, lang), exact=True)).to_be_visible()
     for key in EXAMPLES:
         expect(main.get_by_role("button", name=t(key, lang), exact=True)).to_have_count(0)
     expect(main.get_by_role("img", name=t("welcome.sample_alt", lang))).to_be_visible()
-    page.screenshot(path=shots_dir("welcome") / f"welcome-{lang}-{viewport[0]}.png")
+    page.screenshot(path=shots_dir("welcome") / f"welcome-{lang}-{width}.png")
 
+
+def the_sample_is_answered(page: Page, lang: Lang, width: int, *, tap: bool) -> None:
+    main = page.get_by_test_id("stMainBlockContainer")
     sample = main.get_by_role("button", name=t("welcome.sample_try", lang, question=""))
-    (sample.tap if phone else sample.click)()
+    (sample.tap if tap else sample.click)()
     answer = page.get_by_test_id("stChatMessage").last
     expect(answer).to_contain_text("rapidocr-pp-ocrv6", timeout=60_000)  # the quiet meta line
     for line in tp.RECEIPT:
@@ -93,11 +83,44 @@ def test_the_welcome_starts_at_the_top_and_its_sample_is_answered_without_a_key(
     expect(answer.get_by_text(tp.RECEIPT[-1])).to_be_in_viewport()
     assert_no_exception(page)
     assert console_errors(page) == []
-    page.screenshot(path=shots_dir("welcome") / f"sample-{lang}-{viewport[0]}.png")
+    page.screenshot(path=shots_dir("welcome") / f"sample-{lang}-{width}.png")
 
 
-def test_english_visitors_get_the_sign_up_page_not_a_wechat_guide(app, new_page):
+@pytest.mark.parametrize(("locale", "lang"), [("zh-CN", "zh"), ("en-US", "en")])
+def test_the_welcome_starts_at_the_top_and_its_sample_is_answered_without_a_key(
+    app, new_page, locale, lang
+):
+    """On a phone (touch), opened in the browser's language: at the top, the reader's offers,
+    the sample answered with a tap. (The desktop's cases are in the test that follows.)"""
+    page = new_page(app, locale=locale, viewport=PHONE, is_mobile=True, has_touch=True)
+    assert_at_the_top(page, lang)
+    welcome_offers_what_a_reader_can_do(page, lang, PHONE[0])
+    the_sample_is_answered(page, lang, PHONE[0], tap=True)
+
+
+def test_on_a_desktop_english_visitors_get_the_sign_up_page_and_both_languages_the_sample(
+    app, new_page
+):
+    """A desktop opened in English: the welcome starts at the top and offers only what a reader
+    can do; the key guide leads to the sign-up page, not WeChat; the sample is answered. Then a
+    new chat in Chinese (the sidebar's switch): the same welcome, at the top, and the sample
+    asked and answered in Chinese."""
     page = new_page(app, locale="en-US", viewport=DESKTOP)
+    assert_at_the_top(page, "en")
+    welcome_offers_what_a_reader_can_do(page, "en", DESKTOP[0])
+    english_visitors_get_the_sign_up_page_not_a_wechat_guide(page)
+    the_sample_is_answered(page, "en", DESKTOP[0], tap=False)
+
+    page.get_by_test_id("stSidebar").locator(".st-key-kantu_new_chat button").click()
+    wait_for_idle(page)
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(0)
+    switch_language(page, "zh")
+    assert_at_the_top(page, "zh")
+    welcome_offers_what_a_reader_can_do(page, "zh", DESKTOP[0])
+    the_sample_is_answered(page, "zh", DESKTOP[0], tap=False)
+
+
+def english_visitors_get_the_sign_up_page_not_a_wechat_guide(page: Page) -> None:
     preset = PRESETS[DEFAULT_PRESET_ID]
     guide = page.get_by_test_id("stExpander").filter(
         has_text=t("chat.get_key", "en", provider=preset.name("en"))
