@@ -492,6 +492,17 @@ def stop_button(page: Page, name: str) -> Locator:
     return page.get_by_test_id("stBottom").get_by_role("button", name=name)
 
 
+def wait_for_pictures(pictures: Locator) -> None:
+    """Wait until there is at least one ``<img>`` that ``pictures`` matches, then until each
+    one there has its pixels (loaded, decoded, not broken). Check a count first to wait for
+    more than one."""
+    expect(pictures.first).to_be_attached()
+    for i in range(pictures.count()):
+        pictures.page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=pictures.nth(i).element_handle()
+        )
+
+
 def switch_language(page: Page, lang: Lang) -> None:
     """Pick ``lang`` in the sidebar's language switch and wait until the page is redrawn in it.
 

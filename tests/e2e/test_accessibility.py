@@ -33,6 +33,7 @@ from components.devtools.browser import (
     switch_language,
     wait_for_animations,
     wait_for_idle,
+    wait_for_pictures,
 )
 from components.devtools.upstream import FakeUpstream, openai_error, sse
 from components.i18n import t
@@ -140,10 +141,7 @@ def ask_about_three_pictures(page: Page, lang: str) -> Locator:
     wait_for_idle(page)
     thumbs = page.get_by_test_id("stChatMessage").first.locator('[data-testid="stImage"] img')
     expect(thumbs).to_have_count(3)
-    for i in range(3):
-        page.wait_for_function(
-            "img => img.complete && img.naturalWidth > 0", arg=thumbs.nth(i).element_handle()
-        )
+    wait_for_pictures(thumbs)
     return thumbs
 
 
@@ -196,9 +194,7 @@ def test_conversation_with_pictures_and_then_its_large_view_are_accessible(app, 
         dialog = page.get_by_role("dialog")
         expect(dialog).to_be_visible()
         large = dialog.locator('[data-testid="stImage"] img').first
-        page.wait_for_function(
-            "img => img.complete && img.naturalWidth > 0", arg=large.element_handle()
-        )
+        wait_for_pictures(large)
         large.hover()  # no stray fullscreen button over the large picture
         expect(page.locator('[data-testid="stElementToolbar"]:visible')).to_have_count(0)
         colon = "：" if lang == "zh" else ": "
@@ -259,9 +255,7 @@ def test_held_message_is_accessible(app, new_page, up):
         expect(box.get_by_role("button", name=t("pending.send_slices", lang))).to_be_visible()
         assert up.requests == []
         thumb = box.locator('[data-testid="stImage"] img').first
-        page.wait_for_function(
-            "img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle()
-        )
+        wait_for_pictures(thumb)
         shown = thumb.bounding_box()
         assert shown is not None and shown["height"] <= 130, shown  # the top of it, not 1,700 px
         alt = t("pending.alt", lang, name="chat.png", width="W", height="H")

@@ -18,6 +18,7 @@ from components.devtools.browser import (
     send_prompt,
     switch_language,
     wait_for_idle,
+    wait_for_pictures,
 )
 from components.devtools.upstream import FakeUpstream, bingcheng_error, sse
 from components.i18n import t
@@ -123,9 +124,7 @@ def test_photo_question_streams_answer_with_meta_in_chinese(app, new_page, up):
     thumb = question.locator("img")
     expect(thumb).to_have_count(1)
     expect(thumb).to_be_visible()
-    page.wait_for_function(
-        "img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle()
-    )
+    wait_for_pictures(thumb)
     prepared = prepare_uploads([Upload("圆.jpg", jpeg)], detail="auto", model="gpt-4o-mini")
     image = prepared.images[0]
     caption = t(

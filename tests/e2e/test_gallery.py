@@ -19,6 +19,7 @@ from components.devtools.browser import (
     shots_dir,
     switch_language,
     wait_for_idle,
+    wait_for_pictures,
 )
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
@@ -49,10 +50,7 @@ def _ask(page: Page, up: FakeUpstream, files: list[FilePayload], question: str) 
     user = page.get_by_test_id("stChatMessage").first
     thumbs = user.locator(f'[class*="st-key-{keys.GALLERY}-"] [data-testid="stImage"] img')
     expect(thumbs).to_have_count(len(files))
-    for i in range(len(files)):
-        page.wait_for_function(
-            "img => img.complete && img.naturalWidth > 0", arg=thumbs.nth(i).element_handle()
-        )
+    wait_for_pictures(thumbs)
     return thumbs
 
 
@@ -93,11 +91,7 @@ def test_thumbnails_share_a_height_and_the_view_opens_large_from_the_keyboard(
             switch_language(page, "en")
             assert_no_exception(page)
             expect(thumbs).to_have_count(len(files))
-            for i in range(len(files)):
-                page.wait_for_function(
-                    "img => img.complete && img.naturalWidth > 0",
-                    arg=thumbs.nth(i).element_handle(),
-                )
+            wait_for_pictures(thumbs)
         photo, tiny = (thumbs.nth(i).bounding_box() for i in range(2))
         assert photo is not None and tiny is not None
         assert photo["height"] == pytest.approx(120, abs=1) and photo["width"] == pytest.approx(
@@ -122,9 +116,7 @@ def test_thumbnails_share_a_height_and_the_view_opens_large_from_the_keyboard(
         dialog = page.get_by_role("dialog")
         expect(dialog).to_be_visible()
         large = dialog.locator('[data-testid="stImage"] img').first
-        page.wait_for_function(
-            "img => img.complete && img.naturalWidth > 0", arg=large.element_handle()
-        )
+        wait_for_pictures(large)
         box = large.bounding_box()
         assert box is not None and box["width"] > 700
         expect(dialog).to_contain_text("4032×3024")
@@ -148,11 +140,7 @@ def test_three_photos_take_little_of_a_phone_screen(app, new_page, up: FakeUpstr
             switch_language(page, "en")
             assert_no_exception(page)
             expect(thumbs).to_have_count(len(files))
-            for i in range(len(files)):
-                page.wait_for_function(
-                    "img => img.complete && img.naturalWidth > 0",
-                    arg=thumbs.nth(i).element_handle(),
-                )
+            wait_for_pictures(thumbs)
         row = page.locator(f'[class*="st-key-{keys.GALLERY}-"]').first
         row.scroll_into_view_if_needed()
         box = row.bounding_box()
