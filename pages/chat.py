@@ -114,6 +114,8 @@ submission = st.chat_input(
     # the answer ends (components/ui/reading.py); Stop takes the send button's place.
 )
 stop_at = stop_slot()
+if submission is not None:
+    state.questions_heard += 1  # the page puts back a question that never got here
 with st.sidebar:  # invisible; the sidebar stays mounted while the conversation redraws
     mount_drop_anywhere(lang)  # a picture dropped or pasted anywhere joins the input's files
 
@@ -236,7 +238,7 @@ with history:
 # The browser store's ops go once the pictures are drawn (its place in the page is keep()'s).
 mount_browser_store()
 with st.sidebar:  # follows the answer only while the reader is at the bottom; Esc stops it
-    mount_reading(lang, editing=editing is not None)
+    mount_reading(lang, heard=state.questions_heard, editing=editing is not None)
     mount_shortcuts(lang)  # Ctrl/⌘+Shift+O, /, P, and ? for the list
     # the first question's thumbnails are drawn without waiting for Streamlit's picture code; last
     # on the page, so the browser fetches that code after what the first screen needs

@@ -348,22 +348,20 @@ def wait_for_settled(page: Page, timeout: float = IDLE_TIMEOUT_MS) -> None:
     wait_for_idle(page, timeout)
 
 
-# The browser store's last report (sent again when Streamlit ran nothing for it) has had its run.
+# Python has heard the browser store's last report (it names the reports it heard in the store's
+# data; a report it never heard is sent again).
 STORE_ANSWERED_JS = """() => {
-  const sent = ['kantu-store-report', 'kantu-store-loaded', 'kantu-store-resent']
-    .flatMap((name) => performance.getEntriesByName(name));
-  if (!sent.length) return false;
-  const last = Math.max(...sent.map((mark) => mark.startTime));
-  return performance.getEntriesByName('running').some((mark) => mark.startTime > last);
+  const store = document.querySelector('[data-testid="stApp"]')?.__kantuStore;
+  return Boolean(store?.reports) && store.heard.includes(store.reports);
 }"""
 
 
 def wait_for_store(page: Page) -> None:
-    """Wait until the browser store has answered this page's session (its report or its load,
-    sent again if Streamlit ran nothing for it) and the run that report started is drawn.
+    """Wait until Python has heard the browser store's last report to this page's session (its
+    list or a loaded chat) and the run that took it is drawn.
 
-    A report Streamlit lost is sent again 2 s later (browser_store.js): a page that was merely
-    quiet for half a second may still have that run to come.
+    A report Python never heard is sent again 2 s later (browser_store.js): a page that was
+    merely quiet for half a second may still have that run to come.
     """
     page.wait_for_function(STORE_ANSWERED_JS)
     wait_for_settled(page)
@@ -472,9 +470,10 @@ def send_prompt(page: Page, text: str) -> None:
     """Type ``text`` into the chat input and send it once the send button is enabled.
 
     On a page whose browser store has not answered yet, first wait until it has
-    (``wait_for_store``): a question sent while the store's report is lost in Streamlit is lost
-    with it, under load (the page's recovery of a lost question is tests/e2e/test_reading.py's
-    own subject). Once it has, nothing is waited for (a question typed while an answer streams).
+    (``wait_for_store``): under load, a question sent while Streamlit loses the store's report
+    can be lost with it, and it then comes back to the input instead of being asked (that
+    recovery is tests/e2e/test_reading.py's own subject). Once it has, nothing is waited for (a
+    question typed while an answer streams).
     """
     store = page.locator(f".st-key-{keys.BROWSER_STORE}")
     if store.count() and not page.evaluate(STORE_ANSWERED_JS):

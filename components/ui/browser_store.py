@@ -5,7 +5,7 @@ nothing loaded from anywhere).
 Python hands the component small **ops** (the saved-chats contract, version 1: ``chat``,
 ``entry``, ``truncate``, ``picture``, ``delete``), never the whole chat. Ops are queued in
 numbered batches in the caller's session state; the mount data carries every batch not yet
-acknowledged (``{"session", "seq", "ops", "load"}``) and the browser applies them in one
+acknowledged (``{"session", "seq", "ops", "load", "heard"}``) and the browser applies them in one
 transaction and acknowledges the highest number. A rerun or a reconnect therefore loses nothing
 (the ops are sent again until acknowledged, and they are idempotent puts), and once
 acknowledged a batch is never sent again: each run moves only what changed.
@@ -30,13 +30,14 @@ import streamlit as st
 from components.i18n import Lang, t
 from components.ui import session
 from components.ui import state_keys as keys
-from components.ui.run_watch import WHEN_NOTHING_RAN_JS
+from components.ui.run_watch import WHEN_NOT_TAKEN_JS
 
 SCHEMA_VERSION = 1
 COMPONENT_KEY = keys.BROWSER_STORE  # the component's widget key
 STATE_KEY = "kantu_browser_store_book"  # the caller's session state: this store's ledger
 
 Op = dict[str, Any]
+_HEARD_KEPT = 8  # report numbers named back to the browser: more than it has on the way
 ProblemKind = Literal["quota", "unavailable", "version", "damaged", "missing"]
 PROBLEM_KINDS: tuple[ProblemKind, ...] = get_args(ProblemKind)
 _MESSAGES: dict[ProblemKind, str] = {
@@ -49,7 +50,7 @@ _MESSAGES: dict[ProblemKind, str] = {
 
 _store = st.components.v2.component(
     "kantu_browser_store",
-    js=WHEN_NOTHING_RAN_JS
+    js=WHEN_NOT_TAKEN_JS
     + Path(__file__).with_name("frontend").joinpath("browser_store.js").read_text("utf-8"),
 )
 
@@ -117,6 +118,7 @@ class _Book:
     write_problem: StoreProblem | None = None  # the last batch's (or the store's) problem
     read_problem: StoreProblem | None = None  # the last load's problem
     sent: dict[str, Any] | None = field(default=None, repr=False)  # the last mount data
+    heard: tuple[int, ...] = ()  # the numbers of the last reports taken (the browser resends)
 
 
 class BrowserStore:
@@ -169,8 +171,13 @@ class BrowserStore:
         pending = self.pending_ops()
         data = {"session": book.session, "seq": book.seq, "ops": pending, "load": book.load}
         data["restore"] = restore
+        data["heard"] = list(book.heard)
         if book.sent is not None and (
-            book.sent == data or (not pending and book.sent["load"] == book.load)
+            book.sent == data
+            or (
+                not pending
+                and (book.sent["load"], book.sent["heard"]) == (book.load, data["heard"])
+            )
         ):
             # Nothing new: the same data again, so the element (and its script) is not re-sent
             # and the browser is not called; it already holds, or is applying, what it names.
@@ -221,6 +228,9 @@ class BrowserStore:
         book = self._book
         if not isinstance(report, dict):
             return None
+        number = report.get("id")
+        if isinstance(number, int) and number not in book.heard:
+            book.heard = (*book.heard, number)[-_HEARD_KEPT:]
         ready = report.get("ready")
         if isinstance(ready, dict):
             self._take_ready(ready)

@@ -26,7 +26,7 @@ from streamlit.delta_generator import DeltaGenerator
 from components.i18n import Lang, t
 from components.ui import state_keys as keys
 from components.ui.gallery import PHONE_THUMB_HEIGHT, THUMB_HEIGHT, THUMB_MAX_WIDTH
-from components.ui.run_watch import QUESTION_ECHO_JS, WHEN_NOTHING_RAN_JS
+from components.ui.run_watch import QUESTION_ECHO_JS, WHEN_NOT_TAKEN_JS
 
 NEAR_PX = 48  # "at the bottom": within about two lines of the end
 
@@ -199,11 +199,13 @@ function install() {
       state.follow = true;
     }
   }, { capture: true });
-  // A question Streamlit ran nothing for (whenNothingRan, prepended from when_nothing_ran.js;
-  // the input was already emptied) goes back in the input with a hint. It is not sent again by
-  // itself: a question that did reach Python always starts a run, so nothing is asked twice.
+  // A question Python never heard (whenNotTaken, prepended from when_not_taken.js; the input
+  // was already emptied) goes back in the input with a hint. Python counts the questions it
+  // heard (`heard`, in the data of its runs), so a run for anything else does not pass for this
+  // one; and a question it did hear is never put back, so nothing is asked twice.
   function watchSent(text) {
-    whenNothingRan(performance.now(), () => {
+    const before = state.heard;
+    whenNotTaken(() => state.heard !== before, () => {
       dropEcho();  // it was not sent: not shown as sent
       const input = document.querySelector(INPUT);
       if (!text || !input || input.value) return;  // pictures only, or a new question typed
@@ -248,6 +250,7 @@ export default function ({ data }) {
   const state = install();
   state.labels = { latest: data.latest, hint: data.hint, lost: data.lost, echo: data.echo,
                    fallback: data.fallback };
+  state.heard = data.heard;
   const button = document.querySelector("button.kantu-latest");
   if (button) button.setAttribute("aria-label", data.latest);
 }
@@ -255,7 +258,7 @@ export default function ({ data }) {
 
 _snippet = st.components.v2.component(
     "kantu_reading",
-    js=WHEN_NOTHING_RAN_JS
+    js=WHEN_NOT_TAKEN_JS
     + QUESTION_ECHO_JS
     + _JS.replace("{near}", str(NEAR_PX))
     .replace("{thumb_tall}", str(THUMB_HEIGHT))
@@ -318,10 +321,12 @@ html.kantu-echoing .st-key-{welcome} { display: none; }
 )
 
 
-def mount_reading(lang: Lang, *, editing: bool = False) -> None:
+def mount_reading(lang: Lang, *, heard: int, editing: bool = False) -> None:
     """Mount, once per run and before an answer is followed, the reading snippet (an invisible
-    element; call it inside the sidebar) and its style rules. While an earlier question is
-    ``editing``, a question sent is not drawn ahead of Streamlit (it replaces that one)."""
+    element; call it inside the sidebar) and its style rules. ``heard`` counts the questions
+    the chat input brought this session (a question it did not bring goes back in the input).
+    While an earlier question is ``editing``, a question sent is not drawn ahead of Streamlit
+    (it replaces that one)."""
     st.html(_CSS)
     _snippet(
         key=keys.READING_SNIPPET,
@@ -331,6 +336,7 @@ def mount_reading(lang: Lang, *, editing: bool = False) -> None:
             "lost": t("chat.not_sent_hint", lang),
             "echo": not editing,
             "fallback": t("chat.default_question", lang),
+            "heard": heard,
         },
         height=0,
     )

@@ -1,6 +1,6 @@
-"""What a page script uses to notice that Streamlit ran nothing for what it sent.
+"""What a page script uses to notice that Streamlit never heard what it sent.
 
-``WHEN_NOTHING_RAN_JS`` (``frontend/when_nothing_ran.js``) defines ``whenNothingRan(since, act)``;
+``WHEN_NOT_TAKEN_JS`` (``frontend/when_not_taken.js``) defines ``whenNotTaken(taken, act)``;
 the browser store (a report sent again) and the reading script (a question put back in the
 input) prepend it to their own scripts. ``QUESTION_ECHO_JS`` (``frontend/question_echo.js``)
 defines ``echoQuestion`` and ``dropEcho``: the question drawn the moment it is sent, until
@@ -14,7 +14,7 @@ from pathlib import Path
 from components.ui import state_keys as keys
 
 _FRONTEND = Path(__file__).with_name("frontend")
-WHEN_NOTHING_RAN_JS = _FRONTEND.joinpath("when_nothing_ran.js").read_text("utf-8")
+WHEN_NOT_TAKEN_JS = _FRONTEND.joinpath("when_not_taken.js").read_text("utf-8")
 QUESTION_ECHO_JS = (
     _FRONTEND.joinpath("question_echo.js")
     .read_text("utf-8")

@@ -133,6 +133,7 @@ class ChatState:
     pending: Any = None  # pending.PendingMessage: a message held for a look before sending
     editing: Entry | None = None  # the question being edited in the chat input, until sent
     restore_input: str | None = None  # text to put back in the chat input on the next run
+    questions_heard: int = 0  # questions the chat input brought (reading.mount_reading)
     focus_field: str | None = None  # a sidebar widget key an error's action asked to focus
     display_copies: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # by sha256
     imported: Conversation | None = None  # imported on the last click, put in place once

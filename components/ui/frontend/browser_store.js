@@ -303,15 +303,16 @@ async function handle(store, data) {
   sendStatus(store, { session, acked: store.acked, error, seq });
 }
 
-// A report Streamlit ran nothing for (whenNothingRan, prepended from when_nothing_ran.js) is sent
-// again, at most RESENDS times: the saved chats would otherwise wait for the visitor's next click.
+// A report Python never heard (whenNotTaken, prepended from when_not_taken.js) is sent again, at
+// most RESENDS times: the saved chats would otherwise wait for the visitor's next click. Each
+// report has a number; Python names the last ones it heard (`heard`, in the mount data).
 const RESENDS = 2;
 
 function sendReport(store, report, resends = RESENDS) {
-  const sent = performance.now();
+  if (!report.id) report.id = ++store.reports;  // a resend keeps its number
   store.setTriggerValue("report", report);
   if (resends > 0) {
-    whenNothingRan(sent, () => {
+    whenNotTaken(() => store.heard.includes(report.id), () => {
       performance.mark("kantu-store-resent");
       sendReport(store, report, resends - 1);
     });
@@ -349,12 +350,14 @@ export default function (component) {
     const host = parentElement.host || parentElement;
     const box = host.closest && host.closest('[data-testid="stElementContainer"]');
     if (box) box.style.display = "none";
-    store = { session: null, acked: 0, loaded: null, ready: null, broken: null, lastStatus: "" };
+    store = { session: null, acked: 0, loaded: null, ready: null, broken: null, lastStatus: "",
+              reports: 0, heard: [] };
     store.queue = Promise.resolve();
     parentElement.__kantuStore = store;
   }
   store.setStateValue = setStateValue;
   store.setTriggerValue = setTriggerValue;
+  store.heard = Array.isArray(data?.heard) ? data.heard : [];  // the reports Python took
   watchReconnects();
   const app = document.querySelector('[data-testid="stApp"]');
   if (app) app.__kantuStore = store; // the store mounted last answers a reconnect
