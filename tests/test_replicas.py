@@ -43,6 +43,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from components.devtools.browser import (
     CHROMIUM,
+    POLL_MS,
     STORE_LOADS_JS,
     App,
     launch_browser,
@@ -292,13 +293,15 @@ def test_a_visitor_reconnects_to_the_other_replica_and_the_chat_goes_on_there(
         loads_before = page.evaluate(STORE_LOADS_JS)
         page.evaluate(WATCH_DISCONNECT)
         site.admin(f"shutdown sessions server {drained}")
-        page.wait_for_function("window.kantuDisconnected === true")
+        page.wait_for_function("window.kantuDisconnected === true", polling=POLL_MS)
         wait_for_idle(
             page, IDLE_TIMEOUT_MS
         )  # reconnected through the load balancer: to the other replica
         # The chat came back from the visitor's browser store: the other replica shows it and
         # sends it as the history of the next question (no sticky sessions needed for that).
-        page.wait_for_function(f"({STORE_LOADS_JS})() > {loads_before}", timeout=IDLE_TIMEOUT_MS)
+        page.wait_for_function(
+            f"({STORE_LOADS_JS})() > {loads_before}", timeout=IDLE_TIMEOUT_MS, polling=POLL_MS
+        )
         wait_for_idle(page, IDLE_TIMEOUT_MS)
         messages = page.get_by_test_id("stChatMessage")
         expect(messages.filter(has_text=f"Answer from replica {first}.")).to_have_count(

@@ -69,6 +69,9 @@ CHROMIUM_ARGS = (
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 30.0
 IDLE_TIMEOUT_MS = 30_000
+# How often a page-side wait looks. Playwright's default looks every frame, which keeps a page
+# drawing frames while it waits: 8 % of a core, against 1.5 % at 100 ms.
+POLL_MS = 100
 STOP_GRACE_S = 5.0
 # what ``streamlit run`` prints once it listens (with --server.port 0: the port it was given)
 LISTENING = re.compile(r"URL: http://127\.0\.0\.1:(\d+)")
@@ -344,7 +347,7 @@ def wait_for_settled(page: Page, timeout: float = IDLE_TIMEOUT_MS) -> None:
     registered again on each run, and the old one dropped), wait for this instead.
     """
     wait_for_idle(page, timeout)
-    page.wait_for_function(QUIET_JS, arg=SETTLED_QUIET_MS, timeout=timeout)
+    page.wait_for_function(QUIET_JS, arg=SETTLED_QUIET_MS, timeout=timeout, polling=POLL_MS)
     wait_for_idle(page, timeout)
 
 
@@ -363,7 +366,7 @@ def wait_for_store(page: Page) -> None:
     A report Python never heard is sent again 2 s later (browser_store.js): a page that was
     merely quiet for half a second may still have that run to come.
     """
-    page.wait_for_function(STORE_ANSWERED_JS)
+    page.wait_for_function(STORE_ANSWERED_JS, polling=POLL_MS)
     wait_for_settled(page)
 
 
@@ -498,7 +501,9 @@ def wait_for_pictures(pictures: Locator) -> None:
     expect(pictures.first).to_be_attached()
     for i in range(pictures.count()):
         pictures.page.wait_for_function(
-            "img => img.complete && img.naturalWidth > 0", arg=pictures.nth(i).element_handle()
+            "img => img.complete && img.naturalWidth > 0",
+            arg=pictures.nth(i).element_handle(),
+            polling=POLL_MS,
         )
 
 

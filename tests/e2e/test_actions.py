@@ -14,6 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from components.devtools.browser import (
     CHAT_INPUT_SELECTOR,
+    POLL_MS,
     assert_no_exception,
     console_errors,
     send_prompt,
@@ -132,7 +133,8 @@ def test_copy_puts_the_answer_markdown_on_the_clipboard(app, new_page, up, tmp_p
         page.set_viewport_size({"width": 390, "height": 844})
         page.wait_for_function(  # the sidebar slides away on a phone; shoot once it has
             "() => document.querySelector('[data-testid=stSidebar]')"
-            ".getBoundingClientRect().right <= 0"
+            ".getBoundingClientRect().right <= 0",
+            polling=POLL_MS,
         )
         _shot(page, f"actions_{lang}_phone", tmp_path)
         question.get_by_role("button", name=t("actions.edit", lang)).click()

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
-from components.devtools.browser import App, wait_for_idle, watch_console, watch_websocket
+from components.devtools.browser import POLL_MS, App, wait_for_idle, watch_console, watch_websocket
 from components.i18n import t
 from tests.conftest import ROOT
 
@@ -196,7 +196,8 @@ def test_a_report_python_never_heard_is_sent_again(store_app, fresh_context):
     page.goto(store_app.url)
     page.wait_for_function(  # the report has left (and is lost)
         "() => ['kantu-store-report', 'kantu-store-loaded']"
-        ".some((name) => performance.getEntriesByName(name).length)"
+        ".some((name) => performance.getEntriesByName(name).length)",
+        polling=POLL_MS,
     )
     page.get_by_role("button", name="Add turn").click()  # a run, before the report is missed
     wait_for_idle(page)

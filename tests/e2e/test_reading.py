@@ -15,6 +15,7 @@ from playwright.sync_api import FilePayload, Page, Route, WebSocketRoute, expect
 from components.devtools.browser import (
     CHAT_FILE_INPUT_SELECTOR,
     CHAT_INPUT_SELECTOR,
+    POLL_MS,
     assert_no_exception,
     console_errors,
     send_prompt,
@@ -64,7 +65,8 @@ def grown_by(page: Page, height: float, more: float) -> None:
     """Wait until the conversation is ``more`` px taller than ``height`` (the answer goes on)."""
     page.wait_for_function(
         f"() => document.querySelector('[data-testid=\"stAppScrollToBottomContainer\"]')"
-        f".scrollHeight > {height + more}"
+        f".scrollHeight > {height + more}",
+        polling=POLL_MS,
     )
 
 
@@ -159,7 +161,8 @@ def follows_again(page: Page) -> None:
     page.wait_for_function(
         f"() => {{ const m = document.querySelector('[data-testid=\"stAppScrollToBottomContainer\"]');"
         f" return m.scrollHeight > {grown_from + 600}"
-        f" && m.scrollHeight - m.scrollTop - m.clientHeight <= {NEAR_PX}; }}"
+        f" && m.scrollHeight - m.scrollTop - m.clientHeight <= {NEAR_PX}; }}",
+        polling=POLL_MS,
     )
 
 

@@ -19,6 +19,7 @@ from PIL import Image
 from playwright.sync_api import Browser, FilePayload, Locator, Page, expect
 
 from components.devtools.browser import (
+    POLL_MS,
     STORE_LOADS_JS,
     App,
     assert_no_exception,
@@ -353,7 +354,9 @@ def test_a_server_restart_brings_the_chat_back_from_the_browser(
             "data-test-connection-state", "CONNECTED", timeout=60_000
         )
         # the page still shows the old run's elements: wait for the chat the new session loaded
-        page.wait_for_function(f"({STORE_LOADS_JS})() > {loads}", timeout=LOADED_MS)
+        page.wait_for_function(
+            f"({STORE_LOADS_JS})() > {loads}", timeout=LOADED_MS, polling=POLL_MS
+        )
         wait_for_idle(page)
         _chat_is_back(page, "重启之后还在吗？", picture=True)
         # the next turn is kept by both stores: the server takes the chat whole, no warning

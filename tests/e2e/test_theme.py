@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from components.devtools.browser import (
+    POLL_MS,
     assert_no_exception,
     send_prompt,
     switch_language,
@@ -52,6 +53,7 @@ def expect_dark(page: Page, dark: bool) -> None:
           return (0.2126 * m[0] + 0.7152 * m[1] + 0.0722 * m[2] < 128) === dark;
         }""",
         arg=dark,
+        polling=POLL_MS,
     )
 
 
