@@ -39,6 +39,15 @@ def batch_page(up: FakeUpstream, lang: str = "en") -> AppTest:
     return at
 
 
+def switch_language(at: AppTest, lang: str) -> None:
+    """Switch to ``lang`` as the sidebar would, and come back to Batch: AppTest runs a page it
+    switched to on its own, with the choices the app's last run made (no sidebar)."""
+    at.session_state[keys.LANG] = lang
+    at.switch_page("app.py").run()
+    at.switch_page("pages/batch.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
 def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [e.value for e in [*at.error, *at.warning, *at.info, *at.success]]
@@ -153,6 +162,25 @@ def test_classify_needs_labels_and_own_prompt_is_sent(upstream: FakeUpstream) ->
     assert session.state_in(at.session_state, session.BatchState).job is None and at.file_uploader(
         key=keys.BATCH_FILES
     )
+
+
+def test_the_preset_and_the_engine_chosen_stay_after_a_language_switch(
+    upstream: FakeUpstream,
+) -> None:
+    """Their labels follow the language (one widget per language): a switch keeps what was
+    chosen, instead of going back to "describe" and "direct"."""
+    upstream.batch_api = FakeBatchAPI(polls_before_done=1, answer=lambda custom_id, body: "")
+    at = batch_page(upstream)
+    at.segmented_control(key=keys.choice_key(keys.BATCH_PRESET, "en")).set_value("own").run()
+    at.radio(key=keys.choice_key(keys.BATCH_VIA, "en")).set_value("batch_api").run()
+    switch_language(at, "zh")
+    assert not at.exception, [e.value for e in at.exception]
+    preset = at.segmented_control(key=keys.choice_key(keys.BATCH_PRESET, "zh"))
+    via = at.radio(key=keys.choice_key(keys.BATCH_VIA, "zh"))
+    assert (preset.value, via.value) == ("own", "batch_api")
+    assert via.label == t("batch.via", "zh")
+    switch_language(at, "en")
+    assert at.radio(key=keys.choice_key(keys.BATCH_VIA, "en")).value == "batch_api"
 
 
 def test_csv_download_opens_with_chinese(upstream: FakeUpstream) -> None:

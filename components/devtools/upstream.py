@@ -45,6 +45,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import io
 import json
 import socket
 import socketserver
@@ -58,6 +59,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
+
+from PIL import Image
 
 Framing = Literal["chunked", "close", "length"]
 End = Literal["ok", "cut", "drop"]
@@ -739,10 +742,6 @@ def bill_per_picture(per_picture: int, text: int = 20) -> Callable[[Recorded], d
 
 def picture_widths(recorded: Recorded) -> list[int]:
     """Return the pixel width of every data-URL picture in a chat request (0 if undecodable)."""
-    import io
-
-    from PIL import Image
-
     widths = []
     for data in _pictures(recorded):
         try:

@@ -36,7 +36,7 @@ from components.ui import state_keys as keys
 from components.ui.costs import current_price
 from components.ui.markdown_view import literal, safe_label
 from components.ui.sending import send
-from components.ui.sidebar import SidebarChoice, request_settings
+from components.ui.sidebar import SidebarChoice, remembered_choice, request_settings
 
 REFRESH_S = 0.5
 
@@ -95,11 +95,15 @@ def render_setup(choice: SidebarChoice) -> tuple[Setup, Prepared | None]:
     )
     via = "direct"
     if offers_batch_api(choice.preset.id):
-        via = st.radio(
-            t("batch.via", lang),
-            ("direct", "batch_api"),
+        ways = ("direct", "batch_api")
+        via = remembered_choice(  # its labels follow the language; its value stays
+            st.radio,
+            keys.BATCH_VIA,
+            lang,
+            label=t("batch.via", lang),
+            options=ways,
             format_func=lambda v: t(f"batch.via.{v}", lang),
-            key=keys.choice_key(keys.BATCH_VIA, lang),
+            index=ways.index(session.widget(keys.BATCH_VIA, "direct")),
         )
     spec = BatchSpec(
         prompt=prompt,
@@ -114,16 +118,16 @@ def render_setup(choice: SidebarChoice) -> tuple[Setup, Prepared | None]:
 
 def _preset(lang: Lang) -> str:
     """The preset choice; one widget per language (its labels change with it), one value."""
-    value = st.segmented_control(
-        t("batch.preset", lang),
-        PRESETS,
+    chosen = remembered_choice(
+        st.segmented_control,
+        keys.BATCH_PRESET,
+        lang,
+        label=t("batch.preset", lang),
+        options=PRESETS,
         format_func=lambda p: t(f"batch.preset.{p}", lang),
         default=session.widget(keys.BATCH_PRESET, "describe"),
-        key=keys.choice_key(keys.BATCH_PRESET, lang),
     )
-    if value is not None:
-        session.set_widget(keys.BATCH_PRESET, value)
-    return session.widget(keys.BATCH_PRESET, "describe")
+    return chosen or "describe"
 
 
 def _prepared(files: Sequence[Any], choice: SidebarChoice) -> Prepared | None:
