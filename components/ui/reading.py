@@ -25,7 +25,13 @@ from streamlit.delta_generator import DeltaGenerator
 
 from components.i18n import Lang, t
 from components.ui import state_keys as keys
-from components.ui.gallery import PHONE_THUMB_HEIGHT, THUMB_HEIGHT, THUMB_MAX_WIDTH
+from components.ui.gallery import (
+    PHONE_THUMB_HEIGHT,
+    TALL_CROP_RATIO,
+    TALL_RATIO,
+    THUMB_HEIGHT,
+    THUMB_MAX_WIDTH,
+)
 from components.ui.run_watch import QUESTION_ECHO_JS, WHEN_NOT_TAKEN_JS
 
 NEAR_PX = 48  # "at the bottom": within about two lines of the end
@@ -37,6 +43,7 @@ const STOP = ".st-key-{stop} button";
 const INPUT = '{input}';
 const THUMB_TALL = {thumb_tall};
 const THUMB_WIDEST = {thumb_widest};
+const THUMB_CROP = { above: {tall_ratio}, keep: {tall_crop} };  // gallery.thumb_size's
 const HELD = ".st-key-{held}";
 const SEND = '[data-testid="stChatInputSubmitButton"]';
 const native = Object.getOwnPropertyDescriptor(Element.prototype, "scrollTop");
@@ -226,7 +233,7 @@ function install() {
     // is replaced where it stands.
     if (state.labels.echo) {
       echoQuestion(text, state.labels.fallback,
-                   { tall: THUMB_TALL, widest: THUMB_WIDEST, held: HELD });
+                   { tall: THUMB_TALL, widest: THUMB_WIDEST, crop: THUMB_CROP, held: HELD });
     }
     toLatest();  // a question sent is followed to its answer
   }
@@ -263,6 +270,8 @@ _snippet = st.components.v2.component(
     + _JS.replace("{near}", str(NEAR_PX))
     .replace("{thumb_tall}", str(THUMB_HEIGHT))
     .replace("{thumb_widest}", str(THUMB_MAX_WIDTH))
+    .replace("{tall_ratio}", str(TALL_RATIO))
+    .replace("{tall_crop}", str(TALL_CROP_RATIO))
     .replace("{held}", keys.PENDING_BOX)
     .replace("{stop}", keys.STOP)
     .replace("{input}", keys.CHAT_TEXT_SELECTOR),

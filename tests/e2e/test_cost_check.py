@@ -4,6 +4,7 @@
 
 One page covers zh and en on a desktop and a phone: the language is switched while the card is
 held (the card is redrawn in the other language), and the page narrowed for the second message.
+Last, a question sent while a card waits shows at once as sent (the waiting card is not its own).
 
 Screenshots go to ``$KANTU_SHOTS/cost-check/`` (``shots_dir``; zh and en, desktop 1440×900 and
 phone 390×844).
@@ -26,11 +27,13 @@ from components.devtools.browser import (
 )
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import Lang, t
+from tests.e2e.test_reading import HeldOnTheWay
 
 SHOTS = shots_dir("cost-check")
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 LIMIT = 0.002
+FOLLOW_UP = "只问文字：这张图多少钱？"
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +90,7 @@ def test_held_card_names_the_limit_and_change_opens_its_field(app, new_page, up:
     card), then Send sends it once."""
     up.default = sse(["好的"])
     page = new_page(app, locale=LOCALES["zh"], viewport=SIZES["desktop"])
+    way = HeldOnTheWay(page, FOLLOW_UP)  # the server hears it when the test says so
     for where, first, then in (("desktop", "zh", "en"), ("phone", "en", "zh")):
         if where == "phone":
             width, height = SIZES[where]
@@ -106,3 +110,19 @@ def test_held_card_names_the_limit_and_change_opens_its_field(app, new_page, up:
         up.wait_for_requests(requests + 1)
         wait_for_idle(page)
         assert_no_exception(page)
+
+    # A question sent while a card waits replaces it, and shows at once as sent meanwhile (the
+    # card already there is not its own: the stand-in stayed only until the card was seen).
+    attach_files(page, _photo())
+    send_prompt(page, "这又是什么？")
+    box = page.locator(".st-key-kantu_pending_box")
+    expect(box).to_be_visible()
+    send_prompt(page, FOLLOW_UP)
+    echo = page.get_by_test_id("kantuEcho")
+    expect(echo).to_have_text(FOLLOW_UP)
+    page.wait_for_timeout(300)  # still there while the server has not heard it
+    expect(echo).to_have_text(FOLLOW_UP)
+    way.release(FOLLOW_UP)
+    expect(echo).to_have_count(0)
+    expect(page.get_by_text(FOLLOW_UP).first).to_be_visible()  # its message, or its own card
+    assert_no_exception(page)

@@ -23,6 +23,7 @@ from components.devtools.browser import (
     stop_button,
     switch_language,
     wait_for_idle,
+    wait_for_pictures,
     wait_for_store,
 )
 from components.devtools.upstream import FakeUpstream, gated, sse
@@ -350,6 +351,21 @@ def _plain_jpeg(name: str, colour: tuple[int, int, int]) -> FilePayload:
     return {"name": name, "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
 
 
+def _long_screenshot(name: str, top: tuple[int, int, int]) -> FilePayload:
+    """A picture four times as high as wide, ``top`` in its top 600 px and green below: its
+    thumbnail shows only its top (gallery.thumb_size)."""
+    picture = Image.new("RGB", (400, 1600), (0, 160, 0))
+    picture.paste(top, (0, 0, 400, 600))
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG")
+    return {"name": name, "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
+
+
+# The size each element is drawn at, in CSS px.
+BOX_SIZES = """(nodes) => nodes.map((n) => {
+  const box = n.getBoundingClientRect();
+  return [Math.round(box.width), Math.round(box.height)];
+})"""
 # The colour at the middle of each of the stand-in's thumbnails.
 ECHO_COLOURS = """(echo) => [...echo.querySelectorAll("canvas")].map((c) =>
   [...c.getContext("2d").getImageData(c.width >> 1, c.height >> 1, 1, 1).data.slice(0, 3)])"""
@@ -370,7 +386,7 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
     welcome = page.locator(f".st-key-{keys.WELCOME}")
     expect(welcome).to_be_visible()
     page.locator(CHAT_FILE_INPUT_SELECTOR).set_input_files(
-        [_plain_jpeg("red.jpg", (255, 0, 0)), _plain_jpeg("blue.jpg", (0, 0, 255))]
+        [_plain_jpeg("red.jpg", (255, 0, 0)), _long_screenshot("blue.jpg", (0, 0, 255))]
     )
     expect(page.get_by_test_id("stFileChipImagePreview")).to_have_count(2)
     up.enqueue(sse(["Red, then blue."]))
@@ -382,6 +398,7 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
     expect(echo.locator("canvas[data-drawn]")).to_have_count(2)
     colours = echo.evaluate(ECHO_COLOURS)
     assert [max(range(3), key=c.__getitem__) for c in colours] == [0, 2], colours  # red, blue
+    stand_in_sizes = echo.locator("canvas").evaluate_all(BOX_SIZES)
     expect(welcome).to_be_hidden()  # the question takes the welcome's place
     messages = page.get_by_test_id("stChatMessage")
     expect(messages).to_have_count(0)  # the server has not heard it yet
@@ -391,9 +408,12 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
     way.release(question)
     expect(messages.filter(has_text="Red, then blue.")).to_have_count(1)
     expect(messages.filter(has_text=question)).to_have_count(1)
-    expect(messages.filter(has_text=question).locator('[data-testid="stImage"] img')).to_have_count(
-        2
-    )
+    thumbs = messages.filter(has_text=question).locator('[data-testid="stImage"] img')
+    expect(thumbs).to_have_count(2)
+    wait_for_pictures(thumbs)
+    # the same sizes: nothing jumps when Streamlit's thumbnails take the stand-in's place (the
+    # long screenshot's only its top, as wide as the photo's is high)
+    assert thumbs.evaluate_all(BOX_SIZES) == stand_in_sizes
     expect(echo).to_have_count(0)
     assert len(up.requests) == asked + 1
     wait_for_idle(page)

@@ -3,9 +3,9 @@
 // photos). This draws a stand-in at the end of the conversation from what the input holds at
 // Enter: the text, and each attached picture from the preview Streamlit already decoded for its
 // chip. The stand-in goes as soon as Streamlit's own message for it is on the page, or the card
-// of a message held back (`held`, a selector), when the run for it ends without either (a
-// refusal), or when the question is put back in the input (dropEcho). Prepended to the reading
-// script (components/ui/reading.py).
+// of a message held back (`held`, a selector; not one that was already waiting), when the run
+// for it ends without either (a refusal), or when the question is put back in the input
+// (dropEcho). Prepended to the reading script (components/ui/reading.py).
 
 const ECHO_CLASS = "kantu-echo";
 const ECHO_SHOWN = "kantu-echoing";  // on <html> while a stand-in shows (the welcome hides)
@@ -19,29 +19,35 @@ function dropEcho() {
 // A thumbnail drawn now from the chip's decoded preview: its blob: address is revoked as soon
 // as the input empties, so a copy of the pixels is what stays. Drawn while the preview is still
 // on the page it takes a few ms for three 12 MP photos; drawn a frame later, once the input
-// has emptied, Chromium decodes each photo again (about 120 ms each).
-function echoThumb(chip, tall, widest) {
+// has emptied, Chromium decodes each photo again (about 120 ms each). Sized as Streamlit's own
+// thumbnail will be (gallery.thumb_size): `tall` px high, or less to be at most `widest` wide,
+// never larger than the picture, and of a picture more than `crop.above` times as high as wide
+// only the top, `crop.keep` times its width.
+function echoThumb(chip, { tall, widest, crop }) {
   const preview = chip.querySelector('[data-testid="stFileChipImagePreview"]');
   const name = chip.querySelector('[data-testid="stFileChipName"]')?.textContent ?? "";
   const ready = preview && preview.complete && preview.naturalWidth > 0;
-  const ratio = ready ? preview.naturalWidth / preview.naturalHeight : 1;
-  const height = Math.min(tall, ready ? preview.naturalHeight : tall);
-  const width = Math.max(1, Math.min(widest, Math.round(height * ratio)));
+  const across = ready ? preview.naturalWidth : 1;
+  let down = ready ? preview.naturalHeight : 1;
+  if (down > crop.above * across) down = Math.max(1, Math.round(across * crop.keep));
+  const scale = ready ? Math.min(tall / down, widest / across, 1) : tall;  // a box until decoded
+  const width = Math.max(1, Math.round(across * scale));
+  const height = Math.max(1, Math.round(down * scale));
   const canvas = document.createElement("canvas");
   canvas.className = `${ECHO_CLASS}-thumb`;
   canvas.width = width;
   canvas.height = height;
   canvas.title = name;
   if (ready) {
-    canvas.getContext("2d").drawImage(preview, 0, 0, width, height);
+    canvas.getContext("2d").drawImage(preview, 0, 0, across, down, 0, 0, width, height);
     canvas.dataset.drawn = "true";  // a grey box otherwise (a preview still decoding)
   }
   return canvas;
 }
 
-// Show `text` (or `fallback` when only pictures go) as the reader's next message; thumbnails
-// `tall` px high, at most `widest` wide.
-function echoQuestion(text, fallback, { tall, widest, held }) {
+// Show `text` (or `fallback` when only pictures go) as the reader's next message; its
+// thumbnails sized by `sizes` ({ tall, widest, crop }: echoThumb's).
+function echoQuestion(text, fallback, { held, ...sizes }) {
   dropEcho();
   const input = document.querySelector('{chat_input}');
   const chips = [...(input?.querySelectorAll('[data-testid="stFileChip"]') ?? [])];
@@ -65,7 +71,7 @@ function echoQuestion(text, fallback, { tall, widest, held }) {
   if (chips.length) {
     const row = document.createElement("div");
     row.className = `${ECHO_CLASS}-thumbs`;
-    chips.forEach((chip) => row.appendChild(echoThumb(chip, tall, widest)));
+    chips.forEach((chip) => row.appendChild(echoThumb(chip, sizes)));
     body.appendChild(row);
   }
   echo.append(avatar, body);
@@ -81,13 +87,15 @@ function echoQuestion(text, fallback, { tall, widest, held }) {
   performance.mark("kantu-question-echoed");
 
   const app = document.querySelector('[data-testid="stApp"]');
+  const heldBefore = document.querySelector(held)?.textContent ?? null;  // one left waiting
   let ran = false;
   const check = () => {
     if (!echo.isConnected) return done();
     const state = app?.getAttribute("data-test-script-state");
     if (state === "running") ran = true;
-    const drawn = document.querySelector(held) || [...main.querySelectorAll(MESSAGE)].some(
-      (message) => !before.has(message) && message.textContent.includes(asked));
+    const card = document.querySelector(held);
+    const drawn = (card && card.textContent !== heldBefore) || [...main.querySelectorAll(MESSAGE)]
+      .some((message) => !before.has(message) && message.textContent.includes(asked));
     if (drawn || (ran && state === "notRunning")) { dropEcho(); done(); }
   };
   const watch = new MutationObserver(check);
