@@ -54,6 +54,14 @@ def _ask(page: Page, up: FakeUpstream, files: list[FilePayload], question: str) 
     return thumbs
 
 
+def _switch_to_english(page: Page, thumbs: Locator, count: int) -> None:
+    """Switch the page to English and wait until the ``count`` thumbnails are drawn again."""
+    switch_language(page, "en")
+    assert_no_exception(page)
+    expect(thumbs).to_have_count(count)
+    wait_for_pictures(thumbs)
+
+
 def _shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / name))
@@ -88,10 +96,7 @@ def test_thumbnails_share_a_height_and_the_view_opens_large_from_the_keyboard(
     thumbs = _ask(page, up, files, "What is in these?")
     for lang in ("zh", "en"):
         if lang == "en":
-            switch_language(page, "en")
-            assert_no_exception(page)
-            expect(thumbs).to_have_count(len(files))
-            wait_for_pictures(thumbs)
+            _switch_to_english(page, thumbs, len(files))
         photo, tiny = (thumbs.nth(i).bounding_box() for i in range(2))
         assert photo is not None and tiny is not None
         assert photo["height"] == pytest.approx(120, abs=1) and photo["width"] == pytest.approx(
@@ -137,10 +142,7 @@ def test_three_photos_take_little_of_a_phone_screen(app, new_page, up: FakeUpstr
     thumbs = _ask(page, up, files, "这三张有什么不同？")
     for lang in ("zh", "en"):
         if lang == "en":
-            switch_language(page, "en")
-            assert_no_exception(page)
-            expect(thumbs).to_have_count(len(files))
-            wait_for_pictures(thumbs)
+            _switch_to_english(page, thumbs, len(files))
         row = page.locator(f'[class*="st-key-{keys.GALLERY}-"]').first
         row.scroll_into_view_if_needed()
         box = row.bounding_box()
