@@ -22,10 +22,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
 
 import streamlit as st
 from streamlit.runtime import Runtime
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.uploaded_file_manager import UploadedFileManager
 
 log = logging.getLogger(__name__)
 
@@ -142,15 +145,41 @@ def close_on_loop(runtime: Runtime) -> Callable[[str], None] | None:
         return None
     loop = stopped.get_loop()
 
-    def close_if_gone(session_id: str) -> None:
-        if not runtime.is_active_session(session_id):
-            runtime.close_session(session_id)
-
     def close(session_id: str) -> None:
         if not loop.is_closed():
-            loop.call_soon_threadsafe(close_if_gone, session_id)
+            loop.call_soon_threadsafe(shut_down, runtime, session_id)
 
     return close
+
+
+class SessionRuntime(Protocol):
+    """What the sweep uses of Streamlit's ``Runtime``."""
+
+    @property
+    def media_file_mgr(self) -> MediaFileManager: ...
+
+    @property
+    def uploaded_file_mgr(self) -> UploadedFileManager: ...
+
+    def is_active_session(self, session_id: str) -> bool: ...
+
+    def close_session(self, session_id: str) -> None: ...
+
+
+def shut_down(runtime: SessionRuntime, session_id: str) -> None:
+    """Close ``session_id`` unless it has reconnected, and release its uploads and pictures.
+    Call it on the server's event loop.
+
+    A session Streamlit still stores gets its own full shutdown. One its storage has already
+    expired (the sweep came after the TTL: a busy machine) got none, and kept its pictures and
+    uploads for good: they are released by the session's id (Streamlit's shutdown does the same).
+    """
+    if runtime.is_active_session(session_id):
+        return
+    runtime.close_session(session_id)
+    runtime.uploaded_file_mgr.remove_session_files(session_id)
+    runtime.media_file_mgr.clear_session_refs(session_id)
+    runtime.media_file_mgr.remove_orphaned_files()
 
 
 _install_lock = threading.Lock()
