@@ -157,6 +157,17 @@ def _the_refusal_focuses_the_code_box(page: Page, lang: Lang, where: str) -> Non
     _shot(page, f"code-focused-{lang}-{where}.png")
 
 
+def _ask_and_be_refused(page: Page, up: FakeUpstream, where: str) -> int:
+    """Ask in English with no access code: the refusal shows. Return the upstream's request
+    count from before (the module's upstream: other tests' requests are there too)."""
+    before = len(up.requests)
+    send_prompt(page, "What is this?")
+    wait_for_idle(page)
+    expect(page.get_by_text(t("config.access_code_required", "en"))).to_be_visible()
+    _shot(page, f"refused-en-{where}.png")
+    return before
+
+
 def test_an_access_code_refusal_focuses_the_code_box_on_a_desktop(app, new_page, up: FakeUpstream):
     """In English (the browser's language) at 1280×900: the locked chat and its refusal
     (screenshots ``locked-en-desktop``, ``refused-en-desktop``); at 1440×900, in English then in
@@ -165,11 +176,7 @@ def test_an_access_code_refusal_focuses_the_code_box_on_a_desktop(app, new_page,
     page = new_page(app, locale="en-US")
     expect(page.get_by_text(t("hosting.code_hint", "en"))).to_be_visible()
     _shot(page, "locked-en-desktop.png")
-    before = len(up.requests)  # the module's upstream: other tests' requests are there too
-    send_prompt(page, "What is this?")
-    wait_for_idle(page)
-    expect(page.get_by_text(t("config.access_code_required", "en"))).to_be_visible()
-    _shot(page, "refused-en-desktop.png")
+    before = _ask_and_be_refused(page, up, "desktop")
     page.set_viewport_size({"width": 1440, "height": 900})
     wait_for_idle(page)
     _the_refusal_focuses_the_code_box(page, "en", "desktop")
@@ -189,11 +196,7 @@ def test_an_access_code_refusal_focuses_the_code_box_on_a_phone(app, new_page, u
     switch_language(page, "en")
     expect(page.get_by_text(t("hosting.code_hint", "en"))).to_be_visible()
     _shot(page, "locked-en-phone.png")
-    before = len(up.requests)  # the module's upstream: other tests' requests are there too
-    send_prompt(page, "What is this?")
-    wait_for_idle(page)
-    expect(page.get_by_text(t("config.access_code_required", "en"))).to_be_visible()
-    _shot(page, "refused-en-phone.png")
+    before = _ask_and_be_refused(page, up, "phone")
     _the_refusal_focuses_the_code_box(page, "en", "phone")
     switch_language(page, "zh")
     expect(page.get_by_text(t("config.access_code_required", "zh"))).to_be_visible()
