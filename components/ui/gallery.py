@@ -290,8 +290,9 @@ def display_url(image: PreparedImage) -> str:
     Not a media file: Streamlit forgets the media files a run has not drawn yet when the run
     is stopped by a rerun (a click, the browser store's acknowledgement), and a browser that
     fetched such a picture in that moment kept a broken image (the next run sends the same
-    address). The bytes travel with the element instead; an element of 10 KB or more that did
-    not change is sent again as a short reference to the browser's own copy.
+    address). The bytes travel with the element instead; an element of 1 KB or more that did
+    not change is sent again as a short reference to the browser's own copy
+    (``global.minCachedMessageSize`` in ``.streamlit/config.toml``).
     """
     data, mime = display_copy(image)
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
