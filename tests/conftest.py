@@ -62,6 +62,7 @@ from components.hosting.ledger import (  # noqa: E402
     SQLAlchemyLedger,
     SQLiteLedger,
 )
+from components.ui import state_keys as keys  # noqa: E402
 from tests.postgres import postgres_url  # noqa: E402, F401  (a throwaway PostgreSQL, session-wide)
 
 # Property-based suites: a small budget in every run; KANTU_HYPOTHESIS=long for a deep search.
@@ -163,6 +164,11 @@ def entry_app_test() -> AppTest:
 
     def run_from_entry(*args, **kwargs):
         at._finished_page_script_hash = ""
+        # A browser sends an open section's state (an expander's) with every run; AppTest does not
+        # (its tree has no expander widgets), so the section would close on the next run.
+        for key in keys.SECTIONS:
+            if at.session_state.get(key):
+                at.session_state[key] = True
         return run_once(*args, **kwargs)
 
     at._run = run_from_entry

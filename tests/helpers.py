@@ -46,6 +46,19 @@ def configured_app(up: FakeUpstream, lang: str = "zh") -> AppTest:
     return started_app(lang, {"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY})
 
 
+def open_section(at: AppTest, key: str) -> AppTest:
+    """Open a sidebar section drawn only while open (``keys.ADVANCED_OPEN``, ``COSTS_OPEN``,
+    ``TOOLS_OPEN``: components/ui/lazy_section.py) as a click on it would, and rerun."""
+    at.session_state[key] = True
+    return at.run()
+
+
+def advanced_field(at: AppTest, kind: str, key: str, lang: str):
+    """Open the advanced settings and return their field ``key`` (a ``number_input``,
+    ``slider`` or ``text_area``), whose widget follows the language (``keys.choice_key``)."""
+    return getattr(open_section(at, keys.ADVANCED_OPEN), kind)(key=keys.choice_key(key, lang))
+
+
 def page_texts(at: AppTest) -> str:
     """Return the page's markdown, captions and alerts, one per line."""
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]

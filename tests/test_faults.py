@@ -21,7 +21,7 @@ from components.i18n import t
 from components.providers.settings import resolve_settings
 from components.ui import session
 from components.ui import state_keys as keys
-from tests.helpers import assistant_text, configured_app, no_exception
+from tests.helpers import advanced_field, assistant_text, configured_app, no_exception
 
 TIMEOUT_S = 1  # the sidebar's read timeout, in the tests that hang
 GARBAGE: dict[str, Reply] = {
@@ -106,7 +106,7 @@ def test_upstream_hanging_before_the_first_byte_ends_in_a_timeout_after_the_set_
 ):
     upstream.enqueue(hang())
     at = configured_app(upstream, lang)
-    at.number_input(key=keys.READ_TIMEOUT).set_value(TIMEOUT_S).run()
+    advanced_field(at, "number_input", keys.READ_TIMEOUT, lang).set_value(TIMEOUT_S).run()
     # the default wait (60 s) would outlast the run's own 30 s limit: only the set wait ends it
     at.chat_input[0].set_value("还在吗？").run()
     no_exception(at)
@@ -127,7 +127,7 @@ def test_upstream_hanging_before_the_first_byte_ends_in_a_timeout_after_the_set_
 def test_upstream_hanging_between_chunks_keeps_the_partial_answer(upstream, lang):
     upstream.enqueue(sse(["第一段，", "第二段。"], stall_after=1, stall=30))
     at = configured_app(upstream, lang)
-    at.number_input(key=keys.READ_TIMEOUT).set_value(TIMEOUT_S).run()
+    advanced_field(at, "number_input", keys.READ_TIMEOUT, lang).set_value(TIMEOUT_S).run()
     # with the default wait (60 s) the 30 s stall would end and 第二段 arrive: it must not
     at.chat_input[0].set_value("讲讲").run()
     no_exception(at)

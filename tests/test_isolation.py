@@ -27,7 +27,7 @@ from components.images.prepared import PreparedImage
 from components.ui import state_keys as keys
 from components.ui.session_watch import PeriodicThread
 from tests.conftest import ROOT, entry_app_test
-from tests.helpers import assistant_text, no_exception
+from tests.helpers import advanced_field, assistant_text, no_exception
 from tests.state_walk import walk
 
 VISITORS = {
@@ -57,7 +57,7 @@ def _visit(upstream, who: str, photo: bytes, lang: str = "en"):
     at.session_state[keys.LANG] = lang
     at.run()
     at.text_input(key=keys.API_KEY).set_value(me["key"]).run()
-    at.text_area(key=keys.SYSTEM_PROMPT).set_value(f"system of {who}").run()
+    advanced_field(at, "text_area", keys.SYSTEM_PROMPT, lang).set_value(f"system of {who}").run()
     at.chat_input[0].upload(f"{who}.jpg", photo, "image/jpeg").set_value(me["question"]).run()
     no_exception(at)
     assert "你好" in assistant_text(at)

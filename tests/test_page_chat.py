@@ -33,6 +33,7 @@ from components.ui.camera import make_shot
 from tests.conftest import ROOT
 from tests.helpers import (
     OPERATOR_KEY,
+    advanced_field,
     assistant_text,
     configured_app,
     jpeg_bytes,
@@ -546,7 +547,7 @@ def test_unreachable_provider_is_a_network_error(lang):
 def test_silent_provider_is_a_timeout_after_the_configured_wait(upstream, lang):
     upstream.default = sse(["late"], delay=5)  # nothing for 5 s
     at = configured_app(upstream, lang)
-    at.number_input(key=keys.READ_TIMEOUT).set_value(1).run()
+    advanced_field(at, "number_input", keys.READ_TIMEOUT, lang).set_value(1).run()
     at.chat_input[0].set_value("hi").run()
     no_exception(at)
     assert t("error.timeout", lang) in [e.value for e in at.error]

@@ -45,6 +45,7 @@ def _app(
         secrets["KANTU_PRICES"] = PRICES
     at.secrets.update(secrets)
     at.session_state[keys.LANG] = lang
+    at.session_state[keys.COSTS_OPEN] = True  # the sidebar's 💰 section, as a visitor opens it
     return at.run()
 
 
@@ -272,6 +273,7 @@ def test_the_default_limit_is_near_one_yuan_or_fifteen_cents(upstream, currency,
             "KANTU_PRICES": {"gpt-4o-mini": price},
         }
     )
+    at.session_state[keys.COSTS_OPEN] = True
     at.run()
     no_exception(at)
     assert at.sidebar.number_input(key=f"kantu_confirm_above_field.{currency}").value == default
@@ -291,6 +293,7 @@ def test_the_operators_limit_holds_messages_above_it(upstream, monkeypatch, wher
     else:
         monkeypatch.setenv("KANTU_HOLD_ABOVE", value)
     at.session_state[keys.LANG] = "en"
+    at.session_state[keys.COSTS_OPEN] = True
     at.run()
     assert at.sidebar.number_input(key="kantu_confirm_above_field.CNY").value == 0.001
     _ask_with_photo(at)  # ≈ ¥0.014: above the operator's ¥0.001

@@ -69,6 +69,7 @@ def _chat_app(conv: Conversation, lang: str = "en", secrets: dict | None = None)
     at = entry_app_test()
     at.secrets.update(secrets or {})
     at.session_state[keys.LANG] = lang
+    at.session_state[keys.TOOLS_OPEN] = True  # the sidebar's 💬 section, where Share is
     session.state_in(at.session_state, session.ChatState).conversation = conv
     return at.run()
 

@@ -29,6 +29,7 @@ def _app(up: FakeUpstream, lang: str = "en") -> AppTest:
     at = entry_app_test()
     at.secrets.update({"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": OPERATOR_KEY})
     at.session_state[keys.LANG] = lang
+    at.session_state[keys.TOOLS_OPEN] = True  # the sidebar's 💬 section, as a visitor opens it
     return at.run()
 
 
@@ -76,7 +77,7 @@ def test_context_policy_decides_what_the_follow_up_carries_and_the_page_says_so(
     no_exception(at)
     at.sidebar.selectbox(key=keys.choice_key(keys.CONTEXT_POLICY, "en")).select(policy).run()
     if policy == "last_turns":
-        at.sidebar.number_input(key=keys.CONTEXT_TURNS).set_value(3).run()
+        at.sidebar.number_input(key=keys.choice_key(keys.CONTEXT_TURNS, "en")).set_value(3).run()
     first, second = _captions(at)
     assert t(first_note, "en") in first, first
     assert t("context.travel.full", "en") in second, second

@@ -61,13 +61,15 @@ def render_context_policy(lang: Lang) -> None:
         help=t("context.policy.help", lang),
     )
     if session.widget(keys.CONTEXT_POLICY) == "last_turns":
-        st.number_input(
-            t("tools.last_turns", lang),
+        remembered_choice(  # kept while the field or its section is not drawn
+            st.number_input,
+            keys.CONTEXT_TURNS,
+            lang,
+            label=t("tools.last_turns", lang),
             min_value=1,
             max_value=50,
             step=1,
             value=n,  # not the field's minimum when the browser mounts it anew (widget_value)
-            key=keys.CONTEXT_TURNS,
         )
 
 

@@ -28,6 +28,7 @@ from components.images.prepared import PreparedImage
 from components.turns import ChatTurn
 from components.ui import session
 from components.ui import state_keys as keys
+from components.ui.lazy_section import open_later, open_section
 from components.ui.markdown_view import literal, safe_label
 from components.ui.operator_settings import operator_hold_limits, operator_prices
 from components.ui.sidebar import SidebarChoice
@@ -179,6 +180,7 @@ def render_over_limit(cost: NextCost, lang: Lang) -> None:
 
 
 def _focus_threshold(currency: Currency | None) -> None:
+    open_later(keys.COSTS_OPEN)
     session.chat().focus_field = threshold_field(currency)
 
 
@@ -208,7 +210,10 @@ def render_cost_settings(choice: SidebarChoice) -> None:
     lang = choice.lang
     price = current_price(choice)
     model = choice.model
-    with st.expander(t("costs.title", lang), icon="💰"):
+    section = open_section(t("costs.title", lang), keys.COSTS_OPEN, icon="💰")
+    if section is None:
+        return
+    with section:
         if price is None:
             st.caption(t("costs.no_price", lang, model=literal(model)))
         elif price.free:

@@ -31,6 +31,7 @@ from components.providers.settings import operator_config
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.key_sources import operator_key_refused
+from components.ui.lazy_section import open_section
 from components.ui.markdown_view import safe_label
 from components.ui.operator_settings import secrets_mapping
 from components.ui.reader_quota import reader_identity
@@ -68,7 +69,8 @@ def remembered_choice(render: Callable[..., Any], state_key: str, lang: Lang, **
 
     Streamlit identifies a choice by its formatted label, so a widget whose labels change with the
     language would lose its value on a switch. Each language gets its own widget, created with the
-    remembered value.
+    remembered value. The same keeps a field's value while it is not drawn (a closed section,
+    ``lazy_section``): Streamlit forgets a widget's own value on a run without it.
     """
     value = render(key=keys.choice_key(state_key, lang), **kwargs)
     if value is not None:
@@ -191,15 +193,42 @@ READ_TIMEOUT_FIELD = NumberField(
 )
 
 
-def _number_field(field: NumberField, lang: Lang) -> Any:
-    return st.number_input(
-        t(field.label_key, lang),
+def _number_field(field: NumberField, lang: Lang) -> None:
+    remembered_choice(
+        st.number_input,
+        field.key,
+        lang,
+        label=t(field.label_key, lang),
         min_value=field.low,
         max_value=field.high,
         step=field.step,
         value=session.widget_value(field.key),
-        key=field.key,
         help=t(field.help_key, lang) if field.help_key else None,
+    )
+
+
+def _render_advanced(lang: Lang) -> None:
+    """The advanced settings, in the open section; each value lives under its own key."""
+    _number_field(MAX_TOKENS_FIELD, lang)
+    _number_field(MAX_SLICES_FIELD, lang)
+    remembered_choice(
+        st.slider,
+        keys.TEMPERATURE,
+        lang,
+        label=t("sidebar.temperature", lang),
+        min_value=0.0,
+        max_value=2.0,
+        value=session.widget_value(keys.TEMPERATURE),
+        step=0.1,
+    )
+    _number_field(READ_TIMEOUT_FIELD, lang)
+    remembered_choice(
+        st.text_area,
+        keys.SYSTEM_PROMPT,
+        lang,
+        label=t("sidebar.system_prompt", lang),
+        value=session.widget_value(keys.SYSTEM_PROMPT),
+        placeholder=t("sidebar.system_prompt_placeholder", lang),
     )
 
 
@@ -274,23 +303,15 @@ def render_settings(lang: Lang) -> SidebarChoice:
     )
     sections = side.container()  # cost and conversation tools: filled by the app
     session.layout().slots = (model_tools, sections)
-    with side.expander(t("sidebar.advanced", lang)):
-        max_tokens = _number_field(MAX_TOKENS_FIELD, lang)
-        max_slices = _number_field(MAX_SLICES_FIELD, lang)
-        temperature = st.slider(
-            t("sidebar.temperature", lang),
-            0.0,
-            2.0,
-            value=session.widget_value(keys.TEMPERATURE),
-            step=0.1,
-            key=keys.TEMPERATURE,
-        )
-        read_timeout = _number_field(READ_TIMEOUT_FIELD, lang)
-        system = st.text_area(
-            t("sidebar.system_prompt", lang),
-            key=keys.SYSTEM_PROMPT,
-            placeholder=t("sidebar.system_prompt_placeholder", lang),
-        )
+    advanced = open_section(t("sidebar.advanced", lang), keys.ADVANCED_OPEN, parent=side)
+    if advanced is not None:
+        with advanced:
+            _render_advanced(lang)
+    max_tokens = session.widget_value(keys.MAX_TOKENS)
+    max_slices = session.widget_value(keys.MAX_SLICES)
+    temperature = session.widget_value(keys.TEMPERATURE)
+    read_timeout = session.widget_value(keys.READ_TIMEOUT)
+    system = str(session.widget_value(keys.SYSTEM_PROMPT))
     settings: AnySettings | None = None
     error: ConfigError | None = None
     try:

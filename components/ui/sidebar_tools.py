@@ -7,6 +7,7 @@ import streamlit as st
 
 from components.i18n import t
 from components.ui import session
+from components.ui import state_keys as keys
 from components.ui.chat import conversation, drop_exchange
 from components.ui.conversation_tools import (
     render_context_policy,
@@ -16,6 +17,7 @@ from components.ui.conversation_tools import (
     render_model_tools,
 )
 from components.ui.costs import conversation_total, learn_from, render_cost_settings
+from components.ui.lazy_section import open_section
 from components.ui.markdown_view import safe_label
 from components.ui.saved_chats import detach, save_open
 from components.ui.share import render_share
@@ -43,11 +45,13 @@ def render_sidebar_tools(choice: SidebarChoice, *, conversation_tools: bool = Tr
         render_cost_settings(choice)
         if not conversation_tools:
             return
-        with st.expander(t("tools.title", lang), icon="💬"):
-            render_context_policy(lang)
-            render_exports(conv, lang)
-            render_share(conv, lang)  # a read-only link for colleagues, and the links made
-            render_import(lang)
+        tools = open_section(t("tools.title", lang), keys.TOOLS_OPEN, icon="💬")
+        if tools is not None:
+            with tools:
+                render_context_policy(lang)
+                render_exports(conv, lang)
+                render_share(conv, lang)  # a read-only link for colleagues, and the links made
+                render_import(lang)
         render_import_outcome()
 
 

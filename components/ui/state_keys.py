@@ -27,11 +27,25 @@ class KeyFamily:
 
 
 # Choices whose labels follow the language: the value lives here, the widget key is
-# "<key>.<lang>" (see sidebar._remembered)
+# "<key>.<lang>" (see sidebar.remembered_choice)
 LANG = "kantu_lang"
 PROVIDER = "kantu_provider"
 DETAIL = "kantu_detail"
 THEME = "kantu_theme"  # "system", "light" or "dark" (components/ui/theme.py)
+# The same for the fields of the sidebar's sections built only while open (lazy_section.py): a
+# field not drawn would lose a value kept by its widget.
+MAX_TOKENS = "kantu_max_tokens"
+TEMPERATURE = "kantu_temperature"
+READ_TIMEOUT = "kantu_read_timeout"
+SYSTEM_PROMPT = "kantu_system_prompt"
+MAX_SLICES = "kantu_max_slices"
+CONTEXT_TURNS = "kantu_context_turns"  # the n of the "last_turns" context policy
+
+# The sidebar's sections drawn only while open (their expanders' keys: components/ui/lazy_section.py)
+ADVANCED_OPEN = "kantu_advanced_open"
+COSTS_OPEN = "kantu_costs_open"
+TOOLS_OPEN = "kantu_tools_open"
+SECTIONS = (ADVANCED_OPEN, COSTS_OPEN, TOOLS_OPEN)
 
 # Widgets
 THEME_SNIPPET = "kantu_theme_snippet"  # the component that applies the theme in the browser
@@ -39,10 +53,6 @@ WIDGET_TEXTS = "kantu_widget_texts"  # the component that puts Streamlit's own t
 MODEL = "kantu_model"
 API_KEY = "kantu_api_key"
 BASE_URL = "kantu_base_url"
-MAX_TOKENS = "kantu_max_tokens"
-TEMPERATURE = "kantu_temperature"
-READ_TIMEOUT = "kantu_read_timeout"
-SYSTEM_PROMPT = "kantu_system_prompt"
 CAMERA_ON = "kantu_camera_on"
 NEW_CHAT = "kantu_new_chat"
 STOP = "kantu_stop"  # by the chat input while an answer streams (components/ui/reading.py)
@@ -57,7 +67,6 @@ CHAT_FILE_INPUT_SELECTOR = (
     CHAT_INPUT_SELECTOR + ' [data-testid="stChatInputFileUploadButton"] input[type="file"]'
 )
 CHAT_TEXT_SELECTOR = '[data-testid="stChatInputTextArea"]'
-MAX_SLICES = "kantu_max_slices"
 BROWSER_STORE = "kantu_browser_store"  # the browser store component (ui.browser_store)
 CHAT_SEARCH = "kantu_chat_search"
 UNDO = "kantu_undo"
@@ -73,7 +82,6 @@ CAMERA_CHIP = "kantu_camera_chip"  # the waiting photo's chip (a keyed container
 
 # Money and conversation tools (components/ui/costs.py, conversation_tools.py)
 CONTEXT_POLICY = "kantu_context_policy"  # the kind of ContextPolicy chosen (widget)
-CONTEXT_TURNS = "kantu_context_turns"  # its n for "last_turns" (widget)
 CONFIRM_ABOVE = "kantu_confirm_above_field"  # + ".<currency>": the visitor's hold limit in money
 CONFIRM_TOKENS = "kantu_confirm_tokens_field"  # the same in prompt tokens (no price known)
 HOLD_LIMIT_CHANGE = "kantu_hold_limit_change"  # the held message's "change" (the limit) button
