@@ -16,8 +16,8 @@ loopback fake upstream (``bench/timed_upstream.py``) that answers at once. Measu
    photos attached (made with Pillow, each different): a capture-phase ``keydown`` listener notes
    Enter; a MutationObserver and an animation-frame check note when the question's text first
    shows as a message (Kantu's stand-in, drawn by the page at Enter, or Streamlit's own chat
-   message), and when it shows one thumbnail per photo with its pixels (the stand-in's canvases
-   drawn from the input's decoded previews, or Streamlit's ``<img>`` elements, complete); and,
+   message), and when it shows one thumbnail per photo with its pixels (the stand-in's copies of
+   the input's loaded previews, or Streamlit's ``<img>`` elements, complete); and,
    within each run, the time from the question to its thumbnails. Streamlit's own message (the
    server has run the page for it) is timed on a row of its own. The baseline draws no
    thumbnails: only its question is timed. Target: Kantu ≤ 100 ms after Enter.
@@ -122,7 +122,7 @@ SENT_JS = """
     if (asked && seen.drawn === null) seen.drawn = now;
     if (spec.pictures > 0 && seen.thumbs === null) {
       const pictures = asked ? [...asked.querySelectorAll('[data-testid="stImage"] img')] : [];
-      const drawn = echoed ? echoed.querySelectorAll('canvas[data-drawn]').length : 0;
+      const drawn = echoed ? echoed.querySelectorAll('[data-drawn]').length : 0;
       if (drawn >= spec.pictures || (pictures.length >= spec.pictures
           && pictures.every((img) => img.complete && img.naturalWidth > 0))) seen.thumbs = now;
     }

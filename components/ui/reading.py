@@ -320,7 +320,8 @@ html[data-kantu-scheme="dark"] .kantu-latest:hover { border-color: #E8772E; colo
 .kantu-echo-body { display: flex; flex-direction: column; gap: 16px; min-width: 0; }
 .kantu-echo-text { white-space: pre-wrap; overflow-wrap: anywhere; }
 .kantu-echo-thumbs { display: flex; gap: 16px; overflow-x: auto; }
-.kantu-echo-thumb { flex: none; border-radius: 0.5rem; background: rgba(49, 51, 63, 0.1); }
+.kantu-echo-thumb { flex: none; border-radius: 0.5rem; background: rgba(49, 51, 63, 0.1);
+  object-fit: cover; object-position: top; }
 @media (max-width: 640px) { .kantu-echo-thumb { height: {phone}px; width: auto; } }
 html[data-kantu-scheme="dark"] .kantu-echo { background: rgba(38, 39, 48, 0.5); }
 html.kantu-echoing .st-key-{welcome} { display: none; }

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 from PIL import Image
-from playwright.sync_api import FilePayload, Page, Route, WebSocketRoute, expect
+from playwright.sync_api import FilePayload, Locator, Page, Route, WebSocketRoute, expect
 
 from components.devtools.browser import (
     CHAT_FILE_INPUT_SELECTOR,
@@ -366,9 +366,16 @@ BOX_SIZES = """(nodes) => nodes.map((n) => {
   const box = n.getBoundingClientRect();
   return [Math.round(box.width), Math.round(box.height)];
 })"""
-# The colour at the middle of each of the stand-in's thumbnails.
-ECHO_COLOURS = """(echo) => [...echo.querySelectorAll("canvas")].map((c) =>
-  [...c.getContext("2d").getImageData(c.width >> 1, c.height >> 1, 1, 1).data.slice(0, 3)])"""
+ECHO_THUMB = ".kantu-echo-thumb"
+
+
+def _middle_colours(thumbs: Locator) -> list[tuple[int, int, int]]:
+    """Return the colour shown at the middle of each thumbnail, from a screenshot of it."""
+    colours = []
+    for thumb in thumbs.all():
+        shot = Image.open(io.BytesIO(thumb.screenshot())).convert("RGB")
+        colours.append(shot.getpixel((shot.width // 2, shot.height // 2)))
+    return colours
 
 
 @pytest.mark.parametrize(
@@ -395,10 +402,10 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
 
     echo = page.get_by_test_id("kantuEcho")
     expect(echo).to_have_text(question)
-    expect(echo.locator("canvas[data-drawn]")).to_have_count(2)
-    colours = echo.evaluate(ECHO_COLOURS)
+    expect(echo.locator(f"{ECHO_THUMB}[data-drawn]")).to_have_count(2)
+    colours = _middle_colours(echo.locator(ECHO_THUMB))
     assert [max(range(3), key=c.__getitem__) for c in colours] == [0, 2], colours  # red, blue
-    stand_in_sizes = echo.locator("canvas").evaluate_all(BOX_SIZES)
+    stand_in_sizes = echo.locator(ECHO_THUMB).evaluate_all(BOX_SIZES)
     expect(welcome).to_be_hidden()  # the question takes the welcome's place
     messages = page.get_by_test_id("stChatMessage")
     expect(messages).to_have_count(0)  # the server has not heard it yet
@@ -422,7 +429,7 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
     up.enqueue(sse(["A red square."]))
     send_prompt(page, follow_up)
     expect(echo).to_have_text(follow_up)
-    expect(echo.locator("canvas")).to_have_count(0)
+    expect(echo.locator(ECHO_THUMB)).to_have_count(0)
     answer = messages.filter(has_text="Red, then blue.").bounding_box()
     stand_in = echo.bounding_box()
     assert answer and stand_in and stand_in["y"] >= answer["y"] + answer["height"]

@@ -16,33 +16,42 @@ function dropEcho() {
   document.documentElement.classList.remove(ECHO_SHOWN);
 }
 
-// A thumbnail drawn now from the chip's decoded preview: its blob: address is revoked as soon
-// as the input empties, so a copy of the pixels is what stays. Drawn while the preview is still
-// on the page it takes a few ms for three 12 MP photos; drawn a frame later, once the input
-// has emptied, Chromium decodes each photo again (about 120 ms each). Sized as Streamlit's own
-// thumbnail will be (gallery.thumb_size): `tall` px high, or less to be at most `widest` wide,
-// never larger than the picture, and of a picture more than `crop.above` times as high as wide
-// only the top, `crop.keep` times its width.
-function echoThumb(chip, { tall, widest, crop }) {
+// Sized as Streamlit's own thumbnail will be (gallery.thumb_size): `tall` px high, or less to be
+// at most `widest` wide, never larger than the picture, and of a picture more than `crop.above`
+// times as high as wide only the top, `crop.keep` times its width.
+function thumbBox(across, down, { tall, widest, crop }) {
+  const kept = down > crop.above * across ? Math.max(1, Math.round(across * crop.keep)) : down;
+  const scale = Math.min(tall / kept, widest / across, 1);
+  return { width: Math.max(1, Math.round(across * scale)),
+           height: Math.max(1, Math.round(kept * scale)) };
+}
+
+// The stand-in's thumbnail of one chip: a copy of the chip's preview element, sized. The copy
+// shows the same blob: picture, which the page already holds (the address is revoked once the
+// input empties; the loaded picture stays with each element showing it), and Chromium decodes it
+// at the size shown, off the main thread. Drawn into a canvas instead, each 12 MP photo was decoded
+// whole on the main thread (about 100 ms each, measured) while Streamlit's own Enter handler, the
+// one that sends the question, waited: three photos reached the server 300 ms late. A grey box
+// stands for a preview not loaded yet.
+function echoThumb(chip, sizes) {
   const preview = chip.querySelector('[data-testid="stFileChipImagePreview"]');
   const name = chip.querySelector('[data-testid="stFileChipName"]')?.textContent ?? "";
   const ready = preview && preview.complete && preview.naturalWidth > 0;
-  const across = ready ? preview.naturalWidth : 1;
-  let down = ready ? preview.naturalHeight : 1;
-  if (down > crop.above * across) down = Math.max(1, Math.round(across * crop.keep));
-  const scale = ready ? Math.min(tall / down, widest / across, 1) : tall;  // a box until decoded
-  const width = Math.max(1, Math.round(across * scale));
-  const height = Math.max(1, Math.round(down * scale));
-  const canvas = document.createElement("canvas");
-  canvas.className = `${ECHO_CLASS}-thumb`;
-  canvas.width = width;
-  canvas.height = height;
-  canvas.title = name;
+  const box = ready ? thumbBox(preview.naturalWidth, preview.naturalHeight, sizes)
+    : { width: sizes.tall, height: sizes.tall };
+  const thumb = ready ? preview.cloneNode(false) : document.createElement("canvas");
+  thumb.removeAttribute("data-testid");
+  thumb.removeAttribute("style");
+  thumb.className = `${ECHO_CLASS}-thumb`;  // shows the top of a long picture (object-fit)
+  thumb.title = name;
+  thumb.width = box.width;
+  thumb.height = box.height;
+  thumb.style.aspectRatio = `${box.width} / ${box.height}`;  // a phone's shorter row keeps it
   if (ready) {
-    canvas.getContext("2d").drawImage(preview, 0, 0, across, down, 0, 0, width, height);
-    canvas.dataset.drawn = "true";  // a grey box otherwise (a preview still decoding)
+    thumb.alt = "";  // Streamlit's own message follows and is read
+    thumb.dataset.drawn = "true";
   }
-  return canvas;
+  return thumb;
 }
 
 // Show `text` (or `fallback` when only pictures go) as the reader's next message; its
