@@ -55,10 +55,13 @@ DRAWN_JS = """(count) => new Promise((resolve) => {
 
 
 def import_chat(page: Page, export: Path) -> None:
-    """Import a chat's JSON export through the sidebar's import field, as a visitor would."""
-    field = page.get_by_test_id("stSidebar").get_by_test_id("stFileUploader")
-    field = field.filter(has_text=t("transfer.import", "en")).locator("input[type=file]")
-    field.set_input_files(str(export))
+    """Import a chat's JSON export through the sidebar's import field, as a visitor would (the
+    conversation tools opened first: their section is drawn only while open)."""
+    side = page.get_by_test_id("stSidebar")
+    field = side.get_by_test_id("stFileUploader").filter(has_text=t("transfer.import", "en"))
+    if not field.count():
+        side.locator("summary").filter(has_text=t("tools.title", "en")).click()
+    field.locator("input[type=file]").set_input_files(str(export))
 
 
 def drawn_after_reload(page: Page, count: int) -> float:

@@ -84,6 +84,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The command line reads the secrets files the app would (./.streamlit/ and ~/.streamlit/): its
 # tests run it in an empty directory with an empty home, so a developer's own files never count.
 CLI_CWD = Path(tempfile.mkdtemp(prefix="kantu-cli-"))
+atexit.register(shutil.rmtree, CLI_CWD, ignore_errors=True)
 
 
 def cli_environment(**extra: str) -> dict[str, str]:
