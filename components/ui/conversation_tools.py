@@ -30,10 +30,19 @@ from components.ui import state_keys as keys
 from components.ui.costs import current_price
 from components.ui.markdown_view import literal, safe_label
 from components.ui.sending import send
-from components.ui.sidebar import SidebarChoice, model_id, remembered_choice
+from components.ui.sidebar import (
+    NumberField,
+    SidebarChoice,
+    model_id,
+    number_field,
+    remembered_choice,
+)
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 Checked = TypeVar("Checked")
+
+
+CONTEXT_TURNS_FIELD = NumberField(keys.CONTEXT_TURNS, "tools.last_turns", 1, 50, 1)
 
 
 def context_policy() -> ContextPolicy:
@@ -61,16 +70,7 @@ def render_context_policy(lang: Lang) -> None:
         help=t("context.policy.help", lang),
     )
     if session.widget(keys.CONTEXT_POLICY) == "last_turns":
-        remembered_choice(  # kept while the field or its section is not drawn
-            st.number_input,
-            keys.CONTEXT_TURNS,
-            lang,
-            label=t("tools.last_turns", lang),
-            min_value=1,
-            max_value=50,
-            step=1,
-            value=n,  # not the field's minimum when the browser mounts it anew (widget_value)
-        )
+        number_field(CONTEXT_TURNS_FIELD, lang)
 
 
 def vision_checks() -> dict[str, ProbeResult]:

@@ -193,7 +193,9 @@ READ_TIMEOUT_FIELD = NumberField(
 )
 
 
-def _number_field(field: NumberField, lang: Lang) -> None:
+def number_field(field: NumberField, lang: Lang) -> None:
+    """Draw ``field`` where the page is drawing; its value lives under its own key
+    (``remembered_choice``), so it stays while the field is not drawn."""
     remembered_choice(
         st.number_input,
         field.key,
@@ -209,8 +211,8 @@ def _number_field(field: NumberField, lang: Lang) -> None:
 
 def _render_advanced(lang: Lang) -> None:
     """The advanced settings, in the open section; each value lives under its own key."""
-    _number_field(MAX_TOKENS_FIELD, lang)
-    _number_field(MAX_SLICES_FIELD, lang)
+    number_field(MAX_TOKENS_FIELD, lang)
+    number_field(MAX_SLICES_FIELD, lang)
     remembered_choice(
         st.slider,
         keys.TEMPERATURE,
@@ -221,7 +223,7 @@ def _render_advanced(lang: Lang) -> None:
         value=session.widget_value(keys.TEMPERATURE),
         step=0.1,
     )
-    _number_field(READ_TIMEOUT_FIELD, lang)
+    number_field(READ_TIMEOUT_FIELD, lang)
     remembered_choice(
         st.text_area,
         keys.SYSTEM_PROMPT,

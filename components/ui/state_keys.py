@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from components.conversation.context_policy import DEFAULT_POLICY
 from components.images.slicing import DEFAULT_MAX_SLICES
 
 
@@ -175,6 +176,7 @@ camera_send_key = KeyFamily("kantu_camera_send_", width=16)
 
 
 DEFAULTS: dict[str, Any] = {
+    CONTEXT_TURNS: DEFAULT_POLICY.n,
     THEME: "system",
     DETAIL: "auto",
     MAX_TOKENS: 1024,
