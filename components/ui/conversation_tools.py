@@ -48,7 +48,7 @@ CONTEXT_TURNS_FIELD = NumberField(keys.CONTEXT_TURNS, "tools.last_turns", 1, 50,
 def context_policy() -> ContextPolicy:
     """Return this session's context policy (the default until the person picks another)."""
     kind = session.widget(keys.CONTEXT_POLICY, DEFAULT_POLICY.kind)
-    turns = int(session.widget(keys.CONTEXT_TURNS, DEFAULT_POLICY.n))
+    turns = int(session.widget_value(keys.CONTEXT_TURNS))  # its default: keys.DEFAULTS
     return ContextPolicy(kind, max(1, turns))
 
 
@@ -58,7 +58,7 @@ def render_context_policy(lang: Lang) -> None:
         session.set_widget(keys.CONTEXT_POLICY, DEFAULT_POLICY.kind)
     kinds = ("newest", "last_turns", "older_low", "all")
     assert set(kinds) == set(POLICY_KINDS)
-    n = int(session.widget(keys.CONTEXT_TURNS, DEFAULT_POLICY.n))
+    n = context_policy().n
     remembered_choice(  # its labels follow the language: one widget per language
         st.selectbox,
         keys.CONTEXT_POLICY,
