@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.i18n import LANGS
-from components.ui.browser_store import PROBLEM_KINDS, StoreProblem
+from components.ui.browser_store import COMPONENT_KEY, PROBLEM_KINDS, STATE_KEY, StoreProblem
 from tests.conftest import ROOT
 
 APP = str(ROOT / "tests" / "apps" / "browser_store_app.py")
@@ -51,3 +51,22 @@ def test_every_problem_says_what_happened_in_each_language(kind):
         assert "{" not in message
         if kind in ("damaged", "missing"):
             assert "chat-id-1234" in message  # which chat, shortened
+
+
+def test_acknowledged_ops_leave_the_mount_data_once_and_nothing_moves_after():
+    """A batch the browser has stored (it may hold photos) is not carried on every later run:
+    the next run moves a small change once, then nothing."""
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.session_state["text"] = "x" * 50_000
+    at.button(key="add").click().run()
+    batch = _report(at)
+    assert batch["pending"] == 3 and batch["sent_bytes"] > 50_000
+
+    book = at.session_state[STATE_KEY]
+    at.session_state[COMPONENT_KEY] = {"status": {"session": book.session, "acked": book.seq}}
+    at.run()  # the browser said it stored the batch
+    acked = _report(at)
+    assert acked["pending"] == 0
+    assert 0 < acked["sent_bytes"] < 500  # the ops leave the data: a small change, once
+    at.run()
+    assert _report(at)["sent_bytes"] == 0

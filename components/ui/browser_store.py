@@ -176,11 +176,14 @@ class BrowserStore:
             book.sent == data
             or (
                 not pending
+                and not book.sent["ops"]
                 and (book.sent["load"], book.sent["heard"]) == (book.load, data["heard"])
             )
         ):
             # Nothing new: the same data again, so the element (and its script) is not re-sent
             # and the browser is not called; it already holds, or is applying, what it names.
+            # Acknowledged ops leave it once (a small change the browser finds nothing in):
+            # Streamlit serialises the data twice on every run, and a batch may hold photos.
             data = book.sent
         moved = 0 if data is book.sent else len(json.dumps(data, separators=(",", ":")))
         book.sent = data
