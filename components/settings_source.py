@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import tomllib
 import weakref
 from collections.abc import Callable, Mapping
@@ -158,12 +159,20 @@ def command_line_source(
 class SecretsCache:
     """The plain settings made from one secrets object, kept until ``invalidate`` (the secrets
     file changed) or until another object is asked about. Holds no per-user data: the operator's
-    settings only. Thread-safe."""
+    settings only. Thread-safe.
 
-    def __init__(self) -> None:
+    No secrets file (``make`` raises FileNotFoundError) counts as empty settings, kept for
+    ``recheck_missing_s``: Streamlit watches only a file it has read, and looks for a missing one
+    again on every access, about 25 µs each, dozens of times a run.
+    """
+
+    def __init__(self, recheck_missing_s: float = 1.0, clock: Callable[[], float] = time.monotonic):
         self._lock = threading.Lock()
         self._generation = 0
-        self._entry: tuple[weakref.ref[Any], int, dict[str, Any]] | None = None
+        self._recheck_missing_s = recheck_missing_s
+        self._clock = clock
+        # (the source, its generation, the settings, until when they hold; None: until changed)
+        self._entry: tuple[weakref.ref[Any], int, dict[str, Any], float | None] | None = None
 
     def invalidate(self, *_: object, **__: object) -> None:
         """Forget the kept settings (a signal's receiver: any arguments are ignored)."""
@@ -173,13 +182,24 @@ class SecretsCache:
 
     def get(self, source: object, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """Return a copy of the settings made from ``source``, making them with ``make()`` when
-        none are kept for it. What ``make`` raises is raised and nothing is kept."""
+        none are kept for it; empty when ``make`` finds no file. What else ``make`` raises is
+        raised and nothing is kept."""
+        now = self._clock()
         with self._lock:
             entry, generation = self._entry, self._generation
-        if entry is not None and entry[0]() is source and entry[1] == generation:
+        if (
+            entry is not None
+            and entry[0]() is source
+            and entry[1] == generation
+            and (entry[3] is None or now < entry[3])
+        ):
             return dict(entry[2])
-        made = make()
+        until: float | None = None
+        try:
+            made = make()
+        except FileNotFoundError:  # no secrets file: looked for again in a moment
+            made, until = {}, now + self._recheck_missing_s
         with self._lock:
             if self._generation == generation:  # not reloaded meanwhile: still current
-                self._entry = (weakref.ref(source), generation, made)
+                self._entry = (weakref.ref(source), generation, made, until)
         return dict(made)

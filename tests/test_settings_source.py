@@ -208,3 +208,40 @@ def test_the_parsed_secrets_are_kept_until_the_file_changes_or_other_secrets_com
     copy = cache.get(first, make("d"))
     copy["KANTU_MODEL"] = "changed by a caller"
     assert cache.get(first, make("d"))["KANTU_MODEL"] != "changed by a caller"
+
+
+def test_no_secrets_file_is_empty_settings_looked_for_again_after_a_moment():
+    """Without a secrets file Streamlit looks for one on every access; the cache looks again
+    only once ``recheck_missing_s`` has passed, so a file added later still applies."""
+    now = [100.0]
+    cache = SecretsCache(recheck_missing_s=1.0, clock=lambda: now[0])
+    looked: list[float] = []
+    file: dict[str, str] = {}
+
+    def make():
+        looked.append(now[0])
+        if not file:
+            raise FileNotFoundError("no secrets.toml")
+        return dict(file)
+
+    secrets = _Secrets()
+    assert cache.get(secrets, make) == {}
+    now[0] += 0.5
+    assert cache.get(secrets, make) == {}  # not looked for again yet
+    assert looked == [100.0]
+    file["KANTU_MODEL"] = "gpt-4o"  # the operator adds the file
+    now[0] += 0.6
+    assert cache.get(secrets, make) == {"KANTU_MODEL": "gpt-4o"}
+    now[0] += 60
+    assert cache.get(secrets, make) == {"KANTU_MODEL": "gpt-4o"}  # a file read is kept
+    assert looked == [100.0, 101.1]
+
+
+def test_secrets_that_fail_otherwise_are_not_kept():
+    cache = SecretsCache()
+
+    def broken():
+        raise ValueError("not TOML")
+
+    with pytest.raises(ValueError):
+        cache.get(_Secrets(), broken)

@@ -53,16 +53,11 @@ ADMIN_URL_PATH = "admin"  # the operator page's address, as app.py names it
 SQL_CONNECTION = "kantu_ledger"  # [connections.kantu_ledger] url = "postgresql://…" in secrets
 
 
-def _has_section(name: str) -> bool:
-    try:
-        return name in st.secrets
-    except FileNotFoundError:
-        return False
-
-
 def hosting_settings() -> HostingConfig:
     """Return the operator's hosting settings for this run (secrets, then the environment)."""
-    config = hosting_config(secrets_mapping(), os.environ, login_configured=_has_section("auth"))
+    config = hosting_config(
+        secrets_mapping(), os.environ, login_configured="auth" in secrets_mapping()
+    )
     short = short_code_settings(config)
     if short:
         warn_short_codes(short)
@@ -106,14 +101,15 @@ def ledger_handle(config: HostingConfig) -> LedgerHandle:
     ``KANTU_LEDGER_PATH`` (default ``~/.kantu/ledger.sqlite3``). Raises what the backend raises
     when it cannot be opened."""
     if shared_ledger_configured():
-        section = st.secrets["connections"][SQL_CONNECTION]
-        return _sql_ledger(config.ledger_salt, _plain(section))
+        section = secrets_mapping()["connections"][SQL_CONNECTION]
+        return _sql_ledger(config.ledger_salt, section)
     return _sqlite_ledger(config.ledger_path or str(default_ledger_path()), config.ledger_salt)
 
 
 def shared_ledger_configured() -> bool:
     """Return whether ``[connections.kantu_ledger]`` names a database (one replicas may share)."""
-    return _has_section("connections") and SQL_CONNECTION in st.secrets["connections"]
+    connections = secrets_mapping().get("connections")
+    return isinstance(connections, dict) and SQL_CONNECTION in connections
 
 
 def shared_reader_charges() -> LedgerSliceCharges | None:
@@ -127,11 +123,6 @@ def shared_reader_charges() -> LedgerSliceCharges | None:
         log.exception("ledger unavailable: the reader's budget is counted in memory")
         return None
     return LedgerSliceCharges(handle.ledger, handle.salt)
-
-
-def _plain(section: Any) -> dict[str, Any]:
-    """Return a secrets section as plain dicts (st.connection's keyword arguments)."""
-    return {k: _plain(v) if hasattr(v, "items") else v for k, v in section.items()}
 
 
 def session_identity() -> tuple[str, float]:

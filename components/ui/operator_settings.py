@@ -28,12 +28,10 @@ secrets_singleton.file_change_listener.connect(_plain_secrets.invalidate, weak=F
 
 
 def secrets_mapping() -> dict[str, Any]:
-    """Return ``st.secrets`` as nested plain dicts; empty when there is no secrets file."""
+    """Return ``st.secrets`` as nested plain dicts; empty when there is no secrets file (or one
+    that does not parse). Every page reads the secrets through it."""
     secrets = st.secrets  # a test (AppTest) gives each run its own
-    try:
-        return _plain_secrets.get(secrets, lambda: plain(secrets))
-    except FileNotFoundError:  # no secrets.toml, or one that does not parse
-        return {}
+    return _plain_secrets.get(secrets, lambda: plain(secrets))
 
 
 def operator_settings() -> SettingsSource:

@@ -23,6 +23,7 @@ from components.hosting.ledger import LedgerSliceCharges, visitor_hash
 from components.ocr.quota import DEFAULT_SLICES_PER_HOUR, MemoryCharges, ReaderQuota, shared_quota
 from components.ui import session
 from components.ui.client_address import visitor_address
+from components.ui.operator_settings import secrets_mapping
 from components.ui.session_watch import GoneSessions, run_every
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,5 @@ def use_charges(quota: ReaderQuota, charges: LedgerSliceCharges | None) -> None:
 
 def read_reader_secrets() -> dict[str, object]:
     """Return the reader's budget set in ``st.secrets``; empty when there is no secrets file."""
-    try:
-        return {SETTING: st.secrets[SETTING]} if SETTING in st.secrets else {}
-    except FileNotFoundError:
-        return {}
+    secrets = secrets_mapping()
+    return {SETTING: secrets[SETTING]} if SETTING in secrets else {}

@@ -31,6 +31,7 @@ from streamlit.runtime import Runtime
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
+from components.ui.operator_settings import secrets_mapping
 from components.ui.session_watch import GoneSessions, run_every
 
 log = logging.getLogger(__name__)
@@ -237,7 +238,5 @@ def install_upload_guard(secrets: Mapping[str, object], environ: Mapping[str, st
 
 def read_upload_secrets() -> dict[str, object]:
     """Return the upload caps set in ``st.secrets``; empty when there is no secrets file."""
-    try:
-        return {name: st.secrets[name] for name in UPLOAD_SETTINGS if name in st.secrets}
-    except FileNotFoundError:
-        return {}
+    secrets = secrets_mapping()
+    return {name: secrets[name] for name in UPLOAD_SETTINGS if name in secrets}
