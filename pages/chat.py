@@ -14,7 +14,12 @@ from components.images.uploads import (
 )
 from components.ui import session
 from components.ui import state_keys as keys
-from components.ui.answer_actions import index_of, inject_styles, render_editing_notice
+from components.ui.answer_actions import (
+    index_of,
+    inject_styles,
+    mount_copy,
+    render_editing_notice,
+)
 from components.ui.camera import close_camera, render_camera_tray
 from components.ui.chat import (
     conversation,
@@ -240,6 +245,7 @@ mount_browser_store()
 with st.sidebar:  # follows the answer only while the reader is at the bottom; Esc stops it
     mount_reading(lang, heard=state.questions_heard, editing=editing is not None)
     mount_shortcuts(lang)  # Ctrl/⌘+Shift+O, /, P, and ? for the list
+    mount_copy()  # every answer's copy button
     # the first question's thumbnails are drawn without waiting for Streamlit's picture code; last
     # on the page, so the browser fetches that code after what the first screen needs
     load_picture_code(first_screen=welcoming and submission is None)

@@ -3,8 +3,8 @@
 and the "thinking" mark an answer shows before its first word.
 
 The buttons only record what was asked (``keys.ENTRY_ACTION``, ``keys.EDITING``); the page does
-the work on its next run. Copy happens in the browser alone: a small component writes the
-answer's Markdown to the clipboard, with no rerun.
+the work on its next run. Copy happens in the browser alone: one listener on the page writes the
+answer's Markdown (carried by its button) to the clipboard, with no rerun.
 """
 
 from __future__ import annotations
@@ -71,58 +71,50 @@ _THINKING_STYLE = f"""<style>
 }}
 </style>"""
 
-_STYLES = f"""<style>
-[class*="st-key-{keys.ACTION_PREFIX}_"] button [data-testid="stMarkdownContainer"] {{
-  position: absolute; width: 1px; height: 1px; overflow: hidden;
-  clip-path: inset(50%); white-space: nowrap;
-}}
-[class*="st-key-{keys.ACTION_PREFIX}_"] button {{ min-height: 2rem; padding: 0 0.35rem; }}
-</style>"""
+# Copy happens in the browser alone. Each answer's button is a plain ``<button>`` in an
+# ``st.html`` element holding the answer's Markdown (base64: DOMPurify drops an attribute whose
+# value looks like markup, "-->" or "</style>", and answers hold code); one listener on the page
+# copies it. A component per answer cost three times an element's server time on every rerun.
+_COPY_BUTTON = (
+    '<button type="button" class="kantu-copy" data-markdown="{markdown}" aria-label="{label}"'
+    ' title="{help}" data-copied="{copied}" data-failed="{failed}"></button>'
+    '<span class="kantu-copy-status" role="status" aria-live="polite"></span>'
+)
 
-_COPY_HTML = """<button type="button" class="copy">
-<svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18"><path fill="currentColor"
-d="M9 18q-.825 0-1.412-.587T7 16V4q0-.825.588-1.412T9 2h9q.825 0 1.413.588T20 4v12q0
-.825-.587 1.413T18 18zm0-2h9V4H9zm-4 6q-.825 0-1.412-.587T3 20V6h2v14h11v2zm4-6V4z"/></svg>
-<svg aria-hidden="true" class="done" viewBox="0 0 24 24" width="18" height="18"><path
-fill="currentColor" d="m9.55 18-5.7-5.7 1.425-1.425L9.55 15.15l9.175-9.175L20.15 7.4z"/></svg>
-</button><span class="status" role="status" aria-live="polite"></span>"""
 
-_COPY_CSS = """
-:host { display: block; }
-.wrap, :host { font-family: var(--st-font, inherit); }
-button.copy {
+def _icon_mask(path: str) -> str:
+    svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'><path d='{path}'/></svg>"
+    return 'url("data:image/svg+xml;base64,' + base64.b64encode(svg.encode()).decode() + '")'
+
+
+_COPY_ICON = _icon_mask(
+    "M9 18q-.825 0-1.412-.587T7 16V4q0-.825.588-1.412T9 2h9q.825 0 1.413.588T20 4v12q0 "
+    ".825-.587 1.413T18 18zm0-2h9V4H9zm-4 6q-.825 0-1.412-.587T3 20V6h2v14h11v2zm4-6V4z"
+)
+_DONE_ICON = _icon_mask("m9.55 18-5.7-5.7 1.425-1.425L9.55 15.15l9.175-9.175L20.15 7.4z")
+
+_COPY_STYLE = f"""
+button.kantu-copy {{
   display: inline-flex; align-items: center; justify-content: center;
   width: 2rem; height: 2rem; padding: 0; border: none; border-radius: 0.5rem;
-  background: transparent; color: var(--st-text-color, inherit); cursor: pointer;
-  vertical-align: middle;
-}
-button.copy:hover { background: var(--st-secondary-background-color, rgba(0,0,0,.06)); }
-button.copy .done, button.copy.copied svg:not(.done) { display: none; }
-button.copy.copied .done { display: inline; }
-button.copy:focus-visible { outline: 2px solid var(--st-primary-color, #1a5fb4); }
-.status { margin-left: 0.25rem; font-size: 0.85rem; vertical-align: middle;
-  color: var(--st-text-color, inherit); }
+  background: transparent; color: inherit; cursor: pointer; vertical-align: middle;
+}}
+button.kantu-copy::before {{
+  content: ""; width: 18px; height: 18px; background: currentColor;
+  mask: {_COPY_ICON} center / contain no-repeat;
+}}
+button.kantu-copy.copied::before {{ mask-image: {_DONE_ICON}; }}
+button.kantu-copy:hover {{ background: rgba(128, 128, 128, 0.15); }}
+button.kantu-copy:focus-visible {{ outline: 2px solid currentColor; outline-offset: 1px; }}
+.kantu-copy-status {{ margin-left: 0.25rem; font-size: 0.85rem; vertical-align: middle; }}
 """
 
-# Called on every render with the latest data. navigator.clipboard needs a secure context
-# (https or localhost); elsewhere the old execCommand route still copies.
+# Installed once per page; navigator.clipboard needs a secure context (https or localhost),
+# elsewhere the old execCommand route still copies.
 _COPY_JS = """
-export default function (component) {
-  const { parentElement, data } = component;
-  const button = parentElement.querySelector("button.copy");
-  const status = parentElement.querySelector(".status");
-  button.setAttribute("aria-label", data.label);
-  button.title = data.help;
-  let timer;
-  const say = (text, copied) => {
-    status.textContent = text;
-    button.classList.toggle("copied", copied);
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      status.textContent = "";
-      button.classList.remove("copied");
-    }, 2500);
-  };
+export default function () {
+  if (window.__kantuCopy) return;
+  window.__kantuCopy = true;
   const fallback = (text) => {
     const area = document.createElement("textarea");
     area.value = text;
@@ -135,27 +127,49 @@ export default function (component) {
     area.remove();
     if (!done) throw new Error("copy refused");
   };
-  button.onclick = async () => {
-    try {
-      if (navigator.clipboard && window.isSecureContext) {
-        await navigator.clipboard.writeText(data.text);
-      } else {
-        fallback(data.text);
-      }
-      say(data.copied, true);
-    } catch (err) {
-      say(data.failed, false);
-    }
+  const markdown = (button) => {
+    const bytes = Uint8Array.from(atob(button.dataset.markdown || ""), (c) => c.charCodeAt(0));
+    return new TextDecoder().decode(bytes);
   };
-  return () => clearTimeout(timer);
+  document.addEventListener("click", async (event) => {
+    const button = event.target.closest?.("button.kantu-copy");
+    if (!button) return;
+    const status = button.parentElement.querySelector(".kantu-copy-status");
+    const say = (text, copied) => {
+      if (status) status.textContent = text;
+      button.classList.toggle("copied", copied);
+      clearTimeout(button.__kantuTimer);
+      button.__kantuTimer = setTimeout(() => {
+        if (status) status.textContent = "";
+        button.classList.remove("copied");
+      }, 2500);
+    };
+    try {
+      const text = markdown(button);
+      if (navigator.clipboard && window.isSecureContext) {
+        await navigator.clipboard.writeText(text);
+      } else {
+        fallback(text);
+      }
+      say(button.dataset.copied, true);
+    } catch (err) {
+      say(button.dataset.failed, false);
+    }
+  });
 };
 """
 
-
 # Defined once, at import, as Streamlit intends: each run mounts it on its own runtime.
-_COPY_ANSWER = st.components.v2.component(
-    "kantu_copy_answer", html=_COPY_HTML, css=_COPY_CSS, js=_COPY_JS
-)
+_COPY_LISTENER = st.components.v2.component("kantu_copy_answers", js=_COPY_JS)
+
+
+_STYLES = f"""<style>{_COPY_STYLE}
+[class*="st-key-{keys.ACTION_PREFIX}_"] button [data-testid="stMarkdownContainer"] {{
+  position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip-path: inset(50%); white-space: nowrap;
+}}
+[class*="st-key-{keys.ACTION_PREFIX}_"] button {{ min-height: 2rem; padding: 0 0.35rem; }}
+</style>"""
 
 
 def inject_styles() -> None:
@@ -200,7 +214,7 @@ def render_actions(entry: Entry, index: int, conv: Conversation, lang: Lang) -> 
     once it has several versions, ‹ n / m › between them."""
     with st.container(horizontal=True, gap="xxsmall", vertical_alignment="center"):
         if entry.role == "assistant":
-            copy_answer(entry.text, index, lang)
+            copy_answer(entry.text, lang)
             if index < len(conv.entries) - 1 or entry.status == "ok":
                 _button(
                     "regenerate",
@@ -263,19 +277,28 @@ def _versions(entry: Entry, index: int, lang: Lang) -> None:
     )
 
 
-def copy_answer(text: str, index: int, lang: Lang) -> None:
-    """Show the copy button for an answer's Markdown ``text``."""
-    _COPY_ANSWER(
-        key=keys.action_key("copy", index),
-        data={
-            "text": text,
-            "label": t("actions.copy", lang),
-            "help": t("actions.copy_help", lang),
-            "copied": t("actions.copied", lang),
-            "failed": t("actions.copy_failed", lang),
-        },
+def copy_answer(text: str, lang: Lang) -> None:
+    """Show the copy button for an answer's Markdown ``text`` (``mount_copy`` makes it work)."""
+    st.html(
+        _COPY_BUTTON.format(
+            markdown=base64.b64encode(text.encode("utf-8")).decode("ascii"),
+            label=_attribute(t("actions.copy", lang)),
+            help=_attribute(t("actions.copy_help", lang)),
+            copied=_attribute(t("actions.copied", lang)),
+            failed=_attribute(t("actions.copy_failed", lang)),
+        ),
         width="content",
     )
+
+
+def _attribute(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def mount_copy() -> None:
+    """Mount the page's one listener for the answers' copy buttons (an invisible element; call
+    it in the sidebar)."""
+    _COPY_LISTENER(key=keys.COPY_LISTENER, height=0)
 
 
 def render_editing_notice(lang: Lang) -> None:

@@ -60,6 +60,7 @@ STOP = "kantu_stop"  # by the chat input while an answer streams (components/ui/
 READING_SNIPPET = "kantu_reading"  # the component that follows the answer, Esc, Enter held
 WELCOME = "kantu_welcome"  # the welcome's container (hidden while a question's stand-in shows)
 SHORTCUTS_SNIPPET = "kantu_shortcuts"  # the keyboard shortcuts and their ? overlay
+COPY_LISTENER = "kantu_copy_answers"  # the one listener of the answers' copy buttons
 CHAT_INPUT = "kantu_chat_input"
 # The chat input, its file field and its text field, as the page scripts find them (reading.py,
 # question_echo.js, drop_anywhere.py, shortcuts.py) and so do the browser tests.
