@@ -145,6 +145,36 @@ def test_a_signed_in_visitor_finds_their_chat_on_another_device_and_no_one_else_
     assert "What fruit is this?" not in page_texts(bob)
 
 
+def _fields(at: Any) -> list[str]:
+    return [str(f.key) for f in at.text_input if str(f.key).startswith(keys.chat_title_key(""))]
+
+
+def test_a_chat_menu_is_drawn_only_while_open_and_renames(upstream, tmp_path, monkeypatch):
+    """Each saved chat's ⋯ menu (rename, delete) and "Delete all" draw nothing while closed, so
+    a long list costs every rerun a button per chat; opened, the menu works as before."""
+    monkeypatch.setenv("KANTU_CHATS_PATH", str(tmp_path / "chats.sqlite3"))
+    upstream.default = sse(["A ripe ", "orange."])
+    alice = {"is_logged_in": True, "sub": f"alice-{uuid.uuid4()}"}
+    at = _device(upstream, {}, alice)
+    at.chat_input[0].set_value("first fruit?").run()
+    at.button(key=keys.NEW_CHAT).click().run()
+    at.chat_input[0].set_value("second fruit?").run()
+    no_exception(at)
+    at = _device(upstream, {}, alice)
+    assert len(_listed(at)) == 2
+    assert _fields(at) == []  # two closed menus: no rename field, no delete button
+    assert not [b for b in at.button if str(b.key).startswith(keys.chat_delete_key(""))]
+    assert not [b for b in at.button if b.key == keys.DELETE_ALL]
+    chat_id = str(_listed(at)[0].key).removeprefix(keys.chat_open_key(""))
+    at.session_state[keys.chat_menu_key(chat_id)] = True  # the row's ⋯ clicked open
+    at.run()
+    assert _fields(at) == [keys.chat_title_key(chat_id)]
+    at.text_input(key=keys.chat_title_key(chat_id)).set_value("My orange")
+    at.button(key=keys.chat_rename_key(chat_id)).click().run()
+    no_exception(at)
+    assert "My orange" in [b.label.split("\n")[0].strip() for b in _listed(at)]
+
+
 # -- an answer that ends after its tab has gone (saved_chats.save_when_left) ---------------------
 
 

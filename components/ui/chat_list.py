@@ -14,6 +14,7 @@ from components.i18n import Lang, t
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.chat_store import durable, server_store, store_owner
+from components.ui.lazy_section import open_menu
 from components.ui.markdown_view import safe_label
 from components.ui.saved_chats import UndoNotice, listed
 
@@ -73,7 +74,12 @@ def _row(meta: dict[str, Any], lang: Lang, *, current: bool, busy: bool) -> None
         disabled=busy,
         width="stretch",
     )
-    with row.popover("⋯", help=t("chats.manage", lang), width="content"):
+    menu = open_menu(
+        "⋯", keys.chat_menu_key(chat_id), parent=row, help=t("chats.manage", lang), width="content"
+    )
+    if menu is None:
+        return
+    with menu:
         field = keys.chat_title_key(chat_id)
         st.text_input(t("chats.rename", lang), value=title, key=field, max_chars=200)
         st.button(
@@ -93,7 +99,10 @@ def _row(meta: dict[str, Any], lang: Lang, *, current: bool, busy: bool) -> None
 
 
 def _delete_all(count: int, lang: Lang) -> None:
-    with st.popover(t("chats.delete_all", lang), icon="🗑️", width="stretch"):
+    menu = open_menu(t("chats.delete_all", lang), keys.DELETE_ALL_MENU, icon="🗑️", width="stretch")
+    if menu is None:
+        return
+    with menu:
         on_server = server_store() is not None and store_owner() is not None
         server = t("chats.delete_all_server", lang) if on_server else ""
         st.write(t("chats.delete_all_confirm", lang, count=count, server=server))

@@ -74,6 +74,7 @@ CHAT_SEARCH = "kantu_chat_search"
 UNDO = "kantu_undo"
 UNDO_NOTICE = "kantu_undo_notice"  # the notice's container (its class, for the page's tests)
 DELETE_ALL = "kantu_delete_all"
+DELETE_ALL_MENU = "kantu_delete_all_menu"  # its confirm, drawn only while open
 REVIEW = "kantu_review"  # hold every message with pictures for a look (slices, zoom) first
 
 # Camera (components/ui/camera.py); session.CameraState.round gives the camera component a fresh key
@@ -199,6 +200,7 @@ chat_open_key = KeyFamily("kantu_chat_open_")
 chat_title_key = KeyFamily("kantu_chat_title_")
 chat_rename_key = KeyFamily("kantu_chat_rename_")
 chat_delete_key = KeyFamily("kantu_chat_delete_")
+chat_menu_key = KeyFamily("kantu_chat_menu_")  # the row's ⋯ (its content drawn only while open)
 
 # Share links: the Share button and each link's Revoke (by the link's id)
 SHARE = "kantu_share"
