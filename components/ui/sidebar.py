@@ -236,8 +236,7 @@ def _render_advanced(lang: Lang) -> None:
 
 def render_settings(lang: Lang) -> SidebarChoice:
     """Show the provider settings and return what this run should use."""
-    secrets = read_secrets()
-    session.init_widgets(**_first_values(secrets))
+    session.init_widgets(**_first_values(read_secrets()))
     side = st.sidebar
     side.subheader(t("sidebar.settings", lang))
     preset_ids = list(PRESETS)
@@ -253,9 +252,8 @@ def render_settings(lang: Lang) -> SidebarChoice:
         args=(keys.choice_key(keys.PROVIDER, lang),),
     )
     preset = PRESETS[preset_id]
-    base_url = preset.base_url
     if preset.id == CUSTOM_PRESET_ID:  # a preset's address is not a choice: no field for it
-        base_url = side.text_input(
+        side.text_input(
             t("sidebar.base_url", lang),
             key=keys.BASE_URL,
             help=t("sidebar.base_url_help", lang),
@@ -277,7 +275,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
         accept_new_options=True,
         help=t("sidebar.model_help", lang),
     )
-    typed_key = side.text_input(
+    side.text_input(
         t("sidebar.api_key", lang),
         type="password",
         key=keys.API_KEY,
@@ -288,11 +286,10 @@ def render_settings(lang: Lang) -> SidebarChoice:
     )
     key_status = side.empty()  # filled once the settings are resolved, below
     model_tools = side.container()  # "can this model see?", test connection: filled by the app
-    text_only = False
-    if not preset.local and reader_status().available:
-        text_only = _render_text_only(side, preset.id, (model or "").strip(), lang)
+    if _may_read_text(preset):
+        _render_text_only(side, preset.id, (model or "").strip(), lang)
     detail_help = t("sidebar.detail_help", lang) + " " + t("sidebar.detail_help_slices", lang)
-    detail = remembered_segments(
+    remembered_segments(
         keys.DETAIL,
         lang,
         t("sidebar.detail", lang),
@@ -300,20 +297,32 @@ def render_settings(lang: Lang) -> SidebarChoice:
         lambda d: t(f"detail.{d}", lang),
         help=detail_help,
     )
-    review = side.toggle(
-        t("sidebar.review", lang), value=session.widget_value(keys.REVIEW), key=keys.REVIEW
-    )
+    side.toggle(t("sidebar.review", lang), value=session.widget_value(keys.REVIEW), key=keys.REVIEW)
     sections = side.container()  # cost and conversation tools: filled by the app
     session.layout().slots = (model_tools, sections)
     advanced = open_section(t("sidebar.advanced", lang), keys.ADVANCED_OPEN, parent=side)
     if advanced is not None:
         with advanced:
             _render_advanced(lang)
-    max_tokens = session.widget_value(keys.MAX_TOKENS)
-    max_slices = session.widget_value(keys.MAX_SLICES)
-    temperature = session.widget_value(keys.TEMPERATURE)
+    choice, status = resolve_choice(lang)
+    session.layout().key_status = (key_status, status)
+    _explain_key(key_status, status)
+    return choice
+
+
+def resolve_choice(lang: Lang) -> tuple[SidebarChoice, KeyStatus]:
+    """Return what this run should use, and what the sidebar says of the key, from the settings'
+    values in the session (a new session's first values when none were set): the one reading
+    of them, whether the settings are drawn on this run or not."""
+    secrets = read_secrets()
+    session.init_widgets(**_first_values(secrets))
+    preset = PRESETS[session.widget(keys.PROVIDER)]
+    base_url = preset.base_url
+    if preset.id == CUSTOM_PRESET_ID:
+        base_url = str(session.widget(keys.BASE_URL) or "")
+    model = session.widget(keys.MODEL)
+    typed_key = str(session.widget(keys.API_KEY) or "")
     read_timeout = session.widget_value(keys.READ_TIMEOUT)
-    system = str(session.widget_value(keys.SYSTEM_PROMPT))
     settings: AnySettings | None = None
     error: ConfigError | None = None
     try:
@@ -322,26 +331,31 @@ def render_settings(lang: Lang) -> SidebarChoice:
         )
     except ConfigError as err:
         error = err
-    status = KeyStatus(settings, error, preset, lang)
-    session.layout().key_status = (key_status, status)
-    _explain_key(key_status, status)
     options = ChatOptions(
-        max_tokens=int(max_tokens), temperature=float(temperature), system=system.strip() or None
+        max_tokens=int(session.widget_value(keys.MAX_TOKENS)),
+        temperature=float(session.widget_value(keys.TEMPERATURE)),
+        system=str(session.widget_value(keys.SYSTEM_PROMPT)).strip() or None,
     )
-    return SidebarChoice(
+    choice = SidebarChoice(
         lang=lang,
         preset=preset,
         base_url=base_url,
         model=settings.model if settings else preset.default_model,
         read_timeout=float(read_timeout),
         options=options,
-        detail=detail,
+        detail=session.widget_value(keys.DETAIL),
         has_key=settings is not None and settings.missing_key_error(lang) is None,
         config_error=error,
-        max_slices=int(max_slices),
-        review=bool(review),
-        text_only=text_only,
+        max_slices=int(session.widget_value(keys.MAX_SLICES)),
+        review=bool(session.widget_value(keys.REVIEW)),
+        text_only=_may_read_text(preset) and is_text_only(preset.id, str(model or "").strip()),
     )
+    return choice, KeyStatus(settings, error, preset, lang)
+
+
+def _may_read_text(preset: ProviderPreset) -> bool:
+    """Whether pictures may go to ``preset``'s models as their read text (the reader runs here)."""
+    return not preset.local and reader_status().available
 
 
 def model_id(preset_id: str, model: str) -> str:
