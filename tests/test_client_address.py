@@ -4,8 +4,9 @@ only from a trusted proxy, read from the right, and a hostile header never raise
 from __future__ import annotations
 
 import ipaddress
+import re
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from streamlit.runtime.context import StreamlitHeaders
 
@@ -114,6 +115,7 @@ peers = st.one_of(st.none(), st.ip_addresses().map(str), st.just(LB), st.text(ma
 
 
 @given(peers, headers_strategy)
+@example(LB, {"X-Forwarded-For": '"[::ffff:0:0]:80"'})  # an IPv4-mapped hop in hex: 0.0.0.0
 def test_the_answer_is_always_the_peer_or_an_address_in_a_header(
     peer: str | None, headers: dict[str, str]
 ) -> None:
@@ -141,5 +143,16 @@ def test_an_untrusted_peer_is_the_visitor_whatever_it_sends(
 
 
 def _same(found: str, value: str) -> bool:
-    """Whether ``found`` is one of ``value``'s hops written another way (IPv4-mapped, case)."""
-    return found.lower() in value.lower() or f"::ffff:{found}" in value.lower()
+    """Whether ``found`` is one of ``value``'s hops written another way (IPv4-mapped in either
+    notation, ``::ffff:0:0`` or ``::ffff:0.0.0.0``; case; zeros left out)."""
+    wanted = ipaddress.ip_address(found)
+    for run in re.findall(r"[0-9A-Fa-f:.]+", value):
+        for text in (run, run.rsplit(":", 1)[0]):  # with, then without, a port
+            try:
+                address = ipaddress.ip_address(text)
+            except ValueError:
+                continue
+            mapped = getattr(address, "ipv4_mapped", None)
+            if wanted in (address, mapped):
+                return True
+    return False
