@@ -334,6 +334,7 @@ def test_random_unicode_after_the_scheme_is_refused_or_read_alike(scheme, rest):
 @given(tricky_urls)
 @example("https://evil.example\\@yewu.bcwhkj.cn/v1")
 @example("https://evil.example%2F@yewu.bcwhkj.cn/v1")
+@example("\t")  # blank: unset, so the operator's default provider
 def test_operator_key_goes_only_where_urllib3_connects_to_the_operator(text):
     try:
         settings = resolve_settings(
@@ -342,5 +343,6 @@ def test_operator_key_goes_only_where_urllib3_connects_to_the_operator(text):
     except ConfigError:
         return
     if settings.api_key == OP_KEY:
-        assert _urllib3_reads(text.strip()) == ("https", "yewu.bcwhkj.cn", 443)
-        assert parse_url(text.strip()).path.rstrip("/") in ("/v1", "/%76%31")
+        sent = text.strip() or str(settings.base_url)  # blank is unset: the default provider's
+        assert _urllib3_reads(sent) == ("https", "yewu.bcwhkj.cn", 443)
+        assert parse_url(sent).path.rstrip("/") in ("/v1", "/%76%31")
