@@ -142,7 +142,19 @@ _FOCUS_SCRIPT = """<script>
   }
   const details = field()?.closest("details");  // a closed expander around the field
   if (details && !details.open) details.querySelector("summary")?.click();
-  setTimeout(() => { field()?.scrollIntoView({block: "center"}); field()?.focus(); }, 350);
+  // After the sidebar's slide; a widget drawn for the first time on the page may still be
+  // fetching its code (a grey box, no input yet): look again until it is there.
+  const since = performance.now();
+  const focus = () => {
+    const input = field();
+    if (input) {
+      input.scrollIntoView({block: "center"});
+      input.focus();
+    } else if (performance.now() - since < 10000) {
+      setTimeout(focus, 100);
+    }
+  };
+  setTimeout(focus, 350);
 })();
 </script>"""
 
