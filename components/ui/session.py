@@ -222,7 +222,6 @@ class LayoutState:
     key_status: tuple[Any, Any] | None = None  # (st.empty, sidebar.KeyStatus)
     new_chat_slot: Any = None  # the st.empty at the sidebar's top, for New chat
     chat_list_slot: Any = None  # the sidebar container under it, for the saved chats
-    first_screen_shown: bool = False  # the session's first run is over (first_screen.py)
 
 
 @dataclass
