@@ -8,7 +8,6 @@ from components.i18n import t
 from components.images.uploads import (
     IMAGE_EXTENSIONS,
     PreparedUploads,
-    Upload,
     combine,
     prepare_uploads,
 )
@@ -110,24 +109,26 @@ welcoming = (
     and not isinstance(asked, (session.SendPhoto, session.TrySample))
 )
 camera_tray = st.bottom.container()  # above the chat input, which Streamlit pins below it
-submission = st.chat_input(
+st.chat_input(
     t("chat.placeholder", lang),
     key=keys.CHAT_INPUT,
     accept_file="multiple",
     file_type=list(IMAGE_EXTENSIONS),
+    # Kept in the session before the run starts, until acted on below: a run stopped by another
+    # trigger does not lose it (and the page puts back only a question never heard).
+    on_submit=session.hear_question,
     # Open while an answer streams, for the next question: Enter keeps it in the input until
     # the answer ends (components/ui/reading.py); Stop takes the send button's place.
 )
+heard = state.heard
 stop_at = stop_slot()
-if submission is not None:
-    state.questions_heard += 1  # the page puts back a question that never got here
 with st.sidebar:  # invisible; the sidebar stays mounted while the conversation redraws
     mount_drop_anywhere(lang)  # a picture dropped or pasted anywhere joins the input's files
 
 # The welcome has a slot of its own: as soon as a message is sent, the slot is emptied at the top
 # of the run, instead of the old welcome lingering greyed out under the answer while it streams.
 welcome = st.empty()
-if welcoming and submission is None:
+if welcoming and heard is None:
     with welcome.container(key=keys.WELCOME):
         render_welcome(choice)
 history = st.container()
@@ -157,9 +158,9 @@ def ask(question: str, prepared: PreparedUploads, typed: str) -> None:
 
 
 sample = asked if isinstance(asked, session.TrySample) else None
-if submission is not None or send_photo_now or sample is not None:
-    text = (submission.text if submission else sample.question if sample else "") or ""
-    uploads = [Upload(f.name, f.getvalue()) for f in (submission.files if submission else [])]
+if heard is not None or send_photo_now or sample is not None:
+    text = (heard.text if heard else sample.question if sample else "") or ""
+    uploads = list(heard.uploads) if heard else []
     if sample is not None:  # the welcome's sample picture, sent with its question
         uploads.append(sample_upload(lang))
     if text.strip() or uploads or has_photo:
@@ -174,11 +175,25 @@ if submission is not None or send_photo_now or sample is not None:
         )
         question = text.strip() or t("chat.default_question", lang)
         state.pending = pending = None  # a new message replaces one left waiting
+        where = index_of(conv, editing) if editing is not None else None
+        held = (
+            running is None
+            and where is None
+            and (
+                needs_a_look(prepared, choice)  # shown first, with what slicing would cost
+                or needs_confirmation(
+                    next_cost(conv, choice, policy, text=question, images=prepared.images)
+                )
+                or bool(prepared.images and known_blind(choice))  # a check found it cannot see
+            )
+        )
+        # Acted on from here, with nothing that could stop this run before it is recorded.
+        state.heard = None
         if running is not None:
             # Sent in the moment before the page held Enter: it waits, the answer goes on.
             pending = PendingMessage(question, tuple(uploads), prepared, queued=True)
             state.pending = pending
-        elif editing is not None and (where := index_of(conv, editing)) is not None:
+        elif where is not None:
             # the edited question and a new answer: what followed it is kept as a version
             state.editing = editing = None
             edited = conv.edit_question(where, question, prepared.images, prepared.refusals)
@@ -186,17 +201,13 @@ if submission is not None or send_photo_now or sample is not None:
                 start_exchange(conv, choice)
             elif text.strip():
                 state.restore_input = text.strip()
-        elif (
-            needs_a_look(prepared, choice)  # shown first, with what slicing would cost
-            or needs_confirmation(
-                next_cost(conv, choice, policy, text=question, images=prepared.images)
-            )
-            or (prepared.images and known_blind(choice))  # a check found it cannot see
-        ):
+        elif held:
             pending = PendingMessage(question, tuple(uploads), prepared)
             state.pending = pending
         else:
             ask(question, prepared, text)
+    else:
+        state.heard = None  # nothing was sent
 elif pending is not None and action is not None and (running is None or action[0] == "cancel"):
     state.pending = None
     if action[0] != "cancel" and running is None:
@@ -248,7 +259,7 @@ with st.sidebar:  # follows the answer only while the reader is at the bottom; E
     mount_copy()  # every answer's copy button
     # the first question's thumbnails are drawn without waiting for Streamlit's picture code; last
     # on the page, so the browser fetches that code after what the first screen needs
-    load_picture_code(first_screen=welcoming and submission is None)
+    load_picture_code(first_screen=welcoming and heard is None)
 
 render_new_chat(lang)  # at the sidebar's top, once the conversation has entries
 render_scroll()  # to the end of a chat just opened

@@ -517,16 +517,18 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
     refuses, the answer is recorded as that error (with Retry) and nothing is sent.
     """
     plan = plan_next(conv, choice, context_policy())
+    state, http = session.chat(), http_session()
 
     def begin(settings: AnySettings, exchange: Exchange) -> Exchange:
-        return exchange.start(settings, session=http_session())
+        # Kept the moment it starts: reading the session lets Streamlit stop this run for a
+        # newer one, and an exchange started but not kept would answer no one.
+        state.exchange = exchange.start(settings, session=http)
+        return state.exchange
 
     try:
-        exchange = send_exchange(choice, plan, begin, feature="chat")
+        send_exchange(choice, plan, begin, feature="chat")
     except ConfigError as err:
         conv.add_answer("", status="error", error=err)
-        return
-    session.chat().exchange = exchange
 
 
 def settle_exchange(conv: Conversation) -> Exchange | None:

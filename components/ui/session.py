@@ -28,6 +28,7 @@ from components.costs.calibration import Calibration
 from components.costs.prices import Price
 from components.errors import KantuError
 from components.history.ops import Op, SavedState
+from components.images.uploads import Upload
 from components.providers.probe import ProbeResult
 from components.ui import state_keys as keys
 
@@ -122,6 +123,14 @@ ChatAction = (
 # -- the state objects ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Heard:
+    """What the chat input brought: the text and the attached files, as sent."""
+
+    text: str
+    uploads: tuple[Upload, ...]
+
+
 @dataclass
 class ChatState:
     """The conversation and what the chat page carries from one run to the next."""
@@ -134,6 +143,7 @@ class ChatState:
     editing: Entry | None = None  # the question being edited in the chat input, until sent
     restore_input: str | None = None  # text to put back in the chat input on the next run
     questions_heard: int = 0  # questions the chat input brought (reading.mount_reading)
+    heard: Heard | None = None  # the last of them, until the page has acted on it (hear_question)
     focus_field: str | None = None  # a sidebar widget key an error's action asked to focus
     display_copies: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # by sha256
     imported: Conversation | None = None  # imported on the last click, put in place once
@@ -304,6 +314,26 @@ def request(action: ChatAction) -> None:
 def requester(action: ChatAction) -> Callable[[], None]:
     """Return a callback that asks for ``action`` (for ``on_click``)."""
     return lambda: request(action)
+
+
+def hear_question() -> None:
+    """Keep what the chat input sent in the session (its ``on_submit``: before the run starts).
+
+    Another trigger (a component's report, a click) that comes while the run for a question is
+    under way stops that run, and Streamlit does not bring the question again; kept here, the
+    next run acts on it. The page empties ``heard`` where it acts on it. A trigger that comes in
+    the moment between Streamlit taking the question's run and handing it its widgets still
+    loses the question, inside Streamlit; the page then puts it back in the input (reading.py)."""
+    value = widget(keys.CHAT_INPUT)
+    if value is None:
+        return
+    state = chat()
+    files = getattr(value, "files", None) or ()
+    state.heard = Heard(
+        text=str(getattr(value, "text", value) or ""),
+        uploads=tuple(Upload(f.name, f.getvalue()) for f in files),
+    )
+    state.questions_heard += 1
 
 
 def take_action() -> ChatAction | None:

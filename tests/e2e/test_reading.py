@@ -17,6 +17,7 @@ from components.devtools.browser import (
     CHAT_INPUT_SELECTOR,
     POLL_MS,
     assert_no_exception,
+    attach_files,
     console_errors,
     send_prompt,
     shots_dir,
@@ -26,6 +27,7 @@ from components.devtools.browser import (
     wait_for_pictures,
     wait_for_store,
 )
+from components.devtools.image_factory import photo_jpeg
 from components.devtools.upstream import FakeUpstream, gated, sse
 from components.i18n import Lang, t
 from components.ui import state_keys as keys
@@ -343,6 +345,57 @@ def test_a_question_python_never_heard_comes_back_to_the_input(
     messages = page.get_by_test_id("stChatMessage")
     expect(messages.filter(has_text="A robin.")).to_have_count(1)
     expect(messages.filter(has_text=question)).to_have_count(1)  # asked once
+
+
+# Picked through the page's own click() the moment the question's run has begun (a Playwright
+# click waits for the element to be still: its message could come after that run had ended).
+CLICK_DARK = """(name) => [...document.querySelectorAll('[data-testid="stSidebar"] [role="radio"]')]
+  .find((radio) => radio.textContent.includes(name)).click()"""
+
+
+def test_a_question_whose_run_a_click_stops_is_still_asked_once(app, new_page, up):
+    """A click that reaches the server while the run for a question is under way (its three 12 MP
+    photos being prepared) stops that run, and Streamlit does not bring the question to the
+    next run. The page keeps the question in the session from the moment it arrives (the chat
+    input's ``on_submit``, before the run starts), so the click's run asks it: once, with all
+    its photos, and nothing comes back to the input. Before, the question was gone from the server
+    and came back to the input two seconds later, to be sent again."""
+    question = "这几张照片有什么不同？路上停了一下"
+    page = new_page(app, locale="zh-CN", viewport=(1280, 900))
+    way = HeldOnTheWay(page, question)  # held until the test lets it go, with the click after
+    wait_for_store(page)
+    photos: list[FilePayload] = [
+        {"name": f"photo-{i}.jpg", "mimeType": "image/jpeg", "buffer": photo_jpeg(4000, 3000)}
+        for i in range(3)
+    ]
+    attach_files(page, photos)
+    asked_before = len(up.requests)
+    up.enqueue(sse(["Three", " photos."]))
+    send_prompt(page, question)
+    for _ in range(100):
+        if question in way.held:
+            break
+        page.wait_for_timeout(50)
+    assert list(way.held) == [question]
+    way.release(question)
+    # By now the run has begun and taken the question (a click before that can still lose it:
+    # see session.hear_question); preparing three 12 MP photos takes longer than this.
+    page.wait_for_timeout(30)
+    page.evaluate(CLICK_DARK, t("theme.dark", "zh"))
+    expect_dark(page, True)
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages.filter(has_text="Three photos.")).to_have_count(1)
+    expect(messages.filter(has_text=question)).to_have_count(1)
+    wait_for_idle(page)
+    page.wait_for_timeout(2500)  # longer than the page waits before putting a question back
+    field = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
+    expect(field).to_have_value("")
+    expect(page.get_by_text(t("chat.not_sent_hint", "zh"))).to_have_count(0)
+    expect(messages.filter(has_text=question)).to_have_count(1)  # asked once
+    (request,) = up.requests[asked_before:]
+    parts = request.json["messages"][-1]["content"]
+    assert sum(part.get("type") == "image_url" for part in parts) == len(photos)
+    assert_no_exception(page)
 
 
 def _plain_jpeg(name: str, colour: tuple[int, int, int]) -> FilePayload:
