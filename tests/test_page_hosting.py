@@ -351,6 +351,28 @@ def test_the_ledger_can_live_in_any_sqlalchemy_database_through_st_connection(
     assert not ledger_path.exists()  # not the SQLite default
 
 
+def test_a_ledger_connection_that_is_not_a_table_is_no_ledger_not_the_local_file(
+    upstream, ledger_path, tmp_path
+):
+    """``connections.kantu_ledger = "<url>"`` (a string where st.connection needs a table) names
+    a database the replicas would share: the key pauses as for a ledger that cannot be written,
+    rather than each replica counting in a SQLite file of its own; and the saved chats stay in
+    the browser, not in a chats file of this replica's (one reading of the setting for both)."""
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    at = _site(
+        upstream,
+        ledger_path,
+        KANTU_LIMITS={"daily_requests": 100},
+        connections={"kantu_ledger": url},
+    )
+    _ask(at)
+    _ok(at)
+    assert upstream.requests == []
+    assert t("config.ledger_unavailable", "en") in _shown(at)
+    assert not ledger_path.exists()
+    assert not ledger_path.with_stem("chats").exists()
+
+
 def test_the_sidebar_checks_follow_the_access_code_and_the_ledger(upstream, ledger_path):
     """ "Can this model see?" and "Test connection" use the site's key too: before the code they
     send nothing and say why; after it, the probe is one more row in the ledger."""

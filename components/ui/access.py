@@ -55,9 +55,8 @@ SQL_CONNECTION = "kantu_ledger"  # [connections.kantu_ledger] url = "postgresql:
 
 def hosting_settings() -> HostingConfig:
     """Return the operator's hosting settings for this run (secrets, then the environment)."""
-    config = hosting_config(
-        secrets_mapping(), os.environ, login_configured="auth" in secrets_mapping()
-    )
+    secrets = secrets_mapping()
+    config = hosting_config(secrets, os.environ, login_configured="auth" in secrets)
     short = short_code_settings(config)
     if short:
         warn_short_codes(short)
@@ -96,28 +95,36 @@ def _sql_ledger(configured_salt: str | None, section: dict[str, Any]) -> LedgerH
     return LedgerHandle(SQLAlchemyLedger(lambda: conn.session), salt)
 
 
+def ledger_section() -> dict[str, Any] | None:
+    """Return ``[connections.kantu_ledger]``, the database given to ``st.connection``, or None
+    when the secrets name none: the one reading of it, for the ledger, the reader's budget and
+    the saved chats. Raises ConfigError("bad_setting") when it is named but is not a table."""
+    connections = secrets_mapping().get("connections")
+    if not isinstance(connections, dict) or SQL_CONNECTION not in connections:
+        return None
+    section = connections[SQL_CONNECTION]
+    if not isinstance(section, dict):
+        name = f"connections.{SQL_CONNECTION}"
+        raise ConfigError("bad_setting", f"{name} is not a table", name=name)
+    return section
+
+
 def ledger_handle(config: HostingConfig) -> LedgerHandle:
-    """Return the ledger: ``[connections.kantu_ledger]`` when configured, else SQLite at
-    ``KANTU_LEDGER_PATH`` (default ``~/.kantu/ledger.sqlite3``). Raises what the backend raises
-    when it cannot be opened."""
-    if shared_ledger_configured():
-        section = secrets_mapping()["connections"][SQL_CONNECTION]
+    """Return the ledger: ``ledger_section()`` when configured, else SQLite at
+    ``KANTU_LEDGER_PATH`` (default ``~/.kantu/ledger.sqlite3``). Raises ConfigError for a
+    malformed section, else what the backend raises when it cannot be opened."""
+    section = ledger_section()
+    if section is not None:
         return _sql_ledger(config.ledger_salt, section)
     return _sqlite_ledger(config.ledger_path or str(default_ledger_path()), config.ledger_salt)
-
-
-def shared_ledger_configured() -> bool:
-    """Return whether ``[connections.kantu_ledger]`` names a database (one replicas may share)."""
-    connections = secrets_mapping().get("connections")
-    return isinstance(connections, dict) and SQL_CONNECTION in connections
 
 
 def shared_reader_charges() -> LedgerSliceCharges | None:
     """Return the offline reader's charges in the shared ledger's database, or None (each
     process counts in memory) when none is configured or it cannot be opened (logged)."""
-    if not shared_ledger_configured():
-        return None
     try:
+        if ledger_section() is None:
+            return None
         handle = ledger_handle(hosting_settings())
     except Exception:
         log.exception("ledger unavailable: the reader's budget is counted in memory")

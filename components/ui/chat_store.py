@@ -1,7 +1,7 @@
 """The server's store of saved chats, opened once per process as the ledger is, and who owns
 the chats of this session.
 
-``server_store()`` is ``[connections.kantu_ledger]`` when configured (the ledger's own database,
+``server_store()`` is ``[connections.kantu_ledger]`` (``access.ledger_section``) when configured (the ledger's own database,
 Postgres for replicas), else a SQLite file beside the ledger (``KANTU_CHATS_PATH``, default
 ``~/.kantu/chats.sqlite3``). ``store_owner()`` is the signed-in subject (``st.user``) or the
 browser store's visitor secret, through ``owner_key`` with the ledger's salt. ``durable()`` says
@@ -20,7 +20,7 @@ from typing import Any
 
 import streamlit as st
 
-from components.errors import KantuError
+from components.errors import ConfigError, KantuError
 from components.history.server_store import (
     ChatStore,
     SQLAlchemyChatStore,
@@ -30,20 +30,20 @@ from components.history.server_store import (
 from components.history.settings import HistorySettings
 from components.hosting.ledger import default_ledger_path
 from components.ui import session
-from components.ui.access import SQL_CONNECTION, hosting_settings, ledger_handle, session_identity
-from components.ui.operator_settings import operator_settings, secrets_mapping
+from components.ui.access import (
+    SQL_CONNECTION,
+    hosting_settings,
+    ledger_handle,
+    ledger_section,
+    session_identity,
+)
+from components.ui.operator_settings import operator_settings
 
 log = logging.getLogger("kantu")
 
 CLOUD_ROOT = Path("/mount/src")  # where Community Cloud checks out an app
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
-
-
-def _configured_section() -> dict[str, Any] | None:
-    connections = secrets_mapping().get("connections")
-    section = connections.get(SQL_CONNECTION) if isinstance(connections, dict) else None
-    return section if isinstance(section, dict) else None
 
 
 def _local_path() -> str:
@@ -60,8 +60,11 @@ def durable() -> bool:
     said = os.environ.get("KANTU_CHATS_DURABLE", "").strip().casefold()
     if said in _TRUE | _FALSE:
         return said in _TRUE
-    if _configured_section() is not None:
-        return True
+    try:
+        if ledger_section() is not None:
+            return True
+    except ConfigError:
+        return False  # a malformed database setting: no server store (see server_store)
     return not Path.cwd().resolve().is_relative_to(CLOUD_ROOT)
 
 
@@ -88,10 +91,10 @@ def server_store() -> ChatStore | None:
     """Return the server's chat store, or None when it cannot be opened (logged)."""
     try:
         settings = HistorySettings.from_source(operator_settings())
+        section = ledger_section()
     except KantuError:
         log.exception("saved chats: bad settings")
         return None
-    section = _configured_section()
     if section is not None:
         return _sql_store(section, settings, durable())
     return _sqlite_store(_local_path(), settings, durable())
