@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from components.text.markdown_parser import parse
 from components.text.markdown_safety import (
+    MadeSafe,
     escape_markdown,
     safe_markdown,
     safe_partial_markdown,
@@ -540,3 +541,24 @@ def test_the_parser_reads_no_image_html_or_odd_link_in_the_output(text):
 def test_the_parser_reads_none_in_any_live_view_either(text):
     for cut in range(0, len(text) + 1, max(1, len(text) // 6)):
         assert findings(safe_partial_markdown(text[:cut])) == [], text[:cut]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=60), min_size=1, max_size=12))
+def test_a_sessions_kept_results_are_what_making_each_text_safe_gives(texts):
+    """``MadeSafe`` (each session's, for answers and meta lines drawn on every run) answers
+    exactly as ``safe_markdown``, asked once or again, in any order, while it forgets the oldest."""
+    made = MadeSafe(entries=4, chars=100)
+    for text in texts + texts[::-1] + texts:
+        assert made(text) == safe_markdown(text)
+
+
+def test_a_sessions_kept_results_stay_within_their_entries_and_characters():
+    made = MadeSafe(entries=3, chars=50)
+    for i in range(10):
+        made(f"answer {i} ![x](https://example.com/{i}.png)")
+    assert len(made) == 1 and made.chars <= 50  # 40 characters each: one fits
+    made("short")
+    assert len(made) == 2
+    made("y" * 51)  # longer than all it may keep: made safe, not kept
+    assert len(made) == 2 and made.chars <= 50

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -38,6 +40,7 @@ from markdown_it.tree import SyntaxTreeNode
 from components.text.markdown_parser import Token, parse
 
 __all__ = [
+    "MadeSafe",
     "block_starts",
     "escape_markdown",
     "safe_markdown",
@@ -516,3 +519,45 @@ def stream_safely(deltas: Iterable[str]) -> Iterator[str]:
         if view.startswith(shown) and len(view) > len(shown):
             yield view[len(shown) :]
             shown = view
+
+
+class MadeSafe:
+    """``safe_markdown`` that keeps its last results: a long answer is made safe for its live
+    view's end and again by every later run that draws the history, and each answer's meta line
+    on every run; the same text gives the same result. One per session (the chat page's
+    ``session.ChatState.made_safe``): what a visitor's chat holds stays in their session. Keeps
+    up to ``entries`` texts and ``chars`` characters of them (a longer text is not kept)."""
+
+    def __init__(self, entries: int = 64, chars: int = 2_000_000) -> None:
+        self._entries = entries
+        self._chars = chars
+        self._kept: OrderedDict[str, str] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    @property
+    def chars(self) -> int:
+        """How many characters of texts it keeps now."""
+        return self._size
+
+    def __call__(self, text: str) -> str:
+        """Return ``text`` made safe (``safe_markdown``)."""
+        with self._lock:
+            found = self._kept.get(text)
+            if found is not None:
+                self._kept.move_to_end(text)
+                return found
+        made = safe_markdown(text)
+        if len(text) > self._chars:
+            return made
+        with self._lock:
+            if text not in self._kept:
+                self._kept[text] = made
+                self._size += len(text)
+            while len(self._kept) > self._entries or self._size > self._chars:
+                old, _ = self._kept.popitem(last=False)
+                self._size -= len(old)
+        return made

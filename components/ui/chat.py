@@ -352,7 +352,7 @@ def render_answer_footer(
     if entry.text or entry.error is None:
         with st.chat_message("assistant"):
             if entry.text:
-                show_markdown(st, entry.text)
+                show_markdown(st, entry.text, session.chat().made_safe)
             _render_marks(entry, lang, choice)
             if index is not None and entry.text.strip():
                 render_actions(entry, index, conv, lang)
@@ -382,7 +382,8 @@ def _render_marks(entry: Entry, lang: Lang, choice: SidebarChoice) -> None:
     if entry.meta and entry.meta.finish_reason == "length":
         st.info(t("chat.status_length", lang), icon="✂️")
     if entry.meta and entry.status == "ok":
-        st.caption(safe_label(meta_line(entry.meta, lang, cost=billed_line(entry.meta, choice))))
+        line = meta_line(entry.meta, lang, cost=billed_line(entry.meta, choice))
+        st.caption(session.chat().made_safe(line))
         flag = entry.calibration_flag
         if flag is not None:
             st.caption(safe_label("📏 " + flag.message(lang)))
@@ -573,6 +574,7 @@ def follow_exchange(
     message gets its action buttons, notices and Retry).
     """
     lang = choice.lang
+    made_safe = session.chat().made_safe
     render_stop(stop_at, lang, exchange.stop)
     with place, st.chat_message("assistant"):
         live = st.empty()
@@ -587,7 +589,9 @@ def follow_exchange(
             text = exchange.text
             if text != shown:
                 # Finished blocks are drawn once each; only the open tail is drawn again.
-                view = view or LiveMarkdown(live.container(), min_interval=FRAME_S)
+                view = view or LiveMarkdown(
+                    live.container(), min_interval=FRAME_S, made_safe=made_safe
+                )
                 if view.update(text):
                     shown = text
                 time.sleep(FRAME_S)  # let a burst of small deltas arrive: one redraw for all
@@ -595,6 +599,6 @@ def follow_exchange(
         session.chat().exchange = None
         answer = conv.entries[-1].text
         if answer:
-            (view or LiveMarkdown(live.container())).finish(answer)
+            (view or LiveMarkdown(live.container(), made_safe=made_safe)).finish(answer)
     stop_at.empty()
     return True

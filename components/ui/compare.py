@@ -542,7 +542,7 @@ def render_column(
             return
         session.compare().growing.pop(keys.compare_column_key("live", column.label), None)
         if text:
-            show_markdown(st, text)
+            show_markdown(st, text, session.chat().made_safe)
         figures = column.figures(price)
         outcome = figures.outcome if figures is not None else None
         if column.refused is not None:

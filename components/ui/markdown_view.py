@@ -9,7 +9,8 @@ expanders, tabs, inputs, radio and pill options), and labels load images too. Tw
 - ``literal`` for data that is never Markdown (a file name, a model id, a column name): every
   mark is escaped, so it shows exactly as written.
 
-``show_markdown`` writes a safe body into ``where`` (Streamlit itself, a container, a slot);
+``show_markdown`` writes a safe body into ``where`` (Streamlit itself, a container, a slot),
+made safe by a session's ``MadeSafe`` (which keeps its last results) where one is given;
 ``LiveMarkdown`` draws an answer still arriving: each finished block once, the tail redrawn,
 then ``finish`` ends it in place;
 ``show_growing`` does the same work for a view drawn afresh on each run (a Compare column).
@@ -17,7 +18,6 @@ then ``finish`` ends it in place;
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
@@ -49,14 +49,12 @@ def literal(text: object) -> str:
     return escape_markdown(str(text))
 
 
-# A long answer is made safe once for its live view's end and again by every later run that
-# draws the history: the same text, so the same result, kept for the last few texts.
-_made_safe = functools.lru_cache(maxsize=16)(safe_markdown)
-
-
-def show_markdown(where: _Writes, text: str) -> Any:
-    """Write ``text`` made safe as a Markdown body into ``where``; return the element."""
-    return where.markdown(_made_safe(text))
+def show_markdown(
+    where: _Writes, text: str, made_safe: Callable[[str], str] = safe_markdown
+) -> Any:
+    """Write ``text`` made safe (by ``made_safe``: a session's ``MadeSafe``, else anew) as a
+    Markdown body into ``where``; return the element."""
+    return where.markdown(made_safe(text))
 
 
 class LiveMarkdown:
@@ -75,8 +73,10 @@ class LiveMarkdown:
         *,
         min_interval: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
+        made_safe: Callable[[str], str] = safe_markdown,
     ) -> None:
         self._blocks = where.container()
+        self._made_safe = made_safe  # the whole answer's, at the end (a session's MadeSafe)
         self._tail = where.empty()
         self._split = LiveBlocks()
         self._min_interval = min_interval
@@ -109,7 +109,7 @@ class LiveMarkdown:
         self._freeze(text)
         rest = safe_markdown(text[self._split.done :])
         self._tail.markdown(rest)  # the last words show before the whole text is checked
-        whole = _made_safe(text)
+        whole = self._made_safe(text)
         if self._split.split_held and whole == "".join(self._pieces) + rest:
             return
         first, *others = [*self._elements, self._tail]

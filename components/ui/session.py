@@ -30,6 +30,7 @@ from components.errors import KantuError
 from components.history.ops import Op, SavedState
 from components.images.uploads import Upload
 from components.providers.probe import ProbeResult
+from components.text.markdown_safety import MadeSafe
 from components.ui import state_keys as keys
 
 # -- what a callback asks of the chat page, taken once --------------------------------------------
@@ -144,6 +145,7 @@ class ChatState:
     restore_input: str | None = None  # text to put back in the chat input on the next run
     questions_heard: int = 0  # questions the chat input brought (reading.mount_reading)
     heard: Heard | None = None  # the last of them, until the page has acted on it (hear_question)
+    made_safe: MadeSafe = field(default_factory=MadeSafe, repr=False)  # answers, meta lines
     focus_field: str | None = None  # a sidebar widget key an error's action asked to focus
     display_copies: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # by sha256
     imported: Conversation | None = None  # imported on the last click, put in place once
