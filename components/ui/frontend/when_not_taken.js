@@ -1,9 +1,12 @@
 // Now and then, right after a page load, Streamlit never hears what the page sent (a component's
-// trigger, a question from the chat input): seen in Chromium under load. A run that starts
-// meanwhile proves nothing: it may be for something else (a question lost together with the
-// browser store's report was taken for heard when the report's resend ran). So Python says what
-// it heard, in the data of its runs, and the caller's `taken()` reads that. Prepended to the
-// page scripts that recover (components/ui/run_watch.py).
+// trigger, a question from the chat input): seen in Chromium under load. The cause, found since:
+// a newer trigger (another component's report, a click) that reaches the server in the moment
+// between Streamlit taking the run for the first and handing that run its widgets stops the run,
+// and the first trigger goes with it (a question that got further is kept: session.hear_question).
+// A run that starts meanwhile proves nothing: it may be for something else (a question lost
+// together with the browser store's report was taken for heard when the report's resend ran). So
+// Python says what it heard, in the data of its runs, and the caller's `taken()` reads that.
+// Prepended to the page scripts that recover (components/ui/run_watch.py).
 
 // Call act() once, if taken() still says no when nothing runs; look every `every` ms, at most
 // `looks` times. Idle and not taken is looked at twice, `settle` ms apart: the data of a run
