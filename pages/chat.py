@@ -176,7 +176,7 @@ if heard is not None or send_photo_now or sample is not None:
         question = text.strip() or t("chat.default_question", lang)
         state.pending = pending = None  # a new message replaces one left waiting
         where = index_of(conv, editing) if editing is not None else None
-        held = (
+        hold_first = (
             running is None
             and where is None
             and (
@@ -201,7 +201,7 @@ if heard is not None or send_photo_now or sample is not None:
                 start_exchange(conv, choice)
             elif text.strip():
                 state.restore_input = text.strip()
-        elif held:
+        elif hold_first:
             pending = PendingMessage(question, tuple(uploads), prepared)
             state.pending = pending
         else:
