@@ -172,19 +172,35 @@ def render_images(
             tile = f"{keys.GALLERY}-{key_prefix}-{i}"
             with st.container(horizontal=True, width="content", gap="xsmall", key=tile):
                 st.image(shown, caption=safe_label(caption), width=thumb.width, alt=label)
-                if st.button(
+                view = f"{keys.GALLERY_VIEW}-{key_prefix}-{i}"
+                st.button(
                     t("gallery.view", lang),
                     icon="🔍",
-                    key=f"{keys.GALLERY_VIEW}-{key_prefix}-{i}",
+                    key=view,
                     help=t("gallery.view", lang),
                     type="tertiary",
-                ):
+                    on_click=_ask_view,
+                    args=(view,),
+                )
+                if session.chat().view_open == view:  # drawn again on every run until closed
                     title = t("gallery.view_title", lang)
                     title += f" · {literal(image.name)}" if image.name else ""
-                    st.dialog(title, width="large")(_large_view)(image, lang, label)
+                    dialog = st.dialog(title, width="large", on_dismiss=_close_view)
+                    dialog(_large_view)(image, lang, label)
     for image in images:
         if image.parts:
             render_parts(image, lang)
+
+
+def _ask_view(view: str) -> None:
+    # Open in the session, not read from the button's value: a run stopped by a newer trigger
+    # (the browser store's report after a save) loses a button's value, and a run that does not
+    # draw a dialog closes it; so every run draws it until the person closes it.
+    session.chat().view_open = view
+
+
+def _close_view() -> None:
+    session.chat().view_open = None
 
 
 def render_parts(image: PreparedImage, lang: Lang) -> None:

@@ -146,6 +146,7 @@ class ChatState:
     questions_heard: int = 0  # questions the chat input brought (reading.mount_reading)
     heard: Heard | None = None  # the last of them, until the page has acted on it (hear_question)
     made_safe: MadeSafe = field(default_factory=MadeSafe, repr=False)  # answers, meta lines
+    view_open: str | None = None  # the picture whose large view is open (gallery's 🔍 key)
     focus_field: str | None = None  # a sidebar widget key an error's action asked to focus
     display_copies: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # by sha256
     imported: Conversation | None = None  # imported on the last click, put in place once

@@ -24,6 +24,7 @@ from components.devtools.browser import (
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
 from components.ui import state_keys as keys
+from tests.e2e.test_theme import expect_dark
 
 SHOTS = shots_dir("gallery")
 PHONE = (390, 844)
@@ -156,3 +157,34 @@ def test_three_photos_take_little_of_a_phone_screen(app, new_page, up: FakeUpstr
         _shot(page, f"phone-{lang}-view.png")
         dialog.get_by_role("button", name=t("widget.close", lang)).click()
         expect(dialog).to_have_count(0)
+
+
+# 🔍, then the theme switch 25 ms later: its run stops the run for 🔍 before the picture's button
+# is reached (the browser store's report after a save does the same on its own).
+VIEW_THEN_DARK = """([view, dark]) => {
+  const radio = [...document.querySelectorAll('[data-testid="stSidebar"] [role="radio"]')]
+    .find((r) => r.textContent.includes(dark));
+  [...document.querySelectorAll("button")].find((b) => b.textContent.includes(view)).click();
+  setTimeout(() => radio.click(), 25);
+}"""
+
+
+def test_the_large_view_opens_when_another_click_stops_its_run(app, new_page, up):
+    """A click on 🔍 whose run a newer click stops (here the theme switch; in CI, the browser
+    store's report right after an answer) still opens the large view, and it stays open through
+    that newer run: it is open in the session, not read from the button's value (which the
+    stopped run takes with it), until the person closes it; closed, it stays closed."""
+    page = new_page(app, locale="zh-CN", viewport=(1280, 900))
+    _ask(page, up, [_jpeg("photo.jpg", 640, 480)], "这是什么？")
+    page.evaluate(VIEW_THEN_DARK, [t("gallery.view", "zh"), t("theme.dark", "zh")])
+    expect_dark(page, True)
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    wait_for_pictures(dialog.locator('[data-testid="stImage"] img').first)
+    dialog.get_by_role("button", name=t("widget.close", "zh")).click()  # closed by the person
+    expect(dialog).to_have_count(0)  # and it stays closed on later runs
+    page.get_by_test_id("stSidebar").get_by_role("radio", name=t("theme.light", "zh")).click()
+    expect_dark(page, False)
+    wait_for_idle(page)
+    expect(dialog).to_have_count(0)
+    assert_no_exception(page)
