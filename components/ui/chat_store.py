@@ -1,8 +1,8 @@
 """The server's store of saved chats, opened once per process as the ledger is, and who owns
 the chats of this session.
 
-``server_store()`` is ``[connections.kantu_ledger]`` (``access.ledger_section``) when configured (the ledger's own database,
-Postgres for replicas), else a SQLite file beside the ledger (``KANTU_CHATS_PATH``, default
+``server_store()`` is ``[connections.kantu_ledger]`` (``access.ledger_section``) when
+configured (the ledger's own database, Postgres for replicas), else a SQLite file beside the ledger (``KANTU_CHATS_PATH``, default
 ``~/.kantu/chats.sqlite3``). ``store_owner()`` is the signed-in subject (``st.user``) or the
 browser store's visitor secret, through ``owner_key`` with the ledger's salt. ``durable()`` says
 whether that store outlives a restart: a configured database does; the local file does unless
@@ -57,15 +57,24 @@ def _local_path() -> str:
 
 def durable() -> bool:
     """Whether the server store outlives a restart (see the module doc)."""
-    said = os.environ.get("KANTU_CHATS_DURABLE", "").strip().casefold()
-    if said in _TRUE | _FALSE:
-        return said in _TRUE
     try:
-        if ledger_section() is not None:
-            return True
-    except ConfigError:
-        return False  # a malformed database setting: no server store (see server_store)
-    return not Path.cwd().resolve().is_relative_to(CLOUD_ROOT)
+        return _lasts(ledger_section())
+    except ConfigError:  # a malformed database setting: no server store (see server_store)
+        return _operator_says() is True
+
+
+def _operator_says() -> bool | None:
+    """``KANTU_CHATS_DURABLE`` as true or false; None when it is not set to either."""
+    said = os.environ.get("KANTU_CHATS_DURABLE", "").strip().casefold()
+    return said in _TRUE if said in _TRUE | _FALSE else None
+
+
+def _lasts(section: dict[str, Any] | None) -> bool:
+    """Whether a store with this database ``section`` (None: the local file) outlives a restart."""
+    said = _operator_says()
+    if said is not None:
+        return said
+    return section is not None or not Path.cwd().resolve().is_relative_to(CLOUD_ROOT)
 
 
 @st.cache_resource(show_spinner=False)
@@ -96,8 +105,8 @@ def server_store() -> ChatStore | None:
         log.exception("saved chats: bad settings")
         return None
     if section is not None:
-        return _sql_store(section, settings, durable())
-    return _sqlite_store(_local_path(), settings, durable())
+        return _sql_store(section, settings, _lasts(section))
+    return _sqlite_store(_local_path(), settings, _lasts(None))
 
 
 def _subject() -> str | None:
