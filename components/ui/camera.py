@@ -158,8 +158,12 @@ def render_camera_tray(choice: SidebarChoice) -> PreparedUploads:
     lang = choice.lang
     state = session.camera()
     is_open = state.open
+    # The camera's own slot, there whether it is open or not: the elements after it keep their
+    # place in the page, so closing the camera does not draw the chip anew beside the old one.
+    slot = st.empty()
     if is_open:  # only then is the component mounted: the camera's light is on only while shown
-        data = render_camera(lang, keys.camera_view_key(state.round))
+        with slot:
+            data = render_camera(lang, keys.camera_view_key(state.round))
         if data is not None:
             keep_shot(state, make_shot(data))
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
