@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import streamlit as st
 
 from components.i18n import t
@@ -52,30 +55,33 @@ choice: SidebarChoice = shell_choice()
 lang = choice.lang
 conv = conversation()
 state = session.chat()
-# What a button asked for on the last click (Retry, New chat, send the photo, a held message's or
-# an entry's button): taken here, once.
-asked = session.take_action()
+camera = session.camera()
+# What a button asked for (Retry, New chat, send the photo, a held message's or an entry's
+# button): it stays in the session until a branch below lets it go, just before acting on it.
+asked = session.asked_action()
 inject_styles()
 
 # An answer that ended since the last run (Stop included) is recorded before anything is drawn.
 running = settle_exchange(conv)
 # The chat list's click (open, rename, delete, delete all, undo), once the answer is recorded
 # in the chat it belongs to.
-handle(asked)
+handle(asked, state)
 conv = conversation()
 running = settle_exchange(conv)  # None when the list opened another chat
 # An imported chat was put in place by the sidebar (apply_import), before this run drew it.
 learn_from(conv)  # each new bill against its estimate: the flag, and the session's calibration
 policy = context_policy()
 if isinstance(asked, session.NewChat):
+    session.let_go(state)
     drop_exchange()
     running = None
     new_chat()  # the chat open stays saved; an undo notice can bring it back
     conv = conversation()
 
-retrying = isinstance(asked, session.Retry) and running is None and conv.can_retry()
-if retrying:
-    conv.drop_failed_answer()
+# An answer asked for again (Retry, an entry's regenerate): done below, with its request.
+ask_again: Callable[[], bool] | None = None
+if isinstance(asked, session.Retry) and running is None and conv.can_retry():
+    ask_again = conv.drop_failed_answer
 
 # An entry's button (regenerate, delete, another version) asked for something on the last run:
 # done here, once, and only while no answer is coming (the buttons are hidden then; this guards a
@@ -84,12 +90,14 @@ if isinstance(asked, session.EntryAction) and running is None:
     verb, target = asked.verb, asked.entry
     where = index_of(conv, target)
     if where is not None and verb == "delete":
+        session.let_go(state)
         delete_message(where)  # an undo notice can bring it back
     elif where is not None and verb == "regenerate":
-        retrying = conv.regenerate_at(where)  # asked again below, like Retry
+        ask_again = partial(conv.regenerate_at, where)
     elif where is not None and verb in ("older", "newer"):  # a question's ‹ › between versions
         to = target.version + (1 if verb == "newer" else -1)
         if 0 <= to < target.version_count:
+            session.let_go(state)
             conv.switch_version(where, to)
 
 # The question being edited in the input, while it is still in the history.
@@ -164,9 +172,6 @@ if heard is not None or send_photo_now or sample is not None:
     if sample is not None:  # the welcome's sample picture, sent with its question
         uploads.append(sample_upload(lang))
     if text.strip() or uploads or has_photo:
-        if has_photo:
-            close_camera(session.camera())  # the photo is used: gone from the input, camera shut
-            photo_sent = True
         prepared = combine(
             prepare_uploads(
                 uploads, detail=choice.detail, model=choice.model, max_slices=choice.max_slices
@@ -187,8 +192,13 @@ if heard is not None or send_photo_now or sample is not None:
                 or bool(prepared.images and known_blind(choice))  # a check found it cannot see
             )
         )
-        # Acted on from here, with nothing that could stop this run before it is recorded.
+        # Acted on from here, with nothing that could stop this run before it is recorded (a
+        # new message replaces a held one: its click goes too).
         state.heard = None
+        session.let_go(state)
+        if has_photo:
+            close_camera(camera)  # the photo is used: gone from the input, camera shut
+            photo_sent = True
         if running is not None:
             # Sent in the moment before the page held Enter: it waits, the answer goes on.
             pending = PendingMessage(question, tuple(uploads), prepared, queued=True)
@@ -209,12 +219,16 @@ if heard is not None or send_photo_now or sample is not None:
     else:
         state.heard = None  # nothing was sent
 elif pending is not None and action is not None and (running is None or action[0] == "cancel"):
+    session.let_go(state)
     state.pending = None
     if action[0] != "cancel" and running is None:
         ask(pending.question, resolve(pending, action, choice), pending.question)
     pending = None
-elif retrying:
-    start_exchange(conv, choice)
+elif ask_again is not None:
+    session.let_go(state)
+    if ask_again():
+        start_exchange(conv, choice)
+session.let_go(state)  # a click nothing above acted on (a stale one) is not kept for later
 
 # This run's changes are saved (only what changed moves), and a chat asked of a store is put in
 # place, before anything draws the conversation.

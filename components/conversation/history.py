@@ -291,10 +291,13 @@ class Conversation:
         last = self.entries[-1] if self.entries else None
         return last is not None and last.role == "assistant" and last.status != "ok"
 
-    def drop_failed_answer(self) -> None:
-        """Remove the last answer if it failed or was cut, so the question can be asked again."""
-        if self.can_retry():
-            self.entries.pop()
+    def drop_failed_answer(self) -> bool:
+        """Remove the last answer if it failed or was cut, so the question can be asked again;
+        return whether there was one."""
+        if not self.can_retry():
+            return False
+        self.entries.pop()
+        return True
 
     def can_regenerate(self) -> bool:
         """Whether the last entry is an answer (of any outcome) that can be asked for again."""

@@ -511,8 +511,11 @@ def delete_all() -> None:
             hist.problem = err
 
 
-def handle(action: session.ChatAction | None) -> None:
-    """Do the chat list's action asked on the last click, if it is one."""
+def handle(action: session.ChatAction | None, state: session.ChatState) -> None:
+    """Do the chat list's action asked on the last click, if it is one, letting it go first."""
+    if not isinstance(action, session.LIST_ACTIONS):
+        return
+    session.let_go(state)
     match action:
         case session.OpenChat(chat=chat_id):
             open_chat(chat_id)

@@ -5,7 +5,8 @@ The only module that touches ``st.session_state``. Each concern keeps one object
 ``hosting()``, ``layout()`` and ``history()``. Widgets keep their string keys (Streamlit needs them; named in
 ``state_keys``) and are read and set through ``widget``, ``set_widget`` and ``forget_widget``,
 which refuse any other key. What a callback asks of the chat page is one ``ChatAction``: the
-callback sets it (``request``) and the page takes it once (``take_action``).
+callback sets it (``request``); the page reads it (``asked_action``) and lets it go just before it
+acts on it (``let_go``).
 
 Objects whose classes belong to other UI modules (a held message, a comparison, a prepared
 batch) are typed ``Any`` here, with their class named beside them: those modules use this one.
@@ -119,6 +120,7 @@ ChatAction = (
     | DeleteAllChats
     | Undo
 )
+LIST_ACTIONS = (OpenChat, RenameChat, DeleteChat, DeleteAllChats, Undo)  # the chat list's own
 
 
 # -- the state objects ----------------------------------------------------------------------------
@@ -139,7 +141,7 @@ class ChatState:
     conversation: Conversation = field(default_factory=Conversation)
     http: requests.Session = field(default_factory=requests.Session, repr=False)  # pooled
     exchange: Exchange | None = None  # the answer being fetched, until recorded
-    action: ChatAction | None = None  # set by a callback, taken by the page (``take_action``)
+    action: ChatAction | None = None  # set by a callback, kept until the page acts on it
     pending: Any = None  # pending.PendingMessage: a message held for a look before sending
     editing: Entry | None = None  # the question being edited in the chat input, until sent
     restore_input: str | None = None  # text to put back in the chat input on the next run
@@ -339,11 +341,21 @@ def hear_question() -> None:
     state.questions_heard += 1
 
 
-def take_action() -> ChatAction | None:
-    """Return the action a callback asked for, once; None when there is none."""
-    state = chat()
-    action, state.action = state.action, None
-    return action
+def asked_action() -> ChatAction | None:
+    """Return the action a callback asked for and the page has not acted on yet, or None.
+
+    It stays in the session until the page lets it go (``let_go``) just before acting on it. A
+    newer trigger (a click, the browser store's report) stops the run in progress at its next
+    Streamlit call or session read: stopped before that point, the next run acts on it; stopped
+    after, the action is not done twice (regenerate and the welcome's sample are not idempotent).
+    """
+    return chat().action
+
+
+def let_go(state: ChatState) -> None:
+    """Mark the asked action as acted on: call right before acting, with no Streamlit call or
+    session read in between (one is a point where the run can be stopped)."""
+    state.action = None
 
 
 # -- widgets ---------------------------------------------------------------------------------------

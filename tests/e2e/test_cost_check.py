@@ -29,13 +29,15 @@ from components.devtools.browser import (
 )
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import Lang, t
-from tests.e2e.test_reading import HeldOnTheWay
+from tests.e2e.test_reading import CLICK_DARK, HeldOnTheWay
+from tests.e2e.test_theme import expect_dark
 
 SHOTS = shots_dir("cost-check")
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 LIMIT = 0.002
 FOLLOW_UP = "只问文字：这张图多少钱？"
+SEND_AS_IS = "kantu_send_as_is"  # the held card's Send (its key)
 
 
 @pytest.fixture(scope="module")
@@ -130,4 +132,36 @@ def test_held_card_names_the_limit_and_change_opens_its_field(app, new_page, up:
     way.release(FOLLOW_UP)
     expect(echo).to_have_count(0)
     expect(page.get_by_text(FOLLOW_UP).first).to_be_visible()  # its message, or its own card
+    assert_no_exception(page)
+
+
+def test_send_on_a_held_card_whose_run_a_click_stops_still_sends_once(app, new_page, up):
+    """Send on a held card, with a newer click (the theme switch) right behind it: the message is
+    sent once and the card goes. The Send stays in the session until the page acts on it (about
+    2 ms into its run, unloaded), so a run stopped before then leaves it to the next run, and one
+    stopped after does not send it twice. Before, the run took it at its top: stopped there, the
+    card stayed to be sent again (once in 22 tries here before the change: the window is small)."""
+    up.default = sse(["好的"])
+    page = new_page(app, locale="zh-CN", viewport=SIZES["desktop"])
+    way = HeldOnTheWay(page, SEND_AS_IS)  # the Send click's message, held until let go
+    attach_files(page, _photo())
+    send_prompt(page, "这是什么？")
+    box = page.locator(".st-key-kantu_pending_box")
+    send = box.locator(f".st-key-{SEND_AS_IS} button")
+    expect(send).to_be_visible()
+    wait_for_idle(page)
+    requests = len(up.requests)
+    send.click()
+    for _ in range(100):
+        if SEND_AS_IS in way.held:
+            break
+        page.wait_for_timeout(50)
+    way.release(SEND_AS_IS)
+    page.wait_for_timeout(5)  # the Send's run has begun (it acts on it 2 ms in)
+    page.evaluate(CLICK_DARK, t("theme.dark", "zh"))
+    expect_dark(page, True)
+    expect(box).to_have_count(0)
+    expect(page.get_by_test_id("stChatMessage").filter(has_text="好的")).to_have_count(1)
+    wait_for_idle(page)
+    assert len(up.requests) == requests + 1  # sent, once
     assert_no_exception(page)
