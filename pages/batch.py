@@ -7,7 +7,7 @@ import streamlit as st
 from components.i18n import t
 from components.ui import session
 from components.ui import state_keys as keys
-from components.ui.batch import render_job, render_setup, render_summary, start
+from components.ui.batch import ask_to_start, render_job, render_setup, render_summary, start
 from components.ui.navigation import shell_choice
 from components.ui.sidebar import SidebarChoice
 
@@ -15,15 +15,23 @@ choice: SidebarChoice = shell_choice()
 lang = choice.lang
 st.title(t("batch.title", lang))
 
-job = session.batch().job
+state = session.batch()
+job = state.job
 if job is None:
     st.caption(t("batch.intro", lang))
     setup, prepared = render_setup(choice)
     ready = render_summary(setup, prepared, choice)
-    clicked = st.button(
-        t("batch.run", lang), icon="▶️", type="primary", key=keys.BATCH_RUN, disabled=ready is None
+    st.button(
+        t("batch.run", lang),
+        icon="▶️",
+        type="primary",
+        key=keys.BATCH_RUN,
+        disabled=ready is None,
+        on_click=ask_to_start,  # kept in the session until taken here (session.asked_action)
     )
-    if clicked and ready is not None and start(ready, setup, choice):
+    asked, state.start = state.start, False
+    if asked and ready is not None and start(ready, setup, choice):
         st.rerun()
 else:
+    state.start = False  # a second click on Run, while this job runs: not a new job
     render_job(job, choice)

@@ -176,6 +176,11 @@ def render_summary(
     return job if runnable else None
 
 
+def ask_to_start() -> None:
+    """The Run button's callback: the page starts the job on this run (``start``)."""
+    session.batch().start = True
+
+
 def start(job: BatchJob, setup: Setup, choice: SidebarChoice) -> bool:
     """Send the job the one way (``sending.send``): the key is resolved now and kept by the job
     (its route), access and the model are checked now, and each picture is admitted (limits,

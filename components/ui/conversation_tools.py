@@ -87,20 +87,37 @@ def known_blind(choice: SidebarChoice) -> bool:
 def render_model_tools(choice: SidebarChoice) -> None:
     """ "Can this model see?", "Test connection" and "Refresh model list", with their results."""
     lang = choice.lang
+    tools = session.tools()
     if choice.preset.local or choice.config_error is not None:
+        tools.check = None  # a click from before the switch is not run later unasked
         return
     name = model_id(choice.preset.id, choice.model)
     with st.container(horizontal=True, gap="small"):
-        probe = st.button(t("probe.button", lang), icon="👁️", key="kantu_probe", type="tertiary")
-        test = st.button(
-            t("probe.test_connection", lang), icon="🔌", key="kantu_test", type="tertiary"
+        # Clicks kept in the session by their callbacks, not read from the buttons' values: a run
+        # that a newer trigger stops before here would lose those (session.asked_action).
+        st.button(
+            t("probe.button", lang),
+            icon="👁️",
+            key="kantu_probe",
+            type="tertiary",
+            on_click=_ask_check,
+            args=("probe",),
         )
-    if probe:
+        st.button(
+            t("probe.test_connection", lang),
+            icon="🔌",
+            key="kantu_test",
+            type="tertiary",
+            on_click=_ask_check,
+            args=("test",),
+        )
+    check, tools.check = tools.check, None
+    if check == "probe":
         busy = t("probe.running", lang, model=literal(choice.model))
         result = _checked(choice, busy, "vision_check", lambda route: _probe(route, lang))
         if result is not None:
             vision_checks()[name] = result
-    if test:
+    if check == "test":
         busy = t("tools.testing", lang)
         connection = _checked(choice, busy, "test_connection", _test_connection)
         if connection is not None:
@@ -132,6 +149,10 @@ def render_model_tools(choice: SidebarChoice) -> None:
             st.caption(
                 safe_label("⚠️ " + t("probe.failed", lang, reason=connection.error.message(lang)))
             )
+
+
+def _ask_check(check: str) -> None:
+    session.tools().check = check
 
 
 # The probe's request, for the hosting limits: a small picture (gpt-4o-mini's low tile) + prompt.

@@ -184,6 +184,7 @@ class ToolsState:
     model_lists: dict[str, list[str]] = field(default_factory=dict)  # {preset id: model ids}
     text_only_models: frozenset[str] = frozenset()  # "preset/model": models that cannot see
     text_only_unmarked: frozenset[str] = frozenset()  # … unticked by the person
+    check: str | None = None  # "probe" or "test": a sidebar check clicked, until it runs
 
 
 @dataclass
@@ -206,6 +207,7 @@ class BatchState:
     prepared: Any = None  # ui.batch.Prepared: items prepared once per upload set
     job: Any = None  # batch.job.BatchJob: the running or finished job (holds no key)
     seen_running: bool = False  # the page was drawn while the job ran
+    start: bool = False  # set by the Run button, taken by the page
     poll_s: float = 10.0  # seconds between polls of a provider batch (tests: less)
 
 
@@ -226,6 +228,8 @@ class ShareState:
     link: tuple[str, float] | None = None  # (the link's address, when it expires)
     showing: bool = False  # the dialog with that link is open, until the visitor closes it
     read: int = 0  # on a shared chat's page: how many more messages the reader asked to see
+    asked: bool = False  # set by the Share button, taken where the link is made
+    revoke: str | None = None  # the share id whose Revoke was clicked, taken where it is done
 
 
 @dataclass

@@ -63,20 +63,24 @@ def why_not(lang: Lang) -> str | None:
 def render_share(conv: Conversation, lang: Lang) -> None:
     """The Share button (disabled, saying why, where sharing is off), the link just made, and
     the owner's list of links."""
-    if conv.entries:
+    state = session.share()
+    if not conv.entries:
+        state.asked = False  # a click from before New chat is not a share of the next chat
+    else:
         reason = why_not(lang)
-        clicked = st.button(
+        st.button(
             t("share.button", lang),
             icon="🔗",
             key=keys.SHARE,
             disabled=reason is not None,
             help=t("share.help", lang),
+            on_click=_ask_share,  # kept in the session until done (session.asked_action)
         )
+        asking, state.asked = state.asked, False
         if reason is not None:
             st.caption(safe_label("⚠️ " + reason))
-        elif clicked:
+        elif asking:
             _share_now(conv, lang)
-    state = session.share()
     if state.showing and state.link is not None:
         # Drawn again on every run until dismissed: a dialog not asked for on a run closes, and
         # the browser store's acknowledgement can rerun the page right after the click.
@@ -110,6 +114,14 @@ def _dismissed() -> None:
     session.share().showing = False
 
 
+def _ask_share() -> None:
+    session.share().asked = True
+
+
+def _ask_revoke(share_id: str) -> None:
+    session.share().revoke = share_id
+
+
 def save_and_share(store: ChatStore, owner: str, now: float) -> str:
     """Bring the server's copy of the open chat up to date (the saved chat itself, not a second
     copy) and return the token of a snapshot of it.
@@ -133,6 +145,10 @@ def render_links(lang: Lang) -> None:
     owner = store_owner() or (share_owner() if session.share().link is not None else None)
     if store is None or owner is None:
         return
+    state = session.share()
+    revoke, state.revoke = state.revoke, None
+    if revoke is not None:  # done before the list is drawn, so the list shows it revoked
+        _revoke(store, owner, revoke, lang)
     try:
         links = store.list_shares(owner)
     except HistoryError as err:
@@ -145,10 +161,14 @@ def render_links(lang: Lang) -> None:
     for link in links:
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
             st.caption(safe_label(_line(link, now, lang)))
-            if link.live(now) and st.button(
-                t("share.revoke", lang), key=keys.share_revoke_key(link.id), type="tertiary"
-            ):
-                _revoke(store, owner, link.id, lang)
+            if link.live(now):
+                st.button(
+                    t("share.revoke", lang),
+                    key=keys.share_revoke_key(link.id),
+                    type="tertiary",
+                    on_click=_ask_revoke,
+                    args=(link.id,),
+                )
 
 
 def _line(link: ShareInfo, now: float, lang: Lang) -> str:
@@ -167,8 +187,6 @@ def _revoke(store: ChatStore, owner: str, share_id: str, lang: Lang) -> None:
         store.revoke(owner, share_id, _clock())
     except HistoryError as err:
         st.error(safe_label(err.message(lang)), icon="⚠️")
-        return
-    st.rerun()  # the list above is drawn already: draw it again with the link revoked
 
 
 def open_shared(token: str) -> tuple[LoadedChat, Conversation]:
