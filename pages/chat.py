@@ -24,12 +24,13 @@ from components.ui.answer_actions import (
 )
 from components.ui.camera import close_camera, render_camera_tray
 from components.ui.chat import (
+    ask_last,
     conversation,
     drop_exchange,
     follow_exchange,
     render_history,
+    resume_answer,
     settle_exchange,
-    start_exchange,
 )
 from components.ui.chat_list import render_chat_list, render_scroll, render_undo_notice
 from components.ui.conversation_tools import context_policy, known_blind
@@ -77,6 +78,9 @@ if isinstance(asked, session.NewChat):
     running = None
     new_chat()  # the chat open stays saved; an undo notice can bring it back
     conv = conversation()
+# A question a stopped run recorded without starting its answer: started now.
+if running is None:
+    running = resume_answer(state, conv, choice)
 
 # An answer asked for again (Retry, an entry's regenerate): done below, with its request.
 ask_again: Callable[[], bool] | None = None
@@ -160,7 +164,7 @@ def ask(question: str, prepared: PreparedUploads, typed: str) -> None:
     sent = bool(prepared.images) or not prepared.refusals
     conv.add_user(question, prepared.images, prepared.refusals, sent=sent)
     if sent:
-        start_exchange(conv, choice)  # the request leaves now; the page is drawn meanwhile
+        ask_last(state, conv, choice)  # the request leaves now; the page is drawn meanwhile
     elif typed.strip():
         state.restore_input = typed.strip()
 
@@ -208,7 +212,7 @@ if heard is not None or send_photo_now or sample is not None:
             state.editing = editing = None
             edited = conv.edit_question(where, question, prepared.images, prepared.refusals)
             if edited.status != "not_sent":
-                start_exchange(conv, choice)
+                ask_last(state, conv, choice)
             elif text.strip():
                 state.restore_input = text.strip()
         elif hold_first:
@@ -227,7 +231,7 @@ elif pending is not None and action is not None and (running is None or action[0
 elif ask_again is not None:
     session.let_go(state)
     if ask_again():
-        start_exchange(conv, choice)
+        ask_last(state, conv, choice)
 session.let_go(state)  # a click nothing above acted on (a stale one) is not kept for later
 
 # This run's changes are saved (only what changed moves), and a chat asked of a store is put in

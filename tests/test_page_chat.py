@@ -627,3 +627,38 @@ def test_a_message_that_arrives_while_an_answer_streams_waits_and_never_ends_it(
     no_exception(at)
     assert "第二个回答。" in assistant_text(at)
     assert upstream.requests[-1].json["messages"][-1]["content"] == "下一个问题"
+
+
+def _stopped_after_recording(at: AppTest, question: str) -> session.ChatState:
+    """Leave the session as a run that a newer trigger stopped between recording ``question``
+    and starting its answer (the gate reads the session: Streamlit stops a run there)."""
+    state = session.state_in(at.session_state, session.ChatState)
+    state.conversation.add_user(question)
+    state.to_answer = state.conversation.entries[-1]
+    return state
+
+
+def test_a_question_whose_run_stopped_before_its_answer_started_is_answered_on_the_next_run(
+    upstream,
+):
+    upstream.enqueue(sse(["Still answered."]))
+    at = configured_app(upstream, "en")
+    state = _stopped_after_recording(at, "What is this?")
+    at.run()  # the newer trigger's run
+    no_exception(at)
+    assert assistant_text(at) == "Still answered."
+    assert len(upstream.requests) == 1  # asked once
+    assert upstream.requests[-1].json["messages"][-1]["content"] == "What is this?"
+    assert state.to_answer is None
+    at.run()
+    assert len(upstream.requests) == 1  # and never again
+
+
+def test_a_waiting_question_of_a_chat_no_longer_open_is_not_sent(upstream):
+    at = configured_app(upstream, "en")
+    state = _stopped_after_recording(at, "What is this?")
+    state.conversation = Conversation()  # another chat opened meanwhile
+    at.run()
+    no_exception(at)
+    assert upstream.requests == []
+    assert state.to_answer is None

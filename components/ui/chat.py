@@ -510,6 +510,32 @@ def travel_notes(conv: Conversation, choice: SidebarChoice) -> dict[str, str]:
 # -- the exchange ------------------------------------------------------------------------------
 
 
+def ask_last(state: session.ChatState, conv: Conversation, choice: SidebarChoice) -> None:
+    """Start the answer to the question just recorded (the conversation's last entry).
+
+    Call it right after recording the question, with nothing in between that reads the session:
+    the question is marked as waiting for its answer first. A newer trigger can stop this run
+    at any session read before the request starts (the gate reads the session), and the next run
+    then starts it (``resume_answer``) instead of leaving a question no answer follows.
+    """
+    state.to_answer = conv.entries[-1]
+    start_exchange(conv, choice)
+
+
+def resume_answer(
+    state: session.ChatState, conv: Conversation, choice: SidebarChoice
+) -> Exchange | None:
+    """Start the answer a stopped run left waiting (``ask_last``), if that question is still the
+    last of the open chat; return the session's exchange."""
+    waiting = state.to_answer
+    if waiting is not None and state.exchange is None:
+        if conv.entries and conv.entries[-1] is waiting:
+            start_exchange(conv, choice)
+        else:  # another chat is open, or the question went: nothing to answer
+            state.to_answer = None
+    return state.exchange
+
+
 def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
     """Ask about the conversation so far: the request leaves at once, in the exchange's thread.
 
@@ -524,12 +550,14 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
         # Kept the moment it starts: reading the session lets Streamlit stop this run for a
         # newer one, and an exchange started but not kept would answer no one.
         state.exchange = exchange.start(settings, session=http)
+        state.to_answer = None
         return state.exchange
 
     try:
         send_exchange(choice, plan, begin, feature="chat")
     except ConfigError as err:
         conv.add_answer("", status="error", error=err)
+        state.to_answer = None
 
 
 def settle_exchange(conv: Conversation) -> Exchange | None:

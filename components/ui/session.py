@@ -147,6 +147,8 @@ class ChatState:
     restore_input: str | None = None  # text to put back in the chat input on the next run
     questions_heard: int = 0  # questions the chat input brought (reading.mount_reading)
     heard: Heard | None = None  # the last of them, until the page has acted on it (hear_question)
+    # A question recorded whose answer has not started yet (chat.ask_last): the next run starts it
+    to_answer: Entry | None = None
     made_safe: MadeSafe = field(default_factory=MadeSafe, repr=False)  # answers, meta lines
     view_open: str | None = None  # the picture whose large view is open (gallery's 🔍 key)
     focus_field: str | None = None  # a sidebar widget key an error's action asked to focus
