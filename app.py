@@ -13,6 +13,7 @@ from components.ui import state_keys as keys
 from components.ui.access import render_access, render_key_closed, shared_reader_charges
 from components.ui.admin import is_operator
 from components.ui.chat import warm_up
+from components.ui.first_screen import settings_later
 from components.ui.navigation import app_pages, page_layout
 from components.ui.reader_quota import install_reader_quota, read_reader_secrets
 from components.ui.session_watch import install_session_sweeper
@@ -24,6 +25,7 @@ from components.ui.sidebar import (
     refresh_key_status,
     render_language,
     render_settings,
+    resolve_choice,
 )
 from components.ui.sidebar_tools import render_sidebar_tools
 from components.ui.streamlit_texts import translate_widget_texts
@@ -64,7 +66,8 @@ try:
     open_sidebar()  # New chat goes on top; the page fills it once there is a conversation
     lang = render_language()
     translate_widget_texts(lang)  # Streamlit's own texts (uploader, forms) in the language
-    choice = render_settings(lang)
+    # a session's first screen: the chat input first, the settings on the next run
+    choice = resolve_choice(lang)[0] if settings_later() else render_settings(lang)
     session.layout().choice = choice
     render_access(choice)  # the access code or sign-in, if needed
     render_key_closed(choice)  # a money limit that cannot count an allowed model

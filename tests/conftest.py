@@ -156,20 +156,35 @@ def any_ledger(request, tmp_path) -> Iterator[Ledger]:
     engine.dispose()
 
 
+def opened_as_a_browser_does(at: AppTest) -> AppTest:
+    """Run ``at`` (an AppTest of ``app.py``) as a browser opens the app: the first screen, then
+    the run it asks for at once (components/ui/first_screen.py: the settings come with it); both
+    from the entry script, which AppTest otherwise runs only first."""
+    at.run()
+    at._finished_page_script_hash = ""
+    return at.run()
+
+
 def entry_app_test() -> AppTest:
     """Return an AppTest of ``app.py`` that runs the entry script on every rerun, as a browser
     session does (AppTest 1.67 otherwise reruns only the page a multipage app finished on, so the
     entry's sidebar and access box go missing; the same as ``tests/test_page_chat.py``'s)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     run_once = at._run
+    runs = 0
 
     def run_from_entry(*args, **kwargs):
+        nonlocal runs
         at._finished_page_script_hash = ""
         # A browser sends an open section's state (an expander's) with every run; AppTest does not
         # (its tree has no expander widgets), so the section would close on the next run.
         for key in keys.SECTIONS:
             if at.session_state.get(key):
                 at.session_state[key] = True
+        runs += 1
+        if runs == 1:  # a browser's first screen asks for the next run at once (first_screen.py)
+            run_once(*args, **kwargs)
+            at._finished_page_script_hash = ""
         return run_once(*args, **kwargs)
 
     at._run = run_from_entry

@@ -211,7 +211,7 @@ def run_from_entry(*args, **kwargs):  # as tests/test_page_chat.py: rerun the en
     return run_once(*args, **kwargs)
 at._run = run_from_entry
 at.session_state[keys.LANG] = "en"
-at.run()
+at.run().run()  # the first screen, then the run it asks for (components/ui/first_screen.py)
 first = at.session_state[keys.PROVIDER]
 at.selectbox(key=keys.choice_key(keys.PROVIDER, "en")).set_value("local_ocr").run()
 at.chat_input[0].set_value("What does it say?").run()

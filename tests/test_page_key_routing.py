@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.ui import session
 from components.ui import state_keys as keys
-from tests.conftest import ROOT
+from tests.conftest import ROOT, opened_as_a_browser_does
 
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
 OP_KEY = "sk-proj-operator-0123456789abcdef"
@@ -21,7 +21,7 @@ def test_kantu_key_beside_an_openai_url_shows_a_warning_naming_the_variables(
     monkeypatch.setenv("OPENAI_BASE_URL", "https://api.openai.com/v1")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.session_state[keys.LANG] = lang
-    at.run()
+    opened_as_a_browser_does(at)
     assert not at.exception, [e.value for e in at.exception]
     warnings = [w.value for w in at.sidebar.warning]
     assert any(

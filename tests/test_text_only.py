@@ -16,7 +16,7 @@ from components.providers.settings import resolve_settings
 from components.turns import ChatTurn
 from components.ui import session
 from components.ui import state_keys as keys
-from tests.conftest import ROOT
+from tests.conftest import ROOT, opened_as_a_browser_does
 from tests.helpers import assistant_text, configured_app, no_exception, page_texts
 
 pytestmark = [
@@ -99,7 +99,7 @@ def _page_with_model(up: FakeUpstream, model: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.secrets.update(_operator(up, model))
     at.session_state[keys.LANG] = "en"
-    return at.run()
+    return opened_as_a_browser_does(at)
 
 
 def _operator(up: FakeUpstream, model: str) -> dict[str, str]:
@@ -132,7 +132,7 @@ def test_the_persons_choice_wins_over_the_catalogue(upstream):
     session.state_in(at.session_state, session.ToolsState).text_only_unmarked = frozenset(
         {"custom/gpt-3.5-turbo"}
     )
-    at.run()
+    opened_as_a_browser_does(at)
     assert at.checkbox(key=keys.text_only_key("custom", "gpt-3.5-turbo")).value is False
     receipt = tp.text_picture(tp.RECEIPT)
     at.chat_input[0].upload("r.png", receipt, "image/png").set_value("What is it?").run()

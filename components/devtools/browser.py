@@ -83,6 +83,15 @@ SKELETON_SELECTOR = '[data-testid="stSkeleton"]'
 # st.chat_input(accept_file=...) renders a hidden <input type=file> inside its upload button;
 # set_input_files() on it attaches files exactly as the file chooser does.
 CHAT_INPUT_SELECTOR = keys.CHAT_INPUT_SELECTOR
+FIRST_SCREEN_SELECTOR = f".st-key-{keys.FIRST_SCREEN}"  # gone once the settings are drawn
+# A run has started and ended on this page (Streamlit marks each change of its script-run state
+# on the page's performance timeline): before it, the page holds none of its elements yet.
+RAN_JS = """() => {
+  const runs = performance.getEntriesByType("mark")
+    .filter((m) => m.name === "running" || m.name === "notRunning");
+  const started = runs.findIndex((m) => m.name === "running");
+  return started >= 0 && runs.slice(started).some((m) => m.name === "notRunning");
+}"""
 CHAT_FILE_INPUT_SELECTOR = keys.CHAT_FILE_INPUT_SELECTOR
 
 
@@ -315,11 +324,15 @@ def wait_for_idle(page: Page, timeout: float = IDLE_TIMEOUT_MS) -> None:
     """Wait until the app is connected, no script run is in progress and nothing is loading.
 
     Streamlit lazy-loads some widgets (the chat input among them): the script can be finished
-    while such a widget is still a grey ``stSkeleton`` box, so wait for those to go too.
-    Content that changes later (a stream, a toast) still needs its own ``expect()``.
+    while such a widget is still a grey ``stSkeleton`` box, so wait for those to go too. A new
+    session's first screen asks for the run that draws the settings (components/ui/
+    first_screen.py): wait until that run has replaced it. Content that changes later (a
+    stream, a toast) still needs its own ``expect()``.
     """
     app = page.locator(APP_SELECTOR)
     expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=timeout)
+    page.wait_for_function(RAN_JS, timeout=timeout, polling=POLL_MS)  # the page's first run
+    expect(page.locator(FIRST_SCREEN_SELECTOR)).to_have_count(0, timeout=timeout)
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
     expect(page.locator(SKELETON_SELECTOR)).to_have_count(0, timeout=timeout)
 

@@ -15,7 +15,7 @@ batch) are typed ``Any`` here, with their class named beside them: those modules
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar, cast
@@ -243,6 +243,8 @@ class LayoutState:
     key_status: tuple[Any, Any] | None = None  # (st.empty, sidebar.KeyStatus)
     new_chat_slot: Any = None  # the st.empty at the sidebar's top, for New chat
     chat_list_slot: Any = None  # the sidebar container under it, for the saved chats
+    first_screen_shown: bool = False  # the session's first run is over (first_screen.py)
+    settings_drawn: bool = False  # the sidebar's settings were drawn in this session
 
 
 @dataclass
@@ -402,6 +404,22 @@ def set_widget(key: str, value: Any) -> None:
 def forget_widget(key: str) -> None:
     """Forget the widget ``key``'s value (it comes back with its default)."""
     st.session_state.pop(_widget_key(key), None)
+
+
+def claim_widgets(plain: Iterable[str], choices: Iterable[str], lang: str) -> None:
+    """Draw these widgets, made for the first time in this session, with the session's values.
+
+    A browser that reconnects to another server (a replica) sends the fields its old page had,
+    and Streamlit applies them to the new session's widgets of the same keys when they are made;
+    a value set before the widget is made wins instead. ``choices`` are language-following
+    choices (``sidebar.remembered_choice``): their widgets for ``lang`` get the value too.
+    """
+    for key in plain:
+        if has_widget(key):
+            set_widget(key, widget(key))
+    for key in choices:
+        if has_widget(key):
+            set_widget(keys.choice_key(key, lang), widget(key))
 
 
 def init_widgets(**first_values: Any) -> None:

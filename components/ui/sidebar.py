@@ -162,6 +162,11 @@ def first_preset_id(secrets: dict[str, object], environ: dict[str, str]) -> str:
     return DEFAULT_PRESET_ID
 
 
+# The settings drawn on every run, as plain widgets and as language-following choices
+SETTINGS_FIELDS = (keys.BASE_URL, keys.MODEL, keys.API_KEY, keys.REVIEW)
+SETTINGS_CHOICES = (keys.PROVIDER, keys.DETAIL)
+
+
 def _first_values(secrets: dict[str, object]) -> dict[str, object]:
     operator = operator_config(secrets, os.environ)
     preset = PRESETS[first_preset_id(secrets, dict(os.environ))]
@@ -237,6 +242,10 @@ def _render_advanced(lang: Lang) -> None:
 def render_settings(lang: Lang) -> SidebarChoice:
     """Show the provider settings and return what this run should use."""
     session.init_widgets(**_first_values(read_secrets()))
+    layout = session.layout()
+    if not layout.settings_drawn:  # drawn on the run after the first screen (first_screen.py)
+        layout.settings_drawn = True
+        session.claim_widgets(SETTINGS_FIELDS, SETTINGS_CHOICES, lang)
     side = st.sidebar
     side.subheader(t("sidebar.settings", lang))
     preset_ids = list(PRESETS)

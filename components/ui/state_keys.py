@@ -60,6 +60,7 @@ STOP = "kantu_stop"  # by the chat input while an answer streams (components/ui/
 READING_SNIPPET = "kantu_reading"  # the component that follows the answer, Esc, Enter held
 WELCOME = "kantu_welcome"  # the welcome's container (hidden while a question's stand-in shows)
 SHORTCUTS_SNIPPET = "kantu_shortcuts"  # the keyboard shortcuts and their ? overlay
+FIRST_SCREEN = "kantu_first_screen"  # asks for the run after a session's first (first_screen.py)
 COPY_LISTENER = "kantu_copy_answers"  # the one listener of the answers' copy buttons
 CHAT_INPUT = "kantu_chat_input"
 # The chat input, its file field and its text field, as the page scripts find them (reading.py,

@@ -57,14 +57,37 @@ def probe_app(start_module_app, probe_script: Path) -> App:
     return start_module_app(script=str(probe_script))
 
 
+# When the chat input and the sidebar's first select box first appear, in the page's own clock.
+FIRST_SEEN_JS = """
+window.__firstSeen = {};
+new MutationObserver(() => {
+  const seen = window.__firstSeen, now = performance.now();
+  if (!seen.input && document.querySelector('[data-testid="stChatInput"] textarea')) {
+    seen.input = now;
+  }
+  if (!seen.settings && document.querySelector(
+      '[data-testid="stSidebar"] [data-testid="stSelectbox"]')) {
+    seen.settings = now;
+  }
+}).observe(document, { subtree: true, childList: true });
+"""
+
+
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
 def test_page_loads_with_chat_input_in_each_locale(app, new_page, locale):
     """A page per browser language (the page follows it from its first load): the app started
     without a secrets file (and logged no traceback), the chat input shows with no exception
-    and no console error; then, resized to a phone, the chat input still fits the screen."""
+    and no console error, before the sidebar's settings, which then come by themselves
+    (components/ui/first_screen.py); resized to a phone, the chat input still fits the screen."""
     assert not app.secrets_file.exists()
     page = new_page(app, locale=locale)
     assert page.evaluate("navigator.language") == locale
+    page.add_init_script(FIRST_SEEN_JS)
+    page.reload()  # a new session, watched from its first element
+    settings = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first
+    expect(settings).to_be_visible()
+    seen = page.evaluate("window.__firstSeen")
+    assert seen["input"] < seen["settings"], seen
     expect(page.locator(CHAT_INPUT_SELECTOR).locator("textarea")).to_be_visible()
     assert_no_exception(page)
     assert "Traceback" not in app.logs()

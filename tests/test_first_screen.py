@@ -1,0 +1,66 @@
+"""A new session's first screen (components/ui/first_screen.py): the page and its chat input come
+without the sidebar's settings, whose values apply all the same; the run the browser asks for next
+draws them, unchanged. AppTest has no browser, so the second run is started here."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from components.devtools.upstream import sse
+from components.i18n import t
+from components.ui import session
+from components.ui import state_keys as keys
+from tests.conftest import ROOT
+from tests.helpers import OPERATOR_KEY, no_exception
+
+SETTINGS = {keys.choice_key(keys.PROVIDER, "en"), keys.MODEL}
+
+
+def _opened(upstream) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.secrets.update(
+        {
+            "KANTU_BASE_URL": upstream.base_url,
+            "KANTU_API_KEY": OPERATOR_KEY,
+            "KANTU_MODEL": "gpt-4o",
+        }
+    )
+    at.session_state[keys.LANG] = "en"
+    return at.run()
+
+
+def _choice(at: AppTest):
+    return session.state_in(at.session_state, session.LayoutState).choice
+
+
+def _drawn_settings(at: AppTest) -> set[str]:
+    return {str(s.key) for s in at.sidebar.selectbox} & SETTINGS
+
+
+def test_the_first_run_draws_the_page_and_the_next_one_the_settings_with_the_same_values(
+    upstream,
+):
+    at = _opened(upstream)
+    no_exception(at)
+    assert at.chat_input  # the page is usable
+    assert t("welcome.example_1", "en") in [b.label for b in at.button]
+    assert _drawn_settings(at) == set()  # no select box, no key field yet
+    assert not [f for f in at.sidebar.text_input if f.key == keys.API_KEY]
+    first = _choice(at)
+    assert (first.model, first.has_key) == ("gpt-4o", True)  # the operator's, applied already
+    at._finished_page_script_hash = ""  # the run the browser asks for, from the entry script
+    at.run()
+    no_exception(at)
+    assert _drawn_settings(at) == SETTINGS
+    assert at.sidebar.text_input(key=keys.API_KEY).value in ("", None)
+    assert _choice(at) == first
+
+
+def test_a_question_asked_on_the_first_screen_goes_with_the_settings(upstream):
+    upstream.enqueue(sse(["A cat."]))
+    at = _opened(upstream)
+    at.chat_input[0].set_value("What is it?").run()
+    no_exception(at)
+    assert upstream.requests[-1].json["model"] == "gpt-4o"
+    assert upstream.requests[-1].headers["Authorization"] == f"Bearer {OPERATOR_KEY}"
+    assert "A cat." in [m.value for m in at.markdown]
