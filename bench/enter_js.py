@@ -1,0 +1,113 @@
+"""Benchmark the browser's main-thread work for one question (issue 24 item 2).
+
+Run ``python bench/enter_js.py`` (``--runs N``, default 5: about two minutes). For Kantu
+(``app.py``) and the naive baseline (``bench/baseline_app.py``), each a real ``streamlit run``
+against its own loopback upstream that answers at once, one headless Chromium page per run (a
+new context, the server warm) types a question, with a 12 MP photo attached or without, and
+presses Enter. Chrome's own counters (``Performance.getMetrics`` over the DevTools protocol) are
+read just before Enter and once the answer shows and the page has been idle for a second:
+
+- ``ScriptDuration``: JavaScript run on the page's main thread;
+- ``TaskDuration``: every main-thread task (script, style, layout, paint).
+
+Target (issue 24): main-thread JavaScript per Enter ≤ 120 ms. Medians; on a shared 2-core machine
+compare the two columns of one run, not figures across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from playwright.sync_api import Browser, CDPSession, expect, sync_playwright
+
+from bench.browser import Row, Target, make_photo, make_targets, print_table, type_question
+from components.devtools.browser import attach_files, launch_browser, open_page, wait_for_idle
+from components.devtools.upstream import sse
+
+ANSWER = "Zebrafinch on a branch."
+SETTLE_S = 1.0  # idle after the answer: the rerun that follows it and its paints are counted
+
+
+def main_thread_ms(client: CDPSession) -> tuple[float, float]:
+    """Return (script, all tasks) main-thread milliseconds since ``Performance.enable``."""
+    metrics = {m["name"]: m["value"] for m in client.send("Performance.getMetrics")["metrics"]}
+    return metrics["ScriptDuration"] * 1000, metrics["TaskDuration"] * 1000
+
+
+def one_question(browser: Browser, target: Target, photo: bool) -> tuple[float, float]:
+    """Return (script, tasks) ms of the main thread from Enter to the answer shown and settled."""
+    assert target.app is not None
+    target.upstream.enqueue(sse([ANSWER[:10], ANSWER[10:]]))
+    page = open_page(browser, target.app, locale="en-US")
+    try:
+        client = page.context.new_cdp_session(page)
+        client.send("Performance.enable")  # Chrome counts from here
+        if photo:
+            attach_files(page, make_photo())
+        type_question(page)
+        wait_for_idle(page)
+        script_before, tasks_before = main_thread_ms(client)
+        page.keyboard.press("Enter")
+        expect(page.get_by_text(ANSWER).first).to_be_visible(timeout=60_000)
+        wait_for_idle(page)
+        time.sleep(SETTLE_S)
+        script_after, tasks_after = main_thread_ms(client)
+        return script_after - script_before, tasks_after - tasks_before
+    finally:
+        page.context.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="questions per case (median)")
+    args = parser.parse_args(argv)
+    targets = make_targets()
+    figures: dict[tuple[str, bool], list[tuple[float, float]]] = {}
+    with sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        try:
+            for target in targets.values():
+                with target.upstream:
+                    target.start()
+                    try:
+                        one_question(browser, target, photo=False)  # warm-up, not counted
+                        for photo in (False, True):
+                            figures[(target.name, photo)] = [
+                                one_question(browser, target, photo) for _ in range(args.runs)
+                            ]
+                    finally:
+                        target.stop()
+        finally:
+            browser.close()
+    rows: list[Row] = []
+    for photo in (False, True):
+        what = "with a 12 MP photo" if photo else "text only"
+        for index, name in ((0, "JavaScript"), (1, "all tasks")):
+            kantu, base = (
+                statistics.median(run[index] for run in figures[(app, photo)])
+                for app in ("Kantu", "baseline")
+            )
+            limited = index == 0
+            rows.append(
+                Row(
+                    f"main thread per Enter, {name}, {what}",
+                    kantu,
+                    base,
+                    "ms",
+                    "≤ 120 ms" if limited else "",
+                    120 if limited else None,
+                )
+            )
+    print_table(rows, f"The browser's main thread for one question (median of {args.runs})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
