@@ -449,13 +449,13 @@ def settle_votes(run: CompareRun | None) -> None:
     """Apply a vote or a reveal asked for by a button since the last run."""
     state = session.compare()
     label, reveal = state.vote, state.reveal
-    state.vote, state.reveal = None, False
-    if run is None:
-        return
-    if label is not None and label in LABELS[: len(run.columns)]:
+    # Done before the request is let go (a vote counts once per comparison, a reveal is a
+    # reveal): a run that a newer trigger stops at tally()'s session read keeps it for the next.
+    if run is not None and label is not None and label in LABELS[: len(run.columns)]:
         run.vote(label, tally())
-    elif reveal:
+    elif run is not None and reveal:
         run.reveal()
+    state.vote, state.reveal = None, False
 
 
 # -- drawing -----------------------------------------------------------------------------------
