@@ -662,3 +662,24 @@ def test_a_waiting_question_of_a_chat_no_longer_open_is_not_sent(upstream):
     no_exception(at)
     assert upstream.requests == []
     assert state.to_answer is None
+
+
+def test_a_waiting_question_whose_start_fails_is_not_tried_again_on_every_run(
+    upstream, monkeypatch
+):
+    """Only a stopped run leaves a question waiting: a start that fails (an error, not Streamlit
+    stopping the run) is shown once and not tried again on every later run."""
+    at = configured_app(upstream, "en")
+    state = _stopped_after_recording(at, "What is this?")
+    tries = []
+
+    def broken(*args, **kwargs):
+        tries.append(1)
+        raise RuntimeError("the gate broke")
+
+    monkeypatch.setattr("components.ui.chat.send_exchange", broken)
+    at.run()
+    at.run()
+    assert len(tries) == 1
+    assert state.to_answer is None
+    assert upstream.requests == []

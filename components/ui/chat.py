@@ -558,6 +558,9 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
     except ConfigError as err:
         conv.add_answer("", status="error", error=err)
         state.to_answer = None
+    except Exception:
+        state.to_answer = None  # failed, not stopped (a stop is no Exception): not tried again
+        raise
 
 
 def settle_exchange(conv: Conversation) -> Exchange | None:
