@@ -223,10 +223,14 @@ if heard is not None or send_photo_now or sample is not None:
     else:
         state.heard = None  # nothing was sent
 elif pending is not None and action is not None and (running is None or action[0] == "cancel"):
+    # its pictures (sliced or zoomed, as asked) made first: a run stopped meanwhile loses nothing
+    sending = (
+        resolve(pending, action, choice) if action[0] != "cancel" and running is None else None
+    )
     session.let_go(state)
     state.pending = None
-    if action[0] != "cancel" and running is None:
-        ask(pending.question, resolve(pending, action, choice), pending.question)
+    if sending is not None:
+        ask(pending.question, sending, pending.question)
     pending = None
 elif ask_again is not None:
     session.let_go(state)
