@@ -25,10 +25,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playwright.sync_api import Browser, CDPSession, expect, sync_playwright
+from playwright.sync_api import Browser, CDPSession, expect
 
-from bench.browser import Row, Target, make_photo, make_targets, print_table, type_question
-from components.devtools.browser import attach_files, launch_browser, open_page, wait_for_idle
+from bench.browser import Row, Target, make_photo, print_table, run_on_both, type_question
+from components.devtools.browser import attach_files, open_page, wait_for_idle
 from components.devtools.upstream import sse
 
 ANSWER = "Zebrafinch on a branch."
@@ -64,28 +64,19 @@ def one_question(browser: Browser, target: Target, photo: bool) -> tuple[float, 
         page.context.close()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="questions per case (median)")
-    args = parser.parse_args(argv)
-    targets = make_targets()
+def measure(browser: Browser, targets: dict[str, Target], runs: int) -> list[Row]:
+    """Time ``runs`` questions per case on each app (its server alone up meanwhile); the rows."""
     figures: dict[tuple[str, bool], list[tuple[float, float]]] = {}
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
+    for target in targets.values():
+        target.start()
         try:
-            for target in targets.values():
-                with target.upstream:
-                    target.start()
-                    try:
-                        one_question(browser, target, photo=False)  # warm-up, not counted
-                        for photo in (False, True):
-                            figures[(target.name, photo)] = [
-                                one_question(browser, target, photo) for _ in range(args.runs)
-                            ]
-                    finally:
-                        target.stop()
+            one_question(browser, target, photo=False)  # warm-up, not counted
+            for photo in (False, True):
+                figures[(target.name, photo)] = [
+                    one_question(browser, target, photo) for _ in range(runs)
+                ]
         finally:
-            browser.close()
+            target.stop()
     rows: list[Row] = []
     for photo in (False, True):
         what = "with a 12 MP photo" if photo else "text only"
@@ -105,6 +96,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                     120 if limited else None,
                 )
             )
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="questions per case (median)")
+    args = parser.parse_args(argv)
+    rows = run_on_both(lambda browser, targets: measure(browser, targets, args.runs))
+    if rows is None:
+        return 2
     print_table(rows, f"The browser's main thread for one question (median of {args.runs})")
     return 0
 
