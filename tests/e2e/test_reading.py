@@ -51,6 +51,12 @@ def app_env(operator_env: dict[str, str]) -> dict[str, str]:
     return operator_env
 
 
+@pytest.fixture(autouse=True)
+def _fresh_upstream(up: FakeUpstream) -> None:
+    """No reply a failed test left queued answers the next test's question."""
+    up.reset()
+
+
 # True once scrollTop has not changed for 300 ms (the wheel's smooth scroll has ended) and the
 # page is away from the end (not following).
 STILL_FOR_300_MS = """() => { const m = document.querySelector('[data-testid="stAppScrollToBottomContainer"]');
@@ -353,6 +359,11 @@ CLICK_DARK = """(name) => [...document.querySelectorAll('[data-testid="stSidebar
   .find((radio) => radio.textContent.includes(name)).click()"""
 
 
+# The page shows a script run in progress (Streamlit sets this when the server says it started).
+RUNNING_JS = """() => document.querySelector('[data-testid="stApp"]')
+  .getAttribute("data-test-script-state") === 'running'"""
+
+
 def test_a_question_whose_run_a_click_stops_is_still_asked_once(app, new_page, up):
     """A click that reaches the server while the run for a question is under way (its three 12 MP
     photos being prepared) stops that run, and Streamlit does not bring the question to the
@@ -378,8 +389,10 @@ def test_a_question_whose_run_a_click_stops_is_still_asked_once(app, new_page, u
         page.wait_for_timeout(50)
     assert list(way.held) == [question]
     way.release(question)
-    # By now the run has begun and taken the question (a click before that can still lose it:
-    # see session.hear_question); preparing three 12 MP photos takes longer than this.
+    # The click once the question's run has begun and taken the question (a click before that
+    # can still lose it, inside Streamlit: see session.hear_question; under CI load a fixed 30 ms
+    # after the release once landed there); preparing three 12 MP photos takes longer than this.
+    page.wait_for_function(RUNNING_JS, polling="raf")
     page.wait_for_timeout(30)
     page.evaluate(CLICK_DARK, t("theme.dark", "zh"))
     expect_dark(page, True)
