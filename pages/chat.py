@@ -19,8 +19,9 @@ from components.ui import state_keys as keys
 from components.ui.answer_actions import (
     index_of,
     inject_styles,
-    mount_copy,
+    mount_listener,
     render_editing_notice,
+    take_click,
 )
 from components.ui.camera import close_camera, render_camera_tray
 from components.ui.chat import (
@@ -57,6 +58,7 @@ lang = choice.lang
 conv = conversation()
 state = session.chat()
 camera = session.camera()
+take_click(conv)  # an entry's button (regenerate, edit, delete, ‹ ›), clicked since the last run
 # What a button asked for (Retry, New chat, send the photo, a held message's or an entry's
 # button): it stays in the session until a branch below lets it go, just before acting on it.
 asked = session.asked_action()
@@ -278,7 +280,7 @@ mount_browser_store()
 with st.sidebar:  # follows the answer only while the reader is at the bottom; Esc stops it
     mount_reading(lang, heard=state.questions_heard, editing=editing is not None)
     mount_shortcuts(lang)  # Ctrl/⌘+Shift+O, /, P, and ? for the list
-    mount_copy()  # every answer's copy button
+    mount_listener()  # every entry's buttons: copy, and the clicks take_click turns into actions
     # the first question's thumbnails are drawn without waiting for Streamlit's picture code; last
     # on the page, so the browser fetches that code after what the first screen needs
     load_picture_code(first_screen=welcoming and heard is None)

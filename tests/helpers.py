@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import uuid
+from html.parser import HTMLParser
 
 from PIL import Image
 from streamlit.testing.v1 import AppTest
@@ -96,3 +98,77 @@ def ledger_row(started: float = 1_800_000_000.0, **changes) -> LedgerRow:
         ip_id=visitor_hash("salt", "ip:203.0.113.9"),
     )
     return dataclasses.replace(row, **changes)
+
+
+@dataclasses.dataclass(frozen=True)
+class EntryButton:
+    """One button of an entry's row, as the page drew it (``answer_actions.render_actions``)."""
+
+    verb: str
+    entry: str  # the entry it names (``data-entry``)
+    label: str
+    help: str
+    disabled: bool
+
+    def click(self, at: AppTest) -> AppTest:
+        """Set what the page's listener sets when this button is clicked (a new click each
+        time); ``.run()`` then runs the page as the browser's click would."""
+        asked = {"verb": self.verb, "entry": self.entry, "click": uuid.uuid4().hex}
+        at.session_state[keys.ENTRY_ACTIONS] = {"asked": asked}
+        return at
+
+
+class _RowParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.buttons: list[EntryButton] = []
+        self.spans: list[str] = []
+        self._in_versions = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "button" and "kantu-act" in (found.get("class") or "").split():
+            self.buttons.append(
+                EntryButton(
+                    verb=found.get("data-verb") or "",
+                    entry=found.get("data-entry") or "",
+                    label=found.get("aria-label") or "",
+                    help=found.get("title") or "",
+                    disabled="disabled" in found,
+                )
+            )
+        self._in_versions = tag == "span" and found.get("class") == "kantu-versions"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_versions:
+            self.spans.append(data)
+            self._in_versions = False
+
+
+def _entry_rows(at: AppTest) -> _RowParser:
+    parser = _RowParser()
+    for element in at.get("html"):
+        if 'class="kantu-actions"' in element.proto.body:
+            parser.feed(element.proto.body)
+    return parser
+
+
+def entry_buttons(at: AppTest) -> dict[tuple[str, int], EntryButton]:
+    """Every entry's buttons on the page, by (verb, the entry's place in the whole chat)."""
+    return {
+        (b.verb, int(b.entry.partition(":")[0])): b
+        for b in _entry_rows(at).buttons
+        if b.verb != "copy"
+    }
+
+
+def entry_button(at: AppTest, verb: str, index: int) -> EntryButton:
+    """The ``verb`` button of entry ``index``; fails, naming what is drawn, if there is none."""
+    buttons = entry_buttons(at)
+    assert (verb, index) in buttons, sorted(buttons)
+    return buttons[verb, index]
+
+
+def versions_shown(at: AppTest) -> list[str]:
+    """The ‹ n / m › counts the page shows, in order."""
+    return _entry_rows(at).spans

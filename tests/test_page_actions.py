@@ -4,13 +4,24 @@ earlier version, ‹ n / m ›), any message deleted."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
 from components.ui import session
 from components.ui import state_keys as keys
-from tests.helpers import assistant_text, configured_app, jpeg_bytes, no_exception
+from tests.helpers import (
+    EntryButton,
+    assistant_text,
+    configured_app,
+    entry_button,
+    entry_buttons,
+    jpeg_bytes,
+    no_exception,
+    versions_shown,
+)
 
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
@@ -62,15 +73,39 @@ def test_every_message_has_its_own_buttons_and_any_can_be_edited_or_regenerated(
     _ask(at, "first")
     _ask(at, "second")
     no_exception(at)
-    found = _button_keys(at)
+    found = set(entry_buttons(at))
     for i in range(4):
-        assert keys.action_key("delete", i) in found
-    assert {keys.action_key("edit", i) for i in (0, 2)} <= found
-    assert {keys.action_key("regenerate", i) for i in (1, 3)} <= found
-    assert keys.action_key("older", 0) not in found  # one version only: no ‹ n / m ›
-    regenerate = at.button(key=keys.action_key("regenerate", 1))
+        assert ("delete", i) in found
+    assert {("edit", i) for i in (0, 2)} <= found
+    assert {("regenerate", i) for i in (1, 3)} <= found
+    assert ("older", 0) not in found  # one version only: no ‹ n / m ›
+    regenerate = entry_button(at, "regenerate", 1)
     assert regenerate.label == t("actions.regenerate", "en")
     assert regenerate.help == t("actions.regenerate_help", "en")
+
+
+def test_a_click_is_done_once_and_a_stale_or_forged_one_not_at_all(upstream):
+    """The listener's value stays until the next click: the page does a click once, and a click
+    on a button drawn before the conversation changed (a stale page) or asking what its entry
+    does not offer does nothing."""
+    upstream.enqueue(sse(["一。"]), sse(["二。"]), sse(["三。"]))
+    at = configured_app(upstream, "en")
+    _ask(at, "first")
+    regenerate = entry_button(at, "regenerate", 1)
+    regenerate.click(at).run()
+    assert len(upstream.requests) == 2
+    at.run()  # the same click, still the listener's value
+    assert len(upstream.requests) == 2
+    regenerate.click(at).run()  # drawn for the answer it replaced: that answer is gone
+    question = entry_button(at, "delete", 0)
+    dataclasses.replace(question, verb="regenerate").click(at).run()  # not a question's button
+    EntryButton("delete", "9:00", "", "", disabled=False).click(at).run()  # no such entry
+    EntryButton("delete", None, "", "", disabled=False).click(at).run()  # type: ignore[arg-type]
+    no_exception(at)
+    assert len(upstream.requests) == 2
+    assert _bubbles(at) == [("user", "first"), ("assistant", "二。")]
+    question.click(at).run()  # the question as drawn now: deleted, with its answer
+    assert _bubbles(at) == []
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -83,7 +118,7 @@ def test_an_earlier_question_edited_goes_on_from_there_and_the_old_turns_are_a_v
     _ask(at, "what shape")
     _ask(at, "what taste")
     before = _bubbles(at)
-    at.button(key=keys.action_key("edit", 2)).click().run()  # the second question, not the last
+    entry_button(at, "edit", 2).click(at).run()  # the second question, not the last
     assert at.chat_input[0].value == "what shape"
     _ask(at, "what colour")
     no_exception(at)
@@ -94,17 +129,16 @@ def test_an_earlier_question_edited_goes_on_from_there_and_the_old_turns_are_a_v
         ("user", "what colour"),
     ]
     assert _bubbles(at) == [*before[:2], ("user", "what colour"), ("assistant", "It is red.")]
-    shown = [c.value for c in at.caption]
-    assert "2 / 2" in shown
-    newer = at.button(key=keys.action_key("newer", 2))
+    assert versions_shown(at) == ["2 / 2"]
+    newer = entry_button(at, "newer", 2)
     assert newer.disabled and newer.label == t("actions.newer", lang)
-    at.button(key=keys.action_key("older", 2)).click().run()  # back to the first version
+    entry_button(at, "older", 2).click(at).run()  # back to the first version
     no_exception(at)
     assert _bubbles(at) == before
-    assert "1 / 2" in [c.value for c in at.caption]
-    assert at.button(key=keys.action_key("older", 2)).disabled
+    assert versions_shown(at) == ["1 / 2"]
+    assert entry_button(at, "older", 2).disabled
     assert len(upstream.requests) == 4  # switching asks nothing
-    at.button(key=keys.action_key("newer", 2)).click().run()
+    entry_button(at, "newer", 2).click(at).run()
     assert _bubbles(at)[2:] == [("user", "what colour"), ("assistant", "It is red.")]
 
 
@@ -113,11 +147,11 @@ def test_an_earlier_answer_regenerated_is_asked_with_the_turns_before_it(upstrea
     at = configured_app(upstream, "en")
     _ask(at, "what is it")
     _ask(at, "what shape")
-    at.button(key=keys.action_key("regenerate", 1)).click().run()
+    entry_button(at, "regenerate", 1).click(at).run()
     no_exception(at)
     assert _sent(upstream) == [("user", "what is it")]
     assert _bubbles(at) == [("user", "what is it"), ("assistant", "A tangerine.")]
-    at.button(key=keys.action_key("older", 0)).click().run()
+    entry_button(at, "older", 0).click(at).run()
     assert [text for _, text in _bubbles(at)] == ["what is it", "Orange.", "what shape", "Round."]
 
 
@@ -126,7 +160,7 @@ def test_regenerate_asks_again_with_the_same_turns_and_replaces_the_answer(upstr
     upstream.enqueue(sse(["第一个回答。"]), sse(["第二个回答。"]))
     at = configured_app(upstream, lang)
     at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("这是什么？").run()
-    at.button(key=keys.action_key("regenerate", 1)).click().run()
+    entry_button(at, "regenerate", 1).click(at).run()
     no_exception(at)
     assert len(upstream.requests) == 2
     assert upstream.requests[1].json["messages"] == upstream.requests[0].json["messages"]
@@ -138,7 +172,7 @@ def test_edit_puts_the_question_in_the_input_and_sending_replaces_it_with_its_pi
     at = configured_app(upstream, "en")
     at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("what is it").run()
     _ask(at, "what colour")
-    at.button(key=keys.action_key("edit", 2)).click().run()
+    entry_button(at, "edit", 2).click(at).run()
     no_exception(at)
     assert at.chat_input[0].value == "what colour"
     assert t("actions.editing", "en") in [i.value for i in at.info]
@@ -162,7 +196,7 @@ def test_edited_first_question_goes_again_with_its_picture(upstream):
     upstream.enqueue(sse(["Orange."]), sse(["Round."]))
     at = configured_app(upstream, "en")
     at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("colour?").run()
-    at.button(key=keys.action_key("edit", 0)).click().run()
+    entry_button(at, "edit", 0).click(at).run()
     _ask(at, "shape?")
     no_exception(at)
     assert _sent(upstream) == [("user", "shape? [image]")]
@@ -176,7 +210,7 @@ def test_cancel_editing_leaves_the_history_and_empties_the_input(upstream, lang)
     upstream.enqueue(sse(["一。"]))
     at = configured_app(upstream, lang)
     _ask(at, "问题")
-    at.button(key=keys.action_key("edit", 0)).click().run()
+    entry_button(at, "edit", 0).click(at).run()
     cancel = at.button(key=keys.CANCEL_EDIT)
     assert cancel.label == t("actions.cancel_edit", lang)
     cancel.click().run()
@@ -194,7 +228,7 @@ def test_deleting_a_question_removes_it_and_its_answer_from_the_page_and_the_nex
     at = configured_app(upstream, "en")
     at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("colour?").run()
     _ask(at, "height?")
-    at.button(key=keys.action_key("delete", 0)).click().run()
+    entry_button(at, "delete", 0).click(at).run()
     no_exception(at)
     assert _bubbles(at) == [("user", "height?"), ("assistant", "Tall.")]
     assert not at.get("image")  # its picture went with it
@@ -207,7 +241,7 @@ def test_deleting_an_answer_sends_its_question_with_the_next_one(upstream):
     upstream.enqueue(sse(["Orange."]), sse(["Tall."]))
     at = configured_app(upstream, "en")
     _ask(at, "colour?")
-    at.button(key=keys.action_key("delete", 1)).click().run()
+    entry_button(at, "delete", 1).click(at).run()
     no_exception(at)
     assert _bubbles(at) == [("user", "colour?")]
     _ask(at, "height?")
@@ -220,7 +254,7 @@ def test_a_deleted_question_comes_back_with_its_answer_and_picture_on_undo(upstr
     at = configured_app(upstream, "en")
     at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("colour?").run()
     _ask(at, "height?")
-    at.button(key=keys.action_key("delete", 0)).click().run()
+    entry_button(at, "delete", 0).click(at).run()
     assert any(m.value == t("chats.message_deleted", "en") for m in at.markdown)
     at.button(key=keys.UNDO).click().run()
     no_exception(at)
@@ -241,7 +275,7 @@ def test_a_question_sent_after_a_delete_ends_its_undo(upstream):
     upstream.enqueue(sse(["Orange."]), sse(["Tall."]))
     at = configured_app(upstream, "en")
     _ask(at, "colour?")
-    at.button(key=keys.action_key("delete", 1)).click().run()
+    entry_button(at, "delete", 1).click(at).run()
     assert keys.UNDO in _button_keys(at)
     _ask(at, "height?")
     no_exception(at)
@@ -268,9 +302,9 @@ def test_a_long_chat_shows_its_last_messages_and_the_earlier_ones_on_request(ups
     assert _bubbles(at)[0] == ("user", "question 0")
     assert not [b for b in at.button if b.key == keys.SHOW_EARLIER]
     # every message keeps its own buttons, by its place in the whole chat
-    at.button(key=keys.action_key("regenerate", 1)).click().run()
+    entry_button(at, "regenerate", 1).click(at).run()
     assert _sent(upstream) == [("user", "question 0")]
     # messages not shown are still the context of the next question
-    at.button(key=keys.action_key("older", 0)).click().run()
+    entry_button(at, "older", 0).click(at).run()
     _ask(at, "question 12")
     assert len(_sent(upstream)) == 2 * 13 - 1

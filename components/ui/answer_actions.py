@@ -2,17 +2,23 @@
 (what it replaces stays as an earlier version, shown ‹ n / m ›), delete a question or an answer;
 and the "thinking" mark an answer shows before its first word.
 
-The buttons only record what was asked (``keys.ENTRY_ACTION``, ``keys.EDITING``); the page does
-the work on its next run. Copy happens in the browser alone: one listener on the page writes the
-answer's Markdown (carried by its button) to the clipboard, with no rerun.
+Each entry's buttons are plain ``<button>`` elements in one ``st.html`` element, and one
+listener on the page (a component, ``mount_listener``) handles every click: copy happens in the
+browser alone (the answer's Markdown is carried by its button) with no rerun; any other click
+becomes the listener's value, which the page's next run turns into what was asked
+(``take_click``: ``ChatState.action`` or the question being edited) and acts on. Twenty
+Streamlit buttons a screen cost more server time on every rerun than the rest of the
+conversation (``bench/long_chat.py``), and the browser drew each button with a tooltip twice.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import importlib
 import io
+from collections.abc import Iterator
 
 import streamlit as st
 from PIL import Image, ImageDraw
@@ -25,10 +31,6 @@ from components.ui import state_keys as keys
 # Streamlit imports its icon list on the first ":material/…:" icon: load it with the page, not
 # between the first question and its answer.
 importlib.import_module("streamlit.material_icon_names")
-
-# The buttons show their icon only; their label stays for screen readers and Playwright (an
-# accessible name), the tooltip says what they do. Streamlit gives a keyed widget the class
-# ``st-key-<key>``.
 
 # The thinking mark's dots: a small animated PNG used as a mask over the text colour (so they
 # follow the theme). The browser paints an animated image only when its frame changes, about 12 ms
@@ -71,50 +73,66 @@ _THINKING_STYLE = f"""<style>
 }}
 </style>"""
 
-# Copy happens in the browser alone. Each answer's button is a plain ``<button>`` in an
-# ``st.html`` element holding the answer's Markdown (base64: DOMPurify drops an attribute whose
-# value looks like markup, "-->" or "</style>", and answers hold code); one listener on the page
-# copies it. A component per answer cost three times an element's server time on every rerun.
-_COPY_BUTTON = (
-    '<button type="button" class="kantu-copy" data-markdown="{markdown}" aria-label="{label}"'
-    ' title="{help}" data-copied="{copied}" data-failed="{failed}"></button>'
-    '<span class="kantu-copy-status" role="status" aria-live="polite"></span>'
-)
-
 
 def _icon_mask(path: str) -> str:
     svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'><path d='{path}'/></svg>"
     return 'url("data:image/svg+xml;base64,' + base64.b64encode(svg.encode()).decode() + '")'
 
 
-_COPY_ICON = _icon_mask(
-    "M9 18q-.825 0-1.412-.587T7 16V4q0-.825.588-1.412T9 2h9q.825 0 1.413.588T20 4v12q0 "
-    ".825-.587 1.413T18 18zm0-2h9V4H9zm-4 6q-.825 0-1.412-.587T3 20V6h2v14h11v2zm4-6V4z"
-)
-_DONE_ICON = _icon_mask("m9.55 18-5.7-5.7 1.425-1.425L9.55 15.15l9.175-9.175L20.15 7.4z")
+# Material Symbols (Apache 2.0), the icons Streamlit's own buttons showed here
+_ICONS = {
+    "copy": "M9 18q-.825 0-1.412-.587T7 16V4q0-.825.588-1.412T9 2h9q.825 0 1.413.588T20 4v12q0 "
+    ".825-.587 1.413T18 18zm0-2h9V4H9zm-4 6q-.825 0-1.412-.587T3 20V6h2v14h11v2zm4-6V4z",
+    "copied": "m9.55 18-5.7-5.7 1.425-1.425L9.55 15.15l9.175-9.175L20.15 7.4z",
+    "regenerate": "M12 20q-3.35 0-5.675-2.325T4 12t2.325-5.675T12 4q1.725 0 3.3.712T18 6.75V4h2v7h-7"
+    "V9h4.2q-.8-1.4-2.187-2.2T12 6Q9.5 6 7.75 7.75T6 12t1.75 4.25T12 18q1.925 0 3.475-1.1T17.65 "
+    "14h2.1q-.7 2.65-2.85 4.325T12 20",
+    "edit": "M5 19h1.425L16.2 9.225L14.775 7.8L5 17.575zm-2 2v-4.25L16.2 3.575q.3-.275.663-.425t"
+    ".762-.15t.775.15t.65.45L20.425 5q.3.275.438.65T21 6.4q0 .4-.137.763t-.438.662L7.25 21z",
+    "delete": "M7 21q-.825 0-1.412-.587T5 19V6H4V4h5V3h6v1h5v2h-1v13q0 .825-.587 1.413T17 21zM17 "
+    "6H7v13h10zM9 17h2V8H9zm4 0h2V8h-2z",
+    "older": "M14 18l-6-6 6-6 1.4 1.4-4.6 4.6 4.6 4.6z",
+    "newer": "M12.6 12L8 7.4 9.4 6l6 6-6 6L8 16.6z",
+}
 
-_COPY_STYLE = f"""
-button.kantu-copy {{
+# One row of plain buttons per entry, icon only: the label is the accessible name (screen readers,
+# Playwright), the tooltip says what it does. Copy's button carries the answer's Markdown (base64:
+# DOMPurify drops an attribute whose value looks like markup, "-->" or "</style>", and answers hold
+# code); the others carry the entry they act on (``entry_token``).
+_ACTIONS_STYLE = (
+    """
+.kantu-actions { display: flex; align-items: center; gap: 0.125rem; flex-wrap: wrap; }
+button.kantu-act {
   display: inline-flex; align-items: center; justify-content: center;
   width: 2rem; height: 2rem; padding: 0; border: none; border-radius: 0.5rem;
-  background: transparent; color: inherit; cursor: pointer; vertical-align: middle;
-}}
-button.kantu-copy::before {{
+  background: transparent; color: inherit; cursor: pointer;
+}
+button.kantu-act::before {
   content: ""; width: 18px; height: 18px; background: currentColor;
-  mask: {_COPY_ICON} center / contain no-repeat;
-}}
-button.kantu-copy.copied::before {{ mask-image: {_DONE_ICON}; }}
-button.kantu-copy:hover {{ background: rgba(128, 128, 128, 0.15); }}
-button.kantu-copy:focus-visible {{ outline: 2px solid currentColor; outline-offset: 1px; }}
-.kantu-copy-status {{ margin-left: 0.25rem; font-size: 0.85rem; vertical-align: middle; }}
+  mask: var(--kantu-icon) center / contain no-repeat;
+}
+button.kantu-act:hover:not(:disabled) { background: rgba(128, 128, 128, 0.15); }
+button.kantu-act:focus-visible { outline: 2px solid currentColor; outline-offset: 1px; }
+button.kantu-act:disabled { cursor: default; opacity: 0.4; }
+.kantu-copy-status, .kantu-versions { margin: 0 0.25rem; font-size: 0.85rem; }
+.kantu-versions { opacity: 0.6; }
 """
+    + "".join(
+        f'button.kantu-act[data-icon="{name}"] {{ --kantu-icon: {_icon_mask(path)}; }}\n'
+        for name, path in _ICONS.items()
+    )
+    + f"button.kantu-act.copied {{ --kantu-icon: {_icon_mask(_ICONS['copied'])}; }}\n"
+)
 
 # Installed once per page; navigator.clipboard needs a secure context (https or localhost),
-# elsewhere the old execCommand route still copies.
-_COPY_JS = """
-export default function () {
-  if (window.__kantuCopy) return;
-  window.__kantuCopy = true;
+# elsewhere the old execCommand route still copies. Any other entry button sets the component's
+# value, with a number of its own: the same button clicked twice is two clicks.
+_LISTENER_JS = """
+export default function ({ setStateValue }) {
+  const page = (window.__kantuEntryActions = window.__kantuEntryActions || {});
+  page.ask = setStateValue; // the page's latest mount
+  if (page.listening) return;
+  page.listening = true;
   const fallback = (text) => {
     const area = document.createElement("textarea");
     area.value = text;
@@ -131,9 +149,7 @@ export default function () {
     const bytes = Uint8Array.from(atob(button.dataset.markdown || ""), (c) => c.charCodeAt(0));
     return new TextDecoder().decode(bytes);
   };
-  document.addEventListener("click", async (event) => {
-    const button = event.target.closest?.("button.kantu-copy");
-    if (!button) return;
+  const copy = async (button) => {
     const status = button.parentElement.querySelector(".kantu-copy-status");
     const say = (text, copied) => {
       if (status) status.textContent = text;
@@ -155,25 +171,28 @@ export default function () {
     } catch (err) {
       say(button.dataset.failed, false);
     }
+  };
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest?.("button.kantu-act");
+    if (!button || button.disabled) return;
+    if (button.dataset.verb === "copy") {
+      copy(button);
+      return;
+    }
+    const click = Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+    page.ask("asked", { verb: button.dataset.verb, entry: button.dataset.entry, click });
   });
-};
+}
 """
 
 # Defined once, at import, as Streamlit intends: each run mounts it on its own runtime.
-_COPY_LISTENER = st.components.v2.component("kantu_copy_answers", js=_COPY_JS)
+_LISTENER = st.components.v2.component("kantu_entry_actions", js=_LISTENER_JS)
 
-
-_STYLES = f"""<style>{_COPY_STYLE}
-[class*="st-key-{keys.ACTION_PREFIX}_"] button [data-testid="stMarkdownContainer"] {{
-  position: absolute; width: 1px; height: 1px; overflow: hidden;
-  clip-path: inset(50%); white-space: nowrap;
-}}
-[class*="st-key-{keys.ACTION_PREFIX}_"] button {{ min-height: 2rem; padding: 0 0.35rem; }}
-</style>"""
+_STYLES = f"<style>{_ACTIONS_STYLE}</style>"
 
 
 def inject_styles() -> None:
-    """Add the page's styles for the action buttons (once per run)."""
+    """Add the page's styles for the entries' buttons (once per run)."""
     st.html(_STYLES)
 
 
@@ -187,107 +206,118 @@ def render_thinking(slot: st.delta_generator.DeltaGenerator, lang: Lang) -> None
     )
 
 
-def _ask(verb: str, entry: Entry) -> None:
-    session.request(session.EntryAction(verb, entry))
-
-
-def _edit(entry: Entry) -> None:
-    state = session.chat()
-    state.editing = entry
-    state.restore_input = entry.text
-
-
-def _button(verb: str, index: int, icon: str, lang: Lang, help_key: str, **click) -> None:
-    st.button(
-        t(f"actions.{verb}", lang),
-        key=keys.action_key(verb, index),
-        icon=icon,
-        help=t(help_key, lang),
-        type="tertiary",
-        **click,
+def entry_token(index: int, entry: Entry) -> str:
+    """Return what an entry's buttons carry to name it: its place and a digest of what it says,
+    so that a click drawn for another state of the conversation (a stale page) finds nothing."""
+    content = "\0".join(
+        (entry.role, entry.text, *entry.image_ids, entry.status, str(entry.version))
     )
+    digest = hashlib.blake2s(
+        f"{content}\0{entry.version_count}".encode(), digest_size=8
+    ).hexdigest()
+    return f"{index}:{digest}"
+
+
+def entry_named(conv: Conversation, token: object) -> int | None:
+    """Return where the entry ``token`` (``entry_token``) names stands in ``conv`` as it is now,
+    or None (gone, changed, or not a token)."""
+    if not isinstance(token, str):
+        return None
+    place, _, _ = token.partition(":")
+    if not place.isdigit() or int(place) >= len(conv.entries):
+        return None
+    index = int(place)
+    return index if entry_token(index, conv.entries[index]) == token else None
+
+
+def take_click(conv: Conversation) -> None:
+    """Turn the last click on an entry's button, if the page has not taken it yet, into what it
+    asks: ``ChatState.action`` (regenerate, delete, ‹ ›), or the question to edit in the input.
+
+    Call it at the top of the chat page's run, before ``session.asked_action``. A click on a
+    button drawn for another state of the conversation, or with a verb the entry does not offer,
+    is dropped. Nothing is read from the session between marking the click taken and setting
+    what it asks: a run stopped around it neither loses the click nor takes it twice.
+    """
+    asked = session.component_value(keys.ENTRY_ACTIONS, "asked")
+    state = session.chat()
+    if not isinstance(asked, dict):
+        return
+    click, verb = asked.get("click"), asked.get("verb")
+    if not isinstance(click, str) or click == state.click_taken:
+        return
+    index = entry_named(conv, asked.get("entry"))
+    offered = index is not None and verb in tuple(_verbs_offered(conv, index))
+    state.click_taken = click
+    if index is None or not offered:
+        return
+    entry = conv.entries[index]
+    if verb == "edit":
+        state.editing = entry
+        state.restore_input = entry.text
+    else:
+        state.action = session.EntryAction(str(verb), entry)
+
+
+def _verbs_offered(conv: Conversation, index: int) -> Iterator[str]:
+    """The buttons entry ``index`` shows, in their order (copy not among them: no rerun)."""
+    entry = conv.entries[index]
+    if entry.role == "assistant":
+        if index < len(conv.entries) - 1 or entry.status == "ok":
+            yield "regenerate"  # any answer but a last one that failed or was cut: Retry does
+    else:
+        if entry.version_count > 1:
+            yield "older"
+            yield "newer"
+        if entry.status != "not_sent":
+            yield "edit"
+    yield "delete"
+
+
+_HELP = {"regenerate": "actions.regenerate_help", "edit": "actions.edit_help"}
 
 
 def render_actions(entry: Entry, index: int, conv: Conversation, lang: Lang) -> None:
-    """Show one entry's action buttons in a row: an answer's copy, regenerate (any answer but a
-    last one that failed or was cut: Retry covers it) and delete; a question's edit, delete and,
-    once it has several versions, ‹ n / m › between them."""
-    with st.container(horizontal=True, gap="xxsmall", vertical_alignment="center"):
-        if entry.role == "assistant":
-            copy_answer(entry.text, lang)
-            if index < len(conv.entries) - 1 or entry.status == "ok":
-                _button(
-                    "regenerate",
-                    index,
-                    ":material/refresh:",
-                    lang,
-                    "actions.regenerate_help",
-                    on_click=_ask,
-                    args=("regenerate", entry),
-                )
-            help_key = "actions.delete_answer_help"
+    """Show one entry's buttons in a row: an answer's copy, regenerate (any answer but a last one
+    that failed or was cut: Retry covers it) and delete; a question's edit, delete and, once it
+    has several versions, ‹ n / m › between them."""
+    token = entry_token(index, entry)
+    parts = [_copy_button(entry.text, lang)] if entry.role == "assistant" else []
+    delete_help = "actions.delete_answer_help"
+    for verb in _verbs_offered(conv, index):
+        if verb == "older":
+            n = entry.version + 1
+            parts.append(_button(verb, token, lang, "actions.older", disabled=n == 1))
+            parts.append(f'<span class="kantu-versions">{n} / {entry.version_count}</span>')
+        elif verb == "newer":
+            last = entry.version + 1 == entry.version_count
+            parts.append(_button(verb, token, lang, "actions.newer", disabled=last))
+        elif verb == "delete":
+            if entry.role == "user":
+                delete_help = "actions.delete_question_help"
+            parts.append(_button(verb, token, lang, delete_help))
         else:
-            if entry.version_count > 1:
-                _versions(entry, index, lang)
-            if entry.status != "not_sent":
-                _button(
-                    "edit",
-                    index,
-                    ":material/edit:",
-                    lang,
-                    "actions.edit_help",
-                    on_click=_edit,
-                    args=(entry,),
-                )
-            help_key = "actions.delete_question_help"
-        _button(
-            "delete",
-            index,
-            ":material/delete:",
-            lang,
-            help_key,
-            on_click=_ask,
-            args=("delete", entry),
-        )
+            parts.append(_button(verb, token, lang, _HELP[verb]))
+    st.html(f'<div class="kantu-actions" role="group">{"".join(parts)}</div>', width="content")
 
 
-def _versions(entry: Entry, index: int, lang: Lang) -> None:
-    """‹ n / m ›: the question's versions, the one shown and the way to the others."""
-    n, count = entry.version + 1, entry.version_count
-    _button(
-        "older",
-        index,
-        ":material/chevron_left:",
-        lang,
-        "actions.older",
-        on_click=_ask,
-        args=("older", entry),
-        disabled=n == 1,
-    )
-    st.caption(f"{n} / {count}", width="content")
-    _button(
-        "newer",
-        index,
-        ":material/chevron_right:",
-        lang,
-        "actions.newer",
-        on_click=_ask,
-        args=("newer", entry),
-        disabled=n == count,
+def _button(verb: str, token: str, lang: Lang, help_key: str, *, disabled: bool = False) -> str:
+    return (
+        f'<button type="button" class="kantu-act" data-verb="{verb}" data-icon="{verb}"'
+        f' data-entry="{token}" aria-label="{_attribute(t(f"actions.{verb}", lang))}"'
+        f' title="{_attribute(t(help_key, lang))}"{" disabled" if disabled else ""}></button>'
     )
 
 
-def copy_answer(text: str, lang: Lang) -> None:
-    """Show the copy button for an answer's Markdown ``text`` (``mount_copy`` makes it work)."""
-    st.html(
-        _COPY_BUTTON.format(
-            markdown=base64.b64encode(text.encode("utf-8")).decode("ascii"),
-            label=_attribute(t("actions.copy", lang)),
-            help=_attribute(t("actions.copy_help", lang)),
-            copied=_attribute(t("actions.copied", lang)),
-            failed=_attribute(t("actions.copy_failed", lang)),
-        ),
-        width="content",
+def _copy_button(text: str, lang: Lang) -> str:
+    markdown = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return (
+        f'<button type="button" class="kantu-act" data-verb="copy" data-icon="copy"'
+        f' data-markdown="{markdown}" aria-label="{_attribute(t("actions.copy", lang))}"'
+        f' title="{_attribute(t("actions.copy_help", lang))}"'
+        f' data-copied="{_attribute(t("actions.copied", lang))}"'
+        f' data-failed="{_attribute(t("actions.copy_failed", lang))}"></button>'
+        '<span class="kantu-copy-status" role="status" aria-live="polite"></span>'
     )
 
 
@@ -295,10 +325,10 @@ def _attribute(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def mount_copy() -> None:
-    """Mount the page's one listener for the answers' copy buttons (an invisible element; call
-    it in the sidebar)."""
-    _COPY_LISTENER(key=keys.COPY_LISTENER, height=0)
+def mount_listener() -> None:
+    """Mount the page's one listener of the entries' buttons (an invisible element; call it in
+    the sidebar)."""
+    _LISTENER(key=keys.ENTRY_ACTIONS, height=0)
 
 
 def render_editing_notice(lang: Lang) -> None:

@@ -162,10 +162,8 @@ class BrowserStore:
         # What the browser sent for this run (its acknowledgement and any report), read from the
         # widget's value before mounting: acknowledged batches then leave this run's data
         # instead of travelling once more.
-        said = session.widget(COMPONENT_KEY)
-        if said is not None:
-            self._take_status(_field(said, "status"))
-        report = _field(said, "report") if said is not None else None
+        self._take_status(session.component_value(COMPONENT_KEY, "status"))
+        report = session.component_value(COMPONENT_KEY, "report")
         loaded = self._take_report(report)
         newest = _chat_in(report.get("newest")) if isinstance(report, dict) else None
         pending = self.pending_ops()
@@ -280,14 +278,6 @@ def _problem(kind: Any, chat: Any = None) -> StoreProblem:
     """Return the problem the browser named; anything unexpected counts as damaged."""
     known = cast(ProblemKind, kind) if kind in PROBLEM_KINDS else "damaged"
     return StoreProblem(known, str(chat)[:64] if chat is not None else None)
-
-
-def _field(result: Any, name: str) -> Any:
-    """Read one value of the component's result (a mapping-like ``ComponentResult``)."""
-    try:
-        return result[name]
-    except (KeyError, TypeError, AttributeError):
-        return getattr(result, name, None)
 
 
 def _newest_first(meta: dict[str, Any]) -> float:

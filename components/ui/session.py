@@ -142,6 +142,7 @@ class ChatState:
     http: requests.Session = field(default_factory=requests.Session, repr=False)  # pooled
     exchange: Exchange | None = None  # the answer being fetched, until recorded
     action: ChatAction | None = None  # set by a callback, kept until the page acts on it
+    click_taken: str | None = None  # the last entry button click turned into ``action``
     pending: Any = None  # pending.PendingMessage: a message held for a look before sending
     editing: Entry | None = None  # the question being edited in the chat input, until sent
     restore_input: str | None = None  # text to put back in the chat input on the next run
@@ -389,6 +390,18 @@ def widget_value(key: str) -> Any:
     own (a number field's minimum: a 1 s answer timeout, 16 answer tokens), not Kantu's.
     """
     return widget(key, keys.DEFAULTS.get(key))
+
+
+def component_value(key: str, name: str) -> Any:
+    """Return the value ``name`` (a state or a trigger) that the ``st.components.v2`` component
+    keyed ``key`` holds on this run, or None (its result is mapping-like; AppTest sets a dict)."""
+    result = widget(key)
+    if result is None:
+        return None
+    try:
+        return result[name]
+    except (KeyError, TypeError, AttributeError):
+        return getattr(result, name, None)
 
 
 def has_widget(key: str) -> bool:

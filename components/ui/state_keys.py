@@ -61,7 +61,9 @@ READING_SNIPPET = "kantu_reading"  # the component that follows the answer, Esc,
 WELCOME = "kantu_welcome"  # the welcome's container (hidden while a question's stand-in shows)
 SHORTCUTS_SNIPPET = "kantu_shortcuts"  # the keyboard shortcuts and their ? overlay
 FIRST_SCREEN = "kantu_first_screen"  # asks for the run after a session's first (first_screen.py)
-COPY_LISTENER = "kantu_copy_answers"  # the one listener of the answers' copy buttons
+# The one listener of the entries' buttons (copy, regenerate, edit, delete, ‹ ›): a component whose
+# value ``{"asked": {"verb", "entry", "click"}}`` is the last click (answer_actions.py)
+ENTRY_ACTIONS = "kantu_entry_actions"
 CHAT_INPUT = "kantu_chat_input"
 # The chat input, its file field and its text field, as the page scripts find them (reading.py,
 # question_echo.js, drop_anywhere.py, shortcuts.py) and so do the browser tests.
@@ -93,12 +95,6 @@ HOLD_LIMIT_CHANGE = "kantu_hold_limit_change"  # the held message's "change" (th
 CANCEL_EDIT = "kantu_cancel_edit"  # the "cancel editing" button
 SHOW_EARLIER = "kantu_show_earlier"  # above the conversation: its earlier messages
 SHARED_MORE = "kantu_shared_more"  # below a shared chat's first messages: the next ones
-ACTION_PREFIX = "kantu_act"  # entry buttons: "<prefix>_<verb>_<index>" (see action_key)
-
-
-def action_key(verb: str, index: int) -> str:
-    """Return the widget key of one entry's action button (one per verb and entry index)."""
-    return f"{ACTION_PREFIX}_{verb}_{index}"
 
 
 # gallery: the thumbnails' container (a class for their style) and each picture's view button
@@ -210,7 +206,6 @@ share_revoke_key = KeyFamily("kantu_share_revoke_")
 # Families of widget keys made by the functions and key families above
 WIDGET_PREFIXES = (
     *(value.prefix for value in dict(globals()).values() if isinstance(value, KeyFamily)),
-    ACTION_PREFIX + "_",
     GALLERY,
     EXAMPLE + "_",
     "kantu_compare_",

@@ -160,12 +160,14 @@ def test_three_photos_take_little_of_a_phone_screen(app, new_page, up: FakeUpstr
 
 
 # 🔍, then the theme switch 25 ms later: its run stops the run for 🔍 before the picture's button
-# is reached (the browser store's report after a save does the same on its own).
+# is reached (the browser store's report after a save does the same on its own). The switch is
+# looked up when it is clicked: the 🔍 run may have drawn the sidebar anew by then, and a click on
+# the node it replaced does nothing.
 VIEW_THEN_DARK = """([view, dark]) => {
-  const radio = [...document.querySelectorAll('[data-testid="stSidebar"] [role="radio"]')]
+  const radio = () => [...document.querySelectorAll('[data-testid="stSidebar"] [role="radio"]')]
     .find((r) => r.textContent.includes(dark));
   [...document.querySelectorAll("button")].find((b) => b.textContent.includes(view)).click();
-  setTimeout(() => radio.click(), 25);
+  setTimeout(() => radio().click(), 25);
 }"""
 
 

@@ -277,8 +277,8 @@ def _chat_titles(page: Page) -> Locator:
 
 
 def _action(page: Page, verb: str, index: int) -> Locator:
-    # (Streamlit 1.67 draws a button with a tooltip twice, one of them hidden)
-    return page.locator(f".st-key-{keys.action_key(verb, index)} button:visible")
+    """Entry ``index``'s ``verb`` button (``data-entry`` is "<index>:<digest>")."""
+    return page.locator(f'button.kantu-act[data-verb="{verb}"][data-entry^="{index}:"]')
 
 
 def test_an_earlier_question_edited_keeps_the_old_turns_as_a_version_after_a_reload(
