@@ -274,7 +274,12 @@ def _verbs_offered(conv: Conversation, index: int) -> Iterator[str]:
     yield "delete"
 
 
-_HELP = {"regenerate": "actions.regenerate_help", "edit": "actions.edit_help"}
+_HELP = {
+    "regenerate": "actions.regenerate_help",
+    "edit": "actions.edit_help",
+    "older": "actions.older",
+    "newer": "actions.newer",
+}
 
 
 def render_actions(entry: Entry, index: int, conv: Conversation, lang: Lang) -> None:
@@ -282,22 +287,19 @@ def render_actions(entry: Entry, index: int, conv: Conversation, lang: Lang) -> 
     that failed or was cut: Retry covers it) and delete; a question's edit, delete and, once it
     has several versions, ‹ n / m › between them."""
     token = entry_token(index, entry)
+    shown, count = entry.version + 1, entry.version_count
+    helps = {
+        **_HELP,
+        "delete": "actions.delete_question_help"
+        if entry.role == "user"
+        else "actions.delete_answer_help",
+    }
     parts = [_copy_button(entry.text, lang)] if entry.role == "assistant" else []
-    delete_help = "actions.delete_answer_help"
     for verb in _verbs_offered(conv, index):
+        off = (verb == "older" and shown == 1) or (verb == "newer" and shown == count)
+        parts.append(_button(verb, token, lang, helps[verb], disabled=off))
         if verb == "older":
-            n = entry.version + 1
-            parts.append(_button(verb, token, lang, "actions.older", disabled=n == 1))
-            parts.append(f'<span class="kantu-versions">{n} / {entry.version_count}</span>')
-        elif verb == "newer":
-            last = entry.version + 1 == entry.version_count
-            parts.append(_button(verb, token, lang, "actions.newer", disabled=last))
-        elif verb == "delete":
-            if entry.role == "user":
-                delete_help = "actions.delete_question_help"
-            parts.append(_button(verb, token, lang, delete_help))
-        else:
-            parts.append(_button(verb, token, lang, _HELP[verb]))
+            parts.append(f'<span class="kantu-versions">{shown} / {count}</span>')
     st.html(f'<div class="kantu-actions" role="group">{"".join(parts)}</div>', width="content")
 
 
