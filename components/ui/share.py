@@ -76,11 +76,11 @@ def render_share(conv: Conversation, lang: Lang) -> None:
             help=t("share.help", lang),
             on_click=_ask_share,  # kept in the session until done (session.asked_action)
         )
-        asking, state.asked = state.asked, False
         if reason is not None:
+            state.asked = False
             st.caption(safe_label("⚠️ " + reason))
-        elif asking:
-            _share_now(conv, lang)
+        elif state.asked:  # let go by _share_now, just before the link is made
+            _share_now(state, lang)
     if state.showing and state.link is not None:
         # Drawn again on every run until dismissed: a dialog not asked for on a run closes, and
         # the browser store's acknowledgement can rerun the page right after the click.
@@ -93,21 +93,31 @@ def render_share(conv: Conversation, lang: Lang) -> None:
     render_links(lang)
 
 
-def _share_now(conv: Conversation, lang: Lang) -> None:
-    """Save the chat, freeze it, and have the dialog show its link; a refusal says why."""
+def _share_now(state: session.ShareState, lang: Lang) -> None:
+    """Save the chat, freeze it, and have the dialog show its link; a refusal says why.
+
+    The click is let go right before the link is made and the link kept right after, with no
+    Streamlit call or session read in between: a newer trigger (the browser store's report
+    after the save) that stops this run before that point leaves the click for the next run,
+    and one that stops it after finds the link made and shown (before, the link could be made
+    and never shown: the click looked lost).
+    """
     store, owner = server_store(), share_owner()
+    address = st.context.url or ""
     try:
         if store is None:
             raise HistoryError("unavailable", "no store or owner")
+        days = store.settings.share_days
         with st.spinner(t("share.working", lang)):
-            token = save_and_share(store, owner, _clock())
+            chat_id = saved_on_server(store, owner)  # brought up to date: done again, harmless
+            now = _clock()
+            state.asked = False
+            token = store.share(owner, chat_id, now)
+            state.link = (share_address(address, token), now + days * DAY_S)
+            state.showing = True
     except HistoryError as err:
+        state.asked = False
         st.error(safe_label(err.message(lang)), icon="⚠️")
-        return
-    expires = _clock() + store.settings.share_days * DAY_S
-    state = session.share()
-    state.link = (share_address(st.context.url or "", token), expires)
-    state.showing = True
 
 
 def _dismissed() -> None:
@@ -120,16 +130,6 @@ def _ask_share() -> None:
 
 def _ask_revoke(share_id: str) -> None:
     session.share().revoke = share_id
-
-
-def save_and_share(store: ChatStore, owner: str, now: float) -> str:
-    """Bring the server's copy of the open chat up to date (the saved chat itself, not a second
-    copy) and return the token of a snapshot of it.
-
-    Raises HistoryError: full_bytes, full_count, damaged, share_rate, share_too_big,
-    not_durable, unavailable.
-    """
-    return store.share(owner, saved_on_server(store, owner), now)
 
 
 def _link_dialog(address: str, expires: float, lang: Lang) -> None:
