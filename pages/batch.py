@@ -29,8 +29,9 @@ if job is None:
         disabled=ready is None,
         on_click=ask_to_start,  # kept in the session until taken here (session.asked_action)
     )
-    asked, state.start = state.start, False
-    if asked and ready is not None and start(ready, setup, choice):
+    if state.start and ready is None:
+        state.start = False  # nothing to run (the summary says why)
+    if state.start and ready is not None and start(ready, setup, choice):  # start lets it go
         st.rerun()
 else:
     state.start = False  # a second click on Run, while this job runs: not a new job

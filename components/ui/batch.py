@@ -184,33 +184,40 @@ def ask_to_start() -> None:
 def start(job: BatchJob, setup: Setup, choice: SidebarChoice) -> bool:
     """Send the job the one way (``sending.send``): the key is resolved now and kept by the job
     (its route), access and the model are checked now, and each picture is admitted (limits,
-    one ledger row each) just before it is sent. Show why not when it cannot; return started."""
+    one ledger row each) just before it is sent. Show why not when it cannot; return started.
+    The Run click (``BatchState.start``) is let go where the job starts, or where it cannot."""
     lang = choice.lang
+    state = session.batch()
+    poll = float(state.poll_s)
     if not setup.spec.prompt:
+        state.start = False
         st.warning(t("batch.no_prompt", lang))
         return False
 
     def begin(route: Route) -> bool:
         if not isinstance(route.settings, ClientSettings):  # the local reader: one at a time
             return False
+        # The Run click let go, the job started and kept, with no session read in between: a
+        # run a newer trigger stops before here starts it on the next run, and none loses it.
+        state.start = False
         if setup.via == "batch_api":
-            poll = float(session.batch().poll_s)
             job.start_via(route, batch_api.runner(poll_every=poll))
         else:
             job.start(route, concurrency=setup.concurrency)
+        state.job = job
+        state.prepared = None  # the job holds the pictures now
         return True
 
     try:
         started = send(choice, begin, feature="batch")
     except KantuError as err:
+        state.start = False
         st.error(safe_label(err.message(lang)), icon="⚠️")
         return False
     if not started:
+        state.start = False
         st.error(t("batch.local_unsupported", lang), icon="⚠️")
         return False
-    state = session.batch()
-    state.job = job
-    state.prepared = None  # the job holds the pictures now
     return True
 
 

@@ -111,18 +111,35 @@ def render_model_tools(choice: SidebarChoice) -> None:
             on_click=_ask_check,
             args=("test",),
         )
-    check, tools.check = tools.check, None
-    if check == "probe":
+    # The click is let go right before its request and the result kept right after it, within
+    # the gate's call (no Streamlit call or session read in between): a run a newer trigger
+    # stops before then asks on the next run; one stopped after finds the result kept (a paid
+    # probe is not lost, nor asked twice).
+    if tools.check == "probe":
         busy = t("probe.running", lang, model=literal(choice.model))
-        result = _checked(choice, busy, "vision_check", lambda route: _probe(route, lang))
-        if result is not None:
-            vision_checks()[name] = result
-    if check == "test":
+
+        def probe(route: Route) -> ProbeResult:
+            tools.check = None
+            result = _probe(route, lang)
+            tools.vision_checks[name] = result
+            return result
+
+        if _checked(choice, busy, "vision_check", probe) is None:
+            tools.check = None  # refused before it went: said why
+    if tools.check == "test":
         busy = t("tools.testing", lang)
-        connection = _checked(choice, busy, "test_connection", _test_connection)
-        if connection is not None:
-            session.tools().connection_result = (name, connection)
-            lists = session.tools().model_lists
+
+        def test(route: Route) -> ConnectionResult:
+            tools.check = None
+            connection = _test_connection(route)
+            tools.connection_result = (name, connection)
+            return connection
+
+        connection = _checked(choice, busy, "test_connection", test)
+        if connection is None:
+            tools.check = None
+        else:
+            lists = tools.model_lists
             if (
                 connection.ok
                 and connection.models
@@ -130,10 +147,10 @@ def render_model_tools(choice: SidebarChoice) -> None:
             ):
                 lists[choice.preset.id] = list(connection.models)
                 st.rerun()  # the model select above is already drawn: offer them now
-    result = vision_checks().get(name)
+    result = tools.vision_checks.get(name)
     if result is not None:
         _show_probe(result, choice)
-    stored = session.tools().connection_result
+    stored = tools.connection_result
     if stored is not None and stored[0] == name:
         connection = stored[1]
         if connection.ok:
