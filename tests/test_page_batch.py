@@ -7,6 +7,7 @@ import io
 import zipfile
 
 import pytest
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from streamlit.testing.v1 import AppTest
 
 from components.devtools.upstream import (
@@ -17,7 +18,7 @@ from components.devtools.upstream import (
     sse,
 )
 from components.i18n import t
-from components.ui import session
+from components.ui import batch, session
 from components.ui import state_keys as keys
 from components.ui.batch import field_key
 from tests.conftest import ROOT
@@ -76,6 +77,32 @@ def upload_mixed(at: AppTest) -> None:
             ("more.zip", archive.getvalue(), "application/zip"),
         ]
     ).run()
+
+
+def test_a_run_stopped_as_the_job_starts_leaves_the_job_on_the_page_and_runs_it_once(
+    upstream: FakeUpstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A newer trigger stops a run at its next Streamlit call: here the first one after Run's
+    job has started. The next run shows that job (its pictures each sent once), not a second."""
+    upstream.default = sse(["蓝色方块"], usage=USAGE)
+    at = batch_page(upstream)
+    at.file_uploader(key=keys.BATCH_FILES).set_value(
+        [("a.png", png_bytes(60), "image/png"), ("b.png", png_bytes(61), "image/png")]
+    ).run()
+    real_send = batch.send
+
+    def stopped_after(*args, **kwargs):
+        real_send(*args, **kwargs)
+        raise StopException()  # what Streamlit raises at the next call of a run asked to stop
+
+    monkeypatch.setattr(batch, "send", stopped_after)
+    at.button(key=keys.BATCH_RUN).click().run()
+    monkeypatch.setattr(batch, "send", real_send)
+    at = finish(at)  # the newer trigger's run, once the job has ended
+    assert len(upstream.requests) == 2
+    assert t("batch.finished", "en", done=2, failed=0, cancelled=0) in texts(at)
+    at.run()
+    assert len(upstream.requests) == 2  # started once
 
 
 def test_mixed_upload_runs_end_to_end_with_summary_table_and_exports(

@@ -5,9 +5,12 @@ so in the visitor's language)."""
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 
 import pytest
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from streamlit.testing.v1 import AppTest
 
 from components.conversation.exchange import AnswerMeta
@@ -18,7 +21,7 @@ from components.history.records import describe
 from components.history.server_store import DAY_S, SQLiteChatStore, owner_key
 from components.i18n import t
 from components.images.prepare import prepare_image
-from components.ui import session
+from components.ui import session, share
 from components.ui import state_keys as keys
 from components.ui.markdown_view import safe_label
 from components.ui.share import TOKEN_PARAM
@@ -129,6 +132,30 @@ def test_share_makes_a_link_that_opens_the_snapshot_and_revoke_closes_it(store):
     no_exception(at)
     assert t("share.state_revoked", "en") in page_texts(at)
     assert _open(token).error[0].value == t("history.share_not_found", "en")
+
+
+def test_a_share_whose_run_is_stopped_once_made_shows_its_one_link(store, monkeypatch):
+    """A newer trigger (the browser store's report after the save) stops a run at its next
+    Streamlit call: here the first one after the link is made (the spinner closing). The next
+    run shows that link, and no second one is made."""
+
+    @contextlib.contextmanager
+    def stopping_spinner(*args, **kwargs) -> Iterator[None]:
+        yield
+        raise StopException()  # what Streamlit raises at the next call of a run asked to stop
+
+    at = _chat_app(_conv())
+    real_spinner = share.st.spinner
+    monkeypatch.setattr(share.st, "spinner", stopping_spinner)
+    at.button(key=keys.SHARE).click().run()
+    monkeypatch.setattr(share.st, "spinner", real_spinner)
+    at.run()  # the newer trigger's run
+    no_exception(at)
+    links = {c.value for c in at.code if f"/shared?{TOKEN_PARAM}=" in c.value}
+    assert len(links) == 1, links
+    assert [d for d in at.get("dialog")], "the link's dialog is not open"
+    revoke = [b for b in at.button if b.key.startswith(keys.share_revoke_key.prefix)]
+    assert len(revoke) == 1  # one link made
 
 
 def test_share_is_off_and_says_why_without_a_lasting_store(store, monkeypatch):

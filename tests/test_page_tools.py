@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from streamlit.testing.v1 import AppTest
 
 from components.devtools.upstream import FakeUpstream, model_list
 from components.i18n import t
 from components.observability.request_log import configure_request_log
+from components.ui import conversation_tools
 from components.ui import state_keys as keys
 from tests.conftest import entry_app_test
 from tests.helpers import OPERATOR_KEY, jpeg_bytes, no_exception, page_texts
@@ -111,6 +113,30 @@ def test_blind_model_is_reported_and_pictures_wait_with_a_warning(upstream):
     assert len(upstream.wait_for_requests(probes + 1)) == probes + 1
     at.chat_input[0].set_value("Just text then").run()  # no picture: no warning, sent at once
     assert len(upstream.wait_for_requests(probes + 2)) == probes + 2
+
+
+def test_a_probe_whose_run_is_stopped_after_its_request_keeps_its_result(upstream, monkeypatch):
+    """A newer trigger (a click, the browser store's report) stops a run at its next Streamlit
+    call: here the first one after the probe's request. Its (billed) result is kept and shown
+    on the next run, and the probe is not asked again."""
+    upstream.sight = "blind"
+    at = _app(upstream)
+    real_send = conversation_tools.send
+
+    def stopped_after(*args, **kwargs):
+        real_send(*args, **kwargs)
+        raise StopException()  # what Streamlit raises at the next call of a run asked to stop
+
+    monkeypatch.setattr(conversation_tools, "send", stopped_after)
+    at.sidebar.button(key="kantu_probe").click().run()
+    monkeypatch.setattr(conversation_tools, "send", real_send)
+    assert len(upstream.requests) == 1
+    at.run()  # the newer trigger's run
+    no_exception(at)
+    sidebar = "\n".join(c.value for c in at.sidebar.caption)
+    assert "⚠️ gpt-4o-mini did not read the digits" in sidebar, sidebar
+    at.run()
+    assert len(upstream.requests) == 1  # asked once
 
 
 def test_seeing_model_is_reported_and_pictures_go_at_once(upstream):
