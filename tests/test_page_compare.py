@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from streamlit.testing.v1 import AppTest
 
 from components.conversation.compare import CompareRun
@@ -15,7 +16,7 @@ from components.devtools.upstream import FakeUpstream, openai_error, sse
 from components.i18n import t
 from components.ocr.engine import reader_status
 from components.providers.presets import PRESETS
-from components.ui import session
+from components.ui import compare, session
 from components.ui import state_keys as keys
 from tests.conftest import ROOT
 from tests.helpers import OPERATOR_KEY
@@ -186,6 +187,34 @@ def test_stop_ends_one_column_and_the_others_finish(upstream):
     assert "稳稳地答完了" in texts
     assert t("compare.stopped", "zh") in texts
     assert slow[-1].strip() not in texts
+
+
+def test_a_run_stopped_while_its_columns_are_admitted_shows_what_it_sent(upstream, monkeypatch):
+    """A newer trigger stops a run at its next session read: here while the second column is
+    admitted (the gate reads the session). The first column, admitted, still goes and the
+    comparison is kept and shown on the next run; nothing is sent unseen, and Run is not done
+    a second time."""
+    upstream.by_model = {"fast-model": sse(["一只猫"], model="fast-model", usage=USAGE)}
+    at = _page(upstream, "zh", ["fast-model", "slow-model"])
+    real_admit = compare._admit_column
+
+    def stopped_at_the_second(run, column, *args, **kwargs):
+        if column is run.columns[1]:
+            raise StopException()  # what Streamlit raises at the read of a run asked to stop
+        real_admit(run, column, *args, **kwargs)
+
+    monkeypatch.setattr(compare, "_admit_column", stopped_at_the_second)
+    at.file_uploader(key=keys.COMPARE_FILES).upload(
+        "photo.jpg", make.photo_jpeg(640, 480), "image/jpeg"
+    )
+    at.button(key=keys.COMPARE_RUN_BUTTON).click().run()
+    monkeypatch.setattr(compare, "_admit_column", real_admit)
+    run = session.state_in(at.session_state, session.CompareState).run
+    assert isinstance(run, CompareRun)  # kept: its answer is shown, not sent unseen
+    _settle(at, run)
+    assert "一只猫" in _texts(at)
+    at.run()
+    assert [r.json["model"] for r in upstream.requests] == ["fast-model"]  # and Run done once
 
 
 def test_run_without_a_picture_says_what_is_missing(upstream):

@@ -314,10 +314,8 @@ def render_form(choice: SidebarChoice) -> None:
 
 
 def start_requested() -> bool:
-    """Return (and consume) whether Run was pressed."""
-    state = session.compare()
-    started, state.start = state.start, False
-    return started
+    """Return whether Run was pressed and not acted on yet (``start_run`` lets it go)."""
+    return session.compare().start
 
 
 def _ask_start() -> None:
@@ -382,12 +380,14 @@ def start_run(choice: SidebarChoice) -> CompareRun | None:
     cannot work shows why and the others still go.
     """
     lang = choice.lang
+    state = session.compare()
     prepared = prepare_uploads(
         _uploads(), detail=choice.detail, model=choice.model, max_slices=choice.max_slices
     )
     for refusal in prepared.refusals:
         st.warning(safe_label(refusal.message(lang)), icon="🚫")
     if not prepared.images:
+        state.start = False  # nothing to compare: said why
         st.warning(t("compare.need_picture", lang), icon="🖼️")
         return None
     old = current_run()
@@ -407,9 +407,14 @@ def start_run(choice: SidebarChoice) -> CompareRun | None:
         for column in run.columns:
             _admit_column(run, column, choice, starts)
     finally:
+        # Run let go and the comparison kept right before its columns start, with no session
+        # read in between: a run a newer trigger stops while admitting still starts what it
+        # admitted (each has its ledger row), and the page shows it, instead of answers
+        # running unseen and Run asked again.
+        state.start = False
+        state.run = run
         for start in starts:
             start()
-    session.compare().run = run
     return run
 
 
