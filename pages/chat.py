@@ -112,9 +112,10 @@ if editing is not None and index_of(conv, editing) is None:  # deleted, or anoth
     state.editing = editing = None
 
 # A message none of whose pictures could be sent comes back to the input, so nothing is retyped.
-restore, state.restore_input = state.restore_input, None
+restore = state.restore_input
 if restore:
     session.set_widget(keys.CHAT_INPUT, restore)
+state.restore_input = None  # once in the input (a run stopped before puts it there next run)
 
 # Nothing said yet: the welcome shows (unless this run sends a message).
 welcoming = (

@@ -196,19 +196,20 @@ def test_a_run_stopped_while_its_columns_are_admitted_shows_what_it_sent(upstrea
     a second time."""
     upstream.by_model = {"fast-model": sse(["一只猫"], model="fast-model", usage=USAGE)}
     at = _page(upstream, "zh", ["fast-model", "slow-model"])
-    real_admit = compare._admit_column
+    real_gate = compare.send_exchange
+    admitted: list[object] = []
 
-    def stopped_at_the_second(run, column, *args, **kwargs):
-        if column is run.columns[1]:
+    def stopped_at_the_second(*args, **kwargs):
+        if admitted:
             raise StopException()  # what Streamlit raises at the read of a run asked to stop
-        real_admit(run, column, *args, **kwargs)
+        admitted.append(real_gate(*args, **kwargs))
 
-    monkeypatch.setattr(compare, "_admit_column", stopped_at_the_second)
+    monkeypatch.setattr(compare, "send_exchange", stopped_at_the_second)
     at.file_uploader(key=keys.COMPARE_FILES).upload(
         "photo.jpg", make.photo_jpeg(640, 480), "image/jpeg"
     )
     at.button(key=keys.COMPARE_RUN_BUTTON).click().run()
-    monkeypatch.setattr(compare, "_admit_column", real_admit)
+    monkeypatch.setattr(compare, "send_exchange", real_gate)
     run = session.state_in(at.session_state, session.CompareState).run
     assert isinstance(run, CompareRun)  # kept: its answer is shown, not sent unseen
     _settle(at, run)

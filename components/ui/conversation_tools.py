@@ -275,12 +275,13 @@ def render_import_outcome() -> None:
     """Say once how the last import went; placed outside the tools' expander, which the page's
     new content may close, so the person sees it either way."""
     state = session.chat()
-    outcome, state.import_outcome = state.import_outcome, None
+    outcome = state.import_outcome
     if outcome is not None:
         kind, text = outcome
         (st.success if kind == "ok" else st.error)(
             safe_label(text), icon="✅" if kind == "ok" else "⚠️"
         )
+        state.import_outcome = None  # once shown (a run stopped before shows it on the next)
 
 
 def _import(widget_key: str) -> None:

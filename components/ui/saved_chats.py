@@ -337,9 +337,10 @@ def _empty() -> OpenChat:
     return OpenChat(Conversation(), None, 0.0, None, SavedState())
 
 
-def detach() -> None:
-    """Make the open conversation a new chat (an import): it is saved under a new id."""
-    hist = session.history()
+def detach(hist: session.HistoryState) -> None:
+    """Make the open conversation a new chat (an import): it is saved under a new id. (It takes
+    the session's ``HistoryState``: no session read, so a caller can do it in one step with
+    putting that conversation in place.)"""
     hist.chat_id, hist.created, hist.title, hist.saved = None, 0.0, None, SavedState()
 
 

@@ -60,12 +60,17 @@ def apply_import() -> None:
     conversation (the sidebar's export buttons and totals too): the answer still coming, a held
     message and the display copies belong to the chat it replaces."""
     state = session.chat()
-    imported, state.imported = state.imported, None
+    imported = state.imported
     if imported is None:
         return
     drop_exchange()
     save_open()  # the chat it replaces stays saved as it was
+    hist = session.history()
+    # Let go and put in place with no session read in between: a run a newer trigger stops
+    # before here puts it in place on the next run; none loses it (the outcome already says
+    # it was imported) or saves it over the chat it replaces.
+    state.imported = None
     state.conversation = imported
-    detach()  # the import lands in the chat list as a new chat
+    detach(hist)  # the import lands in the chat list as a new chat
     state.display_copies = {}
     state.pending = None
