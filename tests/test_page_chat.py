@@ -12,6 +12,7 @@ import threading
 
 import pytest
 from PIL import Image
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from streamlit.testing.v1 import AppTest
 
 from components.conversation.exchange import Exchange
@@ -27,7 +28,7 @@ from components.devtools.upstream import (
 )
 from components.i18n import t
 from components.providers.settings import resolve_settings
-from components.ui import session
+from components.ui import session, sidebar_tools
 from components.ui import state_keys as keys
 from components.ui.camera import make_shot
 from tests.conftest import ROOT
@@ -683,3 +684,34 @@ def test_a_waiting_question_whose_start_fails_is_not_tried_again_on_every_run(
     assert len(tries) == 1
     assert state.to_answer is None
     assert upstream.requests == []
+
+
+def test_an_import_whose_run_is_stopped_before_it_is_in_place_lands_on_the_next_run(
+    upstream, monkeypatch
+):
+    """A newer trigger stops a run at its next session read: here while the chat an import
+    replaces is saved. The import is put in place on the next run, as a chat of its own."""
+    upstream.enqueue(sse(["An answer."]))
+    at = configured_app(upstream, "en")
+    at.chat_input[0].set_value("The chat before").run()
+    imported = Conversation()
+    imported.add_user("An imported question", [])
+    imported.add_answer("An imported answer.")
+    state = session.state_in(at.session_state, session.ChatState)
+    history = session.state_in(at.session_state, session.HistoryState)
+    before = history.chat_id
+    state.imported = imported
+    real_save = sidebar_tools.save_open
+
+    def stopped(*args, **kwargs):
+        raise StopException()  # what Streamlit raises at the read of a run asked to stop
+
+    monkeypatch.setattr(sidebar_tools, "save_open", stopped)
+    at.run()
+    monkeypatch.setattr(sidebar_tools, "save_open", real_save)
+    at.run()  # the newer trigger's run
+    no_exception(at)
+    assert state.conversation is imported
+    assert "An imported answer." in assistant_text(at)
+    assert history.chat_id not in (None, before)  # saved as a chat of its own
+    assert len(history.saved.entries) == 2
