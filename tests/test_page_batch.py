@@ -105,6 +105,32 @@ def test_a_run_stopped_as_the_job_starts_leaves_the_job_on_the_page_and_runs_it_
     assert len(upstream.requests) == 2  # started once
 
 
+def test_a_retry_whose_run_was_stopped_before_the_page_did_it_is_done_once_on_the_next(
+    upstream: FakeUpstream,
+) -> None:
+    """Retry's callback keeps the click (``BatchState.asked``); a newer trigger that stops its
+    run before the page reaches the button leaves it there, and the next run sends the failed
+    picture again, once. A click meant for a finished job is not kept for the next job."""
+    upstream.default = sse(["蓝色方块"], usage=USAGE)
+    upstream.script = by_picture_width({61: [bingcheng_error(402)]})
+    at = batch_page(upstream)
+    at.file_uploader(key=keys.BATCH_FILES).set_value(
+        [("a.png", png_bytes(60), "image/png"), ("b.png", png_bytes(61), "image/png")]
+    ).run()
+    at.button(key=keys.BATCH_RUN).click().run()
+    at = finish(at)
+    assert len(upstream.requests) == 2
+    state = session.state_in(at.session_state, session.BatchState)
+    state.asked = "retry"  # the click's callback ran; the run it started was stopped
+    at = finish(at.run())  # the newer trigger's run
+    assert len(upstream.requests) == 3
+    at.run()
+    assert len(upstream.requests) == 3  # once
+    state.asked = "cancel"  # a Cancel that came after the job ended: not kept
+    at.run()
+    assert state.asked is None
+
+
 def test_mixed_upload_runs_end_to_end_with_summary_table_and_exports(
     upstream: FakeUpstream,
 ) -> None:

@@ -181,6 +181,11 @@ def ask_to_start() -> None:
     session.batch().start = True
 
 
+def _ask(what: str) -> None:
+    """A job button's callback: keep ``what`` it asks (``BatchState.asked``) until it is done."""
+    session.batch().asked = what
+
+
 def start(job: BatchJob, setup: Setup, choice: SidebarChoice) -> bool:
     """Send the job the one way (``sending.send``): the key is resolved now and kept by the job
     (its route), access and the model are checked now, and each picture is admitted (limits,
@@ -200,6 +205,7 @@ def start(job: BatchJob, setup: Setup, choice: SidebarChoice) -> bool:
         # The Run click let go, the job started and kept, with no session read in between: a
         # run a newer trigger stops before here starts it on the next run, and none loses it.
         state.start = False
+        state.asked = None  # a click meant for the job before is not this one's
         if setup.via == "batch_api":
             job.start_via(route, batch_api.runner(poll_every=poll))
         else:
@@ -224,23 +230,29 @@ def start(job: BatchJob, setup: Setup, choice: SidebarChoice) -> bool:
 def retry_failed(job: BatchJob, choice: SidebarChoice) -> bool:
     """Send the failed pictures again, the one way, with the job's own settings (each picture
     admitted again). When the sidebar now says another key, address or model, nothing is sent
-    and the page says why: a batch never changes them midway. Return whether it started."""
+    and the page says why: a batch never changes them midway. Return whether it started. The
+    Retry click (``BatchState.asked``) is let go right before the pictures go, or where they
+    cannot."""
     lang = choice.lang
+    state = session.batch()
     route = job.route
     if route is None:
+        state.asked = None
         return False
     if not same_destination(route.settings, choice):
+        state.asked = None
         st.error(t("batch.retry_settings_changed", lang, model=literal(job.spec.model)), icon="⚠️")
         return False
     concurrency = int(session.widget(keys.BATCH_CONCURRENCY, 4))
+
+    def again(route: Route) -> None:
+        state.asked = None
+        job.retry_failed(route, concurrency=concurrency)
+
     try:
-        send(
-            choice,
-            lambda again: job.retry_failed(again, concurrency=concurrency),
-            feature="batch",
-            resolve=lambda: route.settings,
-        )
+        send(choice, again, feature="batch", resolve=lambda: route.settings)
     except KantuError as err:
+        state.asked = None
         st.error(safe_label(err.message(lang)), icon="⚠️")
         return False
     return True
@@ -265,27 +277,48 @@ def render_job(job: BatchJob, choice: SidebarChoice) -> None:
     """Draw the live view (redrawn every half second while the job runs), the controls and,
     once it has ended, the downloads."""
     lang = choice.lang
+    state = session.batch()
     running = job.running
     if running:
-        session.batch().seen_running = True
+        state.seen_running = True
     st.fragment(run_every=REFRESH_S if running else None)(_live)(job, lang)
+    # Each click is kept in the session by its callback until done here, let go right before
+    # (a run a newer trigger stops before then does it on the next run).
     cols = st.columns(3)
     if running:
-        if cols[0].button(t("batch.cancel", lang), icon="⏹️", key=keys.BATCH_CANCEL):
+        cols[0].button(
+            t("batch.cancel", lang),
+            icon="⏹️",
+            key=keys.BATCH_CANCEL,
+            on_click=_ask,
+            args=("cancel",),
+        )
+        if state.asked == "cancel":
+            state.asked = None
             job.cancel()
             job.wait(5)
             st.rerun()
+        state.asked = None  # a stale click (the job's other buttons are not drawn meanwhile)
         return
     progress = job.progress()
-    if (
-        progress.failed
-        and cols[0].button(t("batch.retry_failed", lang), icon="🔁", key=keys.BATCH_RETRY)
-        and retry_failed(job, choice)
-    ):
+    if progress.failed:
+        cols[0].button(
+            t("batch.retry_failed", lang),
+            icon="🔁",
+            key=keys.BATCH_RETRY,
+            on_click=_ask,
+            args=("retry",),
+        )
+        if state.asked == "retry" and retry_failed(job, choice):
+            st.rerun()
+    cols[1].button(
+        t("batch.new", lang), icon="🆕", key=keys.BATCH_NEW, on_click=_ask, args=("new",)
+    )
+    if state.asked == "new":
+        state.asked = None
+        state.job = None
         st.rerun()
-    if cols[1].button(t("batch.new", lang), icon="🆕", key=keys.BATCH_NEW):
-        session.batch().job = None
-        st.rerun()
+    state.asked = None  # a click nothing above acted on (a stale one) is not kept for later
     results = job.results()
     spec = job.spec
     downloads = st.columns(3)
