@@ -522,6 +522,25 @@ def test_language_switch_changes_the_interface():
     assert at.button_group(key=keys.choice_key(keys.DETAIL, "en")).value == "auto"  # kept
 
 
+def test_a_switch_back_is_not_undone_by_the_old_languages_stale_switch():
+    """English, then 中文 at once: the second click, on the English page's switch, comes with
+    the Chinese switch as the first click's stopped run left it ("English"), which the browser
+    still sends. The page stays in the language clicked last; so does a choice made meanwhile
+    (the detail, switched per language the same way)."""
+    at = started_app("zh")
+    at.button_group(key=keys.choice_key(keys.LANG, "zh")).set_value("en").run()
+    at.button_group(key=keys.choice_key(keys.DETAIL, "en")).set_value("high").run()
+    # what the browser still holds of the Chinese page's widgets, sent with the next click
+    at.session_state[keys.choice_key(keys.LANG, "zh")] = "en"
+    at.session_state[keys.choice_key(keys.DETAIL, "zh")] = "auto"
+    at.button_group(key=keys.choice_key(keys.LANG, "en")).set_value("zh").run()
+    no_exception(at)
+    assert at.chat_input[0].placeholder == t("chat.placeholder", "zh")
+    at.run()
+    assert at.chat_input[0].placeholder == t("chat.placeholder", "zh")
+    assert at.button_group(key=keys.choice_key(keys.DETAIL, "zh")).value == "high"
+
+
 def test_new_chat_starts_over(upstream):
     at = configured_app(upstream, "en")
     at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("What is it?").run()

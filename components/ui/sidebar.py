@@ -70,9 +70,31 @@ def remembered_choice(render: Callable[..., Any], state_key: str, lang: Lang, **
     Streamlit identifies a choice by its formatted label, so a widget whose labels change with the
     language would lose its value on a switch. Each language gets its own widget, created with the
     remembered value. The same keeps a field's value while it is not drawn (a closed section,
-    ``lazy_section``): Streamlit forgets a widget's own value on a run without it.
+    ``lazy_section``): Streamlit forgets a widget's own value on a run without it. A click is
+    taken by the widget's callback (and then ``on_change``/``args``, if given), before the page's
+    script runs.
     """
-    value = render(key=keys.choice_key(state_key, lang), **kwargs)
+    widget_key = keys.choice_key(state_key, lang)
+    remembered = session.widget(state_key)
+    # Every click was taken by ``changed`` before the script ran: a value that differs is a
+    # stale one (this language's widget as a run a newer click stopped left it, which the
+    # browser still sends), and would put back a choice the person has since changed.
+    stale = session.has_widget(widget_key) and session.widget(widget_key) != remembered
+    if stale and remembered is not None:
+        session.set_widget(widget_key, remembered)
+    their = kwargs.pop("on_change", None)
+    their_args = kwargs.pop("args", ())
+
+    def changed() -> None:
+        # A click is taken before the page's script runs: a newer click that stops its run
+        # (the page drawn meanwhile in another language, with another widget) cannot lose it.
+        value = session.widget(widget_key)
+        if value is not None:
+            session.set_widget(state_key, value)
+        if their is not None:
+            their(*their_args)
+
+    value = render(key=widget_key, on_change=changed, **kwargs)
     if value is not None:
         session.set_widget(state_key, value)
     return session.widget(state_key)
@@ -81,14 +103,12 @@ def remembered_choice(render: Callable[..., Any], state_key: str, lang: Lang, **
 def current_lang() -> Lang:
     """Return the language in use: the person's choice, else their browser's.
 
-    A click on the language switch is this run's choice from its start: the navigation, drawn
-    before the switch, follows it in the same run (not one run later).
+    A click on the language switch is this run's choice from its start (its callback runs
+    before the page's script, ``remembered_choice``): the navigation, drawn before the switch,
+    follows it in the same run (not one run later).
     """
     if not session.has_widget(keys.LANG):
         session.set_widget(keys.LANG, lang_from_locale(st.context.locale))
-    clicked = session.widget(keys.choice_key(keys.LANG, session.widget(keys.LANG)), None)
-    if clicked is not None:
-        session.set_widget(keys.LANG, clicked)
     return session.widget(keys.LANG)
 
 
