@@ -20,6 +20,7 @@ from components.devtools.browser import (
     switch_language,
     wait_for_idle,
     wait_for_pictures,
+    wait_for_settled,
 )
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
@@ -159,16 +160,30 @@ def test_three_photos_take_little_of_a_phone_screen(app, new_page, up: FakeUpstr
         expect(dialog).to_have_count(0)
 
 
-# 🔍, then the theme switch 25 ms later: its run stops the run for 🔍 before the picture's button
-# is reached (the browser store's report after a save does the same on its own). The switch is
-# looked up when it is clicked: the 🔍 run may have drawn the sidebar anew by then, and a click on
-# the node it replaced does nothing.
-VIEW_THEN_DARK = """([view, dark]) => {
+# 🔍, then the theme switch 25 ms after 🔍's run has begun: its run stops the run for 🔍 before
+# the picture's button is reached (the browser store's report after a save does the same on its
+# own). Counted from the run's start, not the click: a click that reaches the server in the
+# moment Streamlit takes a run, before it hands the run its callbacks, loses that run's trigger
+# inside Streamlit (session.hear_question), which under load a fixed 25 ms after the click hit.
+# The switch is looked up when it is clicked: a click on a node since drawn anew does nothing.
+VIEW_THEN_DARK = """([view, dark]) => new Promise((done) => {
+  const app = document.querySelector('[data-testid="stApp"]');
   const radio = () => [...document.querySelectorAll('[data-testid="stSidebar"] [role="radio"]')]
     .find((r) => r.textContent.includes(dark));
+  let clicked = false;
+  const toDark = () => {
+    if (clicked) return;
+    clicked = true;
+    started.disconnect();
+    setTimeout(() => { radio().click(); done(); }, 25);
+  };
+  const started = new MutationObserver(() => {
+    if (app.getAttribute("data-test-script-state") === "running") toDark();
+  });
+  started.observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
   [...document.querySelectorAll("button")].find((b) => b.textContent.includes(view)).click();
-  setTimeout(() => radio().click(), 25);
-}"""
+  setTimeout(toDark, 3000); // no run seen starting: the switch goes anyway (the test then says why)
+})"""
 
 
 def test_the_large_view_opens_when_another_click_stops_its_run(app, new_page, up):
@@ -178,6 +193,7 @@ def test_the_large_view_opens_when_another_click_stops_its_run(app, new_page, up
     stopped run takes with it), until the person closes it; closed, it stays closed."""
     page = new_page(app, locale="zh-CN", viewport=(1280, 900))
     _ask(page, up, [_jpeg("photo.jpg", 640, 480)], "这是什么？")
+    wait_for_settled(page)  # no run under way: 🔍's is the next to start
     page.evaluate(VIEW_THEN_DARK, [t("gallery.view", "zh"), t("theme.dark", "zh")])
     expect_dark(page, True)
     dialog = page.get_by_role("dialog")
