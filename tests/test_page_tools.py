@@ -139,6 +139,23 @@ def test_a_probe_whose_run_is_stopped_after_its_request_keeps_its_result(upstrea
     assert len(upstream.requests) == 1  # asked once
 
 
+def test_a_probe_that_fails_with_an_error_is_tried_once(upstream, monkeypatch):
+    """Only Streamlit stopping the run keeps the click: a check that fails with an error (not a
+    stop) is shown once and not tried again on every later run."""
+    at = _app(upstream)
+    tries = []
+
+    def broken(*args, **kwargs):
+        tries.append(1)
+        raise RuntimeError("the gate broke")
+
+    monkeypatch.setattr(conversation_tools, "send", broken)
+    at.sidebar.button(key="kantu_probe").click().run()
+    at.run()
+    at.run()
+    assert len(tries) == 1
+
+
 def test_seeing_model_is_reported_and_pictures_go_at_once(upstream):
     upstream.sight = "vision"  # reads the digits with the local OCR
     at = _app(upstream, "zh")

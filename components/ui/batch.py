@@ -220,6 +220,9 @@ def start(job: BatchJob, setup: Setup, choice: SidebarChoice) -> bool:
         state.start = False
         st.error(safe_label(err.message(lang)), icon="⚠️")
         return False
+    except Exception:
+        state.start = False  # not a stop (that is no Exception): not tried again every run
+        raise
     if not started:
         state.start = False
         st.error(t("batch.local_unsupported", lang), icon="⚠️")
@@ -255,6 +258,9 @@ def retry_failed(job: BatchJob, choice: SidebarChoice) -> bool:
         state.asked = None
         st.error(safe_label(err.message(lang)), icon="⚠️")
         return False
+    except Exception:
+        state.asked = None  # not a stop (that is no Exception): not tried again every run
+        raise
     return True
 
 

@@ -124,7 +124,7 @@ def render_model_tools(choice: SidebarChoice) -> None:
             tools.vision_checks[name] = result
             return result
 
-        if _checked(choice, busy, "vision_check", probe) is None:
+        if _checked_once(tools, choice, busy, "vision_check", probe) is None:
             tools.check = None  # refused before it went: said why
     if tools.check == "test":
         busy = t("tools.testing", lang)
@@ -135,7 +135,7 @@ def render_model_tools(choice: SidebarChoice) -> None:
             tools.connection_result = (name, connection)
             return connection
 
-        connection = _checked(choice, busy, "test_connection", test)
+        connection = _checked_once(tools, choice, busy, "test_connection", test)
         if connection is None:
             tools.check = None
         else:
@@ -187,6 +187,22 @@ def _checked(
     except KantuError as err:
         st.caption(safe_label("⚠️ " + err.message(choice.lang)))
         return None
+
+
+def _checked_once(
+    tools: session.ToolsState,
+    choice: SidebarChoice,
+    busy: str,
+    feature: Feature,
+    start: Callable[[Route], Checked],
+) -> Checked | None:
+    """``_checked``, and an error that is not Streamlit stopping the run (a stop is not an
+    ``Exception``) lets the click go: shown once, not tried again on every later run."""
+    try:
+        return _checked(choice, busy, feature, start)
+    except Exception:
+        tools.check = None
+        raise
 
 
 def _client_settings(route: Route) -> ClientSettings:

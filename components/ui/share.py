@@ -118,6 +118,9 @@ def _share_now(state: session.ShareState, lang: Lang) -> None:
     except HistoryError as err:
         state.asked = False
         st.error(safe_label(err.message(lang)), icon="⚠️")
+    except Exception:
+        state.asked = False  # not a stop (that is no Exception): not tried again every run
+        raise
 
 
 def _dismissed() -> None:
