@@ -198,8 +198,6 @@ class CompareState:
     tally: Any = None  # compare.CompareTally: this session's blind votes (made on first use)
     targets: list[tuple[str, str]] = field(default_factory=list)  # the form's columns
     start: bool = False  # set by the Run button, taken by the page
-    # set by a finished or running job's button ("cancel", "retry", "new"), taken where it is done
-    asked: str | None = None
     vote: str | None = None  # a column's label, set by its "best" button
     reveal: bool = False  # set by "reveal without voting"
     growing: dict[str, Any] = field(default_factory=dict)  # each live column's drawn blocks
