@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 from PIL import Image
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Block
 
 from components.devtools.upstream import FakeUpstream
 from components.hosting.ledger import LedgerRow, new_row_id, visitor_hash
@@ -62,8 +63,9 @@ def advanced_field(at: AppTest, kind: str, key: str, lang: str):
 
 
 def page_texts(at: AppTest) -> str:
-    """Return the page's markdown, captions and alerts, one per line."""
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    """Return the page's markdown, captions (an entry's quiet lines among them) and alerts, one
+    per line."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + quiet_lines(at)
     parts += [e.value for e in [*at.error, *at.warning, *at.info]]
     return "\n".join(str(p) for p in parts)
 
@@ -123,7 +125,9 @@ class _RowParser(HTMLParser):
         super().__init__()
         self.buttons: list[EntryButton] = []
         self.spans: list[str] = []
+        self.quiet: list[str] = []
         self._in_versions = False
+        self._in_quiet = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
@@ -138,14 +142,18 @@ class _RowParser(HTMLParser):
                 )
             )
         self._in_versions = tag == "span" and found.get("class") == "kantu-versions"
+        self._in_quiet = tag == "p" and found.get("class") == "kantu-quiet"
 
     def handle_data(self, data: str) -> None:
         if self._in_versions:
             self.spans.append(data)
             self._in_versions = False
+        if self._in_quiet:
+            self.quiet.append(data)
+            self._in_quiet = False
 
 
-def _entry_rows(at: AppTest) -> _RowParser:
+def _entry_rows(at: AppTest | Block) -> _RowParser:
     parser = _RowParser()
     for element in at.get("html"):
         if 'class="kantu-actions"' in element.proto.body:
@@ -167,6 +175,20 @@ def entry_button(at: AppTest, verb: str, index: int) -> EntryButton:
     buttons = entry_buttons(at)
     assert (verb, index) in buttons, sorted(buttons)
     return buttons[verb, index]
+
+
+def quiet_lines(at: AppTest | Block) -> list[str]:
+    """The quiet lines (meta line, calibration flag) above the entries' buttons, in order (of
+    the page, or of one block: a chat message)."""
+    return _entry_rows(at).quiet
+
+
+def answer_footer(at: AppTest) -> str:
+    """The last answer's quiet lines: its captions and the lines above its buttons (asserts
+    there is an answer)."""
+    answers = [m for m in at.chat_message if m.name == "assistant"]
+    assert answers, "no answer on the page"
+    return "\n".join([c.value for c in answers[-1].caption] + quiet_lines(answers[-1]))
 
 
 def versions_shown(at: AppTest) -> list[str]:

@@ -19,7 +19,7 @@ from components.providers.presets import PRESETS
 from components.ui import compare, session
 from components.ui import state_keys as keys
 from tests.conftest import ROOT
-from tests.helpers import OPERATOR_KEY
+from tests.helpers import OPERATOR_KEY, answer_footer
 
 USAGE = {"prompt_tokens": 140, "completion_tokens": 9, "total_tokens": 149}
 
@@ -275,8 +275,7 @@ def _chat_bill(up: FakeUpstream, secrets: dict[str, object]) -> str:
     photo = make.photo_jpeg(640, 480)
     at.chat_input[0].upload("a.jpg", photo, "image/jpeg").set_value("What is it?").run()
     _no_exception(at)
-    answers = [m for m in at.chat_message if m.name == "assistant"]
-    return "\n".join(c.value for c in answers[-1].caption)
+    return answer_footer(at)
 
 
 @pytest.mark.parametrize("where", ["secrets", "environment"])

@@ -19,7 +19,7 @@ from components.i18n import t
 from components.ui import session
 from components.ui import state_keys as keys
 from tests.conftest import entry_app_test
-from tests.helpers import OPERATOR_KEY, jpeg_bytes, no_exception, page_texts
+from tests.helpers import OPERATOR_KEY, answer_footer, jpeg_bytes, no_exception, page_texts
 
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
@@ -53,12 +53,6 @@ def _ask_with_photo(at: AppTest, text: str = "What is it?") -> AppTest:
     return at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value(text).run()
 
 
-def _quiet_line(at: AppTest) -> str:
-    answers = [m for m in at.chat_message if m.name == "assistant"]
-    assert answers, "no answer on the page"
-    return "\n".join(c.value for c in answers[-1].caption)
-
-
 def _next_line(at: AppTest, lang: str = "en") -> str:
     prefix = t("costs.next", lang, line="")
     found = [c.value for c in at.main.caption if prefix in c.value]
@@ -84,7 +78,7 @@ def test_answer_shows_its_bill_in_money_and_the_sidebar_totals_it(upstream, lang
     _ask_with_photo(at)
     no_exception(at)
     one = 8511 * 1.0 / 1e6 + 34 * 4.0 / 1e6
-    assert t("money.billed", lang, cost="¥0.0086") in _quiet_line(at)
+    assert t("money.billed", lang, cost="¥0.0086") in answer_footer(at)
     assert t("money.conversation_total", lang, cost="¥0.0086") in _sidebar(at)
     at.chat_input[0].set_value("Round?").run()
     two = format_money(2 * one, "CNY")
@@ -152,7 +146,7 @@ def test_a_visitors_price_changes_only_what_they_see(upstream):
     upstream.enqueue(sse(["ok"], usage=USAGE))
     at = _app(upstream)
     _ask_with_photo(at)
-    assert t("money.billed", "en", cost="¥0.0086") in _quiet_line(at)
+    assert t("money.billed", "en", cost="¥0.0086") in answer_footer(at)
     form = at.sidebar.number_input
     inputs = [f for f in form if f.label.startswith("Input")]
     outputs = [f for f in form if f.label.startswith("Answer") or f.label.startswith("Output")]
@@ -161,7 +155,7 @@ def test_a_visitors_price_changes_only_what_they_see(upstream):
     outputs[0].set_value(0.0)
     at.sidebar.button(key="FormSubmitter:kantu_price_form.custom/gpt-4o-mini-Save").click().run()
     no_exception(at)
-    assert t("money.billed", "en", cost="¥0.85") in _quiet_line(at)  # 8,511 × ¥100 per million
+    assert t("money.billed", "en", cost="¥0.85") in answer_footer(at)  # 8,511 × ¥100 per million
     assert "¥100 in" in _sidebar(at)
     assert re.search(r"≈ ¥0\.[5-9]\d before sending", _next_line(at)), _next_line(at)
     # The hosting limits read the operator's prices, whatever this visitor typed.
@@ -180,7 +174,7 @@ def test_provider_that_bills_pictures_differently_is_flagged_and_calibrates(upst
     at = _app(upstream, lang)
     _ask_with_photo(at)
     no_exception(at)
-    quiet = _quiet_line(at)
+    quiet = answer_footer(at)
     assert "📏" in quiet and "1,020" in quiet, quiet
     assert t("money.calibrated_one", lang, factor="0.07") in _sidebar(at)
     # The next message is priced with what was learned: about the bill, not the rule.
@@ -188,8 +182,7 @@ def test_provider_that_bills_pictures_differently_is_flagged_and_calibrates(upst
         "And?"
     ).run()
     assert t("money.calibrated", lang, n=2, factor="0.07") in _sidebar(at)
-    answers = [m for m in at.chat_message if m.name == "assistant"]
-    assert "📏" not in "\n".join(c.value for c in answers[-1].caption)  # estimate now fits
+    assert "📏" not in answer_footer(at)  # estimate now fits
 
 
 def test_unknown_model_is_marked_approximate_where_its_figure_shows(upstream):

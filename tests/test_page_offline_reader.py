@@ -8,7 +8,7 @@ from components.devtools import text_pictures as tp
 from components.i18n import t
 from components.ocr import engine
 from components.ui import state_keys as keys
-from tests.helpers import assistant_text, no_exception, page_texts, started_app
+from tests.helpers import answer_footer, assistant_text, no_exception, page_texts, started_app
 
 pytestmark = [
     pytest.mark.usefixtures("isolated_secrets"),
@@ -32,7 +32,7 @@ def test_without_a_key_a_dropped_screenshot_is_answered_with_its_text(lang):
     assert t("ocr.answer_intro", lang) in answer
     for line in tp.SCREENSHOT:
         assert line in answer.replace("\\", "")
-    assert "rapidocr-pp-ocrv6" in "\n".join(c.value for c in at.caption)  # the quiet meta line
+    assert "rapidocr-pp-ocrv6" in answer_footer(at)  # the quiet meta line
 
 
 def test_typing_a_key_switches_from_the_local_reader_to_bingcheng():

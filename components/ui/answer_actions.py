@@ -116,6 +116,7 @@ button.kantu-act:focus-visible { outline: 2px solid currentColor; outline-offset
 button.kantu-act:disabled { cursor: default; opacity: 0.4; }
 .kantu-copy-status, .kantu-versions { margin: 0 0.25rem; font-size: 0.85rem; }
 .kantu-versions { opacity: 0.6; }
+.kantu-quiet { margin: 0 0 0.25rem; font-size: 0.875rem; opacity: 0.6; overflow-wrap: anywhere; }
 """
     + "".join(
         f'button.kantu-act[data-icon="{name}"] {{ --kantu-icon: {_icon_mask(path)}; }}\n'
@@ -282,10 +283,13 @@ _HELP = {
 }
 
 
-def render_actions(entry: Entry, index: int, conv: Conversation, lang: Lang) -> None:
+def render_actions(
+    entry: Entry, index: int, conv: Conversation, lang: Lang, *, notes: tuple[str, ...] = ()
+) -> None:
     """Show one entry's buttons in a row: an answer's copy, regenerate (any answer but a last one
     that failed or was cut: Retry covers it) and delete; a question's edit, delete and, once it
-    has several versions, ‹ n / m › between them."""
+    has several versions, ‹ n / m › between them. ``notes`` (plain text: an answer's meta line)
+    go above the row, in the same element, as quiet lines."""
     token = entry_token(index, entry)
     shown, count = entry.version + 1, entry.version_count
     helps = {
@@ -300,7 +304,9 @@ def render_actions(entry: Entry, index: int, conv: Conversation, lang: Lang) -> 
         parts.append(_button(verb, token, lang, helps[verb], disabled=off))
         if verb == "older":
             parts.append(f'<span class="kantu-versions">{shown} / {count}</span>')
-    st.html(f'<div class="kantu-actions" role="group">{"".join(parts)}</div>', width="content")
+    quiet = "".join(f'<p class="kantu-quiet">{html.escape(note)}</p>' for note in notes)
+    row = f'<div class="kantu-actions" role="group">{"".join(parts)}</div>'
+    st.html(quiet + row, width="stretch" if notes else "content")
 
 
 def _button(verb: str, token: str, lang: Lang, help_key: str, *, disabled: bool = False) -> str:

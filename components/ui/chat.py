@@ -13,6 +13,7 @@ import re
 import threading
 import time
 from collections.abc import Mapping
+from contextlib import nullcontext
 
 import requests
 import streamlit as st
@@ -347,15 +348,45 @@ def render_answer_footer(
     regenerate, delete; when ``index`` is given), and an error as the app's notice below it,
     with the action that fits (Retry only where it can help).
 
-    Raises nothing; a failed answer without text draws no assistant bubble at all.
+    Raises nothing; a failed answer without text draws no assistant bubble at all. It draws one
+    element at the top, as a question does (``render_history``): a bubble and an error notice
+    go in one container.
     """
+    with st.container() if entry.text and entry.error is not None else nullcontext():
+        _render_answer(
+            entry,
+            conv,
+            lang,
+            choice,
+            last=last,
+            question=question,
+            index=index,
+            key_source=key_source,
+        )
+
+
+def _render_answer(
+    entry: Entry,
+    conv: Conversation,
+    lang: Lang,
+    choice: SidebarChoice,
+    *,
+    last: bool,
+    question: str,
+    key_source: str | None,
+    index: int | None,
+) -> None:
     if entry.text or entry.error is None:
         with st.chat_message("assistant"):
             if entry.text:
                 show_markdown(st, entry.text, session.chat().made_safe)
-            _render_marks(entry, lang, choice)
+            _render_marks(entry, lang)
+            notes = _quiet_lines(entry, lang, choice)
             if index is not None and entry.text.strip():
-                render_actions(entry, index, conv, lang)
+                render_actions(entry, index, conv, lang, notes=notes)  # one element, not three
+            else:
+                for line in notes:
+                    st.caption(session.chat().made_safe(line))
             if last and entry.error is None and entry.status != "ok":
                 st.button(
                     t("chat.retry", lang),
@@ -373,7 +404,7 @@ def render_answer_footer(
             render_error_actions(entry.error, conv, lang, choice, question)
 
 
-def _render_marks(entry: Entry, lang: Lang, choice: SidebarChoice) -> None:
+def _render_marks(entry: Entry, lang: Lang) -> None:
     if entry.status == "interrupted" and (entry.error is None or entry.error.kind != "interrupted"):
         st.warning(t("chat.status_interrupted", lang), icon="⚠️")
     elif entry.status == "stopped":
@@ -381,12 +412,15 @@ def _render_marks(entry: Entry, lang: Lang, choice: SidebarChoice) -> None:
         st.info(t(stopped, lang), icon="⏹️")
     if entry.meta and entry.meta.finish_reason == "length":
         st.info(t("chat.status_length", lang), icon="✂️")
-    if entry.meta and entry.status == "ok":
-        line = meta_line(entry.meta, lang, cost=billed_line(entry.meta, choice))
-        st.caption(session.chat().made_safe(line))
-        flag = entry.calibration_flag
-        if flag is not None:
-            st.caption(safe_label("📏 " + flag.message(lang)))
+
+
+def _quiet_lines(entry: Entry, lang: Lang, choice: SidebarChoice) -> tuple[str, ...]:
+    """A finished answer's meta line, and its calibration flag if it has one (plain text)."""
+    if not entry.meta or entry.status != "ok":
+        return ()
+    line = meta_line(entry.meta, lang, cost=billed_line(entry.meta, choice))
+    flag = entry.calibration_flag
+    return (line,) if flag is None else (line, "📏 " + flag.message(lang))
 
 
 def _may_refuse_pictures(entry: Entry, conv: Conversation, choice: SidebarChoice) -> bool:
@@ -414,7 +448,8 @@ def render_entry(
 ) -> None:
     """Render one history entry: a question in its bubble, an answer with its notices; with
     ``index`` (its place in the history), its action buttons too. ``notes`` adds a word to a
-    picture's caption, by sha256 (whether it goes with the next question)."""
+    picture's caption, by sha256 (whether it goes with the next question). Draws one element
+    where it is called (a bubble, or a container of a bubble and its notice)."""
     if entry.role == "user":
         with st.chat_message("user"):
             st.text(entry.text)
@@ -473,16 +508,16 @@ def render_history(
             args=(conv,),
         )
     for i, entry in enumerate(entries[start:], start=start):
-        with st.container():  # one element per entry: see ``follow_exchange``'s ``place``
-            render_entry(
-                entry,
-                conv,
-                lang,
-                choice,
-                last=i == len(entries) - 1,
-                index=i if actions else None,
-                notes=notes,
-            )
+        # one element per entry (``render_entry``): see ``follow_exchange``'s ``place``
+        render_entry(
+            entry,
+            conv,
+            lang,
+            choice,
+            last=i == len(entries) - 1,
+            index=i if actions else None,
+            notes=notes,
+        )
     focus_requested_field()
 
 
