@@ -353,55 +353,32 @@ def render_answer_footer(
     go in one container.
     """
     with st.container() if entry.text and entry.error is not None else nullcontext():
-        _render_answer(
-            entry,
-            conv,
-            lang,
-            choice,
-            last=last,
-            question=question,
-            index=index,
-            key_source=key_source,
-        )
-
-
-def _render_answer(
-    entry: Entry,
-    conv: Conversation,
-    lang: Lang,
-    choice: SidebarChoice,
-    *,
-    last: bool,
-    question: str,
-    key_source: str | None,
-    index: int | None,
-) -> None:
-    if entry.text or entry.error is None:
-        with st.chat_message("assistant"):
-            if entry.text:
-                show_markdown(st, entry.text, session.chat().made_safe)
-            _render_marks(entry, lang)
-            notes = _quiet_lines(entry, lang, choice)
-            if index is not None and entry.text.strip():
-                render_actions(entry, index, conv, lang, notes=notes)  # one element, not three
-            else:
-                for line in notes:
-                    st.caption(session.chat().made_safe(line))
-            if last and entry.error is None and entry.status != "ok":
-                st.button(
-                    t("chat.retry", lang),
-                    icon="🔁",
-                    key=f"retry_{len(conv.entries)}",
-                    on_click=session.requester(session.Retry()),
-                )
-    if entry.error is None:
-        return
-    with st.container(border=True):
-        render_error(entry.error, lang, choice, key_source)
-        if _may_refuse_pictures(entry, conv, choice):
-            st.info(t("sidebar.text_only_suggested", lang), icon="🔤")
-        if last and entry.status != "ok":
-            render_error_actions(entry.error, conv, lang, choice, question)
+        if entry.text or entry.error is None:
+            with st.chat_message("assistant"):
+                if entry.text:
+                    show_markdown(st, entry.text, session.chat().made_safe)
+                _render_marks(entry, lang)
+                notes = _quiet_lines(entry, lang, choice)
+                if index is not None and entry.text.strip():
+                    render_actions(entry, index, conv, lang, notes=notes)  # one element, not three
+                else:
+                    for line in notes:
+                        st.caption(session.chat().made_safe(line))
+                if last and entry.error is None and entry.status != "ok":
+                    st.button(
+                        t("chat.retry", lang),
+                        icon="🔁",
+                        key=f"retry_{len(conv.entries)}",
+                        on_click=session.requester(session.Retry()),
+                    )
+        if entry.error is None:
+            return
+        with st.container(border=True):
+            render_error(entry.error, lang, choice, key_source)
+            if _may_refuse_pictures(entry, conv, choice):
+                st.info(t("sidebar.text_only_suggested", lang), icon="🔤")
+            if last and entry.status != "ok":
+                render_error_actions(entry.error, conv, lang, choice, question)
 
 
 def _render_marks(entry: Entry, lang: Lang) -> None:
