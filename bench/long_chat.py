@@ -61,8 +61,9 @@ ANSWER = (
     "- a sign that reads `营业中`\n\n" + "The light is warm and low; shadows are long. " * 12
 )
 # Resolves with ms from the click (performance.now() given) to the first ``notRunning`` mark
-# after a ``running`` one that came after the click; null after 10 s without (a click that
-# landed in a run already going, which the browser never marks as started again).
+# after a ``running`` one that came after the click; null after 10 s without: about one flip in
+# 20 finds no mark at all after it, though its click was sent and its run drawn (the page's marks
+# had been cleared meanwhile).
 SETTLED_JS = """(since) => new Promise((resolve) => {
   const check = () => {
     const marks = performance.getEntriesByType("mark").filter((m) => m.startTime >= since);
@@ -101,8 +102,8 @@ class Rerun:
 
 
 def one_rerun(page: Page, frames: list[bytes], pid: int) -> Rerun:
-    """Flip the review switch once and measure it. A flip whose run cannot be told apart
-    from one already going is flipped again (said on stderr), not counted."""
+    """Flip the review switch once and measure it. A flip whose run the page left no mark
+    of is flipped again (said on stderr), not counted."""
     switch = page.get_by_test_id("stSidebar").get_by_text(t("sidebar.review", "en"))
     while True:
         before_bytes, before_cpu = sum(map(len, frames)), cpu_seconds(pid)
@@ -113,7 +114,7 @@ def one_rerun(page: Page, frames: list[bytes], pid: int) -> Rerun:
         wait_for_settled(page)
         if settled is not None:
             break
-        print("a flip's run was not seen to start: flipped again", file=sys.stderr)
+        print("no mark of a flip's run in the page: flipped again", file=sys.stderr)
     received = sum(map(len, frames)) - before_bytes
     cpu_ms = (cpu_seconds(pid) - before_cpu) * 1000
     return Rerun(received / 1024, cpu_ms, time.monotonic() - started, float(settled))
