@@ -1,7 +1,9 @@
 """`pip install .` gives the `kantu` command, with only `components` installed.
 
 Installed into a throwaway venv that sees this interpreter's packages (``--system-site-packages``),
-with ``--no-deps --no-build-isolation`` so nothing is downloaded; built from a copy of the checkout
+with ``--no-deps --no-build-isolation`` so nothing is downloaded, and with no pip or setuptools of
+its own (``--without-pip``): the build uses this interpreter's pinned ones, not the older copies
+``ensurepip`` would put in the venv (setuptools 65 cannot build a wheel without ``wheel``); built from a copy of the checkout
 so the build leaves nothing behind in the working tree.
 """
 
@@ -37,7 +39,9 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT / "components", source / "components", ignore=CACHES)
     shutil.copy2(ROOT / "pyproject.toml", source / "pyproject.toml")
     env_dir = base / "venv"
-    made = _run([sys.executable, "-m", "venv", "--system-site-packages", str(env_dir)])
+    made = _run(
+        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(env_dir)]
+    )
     assert made.returncode == 0, made.stderr
     bin_dir = env_dir / "bin"
     env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
