@@ -19,6 +19,11 @@ ApiDetail = Literal["low", "high", "auto"]
 Box = tuple[int, int, int, int]  # left, top, right, bottom in the upright original's pixels
 
 
+def data_url(data: bytes, mime: str) -> str:
+    """Return ``data`` as a base64 ``data:`` URL of type ``mime``."""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
 @dataclass(frozen=True)
 class SourceFacts:
     """What the original file was, and what preparation had to do to it."""
@@ -53,7 +58,7 @@ class ImagePart:
     @property
     def data_url(self) -> str:
         """Return the ``data:`` URL, built on demand (never stored)."""
-        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
+        return data_url(self.data, self.mime)
 
     def __repr__(self) -> str:
         return (
@@ -96,7 +101,7 @@ class PreparedImage:
     @property
     def data_url(self) -> str:
         """Return the ``data:`` URL, built on demand (never stored)."""
-        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
+        return data_url(self.data, self.mime)
 
     @property
     def api_detail(self) -> ApiDetail:

@@ -25,6 +25,7 @@ from PIL import Image, ImageDraw
 
 from components.conversation.history import Conversation, Entry
 from components.i18n import Lang, t
+from components.images.prepared import data_url
 from components.ui import session
 from components.ui import state_keys as keys
 
@@ -58,7 +59,7 @@ def _dots_png(lit: list[int | None]) -> str:
     frames[0].save(
         png, "PNG", save_all=len(frames) > 1, append_images=frames[1:], duration=DOT_STEP_MS, loop=0
     )
-    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")
+    return data_url(png.getvalue(), "image/png")
 
 
 # Sent with the mark only (not with every run's styles): most runs show no mark.
@@ -76,7 +77,7 @@ _THINKING_STYLE = f"""<style>
 
 def _icon_mask(path: str) -> str:
     svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'><path d='{path}'/></svg>"
-    return 'url("data:image/svg+xml;base64,' + base64.b64encode(svg.encode()).decode() + '")'
+    return f'url("{data_url(svg.encode(), "image/svg+xml")}")'
 
 
 # Material Symbols (Apache 2.0), the icons Streamlit's own buttons showed here

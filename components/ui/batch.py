@@ -8,7 +8,6 @@ kept by the job: Retry failed sends with the same settings, through the same gat
 
 from __future__ import annotations
 
-import base64
 import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from components.costs.prices import Price
 from components.errors import KantuError
 from components.hosting.gate import Route
 from components.i18n import Lang, t
+from components.images.prepared import data_url
 from components.images.uploads import IMAGE_EXTENSIONS, Upload
 from components.providers.settings import ClientSettings
 from components.ui import session
@@ -404,11 +404,7 @@ def field_key(name: str) -> str:
 
 
 def _row(result: ItemResult, spec: BatchSpec, lang: Lang) -> dict[str, Any]:
-    thumb = (
-        "data:image/jpeg;base64," + base64.b64encode(result.thumbnail).decode("ascii")
-        if result.thumbnail
-        else None
-    )
+    thumb = data_url(result.thumbnail, "image/jpeg") if result.thumbnail else None
     row: dict[str, Any] = {
         "thumb": thumb,
         "file": result.name,

@@ -8,7 +8,6 @@ dialog with the sent bytes (and their parts, for slices or a zoom) and the facts
 
 from __future__ import annotations
 
-import base64
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ import streamlit as st
 from PIL import Image
 
 from components.i18n import Lang, t
-from components.images.prepared import PreparedImage
+from components.images.prepared import PreparedImage, data_url
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.markdown_view import literal, safe_label
@@ -311,7 +310,7 @@ def display_url(image: PreparedImage) -> str:
     (``global.minCachedMessageSize`` in ``.streamlit/config.toml``).
     """
     data, mime = display_copy(image)
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    return data_url(data, mime)
 
 
 def _alt_text(image: PreparedImage, described: str, lang: Lang, *, cropped: bool) -> str:

@@ -17,6 +17,7 @@ import streamlit as st
 from PIL import Image
 
 from components.i18n import Lang, t
+from components.images.prepared import data_url
 from components.images.uploads import Upload
 from components.providers.presets import DEFAULT_PRESET_ID, PRESETS
 from components.ui import session
@@ -50,15 +51,17 @@ def _sample_bytes() -> bytes:
 
 
 @cache
-def _sample_shown() -> bytes:
-    """The sample at the width it is shown, made once: st.image would shrink the full picture
-    (what is sent) again on every run, a tenth of a welcome rerun's time."""
+def _sample_shown() -> str:
+    """The sample at the width it is shown, as a ``data:`` URL, made once: st.image would shrink
+    the full picture (what is sent) again on every run, a tenth of a welcome rerun's time. Not a
+    media file, for the reason the gallery's pictures are not (``gallery.display_url``): the first
+    screen's runs are often stopped by the next (the settings, the browser store's report)."""
     with Image.open(SAMPLE_PATH) as picture:
         height = round(picture.height * SAMPLE_WIDTH / picture.width)
         small = picture.resize((SAMPLE_WIDTH, height), Image.Resampling.BILINEAR)
     buffer = io.BytesIO()
     small.save(buffer, "PNG")
-    return buffer.getvalue()
+    return data_url(buffer.getvalue(), "image/png")
 
 
 def sample_upload(lang: Lang) -> Upload:
