@@ -67,12 +67,14 @@ try:
     lang = render_language()
     translate_widget_texts(lang)  # Streamlit's own texts (uploader, forms) in the language
     # a session's first screen: the chat input first, the settings on the next run
-    choice = resolve_choice(lang)[0] if settings_later() else render_settings(lang)
+    on_chat = page.url_path == pages[0].url_path
+    later = settings_later(after_input=on_chat)
+    choice = resolve_choice(lang)[0] if later else render_settings(lang)
     session.layout().choice = choice
     render_access(choice)  # the access code or sign-in, if needed
     render_key_closed(choice)  # a money limit that cannot count an allowed model
     # the conversation's tools (context, export, import) belong to the chat page only
-    render_sidebar_tools(choice, conversation_tools=page.url_path == pages[0].url_path)
+    render_sidebar_tools(choice, conversation_tools=on_chat)
     page.run()
     refresh_key_status()  # the answer just recorded may have refused the site's key
 except Exception:  # the last line of defence: a bug shows a message, never a traceback

@@ -16,13 +16,30 @@ import streamlit as st
 from components.ui import session
 from components.ui import state_keys as keys
 
-# Hidden at once (not even the gap between elements), then the next run is asked for.
+# Hidden at once (not even the gap between elements), then the next run is asked for: on the chat
+# page once the chat input's box is in the page (Streamlit fetches its code lazily, and under load
+# it came after this component's, so the settings were shown first), at most WAIT_MS later.
+WAIT_MS = 2000
 _JS = """
 export default function (component) {
   const host = component.parentElement.host || component.parentElement;
   const box = host.closest && host.closest('[data-testid="stElementContainer"]');
   if (box) box.style.display = "none";
-  component.setTriggerValue("shown", true);
+  const ask = () => component.setTriggerValue("shown", true);
+  const wait = component.data && component.data.wait_ms;
+  const doc = host.ownerDocument || document;
+  const input = () => doc.querySelector('[data-testid="stChatInput"] textarea');
+  if (!wait || input()) return ask();
+  const seen = new MutationObserver(() => {
+    if (input()) done();
+  });
+  const timer = setTimeout(() => done(), wait);
+  const done = () => {
+    seen.disconnect();
+    clearTimeout(timer);
+    ask();
+  };
+  seen.observe(doc.body, { childList: true, subtree: true });
 }
 """
 
@@ -30,13 +47,19 @@ export default function (component) {
 _SHOWN = st.components.v2.component("kantu_first_screen", js=_JS)
 
 
-def settings_later() -> bool:
+def settings_later(*, after_input: bool) -> bool:
     """Return whether this run leaves the settings for the next one (a session's first run);
-    then the next run is asked for once the page is shown."""
+    then the next run is asked for once the page is shown, and, ``after_input`` (the chat page),
+    once its chat input is."""
     layout = session.layout()
     if layout.first_screen_shown:
         return False
     layout.first_screen_shown = True
     with st.sidebar:
-        _SHOWN(key=keys.FIRST_SCREEN, height=0, on_shown_change=lambda: None)
+        _SHOWN(
+            key=keys.FIRST_SCREEN,
+            data={"wait_ms": WAIT_MS if after_input else 0},
+            height=0,
+            on_shown_change=lambda: None,
+        )
     return True
