@@ -18,7 +18,6 @@ missing) with a message in both languages. A failed batch is rolled back whole a
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ import streamlit as st
 from components.i18n import Lang, t
 from components.ui import session
 from components.ui import state_keys as keys
+from components.ui.component_data import packed
 from components.ui.run_watch import WHEN_NOT_TAKEN_JS
 
 SCHEMA_VERSION = 1
@@ -118,6 +118,7 @@ class _Book:
     write_problem: StoreProblem | None = None  # the last batch's (or the store's) problem
     read_problem: StoreProblem | None = None  # the last load's problem
     sent: dict[str, Any] | None = field(default=None, repr=False)  # the last mount data
+    sent_packed: dict[str, str] = field(default_factory=dict, repr=False)  # as it is mounted
     heard: tuple[int, ...] = ()  # the numbers of the last reports taken (the browser resends)
 
 
@@ -183,8 +184,10 @@ class BrowserStore:
             # Acknowledged ops leave it once (a small change the browser finds nothing in):
             # Streamlit serialises the data twice on every run, and a batch may hold photos.
             data = book.sent
-        moved = 0 if data is book.sent else len(json.dumps(data, separators=(",", ":")))
-        book.sent = data
+        moved = 0
+        if data is not book.sent:
+            book.sent, book.sent_packed = data, packed(data)
+            moved = len(book.sent_packed["json"].encode())
         problems = (book.write_problem, book.read_problem)
         damaged = tuple(StoreProblem("damaged", chat) for chat in book.damaged)
         return BrowserState(
@@ -209,7 +212,7 @@ class BrowserStore:
         """
         _store(
             key=COMPONENT_KEY,
-            data=self._book.sent,
+            data=self._book.sent_packed,
             height=0,
             on_status_change=lambda: None,
             on_report_change=lambda: None,  # a trigger: each report arrives on one run

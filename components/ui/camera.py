@@ -146,7 +146,7 @@ def render_camera(lang: Lang, key: str) -> bytes | None:
     texts = {name: t(f"camera.{name}", lang) for name in _COMPONENT_TEXTS}
     result = _camera(
         key=key,
-        data={"texts": texts},
+        data=texts,
         on_photo_change=lambda: None,  # a trigger: the photo arrives on one run only
     )
     return decode_photo(result.photo)

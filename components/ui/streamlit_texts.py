@@ -19,6 +19,7 @@ import streamlit as st
 
 from components.i18n import Lang, t
 from components.ui import state_keys as keys
+from components.ui.component_data import packed
 
 
 @dataclass(frozen=True)
@@ -155,10 +156,11 @@ function install() {
 
 export default function ({ data }) {
   const state = install();
-  if (state.lang === data.lang) return;
-  state.lang = data.lang;
-  state.exact = new Map(Object.entries(data.exact));
-  state.patterns = data.patterns.map(([source, template]) => [new RegExp(source), template]);
+  const table = JSON.parse(data.json);  // component_data.packed
+  if (state.lang === table.lang) return;
+  state.lang = table.lang;
+  state.exact = new Map(Object.entries(table.exact));
+  state.patterns = table.patterns.map(([source, template]) => [new RegExp(source), template]);
   state.sweep();
 }
 """
@@ -182,4 +184,4 @@ def widget_table(lang: Lang) -> dict[str, object]:
 
 def translate_widget_texts(lang: Lang) -> None:
     """Put Streamlit's own texts on this page in ``lang`` (an invisible snippet, once per run)."""
-    _snippet(key=keys.WIDGET_TEXTS, data=widget_table(lang), height=0)
+    _snippet(key=keys.WIDGET_TEXTS, data=packed(widget_table(lang)), height=0)

@@ -107,6 +107,21 @@ def test_page_loads_with_chat_input_in_each_locale(app, new_page, locale):
     assert_no_exception(page)
 
 
+def test_the_chat_page_leaves_pandas_and_pyarrow_unloaded(start_app, new_page):
+    """A new server's first chat screen, settings and browser store included, loads neither
+    pandas nor pyarrow (components/ui/component_data.py): the first visitor's first run would
+    wait ~0.2 s for them, and the server would keep ~50 MB more. Read from the libraries the
+    server process has mapped."""
+    app = start_app()
+    page = new_page(app, locale="zh-CN")
+    settings = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first
+    expect(settings).to_be_visible()
+    wait_for_idle(page)
+    assert_no_exception(page)
+    mapped = Path(f"/proc/{app.process.pid}/maps").read_text()
+    assert "/pandas/" not in mapped and "/pyarrow/" not in mapped
+
+
 def test_server_runs_with_a_temporary_home(app):
     assert app.env["HOME"] == str(app.home) != os.environ.get("HOME")
     assert not app.home.is_relative_to(Path.home())

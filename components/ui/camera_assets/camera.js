@@ -88,11 +88,11 @@ export default function (component) {
     cam.els.take.addEventListener("click", () => snap(cam));
     cam.els.retake.addEventListener("click", () => show(cam, cam.stream ? "live" : "error", ""));
   }
-  cam.texts = data.texts;
+  cam.texts = data;  // the texts by name: plain strings (component_data.py)
   cam.setTriggerValue = setTriggerValue;
-  cam.els.take.textContent = data.texts.take;
-  cam.els.retake.textContent = data.texts.retake;
-  cam.els.video.setAttribute("aria-label", data.texts.live);
+  cam.els.take.textContent = data.take;
+  cam.els.retake.textContent = data.retake;
+  cam.els.video.setAttribute("aria-label", data.live);
   cam.els.msg.textContent = cam.reason ? cam.texts[cam.reason] || "" : "";
   if (!cam.started) {
     cam.started = true;

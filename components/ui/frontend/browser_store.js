@@ -343,7 +343,8 @@ function watchReconnects() {
 }
 
 export default function (component) {
-  const { data, parentElement, setStateValue, setTriggerValue } = component;
+  const { parentElement, setStateValue, setTriggerValue } = component;
+  const data = component.data?.json ? JSON.parse(component.data.json) : {};  // component_data.packed
   let store = parentElement.__kantuStore;
   if (!store) {
     // Invisible: not even the gap the page leaves between elements.
@@ -362,5 +363,5 @@ export default function (component) {
   const app = document.querySelector('[data-testid="stApp"]');
   if (app) app.__kantuStore = store; // the store mounted last answers a reconnect
   // One handling at a time, in the order the data came: a batch never races the next one.
-  store.queue = store.queue.then(() => handle(store, data || {})).catch(() => {});
+  store.queue = store.queue.then(() => handle(store, data)).catch(() => {});
 }
