@@ -126,8 +126,10 @@ class _RowParser(HTMLParser):
         self.buttons: list[EntryButton] = []
         self.spans: list[str] = []
         self.quiet: list[str] = []
+        self.words: list[str] = []
         self._in_versions = False
         self._in_quiet = False
+        self._in_words = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
@@ -143,6 +145,7 @@ class _RowParser(HTMLParser):
             )
         self._in_versions = tag == "span" and found.get("class") == "kantu-versions"
         self._in_quiet = tag == "p" and found.get("class") == "kantu-quiet"
+        self._in_words = tag == "p" and found.get("class") == "kantu-words"
 
     def handle_data(self, data: str) -> None:
         if self._in_versions:
@@ -151,6 +154,9 @@ class _RowParser(HTMLParser):
         if self._in_quiet:
             self.quiet.append(data)
             self._in_quiet = False
+        if self._in_words:
+            self.words.append(data)
+            self._in_words = False
 
 
 def _entry_rows(at: AppTest | Block) -> _RowParser:
@@ -181,6 +187,13 @@ def quiet_lines(at: AppTest | Block) -> list[str]:
     """The quiet lines (meta line, calibration flag) above the entries' buttons, in order (of
     the page, or of one block: a chat message)."""
     return _entry_rows(at).quiet
+
+
+def question_words(message: Block) -> str:
+    """A question bubble's words: its ``st.text``, or the words drawn in its button row when
+    nothing stands between the two (``answer_actions.render_actions``' ``words``)."""
+    texts = [x.value for x in message.text] or _entry_rows(message).words
+    return str(texts[0]) if texts else ""
 
 
 def answer_footer(at: AppTest) -> str:

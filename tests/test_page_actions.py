@@ -20,6 +20,7 @@ from tests.helpers import (
     entry_buttons,
     jpeg_bytes,
     no_exception,
+    question_words,
     versions_shown,
 )
 
@@ -31,11 +32,14 @@ def _ask(at, text: str):
 
 
 def _bubbles(at) -> list[tuple[str, str]]:
-    """Each chat bubble's role and its first text (a question's st.text, an answer's markdown)."""
+    """Each chat bubble's role and its first text (a question's words, an answer's markdown)."""
     shown = []
     for message in at.chat_message:
-        texts = [x.value for x in message.text] or [m.value for m in message.markdown]
-        shown.append((message.name, texts[0] if texts else ""))
+        if message.name == "user":
+            shown.append((message.name, question_words(message)))
+        else:
+            texts = [m.value for m in message.markdown]
+            shown.append((message.name, texts[0] if texts else ""))
     return shown
 
 

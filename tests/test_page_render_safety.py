@@ -5,6 +5,7 @@ HTML and no link to anywhere but the web in anything the page shows (issue 19, i
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -20,7 +21,7 @@ from components.ui import session
 from components.ui import state_keys as keys
 from components.usage import Usage
 from tests.conftest import ROOT
-from tests.helpers import OPERATOR_KEY, png_bytes
+from tests.helpers import OPERATOR_KEY, png_bytes, question_words
 from tests.markdown_oracle import findings
 from tests.test_page_batch import batch_page, finish
 
@@ -73,7 +74,7 @@ def hostile_conversation() -> Conversation:
     conv.add_user(f"what {EVIL}", [photo], refusals=[ImageError("too_many_bytes", f"x{EVIL}.png")])
     meta = AnswerMeta("ok", f"gpt-4o{EVIL}", f"real{EVIL}", f"stop{EVIL}", Usage(10, 2, 12))
     conv.add_answer(f"An answer {EVIL}\n\n[source](http://x/`){EVIL}` ", meta=meta)
-    conv.add_user("again", [])
+    conv.add_user(f"again {EVIL}", [])
     conv.add_answer("", status="error", error=AuthError(f"Incorrect key {EVIL}"))
     return conv
 
@@ -88,6 +89,33 @@ def test_imported_conversation_shows_no_image_html_or_odd_link(upstream: FakeUps
     joined = "\n".join(strings)
     assert "evil.example" in joined  # the hostile strings are on the page, as text
     assert {s: findings(s) for s in strings if findings(s)} == {}
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+
+
+def test_a_question_drawn_in_its_button_row_stays_text(upstream: FakeUpstream):
+    """A question with nothing between its words and its buttons shows them in the row's HTML
+    (answer_actions.render_actions): there too, an outside string is text, never a tag."""
+    at = chat_app(upstream)
+    session.state_in(at.session_state, session.ChatState).imported = import_json(
+        export_json(hostile_conversation())
+    )
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    question = [m for m in at.chat_message if m.name == "user"][-1]
+    assert not question.text  # in the row, not an st.text of its own
+    assert question_words(question) == f"again {EVIL}"
+    parser = _Tags()
+    for element in at.get("html"):
+        parser.feed(element.proto.body)
+    assert parser.tags <= {"style", "p", "div", "button", "span"}, parser.tags
 
 
 def test_a_batch_column_named_like_kantus_own_stays_a_text_column(upstream: FakeUpstream):

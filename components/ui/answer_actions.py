@@ -117,6 +117,8 @@ button.kantu-act:focus-visible { outline: 2px solid currentColor; outline-offset
 button.kantu-act:disabled { cursor: default; opacity: 0.4; }
 .kantu-copy-status, .kantu-versions { margin: 0 0.25rem; font-size: 0.85rem; }
 .kantu-versions { opacity: 0.6; }
+/* a question's words as st.text shows them, the gap between two elements below */
+.kantu-words { margin: 0 0 1rem; white-space: pre-wrap; word-break: break-word; }
 .kantu-quiet { margin: 0 0 0.25rem; font-size: 0.875rem; opacity: 0.6; overflow-wrap: anywhere; }
 """
     + "".join(
@@ -285,12 +287,19 @@ _HELP = {
 
 
 def render_actions(
-    entry: Entry, index: int, conv: Conversation, lang: Lang, *, notes: tuple[str, ...] = ()
+    entry: Entry,
+    index: int,
+    conv: Conversation,
+    lang: Lang,
+    *,
+    notes: tuple[str, ...] = (),
+    words: bool = False,
 ) -> None:
     """Show one entry's buttons in a row: an answer's copy, regenerate (any answer but a last one
     that failed or was cut: Retry covers it) and delete; a question's edit, delete and, once it
     has several versions, ‹ n / m › between them. ``notes`` (plain text: an answer's meta line)
-    go above the row, in the same element, as quiet lines."""
+    go above the row, in the same element, as quiet lines; with ``words``, a question's text goes
+    first, as its bubble's text (one element for the two, on every rerun of a long chat)."""
     token = entry_token(index, entry)
     shown, count = entry.version + 1, entry.version_count
     helps = {
@@ -305,9 +314,10 @@ def render_actions(
         parts.append(_button(verb, token, lang, helps[verb], disabled=off))
         if verb == "older":
             parts.append(f'<span class="kantu-versions">{shown} / {count}</span>')
+    said = f'<p class="kantu-words">{html.escape(entry.text)}</p>' if words else ""
     quiet = "".join(f'<p class="kantu-quiet">{html.escape(note)}</p>' for note in notes)
     row = f'<div class="kantu-actions" role="group">{"".join(parts)}</div>'
-    st.html(quiet + row, width="stretch" if notes else "content")
+    st.html(said + quiet + row, width="stretch" if notes or words else "content")
 
 
 def _button(verb: str, token: str, lang: Lang, help_key: str, *, disabled: bool = False) -> str:

@@ -428,15 +428,15 @@ def render_entry(
     picture's caption, by sha256 (whether it goes with the next question). Draws one element
     where it is called (a bubble, or a container of a bubble and its notice)."""
     if entry.role == "user":
+        pictures = conv.images_of(entry)
+        # nothing between the words and the buttons: the two go as one element (render_actions)
+        with_row = index is not None and not (
+            pictures or entry.refusals or entry.status == "not_sent"
+        )
         with st.chat_message("user"):
-            st.text(entry.text)
-            render_images(
-                conv.images_of(entry),
-                lang,
-                alt=entry.text,
-                key_prefix=f"e{id(entry)}",
-                notes=notes,
-            )
+            if not with_row:
+                st.text(entry.text)
+            render_images(pictures, lang, alt=entry.text, key_prefix=f"e{id(entry)}", notes=notes)
             for refusal in entry.refusals:
                 st.warning(
                     safe_label(t("chat.refused_line", lang, reason=refusal.message(lang))),
@@ -445,7 +445,7 @@ def render_entry(
             if entry.status == "not_sent":
                 st.info(t("chat.not_sent_restored", lang))
             if index is not None:
-                render_actions(entry, index, conv, lang)
+                render_actions(entry, index, conv, lang, words=with_row)
         return
     question = question_of(entry, conv)
     render_answer_footer(
