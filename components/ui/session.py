@@ -297,9 +297,10 @@ def state_in(store: MutableMapping[str, Any], kind: type[T]) -> T:
     """Return ``kind``'s object in a session-state mapping (AppTest's too), made with its
     defaults on first use."""
     key = KEY_OF[kind]
-    if key not in store:
-        store[key] = kind()
-    return store[key]
+    found = store.get(key)  # one look-up: each goes through Streamlit's lock (~80 a run)
+    if found is None:
+        found = store[key] = kind()
+    return found
 
 
 def state_of(kind: type[T]) -> T:
