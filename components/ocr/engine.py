@@ -28,6 +28,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,22 @@ class ReaderStatus:
 
 def reader_status() -> ReaderStatus:
     """Return whether the OCR packages are installed, without importing them (cheap)."""
+    missing = missing_module()
+    if missing is not None:
+        return ReaderStatus(False, f"the Python package providing {missing!r} is not installed")
+    error = _load_error
+    if error is not None:
+        return ReaderStatus(False, error)
+    return ReaderStatus(True)
+
+
+_load_error: str | None = None  # set once when loading failed: the reason shown to people
+
+
+@cache
+def missing_module() -> str | None:
+    """The first of ``REQUIRED_MODULES`` not installed, or None; looked up once per process
+    (a look-up walks ``sys.path``: a millisecond, twice a run where nobody reads)."""
     for name in REQUIRED_MODULES:
         # Already imported, or being imported right now by the background load: cv2 swaps its
         # own module in sys.modules while it loads, and find_spec then raises ValueError.
@@ -104,14 +121,8 @@ def reader_status() -> ReaderStatus:
         except (ImportError, ValueError):
             found = name in sys.modules
         if not found:
-            return ReaderStatus(False, f"the Python package providing {name!r} is not installed")
-    error = _load_error
-    if error is not None:
-        return ReaderStatus(False, error)
-    return ReaderStatus(True)
-
-
-_load_error: str | None = None  # set once when loading failed: the reason shown to people
+            return name
+    return None
 
 
 class FairSlots:
