@@ -107,6 +107,12 @@ PRICES: dict[tuple[str, str], Price] = {
     if (listed := offer.price) is not None
 }
 
+# PRICES by preset: a conversation's total looks up each of its answers' prices on every run.
+_BY_PRESET: dict[str, dict[str, Price]] = {
+    preset: {model: price for (owner, model), price in PRICES.items() if owner == preset}
+    for preset in {preset for preset, _ in PRICES}
+}
+
 # A dated snapshot of a listed model costs what the model costs: gpt-4o-mini-2024-07-18.
 _SNAPSHOT = re.compile(r"-\d")
 
@@ -131,8 +137,7 @@ def price_for(
         return _price(published.price)
     if (preset_id, "*") in PRICES:
         return PRICES[(preset_id, "*")]
-    rows = {m: p for (pid, m), p in PRICES.items() if pid == preset_id}
-    return _lookup(rows, name)
+    return _lookup(_BY_PRESET.get(preset_id, {}), name)
 
 
 def _lookup(rows: Mapping[str, Price], name: str) -> Price | None:
