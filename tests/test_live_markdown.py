@@ -69,21 +69,19 @@ def test_every_piece_of_a_live_view_is_safe(text, step):
 
 
 class Recorder:
-    """Stands in for a Streamlit container: remembers what was written, in order."""
+    """Stands in for a Streamlit container: remembers what was written, in order, and the
+    elements it holds."""
 
     def __init__(self) -> None:
         self.bodies: list[str] = []
+        self.elements: list[Recorder] = []
 
     def markdown(self, body: str, **_: object) -> None:
         self.bodies.append(body)
 
-    def container(self) -> Recorder:
-        self.blocks = Recorder()
-        return self.blocks
-
     def empty(self) -> Recorder:
-        self.tail = Recorder()
-        return self.tail
+        self.elements.append(Recorder())
+        return self.elements[-1]
 
 
 def test_the_live_view_sends_each_finished_block_once():
@@ -93,9 +91,26 @@ def test_the_live_view_sends_each_finished_block_once():
     for piece in ["One.\n\n", "Two", " grows.\n\n", "Three ", f"{LEAK}"]:
         text += piece
         assert view.update(text, force=True)
-    assert where.blocks.bodies == ["One.\n\n", "Two grows.\n\n"]  # written once each
-    assert len(where.tail.bodies) == 5  # the open tail, drawn on each update
-    assert where.tail.bodies[-1].startswith("Three ") and findings(where.tail.bodies[-1]) == []
+    *pieces, tail = where.elements
+    assert [p.bodies[-1] for p in pieces] == ["One.\n\n", "Two grows.\n\n"]
+    for piece in pieces:  # each written once as finished, after its drafts as the tail
+        assert piece.bodies.count(piece.bodies[-1]) == 1
+    # one draw per update: a finished block that the tail already showed whole is not sent again
+    assert sum(len(e.bodies) for e in where.elements) == 5
+    assert tail.bodies[-1].startswith("Three ") and findings(tail.bodies[-1]) == []
+
+
+def test_a_finished_block_is_never_on_the_page_twice():
+    """Between any two sends the page shows each finished block once (issue 24's long-answer
+    test saw "Part 10" twice when a block went to an element above before the tail's redraw)."""
+    page = Page()
+    view = LiveMarkdown(page)
+    text = ""
+    for piece in ["One.", "\n\nTwo", ".\n\nThree", " and more.\n\n", "Four"]:
+        text += piece
+        view.update(text, force=True)
+        for shown in page.history:
+            assert shown.count("One.") <= 1 and shown.count("Two.") <= 1, page.history
 
 
 def test_a_redraw_waits_for_its_turn_unless_forced():
@@ -122,15 +137,19 @@ def test_a_view_drawn_afresh_each_run_makes_finished_blocks_safe_once():
 
 
 class Element:
-    """One element on the page: its body now (None once emptied) and every body sent to it."""
+    """One element on the page: its body now (None once emptied) and every body sent to it;
+    each send noted on its ``page``, if any."""
 
-    def __init__(self, body: str | None = None) -> None:
-        self.body = body
-        self.sent = [] if body is None else [body]
+    def __init__(self, page: Page | None = None) -> None:
+        self.body: str | None = None
+        self.sent: list[str] = []
+        self.page = page
 
     def markdown(self, body: str, **_: object) -> Element:
         self.body = body
         self.sent.append(body)
+        if self.page is not None:
+            self.page.history.append(self.page.shown())
         return self
 
     def empty(self) -> Element:
@@ -139,27 +158,30 @@ class Element:
 
 
 class Page:
-    """Stands in for the live bubble: a container of finished pieces and the tail's slot."""
+    """Stands in for the live bubble: the elements it holds, in order (the last is the tail's
+    slot), and what it showed after each send."""
 
     def __init__(self) -> None:
-        self.pieces: list[Element] = []
-        self.tail = Element()
-
-    def container(self) -> Page:
-        return self
-
-    def markdown(self, body: str, **_: object) -> Element:
-        self.pieces.append(Element(body))
-        return self.pieces[-1]
+        self.elements: list[Element] = []
+        self.history: list[str] = []
 
     def empty(self) -> Element:
-        return self.tail
+        self.elements.append(Element(self))
+        return self.elements[-1]
+
+    @property
+    def pieces(self) -> list[Element]:
+        return self.elements[:-1]
+
+    @property
+    def tail(self) -> Element:
+        return self.elements[-1]
 
     def shown(self) -> str:
-        return "".join(e.body or "" for e in [*self.pieces, self.tail])
+        return "".join(e.body or "" for e in self.elements)
 
     def sent(self) -> list[str]:
-        return [body for e in [*self.pieces, self.tail] for body in e.sent]
+        return [body for e in self.elements for body in e.sent]
 
 
 class Clock:
@@ -233,7 +255,8 @@ def test_finished_pieces_are_kept_at_the_end_when_nothing_later_changes_them(blo
     text = "\n\nBetween.\n\n".join(blocks) + "\n"  # two lists in a row would be one list
     page = _stream_view(text, step)
     assert page.shown() == safe_markdown(text)
-    assert all(len(e.sent) == 1 for e in page.pieces)  # each sent once, never again
+    # each finished piece sent once (after its drafts as the tail), never again
+    assert all(e.sent.count(e.body) == 1 and e.sent[-1] == e.body for e in page.pieces)
 
 
 def test_a_huge_single_block_is_redrawn_less_often_as_it_grows():
