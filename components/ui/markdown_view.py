@@ -112,7 +112,7 @@ class LiveMarkdown:
         stay as sent when they still read as the whole text does, else the whole replaces them."""
         self._freeze(text)
         rest = safe_markdown(text[self._split.done :])
-        self._tail.markdown(rest)  # the last words show before the whole text is checked
+        self._draw_tail(rest)  # the last words show before the whole text is checked
         whole = self._made_safe(text)
         if self._split.split_held and whole == "".join(self._pieces) + rest:
             return
