@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from components.text.markdown_parser import parse
@@ -531,6 +531,10 @@ HOSTILE_PIECES = st.sampled_from(
 
 @settings(max_examples=600, deadline=None)
 @given(st.lists(HOSTILE_PIECES, max_size=40).map("".join))
+# found by this test: a list's first item held only a definition; written empty, it could no
+# longer interrupt the paragraph above, and a code span joined them with the HTML inside
+@example("```a`b\n1. [r]: http://e.example/r.png\n1. <img src=x>")
+@example("- para\n  1. [r]: http://e.example/\n  1. <img src=x>")  # the same, inside an item
 def test_the_parser_reads_no_image_html_or_odd_link_in_the_output(text):
     out = safe_markdown(text)
     assert findings(out) == [], (text, out)
@@ -562,3 +566,20 @@ def test_a_sessions_kept_results_stay_within_their_entries_and_characters():
     assert len(made) == 2
     made("y" * 51)  # longer than all it may keep: made safe, not kept
     assert len(made) == 2 and made.chars <= 50
+
+
+@pytest.mark.parametrize(
+    ("text", "blocks"),
+    [
+        # the blank line a list's lines end with stays: the paragraph is not pulled into it
+        ("- a\n- b ![i](http://e.example/i.png)\n\nPara [l](http://e.example/a).", 2),
+        ("Para ![i](http://e.example/i.png)\n# Head", 2),
+        ("Para.\n> quote <b>x</b>", 2),
+        ("```a`b\n1. [r]: http://e.example/r.png\n1. <img src=x>", 2),
+    ],
+)
+def test_a_block_written_again_stays_a_block_of_its_own(text, blocks):
+    """Written again, a block stands apart from the ones it touched: as many top-level blocks
+    as were written, the paragraph after a list not drawn inside its last item."""
+    tokens = parse(safe_markdown(text), math=True)
+    assert sum(t.level == 0 and t.nesting == 1 for t in tokens) == blocks, safe_markdown(text)

@@ -57,6 +57,7 @@ _NUMBERED = re.compile(r"^(\s*\d{1,9})\.")
 _LINE_START = re.compile(r"^([-+=#>])|^(\d{1,9})([.)])", re.MULTILINE)
 _AUTOLINKABLE = re.compile(r"(?i)(https?|ftp)(://)|\b(www)(\.)")
 _BACKTICKS = re.compile(r"`+")
+_EMPTY_ITEM = re.compile(r"(?:[-+*]|\d{1,9}[.)])(?:\n|$)")  # a written list's first line
 _SAFE_SCHEME = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
 _WORD_JOINER = "\u2060"
 
@@ -304,7 +305,14 @@ def _indent(text: str, first: str, rest: str) -> str:
 
 
 def _children(node: SyntaxTreeNode, *, tight: bool = False) -> str:
-    return ("\n" if tight else "\n\n").join(_block(child) for child in node.children)
+    written = [_block(child) for child in node.children]
+    out = written[:1]
+    for block in written[1:]:
+        # A list whose first item is empty now (it held only a definition) cannot interrupt a
+        # paragraph: joined tightly, the two would read as one paragraph.
+        out.append("\n" if tight and not _EMPTY_ITEM.match(block) else "\n\n")
+        out.append(block)
+    return "".join(out)
 
 
 def _list(node: SyntaxTreeNode) -> str:
@@ -451,18 +459,34 @@ def safe_markdown(text: str) -> str:
     parses = _parses(text)
     active = _active_lines(parses, lines)
     out: list[str] = []
-    line = 0
+    line, written = 0, False
     for group in _groups(parses[0]):
         first, last = group[0].map or (line, line)
         out += [_between(lines[i]) for i in range(line, first)]
-        if any(active[first:last]):
-            ending = "\n" if lines[last - 1].endswith("\n") else ""
+        rewrite = any(active[first:last])
+        if (rewrite or written) and _touches(out):
+            # A block written again must stand apart from the block it touches: written anew it
+            # may no longer be able to interrupt that one (a list whose first item was only a
+            # definition is now empty, and an empty item cannot interrupt a paragraph), and the
+            # two would read as one, an inline construct spanning both.
+            out.append("\n")
+        if rewrite:
+            end = last
+            while end > first + 1 and not lines[end - 1].strip():
+                end -= 1
+            ending = "\n" if lines[end - 1].endswith("\n") else ""
             out.append(_block(SyntaxTreeNode(group).children[0]) + ending)
+            out += lines[end:last]  # the blank lines its own lines end with (a list's) stay
         else:
             out += lines[first:last]
-        line = last
+        line, written = last, rewrite
     out += [_between(lines[i]) for i in range(line, len(lines))]
     return "".join(out)
+
+
+def _touches(out: list[str]) -> bool:
+    """Whether what is written so far ends with a line of a block (not blank, not nothing)."""
+    return bool(next((part for part in reversed(out) if part), "").strip())
 
 
 def _between(line: str) -> str:
