@@ -4,11 +4,11 @@ open tail is drawn again (issue 19, item 10: redraw work linear in the answer's 
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from components.text.live_markdown import LiveBlocks, redraw_interval
-from components.text.markdown_safety import safe_markdown
+from components.text.markdown_safety import MadeSafe, safe_markdown
 from components.ui.markdown_view import LiveMarkdown, show_growing
 from tests.markdown_oracle import findings
 from tests.test_markdown_safety import HOSTILE_PIECES, LEAK
@@ -221,6 +221,9 @@ def test_blocks_finished_between_two_redraws_go_out_once_in_one_element():
     [
         "1. first\n\n2. second goes on the same list\n",  # a list continued after a blank line
         "See [the menu][m].\n\nMore.\n\n[m]: https://e.org/menu\n",  # a later definition
+        "See [m] here.\n\n> [m]: http://e.example/\n\nMore.\n",  # one in a later quote
+        # without math, one paragraph whose link spans what math reads as two blocks
+        "Text [a\n$$\nx](http://e.example/) y\n$$\n\nEnd.\n",
     ],
 )
 def test_the_end_redraws_the_whole_answer_when_a_later_line_changes_a_finished_block(text):
@@ -238,6 +241,53 @@ def test_the_final_view_reads_as_the_whole_answer_made_safe(text, step):
     assert page.shown() == safe_markdown(text), text
     for body in page.sent():
         assert findings(body) == [], (text, body)
+
+
+BLOCKS = st.sampled_from(
+    [
+        "Para [link](http://e.example/a) and **bold**.",
+        "- a\n- b ![i](http://e.example/i.png)",
+        "1. x\n2. y",
+        "```\ncode\n\nmore\n```",
+        "> quote <b>x</b>",
+        "# Head",
+        "Setext\n===",
+        "| a | b |\n|---|---|\n| <img src=x> | www.e.example |",
+        "<div>\nhtml\n</div>",
+        "    indented code",
+        "text\n    lazy line",
+        "* * *",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(BLOCKS, HOSTILE_PIECES, st.just("\n\n")), max_size=40).map("".join),
+    st.integers(1, 9),
+)
+def test_pieces_said_to_read_as_the_whole_are_the_whole_made_safe(text, step):
+    """Where the split says its pieces read as the whole (no definition, no ``$``, the split
+    held), the pieces made safe one by one and joined are ``safe_markdown`` of the whole: the
+    live view's end keeps them as that without parsing the whole answer again."""
+    live, pieces = LiveBlocks(), []
+    for end in range(step, len(text) + step, step):
+        pieces.append(live.take(text[:end]))
+    pieces.append(live.take(text))
+    assume(live.pieces_read_as_whole(text))
+    assert "".join(pieces) + safe_markdown(text[live.done :]) == safe_markdown(text), text
+
+
+def test_the_end_of_a_live_answer_is_kept_as_the_whole_made_safe():
+    """The history draws the answer next, through the session's ``MadeSafe``: it finds the
+    answer there already, whether the end kept the pieces or made the whole safe again."""
+    for text in ["One [a](http://e.example/a).\n\n- two\n- three\n\nFour.", "Costs $5.\n\nOK."]:
+        made = MadeSafe()
+        view = LiveMarkdown(Page(), made_safe=made)
+        for end in range(3, len(text) + 3, 3):
+            view.update(text[:end], force=True)
+        view.finish(text)
+        assert len(made) == 1 and made(text) == safe_markdown(text)
 
 
 @settings(max_examples=60, deadline=None)

@@ -106,6 +106,8 @@ class Exchange:
         self._ended = threading.Event()  # set on stop() and when reading ends: closes the stream
         self._record_lock = threading.Lock()
         self._recorded = threading.Event()
+        # Set once the answer is final: waiting for the end does not wake on every delta.
+        self._final = threading.Event()
         self._parts: list[str] = []
         self._chars = 0
         self._model = ""
@@ -260,6 +262,7 @@ class Exchange:
             self._answer = Answer(
                 "".join(self._parts), meta, _detached(error), key_source=self._key_source
             )
+            self._final.set()
             self._changed.notify_all()
         self._ended.set()
 
@@ -276,7 +279,11 @@ class Exchange:
     def text(self) -> str:
         """The answer's text so far (final once ``finished``)."""
         with self._changed:
-            return self._answer.text if self._answer else "".join(self._parts)
+            if self._answer:
+                return self._answer.text
+            if len(self._parts) > 1:  # joined once: the next read joins only what came since
+                self._parts[:] = ["".join(self._parts)]
+            return self._parts[0] if self._parts else ""
 
     @property
     def finished(self) -> bool:
@@ -300,8 +307,7 @@ class Exchange:
 
     def wait_finished(self, timeout: float | None = None) -> bool:
         """Wait until the answer is final (any outcome); return whether it is."""
-        with self._changed:
-            return self._changed.wait_for(lambda: self._answer is not None, timeout)
+        return self._final.wait(timeout)
 
     def follow(self, poll_s: float = 0.5) -> Iterator[str]:
         """Yield the text as it arrives, in pieces, until the answer is final.

@@ -109,8 +109,7 @@ class Ticket:
         ).start()
 
     def _close_when_done(self, exchange: Exchange) -> None:
-        while not exchange.finished:
-            exchange.wait(len(exchange.text), 5.0)
+        exchange.wait_finished()
         if exchange.answer is not None:
             self.close(exchange.answer)
 

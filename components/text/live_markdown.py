@@ -9,7 +9,8 @@ Some things written later can still change how finished blocks read as one docum
 reference definition, a list item that continues a list across a blank line. So the end of an
 answer is checked: the split is watched as the text grows (``LiveBlocks.split_held``), and the
 pieces are compared once with the whole text made safe; when they differ, the whole answer is
-drawn again.
+drawn again. Where nothing can reach across blocks (``pieces_read_as_whole``), the pieces are
+the whole made safe already, and that parse of the whole answer is not needed.
 
 A single block can be huge (an answer with no blank line at all), so how often the tail is
 redrawn also follows its size (``redraw_interval``): a tail of n characters waits n /
@@ -21,10 +22,15 @@ every 2 s.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
-from components.text.markdown_safety import block_starts, safe_markdown, safe_partial_markdown
+from components.text.markdown_safety import (
+    block_starts,
+    blocks_made_safe_alone,
+    safe_markdown,
+    safe_partial_markdown,
+)
 
 # The tail is re-sent at about this many characters a second: a tail of 8,000 characters is
 # redrawn once a second, one of 80,000 every 10 s (a fast model writes 50-200 a second, so an
@@ -52,6 +58,7 @@ class LiveBlocks:
     done: int = 0
     last: int = 0
     split_held: bool = True
+    cuts: list[int] = field(default_factory=list)  # each value ``done`` took: where pieces meet
 
     def _finished(self, text: str) -> list[int]:
         """Return the offsets bounding each block finished since the last call (the first is
@@ -64,6 +71,7 @@ class LiveBlocks:
             return []
         bounds = [self.done, *fresh]
         self.last, self.done = bounds[-2], bounds[-1]
+        self.cuts.append(self.done)
         return bounds
 
     def advance(self, text: str) -> list[str]:
@@ -78,6 +86,13 @@ class LiveBlocks:
         ('' when none): one element for all of them, sanitised once."""
         bounds = self._finished(text)
         return safe_markdown(text[bounds[0] : bounds[-1]]) if bounds else ""
+
+    def pieces_read_as_whole(self, text: str) -> bool:
+        """Whether the pieces handed out and the rest of ``text``, made safe one by one and
+        joined, are ``safe_markdown(text)`` itself: the split held and no block reaches across
+        blocks (``blocks_made_safe_alone``). Call it once every finished block of ``text`` has been
+        taken."""
+        return self.split_held and blocks_made_safe_alone(text, self.cuts)
 
     def tail(self, text: str) -> str:
         """Return the live view of the open tail (what is complete of it, made safe)."""

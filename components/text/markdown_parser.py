@@ -16,7 +16,7 @@ from markdown_it.rules_block.fence import make_fence_rule
 from markdown_it.rules_inline.state_inline import StateInline
 from markdown_it.token import Token
 
-__all__ = ["MATH", "PLAIN", "Token", "parse"]
+__all__ = ["MATH", "PLAIN", "Token", "parse", "parse_blocks"]
 
 
 def _math_inline(state: StateInline, silent: bool) -> bool:
@@ -82,3 +82,13 @@ MATH = _build(math=True)
 def parse(text: str, *, math: bool = False) -> list[Token]:
     """Return the token stream of ``text`` (block tokens, inline ones as their children)."""
     return (MATH if math else PLAIN).parse(text)
+
+
+def parse_blocks(text: str, *, math: bool = False) -> list[Token]:
+    """Return ``text``'s block tokens only, as ``parse`` has them but without inline children:
+    where each block starts and ends, for a fraction of the work. ``text`` must be normalised
+    already (``\\n`` line breaks, no NUL), which ``parse`` does itself."""
+    md = MATH if math else PLAIN
+    tokens: list[Token] = []
+    md.block.parse(text, md, {}, tokens)
+    return tokens

@@ -37,11 +37,12 @@ from urllib.parse import quote
 
 from markdown_it.tree import SyntaxTreeNode
 
-from components.text.markdown_parser import Token, parse
+from components.text.markdown_parser import Token, parse, parse_blocks
 
 __all__ = [
     "MadeSafe",
     "block_starts",
+    "blocks_made_safe_alone",
     "escape_markdown",
     "safe_markdown",
     "safe_partial_markdown",
@@ -57,6 +58,7 @@ _NUMBERED = re.compile(r"^(\s*\d{1,9})\.")
 _LINE_START = re.compile(r"^([-+=#>])|^(\d{1,9})([.)])", re.MULTILINE)
 _AUTOLINKABLE = re.compile(r"(?i)(https?|ftp)(://)|\b(www)(\.)")
 _BACKTICKS = re.compile(r"`+")
+_BLANK_BEFORE = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)\Z")
 _EMPTY_ITEM = re.compile(r"(?:[-+*]|\d{1,9}[.)])(?:\n|$)")  # a written list's first line
 _SAFE_SCHEME = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
 _WORD_JOINER = "\u2060"
@@ -499,10 +501,24 @@ def _between(line: str) -> str:
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
+def blocks_made_safe_alone(text: str, cuts: Iterable[int]) -> bool:
+    """Whether ``safe_markdown(text)`` is ``text`` cut at ``cuts`` (offsets where top-level
+    blocks start), each piece made safe alone, joined.
+
+    Each block is written from its own tokens, so only three things reach across blocks: a
+    reference definition (resolved wherever it stands); ``$`` (then the blocks of the parse
+    without math, which can span several of the math-aware parse's, mark lines too); and a
+    block written again that touches the one before it (a blank line is put between them, which
+    a piece alone cannot know of): so each cut must follow a blank line."""
+    if _DEFINITION_MARK in text or "$" in text:
+        return False
+    return all(_BLANK_BEFORE.search(text, max(0, cut - 4096), cut) for cut in cuts)
+
+
 def block_starts(text: str) -> list[int]:
     """Return the offset in ``text`` where each top-level block starts (for the live view)."""
     line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
-    groups = _groups(parse(_normalise(text), math=True))
+    groups = _groups(parse_blocks(_normalise(text), math=True))
     return [line_starts[(group[0].map or (0, 0))[0]] for group in groups]
 
 
@@ -567,6 +583,14 @@ class MadeSafe:
         """How many characters of texts it keeps now."""
         return self._size
 
+    def keep(self, text: str, made: str) -> None:
+        """Keep ``made`` as ``text`` made safe: the caller has it already (a live answer's
+        pieces, ``LiveMarkdown.finish``), so the next call for ``text`` need not make it again."""
+        if len(text) > self._chars:
+            return
+        with self._lock:
+            self._remember(text, made)
+
     def __call__(self, text: str) -> str:
         """Return ``text`` made safe (``safe_markdown``)."""
         with self._lock:
@@ -578,10 +602,13 @@ class MadeSafe:
         if len(text) > self._chars:
             return made
         with self._lock:
-            if text not in self._kept:
-                self._kept[text] = made
-                self._size += len(text)
-            while len(self._kept) > self._entries or self._size > self._chars:
-                old, _ = self._kept.popitem(last=False)
-                self._size -= len(old)
+            self._remember(text, made)
         return made
+
+    def _remember(self, text: str, made: str) -> None:
+        if text not in self._kept:
+            self._kept[text] = made
+            self._size += len(text)
+        while len(self._kept) > self._entries or self._size > self._chars:
+            old, _ = self._kept.popitem(last=False)
+            self._size -= len(old)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from components.text.live_markdown import LiveBlocks, redraw_interval
-from components.text.markdown_safety import escape_markdown, safe_markdown
+from components.text.markdown_safety import MadeSafe, escape_markdown, safe_markdown
 
 
 class _Writes(Protocol):
@@ -76,10 +76,11 @@ class LiveMarkdown:
         *,
         min_interval: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
-        made_safe: Callable[[str], str] = safe_markdown,
+        made_safe: MadeSafe | None = None,
     ) -> None:
         self._where = where
-        self._made_safe = made_safe  # the whole answer's, at the end (a session's MadeSafe)
+        # the whole answer's, at the end: a session's, which keeps it for the history's draw
+        self._made_safe = made_safe if made_safe is not None else MadeSafe()
         self._tail = where.empty()
         self._tail_body = ""  # what the tail's element shows
         self._split = LiveBlocks()
@@ -113,6 +114,10 @@ class LiveMarkdown:
         self._freeze(text)
         rest = safe_markdown(text[self._split.done :])
         self._draw_tail(rest)  # the last words show before the whole text is checked
+        if self._split.pieces_read_as_whole(text):
+            # Kept as the whole made safe: the history's next draw of it parses nothing again.
+            self._made_safe.keep(text, "".join(self._pieces) + rest)
+            return
         whole = self._made_safe(text)
         if self._split.split_held and whole == "".join(self._pieces) + rest:
             return
