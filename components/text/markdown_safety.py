@@ -378,7 +378,8 @@ def _block(node: SyntaxTreeNode) -> str:
         return _fence(node.content, "html")
     if kind == "math_block":
         if _UNSAFE_MATH.search(node.info + node.content) or "\n" in node.info:
-            return _fence(node.content, "latex")
+            head = f"{node.info}\n" if node.info.strip() else ""  # "$$x": its first line
+            return _fence(head + node.content, "latex")
         closing = "" if node.content.endswith("\n") or not node.content else "\n"
         return f"{node.markup}{node.info}\n{node.content}{closing}{node.markup}"
     if kind == "table":
@@ -444,14 +445,36 @@ def _parses(text: str) -> tuple[list[Token], ...]:
 
 
 def _active_lines(parses: Iterable[list[Token]], lines: list[str]) -> list[bool]:
-    """Mark the lines of every block that either parser (with or without math) finds active."""
+    """Mark the lines of every block that either parser (with or without math) finds active,
+    and of every block that shares a line with one marked: where the two parses cut the lines
+    into blocks differently, a block written again changes how the other reads its neighbours
+    (a code span that held a line of it ends, and what the next line holds comes out)."""
     active = [False] * len(lines)
+    spans: list[tuple[int, int]] = []
     for tokens in parses:
         for group in _groups(tokens):
             first, last = group[0].map or (0, 0)
+            spans.append((first, last))
             if _is_active(group, "".join(lines[first:last])):
                 active[first:last] = [True] * (last - first)
+    for first, last in _overlapping(spans):
+        if any(active[first:last]):
+            active[first:last] = [True] * (last - first)
     return active
+
+
+def _overlapping(spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Yield the line spans that blocks sharing lines, of either parse, cover together."""
+    start, end = 0, 0
+    for first, last in sorted(spans):
+        if first < end:
+            end = max(end, last)
+            continue
+        if end > start:
+            yield start, end
+        start, end = first, last
+    if end > start:
+        yield start, end
 
 
 def safe_markdown(text: str) -> str:
