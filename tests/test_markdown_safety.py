@@ -579,6 +579,7 @@ def test_a_sessions_kept_results_stay_within_their_entries_and_characters():
         ("Para ![i](http://e.example/i.png)\n# Head", 2),
         ("Para.\n> quote <b>x</b>", 2),
         ("```a`b\n1. [r]: http://e.example/r.png\n1. <img src=x>", 2),
+        ("> a [l](http://e.example/a)\n>\n> b\n", 1),  # one quote of two paragraphs, not two
     ],
 )
 def test_a_block_written_again_stays_a_block_of_its_own(text, blocks):

@@ -367,7 +367,8 @@ def _block(node: SyntaxTreeNode) -> str:
         text = _Inline().render(node.children[0].children).replace("\\\n", " ").replace("\n", " ")
         return f"{'#' * int(node.tag[1])} {text}"
     if kind == "blockquote":
-        return _indent(_children(node), "> ", "> ").replace("\n> \n", "\n>\n")
+        # every line marked, blank ones too: a bare blank line would end the quote there
+        return "\n".join(f"> {line}" if line else ">" for line in _children(node).split("\n"))
     if kind in ("bullet_list", "ordered_list"):
         return _list(node)
     if kind == "fence":
