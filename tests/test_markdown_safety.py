@@ -8,9 +8,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from components.text.markdown_parser import parse
+from components.text.markdown_parser import MarkdownParseError, parse
 from components.text.markdown_safety import (
     MadeSafe,
+    block_starts,
     escape_markdown,
     safe_markdown,
     safe_partial_markdown,
@@ -538,6 +539,7 @@ HOSTILE_PIECES = st.sampled_from(
 # found by a longer run: with math the HTML is a "$$" block's first line, without it inside a
 # code span from the line above; writing that line again ended the span
 @example("`<img src=x>```\n$$<img src=x>`")
+@example("> 1. <![CDATA[[r]: http://e.example/r.png\n> ")  # the parser itself fails on it
 def test_the_parser_reads_no_image_html_or_odd_link_in_the_output(text):
     out = safe_markdown(text)
     assert findings(out) == [], (text, out)
@@ -587,3 +589,16 @@ def test_a_block_written_again_stays_a_block_of_its_own(text, blocks):
     as were written, the paragraph after a list not drawn inside its last item."""
     tokens = parse(safe_markdown(text), math=True)
     assert sum(t.level == 0 and t.nesting == 1 for t in tokens) == blocks, safe_markdown(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["> - <!--x\n> ", "Fine.\n\n> 1. <![CDATA[[r]: http://e.example/\n> "]
+)
+def test_text_the_parser_fails_on_is_shown_as_written_in_a_code_block(text):
+    """markdown-it-py 4.3 raises IndexError on some text that ends inside a quote: such an answer
+    shows as it is written, as code (no traceback), and the live view keeps it whole as its tail."""
+    with pytest.raises(MarkdownParseError):
+        parse(text)
+    out = safe_markdown(text)
+    assert out == f"```\n{text}\n```" and findings(out) == []
+    assert block_starts(text) == [0]

@@ -16,7 +16,7 @@ from markdown_it.rules_block.fence import make_fence_rule
 from markdown_it.rules_inline.state_inline import StateInline
 from markdown_it.token import Token
 
-__all__ = ["MATH", "PLAIN", "Token", "parse", "parse_blocks"]
+__all__ = ["MATH", "PLAIN", "MarkdownParseError", "Token", "parse", "parse_blocks"]
 
 
 def _math_inline(state: StateInline, silent: bool) -> bool:
@@ -79,16 +79,30 @@ PLAIN = _build(math=False)
 MATH = _build(math=True)
 
 
+class MarkdownParseError(Exception):
+    """The parser failed on this text: nothing can be said about how it reads."""
+
+
 def parse(text: str, *, math: bool = False) -> list[Token]:
-    """Return the token stream of ``text`` (block tokens, inline ones as their children)."""
-    return (MATH if math else PLAIN).parse(text)
+    """Return the token stream of ``text`` (block tokens, inline ones as their children).
+
+    Raises ``MarkdownParseError`` where markdown-it-py fails (``IndexError`` at the end of the
+    text, where the JavaScript it was ported from reads ``NaN``: its issues 190, 415; still in
+    4.3, e.g. ``"> - <!--x\\n> "``)."""
+    try:
+        return (MATH if math else PLAIN).parse(text)
+    except IndexError as exc:
+        raise MarkdownParseError(str(exc)) from exc
 
 
 def parse_blocks(text: str, *, math: bool = False) -> list[Token]:
     """Return ``text``'s block tokens only, as ``parse`` has them but without inline children:
     where each block starts and ends, for a fraction of the work. ``text`` must be normalised
-    already (``\\n`` line breaks, no NUL), which ``parse`` does itself."""
+    already (``\\n`` line breaks, no NUL), which ``parse`` does itself. Raises as ``parse``."""
     md = MATH if math else PLAIN
     tokens: list[Token] = []
-    md.block.parse(text, md, {}, tokens)
+    try:
+        md.block.parse(text, md, {}, tokens)
+    except IndexError as exc:  # as in ``parse``
+        raise MarkdownParseError(str(exc)) from exc
     return tokens

@@ -37,7 +37,7 @@ from urllib.parse import quote
 
 from markdown_it.tree import SyntaxTreeNode
 
-from components.text.markdown_parser import Token, parse, parse_blocks
+from components.text.markdown_parser import MarkdownParseError, Token, parse, parse_blocks
 
 __all__ = [
     "MadeSafe",
@@ -479,10 +479,15 @@ def _overlapping(spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
 
 
 def safe_markdown(text: str) -> str:
-    """Return ``text`` with images as placeholders, HTML as code and link addresses shown."""
+    """Return ``text`` with images as placeholders, HTML as code and link addresses shown.
+
+    Text the parser fails on is shown as it is written, as a code block."""
     text = _normalise(text)
     lines = _lines(text)
-    parses = _parses(text)
+    try:
+        parses = _parses(text)
+    except MarkdownParseError:
+        return _fence(text) + ("\n" if text.endswith("\n") else "")
     active = _active_lines(parses, lines)
     out: list[str] = []
     line, written = 0, False
@@ -542,7 +547,10 @@ def blocks_made_safe_alone(text: str, cuts: Iterable[int]) -> bool:
 def block_starts(text: str) -> list[int]:
     """Return the offset in ``text`` where each top-level block starts (for the live view)."""
     line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
-    groups = _groups(parse_blocks(_normalise(text), math=True))
+    try:
+        groups = _groups(parse_blocks(_normalise(text), math=True))
+    except MarkdownParseError:
+        return [0]  # one block: the live view keeps it all as its tail
     return [line_starts[(group[0].map or (0, 0))[0]] for group in groups]
 
 
