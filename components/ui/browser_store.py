@@ -29,7 +29,7 @@ import streamlit as st
 from components.i18n import Lang, t
 from components.ui import session
 from components.ui import state_keys as keys
-from components.ui.component_data import packed
+from components.ui.component_data import UNPACK_JS, packed
 from components.ui.run_watch import WHEN_NOT_TAKEN_JS
 
 SCHEMA_VERSION = 1
@@ -51,6 +51,7 @@ _MESSAGES: dict[ProblemKind, str] = {
 _store = st.components.v2.component(
     "kantu_browser_store",
     js=WHEN_NOT_TAKEN_JS
+    + UNPACK_JS
     + Path(__file__).with_name("frontend").joinpath("browser_store.js").read_text("utf-8"),
 )
 
@@ -118,7 +119,7 @@ class _Book:
     write_problem: StoreProblem | None = None  # the last batch's (or the store's) problem
     read_problem: StoreProblem | None = None  # the last load's problem
     sent: dict[str, Any] | None = field(default=None, repr=False)  # the last mount data
-    sent_packed: dict[str, str] = field(default_factory=dict, repr=False)  # as it is mounted
+    sent_packed: bytes = field(default=b"", repr=False)  # as it is mounted
     heard: tuple[int, ...] = ()  # the numbers of the last reports taken (the browser resends)
 
 
@@ -187,7 +188,7 @@ class BrowserStore:
         moved = 0
         if data is not book.sent:
             book.sent, book.sent_packed = data, packed(data)
-            moved = len(book.sent_packed["json"].encode())
+            moved = len(book.sent_packed)
         problems = (book.write_problem, book.read_problem)
         damaged = tuple(StoreProblem("damaged", chat) for chat in book.damaged)
         return BrowserState(

@@ -19,7 +19,7 @@ import streamlit as st
 
 from components.i18n import Lang, t
 from components.ui import state_keys as keys
-from components.ui.component_data import packed
+from components.ui.component_data import UNPACK_JS, packed
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ function install() {
 
 export default function ({ data }) {
   const state = install();
-  const table = JSON.parse(data.json);  // component_data.packed
+  const table = unpacked(data);  // component_data.packed
   if (state.lang === table.lang) return;
   state.lang = table.lang;
   state.exact = new Map(Object.entries(table.exact));
@@ -165,7 +165,7 @@ export default function ({ data }) {
 }
 """
 
-_snippet = st.components.v2.component("kantu_widget_texts", js=_JS)
+_snippet = st.components.v2.component("kantu_widget_texts", js=UNPACK_JS + _JS)
 
 
 def widget_table(lang: Lang) -> dict[str, object]:

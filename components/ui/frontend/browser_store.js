@@ -344,7 +344,7 @@ function watchReconnects() {
 
 export default function (component) {
   const { parentElement, setStateValue, setTriggerValue } = component;
-  const data = component.data?.json ? JSON.parse(component.data.json) : {};  // component_data.packed
+  const data = unpacked(component.data) ?? {};  // component_data.packed
   let store = parentElement.__kantuStore;
   if (!store) {
     // Invisible: not even the gap the page leaves between elements.
