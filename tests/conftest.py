@@ -74,6 +74,14 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("KANTU_HYPOTHESIS", "default"))
 
+
+def examples(n: int) -> int:
+    """The examples a property test that sets its own budget draws: ``n``, or the loaded
+    profile's when that is larger (``KANTU_HYPOTHESIS=long`` searches the sanitiser deeply too;
+    its holes of stop 38 were found only past a few thousand examples)."""
+    return max(n, settings.default.max_examples)
+
+
 # Each new AppTest scans every installed distribution for component manifests (0.3-1.5 s, the
 # larger part of a short page test); what is installed does not change during a test run.
 manifest_scanner.scan_component_manifests = functools.cache(  # type: ignore[method-assign]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from components.text.live_markdown import LiveBlocks, redraw_interval
 from components.text.markdown_safety import MadeSafe, safe_markdown
 from components.ui.markdown_view import LiveMarkdown, show_growing
+from tests.conftest import examples
 from tests.markdown_oracle import findings
 from tests.test_markdown_safety import HOSTILE_PIECES, LEAK
 
@@ -60,7 +61,7 @@ def test_the_split_follows_only_the_tail():
     assert len(blocks) == 199 and live.done == len(text) - len(paragraphs[-1])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.lists(HOSTILE_PIECES, max_size=40).map("".join), st.integers(1, 9))
 def test_every_piece_of_a_live_view_is_safe(text, step):
     blocks, live = _stream(text, step)
@@ -232,7 +233,7 @@ def test_the_end_redraws_the_whole_answer_when_a_later_line_changes_a_finished_b
     assert [e.body for e in page.pieces][1:] == [None] * (len(page.pieces) - 1)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.lists(HOSTILE_PIECES, max_size=40).map("".join), st.integers(1, 9))
 def test_the_final_view_reads_as_the_whole_answer_made_safe(text, step):
     """Finished pieces + the last block, kept or redrawn, are exactly ``safe_markdown`` of the
@@ -261,7 +262,7 @@ BLOCKS = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(st.one_of(BLOCKS, HOSTILE_PIECES, st.just("\n\n")), max_size=40).map("".join),
     st.integers(1, 9),
@@ -290,7 +291,7 @@ def test_the_end_of_a_live_answer_is_kept_as_the_whole_made_safe():
         assert len(made) == 1 and made(text) == safe_markdown(text)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(
         st.sampled_from(

