@@ -541,6 +541,9 @@ HOSTILE_PIECES = st.sampled_from(
 # code span from the line above; writing that line again ended the span
 @example("`<img src=x>```\n$$<img src=x>`")
 @example("> 1. <![CDATA[[r]: http://e.example/r.png\n> ")  # the parser itself fails on it
+# found by KANTU_HYPOTHESIS=long: written "* …", the list's items narrowed from "*    …", and the
+# fence indented beside it was read inside the item, its HTML line left outside
+@example("*    <img src=x>```\n  ```\n<img src=x>")
 def test_the_parser_reads_no_image_html_or_odd_link_in_the_output(text):
     out = safe_markdown(text)
     assert findings(out) == [], (text, out)
@@ -583,6 +586,7 @@ def test_a_sessions_kept_results_stay_within_their_entries_and_characters():
         ("Para.\n> quote <b>x</b>", 2),
         ("```a`b\n1. [r]: http://e.example/r.png\n1. <img src=x>", 2),
         ("> a [l](http://e.example/a)\n>\n> b\n", 1),  # one quote of two paragraphs, not two
+        ("*    a <b>\n\n  para x\n", 2),  # the paragraph beside the narrowed list stays out
     ],
 )
 def test_a_block_written_again_stays_a_block_of_its_own(text, blocks):

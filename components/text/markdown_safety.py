@@ -494,7 +494,10 @@ def safe_markdown(text: str) -> str:
     for group in _groups(parses[0]):
         first, last = group[0].map or (line, line)
         out += [_between(lines[i]) for i in range(line, first)]
-        rewrite = any(active[first:last])
+        # After a block written again, an indented block is written again too: the rewrite may
+        # have narrowed a list's items ("*    x" is written "* x"), and an indented block that
+        # stood beside the list would now be read inside its last item.
+        rewrite = any(active[first:last]) or (written and lines[first][:1] in (" ", "\t"))
         if (rewrite or written) and _touches(out):
             # A block written again must stand apart from the block it touches: written anew it
             # may no longer be able to interrupt that one (a list whose first item was only a
@@ -537,13 +540,17 @@ def blocks_made_safe_alone(text: str, cuts: Iterable[int]) -> bool:
     Each block is written from its own tokens, so only three things reach across blocks: a
     reference definition (resolved wherever it stands); ``$`` (then the blocks of the parse
     without math, which can span several of the math-aware parse's, mark lines too); and a
-    block written again that touches the one before it (a blank line is put between them, which
-    a piece alone cannot know of): so each cut must follow a blank line."""
+    block written again that touches the one before it, or an indented one after it (a blank
+    line is put between them, the indented one is written again: a piece alone cannot know of
+    either): so each cut must follow a blank line and start at the margin."""
     if _DEFINITION_MARK in text or "$" in text:
         return False
     # the line before each cut, looked for in the 64 characters before it (a longer blank line
     # only costs the check: the caller then parses the whole)
-    return all(_BLANK_BEFORE.search(text, max(0, cut - 64), cut) for cut in cuts)
+    return all(
+        _BLANK_BEFORE.search(text, max(0, cut - 64), cut) and text[cut : cut + 1] not in " \t"
+        for cut in cuts
+    )
 
 
 def block_starts(text: str) -> list[int]:
