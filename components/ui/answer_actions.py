@@ -13,7 +13,6 @@ conversation (``bench/long_chat.py``), and the browser drew each button with a t
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import html
 import importlib
@@ -97,9 +96,8 @@ _ICONS = {
 }
 
 # One row of plain buttons per entry, icon only: the label is the accessible name (screen readers,
-# Playwright), the tooltip says what it does. Copy's button carries the answer's Markdown (base64:
-# DOMPurify drops an attribute whose value looks like markup, "-->" or "</style>", and answers hold
-# code); the others carry the entry they act on (``entry_token``).
+# Playwright), the tooltip says what it does. Copy's button carries the answer's Markdown
+# (``copy_payload``); the others carry the entry they act on (``entry_token``).
 _ACTIONS_STYLE = (
     """
 .kantu-actions { display: flex; align-items: center; gap: 0.125rem; flex-wrap: wrap; }
@@ -149,10 +147,7 @@ export default function ({ setStateValue }) {
     area.remove();
     if (!done) throw new Error("copy refused");
   };
-  const markdown = (button) => {
-    const bytes = Uint8Array.from(atob(button.dataset.markdown || ""), (c) => c.charCodeAt(0));
-    return new TextDecoder().decode(bytes);
-  };
+  const markdown = (button) => decodeURIComponent(button.dataset.markdown || "");
   const copy = async (button) => {
     const status = button.parentElement.querySelector(".kantu-copy-status");
     const say = (text, copied) => {
@@ -328,11 +323,25 @@ def _button(verb: str, token: str, lang: Lang, help_key: str, *, disabled: bool 
     )
 
 
+# What Copy's attribute cannot carry as written, sent as %XX (the listener decodes with
+# decodeURIComponent, so "%" itself too): "<" and ">" (DOMPurify drops an attribute whose value
+# looks like markup, "-->", "]]>" or "</style", and answers hold code), CR and NUL (the HTML
+# parser reads them as LF and U+FFFD). Everything else goes as it is: base64 made a long answer's
+# row 1.33 times its size, a Chinese one too.
+_COPY_ESCAPES = str.maketrans({c: f"%{ord(c):02X}" for c in "%<>\r\0"})
+
+
+def copy_payload(text: str) -> str:
+    """Return ``text`` as Copy's button carries it (before HTML attribute escaping): every
+    character the attribute could lose or that would make DOMPurify drop it, percent-encoded."""
+    return text.translate(_COPY_ESCAPES)
+
+
 def _copy_button(text: str, lang: Lang) -> str:
-    markdown = base64.b64encode(text.encode("utf-8")).decode("ascii")
     return (
         f'<button type="button" class="kantu-act" data-verb="copy" data-icon="copy"'
-        f' data-markdown="{markdown}" aria-label="{_attribute(t("actions.copy", lang))}"'
+        f' data-markdown="{_attribute(copy_payload(text))}"'
+        f' aria-label="{_attribute(t("actions.copy", lang))}"'
         f' title="{_attribute(t("actions.copy_help", lang))}"'
         f' data-copied="{_attribute(t("actions.copied", lang))}"'
         f' data-failed="{_attribute(t("actions.copy_failed", lang))}"></button>'

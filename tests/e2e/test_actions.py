@@ -28,7 +28,10 @@ from components.ui import state_keys as keys
 
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 # Copied as given, whatever it holds: markup that HTML sanitisers take for an attack, emoji.
-MARKDOWN = "**橙子** 是 `orange`：\n\n- 圆的\n- 橙色\n\n```html\n<!-- 注释 --> </style> ]]>\n```\n🍊 \"引号\" & 'x'"
+MARKDOWN = (
+    "**橙子** 是 `orange`：\n\n- 圆的\n- 橙色\n\n```html\n<!-- 注释 --> </style> ]]>\n```\n"
+    "🍊 \"引号\" & 'x' 100% %3C\r\nend"
+)
 
 
 @pytest.fixture(scope="module")
