@@ -247,8 +247,9 @@ conv = keep()
 render_chat_list(lang)
 with history:
     render_history(conv, lang, choice, actions=state.exchange is None)
-    # where an answer recorded on this run is drawn: the next run's history draws it there too
-    recorded = st.container()
+    # where an answer recorded on this run is drawn, as the next run's history draws it there:
+    # an empty slot, so its bubble is the history's next entry itself, not inside a container
+    recorded = st.empty()
     if pending is not None:
         held = next_cost(
             conv, choice, policy, text=pending.question, images=pending.prepared.images

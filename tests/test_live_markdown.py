@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from components.text.live_markdown import LiveBlocks, redraw_interval
 from components.text.markdown_safety import MadeSafe, safe_markdown
-from components.ui.markdown_view import LiveMarkdown, show_growing
+from components.ui.markdown_view import LiveMarkdown, show_answer, show_growing
 from tests.conftest import examples
 from tests.markdown_oracle import findings
 from tests.test_markdown_safety import HOSTILE_PIECES, LEAK
@@ -289,6 +289,40 @@ def test_the_end_of_a_live_answer_is_kept_as_the_whole_made_safe():
             view.update(text[:end], force=True)
         view.finish(text)
         assert len(made) == 1 and made(text) == safe_markdown(text)
+
+
+class Bubble:
+    """Stands in for the history's bubble: what ``show_answer`` writes, and its containers."""
+
+    def __init__(self) -> None:
+        self.bodies: list[str] = []
+        self.boxes: list[Bubble] = []
+
+    def markdown(self, body: str, **_: object) -> None:
+        self.bodies.append(body)
+
+    def container(self) -> Bubble:
+        self.boxes.append(Bubble())
+        return self.boxes[-1]
+
+
+def test_the_history_draws_a_live_answer_as_the_live_view_left_it():
+    """Element by element, in a container as the live view's: the page keeps each piece it
+    already shows. An answer that was never live is one element, as before."""
+    text = "One [a](http://e.example/a).\n\n- two\n- three\n\nFour `x`.\n\nFive."
+    made, live = MadeSafe(), Page()
+    view = LiveMarkdown(live, made_safe=made)
+    for end in range(3, len(text) + 3, 3):
+        view.update(text[:end], force=True)
+    view.finish(text)
+    bubble = Bubble()
+    show_answer(bubble, text, made)
+    assert bubble.bodies == [] and len(bubble.boxes) == 1
+    assert bubble.boxes[0].bodies == [e.body for e in live.elements if e.body]
+    assert len(bubble.boxes[0].bodies) > 1 and "".join(bubble.boxes[0].bodies) == made(text)
+    other, never = Bubble(), "Never live.\n\nTwo blocks, ![x](http://e.example/x.png)."
+    show_answer(other, never, made)
+    assert other.boxes == [] and other.bodies == [safe_markdown(never)]
 
 
 @settings(max_examples=examples(60), deadline=None)

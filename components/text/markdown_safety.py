@@ -607,12 +607,15 @@ class MadeSafe:
     view's end and again by every later run that draws the history, and each answer's meta line
     on every run; the same text gives the same result. One per session (the chat page's
     ``session.ChatState.made_safe``): what a visitor's chat holds stays in their session. Keeps
-    up to ``entries`` texts and ``chars`` characters of them (a longer text is not kept)."""
+    up to ``entries`` texts and ``chars`` characters of them (a longer text is not kept).
+
+    A text made safe in pieces (a live answer's, ``keep``) keeps them: the history draws the
+    answer as those pieces, where the live view drew them (``markdown_view.show_answer``)."""
 
     def __init__(self, entries: int = 64, chars: int = 2_000_000) -> None:
         self._entries = entries
         self._chars = chars
-        self._kept: OrderedDict[str, str] = OrderedDict()
+        self._kept: OrderedDict[str, tuple[str, ...]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
@@ -624,29 +627,34 @@ class MadeSafe:
         """How many characters of texts it keeps now."""
         return self._size
 
-    def keep(self, text: str, made: str) -> None:
-        """Keep ``made`` as ``text`` made safe: the caller has it already (a live answer's
-        pieces, ``LiveMarkdown.finish``), so the next call for ``text`` need not make it again."""
+    def keep(self, text: str, pieces: Sequence[str]) -> None:
+        """Keep ``pieces``, joined, as ``text`` made safe: the caller has them already (a live
+        answer's, ``LiveMarkdown.finish``), so the next call for ``text`` need not make it again."""
         if len(text) > self._chars:
             return
         with self._lock:
-            self._remember(text, made)
+            self._kept.pop(text, None)
+            self._remember(text, tuple(pieces))
 
     def __call__(self, text: str) -> str:
         """Return ``text`` made safe (``safe_markdown``)."""
+        return "".join(self.pieces(text))
+
+    def pieces(self, text: str) -> tuple[str, ...]:
+        """Return ``text`` made safe as the pieces it was kept in (``keep``), else as one."""
         with self._lock:
             found = self._kept.get(text)
             if found is not None:
                 self._kept.move_to_end(text)
                 return found
-        made = safe_markdown(text)
+        made = (safe_markdown(text),)
         if len(text) > self._chars:
             return made
         with self._lock:
             self._remember(text, made)
         return made
 
-    def _remember(self, text: str, made: str) -> None:
+    def _remember(self, text: str, made: tuple[str, ...]) -> None:
         if text not in self._kept:
             self._kept[text] = made
             self._size += len(text)

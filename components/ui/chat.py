@@ -52,7 +52,7 @@ from components.ui.conversation_tools import context_policy
 from components.ui.costs import billed_line, plan_next
 from components.ui.gallery import render_images
 from components.ui.key_sources import question_of
-from components.ui.markdown_view import LiveMarkdown, safe_label, show_markdown
+from components.ui.markdown_view import LiveMarkdown, safe_label, show_answer, show_markdown
 from components.ui.reading import render_stop
 from components.ui.sending import send_exchange
 from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets
@@ -356,7 +356,7 @@ def render_answer_footer(
         if entry.text or entry.error is None:
             with st.chat_message("assistant"):
                 if entry.text:
-                    show_markdown(st, entry.text, session.chat().made_safe)
+                    show_answer(st, entry.text, session.chat().made_safe)
                 _render_marks(entry, lang)
                 notes = _quiet_lines(entry, lang, choice)
                 if index is not None and entry.text.strip():
@@ -604,9 +604,9 @@ def follow_exchange(
     place: DeltaGenerator,
     stop_at: DeltaGenerator,
 ) -> bool:
-    """Draw the answer as it arrives in ``place``: the container right after the history's
-    entries, where the next run's history draws the recorded answer (it replaces this bubble
-    element by element, so the browser never shows both at once); Stop goes in ``stop_at``
+    """Draw the answer as it arrives in ``place``: the slot right after the history's entries,
+    where the next run's history draws the recorded answer, the same way (``show_answer``: the
+    page keeps each piece it already shows, and the browser never shows both); Stop goes in ``stop_at``
     (``reading.stop_slot``: the send button's place) meanwhile.
 
     Until the first word, a "thinking" mark shows. Finished blocks are sent once; at the end
@@ -619,7 +619,7 @@ def follow_exchange(
     lang = choice.lang
     made_safe = session.chat().made_safe
     render_stop(stop_at, lang, exchange.stop)
-    with place, st.chat_message("assistant"):
+    with place.chat_message("assistant"):
         live = st.empty()
         shown = ""
         if not exchange.text:

@@ -268,3 +268,22 @@ def test_first_language_click_after_server_start_switches(start_app, new_page, u
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_role("radio", name="English").click()  # once: a lost click never switches
     expect(sidebar.get_by_text(t("sidebar.settings", "en"), exact=True)).to_be_visible()
+
+
+def test_the_run_after_an_answer_keeps_what_the_live_view_drew(app, new_page, up):
+    """The run after an answer (the one that gives it its buttons) draws it where and as the
+    live view did, so the page keeps the paragraphs it shows instead of drawing them again
+    (for a 283,000-character answer that took the browser 1.5 s, and its last words waited
+    for it); the answer is whole."""
+    up.enqueue(sse([f"Paragraph {i} of the answer.\n\n" for i in range(12)], delay=0.15))
+    page = new_page(app, locale="en-US")
+    send_prompt(page, "Tell me about it")
+    answer = messages(page, "assistant").last
+    expect(answer.get_by_text("Paragraph 5 of the answer.")).to_be_visible()
+    answer.get_by_text("Paragraph 0 of the answer.").evaluate("(p) => { p.__kantuSeen = true; }")
+    expect(answer.get_by_role("button", name=t("actions.copy", "en"))).to_be_visible()
+    wait_for_idle(page)
+    expect(answer).to_contain_text("Paragraph 11 of the answer.")
+    first = answer.get_by_text("Paragraph 0 of the answer.")
+    assert first.evaluate("(p) => p.__kantuSeen === true"), "the answer was drawn again"
+    assert_no_exception(page)
