@@ -17,7 +17,10 @@ Measured from Enter until the page has settled after the answer:
   page (a MutationObserver looks only at what each mutation adds, so watching costs little);
 - "of it live": the CPU and bytes until the last word's frame (the live view and its end;
   the rest is the page's rerun after the answer, which draws the whole history again);
-- copies: how many times the last word is in the page at the end (1: no block shown twice).
+- copies: how many times the last word is in the page at the end (1: no block shown twice);
+- page busy after: the page's long tasks (PerformanceObserver ``longtask``, each ≥ 50 ms of its
+  main thread) from the upstream's last chunk until the page is idle: the live view's end and
+  the run after the answer, drawn by the browser.
 
 Prints a table; targets (issue 24): CPU ≤ 2 s, bytes ≤ 3× the answer, last word ≤ 1.5 s.
 """
@@ -61,8 +64,18 @@ OBSERVER_JS = f"""
       if (hit) {{ window.__lastSeen = Date.now(); return; }}
     }}
   }}).observe(document.body, {{childList: true, subtree: true, characterData: true}});
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {{
+    for (const e of list.getEntries()) {{
+      window.__longTasks.push([performance.timeOrigin + e.startTime, e.duration]);
+    }}
+  }}).observe({{type: "longtask"}});
 }})();
 """
+# The page's long tasks (each ≥ 50 ms of the main thread) that started after ``since`` (wall ms).
+BUSY_AFTER_JS = (
+    "(since) => window.__longTasks.filter(([at]) => at >= since).reduce((s, [, d]) => s + d, 0)"
+)
 COPIES_JS = f"""
 (() => {{
   const main = document.querySelector('[data-testid="stMain"]') || document.body;
@@ -129,6 +142,7 @@ class Row:
     last_frame_s: float  # upstream's last chunk → the frame with the last word reaches the page
     last_word_s: float
     copies: int
+    busy_after_s: float  # the page's long tasks after the upstream's last chunk
 
 
 def extract(ref: str, into: Path) -> Path:
@@ -178,6 +192,7 @@ def run_once(label: str, script: str, text: str, args: argparse.Namespace) -> Ro
                 for name in ("arrived", "finished")
             )
             finished_wall = time.time() - (time.monotonic() - finished)
+            busy_ms = page.evaluate(BUSY_AFTER_JS, finished_wall * 1000)
         finally:
             browser.close()
             app.stop()
@@ -192,6 +207,7 @@ def run_once(label: str, script: str, text: str, args: argparse.Namespace) -> Ro
         frame_at[0] - finished_wall,
         seen_ms / 1000 - finished_wall,
         copies,
+        busy_ms / 1000,
     )
 
 
@@ -211,6 +227,7 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
         "last word sent s",
         "last word seen s",
         "copies",
+        "page busy after s",
     )
     size = len(long_answer(rows[0].chars, args.shape).encode())
     lines = [head] + [
@@ -225,6 +242,7 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
             f"{r.last_frame_s:.2f}",
             f"{r.last_word_s:.2f}",
             str(r.copies),
+            f"{r.busy_after_s:.2f}",
         )
         for r in rows
     ]
