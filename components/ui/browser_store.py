@@ -207,9 +207,10 @@ class BrowserStore:
         """Mount the (invisible) component with the data the last ``sync`` prepared.
 
         Call it after the page has drawn its pictures. The browser's acknowledgement asks for a
-        rerun, which stops the run in progress; Streamlit then forgets every media file the
-        stopped run had not drawn yet, and a picture the browser had not fetched yet (a slow
-        network, a busy machine) would show broken.
+        rerun; it waits for the page's run to end (``browser_store.js``: sent at once, it
+        stopped every question's run as its answer began), but a report is sent at once, and a
+        rerun stops the run in progress: Streamlit then forgets every media file the stopped run
+        had not drawn yet, and a picture the browser had not fetched yet would show broken.
         """
         _store(
             key=COMPONENT_KEY,

@@ -9,6 +9,7 @@ import io
 import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import FilePayload, Locator, Page, expect
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from components.devtools.browser import (
     CHAT_INPUT_SELECTOR,
@@ -19,6 +20,8 @@ from components.devtools.browser import (
     switch_language,
     wait_for_idle,
     wait_for_pictures,
+    wait_for_settled,
+    watch_websocket,
 )
 from components.devtools.upstream import FakeUpstream, bingcheng_error, sse
 from components.i18n import t
@@ -287,3 +290,30 @@ def test_the_run_after_an_answer_keeps_what_the_live_view_drew(app, new_page, up
     first = answer.get_by_text("Paragraph 0 of the answer.")
     assert first.evaluate("(p) => p.__kantuSeen === true"), "the answer was drawn again"
     assert_no_exception(page)
+
+
+def runs_started(frames: list[bytes]) -> int:
+    """How many script runs the server started in ``frames`` (each begins with a new_session)."""
+    count = 0
+    for frame in frames:
+        msg = ForwardMsg()
+        msg.ParseFromString(frame)
+        count += msg.WhichOneof("type") == "new_session"
+    return count
+
+
+def test_while_the_answer_is_awaited_the_page_runs_once(app, new_page, up):
+    """From Enter to the answer's first word the page runs once: the browser store acknowledges
+    saving the question when that run has ended. Sent at once, the acknowledgement's rerun
+    stopped the run that waits for the answer and drew the whole page again."""
+    up.enqueue(sse(["First", " words."], delay=1.5))
+    page = new_page(app, locale="en-US")
+    frames = watch_websocket(page)
+    page.reload()
+    wait_for_settled(page)
+    asked = len(frames)
+    send_prompt(page, "Are you there?")
+    expect(messages(page, "assistant").last).to_contain_text("First")
+    assert runs_started(frames[asked:]) == 1
+    expect(messages(page, "assistant").last).to_contain_text("First words.")
+    expect(page.get_by_role("button", name=t("actions.copy", "en"))).to_be_visible()

@@ -224,12 +224,40 @@ async function loadChat(db, id) {
   return { chat: meta, entries, pictures };
 }
 
+// The acknowledgement waits for the page's run to end. Each value sent asks for a rerun, and a
+// rerun stops the run in progress: sent at once, it stopped the run of every question just as
+// its answer began (the run drew the whole page again, and its first words with it). Python keeps
+// the ops it has not heard acknowledged, and the page's next run sends nothing it already sent.
+const RUNNING = new Set(["running", "rerunRequested"]);
+const SETTLE_MS = 100; // a run that ends with st.rerun() is followed by the next at once
+
 function sendStatus(store, status) {
   if (!status.error && status.seq === 0) return; // nothing to say: spare the rerun
-  const text = JSON.stringify(status);
-  if (text === store.lastStatus) return; // each value sent costs a rerun
-  store.lastStatus = text;
-  store.setStateValue("status", status);
+  store.status = status; // the latest says all: acked counts every batch before it
+  if (!store.statusWaits) sendStatusWhenIdle(store);
+}
+
+function sendStatusWhenIdle(store) {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const busy = () => RUNNING.has(app?.getAttribute("data-test-script-state"));
+  const send = () => {
+    store.statusWaits = false;
+    const text = JSON.stringify(store.status);
+    if (text === store.lastStatus) return; // each value sent costs a rerun
+    store.lastStatus = text;
+    store.setStateValue("status", store.status);
+  };
+  if (!app || !busy()) {
+    send();
+    return;
+  }
+  store.statusWaits = true;
+  const watch = new MutationObserver(() => {
+    if (busy()) return;
+    watch.disconnect();
+    setTimeout(() => (busy() ? sendStatusWhenIdle(store) : send()), SETTLE_MS);
+  });
+  watch.observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
 }
 
 async function handle(store, data) {
