@@ -607,3 +607,15 @@ def test_text_the_parser_fails_on_is_shown_as_written_in_a_code_block(text):
     out = safe_markdown(text)
     assert out == f"```\n{text}\n```" and findings(out) == []
     assert block_starts(text) == [0]
+
+
+def test_an_answer_kept_in_pieces_replaces_its_whole_and_counts_once():
+    """A live answer's pieces (``MadeSafe.keep``) replace the same text made safe before, and
+    its characters are counted once: what a session keeps stays within its bound."""
+    made = MadeSafe(entries=8, chars=100)
+    text = "One.\n\nTwo."
+    assert made.pieces(text) == (safe_markdown(text),)
+    made.keep(text, ["One.\n\n", "Two."])
+    made.keep(text, ["One.\n\n", "Two."])
+    assert made.pieces(text) == ("One.\n\n", "Two.") and made(text) == safe_markdown(text)
+    assert len(made) == 1 and made.chars == len(text)

@@ -633,7 +633,8 @@ class MadeSafe:
         if len(text) > self._chars:
             return
         with self._lock:
-            self._kept.pop(text, None)
+            if self._kept.pop(text, None) is not None:  # made whole before: the pieces replace it
+                self._size -= len(text)
             self._remember(text, tuple(pieces))
 
     def __call__(self, text: str) -> str:

@@ -606,8 +606,8 @@ def follow_exchange(
 ) -> bool:
     """Draw the answer as it arrives in ``place``: the slot right after the history's entries,
     where the next run's history draws the recorded answer, the same way (``show_answer``: the
-    page keeps each piece it already shows, and the browser never shows both); Stop goes in ``stop_at``
-    (``reading.stop_slot``: the send button's place) meanwhile.
+    page keeps each piece it already shows, and the browser never shows both); Stop goes in
+    ``stop_at`` (``reading.stop_slot``: the send button's place) meanwhile.
 
     Until the first word, a "thinking" mark shows. Finished blocks are sent once; at the end
     the live view is finished where it stands (``LiveMarkdown.finish``: only what changed is
