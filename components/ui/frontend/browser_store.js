@@ -244,8 +244,12 @@ function sendStatusWhenIdle(store) {
     store.statusWaits = false;
     const text = JSON.stringify(store.status);
     if (text === store.lastStatus) return; // each value sent costs a rerun
-    store.lastStatus = text;
-    store.setStateValue("status", store.status);
+    try {
+      store.setStateValue("status", store.status);
+      store.lastStatus = text;
+    } catch (err) {
+      // the page left the chat meanwhile (another page): said again on the store's next batch
+    }
   };
   if (!app || !busy()) {
     send();
