@@ -228,7 +228,6 @@ async function loadChat(db, id) {
 // rerun stops the run in progress: sent at once, it stopped the run of every question just as
 // its answer began (the run drew the whole page again, and its first words with it). Python keeps
 // the ops it has not heard acknowledged, and the page's next run sends nothing it already sent.
-const RUNNING = new Set(["running", "rerunRequested"]);
 const SETTLE_MS = 100; // a run that ends with st.rerun() is followed by the next at once
 
 function sendStatus(store, status) {
@@ -239,7 +238,7 @@ function sendStatus(store, status) {
 
 function sendStatusWhenIdle(store) {
   const app = document.querySelector('[data-testid="stApp"]');
-  const busy = () => RUNNING.has(app?.getAttribute("data-test-script-state"));
+  const busy = () => runUnderWay(app);
   const send = () => {
     store.statusWaits = false;
     const text = JSON.stringify(store.status);
@@ -367,8 +366,7 @@ function watchReconnects() {
     }
     if (!lost) return;
     lost = false;
-    const run = app.getAttribute("data-test-script-state");
-    if (run === "running" || run === "rerunRequested") return; // Streamlit asked for one itself
+    if (runUnderWay(app)) return; // Streamlit asked for one itself
     const store = app.__kantuStore;
     if (store) sendReport(store, { reconnected: true });
   }).observe(app, { attributes: true, attributeFilter: ["data-test-connection-state"] });

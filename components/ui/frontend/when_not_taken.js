@@ -28,3 +28,9 @@ function whenNotTaken(taken, act, every = 2000, looks = 30, settle = 300) {
   };
   setTimeout(() => look(looks), every);
 }
+
+// Whether the page's script runs now, or Streamlit has asked for a run (its state on stApp).
+const RUN_UNDER_WAY = new Set(["running", "rerunRequested"]);
+function runUnderWay(app = document.querySelector('[data-testid="stApp"]')) {
+  return RUN_UNDER_WAY.has(app?.getAttribute("data-test-script-state"));
+}
