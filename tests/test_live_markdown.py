@@ -84,6 +84,8 @@ class Recorder:
         self.elements.append(Recorder())
         return self.elements[-1]
 
+    container = empty  # what is written in a container is kept as in an empty slot
+
 
 def test_the_live_view_sends_each_finished_block_once():
     where = Recorder()
@@ -291,21 +293,6 @@ def test_the_end_of_a_live_answer_is_kept_as_the_whole_made_safe():
         assert len(made) == 1 and made(text) == safe_markdown(text)
 
 
-class Bubble:
-    """Stands in for the history's bubble: what ``show_answer`` writes, and its containers."""
-
-    def __init__(self) -> None:
-        self.bodies: list[str] = []
-        self.boxes: list[Bubble] = []
-
-    def markdown(self, body: str, **_: object) -> None:
-        self.bodies.append(body)
-
-    def container(self) -> Bubble:
-        self.boxes.append(Bubble())
-        return self.boxes[-1]
-
-
 def test_the_history_draws_a_live_answer_as_the_live_view_left_it():
     """Element by element, in a container as the live view's: the page keeps each piece it
     already shows. An answer that was never live is one element, as before."""
@@ -315,14 +302,15 @@ def test_the_history_draws_a_live_answer_as_the_live_view_left_it():
     for end in range(3, len(text) + 3, 3):
         view.update(text[:end], force=True)
     view.finish(text)
-    bubble = Bubble()
+    bubble = Recorder()
     show_answer(bubble, text, made)
-    assert bubble.bodies == [] and len(bubble.boxes) == 1
-    assert bubble.boxes[0].bodies == [e.body for e in live.elements if e.body]
-    assert len(bubble.boxes[0].bodies) > 1 and "".join(bubble.boxes[0].bodies) == made(text)
-    other, never = Bubble(), "Never live.\n\nTwo blocks, ![x](http://e.example/x.png)."
+    assert bubble.bodies == [] and len(bubble.elements) == 1
+    box = bubble.elements[0]
+    assert box.bodies == [e.body for e in live.elements if e.body]
+    assert len(box.bodies) > 1 and "".join(box.bodies) == made(text)
+    other, never = Recorder(), "Never live.\n\nTwo blocks, ![x](http://e.example/x.png)."
     show_answer(other, never, made)
-    assert other.boxes == [] and other.bodies == [safe_markdown(never)]
+    assert other.elements == [] and other.bodies == [safe_markdown(never)]
 
 
 @settings(max_examples=examples(60), deadline=None)
