@@ -17,6 +17,7 @@ from components.devtools.browser import (
     shots_dir,
     switch_language,
     wait_for_idle,
+    wait_for_settled,
 )
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
@@ -89,8 +90,8 @@ def _check_columns(page: Page) -> None:
     columns = [page.locator(_key(keys.compare_column_key("col", x))) for x in "ABC"]
     for column in columns:
         expect(column).to_contain_text("⏱", timeout=30_000)
+    wait_for_settled(page)  # measured once no run redraws them (an element mid-redraw has no box)
     assert min(c.bounding_box()["width"] for c in columns) > 280
-    wait_for_idle(page)
     assert_no_exception(page)
 
 
