@@ -44,6 +44,7 @@ const INPUT = '{input}';
 const THUMB_TALL = {thumb_tall};
 const THUMB_WIDEST = {thumb_widest};
 const THUMB_CROP = { above: {tall_ratio}, keep: {tall_crop} };  // gallery.thumb_size's
+const THUMB_SIZES = { tall: THUMB_TALL, widest: THUMB_WIDEST, crop: THUMB_CROP };
 const HELD = ".st-key-{held}";
 const SEND = '[data-testid="stChatInputSubmitButton"]';
 const native = Object.getOwnPropertyDescriptor(Element.prototype, "scrollTop");
@@ -232,8 +233,7 @@ function install() {
     // Drawn at once (question_echo.js); not while an earlier question is being edited, which
     // is replaced where it stands.
     if (state.labels.echo) {
-      echoQuestion(text, state.labels.fallback,
-                   { tall: THUMB_TALL, widest: THUMB_WIDEST, crop: THUMB_CROP, held: HELD });
+      echoQuestion(text, state.labels.fallback, { ...THUMB_SIZES, held: HELD });
     }
     toLatest();  // a question sent is followed to its answer
   }
@@ -247,6 +247,7 @@ function install() {
     }
   }, { capture: true });
 
+  watchPreviews(THUMB_SIZES);
   state.toLatest = toLatest;
   window.__kantuReading = state;
   tick();
@@ -322,7 +323,8 @@ html[data-kantu-scheme="dark"] .kantu-latest:hover { border-color: #E8772E; colo
 .kantu-echo-thumbs { display: flex; gap: 16px; overflow-x: auto; }
 .kantu-echo-thumb { flex: none; border-radius: 0.5rem; background: rgba(49, 51, 63, 0.1);
   object-fit: cover; object-position: top; }
-@media (max-width: 640px) { .kantu-echo-thumb { height: {phone}px; width: auto; } }
+canvas.kantu-echo-thumb { width: var(--kantu-w, auto); height: var(--kantu-h, auto); }
+@media (max-width: 640px) { :is(img, canvas).kantu-echo-thumb { height: {phone}px; width: auto; } }
 html[data-kantu-scheme="dark"] .kantu-echo { background: rgba(38, 39, 48, 0.5); }
 html.kantu-echoing .st-key-{welcome} { display: none; }
 </style>""".replace("{stop}", keys.STOP)

@@ -461,7 +461,10 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
     page.locator(CHAT_FILE_INPUT_SELECTOR).set_input_files(
         [_plain_jpeg("red.jpg", (255, 0, 0)), _long_screenshot("blue.jpg", (0, 0, 255))]
     )
-    expect(page.get_by_test_id("stFileChipImagePreview")).to_have_count(2)
+    previews = page.get_by_test_id("stFileChipImagePreview")
+    expect(previews).to_have_count(2)
+    # while the person types, the photo's thumbnail is made (the long one shows its top: a copy)
+    expect(previews.and_(page.locator("[data-kantu-thumb]"))).to_have_count(1)
     up.enqueue(sse(["Red, then blue."]))
     asked = len(up.requests)
     send_prompt(page, question)
@@ -469,6 +472,8 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
     echo = page.get_by_test_id("kantuEcho")
     expect(echo).to_have_text(question)
     expect(echo.locator(f"{ECHO_THUMB}[data-drawn]")).to_have_count(2)
+    # the photo from its thumbnail made ahead, not decoded again at Enter
+    expect(echo.locator(f"canvas{ECHO_THUMB}[data-drawn=ahead]")).to_have_count(1)
     colours = _middle_colours(echo.locator(ECHO_THUMB))
     assert [max(range(3), key=c.__getitem__) for c in colours] == [0, 2], colours  # red, blue
     stand_in_sizes = echo.locator(ECHO_THUMB).evaluate_all(BOX_SIZES)

@@ -26,30 +26,88 @@ function thumbBox(across, down, { tall, widest, crop }) {
            height: Math.max(1, Math.round(kept * scale)) };
 }
 
-// The stand-in's thumbnail of one chip: a copy of the chip's preview element, sized. The copy
-// shows the same blob: picture, which the page already holds (the address is revoked once the
-// input empties; the loaded picture stays with each element showing it), and Chromium decodes it
-// at the size shown, off the main thread. Drawn into a canvas instead, each 12 MP photo was decoded
-// whole on the main thread (about 100 ms each, measured) while Streamlit's own Enter handler, the
-// one that sends the question, waited: three photos reached the server 300 ms late. A grey box
-// stands for a preview not loaded yet.
+// Each attached photo's stand-in thumbnail, made while the person types: Chromium decodes a photo
+// again for every element that shows it, at any size (a 12 MP JPEG, about 30 ms of CPU even at
+// 32 px, measured), and at Enter that CPU is what the server needs to prepare the same photos.
+// A small ImageBitmap of each preview, decoded from its blob off the main thread, is drawn into
+// the stand-in's canvas at Enter for next to nothing. Keyed by the preview's blob: address; the
+// chip's preview gets `data-kantu-thumb` once its bitmap is there.
+const THUMBS = new Map();  // blob: address -> ImageBitmap, or null while it is made
+const PREVIEW = '[data-testid="stFileChipImagePreview"]';
+
+function makeThumbs(sizes) {
+  const previews = [...(document.querySelector('{chat_input}')?.querySelectorAll(PREVIEW) ?? [])];
+  const shown = new Set(previews.map((preview) => preview.src));
+  for (const [src, bitmap] of THUMBS) {
+    if (!shown.has(src)) { bitmap?.close(); THUMBS.delete(src); }
+  }
+  for (const preview of previews) {
+    const { src, naturalWidth: across, naturalHeight: down } = preview;
+    if (THUMBS.has(src) || !preview.complete || !across) continue;
+    const box = thumbBox(across, down, sizes);
+    if (box.height < Math.round(down * box.width / across)) continue;  // a long one: its top only
+    THUMBS.set(src, null);
+    const ratio = window.devicePixelRatio || 1;
+    fetch(src)
+      .then((response) => response.blob())
+      .then((blob) => createImageBitmap(blob, {
+        resizeWidth: Math.max(1, Math.round(box.width * ratio)),
+        resizeHeight: Math.max(1, Math.round(box.height * ratio)),
+        resizeQuality: "high", imageOrientation: "from-image" }))
+      .then((bitmap) => {
+        if (THUMBS.has(src)) {
+          THUMBS.set(src, bitmap);
+          preview.dataset.kantuThumb = "ready";
+        } else bitmap.close();  // the chip went meanwhile
+      })
+      .catch(() => THUMBS.delete(src));  // the stand-in shows the preview's copy instead
+  }
+}
+
+// A preview loaded: its thumbnail is made (every attach loads one). The document's capture
+// sees each image's load event, which does not bubble and never reaches the window.
+function watchPreviews(sizes) {
+  document.addEventListener("load", (e) => {
+    if (e.target?.matches?.(PREVIEW)) makeThumbs(sizes);
+  }, { capture: true });
+}
+
+// The stand-in's thumbnail of one chip: its bitmap drawn in a canvas (makeThumbs), or a copy of
+// the chip's preview element, sized. The copy shows the same blob: picture, which the page
+// already holds (the address is revoked once the input empties; the loaded picture stays with
+// each element showing it), and Chromium decodes it again at the size shown, off the main thread.
+// Drawn into a canvas from the preview itself, each 12 MP photo was decoded whole on the main
+// thread (about 100 ms each, measured) while Streamlit's own Enter handler, the one that sends the
+// question, waited: three photos reached the server 300 ms late. A grey box stands for a preview
+// not loaded yet.
 function echoThumb(chip, sizes) {
-  const preview = chip.querySelector('[data-testid="stFileChipImagePreview"]');
+  const preview = chip.querySelector(PREVIEW);
   const name = chip.querySelector('[data-testid="stFileChipName"]')?.textContent ?? "";
   const ready = preview && preview.complete && preview.naturalWidth > 0;
   const box = ready ? thumbBox(preview.naturalWidth, preview.naturalHeight, sizes)
     : { width: sizes.tall, height: sizes.tall };
-  const thumb = ready ? preview.cloneNode(false) : document.createElement("canvas");
+  const bitmap = ready ? THUMBS.get(preview.src) : null;
+  const thumb = bitmap ? document.createElement("canvas")
+    : ready ? preview.cloneNode(false) : document.createElement("canvas");
   thumb.removeAttribute("data-testid");
+  thumb.removeAttribute("data-kantu-thumb");
   thumb.removeAttribute("style");
   thumb.className = `${ECHO_CLASS}-thumb`;  // shows the top of a long picture (object-fit)
   thumb.title = name;
-  thumb.width = box.width;
-  thumb.height = box.height;
+  if (bitmap) {
+    thumb.width = bitmap.width;
+    thumb.height = bitmap.height;
+    thumb.style.setProperty("--kantu-w", `${box.width}px`);  // drawn at the page's pixel ratio
+    thumb.style.setProperty("--kantu-h", `${box.height}px`);
+    thumb.getContext("2d").drawImage(bitmap, 0, 0);
+  } else {
+    thumb.width = box.width;
+    thumb.height = box.height;
+  }
   thumb.style.aspectRatio = `${box.width} / ${box.height}`;  // a phone's shorter row keeps it
   if (ready) {
-    thumb.alt = "";  // Streamlit's own message follows and is read
-    thumb.dataset.drawn = "true";
+    if (!bitmap) thumb.alt = "";  // Streamlit's own message follows and is read
+    thumb.dataset.drawn = bitmap ? "ahead" : "true";
   }
   return thumb;
 }
