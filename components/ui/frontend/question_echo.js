@@ -44,8 +44,8 @@ function makeThumbs(sizes) {
   for (const preview of previews) {
     const { src, naturalWidth: across, naturalHeight: down } = preview;
     if (THUMBS.has(src) || !preview.complete || !across) continue;
+    if (down > sizes.crop.above * across) continue;  // a long one shows its top: the copy does
     const box = thumbBox(across, down, sizes);
-    if (box.height < Math.round(down * box.width / across)) continue;  // a long one: its top only
     THUMBS.set(src, null);
     const ratio = window.devicePixelRatio || 1;
     fetch(src)
