@@ -5,6 +5,7 @@ switching the language keeps the conversation and the sidebar's choices.
 from __future__ import annotations
 
 import io
+import threading
 
 import pytest
 from PIL import Image, ImageDraw
@@ -23,7 +24,7 @@ from components.devtools.browser import (
     wait_for_settled,
     watch_websocket,
 )
-from components.devtools.upstream import FakeUpstream, bingcheng_error, sse
+from components.devtools.upstream import FakeUpstream, bingcheng_error, gated, sse
 from components.i18n import t
 from components.images.uploads import Upload, prepare_uploads
 
@@ -105,15 +106,17 @@ def test_photo_question_streams_answer_with_meta_in_chinese(app, new_page, up):
     expect(chat.get_by_test_id("stFileChipIconSpinner")).to_have_count(0)
     expect(chat.get_by_test_id("stFileChipIconError")).to_have_count(0)
 
-    up.enqueue(sse(ANSWER, delay=0.15, usage=USAGE))
+    rest = threading.Event()  # the words after the first three wait until the test saw those
+    up.enqueue(gated(sse(ANSWER, delay=0.15, usage=USAGE), rest, keep=4))  # role, three words
     send_prompt(page, "这张图里有什么？")
 
     full = "".join(ANSWER)
     first_part = "".join(ANSWER[:3])
     answer = messages(page, "assistant").last
-    # Caught mid-stream: the beginning is shown while the end has not arrived yet.
+    # Mid-stream: the beginning is shown while the rest has not been sent yet.
     expect(answer).to_contain_text(first_part)
     assert full not in answer.inner_text()
+    rest.set()
     expect(answer).to_contain_text(full)
     wait_for_idle(page)
 
