@@ -87,8 +87,7 @@ function echoThumb(chip, sizes) {
   const box = ready ? thumbBox(preview.naturalWidth, preview.naturalHeight, sizes)
     : { width: sizes.tall, height: sizes.tall };
   const bitmap = ready ? THUMBS.get(preview.src) : null;
-  const thumb = bitmap ? document.createElement("canvas")
-    : ready ? preview.cloneNode(false) : document.createElement("canvas");
+  const thumb = ready && !bitmap ? preview.cloneNode(false) : document.createElement("canvas");
   thumb.removeAttribute("data-testid");
   thumb.removeAttribute("data-kantu-thumb");
   thumb.removeAttribute("style");
