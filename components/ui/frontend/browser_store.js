@@ -250,17 +250,23 @@ function sendStatusWhenIdle(store) {
       // the page left the chat meanwhile (another page): said again on the store's next batch
     }
   };
-  if (!app || !busy()) {
-    send();
+  if (app && busy()) {
+    store.statusWaits = true;
+    const watch = new MutationObserver(() => {
+      if (busy()) return;
+      watch.disconnect();
+      setTimeout(() => sendStatusWhenIdle(store), SETTLE_MS);
+    });
+    watch.observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
     return;
   }
-  store.statusWaits = true;
-  const watch = new MutationObserver(() => {
-    if (busy()) return;
-    watch.disconnect();
-    setTimeout(() => (busy() ? sendStatusWhenIdle(store) : send()), SETTLE_MS);
-  });
-  watch.observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
+  const still = untilStill(); // after the person's click or key (when_not_taken.js)
+  if (still) {
+    store.statusWaits = true;
+    setTimeout(() => sendStatusWhenIdle(store), still);
+    return;
+  }
+  send();
 }
 
 async function handle(store, data) {

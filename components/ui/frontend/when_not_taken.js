@@ -8,9 +8,26 @@
 // Python says what it heard, in the data of its runs, and the caller's `taken()` reads that.
 // Prepended to the page scripts that recover (components/ui/run_watch.py).
 
-// Call act() once, if taken() still says no when nothing runs; look every `every` ms, at most
-// `looks` times. Idle and not taken is looked at twice, `settle` ms apart: the data of a run
-// that just ended reaches the page's scripts a moment after Streamlit marks it ended.
+// What the page sends by itself waits until the person has been still (no key, no pointer
+// pressed) for PERSON_STILL_MS: sent in the moment of a click, it stopped the click's run before
+// the click was acted on, and the click was lost (seen in CI: the store's resend took Retry
+// failed's). A click that comes after it instead stops its run: that one is sent again.
+const PERSON_STILL_MS = 500;
+let personLast = -Infinity;
+for (const type of ["pointerdown", "keydown"]) {
+  window.addEventListener(type, () => { personLast = performance.now(); },
+                          { capture: true, passive: true });
+}
+
+// How many ms until the person has been still long enough (0: they have).
+function untilStill() {
+  return Math.max(0, personLast + PERSON_STILL_MS - performance.now());
+}
+
+// Call act() once, if taken() still says no when nothing runs and the person is still; look
+// every `every` ms, at most `looks` times (a person's input only postpones a look). Idle and not
+// taken is looked at twice, `settle` ms apart: the data of a run that just ended reaches the
+// page's scripts a moment after Streamlit marks it ended.
 function whenNotTaken(taken, act, every = 2000, looks = 30, settle = 300) {
   const idle = () => document.querySelector('[data-testid="stApp"]')
     ?.getAttribute("data-test-script-state") === "notRunning";
@@ -20,9 +37,14 @@ function whenNotTaken(taken, act, every = 2000, looks = 30, settle = 300) {
       setTimeout(() => look(left - 1), every);
       return;
     }
+    const still = untilStill();
+    if (still) {
+      setTimeout(() => look(left), still);
+      return;
+    }
     setTimeout(() => {
       if (taken()) return;
-      if (idle()) act();
+      if (idle() && !untilStill()) act();
       else look(left - 1);
     }, settle);
   };
