@@ -349,7 +349,10 @@ function sendReport(store, report, resends = RESENDS) {
   if (!report.id) report.id = ++store.reports;  // a resend keeps its number
   store.setTriggerValue("report", report);
   if (resends > 0) {
-    whenNotTaken(() => store.heard.includes(report.id), () => {
+    // Left with the chat page (another page has no store to take it: its resend only cost that
+    // page a run, and could take a click's); the chat page, back, mounts a store that reports anew.
+    const gone = () => !store.host?.isConnected;
+    whenNotTaken(() => store.heard.includes(report.id) || gone(), () => {
       performance.mark("kantu-store-resent");
       sendReport(store, report, resends - 1);
     });
@@ -394,6 +397,7 @@ export default function (component) {
   }
   store.setStateValue = setStateValue;
   store.setTriggerValue = setTriggerValue;
+  store.host = parentElement;
   store.heard = Array.isArray(data?.heard) ? data.heard : [];  // the reports Python took
   watchReconnects();
   const app = document.querySelector('[data-testid="stApp"]');
