@@ -46,6 +46,7 @@ from playwright.sync_api import (
     Page,
     Playwright,
     WebSocket,
+    WebSocketRoute,
     expect,
 )
 
@@ -582,3 +583,33 @@ def watch_websocket(page: Page) -> list[bytes]:
 
     page.on("websocket", on_socket)
     return frames
+
+
+# The browser store's report has left the page (browser_store.js marks each it sends).
+STORE_REPORT_SENT_JS = """() => ['kantu-store-report', 'kantu-store-loaded']
+  .some((name) => performance.getEntriesByName(name).length)"""
+
+
+def lose_first_store_report(page: Page) -> list[bytes]:
+    """Route the page's websockets so that the first message carrying the browser store's report
+    (its ``ready`` part) never reaches the server; return the list that message goes into.
+
+    Call before the page loads (``goto`` or ``reload``); ``STORE_REPORT_SENT_JS`` says when the
+    report has left.
+    """
+    lost: list[bytes] = []
+
+    def route(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+
+        def to_server(message: str | bytes) -> None:
+            data = message if isinstance(message, bytes) else message.encode()
+            if not lost and b'"ready"' in data:
+                lost.append(data)  # the server never hears it
+                return
+            server.send(message)
+
+        socket.on_message(to_server)
+
+    page.route_web_socket(lambda url: url.endswith("/_stcore/stream"), route)
+    return lost

@@ -11,9 +11,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, WebSocketRoute, expect
+from playwright.sync_api import Browser, Page, expect
 
-from components.devtools.browser import POLL_MS, App, wait_for_idle, watch_console, watch_websocket
+from components.devtools.browser import (
+    POLL_MS,
+    STORE_REPORT_SENT_JS,
+    App,
+    lose_first_store_report,
+    wait_for_idle,
+    watch_console,
+    watch_websocket,
+)
 from components.i18n import t
 from tests.conftest import ROOT
 
@@ -178,27 +186,9 @@ def test_a_report_python_never_heard_is_sent_again(store_app, fresh_context):
     report is lost on its way to the server, and a click starts a run for something else (a run
     is no proof the report arrived): the store sends it again."""
     page = fresh_context()
-    dropped: list[bytes] = []
-
-    def route(socket: WebSocketRoute) -> None:
-        server = socket.connect_to_server()
-
-        def to_server(message: str | bytes) -> None:
-            data = message if isinstance(message, bytes) else message.encode()
-            if not dropped and b'"ready"' in data:
-                dropped.append(data)  # lost: the server never hears it
-                return
-            server.send(message)
-
-        socket.on_message(to_server)
-
-    page.route_web_socket(lambda url: url.endswith("/_stcore/stream"), route)
+    dropped = lose_first_store_report(page)
     page.goto(store_app.url)
-    page.wait_for_function(  # the report has left (and is lost)
-        "() => ['kantu-store-report', 'kantu-store-loaded']"
-        ".some((name) => performance.getEntriesByName(name).length)",
-        polling=POLL_MS,
-    )
+    page.wait_for_function(STORE_REPORT_SENT_JS, polling=POLL_MS)  # left, and lost
     page.get_by_role("button", name="Add turn").click()  # a run, before the report is missed
     wait_for_idle(page)
     assert ready(page)["chat"]
@@ -221,27 +211,9 @@ def test_a_report_sent_again_waits_until_the_person_is_still(store_app, fresh_co
     (seen in CI). While the person keeps pressing keys the lost report waits; once they are still,
     it goes and is heard."""
     page = fresh_context()
-    dropped: list[bytes] = []
-
-    def route(socket: WebSocketRoute) -> None:
-        server = socket.connect_to_server()
-
-        def to_server(message: str | bytes) -> None:
-            data = message if isinstance(message, bytes) else message.encode()
-            if not dropped and b'"ready"' in data:
-                dropped.append(data)  # lost: the server never hears it
-                return
-            server.send(message)
-
-        socket.on_message(to_server)
-
-    page.route_web_socket(lambda url: url.endswith("/_stcore/stream"), route)
+    dropped = lose_first_store_report(page)
     page.goto(store_app.url)
-    page.wait_for_function(  # the report has left (and is lost)
-        "() => ['kantu-store-report', 'kantu-store-loaded']"
-        ".some((name) => performance.getEntriesByName(name).length)",
-        polling=POLL_MS,
-    )
+    page.wait_for_function(STORE_REPORT_SENT_JS, polling=POLL_MS)  # left, and lost
     wait_for_idle(page)
     page.evaluate(KEEP_PRESSING_JS, 5000)  # the report is looked at after 2 s, idle
     assert page.evaluate("performance.getEntriesByName('kantu-store-resent').length") == 0

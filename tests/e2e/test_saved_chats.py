@@ -16,14 +16,16 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, FilePayload, Locator, Page, WebSocketRoute, expect
+from playwright.sync_api import Browser, FilePayload, Locator, Page, expect
 
 from components.devtools.browser import (
     POLL_MS,
     STORE_LOADS_JS,
+    STORE_REPORT_SENT_JS,
     App,
     assert_no_exception,
     attach_files,
+    lose_first_store_report,
     open_page,
     send_prompt,
     shots_dir,
@@ -383,27 +385,9 @@ def test_a_report_left_on_the_chat_page_is_not_sent_again_from_another(app: App,
     sent from Batch (which has no store to take it) it cost that page two runs, and one of them
     took a click on Retry failed (seen in CI)."""
     page = new_page(app, locale="en-US")
-    dropped: list[bytes] = []
-
-    def route(socket: WebSocketRoute) -> None:
-        server = socket.connect_to_server()
-
-        def to_server(message: str | bytes) -> None:
-            data = message if isinstance(message, bytes) else message.encode()
-            if not dropped and b'"ready"' in data:
-                dropped.append(data)  # lost: the server never hears it
-                return
-            server.send(message)
-
-        socket.on_message(to_server)
-
-    page.route_web_socket(lambda url: url.endswith("/_stcore/stream"), route)
+    dropped = lose_first_store_report(page)
     page.reload()
-    page.wait_for_function(  # the report has left (and is lost)
-        "() => ['kantu-store-report', 'kantu-store-loaded']"
-        ".some((name) => performance.getEntriesByName(name).length)",
-        polling=POLL_MS,
-    )
+    page.wait_for_function(STORE_REPORT_SENT_JS, polling=POLL_MS)  # left, and lost
     page.get_by_test_id("stSidebarNav").get_by_text(t("nav.batch", "en")).click()
     expect(page.get_by_role("heading", name=t("batch.title", "en"))).to_be_visible()
     wait_for_idle(page)
