@@ -211,9 +211,8 @@ function install() {
   // was already emptied) goes back in the input with a hint. Python counts the questions it
   // heard (`heard`, in the data of its runs), so a run for anything else does not pass for this
   // one; and a question it did hear is never put back, so nothing is asked twice.
-  function watchSent(text) {
-    const before = state.heard;
-    whenNotTaken(() => state.heard !== before, () => {
+  function watchSent(text, heard) {
+    whenNotTaken(heard, () => {
       dropEcho();  // it was not sent: not shown as sent
       const input = document.querySelector(INPUT);
       if (!text || !input || input.value) return;  // pictures only, or a new question typed
@@ -229,11 +228,13 @@ function install() {
     // Streamlit sends nothing while its send button is off (a picture still uploading).
     if (document.querySelector(SEND)?.disabled) return;
     const text = document.querySelector(INPUT)?.value.trim() ?? "";
-    watchSent(text);
+    const before = state.heard;
+    const heard = () => state.heard !== before;
+    watchSent(text, heard);
     // Drawn at once (question_echo.js); not while an earlier question is being edited, which
     // is replaced where it stands.
     if (state.labels.echo) {
-      echoQuestion(text, state.labels.fallback, { ...THUMB_SIZES, held: HELD });
+      echoQuestion(text, state.labels.fallback, { ...THUMB_SIZES, held: HELD, heard });
     }
     toLatest();  // a question sent is followed to its answer
   }

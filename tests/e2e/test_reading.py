@@ -504,6 +504,12 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
     answer = messages.filter(has_text="Red, then blue.").bounding_box()
     stand_in = echo.bounding_box()
     assert answer and stand_in and stand_in["y"] >= answer["y"] + answer["height"]
+    # A run for something else (a setting clicked; the page's own report) ends while the question
+    # travels: the stand-in stays, for that run did not hear it.
+    page.evaluate(CLICK_DARK, t("theme.dark", lang))
+    expect_dark(page, True)
+    wait_for_idle(page)
+    expect(echo).to_have_text(follow_up)
     way.release(follow_up)
     expect(messages.filter(has_text="A red square.")).to_have_count(1)
     expect(messages.filter(has_text=follow_up)).to_have_count(1)

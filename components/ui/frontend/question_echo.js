@@ -112,8 +112,10 @@ function echoThumb(chip, sizes) {
 }
 
 // Show `text` (or `fallback` when only pictures go) as the reader's next message; its
-// thumbnails sized by `sizes` ({ tall, widest, crop }: echoThumb's).
-function echoQuestion(text, fallback, { held, ...sizes }) {
+// thumbnails sized by `sizes` ({ tall, widest, crop }: echoThumb's). `heard()` says whether a
+// run has taken the question: a run that ends without it (the page's own report, say) leaves
+// the stand-in, and one that does ends it even when it drew nothing new.
+function echoQuestion(text, fallback, { held, heard, ...sizes }) {
   dropEcho();
   const input = document.querySelector('{chat_input}');
   const chips = [...(input?.querySelectorAll('[data-testid="stFileChip"]') ?? [])];
@@ -154,15 +156,13 @@ function echoQuestion(text, fallback, { held, ...sizes }) {
 
   const app = document.querySelector('[data-testid="stApp"]');
   const heldBefore = document.querySelector(held)?.textContent ?? null;  // one left waiting
-  let ran = false;
   const check = () => {
     if (!echo.isConnected) return done();
     const state = app?.getAttribute("data-test-script-state");
-    if (state === "running") ran = true;
     const card = document.querySelector(held);
     const drawn = (card && card.textContent !== heldBefore) || [...main.querySelectorAll(MESSAGE)]
       .some((message) => !before.has(message) && message.textContent.includes(asked));
-    if (drawn || (ran && state === "notRunning")) { dropEcho(); done(); }
+    if (drawn || (heard() && state === "notRunning")) { dropEcho(); done(); }
   };
   const watch = new MutationObserver(check);
   const done = () => watch.disconnect();
