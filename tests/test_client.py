@@ -7,8 +7,10 @@ import contextlib
 import socket
 import sys
 import threading
+import time
 import urllib.parse
 from dataclasses import replace
+from itertools import pairwise
 
 import pytest
 import requests
@@ -40,7 +42,7 @@ from components.providers.client import ChatClient, ChatOptions
 from components.providers.presets import MB, get_preset
 from components.providers.redaction import KeyScrubber
 from components.providers.settings import ClientSettings, resolve_settings
-from components.providers.transport import KantuRetry, transport_error
+from components.providers.transport import READ_PAUSE_S, KantuRetry, transport_error
 from components.turns import ChatTurn
 
 KEY = "sk-test-0123456789abcdef"
@@ -190,6 +192,25 @@ def test_first_token_time_is_measured_to_the_first_text(upstream):
     stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
     list(stream)
     assert stream.result.ttft_s >= 0.25
+
+
+def test_a_trickling_answer_is_read_a_burst_at_a_time_its_first_word_at_once(upstream):
+    """A long answer comes as thousands of small events, a few milliseconds apart. The reader
+    hands the first word on the moment it comes, then takes what arrived during a short pause
+    (``READ_PAUSE_S``) in one go: one wake-up of the server per pause, not one per event."""
+    words = [f"w{i} " for i in range(60)]
+    gate = threading.Event()
+    upstream.enqueue(gated(sse(words, delay=0.005), gate))
+    stream = client_for(upstream).stream_chat([ChatTurn("user", "?")])
+    assert next(stream) == "w0 "  # the rest is held at the upstream: nothing waited for it
+    gate.set()
+    arrived = [time.perf_counter() for _ in stream]
+    assert stream.text == "".join(words)
+    bursts = 1 + sum(later - earlier > 0.002 for earlier, later in pairwise(arrived))
+    # per pause, what arrived meanwhile, then the read that waits for the next event: two over
+    # each READ_PAUSE_S of the ~0.3 s the rest took (without the pause, one per event: ~59);
+    # a little room for a reader the machine kept waiting in the middle of a burst
+    assert bursts <= 2 * (arrived[-1] - arrived[0]) / READ_PAUSE_S + 5, bursts
 
 
 def test_split_multibyte_utf8_across_reads_is_decoded(upstream):

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+import time
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any, NamedTuple
@@ -63,6 +64,12 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 """Methods that change nothing upstream: the only ones retried after their request went out
 without the answer asking for it."""
 READ_SIZE = 64 * 1024
+READ_PAUSE_S = 0.04
+"""After a read that had to wait for the network, the pause before the next one: what arrives
+meanwhile is read in one go. A stream of small events (a long answer is thousands) then costs the
+server one wake-up per pause instead of one per event; the page redraws an answer at most every
+0.12 s, so the pause is never seen, and the first word is not delayed by it."""
+_WAITED_S = 0.001  # a read that took longer waited for the network: nothing was buffered
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -176,9 +183,11 @@ class OpenedResponse:
         self.content_type = response.headers.get("Content-Type", "")
 
     def chunks(self, size: int = READ_SIZE) -> Iterator[bytes]:
-        """Yield the decoded body as its bytes arrive: never waits to fill ``size``."""
+        """Yield the decoded body as its bytes arrive: never waits to fill ``size``; after a read
+        that waited for the network, the next one comes ``READ_PAUSE_S`` later."""
         raw = self._response.raw
         while True:
+            started = time.perf_counter()
             try:
                 data = raw.read1(size, decode_content=True)
             except (requests.RequestException, Urllib3HTTPError, OSError) as exc:
@@ -187,7 +196,10 @@ class OpenedResponse:
                 raise NetworkError("the response was closed") from exc
             if not data:
                 return
+            waited = time.perf_counter() - started > _WAITED_S
             yield data
+            if waited:
+                time.sleep(READ_PAUSE_S)  # READ_PAUSE_S: let the next events arrive together
 
     @property
     def closed(self) -> bool:
