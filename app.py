@@ -16,6 +16,7 @@ from components.ui.chat import warm_up
 from components.ui.first_screen import settings_later
 from components.ui.navigation import app_pages, page_layout
 from components.ui.reader_quota import install_reader_quota, read_reader_secrets
+from components.ui.sent_cache import watch_sent
 from components.ui.session_watch import install_session_sweeper
 from components.ui.share import SHARED_URL_PATH
 from components.ui.shared_view import on_shared_page, read_only_choice
@@ -46,6 +47,7 @@ try:
     install_session_sweeper(on_closed=(shared_quota().end_session,))
 except Exception:  # never keep the page from drawing; the server log says why
     log.exception("upload caps, reader quota or session sweeper not installed")
+watch_sent()  # what this run draws, a rerun it asks for need not send again (sent_cache)
 
 st.set_page_config(page_title="Kantu 看图", page_icon="🖼️")  # the layout: per page, below
 

@@ -49,6 +49,7 @@ from components.ui.saved_chats import (
     mount_browser_store,
     new_chat,
 )
+from components.ui.sent_cache import rerun_knowing_sent
 from components.ui.shortcuts import mount_shortcuts
 from components.ui.sidebar import SidebarChoice, render_new_chat
 from components.ui.welcome import render_welcome, sample_upload
@@ -297,5 +298,5 @@ if running is not None:
         answered = follow_exchange(running, conv, choice, place=recorded, stop_at=stop_at)
 if answered or photo_sent or state.restore_input is not None:
     # every message gets its action buttons back, the camera shows closed again, or the text goes
-    # back in the input
-    st.rerun()
+    # back in the input; the answer just drawn is not sent again
+    rerun_knowing_sent()

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from components.devtools.browser import (
     assert_no_exception,
     console_errors,
     send_prompt,
     stop_button,
+    watch_websocket,
 )
 from components.devtools.browser import wait_for_idle as settle
 from components.devtools.upstream import sse
@@ -54,6 +56,62 @@ def test_a_long_streamed_answer_ends_shown_once_with_every_block(app, new_page, 
     for i in (0, 1, 30, 59):
         assert _count(page, f"Part {i}\n") == 1
         assert _count(page, f"cake {i}\n") == 1
+    assert _count(page, "Zqlastk") == 1
+    assert_no_exception(page)
+    assert console_errors(page) == []
+
+
+# Paragraphs long enough for Streamlit to send again as a hash (``minCachedMessageSize``).
+LONG_PARAGRAPHS = [
+    f"Paragraph {i} Qz{i}q. " + f"Line {i} of a long answer. " * 60 for i in range(6)
+]
+
+
+def _runs(frames: list[bytes]) -> list[list[ForwardMsg]]:
+    """The messages in ``frames``, by script run (each begins with a new_session)."""
+    runs: list[list[ForwardMsg]] = [[]]
+    for frame in frames:
+        msg = ForwardMsg()
+        msg.ParseFromString(frame)
+        if msg.WhichOneof("type") == "new_session":
+            runs.append([])
+        runs[-1].append(msg)
+    return runs
+
+
+def _markdown_sent(messages: list[ForwardMsg], needle: str) -> int:
+    """How many Markdown elements holding ``needle`` are in ``messages`` whole."""
+    return sum(
+        msg.WhichOneof("type") == "delta"
+        and msg.delta.WhichOneof("type") == "new_element"
+        and needle in msg.delta.new_element.markdown.body
+        for msg in messages
+    )
+
+
+def test_the_run_after_an_answer_does_not_send_its_text_again(app, new_page, up):
+    """The page draws again once an answer is recorded (its buttons, the next cost). The blocks
+    the browser already holds from the live view go as their hash, not again whole: before, a
+    long answer travelled a second time, 1.1× its size."""
+    page = new_page(app, locale="en-US")
+    frames = watch_websocket(page)
+    page.reload()
+    settle(page)
+    up.reset()
+    up.enqueue(sse(_deltas("\n\n".join(LONG_PARAGRAPHS) + "\n\nThe end Zqlastk.", 50), delay=0.005))
+    asked = len(frames)
+    send_prompt(page, "Describe every detail")
+    answer = page.get_by_test_id("stChatMessage").last
+    expect(answer).to_contain_text("Zqlastk")
+    settle(page)
+    expect(page.get_by_role("button", name=t("actions.copy", "en"))).to_be_visible()
+    question_run, *later_runs = _runs(frames[asked:])[1:]
+    after = [msg for run in later_runs for msg in run]
+    for i in range(len(LONG_PARAGRAPHS) - 1):  # the last may still be queued when the run ends
+        assert _markdown_sent(question_run, f"Qz{i}q") >= 1, i  # drawn live
+        assert _markdown_sent(after, f"Qz{i}q") == 0, i  # then as its hash
+    for i in range(len(LONG_PARAGRAPHS)):
+        assert _count(page, f"Qz{i}q") == 1
     assert _count(page, "Zqlastk") == 1
     assert_no_exception(page)
     assert console_errors(page) == []
