@@ -65,10 +65,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 without the answer asking for it."""
 READ_SIZE = 64 * 1024
 READ_PAUSE_S = 0.04
-"""After a read that had to wait for the network, the pause before the next one: what arrives
-meanwhile is read in one go. A stream of small events (a long answer is thousands) then costs the
-server one wake-up per pause instead of one per event; the page redraws an answer at most every
-0.12 s, so the pause is never seen, and the first word is not delayed by it."""
+"""When events come close together (a read waited for the network, but less than this), the
+pause before the next read: what arrives meanwhile is read in one go. A long answer's thousands
+of small events then cost the server one wake-up per pause instead of one per event; the page
+redraws an answer at most every 0.12 s, so the pause is never seen. Events further apart (the
+first word after the model's thinking, a slow model) are read the moment they come."""
 _WAITED_S = 0.001  # a read that took longer waited for the network: nothing was buffered
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -183,8 +184,8 @@ class OpenedResponse:
         self.content_type = response.headers.get("Content-Type", "")
 
     def chunks(self, size: int = READ_SIZE) -> Iterator[bytes]:
-        """Yield the decoded body as its bytes arrive: never waits to fill ``size``; after a read
-        that waited for the network, the next one comes ``READ_PAUSE_S`` later."""
+        """Yield the decoded body as its bytes arrive: never waits to fill ``size``; while events
+        come close together, reads are ``READ_PAUSE_S`` apart."""
         raw = self._response.raw
         while True:
             started = time.perf_counter()
@@ -196,10 +197,10 @@ class OpenedResponse:
                 raise NetworkError("the response was closed") from exc
             if not data:
                 return
-            waited = time.perf_counter() - started > _WAITED_S
+            close_together = _WAITED_S < time.perf_counter() - started < READ_PAUSE_S
             yield data
-            if waited:
-                time.sleep(READ_PAUSE_S)  # READ_PAUSE_S: let the next events arrive together
+            if close_together:
+                time.sleep(READ_PAUSE_S)  # let the next events arrive, to be read together
 
     @property
     def closed(self) -> bool:
