@@ -45,9 +45,9 @@ try:
     install_reader_quota(read_reader_secrets(), os.environ, shared_reader_charges())
     # a session gone past its reconnection TTL is shut down, without waiting for a disconnect
     install_session_sweeper(on_closed=(shared_quota().end_session,))
+    watch_sent()  # what this run draws, a rerun it asks for need not send again (sent_cache)
 except Exception:  # never keep the page from drawing; the server log says why
-    log.exception("upload caps, reader quota or session sweeper not installed")
-watch_sent()  # what this run draws, a rerun it asks for need not send again (sent_cache)
+    log.exception("upload caps, reader quota, session sweeper or sent-message log not installed")
 
 st.set_page_config(page_title="Kantu 看图", page_icon="🖼️")  # the layout: per page, below
 

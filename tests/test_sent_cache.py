@@ -28,7 +28,10 @@ def test_what_was_written_and_kept_by_the_browser_is_known_and_only_that():
     log(_element("kept", cacheable=True))
     log(_element("small", cacheable=False))  # the browser does not keep it
     log(_reference("touched"))  # one it held, referred to: it keeps it
-    assert [m.hash or m.ref_hash for m in written] == ["kept", "small", "touched"]
+    fragment = _element("fragment", cacheable=True)
+    fragment.delta.fragment_id = "notice"
+    log(fragment)  # aged by the fragment's own runs: not claimed
+    assert [m.hash or m.ref_hash for m in written] == ["kept", "small", "touched", "fragment"]
     assert log.hashes() == {"kept", "touched"}
     log.restart()
     assert log.hashes() == frozenset()

@@ -36,6 +36,8 @@ class SentLog:
 
     def __call__(self, msg: ForwardMsg) -> None:
         self._write(msg)  # raises when the browser is gone: nothing recorded then
+        if msg.WhichOneof("type") == "delta" and msg.delta.fragment_id:
+            return  # a fragment's own runs age it in the browser: not claimed
         if msg.WhichOneof("type") == "ref_hash":
             held = msg.ref_hash
         elif msg.metadata.cacheable and msg.hash:
