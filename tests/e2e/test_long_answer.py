@@ -3,6 +3,8 @@ end shows the whole answer once, and Stop mid-answer keeps what was shown."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from playwright.sync_api import Page, expect
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -15,7 +17,7 @@ from components.devtools.browser import (
     watch_websocket,
 )
 from components.devtools.browser import wait_for_idle as settle
-from components.devtools.upstream import sse
+from components.devtools.upstream import gated, sse
 from components.i18n import t
 
 SECTIONS = [
@@ -98,17 +100,30 @@ def test_the_run_after_an_answer_does_not_send_its_text_again(app, new_page, up)
     page.reload()
     settle(page)
     up.reset()
-    up.enqueue(sse(_deltas("\n\n".join(LONG_PARAGRAPHS) + "\n\nThe end Zqlastk.", 50), delay=0.005))
+    deltas = _deltas("\n\n".join(LONG_PARAGRAPHS) + "\n\nThe end Zqlastk.", 50)
+    # the upstream holds the rest once paragraph 4 has begun, until the page shows it: the
+    # paragraphs before it have then been drawn (so sent), whatever the machine's load
+    begun = next(i for i, delta in enumerate(deltas) if "Qz4q" in "".join(deltas[: i + 1]))
+    gate = threading.Event()
+    up.enqueue(gated(sse(deltas, delay=0.005), gate, keep=begun + 2))  # the role chunk first
     asked = len(frames)
     send_prompt(page, "Describe every detail")
     answer = page.get_by_test_id("stChatMessage").last
+    try:
+        expect(answer).to_contain_text("Qz4q")
+    finally:
+        gate.set()
     expect(answer).to_contain_text("Zqlastk")
     settle(page)
     expect(page.get_by_role("button", name=t("actions.copy", "en"))).to_be_visible()
-    question_run, *later_runs = _runs(frames[asked:])[1:]
-    after = [msg for run in later_runs for msg in run]
-    for i in range(len(LONG_PARAGRAPHS) - 1):  # the last may still be queued when the run ends
-        assert _markdown_sent(question_run, f"Qz{i}q") >= 1, i  # drawn live
+    # the question's run is the one that drew the answer live (the page's own runs, such as the
+    # browser store's report, may come before it)
+    runs = _runs(frames[asked:])
+    live = next(i for i, run in enumerate(runs) if _markdown_sent(run, "Qz0q"))
+    after = [msg for run in runs[live + 1 :] for msg in run]
+    assert any(msg.WhichOneof("type") == "new_session" for msg in after)  # the page drew again
+    for i in range(4):
+        assert _markdown_sent(runs[live], f"Qz{i}q") >= 1, i  # drawn live
         assert _markdown_sent(after, f"Qz{i}q") == 0, i  # then as its hash
     for i in range(len(LONG_PARAGRAPHS)):
         assert _count(page, f"Qz{i}q") == 1
