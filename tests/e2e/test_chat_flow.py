@@ -295,14 +295,22 @@ def test_the_run_after_an_answer_keeps_what_the_live_view_drew(app, new_page, up
     assert_no_exception(page)
 
 
-def runs_started(frames: list[bytes]) -> int:
-    """How many script runs the server started in ``frames`` (each begins with a new_session)."""
-    count = 0
+def by_run(frames: list[bytes]) -> list[list[ForwardMsg]]:
+    """The messages in ``frames`` by script run: first what came before any run started, then
+    one list per run (each begins with a new_session)."""
+    runs: list[list[ForwardMsg]] = [[]]
     for frame in frames:
         msg = ForwardMsg()
         msg.ParseFromString(frame)
-        count += msg.WhichOneof("type") == "new_session"
-    return count
+        if msg.WhichOneof("type") == "new_session":
+            runs.append([])
+        runs[-1].append(msg)
+    return runs
+
+
+def runs_started(frames: list[bytes]) -> int:
+    """How many script runs the server started in ``frames``."""
+    return len(by_run(frames)) - 1
 
 
 def test_while_the_answer_is_awaited_the_page_runs_once(app, new_page, up):

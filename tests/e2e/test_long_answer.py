@@ -19,6 +19,7 @@ from components.devtools.browser import (
 from components.devtools.browser import wait_for_idle as settle
 from components.devtools.upstream import gated, sse
 from components.i18n import t
+from tests.e2e.test_chat_flow import by_run
 
 SECTIONS = [
     f"## Part {i}\n\nItem {i} of the receipt costs {i}.50, see [menu](https://e.org/{i}).\n\n"
@@ -69,18 +70,6 @@ LONG_PARAGRAPHS = [
 ]
 
 
-def _runs(frames: list[bytes]) -> list[list[ForwardMsg]]:
-    """The messages in ``frames``, by script run (each begins with a new_session)."""
-    runs: list[list[ForwardMsg]] = [[]]
-    for frame in frames:
-        msg = ForwardMsg()
-        msg.ParseFromString(frame)
-        if msg.WhichOneof("type") == "new_session":
-            runs.append([])
-        runs[-1].append(msg)
-    return runs
-
-
 def _markdown_sent(messages: list[ForwardMsg], needle: str) -> int:
     """How many Markdown elements holding ``needle`` are in ``messages`` whole."""
     return sum(
@@ -118,7 +107,7 @@ def test_the_run_after_an_answer_does_not_send_its_text_again(app, new_page, up)
     expect(page.get_by_role("button", name=t("actions.copy", "en"))).to_be_visible()
     # the question's run is the one that drew the answer live (the page's own runs, such as the
     # browser store's report, may come before it)
-    runs = _runs(frames[asked:])
+    runs = by_run(frames[asked:])
     live = next(i for i, run in enumerate(runs) if _markdown_sent(run, "Qz0q"))
     after = [msg for run in runs[live + 1 :] for msg in run]
     assert any(msg.WhichOneof("type") == "new_session" for msg in after)  # the page drew again
