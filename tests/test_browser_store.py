@@ -12,7 +12,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.i18n import LANGS
-from components.ui.browser_store import COMPONENT_KEY, PROBLEM_KINDS, STATE_KEY, StoreProblem
+from components.ui.browser_store import (
+    COMPONENT_KEY,
+    PROBLEM_KINDS,
+    STATE_KEY,
+    BrowserStore,
+    StoreProblem,
+)
 from tests.conftest import ROOT
 
 APP = str(ROOT / "tests" / "apps" / "browser_store_app.py")
@@ -70,3 +76,29 @@ def test_acknowledged_ops_leave_the_mount_data_once_and_nothing_moves_after():
     assert 0 < acked["sent_bytes"] < 500  # the ops leave the data: a small change, once
     at.run()
     assert _report(at)["sent_bytes"] == 0
+
+
+def test_the_page_holds_an_answer_exactly_as_the_last_op_for_its_place_put_it():
+    """Copy names an answer instead of carrying it only while the store's ops put exactly that
+    text at that place: a changed text, a truncated or deleted chat, another chat, an entry
+    without text are carried again."""
+    store = BrowserStore({})
+    chat, other = "a" * 22, "b" * 22
+    entry = {"op": "entry", "chat": chat, "entry": {"role": "assistant"}}
+    store.queue([{**entry, "index": 1, "entry": {"text": "答案 **一**"}}])
+    store.queue([{**entry, "index": 3, "entry": {"text": "second"}}])
+    assert store.holds(chat, 1, "答案 **一**") and store.holds(chat, 3, "second")
+    assert not store.holds(chat, 1, "答案 **一** ")  # one character more is another answer
+    assert not store.holds(other, 1, "答案 **一**") and not store.holds(chat, 2, "答案 **一**")
+
+    store.queue([{**entry, "index": 1, "entry": {"text": "regenerated"}}])
+    assert store.holds(chat, 1, "regenerated") and not store.holds(chat, 1, "答案 **一**")
+    store.queue([{**entry, "index": 1, "entry": {}}])  # no text: nothing to name
+    assert not store.holds(chat, 1, "regenerated")
+
+    store.queue([{**entry, "index": 1, "entry": {"text": "x"}}])
+    store.queue([{"op": "truncate", "chat": chat, "length": 2}])
+    assert store.holds(chat, 1, "x") and not store.holds(chat, 3, "second")
+    store.queue([{**entry, "chat": other, "index": 0, "entry": {"text": "y"}}])
+    store.queue([{"op": "delete", "chat": chat}])
+    assert not store.holds(chat, 1, "x") and store.holds(other, 0, "y")

@@ -27,6 +27,7 @@ from components.i18n import Lang, t
 from components.images.prepared import data_url
 from components.ui import session
 from components.ui import state_keys as keys
+from components.ui.browser_store import SAVED_TEXTS_JS, BrowserStore
 
 # Streamlit imports its icon list on the first ":material/…:" icon: load it with the page, not
 # between the first question and its answer.
@@ -96,8 +97,9 @@ _ICONS = {
 }
 
 # One row of plain buttons per entry, icon only: the label is the accessible name (screen readers,
-# Playwright), the tooltip says what it does. Copy's button carries the answer's Markdown
-# (``copy_payload``); the others carry the entry they act on (``entry_token``).
+# Playwright), the tooltip says what it does. Copy's button names the answer where the page has it
+# already (``BrowserStore.holds``), else carries its Markdown (``copy_payload``); the others carry
+# the entry they act on (``entry_token``).
 _ACTIONS_STYLE = (
     """
 .kantu-actions { display: flex; align-items: center; gap: 0.125rem; flex-wrap: wrap; }
@@ -147,7 +149,10 @@ export default function ({ setStateValue }) {
     area.remove();
     if (!done) throw new Error("copy refused");
   };
-  const markdown = (button) => decodeURIComponent(button.dataset.markdown || "");
+  const markdown = (button) =>
+    button.dataset.markdown === undefined
+      ? savedText(button.dataset.chat, Number(button.dataset.index))
+      : decodeURIComponent(button.dataset.markdown);
   const copy = async (button) => {
     const status = button.parentElement.querySelector(".kantu-copy-status");
     const say = (text, copied) => {
@@ -160,7 +165,7 @@ export default function ({ setStateValue }) {
       }, 2500);
     };
     try {
-      const text = markdown(button);
+      const text = await markdown(button);
       if (navigator.clipboard && window.isSecureContext) {
         await navigator.clipboard.writeText(text);
       } else {
@@ -185,7 +190,7 @@ export default function ({ setStateValue }) {
 """
 
 # Defined once, at import, as Streamlit intends: each run mounts it on its own runtime.
-_LISTENER = st.components.v2.component("kantu_entry_actions", js=_LISTENER_JS)
+_LISTENER = st.components.v2.component("kantu_entry_actions", js=SAVED_TEXTS_JS + _LISTENER_JS)
 
 _STYLES = f"<style>{_ACTIONS_STYLE}</style>"
 
@@ -303,7 +308,7 @@ def render_actions(
         if entry.role == "user"
         else "actions.delete_answer_help",
     }
-    parts = [_copy_button(entry.text, lang)] if entry.role == "assistant" else []
+    parts = [_copy_button(entry.text, index, lang)] if entry.role == "assistant" else []
     for verb in _verbs_offered(conv, index):
         off = (verb == "older" and shown == 1) or (verb == "newer" and shown == count)
         parts.append(_button(verb, token, lang, helps[verb], disabled=off))
@@ -337,10 +342,14 @@ def copy_payload(text: str) -> str:
     return text.translate(_COPY_ESCAPES)
 
 
-def _copy_button(text: str, lang: Lang) -> str:
+def _copy_button(text: str, index: int, lang: Lang) -> str:
+    hist = session.history()
+    if hist.chat_id is not None and BrowserStore(hist.book).holds(hist.chat_id, index, text):
+        source = f' data-chat="{_attribute(hist.chat_id)}" data-index="{index}"'
+    else:
+        source = f' data-markdown="{_attribute(copy_payload(text))}"'
     return (
-        f'<button type="button" class="kantu-act" data-verb="copy" data-icon="copy"'
-        f' data-markdown="{_attribute(copy_payload(text))}"'
+        f'<button type="button" class="kantu-act" data-verb="copy" data-icon="copy"{source}'
         f' aria-label="{_attribute(t("actions.copy", lang))}"'
         f' title="{_attribute(t("actions.copy_help", lang))}"'
         f' data-copied="{_attribute(t("actions.copied", lang))}"'

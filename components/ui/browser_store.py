@@ -18,6 +18,7 @@ missing) with a message in both languages. A failed batch is rolled back whole a
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass, field
@@ -48,10 +49,14 @@ _MESSAGES: dict[ProblemKind, str] = {
     "missing": "history_browser.missing",
 }
 
+# ``savedText(chat, index)``: the texts this store was handed, for Copy (see ``holds``).
+SAVED_TEXTS_JS = Path(__file__).with_name("frontend").joinpath("saved_texts.js").read_text("utf-8")
+
 _store = st.components.v2.component(
     "kantu_browser_store",
     js=WHEN_NOT_TAKEN_JS
     + UNPACK_JS
+    + SAVED_TEXTS_JS
     + Path(__file__).with_name("frontend").joinpath("browser_store.js").read_text("utf-8"),
 )
 
@@ -121,6 +126,8 @@ class _Book:
     sent: dict[str, Any] | None = field(default=None, repr=False)  # the last mount data
     sent_packed: bytes = field(default=b"", repr=False)  # as it is mounted
     heard: tuple[int, ...] = ()  # the numbers of the last reports taken (the browser resends)
+    # (chat, index) -> digest of the text the last op queued for it (``holds``)
+    texts: dict[tuple[str, int], bytes] = field(default_factory=dict, repr=False)
 
 
 class BrowserStore:
@@ -140,6 +147,16 @@ class BrowserStore:
             self._book.seq += 1
             self._book.batches.append((self._book.seq, batch))
             _apply_to_list(self._book, batch)
+            _note_texts(self._book.texts, batch)
+
+    def holds(self, chat: str, index: int, text: str) -> bool:
+        """Whether this page already has ``text`` as entry ``index`` of ``chat``: the last op
+        queued for that place put exactly this text. The store's script notes every op's text as
+        its mount brings it (``frontend/saved_texts.js``, the same rule), before applying it and
+        whether or not the browser can keep it; queued ops are mounted on every run until
+        acknowledged, so the page has the text by the end of this run at the latest. Copy then
+        names the entry instead of carrying the answer a second time."""
+        return self._book.texts.get((chat, index)) == _digest(text)
 
     def request_load(self, chat_id: str) -> None:
         """Ask for one chat; it arrives as ``BrowserState.loaded`` on a later run."""
@@ -288,6 +305,30 @@ def _problem(kind: Any, chat: Any = None) -> StoreProblem:
 def _newest_first(meta: dict[str, Any]) -> float:
     updated = meta.get("updated")
     return -float(updated) if isinstance(updated, int | float) else 0.0
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2s(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _note_texts(texts: dict[tuple[str, int], bytes], ops: Iterable[Op]) -> None:
+    """Keep ``texts`` as ``savedTexts()`` will be once the page has ``ops``
+    (``frontend/saved_texts.js``): an entry's text put, a truncated or deleted chat's dropped."""
+    for op in ops:
+        chat, kind = op.get("chat"), op.get("op")
+        if not isinstance(chat, str):
+            continue
+        if kind == "entry" and isinstance(op.get("index"), int):
+            text = op["entry"].get("text") if isinstance(op.get("entry"), dict) else None
+            if isinstance(text, str):
+                texts[(chat, op["index"])] = _digest(text)
+            else:
+                texts.pop((chat, op["index"]), None)
+        elif kind in ("truncate", "delete"):
+            length = op.get("length") if kind == "truncate" else 0
+            if isinstance(length, int):
+                for key in [k for k in texts if k[0] == chat and k[1] >= length]:
+                    del texts[key]
 
 
 def _apply_to_list(book: _Book, ops: Iterable[Op]) -> None:

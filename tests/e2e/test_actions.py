@@ -5,6 +5,7 @@ clipboard, and the icon buttons have names and tooltips in both languages."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -158,6 +159,38 @@ def test_copy_puts_the_answer_markdown_on_the_clipboard(app, new_page, up, tmp_p
         assert [m["content"] for m in up.requests[-1].json["messages"]] == ["橙子是什么颜色？"]
         assert_no_exception(page)
         assert console_errors(page) == []
+
+
+def test_copy_names_an_answer_the_page_has_and_still_copies_it_after_a_reload(app, new_page, up):
+    """The answer's button row does not carry the answer a second time once the browser store
+    was handed it: Copy names it and takes it from the page; after a reload (a new session, the
+    chat restored from the browser) the restored answer's Copy carries it and copies it too."""
+    page = new_page(app, locale=LOCALES["en"], permissions=["clipboard-read", "clipboard-write"])
+    up.reset()
+    up.enqueue(sse([MARKDOWN[:10], MARKDOWN[10:]]))
+    send_prompt(page, "Oranges?")
+    answer = page.get_by_test_id("stChatMessage").last
+    expect(answer).to_contain_text("圆的")
+    wait_for_idle(page)
+    copy = answer.get_by_role("button", name=t("actions.copy", "en"))
+    expect(copy).to_have_attribute("data-index", "1")
+    expect(page.locator("button[data-markdown]")).to_have_count(0)
+    copy.click()
+    expect(answer.get_by_role("status")).to_have_text(t("actions.copied", "en"))
+    assert page.evaluate("navigator.clipboard.readText()") == MARKDOWN
+
+    page.evaluate("navigator.clipboard.writeText('')")
+    page.reload()
+    answer = page.get_by_test_id("stChatMessage").last
+    expect(answer).to_contain_text("圆的")
+    wait_for_idle(page)
+    copy = answer.get_by_role("button", name=t("actions.copy", "en"))
+    expect(copy).to_have_attribute("data-markdown", re.compile("end$"))
+    copy.click()
+    expect(answer.get_by_role("status")).to_have_text(t("actions.copied", "en"))
+    assert page.evaluate("navigator.clipboard.readText()") == MARKDOWN
+    assert_no_exception(page)
+    assert console_errors(page) == []
 
 
 def _frames_seen(dots: Locator, shots: int = 5) -> int:

@@ -398,6 +398,7 @@ export default function (component) {
   store.setStateValue = setStateValue;
   store.setTriggerValue = setTriggerValue;
   store.host = parentElement;
+  noteSavedTexts(Array.isArray(data.ops) ? data.ops : []); // at once: Copy may be waiting for one
   store.heard = Array.isArray(data?.heard) ? data.heard : [];  // the reports Python took
   watchReconnects();
   const app = document.querySelector('[data-testid="stApp"]');

@@ -1,0 +1,38 @@
+// The entries' texts the browser store was handed, by chat and place, kept for this page's life.
+// Copy's button names an answer the page already has (data-chat, data-index) instead of carrying
+// it a second time; components/ui/browser_store.py `holds` keeps Python's side of the same record
+// from the same ops, in the same order.
+const savedTexts = () => (window.__kantuSavedTexts ??= new Map());
+const savedKey = (chat, index) => `${chat}\n${index}`;
+
+// Called with each mount's ops, before they are applied: all of them, acknowledged or not, in
+// order (ops sent again until acknowledged put the same texts again).
+function noteSavedTexts(ops) {
+  const texts = savedTexts();
+  const dropWhere = (gone) => [...texts.keys()].filter(gone).forEach((key) => texts.delete(key));
+  for (const op of ops) {
+    if (op === null || typeof op !== "object" || typeof op.chat !== "string") continue;
+    const inChat = (key) => key.startsWith(`${op.chat}\n`);
+    if (op.op === "entry" && Number.isInteger(op.index)) {
+      const text = op.entry && op.entry.text;
+      if (typeof text === "string") texts.set(savedKey(op.chat, op.index), text);
+      else texts.delete(savedKey(op.chat, op.index));
+    } else if (op.op === "truncate" && Number.isInteger(op.length)) {
+      dropWhere((key) => inChat(key) && Number(key.slice(op.chat.length + 1)) >= op.length);
+    } else if (op.op === "delete") {
+      dropWhere(inChat);
+    }
+  }
+}
+
+// The text at (chat, index), waiting a little for the store's mount that brings it (it is the
+// last element of the run that drew the button). Rejects when it never comes.
+async function savedText(chat, index, waitMs = 4000) {
+  const key = savedKey(chat, index);
+  for (let waited = 0; ; waited += 50) {
+    const text = savedTexts().get(key);
+    if (text !== undefined) return text;
+    if (waited >= waitMs) throw new Error("not in the page");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
