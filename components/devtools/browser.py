@@ -590,26 +590,48 @@ STORE_REPORT_SENT_JS = """() => ['kantu-store-report', 'kantu-store-loaded']
   .some((name) => performance.getEntriesByName(name).length)"""
 
 
-def lose_first_store_report(page: Page) -> list[bytes]:
-    """Route the page's websockets so that the first message carrying the browser store's report
-    (its ``ready`` part) never reaches the server; return the list that message goes into.
+class HeldOnTheWay:
+    """The page's websockets to Streamlit, routed so that the first message carrying each of
+    ``marks`` (a question's words, a report's key) is held back: the server hears it on
+    ``release``, or never. ``held`` maps each mark to its message, once caught.
 
-    Call before the page loads (``goto`` or ``reload``); ``STORE_REPORT_SENT_JS`` says when the
-    report has left.
+    With ``reload`` (a page already open), the page is reloaded onto the route and left idle;
+    without, route first, then load the page (``goto`` or ``reload``).
     """
-    lost: list[bytes] = []
 
-    def route(socket: WebSocketRoute) -> None:
+    def __init__(self, page: Page, *marks: str, reload: bool = True) -> None:
+        self.marks = marks
+        self.held: dict[str, str | bytes] = {}
+        self.servers: list[WebSocketRoute] = []
+        page.route_web_socket(lambda url: url.endswith("/_stcore/stream"), self._route)
+        if reload:
+            page.reload()  # a new websocket, through the route
+            wait_for_idle(page)
+
+    def _route(self, socket: WebSocketRoute) -> None:
         server = socket.connect_to_server()
+        self.servers.append(server)
 
         def to_server(message: str | bytes) -> None:
             data = message if isinstance(message, bytes) else message.encode()
-            if not lost and b'"ready"' in data:
-                lost.append(data)  # the server never hears it
-                return
+            for mark in self.marks:
+                if mark not in self.held and mark.encode() in data:
+                    self.held[mark] = message
+                    return
             server.send(message)
 
         socket.on_message(to_server)
 
-    page.route_web_socket(lambda url: url.endswith("/_stcore/stream"), route)
-    return lost
+    def release(self, mark: str) -> None:
+        """Let the message held for ``mark`` go on to the server."""
+        self.servers[-1].send(self.held[mark])
+
+
+def lose_first_store_report(page: Page) -> HeldOnTheWay:
+    """Route the page's websockets so that the first message carrying the browser store's report
+    (its ``ready`` part) never reaches the server; its ``held`` has it once it went.
+
+    Call before the page loads (``goto`` or ``reload``); ``STORE_REPORT_SENT_JS`` says when the
+    report has left.
+    """
+    return HeldOnTheWay(page, '"ready"', reload=False)

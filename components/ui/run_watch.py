@@ -1,8 +1,9 @@
 """What a page script uses to notice that Streamlit never heard what it sent.
 
 ``WHEN_NOT_TAKEN_JS`` (``frontend/when_not_taken.js``) defines ``whenNotTaken(taken, act)``,
-``runUnderWay()`` and ``untilStill()`` (what the page sends by itself waits for the person);
-the browser store (a report sent again) and the reading script (a question put back in the
+``whenIdle(act, settle)``, the script state's readings ``scriptIdle()`` and ``runUnderWay()``,
+and ``untilStill()`` (what the page sends by itself waits for the person); the browser store (a
+report sent again, its acknowledgement) and the reading script (a question put back in the
 input) prepend it to their own scripts. ``QUESTION_ECHO_JS`` (``frontend/question_echo.js``)
 defines ``echoQuestion`` and ``dropEcho``: the question drawn the moment it is sent, until
 Streamlit's own message for it is there (the reading script's).

@@ -20,6 +20,7 @@ from playwright.sync_api import FilePayload, Locator, Page, expect
 from components.costs.prices import format_money
 from components.devtools import image_factory as make
 from components.devtools.browser import (
+    HeldOnTheWay,
     assert_no_exception,
     attach_files,
     send_prompt,
@@ -29,7 +30,7 @@ from components.devtools.browser import (
 )
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import Lang, t
-from tests.e2e.test_reading import CLICK_DARK, HeldOnTheWay
+from tests.e2e.test_reading import CLICK_DARK
 from tests.e2e.test_theme import expect_dark
 
 SHOTS = shots_dir("cost-check")

@@ -10,12 +10,13 @@ import threading
 
 import pytest
 from PIL import Image
-from playwright.sync_api import FilePayload, Locator, Page, Route, WebSocketRoute, expect
+from playwright.sync_api import FilePayload, Locator, Page, Route, expect
 
 from components.devtools.browser import (
     CHAT_FILE_INPUT_SELECTOR,
     CHAT_INPUT_SELECTOR,
     POLL_MS,
+    HeldOnTheWay,
     assert_no_exception,
     attach_files,
     console_errors,
@@ -284,38 +285,6 @@ def test_latest_stop_and_the_hint_pass_axe_in_both_themes(app, new_page, up: Fak
         gate.set()
     wait_for_idle(page)  # the rest of the answer arrives
     expect(field).to_have_value("下一个问题")
-
-
-class HeldOnTheWay:
-    """The page's websocket to Streamlit, reconnected through a route that holds back the first
-    message carrying each of ``words`` (a question sent): the server hears it on ``release``,
-    or never."""
-
-    def __init__(self, page: Page, *words: str) -> None:
-        self.words = words
-        self.held: dict[str, str | bytes] = {}
-        self.servers: list[WebSocketRoute] = []
-        page.route_web_socket(lambda url: url.endswith("/_stcore/stream"), self._route)
-        page.reload()  # a new websocket, through the route
-        wait_for_idle(page)
-
-    def _route(self, socket: WebSocketRoute) -> None:
-        server = socket.connect_to_server()
-        self.servers.append(server)
-
-        def to_server(message: str | bytes) -> None:
-            data = message if isinstance(message, bytes) else message.encode()
-            for words in self.words:
-                if words not in self.held and words.encode() in data:
-                    self.held[words] = message
-                    return
-            server.send(message)
-
-        socket.on_message(to_server)
-
-    def release(self, words: str) -> None:
-        """Let the message held for ``words`` go on to the server."""
-        self.servers[-1].send(self.held[words])
 
 
 @pytest.mark.parametrize(

@@ -237,9 +237,8 @@ function sendStatus(store, status) {
 }
 
 function sendStatusWhenIdle(store) {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const busy = () => runUnderWay(app);
-  const send = () => {
+  store.statusWaits = true;
+  whenIdle(() => {
     store.statusWaits = false;
     const text = JSON.stringify(store.status);
     if (text === store.lastStatus) return; // each value sent costs a rerun
@@ -249,24 +248,7 @@ function sendStatusWhenIdle(store) {
     } catch (err) {
       // the page left the chat meanwhile (another page): said again on the store's next batch
     }
-  };
-  if (app && busy()) {
-    store.statusWaits = true;
-    const watch = new MutationObserver(() => {
-      if (busy()) return;
-      watch.disconnect();
-      setTimeout(() => sendStatusWhenIdle(store), SETTLE_MS);
-    });
-    watch.observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
-    return;
-  }
-  const still = untilStill(); // after the person's click or key (when_not_taken.js)
-  if (still) {
-    store.statusWaits = true;
-    setTimeout(() => sendStatusWhenIdle(store), still);
-    return;
-  }
-  send();
+  }, SETTLE_MS);
 }
 
 async function handle(store, data) {
@@ -364,7 +346,7 @@ function sendReport(store, report, resends = RESENDS) {
 // of it (not even the visitor's language). One trigger then asks for a run: the new session
 // hears the store, and the chat open last comes back.
 function watchReconnects() {
-  const app = document.querySelector('[data-testid="stApp"]');
+  const app = stApp();
   if (!app || app.__kantuReconnects) return;
   app.__kantuReconnects = true;
   let lost = false;
@@ -401,7 +383,7 @@ export default function (component) {
   noteSavedTexts(Array.isArray(data.ops) ? data.ops : []); // at once: Copy may be waiting for one
   store.heard = Array.isArray(data?.heard) ? data.heard : [];  // the reports Python took
   watchReconnects();
-  const app = document.querySelector('[data-testid="stApp"]');
+  const app = stApp();
   if (app) app.__kantuStore = store; // the store mounted last answers a reconnect
   // One handling at a time, in the order the data came: a batch never races the next one.
   store.queue = store.queue.then(() => handle(store, data)).catch(() => {});

@@ -154,18 +154,17 @@ function echoQuestion(text, fallback, { held, heard, ...sizes }) {
   document.documentElement.classList.add(ECHO_SHOWN);
   performance.mark("kantu-question-echoed");
 
-  const app = document.querySelector('[data-testid="stApp"]');
+  const app = stApp();
   const heldBefore = document.querySelector(held)?.textContent ?? null;  // one left waiting
   const check = () => {
     if (!echo.isConnected) return done();
-    const state = app?.getAttribute("data-test-script-state");
     const card = document.querySelector(held);
     const drawn = (card && card.textContent !== heldBefore) || [...main.querySelectorAll(MESSAGE)]
       .some((message) => !before.has(message) && message.textContent.includes(asked));
-    if (drawn || (heard() && state === "notRunning")) { dropEcho(); done(); }
+    if (drawn || (heard() && scriptIdle(app))) { dropEcho(); done(); }
   };
   const watch = new MutationObserver(check);
   const done = () => watch.disconnect();
   watch.observe(document.body, { childList: true, subtree: true, characterData: true,
-    attributes: true, attributeFilter: ["data-test-script-state"] });
+    attributes: true, attributeFilter: [SCRIPT_STATE] });
 }

@@ -24,16 +24,24 @@ function untilStill() {
   return Math.max(0, personLast + PERSON_STILL_MS - performance.now());
 }
 
+// The page's script state, as Streamlit marks it on stApp. Idle: no run, none asked for or
+// being stopped ("notRunning"); under way: a run, or one asked for.
+const SCRIPT_STATE = "data-test-script-state";
+const stApp = () => document.querySelector('[data-testid="stApp"]');
+const scriptIdle = (app = stApp()) => app?.getAttribute(SCRIPT_STATE) === "notRunning";
+const RUN_UNDER_WAY = new Set(["running", "rerunRequested"]);
+function runUnderWay(app = stApp()) {
+  return RUN_UNDER_WAY.has(app?.getAttribute(SCRIPT_STATE));
+}
+
 // Call act() once, if taken() still says no when nothing runs and the person is still; look
 // every `every` ms, at most `looks` times (a person's input only postpones a look). Idle and not
 // taken is looked at twice, `settle` ms apart: the data of a run that just ended reaches the
 // page's scripts a moment after Streamlit marks it ended.
 function whenNotTaken(taken, act, every = 2000, looks = 30, settle = 300) {
-  const idle = () => document.querySelector('[data-testid="stApp"]')
-    ?.getAttribute("data-test-script-state") === "notRunning";
   const look = (left) => {
     if (taken() || left <= 0) return;
-    if (!idle()) {
+    if (!scriptIdle()) {
       setTimeout(() => look(left - 1), every);
       return;
     }
@@ -44,15 +52,29 @@ function whenNotTaken(taken, act, every = 2000, looks = 30, settle = 300) {
     }
     setTimeout(() => {
       if (taken()) return;
-      if (idle() && !untilStill()) act();
-      else look(left - 1);
+      if (!scriptIdle()) look(left - 1);
+      else if (untilStill()) look(left); // the person again: postponed, as above
+      else act();
     }, settle);
   };
   setTimeout(() => look(looks), every);
 }
 
-// Whether the page's script runs now, or Streamlit has asked for a run (its state on stApp).
-const RUN_UNDER_WAY = new Set(["running", "rerunRequested"]);
-function runUnderWay(app = document.querySelector('[data-testid="stApp"]')) {
-  return RUN_UNDER_WAY.has(app?.getAttribute("data-test-script-state"));
+// Call act() once the page's script is idle (`settle` ms after a run ends, as a run that ends
+// with st.rerun() is followed by the next at once) and the person is still: for what the page
+// sends by itself that costs a run, which would stop a run under way.
+function whenIdle(act, settle) {
+  const app = stApp();
+  if (app && !scriptIdle(app)) {
+    const watch = new MutationObserver(() => {
+      if (!scriptIdle(app)) return;
+      watch.disconnect();
+      setTimeout(() => whenIdle(act, settle), settle);
+    });
+    watch.observe(app, { attributes: true, attributeFilter: [SCRIPT_STATE] });
+    return;
+  }
+  const still = untilStill();
+  if (still) setTimeout(() => whenIdle(act, settle), still);
+  else act();
 }
