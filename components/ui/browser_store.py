@@ -1,6 +1,6 @@
 """Saved chats kept in the visitor's own browser: an invisible ``st.components.v2`` component
 over IndexedDB (``frontend/browser_store.js``, a plain ES module passed inline: no build step,
-nothing loaded from anywhere).
+nothing loaded from anywhere; sent to the page once, its data on each run: ``page_script``).
 
 Python hands the component small **ops** (the saved-chats contract, version 1: ``chat``,
 ``entry``, ``truncate``, ``picture``, ``delete``), never the whole chat. Ops are queued in
@@ -25,12 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
-import streamlit as st
-
 from components.i18n import Lang, t
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.component_data import UNPACK_JS, packed
+from components.ui.page_script import PageScript
 from components.ui.run_watch import WHEN_NOT_TAKEN_JS
 
 SCHEMA_VERSION = 1
@@ -52,9 +51,10 @@ _MESSAGES: dict[ProblemKind, str] = {
 # ``savedText(chat, index)``: the texts this store was handed, for Copy (see ``holds``).
 SAVED_TEXTS_JS = Path(__file__).with_name("frontend").joinpath("saved_texts.js").read_text("utf-8")
 
-_store = st.components.v2.component(
+# The script goes to the page once; each run's data beside it (page_script.py).
+_store = PageScript(
     "kantu_browser_store",
-    js=WHEN_NOT_TAKEN_JS
+    WHEN_NOT_TAKEN_JS
     + UNPACK_JS
     + SAVED_TEXTS_JS
     + Path(__file__).with_name("frontend").joinpath("browser_store.js").read_text("utf-8"),
@@ -229,10 +229,10 @@ class BrowserStore:
         rerun stops the run in progress: Streamlit then forgets every media file the stopped run
         had not drawn yet, and a picture the browser had not fetched yet would show broken.
         """
-        _store(
-            key=COMPONENT_KEY,
-            data=self._book.sent_packed,
-            height=0,
+        _store.mount(
+            COMPONENT_KEY,
+            keys.BROWSER_STORE_SCRIPT,
+            self._book.sent_packed,
             on_status_change=lambda: None,
             on_report_change=lambda: None,  # a trigger: each report arrives on one run
         )

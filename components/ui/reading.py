@@ -32,6 +32,7 @@ from components.ui.gallery import (
     THUMB_HEIGHT,
     THUMB_MAX_WIDTH,
 )
+from components.ui.page_script import PageScript
 from components.ui.run_watch import QUESTION_ECHO_JS, WHEN_NOT_TAKEN_JS
 
 NEAR_PX = 48  # "at the bottom": within about two lines of the end
@@ -255,7 +256,7 @@ function install() {
   return state;
 }
 
-export default function ({ data }) {
+function takeMount({ data }) {  // each run's labels and count (page_script.py)
   const state = install();
   state.labels = { latest: data.latest, hint: data.hint, lost: data.lost, echo: data.echo,
                    fallback: data.fallback };
@@ -265,9 +266,10 @@ export default function ({ data }) {
 }
 """
 
-_snippet = st.components.v2.component(
+# The script goes to the page once; each run's data beside it (page_script.py).
+_snippet = PageScript(
     "kantu_reading",
-    js=WHEN_NOT_TAKEN_JS
+    WHEN_NOT_TAKEN_JS
     + QUESTION_ECHO_JS
     + _JS.replace("{near}", str(NEAR_PX))
     .replace("{thumb_tall}", str(THUMB_HEIGHT))
@@ -341,9 +343,10 @@ def mount_reading(lang: Lang, *, heard: int, editing: bool = False) -> None:
     While an earlier question is ``editing``, a question sent is not drawn ahead of Streamlit
     (it replaces that one)."""
     st.html(_CSS)
-    _snippet(
-        key=keys.READING_SNIPPET,
-        data={
+    _snippet.mount(
+        keys.READING_SNIPPET,
+        keys.READING_SCRIPT,
+        {
             "latest": t("chat.latest", lang),
             "hint": t("chat.wait_hint", lang),
             "lost": t("chat.not_sent_hint", lang),
@@ -351,7 +354,6 @@ def mount_reading(lang: Lang, *, heard: int, editing: bool = False) -> None:
             "fallback": t("chat.default_question", lang),
             "heard": heard,
         },
-        height=0,
     )
 
 

@@ -58,6 +58,7 @@ CAMERA_ON = "kantu_camera_on"
 NEW_CHAT = "kantu_new_chat"
 STOP = "kantu_stop"  # by the chat input while an answer streams (components/ui/reading.py)
 READING_SNIPPET = "kantu_reading"  # the component that follows the answer, Esc, Enter held
+READING_SCRIPT = "kantu_reading_script"  # its script, sent once (page_script.py)
 WELCOME = "kantu_welcome"  # the welcome's container (hidden while a question's stand-in shows)
 SHORTCUTS_SNIPPET = "kantu_shortcuts"  # the keyboard shortcuts and their ? overlay
 FIRST_SCREEN = "kantu_first_screen"  # asks for the run after a session's first (first_screen.py)
@@ -73,6 +74,7 @@ CHAT_FILE_INPUT_SELECTOR = (
 )
 CHAT_TEXT_SELECTOR = '[data-testid="stChatInputTextArea"]'
 BROWSER_STORE = "kantu_browser_store"  # the browser store component (ui.browser_store)
+BROWSER_STORE_SCRIPT = "kantu_browser_store_script"  # its script, sent once (page_script.py)
 CHAT_SEARCH = "kantu_chat_search"
 UNDO = "kantu_undo"
 UNDO_NOTICE = "kantu_undo_notice"  # the notice's container (its class, for the page's tests)

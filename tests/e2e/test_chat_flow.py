@@ -328,3 +328,53 @@ def test_while_the_answer_is_awaited_the_page_runs_once(app, new_page, up):
     assert runs_started(frames[asked:]) == 1
     expect(messages(page, "assistant").last).to_contain_text("First words.")
     expect(page.get_by_role("button", name=t("actions.copy", "en"))).to_be_visible()
+
+
+def scripts_sent(frames: list[bytes]) -> dict[str, list[int]]:
+    """The page components' scripts in ``frames``: the size of each one that travelled inline,
+    by component (an element the browser holds goes as a reference, with none)."""
+    sent: dict[str, list[int]] = {}
+    for run in by_run(frames):
+        for msg in run:
+            if msg.WhichOneof("type") != "delta" or not msg.delta.HasField("new_element"):
+                continue
+            element = msg.delta.new_element
+            if element.WhichOneof("type") == "bidi_component" and element.bidi_component.js_content:
+                name = element.bidi_component.component_name.rpartition(".")[2]
+                sent.setdefault(name, []).append(len(element.bidi_component.js_content))
+    return sent
+
+
+SCRIPTS = ("kantu_browser_store", "kantu_reading")
+
+
+def test_the_page_scripts_go_to_the_page_once_and_a_question_moves_only_their_data(
+    app, new_page, up
+):
+    """The browser store's and the reading script's code go with the page load; then two
+    questions and their answers move only the scripts' data (the store's ops, the questions
+    heard): each script travelled inline on every run whose data changed, about 45 KB a run.
+    The data still arrives: both answers are saved and come back after a reload."""
+    page = new_page(app, locale="en-US")
+    frames = watch_websocket(page)
+    page.reload()
+    wait_for_store(page)
+    loaded = scripts_sent(frames)
+    for name in SCRIPTS:
+        assert len(loaded[f"{name}_script"]) == 1 and loaded[f"{name}_script"][0] > 10_000
+    asked = len(frames)
+    for question, answer in (("Are you there?", "Yes, here."), ("Still?", "Still here.")):
+        up.enqueue(sse([answer]))
+        send_prompt(page, question)
+        expect(messages(page, "assistant").last).to_contain_text(answer)
+        wait_for_idle(page)
+    again = scripts_sent(frames[asked:])
+    for name in SCRIPTS:
+        assert f"{name}_script" not in again, again
+        assert max(again.get(name, [0])) < 1_000, again  # the data's own hand-over only
+    assert again.get("kantu_browser_store")  # the store's new ops went
+    page.reload()
+    expect(messages(page, "assistant")).to_have_count(2)  # restored from the browser store
+    expect(messages(page, "assistant").last).to_contain_text("Still here.")
+    assert_no_exception(page)
+    assert console_errors(page) == []

@@ -2,8 +2,8 @@
 // Python sends ops (docs: the saved-chats contract, version 1) with a sequence number in the
 // mount data; a batch is applied in ONE transaction (all or nothing) and acknowledged through
 // the "status" state value. The visitor secret, the chat list and a loaded chat come back through
-// the "report" trigger. Streamlit calls this function again whenever the mount data changes,
-// without a cleanup, so everything lives on one object kept on the root.
+// the "report" trigger. takeMount is called again whenever the mount data changes, without a
+// cleanup, so everything lives on one object kept on the data element.
 const DB_NAME = "kantu";
 const SCHEMA = 1;
 const STORES = ["meta", "chats", "entries", "pictures"];
@@ -363,15 +363,12 @@ function watchReconnects() {
   }).observe(app, { attributes: true, attributeFilter: ["data-test-connection-state"] });
 }
 
-export default function (component) {
+// Each mount of the store's data (page_script.py: the script itself is sent once).
+function takeMount(component) {
   const { parentElement, setStateValue, setTriggerValue } = component;
   const data = unpacked(component.data) ?? {};  // component_data.packed
   let store = parentElement.__kantuStore;
   if (!store) {
-    // Invisible: not even the gap the page leaves between elements.
-    const host = parentElement.host || parentElement;
-    const box = host.closest && host.closest('[data-testid="stElementContainer"]');
-    if (box) box.style.display = "none";
     store = { session: null, acked: 0, loaded: null, ready: null, broken: null, lastStatus: "",
               reports: 0, heard: [] };
     store.queue = Promise.resolve();
