@@ -62,8 +62,9 @@ def _dots_png(lit: list[int | None]) -> str:
     return data_url(png.getvalue(), "image/png")
 
 
-# Sent with the mark only (not with every run's styles): most runs show no mark.
-_THINKING_STYLE = f"""<style>
+# In every run's styles (sent once, then referred to: the browser holds it), not with each
+# question's mark: sent with the mark, it went again whole with every question.
+_THINKING_STYLE = f"""
 .kantu-thinking {{ display: flex; align-items: center; gap: 0.6rem; min-height: 2rem; }}
 .kantu-thinking .dots {{
   display: inline-block; width: {DOTS_SIZE[0]}px; height: {DOTS_SIZE[1]}px;
@@ -72,7 +73,7 @@ _THINKING_STYLE = f"""<style>
 @media (prefers-reduced-motion: reduce) {{
   .kantu-thinking .dots {{ mask-image: url({_dots_png([None])}); }}
 }}
-</style>"""
+"""
 
 
 def _icon_mask(path: str) -> str:
@@ -192,11 +193,11 @@ export default function ({ setStateValue }) {
 # Defined once, at import, as Streamlit intends: each run mounts it on its own runtime.
 _LISTENER = st.components.v2.component("kantu_entry_actions", js=SAVED_TEXTS_JS + _LISTENER_JS)
 
-_STYLES = f"<style>{_ACTIONS_STYLE}</style>"
+_STYLES = f"<style>{_ACTIONS_STYLE}{_THINKING_STYLE}</style>"
 
 
 def inject_styles() -> None:
-    """Add the page's styles for the entries' buttons (once per run)."""
+    """Add the page's styles for the entries' buttons and the thinking mark (once per run)."""
     st.html(_STYLES)
 
 
@@ -204,7 +205,7 @@ def render_thinking(slot: st.delta_generator.DeltaGenerator, lang: Lang) -> None
     """Show, in ``slot``, that the provider is working on the answer: stepping dots and words."""
     words = html.escape(t("chat.thinking", lang))
     slot.html(
-        _THINKING_STYLE + '<div class="kantu-thinking" role="status" aria-live="polite">'
+        '<div class="kantu-thinking" role="status" aria-live="polite">'
         '<span class="dots" aria-hidden="true"></span>'
         f"<span>{words}</span></div>"
     )
