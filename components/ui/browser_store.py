@@ -48,8 +48,9 @@ _MESSAGES: dict[ProblemKind, str] = {
     "missing": "history_browser.missing",
 }
 
+_FRONTEND = Path(__file__).with_name("frontend")
 # ``savedText(chat, index)``: the texts this store was handed, for Copy (see ``holds``).
-SAVED_TEXTS_JS = Path(__file__).with_name("frontend").joinpath("saved_texts.js").read_text("utf-8")
+SAVED_TEXTS_JS = _FRONTEND.joinpath("saved_texts.js").read_text("utf-8")
 
 # The script goes to the page once; each run's data beside it (page_script.py).
 _store = PageScript(
@@ -57,7 +58,7 @@ _store = PageScript(
     WHEN_NOT_TAKEN_JS
     + UNPACK_JS
     + SAVED_TEXTS_JS
-    + Path(__file__).with_name("frontend").joinpath("browser_store.js").read_text("utf-8"),
+    + _FRONTEND.joinpath("browser_store.js").read_text("utf-8"),
 )
 
 

@@ -102,6 +102,24 @@ def test_before_the_first_word_the_welcome_is_gone_a_thinking_mark_shows_and_sto
         assert console_errors(page) == []
 
 
+def _answered_in_markdown(page: Page, up: FakeUpstream, question: str) -> Locator:
+    """Ask ``question``, answered with ``MARKDOWN``; return the answer once the page is idle."""
+    up.reset()
+    up.enqueue(sse([MARKDOWN[:10], MARKDOWN[10:]]))
+    send_prompt(page, question)
+    answer = page.get_by_test_id("stChatMessage").last
+    expect(answer).to_contain_text("圆的")
+    wait_for_idle(page)
+    return answer
+
+
+def _copies_the_markdown(page: Page, copy: Locator, answer: Locator, lang: str) -> None:
+    """Click ``copy``: the answer says it is copied, and the clipboard holds ``MARKDOWN``."""
+    copy.click()
+    expect(answer.get_by_role("status")).to_have_text(t("actions.copied", lang))
+    assert page.evaluate("navigator.clipboard.readText()") == MARKDOWN
+
+
 def test_copy_puts_the_answer_markdown_on_the_clipboard(app, new_page, up, tmp_path):
     """In Chinese, then in English on the same page after a new chat (the clipboard emptied
     between): Copy's name and tooltip, the Markdown on the clipboard, the icon buttons' names,
@@ -114,18 +132,11 @@ def test_copy_puts_the_answer_markdown_on_the_clipboard(app, new_page, up, tmp_p
             page.wait_for_timeout(400)  # the sidebar and columns re-flow with a transition
             new_chat_in(page, "en")
             page.evaluate("navigator.clipboard.writeText('')")
-        up.reset()
-        up.enqueue(sse([MARKDOWN[:10], MARKDOWN[10:]]))
-        send_prompt(page, "橙子？")
-        answer = page.get_by_test_id("stChatMessage").last
-        expect(answer).to_contain_text("圆的")
-        wait_for_idle(page)
+        answer = _answered_in_markdown(page, up, "橙子？")
         copy = answer.get_by_role("button", name=t("actions.copy", lang))
         expect(copy).to_be_visible()
         expect(copy).to_have_attribute("title", t("actions.copy_help", lang))
-        copy.click()
-        expect(answer.get_by_role("status")).to_have_text(t("actions.copied", lang))
-        assert page.evaluate("navigator.clipboard.readText()") == MARKDOWN
+        _copies_the_markdown(page, copy, answer, lang)
         # The other icon buttons: named for screen readers, icons only on screen.
         for name in ("regenerate", "delete"):
             button = answer.get_by_role("button", name=t(f"actions.{name}", lang))
@@ -166,18 +177,11 @@ def test_copy_names_an_answer_the_page_has_and_still_copies_it_after_a_reload(ap
     was handed it: Copy names it and takes it from the page; after a reload (a new session, the
     chat restored from the browser) the restored answer's Copy carries it and copies it too."""
     page = new_page(app, locale=LOCALES["en"], permissions=["clipboard-read", "clipboard-write"])
-    up.reset()
-    up.enqueue(sse([MARKDOWN[:10], MARKDOWN[10:]]))
-    send_prompt(page, "Oranges?")
-    answer = page.get_by_test_id("stChatMessage").last
-    expect(answer).to_contain_text("圆的")
-    wait_for_idle(page)
+    answer = _answered_in_markdown(page, up, "Oranges?")
     copy = answer.get_by_role("button", name=t("actions.copy", "en"))
     expect(copy).to_have_attribute("data-index", "1")
     expect(page.locator("button[data-markdown]")).to_have_count(0)
-    copy.click()
-    expect(answer.get_by_role("status")).to_have_text(t("actions.copied", "en"))
-    assert page.evaluate("navigator.clipboard.readText()") == MARKDOWN
+    _copies_the_markdown(page, copy, answer, "en")
 
     page.evaluate("navigator.clipboard.writeText('')")
     page.reload()
@@ -186,9 +190,7 @@ def test_copy_names_an_answer_the_page_has_and_still_copies_it_after_a_reload(ap
     wait_for_idle(page)
     copy = answer.get_by_role("button", name=t("actions.copy", "en"))
     expect(copy).to_have_attribute("data-markdown", re.compile("end$"))
-    copy.click()
-    expect(answer.get_by_role("status")).to_have_text(t("actions.copied", "en"))
-    assert page.evaluate("navigator.clipboard.readText()") == MARKDOWN
+    _copies_the_markdown(page, copy, answer, "en")
     assert_no_exception(page)
     assert console_errors(page) == []
 
