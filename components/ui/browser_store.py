@@ -127,8 +127,8 @@ class _Book:
     sent: dict[str, Any] | None = field(default=None, repr=False)  # the last mount data
     sent_packed: bytes = field(default=b"", repr=False)  # as it is mounted
     heard: tuple[int, ...] = ()  # the numbers of the last reports taken (the browser resends)
-    # (chat, index) -> digest of the text the last op queued for it (``holds``)
-    texts: dict[tuple[str, int], bytes] = field(default_factory=dict, repr=False)
+    # chat -> (index -> digest of the text the last op queued for that place) (``holds``)
+    texts: dict[str, dict[int, bytes]] = field(default_factory=dict, repr=False)
 
 
 class BrowserStore:
@@ -157,7 +157,7 @@ class BrowserStore:
         whether or not the browser can keep it; queued ops are mounted on every run until
         acknowledged, so the page has the text by the end of this run at the latest. Copy then
         names the entry instead of carrying the answer a second time."""
-        return self._book.texts.get((chat, index)) == _digest(text)
+        return self._book.texts.get(chat, {}).get(index) == _digest(text)
 
     def request_load(self, chat_id: str) -> None:
         """Ask for one chat; it arrives as ``BrowserState.loaded`` on a later run."""
@@ -312,7 +312,7 @@ def _digest(text: str) -> bytes:
     return hashlib.blake2s(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def _note_texts(texts: dict[tuple[str, int], bytes], ops: Iterable[Op]) -> None:
+def _note_texts(texts: dict[str, dict[int, bytes]], ops: Iterable[Op]) -> None:
     """Keep ``texts`` as ``savedTexts()`` will be once the page has ``ops``
     (``frontend/saved_texts.js``): an entry's text put, a truncated or deleted chat's dropped."""
     for op in ops:
@@ -322,14 +322,15 @@ def _note_texts(texts: dict[tuple[str, int], bytes], ops: Iterable[Op]) -> None:
         if kind == "entry" and isinstance(op.get("index"), int):
             text = op["entry"].get("text") if isinstance(op.get("entry"), dict) else None
             if isinstance(text, str):
-                texts[(chat, op["index"])] = _digest(text)
+                texts.setdefault(chat, {})[op["index"]] = _digest(text)
             else:
-                texts.pop((chat, op["index"]), None)
-        elif kind in ("truncate", "delete"):
-            length = op.get("length") if kind == "truncate" else 0
-            if isinstance(length, int):
-                for key in [k for k in texts if k[0] == chat and k[1] >= length]:
-                    del texts[key]
+                texts.get(chat, {}).pop(op["index"], None)
+        elif kind == "truncate" and isinstance(op.get("length"), int):
+            places = texts.get(chat, {})
+            for index in [i for i in places if i >= op["length"]]:
+                del places[index]
+        elif kind == "delete":
+            texts.pop(chat, None)
 
 
 def _apply_to_list(book: _Book, ops: Iterable[Op]) -> None:

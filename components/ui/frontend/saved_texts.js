@@ -2,25 +2,24 @@
 // Copy's button names an answer the page already has (data-chat, data-index) instead of carrying
 // it a second time; components/ui/browser_store.py `holds` keeps Python's side of the same record
 // from the same ops, in the same order.
-const savedTexts = () => (window.__kantuSavedTexts ??= new Map());
-const savedKey = (chat, index) => `${chat}\n${index}`;
+const savedTexts = () => (window.__kantuSavedTexts ??= new Map());  // chat -> (index -> text)
 
 // Called with each mount's ops, before they are applied: all of them, acknowledged or not, in
 // order (ops sent again until acknowledged put the same texts again).
 function noteSavedTexts(ops) {
-  const texts = savedTexts();
-  const dropWhere = (gone) => [...texts.keys()].filter(gone).forEach((key) => texts.delete(key));
+  const chats = savedTexts();
   for (const op of ops) {
     if (op === null || typeof op !== "object" || typeof op.chat !== "string") continue;
-    const inChat = (key) => key.startsWith(`${op.chat}\n`);
+    const texts = chats.get(op.chat);
     if (op.op === "entry" && Number.isInteger(op.index)) {
       const text = op.entry && op.entry.text;
-      if (typeof text === "string") texts.set(savedKey(op.chat, op.index), text);
-      else texts.delete(savedKey(op.chat, op.index));
-    } else if (op.op === "truncate" && Number.isInteger(op.length)) {
-      dropWhere((key) => inChat(key) && Number(key.slice(op.chat.length + 1)) >= op.length);
+      if (typeof text !== "string") texts?.delete(op.index);
+      else if (texts) texts.set(op.index, text);
+      else chats.set(op.chat, new Map([[op.index, text]]));
+    } else if (op.op === "truncate" && Number.isInteger(op.length) && texts) {
+      [...texts.keys()].filter((index) => index >= op.length).forEach((i) => texts.delete(i));
     } else if (op.op === "delete") {
-      dropWhere(inChat);
+      chats.delete(op.chat);
     }
   }
 }
@@ -28,9 +27,8 @@ function noteSavedTexts(ops) {
 // The text at (chat, index), waiting a little for the store's mount that brings it (it is the
 // last element of the run that drew the button). Rejects when it never comes.
 async function savedText(chat, index, waitMs = 4000) {
-  const key = savedKey(chat, index);
   for (let waited = 0; ; waited += 50) {
-    const text = savedTexts().get(key);
+    const text = savedTexts().get(chat)?.get(index);
     if (text !== undefined) return text;
     if (waited >= waitMs) throw new Error("not in the page");
     await new Promise((resolve) => setTimeout(resolve, 50));
