@@ -201,7 +201,7 @@ def test_a_long_shared_chat_opens_on_its_first_messages_and_reads_on(store, lang
 
 
 def test_the_link_dialog_stays_open_through_another_rerun(store):
-    """The browser store's acknowledgement can rerun the page right after Share: a dialog not
+    """The browser store (a report, a problem) can rerun the page right after Share: a dialog not
     asked for again on that run would close before the visitor has read the link."""
     at = _chat_app(_conv())
     at = at.button(key=keys.SHARE).click().run()

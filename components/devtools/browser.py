@@ -356,7 +356,7 @@ QUIET_JS = """
 def wait_for_settled(page: Page, timeout: float = IDLE_TIMEOUT_MS) -> None:
     """Wait for idle (``wait_for_idle``), then until no run has started or ended for 0.5 s.
 
-    A run can follow an idle page unasked: the browser store's acknowledgement, a widget's late
+    A run can follow an idle page unasked: the browser store's report, a widget's late
     value. Before a click whose target a rerun replaces (a download button's deferred file is
     registered again on each run, and the old one dropped), wait for this instead.
     """

@@ -6,7 +6,8 @@ Python hands the component small **ops** (the saved-chats contract, version 1: `
 ``entry``, ``truncate``, ``picture``, ``delete``), never the whole chat. Ops are queued in
 numbered batches in the caller's session state; the mount data carries every batch not yet
 acknowledged (``{"session", "seq", "ops", "load", "heard"}``) and the browser applies them in one
-transaction and acknowledges the highest number. A rerun or a reconnect therefore loses nothing
+transaction and acknowledges the highest number (with the next run the person asks for: the
+acknowledgement asks for none of its own). A rerun or a reconnect therefore loses nothing
 (the ops are sent again until acknowledged, and they are idempotent puts), and once
 acknowledged a batch is never sent again: each run moves only what changed.
 
@@ -224,10 +225,9 @@ class BrowserStore:
     def mount(self) -> None:
         """Mount the (invisible) component with the data the last ``sync`` prepared.
 
-        Call it after the page has drawn its pictures. The browser's acknowledgement asks for a
-        rerun; it waits for the page's run to end (``browser_store.js``: sent at once, it
-        stopped every question's run as its answer began), but a report is sent at once, and a
-        rerun stops the run in progress: Streamlit then forgets every media file the stopped run
+        Call it after the page has drawn its pictures. The browser's acknowledgement goes with
+        the person's next question or click (``browser_store.js``), and a problem waits for the
+        page's run to end, but a report is sent at once, and a rerun stops the run in progress: Streamlit then forgets every media file the stopped run
         had not drawn yet, and a picture the browser had not fetched yet would show broken.
         """
         _store.mount(

@@ -303,7 +303,7 @@ def display_url(image: PreparedImage) -> str:
     """Return the thumbnail as a ``data:`` URL, for the conversation's pictures.
 
     Not a media file: Streamlit forgets the media files a run has not drawn yet when the run
-    is stopped by a rerun (a click, the browser store's acknowledgement), and a browser that
+    is stopped by a rerun (a click, the browser store's report), and a browser that
     fetched such a picture in that moment kept a broken image (the next run sends the same
     address). The bytes travel with the element instead; an element of 1 KB or more that did
     not change is sent again as a short reference to the browser's own copy

@@ -563,5 +563,5 @@ def keep() -> Conversation:
 
 def mount_browser_store() -> None:
     """Send the browser store what ``keep()`` queued: after the history is drawn, so that the
-    browser's acknowledgement (a rerun) never stops a run before it has drawn the pictures."""
+    browser store's report (a rerun) never stops a run before it has drawn the pictures."""
     BrowserStore(session.history().book).mount()

@@ -83,7 +83,7 @@ def render_share(conv: Conversation, lang: Lang) -> None:
             _share_now(state, lang)
     if state.showing and state.link is not None:
         # Drawn again on every run until dismissed: a dialog not asked for on a run closes, and
-        # the browser store's acknowledgement can rerun the page right after the click.
+        # the browser store (a report, a problem) can rerun the page right after the click.
         title = t("share.dialog_title", lang)
         st.dialog(title, on_dismiss=_dismissed)(_link_dialog)(*state.link, lang)
     link = state.link

@@ -1,7 +1,7 @@
 """A small page around the browser store, for tests/e2e/test_browser_store.py and the bench.
 
 Buttons add a turn (a question and an answer, optionally with a picture) to this session's chat,
-load a chat by id, or delete one; the page prints what the store said as JSON in a code block
+load a chat by id, delete one, or only look (a run); the page prints what the store said as JSON in a code block
 (``#report``), with the visitor secret only as a short hash.
 """
 
@@ -85,6 +85,8 @@ if "load" in st.query_params and not state.get("asked"):
     state["asked"] = True
     store.request_load(st.query_params["load"])
 
+# A click that asks for a run and nothing more: the store's acknowledgement goes with it.
+st.button("Look", key="look")
 load_id = st.text_input("Chat to load", key="load_id")
 if st.button("Load", key="load") and load_id:
     store.request_load(load_id)

@@ -99,6 +99,21 @@ def report(page: Page, *, expecting: str = '"pending": 0') -> dict[str, Any]:
     return json.loads(code.inner_text())
 
 
+# The store has written every batch Python sent it (its acknowledgement is owed, not yet sent).
+STORE_APPLIED_JS = """() => {
+  const status = document.querySelector('[data-testid="stApp"]')?.__kantuStore?.status;
+  return Boolean(status) && status.acked === status.seq;
+}"""
+
+
+def saved(page: Page) -> dict[str, Any]:
+    """Wait until the store has written what Python sent, then click Look: the click's run
+    carries the acknowledgement (it asks for no run of its own), and Python holds nothing."""
+    page.wait_for_function(STORE_APPLIED_JS, polling=POLL_MS)
+    page.get_by_role("button", name="Look").click()
+    return report(page)
+
+
 def ready(page: Page) -> dict[str, Any]:
     return report(page, expecting='"ready": true')
 
@@ -135,14 +150,18 @@ def test_saved_turns_come_back_after_a_reload_and_another_visitor_sees_none_of_t
     chat = ready(page)["chat"]
     for _ in range(3):
         add_turn(page)
-    saved = report(page)
-    assert saved["chats"] == [chat] and saved["problem"] is None
+    page.wait_for_function(STORE_APPLIED_JS, polling=POLL_MS)
+    page.wait_for_timeout(1000)  # the acknowledgement went 0.1 s after the page was idle
+    # Written, and no run asked for by the store alone; each click carried the turn before it.
+    assert report(page, expecting='"turns": 3,')["pending"] == 3
+    shown = saved(page)
+    assert shown["chats"] == [chat] and shown["problem"] is None
 
     reload(page)  # a new session: its own new chat, the saved one listed
     after = ready(page)
     assert after["chat"] != chat
     assert after["chats"] == [chat]
-    assert after["visitor"] == saved["visitor"]  # the same visitor secret, kept in the browser
+    assert after["visitor"] == shown["visitor"]  # the same visitor secret, kept in the browser
 
     load(page, chat)
     loaded = report(page, expecting='"loaded": {')["loaded"]
@@ -162,11 +181,11 @@ def test_saved_turns_come_back_after_a_reload_and_another_visitor_sees_none_of_t
     reload(page_b)
     b = ready(page_b)
     assert chat not in b["chats"]
-    assert b["visitor"] != saved["visitor"]
+    assert b["visitor"] != shown["visitor"]
     # Each rerun moves only the new turn.
     for _ in range(6):
         add_turn(page_b)
-        report(page_b)
+        saved(page_b)
     seen = b"".join(frames)
     assert b"answer 5 x" in seen  # the frames are readable: the ops travel in them
     # Each turn's answer (2 KB) went to the browser exactly once, however many turns followed.
@@ -231,11 +250,11 @@ def test_a_store_edited_in_devtools_reports_the_damaged_chat_and_loads_the_other
     page = new_page(store_app)
     first = ready(page)["chat"]
     add_turn(page)
-    report(page)
+    saved(page)
     reload(page)
     second = ready(page)["chat"]
     add_turn(page)
-    report(page)
+    saved(page)
     page.evaluate(
         WRITE_RECORDS,
         [
@@ -267,7 +286,7 @@ def test_a_newer_schema_is_reported_and_nothing_is_written(store_app, new_page, 
     page = new_page(store_app, locale="en-US")
     chat = ready(page)["chat"]
     add_turn(page)
-    report(page)
+    saved(page)
     if how == "schema record":
         page.evaluate(WRITE_RECORDS, [["meta", 2, "schema"]])
     else:
@@ -287,8 +306,8 @@ def test_a_newer_schema_is_reported_and_nothing_is_written(store_app, new_page, 
     add_turn(page)
     kept = report(page, expecting='"pending": 3')
     assert kept["problem"] == "version"
-    saved = page.evaluate(READ_STORE, "chats")
-    assert [meta["id"] for meta in saved] == [chat]  # nothing new written, nothing removed
+    written = page.evaluate(READ_STORE, "chats")
+    assert [meta["id"] for meta in written] == [chat]  # nothing new written, nothing removed
 
 
 def test_a_full_quota_is_reported_and_the_ops_are_kept(store_app, fresh_context):
@@ -312,13 +331,13 @@ def test_deleting_a_chat_drops_its_pictures_and_keeps_the_others(store_app, new_
     wait_for_idle(page)
     first = ready(page)["chat"]
     add_turn(page)
-    report(page)
+    saved(page)
     reload(page)
     page.get_by_text("With a picture").click()
     wait_for_idle(page)
     second = ready(page)["chat"]
     add_turn(page)
-    report(page)
+    saved(page)
     assert len(page.evaluate(READ_STORE, "pictures")) == 2
 
     field = page.get_by_label("Chat to load")
@@ -327,7 +346,7 @@ def test_deleting_a_chat_drops_its_pictures_and_keeps_the_others(store_app, new_
     wait_for_idle(page)
     page.get_by_role("button", name="Delete").click()
     report(page, expecting=f'"chats": ["{second}"]')
-    report(page)  # the delete acknowledged
+    saved(page)  # the delete written, and acknowledged
     pictures = page.evaluate(READ_STORE, "pictures")
     assert [picture["sha"] for picture in pictures] == [f"sha-{second}-0"]
 

@@ -5,7 +5,9 @@ switching the language keeps the conversation and the sidebar's choices.
 from __future__ import annotations
 
 import io
+import json
 import threading
+from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
@@ -21,6 +23,7 @@ from components.devtools.browser import (
     switch_language,
     wait_for_idle,
     wait_for_pictures,
+    wait_for_settled,
     wait_for_store,
     watch_websocket,
 )
@@ -314,9 +317,9 @@ def runs_started(frames: list[bytes]) -> int:
 
 
 def test_while_the_answer_is_awaited_the_page_runs_once(app, new_page, up):
-    """From Enter to the answer's first word the page runs once: the browser store acknowledges
-    saving the question when that run has ended. Sent at once, the acknowledgement's rerun
-    stopped the run that waits for the answer and drew the whole page again."""
+    """From Enter to the answer's first word the page runs once: nothing the browser store
+    sends (it saved the question meanwhile) stops that run. Sent at once, the store's
+    acknowledgement stopped the run that waits for the answer and drew the whole page again."""
     up.enqueue(sse(["First", " words."], delay=1.5))
     page = new_page(app, locale="en-US")
     frames = watch_websocket(page)
@@ -328,6 +331,57 @@ def test_while_the_answer_is_awaited_the_page_runs_once(app, new_page, up):
     assert runs_started(frames[asked:]) == 1
     expect(messages(page, "assistant").last).to_contain_text("First words.")
     expect(page.get_by_role("button", name=t("actions.copy", "en"))).to_be_visible()
+
+
+def store_mounts(frames: list[bytes]) -> list[dict[str, Any]]:
+    """The browser store's data each time a run in ``frames`` mounted it anew, parsed."""
+    mounts = []
+    for run in by_run(frames):
+        for msg in run:
+            if msg.WhichOneof("type") != "delta" or not msg.delta.HasField("new_element"):
+                continue
+            element = msg.delta.new_element
+            name = element.bidi_component.component_name.rpartition(".")[2]
+            if element.WhichOneof("type") == "bidi_component" and name == "kantu_browser_store":
+                mounts.append(json.loads(element.bidi_component.bytes))
+    return mounts
+
+
+def entry_texts(mounts: list[dict[str, Any]]) -> list[str]:
+    """The texts of the entries the store's ``mounts`` carried."""
+    return [op["entry"]["text"] for data in mounts for op in data["ops"] if op["op"] == "entry"]
+
+
+def test_saving_an_answer_in_the_browser_asks_for_no_run_of_its_own(app, new_page, up):
+    """A question runs the page twice: for its answer, then to give the answer its buttons.
+    Saving both in the browser asks for no run (its acknowledgement was a third full run after
+    every answer): the acknowledgement goes with the next question, whose runs no longer carry
+    the first answer to the browser. Both answers come back after a reload."""
+    page = new_page(app, locale="en-US")
+    frames = watch_websocket(page)
+    page.reload()
+    wait_for_store(page)
+    asked = len(frames)
+    up.enqueue(sse(["Yes, here."]))
+    send_prompt(page, "Are you there?")
+    expect(messages(page, "assistant").last).to_contain_text("Yes, here.")
+    wait_for_settled(page)
+    page.wait_for_timeout(1000)  # the acknowledgement went 0.1 s after the page was idle
+    assert runs_started(frames[asked:]) == 2
+    assert "Yes, here." in entry_texts(store_mounts(frames[asked:]))
+    second = len(frames)
+    up.enqueue(sse(["Still here."]))
+    send_prompt(page, "Still?")
+    expect(messages(page, "assistant").last).to_contain_text("Still here.")
+    wait_for_settled(page)
+    assert runs_started(frames[second:]) == 2
+    texts = entry_texts(store_mounts(frames[second:]))
+    assert "Still here." in texts and "Yes, here." not in texts, texts
+    page.reload()
+    expect(messages(page, "assistant")).to_have_count(2)  # both saved in the browser store
+    expect(messages(page, "assistant").first).to_contain_text("Yes, here.")
+    assert_no_exception(page)
+    assert console_errors(page) == []
 
 
 def scripts_sent(frames: list[bytes]) -> dict[str, list[int]]:

@@ -44,8 +44,8 @@ def tracker() -> Iterator[FakeUpstream]:
 
 def _share(page: Page, lang: str) -> str:
     """Share the page's chat from the conversation tools; return the link the dialog shows."""
-    # The browser store's acknowledgement of the answer reruns the page just after it is idle;
-    # a click on Share during that run was lost once on a busy CI.
+    # A run after the answer (the browser store's report, a problem it met) can follow an idle
+    # page; a click on Share during such a run was lost once on a busy CI.
     wait_for_settled(page)
     page.get_by_test_id("stSidebar").get_by_text(t("tools.title", lang)).click()
     page.get_by_role("button", name=t("share.button", lang)).click()

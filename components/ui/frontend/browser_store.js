@@ -224,31 +224,79 @@ async function loadChat(db, id) {
   return { chat: meta, entries, pictures };
 }
 
-// The acknowledgement waits for the page's run to end. Each value sent asks for a rerun, and a
-// rerun stops the run in progress: sent at once, it stopped the run of every question just as
-// its answer began (the run drew the whole page again, and its first words with it). Python keeps
-// the ops it has not heard acknowledged, and the page's next run sends nothing it already sent.
+// The acknowledgement costs no run of its own: it rides with the next run the person asks for.
+// Streamlit sends the widget values set in one moment as ONE rerun (a flush after a timeout of
+// 0), so a value set while a question's Enter or a button's click is being handled goes with it.
+// A run asked for by the acknowledgement alone was a full run after every answer (60-70 ms of
+// the page's JavaScript per question, bench/enter_js.py) and stopped any run under way. Until
+// then Python keeps the ops it has not heard acknowledged: each run mounts the same data again,
+// which Streamlit sends as a reference, and the page applies nothing twice (ACKED below).
+// A problem that comes or goes is said by itself once the page is idle: the page shows it.
 const SETTLE_MS = 100; // a run that ends with st.rerun() is followed by the next at once
+
+// What the page applied, by Python session: a store mounted again (the chat page left and
+// opened again) does not apply a batch a second time.
+const ACKED = (window.__kantuStoreAcked ??= new Map());
 
 function sendStatus(store, status) {
   if (!status.error && status.seq === 0) return; // nothing to say: spare the rerun
   store.status = status; // the latest says all: acked counts every batch before it
-  if (!store.statusWaits) sendStatusWhenIdle(store);
+  const said = store.lastStatus ? JSON.parse(store.lastStatus).error ?? null : null;
+  if ((status.error ?? null) !== said && !store.statusWaits) sendStatusWhenIdle(store);
 }
 
 function sendStatusWhenIdle(store) {
   store.statusWaits = true;
   whenIdle(() => {
     store.statusWaits = false;
-    const text = JSON.stringify(store.status);
-    if (text === store.lastStatus) return; // each value sent costs a rerun
-    try {
-      store.setStateValue("status", store.status);
-      store.lastStatus = text;
-    } catch (err) {
-      // the page left the chat meanwhile (another page): said again on the store's next batch
-    }
+    sendOwedStatus(store);
   }, SETTLE_MS);
+}
+
+function sendOwedStatus(store) {
+  if (!store.status) return;
+  const text = JSON.stringify(store.status);
+  if (text === store.lastStatus) return; // each value sent costs a rerun
+  try {
+    store.setStateValue("status", store.status);
+    store.lastStatus = text;
+  } catch (err) {
+    // the page left the chat meanwhile (another page): said again on the store's next batch
+  }
+}
+
+// The person's actions that ask Streamlit for a run, seen before Streamlit's own handlers (a
+// window listener, capture phase): Enter on a question with text, a click on an enabled
+// st.button, form submit or chat input send button, or on an entry's button other than Copy.
+// Anything else (the toolbar, a download, a popover, Copy) asks for no run: the status waits.
+const RUN_BUTTONS = [
+  '[data-testid="stButton"] button',
+  '[data-testid="stFormSubmitButton"] button',
+  'button[data-testid="stChatInputSubmitButton"]',
+  'button.kantu-act:not([data-verb="copy"])',
+].join(", ");
+
+function asksARun(event) {
+  const target = event.target;
+  if (!(target instanceof Element)) return false;
+  if (event.type === "keydown") {
+    return event.key === "Enter" && !event.shiftKey && !event.isComposing
+      && target.matches('[data-testid="stChatInputTextArea"]') && target.value.trim() !== "";
+  }
+  const button = target.closest("button");
+  return Boolean(button && !button.disabled && button.matches(RUN_BUTTONS));
+}
+
+function carryStatusWithRuns() {
+  if (window.__kantuStatusCarried) return;
+  window.__kantuStatusCarried = true;
+  const carry = (event) => {
+    const store = stApp()?.__kantuStore;
+    if (store?.host?.isConnected && asksARun(event)) sendOwedStatus(store);
+  };
+  for (const type of ["keydown", "click"]) {
+    window.addEventListener(type, carry, { capture: true, passive: true });
+  }
 }
 
 async function handle(store, data) {
@@ -259,7 +307,7 @@ async function handle(store, data) {
   if (session !== store.session) {
     // A new Python session (server restart, another replica) counts its batches from 1 again.
     store.session = session;
-    store.acked = 0;
+    store.acked = ACKED.get(session) ?? 0;
     store.loaded = null;
     store.announce = true; // the new session has not heard the visitor and the list yet
   }
@@ -297,12 +345,15 @@ async function handle(store, data) {
     if (seq > store.acked && ops.length) {
       try {
         await applyBatch(db, ops);
+        performance.mark("kantu-store-applied"); // for bench/history_browser.py
         store.acked = seq;
+        ACKED.set(session, seq);
       } catch (failure) {
         error = asStoreError(failure).kind;
       }
     } else if (seq > store.acked) {
       store.acked = seq;
+      ACKED.set(session, seq);
     }
     if (load !== null && load !== store.loaded) {
       store.loaded = load;
@@ -380,6 +431,7 @@ function takeMount(component) {
   noteSavedTexts(Array.isArray(data.ops) ? data.ops : []); // at once: Copy may be waiting for one
   store.heard = Array.isArray(data?.heard) ? data.heard : [];  // the reports Python took
   watchReconnects();
+  carryStatusWithRuns();
   const app = stApp();
   if (app) app.__kantuStore = store; // the store mounted last answers a reconnect
   // One handling at a time, in the order the data came: a batch never races the next one.
