@@ -1,7 +1,7 @@
 """A small page around the browser store, for tests/e2e/test_browser_store.py and the bench.
 
 Buttons add a turn (a question and an answer, optionally with a picture) to this session's chat,
-load a chat by id, delete one, or only look (a run); the page prints what the store said as JSON in a code block
+load a chat by id, delete one, or only look (a run); a form names nothing but itself; the page prints what the store said as JSON in a code block
 (``#report``), with the visitor secret only as a short hash.
 """
 
@@ -93,6 +93,11 @@ if st.button("Load", key="load") and load_id:
 if st.button("Delete", key="delete") and load_id:
     ops.append({"op": "delete", "chat": load_id})
 
+with st.form("naming"):
+    name = st.text_input("Name")
+    if st.form_submit_button("Name it"):
+        state["name"] = name
+
 started = time.perf_counter()
 shown = store.sync(ops)
 sync_ms = (time.perf_counter() - started) * 1000
@@ -120,5 +125,6 @@ report = {
     "loaded": state.get("loaded"),
     "sent_bytes": shown.sent_bytes,
     "last_move": state.get("last_move"),
+    "name": state.get("name"),
 }
 st.code(json.dumps(report, ensure_ascii=False), language=None)

@@ -199,6 +199,20 @@ def test_saved_turns_come_back_after_a_reload_and_another_visitor_sees_none_of_t
     assert shown["loaded"] is None
 
 
+def test_a_form_sent_while_the_store_owes_its_acknowledgement_is_acted_on(store_app, new_page):
+    """The store's acknowledgement goes with a click's run, but never with a form's: Streamlit
+    sends a form at once, so the acknowledgement followed as a second rerun that stopped the
+    form's run, and the submit was lost (an access code refused to a visitor who had asked)."""
+    page = new_page(store_app)
+    ready(page)
+    for name in ("first", "second", "third"):
+        add_turn(page)
+        page.wait_for_function(STORE_APPLIED_JS, polling=POLL_MS)
+        page.get_by_label("Name").fill(name)
+        page.get_by_role("button", name="Name it").click()
+        assert report(page, expecting=f'"name": "{name}"')["pending"] == 3  # still owed
+
+
 def test_a_report_python_never_heard_is_sent_again(store_app, fresh_context):
     """Now and then, right after a page load, Streamlit never heard the store's first report and
     the chats waited for the visitor's next click. Here the page's first message carrying that

@@ -267,11 +267,12 @@ function sendOwedStatus(store) {
 
 // The person's actions that ask Streamlit for a run, seen before Streamlit's own handlers (a
 // window listener, capture phase): Enter on a question with text, a click on an enabled
-// st.button, form submit or chat input send button, or on an entry's button other than Copy.
-// Anything else (the toolbar, a download, a popover, Copy) asks for no run: the status waits.
+// st.button or chat input send button, or on an entry's button other than Copy. Anything else
+// (the toolbar, a download, a popover, Copy) asks for no run: the status waits. Not a form's
+// submit button either: Streamlit sends a form at once, not with the moment's other values, so
+// the status would follow as a second rerun that stops the form's run and loses its submit.
 const RUN_BUTTONS = [
   '[data-testid="stButton"] button',
-  '[data-testid="stFormSubmitButton"] button',
   'button[data-testid="stChatInputSubmitButton"]',
   'button.kantu-act:not([data-verb="copy"])',
 ].join(", ");
