@@ -102,3 +102,31 @@ def test_the_page_holds_an_answer_exactly_as_the_last_op_for_its_place_put_it():
     store.queue([{**entry, "chat": other, "index": 0, "entry": {"text": "y"}}])
     store.queue([{"op": "delete", "chat": chat}])
     assert not store.holds(chat, 1, "x") and store.holds(other, 0, "y")
+
+
+def test_a_chat_read_from_the_browser_is_held_where_no_op_named_the_place():
+    """A chat restored after a reload or opened from the list is in the page already: Copy names
+    its answers too. Where an op of this session named a place, the op's text stands (an op is
+    as new as the browser's database or newer; the page keeps the same rule)."""
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.button(key="add").click().run()  # this session's ops: places 0 and 1 of its chat
+    chat = _report(at)["chat"]
+    texts = ["an older question", "an older answer", "问题二", "答案 **二**"]
+    entries = [
+        {"role": "user" if i % 2 == 0 else "assistant", "text": s} for i, s in enumerate(texts)
+    ]
+    other = {"chat": {"id": "o" * 22}, "entries": entries[:2], "pictures": {}}
+    at.session_state[COMPONENT_KEY] = {
+        "report": {
+            "id": 1,
+            "loaded": {"chat": {"id": chat}, "entries": entries, "pictures": {}},
+            "newest": other,
+        }
+    }
+    at.run()
+    store = BrowserStore({STATE_KEY: at.session_state[STATE_KEY]})
+    assert store.holds(chat, 2, "问题二") and store.holds(chat, 3, "答案 **二**")
+    assert store.holds(chat, 1, "answer 0 " + "x" * 2000)  # the op's, not the database's
+    assert not store.holds(chat, 1, "an older answer")
+    assert store.holds("o" * 22, 1, "an older answer")  # the chat restored after a reload
+    assert not store.holds(chat, 4, "答案 **二**")

@@ -187,6 +187,9 @@ class BrowserStore:
         report = session.component_value(COMPONENT_KEY, "report")
         loaded = self._take_report(report)
         newest = _chat_in(report.get("newest")) if isinstance(report, dict) else None
+        for chat in (loaded, newest):
+            if chat is not None:
+                _note_loaded_texts(book.texts, chat)
         pending = self.pending_ops()
         data = {"session": book.session, "seq": book.seq, "ops": pending, "load": book.load}
         data["restore"] = restore
@@ -331,6 +334,16 @@ def _note_texts(texts: dict[str, dict[int, bytes]], ops: Iterable[Op]) -> None:
                 del places[index]
         elif kind == "delete":
             texts.pop(chat, None)
+
+
+def _note_loaded_texts(texts: dict[str, dict[int, bytes]], loaded: LoadedChat) -> None:
+    """Keep ``texts`` as ``savedTexts()`` is once the page has read ``loaded`` (``noteLoadedTexts``
+    in ``frontend/saved_texts.js``): its texts fill only the places no op has named."""
+    places = texts.setdefault(str(loaded.chat.get("id")), {})
+    for index, entry in enumerate(loaded.entries):
+        text = entry.get("text") if isinstance(entry, dict) else None
+        if isinstance(text, str):
+            places.setdefault(index, _digest(text))
 
 
 def _apply_to_list(book: _Book, ops: Iterable[Op]) -> None:

@@ -330,6 +330,7 @@ async function handle(store, data) {
       if (data.restore === true && newest) {
         try {
           report.newest = await loadChat(db, newest.id);
+          noteLoadedTexts(report.newest);
         } catch (_) {
           /* unreadable: the page asks for it and hears why */
         }
@@ -360,6 +361,7 @@ async function handle(store, data) {
       store.loaded = load;
       try {
         report.loaded = await loadChat(db, load);
+        noteLoadedTexts(report.loaded);
       } catch (failure) {
         report.loaded = { id: load, error: asStoreError(failure).kind };
       }
@@ -429,7 +431,8 @@ function takeMount(component) {
   store.setStateValue = setStateValue;
   store.setTriggerValue = setTriggerValue;
   store.host = parentElement;
-  noteSavedTexts(Array.isArray(data.ops) ? data.ops : []); // at once: Copy may be waiting for one
+  // at once: Copy may be waiting for one
+  noteSavedTexts(Array.isArray(data.ops) ? data.ops : [], data.session ?? "");
   store.heard = Array.isArray(data?.heard) ? data.heard : [];  // the reports Python took
   watchReconnects();
   carryStatusWithRuns();

@@ -1,13 +1,18 @@
 // The entries' texts the browser store was handed, by chat and place, kept for this page's life.
 // Copy's button names an answer the page already has (data-chat, data-index) instead of carrying
 // it a second time; components/ui/browser_store.py `holds` keeps Python's side of the same record
-// from the same ops, in the same order.
+// from the same ops and loaded chats, by the same rules.
 const savedTexts = () => (window.__kantuSavedTexts ??= new Map());  // chat -> (index -> text)
 
 // Called with each mount's ops, before they are applied: all of them, acknowledged or not, in
-// order (ops sent again until acknowledged put the same texts again).
-function noteSavedTexts(ops) {
+// order (ops sent again until acknowledged put the same texts again). A new Python session
+// (a restarted server) starts its record empty: so does the page's.
+function noteSavedTexts(ops, session) {
   const chats = savedTexts();
+  if (chats.session !== session) {
+    chats.clear();
+    chats.session = session;
+  }
   for (const op of ops) {
     if (op === null || typeof op !== "object" || typeof op.chat !== "string") continue;
     const texts = chats.get(op.chat);
@@ -22,6 +27,19 @@ function noteSavedTexts(ops) {
       chats.delete(op.chat);
     }
   }
+}
+
+// Called with a chat the store read from IndexedDB (restored after a reload, or opened from the
+// list), before it is reported: its texts fill only the places no op has named, as an op is as
+// new as the database or newer (a mount's ops are noted as it arrives, before its own load).
+function noteLoadedTexts(loaded) {
+  const chats = savedTexts();
+  const id = loaded.chat.id;
+  const texts = chats.get(id) ?? new Map();
+  chats.set(id, texts);
+  loaded.entries.forEach((entry, index) => {
+    if (typeof entry.text === "string" && !texts.has(index)) texts.set(index, entry.text);
+  });
 }
 
 // The text at (chat, index), waiting a little for the store's mount that brings it (it is the
