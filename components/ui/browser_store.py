@@ -229,9 +229,10 @@ class BrowserStore:
         """Mount the (invisible) component with the data the last ``sync`` prepared.
 
         Call it after the page has drawn its pictures. The browser's acknowledgement goes with
-        the person's next question or click (``browser_store.js``), and a problem waits for the
-        page's run to end, but a report is sent at once, and a rerun stops the run in progress: Streamlit then forgets every media file the stopped run
-        had not drawn yet, and a picture the browser had not fetched yet would show broken.
+        the person's next question or click (``browser_store.js``) and a problem waits for the
+        page's run to end, but a report is sent at once, and a rerun stops the run in progress:
+        Streamlit then forgets every media file the stopped run had not drawn yet, and a picture
+        the browser had not fetched yet would show broken.
         """
         _store.mount(
             COMPONENT_KEY,

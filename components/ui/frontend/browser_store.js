@@ -241,8 +241,7 @@ const ACKED = (window.__kantuStoreAcked ??= new Map());
 function sendStatus(store, status) {
   if (!status.error && status.seq === 0) return; // nothing to say: spare the rerun
   store.status = status; // the latest says all: acked counts every batch before it
-  const said = store.lastStatus ? JSON.parse(store.lastStatus).error ?? null : null;
-  if ((status.error ?? null) !== said && !store.statusWaits) sendStatusWhenIdle(store);
+  if ((status.error ?? null) !== store.saidError && !store.statusWaits) sendStatusWhenIdle(store);
 }
 
 function sendStatusWhenIdle(store) {
@@ -260,6 +259,7 @@ function sendOwedStatus(store) {
   try {
     store.setStateValue("status", store.status);
     store.lastStatus = text;
+    store.saidError = store.status.error ?? null;
   } catch (err) {
     // the page left the chat meanwhile (another page): said again on the store's next batch
   }
@@ -300,11 +300,13 @@ function carryStatusWithRuns() {
   }
 }
 
+const sessionOf = (data) => (typeof data.session === "string" ? data.session : "");
+
 async function handle(store, data) {
   const seq = isInt(data.seq) ? data.seq : 0;
   const ops = Array.isArray(data.ops) ? data.ops : [];
   const load = typeof data.load === "string" ? data.load : null;
-  const session = typeof data.session === "string" ? data.session : "";
+  const session = sessionOf(data);
   if (session !== store.session) {
     // A new Python session (server restart, another replica) counts its batches from 1 again.
     store.session = session;
@@ -424,7 +426,7 @@ function takeMount(component) {
   let store = parentElement.__kantuStore;
   if (!store) {
     store = { session: null, acked: 0, loaded: null, ready: null, broken: null, lastStatus: "",
-              reports: 0, heard: [] };
+              saidError: null, reports: 0, heard: [] };
     store.queue = Promise.resolve();
     parentElement.__kantuStore = store;
   }
@@ -432,7 +434,7 @@ function takeMount(component) {
   store.setTriggerValue = setTriggerValue;
   store.host = parentElement;
   // at once: Copy may be waiting for one
-  noteSavedTexts(Array.isArray(data.ops) ? data.ops : [], data.session ?? "");
+  noteSavedTexts(Array.isArray(data.ops) ? data.ops : [], sessionOf(data));
   store.heard = Array.isArray(data?.heard) ? data.heard : [];  // the reports Python took
   watchReconnects();
   carryStatusWithRuns();

@@ -2,17 +2,19 @@
 // Copy's button names an answer the page already has (data-chat, data-index) instead of carrying
 // it a second time; components/ui/browser_store.py `holds` keeps Python's side of the same record
 // from the same ops and loaded chats, by the same rules.
-const savedTexts = () => (window.__kantuSavedTexts ??= new Map());  // chat -> (index -> text)
+// chats: chat -> (index -> text), for the Python session named
+const savedTexts = () => (window.__kantuSavedTexts ??= { session: null, chats: new Map() });
 
 // Called with each mount's ops, before they are applied: all of them, acknowledged or not, in
 // order (ops sent again until acknowledged put the same texts again). A new Python session
 // (a restarted server) starts its record empty: so does the page's.
 function noteSavedTexts(ops, session) {
-  const chats = savedTexts();
-  if (chats.session !== session) {
-    chats.clear();
-    chats.session = session;
+  const saved = savedTexts();
+  if (saved.session !== session) {
+    saved.chats.clear();
+    saved.session = session;
   }
+  const chats = saved.chats;
   for (const op of ops) {
     if (op === null || typeof op !== "object" || typeof op.chat !== "string") continue;
     const texts = chats.get(op.chat);
@@ -33,7 +35,7 @@ function noteSavedTexts(ops, session) {
 // list), before it is reported: its texts fill only the places no op has named, as an op is as
 // new as the database or newer (a mount's ops are noted as it arrives, before its own load).
 function noteLoadedTexts(loaded) {
-  const chats = savedTexts();
+  const chats = savedTexts().chats;
   const id = loaded.chat.id;
   const texts = chats.get(id) ?? new Map();
   chats.set(id, texts);
@@ -46,7 +48,7 @@ function noteLoadedTexts(loaded) {
 // last element of the run that drew the button). Rejects when it never comes.
 async function savedText(chat, index, waitMs = 4000) {
   for (let waited = 0; ; waited += 50) {
-    const text = savedTexts().get(chat)?.get(index);
+    const text = savedTexts().chats.get(chat)?.get(index);
     if (text !== undefined) return text;
     if (waited >= waitMs) throw new Error("not in the page");
     await new Promise((resolve) => setTimeout(resolve, 50));
