@@ -7,11 +7,13 @@ from __future__ import annotations
 import io
 import json
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import FilePayload, Locator, Page, expect
+from streamlit.proto.BidiComponent_pb2 import BidiComponent
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from components.devtools.browser import (
@@ -333,18 +335,27 @@ def test_while_the_answer_is_awaited_the_page_runs_once(app, new_page, up):
     expect(page.get_by_role("button", name=t("actions.copy", "en"))).to_be_visible()
 
 
+def page_components(frames: list[bytes]) -> Iterator[tuple[str, BidiComponent]]:
+    """The page components' elements drawn in ``frames`` (each a new or changed one; one the
+    browser holds goes as a reference, not here), with their components' names, in order."""
+    for frame in frames:
+        msg = ForwardMsg()
+        msg.ParseFromString(frame)
+        if msg.WhichOneof("type") != "delta" or not msg.delta.HasField("new_element"):
+            continue
+        element = msg.delta.new_element
+        if element.WhichOneof("type") == "bidi_component":
+            name = element.bidi_component.component_name.rpartition(".")[2]
+            yield name, element.bidi_component
+
+
 def store_mounts(frames: list[bytes]) -> list[dict[str, Any]]:
     """The browser store's data each time a run in ``frames`` mounted it anew, parsed."""
-    mounts = []
-    for run in by_run(frames):
-        for msg in run:
-            if msg.WhichOneof("type") != "delta" or not msg.delta.HasField("new_element"):
-                continue
-            element = msg.delta.new_element
-            name = element.bidi_component.component_name.rpartition(".")[2]
-            if element.WhichOneof("type") == "bidi_component" and name == "kantu_browser_store":
-                mounts.append(json.loads(element.bidi_component.bytes))
-    return mounts
+    return [
+        json.loads(element.bytes)
+        for name, element in page_components(frames)
+        if name == "kantu_browser_store"
+    ]
 
 
 def entry_texts(mounts: list[dict[str, Any]]) -> list[str]:
@@ -388,14 +399,9 @@ def scripts_sent(frames: list[bytes]) -> dict[str, list[int]]:
     """The page components' scripts in ``frames``: the size of each one that travelled inline,
     by component (an element the browser holds goes as a reference, with none)."""
     sent: dict[str, list[int]] = {}
-    for run in by_run(frames):
-        for msg in run:
-            if msg.WhichOneof("type") != "delta" or not msg.delta.HasField("new_element"):
-                continue
-            element = msg.delta.new_element
-            if element.WhichOneof("type") == "bidi_component" and element.bidi_component.js_content:
-                name = element.bidi_component.component_name.rpartition(".")[2]
-                sent.setdefault(name, []).append(len(element.bidi_component.js_content))
+    for name, element in page_components(frames):
+        if element.js_content:
+            sent.setdefault(name, []).append(len(element.js_content))
     return sent
 
 
