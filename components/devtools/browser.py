@@ -373,6 +373,14 @@ STORE_ANSWERED_JS = """() => {
 }"""
 
 
+# The browser store has written every batch Python sent it (its acknowledgement is owed until a
+# question or a click carries it).
+STORE_APPLIED_JS = """() => {
+  const status = document.querySelector('[data-testid="stApp"]')?.__kantuStore?.status;
+  return Boolean(status) && status.acked === status.seq;
+}"""
+
+
 def wait_for_store(page: Page) -> None:
     """Wait until Python has heard the browser store's last report to this page's session (its
     list or a loaded chat) and the run that took it is drawn.

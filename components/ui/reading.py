@@ -228,6 +228,7 @@ function install() {
   function sending() {
     // Streamlit sends nothing while its send button is off (a picture still uploading).
     if (document.querySelector(SEND)?.disabled) return;
+    window.dispatchEvent(new Event(QUESTION_SENT));  // the browser store's status goes with it
     const text = document.querySelector(INPUT)?.value.trim() ?? "";
     const before = state.heard;
     const heard = () => state.heard !== before;

@@ -2,9 +2,10 @@
 
 ``WHEN_NOT_TAKEN_JS`` (``frontend/when_not_taken.js``) defines ``whenNotTaken(taken, act)``,
 ``whenIdle(act, settle)``, the script state's readings ``scriptIdle()`` and ``runUnderWay()``,
-and ``untilStill()`` (what the page sends by itself waits for the person); the browser store (a
-report sent again, a problem it met) and the reading script (a question put back in the
-input) prepend it to their own scripts. ``QUESTION_ECHO_JS`` (``frontend/question_echo.js``)
+``untilStill()`` (what the page sends by itself waits for the person), and ``QUESTION_SENT`` (the
+reading script's signal that a question goes now); the browser store (a report sent again, a
+problem it met, its acknowledgement carried with a question) and the reading script (a question
+put back in the input) prepend it to their own scripts. ``QUESTION_ECHO_JS`` (``frontend/question_echo.js``)
 defines ``echoQuestion`` and ``dropEcho``: the question drawn the moment it is sent, until
 Streamlit's own message for it is there (the reading script's).
 """

@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from components.devtools.browser import (
     POLL_MS,
+    STORE_APPLIED_JS,
     STORE_REPORT_SENT_JS,
     App,
     lose_first_store_report,
@@ -97,13 +98,6 @@ def report(page: Page, *, expecting: str = '"pending": 0') -> dict[str, Any]:
     expect(code).to_contain_text(expecting)
     wait_for_idle(page)
     return json.loads(code.inner_text())
-
-
-# The store has written every batch Python sent it (its acknowledgement is owed, not yet sent).
-STORE_APPLIED_JS = """() => {
-  const status = document.querySelector('[data-testid="stApp"]')?.__kantuStore?.status;
-  return Boolean(status) && status.acked === status.seq;
-}"""
 
 
 def saved(page: Page) -> dict[str, Any]:

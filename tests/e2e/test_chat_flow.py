@@ -18,6 +18,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from components.devtools.browser import (
     CHAT_INPUT_SELECTOR,
+    POLL_MS,
+    STORE_APPLIED_JS,
     assert_no_exception,
     attach_files,
     console_errors,
@@ -333,6 +335,29 @@ def test_while_the_answer_is_awaited_the_page_runs_once(app, new_page, up):
     assert runs_started(frames[asked:]) == 1
     expect(messages(page, "assistant").last).to_contain_text("First words.")
     expect(page.get_by_role("button", name=t("actions.copy", "en"))).to_be_visible()
+
+
+def test_enter_held_while_an_answer_streams_carries_nothing_the_store_owes(app, new_page, up):
+    """Enter while an answer streams is held (the text waits in the input): what the browser
+    store owes Python does not go with it either, as a run of its own would stop the answer. The
+    store goes by the reading script's "a question is sent", the one reading of it."""
+    up.enqueue(sse([f"part{i} " for i in range(12)], delay=0.25))
+    page = new_page(app, locale="en-US")
+    frames = watch_websocket(page)
+    page.reload()
+    wait_for_store(page)
+    send_prompt(page, "Slowly?")
+    expect(messages(page, "assistant").last).to_contain_text("part1 ")
+    page.wait_for_function(STORE_APPLIED_JS, polling=POLL_MS)  # the question written: owed
+    asked = len(frames)
+    field = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
+    field.fill("And then?")
+    field.press("Enter")
+    expect(messages(page, "assistant").last).to_contain_text("part11")
+    wait_for_settled(page)
+    assert runs_started(frames[asked:]) == 1  # the run after the answer, nothing before it
+    expect(page.get_by_text(t("chat.status_stopped", "en"))).to_have_count(0)
+    expect(field).to_have_value("And then?")
 
 
 def page_components(frames: list[bytes]) -> Iterator[tuple[str, BidiComponent]]:

@@ -265,39 +265,28 @@ function sendOwedStatus(store) {
   }
 }
 
-// The person's actions that ask Streamlit for a run, seen before Streamlit's own handlers (a
-// window listener, capture phase): Enter on a question with text, a click on an enabled
-// st.button or chat input send button, or on an entry's button other than Copy. Anything else
-// (the toolbar, a download, a popover, Copy) asks for no run: the status waits. Not a form's
-// submit button either: Streamlit sends a form at once, not with the moment's other values, so
-// the status would follow as a second rerun that stops the form's run and loses its submit.
-const RUN_BUTTONS = [
-  '[data-testid="stButton"] button',
-  'button[data-testid="stChatInputSubmitButton"]',
-  'button.kantu-act:not([data-verb="copy"])',
-].join(", ");
-
-function asksARun(event) {
-  const target = event.target;
-  if (!(target instanceof Element)) return false;
-  if (event.type === "keydown") {
-    return event.key === "Enter" && !event.shiftKey && !event.isComposing
-      && target.matches('[data-testid="stChatInputTextArea"]') && target.value.trim() !== "";
-  }
-  const button = target.closest("button");
-  return Boolean(button && !button.disabled && button.matches(RUN_BUTTONS));
-}
+// The person's actions that ask Streamlit for a run, seen before Streamlit's own handlers: a
+// question sent (the reading script's QUESTION_SENT, when_not_taken.js), a click on an enabled
+// st.button or on an entry's button other than Copy (a window listener, capture phase).
+// Anything else (the toolbar, a download, a popover, Copy, Enter held while an answer streams)
+// asks for no run: the status waits. Not a form's submit button either: Streamlit sends a form
+// at once, not with the moment's other values, so the status would follow as a second rerun
+// that stops the form's run and loses its submit.
+const RUN_BUTTONS = ['[data-testid="stButton"] button', 'button.kantu-act:not([data-verb="copy"])']
+  .join(", ");
 
 function carryStatusWithRuns() {
   if (window.__kantuStatusCarried) return;
   window.__kantuStatusCarried = true;
-  const carry = (event) => {
+  const carry = () => {
     const store = stApp()?.__kantuStore;
-    if (store?.host?.isConnected && asksARun(event)) sendOwedStatus(store);
+    if (store?.host?.isConnected) sendOwedStatus(store);
   };
-  for (const type of ["keydown", "click"]) {
-    window.addEventListener(type, carry, { capture: true, passive: true });
-  }
+  window.addEventListener(QUESTION_SENT, carry);
+  window.addEventListener("click", (event) => {
+    const button = event.target instanceof Element ? event.target.closest("button") : null;
+    if (button && !button.disabled && button.matches(RUN_BUTTONS)) carry();
+  }, { capture: true, passive: true });
 }
 
 const sessionOf = (data) => (typeof data.session === "string" ? data.session : "");

@@ -34,6 +34,11 @@ function runUnderWay(app = stApp()) {
   return RUN_UNDER_WAY.has(app?.getAttribute(SCRIPT_STATE));
 }
 
+// Sent on window by the reading script (reading.py) the moment a question goes, from its own
+// capture listeners, before Streamlit's handlers: the one reading of "a question is being sent"
+// (not while an answer streams, where Enter is held; not while the send button is off).
+const QUESTION_SENT = "kantu-question-sent";
+
 // Call act() once, if taken() still says no when nothing runs and the person is still; look
 // every `every` ms, at most `looks` times (a person's input only postpones a look). Idle and not
 // taken is looked at twice, `settle` ms apart: the data of a run that just ended reaches the
