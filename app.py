@@ -32,7 +32,11 @@ from components.ui.sidebar_tools import render_sidebar_tools
 from components.ui.streamlit_texts import translate_widget_texts
 from components.ui.style import apply_style
 from components.ui.theme import remembered_theme
-from components.ui.upload_guard import install_upload_guard, read_upload_secrets
+from components.ui.upload_guard import (
+    expect_pictures,
+    install_upload_guard,
+    read_upload_secrets,
+)
 
 log = logging.getLogger("kantu")
 
@@ -73,6 +77,7 @@ try:
     later = settings_later(after_input=on_chat)
     choice = resolve_choice(lang)[0] if later else render_settings(lang)
     session.layout().choice = choice
+    expect_pictures(choice.pictures if on_chat else None)  # prepared while the person types
     render_access(choice)  # the access code or sign-in, if needed
     render_key_closed(choice)  # a money limit that cannot count an allowed model
     # the conversation's tools (context, export, import) belong to the chat page only

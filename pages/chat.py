@@ -52,6 +52,7 @@ from components.ui.saved_chats import (
 from components.ui.sent_cache import rerun_knowing_sent
 from components.ui.shortcuts import mount_shortcuts
 from components.ui.sidebar import SidebarChoice, render_new_chat
+from components.ui.upload_guard import pictures_ready
 from components.ui.welcome import render_welcome, sample_upload
 
 choice: SidebarChoice = shell_choice()
@@ -182,7 +183,11 @@ if heard is not None or send_photo_now or sample is not None:
     if text.strip() or uploads or has_photo:
         prepared = combine(
             prepare_uploads(
-                uploads, detail=choice.detail, model=choice.model, max_slices=choice.max_slices
+                uploads,
+                detail=choice.detail,
+                model=choice.model,
+                max_slices=choice.max_slices,
+                ready=pictures_ready(),  # prepared while the question was typed
             ),
             photo,
         )

@@ -7,7 +7,7 @@ process-wide ``budget.PREPARATION_SLOTS`` still bounds all preparations together
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -36,10 +36,26 @@ IMAGE_EXTENSIONS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Upload:
-    """A file as it arrived from the browser: its name and bytes."""
+    """A file as it arrived from the browser: its name and bytes, and the id Streamlit's upload
+    store gave it (None for a file that did not come through the store: a sample, a shot)."""
 
     name: str
     data: bytes = field(repr=False)
+    file_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """How pictures are prepared for a message: the detail asked for, the model they go to, and
+    at most how many slices."""
+
+    detail: Detail
+    model: str
+    max_slices: int = DEFAULT_MAX_SLICES
+
+
+# An upload's preparation made earlier (``components.images.ahead``), or None to prepare it now.
+Ready = Callable[[Upload, Preparation], PreparedImage | ImageError | None]
 
 
 @dataclass(frozen=True)
@@ -57,25 +73,38 @@ def combine(*parts: PreparedUploads) -> PreparedUploads:
     return PreparedUploads(images=tuple(images.values()), refusals=refusals)
 
 
+def prepare_upload(upload: Upload, how: Preparation) -> PreparedImage | ImageError:
+    """Prepare one upload; a picture that cannot go comes back as its ``ImageError``."""
+    try:
+        return prepare_image(
+            upload.data,
+            name=upload.name,
+            detail=how.detail,
+            model=how.model,
+            max_slices=how.max_slices,
+        )
+    except ImageError as err:
+        return err
+
+
 def prepare_uploads(
     uploads: Iterable[Upload],
     *,
     detail: Detail,
     model: str,
     max_slices: int = DEFAULT_MAX_SLICES,
+    ready: Ready | None = None,
 ) -> PreparedUploads:
     """Prepare each upload; a refused one is kept with its reason while the others still go.
+    ``ready`` gives an upload's preparation made earlier, where there is one.
 
     Images and refusals keep the order the uploads came in.
     """
+    how = Preparation(detail, model, max_slices)
 
     def prepare(upload: Upload) -> PreparedImage | ImageError:
-        try:
-            return prepare_image(
-                upload.data, name=upload.name, detail=detail, model=model, max_slices=max_slices
-            )
-        except ImageError as err:
-            return err
+        made = ready(upload, how) if ready is not None else None
+        return made if made is not None else prepare_upload(upload, how)
 
     uploads = list(uploads)
     if len(uploads) <= 1:

@@ -348,7 +348,7 @@ def hear_question() -> None:
     files = getattr(value, "files", None) or ()
     state.heard = Heard(
         text=str(getattr(value, "text", value) or ""),
-        uploads=tuple(Upload(f.name, f.getvalue()) for f in files),
+        uploads=tuple(Upload(f.name, f.getvalue(), f.file_id) for f in files),
     )
     state.questions_heard += 1
 

@@ -16,6 +16,7 @@ from components.errors import ConfigError
 from components.i18n import LANGS, Lang, lang_from_locale, t
 from components.images.prepared import DETAILS, Detail
 from components.images.slicing import DEFAULT_MAX_SLICES, MAX_SLICES_LIMIT
+from components.images.uploads import Preparation
 from components.ocr.engine import reader_status
 from components.ocr.local_client import LocalSettings
 from components.providers.client import ChatOptions
@@ -57,6 +58,11 @@ class SidebarChoice:
     max_slices: int = DEFAULT_MAX_SLICES  # the most slices one picture is cut into unasked
     review: bool = False  # hold every message with pictures for a look before sending
     text_only: bool = False  # the model cannot see pictures: send their read text instead
+
+    @property
+    def pictures(self) -> Preparation:
+        """How this run's pictures are prepared (detail, model, slices)."""
+        return Preparation(self.detail, self.model, self.max_slices)
 
 
 def read_secrets() -> dict[str, object]:

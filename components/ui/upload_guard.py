@@ -10,6 +10,8 @@ and is then dropped from storage *without* being shut down, so its files stayed 
 file that would take its session or the process over the cap is refused with HTTP 413 and nothing
 is stored, and a background sweep removes the files of any session that has been disconnected for
 longer than the reconnection TTL. The app's own prepared images and session state are not counted.
+A file that fits is also handed to ``components.images.ahead``, which prepares it while the person
+types (on the page that asks about pictures: ``expect_pictures``).
 
 Caps, from secrets then the environment: ``KANTU_UPLOAD_SESSION_MB`` (default 200) and
 ``KANTU_UPLOAD_PROCESS_MB`` (default 800). Each file is charged its size plus
@@ -23,14 +25,18 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 import streamlit as st
 from starlette.exceptions import HTTPException
 from streamlit.runtime import Runtime
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
+from components.images.ahead import PreparedAhead
+from components.images.uploads import Preparation, Ready
 from components.ui.operator_settings import secrets_mapping
 from components.ui.session_watch import GoneSessions, run_every
 
@@ -148,9 +154,11 @@ class UploadGuard:
         caps: UploadCaps,
         is_active: Callable[[str], bool],
         ttl_s: float,
+        ahead: PreparedAhead | None = None,
     ) -> None:
         self.store = store
         self.budget = UploadBudget(caps)
+        self.ahead = ahead
         self._gone = GoneSessions(is_active, ttl_s)
         self._lock = threading.RLock()
         self._add = store.add_file
@@ -182,18 +190,24 @@ class UploadGuard:
             except BaseException:
                 self.budget.release(session_id, file.file_id)
                 raise
+        if self.ahead is not None:  # outside the lock: the upload's request is not held up
+            self.ahead.added(session_id, file.file_id, file.name, file.data)
 
     def remove_file(self, session_id: str, file_id: str) -> None:
         """Remove one file and its charge."""
         with self._lock:
             self._remove(session_id, file_id)
             self.budget.release(session_id, file_id)
+        if self.ahead is not None:
+            self.ahead.removed(session_id, file_id)
 
     def remove_session_files(self, session_id: str) -> None:
         """Remove a session's files and charges (Streamlit calls this when a session shuts down)."""
         with self._lock:
             self._remove_session(session_id)
             self.budget.release_session(session_id)
+        if self.ahead is not None:
+            self.ahead.session_removed(session_id)
 
     def sweep(self, now: float) -> list[str]:
         """Remove the files of sessions disconnected for ``ttl_s`` by ``now``; return their ids."""
@@ -205,7 +219,9 @@ class UploadGuard:
 
 
 _install_lock = threading.Lock()
-_installed: list[UploadGuard] = []  # the process's one guard (holds no per-user data but ids)
+# the process's one guard: ids and byte counts, and pictures prepared ahead, each kept under its
+# session's id as Streamlit's upload store keeps the files (never read by another session)
+_installed: list[UploadGuard] = []
 
 
 def install_upload_guard(secrets: Mapping[str, object], environ: Mapping[str, str]) -> None:
@@ -223,17 +239,42 @@ def install_upload_guard(secrets: Mapping[str, object], environ: Mapping[str, st
         if _installed:
             return
         ttl_s = float(st.get_option("server.disconnectedSessionTTL"))
-        guard = UploadGuard(store, upload_caps(secrets, environ), runtime.is_active_session, ttl_s)
+        caps = upload_caps(secrets, environ)
+        guard = UploadGuard(store, caps, runtime.is_active_session, ttl_s, PreparedAhead())
         guard.install()
         _installed.append(guard)
         every_s = min(10.0, max(0.2, ttl_s / 4))
         run_every(every_s, lambda: guard.sweep(time.monotonic()), "kantu-upload-sweeper")
-        caps = guard.budget.caps
         log.info(
             "upload caps: %d MB per session, %d MB per process",
             caps.session_bytes // MB,
             caps.process_bytes // MB,
         )
+
+
+def _ahead_here() -> tuple[PreparedAhead, str] | None:
+    """The process's pictures prepared ahead and this run's session id (None in AppTest)."""
+    ctx = get_script_run_ctx()
+    ahead = _installed[0].ahead if _installed else None
+    return (ahead, ctx.session_id) if ahead is not None and ctx is not None else None
+
+
+def expect_pictures(how: Preparation | None) -> None:
+    """Say how this session's next attached pictures would be prepared (None: this page asks
+    about none), so they are prepared while the person types (``components.images.ahead``)."""
+    here = _ahead_here()
+    if here is not None:
+        ahead, session_id = here
+        ahead.expect(session_id, how)
+
+
+def pictures_ready() -> Ready | None:
+    """This session's pictures prepared ahead, for ``prepare_uploads(ready=...)``."""
+    here = _ahead_here()
+    if here is None:
+        return None
+    ahead, session_id = here
+    return partial(ahead.take, session_id)
 
 
 def read_upload_secrets() -> dict[str, object]:

@@ -4,6 +4,7 @@ switching the language keeps the conversation and the sidebar's choices.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import threading
@@ -31,6 +32,7 @@ from components.devtools.browser import (
     wait_for_store,
     watch_websocket,
 )
+from components.devtools.image_factory import photo_jpeg
 from components.devtools.upstream import FakeUpstream, bingcheng_error, gated, sse
 from components.i18n import t
 from components.images.uploads import Upload, prepare_uploads
@@ -271,6 +273,57 @@ def test_bingcheng_key_error_then_retry_recovers_and_a_language_switch_keeps_it(
     assert [m["role"] for m in sent if m["role"] != "system"] == ["user", "assistant", "user"]
     images = [p["image_url"] for p in sent[-1]["content"] if p.get("type") == "image_url"]
     assert [image.get("detail") for image in images] == ["high"]
+    assert_no_exception(page)
+    assert console_errors(page) == []
+
+
+def _sent_pictures(body: dict[str, Any]) -> list[tuple[str | None, tuple[int, int]]]:
+    """The detail and pixel size of each picture in a request's last message."""
+    sent = []
+    for part in body["messages"][-1]["content"]:
+        if part.get("type") == "image_url":
+            encoded = part["image_url"]["url"].split(",", 1)[1]
+            size = Image.open(io.BytesIO(base64.b64decode(encoded))).size
+            sent.append((part["image_url"].get("detail"), size))
+    return sent
+
+
+def test_a_picture_goes_out_as_the_settings_say_when_it_is_sent_not_when_attached(
+    app, new_page, up
+):
+    """Pictures are prepared while the question is typed (components/images/ahead.py), with the
+    settings of that moment. A photo attached, then the detail set to "low" before Enter, goes out
+    at the low size with detail "low"; one attached after the detail went back to "auto" goes out
+    as "auto" prepares it."""
+    page = new_page(app, locale="en-US")
+    detail = page.get_by_test_id("stSidebar").get_by_role(
+        "radiogroup", name=t("sidebar.detail", "en")
+    )
+    data = photo_jpeg(1600, 1200)
+    low, auto = (
+        prepare_uploads([Upload("p.jpg", data)], detail=how, model="gpt-4o-mini").images[0]
+        for how in ("low", "auto")
+    )
+    assert (low.width, low.height) != (auto.width, auto.height)
+    photo: FilePayload = {"name": "p.jpg", "mimeType": "image/jpeg", "buffer": data}
+
+    attach_files(page, photo)
+    wait_for_idle(page)  # the question being typed: the photo is prepared meanwhile
+    detail.get_by_role("radio", name=t("detail.low", "en"), exact=True).click()
+    wait_for_idle(page)
+    up.enqueue(sse(["Small."]))
+    send_prompt(page, "And at low detail?")
+    expect(messages(page, "assistant").last).to_contain_text("Small.")
+    assert _sent_pictures(up.requests[-1].json) == [("low", (low.width, low.height))]
+
+    detail.get_by_role("radio", name=t("detail.auto", "en"), exact=True).click()
+    wait_for_idle(page)
+    attach_files(page, photo)
+    wait_for_idle(page)
+    up.enqueue(sse(["Large."]))
+    send_prompt(page, "And now?")
+    expect(messages(page, "assistant").last).to_contain_text("Large.")
+    assert _sent_pictures(up.requests[-1].json) == [(auto.api_detail, (auto.width, auto.height))]
     assert_no_exception(page)
     assert console_errors(page) == []
 
