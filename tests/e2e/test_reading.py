@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from PIL import Image
@@ -413,6 +415,23 @@ def _middle_colours(thumbs: Locator) -> list[tuple[int, int, int]]:
     return colours
 
 
+# The person goes on typing (a key every 200 ms). The page puts a question its server never heard
+# back in the input once the person has been still for a moment (when_not_taken.js), which a
+# question the test holds on the way met on a slow machine while the test still looked at its
+# stand-in (CI, under load: the stand-in gone 2.3 s after Enter).
+TYPING_JS = """() => { window.__typing = setInterval(
+  () => window.dispatchEvent(new KeyboardEvent("keydown", { key: "Shift" })), 200); }"""
+
+
+@contextmanager
+def still_typing(page: Page) -> Iterator[None]:
+    page.evaluate(TYPING_JS)
+    try:
+        yield
+    finally:
+        page.evaluate("() => clearInterval(window.__typing)")
+
+
 @pytest.mark.parametrize(
     ("lang", "viewport"), [("zh", (1280, 900)), ("en", (390, 844))], ids=["zh-desktop", "en-phone"]
 )
@@ -436,23 +455,24 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
     expect(previews.and_(page.locator("[data-kantu-thumb]"))).to_have_count(1)
     up.enqueue(sse(["Red, then blue."]))
     asked = len(up.requests)
-    send_prompt(page, question)
+    with still_typing(page):  # until the question is let go
+        send_prompt(page, question)
 
-    echo = page.get_by_test_id("kantuEcho")
-    expect(echo).to_have_text(question)
-    expect(echo.locator(f"{ECHO_THUMB}[data-drawn]")).to_have_count(2)
-    # the photo from its thumbnail made ahead, not decoded again at Enter
-    expect(echo.locator(f"canvas{ECHO_THUMB}[data-drawn=ahead]")).to_have_count(1)
-    colours = _middle_colours(echo.locator(ECHO_THUMB))
-    assert [max(range(3), key=c.__getitem__) for c in colours] == [0, 2], colours  # red, blue
-    stand_in_sizes = echo.locator(ECHO_THUMB).evaluate_all(BOX_SIZES)
-    expect(welcome).to_be_hidden()  # the question takes the welcome's place
-    messages = page.get_by_test_id("stChatMessage")
-    expect(messages).to_have_count(0)  # the server has not heard it yet
-    page.screenshot(path=SHOTS / f"echo-{lang}-{viewport[0]}.png")
+        echo = page.get_by_test_id("kantuEcho")
+        expect(echo).to_have_text(question)
+        expect(echo.locator(f"{ECHO_THUMB}[data-drawn]")).to_have_count(2)
+        # the photo from its thumbnail made ahead, not decoded again at Enter
+        expect(echo.locator(f"canvas{ECHO_THUMB}[data-drawn=ahead]")).to_have_count(1)
+        colours = _middle_colours(echo.locator(ECHO_THUMB))
+        assert [max(range(3), key=c.__getitem__) for c in colours] == [0, 2], colours  # red, blue
+        stand_in_sizes = echo.locator(ECHO_THUMB).evaluate_all(BOX_SIZES)
+        expect(welcome).to_be_hidden()  # the question takes the welcome's place
+        messages = page.get_by_test_id("stChatMessage")
+        expect(messages).to_have_count(0)  # the server has not heard it yet
+        page.screenshot(path=SHOTS / f"echo-{lang}-{viewport[0]}.png")
 
-    assert list(way.held) == [question]
-    way.release(question)
+        assert list(way.held) == [question]
+        way.release(question)
     expect(messages.filter(has_text="Red, then blue.")).to_have_count(1)
     expect(messages.filter(has_text=question)).to_have_count(1)
     thumbs = messages.filter(has_text=question).locator('[data-testid="stImage"] img')
@@ -467,19 +487,20 @@ def test_a_question_and_its_pictures_show_the_moment_it_is_sent(app, new_page, u
 
     # A question with no picture, in a chat: drawn below the last answer, then Streamlit's.
     up.enqueue(sse(["A red square."]))
-    send_prompt(page, follow_up)
-    expect(echo).to_have_text(follow_up)
-    expect(echo.locator(ECHO_THUMB)).to_have_count(0)
-    answer = messages.filter(has_text="Red, then blue.").bounding_box()
-    stand_in = echo.bounding_box()
-    assert answer and stand_in and stand_in["y"] >= answer["y"] + answer["height"]
-    # A run for something else (a setting clicked; the page's own report) ends while the question
-    # travels: the stand-in stays, for that run did not hear it.
-    page.evaluate(CLICK_DARK, t("theme.dark", lang))
-    expect_dark(page, True)
-    wait_for_idle(page)
-    expect(echo).to_have_text(follow_up)
-    way.release(follow_up)
+    with still_typing(page):  # until the question is let go
+        send_prompt(page, follow_up)
+        expect(echo).to_have_text(follow_up)
+        expect(echo.locator(ECHO_THUMB)).to_have_count(0)
+        answer = messages.filter(has_text="Red, then blue.").bounding_box()
+        stand_in = echo.bounding_box()
+        assert answer and stand_in and stand_in["y"] >= answer["y"] + answer["height"]
+        # A run for something else (a setting clicked; the page's own report) ends while the question
+        # travels: the stand-in stays, for that run did not hear it.
+        page.evaluate(CLICK_DARK, t("theme.dark", lang))
+        expect_dark(page, True)
+        wait_for_idle(page)
+        expect(echo).to_have_text(follow_up)
+        way.release(follow_up)
     expect(messages.filter(has_text="A red square.")).to_have_count(1)
     expect(messages.filter(has_text=follow_up)).to_have_count(1)
     expect(echo).to_have_count(0)
