@@ -181,13 +181,14 @@ if heard is not None or send_photo_now or sample is not None:
     if sample is not None:  # the welcome's sample picture, sent with its question
         uploads.append(sample_upload(lang))
     if text.strip() or uploads or has_photo:
+        how = choice.pictures  # as the pictures prepared while it was typed were (app.py)
         prepared = combine(
             prepare_uploads(
                 uploads,
-                detail=choice.detail,
-                model=choice.model,
-                max_slices=choice.max_slices,
-                ready=pictures_ready(),  # prepared while the question was typed
+                detail=how.detail,
+                model=how.model,
+                max_slices=how.max_slices,
+                ready=pictures_ready(),
             ),
             photo,
         )
