@@ -27,6 +27,7 @@ from components.devtools.upstream import (
     sse,
 )
 from components.i18n import t
+from components.providers.presets import PRESETS
 from components.providers.settings import resolve_settings
 from components.ui import session, sidebar_tools
 from components.ui import state_keys as keys
@@ -539,6 +540,38 @@ def test_a_switch_back_is_not_undone_by_the_old_languages_stale_switch():
     at.run()
     assert at.chat_input[0].placeholder == t("chat.placeholder", "zh")
     assert at.button_group(key=keys.choice_key(keys.DETAIL, "zh")).value == "high"
+
+
+def test_a_click_whose_callback_a_newer_trigger_stopped_is_still_taken():
+    """Streamlit runs a widget's callback where a session-state read can stop it (a newer trigger
+    reaching the server in that moment: the page's own report, another click), and does not run
+    it again: the click's value arrives without its callback. It is the person's choice: the
+    detail clicked stays (it was put back as a stale value, and the click was lost: seen in CI,
+    e2e/test_isolation.py), and a provider picked so brings its model and address, its own
+    callback's work."""
+    at = started_app("en").run()  # the settings drawn: the detail's widget shows "auto"
+    detail = keys.choice_key(keys.DETAIL, "en")
+    assert at.button_group(key=detail).value == "auto"
+    at.session_state[detail] = "high"  # the click's value, its callback stopped
+    at.run()
+    no_exception(at)
+    assert at.button_group(key=detail).value == "high"
+    assert at.session_state[keys.DETAIL] == "high"  # what the next request is made with
+    at.run()
+    assert at.button_group(key=detail).value == "high"
+    at.session_state[detail] = None  # a widget with no value is not a click
+    at.run()
+    assert at.button_group(key=detail).value == "high" == at.session_state[keys.DETAIL]
+
+    at.session_state[keys.choice_key(keys.PROVIDER, "en")] = "dashscope"
+    at.run()
+    no_exception(at)
+    assert at.session_state[keys.PROVIDER] == "dashscope"
+    dashscope = PRESETS["dashscope"]
+    assert (at.session_state[keys.MODEL], at.session_state[keys.BASE_URL]) == (
+        dashscope.default_model,
+        dashscope.base_url,
+    )
 
 
 def test_new_chat_starts_over(upstream):

@@ -248,6 +248,9 @@ class LayoutState:
     chat_list_slot: Any = None  # the sidebar container under it, for the saved chats
     first_screen_shown: bool = False  # the session's first run is over (first_screen.py)
     settings_drawn: bool = False  # the sidebar's settings were drawn in this session
+    # each language-following choice's widget: the value it was last drawn with or clicked to
+    # (sidebar.remembered_choice tells a stale value from a click whose callback was stopped)
+    choices_seen: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -78,18 +78,29 @@ def remembered_choice(render: Callable[..., Any], state_key: str, lang: Lang, **
     remembered value. The same keeps a field's value while it is not drawn (a closed section,
     ``lazy_section``): Streamlit forgets a widget's own value on a run without it. A click is
     taken by the widget's callback (and then ``on_change``/``args``, if given), before the page's
-    script runs.
+    script runs; one whose callback a newer trigger stopped, here.
     """
     widget_key = keys.choice_key(state_key, lang)
     remembered = session.widget(state_key)
-    # Every click was taken by ``changed`` before the script ran: a value that differs is a
-    # stale one (this language's widget as a run a newer click stopped left it, which the
-    # browser still sends), and would put back a choice the person has since changed.
-    stale = session.has_widget(widget_key) and session.widget(widget_key) != remembered
-    if stale and remembered is not None:
-        session.set_widget(widget_key, remembered)
+    seen = session.layout().choices_seen
     their = kwargs.pop("on_change", None)
     their_args = kwargs.pop("args", ())
+    if remembered is not None and session.has_widget(widget_key):
+        sent = session.widget(widget_key)
+        heard = sent is not None and widget_key in seen and sent != seen[widget_key]
+        if heard and sent != remembered:
+            # A value this widget was never drawn with nor clicked to: a click whose callback a
+            # newer trigger stopped (Streamlit runs callbacks where a session read can stop them,
+            # and does not run them again). It is the person's choice: taken here.
+            session.set_widget(state_key, sent)
+            if their is not None:
+                their(*their_args)
+        elif sent != remembered:
+            # Every click is taken by ``changed`` before the script runs: a value it saw that
+            # differs is a stale one (this language's widget as a run a newer click stopped
+            # left it, which the browser still sends), which would put back a choice the person
+            # has since changed.
+            session.set_widget(widget_key, remembered)
 
     def changed() -> None:
         # A click is taken before the page's script runs: a newer click that stops its run
@@ -97,12 +108,15 @@ def remembered_choice(render: Callable[..., Any], state_key: str, lang: Lang, **
         value = session.widget(widget_key)
         if value is not None:
             session.set_widget(state_key, value)
+            # noted after the choice: a callback stopped between leaves the two agreeing
+            session.layout().choices_seen[widget_key] = value
         if their is not None:
             their(*their_args)
 
     value = render(key=widget_key, on_change=changed, **kwargs)
     if value is not None:
         session.set_widget(state_key, value)
+        seen[widget_key] = value
     return session.widget(state_key)
 
 
