@@ -80,7 +80,7 @@ SIX_WORKER = r"""
 import json, statistics, sys, time
 sys.path.insert(0, {root!r})
 from components.images.prepare import prepare_image
-from components.images.uploads import Upload, prepare_uploads
+from components.images.uploads import Preparation, Upload, prepare_uploads
 
 paths, repeats = {args!r}
 photos = [open(path, "rb").read() for path in paths]
@@ -96,7 +96,7 @@ def median_ms(run):
     return statistics.median(times)
 
 one = median_ms(lambda: prepare_image(photos[0], name="0.jpg", model={model!r}))
-six = median_ms(lambda: prepare_uploads(uploads, detail="auto", model={model!r}))
+six = median_ms(lambda: prepare_uploads(uploads, Preparation("auto", {model!r})))
 serial = median_ms(lambda: [prepare_image(d, name="s.jpg", model={model!r}) for d in photos])
 print(json.dumps({{"one": one, "six": six, "serial": serial}}))
 """

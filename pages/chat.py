@@ -181,15 +181,9 @@ if heard is not None or send_photo_now or sample is not None:
     if sample is not None:  # the welcome's sample picture, sent with its question
         uploads.append(sample_upload(lang))
     if text.strip() or uploads or has_photo:
-        how = choice.pictures  # as the pictures prepared while it was typed were (app.py)
         prepared = combine(
-            prepare_uploads(
-                uploads,
-                detail=how.detail,
-                model=how.model,
-                max_slices=how.max_slices,
-                ready=pictures_ready(),
-            ),
+            # as the pictures prepared while it was typed were (app.py: expect_pictures)
+            prepare_uploads(uploads, choice.pictures, ready=pictures_ready()),
             photo,
         )
         question = text.strip() or t("chat.default_question", lang)

@@ -67,19 +67,22 @@ def _upload(guard: UploadGuard, session_id: str, file_id: str, data: bytes = PHO
     return Upload(rec.name, data, file_id)
 
 
-def _send(ahead: PreparedAhead, session_id: str, uploads: list[Upload], how: Preparation):
-    ready = partial(ahead.take, session_id)
-    return prepare_uploads(
-        uploads, detail=how.detail, model=how.model, max_slices=how.max_slices, ready=ready
-    )
-
-
-def test_a_picture_attached_is_prepared_before_enter_and_not_again_at_enter():
-    prepare = Counted()
+def _one_prepared(prepare: Counted) -> tuple[UploadGuard, PreparedAhead, Upload]:
+    """Session "a" on the chat page, one photo attached and prepared (the person typing)."""
     guard, ahead = _setup(prepare)
     ahead.expect("a", AUTO)
     photo = _upload(guard, "a", "f1")
     prepare.wait_for("f1")
+    return guard, ahead, photo
+
+
+def _send(ahead: PreparedAhead, session_id: str, uploads: list[Upload], how: Preparation):
+    return prepare_uploads(uploads, how, ready=partial(ahead.take, session_id))
+
+
+def test_a_picture_attached_is_prepared_before_enter_and_not_again_at_enter():
+    prepare = Counted()
+    _, ahead, photo = _one_prepared(prepare)
     sent = _send(ahead, "a", [photo], AUTO)
     assert prepare.calls() == 1  # once, ahead
     (image,) = sent.images
@@ -112,11 +115,8 @@ def test_a_setting_changed_after_attaching_prepares_the_picture_again_with_it():
 
 def test_another_session_never_gets_a_picture_prepared_for_this_one():
     prepare = Counted()
-    guard, ahead = _setup(prepare)
-    ahead.expect("a", AUTO)
-    ahead.expect("b", AUTO)
-    photo = _upload(guard, "a", "f1")
-    prepare.wait_for("f1")
+    _, ahead, photo = _one_prepared(prepare)
+    ahead.expect("b", AUTO)  # on the chat page too
     assert ahead.take("b", photo, AUTO) is None
     assert ahead.take("a", photo, AUTO) is prepare.made["f1"][0]
 
@@ -148,10 +148,7 @@ def test_a_file_the_chat_input_took_out_of_the_store_is_still_handed_out_once():
     """Streamlit's chat input removes its files from the store the moment the question arrives,
     before the page prepares them: what was prepared stays for that question."""
     prepare = Counted()
-    guard, ahead = _setup(prepare)
-    ahead.expect("a", AUTO)
-    photo = _upload(guard, "a", "f1")
-    prepare.wait_for("f1")
+    guard, ahead, photo = _one_prepared(prepare)
     guard.store.remove_file(session_id="a", file_id="f1")
     assert ahead.take("a", photo, AUTO) is prepare.made["f1"][0]
     assert ahead.take("a", photo, AUTO) is None  # once
@@ -159,10 +156,7 @@ def test_a_file_the_chat_input_took_out_of_the_store_is_still_handed_out_once():
 
 def test_an_ended_session_leaves_nothing_behind():
     prepare = Counted()
-    guard, ahead = _setup(prepare)
-    ahead.expect("a", AUTO)
-    kept = _upload(guard, "a", "f1")
-    prepare.wait_for("f1")
+    guard, ahead, kept = _one_prepared(prepare)
     guard.store.remove_session_files(session_id="a")  # the session shut down
     assert ahead.held("a") == 0 and ahead.take("a", kept, AUTO) is None
     _upload(guard, "a", "f2")

@@ -7,7 +7,7 @@ import threading
 
 from PIL import Image
 
-from components.images.uploads import Upload, combine, prepare_uploads
+from components.images.uploads import Preparation, Upload, combine, prepare_uploads
 
 
 def _png(color: tuple[int, int, int]) -> bytes:
@@ -19,8 +19,7 @@ def _png(color: tuple[int, int, int]) -> bytes:
 def test_refused_file_is_kept_with_its_reason_while_others_go():
     prepared = prepare_uploads(
         [Upload("red.png", _png((255, 0, 0))), Upload("notes.png", b"plain text")],
-        detail="auto",
-        model="gpt-4o-mini",
+        Preparation("auto", "gpt-4o-mini"),
     )
     assert [image.name for image in prepared.images] == ["red.png"]
     assert [err.filename for err in prepared.refusals] == ["notes.png"]
@@ -28,8 +27,8 @@ def test_refused_file_is_kept_with_its_reason_while_others_go():
 
 def test_the_same_picture_attached_twice_is_sent_once():
     red = _png((255, 0, 0))
-    chat = prepare_uploads([Upload("a.png", red), Upload("b.png", red)], detail="low", model="x")
-    camera = prepare_uploads([Upload("blue.png", _png((0, 0, 255)))], detail="low", model="x")
+    chat = prepare_uploads([Upload("a.png", red), Upload("b.png", red)], Preparation("low", "x"))
+    camera = prepare_uploads([Upload("blue.png", _png((0, 0, 255)))], Preparation("low", "x"))
     both = combine(chat, camera, chat)
     assert len(chat.images) == 1
     assert len(both.images) == 2
@@ -40,7 +39,7 @@ def test_pictures_of_one_message_keep_their_order_when_prepared_in_parallel():
     uploads = [Upload(f"{i}.png", _png(c)) for i, c in enumerate(colours)]
     uploads.insert(2, Upload("bad-a.png", b"not a picture"))
     uploads.insert(5, Upload("bad-b.png", b""))
-    prepared = prepare_uploads(uploads, detail="low", model="gpt-4o")
+    prepared = prepare_uploads(uploads, Preparation("low", "gpt-4o"))
     assert [image.name for image in prepared.images] == [f"{i}.png" for i in range(6)]
     assert [err.filename for err in prepared.refusals] == ["bad-a.png", "bad-b.png"]
 
@@ -58,5 +57,5 @@ def test_pictures_of_one_message_are_prepared_two_at_a_time(monkeypatch):
 
     monkeypatch.setattr(prepare_module, "decode", decode_in_company)
     uploads = [Upload(f"{i}.png", _png((i * 40, 0, 0))) for i in range(4)]
-    prepared = prepare_uploads(uploads, detail="low", model="gpt-4o")
+    prepared = prepare_uploads(uploads, Preparation("low", "gpt-4o"))
     assert len(prepared.images) == 4 and not prepared.refusals

@@ -88,19 +88,13 @@ def prepare_upload(upload: Upload, how: Preparation) -> PreparedImage | ImageErr
 
 
 def prepare_uploads(
-    uploads: Iterable[Upload],
-    *,
-    detail: Detail,
-    model: str,
-    max_slices: int = DEFAULT_MAX_SLICES,
-    ready: Ready | None = None,
+    uploads: Iterable[Upload], how: Preparation, *, ready: Ready | None = None
 ) -> PreparedUploads:
-    """Prepare each upload; a refused one is kept with its reason while the others still go.
-    ``ready`` gives an upload's preparation made earlier, where there is one.
+    """Prepare each upload as ``how`` says; a refused one is kept with its reason while the
+    others still go. ``ready`` gives an upload's preparation made earlier, where there is one.
 
     Images and refusals keep the order the uploads came in.
     """
-    how = Preparation(detail, model, max_slices)
 
     def prepare(upload: Upload) -> PreparedImage | ImageError:
         made = ready(upload, how) if ready is not None else None

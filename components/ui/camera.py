@@ -98,9 +98,7 @@ def prepared_photo(shot: CameraShot, choice: SidebarChoice) -> PreparedUploads:
     cached = state.photo
     if cached is None or cached[0] != signature:
         upload = Upload("camera.jpg", shot.data)
-        prepared = prepare_uploads(
-            [upload], detail=choice.detail, model=choice.model, max_slices=choice.max_slices
-        )
+        prepared = prepare_uploads([upload], choice.pictures)
         cached = (signature, prepared)
         state.photo = cached
     return cached[1]

@@ -32,7 +32,7 @@ from components.conversation.history import (
 from components.conversation.meta_text import meta_text
 from components.errors import ConfigError, KantuError
 from components.i18n import Lang, t
-from components.images.uploads import Upload, prepare_uploads
+from components.images.uploads import Preparation, Upload, prepare_uploads
 from components.ocr.engine import reader_status, shared_reader
 from components.providers.client import ChatClient, ChatOptions
 from components.providers.error_mapping import BINGCHENG_CODES, about_pictures
@@ -90,7 +90,7 @@ def _rehearse(load_reader: bool) -> None:
         photo = io.BytesIO()
         Image.new("RGB", (64, 48), (255, 140, 0)).save(photo, "JPEG")
         upload = Upload("warm-up.jpg", photo.getvalue())
-        images = prepare_uploads([upload], detail="auto", model="gpt-4o-mini").images
+        images = prepare_uploads([upload], Preparation("auto", "gpt-4o-mini")).images
         settings = resolve_settings(base_url="http://127.0.0.1:9/v1", api_key="", model="warm-up")
         with ChatClient(settings) as client:
             client.stream_chat([ChatTurn("user", "?", images)], ChatOptions()).close()

@@ -381,9 +381,7 @@ def start_run(choice: SidebarChoice) -> CompareRun | None:
     """
     lang = choice.lang
     state = session.compare()
-    prepared = prepare_uploads(
-        _uploads(), detail=choice.detail, model=choice.model, max_slices=choice.max_slices
-    )
+    prepared = prepare_uploads(_uploads(), choice.pictures)
     for refusal in prepared.refusals:
         st.warning(safe_label(refusal.message(lang)), icon="🚫")
     if not prepared.images:

@@ -35,7 +35,7 @@ from components.devtools.browser import (
 from components.devtools.image_factory import photo_jpeg
 from components.devtools.upstream import FakeUpstream, bingcheng_error, gated, sse
 from components.i18n import t
-from components.images.uploads import Upload, prepare_uploads
+from components.images.uploads import Preparation, Upload, prepare_uploads
 
 USAGE = {"prompt_tokens": 8511, "completion_tokens": 34, "total_tokens": 8545}
 ANSWER = [
@@ -140,7 +140,7 @@ def test_photo_question_streams_answer_with_meta_in_chinese(app, new_page, up):
     expect(thumb).to_have_count(1)
     expect(thumb).to_be_visible()
     wait_for_pictures(thumb)
-    prepared = prepare_uploads([Upload("圆.jpg", jpeg)], detail="auto", model="gpt-4o-mini")
+    prepared = prepare_uploads([Upload("圆.jpg", jpeg)], Preparation("auto", "gpt-4o-mini"))
     image = prepared.images[0]
     caption = t(
         "chat.image_caption",
@@ -301,7 +301,7 @@ def test_a_picture_goes_out_as_the_settings_say_when_it_is_sent_not_when_attache
     )
     data = photo_jpeg(1600, 1200)
     low, auto = (
-        prepare_uploads([Upload("p.jpg", data)], detail=how, model="gpt-4o-mini").images[0]
+        prepare_uploads([Upload("p.jpg", data)], Preparation(how, "gpt-4o-mini")).images[0]
         for how in ("low", "auto")
     )
     assert (low.width, low.height) != (auto.width, auto.height)
