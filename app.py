@@ -18,6 +18,7 @@ from components.ui.navigation import app_pages, page_layout
 from components.ui.reader_quota import install_reader_quota, read_reader_secrets
 from components.ui.sent_cache import watch_sent
 from components.ui.session_watch import install_session_sweeper
+from components.ui.settings_panel import settings_panel
 from components.ui.share import SHARED_URL_PATH
 from components.ui.shared_view import on_shared_page, read_only_choice
 from components.ui.sidebar import (
@@ -25,18 +26,11 @@ from components.ui.sidebar import (
     open_sidebar,
     refresh_key_status,
     render_language,
-    render_settings,
-    resolve_choice,
 )
-from components.ui.sidebar_tools import render_sidebar_tools
 from components.ui.streamlit_texts import translate_widget_texts
 from components.ui.style import apply_style
 from components.ui.theme import remembered_theme
-from components.ui.upload_guard import (
-    expect_pictures,
-    install_upload_guard,
-    read_upload_secrets,
-)
+from components.ui.upload_guard import install_upload_guard, read_upload_secrets
 
 log = logging.getLogger("kantu")
 
@@ -75,13 +69,10 @@ try:
     # a session's first screen: the chat input first, the settings on the next run
     on_chat = page.url_path == pages[0].url_path
     later = settings_later(after_input=on_chat)
-    choice = resolve_choice(lang)[0] if later else render_settings(lang)
-    session.layout().choice = choice
-    expect_pictures(choice.pictures if on_chat else None)  # prepared while the person types
+    with st.sidebar:  # a click there the page draws nothing of reruns the panel alone
+        choice = settings_panel(lang, later=later, on_chat=on_chat)
     render_access(choice)  # the access code or sign-in, if needed
     render_key_closed(choice)  # a money limit that cannot count an allowed model
-    # the conversation's tools (context, export, import) belong to the chat page only
-    render_sidebar_tools(choice, conversation_tools=on_chat)
     page.run()
     refresh_key_status()  # the answer just recorded may have refused the site's key
 except Exception:  # the last line of defence: a bug shows a message, never a traceback

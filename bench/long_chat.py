@@ -3,8 +3,14 @@
 Run ``python bench/long_chat.py`` (``--turns 1 10 60``, ``--reruns R``). For each length a chat
 of that many turns (a question and a Markdown answer of about 1 KB with its meta line) is built
 in code and imported through the sidebar as a visitor would, into a fresh ``streamlit run
-app.py``; then a sidebar switch ("Look before sending") is flipped R times, each flip a full
-rerun that changes nothing in the conversation. Per rerun, over R:
+app.py``; then two sidebar settings are clicked R times each, neither changing the conversation:
+
+- "Look before sending" (the review switch), which the page draws nothing of: the settings panel
+  reruns alone (``components/ui/settings_panel.py``);
+- the image detail ("Auto" ↔ "High"), which the page draws from (the cost line, the pictures
+  prepared ahead): the whole page reruns, as every click did before the panel.
+
+Per click, over R:
 
 - websocket bytes the page received (Playwright's ``framereceived``), from the click until the
   page has settled;
@@ -13,7 +19,7 @@ rerun that changes nothing in the conversation. Per rerun, over R:
   about a second (half of it the quiet that says "settled"); and, beside it, what the same
   process spends in that time with nobody clicking (Streamlit's own polling and timers, about
   6 ms a second here, the baseline app's too: measured on the same page for
-  ``IDLE_S`` before the flips), so the rerun's own share is the difference;
+  ``IDLE_S`` before the clicks), so the rerun's own share is the difference;
 - click → settled: from the click to the end of the run it started (Streamlit's ``notRunning``
   performance mark in the page).
 
@@ -32,6 +38,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,20 +108,40 @@ class Rerun:
     settled_ms: float
 
 
-def one_rerun(page: Page, frames: list[bytes], pid: int) -> Rerun:
-    """Flip the review switch once and measure it. A flip whose run the page left no mark
-    of is flipped again (said on stderr), not counted."""
-    switch = page.get_by_test_id("stSidebar").get_by_text(t("sidebar.review", "en"))
+def flip_review(page: Page) -> None:
+    """Click the review switch (the panel reruns alone)."""
+    page.get_by_test_id("stSidebar").get_by_text(t("sidebar.review", "en")).click()
+
+
+def flip_detail(page: Page) -> None:
+    """Click the image detail's "High", or "Auto" where "High" is chosen (the page reruns)."""
+    detail = page.get_by_test_id("stSidebar").get_by_role(
+        "radiogroup", name=t("sidebar.detail", "en")
+    )
+    high = detail.get_by_role("radio", name=t("detail.high", "en"), exact=True)
+    if high.get_attribute("aria-checked") == "true":
+        detail.get_by_role("radio", name=t("detail.auto", "en"), exact=True).click()
+    else:
+        high.click()
+
+
+Click = Callable[[Page], None]
+CLICKS: dict[str, Click] = {"review switch (panel)": flip_review, "detail (page)": flip_detail}
+
+
+def one_rerun(page: Page, frames: list[bytes], pid: int, click: Click) -> Rerun:
+    """Click once and measure it. A click whose run the page left no mark of is made again
+    (said on stderr), not counted."""
     while True:
         before_bytes, before_cpu = sum(map(len, frames)), cpu_seconds(pid)
         started = time.monotonic()
         since = page.evaluate("performance.now()")
-        switch.click()
+        click(page)
         settled = page.evaluate(SETTLED_JS, since)
         wait_for_settled(page)
         if settled is not None:
             break
-        print("no mark of a flip's run in the page: flipped again", file=sys.stderr)
+        print("no mark of a click's run in the page: clicked again", file=sys.stderr)
     received = sum(map(len, frames)) - before_bytes
     cpu_ms = (cpu_seconds(pid) - before_cpu) * 1000
     return Rerun(received / 1024, cpu_ms, time.monotonic() - started, float(settled))
@@ -137,7 +164,8 @@ class Measured:
     settled_ms: float
 
 
-def measure(turns: int, reruns: int, folder: Path) -> Measured:
+def measure(turns: int, reruns: int, folder: Path) -> dict[str, Measured]:
+    """Each click's row for a chat of ``turns``."""
     export = folder / f"chat-{turns}.json"
     export.write_bytes(export_json(chat_of(turns)))
     app = start_app({}, timeout=60)
@@ -154,15 +182,23 @@ def measure(turns: int, reruns: int, folder: Path) -> Measured:
             wait_for_settled(page)
             time.sleep(1)
             idle = idle_cpu_ms_per_s(app.process.pid)
-            runs = [one_rerun(page, frames, app.process.pid) for _ in range(reruns)]
+            runs = {
+                name: [one_rerun(page, frames, app.process.pid, click) for _ in range(reruns)]
+                for name, click in CLICKS.items()
+            }
             browser.close()
     finally:
         app.stop()
-    # The process's CPU counts in 10 ms ticks: a median of ticks says 40 or 50, the mean is finer.
+    return {name: summary(of_click, idle) for name, of_click in runs.items()}
+
+
+def summary(runs: list[Rerun], idle_ms_per_s: float) -> Measured:
+    """One click's row: medians, but the mean of the CPU, which the kernel counts in 10 ms ticks
+    (a median of ticks says 40 or 50, the mean is finer)."""
     return Measured(
         kb=statistics.median(run.kb for run in runs),
         cpu_ms=statistics.fmean(run.cpu_ms for run in runs),
-        idle_ms=idle * statistics.fmean(run.window_s for run in runs),
+        idle_ms=idle_ms_per_s * statistics.fmean(run.window_s for run in runs),
         settled_ms=statistics.median(run.settled_ms for run in runs),
     )
 
@@ -174,18 +210,18 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="kantu-bench-long-chat-"))
     print(
-        "| turns | KB per rerun | server CPU ms, click → settled page | of which idle |"
-        f" the rerun's own | click → settled ms |  ({args.reruns} reruns; CPU the mean,"
+        "| turns | click | KB per rerun | server CPU ms, click → settled page | of which idle |"
+        f" the rerun's own | click → settled ms |  ({args.reruns} clicks each; CPU the mean,"
         " the rest the median)"
     )
-    print("|------:|-------------:|---------------:|--------------:|----------------:|---------:|")
+    print("|------:|:------|-------------:|------:|------:|------:|------:|")
     for turns in args.turns:
-        row = measure(turns, args.reruns, folder)
-        own = row.cpu_ms - row.idle_ms
-        print(
-            f"| {turns:5} | {row.kb:12.1f} | {row.cpu_ms:14.0f} | {row.idle_ms:13.0f} |"
-            f" {own:15.0f} | {row.settled_ms:8.0f} |"
-        )
+        for name, row in measure(turns, args.reruns, folder).items():
+            own = row.cpu_ms - row.idle_ms
+            print(
+                f"| {turns:5} | {name} | {row.kb:12.1f} | {row.cpu_ms:5.0f} | {row.idle_ms:5.0f} |"
+                f" {own:5.0f} | {row.settled_ms:5.0f} |"
+            )
     print("targets at 60 turns: ≤ 60 KB, ≤ 30 ms server CPU, ≤ 300 ms click → settled")
 
 

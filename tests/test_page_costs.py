@@ -153,7 +153,7 @@ def test_a_visitors_price_changes_only_what_they_see(upstream):
     assert inputs and outputs, [f.label for f in form]
     inputs[0].set_value(100.0)
     outputs[0].set_value(0.0)
-    at.sidebar.button(key="FormSubmitter:kantu_price_form.custom/gpt-4o-mini-Save").click().run()
+    at.sidebar.button(key=f"{keys.PRICE_SAVE}.custom/gpt-4o-mini").click().run()
     no_exception(at)
     assert t("money.billed", "en", cost="¥0.85") in answer_footer(at)  # 8,511 × ¥100 per million
     assert "¥100 in" in _sidebar(at)

@@ -250,34 +250,49 @@ def _render_price_editor(choice: SidebarChoice, price: Price | None) -> None:
     lang = choice.lang
     model = choice.model
     currency = price.currency if price is not None else _currency_of(choice)
+    # Every widget keyed, the price saved by a callback: the settings panel tells a change from
+    # its widgets' keyed values, and reruns the page for this one before drawing (settings_panel).
+    where = f"{choice.preset.id}/{model}"
     with st.popover(t("costs.edit_price", lang), icon="✏️"):
         st.caption(t("costs.edit_help", lang))
-        with st.form(key=f"kantu_price_form.{choice.preset.id}/{model}", border=False):
+        with st.form(key=f"kantu_price_form.{where}", border=False):
             now = (price.input, price.output) if price is not None else (0.0, 0.0)
-            inp, out = (  # per million input tokens, then output tokens
+            for label_key, value, field in zip(  # per million input tokens, then output tokens
+                ("costs.input_per_m", "costs.output_per_m"),
+                now,
+                (keys.PRICE_INPUT, keys.PRICE_OUTPUT),
+                strict=True,
+            ):
                 st.number_input(
                     t(label_key, lang, currency=currency),
                     min_value=0.0,
                     max_value=1e5,
                     value=float(value),
                     format="%.4f",
+                    key=f"{field}.{where}",
                 )
-                for label_key, value in zip(
-                    ("costs.input_per_m", "costs.output_per_m"), now, strict=True
-                )
+            st.form_submit_button(
+                t("costs.save_price", lang),
+                key=f"{keys.PRICE_SAVE}.{where}",
+                on_click=_save_price,
+                args=(model, currency, where),
             )
-            if st.form_submit_button(t("costs.save_price", lang)):
-                prices = dict(session.tools().visitor_prices)
-                prices[model] = Price(float(inp), float(out), currency, origin="visitor")
-                session.tools().visitor_prices = prices
-                st.rerun()
         if model in session.tools().visitor_prices:
             st.button(
                 t("costs.reset_price", lang),
-                key=f"kantu_price_reset.{choice.preset.id}/{model}",
+                key=f"kantu_price_reset.{where}",
                 on_click=_forget_price,
                 args=(model,),
             )
+
+
+def _save_price(model: str, currency: Currency, where: str) -> None:
+    """Keep the price the visitor typed for ``model`` (the form's submit; ``where``: its keys')."""
+    inp = float(session.widget(f"{keys.PRICE_INPUT}.{where}") or 0.0)
+    out = float(session.widget(f"{keys.PRICE_OUTPUT}.{where}") or 0.0)
+    prices = dict(session.tools().visitor_prices)
+    prices[model] = Price(inp, out, currency, origin="visitor")
+    session.tools().visitor_prices = prices
 
 
 def _forget_price(model: str) -> None:

@@ -251,6 +251,10 @@ class LayoutState:
     # each language-following choice's widget: the value it was last drawn with or clicked to
     # (sidebar.remembered_choice tells a stale value from a click whose callback was stopped)
     choices_seen: dict[str, Any] = field(default_factory=dict)
+    # the settings panel's widgets as its last run left them, by key, as fingerprints of their
+    # values (settings_panel: a panel rerun for a click the page shows nothing of, or not); None
+    # where that cannot be told
+    panel_settled: dict[str, object] | None = None
 
 
 @dataclass
@@ -439,6 +443,12 @@ def claim_widgets(plain: Iterable[str], choices: Iterable[str], lang: str) -> No
     for key in choices:
         if has_widget(key):
             set_widget(keys.choice_key(key, lang), widget(key))
+
+
+def widget_values(names: Iterable[str]) -> dict[str, Any]:
+    """Return the values of the widgets ``names`` as Streamlit keeps them (any key a widget was
+    drawn with: a button's, a file uploader's), None for one without."""
+    return {name: st.session_state.get(name) for name in names}
 
 
 def init_widgets(**first_values: Any) -> None:

@@ -140,11 +140,11 @@ def render_language() -> Lang:
     """
     lang = current_lang()
     label = "🌐 " + t("sidebar.language", lang)  # the same words in both languages
-    lang = remembered_segments(keys.LANG, lang, label, LANGS, LANG_LABELS.__getitem__)
-    theme = remembered_segments(
-        keys.THEME, lang, t("theme.label", lang), THEME_CHOICES, partial(theme_label, lang=lang)
-    )
     with st.sidebar:
+        lang = remembered_segments(keys.LANG, lang, label, LANGS, LANG_LABELS.__getitem__)
+        theme = remembered_segments(
+            keys.THEME, lang, t("theme.label", lang), THEME_CHOICES, partial(theme_label, lang=lang)
+        )
         apply_theme(theme)
     return lang
 
@@ -157,12 +157,12 @@ def remembered_segments(
     format_func: Callable[[str], str],
     **kwargs: Any,
 ) -> Any:
-    """Render, in the sidebar, a row of segments of which one is always chosen, whose labels
-    follow the language (``remembered_choice``): it starts at the remembered value, or at one
-    a callback gave its widget (then no default: Streamlit would warn of two)."""
+    """Render, where the page is drawing, a row of segments of which one is always chosen, whose
+    labels follow the language (``remembered_choice``): it starts at the remembered value, or at
+    one a callback gave its widget (then no default: Streamlit would warn of two)."""
     set_by_key = session.has_widget(keys.choice_key(state_key, lang))
     return remembered_choice(
-        st.sidebar.segmented_control,
+        st.segmented_control,
         state_key,
         lang,
         label=label,
@@ -280,13 +280,14 @@ def _render_advanced(lang: Lang) -> None:
 
 
 def render_settings(lang: Lang) -> SidebarChoice:
-    """Show the provider settings and return what this run should use."""
+    """Show the provider settings (where the page is drawing: the sidebar's settings panel) and
+    return what this run should use."""
     session.init_widgets(**_first_values(read_secrets()))
     layout = session.layout()
     if not layout.settings_drawn:  # drawn on the run after the first screen (first_screen.py)
         layout.settings_drawn = True
         session.claim_widgets(SETTINGS_FIELDS, SETTINGS_CHOICES, lang)
-    side = st.sidebar
+    side = st.container()
     side.subheader(t("sidebar.settings", lang))
     preset_ids = list(PRESETS)
     preset_id = remembered_choice(
@@ -338,14 +339,15 @@ def render_settings(lang: Lang) -> SidebarChoice:
     if _may_read_text(preset):
         _render_text_only(side, preset.id, (model or "").strip(), lang)
     detail_help = t("sidebar.detail_help", lang) + " " + t("sidebar.detail_help_slices", lang)
-    remembered_segments(
-        keys.DETAIL,
-        lang,
-        t("sidebar.detail", lang),
-        DETAILS,
-        lambda d: t(f"detail.{d}", lang),
-        help=detail_help,
-    )
+    with side:
+        remembered_segments(
+            keys.DETAIL,
+            lang,
+            t("sidebar.detail", lang),
+            DETAILS,
+            lambda d: t(f"detail.{d}", lang),
+            help=detail_help,
+        )
     side.toggle(t("sidebar.review", lang), value=session.widget_value(keys.REVIEW), key=keys.REVIEW)
     sections = side.container()  # cost and conversation tools: filled by the app
     session.layout().slots = (model_tools, sections)

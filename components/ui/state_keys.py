@@ -93,6 +93,10 @@ CONTEXT_POLICY = "kantu_context_policy"  # the kind of ContextPolicy chosen (wid
 CONFIRM_ABOVE = "kantu_confirm_above_field"  # + ".<currency>": the visitor's hold limit in money
 CONFIRM_TOKENS = "kantu_confirm_tokens_field"  # the same in prompt tokens (no price known)
 HOLD_LIMIT_CHANGE = "kantu_hold_limit_change"  # the held message's "change" (the limit) button
+# A visitor's own price for a model: "<key>.<preset>/<model>" (costs.py's price editor)
+PRICE_INPUT = "kantu_price_in"  # per million input tokens
+PRICE_OUTPUT = "kantu_price_out"  # per million output tokens
+PRICE_SAVE = "kantu_price_save"
 # actions: what a person can do with an entry (copy, regenerate, edit, delete)
 CANCEL_EDIT = "kantu_cancel_edit"  # the "cancel editing" button
 SHOW_EARLIER = "kantu_show_earlier"  # above the conversation: its earlier messages
