@@ -510,6 +510,12 @@ def send_prompt(page: Page, text: str) -> None:
     send.click()
 
 
+def chat_messages(page: Page, role: str) -> Locator:
+    """Return the page's chat messages of ``role`` ("user" or "assistant"), by their avatars."""
+    avatar = "stChatMessageAvatarUser" if role == "user" else "stChatMessageAvatarAssistant"
+    return page.get_by_test_id("stChatMessage").filter(has=page.get_by_test_id(avatar))
+
+
 def stop_button(page: Page, name: str) -> Locator:
     """Return the Stop button (labelled ``name``) by the chat input, where the send button is
     while an answer streams."""

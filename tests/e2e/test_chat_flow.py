@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
-from playwright.sync_api import FilePayload, Locator, Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 from streamlit.proto.BidiComponent_pb2 import BidiComponent
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -23,6 +23,7 @@ from components.devtools.browser import (
     STORE_APPLIED_JS,
     assert_no_exception,
     attach_files,
+    chat_messages,
     console_errors,
     send_prompt,
     switch_language,
@@ -73,11 +74,6 @@ def orange_circle_jpeg() -> bytes:
     return out.getvalue()
 
 
-def messages(page: Page, role: str) -> Locator:
-    avatar = "stChatMessageAvatarUser" if role == "user" else "stChatMessageAvatarAssistant"
-    return page.get_by_test_id("stChatMessage").filter(has=page.get_by_test_id(avatar))
-
-
 def chat_posts(up: FakeUpstream) -> list:
     return [(r.method, r.path) for r in up.requests]
 
@@ -121,7 +117,7 @@ def test_photo_question_streams_answer_with_meta_in_chinese(app, new_page, up):
 
     full = "".join(ANSWER)
     first_part = "".join(ANSWER[:3])
-    answer = messages(page, "assistant").last
+    answer = chat_messages(page, "assistant").last
     # Mid-stream: the beginning is shown while the rest has not been sent yet.
     expect(answer).to_contain_text(first_part)
     assert full not in answer.inner_text()
@@ -134,7 +130,7 @@ def test_photo_question_streams_answer_with_meta_in_chinese(app, new_page, up):
     expect(quiet).to_contain_text("gpt-4o-mini")
     expect(quiet).to_contain_text(meta)
 
-    question = messages(page, "user").last
+    question = chat_messages(page, "user").last
     expect(question).to_contain_text("这张图里有什么？")
     thumb = question.locator("img")
     expect(thumb).to_have_count(1)
@@ -176,7 +172,7 @@ def test_the_first_question_goes_out_with_kantus_settings_in_an_english_browser(
     up.reset()
     up.enqueue(sse(["好的。"]))
     send_prompt(page, "你好")
-    expect(messages(page, "assistant").last).to_contain_text("好的。")
+    expect(chat_messages(page, "assistant").last).to_contain_text("好的。")
     body = up.requests[-1].json
     assert (body["max_tokens"], body["temperature"]) == (1024, 0.7)
 
@@ -203,7 +199,7 @@ def test_bingcheng_key_error_then_retry_recovers_and_a_language_switch_keeps_it(
     # the site's configured key was refused: the notice says so, it does not blame the visitor
     refused = t("error.operator_key_refused", "zh")
     expect(main.get_by_text(refused)).to_be_visible()
-    expect(messages(page, "assistant")).to_have_count(0)  # a notice, not the model's words
+    expect(chat_messages(page, "assistant")).to_have_count(0)  # a notice, not the model's words
     help_box = main.get_by_test_id("stExpander")
     expect(help_box).to_contain_text("冰橙云")
     expect(help_box).to_contain_text("yewu.bcwhkj.cn")
@@ -212,13 +208,13 @@ def test_bingcheng_key_error_then_retry_recovers_and_a_language_switch_keeps_it(
 
     up.enqueue(sse(["重试", "成功了。"], usage=USAGE))
     retry.click()
-    expect(messages(page, "assistant").last).to_contain_text("重试成功了。")
+    expect(chat_messages(page, "assistant").last).to_contain_text("重试成功了。")
     wait_for_idle(page)
     expect(main.get_by_text(refused)).to_have_count(0)
     expect(main.get_by_role("button", name=t("chat.retry", "zh"))).to_have_count(0)
-    expect(messages(page, "user")).to_have_count(1)
-    expect(messages(page, "assistant")).to_have_count(1)
-    expect(messages(page, "user")).to_contain_text("你好")
+    expect(chat_messages(page, "user")).to_have_count(1)
+    expect(chat_messages(page, "assistant")).to_have_count(1)
+    expect(chat_messages(page, "user")).to_contain_text("你好")
 
     assert chat_posts(up) == [("POST", "/v1/chat/completions")] * 2
     retried = up.requests[1].json["messages"]
@@ -247,12 +243,12 @@ def test_bingcheng_key_error_then_retry_recovers_and_a_language_switch_keeps_it(
     expect(page.get_by_role("button", name=t("camera.open", "en"))).to_be_visible()
     expect(sidebar.get_by_role("radio", name="English")).to_have_attribute("aria-checked", "true")
 
-    expect(messages(page, "user")).to_have_count(1)
-    expect(messages(page, "user")).to_contain_text("你好")
-    expect(messages(page, "assistant")).to_have_count(1)
-    expect(messages(page, "assistant")).to_contain_text("重试成功了。")
+    expect(chat_messages(page, "user")).to_have_count(1)
+    expect(chat_messages(page, "user")).to_contain_text("你好")
+    expect(chat_messages(page, "assistant")).to_have_count(1)
+    expect(chat_messages(page, "assistant")).to_contain_text("重试成功了。")
     meta = t("meta.tokens", "en", prompt="8,511", completion="34")
-    expect(messages(page, "assistant").locator(".kantu-quiet").first).to_contain_text(meta)
+    expect(chat_messages(page, "assistant").locator(".kantu-quiet").first).to_contain_text(meta)
 
     detail_en = sidebar.get_by_role("radiogroup", name=t("sidebar.detail", "en"))
     expect(detail_en.get_by_role("radio", name=t("detail.high", "en"))).to_have_attribute(
@@ -266,7 +262,7 @@ def test_bingcheng_key_error_then_retry_recovers_and_a_language_switch_keeps_it(
     up.enqueue(sse(["OK"]))
     attach_files(page, {"name": "c.jpg", "mimeType": "image/jpeg", "buffer": orange_circle_jpeg()})
     send_prompt(page, "And this one?")
-    expect(messages(page, "assistant").last).to_contain_text("OK")
+    expect(chat_messages(page, "assistant").last).to_contain_text("OK")
     wait_for_idle(page)
     assert len(up.requests) == 3
     sent = up.requests[2].json["messages"]
@@ -313,7 +309,7 @@ def test_a_picture_goes_out_as_the_settings_say_when_it_is_sent_not_when_attache
     wait_for_idle(page)
     up.enqueue(sse(["Small."]))
     send_prompt(page, "And at low detail?")
-    expect(messages(page, "assistant").last).to_contain_text("Small.")
+    expect(chat_messages(page, "assistant").last).to_contain_text("Small.")
     assert _sent_pictures(up.requests[-1].json) == [("low", (low.width, low.height))]
 
     detail.get_by_role("radio", name=t("detail.auto", "en"), exact=True).click()
@@ -322,7 +318,7 @@ def test_a_picture_goes_out_as_the_settings_say_when_it_is_sent_not_when_attache
     wait_for_idle(page)
     up.enqueue(sse(["Large."]))
     send_prompt(page, "And now?")
-    expect(messages(page, "assistant").last).to_contain_text("Large.")
+    expect(chat_messages(page, "assistant").last).to_contain_text("Large.")
     assert _sent_pictures(up.requests[-1].json) == [(auto.api_detail, (auto.width, auto.height))]
     assert_no_exception(page)
     assert console_errors(page) == []
@@ -344,7 +340,7 @@ def test_the_run_after_an_answer_keeps_what_the_live_view_drew(app, new_page, up
     up.enqueue(sse([f"Paragraph {i} of the answer.\n\n" for i in range(12)], delay=0.15))
     page = new_page(app, locale="en-US")
     send_prompt(page, "Tell me about it")
-    answer = messages(page, "assistant").last
+    answer = chat_messages(page, "assistant").last
     expect(answer.get_by_text("Paragraph 5 of the answer.")).to_be_visible()
     answer.get_by_text("Paragraph 0 of the answer.").evaluate("(p) => { p.__kantuSeen = true; }")
     expect(answer.get_by_role("button", name=t("actions.copy", "en"))).to_be_visible()
@@ -384,9 +380,9 @@ def test_while_the_answer_is_awaited_the_page_runs_once(app, new_page, up):
     wait_for_store(page)  # its report heard, a resent one too: that run is not the question's
     asked = len(frames)
     send_prompt(page, "Are you there?")
-    expect(messages(page, "assistant").last).to_contain_text("First")
+    expect(chat_messages(page, "assistant").last).to_contain_text("First")
     assert runs_started(frames[asked:]) == 1
-    expect(messages(page, "assistant").last).to_contain_text("First words.")
+    expect(chat_messages(page, "assistant").last).to_contain_text("First words.")
     expect(page.get_by_role("button", name=t("actions.copy", "en"))).to_be_visible()
 
 
@@ -400,13 +396,13 @@ def test_enter_held_while_an_answer_streams_carries_nothing_the_store_owes(app, 
     page.reload()
     wait_for_store(page)
     send_prompt(page, "Slowly?")
-    expect(messages(page, "assistant").last).to_contain_text("part1 ")
+    expect(chat_messages(page, "assistant").last).to_contain_text("part1 ")
     page.wait_for_function(STORE_APPLIED_JS, polling=POLL_MS)  # the question written: owed
     asked = len(frames)
     field = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
     field.fill("And then?")
     field.press("Enter")
-    expect(messages(page, "assistant").last).to_contain_text("part11")
+    expect(chat_messages(page, "assistant").last).to_contain_text("part11")
     wait_for_settled(page)
     assert runs_started(frames[asked:]) == 1  # the run after the answer, nothing before it
     expect(page.get_by_text(t("chat.status_stopped", "en"))).to_have_count(0)
@@ -453,7 +449,7 @@ def test_saving_an_answer_in_the_browser_asks_for_no_run_of_its_own(app, new_pag
     asked = len(frames)
     up.enqueue(sse(["Yes, here."]))
     send_prompt(page, "Are you there?")
-    expect(messages(page, "assistant").last).to_contain_text("Yes, here.")
+    expect(chat_messages(page, "assistant").last).to_contain_text("Yes, here.")
     wait_for_settled(page)
     page.wait_for_timeout(1000)  # the acknowledgement went 0.1 s after the page was idle
     assert runs_started(frames[asked:]) == 2
@@ -461,14 +457,14 @@ def test_saving_an_answer_in_the_browser_asks_for_no_run_of_its_own(app, new_pag
     second = len(frames)
     up.enqueue(sse(["Still here."]))
     send_prompt(page, "Still?")
-    expect(messages(page, "assistant").last).to_contain_text("Still here.")
+    expect(chat_messages(page, "assistant").last).to_contain_text("Still here.")
     wait_for_settled(page)
     assert runs_started(frames[second:]) == 2
     texts = entry_texts(store_mounts(frames[second:]))
     assert "Still here." in texts and "Yes, here." not in texts, texts
     page.reload()
-    expect(messages(page, "assistant")).to_have_count(2)  # both saved in the browser store
-    expect(messages(page, "assistant").first).to_contain_text("Yes, here.")
+    expect(chat_messages(page, "assistant")).to_have_count(2)  # both saved in the browser store
+    expect(chat_messages(page, "assistant").first).to_contain_text("Yes, here.")
     assert_no_exception(page)
     assert console_errors(page) == []
 
@@ -504,7 +500,7 @@ def test_the_page_scripts_go_to_the_page_once_and_a_question_moves_only_their_da
     for question, answer in (("Are you there?", "Yes, here."), ("Still?", "Still here.")):
         up.enqueue(sse([answer]))
         send_prompt(page, question)
-        expect(messages(page, "assistant").last).to_contain_text(answer)
+        expect(chat_messages(page, "assistant").last).to_contain_text(answer)
         wait_for_idle(page)
     again = scripts_sent(frames[asked:])
     for name in SCRIPTS:
@@ -512,7 +508,7 @@ def test_the_page_scripts_go_to_the_page_once_and_a_question_moves_only_their_da
         assert max(again.get(name, [0])) < 1_000, again  # the data's own hand-over only
     assert again.get("kantu_browser_store")  # the store's new ops went
     page.reload()
-    expect(messages(page, "assistant")).to_have_count(2)  # restored from the browser store
-    expect(messages(page, "assistant").last).to_contain_text("Still here.")
+    expect(chat_messages(page, "assistant")).to_have_count(2)  # restored from the browser store
+    expect(chat_messages(page, "assistant").last).to_contain_text("Still here.")
     assert_no_exception(page)
     assert console_errors(page) == []

@@ -12,6 +12,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from components.devtools.browser import (
     assert_no_exception,
     attach_files,
+    chat_messages,
     send_prompt,
     wait_for_idle,
     wait_for_settled,
@@ -26,12 +27,6 @@ from components.providers.presets import PRESETS
 @pytest.fixture(scope="module")
 def app_env(operator_env: dict[str, str]) -> dict[str, str]:
     return operator_env
-
-
-def answers(page: Page):
-    return page.get_by_test_id("stChatMessage").filter(
-        has=page.get_by_test_id("stChatMessageAvatarAssistant")
-    )
 
 
 def deltas(frames: list[bytes]) -> list[ForwardMsg]:
@@ -59,7 +54,7 @@ def test_the_review_switch_reruns_the_panel_alone_and_still_holds_the_next_photo
     for n in (1, 2):
         up.enqueue(sse([f"Answer number {n}."]))
         send_prompt(page, f"Question {n}")
-        expect(answers(page).last).to_contain_text(f"Answer number {n}.")
+        expect(chat_messages(page, "assistant").last).to_contain_text(f"Answer number {n}.")
     wait_for_settled(page)
 
     before = len(frames)
@@ -72,7 +67,7 @@ def test_the_review_switch_reruns_the_panel_alone_and_still_holds_the_next_photo
     kinds = {msg.delta.add_block.WhichOneof("type") for msg in drawn if msg.delta.add_block}
     assert "chat_message" not in kinds
     assert not any(b"Answer number" in raw for raw in frames[before:])
-    expect(answers(page)).to_have_count(2)
+    expect(chat_messages(page, "assistant")).to_have_count(2)
 
     # What the switch is for still happens: the next message with a photo waits for a look.
     attach_files(page, {"name": "p.jpg", "mimeType": "image/jpeg", "buffer": photo_jpeg(800, 600)})
@@ -116,7 +111,7 @@ def test_settings_changed_while_an_answer_streams_count_once_it_ends(
     page = new_page(app, locale="en-US")
     up.enqueue(sse([f"word{n} " for n in range(60)], delay=0.1))  # about 6 s
     send_prompt(page, "Tell me a long story")
-    expect(answers(page).last).to_contain_text("word3")
+    expect(chat_messages(page, "assistant").last).to_contain_text("word3")
     cost_line = page.get_by_role("main").get_by_text(t("costs.next", "en", line=""))
 
     review_switch(page).click()
@@ -126,8 +121,10 @@ def test_settings_changed_while_an_answer_streams_count_once_it_ends(
     page.keyboard.type(PRESETS["local_ocr"].name("en"))
     page.keyboard.press("Enter")
     expect(provider).to_have_value(PRESETS["local_ocr"].name("en"))
-    expect(answers(page).last).to_contain_text("word59")
+    expect(chat_messages(page, "assistant").last).to_contain_text("word59")
     wait_for_settled(page)
-    assert "word59" in answers(page).last.inner_text()  # the answer was not cut by the clicks
+    assert (
+        "word59" in chat_messages(page, "assistant").last.inner_text()
+    )  # the answer was not cut by the clicks
     expect(cost_line).to_contain_text(t("money.free", "en"))
     assert_no_exception(page)
