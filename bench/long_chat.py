@@ -25,9 +25,12 @@ Per click, over R:
 
 Then, on the same page, ``--asks`` text questions, one after another: Enter → the answer's first
 word in the page (``bench.first_screen.SENT_JS``, a loopback upstream that answers at once), the
-median. The naive baseline (``bench/baseline_app.py``) is asked the same way in the same run, its
-chat of as many turns made by asking them (it cannot import one), so the two columns meet the
-same machine; it draws every turn, Kantu the last 20.
+median.
+
+The naive baseline (``bench/baseline_app.py``) is measured the same way in the same run, so the
+two meet the same machine: its chat of as many turns is made by asking them (it cannot import
+one); it has no setting to click, so its rerun is Streamlit's own "R" key, measured as a click;
+then the same questions. It draws every turn, Kantu the last 20.
 
 The page draws the last 20 messages of a long chat (earlier ones a click away), so a rerun's
 cost stops growing after 10 turns; and an element of 1 KB or more the browser already holds goes
@@ -35,7 +38,10 @@ as its hash (``global.minCachedMessageSize`` in ``.streamlit/config.toml``; Stre
 10 KB, re-sent the page's scripts and styles whole on every click: 39 → 15 KB at 1 turn, 97 → 41
 KB at 60). Targets (issue 24) at 60 turns: ≤ 60 KB and ≤ 30 ms of server
 CPU per rerun, click → settled ≤ 300 ms, Enter → first word ≤ 400 ms. The issue measured,
-before: 351 KB, 137 ms, 842 ms and 1,136 ms (the baseline's 44 KB, 20 ms, 248 ms and 248 ms).
+before: 351 KB, 137 ms, 842 ms and 1,136 ms, and the baseline's 44 KB, 20 ms, 248 ms and 248 ms
+on its machine: the last table says each figure against the baseline's in this run, beside the
+ratio the issue's target allows over its own baseline's (on a machine where the baseline's rerun
+costs three times the issue's 20 ms, a 30 ms target is not the same demand).
 """
 
 from __future__ import annotations
@@ -104,7 +110,6 @@ def chat_of(turns: int) -> Conversation:
     return conv
 
 
-FIRST_WORD_TARGET_MS = 400  # issue 24, at 60 turns
 IDLE_S = 10.0  # how long the settled page is watched for the server's idle CPU
 
 
@@ -222,12 +227,24 @@ def first_word_ms(page: Page, target: Target, tag: str) -> float:
     return float(seen["answer"] - seen["enter"])
 
 
-def baseline_first_word(browser: Browser, baseline: Target, turns: int, asks: int) -> float:
-    """The baseline's Enter → first word (ms, the median of ``asks``) after a chat of ``turns``,
-    made by asking them (the upstream answers each with ``ANSWER``)."""
+def press_rerun(page: Page) -> None:
+    """Rerun the page with Streamlit's own "R" key (the baseline has no setting to click)."""
+    page.evaluate("document.activeElement?.blur()")
+    page.keyboard.press("r")
+
+
+def measure_baseline(
+    browser: Browser, baseline: Target, turns: int, reruns: int, asks: int
+) -> tuple[Measured, float]:
+    """The baseline's rerun row (the "R" key) after a chat of ``turns``, made by asking them
+    (the upstream answers each with ``ANSWER``), and its Enter → first word (ms, the median of
+    ``asks``)."""
     app = baseline.start()
     try:
         page = open_page(browser, app, locale="en-US", viewport=(1280, 900))
+        frames = watch_websocket(page)
+        page.reload()
+        wait_for_settled(page)
         baseline.upstream.default = sse([ANSWER[i : i + 50] for i in range(0, len(ANSWER), 50)])
         messages = page.get_by_test_id("stChatMessage")
         for n in range(1, turns + 1):
@@ -235,13 +252,16 @@ def baseline_first_word(browser: Browser, baseline: Target, turns: int, asks: in
             press_enter(page)
             expect(messages).to_have_count(2 * n, timeout=60_000)
             wait_for_settled(page)
+        time.sleep(1)
+        idle = idle_cpu_ms_per_s(app.process.pid)
+        runs = [one_rerun(page, frames, app.process.pid, press_rerun) for _ in range(reruns)]
         first_word = statistics.median(
             first_word_ms(page, baseline, f"b{turns}n{n}") for n in range(asks)
         )
         page.context.close()
     finally:
         baseline.stop()
-    return first_word
+    return summary(runs, idle), first_word
 
 
 def summary(runs: list[Rerun], idle_ms_per_s: float) -> Measured:
@@ -255,9 +275,66 @@ def summary(runs: list[Rerun], idle_ms_per_s: float) -> Measured:
     )
 
 
+@dataclass(frozen=True)
+class IssueFigure:
+    """One of issue 24's figures at 60 turns: its target for Kantu, and the naive baseline's
+    figure on the issue's machine (the target over it is the ratio the issue allows)."""
+
+    measure: str
+    target: float
+    baseline: float
+
+    @property
+    def allowed_ratio(self) -> float:
+        return self.target / self.baseline
+
+
+ISSUE_TURNS = 60
+ISSUE_FIGURES = (
+    IssueFigure("KB per rerun", 60, 44),
+    IssueFigure("server CPU ms per rerun, its own", 30, 20),
+    IssueFigure("click → settled ms", 300, 248),
+    IssueFigure("Enter → first word ms", 400, 248),
+)
+
+
+def figures(row: Measured) -> tuple[float, float, float]:
+    """A click's row as the issue's first three figures."""
+    return row.kb, row.cpu_ms - row.idle_ms, row.settled_ms
+
+
+def print_against_issue(rows: dict[str, Measured], first_words: tuple[float, float]) -> None:
+    """At ``ISSUE_TURNS``: each figure against the baseline's in this run, beside the issue's
+    target (absolute, and as the ratio to the issue's own baseline it allows)."""
+    panel, page, baseline = (figures(row) for row in rows.values())
+    kantu_ms, baseline_ms = first_words
+    print()
+    print(
+        f"At {ISSUE_TURNS} turns, against the baseline in this run (issue 24's targets were set"
+        " against the baseline's figures on the issue's machine: the last columns)"
+    )
+    print(
+        "| measure | Kantu, panel click | Kantu, page click | baseline | page/baseline |"
+        " target | target/issue's baseline | met (absolute; as a ratio) |"
+    )
+    print("|:--|--:|--:|--:|--:|--:|--:|:--|")
+    # Enter → first word has no panel click: a question reruns the page
+    values = [*zip(panel, page, baseline, strict=True), (None, kantu_ms, baseline_ms)]
+    for figure, (on_panel, on_page, on_baseline) in zip(ISSUE_FIGURES, values, strict=True):
+        ratio = on_page / on_baseline
+        absolute = "ok" if on_page <= figure.target else "MISS"
+        relative = "ok" if ratio <= figure.allowed_ratio else "MISS"
+        print(
+            f"| {figure.measure} | {'—' if on_panel is None else f'{on_panel:.0f}'} |"
+            f" {on_page:.0f} | {on_baseline:.0f} |"
+            f" {ratio:.2f}× | {figure.target:.0f} | {figure.allowed_ratio:.2f}× |"
+            f" {absolute}; {relative} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--turns", type=int, nargs="+", default=[1, 10, 60])
+    parser.add_argument("--turns", type=int, nargs="+", default=[1, 10, ISSUE_TURNS])
     parser.add_argument("--reruns", type=int, default=7)
     parser.add_argument("--asks", type=int, default=5)
     args = parser.parse_args()
@@ -268,6 +345,7 @@ def main() -> None:
         " the rest the median)"
     )
     print("|------:|:------|-------------:|------:|------:|------:|------:|")
+    measured: dict[int, dict[str, Measured]] = {}
     first_words: dict[int, tuple[float, float]] = {}
     targets = make_targets()
     with ExitStack() as stack:
@@ -280,17 +358,16 @@ def main() -> None:
             rows, kantu_ms = measure(
                 browser, targets["Kantu"], turns, args.reruns, args.asks, folder
             )
+            rows["baseline: rerun (R key)"], baseline_ms = measure_baseline(
+                browser, targets["baseline"], turns, args.reruns, args.asks
+            )
             for name, row in rows.items():
                 own = row.cpu_ms - row.idle_ms
                 print(
                     f"| {turns:5} | {name} | {row.kb:12.1f} | {row.cpu_ms:5.0f} |"
                     f" {row.idle_ms:5.0f} | {own:5.0f} | {row.settled_ms:5.0f} |"
                 )
-            first_words[turns] = (
-                kantu_ms,
-                baseline_first_word(browser, targets["baseline"], turns, args.asks),
-            )
-    print("targets at 60 turns: ≤ 60 KB, ≤ 30 ms server CPU, ≤ 300 ms click → settled")
+            measured[turns], first_words[turns] = rows, (kantu_ms, baseline_ms)
     print()
     print(
         f"| turns | Enter → first word, Kantu ms | baseline ms | ratio |  (median of {args.asks})"
@@ -300,7 +377,8 @@ def main() -> None:
         print(
             f"| {turns:5} | {kantu_ms:5.0f} | {baseline_ms:5.0f} | {kantu_ms / baseline_ms:5.2f} |"
         )
-    print(f"target at 60 turns: Kantu ≤ {FIRST_WORD_TARGET_MS} ms")
+    if ISSUE_TURNS in measured:
+        print_against_issue(measured[ISSUE_TURNS], first_words[ISSUE_TURNS])
 
 
 if __name__ == "__main__":
