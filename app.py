@@ -13,7 +13,7 @@ from components.ui import state_keys as keys
 from components.ui.access import render_access, render_key_closed, shared_reader_charges
 from components.ui.admin import is_operator
 from components.ui.chat import warm_up
-from components.ui.first_screen import settings_later
+from components.ui.first_screen import first_screen_due, settings_later
 from components.ui.navigation import app_pages, page_layout
 from components.ui.reader_quota import install_reader_quota, read_reader_secrets
 from components.ui.sent_cache import watch_sent
@@ -58,6 +58,10 @@ try:
     shared = on_shared_page()  # a share link's page shows no menu
     page = st.navigation(pages, position="hidden" if len(pages) == 1 or shared else "sidebar")
     st.set_page_config(layout=page_layout(page))  # Compare and Batch wide, the rest centred
+    on_chat = page.url_path == pages[0].url_path
+    if on_chat and first_screen_due():  # the page draws its first screen alone (first_screen.py)
+        page.run()
+        st.stop()
     apply_style()
     if page.url_path == SHARED_URL_PATH:  # read-only: no sidebar, settings or access box
         session.layout().choice = read_only_choice(nav_lang)
@@ -66,9 +70,7 @@ try:
     open_sidebar()  # New chat goes on top; the page fills it once there is a conversation
     lang = render_language()
     translate_widget_texts(lang)  # Streamlit's own texts (uploader, forms) in the language
-    # a session's first screen: the chat input first, the settings on the next run
-    on_chat = page.url_path == pages[0].url_path
-    later = settings_later(after_input=on_chat)
+    later = settings_later()  # another page's first screen: the settings on the next run
     with st.sidebar:  # a click there the page draws nothing of reruns the panel alone
         choice = settings_panel(lang, later=later, on_chat=on_chat)
     render_access(choice)  # the access code or sign-in, if needed

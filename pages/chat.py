@@ -9,7 +9,6 @@ import streamlit as st
 
 from components.i18n import t
 from components.images.uploads import (
-    IMAGE_EXTENSIONS,
     PreparedUploads,
     combine,
     prepare_uploads,
@@ -29,6 +28,7 @@ from components.ui.chat import (
     conversation,
     drop_exchange,
     follow_exchange,
+    render_bottom,
     render_history,
     resume_answer,
     settle_exchange,
@@ -37,6 +37,7 @@ from components.ui.chat_list import render_chat_list, render_scroll, render_undo
 from components.ui.conversation_tools import context_policy, known_blind
 from components.ui.costs import learn_from, needs_confirmation, next_cost
 from components.ui.drop_anywhere import mount_drop_anywhere
+from components.ui.first_screen import first_screen_due, render_first_screen
 from components.ui.markdown_view import safe_label
 from components.ui.navigation import shell_choice
 from components.ui.pending import PendingMessage, needs_a_look, render_pending, resolve
@@ -51,10 +52,13 @@ from components.ui.saved_chats import (
 )
 from components.ui.sent_cache import rerun_knowing_sent
 from components.ui.shortcuts import mount_shortcuts
-from components.ui.sidebar import SidebarChoice, render_new_chat
+from components.ui.sidebar import SidebarChoice, current_lang, render_new_chat
 from components.ui.upload_guard import pictures_ready
 from components.ui.welcome import render_welcome, sample_upload
 
+if first_screen_due():  # a session's first run: its chat input and the welcome's words alone
+    render_first_screen(current_lang())
+    st.stop()
 choice: SidebarChoice = shell_choice()
 lang = choice.lang
 conv = conversation()
@@ -125,18 +129,7 @@ welcoming = (
     and state.pending is None
     and not isinstance(asked, (session.SendPhoto, session.TrySample))
 )
-camera_tray = st.bottom.container()  # above the chat input, which Streamlit pins below it
-st.chat_input(
-    t("chat.placeholder", lang),
-    key=keys.CHAT_INPUT,
-    accept_file="multiple",
-    file_type=list(IMAGE_EXTENSIONS),
-    # Kept in the session before the run starts, until acted on below: a run stopped by another
-    # trigger does not lose it (and the page puts back only a question never heard).
-    on_submit=session.hear_question,
-    # Open while an answer streams, for the next question: Enter keeps it in the input until
-    # the answer ends (components/ui/reading.py); Stop takes the send button's place.
-)
+camera_tray = render_bottom(lang)  # above the chat input, which Streamlit pins below it
 heard = state.heard
 stop_at = stop_slot()
 with st.sidebar:  # invisible; the sidebar stays mounted while the conversation redraws

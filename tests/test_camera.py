@@ -27,7 +27,7 @@ from components.ui.camera import (
     make_shot,
     remove_shot,
 )
-from tests.conftest import ROOT
+from tests.conftest import entry_app_test
 
 
 def _jpeg(size=(1920, 1080), color=(240, 140, 40)) -> bytes:
@@ -51,14 +51,7 @@ def upstream() -> Iterator[FakeUpstream]:
 
 
 def _page(up: FakeUpstream, lang: str = "en") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    run_once = at._run
-
-    def run_from_entry(*args, **kwargs):  # as a browser does (see tests/test_page_chat.py)
-        at._finished_page_script_hash = ""
-        return run_once(*args, **kwargs)
-
-    at._run = run_from_entry
+    at = entry_app_test()  # as a browser opens the page: its first screen, then the rest
     at.secrets.update({"KANTU_BASE_URL": up.base_url, "KANTU_API_KEY": "operator-key-1234567"})
     at.session_state[keys.LANG] = lang
     return at.run()

@@ -1,6 +1,8 @@
-"""A new session's first screen (components/ui/first_screen.py): the page and its chat input come
-without the sidebar's settings, whose values apply all the same; the run the browser asks for next
-draws them, unchanged. AppTest has no browser, so the second run is started here."""
+"""A new session's first screen (components/ui/first_screen.py): the chat page's first run draws
+its chat input and the welcome's words alone (no element whose code the page would fetch first),
+the other pages' the page without the sidebar's settings; the settings' values apply all the same,
+and the run the browser asks for next draws the rest, unchanged. AppTest has no browser, so the
+second run is started here."""
 
 from __future__ import annotations
 
@@ -43,17 +45,19 @@ def test_the_first_run_draws_the_page_and_the_next_one_the_settings_with_the_sam
     at = _opened(upstream)
     no_exception(at)
     assert at.chat_input  # the page is usable
-    assert t("welcome.example_1", "en") in [b.label for b in at.button]
+    assert at.title[0].value == t("layout.heading", "en")
+    assert t("welcome.body", "en") in [m.value for m in at.markdown]
+    # nothing but Markdown besides the input: no button, no switch, no picture, no style element
+    assert not at.button and not at.button_group and not at.get("imgs") and not at.get("html")
     assert _drawn_settings(at) == set()  # no select box, no key field yet
     assert not [f for f in at.sidebar.text_input if f.key == keys.API_KEY]
-    first = _choice(at)
-    assert (first.model, first.has_key) == ("gpt-4o", True)  # the operator's, applied already
     at._finished_page_script_hash = ""  # the run the browser asks for, from the entry script
     at.run()
     no_exception(at)
+    assert t("welcome.example_1", "en") in [b.label for b in at.button]
     assert _drawn_settings(at) == SETTINGS
     assert at.sidebar.text_input(key=keys.API_KEY).value in ("", None)
-    assert _choice(at) == first
+    assert (_choice(at).model, _choice(at).has_key) == ("gpt-4o", True)  # the operator's
 
 
 def test_a_question_asked_on_the_first_screen_goes_with_the_settings(upstream):

@@ -1,65 +1,80 @@
-"""A new session's first screen: the chat input first, the sidebar's settings a moment later.
+"""A new session's first screen: the chat input first, the rest of the page a moment later.
 
-Streamlit's page shows nothing until it has the code of every kind of widget its first run drew.
-The settings' select boxes and text fields are about 25 files of that code (Selectbox, TextInput
-and their helpers), fetched while the page waits: the chat input became usable ~180 ms later
-with them than without (``bench/first_screen.py``). So a session's first run leaves the settings
-out (their values, a new session's first ones, apply all the same: ``sidebar.resolve_choice``),
-and an invisible component asks for the next run as soon as that screen is shown; the settings
-come with it. On a phone the sidebar is closed by then anyway.
+Streamlit's page shows nothing until it has the code of every kind of element its first run drew,
+fetched lazily, file by file, once that run's elements arrive. The chat page's first screen drew
+about ten kinds besides the chat input (the welcome's buttons, the sidebar's switches, the hidden
+picture, the style element, the page's scripts, whose component code imports Arrow's tables: 200
+KB): the chat input became usable 1.23–1.33 times as late as the naive baseline's
+(``bench/first_screen.py``). So a session's first run of the chat page draws the chat input and
+the welcome's words (Markdown, whose code the page has from the start) and stops; the next run,
+asked for a moment later, draws the page: the welcome's suggestions, the sidebar with its
+settings, the scripts. The page draws its first screen itself (``app.py`` runs it at once), so
+that its chat input is the page's own widget, in the page's place: words typed into it stay.
+A theme the visitor pinned (not the system's) comes with the first screen, so that it is drawn
+in it from the start. On the other pages the first run draws the page without the settings
+(select boxes and text fields: about 25 files of code), which come with the next run. The
+settings' values, a new session's first ones, apply all the same (``sidebar.resolve_choice``):
+a question sent from the first screen goes with them.
+
+The next run is asked for by a fragment's own timer (``st.fragment(run_every=...)``), which
+needs no code in the page; an invisible component did it before, one more kind of element (and
+the Arrow code) the first screen waited for. The timer's fragment is drawn in the sidebar, in a
+container keyed ``FIRST_SCREEN`` that the next run no longer draws (tests wait for it to go).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from components.i18n import Lang
 from components.ui import session
 from components.ui import state_keys as keys
+from components.ui.chat import render_bottom
+from components.ui.theme import apply_theme, remembered_theme
+from components.ui.welcome import render_welcome_words
 
-# Hidden at once (not even the gap between elements), then the next run is asked for: on the chat
-# page once the chat input's box is in the page (Streamlit fetches its code lazily, and under load
-# it came after this component's, so the settings were shown first), at most WAIT_MS later.
-WAIT_MS = 2000
-_JS = """
-export default function (component) {
-  const host = component.parentElement.host || component.parentElement;
-  const box = host.closest && host.closest('[data-testid="stElementContainer"]');
-  if (box) box.style.display = "none";
-  const ask = () => component.setTriggerValue("shown", true);
-  const wait = component.data && component.data.wait_ms;
-  const doc = host.ownerDocument || document;
-  const input = () => doc.querySelector('[data-testid="stChatInput"] textarea');
-  if (!wait || input()) return ask();
-  const seen = new MutationObserver(() => {
-    if (input()) done();
-  });
-  const timer = setTimeout(() => done(), wait);
-  const done = () => {
-    seen.disconnect();
-    clearTimeout(timer);
-    ask();
-  };
-  seen.observe(doc.body, { childList: true, subtree: true });
-}
-"""
-
-# Defined once, at import, as Streamlit intends: each run mounts it on its own runtime.
-_SHOWN = st.components.v2.component("kantu_first_screen", js=_JS)
+# From the first screen's arrival to the next run's request: long enough for the chat input's code
+# to arrive first (about 50–120 ms here; a next run that came before it would add its own kinds of
+# element to what the page waits for), short enough to pass unnoticed.
+NEXT_RUN_AFTER_S = 0.3
 
 
-def settings_later(*, after_input: bool) -> bool:
-    """Return whether this run leaves the settings for the next one (a session's first run);
-    then the next run is asked for once the page is shown, and, ``after_input`` (the chat page),
-    once its chat input is."""
-    layout = session.layout()
-    if layout.first_screen_shown:
+def first_screen_due() -> bool:
+    """Whether this run is a session's first: nothing is drawn yet."""
+    return not session.layout().first_screen_shown
+
+
+def render_first_screen(lang: Lang) -> None:
+    """Draw the chat page's first screen (the chat input and the welcome's words) and ask for the
+    next run. Call it from the chat page itself, then stop the run: a widget's identity includes
+    the page it is drawn from, so the chat input is the page's own (typed words and focus stay)."""
+    _ask_next_run()
+    render_bottom(lang)
+    render_welcome_words(lang)
+    if (theme := remembered_theme()) != "system":
+        # the theme the visitor pinned is there from the start: its snippet's code is worth it
+        with st.sidebar:
+            apply_theme(theme)
+
+
+def settings_later() -> bool:
+    """Return whether this run leaves the settings for the next one (a session's first run of a
+    page other than the chat page); then the next run is asked for."""
+    if not first_screen_due():
         return False
-    layout.first_screen_shown = True
-    with st.sidebar:
-        _SHOWN(
-            key=keys.FIRST_SCREEN,
-            data={"wait_ms": WAIT_MS if after_input else 0},
-            height=0,
-            on_shown_change=lambda: None,
-        )
+    _ask_next_run()
     return True
+
+
+def _ask_next_run() -> None:
+    session.layout().first_screen_shown = True
+    with st.sidebar:
+        _next_run_soon()
+
+
+@st.fragment(run_every=NEXT_RUN_AFTER_S)
+def _next_run_soon() -> None:
+    if session.rerun_alone():  # the timer: the first screen is shown
+        st.rerun(scope="app")
+    with st.container(key=keys.FIRST_SCREEN):
+        st.markdown("\u200b")  # an element of no kind the page has to fetch, so the box is drawn

@@ -22,6 +22,7 @@ from typing import Any, TypeVar, cast
 
 import requests
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation, Entry
@@ -456,3 +457,10 @@ def init_widgets(**first_values: Any) -> None:
     for key, value in {**keys.DEFAULTS, **first_values}.items():
         if not has_widget(key):
             set_widget(key, value)
+
+
+def rerun_alone() -> bool:
+    """Whether this run reruns fragments alone (a widget drawn in one was used, or a fragment's
+    timer), not the page."""
+    ctx = get_script_run_ctx()
+    return ctx is not None and bool(ctx.fragment_ids_this_run)

@@ -37,12 +37,6 @@ log = logging.getLogger("kantu")
 PANEL_ONLY = frozenset({keys.REVIEW, *keys.SECTIONS})
 
 
-def rerun_alone() -> bool:
-    """Whether this run reruns fragments alone (a widget drawn in one was used), not the page."""
-    ctx = get_script_run_ctx()
-    return ctx is not None and bool(ctx.fragment_ids_this_run)
-
-
 @dataclass(frozen=True)
 class Drawn:
     """The widgets drawn so far in this run, as Streamlit records them: every widget's id, and the
@@ -109,7 +103,7 @@ def settings_panel(lang: Lang, *, later: bool, on_chat: bool) -> SidebarChoice:
     """Draw the settings (none when ``later``: a session's first screen) and the sidebar's tools,
     and return the choice this run uses; ``on_chat``: the chat page, whose conversation tools and
     pictures prepared ahead go with it."""
-    if rerun_alone():
+    if session.rerun_alone():
         changed = changed_widgets()
         # Nothing seen changed: a widget without a key, or one whose value did not change. The
         # page reruns before the panel draws anything (a note said once would be lost with it);

@@ -69,13 +69,19 @@ def sample_upload(lang: Lang) -> Upload:
     return Upload(t("welcome.sample_name", lang), _sample_bytes())
 
 
+def render_welcome_words(lang: Lang) -> None:
+    """Draw the welcome's heading and what the app does: Markdown only (a session's first screen
+    draws these alone, components/ui/first_screen.py)."""
+    st.title(t("layout.heading", lang))
+    st.markdown(t("welcome.body", lang))
+
+
 def render_welcome(choice: SidebarChoice) -> None:
     """Explain the app under one heading; without a key, say where to get one for the chosen
     provider. The example questions are buttons that put their words in the chat input; with
     the offline reader, a sample picture is sent with its question in one click."""
     lang = choice.lang
-    st.title(t("layout.heading", lang))
-    st.markdown(t("welcome.body", lang))
+    render_welcome_words(lang)
     if choice.preset.local:
         if choice.config_error is not None:
             st.warning(safe_label(choice.config_error.message(lang)), icon="⚠️")

@@ -1,0 +1,159 @@
+"""A new session's first screen in Chromium (components/ui/first_screen.py): the chat input and
+the welcome's words alone, then the whole page on the run its timer asks for. The timer's request
+is held on its way to the server here, so that the first screen stays while the test acts on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
+from streamlit.proto.BackMsg_pb2 import BackMsg
+
+from components.devtools.browser import (
+    CHAT_INPUT_SELECTOR,
+    FIRST_SCREEN_SELECTOR,
+    App,
+    assert_no_exception,
+    chat_messages,
+    send_prompt,
+    wait_for_idle,
+)
+from components.devtools.upstream import FakeUpstream, sse
+from components.i18n import t
+from components.ui.theme import COOKIE
+from components.ui.welcome import EXAMPLES
+from tests.e2e.test_theme import expect_dark
+
+HELD_WAIT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def app_env(operator_env: dict[str, str]) -> dict[str, str]:
+    return operator_env
+
+
+class HeldTimer:
+    """The page's websockets to Streamlit, routed so that the reruns a fragment's timer asks for
+    (the first screen's, for the rest of the page: it asks again every ``NEXT_RUN_AFTER_S`` until
+    that run has come) are held back until ``release``: then the first goes on to the server."""
+
+    def __init__(self, page: Page) -> None:
+        self.held: bytes | None = None
+        self.holding = True
+        self.server: WebSocketRoute | None = None
+        page.route_web_socket(lambda url: url.endswith("/_stcore/stream"), self._route)
+
+    def _route(self, socket: WebSocketRoute) -> None:
+        self.server = server = socket.connect_to_server()
+
+        def to_server(message: str | bytes) -> None:
+            if self.holding and isinstance(message, bytes):
+                msg = BackMsg()
+                msg.ParseFromString(message)
+                if msg.WhichOneof("type") == "rerun_script" and msg.rerun_script.is_auto_rerun:
+                    self.held = self.held or message
+                    return
+            server.send(message)
+
+        socket.on_message(to_server)
+
+    def wait(self, page: Page) -> None:
+        """Wait until the timer has asked (its request is then held)."""
+        for _ in range(HELD_WAIT_MS // 50):
+            if self.held is not None:
+                return
+            page.wait_for_timeout(50)
+        raise AssertionError("the first screen's timer never asked for the next run")
+
+    def release(self) -> None:
+        """Let the held request go on to the server."""
+        assert self.server is not None and self.held is not None
+        self.holding = False
+        self.server.send(self.held)
+
+
+def hold_first_screen(context: BrowserContext, app: App) -> tuple[Page, HeldTimer]:
+    """Open the chat page in ``context`` (a new browser session) and hold it on its first
+    screen."""
+    page = context.new_page()
+    timer = HeldTimer(page)
+    page.goto(app.url)
+    timer.wait(page)
+    expect(page.locator(FIRST_SCREEN_SELECTOR)).to_have_count(1)
+    return page, timer
+
+
+@pytest.fixture
+def held_first_screen(browser: Browser, app: App) -> Iterator[tuple[Page, HeldTimer]]:
+    """A new browser session on the chat page, held on its first screen."""
+    context = browser.new_context(locale="en-US")
+    yield hold_first_screen(context, app)
+    context.close()
+
+
+def test_words_typed_on_the_first_screen_stay_with_the_focus_when_the_page_comes(
+    held_first_screen: tuple[Page, HeldTimer],
+):
+    page, timer = held_first_screen
+    main = page.get_by_role("main")
+    expect(main.get_by_role("heading", name=t("layout.heading", "en"))).to_be_visible()
+    box = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
+    expect(box).to_be_enabled()
+    # the first screen alone: no suggestion yet, no settings
+    expect(main.get_by_role("button", name=t(EXAMPLES[0], "en"))).to_have_count(0)
+    expect(page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox")).to_have_count(0)
+    box.click()
+    page.keyboard.type("What is wrong here")
+
+    timer.release()
+    expect(page.locator(FIRST_SCREEN_SELECTOR)).to_have_count(0)
+    expect(main.get_by_role("button", name=t(EXAMPLES[0], "en"))).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first).to_be_visible()
+    wait_for_idle(page)
+    expect(box).to_have_value("What is wrong here")  # the same input: nothing typed is lost
+    expect(box).to_be_focused()
+    page.keyboard.type("?")  # and typing goes on where it was
+    expect(box).to_have_value("What is wrong here?")
+    assert_no_exception(page)
+
+
+def test_a_question_sent_from_the_first_screen_is_answered_once(
+    held_first_screen: tuple[Page, HeldTimer], up: FakeUpstream
+):
+    page, timer = held_first_screen
+    up.reset()
+    up.enqueue(sse(["It is a cat."]))
+    send_prompt(page, "What is it?")
+    expect(chat_messages(page, "assistant").last).to_contain_text("It is a cat.")
+    expect(page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first).to_be_visible()
+    timer.release()  # the timer's request, late: its fragment is gone, nothing more runs
+    wait_for_idle(page)
+    expect(chat_messages(page, "assistant")).to_have_count(1)
+    assert len(up.requests) == 1
+    assert up.requests[0].headers["Authorization"] == "Bearer test-key"
+    assert_no_exception(page)
+
+
+@pytest.mark.parametrize(("pinned", "dark"), [("light", False), (None, True)])
+def test_the_first_screen_comes_in_the_pinned_theme_or_the_systems(
+    browser: Browser, app: App, pinned: str | None, dark: bool
+):
+    """A dark system: the first screen turns light, before the rest of the page comes, when the
+    browser keeps "light" pinned (its cookie, read by the session's first run); it is dark when
+    the browser keeps nothing."""
+    context = browser.new_context(locale="en-US", color_scheme="dark")
+    try:
+        if pinned is not None:
+            context.add_cookies([{"name": COOKIE, "value": pinned, "url": app.url}])
+        page, timer = hold_first_screen(context, app)
+        expect_dark(page, dark)
+        expect(page.locator(FIRST_SCREEN_SELECTOR)).to_have_count(1)  # still the first screen
+        timer.release()
+        expect(page.locator(FIRST_SCREEN_SELECTOR)).to_have_count(0)
+        wait_for_idle(page)
+        expect_dark(page, dark)  # and so it stays once the page is whole
+        assert_no_exception(page)
+    finally:
+        context.close()
