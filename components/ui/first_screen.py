@@ -30,6 +30,7 @@ from components.i18n import Lang
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.chat import render_bottom
+from components.ui.style import apply_first_screen_style
 from components.ui.theme import apply_theme, remembered_theme
 from components.ui.welcome import render_welcome_words
 
@@ -49,6 +50,8 @@ def render_first_screen(lang: Lang) -> None:
     next run. Call it from the chat page itself, then stop the run: a widget's identity includes
     the page it is drawn from, so the chat input is the page's own (typed words and focus stay)."""
     _ask_next_run()
+    with st.sidebar:
+        apply_first_screen_style()
     render_bottom(lang)
     render_welcome_words(lang)
     if (theme := remembered_theme()) != "system":

@@ -154,7 +154,11 @@ function install() {
   return state;
 }
 
-export default function ({ data }) {
+export default function ({ data, parentElement }) {
+  // no box in the page: not even the gap above the heading that follows it
+  const host = parentElement.host || parentElement;
+  const box = host.closest && host.closest('[data-testid="stElementContainer"]');
+  if (box) box.style.display = "none";
   const state = install();
   const table = unpacked(data);  // component_data.packed
   if (state.lang === table.lang) return;

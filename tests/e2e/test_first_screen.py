@@ -98,7 +98,9 @@ def test_words_typed_on_the_first_screen_stay_with_the_focus_when_the_page_comes
 ):
     page, timer = held_first_screen
     main = page.get_by_role("main")
-    expect(main.get_by_role("heading", name=t("layout.heading", "en"))).to_be_visible()
+    heading = main.get_by_role("heading", name=t("layout.heading", "en"))
+    expect(heading).to_be_visible()
+    first_place = heading.bounding_box()
     box = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
     expect(box).to_be_enabled()
     # the first screen alone: no suggestion yet, no settings
@@ -112,6 +114,15 @@ def test_words_typed_on_the_first_screen_stay_with_the_focus_when_the_page_comes
     expect(main.get_by_role("button", name=t(EXAMPLES[0], "en"))).to_be_visible()
     expect(page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first).to_be_visible()
     wait_for_idle(page)
+    # the page's own style from the first: the heading comes to rest where it was, as large
+    assert first_place is not None
+    page.wait_for_function(
+        """([y, height]) => {
+          const box = document.querySelector("main h1")?.getBoundingClientRect();
+          return box && Math.abs(box.y - y) < 1 && Math.abs(box.height - height) < 1;
+        }""",
+        arg=[first_place["y"], first_place["height"]],
+    )
     expect(box).to_have_value("What is wrong here")  # the same input: nothing typed is lost
     expect(box).to_be_focused()
     page.keyboard.type("?")  # and typing goes on where it was
