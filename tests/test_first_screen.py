@@ -47,8 +47,9 @@ def test_the_first_run_draws_the_page_and_the_next_one_the_settings_with_the_sam
     assert at.chat_input  # the page is usable
     assert at.title[0].value == t("layout.heading", "en")
     assert t("welcome.body", "en") in [m.value for m in at.markdown]
-    # nothing but Markdown besides the input: no button, no switch, no picture, no style element
-    assert not at.button and not at.button_group and not at.get("imgs") and not at.get("html")
+    # nothing but Markdown besides the input and the page's style: no button, switch or picture
+    assert not at.button and not at.button_group and not at.get("imgs")
+    assert [h.proto.body.startswith("<style>") for h in at.get("html")] == [True]
     assert _drawn_settings(at) == set()  # no select box, no key field yet
     assert not [f for f in at.sidebar.text_input if f.key == keys.API_KEY]
     at._finished_page_script_hash = ""  # the run the browser asks for, from the entry script

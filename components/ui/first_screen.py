@@ -6,7 +6,8 @@ about ten kinds besides the chat input (the welcome's buttons, the sidebar's swi
 picture, the style element, the page's scripts, whose component code imports Arrow's tables: 200
 KB): the chat input became usable 1.23–1.33 times as late as the naive baseline's
 (``bench/first_screen.py``). So a session's first run of the chat page draws the chat input and
-the welcome's words (Markdown, whose code the page has from the start) and stops; the next run,
+the welcome's words (Markdown, whose code the page has from the start), with the page's style
+rules (its heading's size and spacing: nothing moves when the rest comes), and stops; the next run,
 asked for a moment later, draws the page: the welcome's suggestions, the sidebar with its
 settings, the scripts. The page draws its first screen itself (``app.py`` runs it at once), so
 that its chat input is the page's own widget, in the page's place: words typed into it stay.
@@ -30,7 +31,7 @@ from components.i18n import Lang
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.chat import render_bottom
-from components.ui.style import apply_first_screen_style
+from components.ui.style import apply_style
 from components.ui.theme import apply_theme, remembered_theme
 from components.ui.welcome import render_welcome_words
 
@@ -50,8 +51,9 @@ def render_first_screen(lang: Lang) -> None:
     next run. Call it from the chat page itself, then stop the run: a widget's identity includes
     the page it is drawn from, so the chat input is the page's own (typed words and focus stay)."""
     _ask_next_run()
-    with st.sidebar:
-        apply_first_screen_style()
+    # The page's own style (heading size, spacing), so that nothing moves when the rest comes:
+    # st.html's code is two small files; Markdown with raw HTML would fetch a 190 KB parser.
+    apply_style()
     render_bottom(lang)
     render_welcome_words(lang)
     if (theme := remembered_theme()) != "system":

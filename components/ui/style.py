@@ -37,11 +37,3 @@ html:not([data-kantu-scheme="dark"]) :is([data-variant="segmented_control"][data
 def apply_style() -> None:
     """Add the page's style rules (once per run; they take no space)."""
     st.html(_CSS)
-
-
-def apply_first_screen_style() -> None:
-    """Add the same rules on a session's first screen, as Markdown (call it in the sidebar, where
-    its box goes unseen): the page has Streamlit's Markdown code from the start, not ``st.html``'s
-    (two more files to fetch before the chat input shows), and the first screen's heading and
-    spacing are the page's own, so nothing moves when the rest comes."""
-    st.markdown(_CSS, unsafe_allow_html=True)
