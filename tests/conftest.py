@@ -166,8 +166,8 @@ def any_ledger(request, tmp_path) -> Iterator[Ledger]:
 
 def opened_as_a_browser_does(at: AppTest) -> AppTest:
     """Run ``at`` (an AppTest of ``app.py``) as a browser opens the app: the first screen, then
-    the run it asks for at once (components/ui/first_screen.py: the settings come with it); both
-    from the entry script, which AppTest otherwise runs only first."""
+    the run its timer asks for a moment later (components/ui/first_screen.py: the rest of the page
+    comes with it); both from the entry script, which AppTest otherwise runs only first."""
     at.run()
     at._finished_page_script_hash = ""
     return at.run()
@@ -190,7 +190,7 @@ def entry_app_test() -> AppTest:
             if at.session_state.get(key):
                 at.session_state[key] = True
         runs += 1
-        if runs == 1:  # a browser's first screen asks for the next run at once (first_screen.py)
+        if runs == 1:  # a browser's first screen asks for the next run (first_screen.py)
             run_once(*args, **kwargs)
             at._finished_page_script_hash = ""
         return run_once(*args, **kwargs)

@@ -3,8 +3,8 @@
 Streamlit's page shows nothing until it has the code of every kind of element its first run drew,
 fetched lazily, file by file, once that run's elements arrive. The chat page's first screen drew
 about ten kinds besides the chat input (the welcome's buttons, the sidebar's switches, the hidden
-picture, the style element, the page's scripts, whose component code imports Arrow's tables: 200
-KB): the chat input became usable 1.23–1.33 times as late as the naive baseline's
+picture, the page's scripts, whose component code imports Arrow's tables: 200 KB): the chat input
+became usable 1.23–1.33 times as late as the naive baseline's
 (``bench/first_screen.py``). So a session's first run of the chat page draws the chat input and
 the welcome's words (Markdown, whose code the page has from the start), with the page's style
 rules (its heading's size and spacing: nothing moves when the rest comes), and stops; the next run,

@@ -27,6 +27,10 @@ from components.ui.welcome import EXAMPLES
 from tests.e2e.test_theme import expect_dark
 
 HELD_WAIT_MS = 20_000
+# The page's style rules (components/ui/style.py) are in the page: the element that carries them
+# can come a moment after the heading it sizes.
+STYLED_JS = """() => [...document.querySelectorAll("style")]
+  .some((style) => style.textContent.includes("stMainBlockContainer"))"""
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +104,7 @@ def test_words_typed_on_the_first_screen_stay_with_the_focus_when_the_page_comes
     main = page.get_by_role("main")
     heading = main.get_by_role("heading", name=t("layout.heading", "en"))
     expect(heading).to_be_visible()
+    page.wait_for_function(STYLED_JS)  # the first screen at rest: the page's style rules in force
     first_place = heading.bounding_box()
     box = page.locator(CHAT_INPUT_SELECTOR).get_by_test_id("stChatInputTextArea")
     expect(box).to_be_enabled()
