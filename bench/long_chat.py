@@ -64,6 +64,7 @@ from bench.browser import Target, make_targets, press_enter, type_question
 from bench.first_screen import SENT_JS
 from bench.history_page import import_chat
 from bench.long_answer import cpu_seconds
+from bench.timed_upstream import TimedUpstream
 from components.conversation.exchange import AnswerMeta
 from components.conversation.history import Conversation
 from components.conversation.transfer import export_json
@@ -180,36 +181,62 @@ class Measured:
     settled_ms: float
 
 
+Fill = Callable[[Page], None]
+
+
 def measure(
-    browser: Browser, kantu: Target, turns: int, reruns: int, asks: int, folder: Path
+    browser: Browser, target: Target, fill: Fill, clicks: dict[str, Click], reruns: int, asks: int
 ) -> tuple[dict[str, Measured], float]:
-    """Each click's row for a chat of ``turns``, and Enter → first word (ms, the median of
-    ``asks``)."""
-    export = folder / f"chat-{turns}.json"
-    export.write_bytes(export_json(chat_of(turns)))
-    app = kantu.start()
+    """On a new server of ``target`` whose page ``fill`` has given its chat: each click's row,
+    and Enter → first word (ms, the median of ``asks``)."""
+    app = target.start()
     try:
         page = open_page(browser, app, locale="en-US", viewport=(1280, 900))
         frames = watch_websocket(page)
         page.reload()
         wait_for_settled(page)
-        import_chat(page, export)
-        shown = min(2 * turns, SHOWN_ENTRIES)
-        expect(page.get_by_test_id("stChatMessage")).to_have_count(shown, timeout=60_000)
-        wait_for_settled(page)
+        fill(page)
         time.sleep(1)
         idle = idle_cpu_ms_per_s(app.process.pid)
         runs = {
             name: [one_rerun(page, frames, app.process.pid, click) for _ in range(reruns)]
-            for name, click in CLICKS.items()
+            for name, click in clicks.items()
         }
         first_word = statistics.median(
-            first_word_ms(page, kantu, f"k{turns}n{n}") for n in range(asks)
+            first_word_ms(page, target, f"{target.name}{n}") for n in range(asks)
         )
         page.context.close()
     finally:
-        kantu.stop()
+        target.stop()
     return {name: summary(of_click, idle) for name, of_click in runs.items()}, first_word
+
+
+def imported(export: Path, turns: int) -> Fill:
+    """Kantu's chat of ``turns``: ``export`` imported through the sidebar, as a visitor would."""
+
+    def fill(page: Page) -> None:
+        import_chat(page, export)
+        shown = min(2 * turns, SHOWN_ENTRIES)
+        expect(page.get_by_test_id("stChatMessage")).to_have_count(shown, timeout=60_000)
+        wait_for_settled(page)
+
+    return fill
+
+
+def asked(upstream: TimedUpstream, turns: int) -> Fill:
+    """The baseline's chat of ``turns``: asked, one question after another (it cannot import
+    one); ``upstream`` answers each with ``ANSWER``."""
+
+    def fill(page: Page) -> None:
+        upstream.default = sse([ANSWER[i : i + 50] for i in range(0, len(ANSWER), 50)])
+        messages = page.get_by_test_id("stChatMessage")
+        for n in range(1, turns + 1):
+            type_question(page, f"Question {n}: what is in this market scene?")
+            press_enter(page)
+            expect(messages).to_have_count(2 * n, timeout=60_000)
+            wait_for_settled(page)
+
+    return fill
 
 
 def first_word_ms(page: Page, target: Target, tag: str) -> float:
@@ -233,35 +260,7 @@ def press_rerun(page: Page) -> None:
     page.keyboard.press("r")
 
 
-def measure_baseline(
-    browser: Browser, baseline: Target, turns: int, reruns: int, asks: int
-) -> tuple[Measured, float]:
-    """The baseline's rerun row (the "R" key) after a chat of ``turns``, made by asking them
-    (the upstream answers each with ``ANSWER``), and its Enter → first word (ms, the median of
-    ``asks``)."""
-    app = baseline.start()
-    try:
-        page = open_page(browser, app, locale="en-US", viewport=(1280, 900))
-        frames = watch_websocket(page)
-        page.reload()
-        wait_for_settled(page)
-        baseline.upstream.default = sse([ANSWER[i : i + 50] for i in range(0, len(ANSWER), 50)])
-        messages = page.get_by_test_id("stChatMessage")
-        for n in range(1, turns + 1):
-            type_question(page, f"Question {n}: what is in this market scene?")
-            press_enter(page)
-            expect(messages).to_have_count(2 * n, timeout=60_000)
-            wait_for_settled(page)
-        time.sleep(1)
-        idle = idle_cpu_ms_per_s(app.process.pid)
-        runs = [one_rerun(page, frames, app.process.pid, press_rerun) for _ in range(reruns)]
-        first_word = statistics.median(
-            first_word_ms(page, baseline, f"b{turns}n{n}") for n in range(asks)
-        )
-        page.context.close()
-    finally:
-        baseline.stop()
-    return summary(runs, idle), first_word
+BASELINE_CLICKS: dict[str, Click] = {"baseline: rerun (R key)": press_rerun}
 
 
 def summary(runs: list[Rerun], idle_ms_per_s: float) -> Measured:
@@ -354,13 +353,22 @@ def main() -> None:
             stack.callback(target.stop)
         browser = launch_browser(stack.enter_context(sync_playwright()))
         stack.callback(browser.close)
+        kantu, baseline = targets["Kantu"], targets["baseline"]
         for turns in args.turns:
+            export = folder / f"chat-{turns}.json"
+            export.write_bytes(export_json(chat_of(turns)))
             rows, kantu_ms = measure(
-                browser, targets["Kantu"], turns, args.reruns, args.asks, folder
+                browser, kantu, imported(export, turns), CLICKS, args.reruns, args.asks
             )
-            rows["baseline: rerun (R key)"], baseline_ms = measure_baseline(
-                browser, targets["baseline"], turns, args.reruns, args.asks
+            baseline_rows, baseline_ms = measure(
+                browser,
+                baseline,
+                asked(baseline.upstream, turns),
+                BASELINE_CLICKS,
+                args.reruns,
+                args.asks,
             )
+            rows.update(baseline_rows)
             for name, row in rows.items():
                 own = row.cpu_ms - row.idle_ms
                 print(
