@@ -421,12 +421,24 @@ def assert_no_exception(page: Page) -> None:
     expect(page.locator(EXCEPTION_SELECTOR)).to_have_count(0)
 
 
+def wait_for_store_report(page: Page) -> None:
+    """On a page whose browser store has not been heard yet, wait until it has (``wait_for_store``);
+    once it has, wait for nothing."""
+    store = page.locator(f".st-key-{keys.BROWSER_STORE}")
+    if store.count() and not page.evaluate(STORE_ANSWERED_JS):
+        wait_for_store(page)
+
+
 def attach_files(page: Page, files: FilePayload | Path | list[FilePayload] | list[Path]) -> None:
     """Attach files to the chat input and wait until each has a chip and none is uploading.
 
+    First, as ``send_prompt`` does, the browser store's first report is let through
+    (``wait_for_store_report``): once under CI load, a photo attached in the moment that
+    report's run redrew the page showed no chip in 20 s (not reproduced since).
     ``files`` are paths or Playwright payloads ``{"name", "mimeType", "buffer"}``. A chip that
     failed to upload shows ``stFileChipIconError``; the caller asserts on that if it matters.
     """
+    wait_for_store_report(page)
     chat = page.locator(CHAT_INPUT_SELECTOR)
     chips = chat.get_by_test_id("stFileChip")
     before = chips.count()
@@ -500,9 +512,7 @@ def send_prompt(page: Page, text: str) -> None:
     recovery is tests/e2e/test_reading.py's own subject). Once it has, nothing is waited for (a
     question typed while an answer streams).
     """
-    store = page.locator(f".st-key-{keys.BROWSER_STORE}")
-    if store.count() and not page.evaluate(STORE_ANSWERED_JS):
-        wait_for_store(page)
+    wait_for_store_report(page)
     chat = page.locator(CHAT_INPUT_SELECTOR)
     chat.get_by_test_id("stChatInputTextArea").fill(text)
     send = chat.get_by_test_id("stChatInputSubmitButton")
