@@ -32,7 +32,7 @@ import time
 import urllib.error
 import urllib.request
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -614,18 +614,28 @@ STORE_REPORT_SENT_JS = """() => ['kantu-store-report', 'kantu-store-loaded']
   .some((name) => performance.getEntriesByName(name).length)"""
 
 
+# What a router holds back: the messages that carry a string (a question's words, a report's key),
+# or those a test picks with a function of its own.
+Catch = str | Callable[[bytes], bool]
+
+
 class HeldOnTheWay:
-    """The page's websockets to Streamlit, routed so that the first message carrying each of
-    ``marks`` (a question's words, a report's key) is held back: the server hears it on
-    ``release``, or never. ``held`` maps each mark to its message, once caught.
+    """The page's websockets to Streamlit, routed so that the first message each of ``catches``
+    picks (``Catch``) is held back: the server hears it on ``release``, or never. ``held`` maps
+    each catch to its message, once caught. A later message a catch picks goes on as usual, or,
+    with ``drop_repeats``, is dropped until that catch's release (a timer that asks again).
 
     With ``reload`` (a page already open), the page is reloaded onto the route and left idle;
     without, route first, then load the page (``goto`` or ``reload``).
     """
 
-    def __init__(self, page: Page, *marks: str, reload: bool = True) -> None:
-        self.marks = marks
-        self.held: dict[str, str | bytes] = {}
+    def __init__(
+        self, page: Page, *catches: Catch, reload: bool = True, drop_repeats: bool = False
+    ) -> None:
+        self.catches = catches
+        self.drop_repeats = drop_repeats
+        self.held: dict[Catch, str | bytes] = {}
+        self.released: set[Catch] = set()
         self.servers: list[WebSocketRoute] = []
         page.route_web_socket(lambda url: url.endswith("/_stcore/stream"), self._route)
         if reload:
@@ -638,17 +648,34 @@ class HeldOnTheWay:
 
         def to_server(message: str | bytes) -> None:
             data = message if isinstance(message, bytes) else message.encode()
-            for mark in self.marks:
-                if mark not in self.held and mark.encode() in data:
-                    self.held[mark] = message
+            for catch in self.catches:
+                if not _caught(catch, data):
+                    continue
+                if catch not in self.held:
+                    self.held[catch] = message
+                    return
+                if self.drop_repeats and catch not in self.released:
                     return
             server.send(message)
 
         socket.on_message(to_server)
 
-    def release(self, mark: str) -> None:
-        """Let the message held for ``mark`` go on to the server."""
-        self.servers[-1].send(self.held[mark])
+    def wait(self, page: Page, catch: Catch, timeout_ms: float = IDLE_TIMEOUT_MS) -> None:
+        """Wait until ``catch`` has caught its message; AssertionError if it has not in time."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while catch not in self.held:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no message caught by {catch!r} in {timeout_ms:.0f} ms")
+            page.wait_for_timeout(50)
+
+    def release(self, catch: Catch) -> None:
+        """Let the message held for ``catch`` go on to the server."""
+        self.released.add(catch)
+        self.servers[-1].send(self.held[catch])
+
+
+def _caught(catch: Catch, data: bytes) -> bool:
+    return catch.encode() in data if isinstance(catch, str) else catch(data)
 
 
 def lose_first_store_report(page: Page) -> HeldOnTheWay:

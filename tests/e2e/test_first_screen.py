@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
+from google.protobuf.message import DecodeError
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from components.devtools.browser import (
     CHAT_INPUT_SELECTOR,
     FIRST_SCREEN_SELECTOR,
     App,
+    HeldOnTheWay,
     assert_no_exception,
     chat_messages,
     send_prompt,
@@ -38,59 +40,30 @@ def app_env(operator_env: dict[str, str]) -> dict[str, str]:
     return operator_env
 
 
-class HeldTimer:
-    """The page's websockets to Streamlit, routed so that the reruns a fragment's timer asks for
-    (the first screen's, for the rest of the page: it asks again every ``NEXT_RUN_AFTER_S`` until
-    that run has come) are held back until ``release``: then the first goes on to the server."""
-
-    def __init__(self, page: Page) -> None:
-        self.held: bytes | None = None
-        self.holding = True
-        self.server: WebSocketRoute | None = None
-        page.route_web_socket(lambda url: url.endswith("/_stcore/stream"), self._route)
-
-    def _route(self, socket: WebSocketRoute) -> None:
-        self.server = server = socket.connect_to_server()
-
-        def to_server(message: str | bytes) -> None:
-            if self.holding and isinstance(message, bytes):
-                msg = BackMsg()
-                msg.ParseFromString(message)
-                if msg.WhichOneof("type") == "rerun_script" and msg.rerun_script.is_auto_rerun:
-                    self.held = self.held or message
-                    return
-            server.send(message)
-
-        socket.on_message(to_server)
-
-    def wait(self, page: Page) -> None:
-        """Wait until the timer has asked (its request is then held)."""
-        for _ in range(HELD_WAIT_MS // 50):
-            if self.held is not None:
-                return
-            page.wait_for_timeout(50)
-        raise AssertionError("the first screen's timer never asked for the next run")
-
-    def release(self) -> None:
-        """Let the held request go on to the server."""
-        assert self.server is not None and self.held is not None
-        self.holding = False
-        self.server.send(self.held)
+def timer_asks(data: bytes) -> bool:
+    """The message is a rerun a fragment's timer asks for (the first screen's, for the rest of the
+    page: it asks again every ``NEXT_RUN_AFTER_S`` until that run has come)."""
+    msg = BackMsg()
+    try:
+        msg.ParseFromString(data)
+    except DecodeError:
+        return False
+    return msg.WhichOneof("type") == "rerun_script" and msg.rerun_script.is_auto_rerun
 
 
-def hold_first_screen(context: BrowserContext, app: App) -> tuple[Page, HeldTimer]:
+def hold_first_screen(context: BrowserContext, app: App) -> tuple[Page, HeldOnTheWay]:
     """Open the chat page in ``context`` (a new browser session) and hold it on its first
-    screen."""
+    screen: its timer's request held on the page's websocket until ``release(timer_asks)``."""
     page = context.new_page()
-    timer = HeldTimer(page)
+    timer = HeldOnTheWay(page, timer_asks, reload=False, drop_repeats=True)
     page.goto(app.url)
-    timer.wait(page)
+    timer.wait(page, timer_asks, HELD_WAIT_MS)
     expect(page.locator(FIRST_SCREEN_SELECTOR)).to_have_count(1)
     return page, timer
 
 
 @pytest.fixture
-def held_first_screen(browser: Browser, app: App) -> Iterator[tuple[Page, HeldTimer]]:
+def held_first_screen(browser: Browser, app: App) -> Iterator[tuple[Page, HeldOnTheWay]]:
     """A new browser session on the chat page, held on its first screen."""
     context = browser.new_context(locale="en-US")
     yield hold_first_screen(context, app)
@@ -98,7 +71,7 @@ def held_first_screen(browser: Browser, app: App) -> Iterator[tuple[Page, HeldTi
 
 
 def test_words_typed_on_the_first_screen_stay_with_the_focus_when_the_page_comes(
-    held_first_screen: tuple[Page, HeldTimer],
+    held_first_screen: tuple[Page, HeldOnTheWay],
 ):
     page, timer = held_first_screen
     main = page.get_by_role("main")
@@ -114,7 +87,7 @@ def test_words_typed_on_the_first_screen_stay_with_the_focus_when_the_page_comes
     box.click()
     page.keyboard.type("What is wrong here")
 
-    timer.release()
+    timer.release(timer_asks)
     expect(page.locator(FIRST_SCREEN_SELECTOR)).to_have_count(0)
     expect(main.get_by_role("button", name=t(EXAMPLES[0], "en"))).to_be_visible()
     expect(page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first).to_be_visible()
@@ -136,7 +109,7 @@ def test_words_typed_on_the_first_screen_stay_with_the_focus_when_the_page_comes
 
 
 def test_a_question_sent_from_the_first_screen_is_answered_once(
-    held_first_screen: tuple[Page, HeldTimer], up: FakeUpstream
+    held_first_screen: tuple[Page, HeldOnTheWay], up: FakeUpstream
 ):
     page, timer = held_first_screen
     up.reset()
@@ -144,7 +117,7 @@ def test_a_question_sent_from_the_first_screen_is_answered_once(
     send_prompt(page, "What is it?")
     expect(chat_messages(page, "assistant").last).to_contain_text("It is a cat.")
     expect(page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first).to_be_visible()
-    timer.release()  # the timer's request, late: its fragment is gone, nothing more runs
+    timer.release(timer_asks)  # the timer's request, late: its fragment is gone, nothing more runs
     wait_for_idle(page)
     expect(chat_messages(page, "assistant")).to_have_count(1)
     assert len(up.requests) == 1
@@ -166,7 +139,7 @@ def test_the_first_screen_comes_in_the_pinned_theme_or_the_systems(
         page, timer = hold_first_screen(context, app)
         expect_dark(page, dark)
         expect(page.locator(FIRST_SCREEN_SELECTOR)).to_have_count(1)  # still the first screen
-        timer.release()
+        timer.release(timer_asks)
         expect(page.locator(FIRST_SCREEN_SELECTOR)).to_have_count(0)
         wait_for_idle(page)
         expect_dark(page, dark)  # and so it stays once the page is whole
