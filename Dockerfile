@@ -12,11 +12,12 @@ COPY requirements.txt ./
 RUN pip install -r requirements.txt
 
 COPY . .
-# The `kantu` command line too; the code stays root-owned and read-only for the app's user. Its
-# bytecode is written here, once: the app's user cannot write it (nor would, with
-# PYTHONDONTWRITEBYTECODE), and each replica's first visitor waited for ~150 modules to compile.
+# The `kantu` command line too; the code stays root-owned and read-only for the app's user. The
+# modules' bytecode is written here, once: the app's user cannot write it (nor would, with
+# PYTHONDONTWRITEBYTECODE), and each replica's first visitor waited for ~150 modules to compile
+# (app.py and pages/ Streamlit compiles from their text itself).
 RUN pip install --no-deps . && rm -rf build *.egg-info \
-    && python -m compileall -q app.py components pages \
+    && python -m compileall -q components \
     && useradd --create-home --uid 10001 kantu
 USER kantu
 
