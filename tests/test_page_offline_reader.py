@@ -7,6 +7,7 @@ import pytest
 from components.devtools import text_pictures as tp
 from components.i18n import t
 from components.ocr import engine
+from components.ui import session
 from components.ui import state_keys as keys
 from tests.helpers import answer_footer, assistant_text, no_exception, page_texts, started_app
 
@@ -43,6 +44,27 @@ def test_typing_a_key_switches_from_the_local_reader_to_bingcheng():
     assert at.session_state[keys.PROVIDER] == "bingcheng"
     assert at.selectbox(key=keys.choice_key(keys.PROVIDER, "en")).value == "bingcheng"
     assert at.selectbox(key=keys.MODEL).value == "gpt-4o-mini"
+
+
+def test_a_key_typed_whose_callback_a_newer_trigger_stopped_still_switches():
+    """Streamlit runs a widget's callback where a session-state read can stop it (a newer trigger
+    reaching the server then) and does not run it again: the key arrives without its callback.
+    It is still a key typed: the provider switches, once; the local reader chosen again after it
+    stays chosen."""
+    at = started_app("en")
+    assert at.session_state[keys.PROVIDER] == "local_ocr"
+    at.session_state[keys.API_KEY] = "visitor-typed-key-987654"  # its callback stopped
+    at.run()
+    no_exception(at)
+    assert at.session_state[keys.PROVIDER] == "bingcheng"
+    assert at.selectbox(key=keys.choice_key(keys.PROVIDER, "en")).value == "bingcheng"
+    assert at.selectbox(key=keys.MODEL).value == "gpt-4o-mini"
+    at.selectbox(key=keys.choice_key(keys.PROVIDER, "en")).set_value("local_ocr").run()
+    at.run()
+    no_exception(at)
+    assert at.session_state[keys.PROVIDER] == "local_ocr"  # the key kept, not typed again
+    # what the field held is remembered as a digest, never as the key
+    assert "visitor-typed-key" not in repr(session.state_in(at.session_state, session.LayoutState))
 
 
 def test_an_operator_key_keeps_bingcheng_the_default():

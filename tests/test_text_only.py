@@ -72,6 +72,25 @@ def test_on_the_page_a_model_marked_text_only_gets_text_and_says_so(upstream):
     assert t("chat.sent_as_text", "zh") in page_texts(at)
 
 
+def test_a_tick_whose_callback_a_newer_trigger_stopped_still_marks_the_model(upstream):
+    """Streamlit runs a widget's callback where a session-state read can stop it and does not run
+    it again: the tick arrives without its callback. It is the person's choice: the model is
+    marked, and its pictures go as their text."""
+    upstream.enqueue(sse(["网络连接失败。"]))
+    at = configured_app(upstream, "en")
+    widget = keys.text_only_key("custom", at.session_state[keys.MODEL])
+    assert at.checkbox(key=widget).value is False
+    at.session_state[widget] = True  # the tick's value, its callback stopped
+    at.run()
+    no_exception(at)
+    assert at.checkbox(key=widget).value is True
+    screenshot = tp.text_picture(tp.SCREENSHOT)
+    at.chat_input[0].upload("s.png", screenshot, "image/png").set_value("What does it say?").run()
+    no_exception(at)
+    assert not any(part.get("type") == "image_url" for part in _parts(upstream.requests[-1].json))
+    assert "网络连接失败" in upstream.requests[-1].body.decode("utf-8")
+
+
 def test_a_refused_request_with_a_picture_suggests_sending_its_text(upstream):
     upstream.enqueue(openai_error(400, "image_url is not supported by this model"))
     at = configured_app(upstream, "en")

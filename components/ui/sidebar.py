@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -182,13 +183,26 @@ def _on_provider_change(widget_key: str) -> None:
 
 
 def _on_key_typed(lang: Lang) -> None:
-    """A key typed while the local reader is chosen means a provider: the default one."""
+    """A key typed while the local reader is chosen means a provider: the default one.
+
+    Also called by ``_take_typed_key``: it does nothing once its work is done."""
     if session.widget(keys.API_KEY, "").strip() and PRESETS[session.widget(keys.PROVIDER)].local:
         preset = PRESETS[DEFAULT_PRESET_ID]
         session.set_widget(keys.PROVIDER, preset.id)
         session.set_widget(keys.choice_key(keys.PROVIDER, lang), preset.id)
         session.set_widget(keys.MODEL, preset.default_model)
         session.set_widget(keys.BASE_URL, preset.base_url)
+
+
+def _take_typed_key(lang: Lang) -> None:
+    """A key typed whose callback a newer trigger stopped (Streamlit does not run it again: see
+    ``remembered_choice``): its work, here, before the provider is drawn. What the field held on
+    the last run is remembered as a digest, never as the key."""
+    typed = hashlib.sha256(str(session.widget(keys.API_KEY, "")).encode()).hexdigest()
+    seen = session.layout().choices_seen
+    if seen.get(keys.API_KEY, typed) != typed:
+        _on_key_typed(lang)
+    seen[keys.API_KEY] = typed
 
 
 def first_preset_id(secrets: dict[str, object], environ: dict[str, str]) -> str:
@@ -289,6 +303,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
         session.claim_widgets(SETTINGS_FIELDS, SETTINGS_CHOICES, lang)
     side = st.container()
     side.subheader(t("sidebar.settings", lang))
+    _take_typed_key(lang)
     preset_ids = list(PRESETS)
     preset_id = remembered_choice(
         side.selectbox,
@@ -444,6 +459,11 @@ def _render_text_only(side, preset_id: str, model: str, lang: Lang) -> bool:
     marked = is_text_only(preset_id, model)
     if not session.has_widget(widget_key):
         session.set_widget(widget_key, marked)
+    elif session.widget(widget_key) != marked:
+        # The box's value without its callback's work (a newer trigger stopped it, and Streamlit
+        # does not run it again: see ``remembered_choice``): the person's choice, taken here.
+        _on_text_only(widget_key, name)
+        marked = is_text_only(preset_id, model)
     side.checkbox(
         t("sidebar.text_only", lang),
         value=session.widget(widget_key),  # see session.widget_value
