@@ -194,6 +194,20 @@ def test_prompt_preset_fills_the_question(upstream, lang):
     assert upstream.requests == []  # filled, not sent
 
 
+def test_a_preset_whose_callback_a_newer_trigger_stopped_still_fills_the_question(upstream):
+    """Streamlit runs a widget's callback where a session-state read can stop it and does not run
+    it again: the chip's value arrives without its callback. Its question still fills the input,
+    and the chip can be clicked again."""
+    at = _app(upstream, "en")
+    chips = "kantu_presets_tray.en"
+    at.session_state[chips] = "count"  # the click's value, its callback stopped
+    at.run()
+    no_exception(at)
+    assert at.chat_input[0].proto.value == t("preset.count.question", "en")
+    assert at.button_group(key=chips).value is None  # a chip, not a state
+    assert upstream.requests == []  # filled, not sent
+
+
 def test_the_vision_check_and_test_connection_each_leave_one_request_log_line(upstream, tmp_path):
     log = tmp_path / "requests.jsonl"
     upstream.sight = "vision"

@@ -53,6 +53,7 @@ from components.ui.costs import billed_line, plan_next
 from components.ui.gallery import render_images
 from components.ui.key_sources import question_of
 from components.ui.markdown_view import LiveMarkdown, safe_label, show_answer, show_markdown
+from components.ui.prompt_presets import take_unfilled_preset
 from components.ui.reading import render_stop
 from components.ui.sending import send_exchange
 from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets
@@ -471,6 +472,7 @@ def render_bottom(lang: Lang) -> DeltaGenerator:
     question: Enter keeps it in the input until the answer ends (components/ui/reading.py); Stop
     takes the send button's place.
     """
+    take_unfilled_preset(lang)
     tray = st.bottom.container()
     st.chat_input(
         t("chat.placeholder", lang),

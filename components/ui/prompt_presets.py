@@ -10,11 +10,16 @@ from components.ui import session
 from components.ui import state_keys as keys
 
 PRESETS = ("describe", "read_text", "translate", "explain", "count", "alt_text")
+TRAY = "tray"  # where the presets are: the menu by the chat input
 
 
 def preset_question(preset: str, lang: Lang) -> str:
     """Return the full question a preset puts in the input."""
     return t(f"preset.{preset}.question", lang)
+
+
+def _presets_key(where: str, lang: Lang) -> str:
+    return f"kantu_presets_{where}.{lang}"
 
 
 def _fill(widget_key: str, lang: Lang) -> None:
@@ -24,9 +29,18 @@ def _fill(widget_key: str, lang: Lang) -> None:
     session.set_widget(widget_key, None)  # a chip, not a state: the next click fills again
 
 
+def take_unfilled_preset(lang: Lang) -> None:
+    """A chip clicked whose callback a newer trigger stopped (Streamlit does not run it again; a
+    chip is never left chosen otherwise): its question goes in the input. Call it before the chat
+    input is drawn."""
+    widget_key = _presets_key(TRAY, lang)
+    if session.has_widget(widget_key) and session.widget(widget_key):
+        _fill(widget_key, lang)
+
+
 def render_prompt_presets(lang: Lang, *, where: str) -> None:
     """Show the presets as chips; a click puts its question in the chat input."""
-    widget_key = f"kantu_presets_{where}.{lang}"
+    widget_key = _presets_key(where, lang)
     st.pills(
         t("preset.label", lang),
         options=PRESETS,
@@ -41,4 +55,4 @@ def render_prompt_presets(lang: Lang, *, where: str) -> None:
 def render_presets_menu(lang: Lang) -> None:
     """A "✨ presets" button by the chat input that opens the presets."""
     with st.popover(t("preset.label", lang), icon="✨"):
-        render_prompt_presets(lang, where="tray")
+        render_prompt_presets(lang, where=TRAY)
