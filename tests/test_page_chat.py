@@ -12,11 +12,14 @@ import threading
 
 import pytest
 from PIL import Image
+from streamlit.proto.Common_pb2 import FileURLs as FileURLsProto
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+from streamlit.runtime.uploaded_file_manager import UploadedFile, UploadedFileRec
 from streamlit.testing.v1 import AppTest
 
 from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation
+from components.conversation.transfer import export_json
 from components.devtools import image_factory as make
 from components.devtools.upstream import (
     FakeUpstream,
@@ -40,6 +43,7 @@ from tests.helpers import (
     configured_app,
     jpeg_bytes,
     no_exception,
+    open_section,
     page_texts,
     started_app,
 )
@@ -738,6 +742,29 @@ def test_a_waiting_question_whose_start_fails_is_not_tried_again_on_every_run(
     assert len(tries) == 1
     assert state.to_answer is None
     assert upstream.requests == []
+
+
+def test_a_file_chosen_whose_callback_a_newer_trigger_stopped_is_still_imported(upstream):
+    """Streamlit runs a widget's callback where a session-state read can stop it and does not run
+    it again: the chosen file arrives without its callback. It is still read: the chat it holds
+    is put in place, and said once."""
+    at = open_section(configured_app(upstream, "en"), keys.TOOLS_OPEN)
+    imported = Conversation()
+    imported.add_user("An imported question", [])
+    imported.add_answer("An imported answer.")
+    data = export_json(imported)
+    field = keys.import_key(session.state_in(at.session_state, session.ChatState).import_round)
+    record = UploadedFileRec("import-1", "chat.json", "application/json", data)
+    at.session_state[field] = UploadedFile(record, FileURLsProto())  # its callback stopped
+    at.run()
+    no_exception(at)
+    said = t("transfer.imported", "en", entries=2, pictures=0)
+    assert "An imported answer." in assistant_text(at)
+    assert [s.value for s in at.success] == [said]
+    at.run()
+    no_exception(at)
+    assert "An imported answer." in assistant_text(at)
+    assert [s.value for s in at.success] == []  # said once
 
 
 def test_an_import_whose_run_is_stopped_before_it_is_in_place_lands_on_the_next_run(

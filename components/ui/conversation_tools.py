@@ -282,7 +282,7 @@ def render_import(lang: Lang) -> None:
         t("transfer.import", lang),
         type=["json"],
         key=keys.import_key(session.chat().import_round),
-        on_change=_import,
+        on_change=take_import,
         args=(keys.import_key(session.chat().import_round),),
     )
 
@@ -300,8 +300,18 @@ def render_import_outcome() -> None:
         state.import_outcome = None  # once shown (a run stopped before shows it on the next)
 
 
-def _import(widget_key: str) -> None:
-    """Replace the conversation with the imported one; a refused file changes nothing."""
+def take_unheard_import() -> None:
+    """A file chosen whose callback a newer trigger stopped (Streamlit does not run it again):
+    read here. The callback moves the field to a new key whatever the file held, so a file under
+    the current key is one it never read. Call it before the chat is put in place."""
+    widget_key = keys.import_key(session.chat().import_round)
+    if session.has_widget(widget_key) and session.widget(widget_key) is not None:
+        take_import(widget_key)
+
+
+def take_import(widget_key: str) -> None:
+    """Read the file chosen in the import field (``widget_key``): the chat it holds is put in
+    place on this run (``apply_import``); a refused file changes nothing but says why."""
     upload = session.widget(widget_key)
     if upload is None:
         return

@@ -15,6 +15,7 @@ from components.ui.conversation_tools import (
     render_import,
     render_import_outcome,
     render_model_tools,
+    take_unheard_import,
 )
 from components.ui.costs import conversation_total, learn_from, render_cost_settings
 from components.ui.lazy_section import open_section
@@ -59,6 +60,7 @@ def apply_import() -> None:
     """Put a chat imported on the last click in place of this one, before anything draws the
     conversation (the sidebar's export buttons and totals too): the answer still coming, a held
     message and the display copies belong to the chat it replaces."""
+    take_unheard_import()
     state = session.chat()
     imported = state.imported
     if imported is None:
