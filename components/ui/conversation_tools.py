@@ -304,14 +304,13 @@ def take_unheard_import() -> None:
     """A file chosen whose callback a newer trigger stopped (Streamlit does not run it again):
     read here. The callback moves the field to a new key whatever the file held, so a file under
     the current key is one it never read. Call it before the chat is put in place."""
-    widget_key = keys.import_key(session.chat().import_round)
-    if session.has_widget(widget_key) and session.widget(widget_key) is not None:
-        take_import(widget_key)
+    take_import(keys.import_key(session.chat().import_round))
 
 
 def take_import(widget_key: str) -> None:
     """Read the file chosen in the import field (``widget_key``): the chat it holds is put in
-    place on this run (``apply_import``); a refused file changes nothing but says why."""
+    place on this run (``apply_import``); a refused file changes nothing but says why. With no
+    file chosen, nothing."""
     upload = session.widget(widget_key)
     if upload is None:
         return

@@ -34,7 +34,7 @@ def take_unfilled_preset(lang: Lang) -> None:
     chip is never left chosen otherwise): its question goes in the input. Call it before the chat
     input is drawn."""
     widget_key = _presets_key(TRAY, lang)
-    if session.has_widget(widget_key) and session.widget(widget_key):
+    if session.widget(widget_key):
         _fill(widget_key, lang)
 
 
