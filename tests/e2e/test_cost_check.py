@@ -153,10 +153,7 @@ def test_send_on_a_held_card_whose_run_a_click_stops_still_sends_once(app, new_p
     wait_for_idle(page)
     requests = len(up.requests)
     send.click()
-    for _ in range(100):
-        if SEND_AS_IS in way.held:
-            break
-        page.wait_for_timeout(50)
+    way.wait(page, SEND_AS_IS, 5_000)
     way.release(SEND_AS_IS)
     page.wait_for_timeout(5)  # the Send's run has begun (it acts on it 2 ms in)
     page.evaluate(CLICK_DARK, t("theme.dark", "zh"))

@@ -354,10 +354,7 @@ def test_a_question_whose_run_a_click_stops_is_still_asked_once(app, new_page, u
     asked_before = len(up.requests)
     up.enqueue(sse(["Three", " photos."]))
     send_prompt(page, question)
-    for _ in range(100):
-        if question in way.held:
-            break
-        page.wait_for_timeout(50)
+    way.wait(page, question, 5_000)
     assert list(way.held) == [question]
     way.release(question)
     # The click once the question's run has begun and taken the question (a click before that
