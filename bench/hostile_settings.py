@@ -37,7 +37,7 @@ from components.batch.intake import ZipEntryError, from_uploads  # noqa: E402
 from components.conversation.transfer import MAX_FILE_BYTES, import_json  # noqa: E402
 from components.errors import KantuError  # noqa: E402
 from components.hosting.access import code_matches  # noqa: E402
-from components.images.uploads import Upload  # noqa: E402
+from components.images.upload import Upload  # noqa: E402
 from components.providers.settings import resolve_settings  # noqa: E402
 
 CODES = ("orange-7391", "第二个访问码")

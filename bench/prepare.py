@@ -80,7 +80,8 @@ SIX_WORKER = r"""
 import json, statistics, sys, time
 sys.path.insert(0, {root!r})
 from components.images.prepare import prepare_image
-from components.images.uploads import Preparation, Upload, prepare_uploads
+from components.images.upload import Upload
+from components.images.uploads import Preparation, prepare_uploads
 
 paths, repeats = {args!r}
 photos = [open(path, "rb").read() for path in paths]

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PIL import Image, ImageDraw
 
-from components.conversation.context_policy import ContextPolicy
+from components.conversation.context_choice import ContextPolicy
 from components.conversation.exchange import AnswerMeta
 from components.conversation.history import Conversation
 from components.devtools.image_factory import photo

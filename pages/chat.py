@@ -13,7 +13,7 @@ from components.images.uploads import (
     combine,
     prepare_uploads,
 )
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from components.ui.answer_actions import (
     index_of,
@@ -62,7 +62,8 @@ if first_screen_due():  # a session's first run: its chat input and the welcome'
 choice: SidebarChoice = shell_choice()
 lang = choice.lang
 conv = conversation()
-state = session.chat()
+state = chat_state.chat()
+asks = session.asks()  # the question heard and the button clicked, until acted on
 camera = session.camera()
 take_click(conv)  # an entry's button (regenerate, edit, delete, ‹ ›), clicked since the last run
 # What a button asked for (Retry, New chat, send the photo, a held message's or an entry's
@@ -74,14 +75,14 @@ inject_styles()
 running = settle_exchange(conv)
 # The chat list's click (open, rename, delete, delete all, undo), once the answer is recorded
 # in the chat it belongs to.
-handle(asked, state)
+handle(asked, asks)
 conv = conversation()
 running = settle_exchange(conv)  # None when the list opened another chat
 # An imported chat was put in place by the sidebar (apply_import), before this run drew it.
 learn_from(conv)  # each new bill against its estimate: the flag, and the session's calibration
 policy = context_policy()
 if isinstance(asked, session.NewChat):
-    session.let_go(state)
+    session.let_go(asks)
     drop_exchange()
     running = None
     new_chat()  # the chat open stays saved; an undo notice can bring it back
@@ -102,14 +103,14 @@ if isinstance(asked, session.EntryAction) and running is None:
     verb, target = asked.verb, asked.entry
     where = index_of(conv, target)
     if where is not None and verb == "delete":
-        session.let_go(state)
+        session.let_go(asks)
         delete_message(where)  # an undo notice can bring it back
     elif where is not None and verb == "regenerate":
         ask_again = partial(conv.regenerate_at, where)
     elif where is not None and verb in ("older", "newer"):  # a question's ‹ › between versions
         to = target.version + (1 if verb == "newer" else -1)
         if 0 <= to < target.version_count:
-            session.let_go(state)
+            session.let_go(asks)
             conv.switch_version(where, to)
 
 # The question being edited in the input, while it is still in the history.
@@ -130,7 +131,7 @@ welcoming = (
     and not isinstance(asked, (session.SendPhoto, session.TrySample))
 )
 camera_tray = render_bottom(lang)  # above the chat input, which Streamlit pins below it
-heard = state.heard
+heard = asks.heard
 stop_at = stop_slot()
 with st.sidebar:  # invisible; the sidebar stays mounted while the conversation redraws
     mount_drop_anywhere(lang)  # a picture dropped or pasted anywhere joins the input's files
@@ -195,8 +196,8 @@ if heard is not None or send_photo_now or sample is not None:
         )
         # Acted on from here, with nothing that could stop this run before it is recorded (a
         # new message replaces a held one: its click goes too).
-        state.heard = None
-        session.let_go(state)
+        asks.heard = None
+        session.let_go(asks)
         if has_photo:
             close_camera(camera)  # the photo is used: gone from the input, camera shut
             photo_sent = True
@@ -218,22 +219,22 @@ if heard is not None or send_photo_now or sample is not None:
         else:
             ask(question, prepared, text)
     else:
-        state.heard = None  # nothing was sent
+        asks.heard = None  # nothing was sent
 elif pending is not None and action is not None and (running is None or action[0] == "cancel"):
     # its pictures (sliced or zoomed, as asked) made first: a run stopped meanwhile loses nothing
     sending = (
         resolve(pending, action, choice) if action[0] != "cancel" and running is None else None
     )
-    session.let_go(state)
+    session.let_go(asks)
     state.pending = None
     if sending is not None:
         ask(pending.question, sending, pending.question)
     pending = None
 elif ask_again is not None:
-    session.let_go(state)
+    session.let_go(asks)
     if ask_again():
         ask_last(state, conv, choice)
-session.let_go(state)  # a click nothing above acted on (a stale one) is not kept for later
+session.let_go(asks)  # a click nothing above acted on (a stale one) is not kept for later
 
 # This run's changes are saved (only what changed moves), and a chat asked of a store is put in
 # place, before anything draws the conversation.
@@ -274,7 +275,7 @@ with history:
 # The browser store's ops go once the pictures are drawn (its place in the page is keep()'s).
 mount_browser_store()
 with st.sidebar:  # follows the answer only while the reader is at the bottom; Esc stops it
-    mount_reading(lang, heard=state.questions_heard, editing=editing is not None)
+    mount_reading(lang, heard=asks.questions_heard, editing=editing is not None)
     mount_shortcuts(lang)  # Ctrl/⌘+Shift+O, /, P, and ? for the list
     mount_listener()  # every entry's buttons: copy, and the clicks take_click turns into actions
     # the first question's thumbnails are drawn without waiting for Streamlit's picture code; last

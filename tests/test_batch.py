@@ -34,7 +34,7 @@ from components.devtools.upstream import (
     sse,
 )
 from components.errors import ContentFilterError, ServerError
-from components.images.uploads import Upload
+from components.images.upload import Upload
 from components.providers.settings import resolve_settings
 
 KEY = "sk-batch-0123456789abcdef"

@@ -14,11 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from components.conversation.context_policy import (
-    ALL,
-    DEFAULT_POLICY,
-    ContextPolicy,
-)
+from components.conversation.context_choice import ALL, DEFAULT_POLICY, ContextPolicy
 from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation
 from components.devtools.image_factory import photo_jpeg

@@ -19,7 +19,7 @@ from components.conversation.history import Conversation
 from components.devtools.upstream import FakeUpstream, Reply, events, hang, raw, sse
 from components.i18n import t
 from components.providers.settings import resolve_settings
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from tests.helpers import advanced_field, assistant_text, configured_app, no_exception
 
@@ -36,7 +36,7 @@ pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
 def _history(at) -> list[tuple[str, str, str]]:
-    conv: Conversation = session.state_in(at.session_state, session.ChatState).conversation
+    conv: Conversation = session.state_in(at.session_state, chat_state.ChatState).conversation
     return [(e.role, e.status, e.text) for e in conv.entries]
 
 

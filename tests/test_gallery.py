@@ -12,7 +12,7 @@ from components.devtools import image_factory as make
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
 from components.images.prepare import prepare_image
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from components.ui.gallery import THUMB_HEIGHT, image_caption, image_facts, thumb_size
 from tests.conftest import entry_app_test
@@ -108,7 +108,7 @@ def test_sent_picture_has_a_small_thumbnail_with_alt_text_and_a_view_button(upst
     assert len(images) == 2
     alts = [image.proto.imgs[0].alt for image in images]
     assert all(alt.startswith("What is in these?") for alt in alts), alts
-    copies = session.state_in(at.session_state, session.ChatState).display_copies
+    copies = session.state_in(at.session_state, chat_state.ChatState).display_copies
     big_sent, small_sent = conv_image(at, 0), conv_image(at, 1)
     assert Image.open(io.BytesIO(copies[big_sent.sha256][0])).size == (160, THUMB_HEIGHT)
     assert small_sent.sha256 not in copies  # 100×40 is shown as it is: no copy, no upscale
@@ -127,7 +127,7 @@ def test_sent_picture_has_a_small_thumbnail_with_alt_text_and_a_view_button(upst
 
 
 def conv_image(at, index: int):
-    conv = session.state_in(at.session_state, session.ChatState).conversation
+    conv = session.state_in(at.session_state, chat_state.ChatState).conversation
     return conv.images_of(conv.entries[0])[index]
 
 
@@ -152,7 +152,7 @@ def test_thumbnails_are_made_once_not_on_every_rerun(upstream, monkeypatch):
     assert "top only" in images[0].captions[0]
     assert images[0].proto.imgs[0].alt.endswith("top only (cropped)")
     sent = conv_image(at, 0)
-    thumb = session.state_in(at.session_state, session.ChatState).display_copies[sent.sha256][0]
+    thumb = session.state_in(at.session_state, chat_state.ChatState).display_copies[sent.sha256][0]
     assert Image.open(io.BytesIO(thumb)).size == (80, THUMB_HEIGHT)  # the top, not 1,700 px tall
     saves: list[str] = []
     save = Image.Image.save

@@ -353,7 +353,7 @@ def test_uploaded_archive_gives_pictures_or_named_refusals_only(entries, flips):
     refusal (it was a raw zlib.error for a damaged deflate stream). How long the intake takes is
     measured by bench/hostile_settings.py."""
     from components.batch.intake import ZipEntryError, from_uploads
-    from components.images.uploads import Upload
+    from components.images.upload import Upload
 
     data = _mutated_zip(entries, flips)
     intake = from_uploads([Upload("up.zip", data)])

@@ -24,7 +24,7 @@ import pytest
 from components import errors
 from components.batch import model as batch_model
 from components.batch import prompts as batch_prompts
-from components.conversation import context_policy, history
+from components.conversation import context_choice, context_policy, history
 from components.costs import calibration, prices
 from components.hosting import access, limits
 from components.hosting.config import LIMIT_FIELDS
@@ -106,7 +106,7 @@ FAMILIES: dict[str, Iterable[str]] = {
     "batch.status.{}": _args(batch_model.Status),
     "batch.via.{}": ("direct", "batch_api"),
     "camera.{}": ("take", "retake", "live", "starting", "denied", "none", "busy", "unavailable"),
-    "context.policy.{}": _args(context_policy.PolicyKind),
+    "context.policy.{}": _args(context_choice.PolicyKind),
     "context.travel.{}": _args(context_policy.Travel),
     "costs.origin.{}": _args(prices.Origin),
     "detail.{}": _args(prepared.Detail),

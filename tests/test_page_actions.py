@@ -10,7 +10,7 @@ import pytest
 
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from tests.helpers import (
     EntryButton,
@@ -238,7 +238,7 @@ def test_deleting_a_question_removes_it_and_its_answer_from_the_page_and_the_nex
     assert not at.get("image")  # its picture went with it
     _ask(at, "sure?")
     assert _sent(upstream) == [("user", "height?"), ("assistant", "Tall."), ("user", "sure?")]
-    assert session.state_in(at.session_state, session.ChatState).conversation.images == {}
+    assert session.state_in(at.session_state, chat_state.ChatState).conversation.images == {}
 
 
 def test_deleting_an_answer_sends_its_question_with_the_next_one(upstream):

@@ -32,7 +32,7 @@ from components.devtools.upstream import (
 from components.i18n import t
 from components.providers.presets import PRESETS
 from components.providers.settings import resolve_settings
-from components.ui import session, sidebar_tools
+from components.ui import chat_state, session, sidebar_tools
 from components.ui import state_keys as keys
 from components.ui.camera import make_shot
 from tests.conftest import ROOT
@@ -384,15 +384,15 @@ def _stopped_before_the_first_word(
 def test_answer_stopped_before_its_first_word_shows_stopped_with_retry(upstream, lang):
     at = configured_app(upstream, lang)
     conv, exchange = _stopped_before_the_first_word(upstream, "这是什么？")
-    session.state_in(at.session_state, session.ChatState).conversation = conv
-    session.state_in(at.session_state, session.ChatState).exchange = exchange
+    session.state_in(at.session_state, chat_state.ChatState).conversation = conv
+    session.state_in(at.session_state, chat_state.ChatState).exchange = exchange
     at.run()
     no_exception(at)
     assert [m.name for m in at.chat_message] == ["user", "assistant"]
     assert t("chat.status_stopped_empty", lang) in [i.value for i in at.info]
     assert at.button(key="retry_2").label == t("chat.retry", lang)
     # recorded once, then let go
-    assert session.state_in(at.session_state, session.ChatState).exchange is None
+    assert session.state_in(at.session_state, chat_state.ChatState).exchange is None
     upstream.enqueue(sse(["一个橙子。"]))
     at.button(key="retry_2").click().run()
     no_exception(at)
@@ -404,8 +404,8 @@ def test_answer_stopped_before_its_first_word_shows_stopped_with_retry(upstream,
 def test_question_after_a_stopped_answer_goes_as_one_user_turn(upstream):
     at = configured_app(upstream, "zh")
     conv, exchange = _stopped_before_the_first_word(upstream, "这是什么？")
-    session.state_in(at.session_state, session.ChatState).conversation = conv
-    session.state_in(at.session_state, session.ChatState).exchange = exchange
+    session.state_in(at.session_state, chat_state.ChatState).conversation = conv
+    session.state_in(at.session_state, chat_state.ChatState).exchange = exchange
     at.run()
     upstream.enqueue(sse(["橙色。"]))
     at.chat_input[0].set_value("什么颜色？").run()
@@ -589,7 +589,7 @@ def test_new_chat_starts_over(upstream):
     assert len(at.chat_message) == 0
     assert t("layout.heading", "en") in [h.value for h in at.title]  # the welcome is back
     # the pictures are gone too
-    assert session.state_in(at.session_state, session.ChatState).conversation.images == {}
+    assert session.state_in(at.session_state, chat_state.ChatState).conversation.images == {}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -620,7 +620,7 @@ def test_session_state_holds_no_key_uploads_or_base64_anywhere(upstream):
     at.chat_input[0].set_value("And now?").run()
     no_exception(at)
     assert upstream.requests[-1].headers["Authorization"] == f"Bearer {VISITOR_KEY}"
-    conv = session.state_in(at.session_state, session.ChatState).conversation
+    conv = session.state_in(at.session_state, chat_state.ChatState).conversation
     assert len(conv.images) == 1  # the picture is stored once, as prepared bytes
     found: list[str] = []
     for key in at.session_state:
@@ -664,7 +664,7 @@ def test_a_message_that_arrives_while_an_answer_streams_waits_and_never_ends_it(
     settings = resolve_settings(base_url=upstream.base_url, api_key=OPERATOR_KEY)
     exchange = Exchange(conv.request_turns()).start(settings)
     upstream.wait_for_requests(1)
-    state = session.state_in(at.session_state, session.ChatState)
+    state = session.state_in(at.session_state, chat_state.ChatState)
     state.conversation, state.exchange = conv, exchange
 
     def release_once_held() -> None:
@@ -688,10 +688,10 @@ def test_a_message_that_arrives_while_an_answer_streams_waits_and_never_ends_it(
     assert upstream.requests[-1].json["messages"][-1]["content"] == "下一个问题"
 
 
-def _stopped_after_recording(at: AppTest, question: str) -> session.ChatState:
+def _stopped_after_recording(at: AppTest, question: str) -> chat_state.ChatState:
     """Leave the session as a run that a newer trigger stopped between recording ``question``
     and starting its answer (the gate reads the session: Streamlit stops a run there)."""
-    state = session.state_in(at.session_state, session.ChatState)
+    state = session.state_in(at.session_state, chat_state.ChatState)
     state.conversation.add_user(question)
     state.to_answer = state.conversation.entries[-1]
     return state
@@ -753,7 +753,7 @@ def test_a_file_chosen_whose_callback_a_newer_trigger_stopped_is_still_imported(
     imported.add_user("An imported question", [])
     imported.add_answer("An imported answer.")
     data = export_json(imported)
-    field = keys.import_key(session.state_in(at.session_state, session.ChatState).import_round)
+    field = keys.import_key(session.state_in(at.session_state, chat_state.ChatState).import_round)
     record = UploadedFileRec("import-1", "chat.json", "application/json", data)
     at.session_state[field] = UploadedFile(record, FileURLsProto())  # its callback stopped
     at.run()
@@ -778,8 +778,8 @@ def test_an_import_whose_run_is_stopped_before_it_is_in_place_lands_on_the_next_
     imported = Conversation()
     imported.add_user("An imported question", [])
     imported.add_answer("An imported answer.")
-    state = session.state_in(at.session_state, session.ChatState)
-    history = session.state_in(at.session_state, session.HistoryState)
+    state = session.state_in(at.session_state, chat_state.ChatState)
+    history = session.state_in(at.session_state, chat_state.HistoryState)
     before = history.chat_id
     state.imported = imported
     real_save = sidebar_tools.save_open

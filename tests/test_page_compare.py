@@ -16,7 +16,7 @@ from components.devtools.upstream import FakeUpstream, openai_error, sse
 from components.i18n import t
 from components.ocr.engine import reader_status
 from components.providers.presets import PRESETS
-from components.ui import compare, session
+from components.ui import chat_state, compare, session
 from components.ui import state_keys as keys
 from tests.conftest import ROOT
 from tests.helpers import OPERATOR_KEY, answer_footer
@@ -122,7 +122,7 @@ def test_three_models_answer_side_by_side_with_figures(upstream):
 def test_a_vision_check_in_the_session_shows_under_its_column(upstream):
     upstream.by_model = {m: sse(["好"], model=m) for m in ("seeing", "blind-model")}
     at = _page(upstream, "en", ["seeing", "blind-model"])
-    session.state_in(at.session_state, session.ToolsState).vision_checks = {
+    session.state_in(at.session_state, chat_state.ToolsState).vision_checks = {
         "custom/seeing": True,
         "custom/blind-model": False,
     }
@@ -300,7 +300,7 @@ def test_a_visitors_own_price_shows_in_compare_as_in_chat(upstream):
     cost) is the one Compare bills at, as Chat does, never "price unknown"."""
     upstream.by_model = {m: sse(["猫"], model=m, usage=USAGE) for m in ("own-a", "own-b")}
     at = _page(upstream, "en", ["own-a", "own-b"])
-    tools = session.state_in(at.session_state, session.ToolsState)
+    tools = session.state_in(at.session_state, chat_state.ToolsState)
     tools.visitor_prices = {m: Price(1.0, 4.0, "CNY") for m in ("own-a", "own-b")}
     _settle(at, _run(at, "What is it?"))
     texts = _texts(at)

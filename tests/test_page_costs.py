@@ -16,7 +16,7 @@ from components.costs.prices import Price, PriceBook, format_money
 from components.devtools.upstream import FakeUpstream, bill_per_picture, sse
 from components.hosting.ledger import LedgerRow, SQLiteLedger
 from components.i18n import t
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from tests.conftest import entry_app_test
 from tests.helpers import OPERATOR_KEY, answer_footer, jpeg_bytes, no_exception, page_texts
@@ -245,7 +245,7 @@ def test_a_second_photo_is_held_at_the_tokens_it_is_admitted_sent_and_recorded_w
     assert [p["type"] for p in sent].count("image_url") == 1
     rows = _closed_rows(ledger, 2)
     assert [row.estimated_tokens for row in rows] == [total for total, _ in held]
-    conv = session.state_in(at.session_state, session.ChatState).conversation
+    conv = session.state_in(at.session_state, chat_state.ChatState).conversation
     recorded = [e.meta.prompt_estimate for e in conv.entries if e.role == "assistant"]
     assert [(e.prompt_tokens, e.image_tokens) for e in recorded] == held
 

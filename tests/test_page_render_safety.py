@@ -17,7 +17,7 @@ from components.devtools.image_factory import photo_jpeg
 from components.devtools.upstream import FakeUpstream, sse
 from components.errors import AuthError, ImageError
 from components.images.prepare import prepare_image
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from components.usage import Usage
 from tests.conftest import ROOT
@@ -82,7 +82,7 @@ def hostile_conversation() -> Conversation:
 def test_imported_conversation_shows_no_image_html_or_odd_link(upstream: FakeUpstream):
     imported = import_json(export_json(hostile_conversation()))
     at = chat_app(upstream)
-    session.state_in(at.session_state, session.ChatState).imported = imported
+    session.state_in(at.session_state, chat_state.ChatState).imported = imported
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     strings = shown_strings(at)
@@ -104,7 +104,7 @@ def test_a_question_drawn_in_its_button_row_stays_text(upstream: FakeUpstream):
     """A question with nothing between its words and its buttons shows them in the row's HTML
     (answer_actions.render_actions): there too, an outside string is text, never a tag."""
     at = chat_app(upstream)
-    session.state_in(at.session_state, session.ChatState).imported = import_json(
+    session.state_in(at.session_state, chat_state.ChatState).imported = import_json(
         export_json(hostile_conversation())
     )
     at.run()

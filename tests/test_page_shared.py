@@ -21,7 +21,7 @@ from components.history.records import describe
 from components.history.server_store import DAY_S, SQLiteChatStore, owner_key
 from components.i18n import t
 from components.images.prepare import prepare_image
-from components.ui import session, share
+from components.ui import chat_state, session, share
 from components.ui import state_keys as keys
 from components.ui.markdown_view import safe_label
 from components.ui.share import TOKEN_PARAM
@@ -73,7 +73,7 @@ def _chat_app(conv: Conversation, lang: str = "en", secrets: dict | None = None)
     at.secrets.update(secrets or {})
     at.session_state[keys.LANG] = lang
     at.session_state[keys.TOOLS_OPEN] = True  # the sidebar's 💬 section, where Share is
-    session.state_in(at.session_state, session.ChatState).conversation = conv
+    session.state_in(at.session_state, chat_state.ChatState).conversation = conv
     return at.run()
 
 

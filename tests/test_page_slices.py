@@ -12,7 +12,7 @@ from components.devtools import image_factory as make
 from components.devtools.upstream import FakeUpstream, sse
 from components.i18n import t
 from components.images.slicing import slice_cost
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from tests.conftest import entry_app_test
 from tests.helpers import OPERATOR_KEY, no_exception, page_texts
@@ -63,7 +63,7 @@ def test_long_screenshot_is_held_with_the_slice_cost_then_sent_as_slices(upstrea
     )
     assert len(user.get("image")) == 1 + cost.count  # the picture, then each slice as sent
     # the file's bytes left with the message
-    assert session.state_in(at.session_state, session.ChatState).pending is None
+    assert session.state_in(at.session_state, chat_state.ChatState).pending is None
     assert not [b for b in at.button if b.key == "kantu_send_slices"]
 
 

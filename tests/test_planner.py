@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.conversation.context_policy import ALL, DEFAULT_POLICY, ContextPolicy
+from components.conversation.context_choice import ALL, DEFAULT_POLICY, ContextPolicy
 from components.conversation.exchange import Exchange
 from components.conversation.history import Conversation
 from components.conversation.planner import PlannedRequest

@@ -17,7 +17,8 @@ from components.devtools.image_factory import photo_jpeg
 from components.errors import ImageError
 from components.images.ahead import PreparedAhead
 from components.images.prepared import PreparedImage
-from components.images.uploads import Preparation, Upload, prepare_upload, prepare_uploads
+from components.images.upload import Upload
+from components.images.uploads import Preparation, prepare_upload, prepare_uploads
 from components.ui.upload_guard import MB, UploadCaps, UploadGuard, UploadRefused
 
 AUTO = Preparation("auto", "gpt-4o-mini")

@@ -24,7 +24,7 @@ from components.hosting.config import HostingConfig, hosting_config
 from components.hosting.gate import Asker, Gate, Route
 from components.hosting.ledger import SQLiteLedger, visitor_hash
 from components.images.prepare import prepare_image
-from components.images.uploads import Upload
+from components.images.upload import Upload
 from components.observability.request_log import (
     JsonLineFormatter,
     RequestStart,

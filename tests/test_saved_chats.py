@@ -19,7 +19,7 @@ from components.history.server_store import SQLiteChatStore
 from components.i18n import t
 from components.providers.settings import resolve_settings
 from components.turns import ChatTurn
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from components.ui.access import SQL_CONNECTION
 from components.ui.browser_store import BrowserStore
@@ -31,8 +31,8 @@ from tests.helpers import OPERATOR_KEY, configured_app, no_exception, page_texts
 pytestmark = pytest.mark.usefixtures("isolated_secrets")
 
 
-def _history(at) -> session.HistoryState:
-    return session.state_in(at.session_state, session.HistoryState)
+def _history(at) -> chat_state.HistoryState:
+    return session.state_in(at.session_state, chat_state.HistoryState)
 
 
 def _queued(at) -> list[dict[str, Any]]:
@@ -40,7 +40,7 @@ def _queued(at) -> list[dict[str, Any]]:
 
 
 def _entries(at) -> list[tuple[str, str, tuple[str, ...]]]:
-    conv = session.state_in(at.session_state, session.ChatState).conversation
+    conv = session.state_in(at.session_state, chat_state.ChatState).conversation
     return [(e.role, e.text, e.image_ids) for e in conv.entries]
 
 
@@ -83,7 +83,7 @@ def test_a_renamed_chat_keeps_its_title(upstream):
     at.chat_input[0].set_value("what is this").run()
     chat_id = _history(at).chat_id
     # the list shows only what the browser reported (none here): ask as its Save title does
-    session.state_in(at.session_state, session.ChatState).action = session.RenameChat(
+    session.state_in(at.session_state, session.AskState).action = session.RenameChat(
         chat_id, "  My   photo  "
     )
     at.run()
@@ -187,7 +187,7 @@ OWNER = str(OWNERSHIP.owner(VISITOR.visitor))
 def _left_open(up: FakeUpstream, tmp_path: Path) -> tuple[AnswerWatch, SQLiteChatStore]:
     """A chat whose first question was saved, its answer on the way, and its page gone."""
     store = SQLiteChatStore(tmp_path / "chats.sqlite3")
-    hist, chat = session.HistoryState(chat_id=new_chat_id(), created=1.0), session.ChatState()
+    hist, chat = chat_state.HistoryState(chat_id=new_chat_id(), created=1.0), chat_state.ChatState()
     hist.browser = VISITOR
     chat.conversation.add_user("这是什么？", (), ())
     first = diff(hist.saved, chat.conversation, _describe(hist, chat))
@@ -201,7 +201,7 @@ def _left_open(up: FakeUpstream, tmp_path: Path) -> tuple[AnswerWatch, SQLiteCha
     return AnswerWatch(chat.exchange, chat, hist, hist.chat_id, store, OWNERSHIP), store
 
 
-def _describe(hist: session.HistoryState, chat: session.ChatState) -> ChatMeta:
+def _describe(hist: chat_state.HistoryState, chat: chat_state.ChatState) -> ChatMeta:
     assert hist.chat_id is not None
     return describe(chat.conversation, hist.chat_id, created=hist.created, updated=2.0)
 

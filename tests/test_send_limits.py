@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from components.cli.ask import prepare_pictures
-from components.conversation.context_policy import ALL
+from components.conversation.context_choice import ALL
 from components.conversation.history import Conversation, ErrorInfo
 from components.devtools.image_factory import encode, photo_jpeg
 from components.devtools.upstream import FakeUpstream, sse

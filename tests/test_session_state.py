@@ -14,12 +14,22 @@ import pytest
 import requests
 
 from components.text.markdown_safety import MadeSafe
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from tests.conftest import ROOT
 from tests.helpers import started_app
 
 STATE_MODULE = ROOT / "components" / "ui" / "session.py"
+# every kind of state object: the session's own and the chat's (chat_state)
+STATE_KINDS = [
+    kind
+    for module in (session, chat_state)
+    for kind in vars(module).values()
+    if dataclasses.is_dataclass(kind)
+    and isinstance(kind, type)
+    and kind.__module__ == module.__name__
+    and kind.__name__.endswith("State")
+]
 WIDGET_CALLS = frozenset({"widget", "has_widget", "set_widget", "forget_widget"})
 
 
@@ -71,8 +81,9 @@ def test_widget_access_names_only_widget_keys():
 
 
 def test_a_state_key_is_refused_as_a_widget_key():
-    for key in session.STATE_TYPES:
-        assert not keys.is_widget_key(key)
+    assert len(STATE_KINDS) == 10
+    for kind in STATE_KINDS:
+        assert not keys.is_widget_key(session.state_key(kind))
     with pytest.raises(KeyError):
         session.widget("kantu_state.chat")
 
@@ -100,23 +111,24 @@ def test_a_fresh_session_has_every_default():
     assert not at.exception
     for key, value in keys.DEFAULTS.items():
         assert at.session_state[key] == value, key
-    for kind in session.STATE_TYPES.values():
+    for kind in STATE_KINDS:
         # the browser store's ledger and answer are this run's, as the sidebar's slots are
-        ran = ("book", "browser") if kind is session.HistoryState else ()
+        ran = ("book", "browser") if kind is chat_state.HistoryState else ()
         if kind is not session.LayoutState:  # this run's sidebar, not a default
             _has_defaults(session.state_in(at.session_state, kind), ran)
 
 
 def test_state_objects_are_made_with_defaults_on_first_use():
     store: dict[str, object] = {}
-    chat = session.state_in(store, session.ChatState)
-    assert session.state_in(store, session.ChatState) is chat  # one per session
-    assert chat.conversation.entries == [] and chat.exchange is None and chat.action is None
-    tools = session.state_in(store, session.ToolsState)
+    chat = session.state_in(store, chat_state.ChatState)
+    assert session.state_in(store, chat_state.ChatState) is chat  # one per session
+    assert chat.conversation.entries == [] and chat.exchange is None
+    assert session.state_in(store, session.AskState).action is None
+    tools = session.state_in(store, chat_state.ToolsState)
     # the visitor's own hold limits: none until they set one (the operator's and the defaults
     # are in components.costs.hold), and never shared with another session
     assert tools.confirm_above == {} and tools.confirm_tokens is None
-    other = session.state_in({}, session.ToolsState)
+    other = session.state_in({}, chat_state.ToolsState)
     assert other.confirm_above is not tools.confirm_above
 
 
@@ -127,6 +139,6 @@ def test_after_a_run_every_loose_key_names_a_widget():
     loose = [
         key
         for key in at.session_state
-        if key not in session.STATE_TYPES and not keys.is_widget_key(key)
+        if not key.startswith(session.STATE_PREFIX) and not keys.is_widget_key(key)
     ]
     assert loose == []

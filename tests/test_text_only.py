@@ -14,7 +14,7 @@ from components.images.prepare import prepare_image
 from components.ocr import engine
 from components.providers.settings import resolve_settings
 from components.turns import ChatTurn
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from tests.conftest import ROOT, opened_as_a_browser_does
 from tests.helpers import assistant_text, configured_app, no_exception, page_texts
@@ -148,7 +148,7 @@ def test_the_persons_choice_wins_over_the_catalogue(upstream):
     at.session_state[keys.LANG] = "en"
     # what unticking the box leaves in the session (AppTest reruns only the page after its first
     # run, so the sidebar's own rerun is not reachable here)
-    session.state_in(at.session_state, session.ToolsState).text_only_unmarked = frozenset(
+    session.state_in(at.session_state, chat_state.ToolsState).text_only_unmarked = frozenset(
         {"custom/gpt-3.5-turbo"}
     )
     opened_as_a_browser_does(at)

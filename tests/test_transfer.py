@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from components.conversation import transfer
-from components.conversation.context_policy import ALL
+from components.conversation.context_choice import ALL
 from components.conversation.exchange import AnswerMeta
 from components.conversation.history import Conversation
 from components.conversation.transfer import (

@@ -7,7 +7,8 @@ import threading
 
 from PIL import Image
 
-from components.images.uploads import Preparation, Upload, combine, prepare_uploads
+from components.images.upload import Upload
+from components.images.uploads import Preparation, combine, prepare_uploads
 
 
 def _png(color: tuple[int, int, int]) -> bytes:

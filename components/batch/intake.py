@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from components.images.uploads import IMAGE_EXTENSIONS, Upload
+from components.images.upload import IMAGE_EXTENSIONS, Upload
 
 MAX_ENTRIES = 1000
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024  # uncompressed, all entries together

@@ -31,7 +31,7 @@ from components.cli.connection import add_connection_flags, command_line_setting
 from components.cli.messages import error_line, terminal_lang
 from components.cli.outcome import FAILED, INTERRUPTED, OK, USAGE, Failure, report
 from components.cli.stdin import STDIN, read_picture, read_question, takes_stdin
-from components.conversation.context_policy import ALL
+from components.conversation.context_choice import ALL
 from components.conversation.exchange import Answer, Exchange
 from components.conversation.history import Conversation
 from components.costs.calibration import Calibration, bill_difference

@@ -28,7 +28,7 @@ from components.cli.outcome import FAILED, OK
 from components.errors import ImageError
 from components.images.prepare import prepare_file
 from components.images.prepared import DETAILS, PreparedImage
-from components.images.slicing import DEFAULT_MAX_SLICES, MAX_SLICES_LIMIT
+from components.images.slice_limits import DEFAULT_MAX_SLICES, MAX_SLICES_LIMIT
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}
 

@@ -30,7 +30,7 @@ import requests
 
 from components.catalogue.lookup import sees_pictures
 from components.conversation.clients import AnySettings
-from components.conversation.context_policy import ALL
+from components.conversation.context_choice import ALL
 from components.conversation.exchange import Answer, Exchange
 from components.conversation.history import Conversation
 from components.conversation.planner import PlannedRequest

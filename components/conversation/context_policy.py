@@ -33,9 +33,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
+from components.conversation.context_choice import (
+    ContextPolicy,
+)
 from components.errors import ImageError
 from components.i18n import Lang, t
 from components.images.policy import POLICIES, target_size
@@ -44,33 +46,10 @@ from components.images.prepared import PreparedImage
 from components.images.tokens import estimate_image_tokens, rule_for
 from components.turns import ChatTurn
 
-PolicyKind = Literal["all", "last_turns", "newest", "older_low"]
-POLICY_KINDS: tuple[PolicyKind, ...] = ("newest", "last_turns", "older_low", "all")
 Travel = Literal["full", "low", "dropped"]
 # Where one picture goes in one question: "again" = it travels with a later question instead.
 Placement = Literal["full", "low", "dropped", "again"]
 LowDetail = Callable[[PreparedImage], PreparedImage]
-
-
-@dataclass(frozen=True)
-class ContextPolicy:
-    """Which earlier pictures travel with the next question; ``n`` is used by ``last_turns``.
-
-    Raises ``ValueError`` for an unknown kind or an ``n`` below 1 (a caller's bug).
-    """
-
-    kind: PolicyKind = "newest"
-    n: int = 2
-
-    def __post_init__(self) -> None:
-        if self.kind not in POLICY_KINDS:
-            raise ValueError(f"kind must be one of {POLICY_KINDS}, got {self.kind!r}")
-        if self.n < 1:
-            raise ValueError(f"n must be at least 1, got {self.n}")
-
-
-DEFAULT_POLICY = ContextPolicy("newest")
-ALL = ContextPolicy("all")
 
 
 def placements(turns: Sequence[ChatTurn], policy: ContextPolicy) -> list[tuple[Placement, ...]]:

@@ -11,14 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from components.conversation.context_policy import (
-    DEFAULT_POLICY,
-    ContextPolicy,
-    Travel,
-    apply_policy,
-    low_detail,
-    travels,
-)
+from components.conversation.context_choice import DEFAULT_POLICY, ContextPolicy
+from components.conversation.context_policy import Travel, apply_policy, low_detail, travels
 from components.conversation.exchange import Answer, AnswerMeta
 from components.conversation.planner import PlannedRequest, plan_request
 from components.costs.calibration import Calibration, CalibrationFlag

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 from components.errors import ImageError
 from components.images.prepared import PreparedImage
-from components.images.uploads import Preparation, Upload, prepare_upload
+from components.images.upload import Upload
+from components.images.uploads import Preparation, prepare_upload
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,8 @@ from components.images.decode import Decoded, Sizer, decode, looks_like_image, r
 from components.images.legibility import Legibility, assess
 from components.images.policy import SizePolicy, policy_for, target_size
 from components.images.prepared import DETAILS, ApiDetail, Box, Detail, ImagePart, PreparedImage
-from components.images.slicing import DEFAULT_MAX_SLICES, plan_slices, slice_cost
+from components.images.slice_limits import DEFAULT_MAX_SLICES
+from components.images.slicing import plan_slices, slice_cost
 from components.images.tokens import estimate_image_tokens, rule_for
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # input files; the 20 MB API limit applies to the output

@@ -39,8 +39,6 @@ Axis = Literal["vertical", "horizontal"]
 SLICE_SHORT_SIDE: dict[Family, int] = {"tile": TILE_SHORT_SIDE, "patch": 768}
 OVERLAP_FRACTION = 0.1  # the crowd fix's 120 px over 1200-px windows
 MIN_OVERLAP = 64
-DEFAULT_MAX_SLICES = 10  # 1170×20000 needs 8; a 60,000-px page (22) must be asked for
-MAX_SLICES_LIMIT = 40
 
 
 @dataclass(frozen=True)

@@ -9,39 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from components.errors import ImageError
 from components.images.budget import CONCURRENT_PREPARATIONS
 from components.images.prepare import prepare_image
 from components.images.prepared import Detail, PreparedImage
-from components.images.slicing import DEFAULT_MAX_SLICES
-
-# Extensions the chat input accepts (the browser's file chooser filters on these).
-IMAGE_EXTENSIONS: tuple[str, ...] = (
-    "jpg",
-    "jpeg",
-    "png",
-    "webp",
-    "gif",
-    "bmp",
-    "tif",
-    "tiff",
-    "heic",
-    "heif",
-    "avif",
-    "mpo",
-)
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file as it arrived from the browser: its name and bytes, and the id Streamlit's upload
-    store gave it (None for a file that did not come through the store: a sample, a shot)."""
-
-    name: str
-    data: bytes = field(repr=False)
-    file_id: str | None = None
+from components.images.slice_limits import DEFAULT_MAX_SLICES
+from components.images.upload import Upload
 
 
 @dataclass(frozen=True)

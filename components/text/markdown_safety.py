@@ -606,7 +606,7 @@ class MadeSafe:
     """``safe_markdown`` that keeps its last results: a long answer is made safe for its live
     view's end and again by every later run that draws the history, and each answer's meta line
     on every run; the same text gives the same result. One per session (the chat page's
-    ``session.ChatState.made_safe``): what a visitor's chat holds stays in their session. Keeps
+    ``chat_state.ChatState.made_safe``): what a visitor's chat holds stays in their session. Keeps
     up to ``entries`` texts and ``chars`` characters of them (a longer text is not kept).
 
     A text made safe in pieces (a live answer's, ``keep``) keeps them: the history draws the

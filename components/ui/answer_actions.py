@@ -6,7 +6,7 @@ Each entry's buttons are plain ``<button>`` elements in one ``st.html`` element,
 listener on the page (a component, ``mount_listener``) handles every click: copy happens in the
 browser alone (the answer's Markdown is carried by its button) with no rerun; any other click
 becomes the listener's value, which the page's next run turns into what was asked
-(``take_click``: ``ChatState.action`` or the question being edited) and acts on. Twenty
+(``take_click``: ``AskState.action`` or the question being edited) and acts on. Twenty
 Streamlit buttons a screen cost more server time on every rerun than the rest of the
 conversation (``bench/long_chat.py``), and the browser drew each button with a tooltip twice.
 """
@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw
 from components.conversation.history import Conversation, Entry
 from components.i18n import Lang, t
 from components.images.prepared import data_url
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from components.ui.browser_store import SAVED_TEXTS_JS, BrowserStore
 
@@ -237,7 +237,7 @@ def entry_named(conv: Conversation, token: object) -> int | None:
 
 def take_click(conv: Conversation) -> None:
     """Turn the last click on an entry's button, if the page has not taken it yet, into what it
-    asks: ``ChatState.action`` (regenerate, delete, ‹ ›), or the question to edit in the input.
+    asks: ``AskState.action`` (regenerate, delete, ‹ ›), or the question to edit in the input.
 
     Call it at the top of the chat page's run, before ``session.asked_action``. A click on a
     button drawn for another state of the conversation, or with a verb the entry does not offer,
@@ -245,15 +245,15 @@ def take_click(conv: Conversation) -> None:
     what it asks: a run stopped around it neither loses the click nor takes it twice.
     """
     asked = session.component_value(keys.ENTRY_ACTIONS, "asked")
-    state = session.chat()
+    state, asks = chat_state.chat(), session.asks()
     if not isinstance(asked, dict):
         return
     click, verb = asked.get("click"), asked.get("verb")
-    if not isinstance(click, str) or click == state.click_taken:
+    if not isinstance(click, str) or click == asks.click_taken:
         return
     index = entry_named(conv, asked.get("entry"))
     offered = index is not None and verb in tuple(_verbs_offered(conv, index))
-    state.click_taken = click
+    asks.click_taken = click
     if index is None or not offered:
         return
     entry = conv.entries[index]
@@ -261,7 +261,7 @@ def take_click(conv: Conversation) -> None:
         state.editing = entry
         state.restore_input = entry.text
     else:
-        state.action = session.EntryAction(str(verb), entry)
+        asks.action = session.EntryAction(str(verb), entry)
 
 
 def _verbs_offered(conv: Conversation, index: int) -> Iterator[str]:
@@ -344,7 +344,7 @@ def copy_payload(text: str) -> str:
 
 
 def _copy_button(text: str, index: int, lang: Lang) -> str:
-    hist = session.history()
+    hist = chat_state.history()
     if hist.chat_id is not None and BrowserStore(hist.book).holds(hist.chat_id, index, text):
         source = f' data-chat="{_attribute(hist.chat_id)}" data-index="{index}"'
     else:
@@ -383,7 +383,7 @@ def render_editing_notice(lang: Lang) -> None:
 
 def cancel_edit() -> None:
     """Leave editing: the question stays as it was and the input is emptied."""
-    session.chat().editing = None
+    chat_state.chat().editing = None
     session.set_widget(keys.CHAT_INPUT, "")
 
 

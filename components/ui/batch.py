@@ -29,7 +29,7 @@ from components.errors import KantuError
 from components.hosting.gate import Route
 from components.i18n import Lang, t
 from components.images.prepared import data_url
-from components.images.uploads import IMAGE_EXTENSIONS, Upload
+from components.images.upload import IMAGE_EXTENSIONS, Upload
 from components.providers.settings import ClientSettings
 from components.ui import session
 from components.ui import state_keys as keys

@@ -22,7 +22,8 @@ import streamlit as st
 from PIL import Image
 
 from components.i18n import Lang, t
-from components.images.uploads import PreparedUploads, Upload, prepare_uploads
+from components.images.upload import Upload
+from components.images.uploads import PreparedUploads, prepare_uploads
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.markdown_view import safe_label

@@ -32,7 +32,8 @@ from components.conversation.history import (
 from components.conversation.meta_text import meta_text
 from components.errors import ConfigError, KantuError
 from components.i18n import Lang, t
-from components.images.uploads import IMAGE_EXTENSIONS, Preparation, Upload, prepare_uploads
+from components.images.upload import IMAGE_EXTENSIONS, Upload
+from components.images.uploads import Preparation, prepare_uploads
 from components.ocr.engine import reader_status, shared_reader
 from components.providers.client import ChatClient, ChatOptions
 from components.providers.error_mapping import BINGCHENG_CODES, about_pictures
@@ -45,7 +46,7 @@ from components.providers.presets import (
 )
 from components.providers.settings import resolve_settings
 from components.turns import ChatTurn
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from components.ui.answer_actions import render_actions, render_thinking
 from components.ui.conversation_tools import context_policy
@@ -109,12 +110,12 @@ def _rehearse(load_reader: bool) -> None:
 
 def conversation() -> Conversation:
     """Return this browser session's conversation (created on first use)."""
-    return session.chat().conversation
+    return chat_state.chat().conversation
 
 
 def http_session() -> requests.Session:
     """Return this browser session's HTTP session (one per person, reused across reruns)."""
-    return session.chat().http
+    return chat_state.chat().http
 
 
 # Each error kind's main action (see ``_main_action``; the kinds refused for their words or
@@ -281,12 +282,12 @@ def put_back(text: str) -> None:
 
 
 def _ask_focus(field: str) -> None:
-    session.chat().focus_field = field
+    chat_state.chat().focus_field = field
 
 
 def focus_requested_field() -> None:
     """Focus, once, the sidebar field an error's action pointed to (opening the sidebar)."""
-    state = session.chat()
+    state = chat_state.chat()
     field, state.focus_field = state.focus_field, None
     if field is not None:
         # Streamlit's class for a key: every character outside [a-zA-Z0-9_-] becomes "-"
@@ -357,14 +358,14 @@ def render_answer_footer(
         if entry.text or entry.error is None:
             with st.chat_message("assistant"):
                 if entry.text:
-                    show_answer(st, entry.text, session.chat().made_safe)
+                    show_answer(st, entry.text, chat_state.chat().made_safe)
                 _render_marks(entry, lang)
                 notes = _quiet_lines(entry, lang, choice)
                 if index is not None and entry.text.strip():
                     render_actions(entry, index, conv, lang, notes=notes)  # one element, not three
                 else:
                     for line in notes:
-                        st.caption(session.chat().made_safe(line))
+                        st.caption(chat_state.chat().made_safe(line))
                 if last and entry.error is None and entry.status != "ok":
                     st.button(
                         t("chat.retry", lang),
@@ -524,12 +525,12 @@ def render_history(
 
 def revealed(conv: Conversation) -> int:
     """How many earlier entries of ``conv`` the visitor asked to see beyond the last ones."""
-    shown_for, count = session.chat().revealed
+    shown_for, count = chat_state.chat().revealed
     return count if shown_for is conv else 0
 
 
 def _reveal(conv: Conversation) -> None:
-    session.chat().revealed = (conv, revealed(conv) + SHOWN_ENTRIES)
+    chat_state.chat().revealed = (conv, revealed(conv) + SHOWN_ENTRIES)
 
 
 def travel_notes(conv: Conversation, choice: SidebarChoice) -> dict[str, str]:
@@ -546,7 +547,7 @@ def travel_notes(conv: Conversation, choice: SidebarChoice) -> dict[str, str]:
 # -- the exchange ------------------------------------------------------------------------------
 
 
-def ask_last(state: session.ChatState, conv: Conversation, choice: SidebarChoice) -> None:
+def ask_last(state: chat_state.ChatState, conv: Conversation, choice: SidebarChoice) -> None:
     """Start the answer to the question just recorded (the conversation's last entry).
 
     Call it right after recording the question, with nothing in between that reads the session:
@@ -559,7 +560,7 @@ def ask_last(state: session.ChatState, conv: Conversation, choice: SidebarChoice
 
 
 def resume_answer(
-    state: session.ChatState, conv: Conversation, choice: SidebarChoice
+    state: chat_state.ChatState, conv: Conversation, choice: SidebarChoice
 ) -> Exchange | None:
     """Start the answer a stopped run left waiting (``ask_last``), if that question is still the
     last of the open chat; return the session's exchange."""
@@ -580,7 +581,7 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
     refuses, the answer is recorded as that error (with Retry) and nothing is sent.
     """
     plan = plan_next(conv, choice, context_policy())
-    state, http = session.chat(), http_session()
+    state, http = chat_state.chat(), http_session()
 
     def begin(settings: AnySettings, exchange: Exchange) -> Exchange:
         # Kept the moment it starts: reading the session lets Streamlit stop this run for a
@@ -601,7 +602,7 @@ def start_exchange(conv: Conversation, choice: SidebarChoice) -> None:
 
 def settle_exchange(conv: Conversation) -> Exchange | None:
     """Record the session's exchange if it has finished (once); return it if still running."""
-    state = session.chat()
+    state = chat_state.chat()
     exchange = state.exchange
     if exchange is None:
         return None
@@ -614,7 +615,7 @@ def settle_exchange(conv: Conversation) -> Exchange | None:
 
 def drop_exchange() -> None:
     """Stop the session's exchange, if any, without recording it (the conversation starts over)."""
-    state = session.chat()
+    state = chat_state.chat()
     exchange, state.exchange = state.exchange, None
     if exchange is not None:
         exchange.stop()
@@ -641,7 +642,7 @@ def follow_exchange(
     message gets its action buttons, notices and Retry).
     """
     lang = choice.lang
-    made_safe = session.chat().made_safe
+    made_safe = chat_state.chat().made_safe
     render_stop(stop_at, lang, exchange.stop)
     with place.chat_message("assistant"):
         live = st.empty()
@@ -651,7 +652,7 @@ def follow_exchange(
         view: LiveMarkdown | None = None
         while not exchange.finished:
             exchange.wait(len(shown), POLL_S)
-            if session.chat().exchange is not exchange:
+            if chat_state.chat().exchange is not exchange:
                 return False  # New chat, or a newer run settled it
             text = exchange.text
             if text != shown:
@@ -663,7 +664,7 @@ def follow_exchange(
                     shown = text
                 time.sleep(FRAME_S)  # let a burst of small deltas arrive: one redraw for all
         exchange.record_once(conv.record)
-        session.chat().exchange = None
+        chat_state.chat().exchange = None
         answer = conv.entries[-1].text
         if answer:
             (view or LiveMarkdown(live.container(), made_safe=made_safe)).finish(answer)

@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 
 from components.i18n import Lang, t
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from components.ui.chat_store import durable, server_store, store_owner
 from components.ui.lazy_section import open_menu
@@ -51,7 +51,7 @@ def _where(lang: Lang) -> str:
 
 
 def _problems(lang: Lang) -> None:
-    hist = session.history()
+    hist = chat_state.history()
     shown = hist.browser
     for problem in getattr(shown, "problems", ()):
         st.warning(problem.message(lang), icon="⚠️")
@@ -119,8 +119,8 @@ def render_chat_list(lang: Lang) -> None:
     slot = session.layout().chat_list_slot
     if slot is None:
         return
-    hist = session.history()
-    busy = session.chat().exchange is not None
+    hist = chat_state.history()
+    busy = chat_state.chat().exchange is not None
     with slot:
         render_undo_notice(lang, in_chat=False)
     words = str(session.widget(keys.CHAT_SEARCH, "") or "")
@@ -162,18 +162,18 @@ def render_undo_notice(lang: Lang, *, in_chat: bool) -> None:
     """Show the undo notice while it lasts (it hides itself when its time is up): a message's
     in the conversation (``in_chat``), where it was deleted and where a phone shows it; a
     chat's in the sidebar, beside the list."""
-    notice: UndoNotice | None = session.history().undo
+    notice: UndoNotice | None = chat_state.history().undo
     if notice is None or (notice.kind == "delete_message") != in_chat:
         return
     st.fragment(_notice, run_every=1.0)(lang)
 
 
 def _notice(lang: Lang) -> None:
-    notice: UndoNotice | None = session.history().undo
+    notice: UndoNotice | None = chat_state.history().undo
     if notice is None or time.time() >= notice.deadline:
         st.rerun(scope="app")  # the notice ends: a deleted chat leaves the stores
         return
-    if isinstance(session.chat().action, session.Undo):
+    if isinstance(session.asks().action, session.Undo):
         st.rerun(scope="app")
         return
     if notice.kind == "new":
@@ -193,7 +193,7 @@ def _notice(lang: Lang) -> None:
 
 
 def _title_of(chat_id: str | None) -> str:
-    for meta in getattr(session.history().browser, "chats", ()):
+    for meta in getattr(chat_state.history().browser, "chats", ()):
         if meta.get("id") == chat_id:
             return str(meta.get("title", ""))
     return ""
@@ -201,7 +201,7 @@ def _title_of(chat_id: str | None) -> str:
 
 def render_scroll() -> None:
     """Scroll to the end of a chat just opened (once)."""
-    hist = session.history()
+    hist = chat_state.history()
     if hist.scroll:
         hist.scroll = False
         st.html(_SCROLL_SCRIPT, unsafe_allow_javascript=True)

@@ -30,7 +30,7 @@ from components.history.server_store import (
 )
 from components.history.settings import HistorySettings
 from components.hosting.ledger import default_ledger_path
-from components.ui import session
+from components.ui import chat_state
 from components.ui.access import (
     SQL_CONNECTION,
     hosting_settings,
@@ -152,7 +152,7 @@ def ownership() -> Ownership | None:
 def store_owner() -> str | None:
     """Return this session's owner id in the server store: the signed-in subject's, else the
     browser's visitor secret's (None until the browser store has answered)."""
-    visitor = session.history().visitor
+    visitor = chat_state.history().visitor
     if not visitor and not _subject():
         return None  # nobody to name: the ledger is not even opened
     found = ownership()

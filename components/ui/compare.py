@@ -34,9 +34,10 @@ from components.costs import lines
 from components.costs.prices import Price
 from components.errors import ConfigError, KantuError
 from components.i18n import Lang, t
-from components.images.uploads import IMAGE_EXTENSIONS, Upload, prepare_uploads
+from components.images.upload import IMAGE_EXTENSIONS, Upload
+from components.images.uploads import prepare_uploads
 from components.providers.presets import DEFAULT_PRESET_ID, PRESETS
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from components.ui.access import hosting_settings
 from components.ui.costs import price_book
@@ -141,7 +142,7 @@ def prices_of(run: CompareRun) -> dict[str, Price | None]:
 
 def vision_of(run: CompareRun) -> dict[str, bool | None]:
     """Return each column's vision check: True, False, or None when not checked."""
-    checks = session.tools().vision_checks
+    checks = chat_state.tools().vision_checks
     seen: dict[str, bool | None] = {}
     for column in run.columns:
         result = checks.get(column.name)
@@ -545,7 +546,7 @@ def render_column(
             return
         session.compare().growing.pop(keys.compare_column_key("live", column.label), None)
         if text:
-            show_markdown(st, text, session.chat().made_safe)
+            show_markdown(st, text, chat_state.chat().made_safe)
         figures = column.figures(price)
         outcome = figures.outcome if figures is not None else None
         if column.refused is not None:

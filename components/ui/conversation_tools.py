@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from components.conversation.context_policy import DEFAULT_POLICY, POLICY_KINDS, ContextPolicy
+from components.conversation.context_choice import DEFAULT_POLICY, POLICY_KINDS, ContextPolicy
 from components.conversation.history import Conversation
 from components.conversation.transfer import export_json, export_markdown, import_json
 from components.costs import lines
@@ -25,7 +25,7 @@ from components.i18n import Lang, t
 from components.observability.request_log import Feature
 from components.providers.probe import ConnectionResult, ProbeResult, probe_vision, test_connection
 from components.providers.settings import ClientSettings
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from components.ui.costs import current_price
 from components.ui.markdown_view import literal, safe_label
@@ -75,7 +75,7 @@ def render_context_policy(lang: Lang) -> None:
 
 def vision_checks() -> dict[str, ProbeResult]:
     """Return this session's "can this model see?" results, by ``preset/model``."""
-    return session.tools().vision_checks
+    return chat_state.tools().vision_checks
 
 
 def known_blind(choice: SidebarChoice) -> bool:
@@ -87,7 +87,7 @@ def known_blind(choice: SidebarChoice) -> bool:
 def render_model_tools(choice: SidebarChoice) -> None:
     """ "Can this model see?", "Test connection" and "Refresh model list", with their results."""
     lang = choice.lang
-    tools = session.tools()
+    tools = chat_state.tools()
     if choice.preset.local or choice.config_error is not None:
         tools.check = None  # a click from before the switch is not run later unasked
         return
@@ -169,7 +169,7 @@ def render_model_tools(choice: SidebarChoice) -> None:
 
 
 def _ask_check(check: str) -> None:
-    session.tools().check = check
+    chat_state.tools().check = check
 
 
 # The probe's request, for the hosting limits: a small picture (gpt-4o-mini's low tile) + prompt.
@@ -190,7 +190,7 @@ def _checked(
 
 
 def _checked_once(
-    tools: session.ToolsState,
+    tools: chat_state.ToolsState,
     choice: SidebarChoice,
     busy: str,
     feature: Feature,
@@ -230,7 +230,7 @@ def _test_connection(route: Route) -> ConnectionResult:
 
 def listed_models(preset_id: str) -> list[str]:
     """Return the model ids the provider listed when the connection was tested (maybe none)."""
-    return list(session.tools().model_lists.get(preset_id, ()))
+    return list(chat_state.tools().model_lists.get(preset_id, ()))
 
 
 def _show_probe(result: ProbeResult, choice: SidebarChoice) -> None:
@@ -281,16 +281,16 @@ def render_import(lang: Lang) -> None:
     st.file_uploader(
         t("transfer.import", lang),
         type=["json"],
-        key=keys.import_key(session.chat().import_round),
+        key=keys.import_key(chat_state.chat().import_round),
         on_change=take_import,
-        args=(keys.import_key(session.chat().import_round),),
+        args=(keys.import_key(chat_state.chat().import_round),),
     )
 
 
 def render_import_outcome() -> None:
     """Say once how the last import went; placed outside the tools' expander, which the page's
     new content may close, so the person sees it either way."""
-    state = session.chat()
+    state = chat_state.chat()
     outcome = state.import_outcome
     if outcome is not None:
         kind, text = outcome
@@ -304,7 +304,7 @@ def take_unheard_import() -> None:
     """A file chosen whose callback a newer trigger stopped (Streamlit does not run it again):
     read here. The callback moves the field to a new key whatever the file held, so a file under
     the current key is one it never read. Call it before the chat is put in place."""
-    take_import(keys.import_key(session.chat().import_round))
+    take_import(keys.import_key(chat_state.chat().import_round))
 
 
 def take_import(widget_key: str) -> None:
@@ -315,7 +315,7 @@ def take_import(widget_key: str) -> None:
     if upload is None:
         return
     lang: Lang = session.widget(keys.LANG, "zh")
-    state = session.chat()
+    state = chat_state.chat()
     state.import_round += 1
     # Over the cap, one byte more than it is enough for import_json to refuse it by size.
     data = (

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from components.conversation.context_policy import ContextPolicy
+from components.conversation.context_choice import ContextPolicy
 from components.conversation.exchange import AnswerMeta
 from components.conversation.history import Conversation
 from components.conversation.planner import PlannedRequest
@@ -26,7 +26,7 @@ from components.costs.prices import Currency, Money, Price, PriceBook, format_mo
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage
 from components.turns import ChatTurn
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from components.ui.lazy_section import open_later, open_section
 from components.ui.markdown_view import literal, safe_label
@@ -60,7 +60,7 @@ def price_book() -> PriceBook:
     """Return the prices this visitor sees: their edits over the operator's over the table
     (``operator_prices``: a malformed ``KANTU_PRICES`` is logged and the table applies)."""
     book = operator_prices()
-    visitor = session.tools().visitor_prices
+    visitor = chat_state.tools().visitor_prices
     for model, price in visitor.items():
         book = book.with_visitor_price(model, price)
     return book
@@ -73,7 +73,7 @@ def current_price(choice: SidebarChoice) -> Price | None:
 
 def calibration() -> Calibration:
     """Return this session's calibration (learned from its own bills)."""
-    return session.tools().calibration
+    return chat_state.tools().calibration
 
 
 def learn_from(conv: Conversation) -> None:
@@ -130,7 +130,7 @@ def next_cost(
 def confirm_threshold(price: Price | None) -> tuple[float, Currency | None]:
     """Return the hold limit for ``price``'s currency (money), or in prompt tokens (None): the
     visitor's own, else the operator's ``KANTU_HOLD_ABOVE``, else the default."""
-    tools = session.tools()
+    tools = chat_state.tools()
     if price is None:
         tokens = tools.confirm_tokens
         return float(DEFAULT_HOLD_TOKENS if tokens is None else tokens), None
@@ -181,7 +181,7 @@ def render_over_limit(cost: NextCost, lang: Lang) -> None:
 
 def _focus_threshold(currency: Currency | None) -> None:
     open_later(keys.COSTS_OPEN)
-    session.chat().focus_field = threshold_field(currency)
+    chat_state.chat().focus_field = threshold_field(currency)
 
 
 def conversation_total(conv: Conversation, choice: SidebarChoice) -> str | None:
@@ -277,7 +277,7 @@ def _render_price_editor(choice: SidebarChoice, price: Price | None) -> None:
                 on_click=_save_price,
                 args=(model, currency, where),
             )
-        if model in session.tools().visitor_prices:
+        if model in chat_state.tools().visitor_prices:
             st.button(
                 t("costs.reset_price", lang),
                 key=f"kantu_price_reset.{where}",
@@ -290,15 +290,15 @@ def _save_price(model: str, currency: Currency, where: str) -> None:
     """Keep the price the visitor typed for ``model`` (the form's submit; ``where``: its keys')."""
     inp = float(session.widget(f"{keys.PRICE_INPUT}.{where}") or 0.0)
     out = float(session.widget(f"{keys.PRICE_OUTPUT}.{where}") or 0.0)
-    prices = dict(session.tools().visitor_prices)
+    prices = dict(chat_state.tools().visitor_prices)
     prices[model] = Price(inp, out, currency, origin="visitor")
-    session.tools().visitor_prices = prices
+    chat_state.tools().visitor_prices = prices
 
 
 def _forget_price(model: str) -> None:
-    prices = dict(session.tools().visitor_prices)
+    prices = dict(chat_state.tools().visitor_prices)
     prices.pop(model, None)
-    session.tools().visitor_prices = prices
+    chat_state.tools().visitor_prices = prices
 
 
 def _currency_of(choice: SidebarChoice) -> Currency:
@@ -317,7 +317,7 @@ def _render_threshold(threshold: float, currency: Currency | None, lang: Lang) -
             help=t("costs.confirm_help", lang),
             key="kantu_confirm_tokens_field",
         )
-        session.tools().confirm_tokens = int(value)
+        chat_state.tools().confirm_tokens = int(value)
         return
     sign = "¥" if currency == "CNY" else "$"
     value = st.number_input(
@@ -330,9 +330,9 @@ def _render_threshold(threshold: float, currency: Currency | None, lang: Lang) -
         help=t("costs.confirm_help", lang),
         key=threshold_field(currency),
     )
-    limits = dict(session.tools().confirm_above)
+    limits = dict(chat_state.tools().confirm_above)
     if float(value) == _base_limit(currency):
         limits.pop(currency, None)
     else:
         limits[currency] = float(value)
-    session.tools().confirm_above = limits
+    chat_state.tools().confirm_above = limits

@@ -18,7 +18,7 @@ from PIL import Image
 
 from components.i18n import Lang, t
 from components.images.prepared import PreparedImage, data_url
-from components.ui import session
+from components.ui import chat_state
 from components.ui import state_keys as keys
 from components.ui.markdown_view import literal, safe_label
 
@@ -181,7 +181,7 @@ def render_images(
                     on_click=_ask_view,
                     args=(view,),
                 )
-                if session.chat().view_open == view:  # drawn again on every run until closed
+                if chat_state.chat().view_open == view:  # drawn again on every run until closed
                     title = t("gallery.view_title", lang)
                     title += f" · {literal(image.name)}" if image.name else ""
                     dialog = st.dialog(title, width="large", on_dismiss=_close_view)
@@ -195,11 +195,11 @@ def _ask_view(view: str) -> None:
     # Open in the session, not read from the button's value: a run stopped by a newer trigger
     # (the browser store's report after a save) loses a button's value, and a run that does not
     # draw a dialog closes it; so every run draws it until the person closes it.
-    session.chat().view_open = view
+    chat_state.chat().view_open = view
 
 
 def _close_view() -> None:
-    session.chat().view_open = None
+    chat_state.chat().view_open = None
 
 
 def render_parts(image: PreparedImage, lang: Lang) -> None:
@@ -283,7 +283,7 @@ def display_copy(image: PreparedImage) -> tuple[bytes, str]:
     thumb = thumb_size(image.width, image.height)
     if not thumb.cropped and (thumb.width, thumb.height) == (image.width, image.height):
         return image.data, image.mime
-    copies = session.chat().display_copies
+    copies = chat_state.chat().display_copies
     if image.sha256 not in copies:
         with Image.open(io.BytesIO(image.data)) as picture:
             if thumb.crop is None:

@@ -7,7 +7,7 @@ module reads it. Kept apart from the chat and the sidebar so neither imports the
 from __future__ import annotations
 
 from components.conversation.history import Conversation, Entry
-from components.ui import session
+from components.ui import chat_state
 
 
 def question_of(answer: Entry, conv: Conversation) -> Entry | None:
@@ -21,7 +21,7 @@ def question_of(answer: Entry, conv: Conversation) -> Entry | None:
 
 def operator_key_refused() -> bool:
     """Return whether the conversation's last answer is the provider refusing the site's key."""
-    conv = session.chat().conversation
+    conv = chat_state.chat().conversation
     if not conv.entries:
         return False
     last = conv.entries[-1]

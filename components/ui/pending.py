@@ -18,8 +18,10 @@ from components.i18n import Lang, t
 from components.images.legibility import LEGIBLE_TEXT_PX
 from components.images.prepare import ZOOM_GRID, prepare_image, prepare_region
 from components.images.prepared import PreparedImage
-from components.images.slicing import MAX_SLICES_LIMIT, slice_cost
-from components.images.uploads import PreparedUploads, Upload
+from components.images.slice_limits import MAX_SLICES_LIMIT
+from components.images.slicing import slice_cost
+from components.images.upload import Upload
+from components.images.uploads import PreparedUploads
 from components.ui import gallery, session
 from components.ui import state_keys as keys
 from components.ui.costs import NextCost, render_over_limit

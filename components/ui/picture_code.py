@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.ui import session
+from components.ui import chat_state
 from components.ui import state_keys as keys
 
 # A 1×1 transparent GIF, as a data: URL (nothing to fetch).
@@ -31,7 +31,7 @@ def load_picture_code(*, first_screen: bool) -> None:
 
     Its hidden container is drawn on every run, so the elements after it keep their places.
     """
-    state = session.chat()
+    state = chat_state.chat()
     state.on_first_screen = state.on_first_screen and first_screen
     with st.container(key=keys.PICTURE_CODE):
         st.html(_HIDDEN)

@@ -38,7 +38,7 @@ from components.history.ops import (
 )
 from components.history.records import conversation_of, describe, loaded_from_json
 from components.history.server_store import ChatStore
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui.browser_store import BrowserStore, LoadedChat
 from components.ui.chat import drop_exchange
 from components.ui.chat_store import Ownership, ownership, server_store, store_owner
@@ -80,19 +80,21 @@ def _send(ops: list[Op]) -> None:
     """Queue ``ops`` for the browser store and the server store."""
     if not ops:
         return
-    hist = session.history()
+    hist = chat_state.history()
     BrowserStore(hist.book).queue(op_to_json(op) for op in ops)
     hist.server_pending.extend(ops)
 
 
 def _open_meta(conv: Conversation, now: float) -> ChatMeta:
-    hist = session.history()
+    hist = chat_state.history()
     if hist.chat_id is None:
         hist.chat_id, hist.created = new_chat_id(), now
     return _meta_of(hist, hist.chat_id, conv, now)
 
 
-def _meta_of(hist: session.HistoryState, chat_id: str, conv: Conversation, now: float) -> ChatMeta:
+def _meta_of(
+    hist: chat_state.HistoryState, chat_id: str, conv: Conversation, now: float
+) -> ChatMeta:
     """The list's meta of ``conv`` saved as the open chat ``chat_id``."""
     return describe(conv, chat_id, created=hist.created, updated=now, title=hist.title)
 
@@ -100,7 +102,7 @@ def _meta_of(hist: session.HistoryState, chat_id: str, conv: Conversation, now: 
 def save_open() -> None:
     """Queue what changed in the open chat since it was last saved (nothing for an empty,
     never saved chat)."""
-    hist, conv = session.history(), session.chat().conversation
+    hist, conv = chat_state.history(), chat_state.chat().conversation
     with hist.lock:
         if not conv.entries and hist.chat_id is None:
             return
@@ -114,7 +116,7 @@ def save_open() -> None:
 def _flush_server() -> None:
     """Apply the ops the server has yet to take; a refusal is kept to show, never a lost chat
     (the browser store holds it, and ops refused because the database is down are retried)."""
-    hist = session.history()
+    hist = chat_state.history()
     if not hist.server_pending:
         return
     store = server_store()
@@ -122,11 +124,11 @@ def _flush_server() -> None:
     if store is None or owner is None:
         return  # kept until the browser store names the visitor
     with hist.lock:
-        _apply_pending(hist, store, owner, session.chat().conversation)
+        _apply_pending(hist, store, owner, chat_state.chat().conversation)
 
 
 def _apply_pending(
-    hist: session.HistoryState, store: ChatStore, owner: str, conv: Conversation
+    hist: chat_state.HistoryState, store: ChatStore, owner: str, conv: Conversation
 ) -> None:
     """Hand ``hist.server_pending`` to ``store`` (the caller holds ``hist.lock``)."""
     try:
@@ -146,7 +148,7 @@ def saved_on_server(store: ChatStore, owner: str) -> str:
     """Bring the server's copy of the open chat up to date now and return its id (for a share
     link). Raises HistoryError: full_bytes, full_count, damaged, unavailable."""
     save_open()
-    hist, conv = session.history(), session.chat().conversation
+    hist, conv = chat_state.history(), chat_state.chat().conversation
     with hist.lock:
         if hist.chat_id is None:
             raise HistoryError("unavailable", "no chat to save")
@@ -162,7 +164,7 @@ def saved_on_server(store: ChatStore, owner: str) -> str:
 
 
 def _resend_whole(
-    hist: session.HistoryState, store: ChatStore, owner: str, conv: Conversation
+    hist: chat_state.HistoryState, store: ChatStore, owner: str, conv: Conversation
 ) -> bool:
     """Save the open chat whole (the server lacked its start: a store that was reset)."""
     if hist.chat_id is None:
@@ -191,8 +193,8 @@ class AnswerWatch:
     """What saving an answer needs once its page has gone: objects, never session state."""
 
     exchange: Exchange
-    chat: session.ChatState
-    hist: session.HistoryState
+    chat: chat_state.ChatState
+    hist: chat_state.HistoryState
     chat_id: str
     store: ChatStore | None
     # the owner is named when saving: the browser store may answer (with the visitor's secret)
@@ -205,7 +207,7 @@ def watch_exchange() -> None:
     exchange): a thread waits for its end, and if the page has not recorded and saved it soon
     after, records it in the open chat and saves it to both stores (the browser's copy goes if
     the visitor comes back to this session; the server's is there for a new one)."""
-    hist, chat = session.history(), session.chat()
+    hist, chat = chat_state.history(), chat_state.chat()
     exchange = chat.exchange
     if exchange is None or hist.chat_id is None or hist.watched is exchange:
         return
@@ -252,7 +254,7 @@ def save_when_left(watch: AnswerWatch, left_after_s: float = LEFT_AFTER_S) -> bo
         return True
 
 
-def _unsaved(hist: session.HistoryState, chat_id: str, conv: Conversation) -> list[Op]:
+def _unsaved(hist: chat_state.HistoryState, chat_id: str, conv: Conversation) -> list[Op]:
     """The ops that would save what changed in ``conv``, the open chat ``chat_id``."""
     return diff(hist.saved, conv, _meta_of(hist, chat_id, conv, time.time()))
 
@@ -283,7 +285,7 @@ def listed(words: str = "") -> list[dict[str, Any]]:
     """Return the saved chats (browser and server lists merged, newest first) matching every
     one of ``words``: in titles, and in questions and answers where the server store searches.
     A chat whose delete can still be undone is left out."""
-    hist = session.history()
+    hist = chat_state.history()
     chats: dict[str, dict[str, Any]] = {}
     shown = hist.browser
     for meta in getattr(shown, "chats", ()):
@@ -314,7 +316,7 @@ def listed(words: str = "") -> list[dict[str, Any]]:
 
 
 def _put_open(chat: OpenChat) -> None:
-    hist, state = session.history(), session.chat()
+    hist, state = chat_state.history(), chat_state.chat()
     drop_exchange()
     state.conversation = chat.conversation
     state.display_copies = {}
@@ -329,15 +331,17 @@ def _put_open(chat: OpenChat) -> None:
 
 
 def _current() -> OpenChat:
-    hist = session.history()
-    return OpenChat(session.chat().conversation, hist.chat_id, hist.created, hist.title, hist.saved)
+    hist = chat_state.history()
+    return OpenChat(
+        chat_state.chat().conversation, hist.chat_id, hist.created, hist.title, hist.saved
+    )
 
 
 def _empty() -> OpenChat:
     return OpenChat(Conversation(), None, 0.0, None, SavedState())
 
 
-def detach(hist: session.HistoryState) -> None:
+def detach(hist: chat_state.HistoryState) -> None:
     """Make the open conversation a new chat (an import): it is saved under a new id. (It takes
     the session's ``HistoryState``: no session read, so a caller can do it in one step with
     putting that conversation in place.)"""
@@ -346,7 +350,7 @@ def detach(hist: session.HistoryState) -> None:
 
 def _arrived(loaded: LoadedChat) -> None:
     """Put a chat the browser store sent in place, if it is the one asked for."""
-    hist = session.history()
+    hist = chat_state.history()
     if hist.opening != loaded.chat.get("id"):
         return
     hist.opening = None
@@ -356,7 +360,7 @@ def _arrived(loaded: LoadedChat) -> None:
 
 def _open_loaded(raw: Any) -> list[Op]:
     """Put a loaded chat in place; return the ops that save it whole (none when refused)."""
-    hist = session.history()
+    hist = chat_state.history()
     try:
         chat = loaded_from_json(raw)
         conv = conversation_of(chat)
@@ -376,7 +380,7 @@ def open_chat(chat_id: str, sent: LoadedChat | None = None) -> None:
     came already, unasked), or read from the server store when only it holds the chat or its
     copy is newer (an answer that ended after the tab had gone, a chat continued on another
     device); the browser store then gets it whole."""
-    hist = session.history()
+    hist = chat_state.history()
     if chat_id == hist.chat_id:
         return
     save_open()
@@ -411,7 +415,7 @@ def open_chat(chat_id: str, sent: LoadedChat | None = None) -> None:
 def rename_chat(chat_id: str, title: str) -> None:
     """Give a chat the visitor's own title (an empty one is ignored)."""
     title = " ".join(title.split())
-    hist = session.history()
+    hist = chat_state.history()
     if not title:
         return
     if chat_id == hist.chat_id:
@@ -430,12 +434,12 @@ def rename_chat(chat_id: str, title: str) -> None:
 def finish_undo(now: float, *, force: bool = False) -> None:
     """End the undo notice once its time is up (or ``force``, or a message's notice once the
     chat has changed since): a deleted chat leaves the stores."""
-    hist = session.history()
+    hist = chat_state.history()
     notice: UndoNotice | None = hist.undo
     moved_on = (
         notice is not None
         and notice.after is not None
-        and tuple(session.chat().conversation.entries) != notice.after
+        and tuple(chat_state.chat().conversation.entries) != notice.after
     )
     if notice is None or (now < notice.deadline and not force and not moved_on):
         return
@@ -451,13 +455,13 @@ def new_chat() -> None:
     before = _current()
     _put_open(_empty())
     if before.conversation.entries:
-        session.history().undo = UndoNotice("new", time.time() + UNDO_S, before)
+        chat_state.history().undo = UndoNotice("new", time.time() + UNDO_S, before)
 
 
 def delete_chat(chat_id: str) -> None:
     """Delete a chat once its undo notice ends; the open chat, deleted, leaves an empty one."""
     finish_undo(time.time(), force=True)
-    hist = session.history()
+    hist = chat_state.history()
     before = None
     if chat_id == hist.chat_id:
         save_open()
@@ -470,18 +474,18 @@ def delete_message(index: int) -> None:
     """Delete the open chat's entry at ``index`` (a question with its answer, or an answer);
     Undo puts it back while its notice shows."""
     finish_undo(time.time(), force=True)
-    conv = session.chat().conversation
+    conv = chat_state.chat().conversation
     copy = Conversation(list(conv.entries), dict(conv.images), dict(conv.low_copies))
     before = replace(_current(), conversation=copy)
     conv.delete(index)
-    session.history().undo = UndoNotice(
+    chat_state.history().undo = UndoNotice(
         "delete_message", time.time() + UNDO_S, before, after=tuple(conv.entries)
     )
 
 
 def undo() -> None:
     """Take back the New chat or delete whose notice shows: the chat comes back as it was."""
-    hist = session.history()
+    hist = chat_state.history()
     notice: UndoNotice | None = hist.undo
     finish_undo(time.time())  # a message's notice that the chat has moved past ends here
     if hist.undo is not notice or notice is None or notice.previous is None:
@@ -498,7 +502,7 @@ def undo() -> None:
 
 def delete_all() -> None:
     """Delete every saved chat of this visitor, in both stores, and start an empty chat."""
-    hist = session.history()
+    hist = chat_state.history()
     hist.undo = None
     ids = [str(meta.get("id")) for meta in listed()]
     _put_open(_empty())
@@ -512,11 +516,11 @@ def delete_all() -> None:
             hist.problem = err
 
 
-def handle(action: session.ChatAction | None, state: session.ChatState) -> None:
+def handle(action: session.ChatAction | None, asks: session.AskState) -> None:
     """Do the chat list's action asked on the last click, if it is one, letting it go first."""
     if not isinstance(action, session.LIST_ACTIONS):
         return
-    session.let_go(state)
+    session.let_go(asks)
     match action:
         case session.OpenChat(chat=chat_id):
             open_chat(chat_id)
@@ -536,7 +540,7 @@ def handle(action: session.ChatAction | None, state: session.ChatState) -> None:
 def keep() -> Conversation:
     """Save what changed and return the conversation to draw (a chat that arrived from a store
     is put in place first). ``mount_browser_store()`` must follow on the same run."""
-    hist, state = session.history(), session.chat()
+    hist, state = chat_state.history(), chat_state.chat()
     finish_undo(time.time())
     # Until the store has answered, the chat changed last is what an empty page will open.
     restore = not hist.restored and not state.conversation.entries and hist.chat_id is None
@@ -564,4 +568,4 @@ def keep() -> Conversation:
 def mount_browser_store() -> None:
     """Send the browser store what ``keep()`` queued: after the history is drawn, so that the
     browser store's report (a rerun) never stops a run before it has drawn the pictures."""
-    BrowserStore(session.history().book).mount()
+    BrowserStore(chat_state.history().book).mount()

@@ -1,12 +1,16 @@
 """This browser session's state: a few typed objects, each made with its defaults on first use.
 
 The only module that touches ``st.session_state``. Each concern keeps one object under one key
-(``STATE_TYPES``): ``chat()``, ``camera()``, ``tools()``, ``compare()``, ``batch()``,
-``hosting()``, ``layout()`` and ``history()``. Widgets keep their string keys (Streamlit needs them; named in
-``state_keys``) and are read and set through ``widget``, ``set_widget`` and ``forget_widget``,
+(``state_key``): here ``asks()``, ``camera()``, ``compare()``, ``batch()``, ``hosting()``,
+``layout()`` and ``share()``; the chat's own (the conversation, the tools, the saved chats) in
+``chat_state``, through ``state_of``. Widgets keep their string keys (Streamlit needs them; named
+in ``state_keys``) and are read and set through ``widget``, ``set_widget`` and ``forget_widget``,
 which refuse any other key. What a callback asks of the chat page is one ``ChatAction``: the
 callback sets it (``request``); the page reads it (``asked_action``) and lets it go just before it
 acts on it (``let_go``).
+
+Light on purpose: a session's first screen (``first_screen``) is drawn with this module and a few
+others, before the conversation's machinery (Pillow, requests, the Markdown parser) is imported.
 
 Objects whose classes belong to other UI modules (a held message, a comparison, a prepared
 batch) are typed ``Any`` here, with their class named beside them: those modules use this one.
@@ -14,26 +18,19 @@ batch) are typed ``Any`` here, with their class named beside them: those modules
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import requests
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from components.conversation.exchange import Exchange
-from components.conversation.history import Conversation, Entry
-from components.costs.calibration import Calibration
-from components.costs.prices import Price
-from components.errors import KantuError
-from components.history.ops import Op, SavedState
-from components.images.uploads import Upload
-from components.providers.probe import ProbeResult
-from components.text.markdown_safety import MadeSafe
+from components.images.upload import Upload
 from components.ui import state_keys as keys
+
+if TYPE_CHECKING:  # an entry's button names its entry; the conversation is not imported here
+    from components.conversation.history import Entry
 
 # -- what a callback asks of the chat page, taken once --------------------------------------------
 
@@ -136,32 +133,14 @@ class Heard:
 
 
 @dataclass
-class ChatState:
-    """The conversation and what the chat page carries from one run to the next."""
+class AskState:
+    """What the person asked of the chat page, each kept until the page acts on it: the last
+    question the chat input brought, and a button's action."""
 
-    conversation: Conversation = field(default_factory=Conversation)
-    http: requests.Session = field(default_factory=requests.Session, repr=False)  # pooled
-    exchange: Exchange | None = None  # the answer being fetched, until recorded
-    action: ChatAction | None = None  # set by a callback, kept until the page acts on it
-    click_taken: str | None = None  # the last entry button click turned into ``action``
-    pending: Any = None  # pending.PendingMessage: a message held for a look before sending
-    editing: Entry | None = None  # the question being edited in the chat input, until sent
-    restore_input: str | None = None  # text to put back in the chat input on the next run
     questions_heard: int = 0  # questions the chat input brought (reading.mount_reading)
     heard: Heard | None = None  # the last of them, until the page has acted on it (hear_question)
-    # A question recorded whose answer has not started yet (chat.ask_last): the next run starts it
-    to_answer: Entry | None = None
-    made_safe: MadeSafe = field(default_factory=MadeSafe, repr=False)  # answers, meta lines
-    view_open: str | None = None  # the picture whose large view is open (gallery's 🔍 key)
-    focus_field: str | None = None  # a sidebar widget key an error's action asked to focus
-    display_copies: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # by sha256
-    imported: Conversation | None = None  # imported on the last click, put in place once
-    import_round: int = 0  # bumps to empty the import field after a file was read
-    import_outcome: tuple[str, str] | None = None  # ("ok" | "error", message), shown once
-    # Earlier messages the visitor asked to see (chat.render_history), for that conversation only
-    revealed: tuple[Conversation | None, int] = (None, 0)
-    # Nothing asked yet in this session: the hidden picture is drawn (picture_code.py)
-    on_first_screen: bool = True
+    action: ChatAction | None = None  # set by a callback, kept until the page acts on it
+    click_taken: str | None = None  # the last entry button click turned into ``action``
 
 
 @dataclass
@@ -172,23 +151,6 @@ class CameraState:
     round: int = 0  # bumps to give the camera a fresh key (an empty camera)
     shot: Any = None  # camera.CameraShot: the photo waiting by the input
     photo: Any = None  # (signature, PreparedUploads): that photo, prepared once
-
-
-@dataclass
-class ToolsState:
-    """Money and model tools: this visitor's prices, limits, checks and what the bills taught."""
-
-    visitor_prices: dict[str, Price] = field(default_factory=dict)
-    calibration: Calibration = field(default_factory=Calibration)
-    # this visitor's own hold limits (``components.costs.hold`` has the operator's and defaults)
-    confirm_above: dict[str, float] = field(default_factory=dict)  # by currency
-    confirm_tokens: int | None = None  # in prompt tokens, when no price is known
-    vision_checks: dict[str, ProbeResult] = field(default_factory=dict)  # by "preset/model"
-    connection_result: tuple[str, Any] | None = None  # ("preset/model", ConnectionResult)
-    model_lists: dict[str, list[str]] = field(default_factory=dict)  # {preset id: model ids}
-    text_only_models: frozenset[str] = frozenset()  # "preset/model": models that cannot see
-    text_only_unmarked: frozenset[str] = frozenset()  # … unticked by the person
-    check: str | None = None  # "probe" or "test": a sidebar check clicked, until it runs
 
 
 @dataclass
@@ -258,53 +220,21 @@ class LayoutState:
     panel_settled: dict[str, object] | None = None
 
 
-@dataclass
-class HistoryState:
-    """Saved chats: the open chat's id and what the stores hold of it, the browser store's
-    ledger and last answer, and the undo notice."""
-
-    book: dict[str, Any] = field(default_factory=dict)  # browser_store.BrowserStore's mapping
-    browser: Any = None  # browser_store.BrowserState: what the browser store said this run
-    chat_id: str | None = None  # the open chat, once it has something to keep
-    created: float = 0.0
-    title: str | None = None  # the visitor's own title for the open chat, if they gave one
-    saved: SavedState = field(default_factory=SavedState)  # what the stores hold of it
-    server_pending: list[Op] = field(default_factory=list)  # ops the server has yet to take
-    problem: KantuError | None = None  # the server store's last refusal, shown until it heals
-    restored: bool = False  # the last chat was asked for once the browser store answered
-    opening: str | None = None  # a chat asked of the browser store, put in place on arrival
-    scroll: bool = False  # a chat was just opened: the page scrolls to its end once
-    undo: Any = None  # chat_list.UndoNotice: what Undo would take back, until it expires
-    # Held while the stores' state above changes: an answer that ends after its tab has gone is
-    # saved from a thread of its own (saved_chats.save_when_left).
-    watched: Exchange | None = field(default=None, repr=False)  # saved even if the tab goes
-    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
-
-    @property
-    def visitor(self) -> str | None:
-        """The browser store's visitor secret, once it has answered."""
-        return getattr(self.browser, "visitor", None)
+STATE_PREFIX = "kantu_state."  # a state object's key: its kind's name, e.g. "kantu_state.chat"
 
 
-STATE_TYPES: dict[str, type] = {
-    "kantu_state.chat": ChatState,
-    "kantu_state.camera": CameraState,
-    "kantu_state.tools": ToolsState,
-    "kantu_state.compare": CompareState,
-    "kantu_state.batch": BatchState,
-    "kantu_state.hosting": HostingState,
-    "kantu_state.layout": LayoutState,
-    "kantu_state.history": HistoryState,
-    "kantu_state.share": ShareState,
-}
-KEY_OF: dict[type, str] = {kind: key for key, kind in STATE_TYPES.items()}
+def state_key(kind: type) -> str:
+    """Return the session-state key of ``kind``'s object (``ChatState``: ``kantu_state.chat``)."""
+    return STATE_PREFIX + kind.__name__.removesuffix("State").lower()
+
+
 T = TypeVar("T")
 
 
 def state_in(store: MutableMapping[str, Any], kind: type[T]) -> T:
     """Return ``kind``'s object in a session-state mapping (AppTest's too), made with its
     defaults on first use."""
-    key = KEY_OF[kind]
+    key = state_key(kind)
     found = store.get(key)  # one look-up: each goes through Streamlit's lock (~80 a run)
     if found is None:
         found = store[key] = kind()
@@ -316,15 +246,13 @@ def state_of(kind: type[T]) -> T:
     return state_in(cast(MutableMapping[str, Any], st.session_state), kind)
 
 
-# This session's object of each kind, e.g. ``session.chat().conversation``
-chat = partial(state_of, ChatState)
+# This session's object of each kind, e.g. ``session.layout().choice``
+asks = partial(state_of, AskState)
 camera = partial(state_of, CameraState)
-tools = partial(state_of, ToolsState)
 compare = partial(state_of, CompareState)
 batch = partial(state_of, BatchState)
 hosting = partial(state_of, HostingState)
 layout = partial(state_of, LayoutState)
-history = partial(state_of, HistoryState)
 share = partial(state_of, ShareState)
 
 
@@ -333,7 +261,7 @@ share = partial(state_of, ShareState)
 
 def request(action: ChatAction) -> None:
     """Ask the chat page for ``action`` on its next run (a callback's only job)."""
-    chat().action = action
+    asks().action = action
 
 
 def requester(action: ChatAction) -> Callable[[], None]:
@@ -352,7 +280,7 @@ def hear_question() -> None:
     value = widget(keys.CHAT_INPUT)
     if value is None:
         return
-    state = chat()
+    state = asks()
     files = getattr(value, "files", None) or ()
     state.heard = Heard(
         text=str(getattr(value, "text", value) or ""),
@@ -369,10 +297,10 @@ def asked_action() -> ChatAction | None:
     Streamlit call or session read: stopped before that point, the next run acts on it; stopped
     after, the action is not done twice (regenerate and the welcome's sample are not idempotent).
     """
-    return chat().action
+    return asks().action
 
 
-def let_go(state: ChatState) -> None:
+def let_go(state: AskState) -> None:
     """Mark the asked action as acted on: call right before acting, with no Streamlit call or
     session read in between (one is a point where the run can be stopped)."""
     state.action = None

@@ -16,7 +16,7 @@ from components.conversation.clients import AnySettings, resolve_any
 from components.errors import ConfigError
 from components.i18n import LANGS, Lang, lang_from_locale, t
 from components.images.prepared import DETAILS, Detail
-from components.images.slicing import DEFAULT_MAX_SLICES, MAX_SLICES_LIMIT
+from components.images.slice_limits import DEFAULT_MAX_SLICES, MAX_SLICES_LIMIT
 from components.images.uploads import Preparation
 from components.ocr.engine import reader_status
 from components.ocr.local_client import LocalSettings
@@ -30,7 +30,7 @@ from components.providers.presets import (
     preset_for_base_url,
 )
 from components.providers.settings import operator_config
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from components.ui.key_sources import operator_key_refused
 from components.ui.lazy_section import open_section
@@ -332,7 +332,7 @@ def render_settings(lang: Lang) -> SidebarChoice:
                 [
                     *preset.vision_models,
                     current_model,
-                    *session.tools().model_lists.get(preset.id, ()),
+                    *chat_state.tools().model_lists.get(preset.id, ()),
                 ]
             )
         ),
@@ -433,14 +433,14 @@ def is_text_only(preset_id: str, model: str) -> bool:
     """Whether pictures go to ``model`` as their read text: the person's choice for it in this
     session, else the catalogue's "cannot see pictures" (``sees_pictures``)."""
     name = model_id(preset_id, model)
-    tools = session.tools()
+    tools = chat_state.tools()
     if name in tools.text_only_models:
         return True
     return name not in tools.text_only_unmarked and sees_pictures(model) is False
 
 
 def _on_text_only(widget_key: str, name: str) -> None:
-    tools = session.tools()
+    tools = chat_state.tools()
     marked, unmarked = set(tools.text_only_models), set(tools.text_only_unmarked)
     if session.widget(widget_key):
         marked.add(name)
@@ -588,7 +588,7 @@ def open_sidebar() -> None:
 def render_new_chat(lang: Lang) -> None:
     """Show New chat at the top of the sidebar when the conversation has entries (once a run)."""
     slot = session.layout().new_chat_slot
-    conv = session.chat().conversation
+    conv = chat_state.chat().conversation
     if slot is None or not conv.entries:
         return
     slot.button(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.i18n import t
-from components.ui import session
+from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from components.ui.chat import conversation, drop_exchange
 from components.ui.conversation_tools import (
@@ -61,13 +61,13 @@ def apply_import() -> None:
     conversation (the sidebar's export buttons and totals too): the answer still coming, a held
     message and the display copies belong to the chat it replaces."""
     take_unheard_import()
-    state = session.chat()
+    state = chat_state.chat()
     imported = state.imported
     if imported is None:
         return
     drop_exchange()
     save_open()  # the chat it replaces stays saved as it was
-    hist = session.history()
+    hist = chat_state.history()
     # Let go and put in place with no session read in between: a run a newer trigger stops
     # before here puts it in place on the next run; none loses it (the outcome already says
     # it was imported) or saves it over the chat it replaces.

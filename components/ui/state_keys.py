@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from components.conversation.context_policy import DEFAULT_POLICY
-from components.images.slicing import DEFAULT_MAX_SLICES
+from components.conversation.context_choice import DEFAULT_POLICY
+from components.images.slice_limits import DEFAULT_MAX_SLICES
 
 
 @dataclass(frozen=True)

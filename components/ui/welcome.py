@@ -18,7 +18,7 @@ from PIL import Image
 
 from components.i18n import Lang, t
 from components.images.prepared import data_url
-from components.images.uploads import Upload
+from components.images.upload import Upload
 from components.providers.presets import DEFAULT_PRESET_ID, PRESETS
 from components.ui import session
 from components.ui import state_keys as keys

@@ -36,7 +36,8 @@ from components.devtools.browser import (
 from components.devtools.image_factory import photo_jpeg
 from components.devtools.upstream import FakeUpstream, bingcheng_error, gated, sse
 from components.i18n import t
-from components.images.uploads import Preparation, Upload, prepare_uploads
+from components.images.upload import Upload
+from components.images.uploads import Preparation, prepare_uploads
 
 USAGE = {"prompt_tokens": 8511, "completion_tokens": 34, "total_tokens": 8545}
 ANSWER = [
