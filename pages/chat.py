@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import streamlit as st
+
+from components.ui.first_screen import first_screen_due, render_first_screen
+from components.ui.language import current_lang
+
+if first_screen_due():  # a session's first run: its chat input and the welcome's words alone
+    render_first_screen(current_lang())
+    st.stop()
+
+# Past the first screen: the conversation's machinery (app.py's docstring).
 from collections.abc import Callable
 from functools import partial
-
-import streamlit as st
 
 from components.i18n import t
 from components.images.uploads import (
@@ -28,20 +36,20 @@ from components.ui.chat import (
     conversation,
     drop_exchange,
     follow_exchange,
-    render_bottom,
     render_history,
     resume_answer,
     settle_exchange,
 )
+from components.ui.chat_input import render_bottom
 from components.ui.chat_list import render_chat_list, render_scroll, render_undo_notice
 from components.ui.conversation_tools import context_policy, known_blind
 from components.ui.costs import learn_from, needs_confirmation, next_cost
 from components.ui.drop_anywhere import mount_drop_anywhere
-from components.ui.first_screen import first_screen_due, render_first_screen
 from components.ui.markdown_view import safe_label
 from components.ui.navigation import shell_choice
 from components.ui.pending import PendingMessage, needs_a_look, render_pending, resolve
 from components.ui.picture_code import load_picture_code
+from components.ui.pictures_ahead import pictures_ready
 from components.ui.reading import mount_reading, stop_slot
 from components.ui.saved_chats import (
     delete_message,
@@ -52,13 +60,9 @@ from components.ui.saved_chats import (
 )
 from components.ui.sent_cache import rerun_knowing_sent
 from components.ui.shortcuts import mount_shortcuts
-from components.ui.sidebar import SidebarChoice, current_lang, render_new_chat
-from components.ui.upload_guard import pictures_ready
+from components.ui.sidebar import SidebarChoice, render_new_chat
 from components.ui.welcome import render_welcome, sample_upload
 
-if first_screen_due():  # a session's first run: its chat input and the welcome's words alone
-    render_first_screen(current_lang())
-    st.stop()
 choice: SidebarChoice = shell_choice()
 lang = choice.lang
 conv = conversation()

@@ -13,7 +13,7 @@ from components.devtools.upstream import FakeUpstream
 from components.hosting.access import FREE_TRIES
 from components.i18n import t
 from components.ui import access as access_ui
-from components.ui import session
+from components.ui import session, visitor
 from components.ui import state_keys as keys
 from tests.conftest import entry_app_test
 
@@ -95,7 +95,7 @@ def test_fresh_sessions_share_the_wait_between_wrong_codes(upstream, tmp_path, c
 def test_a_short_code_is_pointed_out_to_the_operator_and_in_the_log(
     upstream, tmp_path, lang, caplog
 ):
-    access_ui.warn_short_codes.clear()  # once per process: start this test's process afresh
+    visitor.warn_short_codes.clear()  # once per process: start this test's process afresh
     at = entry_app_test()
     at.secrets.update(
         {

@@ -13,13 +13,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import streamlit as st
 
 from components.errors import ConfigError
-from components.hosting.access import MIN_CODE_LENGTH, Visitor, refusal, short_code_settings
-from components.hosting.config import HostingConfig, hosting_config
+from components.hosting.access import refusal
+from components.hosting.config import HostingConfig
 from components.hosting.gate import Asker, Gate, allowed_models, unbound_money
 from components.hosting.ledger import (
     Ledger,
@@ -43,34 +42,15 @@ from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.client_address import visitor_address
 from components.ui.markdown_view import literal
+from components.ui.navigation import ADMIN_URL_PATH, on_page
 from components.ui.operator_settings import operator_prices, secrets_mapping
 from components.ui.sidebar import SidebarChoice, read_secrets, request_settings
+from components.ui.visitor import current_visitor, hosting_settings, signed_in, unlocked
 
 log = logging.getLogger("kantu")
 
 _clock = time.time  # the code box's clock (tests move it on instead of sleeping)
-ADMIN_URL_PATH = "admin"  # the operator page's address, as app.py names it
 SQL_CONNECTION = "kantu_ledger"  # [connections.kantu_ledger] url = "postgresql://…" in secrets
-
-
-def hosting_settings() -> HostingConfig:
-    """Return the operator's hosting settings for this run (secrets, then the environment)."""
-    secrets = secrets_mapping()
-    config = hosting_config(secrets, os.environ, login_configured="auth" in secrets)
-    short = short_code_settings(config)
-    if short:
-        warn_short_codes(short)
-    return config
-
-
-@st.cache_resource(show_spinner=False)
-def warn_short_codes(settings: tuple[str, ...]) -> None:
-    """Log which settings hold a short code, once per process (never the codes themselves)."""
-    log.warning(
-        "%s: a code shorter than %d characters is easy to guess; set a longer one",
-        ", ".join(settings),
-        MIN_CODE_LENGTH,
-    )
 
 
 @dataclass(frozen=True)
@@ -140,21 +120,6 @@ def session_identity() -> tuple[str, float]:
     return state.identity
 
 
-def _user() -> tuple[bool, str | None]:
-    try:
-        info = st.user.to_dict()
-    except Exception:  # no script context (never on a page)
-        return False, None
-    email = info.get("email")
-    return bool(info.get("is_logged_in")), str(email) if email else None
-
-
-def current_visitor() -> Visitor:
-    """Return who is asking: signed in or not, and whether this session entered the code."""
-    logged_in, email = _user()
-    return Visitor(logged_in, email, session.hosting().access_unlocked)
-
-
 # -- the code box --------------------------------------------------------------------------------
 
 
@@ -180,12 +145,6 @@ def try_code(handle: LedgerHandle, scope: Scope, codes: tuple[str, ...], typed: 
     if check.outcome == "right":
         _unlock(scope)
     return check
-
-
-def unlocked(scope: Scope) -> bool:
-    """Return whether this session entered a right code for ``scope`` (the site, the operator)."""
-    state = session.hosting()
-    return state.access_unlocked if scope == "access" else state.admin_unlocked
 
 
 def _unlock(scope: Scope) -> None:
@@ -274,18 +233,13 @@ def _uses_operator_key(choice: SidebarChoice) -> bool:
         return False
 
 
-def _on_operator_page() -> bool:
-    # st.context.url carries the page being run (the operator page's is ".../admin")
-    return urlparse(st.context.url or "").path.rstrip("/").endswith("/" + ADMIN_URL_PATH)
-
-
 def render_access(choice: SidebarChoice) -> None:
     """Show what the operator's key needs here, above the page: the access code box, or the
     sign-in (their state then stays in the sidebar); nothing when the key is open, when the
     visitor brings their own, or on the operator page (which has its own code)."""
     config = hosting_settings()
     lang = choice.lang
-    if not config.gated or _on_operator_page() or not _uses_operator_key(choice):
+    if not config.gated or on_page(ADMIN_URL_PATH) or not _uses_operator_key(choice):
         return
     side = st.sidebar
     if config.login_configured:
@@ -326,7 +280,7 @@ def request_gate(lang: Lang) -> Gate:
     preset = _operator_preset(operator.base_url)
     prices = operator_prices()
     session_id, began = session_identity()
-    logged_in, email = _user()
+    logged_in, email = signed_in()
     ip = visitor_address()
     try:
         handle: LedgerHandle | None = ledger_handle(config)

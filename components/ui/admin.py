@@ -22,14 +22,9 @@ from components.hosting.limits import day_start
 from components.i18n import Lang, t
 from components.text.cells import csv_row
 from components.ui import state_keys as keys
-from components.ui.access import (
-    current_visitor,
-    hosting_settings,
-    ledger_handle,
-    unlock_with_code,
-    unlocked,
-)
+from components.ui.access import ledger_handle, unlock_with_code
 from components.ui.markdown_view import literal
+from components.ui.visitor import current_visitor, hosting_settings, unlocked
 
 log = logging.getLogger("kantu")
 
@@ -46,12 +41,6 @@ def ledger_csv(rows: Sequence[LedgerRow]) -> str:
         when = dt.datetime.fromtimestamp(row.started, dt.UTC).isoformat(timespec="seconds")
         writer.writerow(csv_row([when, *(getattr(row, c) for c in COLUMNS)]))
     return out.getvalue()
-
-
-def is_operator() -> bool:
-    """Return whether this visitor may open the operator page (its code entered in this
-    session, or signed in on ``KANTU_ADMIN_USERS``): only then is it in the navigation."""
-    return admin_allowed(hosting_settings(), current_visitor(), unlocked("operator"))
 
 
 def _gate(config: HostingConfig, lang: Lang) -> bool:

@@ -32,7 +32,7 @@ from components.conversation.history import (
 from components.conversation.meta_text import meta_text
 from components.errors import ConfigError, KantuError
 from components.i18n import Lang, t
-from components.images.upload import IMAGE_EXTENSIONS, Upload
+from components.images.upload import Upload
 from components.images.uploads import Preparation, prepare_uploads
 from components.ocr.engine import reader_status, shared_reader
 from components.providers.client import ChatClient, ChatOptions
@@ -54,7 +54,6 @@ from components.ui.costs import billed_line, plan_next
 from components.ui.gallery import render_images
 from components.ui.key_sources import question_of
 from components.ui.markdown_view import LiveMarkdown, safe_label, show_answer, show_markdown
-from components.ui.prompt_presets import take_unfilled_preset
 from components.ui.reading import render_stop
 from components.ui.sending import send_exchange
 from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets
@@ -460,29 +459,6 @@ def render_entry(
         key_source=entry.key_source,
         index=index,
     )
-
-
-def render_bottom(lang: Lang) -> DeltaGenerator:
-    """Draw the page's bottom, pinned under the conversation: a container (returned) for the camera
-    tray, above the chat input. The first screen draws it the same way: the same chat input in the
-    same place, so the page's next run keeps what was typed in it.
-
-    What the input sends is kept in the session before the run starts, until the page acts on it
-    (``session.hear_question``): a run stopped by another trigger does not lose it, and the page
-    puts back only a question never heard. It stays open while an answer streams, for the next
-    question: Enter keeps it in the input until the answer ends (components/ui/reading.py); Stop
-    takes the send button's place.
-    """
-    take_unfilled_preset(lang)
-    tray = st.bottom.container()
-    st.chat_input(
-        t("chat.placeholder", lang),
-        key=keys.CHAT_INPUT,
-        accept_file="multiple",
-        file_type=list(IMAGE_EXTENSIONS),
-        on_submit=session.hear_question,
-    )
-    return tray
 
 
 def render_history(

@@ -31,14 +31,9 @@ from components.history.server_store import (
 from components.history.settings import HistorySettings
 from components.hosting.ledger import default_ledger_path
 from components.ui import chat_state
-from components.ui.access import (
-    SQL_CONNECTION,
-    hosting_settings,
-    ledger_handle,
-    ledger_section,
-    session_identity,
-)
+from components.ui.access import SQL_CONNECTION, ledger_handle, ledger_section, session_identity
 from components.ui.operator_settings import operator_settings
+from components.ui.visitor import hosting_settings
 
 log = logging.getLogger("kantu")
 

@@ -39,7 +39,6 @@ from components.images.uploads import prepare_uploads
 from components.providers.presets import DEFAULT_PRESET_ID, PRESETS
 from components.ui import chat_state, session
 from components.ui import state_keys as keys
-from components.ui.access import hosting_settings
 from components.ui.costs import price_book
 from components.ui.gallery import render_images
 from components.ui.markdown_view import literal, safe_label, show_growing, show_markdown
@@ -51,6 +50,7 @@ from components.ui.sidebar import (
     remembered_choice,
     resolve_typed,
 )
+from components.ui.visitor import hosting_settings
 
 log = logging.getLogger("kantu")
 

@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.i18n import Lang
+from components.i18n import Lang, t
 from components.ui import session
 from components.ui import state_keys as keys
-from components.ui.chat import render_bottom
+from components.ui.chat_input import render_bottom
 from components.ui.style import apply_style
 from components.ui.theme import apply_theme, remembered_theme
-from components.ui.welcome import render_welcome_words
 
 # From the first screen's arrival to the next run's request: long enough for the chat input's code
 # to arrive first (about 50–120 ms here; a next run that came before it would add its own kinds of
@@ -83,3 +82,10 @@ def _next_run_soon() -> None:
         st.rerun(scope="app")
     with st.container(key=keys.FIRST_SCREEN):
         st.markdown("\u200b")  # an element of no kind the page has to fetch, so the box is drawn
+
+
+def render_welcome_words(lang: Lang) -> None:
+    """Draw the welcome's heading and what the app does: Markdown only (a session's first screen
+    draws these alone; the welcome begins with them)."""
+    st.title(t("layout.heading", lang))
+    st.markdown(t("welcome.body", lang))

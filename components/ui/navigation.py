@@ -8,7 +8,8 @@ every state read the page makes would fail. ``shell_choice`` detects that run an
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
@@ -16,9 +17,12 @@ from streamlit.navigation.page import StreamlitPage
 from components.i18n import DEFAULT_LANG, Lang, t
 from components.ui import session
 from components.ui import state_keys as keys
-from components.ui.share import SHARED_URL_PATH
-from components.ui.sidebar import SidebarChoice
 
+if TYPE_CHECKING:  # the sidebar's choice, set by app.py: not imported before the first screen
+    from components.ui.sidebar import SidebarChoice
+
+ADMIN_URL_PATH = "admin"  # the operator page's address
+SHARED_URL_PATH = "shared"  # the shared page's address (a share link opens it)
 WIDE_PAGES = frozenset({"compare", "batch"})  # by address: columns side by side, a live table
 
 
@@ -33,7 +37,7 @@ def app_pages(lang: Lang, *, operator: bool = False) -> list[StreamlitPage]:
             "pages/admin.py",
             title=t("nav.admin", lang),
             icon="📊",
-            url_path="admin",
+            url_path=ADMIN_URL_PATH,
             visibility="visible" if operator else "hidden",
         ),
         st.Page(
@@ -44,6 +48,12 @@ def app_pages(lang: Lang, *, operator: bool = False) -> list[StreamlitPage]:
             visibility="hidden",  # reached only through a share link
         ),
     ]
+
+
+def on_page(url_path: str) -> bool:
+    """Return whether this run is for the page at ``url_path`` (before ``st.navigation`` says
+    so, or where it is not at hand): ``st.context.url`` carries the page being run."""
+    return urlsplit(st.context.url or "").path.rstrip("/").endswith("/" + url_path)
 
 
 def page_layout(page: StreamlitPage) -> Literal["centered", "wide"]:

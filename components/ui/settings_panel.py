@@ -26,9 +26,9 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from components.i18n import Lang, t
 from components.ui import session
 from components.ui import state_keys as keys
+from components.ui.pictures_ahead import expect_pictures
 from components.ui.sidebar import SidebarChoice, render_settings, resolve_choice
 from components.ui.sidebar_tools import render_sidebar_tools
-from components.ui.upload_guard import expect_pictures
 
 log = logging.getLogger("kantu")
 

@@ -24,12 +24,12 @@ from components.hosting.access import refusal
 from components.i18n import Lang, t
 from components.ui import session
 from components.ui import state_keys as keys
-from components.ui.access import current_visitor, hosting_settings
 from components.ui.chat_store import durable, server_store, share_owner, store_owner
 from components.ui.markdown_view import literal, safe_label
+from components.ui.navigation import SHARED_URL_PATH
 from components.ui.saved_chats import saved_on_server
+from components.ui.visitor import current_visitor, hosting_settings
 
-SHARED_URL_PATH = "shared"  # the shared page's address, as the navigation names it
 TOKEN_PARAM = "s"  # /shared?s=TOKEN
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{22,128}")
 _clock = time.time  # tests move it on instead of waiting 30 days

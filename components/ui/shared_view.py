@@ -5,7 +5,6 @@ of the sidebar, the settings, keys, the ledger or the visitor's other chats."""
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -17,17 +16,10 @@ from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.chat import SHOWN_ENTRIES, render_entry
 from components.ui.markdown_view import literal, safe_label
-from components.ui.share import SHARED_URL_PATH, TOKEN_PARAM, open_shared, when
+from components.ui.share import TOKEN_PARAM, open_shared, when
 from components.ui.sidebar import SidebarChoice, first_preset_id, read_secrets
 
 READ_TIMEOUT_S = 60.0  # never used: the shared page sends nothing
-
-
-def on_shared_page() -> bool:
-    """Return whether this run is for the shared page (before ``st.navigation`` says so: its
-    menu is hidden there)."""
-    path = urlsplit(st.context.url or "").path.rstrip("/")
-    return path.endswith("/" + SHARED_URL_PATH)
 
 
 def read_only_choice(lang: Lang) -> SidebarChoice:

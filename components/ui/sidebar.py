@@ -14,7 +14,7 @@ import streamlit as st
 from components.catalogue.lookup import sees_pictures
 from components.conversation.clients import AnySettings, resolve_any
 from components.errors import ConfigError
-from components.i18n import LANGS, Lang, lang_from_locale, t
+from components.i18n import LANGS, Lang, t
 from components.images.prepared import DETAILS, Detail
 from components.images.slice_limits import DEFAULT_MAX_SLICES, MAX_SLICES_LIMIT
 from components.images.uploads import Preparation
@@ -33,6 +33,7 @@ from components.providers.settings import operator_config
 from components.ui import chat_state, session
 from components.ui import state_keys as keys
 from components.ui.key_sources import operator_key_refused
+from components.ui.language import current_lang
 from components.ui.lazy_section import open_section
 from components.ui.markdown_view import safe_label
 from components.ui.operator_settings import secrets_mapping
@@ -119,18 +120,6 @@ def remembered_choice(render: Callable[..., Any], state_key: str, lang: Lang, **
         session.set_widget(state_key, value)
         seen[widget_key] = value
     return session.widget(state_key)
-
-
-def current_lang() -> Lang:
-    """Return the language in use: the person's choice, else their browser's.
-
-    A click on the language switch is this run's choice from its start (its callback runs
-    before the page's script, ``remembered_choice``): the navigation, drawn before the switch,
-    follows it in the same run (not one run later).
-    """
-    if not session.has_widget(keys.LANG):
-        session.set_widget(keys.LANG, lang_from_locale(st.context.locale))
-    return session.widget(keys.LANG)
 
 
 def render_language() -> Lang:

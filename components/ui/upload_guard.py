@@ -10,8 +10,11 @@ and is then dropped from storage *without* being shut down, so its files stayed 
 file that would take its session or the process over the cap is refused with HTTP 413 and nothing
 is stored, and a background sweep removes the files of any session that has been disconnected for
 longer than the reconnection TTL. The app's own prepared images and session state are not counted.
-A file that fits is also handed to ``components.images.ahead``, which prepares it while the person
-types (on the page that asks about pictures: ``expect_pictures``).
+A file that fits is also told to the guard's ``ahead`` (``pictures_ahead`` puts the pictures
+prepared while the person types there, once the app is past a session's first screen).
+
+Light on purpose: a session's first run installs the guard before it draws its first screen (a
+connected session is all a PUT needs), and that run imports nothing heavy.
 
 Caps, from secrets then the environment: ``KANTU_UPLOAD_SESSION_MB`` (default 200) and
 ``KANTU_UPLOAD_PROCESS_MB`` (default 800). Each file is charged its size plus
@@ -25,18 +28,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
-from typing import Literal
+from typing import Literal, Protocol
 
 import streamlit as st
 from starlette.exceptions import HTTPException
 from streamlit.runtime import Runtime
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
-from components.images.ahead import PreparedAhead
-from components.images.uploads import Preparation, Ready
 from components.ui.operator_settings import secrets_mapping
 from components.ui.session_watch import GoneSessions, run_every
 
@@ -140,6 +139,16 @@ class UploadBudget:
         return list(self._files)
 
 
+class UploadWatcher(Protocol):
+    """Told of each file the guard stores or removes (``images.ahead.PreparedAhead`` is one)."""
+
+    def added(self, session_id: str, file_id: str, name: str, data: bytes) -> None: ...
+
+    def removed(self, session_id: str, file_id: str) -> None: ...
+
+    def session_removed(self, session_id: str) -> None: ...
+
+
 class UploadGuard:
     """Puts an ``UploadBudget`` in front of a ``MemoryUploadedFileManager`` and sweeps the files
     of sessions that are gone.
@@ -154,7 +163,7 @@ class UploadGuard:
         caps: UploadCaps,
         is_active: Callable[[str], bool],
         ttl_s: float,
-        ahead: PreparedAhead | None = None,
+        ahead: UploadWatcher | None = None,
     ) -> None:
         self.store = store
         self.budget = UploadBudget(caps)
@@ -240,7 +249,7 @@ def install_upload_guard(secrets: Mapping[str, object], environ: Mapping[str, st
             return
         ttl_s = float(st.get_option("server.disconnectedSessionTTL"))
         caps = upload_caps(secrets, environ)
-        guard = UploadGuard(store, caps, runtime.is_active_session, ttl_s, PreparedAhead())
+        guard = UploadGuard(store, caps, runtime.is_active_session, ttl_s)
         guard.install()
         _installed.append(guard)
         every_s = min(10.0, max(0.2, ttl_s / 4))
@@ -252,29 +261,9 @@ def install_upload_guard(secrets: Mapping[str, object], environ: Mapping[str, st
         )
 
 
-def _ahead_here() -> tuple[PreparedAhead, str] | None:
-    """The process's pictures prepared ahead and this run's session id (None in AppTest)."""
-    ctx = get_script_run_ctx()
-    ahead = _installed[0].ahead if _installed else None
-    return (ahead, ctx.session_id) if ahead is not None and ctx is not None else None
-
-
-def expect_pictures(how: Preparation | None) -> None:
-    """Say how this session's next attached pictures would be prepared (None: this page asks
-    about none), so they are prepared while the person types (``components.images.ahead``)."""
-    here = _ahead_here()
-    if here is not None:
-        ahead, session_id = here
-        ahead.expect(session_id, how)
-
-
-def pictures_ready() -> Ready | None:
-    """This session's pictures prepared ahead, for ``prepare_uploads(ready=...)``."""
-    here = _ahead_here()
-    if here is None:
-        return None
-    ahead, session_id = here
-    return partial(ahead.take, session_id)
+def installed_guard() -> UploadGuard | None:
+    """Return this process's guard, once ``install_upload_guard`` has put it in place."""
+    return _installed[0] if _installed else None
 
 
 def read_upload_secrets() -> dict[str, object]:

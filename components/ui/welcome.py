@@ -23,6 +23,7 @@ from components.providers.presets import DEFAULT_PRESET_ID, PRESETS
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.chat import put_back, render_key_help
+from components.ui.first_screen import render_welcome_words
 from components.ui.markdown_view import safe_label
 from components.ui.sidebar import SidebarChoice
 
@@ -67,13 +68,6 @@ def _sample_shown() -> str:
 def sample_upload(lang: Lang) -> Upload:
     """Return the welcome's sample picture as an attachment, named in ``lang``."""
     return Upload(t("welcome.sample_name", lang), _sample_bytes())
-
-
-def render_welcome_words(lang: Lang) -> None:
-    """Draw the welcome's heading and what the app does: Markdown only (a session's first screen
-    draws these alone, components/ui/first_screen.py)."""
-    st.title(t("layout.heading", lang))
-    st.markdown(t("welcome.body", lang))
 
 
 def render_welcome(choice: SidebarChoice) -> None:
