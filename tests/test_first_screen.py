@@ -6,6 +6,10 @@ second run is started here."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 from streamlit.testing.v1 import AppTest
 
 from components.devtools.upstream import sse
@@ -69,3 +73,31 @@ def test_a_question_asked_on_the_first_screen_goes_with_the_settings(upstream):
     assert upstream.requests[-1].json["model"] == "gpt-4o"
     assert upstream.requests[-1].headers["Authorization"] == f"Bearer {OPERATOR_KEY}"
     assert "A cat." in [m.value for m in at.markdown]
+
+
+# What the first screen's run must not wait for: the conversation's machinery and what it imports.
+HEAVY = ("PIL", "requests", "markdown_it", "components.ui.chat", "components.conversation.history")
+
+
+def test_a_sessions_first_run_imports_none_of_the_conversations_machinery():
+    """A cold server's first visitor waits for the first run's imports: the first screen's run
+    leaves them to the next one (app.py), which imports them all."""
+    code = (
+        "import json, sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=60)\n"
+        "at.run()\n"
+        "assert not at.exception, at.exception\n"
+        f"first = [name for name in {HEAVY!r} if name in sys.modules]\n"
+        "at.run()\n"
+        "assert not at.exception, at.exception\n"
+        f"second = [name for name in {HEAVY!r} if name in sys.modules]\n"
+        "print(json.dumps([first, second]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = json.loads(result.stdout.strip().splitlines()[-1])
+    assert first == [], f"imported by the first screen's run: {first}"
+    assert second == list(HEAVY)  # the next run has them all
