@@ -45,7 +45,7 @@ from components.ui.markdown_view import literal
 from components.ui.navigation import ADMIN_URL_PATH, on_page
 from components.ui.operator_settings import operator_prices, secrets_mapping
 from components.ui.sidebar import SidebarChoice, read_secrets, request_settings
-from components.ui.visitor import current_visitor, hosting_settings, signed_in, unlocked
+from components.ui.visitor import current_visitor, hosting_settings, signed_in, unlock, unlocked
 
 log = logging.getLogger("kantu")
 
@@ -143,16 +143,8 @@ def try_code(handle: LedgerHandle, scope: Scope, codes: tuple[str, ...], typed: 
     unlock this session when right. Raises what the ledger raises when it cannot be written."""
     check = check_code(handle.ledger, scope, _client(handle), typed, codes, now=_clock())
     if check.outcome == "right":
-        _unlock(scope)
+        unlock(scope)
     return check
-
-
-def _unlock(scope: Scope) -> None:
-    state = session.hosting()
-    if scope == "access":
-        state.access_unlocked = True
-    else:
-        state.admin_unlocked = True
 
 
 def _show_wait(container: Any, handle: LedgerHandle, scope: Scope, lang: Lang) -> None:

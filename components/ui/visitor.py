@@ -66,6 +66,15 @@ def unlocked(scope: Scope) -> bool:
     return state.access_unlocked if scope == "access" else state.admin_unlocked
 
 
+def unlock(scope: Scope) -> None:
+    """Note that this session entered a right code for ``scope``."""
+    state = session.hosting()
+    if scope == "access":
+        state.access_unlocked = True
+    else:
+        state.admin_unlocked = True
+
+
 def is_operator() -> bool:
     """Return whether this visitor may open the operator page (its code entered in this
     session, or signed in on ``KANTU_ADMIN_USERS``): only then is it in the navigation."""
