@@ -16,10 +16,11 @@ from components.i18n import DEFAULT_LANG, t
 from components.ocr.allocator import tune_allocator
 from components.ui import session
 from components.ui import state_keys as keys
-from components.ui.first_screen import first_screen_due
+from components.ui.first_screen import first_screen_due, settings_later
 from components.ui.language import current_lang
 from components.ui.navigation import SHARED_URL_PATH, app_pages, on_page, page_layout
 from components.ui.sent_cache import watch_sent
+from components.ui.style import apply_style
 from components.ui.theme import remembered_theme
 from components.ui.upload_guard import install_upload_guard, read_upload_secrets
 from components.ui.visitor import is_operator
@@ -55,11 +56,10 @@ except Exception:  # the last line of defence: a bug shows a message, never a tr
     st.error(t("error.unknown", lang), icon="⚠️")
     st.stop()
 
-# Past the first screen: the rest of the app (see the module docstring).
+# Past the first screen: what its run does without (see the module docstring).
 from components.ocr.quota import shared_quota
 from components.ui.access import render_access, render_key_closed, shared_reader_charges
 from components.ui.chat import warm_up
-from components.ui.first_screen import settings_later
 from components.ui.pictures_ahead import install_pictures_ahead
 from components.ui.reader_quota import install_reader_quota, read_reader_secrets
 from components.ui.session_watch import install_session_sweeper
@@ -67,7 +67,6 @@ from components.ui.settings_panel import settings_panel
 from components.ui.shared_view import read_only_choice
 from components.ui.sidebar import open_sidebar, refresh_key_status, render_language
 from components.ui.streamlit_texts import translate_widget_texts
-from components.ui.style import apply_style
 
 # Once per server, before the page's widgets; later runs return at once.
 try:
