@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components.ui.first_screen import first_screen_due, render_first_screen
 from components.ui.language import current_lang
@@ -33,12 +34,15 @@ from components.ui.answer_actions import (
 from components.ui.camera import close_camera, render_camera_tray
 from components.ui.chat import (
     ask_last,
+    closes_in_place,
     conversation,
     drop_exchange,
     follow_exchange,
+    render_answer_end,
     render_history,
     resume_answer,
     settle_exchange,
+    travel_notes,
 )
 from components.ui.chat_input import render_bottom
 from components.ui.chat_list import render_chat_list, render_scroll, render_undo_notice
@@ -55,12 +59,14 @@ from components.ui.saved_chats import (
     delete_message,
     handle,
     keep,
+    keep_answer,
     mount_browser_store,
     new_chat,
 )
 from components.ui.sent_cache import rerun_knowing_sent
 from components.ui.shortcuts import mount_shortcuts
 from components.ui.sidebar import SidebarChoice, render_new_chat
+from components.ui.sidebar_tools import refresh_after_answer
 from components.ui.welcome import render_welcome, sample_upload
 
 choice: SidebarChoice = shell_choice()
@@ -79,7 +85,7 @@ inject_styles()
 running = settle_exchange(conv)
 # The chat list's click (open, rename, delete, delete all, undo), once the answer is recorded
 # in the chat it belongs to.
-handle(asked, asks)
+handle(asked, asks, answering=running is not None)
 conv = conversation()
 running = settle_exchange(conv)  # None when the list opened another chat
 # An imported chat was put in place by the sidebar (apply_import), before this run drew it.
@@ -244,8 +250,17 @@ session.let_go(asks)  # a click nothing above acted on (a stale one) is not kept
 # place, before anything draws the conversation.
 conv = keep()
 render_chat_list(lang)
+
+
+def show_next_cost(where: DeltaGenerator) -> None:
+    """What the next question would cost, in ``where``."""
+    line = next_cost(conv, choice, policy).line
+    where.caption(safe_label("💰 " + t("costs.next", lang, line=line)))
+
+
+next_line: DeltaGenerator | None = None  # the next question's cost, once no answer is coming
 with history:
-    render_history(conv, lang, choice, actions=state.exchange is None)
+    drawn_notes = render_history(conv, lang, choice, answering=state.exchange is not None)
     # where an answer recorded on this run is drawn, as the next run's history draws it there:
     # an empty slot, so its bubble is the history's next entry itself, not inside a container
     recorded = st.empty()
@@ -269,10 +284,10 @@ with history:
             ),
             over_limit=held if over else None,
         )
-    elif conv.entries and state.exchange is None:
-        st.caption(
-            safe_label("💰 " + t("costs.next", lang, line=next_cost(conv, choice, policy).line))
-        )
+    elif conv.entries:
+        next_line = st.empty()
+        if state.exchange is None:
+            show_next_cost(next_line)
     if editing is not None:
         render_editing_notice(lang)
     render_undo_notice(lang, in_chat=True)  # a message deleted: Undo where it was
@@ -290,11 +305,32 @@ render_new_chat(lang)  # at the sidebar's top, once the conversation has entries
 render_scroll()  # to the end of a chat just opened
 
 running = state.exchange
-answered = False
+bubble = None
 if running is not None:
     with live:
-        answered = follow_exchange(running, conv, choice, place=recorded, stop_at=stop_at)
-if answered or photo_sent or state.restore_input is not None:
-    # every message gets its action buttons back, the camera shows closed again, or the text goes
-    # back in the input; the answer just drawn is not sent again
+        bubble = follow_exchange(running, conv, choice, place=recorded, stop_at=stop_at)
+if bubble is not None:
+    learn_from(conv)  # its bill against the estimate, before its meta line says it
+answer = conv.entries[-1] if bubble is not None else None  # as learn_from left it
+if (
+    bubble is not None
+    and answer is not None
+    and closes_in_place(answer)
+    and next_line is not None
+    and not photo_sent
+    and state.restore_input is None
+    and travel_notes(conv, choice) == drawn_notes
+):
+    # The answer is finished where it stands, with no run of its own: saved, its meta line and
+    # buttons in its bubble, the next question's cost and the chat's total; then Stop goes, and
+    # with it the style that kept every entry's buttons hidden meanwhile.
+    keep_answer()  # first: Copy then names the saved answer instead of carrying it
+    with bubble:
+        render_answer_end(answer, conv, lang, choice, last=True, index=len(conv.entries) - 1)
+    show_next_cost(next_line)
+    refresh_after_answer(conv, choice)
+    stop_at.empty()
+elif answer is not None or photo_sent or state.restore_input is not None:
+    # an error's notice and actions, the camera shown closed again, the text back in the input,
+    # or a picture's note that changed; the answer just drawn is not sent again
     rerun_knowing_sent()

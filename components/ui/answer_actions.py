@@ -116,6 +116,8 @@ button.kantu-act::before {
 button.kantu-act:hover:not(:disabled) { background: rgba(128, 128, 128, 0.15); }
 button.kantu-act:focus-visible { outline: 2px solid currentColor; outline-offset: 1px; }
 button.kantu-act:disabled { cursor: default; opacity: 0.4; }
+/* every entry's row waits for the answer's end, where it has kept its place (none jumps) */
+ANSWERING .kantu-actions { visibility: hidden; }
 .kantu-copy-status, .kantu-versions { margin: 0 0.25rem; font-size: 0.85rem; }
 .kantu-versions { opacity: 0.6; }
 /* a question's words as st.text shows them, the gap between two elements below */
@@ -127,7 +129,7 @@ button.kantu-act:disabled { cursor: default; opacity: 0.4; }
         for name, path in _ICONS.items()
     )
     + f"button.kantu-act.copied {{ --kantu-icon: {_icon_mask(_ICONS['copied'])}; }}\n"
-)
+).replace("ANSWERING", keys.ANSWERING)
 
 # Installed once per page; navigator.clipboard needs a secure context (https or localhost),
 # elsewhere the old execCommand route still copies. Any other entry button sets the component's

@@ -9,7 +9,9 @@ acknowledged (``{"session", "seq", "ops", "load", "heard"}``) and the browser ap
 transaction and acknowledges the highest number (with the next run the person asks for: the
 acknowledgement asks for none of its own). A rerun or a reconnect therefore loses nothing
 (the ops are sent again until acknowledged, and they are idempotent puts), and once
-acknowledged a batch is never sent again: each run moves only what changed.
+acknowledged a batch is never sent again: each run moves only what changed. An answer finished
+after the page was drawn (no run of its own follows it) goes in a second data element
+(``mount_after``), which the store the page has applies and acknowledges as its own.
 
 What comes back: the visitor secret and the chat list once per page load, a loaded chat as
 plain dicts (``{"chat", "entries", "pictures"}``, untrusted: the history records module checks
@@ -241,6 +243,23 @@ class BrowserStore:
             on_status_change=lambda: None,
             on_report_change=lambda: None,  # a trigger: each report arrives on one run
         )
+
+    def mount_after(self) -> None:
+        """Send the batches queued since this run's ``mount`` (an answer recorded after the page
+        was drawn) in a second data element: the store's own is mounted once a run.
+
+        It carries those batches alone, and ``after``, the last number the first element's data
+        named: the browser applies them only once it has applied that batch (a failed one is
+        sent again whole, with these, on the next run), through the store the page already has,
+        which acknowledges them as its own."""
+        book = self._book
+        after = book.sent["seq"] if book.sent is not None else 0
+        ops = [op for seq, batch in book.batches if seq > after for op in batch]
+        if not ops:
+            return
+        data = {"session": book.session, "seq": book.seq, "ops": ops, "load": book.load}
+        data["after"] = after
+        _store.mount_data(keys.BROWSER_STORE_AFTER, packed(data))
 
     def _take_status(self, status: Any) -> None:
         book = self._book

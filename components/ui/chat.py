@@ -358,20 +358,7 @@ def render_answer_footer(
             with st.chat_message("assistant"):
                 if entry.text:
                     show_answer(st, entry.text, chat_state.chat().made_safe)
-                _render_marks(entry, lang)
-                notes = _quiet_lines(entry, lang, choice)
-                if index is not None and entry.text.strip():
-                    render_actions(entry, index, conv, lang, notes=notes)  # one element, not three
-                else:
-                    for line in notes:
-                        st.caption(chat_state.chat().made_safe(line))
-                if last and entry.error is None and entry.status != "ok":
-                    st.button(
-                        t("chat.retry", lang),
-                        icon="🔁",
-                        key=f"retry_{len(conv.entries)}",
-                        on_click=session.requester(session.Retry()),
-                    )
+                render_answer_end(entry, conv, lang, choice, last=last, index=index)
         if entry.error is None:
             return
         with st.container(border=True):
@@ -380,6 +367,33 @@ def render_answer_footer(
                 st.info(t("sidebar.text_only_suggested", lang), icon="🔤")
             if last and entry.status != "ok":
                 render_error_actions(entry.error, conv, lang, choice, question)
+
+
+def render_answer_end(
+    entry: Entry,
+    conv: Conversation,
+    lang: Lang,
+    choice: SidebarChoice,
+    *,
+    last: bool,
+    index: int | None,
+) -> None:
+    """What follows an answer's text in its bubble: its status marks, its meta line and, with
+    ``index``, its buttons; Retry under a ``last`` answer that was cut."""
+    _render_marks(entry, lang)
+    notes = _quiet_lines(entry, lang, choice)
+    if index is not None and entry.text.strip():
+        render_actions(entry, index, conv, lang, notes=notes)  # one element, not three
+    else:
+        for line in notes:
+            st.caption(chat_state.chat().made_safe(line))
+    if last and entry.error is None and entry.status != "ok":
+        st.button(
+            t("chat.retry", lang),
+            icon="🔁",
+            key=f"retry_{len(conv.entries)}",
+            on_click=session.requester(session.Retry()),
+        )
 
 
 def _render_marks(entry: Entry, lang: Lang) -> None:
@@ -462,17 +476,26 @@ def render_entry(
 
 
 def render_history(
-    conv: Conversation, lang: Lang, choice: SidebarChoice, *, actions: bool = True
-) -> None:
+    conv: Conversation,
+    lang: Lang,
+    choice: SidebarChoice,
+    *,
+    actions: bool = True,
+    answering: bool = False,
+) -> dict[str, str]:
     """Render the last ``SHOWN_ENTRIES`` entries (earlier ones behind "Show earlier messages",
     ``SHOWN_ENTRIES`` more a click); the last one may offer its error's action or Retry. With
-    ``actions`` (never while an answer streams), each entry has its action buttons.
+    ``actions``, each entry has its action buttons (hidden by the page's style while an answer
+    streams: ``answer_actions``); ``answering``: an answer is coming below, which counts as the
+    last entry (the page shows what its next run will). Return the pictures' notes drawn
+    (``travel_notes``).
 
     Every rerun draws and sends what it shows, so a long chat drawn whole made every click and
     its reload slower with each turn (a 30-photo chat took 1.6 s to come back)."""
     entries = list(conv.entries)  # an answer may be recorded meanwhile; it is drawn live instead
     notes = travel_notes(conv, choice)
-    start = max(0, len(entries) - SHOWN_ENTRIES - revealed(conv))
+    coming = 1 if answering else 0
+    start = max(0, len(entries) + coming - SHOWN_ENTRIES - revealed(conv))
     if start:
         more = min(start, SHOWN_ENTRIES)
         st.button(
@@ -497,6 +520,7 @@ def render_history(
             notes=notes,
         )
     focus_requested_field()
+    return notes
 
 
 def revealed(conv: Conversation) -> int:
@@ -604,7 +628,7 @@ def follow_exchange(
     *,
     place: DeltaGenerator,
     stop_at: DeltaGenerator,
-) -> bool:
+) -> DeltaGenerator | None:
     """Draw the answer as it arrives in ``place``: the slot right after the history's entries,
     where the next run's history draws the recorded answer, the same way (``show_answer``: the
     page keeps each piece it already shows, and the browser never shows both); Stop goes in
@@ -614,13 +638,14 @@ def follow_exchange(
     the live view is finished where it stands (``LiveMarkdown.finish``: only what changed is
     sent). Stop (or any other click) starts a newer run at once, which draws the stopped answer
     from the history; this loop checks in with Streamlit at least every ``POLL_S`` and ends
-    there. Return whether this run recorded the answer (the page then draws again, so every
-    message gets its action buttons, notices and Retry).
+    there. Return the answer's bubble when this run recorded the answer (its end, and Stop's
+    removal, are the caller's: ``closes_in_place``), else None.
     """
     lang = choice.lang
     made_safe = chat_state.chat().made_safe
     render_stop(stop_at, lang, exchange.stop)
-    with place.chat_message("assistant"):
+    bubble = place.chat_message("assistant")
+    with bubble:
         live = st.empty()
         shown = ""
         if not exchange.text:
@@ -629,7 +654,7 @@ def follow_exchange(
         while not exchange.finished:
             exchange.wait(len(shown), POLL_S)
             if chat_state.chat().exchange is not exchange:
-                return False  # New chat, or a newer run settled it
+                return None  # New chat, or a newer run settled it
             text = exchange.text
             if text != shown:
                 # Finished blocks are drawn once each; only the open tail is drawn again.
@@ -644,5 +669,16 @@ def follow_exchange(
         answer = conv.entries[-1].text
         if answer:
             (view or LiveMarkdown(live.container(), made_safe=made_safe)).finish(answer)
-    stop_at.empty()
-    return True
+    return bubble
+
+
+def closes_in_place(entry: Entry) -> bool:
+    """Whether an answer just followed live can be finished where it stands
+    (``render_answer_end`` in its bubble): one with text and no error, nor cut. Any other (an
+    error's notice and actions, Retry) is drawn by the page's next run."""
+    return (
+        entry.role == "assistant"
+        and entry.status == "ok"
+        and entry.error is None
+        and bool(entry.text.strip())
+    )

@@ -28,9 +28,15 @@ setTimeout(() => {
 
 
 # A row keeps its ⋯ beside the title on any width (a horizontal container would wrap it below).
+# While an answer streams, opening or deleting a chat rests and "Delete all" is away
+# (``saved_chats.handle`` lets such a click go undone): drawn so, the list needs no run of its
+# own when the answer ends.
 _ROW_STYLE = (
     "<style>[class*='st-key-kantu_chat_row_']{flex-wrap:nowrap}"
-    "[class*='st-key-kantu_chat_row_'] > div:first-child{flex:1 1 auto;min-width:0}</style>"
+    "[class*='st-key-kantu_chat_row_'] > div:first-child{flex:1 1 auto;min-width:0}"
+    f"{keys.ANSWERING} :is([class*='st-key-{keys.chat_open_key.prefix}'],"
+    f"[class*='st-key-{keys.chat_delete_key.prefix}']) button{{pointer-events:none;opacity:0.4}}"
+    f"{keys.ANSWERING} .st-key-{keys.DELETE_ALL_MENU}{{display:none}}</style>"
 )
 
 
@@ -59,7 +65,7 @@ def _problems(lang: Lang) -> None:
         st.warning(hist.problem.message(lang), icon="⚠️")
 
 
-def _row(meta: dict[str, Any], lang: Lang, *, current: bool, busy: bool) -> None:
+def _row(meta: dict[str, Any], lang: Lang, *, current: bool) -> None:
     chat_id = str(meta.get("id"))
     title = str(meta.get("title") or "") or t("chats.untitled", lang)
     # a horizontal container, not columns: columns stack on a phone, putting ⋯ under the title
@@ -71,7 +77,6 @@ def _row(meta: dict[str, Any], lang: Lang, *, current: bool, busy: bool) -> None
         key=keys.chat_open_key(chat_id),
         on_click=session.requester(session.OpenChat(chat_id)),
         type="primary" if current else "secondary",
-        disabled=busy,
         width="stretch",
     )
     menu = open_menu(
@@ -94,7 +99,6 @@ def _row(meta: dict[str, Any], lang: Lang, *, current: bool, busy: bool) -> None
             icon="🗑️",
             key=keys.chat_delete_key(chat_id),
             on_click=session.requester(session.DeleteChat(chat_id)),
-            disabled=busy,
         )
 
 
@@ -120,7 +124,6 @@ def render_chat_list(lang: Lang) -> None:
     if slot is None:
         return
     hist = chat_state.history()
-    busy = chat_state.chat().exchange is not None
     with slot:
         render_undo_notice(lang, in_chat=False)
     words = str(session.widget(keys.CHAT_SEARCH, "") or "")
@@ -139,7 +142,7 @@ def render_chat_list(lang: Lang) -> None:
         )
         st.html(_ROW_STYLE)
         for meta in chats[:SHOWN]:
-            _row(meta, lang, current=meta.get("id") == hist.chat_id, busy=busy)
+            _row(meta, lang, current=meta.get("id") == hist.chat_id)
         if not chats:
             st.caption(t("chats.no_match", lang))
         elif len(chats) > SHOWN:
@@ -147,7 +150,7 @@ def render_chat_list(lang: Lang) -> None:
         st.caption(_where(lang))
         if store_owner() is not None and _signed_in():
             st.caption(t("chats.where_signed_in", lang))
-        if chats and not words and not busy:  # no deleting while an answer is coming
+        if chats and not words:
             _delete_all(len(chats), lang)
 
 

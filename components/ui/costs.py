@@ -211,6 +211,7 @@ def render_cost_settings(choice: SidebarChoice) -> None:
     price = current_price(choice)
     model = choice.model
     section = open_section(t("costs.title", lang), keys.COSTS_OPEN, icon="💰")
+    session.layout().calibration_slot = None
     if section is None:
         return
     with section:
@@ -237,9 +238,17 @@ def render_cost_settings(choice: SidebarChoice) -> None:
             _render_price_editor(choice, price)
             threshold, currency = confirm_threshold(price)
             _render_threshold(threshold, currency, lang)
-        note = lines.calibration_note(calibration(), model, lang)
-        if note:
-            st.caption(safe_label("📏 " + note))
+        session.layout().calibration_slot = st.empty()
+        refresh_calibration_note(choice)
+
+
+def refresh_calibration_note(choice: SidebarChoice) -> None:
+    """Draw (again) what this session's bills taught the estimates, in its slot in the costs
+    section while it is open: an answer finished after the sidebar was drawn taught it more."""
+    slot = session.layout().calibration_slot
+    note = lines.calibration_note(calibration(), choice.model, choice.lang)
+    if slot is not None and note:
+        slot.caption(safe_label("📏 " + note))
 
 
 def _parenthesised(text: str, lang: Lang) -> str:

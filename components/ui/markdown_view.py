@@ -65,8 +65,8 @@ def show_answer(where: _Contains, text: str, made_safe: MadeSafe) -> None:
     live view's container stood; else as one element.
 
     Drawn the same way in the same place, each piece the browser already shows is kept as it
-    is (Streamlit's page reuses an element whose content did not change), so the page's run
-    after the answer does not draw a long answer again (1.5 s of the browser's time for
+    is (Streamlit's page reuses an element whose content did not change), so the page's next
+    run after the answer does not draw a long answer again (1.5 s of the browser's time for
     283,000 characters), and the last words show even when that run started before the live
     view's last redraw reached the page (a new run drops what the old one had not sent yet).
     """

@@ -67,4 +67,9 @@ class PageScript:
         under ``key`` with the data element's ``on_*_change`` ``callbacks``; return what the
         data's element returns."""
         self._script(key=script_key, height=0)
+        return self.mount_data(key, data, **callbacks)
+
+    def mount_data(self, key: str, data: Any = None, **callbacks: Any) -> Any:
+        """Mount another element of data alone, under ``key`` (the script is on the page once
+        ``mount`` has run in this run); return what it returns."""
         return self._data(key=key, data=data, height=0, **callbacks)

@@ -516,11 +516,21 @@ def delete_all() -> None:
             hist.problem = err
 
 
-def handle(action: session.ChatAction | None, asks: session.AskState) -> None:
-    """Do the chat list's action asked on the last click, if it is one, letting it go first."""
+# What the list's buttons cannot do while an answer streams (its page's style makes them inert
+# then, chat_list.py): the answer belongs to the chat open.
+_NOT_WHILE_ANSWERING = (session.OpenChat, session.DeleteChat, session.DeleteAllChats)
+
+
+def handle(
+    action: session.ChatAction | None, asks: session.AskState, *, answering: bool = False
+) -> None:
+    """Do the chat list's action asked on the last click, if it is one, letting it go first;
+    while an answer is ``answering``, an open or a delete is let go undone."""
     if not isinstance(action, session.LIST_ACTIONS):
         return
     session.let_go(asks)
+    if answering and isinstance(action, _NOT_WHILE_ANSWERING):
+        return
     match action:
         case session.OpenChat(chat=chat_id):
             open_chat(chat_id)
@@ -563,6 +573,17 @@ def keep() -> Conversation:
                 if hist.opening is not None:
                     st.rerun()  # the browser store hears the request on the next mount
     return state.conversation
+
+
+def keep_answer() -> None:
+    """Save the answer this run recorded after ``keep()`` and ``mount_browser_store()`` (an
+    answer finished in place): to the server store, and to the browser's in an element of its
+    own (``BrowserStore.mount_after``)."""
+    hist = chat_state.history()
+    with hist.lock:
+        save_open()
+        _flush_server()
+        BrowserStore(hist.book).mount_after()
 
 
 def mount_browser_store() -> None:

@@ -3,8 +3,9 @@
 Streamlit sends an element of ``global.minCachedMessageSize`` or more as its hash when the browser
 already holds it; which ones it holds, the browser says with each rerun it asks for. A rerun a
 script asks for (``st.rerun``) carries what the browser held when the run began, so everything
-drawn during that run went again whole: after an answer, the whole answer a second time (1.1×
-its size for a long one, ``bench/long_answer.py``).
+drawn during that run went again whole: after an answer the page does not finish in place (an
+error's, a photo sent), the whole answer a second time (1.1× its size for a long one,
+``bench/long_answer.py``).
 
 ``watch_sent()``, first in a run, notes what this session's websocket delivers from then on;
 ``rerun_knowing_sent()`` reruns with those too. Only what was written to the browser counts: a

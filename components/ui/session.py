@@ -207,6 +207,8 @@ class LayoutState:
     choice: Any = None  # sidebar.SidebarChoice: this run's choices
     slots: tuple[Any, Any] | None = None  # (model tools, sections) containers
     key_status: tuple[Any, Any] | None = None  # (st.empty, sidebar.KeyStatus)
+    total_slot: Any = None  # the st.empty for the conversation's total (sidebar_tools)
+    calibration_slot: Any = None  # the st.empty for the calibration note (costs)
     new_chat_slot: Any = None  # the st.empty at the sidebar's top, for New chat
     chat_list_slot: Any = None  # the sidebar container under it, for the saved chats
     first_screen_shown: bool = False  # the session's first run is over (first_screen.py)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.conversation.history import Conversation
 from components.i18n import t
 from components.ui import chat_state, session
 from components.ui import state_keys as keys
@@ -17,7 +18,12 @@ from components.ui.conversation_tools import (
     render_model_tools,
     take_unheard_import,
 )
-from components.ui.costs import conversation_total, learn_from, render_cost_settings
+from components.ui.costs import (
+    conversation_total,
+    learn_from,
+    refresh_calibration_note,
+    render_cost_settings,
+)
 from components.ui.lazy_section import open_section
 from components.ui.markdown_view import safe_label
 from components.ui.saved_chats import detach, save_open
@@ -40,9 +46,8 @@ def render_sidebar_tools(choice: SidebarChoice, *, conversation_tools: bool = Tr
         render_model_tools(choice)
     with sections:
         learn_from(conv)  # the answer recorded on the last run counts before the note is drawn
-        total = conversation_total(conv, choice) if conversation_tools else None
-        if total:
-            st.caption(safe_label("💰 " + total))
+        layout.total_slot = st.empty() if conversation_tools else None
+        _draw_total(conv, choice)
         render_cost_settings(choice)
         if not conversation_tools:
             return
@@ -54,6 +59,20 @@ def render_sidebar_tools(choice: SidebarChoice, *, conversation_tools: bool = Tr
                 render_share(conv, lang)  # a read-only link for colleagues, and the links made
                 render_import(lang)
         render_import_outcome()
+
+
+def refresh_after_answer(conv: Conversation, choice: SidebarChoice) -> None:
+    """Draw again what an answer finished after the sidebar was drawn changed there: the
+    conversation's total and the calibration note."""
+    _draw_total(conv, choice)
+    refresh_calibration_note(choice)
+
+
+def _draw_total(conv: Conversation, choice: SidebarChoice) -> None:
+    slot = session.layout().total_slot
+    total = conversation_total(conv, choice)
+    if slot is not None and total:
+        slot.caption(safe_label("💰 " + total))
 
 
 def apply_import() -> None:

@@ -57,6 +57,8 @@ BASE_URL = "kantu_base_url"
 CAMERA_ON = "kantu_camera_on"
 NEW_CHAT = "kantu_new_chat"
 STOP = "kantu_stop"  # by the chat input while an answer streams (components/ui/reading.py)
+# CSS: the page while an answer streams (Stop is shown); what waits for its end hides or rests
+ANSWERING = f".stApp:has(.st-key-{STOP})"
 READING_SNIPPET = "kantu_reading"  # the component that follows the answer, Esc, Enter held
 READING_SCRIPT = "kantu_reading_script"  # its script, sent once (page_script.py)
 WELCOME = "kantu_welcome"  # the welcome's container (hidden while a question's stand-in shows)
@@ -75,6 +77,8 @@ CHAT_FILE_INPUT_SELECTOR = (
 CHAT_TEXT_SELECTOR = '[data-testid="stChatInputTextArea"]'
 BROWSER_STORE = "kantu_browser_store"  # the browser store component (ui.browser_store)
 BROWSER_STORE_SCRIPT = "kantu_browser_store_script"  # its script, sent once (page_script.py)
+# the ops of an answer finished in place, after the store's data was mounted (ui.browser_store)
+BROWSER_STORE_AFTER = "kantu_browser_store_after"
 CHAT_SEARCH = "kantu_chat_search"
 UNDO = "kantu_undo"
 UNDO_NOTICE = "kantu_undo_notice"  # the notice's container (its class, for the page's tests)

@@ -405,7 +405,7 @@ def test_enter_held_while_an_answer_streams_carries_nothing_the_store_owes(app, 
     field.press("Enter")
     expect(chat_messages(page, "assistant").last).to_contain_text("part11")
     wait_for_settled(page)
-    assert runs_started(frames[asked:]) == 1  # the run after the answer, nothing before it
+    assert runs_started(frames[asked:]) == 0  # the answer ends in its own run; nothing before
     expect(page.get_by_text(t("chat.status_stopped", "en"))).to_have_count(0)
     expect(field).to_have_value("And then?")
 
@@ -439,10 +439,11 @@ def entry_texts(mounts: list[dict[str, Any]]) -> list[str]:
 
 
 def test_saving_an_answer_in_the_browser_asks_for_no_run_of_its_own(app, new_page, up):
-    """A question runs the page twice: for its answer, then to give the answer its buttons.
-    Saving both in the browser asks for no run (its acknowledgement was a third full run after
-    every answer): the acknowledgement goes with the next question, whose runs no longer carry
-    the first answer to the browser. Both answers come back after a reload."""
+    """A question runs the page once: its answer streams and is finished there (it ran twice,
+    the second to give the answer its buttons). Saving both in the browser asks for no run (its
+    acknowledgement was a third full run after every answer): the acknowledgement goes with the
+    next question, whose run no longer carries the first answer to the browser. Both answers
+    come back after a reload."""
     page = new_page(app, locale="en-US")
     frames = watch_websocket(page)
     page.reload()
@@ -453,19 +454,71 @@ def test_saving_an_answer_in_the_browser_asks_for_no_run_of_its_own(app, new_pag
     expect(chat_messages(page, "assistant").last).to_contain_text("Yes, here.")
     wait_for_settled(page)
     page.wait_for_timeout(1000)  # the acknowledgement went 0.1 s after the page was idle
-    assert runs_started(frames[asked:]) == 2
+    assert runs_started(frames[asked:]) == 1
     assert "Yes, here." in entry_texts(store_mounts(frames[asked:]))
     second = len(frames)
     up.enqueue(sse(["Still here."]))
     send_prompt(page, "Still?")
     expect(chat_messages(page, "assistant").last).to_contain_text("Still here.")
     wait_for_settled(page)
-    assert runs_started(frames[second:]) == 2
+    assert runs_started(frames[second:]) == 1
     texts = entry_texts(store_mounts(frames[second:]))
     assert "Still here." in texts and "Yes, here." not in texts, texts
     page.reload()
     expect(chat_messages(page, "assistant")).to_have_count(2)  # both saved in the browser store
     expect(chat_messages(page, "assistant").first).to_contain_text("Yes, here.")
+    assert_no_exception(page)
+    assert console_errors(page) == []
+
+
+INERT_JS = "(button) => getComputedStyle(button).pointerEvents === 'none'"
+
+
+def test_an_answer_ends_where_it_stands_in_the_run_that_streamed_it(app, new_page, up):
+    """An answer that ends well is finished by the run that streamed it, with no run of its
+    own: its meta line and buttons, the question's buttons (kept hidden while it streamed), the
+    next question's cost, the chat's total in the sidebar, and the chat list usable again (it
+    rests while an answer streams). That second run cost the page 70-80 ms of JavaScript per
+    question (``bench/enter_js.py``)."""
+    page = new_page(app, locale="en-US")
+    frames = watch_websocket(page)
+    page.reload()
+    wait_for_store(page)
+    up.enqueue(sse(["Warm."]))
+    send_prompt(page, "First?")  # the chat is saved: the list shows it from now on
+    expect(chat_messages(page, "assistant").last).to_contain_text("Warm.")
+    wait_for_settled(page)
+    asked = len(frames)
+    rest = threading.Event()
+    words = ["An orange ", "circle ", "on white, ", "in the middle."]
+    up.enqueue(gated(sse(words, delay=0.05, usage=USAGE), rest, keep=3))  # role, two words
+    send_prompt(page, "What is it?")
+    answer = chat_messages(page, "assistant").last
+    expect(answer).to_contain_text("An orange circle")
+    question = chat_messages(page, "user").last
+    edit = question.get_by_role("button", name=t("actions.edit", "en"), include_hidden=True)
+    expect(edit).to_be_attached()
+    expect(edit).to_be_hidden()  # while the answer streams
+    chat_row = page.get_by_test_id("stSidebar").locator("[class*='st-key-kantu_chat_open_'] button")
+    assert chat_row.first.evaluate(INERT_JS)
+    rest.set()
+    expect(answer).to_contain_text("An orange circle on white, in the middle.")
+    expect(answer.get_by_role("button", name=t("actions.copy", "en"))).to_be_visible()
+    meta = t("meta.tokens", "en", prompt="8,511", completion="34")
+    expect(answer.locator(".kantu-quiet").first).to_contain_text(meta)
+    expect(edit).to_be_visible()
+    next_cost = t("costs.next", "en", line="").strip()
+    expect(page.get_by_text(next_cost)).to_be_visible()
+    # the chat's total: the first answer had no bill, this one has (at a price the site lacks)
+    total = t("money.price_unknown", "en")
+    expect(page.get_by_test_id("stSidebar").get_by_text("💰 " + total, exact=True)).to_be_visible()
+    assert not chat_row.first.evaluate(INERT_JS)
+    wait_for_settled(page)
+    page.wait_for_timeout(1000)  # nothing follows: the store's acknowledgement waits too
+    assert runs_started(frames[asked:]) == 1
+    page.reload()  # saved in the browser store, from the element that followed the answer
+    expect(chat_messages(page, "assistant")).to_have_count(2)
+    expect(chat_messages(page, "assistant").last).to_contain_text("in the middle.")
     assert_no_exception(page)
     assert console_errors(page) == []
 

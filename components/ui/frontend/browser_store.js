@@ -408,10 +408,27 @@ function watchReconnects() {
   }).observe(app, { attributes: true, attributeFilter: ["data-test-connection-state"] });
 }
 
+// An answer finished in place: the batches queued after the store's data of that run went
+// (browser_store.py: mount_after), in an element of their own. The store the page has applies
+// them, in its order, once it has applied the batch `after` names (else the next run's data
+// carries them all again), and acknowledges them as its own.
+function takeAfter(data) {
+  noteSavedTexts(Array.isArray(data.ops) ? data.ops : [], sessionOf(data));
+  const store = stApp()?.__kantuStore;
+  if (!store?.host?.isConnected) return;
+  store.queue = store.queue.then(() => {
+    if (sessionOf(data) === store.session && store.acked >= data.after) return handle(store, data);
+  }).catch(() => {});
+}
+
 // Each mount of the store's data (page_script.py: the script itself is sent once).
 function takeMount(component) {
   const { parentElement, setStateValue, setTriggerValue } = component;
   const data = unpacked(component.data) ?? {};  // component_data.packed
+  if (isInt(data.after)) {
+    takeAfter(data);
+    return;
+  }
   let store = parentElement.__kantuStore;
   if (!store) {
     store = { session: null, acked: 0, loaded: null, ready: null, broken: null, lastStatus: "",
