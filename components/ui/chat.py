@@ -480,14 +480,13 @@ def render_history(
     lang: Lang,
     choice: SidebarChoice,
     *,
-    actions: bool = True,
     answering: bool = False,
 ) -> dict[str, str]:
     """Render the last ``SHOWN_ENTRIES`` entries (earlier ones behind "Show earlier messages",
-    ``SHOWN_ENTRIES`` more a click); the last one may offer its error's action or Retry. With
-    ``actions``, each entry has its action buttons (hidden by the page's style while an answer
-    streams: ``answer_actions``); ``answering``: an answer is coming below, which counts as the
-    last entry (the page shows what its next run will). Return the pictures' notes drawn
+    ``SHOWN_ENTRIES`` more a click); the last one may offer its error's action or Retry. Each
+    entry has its action buttons (hidden by the page's style while an answer streams:
+    ``answer_actions``); ``answering``: an answer is coming below, which counts as the last
+    entry (the page shows what its next run will). Return the pictures' notes drawn
     (``travel_notes``).
 
     Every rerun draws and sends what it shows, so a long chat drawn whole made every click and
@@ -516,7 +515,7 @@ def render_history(
             lang,
             choice,
             last=i == len(entries) - 1,
-            index=i if actions else None,
+            index=i,
             notes=notes,
         )
     focus_requested_field()
