@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from components.conversation.exchange import Exchange
 from components.devtools.upstream import FakeUpstream, sse
@@ -269,3 +270,30 @@ def test_an_answer_is_saved_for_a_visitor_the_browser_store_named_after_it_was_a
         "这是什么？",
         "一只橙子。",
     ]
+
+
+def _list_click(answering: bool) -> None:
+    """A page's run that hears "Delete all my chats" with a question in the open chat."""
+    import streamlit as st
+
+    from components.ui import chat_state, session
+    from components.ui.saved_chats import handle
+
+    conv = chat_state.chat().conversation
+    if not conv.entries:
+        conv.add_user("keep me")
+    asks = session.asks()
+    asks.action = session.DeleteAllChats()
+    handle(session.asked_action(), asks, answering=answering)
+    kept = len(chat_state.chat().conversation.entries)
+    st.write(f"entries {kept}, click kept {session.asks().action is not None}")
+
+
+@pytest.mark.parametrize(("answering", "shown"), [(True, "entries 1"), (False, "entries 0")])
+def test_a_list_click_that_reaches_the_page_while_an_answer_streams_is_let_go(answering, shown):
+    """The chat list rests while an answer streams (its buttons inert on the page): a delete that
+    still arrives (a keyboard's Enter on the faded row) is let go undone, and does not wait to
+    act after the answer; with no answer coming, it deletes."""
+    at = AppTest.from_function(_list_click, args=(answering,), default_timeout=30).run()
+    no_exception(at)
+    assert [m.value for m in at.markdown] == [f"{shown}, click kept False"]
