@@ -246,8 +246,10 @@ def refresh_calibration_note(choice: SidebarChoice) -> None:
     """Draw (again) what this session's bills taught the estimates, in its slot in the costs
     section while it is open: an answer finished after the sidebar was drawn taught it more."""
     slot = session.layout().calibration_slot
+    if slot is None:  # the costs section is closed
+        return
     note = lines.calibration_note(calibration(), choice.model, choice.lang)
-    if slot is not None and note:
+    if note:
         slot.caption(safe_label("📏 " + note))
 
 

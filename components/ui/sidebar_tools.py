@@ -70,8 +70,10 @@ def refresh_after_answer(conv: Conversation, choice: SidebarChoice) -> None:
 
 def _draw_total(conv: Conversation, choice: SidebarChoice) -> None:
     slot = session.layout().total_slot
+    if slot is None:  # no conversation's tools on this page
+        return
     total = conversation_total(conv, choice)
-    if slot is not None and total:
+    if total:
         slot.caption(safe_label("💰 " + total))
 
 

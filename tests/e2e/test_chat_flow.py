@@ -478,8 +478,8 @@ def test_an_answer_ends_where_it_stands_in_the_run_that_streamed_it(app, new_pag
     """An answer that ends well is finished by the run that streamed it, with no run of its
     own: its meta line and buttons, the question's buttons (kept hidden while it streamed), the
     next question's cost, the chat's total in the sidebar, and the chat list usable again (it
-    rests while an answer streams). That second run cost the page 70-80 ms of JavaScript per
-    question (``bench/enter_js.py``)."""
+    rests while an answer streams). That second run cost the page 10-25 ms of JavaScript per
+    question (``bench/enter_js.py``, same-run pairs)."""
     page = new_page(app, locale="en-US")
     frames = watch_websocket(page)
     page.reload()
