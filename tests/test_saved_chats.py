@@ -176,6 +176,41 @@ def test_a_chat_menu_is_drawn_only_while_open_and_renames(upstream, tmp_path, mo
     assert "My orange" in [b.label.split("\n")[0].strip() for b in _listed(at)]
 
 
+def _menus(at: Any) -> list[str]:
+    """The labels of the page's popover menus (closed ones too)."""
+
+    def walk(node: Any) -> list[Any]:
+        children = list(getattr(node, "children", {}).values())
+        return children + [n for child in children for n in walk(child)]
+
+    return [n.proto.popover.label for n in walk(at._tree) if getattr(n, "type", "") == "popover"]
+
+
+def test_search_and_delete_all_come_with_the_second_chat(upstream, tmp_path, monkeypatch):
+    """One saved chat lists without a search field or "Delete all" (nothing to search among; its
+    own ⋯ deletes it); the second chat brings both."""
+    monkeypatch.setenv("KANTU_CHATS_PATH", str(tmp_path / "chats.sqlite3"))
+    upstream.default = sse(["A ripe ", "orange."])
+    at = _device(upstream, {}, {"is_logged_in": True, "sub": f"alice-{uuid.uuid4()}"})
+    at.chat_input[0].set_value("first fruit?").run()
+    no_exception(at)
+    assert len(_listed(at)) == 1
+    assert not [f for f in at.text_input if f.key == keys.CHAT_SEARCH]
+    assert t("chats.delete_all", "en") not in _menus(at)
+    at.button(key=keys.NEW_CHAT).click().run()
+    at.chat_input[0].set_value("second fruit?").run()
+    no_exception(at)
+    assert len(_listed(at)) == 2
+    assert [f.key for f in at.text_input if f.key == keys.CHAT_SEARCH] == [keys.CHAT_SEARCH]
+    assert t("chats.delete_all", "en") in _menus(at)
+    # a search that leaves one chat keeps its field (to clear it), not "Delete all"
+    at.text_input(key=keys.CHAT_SEARCH).set_value("second").run()
+    no_exception(at)
+    assert len(_listed(at)) == 1
+    assert [f.key for f in at.text_input if f.key == keys.CHAT_SEARCH] == [keys.CHAT_SEARCH]
+    assert t("chats.delete_all", "en") not in _menus(at)
+
+
 # -- an answer that ends after its tab has gone (saved_chats.save_when_left) ---------------------
 
 

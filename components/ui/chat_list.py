@@ -19,6 +19,9 @@ from components.ui.markdown_view import safe_label
 from components.ui.saved_chats import UndoNotice, listed
 
 SHOWN = 30  # chats drawn at once; search finds the others
+# With a single chat there is nothing to search among and "Delete all" is its own ⋯ → Delete:
+# both come with the second chat (a visitor's first question draws neither).
+TOOLS_FROM = 2
 _SCROLL_SCRIPT = """<script>
 setTimeout(() => {
   const messages = document.querySelectorAll('[data-testid="stChatMessage"]');
@@ -133,13 +136,14 @@ def render_chat_list(lang: Lang) -> None:
     if not chats and not words:
         return  # nothing saved yet: the settings stay in view
     with slot, st.expander(t("chats.title", lang), icon="🗂️", expanded=True):
-        st.text_input(
-            t("chats.search", lang),
-            key=keys.CHAT_SEARCH,
-            help=t("chats.search_help", lang),
-            label_visibility="collapsed",
-            placeholder="🔍 " + t("chats.search", lang),
-        )
+        if words or len(chats) >= TOOLS_FROM:
+            st.text_input(
+                t("chats.search", lang),
+                key=keys.CHAT_SEARCH,
+                help=t("chats.search_help", lang),
+                label_visibility="collapsed",
+                placeholder="🔍 " + t("chats.search", lang),
+            )
         st.html(_ROW_STYLE)
         for meta in chats[:SHOWN]:
             _row(meta, lang, current=meta.get("id") == hist.chat_id)
@@ -150,7 +154,7 @@ def render_chat_list(lang: Lang) -> None:
         st.caption(_where(lang))
         if store_owner() is not None and _signed_in():
             st.caption(t("chats.where_signed_in", lang))
-        if chats and not words:
+        if len(chats) >= TOOLS_FROM and not words:
             _delete_all(len(chats), lang)
 
 
