@@ -9,6 +9,8 @@ alone, not for the app's imports nor the warm-up behind them (``bench/first_scre
 
 import logging
 import os
+from contextlib import suppress
+from functools import partial
 
 import streamlit as st
 
@@ -63,7 +65,7 @@ from components.ui.chat import warm_up
 from components.ui.pictures_ahead import install_pictures_ahead
 from components.ui.reader_quota import install_reader_quota, read_reader_secrets
 from components.ui.session_watch import install_session_sweeper
-from components.ui.settings_panel import settings_panel
+from components.ui.settings_panel import draw_panel, draw_panel_left, place_panel
 from components.ui.shared_view import read_only_choice
 from components.ui.sidebar import open_sidebar, refresh_key_status, render_language
 from components.ui.streamlit_texts import translate_widget_texts
@@ -90,11 +92,16 @@ try:
     translate_widget_texts(lang)  # Streamlit's own texts (uploader, forms) in the language
     later = settings_later()  # another page's first screen: the settings on the next run
     with st.sidebar:  # a click there the page draws nothing of reruns the panel alone
-        choice = settings_panel(lang, later=later, on_chat=on_chat)
+        panel = partial(draw_panel, st.container(), lang, later=later, on_chat=on_chat)
+    # the chat page draws the panel once its question has left; the others before they draw
+    choice = place_panel(panel, lang, now=later or not on_chat)
     render_access(choice)  # the access code or sign-in, if needed
     render_key_closed(choice)  # a money limit that cannot count an allowed model
     page.run()
+    draw_panel_left()  # if the page stopped before it drew the panel
     refresh_key_status()  # the answer just recorded may have refused the site's key
 except Exception:  # the last line of defence: a bug shows a message, never a traceback
     log.exception("page failed")
     st.error(t("error.unknown", lang), icon="⚠️")
+    with suppress(Exception):
+        draw_panel_left()  # the settings stay in the sidebar

@@ -64,6 +64,7 @@ from components.ui.saved_chats import (
     new_chat,
 )
 from components.ui.sent_cache import rerun_knowing_sent
+from components.ui.settings_panel import draw_panel_left
 from components.ui.shortcuts import mount_shortcuts
 from components.ui.sidebar import SidebarChoice, render_new_chat
 from components.ui.sidebar_tools import refresh_after_answer
@@ -245,6 +246,9 @@ elif ask_again is not None:
     if ask_again():
         ask_last(state, conv, choice)
 session.let_go(asks)  # a click nothing above acted on (a stale one) is not kept for later
+# The question has left: now the sidebar's settings (app.py left them for this moment), which
+# the rest of the page is drawn from as they show.
+choice = draw_panel_left() or choice
 
 # This run's changes are saved (only what changed moves), and a chat asked of a store is put in
 # place, before anything draws the conversation.

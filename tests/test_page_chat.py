@@ -580,6 +580,22 @@ def test_a_click_whose_callback_a_newer_trigger_stopped_is_still_taken():
     )
 
 
+def test_a_question_goes_with_a_stopped_click_that_came_with_it(upstream):
+    """The chat page sends its question before it draws the settings (settings_panel.place_panel):
+    a click whose callback a newer trigger stopped, arriving with the question (the detail
+    clicked, then Enter at once), is taken first, and the question goes with it, as the
+    settings then show."""
+    at = configured_app(upstream, "en")
+    detail = keys.choice_key(keys.DETAIL, "en")
+    assert at.button_group(key=detail).value == "auto"
+    at.session_state[detail] = "high"  # the click's value, its callback stopped
+    at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("What is it?").run()
+    no_exception(at)
+    content = upstream.requests[-1].json["messages"][-1]["content"]
+    assert [p["image_url"]["detail"] for p in content if p["type"] == "image_url"] == ["high"]
+    assert at.button_group(key=detail).value == "high" == at.session_state[keys.DETAIL]
+
+
 def test_new_chat_starts_over(upstream):
     at = configured_app(upstream, "en")
     at.chat_input[0].upload("a.jpg", jpeg_bytes(), "image/jpeg").set_value("What is it?").run()

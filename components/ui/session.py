@@ -216,6 +216,11 @@ class LayoutState:
     # each language-following choice's widget: the value it was last drawn with or clicked to
     # (sidebar.remembered_choice tells a stale value from a click whose callback was stopped)
     choices_seen: dict[str, Any] = field(default_factory=dict)
+    # each language-following choice's callback and its arguments, for taking a stopped click
+    # before the settings are drawn (sidebar.catch_up_settings)
+    choice_callbacks: dict[str, tuple[Any, tuple[Any, ...]]] = field(default_factory=dict)
+    # the settings panel, when the page draws it itself once its request has left (settings_panel)
+    panel_later: Any = None
     # the settings panel's widgets as its last run left them, by key, as fingerprints of their
     # values (settings_panel: a panel rerun for a click the page shows nothing of, or not); None
     # where that cannot be told

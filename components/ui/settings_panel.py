@@ -11,23 +11,31 @@ typed key is kept twice), so clicks merged into one rerun are all seen.
 
 A panel rerun does not preempt a run in progress (Streamlit's rule for fragments): a click while
 an answer streams is taken once the answer has ended, instead of restarting the streaming run.
+
+On the chat page the panel is drawn after the page has sent its question (``place_panel``,
+``draw_panel_left``): the run reads the settings first, as the panel will show them, and the
+request leaves before the panel's widgets are built and sent (a third of a run's work before it, and
+with ten visitors asking at once on two cores, the wait before each request:
+``bench/browser.py``). Its place in the sidebar is kept from the start.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components.i18n import Lang, t
 from components.ui import session
 from components.ui import state_keys as keys
 from components.ui.pictures_ahead import expect_pictures
-from components.ui.sidebar import SidebarChoice, render_settings, resolve_choice
+from components.ui.sidebar import SidebarChoice, catch_up_settings, render_settings, resolve_choice
 from components.ui.sidebar_tools import render_sidebar_tools
 
 log = logging.getLogger("kantu")
@@ -126,3 +134,35 @@ def settings_panel(lang: Lang, *, later: bool, on_chat: bool) -> SidebarChoice:
     panel = after.since(before) if after is not None and before is not None else None
     session.layout().panel_settled = settled_values(panel)
     return choice
+
+
+def draw_panel(place: DeltaGenerator, lang: Lang, *, later: bool, on_chat: bool) -> SidebarChoice:
+    """Draw the settings panel in ``place`` (the sidebar's container for it); return its choice.
+
+    Drawn as ``app.py``'s, wherever it is called from: Streamlit names a widget after the script
+    that draws it, and a panel the chat page drew would name its widgets apart from the other
+    pages' (a key typed there would be gone on the way to another page)."""
+    ctx = get_script_run_ctx()
+    as_app = ctx.run_with_active_hash(ctx.pages_manager.main_script_hash) if ctx else nullcontext()
+    with as_app, place:
+        return settings_panel(lang, later=later, on_chat=on_chat)
+
+
+def place_panel(draw: Callable[[], SidebarChoice], lang: Lang, *, now: bool) -> SidebarChoice:
+    """Draw the panel (``draw``) ``now``, or leave it for the page to draw once its request has
+    left (``draw_panel_left``); return this run's choice, read as the panel shows it."""
+    layout = session.layout()
+    layout.panel_later = None  # one a stopped run left is not drawn
+    if now:
+        return draw()
+    catch_up_settings(lang)
+    layout.choice = resolve_choice(lang)[0]
+    layout.panel_later = draw
+    return layout.choice
+
+
+def draw_panel_left() -> SidebarChoice | None:
+    """Draw the panel ``place_panel`` left, if it is still to draw; return its choice."""
+    layout = session.layout()
+    draw, layout.panel_later = layout.panel_later, None
+    return draw() if draw is not None else None

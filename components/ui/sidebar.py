@@ -83,26 +83,11 @@ def remembered_choice(render: Callable[..., Any], state_key: str, lang: Lang, **
     script runs; one whose callback a newer trigger stopped, here.
     """
     widget_key = keys.choice_key(state_key, lang)
-    remembered = session.widget(state_key)
     seen = session.layout().choices_seen
     their = kwargs.pop("on_change", None)
     their_args = kwargs.pop("args", ())
-    if remembered is not None and session.has_widget(widget_key):
-        sent = session.widget(widget_key)
-        heard = sent is not None and widget_key in seen and sent != seen[widget_key]
-        if heard and sent != remembered:
-            # A value this widget was never drawn with nor clicked to: a click whose callback a
-            # newer trigger stopped (Streamlit runs callbacks where a session read can stop them,
-            # and does not run them again). It is the person's choice: taken here.
-            session.set_widget(state_key, sent)
-            if their is not None:
-                their(*their_args)
-        elif sent != remembered:
-            # Every click is taken by ``changed`` before the script runs: a value it saw that
-            # differs is a stale one (this language's widget as a run a newer click stopped
-            # left it, which the browser still sends), which would put back a choice the person
-            # has since changed.
-            session.set_widget(widget_key, remembered)
+    session.layout().choice_callbacks[state_key] = (their, their_args)
+    take_stopped_click(state_key, lang, their, their_args)
 
     def changed() -> None:
         # A click is taken before the page's script runs: a newer click that stops its run
@@ -120,6 +105,47 @@ def remembered_choice(render: Callable[..., Any], state_key: str, lang: Lang, **
         session.set_widget(state_key, value)
         seen[widget_key] = value
     return session.widget(state_key)
+
+
+def take_stopped_click(
+    state_key: str,
+    lang: Lang,
+    their: Callable[..., Any] | None = None,
+    their_args: tuple[Any, ...] = (),
+) -> None:
+    """Take a click on ``state_key``'s widget for ``lang`` whose callback a newer trigger
+    stopped (then ``their(*their_args)``), or put back a stale value the browser still sends;
+    before the widget is drawn (``remembered_choice``). Doing it twice in a run does nothing more.
+    """
+    widget_key = keys.choice_key(state_key, lang)
+    remembered = session.widget(state_key)
+    seen = session.layout().choices_seen
+    if remembered is None or not session.has_widget(widget_key):
+        return
+    sent = session.widget(widget_key)
+    heard = sent is not None and widget_key in seen and sent != seen[widget_key]
+    if heard and sent != remembered:
+        # A value this widget was never drawn with nor clicked to: a click whose callback a
+        # newer trigger stopped (Streamlit runs callbacks where a session read can stop them,
+        # and does not run them again). It is the person's choice: taken here.
+        session.set_widget(state_key, sent)
+        if their is not None:
+            their(*their_args)
+    elif sent != remembered:
+        # Every click is taken by ``changed`` before the script runs: a value it saw that
+        # differs is a stale one (this language's widget as a run a newer click stopped
+        # left it, which the browser still sends), which would put back a choice the person
+        # has since changed.
+        session.set_widget(widget_key, remembered)
+
+
+def catch_up_settings(lang: Lang) -> None:
+    """Do first what drawing the settings does before reading them (a typed key's work, clicks
+    whose callbacks were stopped), so that ``resolve_choice`` before they are drawn reads what
+    they will show."""
+    _take_typed_key(lang)
+    for state_key, (their, their_args) in list(session.layout().choice_callbacks.items()):
+        take_stopped_click(state_key, lang, their, their_args)
 
 
 def render_language() -> Lang:
